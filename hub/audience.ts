@@ -1,0 +1,100 @@
+// Audiences as keys. An item stores the read keys of its audience (one row, never a copy per
+// reader); a person holds the read keys that the directory gives them now; a person may read
+// an item when the two sets meet. Live delivery publishes to uWS topics named by the same keys,
+// except the per-member keys of part-of-group posts, which are resolved to person topics at
+// send time so that a connection need not subscribe to one topic per group membership.
+import type { Directory } from './directory/model.ts';
+import type { MailingDraft, PostAudience } from './rules/index.ts';
+
+export const key = {
+  person: (id: string) => `p:${id}`,
+  groupStudents: (g: string) => `gs:${g}`,
+  groupGuardians: (g: string) => `gg:${g}`,
+  groupOwners: (g: string) => `go:${g}`,
+  groupMember: (g: string, s: string) => `gms:${g}:${s}`,
+  groupMemberGuardians: (g: string, s: string) => `gmg:${g}:${s}`,
+  schoolStudents: (s: string) => `ss:${s}`,
+  schoolGuardians: (s: string) => `sg:${s}`,
+  schoolStaff: (s: string) => `st:${s}`,
+  /** Leaders, admins and readers of a school read every post there (§1). */
+  schoolLead: (s: string) => `lead:${s}`,
+  /** Directory changes that concern every connection of this node (rights refresh). */
+  everyone: 'all',
+} as const;
+
+export function postKeys(authorId: string, schoolId: string, audience: PostAudience): string[] {
+  const out = new Set<string>([key.person(authorId), key.schoolLead(schoolId)]);
+  const r = audience.recipients;
+  for (const t of audience.targets) {
+    if (t.kind === 'person') out.add(key.person(t.personId));
+    else if (t.kind === 'school') {
+      if (r.students) out.add(key.schoolStudents(schoolId));
+      if (r.guardians) out.add(key.schoolGuardians(schoolId));
+      if (r.staff) out.add(key.schoolStaff(schoolId));
+    } else {
+      out.add(key.groupOwners(t.groupId));
+      if (t.memberIds) {
+        for (const m of t.memberIds) {
+          if (r.students) out.add(key.groupMember(t.groupId, m));
+          if (r.guardians) out.add(key.groupMemberGuardians(t.groupId, m));
+        }
+      } else {
+        if (r.students) out.add(key.groupStudents(t.groupId));
+        if (r.guardians) out.add(key.groupGuardians(t.groupId));
+      }
+    }
+  }
+  return [...out];
+}
+
+export function mailingKeys(authorId: string, m: MailingDraft): string[] {
+  const out = new Set<string>([key.person(authorId)]);
+  for (const s of m.schoolIds) {
+    out.add(key.schoolStaff(s)); // staff read mailings to schools they work at (§2)
+    if (m.recipients.students) out.add(key.schoolStudents(s));
+    if (m.recipients.guardians) out.add(key.schoolGuardians(s));
+  }
+  return [...out];
+}
+
+/** The uWS topics a person's connections subscribe to. */
+export function liveTopicsOf(dir: Directory, personId: string): string[] {
+  const out = new Set<string>([key.person(personId)]);
+  for (const g of dir.groupsOf(personId)) out.add(key.groupStudents(g));
+  for (const s of dir.schoolsOfStudent(personId)) out.add(key.schoolStudents(s));
+  for (const c of dir.childrenOf(personId)) {
+    for (const g of dir.groupsOf(c)) out.add(key.groupGuardians(g));
+    for (const s of dir.schoolsOfStudent(c)) out.add(key.schoolGuardians(s));
+  }
+  for (const g of dir.groupsOwnedBy(personId)) out.add(key.groupOwners(g));
+  for (const s of dir.staffSchoolsOf(personId)) {
+    out.add(key.schoolStaff(s));
+    const roles = dir.staffRolesAt(personId, s);
+    if (roles.has('school_leader') || roles.has('school_admin') || roles.has('reader')) out.add(key.schoolLead(s));
+  }
+  return [...out];
+}
+
+/** Every read key a person holds now: the live topics plus their part-of-group keys. */
+export function readKeysOf(dir: Directory, personId: string): string[] {
+  const out = liveTopicsOf(dir, personId);
+  for (const g of dir.groupsOf(personId)) out.push(key.groupMember(g, personId));
+  for (const c of dir.childrenOf(personId)) {
+    for (const g of dir.groupsOf(c)) out.push(key.groupMemberGuardians(g, c));
+  }
+  return out;
+}
+
+/** The topics to publish an item with these read keys to, resolved against the directory now. */
+export function liveTopicsFor(dir: Directory, keys: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const k of keys) {
+    if (k.startsWith('gms:') || k.startsWith('gmg:')) {
+      const [, g, s] = k.split(':') as [string, string, string];
+      if (!dir.groups.get(g)?.members.has(s)) continue;
+      if (k.startsWith('gms:')) out.add(key.person(s));
+      else for (const guardian of dir.guardiansOf(s)) out.add(key.person(guardian));
+    } else out.add(k);
+  }
+  return [...out];
+}

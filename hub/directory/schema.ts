@@ -1,0 +1,113 @@
+// The directory bundle (DIRECTORY.md): SS 12000 shaped, validated at the edge. Unknown fields
+// (civic numbers, addresses, photos) are stripped by zod and never stored.
+import { z } from 'zod';
+
+// Ids are opaque but plain: they become parts of topic names and read keys (hub/audience.ts).
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,199}$/, 'ids are 1-200 of A-Z a-z 0-9 . _ @ -');
+const ref = z.object({ id });
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const name = z.string().max(300);
+
+export const organisationSchema = z.object({
+  id,
+  displayName: name,
+  organisationType: z.string().max(100),
+  parentOrganisation: ref.optional(),
+  schoolUnitCode: z.string().max(50).optional(),
+  schoolTypes: z.array(z.string().max(50)).max(50).optional(),
+});
+
+export const personSchema = z.object({
+  id,
+  givenName: name,
+  familyName: name,
+  securityMarking: z.string().max(100).optional(),
+  emails: z.array(z.object({ value: z.string().max(320), type: z.string().max(100).optional() })).max(20).optional(),
+  responsibles: z
+    .array(z.object({ person: ref, relationType: z.string().max(100), startDate: date.optional(), endDate: date.optional() }))
+    .max(20)
+    .optional(),
+});
+
+export const groupSchema = z.object({
+  id,
+  displayName: name,
+  groupType: z.string().max(100),
+  organisation: ref,
+  startDate: date.optional(),
+  endDate: date.optional(),
+  groupMemberships: z
+    .array(z.object({ person: ref, startDate: date.optional(), endDate: date.optional() }))
+    .max(5000)
+    .optional(),
+});
+
+export const dutySchema = z.object({
+  id,
+  person: ref,
+  dutyAt: ref,
+  dutyRole: z.string().max(100),
+  startDate: date.optional(),
+  endDate: date.optional(),
+  assignmentRole: z
+    .array(z.object({ group: ref, assignmentRoleType: z.string().max(100), startDate: date.optional(), endDate: date.optional() }))
+    .max(500)
+    .optional(),
+});
+
+export const activitySchema = z.object({
+  id,
+  displayName: name,
+  activityType: z.string().max(100).optional(),
+  groups: z.array(ref).max(200),
+  teachers: z.array(z.object({ duty: ref, startDate: date.optional(), endDate: date.optional() })).max(200).optional(),
+  organisation: ref,
+  startDate: date.optional(),
+  endDate: date.optional(),
+});
+
+export const placementSchema = z.object({
+  id,
+  placedAt: ref,
+  group: ref,
+  child: ref,
+  startDate: date.optional(),
+  endDate: date.optional(),
+});
+
+export const extensionRoleSchema = z.object({
+  person: ref,
+  role: z.enum(['head_of_operations', 'reader', 'system_admin']),
+  organisation: ref.optional(),
+});
+
+export const schoolSettingSchema = z.object({
+  organisation: ref,
+  teacherGuardianDirectMessages: z.boolean(),
+});
+
+export const bundleSchema = z
+  .object({
+    organisations: z.array(organisationSchema).max(10_000).default([]),
+    persons: z.array(personSchema).max(1_000_000).default([]),
+    groups: z.array(groupSchema).max(200_000).default([]),
+    duties: z.array(dutySchema).max(200_000).default([]),
+    activities: z.array(activitySchema).max(200_000).default([]),
+    placements: z.array(placementSchema).max(200_000).default([]),
+    extensions: z
+      .object({
+        roles: z.array(extensionRoleSchema).max(100_000).default([]),
+        settings: z.array(schoolSettingSchema).max(10_000).default([]),
+      })
+      .default({ roles: [], settings: [] }),
+  });
+
+export type Bundle = z.infer<typeof bundleSchema>;
+export type OrganisationRecord = z.infer<typeof organisationSchema>;
+export type PersonRecord = z.infer<typeof personSchema>;
+export type GroupRecord = z.infer<typeof groupSchema>;
+export type DutyRecord = z.infer<typeof dutySchema>;
+export type ActivityRecord = z.infer<typeof activitySchema>;
+export type PlacementRecord = z.infer<typeof placementSchema>;
+export type ExtensionRoleRecord = z.infer<typeof extensionRoleSchema>;
+export type SchoolSettingRecord = z.infer<typeof schoolSettingSchema>;

