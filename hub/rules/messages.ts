@@ -45,8 +45,16 @@ function teachesChildOf(dir: Directory, teacher: string, guardian: string): stri
   return [...dir.childrenOf(guardian)].filter((c) => dir.teaches(teacher, c));
 }
 
-function settingAllows(dir: Directory, childIds: string[]): boolean {
-  return childIds.some((c) => [...dir.schoolsOfStudent(c)].some((s) => dir.schools.get(s)?.teacherGuardianDirectMessages === true));
+/** (*) `teacher` teaches `child` in a group of a school whose setting allows direct messages:
+ *  the setting of the school where the teaching happens, not of any school the child is at. */
+function teachesWhereSettingAllows(dir: Directory, teacher: string, child: string): boolean {
+  const owned = dir.groupsOwnedBy(teacher);
+  for (const g of dir.groupsOf(child)) {
+    if (!owned.has(g)) continue;
+    const group = dir.groups.get(g);
+    if (group && group.kind !== 'mentor' && dir.schools.get(group.schoolId)?.teacherGuardianDirectMessages === true) return true;
+  }
+  return false;
 }
 
 function itemConcerns(dir: Directory, via: Via & { kind: 'plan' | 'assignment' }, teacher: string, other: string): boolean {
@@ -75,8 +83,10 @@ export function rowAllows(dir: Directory, a: string, b: string, via: Via, histor
     if (group.owners.has(a) && group.owners.has(b)) return true;
     if (group.owners.has(a)) return itemConcerns(dir, via, a, b);
     if (group.owners.has(b)) return itemConcerns(dir, via, b, a);
-    // Student with own guardian inside the item's conversation (§3 Reading).
-    return (dir.guardiansOf(a).has(b) || dir.guardiansOf(b).has(a)) && (group.members.has(a) || group.members.has(b));
+    // The item's student and that student's guardians among themselves (§3 Reading): a
+    // student with their own guardian, and the student's guardians with each other.
+    return [a, ...dir.childrenOf(a)].some((s) =>
+      group.members.has(s) && (via.studentId === undefined || via.studentId === s) && (b === s || dir.guardiansOf(s).has(b)));
   }
   // The message function itself.
   if (dir.person(b) === undefined) return false;
@@ -85,21 +95,20 @@ export function rowAllows(dir: Directory, a: string, b: string, via: Via, histor
     if (shareSchoolAsStaff(dir, a, b)) return true; // other staff of the school
     if (dir.mentors(a, b) || dir.teaches(a, b)) return true; // students they mentor / teach
     if ([...dir.childrenOf(b)].some((c) => dir.mentors(a, c))) return true; // guardians of mentees
-    const taught = teachesChildOf(dir, a, b);
-    if (taught.length > 0 && settingAllows(dir, taught)) return true; // (*) the school's setting
+    if ([...dir.childrenOf(b)].some((c) => teachesWhereSettingAllows(dir, a, c))) return true; // (*) the school's setting
     if (history.startedThroughItemWith(a, b)) return true; // started earlier through an item
     // A school leader or admin answers a student who wrote to staff (the student's row).
-    return false;
   }
+  // Roles are held per school: staff at one school may be a student or guardian at another,
+  // so the student and guardian rows are asked too.
   if (dir.isStudent(a)) {
     // Staff of the school (chat roles).
-    return studentAtSchoolOfStaff(dir, a, b);
+    if (studentAtSchoolOfStaff(dir, a, b)) return true;
   }
   if (dir.isGuardian(a)) {
     const children = [...dir.childrenOf(a)];
     if (children.some((c) => dir.mentors(b, c))) return true; // the child's mentors
-    const taught = children.filter((c) => dir.teaches(b, c));
-    return taught.length > 0 && settingAllows(dir, taught); // (*)
+    if (children.some((c) => teachesWhereSettingAllows(dir, b, c))) return true; // (*)
   }
   return false;
 }

@@ -101,6 +101,7 @@ export function canCreateMailing(dir: Directory, author: string, draft: MailingD
   if (!dir.headOfOperationsIn(author).has(draft.districtId)) {
     return deny('only the head of operations of the district may send mailings');
   }
+  if (draft.schoolIds.length === 0) return deny('choose one or more schools', 'invalid', ['schoolIds']);
   for (let i = 0; i < draft.schoolIds.length; i++) {
     const school = dir.schools.get(draft.schoolIds[i]!);
     if (!school || school.districtId !== draft.districtId) return deny('no such school in the district', 'not_found', ['schoolIds', i]);

@@ -1,3 +1,4 @@
+-- Times that clients page by are kept to the millisecond, as they travel in ISO strings.
 -- Posts and mailings: one row each with its audience (never a row per reader).
 CREATE TABLE posts (
   id          text        PRIMARY KEY,
@@ -8,7 +9,7 @@ CREATE TABLE posts (
   audience    jsonb       NOT NULL,
   keys        text[]      NOT NULL,
   client_key  text        NOT NULL,
-  created_at  timestamptz NOT NULL DEFAULT now(),
+  created_at  timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
   UNIQUE (author_id, client_key)
 );
 CREATE INDEX posts_keys ON posts USING gin (keys);
@@ -24,7 +25,7 @@ CREATE TABLE mailings (
   recipients  jsonb       NOT NULL,
   keys        text[]      NOT NULL,
   client_key  text        NOT NULL,
-  created_at  timestamptz NOT NULL DEFAULT now(),
+  created_at  timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
   UNIQUE (author_id, client_key)
 );
 CREATE INDEX mailings_keys ON mailings USING gin (keys);

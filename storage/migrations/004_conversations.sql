@@ -6,9 +6,12 @@ CREATE TABLE conversations (
   last_seq      bigint      NOT NULL DEFAULT 0,
   last_message_at timestamptz,
   client_key    text        NOT NULL,
-  created_at    timestamptz NOT NULL DEFAULT now(),
+  -- Two people talking through the message function share one conversation: "a|b", sorted.
+  direct_key    text        UNIQUE,
+  created_at    timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
   UNIQUE (creator_id, client_key)
 );
+CREATE INDEX conversations_recent ON conversations (last_message_at DESC NULLS LAST, id);
 
 CREATE TABLE conversation_members (
   conversation_id text      NOT NULL REFERENCES conversations (id),
@@ -26,7 +29,7 @@ CREATE TABLE messages (
   sender_id     text        NOT NULL,
   body          text        NOT NULL,
   client_key    text        NOT NULL,
-  created_at    timestamptz NOT NULL DEFAULT now(),
+  created_at    timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
   PRIMARY KEY (conversation_id, seq),
   UNIQUE (sender_id, client_key)
 );

@@ -1,0 +1,63 @@
+// Configuration from the environment (names fixed by DESIGN.md). Dev mode fills in what a
+// single developer needs and says so; production settings are never invented silently.
+import { randomBytes } from 'node:crypto';
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  jwtSecret: string | undefined;
+  jwksUrl: string | undefined;
+  issuer: string;
+  audience: string;
+  adminToken: string;
+  /** undefined: any origin (dev mode). */
+  allowedOrigins: string[] | undefined;
+  demo: boolean;
+  /** Secrets the hub made up itself (dev mode), to print at start. */
+  generated: { jwtSecret?: string; adminToken?: string };
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number, got ${raw}`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const nonEmpty = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const jwtSecret = nonEmpty('HUB_JWT_SECRET');
+  const jwksUrl = nonEmpty('HUB_JWT_JWKS_URL');
+  const databaseUrl = nonEmpty('DATABASE_URL');
+  const redisUrl = nonEmpty('REDIS_URL');
+  const generated: HubConfig['generated'] = {};
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('HUB_JWT_SECRET must be at least 32 characters');
+  let secret = jwtSecret;
+  if (!secret && !jwksUrl) secret = generated.jwtSecret = randomBytes(32).toString('base64url');
+  let adminToken = nonEmpty('HUB_ADMIN_TOKEN');
+  if (!adminToken) adminToken = generated.adminToken = randomBytes(24).toString('base64url');
+  const origins = nonEmpty('HUB_ALLOWED_ORIGINS');
+  const nothingExternal = !databaseUrl && !redisUrl && !jwtSecret && !jwksUrl;
+  const demoRaw = nonEmpty('HUB_DEMO');
+  return {
+    port: int(env, 'PORT', 8080),
+    host: nonEmpty('HOST') ?? '127.0.0.1',
+    databaseUrl,
+    dataDir: nonEmpty('HUB_DATA_DIR') ?? './.data',
+    redisUrl,
+    jwtSecret: secret,
+    jwksUrl,
+    issuer: nonEmpty('HUB_JWT_ISSUER') ?? 'schoolhub-dev',
+    audience: nonEmpty('HUB_JWT_AUDIENCE') ?? 'schoolhub',
+    adminToken,
+    allowedOrigins: origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
+    demo: demoRaw === undefined ? nothingExternal : demoRaw === '1' || demoRaw === 'true',
+    generated,
+  };
+}

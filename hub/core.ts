@@ -1,0 +1,21 @@
+// What the parts of one hub node share.
+import type { Sql } from '../storage/pool.ts';
+import type { Directory } from './directory/model.ts';
+import type { Fanout } from './fanout.ts';
+import type { Metrics } from './metrics.ts';
+import type { Publisher } from './publisher.ts';
+import type { TokenVerifier } from './auth/tokens.ts';
+import type { Broker } from './broker.ts';
+
+export interface HubCore {
+  sql: Sql;
+  broker: Broker;
+  publisher: Publisher;
+  fanout: Fanout;
+  metrics: Metrics;
+  directory(): Directory;
+  verifyToken: TokenVerifier;
+  originAllowed(origin: string): boolean;
+  draining: boolean;
+  log(message: string, error?: unknown): void;
+}

@@ -1,0 +1,83 @@
+// Direct messages over real connections: live to every device, seq without gaps, unread
+// counts across devices, idempotent sends, and the rules on every message.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { DEMO } from '../demo/district.ts';
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub();
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('direct messages', () => {
+  it("a mentor's message reaches both guardians of the mentee live, on two devices each", async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const devices = await Promise.all(['p-gua-ek-2a', 'p-gua-ek-2a', 'p-gua-ek-2b', 'p-gua-ek-2b'].map((p) => t.connect(p)));
+    const mentorOther = await t.connect('p-mentor-ek', { codec: 'json' });
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', {
+      participantIds: ['p-gua-ek-2a', 'p-gua-ek-2b'], subject: 'Utvecklingssamtal', clientKey: 'c1',
+    });
+    const { message } = await mentor.ok<{ message: { seq: number; id: string } }>('message.send', {
+      conversationId: conversation.id, body: 'Hej! Välkomna på samtal på tisdag.', clientKey: 'm1',
+    });
+    expect(message.seq).toBe(1);
+    for (const d of [...devices, mentorOther]) {
+      const ev = await d.waitFor((f) => f.type === 'event' && f.event === 'message.created');
+      expect((ev.data as { message: { body: string; senderId: string } }).message).toMatchObject({ body: 'Hej! Välkomna på samtal på tisdag.', senderId: 'p-mentor-ek' });
+      expect(typeof ev.cursor).toBe('string');
+    }
+  });
+
+  it('seq counts from 1 without gaps, and a retried clientKey returns the stored message', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-3'], clientKey: 'c-seq' });
+    const sends = await Promise.all(Array.from({ length: 20 }, (_, i) => mentor.ok<{ message: { seq: number } }>('message.send', { conversationId: conversation.id, body: `nr ${i}`, clientKey: `k${i}` })));
+    expect(sends.map((s) => s.message.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const again = await mentor.ok<{ message: { seq: number; body: string } }>('message.send', { conversationId: conversation.id, body: 'nr 3', clientKey: 'k3' });
+    expect(again.message.body).toBe('nr 3');
+    const { messages } = await mentor.ok<{ messages: { seq: number }[] }>('history.get', { conversationId: conversation.id, limit: 100 });
+    expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const conflict = await mentor.request('message.send', { conversationId: conversation.id, body: 'something else', clientKey: 'k3' });
+    expect(conflict).toMatchObject({ type: 'error', code: 'conflict' });
+  });
+
+  it('unread counts follow the person across devices', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const phone = await t.connect('p-stu-ek-4');
+    const laptop = await t.connect('p-stu-ek-4', { codec: 'json' });
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-4'], clientKey: 'c-unread' });
+    for (let i = 0; i < 3; i++) await mentor.ok('message.send', { conversationId: conversation.id, body: `läxa ${i}`, clientKey: `u${i}` });
+    const before = await laptop.ok<{ conversations: { id: string; unread: number }[]; unreadTotal: number }>('inbox.get');
+    expect(before.conversations.find((c) => c.id === conversation.id)?.unread).toBe(3);
+    await phone.ok('conversation.read', { conversationId: conversation.id, seq: 2 });
+    const ev = await laptop.waitFor((f) => f.type === 'event' && f.event === 'conversation.read');
+    expect(ev.data).toEqual({ conversationId: conversation.id, personId: 'p-stu-ek-4', seq: 2 });
+    const after = await laptop.ok<{ conversations: { id: string; unread: number }[] }>('inbox.get');
+    expect(after.conversations.find((c) => c.id === conversation.id)?.unread).toBe(1);
+  });
+
+  it('a teacher may message a guardian directly only where the school allows it', async () => {
+    // Ekskolan: setting off.
+    const teacherEk = await t.connect('p-teacher-ek');
+    const refused = await teacherEk.request('conversation.start', { participantIds: ['p-gua-ek-1a'], clientKey: 'tg1' });
+    expect(refused).toMatchObject({ type: 'error', code: 'forbidden', path: ['participantIds', 0] });
+    // Björkskolan: setting on.
+    const teacherBj = await t.connect('p-teacher-bj');
+    const guardian = await t.connect('p-gua-bj-2a');
+    const { conversation } = await teacherBj.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-gua-bj-2a'], clientKey: 'tg2' });
+    await teacherBj.ok('message.send', { conversationId: conversation.id, body: 'Hej Anna!', clientKey: 'tg2m' });
+    await guardian.waitFor((f) => f.type === 'event' && f.event === 'message.created');
+  });
+
+  it('a non-participant cannot read or write a conversation, and gets not_found', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-5'], clientKey: 'c-np' });
+    const other = await t.connect('p-stu-ek-1');
+    expect(await other.request('history.get', { conversationId: conversation.id })).toMatchObject({ type: 'error', code: 'not_found' });
+    expect(await other.request('message.send', { conversationId: conversation.id, body: 'hej', clientKey: 'x' })).toMatchObject({ type: 'error', code: 'not_found' });
+    expect(await other.request('history.get', { conversationId: 'conv_does_not_exist' })).toMatchObject({ type: 'error', code: 'not_found' });
+  });
+});

@@ -1,0 +1,25 @@
+// What a request handler gets: the caller, the directory as it is now, storage and the publisher.
+import type { Directory } from '../directory/model.ts';
+import type { Sql } from '../../storage/pool.ts';
+import type { Publisher } from '../publisher.ts';
+import type { RequestOf, RequestType } from '../protocol/frames.ts';
+
+export interface HandlerContext {
+  personId: string;
+  dir: Directory;
+  sql: Sql;
+  publisher: Publisher;
+}
+
+export type Handler<T extends RequestType> = (ctx: HandlerContext, req: RequestOf<T>) => Promise<unknown>;
+
+/** Creates ids that sort roughly by time and never collide: prefix + time + random. */
+export function newId(prefix: string): string {
+  const rand = crypto.getRandomValues(new Uint32Array(2));
+  return `${prefix}_${Date.now().toString(36)}${rand[0]!.toString(36)}${rand[1]!.toString(36)}`;
+}
+
+/** Unique-violation from PostgreSQL: a concurrent retry with the same clientKey won the race. */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
+}

@@ -1,0 +1,143 @@
+// post.create, mailing.create, feed.get, feed.read: the one-way channels (DOMAIN.md §1, §2).
+import { can } from '../rules/index.ts';
+import type { PostAudience } from '../rules/index.ts';
+import { key, mailingKeys, postKeys, readKeysOf } from '../audience.ts';
+import { RequestError } from '../protocol/codes.ts';
+import type { Directory } from '../directory/model.ts';
+import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markItemsRead, visibleItemIds, type FeedItem, type MailingRow, type PostRow } from '../../storage/feed.ts';
+import { isUniqueViolation, newId, type Handler } from './context.ts';
+import { decodePageCursor, encodePageCursor } from './paging.ts';
+
+/**
+ * A post as every reader sees it. The chosen members of a part-of-group post are left out:
+ * one family must not learn which other children were addressed.
+ */
+export function postView(dir: Directory, p: PostRow) {
+  const audience = p.audience as PostAudience;
+  return {
+    id: p.id,
+    schoolId: p.schoolId,
+    authorId: p.authorId,
+    authorName: dir.person(p.authorId)?.name ?? 'Unknown',
+    title: p.title,
+    body: p.body,
+    audience: {
+      targets: audience.targets.map((t) =>
+        t.kind === 'group'
+          ? { kind: 'group', groupId: t.groupId, groupName: dir.groups.get(t.groupId)?.name ?? null, part: t.memberIds !== undefined }
+          : t.kind === 'school'
+            ? { kind: 'school' }
+            : { kind: 'person' },
+      ),
+      recipients: audience.recipients,
+    },
+    createdAt: p.createdAt,
+  };
+}
+
+export function mailingView(dir: Directory, m: MailingRow) {
+  return {
+    id: m.id,
+    districtId: m.districtId,
+    schoolIds: m.schoolIds,
+    authorId: m.authorId,
+    authorName: dir.person(m.authorId)?.name ?? 'Unknown',
+    title: m.title,
+    body: m.body,
+    recipients: m.recipients,
+    createdAt: m.createdAt,
+  };
+}
+
+function sameRequest(stored: { title: string; body: string }, req: { title: string; body: string }): void {
+  if (stored.title !== req.title || stored.body !== req.body) {
+    throw new RequestError('conflict', 'this clientKey was already used for a different item', ['clientKey']);
+  }
+}
+
+export const createPost: Handler<'post.create'> = async (ctx, req) => {
+  const { dir, personId } = ctx;
+  const prior = await findPostByKey(ctx.sql, personId, req.clientKey);
+  if (prior) {
+    sameRequest(prior, req);
+    return { post: postView(dir, prior) };
+  }
+  const audience: PostAudience = req.audience;
+  const decision = can(dir, personId, { type: 'post.create', post: { schoolId: req.schoolId, audience } });
+  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
+  const keys = postKeys(personId, req.schoolId, audience);
+  try {
+    const row = await ctx.publisher.write(async (tx) => {
+      const stored = await insertPost(tx, {
+        id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
+        audience, createdAt: '', keys, clientKey: req.clientKey,
+      });
+      return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
+    });
+    return { post: postView(dir, row) };
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const raced = await findPostByKey(ctx.sql, personId, req.clientKey);
+    if (!raced) throw e;
+    sameRequest(raced, req);
+    return { post: postView(dir, raced) };
+  }
+};
+
+export const createMailing: Handler<'mailing.create'> = async (ctx, req) => {
+  const { dir, personId } = ctx;
+  const prior = await findMailingByKey(ctx.sql, personId, req.clientKey);
+  if (prior) {
+    sameRequest(prior, req);
+    return { mailing: mailingView(dir, prior) };
+  }
+  const schoolIds = [...new Set(req.schoolIds)];
+  const draft = { districtId: req.districtId, schoolIds, recipients: req.recipients };
+  const decision = can(dir, personId, { type: 'mailing.create', mailing: draft });
+  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
+  const keys = mailingKeys(personId, draft);
+  try {
+    const row = await ctx.publisher.write(async (tx) => {
+      const stored = await insertMailing(tx, {
+        id: newId('mail'), districtId: req.districtId, schoolIds, authorId: personId, title: req.title, body: req.body,
+        recipients: req.recipients, createdAt: '', keys, clientKey: req.clientKey,
+      });
+      return { result: stored, events: [{ name: 'mailing.created', keys, data: { mailing: mailingView(dir, stored) } }] };
+    });
+    return { mailing: mailingView(dir, row) };
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const raced = await findMailingByKey(ctx.sql, personId, req.clientKey);
+    if (!raced) throw e;
+    sameRequest(raced, req);
+    return { mailing: mailingView(dir, raced) };
+  }
+};
+
+function itemView(dir: Directory, item: FeedItem & { read: boolean }) {
+  const view = item.kind === 'post' ? postView(dir, item) : mailingView(dir, item);
+  return { kind: item.kind, ...view, read: item.read };
+}
+
+export const getFeed: Handler<'feed.get'> = async (ctx, req) => {
+  const limit = req.limit ?? 30;
+  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const rows = await feedPage(ctx.sql, ctx.personId, readKeysOf(ctx.dir, ctx.personId), limit, before);
+  const last = rows[rows.length - 1];
+  return {
+    items: rows.map((r) => itemView(ctx.dir, r)),
+    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+  };
+};
+
+export const readFeed: Handler<'feed.read'> = async (ctx, req) => {
+  // Items the reader may not see are silently skipped: the answer does not tell them apart.
+  const visible = await visibleItemIds(ctx.sql, [...new Set(req.itemIds)], readKeysOf(ctx.dir, ctx.personId));
+  if (visible.length === 0) return { itemIds: [] };
+  const itemIds = await ctx.publisher.write(async (tx) => {
+    const marked = await markItemsRead(tx, ctx.personId, visible);
+    const events = marked.length ? [{ name: 'feed.read', keys: [key.person(ctx.personId)], data: { personId: ctx.personId, itemIds: marked } }] : [];
+    return { result: marked, events };
+  });
+  return { itemIds };
+};

@@ -1,0 +1,14 @@
+// Opaque page cursors for lists ordered by (time, id), newest first.
+import { RequestError } from '../protocol/codes.ts';
+
+export function encodePageCursor(at: string, id: string): string {
+  return Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
+}
+
+export function decodePageCursor(cursor: string, path: (string | number)[]): { at: string; id: string } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const bar = text.indexOf('|');
+  const at = text.slice(0, bar);
+  if (bar < 0 || Number.isNaN(Date.parse(at))) throw new RequestError('invalid', 'not a page cursor from this hub', path);
+  return { at, id: text.slice(bar + 1) };
+}

@@ -1,0 +1,62 @@
+// `npm start`: one hub node. With nothing configured it runs on its own: embedded PostgreSQL,
+// the in-process broker, a generated secret and admin token, and the demo district.
+import { ConfigError, loadConfig } from './config.ts';
+import { startHub } from './node.ts';
+import { demoBundle } from './demo/district.ts';
+import { mintToken } from './auth/mint.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`[hub] configuration: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const hub = await startHub({ config });
+  console.log(`[hub] listening on ${hub.url} (WebSocket ${hub.url.replace(/^http/, 'ws')}/ws)`);
+  if (config.generated.jwtSecret) console.log(`[hub] dev mode: HUB_JWT_SECRET=${config.generated.jwtSecret}`);
+  if (config.generated.adminToken) console.log(`[hub] dev mode: HUB_ADMIN_TOKEN=${config.generated.adminToken}`);
+  if (!config.allowedOrigins) console.log('[hub] dev mode: any origin may connect (set HUB_ALLOWED_ORIGINS in production)');
+
+  if (config.demo) {
+    // Seeded through the real import API, exactly as a school's system would.
+    const res = await fetch(`${hub.url}/api/v1/directory/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${config.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(demoBundle()),
+    });
+    const body = await res.text();
+    if (!res.ok) throw new Error(`demo import failed: ${res.status} ${body}`);
+    console.log(`[hub] demo district imported: ${body}`);
+    if (config.jwtSecret) {
+      const token = await mintToken(config.jwtSecret, 'p-mentor-ek', { issuer: config.issuer, audience: config.audience });
+      console.log(`[hub] demo token for the mentor p-mentor-ek (1 h): ${token}`);
+    }
+  }
+
+  let stopping = false;
+  const stop = (signal: string, drainMs: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[hub] ${signal}: draining connections over ${drainMs} ms`);
+    hub.stop(drainMs).then(
+      () => process.exit(0),
+      (e) => {
+        console.error('[hub] stop failed', e);
+        process.exit(1);
+      },
+    );
+  };
+  const drainMs = Number(process.env.HUB_DRAIN_MS ?? 10_000);
+  process.on('SIGTERM', () => stop('SIGTERM', drainMs));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+}
+
+main().catch((e) => {
+  console.error('[hub] failed to start:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+// A small Prometheus registry: counters, gauges and histograms, rendered as text format 0.0.4.
+type Labels = Record<string, string>;
+
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+interface Metric {
+  render(): string;
+}
+
+export class Counter implements Metric {
+  private readonly values = new Map<string, number>();
+  constructor(readonly name: string, readonly help: string) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const k = labelText(labels);
+    this.values.set(k, (this.values.get(k) ?? 0) + by);
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(labelText(labels)) ?? 0;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    if (this.values.size === 0) lines.push(`${this.name} 0`);
+    for (const [k, v] of this.values) lines.push(`${this.name}${k} ${v}`);
+    return lines.join('\n');
+  }
+}
+
+export class Gauge implements Metric {
+  private readonly values = new Map<string, () => number>();
+  constructor(readonly name: string, readonly help: string) {}
+  set(fn: () => number, labels: Labels = {}): void {
+    this.values.set(labelText(labels), fn);
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    for (const [k, fn] of this.values) lines.push(`${this.name}${k} ${fn()}`);
+    return lines.join('\n');
+  }
+}
+
+export class Histogram implements Metric {
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+  constructor(readonly name: string, readonly help: string, readonly buckets: number[]) {
+    this.counts = buckets.map(() => 0);
+  }
+  observe(v: number): void {
+    this.sum += v;
+    this.count++;
+    for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) this.counts[i]!++;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
+    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    return lines.join('\n');
+  }
+}
+
+export class Metrics {
+  readonly connections = new Gauge('schoolhub_connections', 'Open WebSocket connections by state');
+  readonly framesIn = new Counter('schoolhub_frames_in_total', 'Frames received from clients');
+  readonly framesOut = new Counter('schoolhub_frames_out_total', 'Frames sent to one client (replies, replays); fan-out counted apart');
+  readonly published = new Counter('schoolhub_events_published_total', 'Events published to local topics (one per topic and codec)');
+  readonly errors = new Counter('schoolhub_errors_total', 'Error replies by code');
+  readonly closes = new Counter('schoolhub_closes_total', 'Connections closed by the hub, by close code');
+  readonly fanoutSeconds = new Histogram('schoolhub_fanout_seconds', 'From commit to local publish of an event', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+  readonly dbUp = new Gauge('schoolhub_database_up', '1 when the last database check succeeded');
+  readonly brokerUp = new Gauge('schoolhub_broker_up', '1 when the broker is connected');
+  readonly imports = new Counter('schoolhub_directory_imports_total', 'Directory imports by result');
+  readonly http = new Counter('schoolhub_http_requests_total', 'HTTP requests by route and status');
+
+  render(): string {
+    const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.dbUp, this.brokerUp, this.imports, this.http];
+    return all.map((m) => m.render()).join('\n') + '\n';
+  }
+}

@@ -1,0 +1,141 @@
+// One hub node: storage, directory, broker, fan-out, sessions and HTTP, started and stopped
+// as one. `npm start` (hub/main.ts) and the tests both start hubs through startHub.
+import { loadConfig, type HubConfig } from './config.ts';
+import { openPool, type Sql } from '../storage/pool.ts';
+import { migrate } from '../storage/migrate.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../storage/embedded.ts';
+import { loadDirectoryRecords } from '../storage/directory.ts';
+import { lastEventId } from '../storage/events.ts';
+import { buildDirectory } from './directory/build.ts';
+import { Directory } from './directory/model.ts';
+import { MemoryBroker } from './broker-memory.ts';
+import type { Broker } from './broker.ts';
+import { Fanout } from './fanout.ts';
+import { Metrics } from './metrics.ts';
+import { Publisher } from './publisher.ts';
+import { liveTopicsFor } from './audience.ts';
+import { tokenVerifier } from './auth/tokens.ts';
+import { uws, listen, closeListen, type us_listen_socket } from './uws.ts';
+import { Sessions } from './session.ts';
+import { registerHttp } from './http.ts';
+import type { HubCore } from './core.ts';
+
+export interface HubOptions {
+  config?: HubConfig;
+  /** Defaults to a broker chosen by the config: in-process without REDIS_URL. */
+  broker?: Broker;
+  log?: (message: string, error?: unknown) => void;
+  /** Extra routes (the widgets and demo portal register here). */
+  routes?: (app: import('./uws.ts').TemplatedApp, core: HubCore) => void;
+}
+
+export interface Hub {
+  port: number;
+  url: string;
+  config: HubConfig;
+  core: HubCore;
+  sessions: Sessions;
+  /** Reloads the directory from storage and refreshes every connection's rights. */
+  reloadDirectory(): Promise<void>;
+  /** Stops taking connections, closes the open ones with 1001 over `drainMs`, and stops. */
+  stop(drainMs?: number): Promise<void>;
+}
+
+function defaultLog(message: string, error?: unknown): void {
+  if (error === undefined) console.log(`[hub] ${message}`);
+  else console.error(`[hub] ${message}:`, error instanceof Error ? error.message : error);
+}
+
+export async function startHub(options: HubOptions = {}): Promise<Hub> {
+  const config = options.config ?? loadConfig();
+  const log = options.log ?? defaultLog;
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir);
+    databaseUrl = embedded.url;
+    log(`embedded PostgreSQL running, data in ${embedded.dataDir}`);
+  }
+  const sql: Sql = openPool(databaseUrl);
+  await migrate(sql);
+
+  let directory: Directory = Directory.empty();
+  const reload = async () => {
+    directory = buildDirectory(await loadDirectoryRecords(sql));
+  };
+  await reload();
+
+  const metrics = new Metrics();
+  const broker = options.broker ?? new MemoryBroker();
+  const fanout = new Fanout(broker, metrics);
+  fanout.lastDeliveredId = await lastEventId(sql);
+  const publisher = new Publisher(sql, (e) => {
+    const env = { id: e.id, name: e.name, data: e.data, at: Date.now() };
+    fanout.publish(env, liveTopicsFor(directory, e.keys)).catch((err) => log('publish to broker failed (clients recover by resume)', err));
+  });
+  const verifyToken = tokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience });
+
+  let dbUp = true;
+  const databaseReady = async () => {
+    try {
+      await sql`select 1`.execute();
+      dbUp = true;
+    } catch {
+      dbUp = false;
+    }
+    return dbUp;
+  };
+
+  const core: HubCore = {
+    sql, broker, publisher, fanout, metrics, verifyToken, log,
+    directory: () => directory,
+    // No Origin header: not a browser, so not a cross-site page; tokens still decide.
+    originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),
+    draining: false,
+  };
+  const sessions = new Sessions(core);
+  metrics.connections.set(() => sessions.all.size, { state: 'open' });
+  metrics.dbUp.set(() => (dbUp ? 1 : 0));
+  metrics.brokerUp.set(() => (broker.healthy() ? 1 : 0));
+
+  const reloadDirectory = async () => {
+    await reload();
+    await sessions.refreshRights();
+  };
+
+  const app = uws.App();
+  fanout.attach(app);
+  sessions.register(app);
+  registerHttp(app, core, { adminToken: config.adminToken, afterImport: reloadDirectory, databaseReady });
+  options.routes?.(app, core);
+  app.any('/*', (res) => {
+    res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found\n');
+  });
+
+  let listenSocket: us_listen_socket | undefined;
+  const bound = await listen(app, config.host, config.port);
+  listenSocket = bound.socket;
+  const url = `http://${config.host}:${bound.port}`;
+
+  let stopped = false;
+  return {
+    port: bound.port,
+    url,
+    config,
+    core,
+    sessions,
+    reloadDirectory,
+    async stop(drainMs = 0) {
+      if (stopped) return;
+      stopped = true;
+      core.draining = true;
+      if (listenSocket) closeListen(listenSocket);
+      listenSocket = undefined;
+      await sessions.drain(drainMs);
+      sessions.stop();
+      await broker.close();
+      await sql.end({ timeout: 5 });
+      if (embedded) await embedded.stop();
+    },
+  };
+}

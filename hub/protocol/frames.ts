@@ -1,0 +1,97 @@
+// Every client frame, validated once at the edge (zod). Unknown fields are stripped.
+import { z } from 'zod';
+
+export const LIMITS = {
+  /** Largest frame the hub decodes; larger ones are answered `too_large` (up to HARD_FRAME_BYTES). */
+  frameBytes: 64 * 1024,
+  /** Larger frames make uWS close the connection with 1009 without reading them. */
+  hardFrameBytes: 1024 * 1024,
+  title: 200,
+  postBody: 20_000,
+  messageBody: 8_000,
+  pageSize: 100,
+  participants: 50,
+  targets: 50,
+  memberIds: 500,
+  schoolIds: 500,
+} as const;
+
+const id = z.string().min(1).max(200);
+const requestId = z.union([z.string().min(1).max(64), z.number().int()]).transform(String);
+const clientKey = z.string().min(1).max(100);
+const cursor = z.string().max(100);
+const text = (max: number) => z.string().trim().min(1).max(max);
+const limit = z.number().int().min(1).max(LIMITS.pageSize).optional();
+
+export const recipientsSchema = z.object({
+  students: z.boolean().default(false),
+  guardians: z.boolean().default(false),
+  staff: z.boolean().default(false),
+});
+
+export const targetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('group'), groupId: id, memberIds: z.array(id).min(1).max(LIMITS.memberIds).optional() }),
+  z.object({ kind: z.literal('person'), personId: id }),
+  z.object({ kind: z.literal('school') }),
+]);
+
+export const audienceSchema = z.object({
+  targets: z.array(targetSchema).min(1).max(LIMITS.targets),
+  recipients: recipientsSchema,
+});
+
+export const contextSchema = z.object({
+  kind: z.enum(['plan', 'assignment', 'conference']),
+  id,
+});
+
+const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), id: requestId, ...shape });
+
+export const requestSchemas = {
+  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, clientKey }),
+  'mailing.create': req('mailing.create', {
+    districtId: id,
+    schoolIds: z.array(id).min(1).max(LIMITS.schoolIds),
+    title: text(LIMITS.title),
+    body: text(LIMITS.postBody),
+    recipients: recipientsSchema,
+    clientKey,
+  }),
+  'conversation.start': req('conversation.start', {
+    participantIds: z.array(id).min(1).max(LIMITS.participants),
+    context: contextSchema.optional(),
+    subject: z.string().trim().max(LIMITS.title).optional(),
+    clientKey,
+  }),
+  'message.send': req('message.send', { conversationId: id, body: text(LIMITS.messageBody), clientKey }),
+  'conversation.read': req('conversation.read', { conversationId: id, seq: z.number().int().min(0) }),
+  'inbox.get': req('inbox.get', { limit, before: cursor.optional() }),
+  'history.get': req('history.get', { conversationId: id, beforeSeq: z.number().int().min(1).optional(), limit }),
+  'feed.get': req('feed.get', { limit, before: cursor.optional() }),
+  'feed.read': req('feed.read', { itemIds: z.array(id).min(1).max(LIMITS.pageSize) }),
+  ping: req('ping', {}),
+  auth: z.object({ type: z.literal('auth'), id: requestId.optional(), token: z.string().min(1).max(8192) }),
+} as const;
+
+export type RequestType = keyof typeof requestSchemas;
+export type RequestOf<T extends RequestType> = z.infer<(typeof requestSchemas)[T]>;
+
+export const helloSchema = z.object({
+  type: z.literal('hello'),
+  token: z.string().min(1).max(8192),
+  cursor: cursor.optional(),
+});
+export type Hello = z.infer<typeof helloSchema>;
+
+export interface Invalid {
+  message: string;
+  path: (string | number)[];
+}
+
+/** The first zod issue as a message and the path to the field. */
+export function firstIssue(error: z.ZodError): Invalid {
+  const issue = error.issues[0];
+  if (!issue) return { message: 'invalid frame', path: [] };
+  return { message: issue.message, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) };
+}

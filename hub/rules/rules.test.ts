@@ -1,0 +1,476 @@
+// DOMAIN.md §1 (posts), §2 (mailings) and §3 (messages) as one table over the pure rules
+// module. Every row of those sections has allowed and denied cases; a failure names its row.
+// The directory is hub/rules/fixture.ts (read its header for who is who).
+import { describe, expect, it } from 'vitest';
+import type { Directory } from '../directory/model.ts';
+import { can, canReadMailing, canReadPost, type Action, type AudienceTarget, type Decision, type Denial, type MessagingHistory, type Recipients, type Via } from './index.ts';
+import type { StoredMailing, StoredPost } from './posts.ts';
+import { fixtureDirectory, later } from './fixture.ts';
+
+const dir = fixtureDirectory();
+const dirS1LeftMath = fixtureDirectory(later.s1LeftMath);
+const dirSettingsFlipped = fixtureDirectory(later.settingsFlipped); // north off, south on
+
+// ── Builders ────────────────────────────────────────────────────────────────────────────
+
+const rcp = (...who: ('students' | 'guardians' | 'staff')[]): Recipients => ({
+  students: who.includes('students'),
+  guardians: who.includes('guardians'),
+  staff: who.includes('staff'),
+});
+const STUDENTS = rcp('students');
+const GUARDIANS = rcp('guardians');
+const BOTH = rcp('students', 'guardians');
+const STAFF = rcp('staff');
+const ALL = rcp('students', 'guardians', 'staff');
+const NONE = rcp();
+
+const grp = (groupId: string): AudienceTarget => ({ kind: 'group', groupId });
+const part = (groupId: string, ...memberIds: string[]): AudienceTarget => ({ kind: 'group', groupId, memberIds });
+const to = (personId: string): AudienceTarget => ({ kind: 'person', personId });
+const SCHOOL: AudienceTarget = { kind: 'school' };
+
+const postTo = (schoolId: string, targets: AudienceTarget[], recipients: Recipients): Action =>
+  ({ type: 'post.create', post: { schoolId, audience: { targets, recipients } } });
+const mailTo = (districtId: string, schoolIds: string[], recipients: Recipients): Action =>
+  ({ type: 'mailing.create', mailing: { districtId, schoolIds, recipients } });
+
+const DIRECT: Via = { kind: 'direct' };
+const plan = (groupId: string, studentId?: string): Via => (studentId ? { kind: 'plan', groupId, studentId } : { kind: 'plan', groupId });
+const assignment = (groupId: string, studentId?: string): Via =>
+  (studentId ? { kind: 'assignment', groupId, studentId } : { kind: 'assignment', groupId });
+const conference = (mentorId: string, studentId: string): Via => ({ kind: 'conference', mentorId, studentId });
+
+/** Pairs (teacher, other) where `other` earlier started a plan/assignment conversation with `teacher`. */
+const startedEarlier = (...pairs: [string, string][]): MessagingHistory => ({
+  startedThroughItemWith: (teacherId, otherId) => pairs.some(([t, o]) => t === teacherId && o === otherId),
+});
+
+const start = (participantIds: string[], via: Via = DIRECT, history?: MessagingHistory): Action =>
+  (history ? { type: 'conversation.start', participantIds, via, history } : { type: 'conversation.start', participantIds, via });
+const send = (participantIds: string[], via: Via = DIRECT, history?: MessagingHistory): Action =>
+  (history ? { type: 'message.send', participantIds, via, history } : { type: 'message.send', participantIds, via });
+
+// Reading is not an Action of `can` (reads are filters, not writes): the table wraps them.
+type Act = Action | { type: 'post.read'; post: StoredPost } | { type: 'mailing.read'; mailing: StoredMailing };
+const readPost = (post: StoredPost): Act => ({ type: 'post.read', post });
+const readMailing = (mailing: StoredMailing): Act => ({ type: 'mailing.read', mailing });
+
+function decide(d: Directory, actor: string, act: Act): Decision {
+  if (act.type === 'post.read') return canReadPost(d, actor, act.post) ? { ok: true } : { ok: false, code: 'forbidden', reason: 'may not read' };
+  if (act.type === 'mailing.read') return canReadMailing(d, actor, act.mailing) ? { ok: true } : { ok: false, code: 'forbidden', reason: 'may not read' };
+  return can(d, actor, act);
+}
+
+// ── Stored items read in §1 and §2 ──────────────────────────────────────────────────────
+
+const storedPost = (authorId: string, schoolId: string, targets: AudienceTarget[], recipients: Recipients): StoredPost =>
+  ({ authorId, schoolId, audience: { targets, recipients } });
+
+const P = {
+  mathStudents: storedPost('t1', 'north', [grp('tg-math')], STUDENTS),
+  mathGuardians: storedPost('t1', 'north', [grp('tg-math')], GUARDIANS),
+  mathPartS1: storedPost('lead1', 'north', [part('tg-math', 's1')], BOTH),
+  mentorGroup: storedPost('m1', 'north', [grp('mg-7a')], BOTH),
+  toS2: storedPost('t1', 'north', [to('s2')], BOTH),
+  toG2a: storedPost('t1', 'north', [to('g2a')], GUARDIANS),
+  schoolStudents: storedPost('lead1', 'north', [SCHOOL], STUDENTS),
+  schoolGuardians: storedPost('admin1', 'north', [SCHOOL], GUARDIANS),
+  schoolStaff: storedPost('lead1', 'north', [SCHOOL], STAFF),
+  southGroup: storedPost('tS', 'south', [grp('tg-south')], BOTH),
+};
+
+const M = {
+  northStudents: { authorId: 'hoo1', districtId: 'd1', schoolIds: ['north'], recipients: STUDENTS } satisfies StoredMailing,
+  northGuardians: { authorId: 'hoo1', districtId: 'd1', schoolIds: ['north'], recipients: GUARDIANS } satisfies StoredMailing,
+  bothAll: { authorId: 'hoo1', districtId: 'd1', schoolIds: ['north', 'south'], recipients: ALL } satisfies StoredMailing,
+  southStaff: { authorId: 'hoo1', districtId: 'd1', schoolIds: ['south'], recipients: STAFF } satisfies StoredMailing,
+  far: { authorId: 'hoo2', districtId: 'd2', schoolIds: ['far'], recipients: ALL } satisfies StoredMailing,
+};
+
+// ── The table ───────────────────────────────────────────────────────────────────────────
+
+type Expected = 'allowed' | Denial['code'];
+interface Row {
+  /** DOMAIN.md section and table row. */
+  row: string;
+  actor: string;
+  what: string;
+  act: Act;
+  expect: Expected;
+  /** The directory to ask (default: the fixture as imported). */
+  dir?: Directory;
+  /** When given, the denial must point here. */
+  path?: (string | number)[];
+}
+
+const r = (row: string, actor: string, what: string, act: Act, expect: Expected, extra: Partial<Row> = {}): Row =>
+  ({ row, actor, what, act, expect, ...extra });
+
+const T1 = '§1 teacher';
+const MEN1 = '§1 mentor';
+const LEAD1 = '§1 school leader';
+const ADM1 = '§1 school admin';
+const STU1 = '§1 student';
+const GUA1 = '§1 guardian';
+const OTH1 = '§1 (no row: reader, head of operations)';
+const HOO2 = '§2 head of operations';
+const TM2 = '§2 teacher, mentor';
+const LA2 = '§2 school leader, school admin';
+const SG2 = '§2 student, guardian';
+const OTH2 = '§2 (no row: reader; others may not send)';
+const MEN3 = '§3 mentor';
+const TEA3 = '§3 teacher';
+const STU3 = '§3 student';
+const GUA3 = '§3 guardian';
+const OTH3 = '§3 (no row / general)';
+
+const rows: Row[] = [
+  // ── §1 teacher: may send to students and/or guardians of the groups they teach (owner) ──
+  r(T1, 't1', 'send: whole tg-math, students', postTo('north', [grp('tg-math')], STUDENTS), 'allowed'),
+  r(T1, 't1', 'send: whole tg-math, guardians', postTo('north', [grp('tg-math')], GUARDIANS), 'allowed'),
+  r(T1, 't1', 'send: whole tg-math, both', postTo('north', [grp('tg-math')], BOTH), 'allowed'),
+  r(T1, 't1', 'send: part of tg-math (s1), both', postTo('north', [part('tg-math', 's1')], BOTH), 'allowed'),
+  r(T1, 't1', 'send: part of tg-math with s3, not a member', postTo('north', [part('tg-math', 's1', 's3')], BOTH), 'invalid',
+    { path: ['audience', 'targets', 0, 'memberIds', 1] }),
+  r(T1, 't1', 'send: person s1 (a student they teach)', postTo('north', [to('s1')], STUDENTS), 'allowed'),
+  r(T1, 't1', 'send: person g1a (guardian of a student they teach)', postTo('north', [to('g1a')], GUARDIANS), 'allowed'),
+  r(T1, 't1', 'send: person s3 (a student they do not teach)', postTo('north', [to('s3')], STUDENTS), 'forbidden',
+    { path: ['audience', 'targets', 0, 'personId'] }),
+  r(T1, 't1', 'send: person g3a (guardian of a student they do not teach)', postTo('north', [to('g3a')], GUARDIANS), 'forbidden'),
+  r(T1, 't1', "send: tg-art (t2's group)", postTo('north', [grp('tg-art')], BOTH), 'forbidden',
+    { path: ['audience', 'targets', 0, 'groupId'] }),
+  r(T1, 't1', 'send: mentor group mg-7a (not its mentor)', postTo('north', [grp('mg-7a')], BOTH), 'forbidden'),
+  r(T1, 't1', 'send: two groups, one not theirs', postTo('north', [grp('tg-math'), grp('tg-art')], BOTH), 'forbidden',
+    { path: ['audience', 'targets', 1, 'groupId'] }),
+  r(T1, 't1', 'send: whole school', postTo('north', [SCHOOL], STUDENTS), 'forbidden'),
+  r(T1, 't1', 'send: tg-math with staff recipients', postTo('north', [grp('tg-math')], ALL), 'forbidden',
+    { path: ['audience', 'recipients', 'staff'] }),
+  r(T1, 't1', 'send: tg-math choosing no recipients', postTo('north', [grp('tg-math')], NONE), 'invalid'),
+  r(T1, 't1', 'send: a group of another school under north', postTo('north', [grp('tg-south')], BOTH), 'not_found'),
+  r(T1, 't1', 'send: at south, where they have no role', postTo('south', [grp('tg-south')], BOTH), 'forbidden'),
+  r(T1, 't2', 'send: whole tg-art (own group)', postTo('north', [grp('tg-art')], BOTH), 'allowed'),
+  r(T1, 'tS', 'send: whole tg-south at south', postTo('south', [grp('tg-south')], BOTH), 'allowed'),
+  // §1 teacher: may read posts to groups they are member or owner of
+  r(T1, 't1', 'read: post to tg-math students (owner)', readPost(P.mathStudents), 'allowed'),
+  r(T1, 't1', 'read: post to part of tg-math by lead1 (owner)', readPost(P.mathPartS1), 'allowed'),
+  r(T1, 't1', 'read: post to school staff', readPost(P.schoolStaff), 'allowed'),
+  r(T1, 't1', 'read: post to mg-7a (neither member nor owner)', readPost(P.mentorGroup), 'forbidden'),
+  r(T1, 't2', 'read: post to tg-math (another teacher’s group)', readPost(P.mathStudents), 'forbidden'),
+  r(T1, 't1', 'read: post to school students', readPost(P.schoolStudents), 'forbidden'),
+  r(T1, 'tS', 'read: post to north staff (another school)', readPost(P.schoolStaff), 'forbidden'),
+
+  // ── §1 mentor: may send to students and/or guardians they mentor ──
+  r(MEN1, 'm1', 'send: whole mg-7a, both', postTo('north', [grp('mg-7a')], BOTH), 'allowed'),
+  r(MEN1, 'm2', 'send: whole mg-7a, guardians (co-mentor)', postTo('north', [grp('mg-7a')], GUARDIANS), 'allowed'),
+  r(MEN1, 'm1', 'send: part of mg-7a (s3), students', postTo('north', [part('mg-7a', 's3')], STUDENTS), 'allowed'),
+  r(MEN1, 'm1', 'send: part of mg-7a with s2, not a member', postTo('north', [part('mg-7a', 's2')], STUDENTS), 'invalid'),
+  r(MEN1, 'm1', 'send: person s3 (mentee)', postTo('north', [to('s3')], STUDENTS), 'allowed'),
+  r(MEN1, 'm1', 'send: person g3a (guardian of a mentee)', postTo('north', [to('g3a')], GUARDIANS), 'allowed'),
+  r(MEN1, 'm1', 'send: person s2 (not a mentee)', postTo('north', [to('s2')], STUDENTS), 'forbidden'),
+  r(MEN1, 'm1', 'send: person g2a (guardian of a non-mentee)', postTo('north', [to('g2a')], GUARDIANS), 'forbidden'),
+  r(MEN1, 'm1', 'send: tg-math, where mentees are members (not owner)', postTo('north', [grp('tg-math')], BOTH), 'forbidden'),
+  r(MEN1, 'm1', 'send: whole school', postTo('north', [SCHOOL], GUARDIANS), 'forbidden'),
+  r(MEN1, 'm1', 'send: mg-7a with staff recipients', postTo('north', [grp('mg-7a')], ALL), 'forbidden'),
+  // §1 mentor: may read posts to groups they are member or owner of
+  r(MEN1, 'm1', 'read: post to mg-7a', readPost(P.mentorGroup), 'allowed'),
+  r(MEN1, 'm2', 'read: post to mg-7a by co-mentor m1', readPost(P.mentorGroup), 'allowed'),
+  r(MEN1, 'm1', 'read: post to tg-math where mentees are members', readPost(P.mathStudents), 'forbidden'),
+  r(MEN1, 'mS', 'read: post to mg-7a (another school)', readPost(P.mentorGroup), 'forbidden'),
+
+  // ── §1 school leader: may send to all students and/or guardians and staff of the school ──
+  r(LEAD1, 'lead1', 'send: whole school, students', postTo('north', [SCHOOL], STUDENTS), 'allowed'),
+  r(LEAD1, 'lead1', 'send: whole school, guardians', postTo('north', [SCHOOL], GUARDIANS), 'allowed'),
+  r(LEAD1, 'lead1', 'send: whole school, staff', postTo('north', [SCHOOL], STAFF), 'allowed'),
+  r(LEAD1, 'lead1', 'send: whole school, everyone', postTo('north', [SCHOOL], ALL), 'allowed'),
+  r(LEAD1, 'lead1', 'send: any group (tg-math), both', postTo('north', [grp('tg-math')], BOTH), 'allowed'),
+  r(LEAD1, 'lead1', 'send: part of tg-art (s3), guardians', postTo('north', [part('tg-art', 's3')], GUARDIANS), 'allowed'),
+  r(LEAD1, 'lead1', 'send: part of tg-art with s1, not a member', postTo('north', [part('tg-art', 's1')], GUARDIANS), 'invalid'),
+  r(LEAD1, 'lead1', 'send: person t1 (staff)', postTo('north', [to('t1')], STAFF), 'allowed'),
+  r(LEAD1, 'lead1', 'send: person s2 (student)', postTo('north', [to('s2')], STUDENTS), 'allowed'),
+  r(LEAD1, 'lead1', 'send: person g2a (guardian)', postTo('north', [to('g2a')], GUARDIANS), 'allowed'),
+  r(LEAD1, 'lead1', 'send: person tS (staff of another school)', postTo('north', [to('tS')], STAFF), 'forbidden'),
+  r(LEAD1, 'lead1', 'send: person gS1a (guardian at another school)', postTo('north', [to('gS1a')], GUARDIANS), 'forbidden'),
+  r(LEAD1, 'lead1', 'send: person who does not exist', postTo('north', [to('nobody')], STUDENTS), 'not_found'),
+  r(LEAD1, 'lead1', 'send: at south (not leader there)', postTo('south', [SCHOOL], STUDENTS), 'forbidden'),
+  r(LEAD1, 'lead1', 'send: at a school that does not exist', postTo('nowhere', [SCHOOL], STUDENTS), 'not_found'),
+  r(LEAD1, 'lead1', 'send: whole school choosing no recipients', postTo('north', [SCHOOL], NONE), 'invalid'),
+  // §1 school leader: may read posts to any group of the school
+  r(LEAD1, 'lead1', 'read: post to tg-math by t1', readPost(P.mathStudents), 'allowed'),
+  r(LEAD1, 'lead1', 'read: post to mg-7a by m1', readPost(P.mentorGroup), 'allowed'),
+  r(LEAD1, 'leadS', 'read: post to tg-math (another school)', readPost(P.mathStudents), 'forbidden'),
+  r(LEAD1, 'lead1', 'read: post to tg-south (another school)', readPost(P.southGroup), 'forbidden'),
+
+  // ── §1 school admin: may send to all students and/or guardians of the school (not staff) ──
+  r(ADM1, 'admin1', 'send: whole school, students and guardians', postTo('north', [SCHOOL], BOTH), 'allowed'),
+  r(ADM1, 'admin1', 'send: any group (tg-art), guardians', postTo('north', [grp('tg-art')], GUARDIANS), 'allowed'),
+  r(ADM1, 'admin1', 'send: part of tg-math (s2), students', postTo('north', [part('tg-math', 's2')], STUDENTS), 'allowed'),
+  r(ADM1, 'admin1', 'send: person s3 (student)', postTo('north', [to('s3')], STUDENTS), 'allowed'),
+  r(ADM1, 'admin1', 'send: person g1b (guardian)', postTo('north', [to('g1b')], GUARDIANS), 'allowed'),
+  r(ADM1, 'admin1', 'send: whole school, staff', postTo('north', [SCHOOL], STAFF), 'forbidden',
+    { path: ['audience', 'recipients', 'staff'] }),
+  r(ADM1, 'admin1', 'send: whole school, everyone incl. staff', postTo('north', [SCHOOL], ALL), 'forbidden',
+    { path: ['audience', 'recipients', 'staff'] }),
+  r(ADM1, 'admin1', 'send: tg-math with staff recipients', postTo('north', [grp('tg-math')], ALL), 'forbidden'),
+  r(ADM1, 'admin1', 'send: person t1 (staff)', postTo('north', [to('t1')], BOTH), 'forbidden',
+    { path: ['audience', 'targets', 0, 'personId'] }),
+  r(ADM1, 'admin1', 'send: person lead1 (staff)', postTo('north', [to('lead1')], BOTH), 'forbidden'),
+  r(ADM1, 'admin1', 'send: at south (not admin there)', postTo('south', [SCHOOL], BOTH), 'forbidden'),
+  // §1 school admin: may read posts to any group of the school
+  r(ADM1, 'admin1', 'read: post to mg-7a', readPost(P.mentorGroup), 'allowed'),
+  r(ADM1, 'admin1', 'read: post to part of tg-math', readPost(P.mathPartS1), 'allowed'),
+  r(ADM1, 'admin1', 'read: post to tg-south (another school)', readPost(P.southGroup), 'forbidden'),
+
+  // ── §1 student: may send — ; may read posts that target the student ──
+  r(STU1, 's1', 'send: to own group tg-math', postTo('north', [grp('tg-math')], STUDENTS), 'forbidden'),
+  r(STU1, 's1', 'send: to the school', postTo('north', [SCHOOL], STUDENTS), 'forbidden'),
+  r(STU1, 's1', 'send: to a classmate', postTo('north', [to('s2')], STUDENTS), 'forbidden'),
+  r(STU1, 's1', 'read: post to tg-math students', readPost(P.mathStudents), 'allowed'),
+  r(STU1, 's1', 'read: post to part of tg-math naming s1', readPost(P.mathPartS1), 'allowed'),
+  r(STU1, 's2', 'read: post to part of tg-math not naming s2', readPost(P.mathPartS1), 'forbidden'),
+  r(STU1, 's1', 'read: post to tg-math guardians only', readPost(P.mathGuardians), 'forbidden'),
+  r(STU1, 's3', 'read: post to tg-math (not a member)', readPost(P.mathStudents), 'forbidden'),
+  r(STU1, 's3', 'read: post to mg-7a', readPost(P.mentorGroup), 'allowed'),
+  r(STU1, 's2', 'read: post to person s2', readPost(P.toS2), 'allowed'),
+  r(STU1, 's1', 'read: post to person s2', readPost(P.toS2), 'forbidden'),
+  r(STU1, 's1', 'read: post to school students', readPost(P.schoolStudents), 'allowed'),
+  r(STU1, 'sS1', 'read: post to north students (another school)', readPost(P.schoolStudents), 'forbidden'),
+  r(STU1, 's1', 'read: post to school guardians', readPost(P.schoolGuardians), 'forbidden'),
+  r(STU1, 's1', 'read: post to school staff', readPost(P.schoolStaff), 'forbidden'),
+
+  // ── §1 guardian: may send — ; may read posts that target the guardian ──
+  r(GUA1, 'g1a', 'send: to the child’s group', postTo('north', [grp('tg-math')], GUARDIANS), 'forbidden'),
+  r(GUA1, 'g1a', 'send: to the child', postTo('north', [to('s1')], STUDENTS), 'forbidden'),
+  r(GUA1, 'g1a', 'read: post to tg-math guardians', readPost(P.mathGuardians), 'allowed'),
+  r(GUA1, 'g1b', 'read: post to tg-math guardians (second guardian)', readPost(P.mathGuardians), 'allowed'),
+  r(GUA1, 'g1a', 'read: post to tg-math students only', readPost(P.mathStudents), 'forbidden'),
+  r(GUA1, 'g1a', 'read: post to part of tg-math naming their child', readPost(P.mathPartS1), 'allowed'),
+  r(GUA1, 'g2a', 'read: post to part of tg-math not naming their child', readPost(P.mathPartS1), 'forbidden'),
+  r(GUA1, 'g3a', 'read: post to tg-math guardians (child not a member)', readPost(P.mathGuardians), 'forbidden'),
+  r(GUA1, 'g3a', 'read: post to mg-7a guardians', readPost(P.mentorGroup), 'allowed'),
+  r(GUA1, 'g2a', 'read: post to person g2a', readPost(P.toG2a), 'allowed'),
+  r(GUA1, 'g2b', 'read: post to person g2a (the other guardian)', readPost(P.toG2a), 'forbidden'),
+  r(GUA1, 'g2a', 'read: post to person s2 (their child, not them)', readPost(P.toS2), 'forbidden'),
+  r(GUA1, 'g1a', 'read: post to school guardians', readPost(P.schoolGuardians), 'allowed'),
+  r(GUA1, 'gS1a', 'read: post to north guardians (child at another school)', readPost(P.schoolGuardians), 'forbidden'),
+  r(GUA1, 'g1a', 'read: post to school students', readPost(P.schoolStudents), 'forbidden'),
+  r(GUA1, 'g1c', 'read: post to tg-math guardians (not linked to any child)', readPost(P.mathGuardians), 'forbidden'),
+
+  // ── §1 no row: the reader may not post (reads as overarching read role); head of operations ──
+  r(OTH1, 'reader1', 'send: whole school', postTo('north', [SCHOOL], STUDENTS), 'forbidden'),
+  r(OTH1, 'reader1', 'send: tg-math', postTo('north', [grp('tg-math')], BOTH), 'forbidden'),
+  r(OTH1, 'reader1', 'read: post to tg-math guardians (read role of the school)', readPost(P.mathGuardians), 'allowed'),
+  r(OTH1, 'reader1', 'read: post to tg-south (another school)', readPost(P.southGroup), 'forbidden'),
+  r(OTH1, 'hoo1', 'send: post at north', postTo('north', [SCHOOL], STUDENTS), 'forbidden'),
+  r(OTH1, 'hoo1', 'read: post to tg-math', readPost(P.mathStudents), 'forbidden'),
+
+  // ── §2 head of operations: may send to one or more schools of the district ──
+  r(HOO2, 'hoo1', 'send: north, students', mailTo('d1', ['north'], STUDENTS), 'allowed'),
+  r(HOO2, 'hoo1', 'send: north and south, guardians and staff', mailTo('d1', ['north', 'south'], rcp('guardians', 'staff')), 'allowed'),
+  r(HOO2, 'hoo1', 'send: north and south, everyone', mailTo('d1', ['north', 'south'], ALL), 'allowed'),
+  r(HOO2, 'hoo2', 'send: far (own district d2), students', mailTo('d2', ['far'], STUDENTS), 'allowed'),
+  r(HOO2, 'hoo1', 'send: north and far (far is in d2)', mailTo('d1', ['north', 'far'], STUDENTS), 'not_found', { path: ['schoolIds', 1] }),
+  r(HOO2, 'hoo1', 'send: as district d2 (not head of operations there)', mailTo('d2', ['far'], STUDENTS), 'forbidden'),
+  r(HOO2, 'hoo2', 'send: as district d1 (not head of operations there)', mailTo('d1', ['north'], STUDENTS), 'forbidden'),
+  r(HOO2, 'hoo1', 'send: a district that does not exist', mailTo('d9', ['north'], STUDENTS), 'not_found'),
+  r(HOO2, 'hoo1', 'send: no recipients chosen', mailTo('d1', ['north'], NONE), 'invalid'),
+  r(HOO2, 'hoo1', 'send: no school chosen ("one or more schools")', mailTo('d1', [], STUDENTS), 'invalid', { path: ['schoolIds'] }),
+  // §2 head of operations: may read —; the author sees what they sent
+  r(HOO2, 'hoo1', 'read: own mailing (author)', readMailing(M.northStudents), 'allowed'),
+  r(HOO2, 'hoo2', 'read: mailing of district d1', readMailing(M.northStudents), 'forbidden'),
+  r(HOO2, 'hoo1', 'read: mailing of district d2', readMailing(M.far), 'forbidden'),
+  // §2 others may not send
+  r(OTH2, 'lead1', 'send: mailing (school leader)', mailTo('d1', ['north'], STUDENTS), 'forbidden'),
+  r(OTH2, 'admin1', 'send: mailing (school admin)', mailTo('d1', ['north'], STUDENTS), 'forbidden'),
+  r(OTH2, 't1', 'send: mailing (teacher)', mailTo('d1', ['north'], STUDENTS), 'forbidden'),
+  r(OTH2, 'm1', 'send: mailing (mentor)', mailTo('d1', ['north'], STUDENTS), 'forbidden'),
+  r(OTH2, 'reader1', 'send: mailing (reader)', mailTo('d1', ['north'], STUDENTS), 'forbidden'),
+  r(OTH2, 's1', 'send: mailing (student)', mailTo('d1', ['north'], STUDENTS), 'forbidden'),
+  r(OTH2, 'g1a', 'send: mailing (guardian)', mailTo('d1', ['north'], GUARDIANS), 'forbidden'),
+  r(OTH2, 'reader1', 'read: mailing to north (staff of the school)', readMailing(M.northStudents), 'allowed'),
+  r(OTH2, 'reader1', 'read: mailing to south only', readMailing(M.southStaff), 'forbidden'),
+
+  // ── §2 teacher, mentor: may read mailings to schools they work at ──
+  r(TM2, 't1', 'read: mailing to north students', readMailing(M.northStudents), 'allowed'),
+  r(TM2, 't1', 'read: mailing to north and south', readMailing(M.bothAll), 'allowed'),
+  r(TM2, 't1', 'read: mailing to south', readMailing(M.southStaff), 'forbidden'),
+  r(TM2, 'tS', 'read: mailing to south', readMailing(M.southStaff), 'allowed'),
+  r(TM2, 'tS', 'read: mailing to north guardians', readMailing(M.northGuardians), 'forbidden'),
+  r(TM2, 'm1', 'read: mailing to north guardians', readMailing(M.northGuardians), 'allowed'),
+  r(TM2, 'mS', 'read: mailing to north students', readMailing(M.northStudents), 'forbidden'),
+  r(TM2, 'tF', 'read: mailing to far (district d2)', readMailing(M.far), 'allowed'),
+  r(TM2, 'tF', 'read: mailing to north and south (district d1)', readMailing(M.bothAll), 'forbidden'),
+  r(TM2, 't1', 'read: mailing to far (district d2)', readMailing(M.far), 'forbidden'),
+  r(TM2, 'tp', 'read: mailing to south (teacher at south, guardian at north)', readMailing(M.southStaff), 'allowed'),
+  r(TM2, 'tp', 'read: mailing to north students (guardian, not staff, at north)', readMailing(M.northStudents), 'forbidden'),
+
+  // ── §2 school leader, school admin: may read mailings to their school ──
+  r(LA2, 'lead1', 'read: mailing to north students', readMailing(M.northStudents), 'allowed'),
+  r(LA2, 'leadS', 'read: mailing to north students', readMailing(M.northStudents), 'forbidden'),
+  r(LA2, 'leadS', 'read: mailing to north and south', readMailing(M.bothAll), 'allowed'),
+  r(LA2, 'admin1', 'read: mailing to north guardians', readMailing(M.northGuardians), 'allowed'),
+  r(LA2, 'admin1', 'read: mailing to south', readMailing(M.southStaff), 'forbidden'),
+
+  // ── §2 student, guardian: may read mailings that target them ──
+  r(SG2, 's1', 'read: mailing to north students', readMailing(M.northStudents), 'allowed'),
+  r(SG2, 's1', 'read: mailing to north guardians', readMailing(M.northGuardians), 'forbidden'),
+  r(SG2, 'sS1', 'read: mailing to north students (another school)', readMailing(M.northStudents), 'forbidden'),
+  r(SG2, 'sS1', 'read: mailing to north and south, everyone', readMailing(M.bothAll), 'allowed'),
+  r(SG2, 's1', 'read: mailing to south staff', readMailing(M.southStaff), 'forbidden'),
+  r(SG2, 'g1a', 'read: mailing to north guardians', readMailing(M.northGuardians), 'allowed'),
+  r(SG2, 'g1a', 'read: mailing to north students', readMailing(M.northStudents), 'forbidden'),
+  r(SG2, 'gS1a', 'read: mailing to north guardians (child at another school)', readMailing(M.northGuardians), 'forbidden'),
+  r(SG2, 'gS1a', 'read: mailing to north and south, everyone', readMailing(M.bothAll), 'allowed'),
+  r(SG2, 'gx1', 'read: mailing to south staff only', readMailing(M.southStaff), 'forbidden'),
+
+  // ── §3 mentor: students they mentor; guardians of students they mentor; other staff ──
+  r(MEN3, 'm1', 'start: mentee s1', start(['s1']), 'allowed'),
+  r(MEN3, 'm1', 'start: guardian g1a of mentee', start(['g1a']), 'allowed'),
+  r(MEN3, 'mS', 'start: guardian gS1a of mentee (south, setting off: mentors need no setting)', start(['gS1a']), 'allowed'),
+  r(MEN3, 'm1', 'start: staff t1, lead1, admin1 of the school', start(['t1', 'lead1', 'admin1']), 'allowed'),
+  r(MEN3, 'm1', 'start: s2 (not mentored, not taught)', start(['s2']), 'forbidden', { path: ['participantIds', 0] }),
+  r(MEN3, 'm1', 'start: g2a (guardian of a non-mentee)', start(['g2a']), 'forbidden'),
+  r(MEN3, 'm1', 'start: mentee and a non-mentee', start(['s1', 's2']), 'forbidden', { path: ['participantIds', 1] }),
+  r(MEN3, 'm1', 'start: tS (staff of another school)', start(['tS']), 'forbidden'),
+  r(MEN3, 'm1', 'start: reader1 (read-only role)', start(['reader1']), 'forbidden'),
+  r(MEN3, 'm1', 'start: conference with s1 and guardians', start(['s1', 'g1a', 'g1b'], conference('m1', 's1')), 'allowed'),
+  r(MEN3, 'm1', 'start: conference for s2 (not a mentee)', start(['s2'], conference('m1', 's2')), 'forbidden'),
+  r(MEN3, 'm1', 'send: conversation with mentee', send(['m1', 's1']), 'allowed'),
+
+  // ── §3 teacher ──
+  // students they teach
+  r(TEA3, 't1', 'start: s1 (taught)', start(['s1']), 'allowed'),
+  r(TEA3, 't1', 'start: s3 (not taught)', start(['s3']), 'forbidden'),
+  r(TEA3, 'tS', 'start: sx (taught at south)', start(['sx']), 'allowed'),
+  // other staff of the school
+  r(TEA3, 't1', 'start: t2 and lead1 (staff of the school)', start(['t2', 'lead1']), 'allowed'),
+  r(TEA3, 'tS', 'start: tp (staff of the school)', start(['tp']), 'allowed'),
+  r(TEA3, 't1', 'start: tS (staff of another school)', start(['tS']), 'forbidden'),
+  r(TEA3, 't1', 'start: reader1 (read-only role)', start(['reader1']), 'forbidden'),
+  // guardians of students they teach, through the message function, only where the setting allows (*)
+  r(TEA3, 't1', 'start: g1a direct (north, setting on)', start(['g1a']), 'allowed'),
+  r(TEA3, 't1', 'start: g1a direct after the setting is turned off', start(['g1a']), 'forbidden', { dir: dirSettingsFlipped }),
+  r(TEA3, 't1', 'send: to g1a after the setting is turned off', send(['t1', 'g1a']), 'forbidden', { dir: dirSettingsFlipped }),
+  r(TEA3, 'tS', 'start: gS1a direct (south, setting off)', start(['gS1a']), 'forbidden'),
+  r(TEA3, 'tS', 'start: gS1a direct after the setting is turned on', start(['gS1a']), 'allowed', { dir: dirSettingsFlipped }),
+  r(TEA3, 'tS', 'start: gx1 direct (taught at south, off; the child is also at north, on)', start(['gx1']), 'forbidden'),
+  r(TEA3, 't1', 'start: g3a direct (setting on, but does not teach s3)', start(['g3a']), 'forbidden'),
+  // guardians who earlier started a conversation with them through a plan or assignment
+  r(TEA3, 'tS', 'start: gS1a direct, setting off, gS1a started earlier through a plan', start(['gS1a'], DIRECT, startedEarlier(['tS', 'gS1a'])), 'allowed'),
+  r(TEA3, 'tS', 'start: gS1b direct, setting off, only gS1a started earlier', start(['gS1b'], DIRECT, startedEarlier(['tS', 'gS1a'])), 'forbidden'),
+  r(TEA3, 'tS', 'start: gS1a direct, setting off, gS1a started earlier with another teacher', start(['gS1a'], DIRECT, startedEarlier(['mS', 'gS1a'])), 'forbidden'),
+  r(TEA3, 'tS', 'send: gS1a replies in that direct conversation', send(['tS', 'gS1a'], DIRECT, startedEarlier(['tS', 'gS1a'])), 'allowed'),
+  // through a plan / an assignment: students and guardians of the item's group
+  r(TEA3, 'tS', 'start: plan tg-south with gS1a (setting off does not matter)', start(['sS1', 'gS1a'], plan('tg-south', 'sS1')), 'allowed'),
+  r(TEA3, 't1', 'start: assignment tg-math with s2', start(['s2'], assignment('tg-math', 's2')), 'allowed'),
+  r(TEA3, 't1', 'start: plan tg-math with g3a (child not in the group)', start(['g3a'], plan('tg-math')), 'forbidden'),
+  r(TEA3, 't1', 'start: plan tg-math about s1 with g2a (guardian of another student)', start(['g2a'], plan('tg-math', 's1')), 'forbidden'),
+  r(TEA3, 't2', "start: plan tg-math (not the group's teacher) with s1", start(['s1'], plan('tg-math', 's1')), 'forbidden'),
+  r(TEA3, 't1', 'send: plan tg-math after s1 left the group', send(['t1', 's1'], plan('tg-math', 's1')), 'forbidden', { dir: dirS1LeftMath }),
+
+  // ── §3 student ──
+  // staff of the school
+  r(STU3, 's1', 'start: t2 (staff of the school, does not teach s1)', start(['t2']), 'allowed'),
+  r(STU3, 's1', 'start: lead1 and admin1', start(['lead1', 'admin1']), 'allowed'),
+  r(STU3, 's1', 'start: reader1 (read-only role)', start(['reader1']), 'forbidden'),
+  r(STU3, 's1', 'start: tS (staff of another school)', start(['tS']), 'forbidden'),
+  r(STU3, 'sx', 'start: tp (staff at south, where sx is a student too)', start(['tp']), 'allowed'),
+  r(STU3, 's1', 'start: s2 (another student)', start(['s2']), 'forbidden'),
+  r(STU3, 'lead1', 'start: s1 (a leader does not start with students; the student row does)', start(['s1']), 'forbidden'),
+  r(STU3, 'lead1', 'send: answer s1, who wrote to the leader', send(['s1', 'lead1']), 'allowed'),
+  // guardians who earlier started a conversation through plans and assignments (Reading: own guardian)
+  r(STU3, 's1', 'send: in a plan conversation started by own guardian g1a', send(['t1', 's1', 'g1a'], plan('tg-math', 's1')), 'allowed'),
+  r(STU3, 's1', 'start: own guardian g1a directly', start(['g1a']), 'forbidden'),
+  r(STU3, 's2', "start: plan tg-math with another student's guardian g1a", start(['g1a'], plan('tg-math', 's2')), 'forbidden'),
+  r(STU3, 's2', "send: in s1's plan conversation with g1a", send(['s2', 'g1a'], plan('tg-math', 's1')), 'forbidden'),
+  // teachers who teach them, through a plan or assignment
+  r(STU3, 's1', 'start: plan tg-math with t1', start(['t1'], plan('tg-math', 's1')), 'allowed'),
+  r(STU3, 's2', 'start: assignment tg-math with t1', start(['t1'], assignment('tg-math')), 'allowed'),
+  r(STU3, 's3', 'start: plan tg-math with t1 (not in the group)', start(['t1'], plan('tg-math')), 'forbidden'),
+  r(STU3, 's1', 'start: plan tg-math about s2 with t1', start(['t1'], plan('tg-math', 's2')), 'forbidden'),
+  r(STU3, 's1', 'send: plan tg-math after leaving the group', send(['t1', 's1'], plan('tg-math', 's1')), 'forbidden', { dir: dirS1LeftMath }),
+  r(STU3, 's1', 'start: plan tg-math after leaving the group', start(['t1'], plan('tg-math', 's1')), 'forbidden', { dir: dirS1LeftMath }),
+  r(STU3, 's2', 'send: plan tg-math, still in the group after s1 left', send(['t1', 's2'], plan('tg-math', 's2')), 'allowed', { dir: dirS1LeftMath }),
+  // their mentor, through a conference
+  r(STU3, 's1', 'start: conference with mentor m1', start(['m1'], conference('m1', 's1')), 'allowed'),
+  r(STU3, 's2', 'start: conference with m1 (not their mentor)', start(['m1'], conference('m1', 's2')), 'forbidden'),
+  r(STU3, 's2', "start: s1's conference", start(['m1'], conference('m1', 's1')), 'forbidden'),
+
+  // ── §3 guardian ──
+  // the child's mentor and mentor group (all the child's mentors)
+  r(GUA3, 'g1a', 'start: mentor m1', start(['m1']), 'allowed'),
+  r(GUA3, 'g1a', 'start: co-mentor m2 of the mentor group', start(['m2']), 'allowed'),
+  r(GUA3, 'gS1a', 'start: mentor mS (south, setting off: mentors need no setting)', start(['mS']), 'allowed'),
+  r(GUA3, 'g2a', 'start: m1 (not the child’s mentor)', start(['m1']), 'forbidden'),
+  r(GUA3, 'tp', 'start: m1, mentor of own child s3 (tp is also a teacher at south)', start(['m1']), 'allowed'),
+  r(GUA3, 'tp', 'start: t2, who teaches own child s3 at north (setting on)', start(['t2']), 'allowed'),
+  // teachers who teach the child through the message function, only where the setting allows (*)
+  r(GUA3, 'g1a', 'start: t1 direct (north, setting on)', start(['t1']), 'allowed'),
+  r(GUA3, 'g1a', 'start: t1 direct after the setting is turned off', start(['t1']), 'forbidden', { dir: dirSettingsFlipped }),
+  r(GUA3, 'gS1a', 'start: tS direct (south, setting off)', start(['tS']), 'forbidden'),
+  r(GUA3, 'gS1a', 'start: tS direct after the setting is turned on', start(['tS']), 'allowed', { dir: dirSettingsFlipped }),
+  r(GUA3, 'gx1', 'start: tS direct (teaches sx at south, off; sx also at north, on)', start(['tS']), 'forbidden'),
+  r(GUA3, 'g1a', 'start: t2 direct (setting on, but t2 does not teach s1)', start(['t2']), 'forbidden'),
+  r(GUA3, 'g1a', 'start: lead1 (staff, but not in the guardian row)', start(['lead1']), 'forbidden'),
+  r(GUA3, 'g1a', 'start: g1b (the other guardian) directly', start(['g1b']), 'forbidden'),
+  // teachers who teach the child, through plans and assignments
+  r(GUA3, 'gS1a', 'start: plan tg-south with tS (setting off)', start(['tS'], plan('tg-south', 'sS1')), 'allowed'),
+  r(GUA3, 'gS1a', 'start: assignment tg-south with tS and the child', start(['tS', 'sS1'], assignment('tg-south', 'sS1')), 'allowed'),
+  r(GUA3, 'g1a', 'start: plan tg-math with t1, both guardians', start(['t1', 's1', 'g1b'], plan('tg-math', 's1')), 'allowed'),
+  r(GUA3, 'g1a', 'send: plan conversation with t1, s1 and the other guardian g1b', send(['t1', 's1', 'g1a', 'g1b'], plan('tg-math', 's1')), 'allowed'),
+  r(GUA3, 'g3a', 'start: plan tg-math with t1 (child not in the group)', start(['t1'], plan('tg-math')), 'forbidden'),
+  r(GUA3, 'g2a', 'start: plan tg-math about s1 with t1', start(['t1'], plan('tg-math', 's1')), 'forbidden'),
+  r(GUA3, 'g1a', 'send: plan tg-math after the child left the group', send(['t1', 's1', 'g1a'], plan('tg-math', 's1')), 'forbidden', { dir: dirS1LeftMath }),
+  // the child's mentor, through a conference
+  r(GUA3, 'g1a', 'start: conference with m1 and s1', start(['m1', 's1'], conference('m1', 's1')), 'allowed'),
+  r(GUA3, 'g1b', 'send: conference with m1, s1 and g1a', send(['m1', 's1', 'g1a', 'g1b'], conference('m1', 's1')), 'allowed'),
+  r(GUA3, 'g2a', "start: s1's conference with m1", start(['m1'], conference('m1', 's1')), 'forbidden'),
+  r(GUA3, 'g2a', 'start: conference with m1 about s2 (not mentored by m1)', start(['m1'], conference('m1', 's2')), 'forbidden'),
+
+  // ── §3 no row: reader, head of operations; general checks ──
+  r(OTH3, 'reader1', 'start: s1', start(['s1']), 'forbidden'),
+  r(OTH3, 'reader1', 'start: t1', start(['t1']), 'forbidden'),
+  r(OTH3, 'hoo1', 'start: lead1', start(['lead1']), 'forbidden'),
+  r(OTH3, 't1', 'start: nobody', start([]), 'invalid'),
+  r(OTH3, 't1', 'start: a person who does not exist', start(['nobody']), 'not_found'),
+  r(OTH3, 't1', 'start: with oneself', start(['t1']), 'invalid'),
+  r(OTH3, 't1', 'send: not a participant', send(['s1', 'm1']), 'not_found'),
+];
+
+// ── Run ─────────────────────────────────────────────────────────────────────────────────
+
+const named = rows.map((row, i) => ({ ...row, name: `${String(i + 1).padStart(3, '0')} ${row.row} | ${row.actor} ${row.what} → ${row.expect}` }));
+
+describe('DOMAIN.md §1–§3 rules table', () => {
+  it('names every row once', () => {
+    const keys = rows.map((row) => `${row.row}|${row.actor}|${row.what}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  // A loop rather than it.each: it.each shortens '$name' in reports, and the name is the row.
+  for (const row of named) it(row.name, () => {
+    const decision = decide(row.dir ?? dir, row.actor, row.act);
+    if (row.expect === 'allowed') {
+      expect(decision).toEqual({ ok: true });
+    } else {
+      expect(decision.ok).toBe(false);
+      const denial = decision as Denial;
+      expect(denial.code).toBe(row.expect);
+      expect(denial.reason).toEqual(expect.any(String));
+      if (row.path) expect(denial.path).toEqual(row.path);
+    }
+  });
+});
+
+describe('table coverage', () => {
+  const sections = new Set(rows.map((row) => row.row));
+  it.each([T1, MEN1, LEAD1, ADM1, STU1, GUA1, OTH1, HOO2, TM2, LA2, SG2, OTH2, MEN3, TEA3, STU3, GUA3])(
+    '%s has allowed and denied rows',
+    (section) => {
+      expect(sections.has(section)).toBe(true);
+      const ofSection = rows.filter((row) => row.row === section);
+      expect(ofSection.some((row) => row.expect === 'allowed')).toBe(true);
+      expect(ofSection.some((row) => row.expect !== 'allowed')).toBe(true);
+    },
+  );
+});
