@@ -18,6 +18,7 @@ import { tokenVerifier } from './auth/tokens.ts';
 import { uws, listen, closeListen, type us_listen_socket } from './uws.ts';
 import { Sessions } from './session.ts';
 import { registerHttp } from './http.ts';
+import { registerStatic } from './static.ts';
 import type { HubCore } from './core.ts';
 
 export interface HubOptions {
@@ -107,6 +108,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   fanout.attach(app);
   sessions.register(app);
   registerHttp(app, core, { adminToken: config.adminToken, afterImport: reloadDirectory, databaseReady });
+  registerStatic(app, config);
   options.routes?.(app, core);
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found\n');

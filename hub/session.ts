@@ -13,6 +13,7 @@ import { TokenBucket } from './rate.ts';
 import { eventsAfter, firstEventId } from '../storage/events.ts';
 import type { HandlerContext, Handler } from './handlers/context.ts';
 import { createMailing, createPost, getFeed, readFeed } from './handlers/feed.ts';
+import { getAudience, getContacts } from './handlers/directory.ts';
 import { getHistory, getInbox, readConversation, sendMessage, startConversation } from './handlers/chat.ts';
 import type { HubCore } from './core.ts';
 
@@ -58,6 +59,8 @@ const HANDLERS: { [T in RequestType]?: Handler<T> } = {
   'conversation.read': readConversation,
   'inbox.get': getInbox,
   'history.get': getHistory,
+  'contacts.get': getContacts,
+  'audience.get': getAudience,
 };
 
 function isConnectionError(e: unknown): boolean {

@@ -161,6 +161,24 @@ export class Directory {
     return [...this.schools.values()].filter((s) => s.districtId === districtId);
   }
 
+  private staffIndex: Map<string, Set<string>> | undefined;
+
+  /** Everyone holding a staff role at the school or owning a group there (built once per view). */
+  staffOf(schoolId: string): ReadonlySet<string> {
+    if (!this.staffIndex) {
+      const index = new Map<string, Set<string>>();
+      const add = (school: string, person: string) => {
+        let set = index.get(school);
+        if (!set) index.set(school, (set = new Set()));
+        set.add(person);
+      };
+      for (const [person, bySchool] of this.staff) for (const school of bySchool.keys()) add(school, person);
+      for (const group of this.groups.values()) for (const owner of group.owners) add(group.schoolId, owner);
+      this.staffIndex = index;
+    }
+    return this.staffIndex.get(schoolId) ?? EMPTY;
+  }
+
   /** Every role the person holds, for `welcome.user.roles`. */
   rolesOf(personId: string): RoleGrant[] {
     const out: RoleGrant[] = [];

@@ -70,6 +70,8 @@ export const requestSchemas = {
   'history.get': req('history.get', { conversationId: id, beforeSeq: z.number().int().min(1).optional(), limit }),
   'feed.get': req('feed.get', { limit, before: cursor.optional() }),
   'feed.read': req('feed.read', { itemIds: z.array(id).min(1).max(LIMITS.pageSize) }),
+  'contacts.get': req('contacts.get', { query: z.string().trim().max(100).optional(), limit }),
+  'audience.get': req('audience.get', {}),
   ping: req('ping', {}),
   auth: z.object({ type: z.literal('auth'), id: requestId.optional(), token: z.string().min(1).max(8192) }),
 } as const;

@@ -1,0 +1,86 @@
+// contacts.get and audience.get: what the widgets offer in their pickers. The hub computes it
+// from the rules, so that a browser never decides who may be reached.
+import { rowAllows } from '../rules/index.ts';
+import type { Directory } from '../directory/model.ts';
+import { mayShow } from '../people.ts';
+import type { Handler } from './context.ts';
+
+type Relation = 'mentor' | 'teacher' | 'staff' | 'student' | 'guardian';
+
+interface Contact {
+  id: string;
+  name: string;
+  relation: Relation;
+  /** For a guardian: the children through whom they are reached; for a student: nothing. */
+  about?: { id: string; name: string }[];
+}
+
+function relationOf(dir: Directory, me: string, other: string): Relation {
+  if ([...dir.childrenOf(me)].some((c) => dir.mentors(other, c)) || dir.mentors(other, me)) return 'mentor';
+  if ([...dir.childrenOf(me)].some((c) => dir.teaches(other, c)) || dir.teaches(other, me)) return 'teacher';
+  if (dir.isGuardian(other) && !dir.isStudent(other) && dir.staffSchoolsOf(other).size === 0) return 'guardian';
+  if (dir.staffSchoolsOf(other).size > 0) return 'staff';
+  return dir.isGuardian(other) ? 'guardian' : 'student';
+}
+
+/** People who may be related to `me` at all; the rules then decide who may be messaged. */
+function candidates(dir: Directory, me: string): Set<string> {
+  const out = new Set<string>();
+  for (const s of dir.staffSchoolsOf(me)) for (const p of dir.staffOf(s)) out.add(p);
+  for (const g of dir.groupsOwnedBy(me)) {
+    for (const student of dir.groups.get(g)?.members ?? []) {
+      out.add(student);
+      for (const guardian of dir.guardiansOf(student)) out.add(guardian);
+    }
+  }
+  for (const s of dir.schoolsOfStudent(me)) for (const p of dir.staffOf(s)) out.add(p);
+  for (const c of dir.childrenOf(me)) for (const g of dir.groupsOf(c)) for (const o of dir.groups.get(g)?.owners ?? []) out.add(o);
+  out.delete(me);
+  return out;
+}
+
+export const getContacts: Handler<'contacts.get'> = async (ctx, req) => {
+  const { dir, personId: me } = ctx;
+  const q = req.query?.toLocaleLowerCase('sv') ?? '';
+  const limit = req.limit ?? 50;
+  const contacts: Contact[] = [];
+  for (const id of candidates(dir, me)) {
+    const person = dir.person(id);
+    if (!person || !mayShow(dir, me, id)) continue;
+    if (q && !person.name.toLocaleLowerCase('sv').includes(q)) continue;
+    if (!rowAllows(dir, me, id, { kind: 'direct' })) continue;
+    const contact: Contact = { id, name: person.name, relation: relationOf(dir, me, id) };
+    if (contact.relation === 'guardian') {
+      contact.about = [...dir.childrenOf(id)].filter((c) => dir.teaches(me, c) || dir.mentors(me, c)).map((c) => ({ id: c, name: dir.person(c)?.name ?? '' }));
+    }
+    contacts.push(contact);
+  }
+  contacts.sort((a, b) => a.name.localeCompare(b.name, 'sv'));
+  return { contacts: contacts.slice(0, limit) };
+};
+
+export const getAudience: Handler<'audience.get'> = async (ctx) => {
+  const { dir, personId: me } = ctx;
+  const schools = [];
+  const schoolIds = new Set([...dir.staffSchoolsOf(me)]);
+  for (const sid of schoolIds) {
+    const school = dir.schools.get(sid);
+    if (!school) continue;
+    const leader = dir.hasStaffRole(me, sid, 'school_leader');
+    const admin = dir.hasStaffRole(me, sid, 'school_admin');
+    const groups = [...dir.groups.values()]
+      .filter((g) => g.schoolId === sid && (leader || admin || g.owners.has(me)))
+      .sort((a, b) => a.name.localeCompare(b.name, 'sv'))
+      .map((g) => ({
+        id: g.id, name: g.name, kind: g.kind,
+        members: [...g.members].map((m) => ({ id: m, name: dir.person(m)?.name ?? '' })).sort((a, b) => a.name.localeCompare(b.name, 'sv')),
+      }));
+    if (groups.length === 0 && !leader && !admin) continue;
+    schools.push({ id: sid, name: school.name, wholeSchool: leader || admin, staff: leader, groups });
+  }
+  const districts = [...dir.headOfOperationsIn(me)].map((d) => ({
+    id: d, name: dir.districts.get(d)?.name ?? '',
+    schools: dir.schoolsOfDistrict(d).map((s) => ({ id: s.id, name: s.name })).sort((a, b) => a.name.localeCompare(b.name, 'sv')),
+  }));
+  return { posts: { schools }, mailings: { districts } };
+};
