@@ -90,7 +90,7 @@ export function canCreatePost(dir: Directory, author: string, draft: PostDraft):
       return deny(admin && dir.isStaffAt(p, schoolId) ? 'a school admin may not post to staff' : 'not a student or guardian of this school', 'forbidden', ppath);
     }
     if (studentHere && reachesStudent(dir, author, p)) continue;
-    if ([...dir.childrenOf(p)].some((c) => reachesStudent(dir, author, c))) continue;
+    if ([...dir.childrenOf(p)].some((c) => dir.schoolsOfStudent(c).has(schoolId) && reachesStudent(dir, author, c))) continue;
     return deny('you may post only to students you teach or mentor and their guardians', 'forbidden', ppath);
   }
   return ALLOW;

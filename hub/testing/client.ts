@@ -78,6 +78,13 @@ export class TestClient {
     return this.waitFor((f) => f.type === 'welcome');
   }
 
+  /** ping → pong: proves the connection is open and answering. */
+  async ping(): Promise<Frame> {
+    const id = `p${this.nextId++}`;
+    this.send({ type: 'ping', id });
+    return this.waitFor((f) => f.type === 'pong' && f.id === id);
+  }
+
   /** Sends a request and resolves with its answer (ok or error). */
   async request(type: string, fields: Record<string, unknown> = {}): Promise<Frame> {
     const id = `r${this.nextId++}`;
