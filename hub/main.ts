@@ -4,11 +4,12 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startHub } from './node.ts';
 import { demoBundle } from './demo/district.ts';
 import { mintToken } from './auth/mint.ts';
+import { keepDevSecrets } from './dev-secrets.ts';
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = keepDevSecrets(loadConfig());
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`[hub] configuration: ${e.message}`);
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   }
   const hub = await startHub({ config });
   console.log(`[hub] listening on ${hub.url} (WebSocket ${hub.url.replace(/^http/, 'ws')}/ws)`);
-  if (config.generated.jwtSecret) console.log(`[hub] dev mode: HUB_JWT_SECRET=${config.generated.jwtSecret}`);
+  if (config.generated.jwtSecret) console.log(`[hub] dev mode: HUB_JWT_SECRET=${config.generated.jwtSecret} (kept in ${config.dataDir}/dev-secrets.json)`);
   if (config.generated.adminToken) console.log(`[hub] dev mode: HUB_ADMIN_TOKEN=${config.generated.adminToken}`);
   if (!config.allowedOrigins) console.log('[hub] dev mode: any origin may connect (set HUB_ALLOWED_ORIGINS in production)');
 
