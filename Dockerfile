@@ -1,0 +1,12 @@
+# One hub node. Build: docker build -t schoolhub .  Run: see docker-compose.yml.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build --if-present
+ENV HOST=0.0.0.0 PORT=8080
+EXPOSE 8080
+# Runs as the image's non-root user; with DATABASE_URL set no embedded PostgreSQL is started.
+USER node
+CMD ["node", "--import", "tsx", "hub/main.ts"]
