@@ -2,6 +2,7 @@
 import type { Sql } from '../storage/pool.ts';
 import type { Directory } from './directory/model.ts';
 import type { Fanout } from './fanout.ts';
+import type { Delivery } from './delivery.ts';
 import type { Metrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
@@ -12,6 +13,7 @@ export interface HubCore {
   broker: Broker;
   publisher: Publisher;
   fanout: Fanout;
+  delivery: Delivery;
   metrics: Metrics;
   directory(): Directory;
   verifyToken: TokenVerifier;

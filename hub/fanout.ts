@@ -1,14 +1,14 @@
-// Local delivery. Events come from the broker (this node's and other nodes'); each is decoded
-// once, encoded once per codec, and handed to uWS topic publish: native fan-out, no loop over
-// sockets. Connections subscribe per codec ("m|topic", "j|topic"); the node subscribes a topic
-// at the broker while it has at least one local listener.
-import type { Broker, BrokerMessage } from './broker.ts';
-import type { EventEnvelope } from './publisher.ts';
+// Local delivery. An event due here (hub/sequencer.ts) is encoded once per codec and handed
+// to uWS topic publish: native fan-out, no loop over sockets. Connections subscribe per codec
+// ("m|topic", "j|topic"); the node subscribes a topic at the broker while it has at least one
+// local listener.
+import type { Broker } from './broker.ts';
+import type { Envelope } from './sequencer.ts';
 import { CODECS, type Codec, type CodecName } from './protocol/codec.ts';
 import type { TemplatedApp, WebSocket } from './uws.ts';
 import type { Metrics } from './metrics.ts';
 
-export function eventFrame(env: EventEnvelope): Record<string, unknown> {
+export function eventFrame(env: Pick<Envelope, 'id' | 'name' | 'data'>): Record<string, unknown> {
   return { type: 'event', event: env.name, cursor: String(env.id), data: env.data };
 }
 
@@ -17,20 +17,20 @@ const PREFIX: Record<CodecName, string> = { msgpack: 'm|', json: 'j|' };
 export class Fanout {
   private readonly listeners = new Map<string, number>();
   private app: TemplatedApp | undefined;
-  private lastPayload = '';
-  private lastEncoded: { env: EventEnvelope; bytes: Partial<Record<CodecName, Uint8Array>> } | undefined;
-  /** Highest event id this node has delivered locally; resume replays up to here. */
-  lastDeliveredId = 0;
+  /** Encodes done, per codec: tests check that it is one per event and codec. */
+  readonly encodes: Record<CodecName, number> = { msgpack: 0, json: 0 };
 
   constructor(
     private readonly broker: Broker,
     private readonly metrics: Metrics,
-  ) {
-    broker.onMessage((m) => this.deliver(m));
-  }
+  ) {}
 
   attach(app: TemplatedApp): void {
     this.app = app;
+  }
+
+  hasListeners(topic: string): boolean {
+    return this.listeners.has(topic);
   }
 
   /**
@@ -74,35 +74,24 @@ export class Fanout {
     }
   }
 
-  /** Sends an event of this node to the broker, one message per topic. */
-  async publish(env: EventEnvelope, topics: string[]): Promise<void> {
-    const payload = JSON.stringify(env);
-    const sent = Promise.all(topics.map((t) => this.broker.publish(t, payload)));
-    // Events reach the publisher in id order; once handed on, a connection that subscribes
-    // from now on gets later events live and earlier ones by replay (see session resume).
-    if (env.id > this.lastDeliveredId) this.lastDeliveredId = env.id;
-    await sent;
-  }
-
-  private deliver(msg: BrokerMessage): void {
+  /** Publishes one event to the local sockets of `topics`: one encode per codec in use. */
+  deliver(env: Envelope, topics: string[]): void {
     const app = this.app;
     if (!app) return;
-    // The same event arrives once per topic: decode it once.
-    if (msg.payload !== this.lastPayload || !this.lastEncoded) {
-      const env = JSON.parse(msg.payload) as EventEnvelope;
-      this.lastPayload = msg.payload;
-      this.lastEncoded = { env, bytes: {} };
-      if (env.id > this.lastDeliveredId) this.lastDeliveredId = env.id;
-      this.metrics.fanoutSeconds.observe(Math.max(0, Date.now() - env.at) / 1000);
-    }
-    const cached = this.lastEncoded;
+    if (env.at > 0) this.metrics.fanoutSeconds.observe(Math.max(0, Date.now() - env.at) / 1000);
     for (const name of ['msgpack', 'json'] as const) {
-      const topic = PREFIX[name] + msg.topic;
-      if (app.numSubscribers(topic) === 0) continue;
+      let bytes: Uint8Array | undefined;
       const codec = CODECS[name];
-      const bytes = (cached.bytes[name] ??= codec.encode(eventFrame(cached.env)));
-      app.publish(topic, bytes, codec.binary);
-      this.metrics.published.inc({ codec: name });
+      for (const t of topics) {
+        const topic = PREFIX[name] + t;
+        if (app.numSubscribers(topic) === 0) continue;
+        if (!bytes) {
+          bytes = codec.encode(eventFrame(env));
+          this.encodes[name]++;
+        }
+        app.publish(topic, bytes, codec.binary);
+        this.metrics.published.inc({ codec: name });
+      }
     }
   }
 }

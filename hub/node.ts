@@ -13,7 +13,7 @@ import type { Broker } from './broker.ts';
 import { Fanout } from './fanout.ts';
 import { Metrics } from './metrics.ts';
 import { Publisher } from './publisher.ts';
-import { liveTopicsFor } from './audience.ts';
+import { Delivery } from './delivery.ts';
 import { tokenVerifier } from './auth/tokens.ts';
 import { uws, listen, closeListen, type us_listen_socket } from './uws.ts';
 import { Sessions } from './session.ts';
@@ -69,11 +69,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const metrics = new Metrics();
   const broker = options.broker ?? new MemoryBroker();
   const fanout = new Fanout(broker, metrics);
-  fanout.lastDeliveredId = await lastEventId(sql);
-  const publisher = new Publisher(sql, (e) => {
-    const env = { id: e.id, name: e.name, data: e.data, at: Date.now() };
-    fanout.publish(env, liveTopicsFor(directory, e.keys)).catch((err) => log('publish to broker failed (clients recover by resume)', err));
-  });
+  const delivery = new Delivery(broker, fanout, sql, () => directory, log, await lastEventId(sql));
+  await delivery.start();
+  const publisher = new Publisher(sql, (e) => delivery.publish(e));
   const verifyToken = tokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience });
 
   let dbUp = true;
@@ -88,7 +86,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   };
 
   const core: HubCore = {
-    sql, broker, publisher, fanout, metrics, verifyToken, log,
+    sql, broker, publisher, fanout, delivery, metrics, verifyToken, log,
     directory: () => directory,
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
     originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),
@@ -135,6 +133,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       listenSocket = undefined;
       await sessions.drain(drainMs);
       sessions.stop();
+      delivery.stop();
       await broker.close();
       await sql.end({ timeout: 5 });
       if (embedded) await embedded.stop();

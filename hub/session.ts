@@ -223,7 +223,7 @@ export class Sessions {
         // Until the replay ends exactly at what this node has delivered (rarely more than once).
         for (let round = 0; ; round++) {
           replay = await this.replay(personId, parsed.data.cursor, replay === 'reset' ? undefined : replay);
-          if (replay === 'reset' || replay.upTo === this.core.fanout.lastDeliveredId) break;
+          if (replay === 'reset' || replay.upTo === this.core.delivery.lastDeliveredId) break;
           if (round === 20) replay = 'reset';
         }
       }
@@ -232,7 +232,7 @@ export class Sessions {
       const user = { id: personId, name: person.name, roles: dir.rolesOf(personId) };
       // From here to the end of the cork nothing can interleave: the replay ends at the last
       // event this node has delivered, and every later one arrives through the topics.
-      const upTo = this.core.fanout.lastDeliveredId;
+      const upTo = this.core.delivery.lastDeliveredId;
       ws.cork(() => {
         if (replay === undefined) {
           this.send(s, { type: 'welcome', user, cursor: String(upTo), resumed: false });
@@ -242,7 +242,7 @@ export class Sessions {
         } else {
           this.send(s, { type: 'welcome', user, cursor: parsed.data.cursor, resumed: true });
           // Events above upTo are committed but not yet delivered here: they come through the topics.
-          for (const e of replay.events) if (e.id <= upTo) this.send(s, eventFrame({ id: e.id, name: e.name, data: e.data, at: 0 }));
+          for (const e of replay.events) if (e.id <= upTo) this.send(s, eventFrame(e));
           this.send(s, { type: 'event', event: 'sync.done', cursor: String(Math.max(upTo, Number(parsed.data.cursor))), data: {} });
         }
         this.core.fanout.join(ws, s.codec, s.topics);
@@ -267,7 +267,7 @@ export class Sessions {
     const events = sofar ? [...sofar.events] : [];
     let after = events.length > 0 ? events[events.length - 1]!.id : from;
     for (;;) {
-      const upTo = this.core.fanout.lastDeliveredId;
+      const upTo = this.core.delivery.lastDeliveredId;
       const batch = await eventsAfter(this.core.sql, after, keys, SESSION_LIMITS.replayBatch);
       events.push(...batch);
       if (events.length > SESSION_LIMITS.maxReplay) return 'reset';

@@ -1,20 +1,163 @@
-// Static routes: the widget bundle and, in demo mode, the demo portal. (Filled in by the
-// widgets work; until the bundle is built, /widgets/schoolhub.js answers 404 with a hint.)
-import { existsSync, readFileSync } from 'node:fs';
+// Static routes: the widget bundle for any portal, and in demo mode the demo portal with a
+// demo-only token endpoint. The bundle is a cross-origin module script for portals, so it
+// carries CORS and CORP headers; the demo page carries a strict CSP that the bundle meets.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TemplatedApp } from './uws.ts';
+import type { HttpResponse, TemplatedApp } from './uws.ts';
 import type { HubConfig } from './config.ts';
+import type { HubCore } from './core.ts';
+import { mintToken } from './auth/mint.ts';
+import { demoBundle } from './demo/district.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BUNDLE_PATH = path.join(ROOT, 'dist', 'widgets', 'schoolhub.js');
+const DEMO_DIR = path.join(ROOT, 'widgets', 'demo');
 
-export function registerStatic(app: TemplatedApp, _config: HubConfig): void {
-  const bundle = path.join(ROOT, 'dist', 'widgets', 'schoolhub.js');
-  app.get('/widgets/schoolhub.js', (res) => {
-    if (!existsSync(bundle)) {
-      res.writeStatus('404 Not Found').end('widget bundle not built: run npm run build\n');
+/** Demo tokens live long enough for a visit; the widgets refresh them before they expire. */
+const DEMO_TOKEN_SECONDS = 15 * 60;
+
+const DEMO_FILES: Record<string, string> = {
+  '/demo/': 'index.html',
+  '/demo/demo.js': 'demo.js',
+  '/demo/demo.css': 'demo.css',
+};
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+interface Cached {
+  mtimeMs: number;
+  raw: Buffer;
+  gz: Buffer;
+  etag: string;
+}
+
+/** Reads a file once per change (the bundle can be rebuilt while the hub runs). */
+function cachedFile(file: string): () => Cached | undefined {
+  let cached: Cached | undefined;
+  return () => {
+    if (!existsSync(file)) return undefined;
+    const mtimeMs = statSync(file).mtimeMs;
+    if (cached?.mtimeMs !== mtimeMs) {
+      const raw = readFileSync(file);
+      cached = { mtimeMs, raw, gz: gzipSync(raw, { level: 9 }), etag: `"${createHash('sha256').update(raw).digest('base64url').slice(0, 22)}"` };
+    }
+    return cached;
+  };
+}
+
+interface Request {
+  ifNoneMatch: string;
+  gzip: boolean;
+}
+
+function send(res: HttpResponse, req: Request, file: Cached, headers: Record<string, string>): void {
+  res.cork(() => {
+    if (req.ifNoneMatch === file.etag) {
+      res.writeStatus('304 Not Modified').writeHeader('etag', file.etag);
+      for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+      res.endWithoutBody();
       return;
     }
-    res.writeStatus('200 OK').writeHeader('content-type', 'text/javascript; charset=utf-8').end(readFileSync(bundle));
+    res.writeStatus('200 OK').writeHeader('etag', file.etag).writeHeader('vary', 'accept-encoding').writeHeader('x-content-type-options', 'nosniff');
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+    if (req.gzip) res.writeHeader('content-encoding', 'gzip').end(file.gz);
+    else res.end(file.raw);
+  });
+}
+
+/**
+ * The demo page's policy: scripts and styles only from the hub, sockets only to the hub, no
+ * inline script, and Trusted Types (Lit brings its own policy) so no string becomes HTML.
+ */
+export function demoCsp(host: string): string {
+  const safeHost = host.replace(/[^A-Za-z0-9.:[\]-]/g, '');
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ws://${safeHost} wss://${safeHost}`,
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "require-trusted-types-for 'script'",
+    'trusted-types lit-html',
+  ].join('; ');
+}
+
+/** Persons a demo token may be minted for: the live directory when given, else the demo district. */
+function demoPersons(core: Pick<HubCore, 'directory'> | undefined): (id: string) => boolean {
+  if (core) return (id) => core.directory().person(id) !== undefined;
+  const ids = new Set(demoBundle().persons.map((p) => p.id));
+  return (id) => ids.has(id);
+}
+
+/**
+ * Registers the routes. `core` is optional: with it the demo token endpoint checks the live
+ * directory; without it (node.ts passes only the config today) the demo district's persons.
+ */
+export function registerStatic(app: TemplatedApp, config: HubConfig, core?: Pick<HubCore, 'directory'>): void {
+  const bundle = cachedFile(BUNDLE_PATH);
+  app.get('/widgets/schoolhub.js', (res, req) => {
+    const r: Request = { ifNoneMatch: req.getHeader('if-none-match'), gzip: /\bgzip\b/.test(req.getHeader('accept-encoding')) };
+    const file = bundle();
+    if (!file) {
+      res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('widget bundle not built: run npm run build:widgets\n');
+      return;
+    }
+    send(res, r, file, {
+      'content-type': TYPES['.js']!,
+      // Unversioned URL: browsers keep it briefly and then revalidate by ETag.
+      'cache-control': 'public, max-age=300, must-revalidate',
+      // Portals load it as a cross-origin module script, which needs CORS.
+      'access-control-allow-origin': '*',
+      'cross-origin-resource-policy': 'cross-origin',
+    });
+  });
+
+  if (!config.demo) return;
+
+  app.get('/demo', (res) => {
+    res.writeStatus('301 Moved Permanently').writeHeader('location', '/demo/').end();
+  });
+  for (const [route, name] of Object.entries(DEMO_FILES)) {
+    const file = cachedFile(path.join(DEMO_DIR, name));
+    const type = TYPES[path.extname(name)]!;
+    app.get(route, (res, req) => {
+      const r: Request = { ifNoneMatch: req.getHeader('if-none-match'), gzip: /\bgzip\b/.test(req.getHeader('accept-encoding')) };
+      const host = req.getHeader('host');
+      const f = file();
+      if (!f) {
+        res.writeStatus('404 Not Found').end('not found\n');
+        return;
+      }
+      const headers: Record<string, string> = { 'content-type': type, 'cache-control': 'no-cache', 'referrer-policy': 'no-referrer' };
+      if (name.endsWith('.html')) headers['content-security-policy'] = demoCsp(host);
+      send(res, r, f, headers);
+    });
+  }
+
+  const known = demoPersons(core);
+  app.get('/demo/token', (res, req) => {
+    // The request is only valid in this synchronous call: copy first, then go async.
+    const as = req.getQuery('as') ?? '';
+    const aborted = { v: false };
+    res.onAborted(() => (aborted.v = true));
+    const answer = (status: string, body: string, type = 'application/json') => {
+      if (aborted.v) return;
+      res.cork(() => res.writeStatus(status).writeHeader('content-type', type).writeHeader('cache-control', 'no-store').end(body));
+    };
+    if (!config.jwtSecret || !known(as)) return answer('404 Not Found', 'no such demo person\n', 'text/plain');
+    mintToken(config.jwtSecret, as, { issuer: config.issuer, audience: config.audience, ttlSeconds: DEMO_TOKEN_SECONDS }).then(
+      (token) => answer('200 OK', JSON.stringify({ token })),
+      () => answer('500 Internal Server Error', 'could not mint a token\n', 'text/plain'),
+    );
   });
 }

@@ -12,6 +12,8 @@ export interface NewEvent {
 
 export interface StoredEvent {
   id: number;
+  /** The event committed just before this one (0 for the first): the chain every node follows. */
+  prev: number;
   name: string;
   keys: string[];
   data: unknown;
@@ -22,15 +24,35 @@ const EVENTS_LOCK = '7303411920003';
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
   await tx`select pg_advisory_xact_lock(${EVENTS_LOCK}::bigint)`;
-  const rows = await tx<{ id: number }[]>`
-    insert into events (name, keys, data)
-    select name, keys, data from jsonb_to_recordset(${JSON.stringify(events)}::text::jsonb) as x(name text, keys text[], data jsonb)
-    returning id`;
-  return rows.map((r, i) => ({ id: Number(r.id), ...events[i]! }));
+  // Under the lock the newest visible id is the one committed just before: ids in between
+  // belong to transactions that rolled back, so they never exist.
+  const rows = await tx<{ id: number; prev: number }[]>`
+    with before as (select coalesce(max(id), 0) as prev from events),
+    added as (
+      insert into events (name, keys, data)
+      select x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), x.e->'data'
+      from jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as x(e, n)
+      order by x.n
+      returning id
+    )
+    select id, (select prev from before) as prev from added order by id`;
+  let prev = Number(rows[0]?.prev ?? 0);
+  return rows.map((r, i) => {
+    const e = { id: Number(r.id), prev, ...events[i]! };
+    prev = e.id;
+    return e;
+  });
+}
+
+/** Every event in (afterId, uptoId], oldest first: how a node fills a gap in the chain. */
+export async function eventsBetween(db: Db, afterId: number, uptoId: number, limit: number): Promise<Omit<StoredEvent, 'prev'>[]> {
+  const rows = await db<{ id: number; name: string; keys: string[]; data: unknown }[]>`
+    select id, name, keys, data from events where id > ${afterId} and id <= ${uptoId} order by id limit ${limit}`;
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
 /** Events after `afterId` that carry any of `keys`, oldest first. */
-export async function eventsAfter(db: Db, afterId: number, keys: string[], limit: number): Promise<StoredEvent[]> {
+export async function eventsAfter(db: Db, afterId: number, keys: string[], limit: number): Promise<Omit<StoredEvent, 'prev'>[]> {
   const rows = await db<{ id: number; name: string; keys: string[]; data: unknown }[]>`
     select id, name, keys, data from events
     where id > ${afterId} and keys && ${keys}::text[]

@@ -1,0 +1,106 @@
+// The way an event travels once committed: to this node's sockets through the sequencer, and
+// to the other nodes through the broker (one message per topic, plus one tick).
+import { randomUUID } from 'node:crypto';
+import type { Broker, BrokerMessage } from './broker.ts';
+import type { Fanout } from './fanout.ts';
+import { Sequencer, TICK_TOPIC, type Envelope, type Tick } from './sequencer.ts';
+import type { StoredEvent } from '../storage/events.ts';
+import { eventsBetween, lastEventId } from '../storage/events.ts';
+import type { Sql } from '../storage/pool.ts';
+import type { Directory } from './directory/model.ts';
+import { liveTopicsFor } from './audience.ts';
+
+function isEnvelope(x: unknown): x is Envelope {
+  const e = x as Envelope | null;
+  return typeof e === 'object' && e !== null && Number.isSafeInteger(e.id) && Number.isSafeInteger(e.prev) && typeof e.name === 'string' && typeof e.node === 'string';
+}
+
+function isTick(x: unknown): x is Tick {
+  const t = x as Tick | null;
+  return typeof t === 'object' && t !== null && Number.isSafeInteger(t.id) && Number.isSafeInteger(t.prev) && Array.isArray(t.topics) && typeof t.node === 'string';
+}
+
+export class Delivery {
+  readonly nodeId = randomUUID();
+  readonly sequencer: Sequencer;
+  private lastRaw = '';
+  private poller: NodeJS.Timeout | undefined;
+  /** Broker publishes this node made: one per topic and event, plus one tick per event. */
+  readonly brokerPublishes = { topic: 0, tick: 0 };
+
+  constructor(
+    private readonly broker: Broker,
+    fanout: Fanout,
+    sql: Sql,
+    private readonly directory: () => Directory,
+    private readonly log: (message: string, error?: unknown) => void,
+    start: number,
+  ) {
+    this.sequencer = new Sequencer({
+      isLocal: (t) => fanout.hasListeners(t),
+      deliver: (env, topics) => fanout.deliver(env, topics),
+      loadRange: (after, upto, limit) => eventsBetween(sql, after, upto, limit),
+      lastId: () => lastEventId(sql),
+      topicsFor: (keys) => liveTopicsFor(this.directory(), keys),
+      log,
+    }, start);
+    broker.onMessage((m) => this.received(m));
+  }
+
+  async start(): Promise<void> {
+    await this.broker.subscribe(TICK_TOPIC);
+    // While the broker is down, PostgreSQL brings the other nodes' events; otherwise a slow
+    // check only guards against a tick lost in transit.
+    const tick = () => {
+      const next = this.broker.healthy() ? 5_000 : 500;
+      this.poller = setTimeout(() => void this.sequencer.poll().finally(tick), next);
+      this.poller.unref();
+    };
+    tick();
+  }
+
+  stop(): void {
+    clearTimeout(this.poller);
+    this.sequencer.stop();
+  }
+
+  /** Every event up to here is delivered here (or was not for anyone here): the resume line. */
+  get lastDeliveredId(): number {
+    return this.sequencer.watermark;
+  }
+
+  /** An event this node committed (called in commit order). */
+  publish(e: StoredEvent): void {
+    const topics = liveTopicsFor(this.directory(), e.keys);
+    const env: Envelope = { id: e.id, prev: e.prev, name: e.name, data: e.data, at: Date.now(), node: this.nodeId };
+    const tick: Tick = { id: e.id, prev: e.prev, topics, node: this.nodeId };
+    this.sequencer.offerPayload(env);
+    this.sequencer.offerTick(tick);
+    const payload = JSON.stringify(env);
+    const failed = (err: unknown) => this.log('publish to the broker failed (other nodes catch up from PostgreSQL)', err);
+    for (const t of topics) {
+      this.brokerPublishes.topic++;
+      this.broker.publish(t, payload).catch(failed);
+    }
+    this.brokerPublishes.tick++;
+    this.broker.publish(TICK_TOPIC, JSON.stringify(tick)).catch(failed);
+  }
+
+  private received(m: BrokerMessage): void {
+    // The same event comes once per topic: parse it once.
+    if (m.payload === this.lastRaw) return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(m.payload);
+    } catch {
+      this.log(`ignored a broker message on ${m.topic} that is not JSON`);
+      return;
+    }
+    if (m.topic === TICK_TOPIC) {
+      if (isTick(msg) && msg.node !== this.nodeId) this.sequencer.offerTick(msg);
+      return;
+    }
+    this.lastRaw = m.payload;
+    if (isEnvelope(msg) && msg.node !== this.nodeId) this.sequencer.offerPayload(msg);
+  }
+}
