@@ -8,6 +8,8 @@ export interface HubConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
+  /** Prefix of the Redis channel names (HUB_REDIS_PREFIX), to share one Redis. */
+  redisPrefix: string;
   jwtSecret: string | undefined;
   jwksUrl: string | undefined;
   issuer: string;
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     databaseUrl,
     dataDir: nonEmpty('HUB_DATA_DIR') ?? './.data',
     redisUrl,
+    redisPrefix: nonEmpty('HUB_REDIS_PREFIX') ?? 'schoolhub:',
     jwtSecret: secret,
     jwksUrl,
     issuer: nonEmpty('HUB_JWT_ISSUER') ?? 'schoolhub-dev',

@@ -87,6 +87,7 @@ export class Delivery {
   }
 
   private received(m: BrokerMessage): void {
+    if (m.topic.startsWith('__') && m.topic !== TICK_TOPIC) return; // control topics of others
     // The same event comes once per topic: parse it once.
     if (m.payload === this.lastRaw) return;
     let msg: unknown;

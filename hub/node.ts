@@ -4,16 +4,20 @@ import { loadConfig, type HubConfig } from './config.ts';
 import { openPool, type Sql } from '../storage/pool.ts';
 import { migrate } from '../storage/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../storage/embedded.ts';
-import { loadDirectoryRecords } from '../storage/directory.ts';
+import { lastImportId, loadDirectoryRecords } from '../storage/directory.ts';
 import { lastEventId } from '../storage/events.ts';
 import { buildDirectory } from './directory/build.ts';
 import { Directory } from './directory/model.ts';
 import { MemoryBroker } from './broker-memory.ts';
+import { RedisBroker } from './broker-redis.ts';
 import type { Broker } from './broker.ts';
 import { Fanout } from './fanout.ts';
 import { Metrics } from './metrics.ts';
 import { Publisher } from './publisher.ts';
 import { Delivery } from './delivery.ts';
+
+/** Broker topic that tells every node a directory import landed. */
+const DIRECTORY_TOPIC = '__directory';
 import { tokenVerifier } from './auth/tokens.ts';
 import { uws, listen, closeListen, type us_listen_socket } from './uws.ts';
 import { Sessions } from './session.ts';
@@ -67,7 +71,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   await reload();
 
   const metrics = new Metrics();
-  const broker = options.broker ?? new MemoryBroker();
+  const broker: Broker = options.broker ?? (config.redisUrl ? new RedisBroker(config.redisUrl, { prefix: config.redisPrefix, log }) : new MemoryBroker());
   const fanout = new Fanout(broker, metrics);
   const delivery = new Delivery(broker, fanout, sql, () => directory, log, await lastEventId(sql));
   await delivery.start();
@@ -101,11 +105,31 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     await reload();
     await sessions.refreshRights();
   };
+  // An import on any node reaches every node: a broker message now, and a check of the
+  // import log every few seconds for a node that missed it (broker down).
+  let seenImport = await lastImportId(sql);
+  const reloadIfImported = async () => {
+    const latest = await lastImportId(sql);
+    if (latest === seenImport) return;
+    seenImport = latest;
+    await reloadDirectory();
+  };
+  broker.onMessage((m) => {
+    if (m.topic === DIRECTORY_TOPIC) reloadIfImported().catch((e) => log('directory reload failed', e));
+  });
+  await broker.subscribe(DIRECTORY_TOPIC);
+  const importWatch = setInterval(() => reloadIfImported().catch(() => {}), 5_000);
+  importWatch.unref();
+  const afterImport = async () => {
+    seenImport = await lastImportId(sql);
+    await reloadDirectory();
+    await broker.publish(DIRECTORY_TOPIC, String(seenImport)).catch((e) => log('could not tell the other nodes about the import (they check every 5 s)', e));
+  };
 
   const app = uws.App();
   fanout.attach(app);
   sessions.register(app);
-  registerHttp(app, core, { adminToken: config.adminToken, afterImport: reloadDirectory, databaseReady });
+  registerHttp(app, core, { adminToken: config.adminToken, afterImport, databaseReady });
   registerStatic(app, config);
   options.routes?.(app, core);
   app.any('/*', (res) => {
@@ -134,6 +158,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       await sessions.drain(drainMs);
       sessions.stop();
       delivery.stop();
+      clearInterval(importWatch);
       await broker.close();
       await sql.end({ timeout: 5 });
       if (embedded) await embedded.stop();

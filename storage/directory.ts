@@ -147,3 +147,9 @@ export async function loadDirectoryRecords(sql: Sql): Promise<DirectoryRecords> 
   for (const r of rows) byKind[r.kind].push(r.data);
   return out;
 }
+
+/** The newest import's number: nodes compare it to know whether to reload. */
+export async function lastImportId(sql: Sql): Promise<number> {
+  const [row] = await sql<{ id: number | null }[]>`select max(id) as id from directory_imports`;
+  return Number(row?.id ?? 0);
+}

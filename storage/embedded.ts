@@ -64,6 +64,7 @@ export function clusterDir(dataDir: string, asRoot: boolean): string {
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (line: string) => void = () => {},
+  options: { port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   const asRoot = userInfo().uid === 0;
   const dir = clusterDir(dataDir, asRoot);
@@ -76,7 +77,7 @@ export async function startEmbeddedPostgres(
     password = randomBytes(18).toString('base64url');
     writeFileSync(pwFile, password + '\n', { mode: 0o600 });
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,

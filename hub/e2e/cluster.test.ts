@@ -1,0 +1,120 @@
+// Several hub processes sharing one PostgreSQL and one Redis: events cross nodes, imports
+// reach every node, Redis carries one message per topic and a node listens only to topics
+// it has listeners for.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
+import { redisReachable, startNodeProcess, type NodeProcess } from '../testing/processes.ts';
+import { TestClient } from '../testing/client.ts';
+import { mintToken } from '../auth/mint.ts';
+import { demoBundle } from '../demo/district.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisOk = await redisReachable(REDIS_URL);
+if (!redisOk) console.warn(`[cluster tests] SKIPPED: no Redis answers at ${REDIS_URL} (start one, or set REDIS_URL; .ci/run starts it)`);
+
+const prefix = `schoolhub-test-${randomBytes(4).toString('hex')}:`;
+let nodes: NodeProcess[] = [];
+let drop: () => Promise<void>;
+const clients: TestClient[] = [];
+
+async function connect(node: NodeProcess, sub: string): Promise<TestClient> {
+  const c = await TestClient.open(node.wsUrl);
+  clients.push(c);
+  await c.hello(await mintToken(TEST_SECRET, sub));
+  return c;
+}
+
+async function importBundle(node: NodeProcess, bundle: unknown): Promise<number> {
+  const res = await fetch(`${node.url}/api/v1/directory/import`, {
+    method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(bundle),
+  });
+  return res.status;
+}
+
+describe.skipIf(!redisOk)('three hub nodes over Redis', () => {
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    drop = db.drop;
+    const env = { DATABASE_URL: db.url, REDIS_URL, HUB_REDIS_PREFIX: prefix, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN };
+    // Started one after the other, then two at once: migrations must not race.
+    nodes = [await startNodeProcess(env)];
+    nodes.push(...(await Promise.all([startNodeProcess(env), startNodeProcess(env)])));
+    expect(await importBundle(nodes[0]!, demoBundle())).toBe(200);
+  }, 90_000);
+  afterAll(async () => {
+    for (const c of clients) c.terminate();
+    for (const n of nodes) n.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => n.exited));
+    await drop?.();
+  });
+
+  it('a message sent on node A reaches listeners on nodes B and C', async () => {
+    const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
+    const mentor = await connect(a, 'p-mentor-ek');
+    const onB = await connect(b, 'p-gua-ek-2a');
+    const onC = await connect(c, 'p-gua-ek-2b');
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-gua-ek-2a', 'p-gua-ek-2b'], clientKey: 'x1' });
+    await mentor.ok('message.send', { conversationId: conversation.id, body: 'Hej från nod A', clientKey: 'x1m' });
+    for (const r of [onB, onC]) {
+      const ev = await r.waitFor((f) => f.type === 'event' && f.event === 'message.created');
+      expect((ev.data as { message: { body: string } }).message.body).toBe('Hej från nod A');
+    }
+  });
+
+  it('Redis carries one message per topic and event, plus one tick', async () => {
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+    const spy = new Redis(REDIS_URL);
+    const seen: string[] = [];
+    await spy.psubscribe(`${prefix}*`);
+    spy.on('pmessage', (_p: string, channel: string) => seen.push(channel.slice(prefix.length)));
+    const teacher = await connect(a, 'p-teacher-ek');
+    await connect(b, 'p-stu-ek-1');
+    await teacher.ok('post.create', {
+      schoolId: 's-ekskolan', title: 'Räknestuga', body: 'Tisdag', clientKey: 'rs1',
+      audience: { targets: [{ kind: 'group', groupId: 'g-ek-ma7' }], recipients: { students: true, guardians: true } },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    spy.disconnect();
+    // author, leaders of the school, the group's owners, students and guardians: one each.
+    expect(seen.filter((t) => t !== '__tick').sort()).toEqual(['gg:g-ek-ma7', 'go:g-ek-ma7', 'gs:g-ek-ma7', 'lead:s-ekskolan', 'p:p-teacher-ek']);
+    expect(seen.filter((t) => t === '__tick')).toHaveLength(1);
+  });
+
+  it('a node subscribes a topic only while it has a listener for it', async () => {
+    const [, , c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
+    const admin = new Redis(REDIS_URL);
+    const channels = async () => new Set(await admin.pubsub('CHANNELS', `${prefix}*`) as string[]);
+    expect((await channels()).has(`${prefix}p:p-stu-bj-3`)).toBe(false);
+    const student = await connect(c, 'p-stu-bj-3');
+    expect((await channels()).has(`${prefix}p:p-stu-bj-3`)).toBe(true);
+    student.close();
+    await student.closed;
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await channels()).has(`${prefix}p:p-stu-bj-3`)).toBe(false);
+    admin.disconnect();
+  });
+
+  it('an import on one node refreshes the rights on all', async () => {
+    const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
+    const student = await connect(b, 'p-stu-ek-3');
+    const teacher = await connect(c, 'p-teacher-ek');
+    const post = (key: string) => teacher.ok('post.create', {
+      schoolId: 's-ekskolan', title: key, body: '...', clientKey: key,
+      audience: { targets: [{ kind: 'group', groupId: 'g-ek-ma7' }], recipients: { students: true } },
+    });
+    await post('före');
+    await student.waitFor((f) => f.type === 'event' && f.event === 'post.created' && JSON.stringify(f.data).includes('före'));
+    const bundle = demoBundle();
+    const group = bundle.groups.find((g) => g.id === 'g-ek-ma7')!;
+    group.groupMemberships = group.groupMemberships!.filter((m) => m.person.id !== 'p-stu-ek-3');
+    expect(await importBundle(a, bundle)).toBe(200);
+    // The import landed on A; B and C hear of it through Redis.
+    await expect.poll(async () => (await student.ok<{ items: { title: string }[] }>('feed.get')).items.map((i) => i.title).includes('före'), { timeout: 5_000 }).toBe(false);
+    await post('efter');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(student.events('post.created').some((e) => JSON.stringify(e.data).includes('efter'))).toBe(false);
+    expect(await importBundle(a, demoBundle())).toBe(200);
+  });
+});
