@@ -69,7 +69,16 @@ export class RedisBroker implements Broker {
       this.sub = new Redis(url, { ...common, autoResubscribe: true });
       this.sub.on('message', (channel: string, message: string) => this.received(channel, message));
     }
-    for (const c of [this.pub, this.sub]) c.on('error', (e: Error) => this.log('redis', e));
+    // ioredis retries by itself; say so once per outage, not once per attempt.
+    let reported = false;
+    for (const c of [this.pub, this.sub]) {
+      c.on('error', (e: Error) => {
+        if (this.closed || reported) return;
+        reported = true;
+        this.log('redis unreachable; retrying (events flow through PostgreSQL meanwhile)', e);
+      });
+      c.on('ready', () => (reported = false));
+    }
     // Channels wanted while Redis was away are subscribed when it is back.
     this.sub.on('ready', () => void this.resubscribe());
   }
@@ -103,15 +112,29 @@ export class RedisBroker implements Broker {
     else await (this.pub as Redis).publish(ch, payload);
   }
 
+  /** Topics asked for in this turn of the event loop: a reconnect storm sends one SUBSCRIBE. */
+  private batch: { topics: string[]; done: Promise<void> } | undefined;
+
   async subscribe(topic: string): Promise<void> {
     this.desired.add(topic);
     if (!this.ready(this.sub)) return; // done on 'ready'
-    try {
-      if (this.sharded) await (this.sub as Cluster).ssubscribe(this.channel(topic));
-      else await (this.sub as Redis).subscribe(this.channel(topic));
-    } catch (e) {
-      this.log(`redis subscribe ${topic}`, e);
+    if (!this.batch) {
+      const topics: string[] = [];
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.batch = undefined;
+        const channels = topics.filter((t) => this.desired.has(t)).map((t) => this.channel(t));
+        if (channels.length === 0) return;
+        try {
+          if (this.sharded) for (const ch of channels) await (this.sub as Cluster).ssubscribe(ch);
+          else await (this.sub as Redis).subscribe(...channels);
+        } catch (e) {
+          this.log('redis subscribe', e);
+        }
+      });
+      this.batch = { topics, done };
     }
+    this.batch.topics.push(topic);
+    await this.batch.done;
   }
 
   async unsubscribe(topic: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { Sql } from '../storage/pool.ts';
 import type { Directory } from './directory/model.ts';
 import type { Fanout } from './fanout.ts';
 import type { Delivery } from './delivery.ts';
+import type { ReplayBatcher } from './replay.ts';
 import type { Metrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
@@ -14,6 +15,7 @@ export interface HubCore {
   publisher: Publisher;
   fanout: Fanout;
   delivery: Delivery;
+  replays: ReplayBatcher;
   metrics: Metrics;
   directory(): Directory;
   verifyToken: TokenVerifier;

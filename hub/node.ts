@@ -15,6 +15,7 @@ import { Fanout } from './fanout.ts';
 import { Metrics } from './metrics.ts';
 import { Publisher } from './publisher.ts';
 import { Delivery } from './delivery.ts';
+import { ReplayBatcher } from './replay.ts';
 
 /** Broker topic that tells every node a directory import landed. */
 const DIRECTORY_TOPIC = '__directory';
@@ -91,6 +92,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
 
   const core: HubCore = {
     sql, broker, publisher, fanout, delivery, metrics, verifyToken, log,
+    replays: new ReplayBatcher(sql, () => delivery.lastDeliveredId),
     directory: () => directory,
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
     originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),

@@ -10,7 +10,6 @@ import { TokenError } from './auth/tokens.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
 import { TokenBucket } from './rate.ts';
-import { eventsAfter, firstEventId } from '../storage/events.ts';
 import type { HandlerContext, Handler } from './handlers/context.ts';
 import { createMailing, createPost, getFeed, readFeed } from './handlers/feed.ts';
 import { getAudience, getContacts } from './handlers/directory.ts';
@@ -46,7 +45,6 @@ export const SESSION_LIMITS = {
   maxBackpressure: 8 * 1024 * 1024,
   /** Events replayed on resume at the most; beyond that the client reloads (sync.reset). */
   maxReplay: 5_000,
-  replayBatch: 500,
 };
 
 const HANDLERS: { [T in RequestType]?: Handler<T> } = {
@@ -262,17 +260,16 @@ export class Sessions {
   private async replay(personId: string, cursor: string, sofar?: Replay): Promise<Replay | 'reset'> {
     if (!/^\d{1,15}$/.test(cursor)) return 'reset';
     const from = Number(cursor);
-    if (!sofar && (await firstEventId(this.core.sql)) > from + 1) return 'reset'; // no longer kept
+    if (!sofar && (await this.core.replays.firstEventId()) > from + 1) return 'reset'; // no longer kept
     const keys = readKeysOf(this.core.directory(), personId);
     const events = sofar ? [...sofar.events] : [];
     let after = events.length > 0 ? events[events.length - 1]!.id : from;
     for (;;) {
-      const upTo = this.core.delivery.lastDeliveredId;
-      const batch = await eventsAfter(this.core.sql, after, keys, SESSION_LIMITS.replayBatch);
-      events.push(...batch);
+      const page = await this.core.replays.fetch(after, keys);
+      events.push(...page.rows);
       if (events.length > SESSION_LIMITS.maxReplay) return 'reset';
-      if (batch.length > 0) after = batch[batch.length - 1]!.id;
-      if (batch.length < SESSION_LIMITS.replayBatch) return { events, upTo };
+      if (page.complete) return { events, upTo: page.upTo };
+      after = Math.max(after, page.scannedTo);
     }
   }
 

@@ -104,3 +104,35 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   await start();
   return { url, port, start, stop };
 }
+
+/** Three redis-server processes forming a Redis Cluster (no replicas), on free ports. */
+export async function startPrivateRedisCluster(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { execFileSync } = await import('node:child_process');
+  const dir = mkdtempSync(path.join(tmpdir(), 'schoolhub-rcluster-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const procs = ports.map((port) => spawn('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
+    '--save', '', '--appendonly', 'no', '--dir', dir,
+  ], { stdio: 'ignore' }));
+  for (const port of ports) {
+    for (let i = 0; i < 100 && !(await redisReachable(`redis://127.0.0.1:${port}`)); i++) await new Promise((r) => setTimeout(r, 50));
+  }
+  execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+  // Wait until every node agrees the cluster is up.
+  for (const port of ports) {
+    for (let i = 0; i < 100; i++) {
+      const info = execFileSync('redis-cli', ['-p', String(port), 'cluster', 'info']).toString();
+      if (info.includes('cluster_state:ok')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    async stop() {
+      await Promise.all(procs.map((p) => new Promise((r) => { p.on('exit', r); p.kill('SIGKILL'); })));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
