@@ -89,15 +89,25 @@ export async function findMessageByKey(db: Db, senderId: string, clientKey: stri
   return r ? messageRow(r) : undefined;
 }
 
-/** Appends a message to a conversation locked by lockConversation; the sender has read it. */
-export async function appendMessage(tx: Tx, conv: ConversationRow, m: { id: string; senderId: string; body: string; clientKey: string }): Promise<MessageRow> {
-  const seq = conv.lastSeq + 1;
+/**
+ * Appends a message; the sender has read it. The seq is taken by the update itself, so two
+ * messages to one conversation in one (group-committed) transaction get 6 and 7, not 6 twice.
+ */
+export async function appendMessage(tx: Tx, conv: Pick<ConversationRow, 'id'>, m: { id: string; senderId: string; body: string; clientKey: string }): Promise<MessageRow> {
   const [r] = await tx`
-    insert into messages (conversation_id, seq, id, sender_id, body, client_key)
-    values (${conv.id}, ${seq}, ${m.id}, ${m.senderId}, ${m.body}, ${m.clientKey}) returning *`;
-  await tx`update conversations set last_seq = ${seq}, last_message_at = date_trunc('milliseconds', now()) where id = ${conv.id}`;
-  await tx`update conversation_members set read_seq = ${seq} where conversation_id = ${conv.id} and person_id = ${m.senderId}`;
-  return messageRow(r!);
+    with c as (
+      update conversations set last_seq = last_seq + 1, last_message_at = date_trunc('milliseconds', now())
+      where id = ${conv.id} returning id, last_seq
+    ), m as (
+      insert into messages (conversation_id, seq, id, sender_id, body, client_key)
+      select id, last_seq, ${m.id}, ${m.senderId}, ${m.body}, ${m.clientKey} from c returning *
+    ), r as (
+      update conversation_members set read_seq = (select last_seq from c)
+      where conversation_id = ${conv.id} and person_id = ${m.senderId}
+    )
+    select * from m`;
+  if (!r) throw new Error(`conversation ${conv.id} vanished`);
+  return messageRow(r);
 }
 
 /** Moves a member's read mark forward (never back, never past the last message). Returns the new mark, or undefined when it did not move. */
