@@ -155,17 +155,27 @@ describe('backpressure', () => {
       const cursor = slow.lastCursor()!;
       (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
       const body = 'x'.repeat(7900);
-      const sends = [];
-      for (let i = 0; i < 600; i++) sends.push(mentor.request('message.send', { conversationId: conversation.id, body, clientKey: `bp${i}` }));
-      await Promise.all(sends);
+      // Keep writing until the hub gives up on the reader: how much the kernel's socket
+      // buffers absorb first differs from machine to machine.
+      const closes = () => t.hub.core.metrics.closes.get({ code: '4009' });
+      const before = closes();
+      let sent = 0;
+      while (closes() === before && sent < 4500) { // under maxReplay, so the resume replays all
+        const batch = [];
+        for (let i = 0; i < 50; i++) batch.push(mentor.request('message.send', { conversationId: conversation.id, body, clientKey: `bp${sent++}` }));
+        await Promise.all(batch);
+      }
+      expect(closes()).toBe(before + 1);
       (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
-      expect((await slow.closed).code).toBe(4009);
+      // The close frame waits behind everything queued; a reader that slow may get the TCP
+      // connection cut before it reads that far (1006). Either way it comes back with its cursor.
+      expect([4009, 1006]).toContain((await slow.closed).code);
       const again = await t.connect('p-stu-ek-5', { cursor });
-      await again.waitFor((f) => f.type === 'event' && f.event === 'sync.done', 15_000);
+      await again.waitFor((f) => f.type === 'event' && f.event === 'sync.done', 30_000);
       const seqs = again.events('message.created').map((e) => (e.data as { message: { seq: number } }).message.seq);
-      expect(seqs).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+      expect(seqs).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
     } finally {
       Object.assign(SESSION_LIMITS, saved);
     }
-  }, 60_000);
+  }, 120_000);
 });
