@@ -8,6 +8,7 @@ import type { Metrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { Broker } from './broker.ts';
+import type { HttpResponse } from './uws.ts';
 
 export interface HubCore {
   sql: Sql;
@@ -21,5 +22,7 @@ export interface HubCore {
   verifyToken: TokenVerifier;
   originAllowed(origin: string): boolean;
   draining: boolean;
+  /** The per-address limit of HTTP requests: true to go on, else it answered 429. */
+  withinHttpLimit(res: HttpResponse, route: string): boolean;
   log(message: string, error?: unknown): void;
 }

@@ -4,6 +4,7 @@ import type { HttpResponse, TemplatedApp } from './uws.ts';
 import type { HubCore } from './core.ts';
 import { bundleSchema } from './directory/schema.ts';
 import { firstIssue } from './protocol/frames.ts';
+import { ABUSE_LIMITS, KeyedBuckets } from './limits.ts';
 import { ImportReferenceError, importBundle, type ImportResult } from '../storage/directory.ts';
 
 export const HTTP_LIMITS = {
@@ -78,7 +79,25 @@ function readBody(res: HttpResponse, limit: number, aborted: Aborted): Promise<B
   });
 }
 
+/**
+ * The HTTP API's limit per address, one set of buckets per node. True when the request may go
+ * on; otherwise it has been answered 429. Call it first, in the synchronous part of a handler.
+ */
+export function httpLimiter(core: HubCore): (res: HttpResponse, route: string) => boolean {
+  const buckets = new KeyedBuckets(() => ABUSE_LIMITS.httpPerAddress);
+  return (res, route) => {
+    const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+    if (buckets.take(ip)) return true;
+    core.metrics.limited.inc({ limit: 'http_per_address' });
+    core.metrics.http.inc({ route, status: '429' });
+    res.writeStatus('429 Too Many Requests').writeHeader('retry-after', '1').writeHeader('content-type', 'application/json')
+      .end(JSON.stringify({ error: { code: 'rate_limited', message: 'too many requests from this address; retry later' } }));
+    return false;
+  };
+}
+
 export function registerHttp(app: TemplatedApp, core: HubCore, opts: HttpOptions): void {
+  const withinHttpLimit = core.withinHttpLimit;
   app.get('/healthz', (res) => {
     core.metrics.http.inc({ route: '/healthz', status: '200' });
     res.writeStatus('200 OK').writeHeader('content-type', 'text/plain').end('ok\n');
@@ -101,6 +120,7 @@ export function registerHttp(app: TemplatedApp, core: HubCore, opts: HttpOptions
   });
 
   app.post('/api/v1/directory/import', (res, req) => {
+    if (!withinHttpLimit(res, '/api/v1/directory/import')) return;
     const auth = req.getHeader('authorization');
     const origin = req.getHeader('origin');
     const aborted: Aborted = { v: false };

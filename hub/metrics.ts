@@ -73,9 +73,10 @@ export class Metrics {
   readonly brokerUp = new Gauge('schoolhub_broker_up', '1 when the broker is connected');
   readonly imports = new Counter('schoolhub_directory_imports_total', 'Directory imports by result');
   readonly http = new Counter('schoolhub_http_requests_total', 'HTTP requests by route and status');
+  readonly limited = new Counter('schoolhub_limited_total', 'Requests and connections refused by an abuse limit, by limit');
 
   render(): string {
-    const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.dbUp, this.brokerUp, this.imports, this.http];
+    const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.dbUp, this.brokerUp, this.imports, this.http, this.limited];
     return all.map((m) => m.render()).join('\n') + '\n';
   }
 }

@@ -22,7 +22,7 @@ const DIRECTORY_TOPIC = '__directory';
 import { tokenVerifier } from './auth/tokens.ts';
 import { uws, listen, closeListen, type us_listen_socket } from './uws.ts';
 import { Sessions } from './session.ts';
-import { registerHttp } from './http.ts';
+import { httpLimiter, registerHttp } from './http.ts';
 import { registerStatic } from './static.ts';
 import type { HubCore } from './core.ts';
 
@@ -97,7 +97,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
     originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),
     draining: false,
+    withinHttpLimit: () => true,
   };
+  core.withinHttpLimit = httpLimiter(core);
   const sessions = new Sessions(core);
   metrics.connections.set(() => sessions.all.size, { state: 'open' });
   metrics.dbUp.set(() => (dbUp ? 1 : 0));

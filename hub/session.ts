@@ -10,6 +10,7 @@ import { TokenError } from './auth/tokens.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
 import { TokenBucket } from './rate.ts';
+import { ABUSE_LIMITS, Counts, KeyedBuckets } from './limits.ts';
 import type { HandlerContext, Handler } from './handlers/context.ts';
 import { createMailing, createPost, getFeed, readFeed } from './handlers/feed.ts';
 import { getAudience, getContacts } from './handlers/directory.ts';
@@ -69,6 +70,10 @@ function isConnectionError(e: unknown): boolean {
 export class Sessions {
   readonly all = new Set<Session>();
   private sweep: NodeJS.Timeout;
+  private readonly perPerson = new Counts();
+  private readonly perAddress = new Counts();
+  private readonly upgradesPerAddress = new KeyedBuckets(() => ABUSE_LIMITS.upgradesPerAddress);
+  private readonly writesPerPerson = new KeyedBuckets(() => ABUSE_LIMITS.writesPerPerson);
 
   constructor(private readonly core: HubCore) {
     this.sweep = setInterval(() => this.closeSlowReaders(), 500);
@@ -104,6 +109,11 @@ export class Sessions {
       res.writeStatus('503 Service Unavailable').end('shutting down');
       return;
     }
+    if (this.perAddress.get(ip) >= ABUSE_LIMITS.connectionsPerAddress || !this.upgradesPerAddress.take(ip)) {
+      this.core.metrics.limited.inc({ limit: this.perAddress.get(ip) >= ABUSE_LIMITS.connectionsPerAddress ? 'connections_per_address' : 'upgrades_per_address' });
+      res.writeStatus('429 Too Many Requests').writeHeader('retry-after', '5').end('too many connections from this address; retry later');
+      return;
+    }
     if (!this.core.originAllowed(origin)) {
       this.core.metrics.http.inc({ route: '/ws', status: '403' });
       res.writeStatus('403 Forbidden').end('origin not allowed');
@@ -126,6 +136,7 @@ export class Sessions {
     const s = ws.getUserData();
     s.ws = ws;
     this.all.add(s);
+    this.perAddress.add(s.ip);
     s.helloTimer = setTimeout(() => this.close(s, CLOSE.NO_HELLO, 'no hello within 10 s'), SESSION_LIMITS.helloMs);
   }
 
@@ -136,6 +147,8 @@ export class Sessions {
     clearTimeout(s.helloTimer);
     clearTimeout(s.expiryTimer);
     this.all.delete(s);
+    this.perAddress.remove(s.ip);
+    if (s.personId) this.perPerson.remove(s.personId);
     this.core.fanout.released(s.topics);
     s.topics.clear();
   }
@@ -210,7 +223,12 @@ export class Sessions {
     const dir = this.core.directory();
     const person = dir.person(personId);
     if (!person) return this.close(s, CLOSE.TOKEN, 'token subject is not in the directory');
-    s.personId = personId;
+    if (this.perPerson.get(personId) >= ABUSE_LIMITS.connectionsPerPerson) {
+      this.core.metrics.limited.inc({ limit: 'connections_per_person' });
+      return this.close(s, CLOSE.RATE_LIMIT, 'too many connections for this person');
+    }
+    this.perPerson.add(personId);
+    s.personId = personId; // from here on counted: closed() counts it down
     this.armExpiry(s);
     const topics = liveTopicsOf(dir, personId);
     for (const t of topics) s.topics.add(t);
@@ -300,6 +318,11 @@ export class Sessions {
     if (req.type === 'auth') return this.refresh(s, rid, req.token!);
     const handler = HANDLERS[req.type] as Handler<RequestType> | undefined;
     if (!handler || !s.personId) return this.reply(s, rid, 'invalid', 'unknown request type', ['type']);
+    // Writes are limited per person, over all their devices; reads only per connection.
+    if (!req.type.endsWith('.get') && !this.writesPerPerson.take(s.personId)) {
+      this.core.metrics.limited.inc({ limit: 'writes_per_person' });
+      return this.reply(s, rid, 'rate_limited', 'too many writes; slow down');
+    }
     const ctx: HandlerContext = { personId: s.personId, dir: this.core.directory(), sql: this.core.sql, publisher: this.core.publisher };
     try {
       const result = await handler(ctx, parsed.data as never);

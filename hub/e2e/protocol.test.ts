@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import { startTestHub, TEST_SECRET, type TestHub } from '../testing/harness.ts';
 import { TestClient } from '../testing/client.ts';
 import { SESSION_LIMITS } from '../session.ts';
+import { ABUSE_LIMITS } from '../limits.ts';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -145,6 +146,8 @@ describe('frames', () => {
 describe('backpressure', () => {
   it('closes a reader that does not drain with 4009, and it resumes with its cursor', async () => {
     const saved = { ...SESSION_LIMITS };
+    const savedWrites = ABUSE_LIMITS.writesPerPerson;
+    ABUSE_LIMITS.writesPerPerson = { rate: 100_000, burst: 100_000 };
     SESSION_LIMITS.slowReaderBytes = 64 * 1024;
     SESSION_LIMITS.rate = 100_000;
     SESSION_LIMITS.burst = 100_000;
@@ -176,6 +179,7 @@ describe('backpressure', () => {
       expect(seqs).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
     } finally {
       Object.assign(SESSION_LIMITS, saved);
+      ABUSE_LIMITS.writesPerPerson = savedWrites;
     }
   }, 120_000);
 });

@@ -1,0 +1,78 @@
+// Abuse limits: per person and per address, each with its documented answer and a metric.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { TestClient } from '../testing/client.ts';
+import { ABUSE_LIMITS } from '../limits.ts';
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub();
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const limited = async () => (await (await fetch(`${t.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('schoolhub_limited_total{'));
+
+describe('abuse limits', () => {
+  it('one person may hold only so many connections; the next hello is closed with 4008', async () => {
+    const saved = ABUSE_LIMITS.connectionsPerPerson;
+    ABUSE_LIMITS.connectionsPerPerson = 3;
+    try {
+      const open = [await t.connect('p-gua-ek-4a'), await t.connect('p-gua-ek-4a'), await t.connect('p-gua-ek-4a')];
+      const extra = await TestClient.open(t.wsUrl);
+      extra.send({ type: 'hello', token: await t.token('p-gua-ek-4a') });
+      expect(await extra.closed).toMatchObject({ code: 4008, reason: 'too many connections for this person' });
+      // Someone else is not affected, and a closed tab frees a place.
+      expect((await t.connect('p-gua-ek-4b')).frames[0]!.type).toBe('welcome');
+      open[0]!.close();
+      await open[0]!.closed;
+      expect((await t.connect('p-gua-ek-4a')).frames[0]!.type).toBe('welcome');
+      expect(await limited()).toContainEqual(expect.stringContaining('limit="connections_per_person"'));
+    } finally {
+      ABUSE_LIMITS.connectionsPerPerson = saved;
+    }
+  });
+
+  it('too many connections from one address are refused at the upgrade with 429', async () => {
+    const saved = ABUSE_LIMITS.connectionsPerAddress;
+    const before = t.hub.sessions.all.size;
+    ABUSE_LIMITS.connectionsPerAddress = before + 2;
+    try {
+      await TestClient.open(t.wsUrl);
+      await TestClient.open(t.wsUrl);
+      await expect(TestClient.open(t.wsUrl)).rejects.toMatchObject({ status: 429 });
+    } finally {
+      ABUSE_LIMITS.connectionsPerAddress = saved;
+    }
+  });
+
+  it('writes are limited per person over all devices: rate_limited, and reads still work', async () => {
+    const saved = ABUSE_LIMITS.writesPerPerson;
+    ABUSE_LIMITS.writesPerPerson = { rate: 1, burst: 5 };
+    try {
+      const phone = await t.connect('p-mentor-bj');
+      const laptop = await t.connect('p-mentor-bj');
+      const { conversation } = await phone.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-bj-2'], clientKey: 'lim' });
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? phone : laptop).request('message.send', { conversationId: conversation.id, body: `${i}`, clientKey: `lim${i}` })));
+      const codes = answers.map((a) => (a.type === 'ok' ? 'ok' : a.code));
+      expect(codes.filter((c) => c === 'ok')).toHaveLength(4); // 5 in the burst, one spent on start
+      expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(4);
+      expect((await laptop.request('inbox.get')).type).toBe('ok');
+    } finally {
+      ABUSE_LIMITS.writesPerPerson = saved;
+    }
+  });
+
+  it('the HTTP API is limited per address with 429', async () => {
+    const saved = ABUSE_LIMITS.httpPerAddress;
+    ABUSE_LIMITS.httpPerAddress = { rate: 1, burst: 3 };
+    try {
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await fetch(`${t.url}/api/v1/directory/import`, { method: 'POST', body: '{}' })).status);
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      ABUSE_LIMITS.httpPerAddress = saved;
+    }
+  });
+});
