@@ -1,0 +1,102 @@
+// Posts and mailings the person may read. Live arrivals wait in `arrivals` until the reader
+// asks to see them ("3 new posts"), so the list does not jump under their eyes; what the
+// person wrote themselves goes straight in. Items never change, so loads are merged by id.
+import type { HubClient } from './client.ts';
+import { Observable, perClient } from './observable.ts';
+import type { FeedItem, Mailing, Post } from './protocol.ts';
+
+const newestFirst = (a: FeedItem, b: FeedItem) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0);
+
+export class FeedStore extends Observable {
+  items: FeedItem[] = [];
+  arrivals: FeedItem[] = [];
+  next: string | null = null;
+  state: 'loading' | 'ready' | 'error' = 'loading';
+  error = '';
+
+  constructor(private readonly client: HubClient) {
+    super();
+    client.views(() => void this.load());
+    client.on('post.created', ({ post }) => this.arrive({ ...post, kind: 'post', read: false }));
+    client.on('mailing.created', ({ mailing }) => this.arrive({ ...mailing, kind: 'mailing', read: false }));
+    client.on('feed.read', ({ itemIds }) => this.setRead(itemIds));
+  }
+
+  async load(): Promise<void> {
+    try {
+      const page = this.ownAsRead(await this.client.request('feed.get', { limit: 20 }));
+      const ids = new Set(page.items.map((i) => i.id));
+      // Keep what arrived live meanwhile; the page is the truth for the rest.
+      this.items = [...page.items, ...this.items.filter((i) => !ids.has(i.id) && i.createdAt > (page.items[0]?.createdAt ?? ''))].sort(newestFirst);
+      this.arrivals = this.arrivals.filter((i) => !ids.has(i.id));
+      this.next = page.next;
+      this.state = 'ready';
+    } catch (e) {
+      this.state = 'error';
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+    this.changed();
+  }
+
+  async more(): Promise<void> {
+    if (!this.next) return;
+    const page = this.ownAsRead(await this.client.request('feed.get', { limit: 20, before: this.next }));
+    const known = new Set(this.items.map((i) => i.id));
+    this.items = [...this.items, ...page.items.filter((i) => !known.has(i.id))];
+    this.next = page.next;
+    this.changed();
+  }
+
+  /** Moves the live arrivals into the list. */
+  showArrivals(): void {
+    this.items = [...this.arrivals, ...this.items].sort(newestFirst);
+    this.arrivals = [];
+    this.changed();
+  }
+
+  markRead(ids: string[]): void {
+    if (ids.length === 0) return;
+    this.setRead(ids);
+    this.client.request('feed.read', { itemIds: ids }).catch(() => {});
+  }
+
+  /** A create the person made: ask the hub, and show it at once. */
+  add(item: Post | Mailing, kind: 'post' | 'mailing'): void {
+    this.arrive({ ...item, kind, read: true } as FeedItem);
+  }
+
+  /** What the person wrote is not news to them, whatever their read mark says. */
+  private ownAsRead<P extends { items: FeedItem[] }>(page: P): P {
+    const me = this.client.user?.id;
+    return { ...page, items: page.items.map((i) => (i.authorId === me && !i.read ? { ...i, read: true } : i)) };
+  }
+
+  private arrive(item: FeedItem): void {
+    if (this.items.some((i) => i.id === item.id) || this.arrivals.some((i) => i.id === item.id)) return;
+    if (item.authorId === this.client.user?.id) {
+      this.items = [{ ...item, read: true }, ...this.items].sort(newestFirst);
+    } else {
+      this.arrivals = [item, ...this.arrivals];
+    }
+    this.changed();
+  }
+
+  private setRead(ids: string[]): void {
+    const set = new Set(ids);
+    let hit = false;
+    for (const list of [this.items, this.arrivals]) {
+      for (const i of list) {
+        if (set.has(i.id) && !i.read) {
+          i.read = true;
+          hit = true;
+        }
+      }
+    }
+    if (hit) {
+      this.items = [...this.items];
+      this.changed();
+    }
+  }
+}
+
+export const feedStore = perClient((client: HubClient) => new FeedStore(client));

@@ -1,0 +1,167 @@
+// The wire protocol as the widgets see it (docs/PROTOCOL.md). This file is the widgets' only
+// knowledge of the hub: shapes of frames, requests, results and events. Nothing is imported
+// from hub/, so the widgets depend on the documented protocol and nothing else.
+
+export interface PersonRef {
+  id: string;
+  name: string;
+}
+
+export type RoleName =
+  | 'teacher' | 'mentor' | 'school_leader' | 'school_admin' | 'reader'
+  | 'student' | 'guardian' | 'head_of_operations' | 'system_admin';
+
+export interface User extends PersonRef {
+  roles: { role: RoleName; schoolId?: string; districtId?: string }[];
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  senderName: string;
+  body: string;
+  createdAt: string;
+  clientKey: string;
+}
+
+export type ContextKind = 'plan' | 'assignment' | 'conference';
+
+export interface Conversation {
+  id: string;
+  creatorId: string;
+  subject: string | null;
+  context: { kind: ContextKind; id: string } | null;
+  participants: PersonRef[];
+  createdAt: string;
+}
+
+export interface InboxEntry extends Conversation {
+  unread: number;
+  lastMessage: Message | null;
+  lastActivityAt: string;
+}
+
+export interface Recipients {
+  students: boolean;
+  guardians: boolean;
+  staff: boolean;
+}
+
+export type Target =
+  | { kind: 'group'; groupId: string; memberIds?: string[] }
+  | { kind: 'person'; personId: string }
+  | { kind: 'school' };
+
+export interface Post {
+  id: string;
+  schoolId: string;
+  authorId: string;
+  authorName: string;
+  title: string;
+  body: string;
+  audience: {
+    targets: ({ kind: 'group'; groupId: string; groupName: string | null; part: boolean } | { kind: 'school' } | { kind: 'person' })[];
+    recipients: Recipients;
+  };
+  createdAt: string;
+}
+
+export interface Mailing {
+  id: string;
+  districtId: string;
+  schoolIds: string[];
+  authorId: string;
+  authorName: string;
+  title: string;
+  body: string;
+  recipients: Recipients;
+  createdAt: string;
+}
+
+export type FeedItem = ((Post & { kind: 'post' }) | (Mailing & { kind: 'mailing' })) & { read: boolean };
+
+export interface Contact extends PersonRef {
+  relation: 'mentor' | 'teacher' | 'staff' | 'student' | 'guardian';
+  about?: PersonRef[];
+}
+
+export interface AudienceGroup extends PersonRef {
+  kind: string;
+  members: PersonRef[];
+}
+
+export interface Audience {
+  posts: { schools: (PersonRef & { wholeSchool: boolean; staff: boolean; groups: AudienceGroup[] })[] };
+  mailings: { districts: (PersonRef & { schools: PersonRef[] })[] };
+}
+
+/** Every request the widgets make: its fields and its result. */
+export interface Requests {
+  'inbox.get': [{ limit?: number; before?: string }, { conversations: InboxEntry[]; unreadTotal: number; next: string | null }];
+  'history.get': [
+    { conversationId: string; beforeSeq?: number; limit?: number },
+    { conversation: Conversation; messages: Message[]; reads: Record<string, number> },
+  ];
+  'conversation.start': [
+    { participantIds: string[]; subject?: string; context?: { kind: ContextKind; id: string }; clientKey: string },
+    { conversation: Conversation; existing?: boolean },
+  ];
+  'message.send': [{ conversationId: string; body: string; clientKey: string }, { message: Message }];
+  'conversation.read': [{ conversationId: string; seq: number }, Record<string, never>];
+  'feed.get': [{ limit?: number; before?: string }, { items: FeedItem[]; next: string | null }];
+  'feed.read': [{ itemIds: string[] }, { itemIds: string[] }];
+  'post.create': [{ schoolId: string; title: string; body: string; audience: { targets: Target[]; recipients: Recipients }; clientKey: string }, { post: Post }];
+  'mailing.create': [
+    { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
+    { mailing: Mailing },
+  ];
+  'contacts.get': [{ query?: string; limit?: number }, { contacts: Contact[] }];
+  'audience.get': [Record<string, never>, Audience];
+}
+export type RequestType = keyof Requests;
+export type RequestFields<T extends RequestType> = Requests[T][0];
+export type RequestResult<T extends RequestType> = Requests[T][1];
+
+/** Pushed events (PROTOCOL.md §4) and their data. */
+export interface HubEvents {
+  'post.created': { post: Post };
+  'mailing.created': { mailing: Mailing };
+  'conversation.created': { conversation: Conversation };
+  'message.created': { message: Message };
+  'conversation.read': { conversationId: string; personId: string; seq: number };
+  'feed.read': { personId: string; itemIds: string[] };
+  'sync.done': Record<string, never>;
+  'sync.reset': { reason: string };
+}
+export type EventName = keyof HubEvents;
+
+export type ErrorCode =
+  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable';
+
+/** An `error` answer to one request; `message` is the hub's reason, shown to the user for `forbidden`. */
+export class HubError extends Error {
+  constructor(
+    readonly code: ErrorCode | 'closed',
+    message: string,
+    readonly path: (string | number)[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Close codes (PROTOCOL.md §7) after which reconnecting cannot help: the client is wrong. */
+export const FATAL_CLOSES: ReadonlySet<number> = new Set([4002, 1009]);
+/** Close code for a bad or expired token: fetch a new token before reconnecting. */
+export const TOKEN_CLOSE = 4003;
+
+/**
+ * Is cursor `a` after cursor `b`? Cursors are opaque decimal strings of any length, so they
+ * are compared as numbers without parsing them: longer is greater, else by text (§4).
+ */
+export function cursorAfter(a: string, b: string | undefined): boolean {
+  if (b === undefined) return true;
+  if (a.length !== b.length) return a.length > b.length;
+  return a > b;
+}

@@ -1,0 +1,41 @@
+// Headless Debian Chromium through playwright-core (never a downloaded browser). When it is
+// not installed the browser suites are skipped, and say so.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's chromium; CHROMIUM_PATH points elsewhere (never at a downloaded browser). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`[widgets e2e] SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium); the browser tests did not run`);
+
+export const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../artifacts');
+
+export function artifact(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return path.join(ARTIFACTS, name);
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}
+
+/** Collects what the page complains about: console errors, page errors, CSP violations. */
+export function complaints(page: Page): string[] {
+  const out: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') out.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => out.push(`pageerror: ${e.message}`));
+  return out;
+}
+
+/** expect.poll with a timeout fit for a real browser talking to a real hub. */
+export function eventually<T>(fn: () => Promise<T> | T, timeout = 10_000) {
+  return expect.poll(fn, { timeout, interval: 50 });
+}

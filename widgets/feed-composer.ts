@@ -1,0 +1,191 @@
+// <schoolhub-feed-composer>: the feed's form for staff. Its audience picker offers exactly
+// what the hub's audience.get answered (the groups a teacher owns, the whole school for
+// leaders and admins, staff only for leaders, districts for a head of operations); the
+// hub checks the rules again on post.create and mailing.create.
+import { html, nothing, type PropertyDeclarations } from 'lit';
+import type { HubClient } from './client/client.ts';
+import { feedStore } from './client/feed-store.ts';
+import { newClientKey } from './client/keys.ts';
+import type { Audience, Recipients, Target } from './client/protocol.ts';
+import { HubElement } from './ui/hub-element.ts';
+
+type Mode = 'post' | 'mailing';
+
+function recipientsOf(data: FormData): Recipients {
+  const who = data.getAll('who');
+  return { students: who.includes('students'), guardians: who.includes('guardians'), staff: who.includes('staff') };
+}
+
+/** @fires schoolhub-published - {kind, id}: the post or mailing is stored and on its way */
+export class SchoolhubFeedComposer extends HubElement {
+  static override properties: PropertyDeclarations = {
+    audience: { attribute: false },
+    mode: { state: true },
+    selectedId: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
+
+  declare audience: Audience | undefined;
+  declare mode: Mode;
+  /** The school (posts) or district (mailings) chosen in the select. */
+  declare selectedId: string;
+  declare error: string;
+  declare busy: boolean;
+  private clientKey = newClientKey('p');
+
+  constructor() {
+    super();
+    this.audience = undefined;
+    this.mode = 'post';
+    this.selectedId = '';
+    this.error = '';
+    this.busy = false;
+  }
+
+  attach(): (() => void)[] {
+    return [];
+  }
+
+  private get modes(): Mode[] {
+    const a = this.audience;
+    return [...(a?.posts.schools.length ? ['post' as const] : []), ...(a?.mailings.districts.length ? ['mailing' as const] : [])];
+  }
+
+  private async submit(e: Event): Promise<void> {
+    e.preventDefault();
+    const client = this.client;
+    const form = e.target as HTMLFormElement;
+    if (!client || this.busy) return;
+    const data = new FormData(form);
+    const title = String(data.get('title') ?? '').trim();
+    const body = String(data.get('body') ?? '').trim();
+    const recipients = recipientsOf(data);
+    this.error = '';
+    try {
+      this.busy = true;
+      const mode = this.modes.includes(this.mode) ? this.mode : this.modes[0];
+      if (mode === 'mailing') await this.mailing(client, data, title, body, recipients);
+      else await this.post(client, data, title, body, recipients);
+      this.clientKey = newClientKey('p');
+      form.reset();
+      this.announce(this.t.published);
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async post(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients): Promise<void> {
+    const schoolId = String(data.get('school') ?? '');
+    const targets: Target[] = data.getAll('target').map((v) => {
+      const groupId = String(v).replace(/^group:/, '');
+      if (v === 'school') return { kind: 'school' };
+      const members = data.getAll(`member:${groupId}`).map(String);
+      return members.length ? { kind: 'group', groupId, memberIds: members } : { kind: 'group', groupId };
+    });
+    if (targets.length === 0 || !(recipients.students || recipients.guardians || recipients.staff)) throw new Error(this.t.chooseTarget);
+    const { post } = await client.request('post.create', { schoolId, title, body, audience: { targets, recipients }, clientKey: this.clientKey });
+    feedStore(client).add(post, 'post');
+    this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'post', id: post.id }, bubbles: true, composed: true }));
+  }
+
+  private async mailing(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients): Promise<void> {
+    const districtId = String(data.get('district') ?? '');
+    const schoolIds = data.getAll('schools').map(String);
+    if (schoolIds.length === 0 || !(recipients.students || recipients.guardians || recipients.staff)) throw new Error(this.t.chooseTarget);
+    const { mailing } = await client.request('mailing.create', { districtId, schoolIds, title, body, recipients, clientKey: this.clientKey });
+    feedStore(client).add(mailing, 'mailing');
+    this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'mailing', id: mailing.id }, bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const t = this.t;
+    const modes = this.modes;
+    const mode = modes.includes(this.mode) ? this.mode : modes[0];
+    if (!mode) return nothing;
+    return html`<form class="root" part="container composer" @submit=${this.submit}>
+      <h3>${mode === 'post' ? t.newPost : t.newMailing}</h3>
+      ${modes.length > 1
+        ? html`<label for="mode">${t.kind}</label>
+            <select id="mode" part="input" @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value as Mode)}>
+              <option value="post" ?selected=${mode === 'post'}>${t.newPost}</option>
+              <option value="mailing" ?selected=${mode === 'mailing'}>${t.newMailing}</option>
+            </select>`
+        : nothing}
+      ${mode === 'post' ? this.postFields() : this.mailingFields()}
+      <label for="title">${t.title}</label>
+      <input id="title" name="title" type="text" part="input" required maxlength="200" />
+      <label for="text">${t.body}</label>
+      <textarea id="text" name="body" part="input" required maxlength="20000"></textarea>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <div class="actions"><button class="primary" part="button" ?disabled=${this.busy}>${t.publish}</button></div>
+    </form>`;
+  }
+
+  private postFields() {
+    const t = this.t;
+    const schools = this.audience?.posts.schools ?? [];
+    const school = schools.find((s) => s.id === this.selectedId) ?? schools[0];
+    if (!school) return nothing;
+    return html`
+      ${schools.length > 1
+        ? html`<label for="school">${t.school}</label>
+            <select id="school" name="school" part="input" @change=${(e: Event) => (this.selectedId = (e.target as HTMLSelectElement).value)}>
+              ${schools.map((s) => html`<option value=${s.id} ?selected=${s === school}>${s.name}</option>`)}
+            </select>`
+        : html`<input type="hidden" name="school" .value=${school.id} />`}
+      <fieldset>
+        <legend>${t.targets}</legend>
+        ${school.wholeSchool ? html`<label class="check"><input type="checkbox" name="target" value="school" /> ${school.name}: ${t.wholeSchool}</label>` : nothing}
+        ${school.groups.map(
+          (g) => html`<label class="check"><input type="checkbox" name="target" value="group:${g.id}" /> ${g.name}</label>
+            ${g.members.length
+              ? html`<details>
+                  <summary class="muted">${t.chooseMembers}</summary>
+                  ${g.members.map((m) => html`<label class="check"><input type="checkbox" name="member:${g.id}" value=${m.id} /> ${m.name}</label>`)}
+                </details>`
+              : nothing}`,
+        )}
+      </fieldset>
+      ${this.who(school.staff)}`;
+  }
+
+  private mailingFields() {
+    const t = this.t;
+    const districts = this.audience?.mailings.districts ?? [];
+    const district = districts.find((d) => d.id === this.selectedId) ?? districts[0];
+    if (!district) return nothing;
+    return html`
+      ${districts.length > 1
+        ? html`<label for="district">${t.district}</label>
+            <select id="district" name="district" part="input" @change=${(e: Event) => (this.selectedId = (e.target as HTMLSelectElement).value)}>
+              ${districts.map((d) => html`<option value=${d.id} ?selected=${d === district}>${d.name}</option>`)}
+            </select>`
+        : html`<input type="hidden" name="district" .value=${district.id} />`}
+      <fieldset>
+        <legend>${t.schools}</legend>
+        ${district.schools.map((s) => html`<label class="check"><input type="checkbox" name="schools" value=${s.id} /> ${s.name}</label>`)}
+      </fieldset>
+      ${this.who(true)}`;
+  }
+
+  private who(staff: boolean) {
+    const t = this.t;
+    return html`<fieldset>
+      <legend>${t.sendTo}</legend>
+      <label class="check"><input type="checkbox" name="who" value="students" /> ${t.who.students}</label>
+      <label class="check"><input type="checkbox" name="who" value="guardians" /> ${t.who.guardians}</label>
+      ${staff ? html`<label class="check"><input type="checkbox" name="who" value="staff" /> ${t.who.staff}</label>` : nothing}
+    </fieldset>`;
+  }
+}
+
+customElements.get('schoolhub-feed-composer') ?? customElements.define('schoolhub-feed-composer', SchoolhubFeedComposer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'schoolhub-feed-composer': SchoolhubFeedComposer;
+  }
+}

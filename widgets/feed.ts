@@ -1,0 +1,160 @@
+// <schoolhub-feed>: posts and mailings the person may read, newest first, with unread marks.
+// Live arrivals wait behind a "3 new posts" button so the list does not move while read;
+// staff get a composer whose audience picker comes from the hub (audience.get).
+import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import type { HubClient } from './client/client.ts';
+import { feedStore, type FeedStore } from './client/feed-store.ts';
+import type { Audience, FeedItem } from './client/protocol.ts';
+import { base } from './ui/styles.ts';
+import { HubElement } from './ui/hub-element.ts';
+import { shortTime, type Strings } from './ui/i18n.ts';
+import './feed-composer.ts';
+
+function audienceText(item: FeedItem, t: Strings): string {
+  const r = item.kind === 'post' ? item.audience.recipients : item.recipients;
+  const who = (Object.keys(t.who) as (keyof Strings['who'])[]).filter((k) => r[k]).map((k) => t.who[k]).join(', ');
+  if (item.kind === 'mailing') return who;
+  const where = item.audience.targets
+    .map((x) => (x.kind === 'school' ? t.wholeSchool : x.kind === 'group' ? `${x.part ? `${t.part} ` : ''}${x.groupName ?? ''}` : ''))
+    .filter(Boolean)
+    .join(', ');
+  return [where, who].filter(Boolean).join(' · ');
+}
+
+/**
+ * @csspart list - the list of items
+ * @csspart item - one post or mailing (also `unread`)
+ * @csspart new - the "new posts" button
+ * @csspart composer - the staff composer
+ * @csspart button - buttons
+ * @csspart status - the connection status line
+ */
+export class SchoolhubFeed extends HubElement {
+  static override styles = [
+    base,
+    css`
+      .list {
+        display: flex;
+        flex-direction: column;
+        gap: 0.7em;
+      }
+      article {
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        padding: 0.6em 0.8em;
+      }
+      article.unread {
+        border-inline-start: 5px solid var(--_accent);
+      }
+      .body {
+        white-space: pre-wrap;
+        margin-top: 0.3em;
+      }
+      .tag {
+        font-size: 0.8em;
+        font-weight: 700;
+        color: var(--_accent);
+        margin-inline-end: 0.4em;
+      }
+      .new {
+        width: 100%;
+        margin-bottom: 0.6em;
+      }
+      schoolhub-feed-composer {
+        display: block;
+        margin-bottom: 1em;
+      }
+    `,
+  ];
+  static override properties: PropertyDeclarations = {
+    audience: { state: true },
+    composing: { state: true },
+  };
+
+  declare audience: Audience | undefined;
+  declare composing: boolean;
+  private store: FeedStore | undefined;
+  private arrivalsSeen = 0;
+
+  constructor() {
+    super();
+    this.audience = undefined;
+    this.composing = false;
+  }
+
+  attach(client: HubClient): (() => void)[] {
+    this.store = feedStore(client);
+    return [
+      this.store.subscribe(() => this.changed()),
+      client.views(() => {
+        client.request('audience.get', {}).then((a) => (this.audience = a), () => {});
+      }),
+    ];
+  }
+
+  private changed(): void {
+    const n = this.store?.arrivals.length ?? 0;
+    if (n > this.arrivalsSeen) this.announce(this.t.arrived(n));
+    this.arrivalsSeen = n;
+    this.requestUpdate();
+  }
+
+  private showNew(): void {
+    this.store?.showArrivals();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('article')?.focus());
+  }
+
+  private get mayCompose(): boolean {
+    const a = this.audience;
+    return !!a && (a.posts.schools.length > 0 || a.mailings.districts.length > 0);
+  }
+
+  override render() {
+    const t = this.t;
+    const store = this.store;
+    const arrivals = store?.arrivals.length ?? 0;
+    return html`<section class="root" part="container" aria-labelledby="title">
+      ${this.chrome()}
+      <div class="bar">
+        <h2 id="title">${t.feed}</h2>
+        ${this.mayCompose
+          ? html`<button part="button" aria-expanded=${this.composing ? 'true' : 'false'} @click=${() => (this.composing = !this.composing)}>${t.newPost}</button>`
+          : nothing}
+      </div>
+      ${this.composing && this.mayCompose
+        ? html`<schoolhub-feed-composer part="composer" exportparts="input, button" lang=${this.locale} .audience=${this.audience}></schoolhub-feed-composer>`
+        : nothing}
+      ${arrivals ? html`<button class="new primary" part="new button" @click=${this.showNew}>${t.newItems(arrivals)}</button>` : nothing}
+      ${!store || store.state === 'loading'
+        ? html`<p class="muted">${t.loading}</p>`
+        : store.state === 'error'
+          ? html`<p class="error">${t.loadFailed}${store.error}</p>`
+          : store.items.length === 0
+            ? html`<p class="muted">${t.noItems}</p>`
+            : html`<div class="list" part="list">${store.items.map((i) => this.item(i))}</div>`}
+      ${store?.next ? html`<div class="actions"><button part="button" @click=${() => store.more()}>${t.more}</button></div>` : nothing}
+    </section>`;
+  }
+
+  private item(i: FeedItem) {
+    const t = this.t;
+    return html`<article class=${i.read ? '' : 'unread'} part="item ${i.read ? '' : 'unread'}" tabindex="-1" aria-labelledby="t-${i.id}">
+      <h3 id="t-${i.id}">
+        ${i.read ? nothing : html`<span class="tag">${t.isNew}</span> `}${i.kind === 'mailing' ? html`<span class="tag">${t.mailing}</span> ` : nothing}${i.title}
+      </h3>
+      <p class="muted">
+        ${t.from} ${i.authorName} · <time datetime=${i.createdAt}>${shortTime(i.createdAt, t)}</time> · ${t.to} ${audienceText(i, t)}
+      </p>
+      <p class="body">${i.body}</p>
+      ${i.read ? nothing : html`<div class="actions"><button class="link" part="button" aria-describedby="t-${i.id}" @click=${() => this.store?.markRead([i.id])}>${t.markRead}</button></div>`}
+    </article>`;
+  }
+}
+
+customElements.get('schoolhub-feed') ?? customElements.define('schoolhub-feed', SchoolhubFeed);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'schoolhub-feed': SchoolhubFeed;
+  }
+}

@@ -1,0 +1,13 @@
+// The public face of the widgets: importing this module defines the custom elements, and
+// `configure()` connects the page to a hub with a token callback. Everything else in this
+// folder is internal.
+export { configure, type ClientConfig } from './client/page.ts';
+export type { HubClient, Status } from './client/client.ts';
+export type { GetToken } from './client/token.ts';
+export type {
+  Contact, Conversation, FeedItem, InboxEntry, Mailing, Message, PersonRef, Post, User,
+} from './client/protocol.ts';
+export { SchoolhubInbox } from './inbox.ts';
+export { SchoolhubChat } from './chat.ts';
+export { SchoolhubFeed } from './feed.ts';
+export { SchoolhubUnreadBadge } from './unread-badge.ts';

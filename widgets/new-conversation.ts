@@ -1,0 +1,154 @@
+// <schoolhub-new-conversation>: the inbox's "new conversation" form. The recipient picker
+// offers exactly what the hub's contacts.get answers (the rules are the hub's, never the
+// browser's); the hub checks again when the conversation starts.
+import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import type { HubClient } from './client/client.ts';
+import { newClientKey } from './client/keys.ts';
+import type { Contact } from './client/protocol.ts';
+import { base } from './ui/styles.ts';
+import { HubElement } from './ui/hub-element.ts';
+
+/**
+ * @fires schoolhub-started - {conversationId}: the conversation exists (and the first message is on its way)
+ * @fires schoolhub-cancel - the person closed the form
+ */
+export class SchoolhubNewConversation extends HubElement {
+  static override styles = [
+    base,
+    css`
+      .people {
+        max-height: 14em;
+        overflow-y: auto;
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        padding: 0.3em 0.6em;
+        margin-top: 0.4em;
+      }
+    `,
+  ];
+  static override properties: PropertyDeclarations = {
+    contacts: { state: true },
+    chosen: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
+
+  declare contacts: Contact[] | undefined;
+  declare chosen: Map<string, Contact>;
+  declare error: string;
+  declare busy: boolean;
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** One key per attempt at this form, so that a retry after a lost answer starts nothing twice. */
+  private clientKey = newClientKey('c');
+
+  constructor() {
+    super();
+    this.contacts = undefined;
+    this.chosen = new Map();
+    this.error = '';
+    this.busy = false;
+  }
+
+  attach(client: HubClient): (() => void)[] {
+    void this.search(client, '');
+    return [() => clearTimeout(this.searchTimer)];
+  }
+
+  private async search(client: HubClient, query: string): Promise<void> {
+    try {
+      const { contacts } = await client.request('contacts.get', query ? { query, limit: 50 } : { limit: 50 });
+      this.contacts = contacts;
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  private onQuery(e: Event): void {
+    const query = (e.target as HTMLInputElement).value.trim();
+    clearTimeout(this.searchTimer);
+    this.searchTimer = setTimeout(() => this.client && void this.search(this.client, query), 250);
+  }
+
+  private toggle(c: Contact, on: boolean): void {
+    const next = new Map(this.chosen);
+    if (on) next.set(c.id, c);
+    else next.delete(c.id);
+    this.chosen = next;
+  }
+
+  private async submit(e: Event): Promise<void> {
+    e.preventDefault();
+    const client = this.client;
+    if (!client || this.busy) return;
+    if (this.chosen.size === 0) {
+      this.error = this.t.chooseRecipient;
+      return;
+    }
+    const form = e.target as HTMLFormElement;
+    const subject = (form.elements.namedItem('subject') as HTMLInputElement).value.trim();
+    const body = (form.elements.namedItem('message') as HTMLTextAreaElement).value.trim();
+    this.busy = true;
+    this.error = '';
+    try {
+      const { conversation } = await client.request('conversation.start', {
+        participantIds: [...this.chosen.keys()], clientKey: this.clientKey, ...(subject ? { subject } : {}),
+      });
+      if (body) {
+        await client.request('message.send', { conversationId: conversation.id, body, clientKey: `${this.clientKey}-1` });
+      }
+      this.clientKey = newClientKey('c');
+      this.dispatchEvent(new CustomEvent('schoolhub-started', { detail: { conversationId: conversation.id }, bubbles: true, composed: true }));
+    } catch (err) {
+      // `forbidden` carries the school's reason (e.g. the setting for teachers and guardians).
+      this.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private relation(c: Contact): string {
+    return c.about?.length ? this.t.guardianOf(c.about.map((a) => a.name).join(', ')) : this.t.relation[c.relation];
+  }
+
+  override render() {
+    const t = this.t;
+    const contacts = this.contacts;
+    return html`<form class="root" part="container" @submit=${this.submit}>
+      ${this.chrome()}
+      <h2>${t.newConversation}</h2>
+      <label for="q">${t.searchPeople}</label>
+      <input id="q" type="search" part="input" autocomplete="off" @input=${this.onQuery} />
+      <fieldset>
+        <legend>${t.recipients}</legend>
+        ${contacts === undefined
+          ? html`<p class="muted">${t.loading}</p>`
+          : html`<div class="people">
+              ${contacts.length === 0 && this.chosen.size === 0 ? html`<p class="muted">${t.noContacts}</p>` : nothing}
+              ${[...this.chosen.values(), ...contacts.filter((c) => !this.chosen.has(c.id))].map(
+                (c) => html`<label class="check"
+                  ><input type="checkbox" .checked=${this.chosen.has(c.id)} @change=${(e: Event) => this.toggle(c, (e.target as HTMLInputElement).checked)} />
+                  <span>${c.name} <span class="muted">· ${this.relation(c)}</span></span></label
+                >`,
+              )}
+            </div>`}
+      </fieldset>
+      <label for="subject">${t.subject}</label>
+      <input id="subject" name="subject" type="text" part="input" maxlength="200" />
+      <label for="message">${t.firstMessage}</label>
+      <textarea id="message" name="message" part="input" maxlength="8000"></textarea>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <div class="actions">
+        <button class="primary" part="button" ?disabled=${this.busy}>${t.start}</button>
+        <button type="button" part="button" @click=${() => this.dispatchEvent(new CustomEvent('schoolhub-cancel', { bubbles: true, composed: true }))}>${t.cancel}</button>
+      </div>
+    </form>`;
+  }
+}
+
+customElements.get('schoolhub-new-conversation') ?? customElements.define('schoolhub-new-conversation', SchoolhubNewConversation);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'schoolhub-new-conversation': SchoolhubNewConversation;
+  }
+}

@@ -1,0 +1,70 @@
+// The chat's own layout: a scrolling list of bubbles and a composer under it.
+import { css } from 'lit';
+
+export const chatStyles = css`
+  .head {
+    margin-bottom: 0.5em;
+  }
+  .head h2:focus {
+    outline: none;
+  }
+  .head h2:focus-visible {
+    outline: 3px solid var(--_focus);
+  }
+  .messages {
+    max-height: var(--schoolhub-chat-height, 26em);
+    min-height: 6em;
+    overflow-y: auto;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 0.5em;
+    display: flex;
+    flex-direction: column;
+    gap: 0.5em;
+  }
+  .older {
+    align-self: center;
+  }
+  .msg {
+    max-width: 85%;
+    padding: 0.4em 0.7em;
+    border-radius: var(--_radius);
+    background: var(--_subtle);
+    align-self: flex-start;
+  }
+  .msg.mine {
+    background: var(--_mine);
+    align-self: flex-end;
+  }
+  .msg.failed {
+    border: 2px solid var(--_danger);
+  }
+  .meta {
+    font-size: 0.85em;
+    color: var(--_muted);
+  }
+  .who {
+    font-weight: 650;
+    color: var(--_text);
+  }
+  .body {
+    white-space: pre-wrap;
+  }
+  .receipt {
+    font-size: 0.85em;
+    text-align: end;
+  }
+  .composer {
+    display: flex;
+    gap: 0.5em;
+    align-items: flex-end;
+    margin-top: 0.5em;
+  }
+  .composer textarea {
+    flex: 1;
+    min-height: 2.6em;
+  }
+  .context {
+    margin-top: 0.2em;
+  }
+`;
