@@ -1,0 +1,184 @@
+// Fuzzing with fast-check: generated frames (both codecs) against a live hub, and generated
+// directory bundles against the import API. The hub never crashes, answers every frame with
+// exactly one documented frame, and never half-writes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import postgres from 'postgres';
+import { Packr } from 'msgpackr';
+import { startTestHub, type TestHub } from '../testing/harness.ts';
+import type { TestClient, Frame } from '../testing/client.ts';
+import { ERROR_CODES } from '../protocol/codes.ts';
+import { requestSchemas } from '../protocol/frames.ts';
+import { SESSION_LIMITS } from '../session.ts';
+import { ABUSE_LIMITS } from '../limits.ts';
+import { demoBundle } from '../demo/district.ts';
+
+const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? 90);
+const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+
+let t: TestHub;
+let db: postgres.Sql;
+const saved = { session: { ...SESSION_LIMITS }, writes: ABUSE_LIMITS.writesPerPerson, http: ABUSE_LIMITS.httpPerAddress };
+beforeAll(async () => {
+  // The fuzzer is one client sending as fast as it can: lift the per-connection flood limits
+  // (they have tests of their own) so that every frame reaches the decoder and the handlers.
+  Object.assign(SESSION_LIMITS, { rate: 1e9, burst: 1e9 });
+  ABUSE_LIMITS.writesPerPerson = { rate: 1e9, burst: 1e9 };
+  ABUSE_LIMITS.httpPerAddress = { rate: 1e9, burst: 1e9 };
+  t = await startTestHub();
+  db = postgres(t.databaseUrl, { max: 2, onnotice: () => {} });
+});
+afterAll(async () => {
+  Object.assign(SESSION_LIMITS, saved.session);
+  ABUSE_LIMITS.writesPerPerson = saved.writes;
+  ABUSE_LIMITS.httpPerAddress = saved.http;
+  await db?.end();
+  await t?.stop();
+});
+
+const TYPES = Object.keys(requestSchemas);
+const ids = fc.constantFrom('s-ekskolan', 'g-ek-7a', 'g-ek-ma7', 'p-stu-ek-1', 'p-gua-ek-1a', 'd-exempel', 'conv_nope', 'x', '', '__proto__', 'constructor');
+const weird = fc.oneof(
+  fc.anything({ maxDepth: 3 }),
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.constant(null),
+  fc.string({ minLength: 8_001, maxLength: 9_000 }).map((x) => x.padEnd(25_000, 'x')), // over the field limits
+  ids,
+);
+/** A request that is nearly right: a real type, plausible fields, some of them wrong. */
+const nearlyValid = fc.record({
+  type: fc.constantFrom(...TYPES),
+  id: fc.oneof(fc.string({ maxLength: 70 }), fc.integer(), fc.constant(undefined)),
+  schoolId: fc.option(ids), groupId: fc.option(ids), conversationId: fc.option(ids), districtId: fc.option(ids),
+  title: fc.option(weird), body: fc.option(weird), clientKey: fc.option(fc.string({ maxLength: 120 })),
+  participantIds: fc.option(fc.array(ids, { maxLength: 60 })), schoolIds: fc.option(fc.array(ids, { maxLength: 3 })),
+  audience: fc.option(fc.record({ targets: fc.array(fc.oneof(fc.record({ kind: fc.constantFrom('group', 'person', 'school', 'x'), groupId: ids, personId: ids, memberIds: fc.array(ids) }), weird), { maxLength: 3 }), recipients: fc.oneof(weird, fc.record({ students: fc.boolean(), guardians: fc.boolean(), staff: fc.boolean() })) })),
+  recipients: fc.option(weird), limit: fc.option(fc.oneof(fc.integer(), weird)), seq: fc.option(fc.oneof(fc.integer(), weird)),
+  before: fc.option(weird), beforeSeq: fc.option(weird), itemIds: fc.option(fc.array(ids)), context: fc.option(weird), query: fc.option(weird),
+}, { requiredKeys: ['type'] });
+const polluting = fc.constantFrom(
+  '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',
+  '{"type":"post.create","id":"p2","audience":{"__proto__":{"admin":true},"targets":[]}}',
+  '{"type":"ping","id":"p3","constructor":{"prototype":{"polluted":true}}}',
+);
+const deep = fc.integer({ min: 100, max: 5_000 }).map((n) => '{"type":"feed.get","id":"d","x":' + '['.repeat(n) + ']'.repeat(n) + '}');
+
+type Shot = { bytes: Uint8Array | string };
+const shot = (json: boolean): fc.Arbitrary<Shot> => fc.oneof(
+  { weight: 6, arbitrary: nearlyValid.map((f) => ({ bytes: json ? JSON.stringify(f) : packr.pack(f) })) },
+  { weight: 2, arbitrary: fc.anything({ maxDepth: 4 }).map((v) => ({ bytes: json ? JSON.stringify(v ?? null) : packr.pack(v) })) },
+  { weight: 1, arbitrary: nearlyValid.chain((f) => {
+    const full = json ? Buffer.from(JSON.stringify(f)) : packr.pack(f);
+    return fc.integer({ min: 0, max: Math.max(0, full.length - 1) }).map((n) => ({ bytes: json ? full.subarray(0, n).toString('latin1') : full.subarray(0, n) }));
+  }) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => ({ bytes: json ? Buffer.from(b).toString('latin1') : b })) },
+  { weight: 1, arbitrary: polluting.map((s) => ({ bytes: json ? s : packr.pack(JSON.parse(s)) })) },
+  { weight: 1, arbitrary: deep.map((s) => ({ bytes: s })) },
+);
+
+const DOCUMENTED = new Set(['ok', 'error', 'pong', 'event']);
+
+async function invariants(): Promise<void> {
+  // Nothing half-written: every message has its seq without gaps, every conversation its
+  // members, every post and message its event.
+  const gaps = await db`select conversation_id from messages group by conversation_id having max(seq) <> count(*)`;
+  expect(gaps).toEqual([]);
+  const lonely = await db`select c.id from conversations c left join conversation_members m on m.conversation_id = c.id group by c.id having count(m.person_id) < 2`;
+  expect(lonely).toEqual([]);
+  const [{ posts, postEvents }] = await db<{ posts: number; postEvents: number }[]>`select (select count(*)::int from posts) as posts, (select count(*)::int from events where name = 'post.created') as "postEvents"` as unknown as [{ posts: number; postEvents: number }];
+  expect(postEvents).toBe(posts);
+}
+
+describe('fuzzing the wire protocol', () => {
+  it(`answers ${FRAMES.toLocaleString('en')} generated frames, each with one documented frame, and stays up`, async () => {
+    const started = Date.now();
+    const clients: { c: TestClient; json: boolean; sent: number; answers: number }[] = [];
+    for (const [i, who] of ['p-mentor-ek', 'p-teacher-ek', 'p-leader-ek', 'p-hoo', 'p-gua-ek-1a', 'p-stu-ek-1'].entries()) {
+      const json = i % 2 === 1;
+      const c = await t.connect(who, { codec: json ? 'json' : 'msgpack' });
+      const k = { c, json, sent: 0, answers: 0 };
+      // Count answers as they come (the client keeps every frame; counting them again would be quadratic).
+      c.ws.on('message', () => k.answers++);
+      clients.push(k);
+    }
+    let total = 0;
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
+    console.log(`[fuzz] seed ${seed} (FUZZ_SEED=${seed} repeats this run)`);
+    const g0 = Date.now();
+    const samples = clients.map((k, i) => fc.sample(shot(k.json), { numRuns: 600, seed: seed + i }));
+    console.log(`[fuzz] generated ${samples.flat().length} distinct frames in ${Date.now() - g0} ms`);
+    while (total < FRAMES && (Date.now() - started) / 1000 < SECONDS) {
+      // A window per connection, so the hub is never more than a few thousand frames behind.
+      await Promise.all(clients.map(async (k, i) => {
+        const pool = samples[i]!;
+        for (let n = 0; n < 250; n++) {
+          const s = pool[(k.sent + n) % pool.length]!;
+          k.c.sendRaw(typeof s.bytes === 'string' ? s.bytes : Buffer.from(s.bytes), !k.json);
+        }
+        k.sent += 250;
+        total += 250;
+        const w0 = Date.now();
+        await expect.poll(() => k.answers, { timeout: 30_000, interval: 5 }).toBeGreaterThanOrEqual(k.sent - 20);
+        if (Date.now() - w0 > 2000) console.log(`[fuzz] slow window on client ${i}: ${Date.now() - w0} ms, answers ${k.answers}/${k.sent}`);
+      }));
+    }
+    for (const k of clients) {
+      await expect.poll(() => k.c.frames.filter((f) => f.type !== 'event').length, { timeout: 30_000 }).toBe(k.sent + 1); // + welcome
+      expect(k.answers).toBeGreaterThanOrEqual(k.sent);
+      for (const f of k.c.frames.slice(1) as Frame[]) {
+        expect(DOCUMENTED.has(f.type), JSON.stringify(f).slice(0, 200)).toBe(true);
+        if (f.type === 'error') expect(ERROR_CODES).toContain(f.code);
+      }
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`[fuzz] ${total} frames in ${seconds.toFixed(1)} s (${Math.round(total / seconds)}/s), every one answered`);
+    expect(total).toBeGreaterThanOrEqual(Math.min(FRAMES, 20_000));
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    await invariants();
+  }, (SECONDS + 120) * 1000);
+});
+
+describe('fuzzing the directory import', () => {
+  async function snapshot(): Promise<string> {
+    const rows = await db`select kind, id, data, ended_at from directory_records order by kind, id`;
+    return JSON.stringify(rows);
+  }
+
+  it('a bundle with a generated fault is refused whole, with the path to the fault', async () => {
+    const base = demoBundle();
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, p: (string | number)[]) => {
+      paths.push(p);
+      if (Array.isArray(v)) v.slice(0, 3).forEach((x, i) => walk(x, [...p, i]));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
+    };
+    walk(base, []);
+    const leafPaths = paths.filter((p) => p.length >= 3);
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom(...leafPaths), fc.oneof(fc.constant(undefined), fc.integer(), fc.constant(null), fc.constant({}), fc.constant('p-nobody'), fc.string({ minLength: 300, maxLength: 400 }), fc.constant('2024-13-45')),
+      async (path, value) => {
+        const before = await snapshot();
+        const bundle = structuredClone(base) as unknown as Record<string, unknown>;
+        let node = bundle as Record<string | number, unknown>;
+        for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+        const last = path[path.length - 1]!;
+        if (value === undefined) delete node[last];
+        else node[last] = value;
+        const res = await t.importBundle(bundle);
+        expect([200, 400]).toContain(res.status);
+        if (res.status === 400) {
+          expect(res.body).toMatchObject({ error: { code: 'invalid', path: expect.any(Array) } });
+          expect(await snapshot()).toBe(before);
+        } else {
+          // The fault was harmless (an optional field, an unknown value): put the district back.
+          expect((await t.importBundle(base)).status).toBe(200);
+        }
+      },
+    ), { numRuns: 150, seed: 42 });
+  }, 180_000);
+});

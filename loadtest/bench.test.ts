@@ -1,0 +1,45 @@
+// A smoke run of the whole bench harness at a tiny size: real hub, reference server and load
+// generator processes, every scenario, the report. It checks that the harness works and
+// that what it counts adds up; it asserts nothing about speed (that is the bench's job).
+import { describe, expect, inject, it } from 'vitest';
+import { PHASES, SCALES, runBench } from './bench.ts';
+import { render, summarize, verdicts } from './report.ts';
+import { syntheticDistrict } from './district.ts';
+import { bundleSchema } from '../hub/directory/schema.ts';
+
+describe('bench harness (tiny)', () => {
+  it('the synthetic district is a valid bundle with the size asked for', () => {
+    const { bundle, plan } = syntheticDistrict(SCALES.tiny.district);
+    expect(bundleSchema.parse(bundle)).toEqual(bundle);
+    expect(bundle.persons).toHaveLength(plan.persons);
+    expect(new Set(bundle.persons.map((p) => p.id)).size).toBe(plan.persons);
+  });
+
+  it('runs every scenario end to end and reports consistent counts', async () => {
+    const lines: string[] = [];
+    const scale = SCALES.tiny;
+    const r = await runBench({ scale, phases: PHASES, adminUrl: inject('pgAdminUrl'), pin: false, log: (l) => lines.push(l) });
+    const s = summarize(r);
+    const v = verdicts(r, s);
+
+    expect(r.fanout!.hub.delivered).toBe(r.fanout!.hub.readers * scale.fanout.posts);
+    expect(r.fanout!.ref.timed.delivered).toBe(r.fanout!.hub.readers * scale.fanout.posts);
+    expect(r.fanout!.hub.errors).toBe(0);
+    // The author, the school's leaders, its students and its guardians: four audience topics.
+    expect(r.fanout!.hub.brokerPublishesPerEvent).toBe(4);
+    expect(r.fanout!.hub.brokerControlPublishesPerEvent).toBeLessThanOrEqual(1);
+    expect(r.idle!.hubConnections).toBe(scale.idle.connections);
+    expect(r.chat!.steady.missing).toBe(0);
+    expect(r.chat!.saturation.acked).toBeGreaterThan(0);
+    expect(r.rawInserts!.before.inserts).toBeGreaterThan(0);
+    expect(r.rawInserts!.after.inserts).toBeGreaterThan(0);
+    expect(r.storm!.resumed).toBe(scale.storm.clients);
+    expect(v.stormComplete).toBe(true);
+    expect(v.mailing).toBe(true);
+    for (const x of Object.values(s)) expect(Number.isFinite(x)).toBe(true);
+
+    const out = render(r);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^fanout_cpu_ratio=[\d.]+ idle_kb_per_conn=-?[\d.]+ chat_p99_ms=[\d.]+ persist_ratio=[\d.]+ storm_s=[\d.]+$/);
+    expect(out).toContain('JSON:');
+  }, 180_000);
+});

@@ -1,0 +1,91 @@
+// The load generator's side of the IPC: server stats through the orchestrator, progress
+// lines, and the load generator's own CPU time (to tell whether it was the bottleneck).
+import path from 'node:path';
+import type { FromLoadgen, ProfileCommand, ServerName, ServerStats, ToLoadgen } from './ipc.ts';
+import { cpuUs } from './ipc.ts';
+
+const waiting = new Map<number, (s: ServerStats) => void>();
+let nextId = 1;
+
+export function handleRpcAnswer(msg: ToLoadgen): boolean {
+  if (msg.type !== 'rpc') return false;
+  waiting.get(msg.id)?.(msg.stats);
+  waiting.delete(msg.id);
+  return true;
+}
+
+function send(msg: FromLoadgen): void {
+  process.send?.(msg);
+}
+
+export function serverStats(server: ServerName, opts: { gc?: boolean; rows?: boolean; profile?: ProfileCommand } = {}): Promise<ServerStats> {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    waiting.set(id, resolve);
+    send({ type: 'rpc', id, server, gc: opts.gc ?? false, rows: opts.rows ?? false, ...(opts.profile ? { profile: opts.profile } : {}) });
+  });
+}
+
+/** Where windowed CPU profiles go (set by the orchestrator with --cpu-prof); none when unset. */
+let profileDir: string | undefined;
+export function setProfileDir(dir: string | undefined): void {
+  profileDir = dir;
+}
+
+export function progress(line: string): void {
+  send({ type: 'progress', line });
+}
+
+export interface Window {
+  wallMs: number;
+  serverCpuUs: number;
+  /** Of serverCpuUs: in the kernel (socket sends, epoll) rather than in user space. */
+  serverSysUs: number;
+  loadgenCpuUs: number;
+  /** Share of one CPU the server / load generator used over the window. */
+  serverUtil: number;
+  loadgenUtil: number;
+  start: ServerStats;
+  end: ServerStats;
+}
+
+/**
+ * Measures server and load generator CPU over whatever happens between the call and end();
+ * with a profile directory set, the server's CPU profile of that window is written as NAME.cpuprofile.
+ */
+export async function cpuWindow(server: ServerName, name?: string): Promise<{ end: (opts?: { rows?: boolean }) => Promise<Window> }> {
+  const profiling = profileDir !== undefined && name !== undefined;
+  const start = await serverStats(server, profiling ? { profile: { start: true } } : {});
+  const lg0 = process.cpuUsage();
+  const t0 = performance.now();
+  return {
+    end: async (opts = {}) => {
+      const stop = profiling ? { profile: { stop: path.join(profileDir!, `${server}-${name}.cpuprofile`) } } : {};
+      const end = await serverStats(server, { rows: opts.rows ?? false, ...stop });
+      const lg = process.cpuUsage(lg0);
+      const wallMs = performance.now() - t0;
+      const serverCpuUs = cpuUs(end) - cpuUs(start);
+      const serverSysUs = end.cpuSystemUs - start.cpuSystemUs;
+      const loadgenCpuUs = lg.user + lg.system;
+      return { wallMs, serverCpuUs, serverSysUs, loadgenCpuUs, serverUtil: serverCpuUs / 1000 / wallMs, loadgenUtil: loadgenCpuUs / 1000 / wallMs, start, end };
+    },
+  };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `cond` every `everyMs` until true or `timeoutMs` passes; returns whether it became true. */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<boolean> {
+  const end = performance.now() + timeoutMs;
+  while (performance.now() < end) {
+    if (await cond()) return true;
+    await sleep(everyMs);
+  }
+  return cond();
+}

@@ -1,0 +1,107 @@
+// The bench's database: a fresh one on the machine's PostgreSQL when it answers (DATABASE_URL
+// or 127.0.0.1:5432), else on an embedded server, dropped at the end. Also the baseline the
+// chat is compared with: raw single-row INSERTs into the same PostgreSQL.
+import postgres from 'postgres';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startEmbeddedPostgres } from '../../storage/embedded.ts';
+
+export interface BenchDatabase {
+  url: string;
+  server: string;
+  version: string;
+  drop(): Promise<void>;
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+export async function benchDatabase(adminUrl?: string): Promise<BenchDatabase> {
+  let admin: string | undefined;
+  let cleanup = async () => {};
+  for (const url of [adminUrl, process.env.DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/postgres']) {
+    if (url && (await reachable(url))) {
+      admin = url;
+      break;
+    }
+  }
+  let server = 'local PostgreSQL';
+  if (!admin) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'schoolhub-bench-'));
+    const embedded = await startEmbeddedPostgres(dir);
+    admin = embedded.url;
+    server = 'embedded PostgreSQL';
+    cleanup = async () => {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const name = `schoolhub_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const sql = postgres(admin, { max: 1, onnotice: () => {} });
+  await sql.unsafe(`create database ${name}`);
+  const [v] = await sql<{ version: string }[]>`select version()`;
+  await sql.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const adminUrlFinal = admin;
+  return {
+    url: url.toString(),
+    server,
+    version: (v?.version ?? '').split(' on ')[0] ?? '',
+    drop: async () => {
+      const s = postgres(adminUrlFinal, { max: 1, onnotice: () => {} });
+      await s.unsafe(`drop database if exists ${name} with (force)`);
+      await s.end();
+      await cleanup();
+    },
+  };
+}
+
+export interface RawInsertResult {
+  insertsPerSec: number;
+  inserts: number;
+  seconds: number;
+  connections: number;
+  /** One INSERT's round trip including its commit (the WAL flush): the floor under any write's latency. */
+  latencyMs: { p50: number; p99: number; max: number };
+}
+
+/**
+ * Single-row INSERTs, each its own transaction (autocommit), from `connections` connections
+ * (the hub's pool size), for `seconds`: what the same PostgreSQL commits without any hub.
+ */
+export async function rawInserts(url: string, opts: { seconds: number; connections: number; bodyBytes: number }): Promise<RawInsertResult> {
+  const sql = postgres(url, { max: opts.connections, onnotice: () => {} });
+  await sql`create table if not exists bench_raw_inserts (id bigserial primary key, conversation_id text not null, body text not null, created_at timestamptz not null default now())`;
+  const body = 'x'.repeat(opts.bodyBytes);
+  let inserts = 0;
+  const took: number[] = [];
+  const t0 = performance.now();
+  const end = t0 + opts.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: opts.connections }, async (_, w) => {
+      while (performance.now() < end) {
+        const started = performance.now();
+        await sql`insert into bench_raw_inserts (conversation_id, body) values (${`c${w}`}, ${body})`;
+        took.push(performance.now() - started);
+        inserts++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await sql.end();
+  took.sort((a, b) => a - b);
+  const at = (p: number) => took[Math.min(took.length - 1, Math.max(0, Math.ceil(p * took.length) - 1))] ?? NaN;
+  return { insertsPerSec: inserts / seconds, inserts, seconds, connections: opts.connections, latencyMs: { p50: at(0.5), p99: at(0.99), max: took[took.length - 1] ?? NaN } };
+}

@@ -1,0 +1,59 @@
+// The messages between the bench's processes: the orchestrator (bench.ts), the two servers
+// under test (hub-server.ts, reference-server.ts) and the load generator (loadgen.ts).
+// Plain JSON over Node's IPC channel; every request carries an id and gets one answer.
+
+export type ServerName = 'hub' | 'ref';
+
+/** What a server reports about itself; CPU from process.cpuUsage() (all threads), µs. */
+export interface ServerStats {
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** Open WebSocket connections the server holds. */
+  connections: number;
+  /** Hub only: broker publishes since start to audience topics (one per topic and event). */
+  brokerPublishes?: number;
+  /** Hub only: broker publishes to control topics (the event chain's ticks: one per event). */
+  brokerControlPublishes?: number;
+  /** Hub only: rows in the tables the scenarios write. */
+  rows?: { events: number; posts: number; mailings: number; messages: number };
+}
+
+/** Start the V8 CPU profiler, or stop it and write the profile to `file`. */
+export type ProfileCommand = { start: true } | { stop: string };
+
+export type ToServer =
+  | { type: 'stats'; id: number; gc: boolean; rows: boolean; profile?: ProfileCommand }
+  | { type: 'stop'; id: number };
+
+export type FromServer =
+  | { type: 'ready'; port: number; pid: number }
+  | { type: 'stats'; id: number; stats: ServerStats }
+  | { type: 'stopped'; id: number };
+
+/** Load generator → orchestrator: ask a server for its stats (optionally after a full GC). */
+export interface StatsRequest {
+  type: 'rpc';
+  id: number;
+  server: ServerName;
+  gc: boolean;
+  rows: boolean;
+  profile?: ProfileCommand;
+}
+
+export type ToLoadgen =
+  | { type: 'run'; scenario: string; params: unknown }
+  | { type: 'rpc'; id: number; stats: ServerStats };
+
+export type FromLoadgen =
+  | StatsRequest
+  | { type: 'result'; result: unknown }
+  | { type: 'failed'; message: string }
+  | { type: 'progress'; line: string };
+
+export function cpuUs(s: Pick<ServerStats, 'cpuUserUs' | 'cpuSystemUs'>): number {
+  return s.cpuUserUs + s.cpuSystemUs;
+}

@@ -1,0 +1,53 @@
+// What every load scenario gets: where the servers are, how to mint tokens, and the plan of
+// the synthetic district (rebuilt from its size, so only the size crosses the IPC channel).
+import { mintToken } from '../../hub/auth/mint.ts';
+import { ids, planDistrict, type DistrictPlan, type DistrictSize } from '../district.ts';
+
+export interface LoadSetup {
+  hubWs: string;
+  refWs: string | undefined;
+  secret: string;
+  issuer: string;
+  audience: string;
+  size: DistrictSize;
+  /** Client source addresses 127.0.0.2 … 127.0.0.(1+spread). */
+  spread: number;
+  /** Write the servers' CPU profiles of each measured window here. */
+  profileDir?: string;
+}
+
+export interface LoadContext extends LoadSetup {
+  plan: DistrictPlan;
+  token(personId: string): Promise<string>;
+}
+
+export function loadContext(setup: LoadSetup): LoadContext {
+  const cache = new Map<string, Promise<string>>();
+  return {
+    ...setup,
+    plan: planDistrict(setup.size),
+    token: (personId) => {
+      let t = cache.get(personId);
+      if (!t) cache.set(personId, (t = mintToken(setup.secret, personId, { issuer: setup.issuer, audience: setup.audience, ttlSeconds: 3600 })));
+      return t;
+    },
+  };
+}
+
+/** Students of a school and the first guardian of each, interleaved: the readers of a school post. */
+export function readersOf(plan: DistrictPlan, school: number): string[] {
+  const out: string[] = [];
+  for (const c of plan.schools[school]?.classes ?? []) for (const s of c.students) out.push(s, ids.guardian(s, 'a'));
+  return out;
+}
+
+/** Readers of every school, school by school. */
+export function allReaders(plan: DistrictPlan): { personId: string; school: number }[] {
+  return plan.schools.flatMap((_, s) => readersOf(plan, s).map((personId) => ({ personId, school: s })));
+}
+
+/** A filler of `bytes` characters, so that frames have a realistic size. */
+export function filler(bytes: number): string {
+  const words = 'Hej! Påminnelse om utflykten på fredag, ta med matsäck och oömma kläder. ';
+  return words.repeat(Math.ceil(bytes / words.length)).slice(0, Math.max(1, bytes));
+}

@@ -1,0 +1,159 @@
+// Turns the scenario results into the printed table, the JSON and the summary line, and
+// checks them against the targets of the issue.
+import type { Machine } from './lib/machine.ts';
+import type { FanoutHubResult, FanoutRefResult } from './scenarios/fanout.ts';
+import type { ChatResult } from './scenarios/chat.ts';
+import type { IdleResult } from './scenarios/idle.ts';
+import type { StormResult } from './scenarios/storm.ts';
+import type { RawInsertResult } from './lib/database.ts';
+import type { WaitSample } from './lib/pg-waits.ts';
+
+export interface BenchResults {
+  machine: Machine;
+  district: { schools: number; persons: number; importSeconds: number; database: string };
+  fanout?: { hub: FanoutHubResult; ref: FanoutRefResult };
+  chat?: ChatResult;
+  /** What the database sessions waited on during the chat (sampled). */
+  chatDbWaits?: WaitSample;
+  rawInserts?: { before: RawInsertResult; after: RawInsertResult; insertsPerSec: number };
+  idle?: IdleResult;
+  storm?: StormResult;
+}
+
+export const TARGETS = {
+  fanoutCpuRatio: 1.5,
+  idleKbPerConn: 8,
+  chatP99Ms: 25,
+  persistRatio: 0.5,
+} as const;
+
+/** A phase where the load generator used more than this share of its CPU may have been held back by it. */
+const LOADGEN_BUSY = 0.9;
+
+export interface Summary {
+  fanout_cpu_ratio: number;
+  idle_kb_per_conn: number;
+  chat_p99_ms: number;
+  persist_ratio: number;
+  storm_s: number;
+}
+
+export function summarize(r: BenchResults): Summary {
+  return {
+    fanout_cpu_ratio: r.fanout ? r.fanout.hub.cpuUsPerDelivered / r.fanout.ref.timed.cpuUsPerDelivered : NaN,
+    idle_kb_per_conn: r.idle?.kbPerConn ?? NaN,
+    chat_p99_ms: r.chat?.steady.latencyMs.p99 ?? NaN,
+    persist_ratio: r.chat && r.rawInserts ? r.chat.saturation.persistedPerSec / r.rawInserts.insertsPerSec : NaN,
+    storm_s: r.storm?.seconds ?? NaN,
+  };
+}
+
+export interface Verdicts {
+  fanout: boolean | undefined;
+  idle: boolean | undefined;
+  chatLatency: boolean | undefined;
+  persist: boolean | undefined;
+  mailing: boolean | undefined;
+  stormComplete: boolean | undefined;
+}
+
+export function verdicts(r: BenchResults, s: Summary): Verdicts {
+  const known = (x: unknown, ok: boolean) => (x === undefined ? undefined : ok);
+  const m = r.storm?.mailing;
+  const st = r.storm;
+  return {
+    fanout: known(r.fanout, s.fanout_cpu_ratio <= TARGETS.fanoutCpuRatio),
+    idle: known(r.idle, s.idle_kb_per_conn <= TARGETS.idleKbPerConn),
+    chatLatency: known(r.chat, s.chat_p99_ms <= TARGETS.chatP99Ms && r.chat!.steady.missing === 0),
+    persist: known(r.chat && r.rawInserts, s.persist_ratio >= TARGETS.persistRatio),
+    // One row, one event, one broker message per audience topic (the author, and staff,
+    // students and guardians of each school), whatever the number of recipients; at most one
+    // control message (the event chain's tick).
+    mailing: known(m, !!m && m.rowsAdded === 1 && m.eventsAdded === 1 && m.brokerPublishes === 1 + 3 * m.schools && m.brokerControlPublishes <= 1),
+    stormComplete: known(st, !!st && st.resets === 0 && st.clientsMissingEvents === 0 && st.clientsWithDuplicates === 0 && st.clientsOutOfOrder === 0 && st.clientsMissingLivePost === 0),
+  };
+}
+
+const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const n = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
+const yes = (v: boolean | undefined) => (v === undefined ? '—' : v ? 'met' : 'NOT met');
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+export function render(r: BenchResults): string {
+  const s = summarize(r);
+  const v = verdicts(r, s);
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(`schoolhub bench, ${m.date}`);
+  out.push(`machine: ${m.cpu}, ${m.cpus} CPUs, ${m.memoryGiB} GiB, ${m.os}; open files ${m.openFiles}`);
+  out.push(`versions: node ${m.node}, ${m.uws}, ${m.postgres} (${r.district.database}), postgres.js ${m.postgresJs}, ws ${m.ws}, msgpackr ${m.msgpackr}; commit ${m.commit}`);
+  out.push(`pinning: ${m.pinning}`);
+  out.push(`district: ${r.district.schools} schools, ${n(r.district.persons)} persons, imported through the API in ${f(r.district.importSeconds, 1)} s`);
+  out.push('');
+  const rows: string[][] = [['scenario', 'measure', 'hub', 'reference / baseline', 'target', 'verdict']];
+  if (r.fanout) {
+    const { hub } = r.fanout;
+    const ref = r.fanout.ref.timed;
+    const free = r.fanout.ref.free;
+    rows.push(['fan-out', `CPU µs per delivered event (${n(hub.readers)} readers × ${hub.events}; reference at the hub's moments)`, f(hub.cpuUsPerDelivered, 3), f(ref.cpuUsPerDelivered, 3), `ratio ≤ ${TARGETS.fanoutCpuRatio}`, `${f(s.fanout_cpu_ratio)} ${yes(v.fanout)}`]);
+    rows.push(['', 'deliveries per second (paced)', n(hub.deliveredPerSec), n(ref.deliveredPerSec), '', '']);
+    rows.push(['', 'of the CPU: kernel share / idle baseline (CPU share)', `${pct(hub.window.serverSysUs / hub.window.serverCpuUs)} / ${pct(hub.idleUtil)}`, `${pct(ref.window.serverSysUs / ref.window.serverCpuUs)} / ${pct(ref.idleUtil)}`, '', '']);
+    rows.push(['', 'reference free-running: CPU µs per delivery, deliveries/s', '', `${f(free.cpuUsPerDelivered, 3)}, ${n(free.deliveredPerSec)}`, 'info', `ratio ${f(hub.cpuUsPerDelivered / free.cpuUsPerDelivered)}`]);
+    rows.push(['', 'broker publishes per post: audience topics + chain ticks', `${f(hub.brokerPublishesPerEvent, 1)} + ${f(hub.brokerControlPublishesPerEvent, 1)}`, '', '1 per topic', '']);
+  }
+  if (r.chat) {
+    const c = r.chat;
+    rows.push(['chat', `send→deliver ms at ${n(c.steady.rate)} msg/s, ${n(c.pairs)} pairs (p50/p99/max)`, `${f(c.steady.latencyMs.p50, 1)} / ${f(c.steady.latencyMs.p99, 1)} / ${f(c.steady.latencyMs.max, 1)}`, '', `p99 ≤ ${TARGETS.chatP99Ms}`, yes(v.chatLatency)]);
+    rows.push(['', 'delivered / sent in window (errors)', `${n(c.steady.delivered)} / ${n(c.steady.sent)} (${JSON.stringify(c.steady.errors)})`, '', 'all', '']);
+    rows.push(['', 'persisted messages/s (saturation) vs raw INSERT/s (mean of before/after)', n(c.saturation.persistedPerSec), r.rawInserts ? `${n(r.rawInserts.insertsPerSec)} (${n(r.rawInserts.before.insertsPerSec)}/${n(r.rawInserts.after.insertsPerSec)})` : 'n/a', `≥ ${pct(TARGETS.persistRatio)}`, `${f(s.persist_ratio)} ${yes(v.persist)}`]);
+    rows.push(['', 'saturation send→ack→deliver ms (p50/p99); raw INSERT+commit ms (p50/p99)', `${f(c.saturation.latencyMs.p50, 1)} / ${f(c.saturation.latencyMs.p99, 1)}`, r.rawInserts ? `${f(r.rawInserts.before.latencyMs.p50, 1)} / ${f(r.rawInserts.before.latencyMs.p99, 1)}` : 'n/a', '', '']);
+  }
+  if (r.idle) {
+    const i = r.idle;
+    rows.push(['idle memory', `RSS KB per idle authenticated connection (${n(i.connections)})`, f(i.kbPerConn, 1), '', `≤ ${TARGETS.idleKbPerConn}`, yes(v.idle)]);
+    rows.push(['', 'of which JS heap KB per connection', f(i.heapKbPerConn, 1), '', '', '']);
+  }
+  if (r.storm) {
+    const st = r.storm;
+    rows.push(['reconnect storm', `s until ${n(st.clients)} clients caught up (p50 / all)`, `${f(st.p50Seconds)} / ${f(st.seconds)}`, '', 'none missed', yes(v.stormComplete)]);
+    rows.push(['', 'missing / duplicated / reordered / resets / retries', `${st.clientsMissingEvents} / ${st.clientsWithDuplicates} / ${st.clientsOutOfOrder} / ${st.resets} / ${st.connectRetries}`, '', '0 / 0 / 0 / 0', '']);
+    const ml = st.mailing;
+    rows.push(['mailing', `to ${ml.schools} schools (${n(ml.potentialRecipients)} people): rows / events / broker publishes (+ ticks)`, `${ml.rowsAdded} / ${ml.eventsAdded} / ${ml.brokerPublishes} (+${ml.brokerControlPublishes})`, '', `1 / 1 / ${1 + 3 * ml.schools} (+≤1)`, yes(v.mailing)]);
+  }
+  out.push(table(rows));
+  out.push('');
+  if (r.chatDbWaits && r.chatDbWaits.samples > 0) {
+    const top = Object.entries(r.chatDbWaits.waits).slice(0, 5).map(([w, c]) => `${w} ${f(c / r.chatDbWaits!.samples, 1)}`);
+    out.push(`database sessions during the chat, average by state: ${top.join(', ')}`);
+    out.push('');
+  }
+  out.push('CPU use per phase (share of one CPU) and whether the load generator was the bottleneck:');
+  const phase = (name: string, w: { serverUtil: number; loadgenUtil: number; wallMs: number } | undefined, server = 'hub') => {
+    if (!w) return;
+    const bound = w.loadgenUtil > LOADGEN_BUSY ? 'YES: the load generator was saturated' : 'no';
+    out.push(`  ${name.padEnd(22)} ${server} ${pct(w.serverUtil).padStart(4)}, load generator ${pct(w.loadgenUtil).padStart(4)} over ${f(w.wallMs / 1000, 1)} s; load generator the bottleneck: ${bound}`);
+  };
+  phase('fan-out (hub)', r.fanout?.hub.window);
+  phase('fan-out (reference)', r.fanout?.ref.timed.window, 'ref');
+  phase('fan-out (ref, free)', r.fanout?.ref.free.window, 'ref');
+  phase('chat steady', r.chat?.steady.window);
+  phase('chat saturation', r.chat?.saturation.window);
+  phase('reconnect storm', r.storm?.window);
+  if (r.fanout) out.push('  (fan-out is paced: the reference publishes at the moments the hub did, with at most a few events in flight; CPU per delivered event is what is compared)');
+  out.push('');
+  out.push('JSON:');
+  out.push(JSON.stringify({ ...r, summary: s, verdicts: v }, null, 2));
+  out.push('');
+  out.push(summaryLine(s));
+  return out.join('\n');
+}
+
+export function summaryLine(s: Summary): string {
+  return `fanout_cpu_ratio=${f(s.fanout_cpu_ratio)} idle_kb_per_conn=${f(s.idle_kb_per_conn, 1)} chat_p99_ms=${f(s.chat_p99_ms, 1)} persist_ratio=${f(s.persist_ratio)} storm_s=${f(s.storm_s)}`;
+}

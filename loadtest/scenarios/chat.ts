@@ -1,0 +1,177 @@
+// Chat: guardians and their children's mentors in `pairs` direct conversations.
+// Steady: messages at `rate` per second in total, alternating sides, send→deliver latency
+// measured at the other party (same process, same clock). Saturation: every guardian sends
+// its next message as soon as the last one is acknowledged; persisted messages per second.
+import { HubConn, inPool, sourceAddress, type Frame } from '../lib/hub-client.ts';
+import { cpuWindow, percentile, progress, serverStats, sleep, until, type Window } from '../lib/control.ts';
+import { filler, type LoadContext } from '../lib/load-context.ts';
+import { ids } from '../district.ts';
+import { strip } from './fanout.ts';
+
+export interface ChatParams {
+  pairs: number;
+  rate: number;
+  warmupS: number;
+  steadyS: number;
+  saturationS: number;
+  bodyBytes: number;
+}
+
+export interface Latency {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface ChatResult {
+  pairs: number;
+  steady: { rate: number; sent: number; delivered: number; missing: number; errors: Record<string, number>; latencyMs: Latency; ackedPerSec: number; window: Omit<Window, 'start' | 'end'> };
+  saturation: { acked: number; persistedPerSec: number; rowsPerSec: number; errors: Record<string, number>; latencyMs: Latency; window: Omit<Window, 'start' | 'end'> };
+}
+
+interface Pair {
+  guardian: string;
+  mentor: string;
+  conversationId: string;
+}
+
+/** Pairs ordered so that one mentor's conversations are spread out (20 frames/s per connection). */
+function choosePairs(ctx: LoadContext, n: number): Omit<Pair, 'conversationId'>[] {
+  const out: Omit<Pair, 'conversationId'>[] = [];
+  const schools = ctx.plan.schools.length > 1 ? [...ctx.plan.schools.slice(1), ctx.plan.schools[0]!] : ctx.plan.schools;
+  for (const school of schools) {
+    const perClass = Math.max(...school.classes.map((c) => c.students.length));
+    for (let k = 0; k < perClass; k++) {
+      for (const c of school.classes) {
+        const st = c.students[k];
+        if (st && out.length < n) out.push({ guardian: ids.guardian(st, 'b'), mentor: c.mentor });
+      }
+    }
+  }
+  return out;
+}
+
+function latency(values: number[]): Latency {
+  const s = [...values].sort((a, b) => a - b);
+  return { count: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
+}
+
+export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult> {
+  const chosen = choosePairs(ctx, p.pairs);
+  const people = [...new Set(chosen.flatMap((x) => [x.guardian, x.mentor]))];
+  const conns = new Map<string, HubConn>();
+  // Latencies of deliveries to the other party; `measuring` gates what is recorded.
+  let measuring = false;
+  let measureFrom = Infinity;
+  let recorded: number[] = [];
+  let deliveredInWindow = 0;
+  const onEvent = (me: string) => (f: Frame) => {
+    if (f.event !== 'message.created') return;
+    const m = (f.data as { message: { senderId: string; body: string } }).message;
+    if (m.senderId === me) return;
+    const sentAt = Number.parseFloat(m.body);
+    if (!measuring || sentAt < measureFrom) return;
+    recorded.push(performance.now() - sentAt);
+    deliveredInWindow++;
+  };
+  await inPool(people, 200, async (personId, i) => {
+    const c = await HubConn.connect(ctx.hubWs, personId, await ctx.token(personId), { localAddress: sourceAddress(i, ctx.spread) });
+    c.onEvent = onEvent(personId);
+    conns.set(personId, c);
+  });
+  const pairs: Pair[] = [];
+  await inPool(chosen, 100, async (x) => {
+    const r = await conns.get(x.guardian)!.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [x.mentor], clientKey: `bench-${x.guardian}` });
+    pairs.push({ ...x, conversationId: r.conversation.id });
+  });
+  progress(`chat: ${pairs.length} conversations between ${conns.size} people`);
+  const pad = filler(p.bodyBytes);
+  let seq = 0;
+  const errors: Record<string, number> = {};
+  let acked = 0;
+  const send = (from: string, conversationId: string): Promise<Frame> => {
+    const body = `${performance.now().toFixed(3)} ${pad}`;
+    return conns.get(from)!.request('message.send', { conversationId, body, clientKey: `m${seq++}` }).then((a) => {
+      if (a.type === 'ok') acked++;
+      else errors[String(a.code)] = (errors[String(a.code)] ?? 0) + 1;
+      return a;
+    });
+  };
+
+  // Steady rate: a due count from the clock, so that timer jitter does not change the rate.
+  const t0 = performance.now();
+  const end = t0 + (p.warmupS + p.steadyS) * 1000;
+  measureFrom = t0 + p.warmupS * 1000;
+  let sent = 0;
+  let sentInWindow = 0;
+  let w: Awaited<ReturnType<typeof cpuWindow>> | undefined;
+  let ackedAtWindow = 0;
+  while (performance.now() < end) {
+    const now = performance.now();
+    if (!measuring && now >= measureFrom) {
+      measuring = true;
+      w = await cpuWindow('hub', 'chat-steady');
+      ackedAtWindow = acked;
+    }
+    const due = Math.floor(((now - t0) / 1000) * p.rate);
+    for (; sent < due; sent++) {
+      const pair = pairs[sent % pairs.length]!;
+      const fromGuardian = Math.floor(sent / pairs.length) % 2 === 0;
+      void send(fromGuardian ? pair.guardian : pair.mentor, pair.conversationId);
+      if (measuring) sentInWindow++;
+    }
+    await sleep(2);
+  }
+  const ackedSteady = acked - ackedAtWindow;
+  const steadyWin = await w!.end();
+  await until(() => deliveredInWindow >= sentInWindow, 10_000, 20);
+  measuring = false;
+  // A hub slower than the rate has a backlog: let it drain so saturation starts clean.
+  const answered = () => acked + Object.values(errors).reduce((a, b) => a + b, 0);
+  await until(() => answered() >= sent, 60_000, 20);
+  const steady = {
+    rate: p.rate, sent: sentInWindow, delivered: deliveredInWindow, missing: sentInWindow - deliveredInWindow, errors: { ...errors },
+    latencyMs: latency(recorded), ackedPerSec: ackedSteady / (steadyWin.wallMs / 1000), window: strip(steadyWin),
+  };
+  progress(`chat steady: p99 ${steady.latencyMs.p99.toFixed(1)} ms over ${steady.latencyMs.count} deliveries`);
+
+  // Saturation: closed loop per guardian, at most one message in flight each and no faster
+  // than the per-connection frame limit allows.
+  await sleep(500);
+  for (const k of Object.keys(errors)) delete errors[k];
+  recorded = [];
+  measuring = true;
+  measureFrom = 0;
+  const rows0 = (await serverStats('hub', { rows: true })).rows?.messages ?? 0;
+  const sw = await cpuWindow('hub', 'chat-saturation');
+  const satEnd = performance.now() + p.saturationS * 1000;
+  const ackedAtSat = acked;
+  await Promise.all(
+    pairs.map(async (pair) => {
+      while (performance.now() < satEnd) {
+        const started = performance.now();
+        await send(pair.guardian, pair.conversationId);
+        const spent = performance.now() - started;
+        if (spent < 60) await sleep(60 - spent);
+      }
+    }),
+  );
+  const satWin = await sw.end({ rows: true });
+  measuring = false;
+  const satAcked = acked - ackedAtSat;
+  const result: ChatResult = {
+    pairs: pairs.length,
+    steady,
+    saturation: {
+      acked: satAcked,
+      persistedPerSec: satAcked / (satWin.wallMs / 1000),
+      rowsPerSec: ((satWin.end.rows?.messages ?? 0) - rows0) / (satWin.wallMs / 1000),
+      errors: { ...errors },
+      latencyMs: latency(recorded),
+      window: strip(satWin),
+    },
+  };
+  for (const c of conns.values()) c.close();
+  return result;
+}
