@@ -4,7 +4,7 @@
 // except the per-member keys of part-of-group posts, which are resolved to person topics at
 // send time so that a connection need not subscribe to one topic per group membership.
 import type { Directory } from './directory/model.ts';
-import type { MailingDraft, PostAudience } from './rules/index.ts';
+import type { DynamicAudience, ItemState, MailingDraft, PostAudience } from './rules/index.ts';
 
 export const key = {
   person: (id: string) => `p:${id}`,
@@ -18,6 +18,8 @@ export const key = {
   schoolStaff: (s: string) => `st:${s}`,
   /** Leaders, admins and readers of a school read every post there (§1). */
   schoolLead: (s: string) => `lead:${s}`,
+  /** School admins alone: they see published plans and assignments through the group (§5). */
+  schoolAdmins: (s: string) => `adm:${s}`,
   /** Directory changes that concern every connection of this node (rights refresh). */
   everyone: 'all',
 } as const;
@@ -57,6 +59,31 @@ export function mailingKeys(authorId: string, m: MailingDraft): string[] {
   return [...out];
 }
 
+/**
+ * A plan or assignment (DOMAIN.md §5): the group's owners in every state; once published
+ * (and while not hidden or closed) also its students, their guardians and the school's admins.
+ * rules/items.ts canReadItem must agree; audience-items.test.ts checks that it does.
+ */
+export function itemKeys(item: { state: ItemState; groupId: string; schoolId: string }): string[] {
+  const out = [key.groupOwners(item.groupId)];
+  if (item.state === 'published') out.push(key.groupStudents(item.groupId), key.groupGuardians(item.groupId), key.schoolAdmins(item.schoolId));
+  return out;
+}
+
+/**
+ * A development conference: the mentor, and while the student is in the mentor group, the
+ * student and the student's guardians (per-member keys, resolved when sent and when read).
+ */
+export function conferenceKeys(c: { mentorId: string; groupId: string; studentId: string }): string[] {
+  return [key.person(c.mentorId), key.groupMember(c.groupId, c.studentId), key.groupMemberGuardians(c.groupId, c.studentId)];
+}
+
+/** Read keys of a conversation whose membership follows the directory (rules/messages.ts audienceMembers). */
+export function dynamicAudienceKeys(a: DynamicAudience): string[] {
+  if (a.kind === 'conference') return conferenceKeys(a);
+  return [key.groupOwners(a.groupId), a.members === 'students' ? key.groupStudents(a.groupId) : key.groupGuardians(a.groupId)];
+}
+
 /** The uWS topics a person's connections subscribe to. */
 export function liveTopicsOf(dir: Directory, personId: string): string[] {
   const out = new Set<string>([key.person(personId)]);
@@ -71,6 +98,7 @@ export function liveTopicsOf(dir: Directory, personId: string): string[] {
     out.add(key.schoolStaff(s));
     const roles = dir.staffRolesAt(personId, s);
     if (roles.has('school_leader') || roles.has('school_admin') || roles.has('reader')) out.add(key.schoolLead(s));
+    if (roles.has('school_admin')) out.add(key.schoolAdmins(s));
   }
   return [...out];
 }

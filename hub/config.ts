@@ -18,11 +18,26 @@ export interface HubConfig {
   /** undefined: any origin (dev mode). */
   allowedOrigins: string[] | undefined;
   demo: boolean;
+  /** The portal's page of a plan, an assignment, a conference (HUB_LINK_*), with `{id}`; unset: no link. */
+  links: LinkPatterns;
   /** Secrets the hub made up itself (dev mode), to print at start. */
   generated: { jwtSecret?: string; adminToken?: string };
 }
 
 export class ConfigError extends Error {}
+
+export interface LinkPatterns {
+  plan?: string | undefined;
+  assignment?: string | undefined;
+  conference?: string | undefined;
+}
+
+function linkPattern(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!raw.includes('{id}')) throw new ConfigError(`${name} must contain {id}, e.g. https://portal.example/plans/{id}`);
+  return raw;
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
   const raw = env[name];
@@ -61,6 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     adminToken,
     allowedOrigins: origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
     demo: demoRaw === undefined ? nothingExternal : demoRaw === '1' || demoRaw === 'true',
+    links: {
+      plan: linkPattern(env, 'HUB_LINK_PLAN'),
+      assignment: linkPattern(env, 'HUB_LINK_ASSIGNMENT'),
+      conference: linkPattern(env, 'HUB_LINK_CONFERENCE'),
+    },
     generated,
   };
 }

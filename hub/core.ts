@@ -8,6 +8,8 @@ import type { Metrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { Broker } from './broker.ts';
+import type { LinkPatterns } from './config.ts';
+import type { TypingRelay } from './typing.ts';
 import type { HttpResponse } from './uws.ts';
 
 export interface HubCore {
@@ -19,6 +21,10 @@ export interface HubCore {
   replays: ReplayBatcher;
   metrics: Metrics;
   directory(): Directory;
+  /** The portal's link patterns for conversation contexts (HUB_LINK_*). */
+  links: LinkPatterns;
+  /** Ephemeral typing indicators, outside the event log. */
+  typing: TypingRelay;
   verifyToken: TokenVerifier;
   originAllowed(origin: string): boolean;
   draining: boolean;

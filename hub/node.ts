@@ -16,6 +16,7 @@ import { Metrics } from './metrics.ts';
 import { Publisher } from './publisher.ts';
 import { Delivery } from './delivery.ts';
 import { ReplayBatcher } from './replay.ts';
+import { TypingRelay } from './typing.ts';
 
 /** Broker topic that tells every node a directory import landed. */
 const DIRECTORY_TOPIC = '__directory';
@@ -77,6 +78,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const delivery = new Delivery(broker, fanout, sql, () => directory, log, await lastEventId(sql));
   await delivery.start();
   const publisher = new Publisher(sql, (e) => delivery.publish(e));
+  const typing = new TypingRelay(broker, log);
+  await typing.start();
   const verifyToken = tokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience });
 
   let dbUp = true;
@@ -94,6 +97,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     sql, broker, publisher, fanout, delivery, metrics, verifyToken, log,
     replays: new ReplayBatcher(sql, () => delivery.lastDeliveredId),
     directory: () => directory,
+    links: config.links,
+    typing,
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
     originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),
     draining: false,
@@ -132,6 +137,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
 
   const app = uws.App();
   fanout.attach(app);
+  typing.attach(app);
   sessions.register(app);
   registerHttp(app, core, { adminToken: config.adminToken, afterImport, databaseReady });
   registerStatic(app, config);

@@ -15,6 +15,11 @@ import type { HandlerContext, Handler } from './handlers/context.ts';
 import { createMailing, createPost, getFeed, readFeed } from './handlers/feed.ts';
 import { getAudience, getContacts } from './handlers/directory.ts';
 import { getHistory, getInbox, readConversation, sendMessage, startConversation } from './handlers/chat.ts';
+import { deleteOwnMessage, editOwnMessage } from './handlers/chat-edit.ts';
+import { searchOwnMessages } from './handlers/chat-search.ts';
+import { relayTyping } from './handlers/typing.ts';
+import { closeItem, createItem, getItems, getOneItem, hideItem, publishItem, updateItem } from './handlers/items.ts';
+import { closeOneConference, createConference, getConferences, getOneConference } from './handlers/conferences.ts';
 import type { HubCore } from './core.ts';
 
 type State = 'connecting' | 'authenticating' | 'connected' | 'closed';
@@ -60,6 +65,21 @@ const HANDLERS: { [T in RequestType]?: Handler<T> } = {
   'history.get': getHistory,
   'contacts.get': getContacts,
   'audience.get': getAudience,
+  'message.edit': editOwnMessage,
+  'message.delete': deleteOwnMessage,
+  'messages.search': searchOwnMessages,
+  typing: relayTyping,
+  'item.create': createItem,
+  'item.update': updateItem,
+  'item.publish': publishItem,
+  'item.hide': hideItem,
+  'item.close': closeItem,
+  'item.get': getOneItem,
+  'items.get': getItems,
+  'conference.create': createConference,
+  'conference.close': closeOneConference,
+  'conference.get': getOneConference,
+  'conferences.get': getConferences,
 };
 
 function isConnectionError(e: unknown): boolean {
@@ -323,7 +343,10 @@ export class Sessions {
       this.core.metrics.limited.inc({ limit: 'writes_per_person' });
       return this.reply(s, rid, 'rate_limited', 'too many writes; slow down');
     }
-    const ctx: HandlerContext = { personId: s.personId, dir: this.core.directory(), sql: this.core.sql, publisher: this.core.publisher };
+    const ctx: HandlerContext = {
+      personId: s.personId, dir: this.core.directory(), sql: this.core.sql, publisher: this.core.publisher,
+      links: this.core.links, typing: this.core.typing, connection: s,
+    };
     try {
       const result = await handler(ctx, parsed.data as never);
       this.send(s, { type: 'ok', id: rid, result });

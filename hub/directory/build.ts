@@ -67,7 +67,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
     }
     return null;
   };
-  const settings = new Map(records.settings.map((s) => [s.organisation.id, s.teacherGuardianDirectMessages]));
+  const settings = new Map(records.settings.map((s) => [s.organisation.id, s]));
 
   const districts = new Map<string, District>();
   const schools = new Map<string, School>();
@@ -78,7 +78,8 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
         id: o.id,
         name: o.displayName,
         districtId: districtOf(o.id),
-        teacherGuardianDirectMessages: settings.get(o.id) ?? false,
+        teacherGuardianDirectMessages: settings.get(o.id)?.teacherGuardianDirectMessages ?? false,
+        quietHours: settings.get(o.id)?.quietHours ?? null,
       });
     }
   }

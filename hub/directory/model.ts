@@ -24,6 +24,14 @@ export interface School {
   districtId: string | null;
   /** DOMAIN.md §3 (*): teachers may message guardians directly through the message function. */
   teacherGuardianDirectMessages: boolean;
+  /** Staff quiet hours (local clock times in `timezone`; start after end wraps midnight), or null. */
+  quietHours: QuietHours | null;
+}
+
+export interface QuietHours {
+  start: string;
+  end: string;
+  timezone: string;
 }
 
 export interface Group {

@@ -81,9 +81,28 @@ export const extensionRoleSchema = z.object({
   organisation: ref.optional(),
 });
 
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM, 00:00-23:59');
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Staff quiet hours of a school (not in SS 12000): messages to staff then are flagged. */
+export const quietHoursSchema = z.object({
+  start: clock,
+  end: clock,
+  timezone: z.string().max(100).refine(isTimeZone, 'expected an IANA time zone such as Europe/Stockholm'),
+});
+
 export const schoolSettingSchema = z.object({
   organisation: ref,
   teacherGuardianDirectMessages: z.boolean(),
+  quietHours: quietHoursSchema.optional(),
 });
 
 export const bundleSchema = z

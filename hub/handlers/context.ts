@@ -3,12 +3,19 @@ import type { Directory } from '../directory/model.ts';
 import type { Sql } from '../../storage/pool.ts';
 import type { Publisher } from '../publisher.ts';
 import type { RequestOf, RequestType } from '../protocol/frames.ts';
+import type { LinkPatterns } from '../config.ts';
+import type { TypingRelay } from '../typing.ts';
 
 export interface HandlerContext {
   personId: string;
   dir: Directory;
   sql: Sql;
   publisher: Publisher;
+  /** The portal's link patterns for conversation contexts. */
+  links: LinkPatterns;
+  typing: TypingRelay;
+  /** The connection the request came on: a key for per-connection state (typing limits). */
+  connection: object;
 }
 
 export type Handler<T extends RequestType> = (ctx: HandlerContext, req: RequestOf<T>) => Promise<unknown>;

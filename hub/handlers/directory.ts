@@ -1,6 +1,7 @@
 // contacts.get and audience.get: what the widgets offer in their pickers. The hub computes it
 // from the rules, so that a browser never decides who may be reached.
-import { rowAllows } from '../rules/index.ts';
+import { rowAllows, type MessagingHistory } from '../rules/index.ts';
+import { itemStartersOf } from '../../storage/items.ts';
 import type { Directory } from '../directory/model.ts';
 import { mayShow } from '../people.ts';
 import type { Handler } from './context.ts';
@@ -43,12 +44,15 @@ export const getContacts: Handler<'contacts.get'> = async (ctx, req) => {
   const { dir, personId: me } = ctx;
   const q = req.query?.toLocaleLowerCase('sv') ?? '';
   const limit = req.limit ?? 50;
+  // §3: guardians (and students) who started a plan/assignment conversation with me may be messaged directly.
+  const startedWithMe = new Set(await itemStartersOf(ctx.sql, me));
+  const history: MessagingHistory = { startedThroughItemWith: (t, o) => t === me && startedWithMe.has(o) };
   const contacts: Contact[] = [];
-  for (const id of candidates(dir, me)) {
+  for (const id of new Set([...candidates(dir, me), ...startedWithMe])) {
     const person = dir.person(id);
     if (!person || !mayShow(dir, me, id)) continue;
     if (q && !person.name.toLocaleLowerCase('sv').includes(q)) continue;
-    if (!rowAllows(dir, me, id, { kind: 'direct' })) continue;
+    if (id === me || !rowAllows(dir, me, id, { kind: 'direct' }, history)) continue;
     const contact: Contact = { id, name: person.name, relation: relationOf(dir, me, id) };
     if (contact.relation === 'guardian') {
       contact.about = [...dir.childrenOf(id)].filter((c) => dir.teaches(me, c) || dir.mentors(me, c)).map((c) => ({ id: c, name: dir.person(c)?.name ?? '' }));

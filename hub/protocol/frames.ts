@@ -14,6 +14,11 @@ export const LIMITS = {
   targets: 50,
   memberIds: 500,
   schoolIds: 500,
+  itemDescription: 20_000,
+  subject: 100,
+  location: 200,
+  searchQuery: 200,
+  searchPage: 50,
 } as const;
 
 const id = z.string().min(1).max(200);
@@ -43,7 +48,26 @@ export const audienceSchema = z.object({
 export const contextSchema = z.object({
   kind: z.enum(['plan', 'assignment', 'conference']),
   id,
+  /** A plan or assignment thread is about one student; named here when the hub cannot tell. */
+  studentId: id.optional(),
 });
+
+const itemKind = z.enum(['plan', 'assignment']);
+const day = z.iso.date({ message: 'expected a date YYYY-MM-DD' });
+const itemRef = { itemId: id };
+
+/**
+ * conversation.start: with people (`participantIds`), from an item (`context`, people
+ * optional), or with a mentor's whole group (`groupId` + `audience`, no people).
+ */
+const conversationStartShape = {
+  participantIds: z.array(id).max(LIMITS.participants).default([]),
+  context: contextSchema.optional(),
+  groupId: id.optional(),
+  audience: z.enum(['students', 'guardians']).optional(),
+  subject: z.string().trim().max(LIMITS.title).optional(),
+  clientKey,
+};
 
 const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), id: requestId, ...shape });
@@ -58,16 +82,67 @@ export const requestSchemas = {
     recipients: recipientsSchema,
     clientKey,
   }),
-  'conversation.start': req('conversation.start', {
-    participantIds: z.array(id).min(1).max(LIMITS.participants),
-    context: contextSchema.optional(),
-    subject: z.string().trim().max(LIMITS.title).optional(),
-    clientKey,
+  'conversation.start': req('conversation.start', conversationStartShape).superRefine((v, ctx) => {
+    if (v.groupId !== undefined) {
+      if (v.audience === undefined) ctx.addIssue({ code: 'custom', message: 'a group conversation needs audience: "students" or "guardians"', path: ['audience'] });
+      if (v.context !== undefined) ctx.addIssue({ code: 'custom', message: 'a group conversation has no context', path: ['context'] });
+      if (v.participantIds.length > 0) ctx.addIssue({ code: 'custom', message: "a group conversation's participants come from the group", path: ['participantIds'] });
+    } else if (v.audience !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'audience needs a groupId', path: ['groupId'] });
+    } else if (v.context === undefined && v.participantIds.length === 0) {
+      ctx.addIssue({ code: 'too_small', origin: 'array', minimum: 1, inclusive: true, message: 'Too small: expected array to have >=1 items', path: ['participantIds'] });
+    }
   }),
   'message.send': req('message.send', { conversationId: id, body: text(LIMITS.messageBody), clientKey }),
   'conversation.read': req('conversation.read', { conversationId: id, seq: z.number().int().min(0) }),
   'inbox.get': req('inbox.get', { limit, before: cursor.optional() }),
-  'history.get': req('history.get', { conversationId: id, beforeSeq: z.number().int().min(1).optional(), limit }),
+  'history.get': req('history.get', {
+    conversationId: id, beforeSeq: z.number().int().min(1).optional(), afterSeq: z.number().int().min(0).optional(), limit,
+  }).refine((v) => v.beforeSeq === undefined || v.afterSeq === undefined, { message: 'page by beforeSeq or by afterSeq, not both', path: ['afterSeq'] }),
+  'message.edit': req('message.edit', { messageId: id, body: text(LIMITS.messageBody) }),
+  'message.delete': req('message.delete', { messageId: id }),
+  'messages.search': req('messages.search', {
+    query: z.string().trim().min(1).max(LIMITS.searchQuery),
+    conversationId: id.optional(),
+    limit: z.number().int().min(1).max(LIMITS.searchPage).optional(),
+    before: cursor.optional(),
+  }),
+  typing: req('typing', { conversationId: id, typing: z.boolean().default(true) }),
+  'item.create': req('item.create', {
+    kind: itemKind,
+    groupId: id,
+    title: text(LIMITS.title),
+    description: z.string().trim().max(LIMITS.itemDescription).optional(),
+    subject: z.string().trim().max(LIMITS.subject).optional(),
+    startsOn: day.optional(),
+    dueOn: day.optional(),
+    /** Publish at once instead of keeping a draft. */
+    publish: z.boolean().optional(),
+    clientKey,
+  }),
+  'item.update': req('item.update', {
+    ...itemRef,
+    title: text(LIMITS.title).optional(),
+    description: z.string().trim().max(LIMITS.itemDescription).optional(),
+    subject: z.string().trim().max(LIMITS.subject).nullable().optional(),
+    startsOn: day.nullable().optional(),
+    dueOn: day.nullable().optional(),
+  }),
+  'item.publish': req('item.publish', itemRef),
+  'item.hide': req('item.hide', itemRef),
+  'item.close': req('item.close', itemRef),
+  'item.get': req('item.get', itemRef),
+  'items.get': req('items.get', { groupId: id.optional(), kind: itemKind.optional(), limit, before: cursor.optional() }),
+  'conference.create': req('conference.create', {
+    studentId: id,
+    startsAt: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 time, e.g. 2025-03-04T14:30:00Z' }),
+    title: z.string().trim().max(LIMITS.title).optional(),
+    location: z.string().trim().max(LIMITS.location).optional(),
+    clientKey,
+  }),
+  'conference.close': req('conference.close', { conferenceId: id }),
+  'conference.get': req('conference.get', { conferenceId: id }),
+  'conferences.get': req('conferences.get', { limit, before: cursor.optional() }),
   'feed.get': req('feed.get', { limit, before: cursor.optional() }),
   'feed.read': req('feed.read', { itemIds: z.array(id).min(1).max(LIMITS.pageSize) }),
   'contacts.get': req('contacts.get', { query: z.string().trim().max(100).optional(), limit }),

@@ -1,5 +1,6 @@
 // What a rule answers: allowed, or denied with a reason a person can read.
-export type Denial = { ok: false; code: 'forbidden' | 'not_found' | 'invalid'; reason: string; path?: (string | number)[] };
+// `conflict`: the thing's state does not allow it now (publishing a closed assignment).
+export type Denial = { ok: false; code: 'forbidden' | 'not_found' | 'invalid' | 'conflict'; reason: string; path?: (string | number)[] };
 export type Decision = { ok: true } | Denial;
 
 export const ALLOW: Decision = Object.freeze({ ok: true });

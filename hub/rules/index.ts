@@ -3,13 +3,22 @@
 import type { Directory } from '../directory/model.ts';
 import type { Decision } from './decision.ts';
 import { canCreateMailing, canCreatePost, type MailingDraft, type PostDraft } from './posts.ts';
-import { canSendMessage, canStartConversation, type MessagingHistory, type Via } from './messages.ts';
+import { canSendMessage, canStartConversation, canStartGroupConversation, type MessagingHistory, type Via } from './messages.ts';
+import {
+  canChangeItem, canCloseConference, canCreateConference, canCreateItem,
+  type ItemChange, type ItemDraft, type StoredConference, type StoredItem,
+} from './items.ts';
 
 export type Action =
   | { type: 'post.create'; post: PostDraft }
   | { type: 'mailing.create'; mailing: MailingDraft }
   | { type: 'conversation.start'; participantIds: string[]; via: Via; history?: MessagingHistory }
-  | { type: 'message.send'; participantIds: string[]; via: Via; history?: MessagingHistory };
+  | { type: 'conversation.start.group'; groupId: string }
+  | { type: 'message.send'; participantIds: string[]; via: Via; history?: MessagingHistory }
+  | { type: 'item.create'; item: ItemDraft }
+  | { type: 'item.change'; item: StoredItem; change: ItemChange }
+  | { type: 'conference.create'; studentId: string }
+  | { type: 'conference.close'; conference: StoredConference };
 
 export function can(dir: Directory, actor: string, action: Action): Decision {
   switch (action.type) {
@@ -19,11 +28,29 @@ export function can(dir: Directory, actor: string, action: Action): Decision {
       return canCreateMailing(dir, actor, action.mailing);
     case 'conversation.start':
       return canStartConversation(dir, actor, action.participantIds, action.via, action.history);
+    case 'conversation.start.group':
+      return canStartGroupConversation(dir, actor, action.groupId);
     case 'message.send':
       return canSendMessage(dir, actor, action.participantIds, action.via, action.history);
+    case 'item.create':
+      return canCreateItem(dir, actor, action.item);
+    case 'item.change':
+      return canChangeItem(dir, actor, action.item, action.change);
+    case 'conference.create':
+      return canCreateConference(dir, actor, action.studentId);
+    case 'conference.close':
+      return canCloseConference(dir, actor, action.conference);
   }
 }
 
 export { ALLOW, deny, type Decision, type Denial } from './decision.ts';
 export { canReadPost, canReadMailing, type PostAudience, type AudienceTarget, type Recipients, type PostDraft, type MailingDraft } from './posts.ts';
-export { rowAllows, NO_HISTORY, type Via, type MessagingHistory } from './messages.ts';
+export {
+  rowAllows, audienceMembers, viaOfAudience, NO_HISTORY,
+  type Via, type MessagingHistory, type DynamicAudience, type GroupMembers,
+} from './messages.ts';
+export {
+  canReadItem, canReadConference, mentorGroupOf, nextItemState,
+  type ItemKind, type ItemState, type ItemChange, type ItemDraft, type StoredItem, type StoredConference, type ConferenceState,
+} from './items.ts';
+export { inQuietHours, sentInQuietHours } from './quiet.ts';

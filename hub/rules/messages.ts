@@ -1,16 +1,29 @@
 // DOMAIN.md §3 (messages): who may message whom, through which way in.
-import type { Directory } from '../directory/model.ts';
+import type { Directory, Group } from '../directory/model.ts';
 import { ALLOW, deny, type Decision } from './decision.ts';
 
 /**
- * How a conversation was entered: the message function itself, or an item it is tied to.
- * For an item, `ownerIds` are the teachers who own its group (plan, assignment) or the
- * mentor (conference), and `studentId` the student it concerns (when it concerns one).
+ * How a conversation was entered: the message function itself, an item it is tied to (the
+ * item's group for a plan or assignment and the student it concerns, when it concerns one;
+ * the mentor and student of a conference), or a mentor's whole group.
  */
 export type Via =
   | { kind: 'direct' }
   | { kind: 'plan' | 'assignment'; groupId: string; studentId?: string }
-  | { kind: 'conference'; mentorId: string; studentId: string };
+  | { kind: 'conference'; mentorId: string; studentId: string }
+  | { kind: 'group'; groupId: string; members: GroupMembers };
+
+/** A group conversation is with the group's students, or with their guardians. */
+export type GroupMembers = 'students' | 'guardians';
+
+/**
+ * Conversations whose membership follows the directory: a mentor group (with its mentors),
+ * or a conference's mentor, student and guardians. hub/audience.ts gives the same people
+ * as read keys (dynamicAudienceKeys); audience.test.ts checks that they agree.
+ */
+export type DynamicAudience =
+  | { kind: 'group'; groupId: string; members: GroupMembers }
+  | { kind: 'conference'; conferenceId: string; mentorId: string; groupId: string; studentId: string };
 
 export interface MessagingHistory {
   /** Guardians (and, by the reading of §3, students) who earlier started a plan/assignment
@@ -57,6 +70,36 @@ function teachesWhereSettingAllows(dir: Directory, teacher: string, child: strin
   return false;
 }
 
+function inGroupCircle(dir: Directory, group: Group, members: GroupMembers, p: string): boolean {
+  if (group.owners.has(p)) return true;
+  if (members === 'students') return group.members.has(p);
+  for (const c of dir.childrenOf(p)) if (group.members.has(c)) return true;
+  return false;
+}
+
+/** Everyone in a dynamic audience now, owners / the mentor first. */
+export function audienceMembers(dir: Directory, a: DynamicAudience): string[] {
+  const group = dir.groups.get(a.groupId);
+  if (a.kind === 'conference') {
+    if (!group?.members.has(a.studentId)) return [a.mentorId];
+    return [...new Set([a.mentorId, a.studentId, ...dir.guardiansOf(a.studentId)])];
+  }
+  if (!group || group.kind !== 'mentor') return [];
+  const out = new Set(group.owners);
+  for (const s of group.members) {
+    if (a.members === 'students') out.add(s);
+    else for (const g of dir.guardiansOf(s)) out.add(g);
+  }
+  return [...out];
+}
+
+/** The way into a conversation with a dynamic audience. */
+export function viaOfAudience(a: DynamicAudience): Via {
+  return a.kind === 'conference'
+    ? { kind: 'conference', mentorId: a.mentorId, studentId: a.studentId }
+    : { kind: 'group', groupId: a.groupId, members: a.members };
+}
+
 function itemConcerns(dir: Directory, via: Via & { kind: 'plan' | 'assignment' }, teacher: string, other: string): boolean {
   const group = dir.groups.get(via.groupId);
   if (!group || !group.owners.has(teacher)) return false;
@@ -71,6 +114,11 @@ function itemConcerns(dir: Directory, via: Via & { kind: 'plan' | 'assignment' }
  */
 export function rowAllows(dir: Directory, a: string, b: string, via: Via, history: MessagingHistory = NO_HISTORY): boolean {
   if (a === b) return false;
+  if (via.kind === 'group') {
+    // A mentor's conversation with the whole group: everyone in it talks with everyone in it.
+    const group = dir.groups.get(via.groupId);
+    return !!group && group.kind === 'mentor' && inGroupCircle(dir, group, via.members, a) && inGroupCircle(dir, group, via.members, b);
+  }
   if (via.kind === 'conference') {
     // Mentor, the student and the student's guardians, while the mentor still mentors them.
     const circle = new Set([via.mentorId, via.studentId, ...dir.guardiansOf(via.studentId)]);
@@ -113,6 +161,18 @@ export function rowAllows(dir: Directory, a: string, b: string, via: Via, histor
   return false;
 }
 
+/**
+ * A mentor opens one conversation with the whole mentor group, or with the guardians of the
+ * whole group (§3 mentor row: students they mentor, guardians of students they mentor).
+ */
+export function canStartGroupConversation(dir: Directory, starter: string, groupId: string): Decision {
+  const group = dir.groups.get(groupId);
+  if (!group) return deny('no such group', 'not_found', ['groupId']);
+  if (group.kind !== 'mentor') return deny('group conversations are for mentor groups', 'forbidden', ['groupId']);
+  if (!group.owners.has(starter)) return deny('only a mentor of the group may open a conversation with the whole group', 'forbidden', ['groupId']);
+  return ALLOW;
+}
+
 /** Starting a conversation: the starter's row must allow every other participant. */
 export function canStartConversation(
   dir: Directory, starter: string, others: string[], via: Via, history: MessagingHistory = NO_HISTORY,
@@ -139,6 +199,11 @@ export function canSendMessage(
   dir: Directory, sender: string, participants: string[], via: Via, history: MessagingHistory = NO_HISTORY,
 ): Decision {
   if (!participants.includes(sender)) return deny('not a participant of this conversation', 'not_found');
+  if (via.kind === 'group') {
+    // Everyone in the circle talks with everyone in it: asking once is enough (groups are large).
+    const group = dir.groups.get(via.groupId);
+    return group && group.kind === 'mentor' && inGroupCircle(dir, group, via.members, sender) ? ALLOW : deny('you are no longer part of this group');
+  }
   for (const b of participants) {
     if (b === sender) continue;
     if (!dir.person(b)) continue; // someone who left the directory no longer blocks the others
@@ -150,8 +215,16 @@ export function canSendMessage(
 }
 
 function reasonFor(dir: Directory, a: string, b: string, via: Via): string {
-  if (via.kind === 'plan' || via.kind === 'assignment') return `you are no longer part of this ${via.kind}'s group`;
+  if (via.kind === 'plan' || via.kind === 'assignment') {
+    const group = dir.groups.get(via.groupId);
+    if (!group) return `this ${via.kind}'s group no longer exists`;
+    const inIt = (p: string) => group.owners.has(p) || group.members.has(p) || [...dir.childrenOf(p)].some((c) => group.members.has(c));
+    if (!inIt(a)) return `you are no longer part of this ${via.kind}'s group`;
+    if (via.studentId !== undefined && !group.members.has(via.studentId)) return `the student this ${via.kind} conversation is about is no longer in its group`;
+    return `you may not message this person through this ${via.kind}`;
+  }
   if (via.kind === 'conference') return 'you are not part of this development conference';
+  if (via.kind === 'group') return 'you are not part of this group';
   const taught = dir.isGuardian(b) ? teachesChildOf(dir, a, b) : dir.isGuardian(a) ? [...dir.childrenOf(a)].filter((c) => dir.teaches(b, c)) : [];
   if (taught.length > 0) return 'this school does not allow teachers and guardians to message directly; use a plan or assignment';
   return 'the school rules do not allow you to message this person';

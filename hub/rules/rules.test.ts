@@ -1,15 +1,21 @@
-// DOMAIN.md §1 (posts), §2 (mailings) and §3 (messages) as one table over the pure rules
+// DOMAIN.md §1 (posts), §2 (mailings), §3 (messages) and §5 (plans and assignments, with
+// development conferences) as one table over the pure rules
 // module. Every row of those sections has allowed and denied cases; a failure names its row.
 // The directory is hub/rules/fixture.ts (read its header for who is who).
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../directory/model.ts';
-import { can, canReadMailing, canReadPost, type Action, type AudienceTarget, type Decision, type Denial, type MessagingHistory, type Recipients, type Via } from './index.ts';
+import {
+  can, canReadConference, canReadItem, canReadMailing, canReadPost,
+  type Action, type AudienceTarget, type Decision, type Denial, type ItemChange, type ItemState, type MessagingHistory, type Recipients,
+  type StoredConference, type StoredItem, type Via,
+} from './index.ts';
 import type { StoredMailing, StoredPost } from './posts.ts';
 import { fixtureDirectory, later } from './fixture.ts';
 
 const dir = fixtureDirectory();
 const dirS1LeftMath = fixtureDirectory(later.s1LeftMath);
 const dirSettingsFlipped = fixtureDirectory(later.settingsFlipped); // north off, south on
+const dirG1cLinked = fixtureDirectory(later.g1cLinked);
 
 // ── Builders ────────────────────────────────────────────────────────────────────────────
 
@@ -40,6 +46,8 @@ const plan = (groupId: string, studentId?: string): Via => (studentId ? { kind: 
 const assignment = (groupId: string, studentId?: string): Via =>
   (studentId ? { kind: 'assignment', groupId, studentId } : { kind: 'assignment', groupId });
 const conference = (mentorId: string, studentId: string): Via => ({ kind: 'conference', mentorId, studentId });
+const wholeGroup = (groupId: string, members: 'students' | 'guardians'): Via => ({ kind: 'group', groupId, members });
+const startGroup = (groupId: string): Action => ({ type: 'conversation.start.group', groupId });
 
 /** Pairs (teacher, other) where `other` earlier started a plan/assignment conversation with `teacher`. */
 const startedEarlier = (...pairs: [string, string][]): MessagingHistory => ({
@@ -52,15 +60,42 @@ const send = (participantIds: string[], via: Via = DIRECT, history?: MessagingHi
   (history ? { type: 'message.send', participantIds, via, history } : { type: 'message.send', participantIds, via });
 
 // Reading is not an Action of `can` (reads are filters, not writes): the table wraps them.
-type Act = Action | { type: 'post.read'; post: StoredPost } | { type: 'mailing.read'; mailing: StoredMailing };
+type Act = Action
+  | { type: 'post.read'; post: StoredPost } | { type: 'mailing.read'; mailing: StoredMailing }
+  | { type: 'item.read'; item: StoredItem } | { type: 'conference.read'; conference: StoredConference };
 const readPost = (post: StoredPost): Act => ({ type: 'post.read', post });
 const readMailing = (mailing: StoredMailing): Act => ({ type: 'mailing.read', mailing });
+const readItem = (item: StoredItem): Act => ({ type: 'item.read', item });
+const readConference = (c: StoredConference): Act => ({ type: 'conference.read', conference: c });
 
+const NO: Decision = { ok: false, code: 'forbidden', reason: 'may not read' };
 function decide(d: Directory, actor: string, act: Act): Decision {
-  if (act.type === 'post.read') return canReadPost(d, actor, act.post) ? { ok: true } : { ok: false, code: 'forbidden', reason: 'may not read' };
-  if (act.type === 'mailing.read') return canReadMailing(d, actor, act.mailing) ? { ok: true } : { ok: false, code: 'forbidden', reason: 'may not read' };
+  if (act.type === 'post.read') return canReadPost(d, actor, act.post) ? { ok: true } : NO;
+  if (act.type === 'mailing.read') return canReadMailing(d, actor, act.mailing) ? { ok: true } : NO;
+  if (act.type === 'item.read') return canReadItem(d, actor, act.item) ? { ok: true } : NO;
+  if (act.type === 'conference.read') return canReadConference(d, actor, act.conference) ? { ok: true } : NO;
   return can(d, actor, act);
 }
+
+// ── Plans, assignments and conferences of §5 and §3 ─────────────────────────────────────
+
+const item = (kind: 'plan' | 'assignment', groupId: string, state: ItemState): StoredItem => ({ kind, groupId, state });
+const createItem = (kind: 'plan' | 'assignment', groupId: string): Action => ({ type: 'item.create', item: { kind, groupId } });
+const change = (it: StoredItem, c: ItemChange): Action => ({ type: 'item.change', item: it, change: c });
+const I = {
+  mathPlan: item('plan', 'tg-math', 'published'),
+  mathAssignment: item('assignment', 'tg-math', 'published'),
+  mathDraft: item('assignment', 'tg-math', 'draft'),
+  mathHidden: item('plan', 'tg-math', 'hidden'),
+  mathClosed: item('assignment', 'tg-math', 'closed'),
+  artPlan: item('plan', 'tg-art', 'published'),
+  southPlan: item('plan', 'tg-south', 'published'),
+};
+const C = {
+  m1s1: { mentorId: 'm1', studentId: 's1', groupId: 'mg-7a', state: 'open' } satisfies StoredConference,
+};
+const createConference = (studentId: string): Action => ({ type: 'conference.create', studentId });
+const closeConference = (c: StoredConference): Action => ({ type: 'conference.close', conference: c });
 
 // ── Stored items read in §1 and §2 ──────────────────────────────────────────────────────
 
@@ -124,6 +159,14 @@ const TEA3 = '§3 teacher';
 const STU3 = '§3 student';
 const GUA3 = '§3 guardian';
 const OTH3 = '§3 (no row / general)';
+const GRP3 = '§3 mentor: the whole mentor group';
+const TEA5 = '§5 teacher';
+const STU5 = '§5 student';
+const GUA5 = '§5 guardian';
+const REA5 = '§5 reader';
+const ADM5 = '§5 school admin';
+const OTH5 = '§5 (no row: school leader, mentor, others)';
+const CON3 = '§3 development conference (mentor, student, guardians)';
 
 const rows: Row[] = [
   // ── §1 teacher: may send to students and/or guardians of the groups they teach (owner) ──
@@ -435,13 +478,110 @@ const rows: Row[] = [
   r(OTH3, 't1', 'start: a person who does not exist', start(['nobody']), 'not_found'),
   r(OTH3, 't1', 'start: with oneself', start(['t1']), 'invalid'),
   r(OTH3, 't1', 'send: not a participant', send(['s1', 'm1']), 'not_found'),
+
+  // ── §3 mentor: one conversation with the whole mentor group, or with its guardians ──
+  r(GRP3, 'm1', 'start: with the whole mg-7a', startGroup('mg-7a'), 'allowed'),
+  r(GRP3, 'm2', 'start: with the whole mg-7a (co-mentor)', startGroup('mg-7a'), 'allowed'),
+  r(GRP3, 't1', 'start: with mg-7a (not its mentor)', startGroup('mg-7a'), 'forbidden', { path: ['groupId'] }),
+  r(GRP3, 't1', 'start: with tg-math (a teaching group)', startGroup('tg-math'), 'forbidden', { path: ['groupId'] }),
+  r(GRP3, 's1', 'start: with own mentor group', startGroup('mg-7a'), 'forbidden'),
+  r(GRP3, 'lead1', 'start: with mg-7a (school leader)', startGroup('mg-7a'), 'forbidden'),
+  r(GRP3, 'm1', 'start: with a group that does not exist', startGroup('nowhere'), 'not_found'),
+  r(GRP3, 's1', 'send: in the students’ conversation of mg-7a', send(['m1', 'm2', 's1', 's3', 'sx'], wholeGroup('mg-7a', 'students')), 'allowed'),
+  r(GRP3, 'g1a', 'send: in the guardians’ conversation of mg-7a', send(['m1', 'm2', 'g1a', 'g1b', 'g3a'], wholeGroup('mg-7a', 'guardians')), 'allowed'),
+  r(GRP3, 'g1a', 'send: in the students’ conversation of mg-7a', send(['m1', 'g1a', 's1'], wholeGroup('mg-7a', 'students')), 'forbidden'),
+  r(GRP3, 's2', 'send: in mg-7a’s conversation (not a member)', send(['m1', 's2'], wholeGroup('mg-7a', 'students')), 'forbidden'),
+  r(GRP3, 's1', 'send: in tg-math “group conversation” (not a mentor group)', send(['t1', 's1'], wholeGroup('tg-math', 'students')), 'forbidden'),
+
+  // ── §5 teacher: create plans and assignments in groups they own; see and edit them there ──
+  r(TEA5, 't1', 'create: plan in tg-math', createItem('plan', 'tg-math'), 'allowed'),
+  r(TEA5, 't1', 'create: assignment in tg-math', createItem('assignment', 'tg-math'), 'allowed'),
+  r(TEA5, 'm1', 'create: plan in the mentor group mg-7a they own', createItem('plan', 'mg-7a'), 'allowed'),
+  r(TEA5, 't1', "create: in tg-art (t2's group)", createItem('plan', 'tg-art'), 'forbidden', { path: ['groupId'] }),
+  r(TEA5, 't1', 'create: in mg-7a (not its mentor)', createItem('assignment', 'mg-7a'), 'forbidden'),
+  r(TEA5, 't1', 'create: in a group that does not exist', createItem('plan', 'nowhere'), 'not_found', { path: ['groupId'] }),
+  r(TEA5, 't1', 'edit: a published plan', change(I.mathPlan, 'update'), 'allowed'),
+  r(TEA5, 't1', 'publish: a draft', change(I.mathDraft, 'publish'), 'allowed'),
+  r(TEA5, 't1', 'hide: a published plan', change(I.mathPlan, 'hide'), 'allowed'),
+  r(TEA5, 't1', 'close: a published assignment', change(I.mathAssignment, 'close'), 'allowed'),
+  r(TEA5, 't1', 'publish: a hidden plan again', change(I.mathHidden, 'publish'), 'allowed'),
+  r(TEA5, 't1', 'publish: a published plan again (a retry)', change(I.mathPlan, 'publish'), 'allowed'),
+  r(TEA5, 't1', 'publish: a closed assignment', change(I.mathClosed, 'publish'), 'conflict', { path: ['itemId'] }),
+  r(TEA5, 't1', 'edit: a closed assignment', change(I.mathClosed, 'update'), 'conflict'),
+  r(TEA5, 't1', 'hide: a draft', change(I.mathDraft, 'hide'), 'conflict'),
+  r(TEA5, 't2', "hide: tg-math's plan (not its teacher)", change(I.mathPlan, 'hide'), 'not_found', { path: ['itemId'] }),
+  r(TEA5, 't1', 'see: own draft', readItem(I.mathDraft), 'allowed'),
+  r(TEA5, 't1', 'see: own hidden and closed items', readItem(I.mathHidden), 'allowed'),
+  r(TEA5, 't1', "see: tg-art's published plan (not their group)", readItem(I.artPlan), 'forbidden'),
+  r(TEA5, 't1', 'edit: a published plan after a student left the group', change(I.mathPlan, 'update'), 'allowed', { dir: dirS1LeftMath }),
+
+  // ── §5 student: published plans and assignments of their groups, not hidden or closed ──
+  r(STU5, 's1', 'see: published plan of tg-math', readItem(I.mathPlan), 'allowed'),
+  r(STU5, 's2', 'see: published assignment of tg-math', readItem(I.mathAssignment), 'allowed'),
+  r(STU5, 's1', 'see: a draft', readItem(I.mathDraft), 'forbidden'),
+  r(STU5, 's1', 'see: a hidden plan', readItem(I.mathHidden), 'forbidden'),
+  r(STU5, 's1', 'see: a closed assignment', readItem(I.mathClosed), 'forbidden'),
+  r(STU5, 's3', 'see: tg-math plan (not a member)', readItem(I.mathPlan), 'forbidden'),
+  r(STU5, 's1', 'see: tg-math plan after leaving the group', readItem(I.mathPlan), 'forbidden', { dir: dirS1LeftMath }),
+  r(STU5, 's1', 'create: a plan in own group', createItem('plan', 'tg-math'), 'forbidden'),
+  r(STU5, 's1', 'hide: a plan they see', change(I.mathPlan, 'hide'), 'forbidden'),
+
+  // ── §5 guardian: published, not hidden/closed plans (Reading: and assignments) of their child ──
+  r(GUA5, 'g1a', "see: published plan of the child's group", readItem(I.mathPlan), 'allowed'),
+  r(GUA5, 'g1b', "see: published assignment of the child's group (Reading)", readItem(I.mathAssignment), 'allowed'),
+  r(GUA5, 'tp', 'see: published plan of tg-art where own child s3 is (tp is a teacher elsewhere)', readItem(I.artPlan), 'allowed'),
+  r(GUA5, 'g1a', 'see: a hidden plan', readItem(I.mathHidden), 'forbidden'),
+  r(GUA5, 'g1a', 'see: a draft', readItem(I.mathDraft), 'forbidden'),
+  r(GUA5, 'g3a', 'see: tg-math plan (child not a member)', readItem(I.mathPlan), 'forbidden'),
+  r(GUA5, 'g1a', 'see: tg-math plan after the child left the group', readItem(I.mathPlan), 'forbidden', { dir: dirS1LeftMath }),
+  r(GUA5, 'g1c', 'see: tg-math plan once linked to s1', readItem(I.mathPlan), 'allowed', { dir: dirG1cLinked }),
+  r(GUA5, 'g1c', 'see: tg-math plan before being linked', readItem(I.mathPlan), 'forbidden'),
+  r(GUA5, 'g1a', 'close: an assignment they see', change(I.mathAssignment, 'close'), 'forbidden'),
+
+  // ── §5 reader: no access ──
+  r(REA5, 'reader1', 'see: published plan at their school', readItem(I.mathPlan), 'forbidden'),
+  r(REA5, 'reader1', 'create: a plan', createItem('plan', 'tg-math'), 'forbidden'),
+  r(REA5, 'reader1', 'hide: a plan', change(I.mathPlan, 'hide'), 'not_found'),
+
+  // ── §5 school admin: published, not hidden/closed, through the group page ──
+  r(ADM5, 'admin1', 'see: published plan of a group of the school', readItem(I.mathPlan), 'allowed'),
+  r(ADM5, 'admin1', 'see: published assignment of tg-math', readItem(I.mathAssignment), 'allowed'),
+  r(ADM5, 'admin1', 'see: a draft', readItem(I.mathDraft), 'forbidden'),
+  r(ADM5, 'admin1', 'see: a hidden plan', readItem(I.mathHidden), 'forbidden'),
+  r(ADM5, 'admin1', 'see: a plan of another school', readItem(I.southPlan), 'forbidden'),
+  r(ADM5, 'admin1', 'create: a plan', createItem('plan', 'tg-math'), 'forbidden'),
+  r(ADM5, 'admin1', 'hide: a plan they see', change(I.mathPlan, 'hide'), 'forbidden'),
+
+  // ── §5 no row ──
+  r(OTH5, 'lead1', 'see: published plan at their school (no row for school leaders)', readItem(I.mathPlan), 'forbidden'),
+  r(OTH5, 'm1', "see: tg-math plan where mentees are members (mentor, not the group's teacher)", readItem(I.mathPlan), 'forbidden'),
+  r(OTH5, 'hoo1', 'see: published plan in the district', readItem(I.mathPlan), 'forbidden'),
+  r(OTH5, 'tS', 'see: published plan of its own group', readItem(I.southPlan), 'allowed'),
+
+  // ── development conferences: a mentor with a mentee; participants mentor, student, guardians ──
+  r(CON3, 'm1', 'create: for mentee s1', createConference('s1'), 'allowed'),
+  r(CON3, 'm2', 'create: for s3 (co-mentor of mg-7a)', createConference('s3'), 'allowed'),
+  r(CON3, 'mS', 'create: for mentee sS1 at south', createConference('sS1'), 'allowed'),
+  r(CON3, 'm1', 'create: for s2 (not a mentee)', createConference('s2'), 'forbidden', { path: ['studentId'] }),
+  r(CON3, 't1', 'create: for s1 (teaches, does not mentor)', createConference('s1'), 'forbidden'),
+  r(CON3, 's1', 'create: for themselves', createConference('s1'), 'forbidden'),
+  r(CON3, 'm1', 'create: for someone who does not exist', createConference('nobody'), 'not_found'),
+  r(CON3, 'm1', 'close: own conference', closeConference(C.m1s1), 'allowed'),
+  r(CON3, 'm2', "close: m1's conference (co-mentor, not its mentor)", closeConference(C.m1s1), 'not_found'),
+  r(CON3, 'g1a', 'close: the child’s conference', closeConference(C.m1s1), 'forbidden'),
+  r(CON3, 's1', 'see: own conference', readConference(C.m1s1), 'allowed'),
+  r(CON3, 'g1b', "see: the child's conference", readConference(C.m1s1), 'allowed'),
+  r(CON3, 'm1', 'see: the conference they hold', readConference(C.m1s1), 'allowed'),
+  r(CON3, 'g2a', "see: another child's conference", readConference(C.m1s1), 'forbidden'),
+  r(CON3, 'm2', "see: co-mentor's conference", readConference(C.m1s1), 'forbidden'),
+  r(CON3, 'lead1', 'see: a conference at their school', readConference(C.m1s1), 'forbidden'),
 ];
 
 // ── Run ─────────────────────────────────────────────────────────────────────────────────
 
 const named = rows.map((row, i) => ({ ...row, name: `${String(i + 1).padStart(3, '0')} ${row.row} | ${row.actor} ${row.what} → ${row.expect}` }));
 
-describe('DOMAIN.md §1–§3 rules table', () => {
+describe('DOMAIN.md §1–§3 and §5 rules table', () => {
   it('names every row once', () => {
     const keys = rows.map((row) => `${row.row}|${row.actor}|${row.what}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -463,8 +603,15 @@ describe('DOMAIN.md §1–§3 rules table', () => {
 });
 
 describe('table coverage', () => {
+  // §5 reader is "no access": it has denied rows only (checked here so it is not forgotten).
+  it('§5 reader has rows, all denied', () => {
+    const ofReader = rows.filter((row) => row.row === REA5);
+    expect(ofReader.length).toBeGreaterThan(0);
+    expect(ofReader.every((row) => row.expect !== 'allowed')).toBe(true);
+  });
+
   const sections = new Set(rows.map((row) => row.row));
-  it.each([T1, MEN1, LEAD1, ADM1, STU1, GUA1, OTH1, HOO2, TM2, LA2, SG2, OTH2, MEN3, TEA3, STU3, GUA3])(
+  it.each([T1, MEN1, LEAD1, ADM1, STU1, GUA1, OTH1, HOO2, TM2, LA2, SG2, OTH2, MEN3, TEA3, STU3, GUA3, GRP3, CON3, TEA5, STU5, GUA5, ADM5, OTH5])(
     '%s has allowed and denied rows',
     (section) => {
       expect(sections.has(section)).toBe(true);

@@ -1,0 +1,62 @@
+// Issue 3's live parts across two hub processes over Redis: a typing signal (ephemeral, on
+// its own broker topic), a hidden plan, and a message in a group conversation written on one
+// node reach listeners on the other.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
+import { redisReachable, startNodeProcess, type NodeProcess } from '../testing/processes.ts';
+import { TestClient } from '../testing/client.ts';
+import { mintToken } from '../auth/mint.ts';
+import { demoBundle } from '../demo/district.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisOk = await redisReachable(REDIS_URL);
+if (!redisOk) console.warn(`[nodes-chat tests] SKIPPED: no Redis answers at ${REDIS_URL}`);
+
+let nodes: NodeProcess[] = [];
+let drop: () => Promise<void>;
+const clients: TestClient[] = [];
+
+async function connect(node: NodeProcess, sub: string): Promise<TestClient> {
+  const c = await TestClient.open(node.wsUrl);
+  clients.push(c);
+  await c.hello(await mintToken(TEST_SECRET, sub));
+  return c;
+}
+
+describe.skipIf(!redisOk)('two hub nodes over Redis', () => {
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    drop = db.drop;
+    const env = { DATABASE_URL: db.url, REDIS_URL, HUB_REDIS_PREFIX: `schoolhub-test-${randomBytes(4).toString('hex')}:`, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN };
+    nodes = await Promise.all([startNodeProcess(env), startNodeProcess(env)]);
+    const res = await fetch(`${nodes[0]!.url}/api/v1/directory/import`, {
+      method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(demoBundle()),
+    });
+    expect(res.status).toBe(200);
+  }, 90_000);
+  afterAll(async () => {
+    for (const c of clients) c.terminate();
+    for (const n of nodes) n.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => n.exited));
+    await drop?.();
+  });
+
+  it('typing, a hidden plan and a group message written on node A reach node B', async () => {
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+    const mentor = await connect(a, 'p-mentor-ek');
+    const student = await connect(b, 'p-stu-ek-1');
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { groupId: 'g-ek-7a', audience: 'students', clientKey: 'n1' });
+    expect(await mentor.ok('typing', { conversationId: conversation.id })).toEqual({ relayed: true });
+    const typing = await student.waitFor((f) => f.type === 'event' && f.event === 'typing');
+    expect(typing.data).toMatchObject({ conversationId: conversation.id, personId: 'p-mentor-ek', typing: true });
+    await mentor.ok('message.send', { conversationId: conversation.id, body: 'Från nod A', clientKey: 'n1m' });
+    await student.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: { body: string } }).message.body === 'Från nod A');
+
+    const { item } = await mentor.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-7a', title: 'Temavecka', publish: true, clientKey: 'n2' });
+    await student.waitFor((f) => f.type === 'event' && f.event === 'item.published');
+    await mentor.ok('item.hide', { itemId: item.id });
+    const hidden = await student.waitFor((f) => f.type === 'event' && f.event === 'item.hidden');
+    expect(hidden.data).toMatchObject({ itemId: item.id, state: 'hidden' });
+  });
+});

@@ -1,0 +1,111 @@
+// Development conferences: conference.create, conference.close, conference.get,
+// conferences.get. A mentor holds one with a student they mentor, at a time; its
+// participants are the mentor, the student and the student's guardians (resolved from the
+// directory when read), and it goes open → closed. Events reach exactly the participants.
+import { audienceMembers, can, canReadConference, mentorGroupOf, type DynamicAudience } from '../rules/index.ts';
+import { conferenceKeys, key, readKeysOf } from '../audience.ts';
+import { RequestError } from '../protocol/codes.ts';
+import type { Directory } from '../directory/model.ts';
+import type { NewEvent } from '../../storage/events.ts';
+import { closeConference, conferencesPage, findConferenceByKey, getConference, insertConference, type ConferenceRow } from '../../storage/items.ts';
+import { isUniqueViolation, newId, type Handler } from './context.ts';
+import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { showAll, showTo, type Shown } from './chat-views.ts';
+
+/** What a conference is called when the mentor gives it no title (the Swedish name of the thing). */
+export const DEFAULT_CONFERENCE_TITLE = 'Utvecklingssamtal';
+
+function audienceOf(c: ConferenceRow): DynamicAudience {
+  return { kind: 'conference', conferenceId: c.id, mentorId: c.mentorId, groupId: c.groupId, studentId: c.studentId };
+}
+
+export function conferenceView(dir: Directory, show: Shown, c: ConferenceRow) {
+  const name = (p: string) => dir.person(p)?.name ?? 'Unknown';
+  return {
+    id: c.id, schoolId: c.schoolId, groupId: c.groupId,
+    mentorId: c.mentorId, mentorName: name(c.mentorId),
+    studentId: c.studentId, studentName: show(c.studentId) ? name(c.studentId) : null,
+    title: c.title, startsAt: c.startsAt, location: c.location, state: c.state, createdAt: c.createdAt, closedAt: c.closedAt,
+    participants: audienceMembers(dir, audienceOf(c)).filter(show).map((id) => ({ id, name: name(id) })),
+  };
+}
+
+/** One event to the participants, or one per participant where someone has a protected identity. */
+function conferenceEvents(dir: Directory, name: string, c: ConferenceRow): NewEvent[] {
+  const participants = audienceMembers(dir, audienceOf(c));
+  if (!participants.some((p) => dir.person(p)?.protected)) {
+    return [{ name, keys: conferenceKeys(c), data: { conference: conferenceView(dir, showAll, c) } }];
+  }
+  return participants.map((p) => ({ name, keys: [key.person(p)], data: { conference: conferenceView(dir, showTo(dir, p), c) } }));
+}
+
+const noSuchConference = () => new RequestError('not_found', 'no such conference', ['conferenceId']);
+
+function sameCreate(stored: ConferenceRow, req: { studentId: string; startsAt: string }): void {
+  if (stored.studentId !== req.studentId || Date.parse(stored.startsAt) !== Date.parse(req.startsAt)) {
+    throw new RequestError('conflict', 'this clientKey was already used for a different conference', ['clientKey']);
+  }
+}
+
+export const createConference: Handler<'conference.create'> = async (ctx, req) => {
+  const { dir, personId } = ctx;
+  const prior = await findConferenceByKey(ctx.sql, personId, req.clientKey);
+  if (prior) {
+    sameCreate(prior, req);
+    return { conference: conferenceView(dir, showTo(dir, personId), prior) };
+  }
+  const decision = can(dir, personId, { type: 'conference.create', studentId: req.studentId });
+  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
+  const groupId = mentorGroupOf(dir, personId, req.studentId)!;
+  const schoolId = dir.groups.get(groupId)!.schoolId;
+  const keys = conferenceKeys({ mentorId: personId, groupId, studentId: req.studentId });
+  try {
+    const row = await ctx.publisher.write(async (tx) => {
+      const c = await insertConference(tx, {
+        id: newId('conf'), schoolId, groupId, mentorId: personId, studentId: req.studentId,
+        title: req.title && req.title.length > 0 ? req.title : DEFAULT_CONFERENCE_TITLE,
+        startsAt: req.startsAt, location: req.location && req.location.length > 0 ? req.location : null, keys, clientKey: req.clientKey,
+      });
+      return { result: c, events: conferenceEvents(dir, 'conference.created', c) };
+    });
+    return { conference: conferenceView(dir, showTo(dir, personId), row) };
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const raced = await findConferenceByKey(ctx.sql, personId, req.clientKey);
+    if (!raced) throw e;
+    sameCreate(raced, req);
+    return { conference: conferenceView(dir, showTo(dir, personId), raced) };
+  }
+};
+
+export const closeOneConference: Handler<'conference.close'> = async (ctx, req) => {
+  const { dir, personId } = ctx;
+  const c = await getConference(ctx.sql, req.conferenceId);
+  if (!c) throw noSuchConference();
+  const decision = can(dir, personId, { type: 'conference.close', conference: c });
+  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
+  const row = await ctx.publisher.write(async (tx) => {
+    const closed = await closeConference(tx, c.id);
+    // Closing what is closed is a retry: nothing changes, nothing is sent.
+    return closed ? { result: closed, events: conferenceEvents(dir, 'conference.closed', closed) } : { result: c, events: [] };
+  });
+  return { conference: conferenceView(dir, showTo(dir, personId), row) };
+};
+
+export const getOneConference: Handler<'conference.get'> = async (ctx, req) => {
+  const c = await getConference(ctx.sql, req.conferenceId);
+  if (!c || !canReadConference(ctx.dir, ctx.personId, c)) throw noSuchConference();
+  return { conference: conferenceView(ctx.dir, showTo(ctx.dir, ctx.personId), c) };
+};
+
+export const getConferences: Handler<'conferences.get'> = async (ctx, req) => {
+  const { dir, personId } = ctx;
+  const limit = req.limit ?? 30;
+  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const rows = await conferencesPage(ctx.sql, readKeysOf(dir, personId), limit, before);
+  const last = rows[rows.length - 1];
+  return {
+    conferences: rows.map((r) => conferenceView(dir, showTo(dir, personId), r)),
+    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+  };
+};

@@ -1,0 +1,197 @@
+// Plans, assignments and development conferences: one row each with the read keys of its
+// audience (hub/audience.ts), and the pairs behind §3's "guardians who earlier started a
+// conversation with them through a plan or assignment".
+import type { Db, Tx } from './pool.ts';
+
+export type ItemKind = 'plan' | 'assignment';
+export type ItemState = 'draft' | 'published' | 'hidden' | 'closed';
+
+export interface ItemFields {
+  title: string;
+  description: string;
+  subject: string | null;
+  /** YYYY-MM-DD */
+  startsOn: string | null;
+  /** YYYY-MM-DD */
+  dueOn: string | null;
+}
+
+export interface ItemRow extends ItemFields {
+  id: string;
+  kind: ItemKind;
+  schoolId: string;
+  groupId: string;
+  authorId: string;
+  state: ItemState;
+  clientKey: string;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+}
+
+export interface ConferenceRow {
+  id: string;
+  schoolId: string;
+  groupId: string;
+  mentorId: string;
+  studentId: string;
+  title: string;
+  startsAt: string;
+  location: string | null;
+  state: 'open' | 'closed';
+  clientKey: string;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+const iso = (d: unknown) => (d instanceof Date ? d : new Date(String(d))).toISOString();
+const isoOrNull = (d: unknown) => (d === null || d === undefined ? null : iso(d));
+
+// Dates are selected as text (`starts_on::text`): a JS Date would shift them by the time zone.
+function itemRow(r: Record<string, unknown>): ItemRow {
+  return {
+    id: r.id as string, kind: r.kind as ItemKind, schoolId: r.school_id as string, groupId: r.group_id as string,
+    authorId: r.author_id as string, title: r.title as string, description: r.description as string,
+    subject: (r.subject as string | null) ?? null, startsOn: (r.starts_on_text as string | null) ?? null, dueOn: (r.due_on_text as string | null) ?? null,
+    state: r.state as ItemState, clientKey: r.client_key as string,
+    createdAt: iso(r.created_at), updatedAt: iso(r.updated_at), publishedAt: isoOrNull(r.published_at),
+  };
+}
+
+function conferenceRow(r: Record<string, unknown>): ConferenceRow {
+  return {
+    id: r.id as string, schoolId: r.school_id as string, groupId: r.group_id as string, mentorId: r.mentor_id as string,
+    studentId: r.student_id as string, title: r.title as string, startsAt: iso(r.starts_at), location: (r.location as string | null) ?? null,
+    state: r.state as 'open' | 'closed', clientKey: r.client_key as string, createdAt: iso(r.created_at), closedAt: isoOrNull(r.closed_at),
+  };
+}
+
+export async function findItemByKey(db: Db, authorId: string, clientKey: string): Promise<ItemRow | undefined> {
+  const [r] = await db`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where author_id = ${authorId} and client_key = ${clientKey}`;
+  return r ? itemRow(r) : undefined;
+}
+
+export async function getItem(db: Db, id: string): Promise<ItemRow | undefined> {
+  const [r] = await db`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where id = ${id}`;
+  return r ? itemRow(r) : undefined;
+}
+
+/** The item, locked for this transaction: changes to one item are applied one at a time. */
+export async function lockItem(tx: Tx, id: string): Promise<ItemRow | undefined> {
+  const [r] = await tx`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where id = ${id} for update`;
+  return r ? itemRow(r) : undefined;
+}
+
+export async function insertItem(
+  tx: Tx,
+  i: ItemFields & { id: string; kind: ItemKind; schoolId: string; groupId: string; authorId: string; state: ItemState; keys: string[]; clientKey: string },
+): Promise<ItemRow> {
+  const [r] = await tx`
+    insert into items (id, kind, school_id, group_id, author_id, title, description, subject, starts_on, due_on, state, keys, client_key, published_at)
+    values (${i.id}, ${i.kind}, ${i.schoolId}, ${i.groupId}, ${i.authorId}, ${i.title}, ${i.description}, ${i.subject},
+            ${i.startsOn}::date, ${i.dueOn}::date, ${i.state}, ${i.keys}::text[], ${i.clientKey},
+            case when ${i.state} = 'published' then date_trunc('milliseconds', now()) end)
+    returning *, starts_on::text as starts_on_text, due_on::text as due_on_text`;
+  return itemRow(r!);
+}
+
+export async function updateItemFields(tx: Tx, id: string, f: ItemFields): Promise<ItemRow> {
+  const [r] = await tx`
+    update items set title = ${f.title}, description = ${f.description}, subject = ${f.subject},
+      starts_on = ${f.startsOn}::date, due_on = ${f.dueOn}::date, updated_at = date_trunc('milliseconds', now())
+    where id = ${id}
+    returning *, starts_on::text as starts_on_text, due_on::text as due_on_text`;
+  return itemRow(r!);
+}
+
+/** A new state and the read keys that go with it; the first publication is remembered. */
+export async function setItemState(tx: Tx, id: string, state: ItemState, keys: string[]): Promise<ItemRow> {
+  const [r] = await tx`
+    update items set state = ${state}, keys = ${keys}::text[], updated_at = date_trunc('milliseconds', now()),
+      published_at = coalesce(published_at, case when ${state} = 'published' then date_trunc('milliseconds', now()) end)
+    where id = ${id}
+    returning *, starts_on::text as starts_on_text, due_on::text as due_on_text`;
+  return itemRow(r!);
+}
+
+/** Items that carry any of `keys`, newest first, optionally of one group or kind. */
+export async function itemsPage(
+  db: Db, keys: string[], limit: number, filter: { groupId?: string | undefined; kind?: ItemKind | undefined }, before?: { at: string; id: string },
+): Promise<ItemRow[]> {
+  const beforeAt = before?.at ?? null;
+  const beforeId = before?.id ?? null;
+  const rows = await db`
+    select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items
+    where keys && ${keys}::text[]
+      and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
+      and (${filter.kind ?? null}::text is null or kind = ${filter.kind ?? null}::text)
+      and (${beforeAt}::timestamptz is null or (created_at, id) < (${beforeAt}::timestamptz, ${beforeId}::text))
+    order by created_at desc, id desc
+    limit ${limit}`;
+  return rows.map(itemRow);
+}
+
+export async function findConferenceByKey(db: Db, mentorId: string, clientKey: string): Promise<ConferenceRow | undefined> {
+  const [r] = await db`select * from conferences where mentor_id = ${mentorId} and client_key = ${clientKey}`;
+  return r ? conferenceRow(r) : undefined;
+}
+
+export async function getConference(db: Db, id: string): Promise<ConferenceRow | undefined> {
+  const [r] = await db`select * from conferences where id = ${id}`;
+  return r ? conferenceRow(r) : undefined;
+}
+
+export async function insertConference(
+  tx: Tx,
+  c: { id: string; schoolId: string; groupId: string; mentorId: string; studentId: string; title: string; startsAt: string; location: string | null; keys: string[]; clientKey: string },
+): Promise<ConferenceRow> {
+  const [r] = await tx`
+    insert into conferences (id, school_id, group_id, mentor_id, student_id, title, starts_at, location, keys, client_key)
+    values (${c.id}, ${c.schoolId}, ${c.groupId}, ${c.mentorId}, ${c.studentId}, ${c.title}, ${c.startsAt}::timestamptz, ${c.location}, ${c.keys}::text[], ${c.clientKey})
+    returning *`;
+  return conferenceRow(r!);
+}
+
+/** open → closed. Returns the row when it changed, undefined when it was already closed. */
+export async function closeConference(tx: Tx, id: string): Promise<ConferenceRow | undefined> {
+  const [r] = await tx`
+    update conferences set state = 'closed', closed_at = date_trunc('milliseconds', now())
+    where id = ${id} and state = 'open' returning *`;
+  return r ? conferenceRow(r) : undefined;
+}
+
+export async function conferencesPage(db: Db, keys: string[], limit: number, before?: { at: string; id: string }): Promise<ConferenceRow[]> {
+  const beforeAt = before?.at ?? null;
+  const beforeId = before?.id ?? null;
+  const rows = await db`
+    select * from conferences
+    where keys && ${keys}::text[]
+      and (${beforeAt}::timestamptz is null or (created_at, id) < (${beforeAt}::timestamptz, ${beforeId}::text))
+    order by created_at desc, id desc
+    limit ${limit}`;
+  return rows.map(conferenceRow);
+}
+
+/** `personId` started (or joined by starting) a plan/assignment conversation with these teachers. */
+export async function recordItemStarts(tx: Tx, teacherIds: string[], personId: string, conversationId: string): Promise<void> {
+  if (teacherIds.length === 0) return;
+  await tx`
+    insert into item_conversation_starters (teacher_id, person_id, conversation_id)
+    select unnest(${teacherIds}::text[]), ${personId}, ${conversationId}
+    on conflict do nothing`;
+}
+
+/** The (teacher, person) pairs among `ids` where the person started through an item with the teacher. */
+export async function itemStartsAmong(db: Db, ids: string[]): Promise<[teacherId: string, personId: string][]> {
+  if (ids.length < 2) return [];
+  const rows = await db<{ teacher_id: string; person_id: string }[]>`
+    select teacher_id, person_id from item_conversation_starters
+    where teacher_id = any(${ids}::text[]) and person_id = any(${ids}::text[])`;
+  return rows.map((r) => [r.teacher_id, r.person_id]);
+}
+
+/** People who started through an item with this teacher (for the teacher's contacts). */
+export async function itemStartersOf(db: Db, teacherId: string): Promise<string[]> {
+  const rows = await db<{ person_id: string }[]>`select person_id from item_conversation_starters where teacher_id = ${teacherId}`;
+  return rows.map((r) => r.person_id);
+}
