@@ -140,7 +140,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   typing.attach(app);
   sessions.register(app);
   registerHttp(app, core, { adminToken: config.adminToken, afterImport, databaseReady });
-  registerStatic(app, config);
+  registerStatic(app, config, core);
   options.routes?.(app, core);
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found\n');
