@@ -85,7 +85,15 @@ export async function getConversation(db: Db, id: string): Promise<ConversationR
   return r ? conversationRow(r, await participantsOf(db, id)) : undefined;
 }
 
-/** The conversation row, locked for this transaction (the message sequence). */
+/** The conversation with its members in one round trip, for sending (the seq needs no lock here). */
+export async function conversationForSend(db: Db, id: string): Promise<ConversationRow | undefined> {
+  const [r] = await db`
+    select c.*, array(select person_id from conversation_members m where m.conversation_id = c.id order by joined_at, person_id) as participant_ids
+    from conversations c where c.id = ${id}`;
+  return r ? conversationRow(r, r.participant_ids as string[]) : undefined;
+}
+
+/** The conversation row, locked for this transaction (edits and deletes). */
 export async function lockConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
   const [r] = await tx`select * from conversations where id = ${id} for update`;
   return r ? conversationRow(r, await participantsOf(tx, id)) : undefined;
@@ -159,11 +167,14 @@ export async function getMessage(db: Db, id: string): Promise<MessageRow | undef
  */
 export async function appendMessage(
   tx: Tx, conv: Pick<ConversationRow, 'id'>, m: { id: string; senderId: string; body: string; clientKey: string; quietHours: boolean },
-): Promise<MessageRow> {
+): Promise<MessageRow | undefined> {
+  // A retry with a clientKey already stored takes no seq and inserts nothing (undefined).
   const [r] = await tx`
     with c as (
       update conversations set last_seq = last_seq + 1, last_message_at = date_trunc('milliseconds', now())
-      where id = ${conv.id} returning id, last_seq
+      where id = ${conv.id}
+        and not exists (select 1 from messages where sender_id = ${m.senderId} and client_key = ${m.clientKey})
+      returning id, last_seq
     ), m as (
       insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours)
       select id, last_seq, ${m.id}, ${m.senderId}, ${m.body}, ${m.clientKey}, ${m.quietHours} from c returning *
@@ -173,8 +184,7 @@ export async function appendMessage(
       on conflict (conversation_id, person_id) do update set read_seq = excluded.read_seq
     )
     select * from m`;
-  if (!r) throw new Error(`conversation ${conv.id} vanished`);
-  return messageRow(r);
+  return r ? messageRow(r) : undefined;
 }
 
 /** A new body for a message; clears nothing else. */

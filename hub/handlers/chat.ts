@@ -5,7 +5,7 @@ import { key, readKeysOf } from '../audience.ts';
 import { RequestError } from '../protocol/codes.ts';
 import { mayShow } from '../people.ts';
 import {
-  appendMessage, findMessageByKey, getConversation, historyPage, inboxPage, lockConversation, markRead, readMarks, unreadTotal,
+  appendMessage, findMessageByKey, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
 import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
@@ -26,19 +26,24 @@ async function messageByKey(ctx: HandlerContext, req: { conversationId: string; 
 
 export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const again = await messageByKey(ctx, req);
-  if (again) return again;
   try {
-    const { message, context } = await ctx.publisher.write(async (tx) => {
-      const conv = await lockConversation(tx, req.conversationId);
+    // Two statements per message, pipelined with the others of its group commit: the
+    // conversation with its members, then one that takes the seq and stores the message
+    // (or finds the clientKey already stored: a retry).
+    const sent = await ctx.publisher.write(async (tx) => {
+      const conv = await conversationForSend(tx, req.conversationId);
       if (!conv) throw notFound();
       // Rights are checked on every message, against the directory as it is now.
       const participants = await assertMayWrite(dir, tx, personId, conv);
       const quietHours = sentInQuietHours(dir, personId, participants, new Date());
       const m = await appendMessage(tx, conv, { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours });
+      if (!m) return { result: undefined, events: [] };
       return { result: { message: m, context: conv.context }, events: messageEvents(dir, ctx.links, 'message.created', conv, participants, m) };
     });
-    return { message: messageView(dir, showTo(dir, personId), ctx.links, message, context) };
+    if (sent) return { message: messageView(dir, showTo(dir, personId), ctx.links, sent.message, sent.context) };
+    const again = await messageByKey(ctx, req);
+    if (!again) throw notFound();
+    return again;
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
     const raced = await messageByKey(ctx, req);
