@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from './uws.ts';
 import { chooseSubprotocol, codecFor, type Codec } from './protocol/codec.ts';
 import { CLOSE, RequestError, type CloseCode, type ErrorCode } from './protocol/codes.ts';
-import { LIMITS, firstIssue, helloSchema, requestSchemas, type RequestType } from './protocol/frames.ts';
+import { LIMITS, MAX_TOKEN_CHARS, firstIssue, helloSchema, requestSchemas, type RequestType } from './protocol/frames.ts';
 import { TokenError } from './auth/tokens.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
@@ -231,6 +231,7 @@ export class Sessions {
     if (!parsed.success) return this.close(s, CLOSE.BAD_FIRST_FRAME, `bad hello: ${firstIssue(parsed.error).path.join('.') || 'type'}`);
     s.state = 'authenticating';
     clearTimeout(s.helloTimer);
+    if (parsed.data.token.length > MAX_TOKEN_CHARS) return this.close(s, CLOSE.TOKEN, 'token invalid: too large');
     let personId: string;
     try {
       const token = await this.core.verifyToken(parsed.data.token);
@@ -359,6 +360,7 @@ export class Sessions {
   }
 
   private async refresh(s: Session, id: string | null, token: string): Promise<void> {
+    if (token.length > MAX_TOKEN_CHARS) return this.close(s, CLOSE.TOKEN, 'token invalid: too large');
     try {
       const t = await this.core.verifyToken(token);
       if (t.sub !== s.personId) return this.close(s, CLOSE.TOKEN, 'token is for another person');

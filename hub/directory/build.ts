@@ -167,5 +167,12 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
     for (const p of o) addTo(ownerOf, p, id);
   }
 
+  // A person with no relation left (every membership, duty, guardianship and role ended) has
+  // left the directory: tokens for them are refused and their connections close.
+  for (const id of [...persons.keys()]) {
+    const active = memberOf.has(id) || ownerOf.has(id) || staff.has(id) || guardians.has(id) || children.has(id) || headOfOps.has(id) || sysAdmins.has(id);
+    if (!active) persons.delete(id);
+  }
+
   return new Directory(persons, districts, schools, groups, staff, guardians, children, memberOf, ownerOf, headOfOps, sysAdmins, ++versionCounter);
 }

@@ -148,7 +148,7 @@ export const requestSchemas = {
   'contacts.get': req('contacts.get', { query: z.string().trim().max(100).optional(), limit }),
   'audience.get': req('audience.get', {}),
   ping: req('ping', {}),
-  auth: z.object({ type: z.literal('auth'), id: requestId.optional(), token: z.string().min(1).max(8192) }),
+  auth: z.object({ type: z.literal('auth'), id: requestId.optional(), token: z.string().min(1) }),
 } as const;
 
 export type RequestType = keyof typeof requestSchemas;
@@ -156,10 +156,14 @@ export type RequestOf<T extends RequestType> = z.infer<(typeof requestSchemas)[T
 
 export const helloSchema = z.object({
   type: z.literal('hello'),
-  token: z.string().min(1).max(8192),
+  // Any length here: an oversized token is a bad token (4003), checked before verifying it.
+  token: z.string().min(1),
   cursor: cursor.optional(),
 });
 export type Hello = z.infer<typeof helloSchema>;
+
+/** Tokens longer than this are refused unread: no portal token is anywhere near it. */
+export const MAX_TOKEN_CHARS = 8192;
 
 export interface Invalid {
   message: string;
