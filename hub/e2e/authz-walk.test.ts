@@ -1,0 +1,195 @@
+// The authorization walk (docs/SECURITY.md): every role of DOMAIN.md tries every operation of
+// docs/PROTOCOL.md on targets it must not reach: another district, another school's group,
+// another family's child, a conversation, item or conference it is not part of, and ids that
+// do not exist. Every attempt is answered forbidden or not_found; nothing is stored, nothing
+// is delivered; an id that does not exist and one the person may not see get the same answer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { startTestHub, type TestHub } from '../testing/harness.ts';
+import type { TestClient, Frame } from '../testing/client.ts';
+import { requestSchemas } from '../protocol/frames.ts';
+import { ABUSE_LIMITS } from '../limits.ts';
+import { SESSION_LIMITS } from '../session.ts';
+
+const ROLES: Record<string, string> = {
+  teacher: 'p-teacher-ek', mentor: 'p-mentor-ek', school_leader: 'p-leader-ek', school_admin: 'p-admin-ek', reader: 'p-reader-ek',
+  student: 'p-stu-ek-1', guardian: 'p-gua-ek-1a', head_of_operations: 'p-hoo', preschool_teacher: 'p-pre-teacher',
+};
+/** People whose data the walkers must never touch; they listen for anything delivered. */
+const VICTIMS = ['p-mentor-an', 'p-leader-an', 'p-stu-an-1', 'p-stu-an-2', 'p-gua-an-1', 'p-gua-an-2', 'p-gua-ek-5a', 'p-stu-ek-5'];
+const WRITE_TABLES = ['posts', 'mailings', 'conversations', 'conversation_members', 'messages', 'events', 'items', 'conferences', 'feed_reads'];
+
+let t: TestHub;
+let db: postgres.Sql;
+const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '' };
+const saved = { rate: SESSION_LIMITS.rate, burst: SESSION_LIMITS.burst, writes: ABUSE_LIMITS.writesPerPerson };
+
+beforeAll(async () => {
+  Object.assign(SESSION_LIMITS, { rate: 1e6, burst: 1e6 });
+  ABUSE_LIMITS.writesPerPerson = { rate: 1e6, burst: 1e6 };
+  t = await startTestHub();
+  db = postgres(t.databaseUrl, { max: 2, onnotice: () => {} });
+  // What the walkers must not reach, made by those who may: in another district, so that no
+  // walker (the guardian with a child at Björkskolan included) has a right to any of it.
+  const mentorAn = await t.connect('p-mentor-an');
+  const { conversation } = await mentorAn.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-an-1'], clientKey: 'w1' });
+  ids.conv = conversation.id;
+  ids.msg = (await mentorAn.ok<{ message: { id: string } }>('message.send', { conversationId: ids.conv, body: 'privat', clientKey: 'w1m' })).message.id;
+  ids.conf = (await mentorAn.ok<{ conference: { id: string } }>('conference.create', { studentId: 'p-stu-an-2', startsAt: '2030-03-04T14:30:00Z', clientKey: 'w1c' })).conference.id;
+  ids.item = (await mentorAn.ok<{ item: { id: string } }>('item.create', { kind: 'assignment', groupId: 'g-an-9c', title: 'Läsläxa', publish: true, clientKey: 'w1i' })).item.id;
+  const leaderAn = await t.connect('p-leader-an');
+  ids.post = (await leaderAn.ok<{ post: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Bara 9C', body: '…', clientKey: 'w1p', audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { students: true, guardians: true } } })).post.id;
+  const teacherEk = await t.connect('p-teacher-ek');
+  ids.draft = (await teacherEk.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Utkast', clientKey: 'w1d' })).item.id;
+});
+afterAll(async () => {
+  Object.assign(SESSION_LIMITS, { rate: saved.rate, burst: saved.burst });
+  ABUSE_LIMITS.writesPerPerson = saved.writes;
+  await db?.end();
+  await t?.stop();
+});
+
+type Attack = { label: string; fields: Record<string, unknown>; probe?: string };
+const audience = (schoolId: string, groupId: string) => ({ schoolId, title: 't', body: 'b', audience: { targets: [{ kind: 'group', groupId }], recipients: { students: true, guardians: true } } });
+
+/** Attacks per operation; `probe` names the pair whose answers must be alike (real vs missing id). */
+function attacks(role: string): Record<string, Attack[]> {
+  const foreignPerson = role === 'guardian' || role === 'student' ? 'p-stu-ek-5' : 'p-stu-an-1';
+  return {
+    'post.create': [
+      { label: 'another district', fields: audience('s-annan', 'g-an-9c') },
+      { label: "another school's group", fields: audience('s-bjorkskolan', 'g-bj-sv4') },
+      { label: 'a group of another school named under own school', fields: audience('s-ekskolan', 'g-bj-sv4') },
+      { label: 'a school that does not exist', fields: audience('s-nope', 'g-nope') },
+    ],
+    'mailing.create': [
+      { label: 'another district', fields: { districtId: 'd-annan', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } } },
+      { label: 'a school of another district', fields: { districtId: 'd-exempel', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } } },
+    ],
+    'conversation.start': [
+      { label: 'a person of another district', fields: { participantIds: ['p-gua-an-1'] } },
+      { label: role === 'guardian' || role === 'student' ? "another family's child" : 'a student of another district', fields: { participantIds: [foreignPerson] } },
+      { label: 'an item of another district', fields: { context: { kind: 'assignment', id: ids.item } }, probe: 'item' },
+      { label: 'an item that does not exist', fields: { context: { kind: 'assignment', id: 'item_nope' } }, probe: 'item' },
+      { label: 'a conference it is not part of', fields: { context: { kind: 'conference', id: ids.conf } }, probe: 'conf' },
+      { label: 'a conference that does not exist', fields: { context: { kind: 'conference', id: 'conf_nope' } }, probe: 'conf' },
+      { label: 'a group of another school', fields: { groupId: 'g-bj-4b', audience: 'guardians', participantIds: [] } },
+    ],
+    'message.send': [
+      { label: 'a conversation it is not part of', fields: { conversationId: ids.conv, body: 'hej' }, probe: 'conv' },
+      { label: 'a conversation that does not exist', fields: { conversationId: 'conv_nope', body: 'hej' }, probe: 'conv' },
+    ],
+    'conversation.read': [
+      { label: 'a conversation it is not part of', fields: { conversationId: ids.conv, seq: 1 }, probe: 'conv' },
+      { label: 'a conversation that does not exist', fields: { conversationId: 'conv_nope', seq: 1 }, probe: 'conv' },
+    ],
+    'history.get': [
+      { label: 'a conversation it is not part of', fields: { conversationId: ids.conv }, probe: 'conv' },
+      { label: 'a conversation that does not exist', fields: { conversationId: 'conv_nope' }, probe: 'conv' },
+    ],
+    typing: [
+      { label: 'a conversation it is not part of', fields: { conversationId: ids.conv }, probe: 'conv' },
+      { label: 'a conversation that does not exist', fields: { conversationId: 'conv_nope' }, probe: 'conv' },
+    ],
+    'message.edit': [
+      { label: "another person's message", fields: { messageId: ids.msg, body: 'ändrat' }, probe: 'msg' },
+      { label: 'a message that does not exist', fields: { messageId: 'msg_nope', body: 'ändrat' }, probe: 'msg' },
+    ],
+    'message.delete': [
+      { label: "another person's message", fields: { messageId: ids.msg }, probe: 'msg' },
+      { label: 'a message that does not exist', fields: { messageId: 'msg_nope' }, probe: 'msg' },
+    ],
+    'item.create': [
+      { label: "another school's group", fields: { kind: 'assignment', groupId: 'g-bj-sv4', title: 't' } },
+      { label: 'another district', fields: { kind: 'plan', groupId: 'g-an-9c', title: 't' } },
+    ],
+    ...Object.fromEntries(['item.update', 'item.publish', 'item.hide', 'item.close', 'item.get'].map((op) => [op, [
+      { label: 'an item of another district', fields: { itemId: ids.item, ...(op === 'item.update' ? { title: 'x' } : {}) }, probe: 'item' },
+      { label: 'an item that does not exist', fields: { itemId: 'item_nope', ...(op === 'item.update' ? { title: 'x' } : {}) }, probe: 'item' },
+      ...(role === 'teacher' ? [] : [{ label: "a draft of another teacher's group", fields: { itemId: ids.draft, ...(op === 'item.update' ? { title: 'x' } : {}) } }]),
+    ]])),
+    'conference.create': [
+      { label: 'a student of another school', fields: { studentId: 'p-stu-bj-3', startsAt: '2030-01-01T10:00:00Z' } },
+      { label: role === 'mentor' ? 'a student it does not mentor' : 'a student of its own school', fields: { studentId: role === 'mentor' ? 'p-stu-bj-4' : 'p-stu-ek-5', startsAt: '2030-01-01T10:00:00Z' } },
+      { label: 'a student of another district', fields: { studentId: 'p-stu-an-1', startsAt: '2030-01-01T10:00:00Z' } },
+    ],
+    'conference.close': [
+      { label: 'a conference it is not part of', fields: { conferenceId: ids.conf }, probe: 'conf' },
+      { label: 'a conference that does not exist', fields: { conferenceId: 'conf_nope' }, probe: 'conf' },
+    ],
+    'conference.get': [
+      { label: 'a conference it is not part of', fields: { conferenceId: ids.conf }, probe: 'conf' },
+      { label: 'a conference that does not exist', fields: { conferenceId: 'conf_nope' }, probe: 'conf' },
+    ],
+  };
+}
+
+/** Operations with no target of their own: what they return must hold nothing foreign. */
+const LISTS: Record<string, (r: Record<string, unknown>) => string> = {
+  'inbox.get': (r) => JSON.stringify(r),
+  'feed.get': (r) => JSON.stringify(r),
+  'items.get': (r) => JSON.stringify(r),
+  'conferences.get': (r) => JSON.stringify(r),
+  'contacts.get': (r) => JSON.stringify(r),
+  'audience.get': (r) => JSON.stringify(r),
+  'messages.search': (r) => JSON.stringify(r),
+};
+const NOT_TARGETED = new Set(['ping', 'auth', 'feed.read']);
+
+async function counts(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of WRITE_TABLES) out[table] = (await db.unsafe(`select count(*)::int as n from ${table}`))[0]!.n as number;
+  return out;
+}
+
+describe('authorization walk', () => {
+  it('covers every operation of the protocol', () => {
+    const covered = new Set([...Object.keys(attacks('teacher')), ...Object.keys(LISTS), ...NOT_TARGETED]);
+    const missing = Object.keys(requestSchemas).filter((op) => !covered.has(op));
+    expect(missing, 'operations the walk does not try yet: add attacks for them').toEqual([]);
+  });
+
+  for (const [role, person] of Object.entries(ROLES)) {
+    it(`${role} reaches nothing it may not: forbidden or not_found, nothing stored, nothing delivered`, async () => {
+      const victims = await Promise.all(VICTIMS.map((v) => t.connect(v)));
+      const before = await counts();
+      const c = await t.connect(person);
+      let n = 0;
+      const answers: Record<string, Frame> = {};
+      for (const [op, list] of Object.entries(attacks(role))) {
+        for (const a of list) {
+          const answer = await c.request(op, { ...a.fields, clientKey: `walk-${role}-${n++}` });
+          const where = `${role} ${op} → ${a.label}: ${JSON.stringify(answer)}`;
+          expect(answer.type, where).toBe('error');
+          expect(['forbidden', 'not_found'], where).toContain(answer.code);
+          if (a.probe) {
+            const key = `${op}/${a.probe}`;
+            const prior = answers[key];
+            // No probing: a real id it may not see answers like one that does not exist.
+            if (prior) expect({ code: answer.code, message: answer.message }, where).toEqual({ code: prior.code, message: prior.message });
+            answers[key] = answer;
+          }
+        }
+      }
+      for (const [op, show] of Object.entries(LISTS)) {
+        const fields = op === 'messages.search' ? { query: 'privat' } : op === 'items.get' ? { groupId: 'g-an-9c' } : {};
+        const answer = await c.request(op, fields);
+        if (answer.type === 'error') {
+          expect(['forbidden', 'not_found'], `${role} ${op}`).toContain(answer.code);
+          continue;
+        }
+        const text = show(answer.result as Record<string, unknown>);
+        for (const foreign of [ids.conv, ids.msg, ids.item, ids.conf, ids.post, 'p-stu-an-1', 'p-gua-an-1', 'privat']) {
+          expect(text.includes(foreign), `${role} ${op} shows ${foreign}`).toBe(false);
+        }
+      }
+      // feed.read of an item it may not see: answered like any other, and nothing is marked.
+      expect(await c.ok('feed.read', { itemIds: [ids.post, 'post_nope'] })).toEqual({ itemIds: [] });
+      expect(await counts()).toEqual(before);
+      await new Promise((r) => setTimeout(r, 100));
+      for (const v of victims) expect(v.events().filter((e) => e.event !== 'typing'), `delivered to ${JSON.stringify(v.frames[0])}`).toEqual([]);
+      for (const v of victims) v.close();
+      c.close();
+    }, 60_000);
+  }
+});
