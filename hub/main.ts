@@ -5,6 +5,7 @@ import { startHub } from './node.ts';
 import { demoBundle } from './demo/district.ts';
 import { mintToken } from './auth/mint.ts';
 import { keepDevSecrets } from './dev-secrets.ts';
+import { seedDemoContent } from './demo/content.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
     if (!res.ok) throw new Error(`demo import failed: ${res.status} ${body}`);
     console.log(`[hub] demo district imported: ${body}`);
     if (config.jwtSecret) {
+      const problems = await seedDemoContent(hub.url, config.jwtSecret, { issuer: config.issuer, audience: config.audience });
+      console.log(problems.length ? `[hub] demo content: ${problems.join('; ')}` : '[hub] demo content in place (posts, a mailing, an assignment, a conversation)');
       const token = await mintToken(config.jwtSecret, 'p-mentor-ek', { issuer: config.issuer, audience: config.audience });
       console.log(`[hub] demo token for the mentor p-mentor-ek (1 h): ${token}`);
     }

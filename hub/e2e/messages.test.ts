@@ -29,6 +29,16 @@ describe('direct messages', () => {
       expect((ev.data as { message: { body: string; senderId: string } }).message).toMatchObject({ body: 'Hej! Välkomna på samtal på tisdag.', senderId: 'p-mentor-ek' });
       expect(typeof ev.cursor).toBe('string');
     }
+    // Both guardians answer in front of each other and the mentor.
+    const [phoneA, , phoneB] = devices as [typeof mentor, typeof mentor, typeof mentor, typeof mentor];
+    await phoneA.ok('message.send', { conversationId: conversation.id, body: 'Tack, tisdag passar!', clientKey: 'ga1' });
+    await phoneB.ok('message.send', { conversationId: conversation.id, body: 'Jag kommer också.', clientKey: 'gb1' });
+    await mentor.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: { body: string } }).message.body === 'Jag kommer också.');
+  });
+
+  it('two guardians of one child cannot open a conversation of their own: the hub is for school and home', async () => {
+    const guardian = await t.connect('p-gua-ek-3a');
+    expect(await guardian.request('conversation.start', { participantIds: ['p-gua-ek-3b'], clientKey: 'fam1' })).toMatchObject({ type: 'error', code: 'forbidden' });
   });
 
   it('seq counts from 1 without gaps, and a retried clientKey returns the stored message', async () => {

@@ -207,11 +207,21 @@ export function canSendMessage(
   for (const b of participants) {
     if (b === sender) continue;
     if (!dir.person(b)) continue; // someone who left the directory no longer blocks the others
+    // One family in a conversation staff opened with them (a mentor with both guardians, or
+    // with the student and the guardians): they answer in front of each other.
+    if (sameFamily(dir, sender, b) && participants.some((p) => p !== sender && p !== b && rowAllows(dir, p, sender, via, history))) continue;
     if (!rowAllows(dir, sender, b, via, history) && !rowAllows(dir, b, sender, via, history)) {
       return deny(reasonFor(dir, sender, b, via));
     }
   }
   return ALLOW;
+}
+
+/** Guardian and child, or two guardians of one child. */
+function sameFamily(dir: Directory, a: string, b: string): boolean {
+  if (dir.guardiansOf(a).has(b) || dir.guardiansOf(b).has(a)) return true;
+  for (const child of dir.childrenOf(a)) if (dir.guardiansOf(child).has(b)) return true;
+  return false;
 }
 
 function reasonFor(dir: Directory, a: string, b: string, via: Via): string {
