@@ -1,23 +1,34 @@
-// <schoolhub-inbox>: the person's conversations, most recent first, with unread counts, the
-// context and the last message, kept live. Opening a conversation fires `schoolhub-open`;
-// unless the portal handles it, the inbox drives the <schoolhub-chat> named by its `chat`
-// attribute, or shows the conversation itself.
+// <schoolhub-inbox>: the person's conversations, most recent first, with unread counts, what
+// they are about (the plan's, assignment's or conference's title) and the last message, kept
+// live; a search over the person's own messages (messages.search) whose hits open the
+// conversation at the message. Opening a conversation fires `schoolhub-open`; unless the
+// portal handles it, the inbox drives the <schoolhub-chat> named by its `chat` attribute, or
+// shows the conversation itself.
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { inboxStore, type InboxStore } from './client/inbox-store.ts';
-import type { InboxEntry } from './client/protocol.ts';
+import { HubError, type Conversation, type InboxEntry, type Message } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { shortTime } from './ui/i18n.ts';
-import { otherNames } from './ui/people.ts';
+import { contextLabel, conversationTitle, otherNames, senderLabel, titledByContext } from './ui/people.ts';
+import type { SchoolhubChat } from './chat.ts';
 import './chat.ts';
 import './new-conversation.ts';
 
+interface Search {
+  query: string;
+  results: { message: Message; conversation: Conversation }[];
+  next: string | null;
+  busy: boolean;
+  error: string;
+}
+
 /** The chat's parts, styled through the inbox when the inbox shows a conversation itself. */
-const CHAT_PARTS = 'header, messages, message, mine, theirs, pending, failed, composer, input, button, context, status';
+const CHAT_PARTS = 'header, messages, message, mine, theirs, pending, failed, deleted, quiet, typing, composer, input, button, context, status';
 
 /**
- * @fires schoolhub-open - {conversationId}, cancelable: the person opened a conversation
+ * @fires schoolhub-open - {conversationId, seq?}, cancelable: the person opened a conversation (at message `seq`, from a search hit)
  * @csspart list - the list of conversations
  * @csspart item - one conversation (also `unread`)
  * @csspart badge - an unread count
@@ -56,13 +67,29 @@ export class SchoolhubInbox extends HubElement {
         overflow: hidden;
         text-overflow: ellipsis;
       }
+      .item .about {
+        grid-column: 1 / -1;
+      }
+      .search {
+        display: flex;
+        gap: 0.4em;
+        margin-bottom: 0.6em;
+      }
+      .search input {
+        flex: 1;
+      }
+      .hits .last {
+        white-space: normal;
+      }
     `,
   ];
   static override properties: PropertyDeclarations = {
     chat: {},
     contextHref: { attribute: 'context-href' },
     open: { state: true },
+    openSeq: { state: true },
     composing: { state: true },
+    search: { state: true },
   };
 
   /** id of a <schoolhub-chat> on the page to show opened conversations in. */
@@ -70,7 +97,11 @@ export class SchoolhubInbox extends HubElement {
   declare contextHref: string | null;
   /** The conversation shown inside the inbox (when no `chat` is named). */
   declare open: string | null;
+  /** The message the conversation shown inside was opened at (a search hit). */
+  declare openSeq: number | null;
   declare composing: boolean;
+  /** The search being shown, if any. */
+  declare search: Search | null;
   private store: InboxStore | undefined;
   /** The conversation last opened, wherever it is shown: its messages are not announced here. */
   private selected: string | null = null;
@@ -80,7 +111,9 @@ export class SchoolhubInbox extends HubElement {
     this.chat = null;
     this.contextHref = null;
     this.open = null;
+    this.openSeq = null;
     this.composing = false;
+    this.search = null;
   }
 
   attach(client: HubClient): (() => void)[] {
@@ -88,32 +121,65 @@ export class SchoolhubInbox extends HubElement {
     return [
       this.store.subscribe(() => this.requestUpdate()),
       client.on('message.created', ({ message: m }) => {
-        if (m.senderId !== client.user?.id && m.conversationId !== this.selected) this.announce(this.t.newMessageFrom(m.senderName, m.body));
+        const me = client.user?.id;
+        if ((m.senderId === null || m.senderId !== me) && m.conversationId !== this.selected) this.announce(this.t.newMessageFrom(senderLabel(m, me, this.t), m.body));
       }),
     ];
   }
 
-  /** Opens a conversation: the portal may take over (preventDefault), else a chat shows it. */
-  openConversation(conversationId: string): void {
+  /** Opens a conversation (at message `seq`): the portal may take over (preventDefault), else a chat shows it. */
+  openConversation(conversationId: string, seq?: number): void {
     this.selected = conversationId;
     this.composing = false;
-    const ev = new CustomEvent('schoolhub-open', { detail: { conversationId }, bubbles: true, composed: true, cancelable: true });
+    const detail = seq === undefined ? { conversationId } : { conversationId, seq };
+    const ev = new CustomEvent('schoolhub-open', { detail, bubbles: true, composed: true, cancelable: true });
     if (!this.dispatchEvent(ev)) return;
     const target = this.chat ? document.getElementById(this.chat) : null;
     if (target && target.localName === 'schoolhub-chat') {
-      target.setAttribute('conversation-id', conversationId);
+      (target as SchoolhubChat).show(conversationId, seq);
       requestAnimationFrame(() => target.focus());
       return;
     }
     this.open = conversationId;
+    this.openSeq = seq ?? null;
     void this.updateComplete.then(() => this.renderRoot.querySelector('schoolhub-chat')?.focus());
   }
 
   private back(): void {
     const was = this.open;
     this.open = null;
+    this.openSeq = null;
     this.selected = null;
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[data-id="${CSS.escape(was ?? '')}"]`)?.focus());
+  }
+
+  /** Searches the person's own messages (the hub decides which conversations those are). */
+  private async find(e: Event, more = false): Promise<void> {
+    e.preventDefault();
+    const client = this.client;
+    const field = this.renderRoot.querySelector<HTMLInputElement>('#q');
+    const query = more ? (this.search?.query ?? '') : (field?.value.trim() ?? '');
+    if (!client || !query || this.search?.busy) return;
+    const before = more ? this.search?.next : undefined;
+    const kept = more ? (this.search?.results ?? []) : [];
+    this.search = { query, results: kept, next: null, busy: true, error: '' };
+    try {
+      const page = await client.request('messages.search', { query, limit: 20, ...(before ? { before } : {}) });
+      this.search = { query, results: [...kept, ...page.results], next: page.next, busy: false, error: '' };
+      if (!more) this.announce(this.t.hits(page.results.length));
+    } catch (err) {
+      const error = err instanceof HubError && err.code === 'invalid' ? this.t.searchWords : `${this.t.loadFailed}${err instanceof Error ? err.message : String(err)}`;
+      this.search = { query, results: kept, next: null, busy: false, error };
+    }
+  }
+
+  private clearSearch(): void {
+    this.search = null;
+    const field = this.renderRoot.querySelector<HTMLInputElement>('#q');
+    if (field) {
+      field.value = '';
+      field.focus();
+    }
   }
 
   override render() {
@@ -122,7 +188,8 @@ export class SchoolhubInbox extends HubElement {
     if (this.open) {
       return html`<div class="root" part="container">
         <button class="link" part="button" @click=${this.back}>← ${t.back}</button>
-        <schoolhub-chat lang=${lang} conversation-id=${this.open} context-href=${this.contextHref ?? nothing} exportparts=${CHAT_PARTS}></schoolhub-chat>
+        <schoolhub-chat lang=${lang} conversation-id=${this.open} message-seq=${this.openSeq ?? nothing}
+          context-href=${this.contextHref ?? nothing} exportparts=${CHAT_PARTS}></schoolhub-chat>
       </div>`;
     }
     if (this.composing) {
@@ -142,7 +209,15 @@ export class SchoolhubInbox extends HubElement {
         <h2 id="title">${t.inbox}</h2>
         <button part="button" @click=${() => (this.composing = true)}>${t.newConversation}</button>
       </div>
-      ${!store || store.state === 'loading'
+      <form class="search" role="search" @submit=${(e: Event) => this.find(e)}>
+        <label class="sr-only" for="q">${t.search}</label>
+        <input id="q" type="search" part="input" maxlength="200" autocomplete="off" placeholder=${t.search}
+          @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
+        <button part="button">${t.searchButton}</button>
+      </form>
+      ${this.search
+        ? this.results(this.search)
+        : !store || store.state === 'loading'
         ? html`<p class="muted">${t.loading}</p>`
         : store.state === 'error'
           ? html`<p class="error">${t.loadFailed}${store.error}</p>`
@@ -151,22 +226,56 @@ export class SchoolhubInbox extends HubElement {
             : html`<ul class="list" part="list" aria-label=${t.conversations}>
                 ${store.conversations.map((c) => html`<li>${this.item(c)}</li>`)}
               </ul>`}
-      ${store?.next ? html`<div class="actions"><button part="button" @click=${() => store.more()}>${t.more}</button></div>` : nothing}
+      ${store?.next && !this.search ? html`<div class="actions"><button part="button" @click=${() => store.more()}>${t.more}</button></div>` : nothing}
     </section>`;
+  }
+
+  private results(search: Search) {
+    const t = this.t;
+    const me = this.client?.user?.id;
+    return html`<div class="bar">
+        <h3 id="hits">${t.searchResults}</h3>
+        <button class="link" part="button" @click=${this.clearSearch}>${t.clearSearch}</button>
+      </div>
+      ${search.error
+        ? html`<p class="error" role="alert">${search.error}</p>`
+        : search.busy && search.results.length === 0
+          ? html`<p class="muted">${t.loading}</p>`
+          : search.results.length === 0
+            ? html`<p class="muted">${t.hits(0)}</p>`
+            : html`<ul class="list hits" part="list" aria-labelledby="hits">
+                ${search.results.map(({ message: m, conversation: c }) => html`<li>
+                  <button class="item" part="item" data-id=${c.id} @click=${() => this.openConversation(c.id, m.seq)}>
+                    <span class="name">${conversationTitle({ ...c, context: m.context ?? c.context }, me, t)}</span>
+                    <time class="muted" datetime=${m.createdAt}>${shortTime(m.createdAt, t)}</time>
+                    ${(c.subject || c.group) && (m.context ?? c.context)
+                      ? html`<span class="about muted">${contextLabel((m.context ?? c.context)!, t)}</span>`
+                      : nothing}
+                    <span class="last">${senderLabel(m, me, t)}: ${m.body}</span>
+                  </button>
+                </li>`)}
+              </ul>`}
+      ${search.next && !search.error
+        ? html`<div class="actions"><button part="button" ?disabled=${search.busy} @click=${(e: Event) => this.find(e, true)}>${t.more}</button></div>`
+        : nothing}`;
   }
 
   private item(c: InboxEntry) {
     const t = this.t;
     const me = this.client?.user?.id;
     const last = c.lastMessage;
-    const title = c.subject ?? otherNames(c, me);
+    const shown = { ...c, context: last?.context ?? c.context };
+    // Under the title: what it is about, or, when the title says that, who is in it.
+    const about = titledByContext(shown) ? otherNames(c, me) : shown.context ? contextLabel(shown.context, t) : '';
     return html`<button class="item ${c.unread ? 'unread' : ''}" part="item ${c.unread ? 'unread' : ''}" data-id=${c.id}
       @click=${() => this.openConversation(c.id)}>
-      <span class="name">${title}</span>
+      <span class="name">${conversationTitle(shown, me, t)}</span>
       <span>${c.unread ? html`<span class="count" part="badge" aria-hidden="true">${c.unread}</span><span class="sr-only">${t.unread(c.unread)}</span>` : nothing}
         <time class="muted" datetime=${c.lastActivityAt}>${shortTime(c.lastActivityAt, t)}</time></span>
-      ${c.context ? html`<span class="muted">${t.context[c.context.kind]}</span>` : nothing}
-      <span class="last">${last ? `${last.senderId === me ? t.you : last.senderName}: ${last.body}` : c.subject ? otherNames(c, me) : ''}</span>
+      ${about ? html`<span class="about muted">${about}</span>` : nothing}
+      <span class="last">${last
+        ? `${senderLabel(last, me, t)}: ${last.deleted ? t.deletedMessage : last.body}`
+        : c.subject || c.group ? otherNames(c, me) : ''}</span>
     </button>`;
   }
 }

@@ -179,6 +179,33 @@ describe('HubClient', () => {
     await expect(post).rejects.toMatchObject({ code: 'forbidden', message: 'not your group', path: ['audience', 'targets', 0] });
   });
 
+  it('sends ephemeral signals (typing) only while online: never queued, resent or retried', async () => {
+    const client = newClient();
+    const typing = { conversationId: 'c', typing: true };
+    // Before the first welcome: refused at once, nothing is queued.
+    await expect(client.request('typing', typing, { ephemeral: true })).rejects.toMatchObject({ code: 'closed' });
+    const ws = await online(client);
+    expect(ws.requests('typing')).toEqual([]);
+    const answered = client.request('typing', typing, { ephemeral: true });
+    const [sent] = ws.requests('typing');
+    ws.push({ type: 'ok', id: sent!.id, result: { relayed: true } });
+    await expect(answered).resolves.toEqual({ relayed: true });
+    // rate_limited is not retried.
+    const limited = client.request('typing', typing, { ephemeral: true });
+    ws.push({ type: 'error', id: ws.requests('typing')[1]!.id, code: 'rate_limited', message: 'slow down' });
+    await expect(limited).rejects.toMatchObject({ code: 'rate_limited' });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(ws.requests('typing')).toHaveLength(2);
+    // In flight when the connection drops: rejected, not sent again after the next welcome.
+    const lost = client.request('typing', typing, { ephemeral: true });
+    ws.serverClose(1006);
+    await expect(lost).rejects.toMatchObject({ code: 'closed' });
+    await expect(client.request('typing', typing, { ephemeral: true })).rejects.toMatchObject({ code: 'closed' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    const again = await online(client, { cursor: '1', resumed: true });
+    expect(again.requests('typing')).toEqual([]);
+  });
+
   it('fetches a fresh token after 4003, and gives up for good after 4002', async () => {
     const client = newClient();
     const ws = await online(client);

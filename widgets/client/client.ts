@@ -41,11 +41,20 @@ export const CLIENT_TIMING = {
   retries: 5,
 };
 
+export interface RequestOptions {
+  /**
+   * A signal that only means something now (typing): sent only while online, never queued,
+   * never sent again after a lost connection, never retried. Rejects with `closed` otherwise.
+   */
+  ephemeral?: boolean;
+}
+
 interface Pending {
   order: number;
   type: string;
   fields: object;
   tries: number;
+  ephemeral?: boolean;
   resolve: (result: unknown) => void;
   reject: (error: HubError) => void;
 }
@@ -134,10 +143,20 @@ export class HubClient {
    * queue; a request in flight when the connection drops is sent again after the next
    * welcome. Creates carry their clientKey in `fields`, so a repeat returns the stored item.
    */
-  request<T extends RequestType>(type: T, fields: RequestFields<T>): Promise<RequestResult<T>> {
+  request<T extends RequestType>(type: T, fields: RequestFields<T>, options: RequestOptions = {}): Promise<RequestResult<T>> {
     return new Promise((resolve, reject) => {
       const p: Pending = { order: this.order++, type, fields, tries: 0, resolve: resolve as (r: unknown) => void, reject };
       if (this.status === 'failed') return reject(new HubError('closed', this.lastClose?.reason ?? 'not connected'));
+      if (options.ephemeral) {
+        p.ephemeral = true;
+        const id = String(this.nextId++);
+        if (this.status !== 'online' || this.queue.length > 0 || !this.sendFrame({ ...fields, type, id })) {
+          return reject(new HubError('closed', 'not connected'));
+        }
+        p.tries = 1;
+        this.inflight.set(id, p);
+        return;
+      }
       this.queue.push(p);
       if (this.status === 'idle') this.start();
       else this.flush();
@@ -263,11 +282,11 @@ export class HubClient {
     if (frame.type === 'ok') return p.resolve(frame.result ?? {});
     const code = frame.code as HubError['code'];
     const error = new HubError(code, String(frame.message ?? code), (frame.path as (string | number)[] | undefined) ?? []);
-    if (code === 'unauthenticated') {
+    if (code === 'unauthenticated' && !p.ephemeral) {
       this.queue.push(p);
       return;
     }
-    if ((code === 'unavailable' || code === 'rate_limited') && p.tries < CLIENT_TIMING.retries) {
+    if ((code === 'unavailable' || code === 'rate_limited') && p.tries < CLIENT_TIMING.retries && !p.ephemeral) {
       // Nothing was written: the same request (the same clientKey) is safe to send again.
       setTimeout(() => {
         this.queue.push(p);
@@ -337,7 +356,11 @@ export class HubClient {
     }
     this.lastClose = { code, reason };
     // Requests that got no answer go back to the queue, to be sent again after welcome.
-    for (const p of this.inflight.values()) if (p.type !== 'auth') this.queue.push(p);
+    // Ephemeral signals are not: they would arrive too late to mean anything.
+    for (const p of this.inflight.values()) {
+      if (p.ephemeral) p.reject(new HubError('closed', reason || 'connection lost'));
+      else if (p.type !== 'auth') this.queue.push(p);
+    }
     this.inflight.clear();
     if (FATAL_CLOSES.has(code)) {
       this.setStatus('failed');

@@ -19,9 +19,30 @@ export class InboxStore extends Observable {
     super();
     client.views(() => void this.load());
     client.on('message.created', ({ message }) => this.message(message));
+    client.on('message.edited', ({ message }) => {
+      const c = this.find(message.conversationId);
+      if (!c?.lastMessage || c.lastMessage.seq !== message.seq || c.lastMessage.deleted) return;
+      c.lastMessage = message;
+      this.touched();
+    });
+    client.on('message.deleted', (d) => {
+      const c = this.find(d.conversationId);
+      if (!c?.lastMessage || c.lastMessage.seq !== d.seq) return;
+      c.lastMessage = { ...c.lastMessage, body: '', deleted: true, deletedAt: d.deletedAt };
+      this.touched();
+    });
     client.on('conversation.created', ({ conversation }) => {
       if (this.find(conversation.id)) return;
       this.conversations = [{ ...conversation, unread: 0, lastMessage: null, lastActivityAt: conversation.createdAt }, ...this.conversations];
+      this.touched();
+    });
+    client.on('conversation.updated', ({ conversation }) => {
+      // Someone joined an item's thread: its participants (and title) change, nothing else.
+      const c = this.find(conversation.id);
+      if (!c) return void this.load();
+      const { id, creatorId, subject, context, group, participants, createdAt } = conversation;
+      const next = { ...c, id, creatorId, subject, context, group, participants, createdAt };
+      this.conversations = this.conversations.map((x) => (x === c ? next : x));
       this.touched();
     });
     client.on('conversation.read', (r) => {

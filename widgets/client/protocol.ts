@@ -15,26 +15,66 @@ export interface User extends PersonRef {
   roles: { role: RoleName; schoolId?: string; districtId?: string }[];
 }
 
+export type ContextKind = 'plan' | 'assignment' | 'conference';
+
+/** What a conversation is about: a plan, an assignment or a conference, with the portal's page of it. */
+export interface Context {
+  kind: ContextKind;
+  id: string;
+  /** The item's title as it is now; null when the hub does not know it. */
+  title: string | null;
+  /** The portal's page of the item (HUB_LINK_*), null when not configured. Untrusted: checked before use. */
+  link: string | null;
+}
+
 export interface Message {
   id: string;
   conversationId: string;
   seq: number;
-  senderId: string;
-  senderName: string;
+  /** null (with senderName) when the sender has a protected identity the viewer may not see. */
+  senderId: string | null;
+  senderName: string | null;
+  /** "" for a deleted message (a tombstone). */
   body: string;
   createdAt: string;
   clientKey: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  deleted: boolean;
+  /** Sent to staff during their school's quiet hours: the teacher answers during school hours. */
+  quietHours: boolean;
+  context: Context | null;
 }
 
-export type ContextKind = 'plan' | 'assignment' | 'conference';
+/** A conversation with a mentor's whole group: its students, or their guardians. */
+export interface GroupRef {
+  id: string;
+  name: string | null;
+  audience: 'students' | 'guardians';
+}
 
 export interface Conversation {
   id: string;
-  creatorId: string;
+  /** null when the creator has a protected identity the viewer may not see. */
+  creatorId: string | null;
   subject: string | null;
-  context: { kind: ContextKind; id: string } | null;
+  context: Context | null;
+  group: GroupRef | null;
+  /** The participants the viewer may see (protected persons of other families are left out). */
   participants: PersonRef[];
   createdAt: string;
+}
+
+/** How long after sending a message its sender may edit or delete it (PROTOCOL.md, message.edit). */
+export const EDIT_WINDOW_MS = 15 * 60_000;
+
+/** One page of a conversation's history (oldest first). */
+export interface HistoryPage {
+  conversation: Conversation;
+  messages: Message[];
+  reads: Record<string, number>;
+  /** The conversation's newest seq (0 when empty). */
+  lastSeq: number;
 }
 
 export interface InboxEntry extends Conversation {
@@ -100,15 +140,22 @@ export interface Audience {
 /** Every request the widgets make: its fields and its result. */
 export interface Requests {
   'inbox.get': [{ limit?: number; before?: string }, { conversations: InboxEntry[]; unreadTotal: number; next: string | null }];
-  'history.get': [
-    { conversationId: string; beforeSeq?: number; limit?: number },
-    { conversation: Conversation; messages: Message[]; reads: Record<string, number> },
-  ];
+  'history.get': [{ conversationId: string; beforeSeq?: number; afterSeq?: number; limit?: number }, HistoryPage];
   'conversation.start': [
-    { participantIds: string[]; subject?: string; context?: { kind: ContextKind; id: string }; clientKey: string },
+    {
+      participantIds?: string[]; subject?: string; context?: { kind: ContextKind; id: string; studentId?: string };
+      groupId?: string; audience?: GroupRef['audience']; clientKey: string;
+    },
     { conversation: Conversation; existing?: boolean },
   ];
   'message.send': [{ conversationId: string; body: string; clientKey: string }, { message: Message }];
+  'message.edit': [{ messageId: string; body: string }, { message: Message }];
+  'message.delete': [{ messageId: string }, { message: Message }];
+  'messages.search': [
+    { query: string; conversationId?: string; limit?: number; before?: string },
+    { results: { message: Message; conversation: Conversation }[]; next: string | null },
+  ];
+  typing: [{ conversationId: string; typing: boolean }, { relayed: boolean }];
   'conversation.read': [{ conversationId: string; seq: number }, Record<string, never>];
   'feed.get': [{ limit?: number; before?: string }, { items: FeedItem[]; next: string | null }];
   'feed.read': [{ itemIds: string[] }, { itemIds: string[] }];
@@ -129,7 +176,12 @@ export interface HubEvents {
   'post.created': { post: Post };
   'mailing.created': { mailing: Mailing };
   'conversation.created': { conversation: Conversation };
+  'conversation.updated': { conversation: Conversation };
   'message.created': { message: Message };
+  'message.edited': { message: Message };
+  'message.deleted': { conversationId: string; messageId: string; seq: number; deletedAt: string };
+  /** Ephemeral: no cursor, never replayed. Only for people the viewer may see. */
+  typing: { conversationId: string; personId: string; name: string; typing: boolean };
   'conversation.read': { conversationId: string; personId: string; seq: number };
   'feed.read': { personId: string; itemIds: string[] };
   'sync.done': Record<string, never>;

@@ -1,9 +1,9 @@
 // The stores against a scripted client: events applied at once, loads merged, a load that
 // raced with an event repeated, optimistic sends that become messages or fail and retry.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { HubClient } from './client.ts';
 import { InboxStore } from './inbox-store.ts';
-import { ConversationStore } from './conversation-store.ts';
+import { ConversationStore, TYPING } from './conversation-store.ts';
 import { FeedStore } from './feed-store.ts';
 import { HubError, type HubEvents, type InboxEntry, type Message } from './protocol.ts';
 
@@ -36,12 +36,19 @@ class FakeClient {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
-const msg = (seq: number, senderId: string, conversationId = 'c1'): Message => ({
-  id: `m${seq}`, conversationId, seq, senderId, senderName: senderId, body: `b${seq}`, createdAt: new Date(seq * 1000).toISOString(), clientKey: `k${seq}`,
+const msg = (seq: number, senderId: string, conversationId = 'c1', createdAt = new Date(seq * 1000).toISOString()): Message => ({
+  id: `m${seq}`, conversationId, seq, senderId, senderName: senderId, body: `b${seq}`, createdAt, clientKey: `k${seq}`,
+  editedAt: null, deletedAt: null, deleted: false, quietHours: false, context: null,
 });
 const entry = (id: string, unread: number, last: Message | null): InboxEntry => ({
-  id, creatorId: 'x', subject: null, context: null, participants: [], createdAt: '2024-01-01T00:00:00.000Z', unread, lastMessage: last, lastActivityAt: last?.createdAt ?? '',
+  id, creatorId: 'x', subject: null, context: null, group: null, participants: [], createdAt: '2024-01-01T00:00:00.000Z', unread, lastMessage: last, lastActivityAt: last?.createdAt ?? '',
 });
+const people = [{ id: 'me', name: 'Jag' }, { id: 'you', name: 'Du' }];
+const page = (messages: Message[], lastSeq = messages[messages.length - 1]?.seq ?? 0, reads: Record<string, number> = {}) => ({
+  conversation: { ...entry('c1', 0, null), participants: people }, messages, reads, lastSeq,
+});
+const range = (from: number, to: number, senderId = 'you', createdAt?: string) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i, senderId, 'c1', createdAt));
+const seqs = (store: ConversationStore) => store.messages.map((m) => m.seq);
 
 describe('InboxStore', () => {
   it('counts messages from others as unread, moves the conversation up, and clears on a read mark', async () => {
@@ -111,6 +118,186 @@ describe('ConversationStore', () => {
     c.emit('conversation.read', { conversationId: 'c1', personId: 'you', seq: 2 });
     c.emit('conversation.read', { conversationId: 'c1', personId: 'you', seq: 1 });
     expect(store.reads.you).toBe(2);
+  });
+});
+
+describe('ConversationStore: edits, tombstones and paging', () => {
+  it('applies edits and deletes from events; an older copy from a load never undoes them', async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1');
+    const load = c.requests.find((r) => r.type === 'history.get')!;
+    c.emit('message.created', { message: msg(1, 'you') });
+    c.emit('message.created', { message: msg(2, 'you') });
+    c.emit('message.edited', { message: { ...msg(1, 'you'), body: 'ändrat', editedAt: new Date(5000).toISOString() } });
+    c.emit('message.deleted', { conversationId: 'c1', messageId: 'm2', seq: 2, deletedAt: new Date(6000).toISOString() });
+    // The load was answered from before the edit and the delete.
+    load.resolve(page([msg(1, 'you'), msg(2, 'you')]));
+    c.requests.splice(c.requests.indexOf(load), 1);
+    await tick();
+    expect(store.messages.map((m) => [m.body, m.deleted])).toEqual([['ändrat', false], ['', true]]);
+    // Events for another conversation, or outside the window, change nothing.
+    c.emit('message.deleted', { conversationId: 'c2', messageId: 'm1', seq: 1, deletedAt: new Date(7000).toISOString() });
+    c.emit('message.edited', { message: { ...msg(9, 'you'), editedAt: new Date(7000).toISOString() } });
+    expect(seqs(store)).toEqual([1, 2]);
+  });
+
+  it("offers edit and delete for one's own messages within the window, and sends them", async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1');
+    const now = Date.now();
+    c.answer('history.get', page([msg(1, 'me', 'c1', new Date(now - 16 * 60_000).toISOString()), msg(2, 'me', 'c1', new Date(now - 60_000).toISOString()), msg(3, 'you', 'c1', new Date(now).toISOString())]));
+    await tick();
+    expect(store.messages.map((m) => store.mayChange(m, now))).toEqual([false, true, false]);
+    expect(store.nextChangeDeadline(now)).toBe(now - 60_000 + 15 * 60_000);
+    const edited = store.edit(store.messages[1]!, 'nytt');
+    expect(c.requests.at(-1)).toMatchObject({ type: 'message.edit', fields: { messageId: 'm2', body: 'nytt' } });
+    c.answer('message.edit', { message: { ...store.messages[1]!, body: 'nytt', editedAt: new Date(now).toISOString() } });
+    await edited;
+    expect(store.messages[1]!.body).toBe('nytt');
+    const removed = store.remove(store.messages[1]!);
+    c.answer('message.delete', { message: { ...store.messages[1]!, body: '', deleted: true, deletedAt: new Date(now).toISOString() } });
+    await removed;
+    expect(store.messages[1]!.deleted).toBe(true);
+    expect(store.mayChange(store.messages[1]!, now)).toBe(false);
+  });
+
+  it('after a reload without a replay, pages forward from the first message that may have changed', async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1');
+    const old = new Date(Date.now() - 60 * 60_000).toISOString();
+    const recent = new Date(Date.now() - 60_000).toISOString();
+    c.answer('history.get', page([...range(1, 8, 'you', old), ...range(9, 10, 'me', recent)], 10, { you: 10 }));
+    await tick();
+    for (const fn of c.listeners.get('reload') ?? []) fn({});
+    const first = c.requests.find((r) => r.type === 'history.get')!;
+    expect(first.fields).toMatchObject({ afterSeq: 8, limit: 100 });
+    c.answer('history.get', page([{ ...msg(9, 'me', 'c1', recent), deleted: true, body: '', deletedAt: recent }, ...range(10, 109, 'you', recent).slice(0, 99)], 160));
+    await tick();
+    expect(c.requests.find((r) => r.type === 'history.get')!.fields).toMatchObject({ afterSeq: 108 });
+    c.answer('history.get', page(range(109, 160), 160));
+    await tick();
+    expect(seqs(store)).toEqual(range(1, 160).map((m) => m.seq));
+    expect(store.messages[8]!.deleted).toBe(true);
+    expect(store.hasNewer).toBe(false);
+  });
+
+  it('a gap too long to page through starts again at the newest', async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1');
+    c.answer('history.get', page(range(1, 5, 'you', new Date(0).toISOString())));
+    await tick();
+    for (const fn of c.listeners.get('reload') ?? []) fn({});
+    c.answer('history.get', page(range(6, 105), 1000));
+    await tick();
+    expect(c.requests.find((r) => r.type === 'history.get')!.fields).toEqual({ conversationId: 'c1', limit: 50 });
+    c.answer('history.get', page(range(951, 1000), 1000));
+    await tick();
+    expect([store.messages[0]!.seq, store.lastSeq, store.hasOlder, store.hasNewer]).toEqual([951, 1000, true, false]);
+  });
+
+  it('opens at a search hit, pages both ways, and takes only live messages that join on', async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1', 40);
+    expect(c.requests[0]!.fields).toMatchObject({ afterSeq: 30, limit: 50 });
+    c.answer('history.get', page(range(31, 80), 200));
+    await tick();
+    expect([store.hasOlder, store.hasNewer, store.focusSeq]).toEqual([true, true, 40]);
+    c.emit('message.created', { message: msg(201, 'you') });
+    expect(store.lastSeq).toBe(80);
+    void store.loadNewer();
+    expect(c.requests.at(-1)!.fields).toMatchObject({ afterSeq: 80 });
+    c.answer('history.get', page(range(81, 130), 201));
+    await tick();
+    void store.loadOlder();
+    expect(c.requests.at(-1)!.fields).toMatchObject({ beforeSeq: 31 });
+    c.answer('history.get', page(range(1, 30), 201));
+    await tick();
+    expect([store.messages[0]!.seq, store.lastSeq, store.hasOlder, store.hasNewer]).toEqual([1, 130, false, true]);
+    // Sending from the middle moves the window to the newest first.
+    store.send('hej');
+    expect(c.requests.at(-1)!.fields).toEqual({ conversationId: 'c1', limit: 50 });
+    c.answer('history.get', page(range(152, 201), 201));
+    await tick();
+    expect([store.messages[0]!.seq, store.lastSeq, store.hasNewer]).toEqual([152, 201, false]);
+    expect(c.requests.at(-1)!.type).toBe('message.send');
+  });
+
+  it('asked to open at a message that is not there, shows the newest instead', async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1', 500);
+    c.answer('history.get', page([], 60));
+    await tick();
+    expect(c.requests.at(-1)!.fields).toEqual({ conversationId: 'c1', limit: 50 });
+    c.answer('history.get', page(range(11, 60), 60));
+    await tick();
+    expect([store.state, store.focusSeq, store.messages[0]!.seq, store.hasNewer]).toEqual(['ready', undefined, 11, false]);
+  });
+});
+
+describe('ConversationStore: typing', () => {
+  it('shows participants typing, fades them, drops them when they send; never someone it does not list', async () => {
+    vi.useFakeTimers();
+    try {
+      const c = new FakeClient();
+      const store = new ConversationStore(c as unknown as HubClient, 'c1');
+      c.answer('history.get', page([msg(1, 'you')]));
+      await vi.advanceTimersByTimeAsync(0);
+      c.emit('typing', { conversationId: 'c1', personId: 'you', name: 'Du', typing: true });
+      c.emit('typing', { conversationId: 'c1', personId: 'hidden', name: 'Skyddad Person', typing: true });
+      c.emit('typing', { conversationId: 'c2', personId: 'you', name: 'Du', typing: true });
+      expect(store.typing).toEqual(['Du']);
+      await vi.advanceTimersByTimeAsync(TYPING.fadeMs + 10);
+      expect(store.typing).toEqual([]);
+      c.emit('typing', { conversationId: 'c1', personId: 'you', name: 'Du', typing: true });
+      c.emit('message.created', { message: msg(2, 'you') });
+      expect(store.typing).toEqual([]);
+      c.emit('typing', { conversationId: 'c1', personId: 'you', name: 'Du', typing: true });
+      c.emit('typing', { conversationId: 'c1', personId: 'you', name: 'Du', typing: false });
+      expect(store.typing).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('sends a start at once and again every few seconds while typing, and one stop', async () => {
+    vi.useFakeTimers();
+    try {
+      const c = new FakeClient();
+      const store = new ConversationStore(c as unknown as HubClient, 'c1');
+      const typing = () => c.requests.filter((r) => r.type === 'typing').map((r) => r.fields.typing);
+      for (let i = 0; i < 20; i++) {
+        store.typed(true);
+        await vi.advanceTimersByTimeAsync(200);
+      }
+      expect(typing()).toEqual([true, true]);
+      await vi.advanceTimersByTimeAsync(TYPING.idleMs);
+      expect(typing()).toEqual([true, true, false]);
+      store.typed(true);
+      store.typed(false);
+      store.typed(false);
+      expect(typing()).toEqual([true, true, false, true, false]);
+      store.typed(true);
+      store.send('klart');
+      store.dispose();
+      expect(typing()).toEqual([true, true, false, true, false, true, false]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('InboxStore: edits, deletes and joins', () => {
+  it('follows the last message and the participants', async () => {
+    const c = new FakeClient();
+    const store = new InboxStore(c as unknown as HubClient);
+    c.answer('inbox.get', { conversations: [entry('c1', 1, msg(2, 'you'))], unreadTotal: 1, next: null });
+    await tick();
+    c.emit('message.edited', { message: { ...msg(2, 'you'), body: 'ändrat', editedAt: new Date().toISOString() } });
+    expect(store.conversations[0]!.lastMessage!.body).toBe('ändrat');
+    c.emit('message.deleted', { conversationId: 'c1', messageId: 'm2', seq: 2, deletedAt: new Date().toISOString() });
+    expect(store.conversations[0]!.lastMessage).toMatchObject({ body: '', deleted: true });
+    c.emit('conversation.updated', { conversation: { ...entry('c1', 0, null), participants: people } });
+    expect(store.conversations[0]).toMatchObject({ unread: 1, participants: people, lastMessage: { deleted: true } });
   });
 });
 

@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium)('chat between a mentor and a guardian, live in two
       'Hej Sara! Passar tisdag kl 15?', 'Tisdag passar bra, vi kommer båda.',
     ]);
     // The mentor's open chat announced it politely, and read it (the guardian sees the receipt).
-    await eventually(() => mentorChat.locator('[aria-live="polite"]').innerText()).toContain('Nytt meddelande från Sara Johansson');
+    await eventually(() => mentorChat.locator('div[aria-live="polite"]').innerText()).toContain('Nytt meddelande från Sara Johansson');
     await eventually(() => guardianChat.locator('.receipt').innerText()).toBe('Läst av Eva Nyström');
     expect(await mentor.locator('schoolhub-unread-badge .count').count()).toBe(0);
     // Nothing shown twice.

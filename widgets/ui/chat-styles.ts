@@ -12,6 +12,7 @@ export const chatStyles = css`
     outline: 3px solid var(--_focus);
   }
   .messages {
+    position: relative;
     max-height: var(--schoolhub-chat-height, 26em);
     min-height: 6em;
     overflow-y: auto;
@@ -66,5 +67,52 @@ export const chatStyles = css`
   }
   .context {
     margin-top: 0.2em;
+  }
+  .msg.found {
+    outline: 2px solid var(--_accent);
+    outline-offset: 1px;
+  }
+  .msg.found:focus-visible {
+    outline: 3px solid var(--_focus);
+  }
+  .tombstone {
+    font-style: italic;
+    color: var(--_muted);
+  }
+  .edited {
+    font-style: italic;
+  }
+  .quiet {
+    font-size: 0.85em;
+    color: var(--_muted);
+    border-top: 1px solid var(--_border);
+    margin-top: 0.3em;
+    padding-top: 0.2em;
+  }
+  .change {
+    font-size: 0.85em;
+    text-align: end;
+  }
+  .change button {
+    font-size: inherit;
+  }
+  .change span {
+    color: var(--_text);
+  }
+  button.danger {
+    color: var(--_danger);
+  }
+  .edit textarea {
+    min-height: 3em;
+    margin-top: 0.2em;
+  }
+  .edit .actions {
+    margin-top: 0.3em;
+  }
+  .typing {
+    min-height: 1.45em;
+    font-size: 0.85em;
+    color: var(--_muted);
+    margin-top: 0.25em;
   }
 `;
