@@ -7,6 +7,9 @@ COPY . .
 RUN npm run build --if-present
 ENV HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
+# HUB_DATA_DIR: uploaded attachments (docker-compose.yml shares it between the nodes as a volume).
+RUN mkdir -p /data && chown node:node /data
+ENV HUB_DATA_DIR=/data
 # Runs as the image's non-root user; with DATABASE_URL set no embedded PostgreSQL is started.
 USER node
 CMD ["node", "--import", "tsx", "hub/main.ts"]

@@ -4,7 +4,7 @@
 // except the per-member keys of part-of-group posts, which are resolved to person topics at
 // send time so that a connection need not subscribe to one topic per group membership.
 import type { Directory } from './directory/model.ts';
-import type { DynamicAudience, ItemState, MailingDraft, PostAudience } from './rules/index.ts';
+import { ownersOfGroupsOf, type DynamicAudience, type ItemState, type MailingDraft, type PostAudience } from './rules/index.ts';
 
 export const key = {
   person: (id: string) => `p:${id}`,
@@ -20,6 +20,16 @@ export const key = {
   schoolLead: (s: string) => `lead:${s}`,
   /** School admins alone: they see published plans and assignments through the group (§5). */
   schoolAdmins: (s: string) => `adm:${s}`,
+  /** The reader role of a school alone: the student card of DOMAIN.md §4, §6–§8. */
+  schoolReaders: (s: string) => `rd:${s}`,
+  /**
+   * One student's guardians, mentors, and teachers of their teaching groups, as the directory
+   * has them now (development records, hub/audience-development.ts). Like the per-member
+   * keys they are resolved to person topics at send time, not subscribed.
+   */
+  childGuardians: (s: string) => `cg:${s}`,
+  studentMentors: (s: string) => `cm:${s}`,
+  studentTeachers: (s: string) => `ct:${s}`,
   /** Directory changes that concern every connection of this node (rights refresh). */
   everyone: 'all',
 } as const;
@@ -99,6 +109,7 @@ export function liveTopicsOf(dir: Directory, personId: string): string[] {
     const roles = dir.staffRolesAt(personId, s);
     if (roles.has('school_leader') || roles.has('school_admin') || roles.has('reader')) out.add(key.schoolLead(s));
     if (roles.has('school_admin')) out.add(key.schoolAdmins(s));
+    if (roles.has('reader')) out.add(key.schoolReaders(s));
   }
   return [...out];
 }
@@ -109,7 +120,16 @@ export function readKeysOf(dir: Directory, personId: string): string[] {
   for (const g of dir.groupsOf(personId)) out.push(key.groupMember(g, personId));
   for (const c of dir.childrenOf(personId)) {
     for (const g of dir.groupsOf(c)) out.push(key.groupMemberGuardians(g, c));
+    out.push(key.childGuardians(c));
   }
+  // A mentor or teacher holds one key per student of the mentor or teaching groups they own.
+  const perStudent = new Set<string>();
+  for (const g of dir.groupsOwnedBy(personId)) {
+    const group = dir.groups.get(g);
+    if (group?.kind === 'mentor') for (const s of group.members) perStudent.add(key.studentMentors(s));
+    else if (group?.kind === 'teaching') for (const s of group.members) perStudent.add(key.studentTeachers(s));
+  }
+  out.push(...perStudent);
   return out;
 }
 
@@ -122,6 +142,10 @@ export function liveTopicsFor(dir: Directory, keys: readonly string[]): string[]
       if (!dir.groups.get(g)?.members.has(s)) continue;
       if (k.startsWith('gms:')) out.add(key.person(s));
       else for (const guardian of dir.guardiansOf(s)) out.add(key.person(guardian));
+    } else if (k.startsWith('cg:') || k.startsWith('cm:') || k.startsWith('ct:')) {
+      const s = k.slice(3);
+      const people = k.startsWith('cg:') ? dir.guardiansOf(s) : ownersOfGroupsOf(dir, s, k.startsWith('cm:') ? 'mentor' : 'teaching');
+      for (const p of people) out.add(key.person(p));
     } else out.add(k);
   }
   return [...out];

@@ -20,6 +20,8 @@ export interface HubConfig {
   demo: boolean;
   /** The portal's page of a plan, an assignment, a conference (HUB_LINK_*), with `{id}`; unset: no link. */
   links: LinkPatterns;
+  /** How often this node tries the retention job (HUB_RETENTION_INTERVAL_MS); 0: never on this node. */
+  retentionIntervalMs: number;
   /** Secrets the hub made up itself (dev mode), to print at start. */
   generated: { jwtSecret?: string; adminToken?: string };
 }
@@ -36,6 +38,8 @@ function linkPattern(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   if (!raw.includes('{id}')) throw new ConfigError(`${name} must contain {id}, e.g. https://portal.example/plans/{id}`);
+  // Links go into every participant's frames: only web pages of the portal, never script.
+  if (!/^(https?:\/\/|\/)/i.test(raw)) throw new ConfigError(`${name} must be an http(s) URL or a path starting with /`);
   return raw;
 }
 
@@ -44,6 +48,15 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number, got ${raw}`);
+  return n;
+}
+
+function retentionInterval(env: NodeJS.ProcessEnv): number {
+  const raw = env.HUB_RETENTION_INTERVAL_MS;
+  if (raw === undefined || raw === '') return 3_600_000;
+  const n = Number(raw);
+  // Below 100 ms the job would only compete with itself for the lock.
+  if (!Number.isInteger(n) || (n !== 0 && n < 100)) throw new ConfigError(`HUB_RETENTION_INTERVAL_MS must be 0 (off on this node) or at least 100, got ${raw}`);
   return n;
 }
 
@@ -81,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       assignment: linkPattern(env, 'HUB_LINK_ASSIGNMENT'),
       conference: linkPattern(env, 'HUB_LINK_CONFERENCE'),
     },
+    retentionIntervalMs: retentionInterval(env),
     generated,
   };
 }

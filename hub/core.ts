@@ -11,6 +11,7 @@ import type { Broker } from './broker.ts';
 import type { LinkPatterns } from './config.ts';
 import type { TypingRelay } from './typing.ts';
 import type { HttpResponse } from './uws.ts';
+import type { AuditLog } from './privacy/audit.ts';
 
 export interface HubCore {
   sql: Sql;
@@ -25,6 +26,8 @@ export interface HubCore {
   links: LinkPatterns;
   /** Ephemeral typing indicators, outside the event log. */
   typing: TypingRelay;
+  /** Staff reads of protected persons' data, written in batches (hub/privacy/audit.ts). */
+  auditLog: AuditLog;
   verifyToken: TokenVerifier;
   originAllowed(origin: string): boolean;
   draining: boolean;

@@ -23,19 +23,19 @@ export interface HttpOptions {
 }
 
 /** uWS forbids touching a response after the client went away: every async path checks this. */
-interface Aborted {
+export interface Aborted {
   v: boolean;
   onAbort?: () => void;
 }
 
-function json(res: HttpResponse, status: string, body: unknown, aborted: Aborted): void {
+export function json(res: HttpResponse, status: string, body: unknown, aborted: Aborted): void {
   if (aborted.v) return;
   res.cork(() => {
     res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(body));
   });
 }
 
-function bearerMatches(header: string, token: string): boolean {
+export function bearerMatches(header: string, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header);
   if (!m) return false;
   const a = Buffer.from(m[1]!.trim());
@@ -44,7 +44,7 @@ function bearerMatches(header: string, token: string): boolean {
 }
 
 /** Reads a whole body, copying each chunk (uWS reuses the buffer), within a size and time limit. */
-function readBody(res: HttpResponse, limit: number, aborted: Aborted): Promise<Buffer> {
+export function readBody(res: HttpResponse, limit: number, aborted: Aborted): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -17,6 +17,9 @@ import { Publisher } from './publisher.ts';
 import { Delivery } from './delivery.ts';
 import { ReplayBatcher } from './replay.ts';
 import { TypingRelay } from './typing.ts';
+import { AuditLog } from './privacy/audit.ts';
+import { RetentionJob } from './privacy/retention.ts';
+import { registerPrivacyHttp } from './privacy/http.ts';
 
 /** Broker topic that tells every node a directory import landed. */
 const DIRECTORY_TOPIC = '__directory';
@@ -24,6 +27,7 @@ import { tokenVerifier } from './auth/tokens.ts';
 import { uws, listen, closeListen, type us_listen_socket } from './uws.ts';
 import { Sessions } from './session.ts';
 import { httpLimiter, registerHttp } from './http.ts';
+import { registerAttachments } from './attachments/http.ts';
 import { registerStatic } from './static.ts';
 import type { HubCore } from './core.ts';
 
@@ -99,6 +103,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     directory: () => directory,
     links: config.links,
     typing,
+    auditLog: new AuditLog(sql, log),
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
     originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),
     draining: false,
@@ -140,11 +145,17 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   typing.attach(app);
   sessions.register(app);
   registerHttp(app, core, { adminToken: config.adminToken, afterImport, databaseReady });
+  // A guardian block changes the directory like an import does: the same reload and broadcast.
+  registerPrivacyHttp(app, core, { adminToken: config.adminToken, afterDirectoryChange: afterImport });
+  registerAttachments(app, core, { dataDir: config.dataDir });
   registerStatic(app, config, core);
   options.routes?.(app, core);
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found\n');
   });
+
+  const retention = new RetentionJob(core, config.retentionIntervalMs);
+  retention.start();
 
   let listenSocket: us_listen_socket | undefined;
   const bound = await listen(app, config.host, config.port);
@@ -169,6 +180,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       sessions.stop();
       delivery.stop();
       clearInterval(importWatch);
+      await retention.stop();
+      await core.auditLog.stop(); // the last audit entries, before the pool closes
       await broker.close();
       await sql.end({ timeout: 5 });
       if (embedded) await embedded.stop();

@@ -7,8 +7,8 @@ export interface PersonView {
   name: string;
 }
 
-/** Is `viewer` staff somewhere (then they see protected persons they work with)? */
-function isStaff(dir: Directory, viewer: string): boolean {
+/** Is `viewer` staff somewhere (then they see protected persons they work with, and their reads are audited)? */
+export function isStaff(dir: Directory, viewer: string): boolean {
   return dir.staffSchoolsOf(viewer).size > 0 || dir.headOfOperationsIn(viewer).size > 0 || dir.isSystemAdmin(viewer);
 }
 

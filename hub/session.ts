@@ -20,6 +20,7 @@ import { searchOwnMessages } from './handlers/chat-search.ts';
 import { relayTyping } from './handlers/typing.ts';
 import { closeItem, createItem, getItems, getOneItem, hideItem, publishItem, updateItem } from './handlers/items.ts';
 import { closeOneConference, createConference, getConferences, getOneConference } from './handlers/conferences.ts';
+import { DEVELOPMENT_HANDLERS } from './handlers/development.ts';
 import type { HubCore } from './core.ts';
 
 type State = 'connecting' | 'authenticating' | 'connected' | 'closed';
@@ -80,6 +81,7 @@ const HANDLERS: { [T in RequestType]?: Handler<T> } = {
   'conference.close': closeOneConference,
   'conference.get': getOneConference,
   'conferences.get': getConferences,
+  ...DEVELOPMENT_HANDLERS,
 };
 
 function isConnectionError(e: unknown): boolean {
@@ -346,7 +348,7 @@ export class Sessions {
     }
     const ctx: HandlerContext = {
       personId: s.personId, dir: this.core.directory(), sql: this.core.sql, publisher: this.core.publisher,
-      links: this.core.links, typing: this.core.typing, connection: s,
+      links: this.core.links, typing: this.core.typing, connection: s, auditLog: this.core.auditLog,
     };
     try {
       const result = await handler(ctx, parsed.data as never);

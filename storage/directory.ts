@@ -145,6 +145,9 @@ export async function loadDirectoryRecords(sql: Sql): Promise<DirectoryRecords> 
     activity: out.activities, placement: out.placements, role: out.roles, setting: out.settings,
   };
   for (const r of rows) byKind[r.kind].push(r.data);
+  // Secrecy against a guardian (migration 007): the view is built without these links.
+  const blocks = await sql<{ guardian_id: string; child_id: string }[]>`select guardian_id, child_id from guardian_blocks`;
+  out.guardianBlocks = blocks.map((b) => ({ guardianId: b.guardian_id, childId: b.child_id }));
   return out;
 }
 

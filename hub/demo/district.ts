@@ -237,8 +237,8 @@ export function demoBundle(): Bundle {
         { person: ref(D.sysadmin), role: 'system_admin' },
       ],
       settings: [
-        { organisation: ref(ek), teacherGuardianDirectMessages: false },
-        { organisation: ref(bj), teacherGuardianDirectMessages: true },
+        { organisation: ref(ek), teacherGuardianDirectMessages: false, assessmentLevels: ['F', 'E', 'D', 'C', 'B', 'A'] },
+        { organisation: ref(bj), teacherGuardianDirectMessages: true, assessmentLevels: ['F', 'E', 'D', 'C', 'B', 'A'] },
       ],
     },
   };

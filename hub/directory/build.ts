@@ -15,6 +15,8 @@ export interface DirectoryRecords {
   placements: PlacementRecord[];
   roles: ExtensionRoleRecord[];
   settings: SchoolSettingRecord[];
+  /** Guardian links that must not exist (secrecy against a guardian; table guardian_blocks). */
+  guardianBlocks?: { guardianId: string; childId: string }[];
 }
 
 export const GROUP_KINDS: Readonly<Record<string, GroupKind>> = {
@@ -72,7 +74,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
   const districts = new Map<string, District>();
   const schools = new Map<string, School>();
   for (const o of records.organisations) {
-    if (o.organisationType === 'Huvudman') districts.set(o.id, { id: o.id, name: o.displayName });
+    if (o.organisationType === 'Huvudman') districts.set(o.id, { id: o.id, name: o.displayName, retentionDays: settings.get(o.id)?.retentionDays ?? null });
     else if (o.organisationType === 'Skolenhet') {
       schools.set(o.id, {
         id: o.id,
@@ -80,6 +82,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
         districtId: districtOf(o.id),
         teacherGuardianDirectMessages: settings.get(o.id)?.teacherGuardianDirectMessages ?? false,
         quietHours: settings.get(o.id)?.quietHours ?? null,
+        assessmentLevels: settings.get(o.id)?.assessmentLevels ?? [],
       });
     }
   }
@@ -94,9 +97,13 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
       protected: p.securityMarking !== undefined && p.securityMarking !== UNPROTECTED_MARKING,
     });
   }
+  // A blocked guardian is simply not linked to that child: every right and audience that
+  // follows the link (posts, items, conferences, conversations, contacts) is gone with it.
+  const blocked = new Set((records.guardianBlocks ?? []).map((b) => `${b.guardianId}\u0000${b.childId}`));
   for (const p of records.persons) {
     for (const r of p.responsibles ?? []) {
       if (r.relationType !== GUARDIAN_RELATION || !activeOn(day, r) || !persons.has(r.person.id)) continue;
+      if (blocked.has(`${r.person.id}\u0000${p.id}`)) continue;
       addTo(guardians, p.id, r.person.id);
       addTo(children, r.person.id, p.id);
     }

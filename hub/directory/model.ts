@@ -16,6 +16,8 @@ export interface Person {
 export interface District {
   id: string;
   name: string;
+  /** How many days records are kept (extensions.settings retentionDays); null: kept until deleted on request. */
+  retentionDays: number | null;
 }
 
 export interface School {
@@ -26,6 +28,8 @@ export interface School {
   teacherGuardianDirectMessages: boolean;
   /** Staff quiet hours (local clock times in `timezone`; start after end wraps midnight), or null. */
   quietHours: QuietHours | null;
+  /** DOMAIN.md §7: the school's assessment levels, lowest first; empty: free-text assessments only. */
+  assessmentLevels: readonly string[];
 }
 
 export interface QuietHours {

@@ -4,6 +4,8 @@ import { z } from 'zod';
 
 // Ids are opaque but plain: they become parts of topic names and read keys (hub/audience.ts).
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,199}$/, 'ids are 1-200 of A-Z a-z 0-9 . _ @ -');
+/** The id rule, for other APIs that name directory records (the privacy admin API). */
+export const directoryIdSchema = id;
 const ref = z.object({ id });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const name = z.string().max(300);
@@ -99,10 +101,26 @@ export const quietHoursSchema = z.object({
   timezone: z.string().max(100).refine(isTimeZone, 'expected an IANA time zone such as Europe/Stockholm'),
 });
 
+/**
+ * Settings of an organisation (not in SS 12000). On a school: the messaging setting of
+ * DOMAIN.md §3 (*) and quiet hours. On a district (Huvudman): `retentionDays`, how long
+ * messages, posts, mailings, items and events are kept (hub/privacy/retention.ts); a
+ * district setting needs no school fields, so `teacherGuardianDirectMessages` may be left out
+ * (false).
+ */
 export const schoolSettingSchema = z.object({
   organisation: ref,
-  teacherGuardianDirectMessages: z.boolean(),
+  teacherGuardianDirectMessages: z.boolean().optional(),
   quietHours: quietHoursSchema.optional(),
+  // At least a day (a shorter period would delete what a client is still syncing), at most a century.
+  retentionDays: z.number().int().min(1).max(36_500).optional(),
+  /** DOMAIN.md §7: the school's assessment levels, lowest first, e.g. ["F","E","D","C","B","A"]. */
+  assessmentLevels: z
+    .array(z.string().trim().min(1).max(50))
+    .min(1)
+    .max(20)
+    .refine((levels) => new Set(levels).size === levels.length, 'assessment levels must be unique')
+    .optional(),
 });
 
 export const bundleSchema = z

@@ -17,11 +17,14 @@ const ROLES: Record<string, string> = {
 };
 /** People whose data the walkers must never touch; they listen for anything delivered. */
 const VICTIMS = ['p-mentor-an', 'p-leader-an', 'p-stu-an-1', 'p-stu-an-2', 'p-gua-an-1', 'p-gua-an-2', 'p-gua-ek-5a', 'p-stu-ek-5'];
-const WRITE_TABLES = ['posts', 'mailings', 'conversations', 'conversation_members', 'messages', 'events', 'items', 'conferences', 'feed_reads'];
+const WRITE_TABLES = [
+  'posts', 'mailings', 'conversations', 'conversation_members', 'messages', 'events', 'items', 'conferences', 'feed_reads',
+  'feedback', 'assessments', 'forms', 'documentation', 'attachments',
+];
 
 let t: TestHub;
 let db: postgres.Sql;
-const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '' };
+const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '', fb: '', form: '', asm: '', doc: '' };
 const saved = { rate: SESSION_LIMITS.rate, burst: SESSION_LIMITS.burst, writes: ABUSE_LIMITS.writesPerPerson };
 
 beforeAll(async () => {
@@ -41,6 +44,13 @@ beforeAll(async () => {
   ids.post = (await leaderAn.ok<{ post: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Bara 9C', body: '…', clientKey: 'w1p', audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { students: true, guardians: true } } })).post.id;
   const teacherEk = await t.connect('p-teacher-ek');
   ids.draft = (await teacherEk.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Utkast', clientKey: 'w1d' })).item.id;
+  // Development records (DOMAIN.md §4, §6–§8): feedback and a form in the other district, a
+  // draft assessment only its teacher sees, documentation only the preschool sees.
+  ids.fb = (await mentorAn.ok<{ feedback: { id: string } }>('feedback.create', { itemId: ids.item, studentId: 'p-stu-an-1', body: 'privat', publish: true, clientKey: 'w1f' })).feedback.id;
+  ids.form = (await mentorAn.ok<{ form: { id: string } }>('form.add', { conferenceId: ids.conf, templateId: 'iup', clientKey: 'w1o' })).form.id;
+  ids.asm = (await teacherEk.ok<{ assessment: { id: string } }>('assessment.create', { groupId: 'g-ek-ma7', studentId: 'p-stu-ek-1', level: 'C', clientKey: 'w1a' })).assessment.id;
+  const preTeacher = await t.connect('p-pre-teacher');
+  ids.doc = (await preTeacher.ok<{ documentation: { id: string } }>('documentation.create', { groupId: 'g-sol-blabar', childIds: ['p-child-1'], title: 't', body: 'b', clientKey: 'w1x' })).documentation.id;
 });
 afterAll(async () => {
   Object.assign(SESSION_LIMITS, { rate: saved.rate, burst: saved.burst });
@@ -121,6 +131,50 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'a conference it is not part of', fields: { conferenceId: ids.conf }, probe: 'conf' },
       { label: 'a conference that does not exist', fields: { conferenceId: 'conf_nope' }, probe: 'conf' },
     ],
+    'feedback.create': [
+      { label: 'an item of another district', fields: { itemId: ids.item, studentId: 'p-stu-an-1', body: 'x' }, probe: 'item' },
+      { label: 'an item that does not exist', fields: { itemId: 'item_nope', studentId: 'p-stu-an-1', body: 'x' }, probe: 'item' },
+    ],
+    ...Object.fromEntries(['feedback.update', 'feedback.publish', 'feedback.get'].map((op) => [op, [
+      { label: 'feedback in another district', fields: { feedbackId: ids.fb, body: 'x' }, probe: 'fb' },
+      { label: 'feedback that does not exist', fields: { feedbackId: 'fb_nope', body: 'x' }, probe: 'fb' },
+    ]])),
+    'assessment.create': [
+      { label: 'a group of another district', fields: { groupId: 'g-an-9c', studentId: 'p-stu-an-1', level: 'C' } },
+      { label: "another school's group", fields: { groupId: 'g-bj-sv4', studentId: 'p-stu-bj-1', level: 'C' } },
+    ],
+    ...Object.fromEntries(['assessment.update', 'assessment.publish', 'assessment.get'].map((op) => [op, [
+      { label: 'an assessment that does not exist', fields: { assessmentId: 'asm_nope', text: 'x' }, probe: 'asm' },
+      ...(role === 'teacher' ? [] : [{ label: "a draft of another teacher's group", fields: { assessmentId: ids.asm, text: 'x' }, probe: 'asm' }]),
+    ]])),
+    'form.add': [
+      { label: 'a conference it is not part of', fields: { conferenceId: ids.conf, templateId: 'iup' }, probe: 'conf' },
+      { label: 'a conference that does not exist', fields: { conferenceId: 'conf_nope', templateId: 'iup' }, probe: 'conf' },
+    ],
+    ...Object.fromEntries(['form.fill', 'form.get'].map((op) => [op, [
+      { label: 'a form of another district', fields: { formId: ids.form, answers: [{ fieldId: 'student-strengths', value: 'x' }] }, probe: 'form' },
+      { label: 'a form that does not exist', fields: { formId: 'form_nope', answers: [{ fieldId: 'student-strengths', value: 'x' }] }, probe: 'form' },
+    ]])),
+    'documentation.create': [
+      { label: 'a group of another district', fields: { groupId: 'g-an-9c', title: 't', body: 'b' } },
+      ...(role === 'preschool_teacher' ? [] : [{ label: 'a child group it does not work in', fields: { groupId: 'g-sol-blabar', title: 't', body: 'b' } }]),
+    ],
+    ...Object.fromEntries(['documentation.update', 'documentation.get'].map((op) => [op, [
+      { label: 'documentation that does not exist', fields: { documentationId: 'doc_nope', body: 'x' }, probe: 'doc' },
+      ...(role === 'preschool_teacher' ? [] : [{ label: "another child group's documentation", fields: { documentationId: ids.doc, body: 'x' }, probe: 'doc' }]),
+    ]])),
+    'student.card.get': [
+      { label: 'a student of another district', fields: { studentId: 'p-stu-an-1' }, probe: 'student' },
+      { label: 'a student that does not exist', fields: { studentId: 'p-nope' }, probe: 'student' },
+    ],
+    'development.get': [
+      { label: 'a student of another district', fields: { studentId: 'p-stu-an-1' }, probe: 'student' },
+      { label: 'a student that does not exist', fields: { studentId: 'p-nope' }, probe: 'student' },
+    ],
+    'group.overview.get': [
+      { label: 'a group of another district', fields: { groupId: 'g-an-9c' }, probe: 'group' },
+      { label: 'a group that does not exist', fields: { groupId: 'g-nope' }, probe: 'group' },
+    ],
   };
 }
 
@@ -133,7 +187,23 @@ const LISTS: Record<string, (r: Record<string, unknown>) => string> = {
   'contacts.get': (r) => JSON.stringify(r),
   'audience.get': (r) => JSON.stringify(r),
   'messages.search': (r) => JSON.stringify(r),
+  'item.feedback.get': (r) => JSON.stringify(r),
+  'group.assessments.get': (r) => JSON.stringify(r),
+  'conference.forms.get': (r) => JSON.stringify(r),
+  'group.documentation.get': (r) => JSON.stringify(r),
+  'students.search': (r) => JSON.stringify(r),
+  'form.templates.get': (r) => JSON.stringify(r),
 };
+/** What the list operations above are asked with (by default nothing): foreign targets where they take one. */
+const LIST_FIELDS = (): Record<string, Record<string, unknown>> => ({
+  'messages.search': { query: 'privat' },
+  'items.get': { groupId: 'g-an-9c' },
+  'item.feedback.get': { itemId: ids.item },
+  'group.assessments.get': { groupId: 'g-an-9c' },
+  'conference.forms.get': { conferenceId: ids.conf },
+  'group.documentation.get': { groupId: 'g-an-9c' },
+  'students.search': { query: 'Bengtsson' },
+});
 const NOT_TARGETED = new Set(['ping', 'auth', 'feed.read']);
 
 async function counts(): Promise<Record<string, number>> {
@@ -172,14 +242,14 @@ describe('authorization walk', () => {
         }
       }
       for (const [op, show] of Object.entries(LISTS)) {
-        const fields = op === 'messages.search' ? { query: 'privat' } : op === 'items.get' ? { groupId: 'g-an-9c' } : {};
+        const fields = LIST_FIELDS()[op] ?? {};
         const answer = await c.request(op, fields);
         if (answer.type === 'error') {
           expect(['forbidden', 'not_found'], `${role} ${op}`).toContain(answer.code);
           continue;
         }
         const text = show(answer.result as Record<string, unknown>);
-        for (const foreign of [ids.conv, ids.msg, ids.item, ids.conf, ids.post, 'p-stu-an-1', 'p-gua-an-1', 'privat']) {
+        for (const foreign of [ids.conv, ids.msg, ids.item, ids.conf, ids.post, ids.fb, ids.form, 'p-stu-an-1', 'p-gua-an-1', 'privat']) {
           expect(text.includes(foreign), `${role} ${op} shows ${foreign}`).toBe(false);
         }
       }

@@ -336,3 +336,25 @@ describe('protected identity', () => {
     expect(raw.filter((b) => b.includes('p-gua-ek-2b') || b.includes('Mikael Johansson'))).toEqual([]);
   });
 });
+
+describe('search and links (found by the widget work)', () => {
+  it('finds words that sit between angle brackets', async () => {
+    const { startTestHub } = await import('../testing/harness.ts');
+    const t2 = await startTestHub();
+    try {
+      const mentor = await t2.connect('p-mentor-ek');
+      const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-3'], clientKey: 'lt1' });
+      await mentor.ok('message.send', { conversationId: conversation.id, body: 'Kom ihåg att x<3 och y>2 i uppgiften', clientKey: 'lt1m' });
+      const found = await mentor.ok<{ results: unknown[] }>('messages.search', { query: 'och' });
+      expect(found.results).toHaveLength(1);
+    } finally {
+      await t2.stop();
+    }
+  });
+
+  it('refuses a link pattern that is not an http(s) URL or a path', async () => {
+    const { loadConfig } = await import('../config.ts');
+    expect(() => loadConfig({ HUB_LINK_PLAN: 'javascript:alert({id})' })).toThrow(/http\(s\) URL or a path/);
+    expect(loadConfig({ HUB_LINK_PLAN: '/skola/planering/{id}' }).links.plan).toBe('/skola/planering/{id}');
+  });
+});

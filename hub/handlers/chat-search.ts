@@ -7,6 +7,7 @@ import { searchMessages } from '../../storage/chat.ts';
 import type { Handler } from './context.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
 import { conversationView, messageView, participantsNow, showTo } from './chat-views.ts';
+import { audit, conversationTouch } from '../privacy/audit.ts';
 
 /** Plain words only (letters and digits): nothing of the query syntax reaches to_tsquery. */
 export function searchWords(query: string): string[] {
@@ -24,6 +25,7 @@ export const searchOwnMessages: Handler<'messages.search'> = async (ctx, req) =>
   // Listed once as a participant is not enough: someone who left a group conversation no longer searches it.
   const mine = rows.filter((r) => participantsNow(dir, r.conversation).includes(personId));
   const last = rows[rows.length - 1];
+  audit(ctx, 'messages.search', () => mine.map((r) => conversationTouch(r.conversation, participantsNow(dir, r.conversation), [r])));
   return {
     results: mine.map((r) => ({
       message: messageView(dir, show, ctx.links, r, r.conversation.context),

@@ -11,6 +11,7 @@ import { isUniqueViolation, newId, type Handler, type HandlerContext } from './c
 import { decodePageCursor, encodePageCursor } from './paging.ts';
 import { conversationKeys, conversationView, messageEvents, messageView, participantsNow, showTo } from './chat-views.ts';
 import { assertMayWrite, isParticipant, notFound } from './chat-rights.ts';
+import { audit, conversationTouch } from '../privacy/audit.ts';
 
 export { startConversation } from './chat-start.ts';
 
@@ -77,6 +78,7 @@ export const getInbox: Handler<'inbox.get'> = async (ctx, req) => {
   const [rows, total] = await Promise.all([inboxPage(ctx.sql, personId, keys, limit, before), unreadTotal(ctx.sql, personId, keys)]);
   const last = rows[rows.length - 1];
   const show = showTo(dir, personId);
+  audit(ctx, 'inbox.get', () => rows.map((r) => conversationTouch(r.conversation, participantsNow(dir, r.conversation), r.lastMessage ? [r.lastMessage] : [])));
   return {
     conversations: rows.map((r) => ({
       ...conversationView(dir, show, ctx.links, r.conversation, participantsNow(dir, r.conversation)),
@@ -101,6 +103,7 @@ export const getHistory: Handler<'history.get'> = async (ctx, req) => {
   const show = showTo(dir, personId);
   // Read receipts of those in it now whom the viewer may see ("read by 2 of 3" counts the shown participants).
   const reads = Object.fromEntries(Object.entries(marks).filter(([p]) => participants.includes(p) && show(p)));
+  audit(ctx, 'history.get', () => [conversationTouch(conv, participants, messages)]);
   return {
     conversation: conversationView(dir, show, ctx.links, conv, participants),
     messages: messages.map((m) => messageView(dir, show, ctx.links, m, conv.context)),

@@ -11,6 +11,8 @@ import { closeConference, conferencesPage, findConferenceByKey, getConference, i
 import { isUniqueViolation, newId, type Handler } from './context.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
 import { showAll, showTo, type Shown } from './chat-views.ts';
+import { formsReleasedOnClose } from './forms.ts';
+import { audit, conferenceTouch } from '../privacy/audit.ts';
 
 /** What a conference is called when the mentor gives it no title (the Swedish name of the thing). */
 export const DEFAULT_CONFERENCE_TITLE = 'Utvecklingssamtal';
@@ -87,7 +89,9 @@ export const closeOneConference: Handler<'conference.close'> = async (ctx, req) 
   const row = await ctx.publisher.write(async (tx) => {
     const closed = await closeConference(tx, c.id);
     // Closing what is closed is a retry: nothing changes, nothing is sent.
-    return closed ? { result: closed, events: conferenceEvents(dir, 'conference.closed', closed) } : { result: c, events: [] };
+    if (!closed) return { result: c, events: [] };
+    // §8: the filled-in forms reach the student and the guardians now (hub/handlers/forms.ts).
+    return { result: closed, events: [...conferenceEvents(dir, 'conference.closed', closed), ...(await formsReleasedOnClose(tx, dir, closed))] };
   });
   return { conference: conferenceView(dir, showTo(dir, personId), row) };
 };
@@ -95,6 +99,7 @@ export const closeOneConference: Handler<'conference.close'> = async (ctx, req) 
 export const getOneConference: Handler<'conference.get'> = async (ctx, req) => {
   const c = await getConference(ctx.sql, req.conferenceId);
   if (!c || !canReadConference(ctx.dir, ctx.personId, c)) throw noSuchConference();
+  audit(ctx, 'conference.get', () => [conferenceTouch(ctx.dir, c)]);
   return { conference: conferenceView(ctx.dir, showTo(ctx.dir, ctx.personId), c) };
 };
 
@@ -104,6 +109,7 @@ export const getConferences: Handler<'conferences.get'> = async (ctx, req) => {
   const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
   const rows = await conferencesPage(ctx.sql, readKeysOf(dir, personId), limit, before);
   const last = rows[rows.length - 1];
+  audit(ctx, 'conferences.get', () => rows.map((r) => conferenceTouch(dir, r)));
   return {
     conferences: rows.map((r) => conferenceView(dir, showTo(dir, personId), r)),
     next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,

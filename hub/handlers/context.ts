@@ -5,6 +5,7 @@ import type { Publisher } from '../publisher.ts';
 import type { RequestOf, RequestType } from '../protocol/frames.ts';
 import type { LinkPatterns } from '../config.ts';
 import type { TypingRelay } from '../typing.ts';
+import type { AuditSink } from '../privacy/audit.ts';
 
 export interface HandlerContext {
   personId: string;
@@ -16,6 +17,8 @@ export interface HandlerContext {
   typing: TypingRelay;
   /** The connection the request came on: a key for per-connection state (typing limits). */
   connection: object;
+  /** Staff reads of protected persons' data go here (hub/privacy/audit.ts `audit`). */
+  auditLog: AuditSink;
 }
 
 export type Handler<T extends RequestType> = (ctx: HandlerContext, req: RequestOf<T>) => Promise<unknown>;

@@ -5,6 +5,7 @@ import { itemStartersOf } from '../../storage/items.ts';
 import type { Directory } from '../directory/model.ts';
 import { mayShow } from '../people.ts';
 import type { Handler } from './context.ts';
+import { audit } from '../privacy/audit.ts';
 
 type Relation = 'mentor' | 'teacher' | 'staff' | 'student' | 'guardian';
 
@@ -60,7 +61,9 @@ export const getContacts: Handler<'contacts.get'> = async (ctx, req) => {
     contacts.push(contact);
   }
   contacts.sort((a, b) => a.name.localeCompare(b.name, 'sv'));
-  return { contacts: contacts.slice(0, limit) };
+  const shown = contacts.slice(0, limit);
+  audit(ctx, 'contacts.get', () => shown.map((c) => ({ about: [c.id, ...(c.about ?? []).map((a) => a.id)], ids: [c.id] })));
+  return { contacts: shown };
 };
 
 export const getAudience: Handler<'audience.get'> = async (ctx) => {
@@ -86,5 +89,7 @@ export const getAudience: Handler<'audience.get'> = async (ctx) => {
     id: d, name: dir.districts.get(d)?.name ?? '',
     schools: dir.schoolsOfDistrict(d).map((s) => ({ id: s.id, name: s.name })).sort((a, b) => a.name.localeCompare(b.name, 'sv')),
   }));
-  return { posts: { schools }, mailings: { districts } };
+  const result = { posts: { schools }, mailings: { districts } };
+  audit(ctx, 'audience.get', () => result.posts.schools.flatMap((s) => s.groups.map((g) => ({ about: g.members.map((m) => m.id), ids: [g.id] }))));
+  return result;
 };

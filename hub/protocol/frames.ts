@@ -1,5 +1,6 @@
 // Every client frame, validated once at the edge (zod). Unknown fields are stripped.
 import { z } from 'zod';
+import { developmentSchemas } from './frames-development.ts';
 
 export const LIMITS = {
   /** Largest frame the hub decodes; larger ones are answered `too_large` (up to HARD_FRAME_BYTES). */
@@ -147,6 +148,7 @@ export const requestSchemas = {
   'feed.read': req('feed.read', { itemIds: z.array(id).min(1).max(LIMITS.pageSize) }),
   'contacts.get': req('contacts.get', { query: z.string().trim().max(100).optional(), limit }),
   'audience.get': req('audience.get', {}),
+  ...developmentSchemas,
   ping: req('ping', {}),
   auth: z.object({ type: z.literal('auth'), id: requestId.optional(), token: z.string().min(1) }),
 } as const;

@@ -8,6 +8,7 @@ import {
   canChangeItem, canCloseConference, canCreateConference, canCreateItem,
   type ItemChange, type ItemDraft, type StoredConference, type StoredItem,
 } from './items.ts';
+import { canDevelopment, type DevelopmentAction } from './development.ts';
 
 export type Action =
   | { type: 'post.create'; post: PostDraft }
@@ -18,7 +19,8 @@ export type Action =
   | { type: 'item.create'; item: ItemDraft }
   | { type: 'item.change'; item: StoredItem; change: ItemChange }
   | { type: 'conference.create'; studentId: string }
-  | { type: 'conference.close'; conference: StoredConference };
+  | { type: 'conference.close'; conference: StoredConference }
+  | DevelopmentAction;
 
 export function can(dir: Directory, actor: string, action: Action): Decision {
   switch (action.type) {
@@ -40,6 +42,8 @@ export function can(dir: Directory, actor: string, action: Action): Decision {
       return canCreateConference(dir, actor, action.studentId);
     case 'conference.close':
       return canCloseConference(dir, actor, action.conference);
+    default:
+      return canDevelopment(dir, actor, action);
   }
 }
 
@@ -54,3 +58,9 @@ export {
   type ItemKind, type ItemState, type ItemChange, type ItemDraft, type StoredItem, type StoredConference, type ConferenceState,
 } from './items.ts';
 export { inQuietHours, sentInQuietHours } from './quiet.ts';
+export {
+  canReadFeedback, canReadAssessment, canReadForm, formSidesFor, formSideOf, canReadDocumentation, cardStudentsOf, ownersOfGroupsOf,
+  type DevelopmentAction, type DevelopmentState, type DevelopmentChange, type StoredFeedback, type StoredAssessment,
+  type AssessmentDraft, type StoredForm, type DocumentationDraft, type StoredDocumentation,
+} from './development.ts';
+export { FORM_TEMPLATES, FORM_SIDES, formTemplate, type FormSide, type FormField, type FormTemplate } from './form-templates.ts';

@@ -1,7 +1,9 @@
-// DOMAIN.md §1 (posts), §2 (mailings), §3 (messages) and §5 (plans and assignments, with
-// development conferences) as one table over the pure rules
+// DOMAIN.md §1 (posts), §2 (mailings), §3 (messages), §5 (plans and assignments, with
+// development conferences), §4 (preschool documentation), §6 (feedback), §7 (assessments) and
+// §8 (conference forms) as one table over the pure rules
 // module. Every row of those sections has allowed and denied cases; a failure names its row.
-// The directory is hub/rules/fixture.ts (read its header for who is who).
+// The directory is hub/rules/fixture.ts (read its header for who is who); §4 and §6–§8 use
+// hub/rules/fixture-development.ts, which adds a preschool and assessment levels.
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../directory/model.ts';
 import {
@@ -11,6 +13,11 @@ import {
 } from './index.ts';
 import type { StoredMailing, StoredPost } from './posts.ts';
 import { fixtureDirectory, later } from './fixture.ts';
+import {
+  canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor,
+  type FormSide, type StoredAssessment, type StoredDocumentation, type StoredFeedback, type StoredForm,
+} from './index.ts';
+import { developmentDirectory, laterDev } from './fixture-development.ts';
 
 const dir = fixtureDirectory();
 const dirS1LeftMath = fixtureDirectory(later.s1LeftMath);
@@ -62,7 +69,9 @@ const send = (participantIds: string[], via: Via = DIRECT, history?: MessagingHi
 // Reading is not an Action of `can` (reads are filters, not writes): the table wraps them.
 type Act = Action
   | { type: 'post.read'; post: StoredPost } | { type: 'mailing.read'; mailing: StoredMailing }
-  | { type: 'item.read'; item: StoredItem } | { type: 'conference.read'; conference: StoredConference };
+  | { type: 'item.read'; item: StoredItem } | { type: 'conference.read'; conference: StoredConference }
+  | { type: 'feedback.read'; feedback: StoredFeedback } | { type: 'assessment.read'; assessment: StoredAssessment }
+  | { type: 'form.read'; form: StoredForm; side: FormSide } | { type: 'documentation.read'; documentation: StoredDocumentation };
 const readPost = (post: StoredPost): Act => ({ type: 'post.read', post });
 const readMailing = (mailing: StoredMailing): Act => ({ type: 'mailing.read', mailing });
 const readItem = (item: StoredItem): Act => ({ type: 'item.read', item });
@@ -74,6 +83,10 @@ function decide(d: Directory, actor: string, act: Act): Decision {
   if (act.type === 'mailing.read') return canReadMailing(d, actor, act.mailing) ? { ok: true } : NO;
   if (act.type === 'item.read') return canReadItem(d, actor, act.item) ? { ok: true } : NO;
   if (act.type === 'conference.read') return canReadConference(d, actor, act.conference) ? { ok: true } : NO;
+  if (act.type === 'feedback.read') return canReadFeedback(d, actor, act.feedback) ? { ok: true } : NO;
+  if (act.type === 'assessment.read') return canReadAssessment(d, actor, act.assessment) ? { ok: true } : NO;
+  if (act.type === 'form.read') return formSidesFor(d, actor, act.form).includes(act.side) ? { ok: true } : NO;
+  if (act.type === 'documentation.read') return canReadDocumentation(d, actor, act.documentation) ? { ok: true } : NO;
   return can(d, actor, act);
 }
 
@@ -167,6 +180,86 @@ const REA5 = '§5 reader';
 const ADM5 = '§5 school admin';
 const OTH5 = '§5 (no row: school leader, mentor, others)';
 const CON3 = '§3 development conference (mentor, student, guardians)';
+
+// ── §4, §6–§8: the development fixture (hub/rules/fixture-development.ts) ──────────────
+
+const dev = developmentDirectory();
+const devS1LeftMath = developmentDirectory(later.s1LeftMath);
+const devS1LeftMentor = developmentDirectory(laterDev.s1LeftMentorGroup);
+const devS1JoinsArt = developmentDirectory(laterDev.s1JoinsArt);
+const devT2CoTeaches = developmentDirectory(laterDev.t2CoTeachesMath);
+const devG1cLinked = developmentDirectory(later.g1cLinked);
+const devC1Moved = developmentDirectory(laterDev.c1MovedToMoon);
+
+/** A row of §4, §6–§8, asked of the development fixture unless it names another. */
+const rd = (row: string, actor: string, what: string, act: Act, expect: Expected, extra: Partial<Row> = {}): Row =>
+  r(row, actor, what, act, expect, { dir: dev, ...extra });
+
+type DevState = 'draft' | 'published';
+const fb = (groupId: string, schoolId: string, studentId: string, state: DevState): StoredFeedback => ({ groupId, schoolId, studentId, state });
+const F = {
+  s1Math: fb('tg-math', 'north', 's1', 'published'),
+  s1MathDraft: fb('tg-math', 'north', 's1', 'draft'),
+  s3Mentor: fb('mg-7a', 'north', 's3', 'published'), // written by m1 in a plan of the mentor group
+  sxMentor: fb('mg-7a', 'north', 'sx', 'published'),
+  sxSouth: fb('tg-south', 'south', 'sx', 'published'),
+};
+const A: Record<string, StoredAssessment> = {
+  s1Math: { groupId: 'tg-math', schoolId: 'north', studentId: 's1', state: 'published' },
+  s1MathDraft: { groupId: 'tg-math', schoolId: 'north', studentId: 's1', state: 'draft' },
+  sS1South: { groupId: 'tg-south', schoolId: 'south', studentId: 'sS1', state: 'published' },
+};
+const conferenceOf = (state: 'open' | 'closed'): StoredConference => ({ mentorId: 'm1', studentId: 's1', groupId: 'mg-7a', state });
+const FORM = { open: { conference: conferenceOf('open'), schoolId: 'north' } satisfies StoredForm, closed: { conference: conferenceOf('closed'), schoolId: 'north' } satisfies StoredForm };
+const DOC: Record<string, StoredDocumentation> = {
+  group: { groupId: 'pg-sun', schoolId: 'sun', childIds: ['c1', 'c2', 'c3'] },
+  c1: { groupId: 'pg-sun', schoolId: 'sun', childIds: ['c1'] },
+  c2: { groupId: 'pg-sun', schoolId: 'sun', childIds: ['c2'] },
+  moon: { groupId: 'pg-moon', schoolId: 'sun', childIds: ['c4'] },
+};
+
+const readFeedback = (f: StoredFeedback): Act => ({ type: 'feedback.read', feedback: f });
+const giveFeedback = (it: StoredItem, studentId: string, publish = false): Act => ({ type: 'feedback.create', item: it, studentId, publish });
+const changeFeedback = (f: StoredFeedback, c: 'update' | 'publish', itemState: ItemState = 'published'): Act =>
+  ({ type: 'feedback.change', feedback: f, itemState, change: c });
+const readAssessment = (a: StoredAssessment): Act => ({ type: 'assessment.read', assessment: a });
+const assess = (groupId: string, studentId: string, level: string | null = 'C'): Act => ({ type: 'assessment.create', assessment: { groupId, studentId, level } });
+const changeAssessment = (a: StoredAssessment, c: 'update' | 'publish', level?: string | null): Act =>
+  ({ type: 'assessment.change', assessment: a, change: c, level });
+const seeSide = (form: StoredForm, side: FormSide): Act => ({ type: 'form.read', form, side });
+const addForm = (c: StoredConference): Act => ({ type: 'form.add', conference: c });
+const fill = (form: StoredForm, ...fieldSides: FormSide[]): Act => ({ type: 'form.fill', form, fieldSides });
+const readDoc = (d: StoredDocumentation): Act => ({ type: 'documentation.read', documentation: d });
+const documentGroup = (groupId: string, childIds?: string[]): Act => ({ type: 'documentation.create', documentation: { groupId, childIds } });
+const editDoc = (d: StoredDocumentation): Act => ({ type: 'documentation.change', documentation: d });
+const UPLOAD: Act = { type: 'attachment.upload' };
+const card = (studentId: string): Act => ({ type: 'student.card', studentId });
+const development = (studentId: string): Act => ({ type: 'development.open', studentId });
+const overview = (groupId: string): Act => ({ type: 'group.overview', groupId });
+
+const TEA4 = '§4 teacher';
+const MEN4 = '§4 mentor';
+const GUA4 = '§4 guardian';
+const REA4 = '§4 reader';
+const OTH4 = '§4 (no row: school admin, children, others)';
+const TEA6 = '§6 teacher';
+const MEN6 = '§6 mentor';
+const STU6 = '§6 student';
+const GUA6 = '§6 guardian';
+const REA6 = '§6 reader';
+const ADM6 = '§6 school admin';
+const OTH6 = '§6 (no row: school leader, others)';
+const TEA7 = '§7 teacher (Reading)';
+const MEN7 = '§7 mentor';
+const SG7 = '§7 student, guardian';
+const RA7 = '§7 reader, school admin';
+const OTH7 = '§7 (no row: other teachers, school leader)';
+const MEN8 = '§8 mentor';
+const STU8 = '§8 student';
+const GUA8 = '§8 guardian';
+const RA8 = '§8 reader, school admin';
+const OTH8 = '§8 (no row: teachers, school leader)';
+const CARD = '§4, §6–§8 student card, development overview, group overview';
 
 const rows: Row[] = [
   // ── §1 teacher: may send to students and/or guardians of the groups they teach (owner) ──
@@ -575,13 +668,244 @@ const rows: Row[] = [
   r(CON3, 'g2a', "see: another child's conference", readConference(C.m1s1), 'forbidden'),
   r(CON3, 'm2', "see: co-mentor's conference", readConference(C.m1s1), 'forbidden'),
   r(CON3, 'lead1', 'see: a conference at their school', readConference(C.m1s1), 'forbidden'),
+
+  // ── §4 teacher: create documentation for the children in their child groups; read and edit it ──
+  rd(TEA4, 'pt1', 'create: the whole child group pg-sun', documentGroup('pg-sun'), 'allowed'),
+  rd(TEA4, 'pt1', 'create: chosen children of pg-sun (c2, c3)', documentGroup('pg-sun', ['c2', 'c3']), 'allowed'),
+  rd(TEA4, 'pt1', 'create: with c4, who is in pg-moon', documentGroup('pg-sun', ['c2', 'c4']), 'invalid', { path: ['childIds', 1] }),
+  rd(TEA4, 'pt1', 'create: in pg-moon (not their group)', documentGroup('pg-moon'), 'forbidden', { path: ['groupId'] }),
+  rd(TEA4, 'pt1', 'create: in a group that does not exist', documentGroup('nowhere'), 'not_found', { path: ['groupId'] }),
+  rd(TEA4, 't1', 'create: in tg-math (a teaching group they own)', documentGroup('tg-math'), 'invalid', { path: ['groupId'] }),
+  rd(TEA4, 'pt1', 'read: documentation of pg-sun', readDoc(DOC.group!), 'allowed'),
+  rd(TEA4, 'pt1', 'read: documentation of pg-sun about c1 after c1 moved to pg-moon', readDoc(DOC.c1!), 'allowed', { dir: devC1Moved }),
+  rd(TEA4, 'pt1', 'read: documentation of pg-moon', readDoc(DOC.moon!), 'forbidden'),
+  rd(TEA4, 'pt2', 'read: pg-sun documentation about c1 once c1 is in pg-moon', readDoc(DOC.c1!), 'forbidden', { dir: devC1Moved }),
+  rd(TEA4, 'pt1', 'edit: documentation of pg-sun', editDoc(DOC.c2!), 'allowed'),
+  rd(TEA4, 'pt2', 'edit: documentation of pg-sun', editDoc(DOC.group!), 'not_found', { path: ['documentationId'] }),
+  rd(TEA4, 'pt1', 'upload: an attachment', UPLOAD, 'allowed'),
+  rd(TEA4, 't1', 'upload: an attachment (no child group)', UPLOAD, 'forbidden'),
+
+  // ── §4 mentor: see documentation and goals through the mentor overview and the child card ──
+  rd(MEN4, 'pm', 'read: documentation about c1, their mentee', readDoc(DOC.c1!), 'allowed'),
+  rd(MEN4, 'pm', 'read: documentation of the whole group, c1 among its children', readDoc(DOC.group!), 'allowed'),
+  rd(MEN4, 'pm', 'read: documentation about c2 (not a mentee)', readDoc(DOC.c2!), 'forbidden'),
+  rd(MEN4, 'pm', 'open: the child card of c1', card('c1'), 'allowed'),
+  rd(MEN4, 'pm', 'edit: documentation about c1', editDoc(DOC.c1!), 'forbidden'),
+
+  // ── §4 guardian: read documentation that concerns their child ──
+  rd(GUA4, 'gc1a', 'read: documentation of the whole group (c1 in it)', readDoc(DOC.group!), 'allowed'),
+  rd(GUA4, 'gc1b', 'read: documentation about c1', readDoc(DOC.c1!), 'allowed'),
+  rd(GUA4, 'gc2', 'read: documentation about c2', readDoc(DOC.c2!), 'allowed'),
+  rd(GUA4, 'gc1a', 'read: documentation about c2 (another child)', readDoc(DOC.c2!), 'forbidden'),
+  rd(GUA4, 'gc3', 'read: documentation about c2 (another child of the same group)', readDoc(DOC.c2!), 'forbidden'),
+  rd(GUA4, 'gc4', 'read: documentation of pg-sun (their child is in pg-moon)', readDoc(DOC.group!), 'forbidden'),
+  rd(GUA4, 'gc1a', 'read: documentation about c1 after c1 moved to pg-moon', readDoc(DOC.c1!), 'allowed', { dir: devC1Moved }),
+  rd(GUA4, 'gc1a', 'create: documentation of pg-sun', documentGroup('pg-sun'), 'forbidden'),
+  rd(GUA4, 'gc1a', 'edit: documentation about their child', editDoc(DOC.c1!), 'forbidden'),
+
+  // ── §4 reader: see children's documentation and goals through the dashboard and the child card ──
+  rd(REA4, 'readerSun', 'read: documentation of pg-sun', readDoc(DOC.group!), 'allowed'),
+  rd(REA4, 'readerSun', 'read: documentation of pg-moon', readDoc(DOC.moon!), 'allowed'),
+  rd(REA4, 'readerSun', 'open: the child card of c2 (by search)', card('c2'), 'allowed'),
+  rd(REA4, 'reader1', 'read: documentation at another school', readDoc(DOC.group!), 'forbidden'),
+  rd(REA4, 'readerSun', 'edit: documentation', editDoc(DOC.group!), 'forbidden'),
+  rd(REA4, 'readerSun', 'upload: an attachment', UPLOAD, 'forbidden'),
+
+  // ── §4 no row ──
+  rd(OTH4, 'adminSun', 'read: documentation of pg-sun (school admin)', readDoc(DOC.group!), 'forbidden'),
+  rd(OTH4, 'c1', 'read: documentation about themself', readDoc(DOC.c1!), 'forbidden'),
+  rd(OTH4, 'g1a', 'read: documentation of pg-sun (guardian at another school)', readDoc(DOC.group!), 'forbidden'),
+  rd(OTH4, 'pt2', 'read: documentation of pg-sun (preschool teacher of another group)', readDoc(DOC.group!), 'forbidden'),
+  rd(OTH4, 'pt2', 'read: documentation of pg-moon, their own group', readDoc(DOC.moon!), 'allowed'),
+
+  // ── §6 teacher: give feedback; see feedback for students of their teaching groups and in subjects they assess ──
+  rd(TEA6, 't1', 'give: draft feedback to s1 in a published tg-math plan', giveFeedback(I.mathPlan, 's1'), 'allowed'),
+  rd(TEA6, 't1', 'give and publish: feedback to s2 in a published assignment', giveFeedback(I.mathAssignment, 's2', true), 'allowed'),
+  rd(TEA6, 't1', 'give: draft feedback in a draft assignment', giveFeedback(I.mathDraft, 's1'), 'allowed'),
+  rd(TEA6, 't1', 'give and publish: feedback in a draft assignment', giveFeedback(I.mathDraft, 's1', true), 'conflict', { path: ['publish'] }),
+  rd(TEA6, 't1', 'give: feedback in a closed assignment (after it is done)', giveFeedback(I.mathClosed, 's1', true), 'allowed'),
+  rd(TEA6, 't1', 'give: feedback to s3, not in tg-math', giveFeedback(I.mathPlan, 's3'), 'invalid', { path: ['studentId'] }),
+  rd(TEA6, 't2', "give: feedback in tg-math's plan (not its teacher)", giveFeedback(I.mathPlan, 's1'), 'not_found', { path: ['itemId'] }),
+  rd(TEA6, 't1', 'publish: a draft (the item is published)', changeFeedback(F.s1MathDraft, 'publish'), 'allowed'),
+  rd(TEA6, 't1', 'publish: a draft while the item is a draft', changeFeedback(F.s1MathDraft, 'publish', 'draft'), 'conflict', { path: ['feedbackId'] }),
+  rd(TEA6, 't1', 'edit: published feedback', changeFeedback(F.s1Math, 'update'), 'allowed'),
+  rd(TEA6, 't2', "publish: the co-teacher's draft in tg-math", changeFeedback(F.s1MathDraft, 'publish'), 'allowed', { dir: devT2CoTeaches }),
+  rd(TEA6, 't2', "edit: tg-math's feedback to s1 (not its teacher)", changeFeedback(F.s1Math, 'update'), 'not_found', { path: ['feedbackId'] }),
+  rd(TEA6, 't1', 'see: own draft', readFeedback(F.s1MathDraft), 'allowed'),
+  rd(TEA6, 't2', "see: published feedback to s3 in mg-7a's plan (t2 teaches s3 in tg-art)", readFeedback(F.s3Mentor), 'allowed'),
+  rd(TEA6, 't2', 'see: published tg-math feedback to s1 once s1 is in tg-art too', readFeedback(F.s1Math), 'allowed', { dir: devS1JoinsArt }),
+  rd(TEA6, 'tS', 'see: published feedback to sx from north (teaches sx at south)', readFeedback(F.sxMentor), 'allowed'),
+  rd(TEA6, 't1', 'see: published feedback to s3 (does not teach s3)', readFeedback(F.s3Mentor), 'forbidden'),
+  rd(TEA6, 't2', "see: tg-math's draft (not its teacher)", readFeedback(F.s1MathDraft), 'forbidden', { dir: devS1JoinsArt }),
+  rd(TEA6, 't1', 'see: published feedback to s1 after s1 left tg-math (the group’s teacher)', readFeedback(F.s1Math), 'allowed', { dir: devS1LeftMath }),
+
+  // ── §6 mentor: published feedback in the student card and the mentor group's overview ──
+  rd(MEN6, 'm1', 'see: published feedback to mentee s1', readFeedback(F.s1Math), 'allowed'),
+  rd(MEN6, 'm2', 'see: published feedback to s1 (co-mentor)', readFeedback(F.s1Math), 'allowed'),
+  rd(MEN6, 'm1', 'see: published feedback to sx given at south', readFeedback(F.sxSouth), 'allowed'),
+  rd(MEN6, 'm1', 'see: a draft to a mentee', readFeedback(F.s1MathDraft), 'forbidden'),
+  rd(MEN6, 'm1', 'see: feedback to s1 after s1 left the mentor group', readFeedback(F.s1Math), 'forbidden', { dir: devS1LeftMentor }),
+  rd(MEN6, 'mS', 'see: feedback to s1 (not a mentee)', readFeedback(F.s1Math), 'forbidden'),
+  rd(MEN6, 'm1', 'open: the overview of the mentor group mg-7a', overview('mg-7a'), 'allowed'),
+  rd(MEN6, 'm1', 'give: feedback in a tg-math plan (not its teacher)', giveFeedback(I.mathPlan, 's1'), 'not_found'),
+
+  // ── §6 student: feedback in assignments, plans and the development overview ──
+  rd(STU6, 's1', 'see: published feedback to themself', readFeedback(F.s1Math), 'allowed'),
+  rd(STU6, 's1', 'see: their feedback after leaving tg-math (it follows the student)', readFeedback(F.s1Math), 'allowed', { dir: devS1LeftMath }),
+  rd(STU6, 's1', 'see: a draft to themself', readFeedback(F.s1MathDraft), 'forbidden'),
+  rd(STU6, 's2', "see: a classmate's feedback", readFeedback(F.s1Math), 'forbidden'),
+  rd(STU6, 's1', 'give: feedback to a classmate', giveFeedback(I.mathPlan, 's2'), 'forbidden', { path: ['itemId'] }),
+
+  // ── §6 guardian: published feedback for their child ──
+  rd(GUA6, 'g1a', "see: published feedback to the child", readFeedback(F.s1Math), 'allowed'),
+  rd(GUA6, 'g1b', "see: published feedback to the child (the other guardian)", readFeedback(F.s1Math), 'allowed'),
+  rd(GUA6, 'tp', 'see: published feedback to own child s3 (tp is a teacher at south)', readFeedback(F.s3Mentor), 'allowed'),
+  rd(GUA6, 'g1a', 'see: a draft to the child', readFeedback(F.s1MathDraft), 'forbidden'),
+  rd(GUA6, 'g2a', "see: another child's feedback", readFeedback(F.s1Math), 'forbidden'),
+  rd(GUA6, 'g1c', 'see: feedback to s1 once linked', readFeedback(F.s1Math), 'allowed', { dir: devG1cLinked }),
+  rd(GUA6, 'g1c', 'see: feedback to s1 before being linked', readFeedback(F.s1Math), 'forbidden'),
+
+  // ── §6 reader: published feedback in the student card; group overview in groups they own ──
+  rd(REA6, 'reader1', 'see: published feedback at their school', readFeedback(F.s1Math), 'allowed'),
+  rd(REA6, 'reader1', 'see: a draft', readFeedback(F.s1MathDraft), 'forbidden'),
+  rd(REA6, 'reader1', 'see: feedback given at another school', readFeedback(F.sxSouth), 'forbidden'),
+  rd(REA6, 'reader1', 'open: the student card of s1', card('s1'), 'allowed'),
+  rd(REA6, 'reader1', 'open: the overview of mg-7a (a group they do not own)', overview('mg-7a'), 'forbidden', { path: ['groupId'] }),
+  rd(REA6, 'reader1', 'give: feedback', giveFeedback(I.mathPlan, 's1'), 'not_found'),
+
+  // ── §6 school admin: published feedback in the student card and the group overview ──
+  rd(ADM6, 'admin1', 'see: published feedback at their school', readFeedback(F.s1Math), 'allowed'),
+  rd(ADM6, 'admin1', 'see: a draft', readFeedback(F.s1MathDraft), 'forbidden'),
+  rd(ADM6, 'admin1', 'see: feedback given at another school', readFeedback(F.sxSouth), 'forbidden'),
+  rd(ADM6, 'admin1', 'open: the overview of tg-math', overview('tg-math'), 'allowed'),
+  rd(ADM6, 'admin1', 'edit: published feedback', changeFeedback(F.s1Math, 'update'), 'forbidden'),
+
+  // ── §6 no row ──
+  rd(OTH6, 'lead1', 'see: published feedback at their school', readFeedback(F.s1Math), 'forbidden'),
+  rd(OTH6, 'hoo1', 'see: published feedback in the district', readFeedback(F.s1Math), 'forbidden'),
+  rd(OTH6, 'tF', 'see: published feedback (teacher at another district)', readFeedback(F.s1Math), 'forbidden'),
+  rd(OTH6, 'leadS', 'see: published feedback to sx given at south', readFeedback(F.sxSouth), 'forbidden'),
+  rd(OTH6, 'tS', 'see: published feedback to s1 (teaches other students)', readFeedback(F.s1Math), 'forbidden'),
+  rd(OTH6, 'tS', 'see: its own group’s feedback to sx', readFeedback(F.sxSouth), 'allowed'),
+
+  // ── §7 teacher (Reading: writes and publishes in the subjects they assess: their teaching groups) ──
+  rd(TEA7, 't1', 'assess: s1 in tg-math with a level', assess('tg-math', 's1', 'C'), 'allowed'),
+  rd(TEA7, 't1', 'assess: s1 in tg-math with text only', assess('tg-math', 's1', null), 'allowed'),
+  rd(TEA7, 't1', 'assess: with a level the school does not have', assess('tg-math', 's1', 'G'), 'invalid', { path: ['level'] }),
+  rd(TEA7, 'tS', 'assess: at south, which has no levels, with a level', assess('tg-south', 'sS1', 'C'), 'invalid', { path: ['level'] }),
+  rd(TEA7, 'tS', 'assess: at south with text only', assess('tg-south', 'sS1', null), 'allowed'),
+  rd(TEA7, 't1', 'assess: s3, not in tg-math', assess('tg-math', 's3'), 'invalid', { path: ['studentId'] }),
+  rd(TEA7, 't1', "assess: in tg-art (t2's subject)", assess('tg-art', 's3'), 'forbidden', { path: ['groupId'] }),
+  rd(TEA7, 'm1', 'assess: in the mentor group mg-7a (no subject)', assess('mg-7a', 's1'), 'invalid', { path: ['groupId'] }),
+  rd(TEA7, 't1', 'assess: in a group that does not exist', assess('nowhere', 's1'), 'not_found'),
+  rd(TEA7, 't1', 'publish: own draft', changeAssessment(A.s1MathDraft!, 'publish'), 'allowed'),
+  rd(TEA7, 't1', 'edit: to a level the school does not have', changeAssessment(A.s1Math!, 'update', 'X'), 'invalid', { path: ['level'] }),
+  rd(TEA7, 't2', "publish: the co-teacher's draft", changeAssessment(A.s1MathDraft!, 'publish'), 'allowed', { dir: devT2CoTeaches }),
+  rd(TEA7, 't2', "edit: tg-math's assessment (not its teacher)", changeAssessment(A.s1Math!, 'update'), 'not_found', { path: ['assessmentId'] }),
+  rd(TEA7, 't1', 'see: own draft', readAssessment(A.s1MathDraft!), 'allowed'),
+  rd(TEA7, 's1', 'assess: themself', assess('tg-math', 's1'), 'forbidden'),
+
+  // ── §7 mentor: published assessments in the student card and the mentor group's overview ──
+  rd(MEN7, 'm1', 'see: published assessment of mentee s1', readAssessment(A.s1Math!), 'allowed'),
+  rd(MEN7, 'm2', 'see: published assessment of s1 (co-mentor)', readAssessment(A.s1Math!), 'allowed'),
+  rd(MEN7, 'm1', 'see: a draft', readAssessment(A.s1MathDraft!), 'forbidden'),
+  rd(MEN7, 'm1', 'see: after s1 left the mentor group', readAssessment(A.s1Math!), 'forbidden', { dir: devS1LeftMentor }),
+  rd(MEN7, 'mS', 'see: assessment of s1 (not a mentee)', readAssessment(A.s1Math!), 'forbidden'),
+
+  // ── §7 student, guardian: published assessments in the development overview ──
+  rd(SG7, 's1', 'see: own published assessment', readAssessment(A.s1Math!), 'allowed'),
+  rd(SG7, 'g1a', "see: the child's published assessment", readAssessment(A.s1Math!), 'allowed'),
+  rd(SG7, 'sS1', 'see: own text-only assessment at south', readAssessment(A.sS1South!), 'allowed'),
+  rd(SG7, 's1', 'see: own draft assessment', readAssessment(A.s1MathDraft!), 'forbidden'),
+  rd(SG7, 'g1b', "see: the child's draft assessment", readAssessment(A.s1MathDraft!), 'forbidden'),
+  rd(SG7, 's2', "see: a classmate's assessment", readAssessment(A.s1Math!), 'forbidden'),
+  rd(SG7, 'g2a', "see: another child's assessment", readAssessment(A.s1Math!), 'forbidden'),
+  rd(SG7, 's1', 'open: own development overview', development('s1'), 'allowed'),
+  rd(SG7, 'g1a', "open: the child's development overview", development('s1'), 'allowed'),
+  rd(SG7, 'g2a', "open: another child's development overview", development('s1'), 'not_found', { path: ['studentId'] }),
+  rd(SG7, 's2', "open: a classmate's development overview", development('s1'), 'not_found'),
+
+  // ── §7 reader, school admin: published assessments in the student card ──
+  rd(RA7, 'reader1', 'see: published assessment at their school', readAssessment(A.s1Math!), 'allowed'),
+  rd(RA7, 'admin1', 'see: published assessment at their school', readAssessment(A.s1Math!), 'allowed'),
+  rd(RA7, 'reader1', 'see: a draft', readAssessment(A.s1MathDraft!), 'forbidden'),
+  rd(RA7, 'admin1', 'see: an assessment at another school', readAssessment(A.sS1South!), 'forbidden'),
+  rd(RA7, 'admin1', 'assess: s1 in tg-math', assess('tg-math', 's1'), 'forbidden'),
+
+  // ── §7 no row ──
+  rd(OTH7, 't2', 'see: tg-math assessment of s1, whom t2 also teaches (in tg-art)', readAssessment(A.s1Math!), 'forbidden', { dir: devS1JoinsArt }),
+  rd(OTH7, 'lead1', 'see: published assessment at their school', readAssessment(A.s1Math!), 'forbidden'),
+  rd(OTH7, 'tS', 'see: own group’s assessment of sS1', readAssessment(A.sS1South!), 'allowed'),
+
+  // ── §8 mentor: add forms to a conference, write in them and read them; forms in the student card ──
+  rd(MEN8, 'm1', 'add: a form to their open conference with s1', addForm(conferenceOf('open')), 'allowed'),
+  rd(MEN8, 'm1', 'add: a form to a closed conference', addForm(conferenceOf('closed')), 'conflict', { path: ['conferenceId'] }),
+  rd(MEN8, 'm2', "add: a form to m1's conference (co-mentor)", addForm(conferenceOf('open')), 'not_found'),
+  rd(MEN8, 'm1', 'write: the mentor fields', fill(FORM.open, 'mentor', 'mentor'), 'allowed'),
+  rd(MEN8, 'm1', "write: the student's field", fill(FORM.open, 'mentor', 'student'), 'forbidden', { path: ['answers', 1, 'fieldId'] }),
+  rd(MEN8, 'm1', 'write: after the conference is closed', fill(FORM.closed, 'mentor'), 'conflict'),
+  rd(MEN8, 'm1', 'write: after s1 left the mentor group', fill(FORM.open, 'mentor'), 'forbidden', { dir: devS1LeftMentor }),
+  rd(MEN8, 'm1', "read: the student's fields while open", seeSide(FORM.open, 'student'), 'allowed'),
+  rd(MEN8, 'm1', "read: the guardians' fields while open", seeSide(FORM.open, 'guardian'), 'allowed'),
+  rd(MEN8, 'm2', 'see: the form in the student card (co-mentor)', seeSide(FORM.open, 'mentor'), 'allowed'),
+  rd(MEN8, 'mS', 'see: a form of a student they do not mentor', seeSide(FORM.closed, 'mentor'), 'forbidden'),
+
+  // ── §8 student: the forms to fill in; the filled-in forms once the meeting is closed ──
+  rd(STU8, 's1', 'see: their own fields while open', seeSide(FORM.open, 'student'), 'allowed'),
+  rd(STU8, 's1', "see: the guardians' fields while open", seeSide(FORM.open, 'guardian'), 'forbidden'),
+  rd(STU8, 's1', "see: the mentor's fields while open", seeSide(FORM.open, 'mentor'), 'forbidden'),
+  rd(STU8, 's1', "see: the mentor's fields once closed", seeSide(FORM.closed, 'mentor'), 'allowed'),
+  rd(STU8, 's1', "see: the guardians' fields once closed", seeSide(FORM.closed, 'guardian'), 'allowed'),
+  rd(STU8, 's1', 'write: their own field', fill(FORM.open, 'student'), 'allowed'),
+  rd(STU8, 's1', "write: a guardian's field", fill(FORM.open, 'guardian'), 'forbidden', { path: ['answers', 0, 'fieldId'] }),
+  rd(STU8, 's1', 'write: once closed', fill(FORM.closed, 'student'), 'conflict'),
+  rd(STU8, 's2', "see: a classmate's form", seeSide(FORM.closed, 'student'), 'forbidden'),
+  rd(STU8, 's2', "write: a classmate's form", fill(FORM.open, 'student'), 'not_found', { path: ['formId'] }),
+
+  // ── §8 guardian: the forms the guardian fills in; the filled-in forms once the meeting is closed ──
+  rd(GUA8, 'g1a', "see: the guardians' fields while open", seeSide(FORM.open, 'guardian'), 'allowed'),
+  rd(GUA8, 'g1a', "see: the student's fields while open", seeSide(FORM.open, 'student'), 'forbidden'),
+  rd(GUA8, 'g1b', "see: the mentor's fields while open", seeSide(FORM.open, 'mentor'), 'forbidden'),
+  rd(GUA8, 'g1b', "see: the mentor's fields once closed", seeSide(FORM.closed, 'mentor'), 'allowed'),
+  rd(GUA8, 'g1a', "see: the student's fields once closed", seeSide(FORM.closed, 'student'), 'allowed'),
+  rd(GUA8, 'g1a', "write: the guardians' field", fill(FORM.open, 'guardian'), 'allowed'),
+  rd(GUA8, 'g1b', "write: the student's field", fill(FORM.open, 'guardian', 'student'), 'forbidden', { path: ['answers', 1, 'fieldId'] }),
+  rd(GUA8, 'g2a', "see: another child's form", seeSide(FORM.closed, 'guardian'), 'forbidden'),
+  rd(GUA8, 'g1a', 'add: a form to the conference', addForm(conferenceOf('open')), 'forbidden'),
+
+  // ── §8 reader, school admin: forms in the student card ──
+  rd(RA8, 'reader1', 'see: the form in the student card, every side', seeSide(FORM.open, 'guardian'), 'allowed'),
+  rd(RA8, 'admin1', 'see: the form in the student card, every side', seeSide(FORM.open, 'student'), 'allowed'),
+  rd(RA8, 'reader1', 'write: a field', fill(FORM.open, 'mentor'), 'forbidden', { path: ['formId'] }),
+  rd(RA8, 'readerSun', 'see: a form at another school', seeSide(FORM.closed, 'student'), 'forbidden'),
+
+  // ── §8 no row ──
+  rd(OTH8, 't1', 'see: a form of s1, whom t1 teaches', seeSide(FORM.closed, 'student'), 'forbidden'),
+  rd(OTH8, 'lead1', 'see: a form at their school', seeSide(FORM.closed, 'mentor'), 'forbidden'),
+  rd(OTH8, 'm1', 'see: their own conference form (the conference’s mentor)', seeSide(FORM.closed, 'student'), 'allowed'),
+
+  // ── Student card, development overview, group overview: who opens them (each record then by its row) ──
+  rd(CARD, 'm1', 'card: mentee s1', card('s1'), 'allowed'),
+  rd(CARD, 't1', 'card: s1, whom they teach', card('s1'), 'allowed'),
+  rd(CARD, 'admin1', 'card: s1 at their school', card('s1'), 'allowed'),
+  rd(CARD, 'pt1', 'card: c1 of their child group', card('c1'), 'allowed'),
+  rd(CARD, 't2', 'card: s1 (staff at the school, no relation)', card('s1'), 'forbidden', { path: ['studentId'] }),
+  rd(CARD, 'lead1', 'card: s1 (school leader: no row)', card('s1'), 'forbidden'),
+  rd(CARD, 'tF', 'card: s1 (another district)', card('s1'), 'not_found'),
+  rd(CARD, 'g1a', 'card: their own child (guardians use the development overview)', card('s1'), 'not_found'),
+  rd(CARD, 'm1', 'card: someone who is no student', card('t1'), 'not_found'),
+  rd(CARD, 't1', 'overview: tg-math, their group', overview('tg-math'), 'allowed'),
+  rd(CARD, 't1', 'overview: mg-7a (not theirs)', overview('mg-7a'), 'forbidden'),
+  rd(CARD, 'lead1', 'overview: tg-math', overview('tg-math'), 'forbidden'),
+  rd(CARD, 'm1', 'overview: a group that does not exist', overview('nowhere'), 'not_found'),
+  rd(CARD, 'm1', "development: a mentee's overview (staff use the card)", development('s1'), 'not_found'),
 ];
 
 // ── Run ─────────────────────────────────────────────────────────────────────────────────
 
 const named = rows.map((row, i) => ({ ...row, name: `${String(i + 1).padStart(3, '0')} ${row.row} | ${row.actor} ${row.what} → ${row.expect}` }));
 
-describe('DOMAIN.md §1–§3 and §5 rules table', () => {
+describe('DOMAIN.md §1–§8 rules table', () => {
   it('names every row once', () => {
     const keys = rows.map((row) => `${row.row}|${row.actor}|${row.what}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -611,7 +935,10 @@ describe('table coverage', () => {
   });
 
   const sections = new Set(rows.map((row) => row.row));
-  it.each([T1, MEN1, LEAD1, ADM1, STU1, GUA1, OTH1, HOO2, TM2, LA2, SG2, OTH2, MEN3, TEA3, STU3, GUA3, GRP3, CON3, TEA5, STU5, GUA5, ADM5, OTH5])(
+  it.each([
+    T1, MEN1, LEAD1, ADM1, STU1, GUA1, OTH1, HOO2, TM2, LA2, SG2, OTH2, MEN3, TEA3, STU3, GUA3, GRP3, CON3, TEA5, STU5, GUA5, ADM5, OTH5,
+    TEA4, MEN4, GUA4, REA4, OTH4, TEA6, MEN6, STU6, GUA6, REA6, ADM6, OTH6, TEA7, MEN7, SG7, RA7, OTH7, MEN8, STU8, GUA8, RA8, OTH8, CARD,
+  ])(
     '%s has allowed and denied rows',
     (section) => {
       expect(sections.has(section)).toBe(true);

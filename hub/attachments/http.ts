@@ -1,0 +1,236 @@
+// The attachment API of preschool documentation (DOMAIN.md §4), docs/PROTOCOL.md §9:
+//   POST /api/v1/attachments?filename=…   upload (a preschool teacher), bearer = the user's JWT
+//   GET  /api/v1/attachments/:id          download, for those who may see the documentation
+// Files are checked by their bytes (hub/attachments/sniff.ts), limited in size, stored under
+// HUB_DATA_DIR/attachments with the facts in PostgreSQL, and served with the checked type,
+// nosniff, a sandboxing CSP and a Content-Disposition. Every route follows hub/http.ts: the
+// per-address limit first, the request copied before anything async, onAborted before the
+// first await, writes corked.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { HttpRequest, HttpResponse, TemplatedApp } from '../uws.ts';
+import type { HubCore } from '../core.ts';
+import { readBody, type Aborted } from '../http.ts';
+import { can, canReadDocumentation } from '../rules/index.ts';
+import { AttachmentFiles, ATTACHMENT_ID, newAttachmentId } from '../../storage/attachment-files.ts';
+import { getAttachment, getDocumentation, insertAttachment } from '../../storage/documentation.ts';
+import { attachmentView, childrenShownTo } from '../handlers/development-views.ts';
+import { audit } from '../privacy/audit.ts';
+import { ATTACHMENT_TYPES, declaredType, sniff, type AttachmentType } from './sniff.ts';
+
+export const ATTACHMENT_LIMITS = {
+  /** A photo from a phone or a scanned document; larger files belong elsewhere. */
+  bytes: 10 * 1024 * 1024,
+  filename: 200,
+};
+
+const ROUTE_UPLOAD = '/api/v1/attachments';
+const ROUTE_DOWNLOAD = '/api/v1/attachments/:id';
+
+interface Copied {
+  auth: string;
+  origin: string;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: string, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** CORS for widgets on the portal's origin: only allowed origins, never `*` (the answers are personal). */
+function corsHeaders(core: HubCore, origin: string): Record<string, string> {
+  if (origin === '' || !core.originAllowed(origin)) return {};
+  return { 'access-control-allow-origin': origin, vary: 'origin', 'access-control-expose-headers': 'content-disposition' };
+}
+
+function answer(res: HttpResponse, aborted: Aborted, status: string, body: unknown, headers: Record<string, string>): void {
+  if (aborted.v) return;
+  res.cork(() => {
+    res.writeStatus(status).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store');
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+    res.end(JSON.stringify(body));
+  });
+}
+
+/** The file name to keep: its last path part, without control characters, at most 200 characters. */
+export function cleanFilename(raw: string, type: AttachmentType): string {
+  const base = raw.split(/[/\\]/).pop() ?? '';
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, ATTACHMENT_LIMITS.filename);
+  return clean.length > 0 && clean !== '.' && clean !== '..' ? clean : `bilaga.${type.split('/')[1]}`;
+}
+
+/** RFC 6266: an ASCII fallback and the UTF-8 name. */
+function disposition(kind: 'inline' | 'attachment', filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `${kind}; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/** The person a request speaks for, from `Authorization: Bearer <JWT>` (the same token as the WebSocket's). */
+async function caller(core: HubCore, auth: string): Promise<string> {
+  const m = /^Bearer\s+(\S+)$/i.exec(auth);
+  if (!m) throw new HttpError('401 Unauthorized', 'unauthenticated', 'send Authorization: Bearer <your token>');
+  let sub: string;
+  try {
+    sub = (await core.verifyToken(m[1]!)).sub;
+  } catch (e) {
+    throw new HttpError('401 Unauthorized', 'unauthenticated', e instanceof Error ? e.message : 'token invalid');
+  }
+  if (!core.directory().person(sub)) throw new HttpError('401 Unauthorized', 'unauthenticated', 'token subject is not in the directory');
+  return sub;
+}
+
+function copy(req: HttpRequest): Copied {
+  return { auth: req.getHeader('authorization'), origin: req.getHeader('origin') };
+}
+
+/** Sends a whole buffer, waiting for the socket to drain where needed (a 10 MiB photo to a slow phone). */
+function sendFile(res: HttpResponse, aborted: Aborted, headers: Record<string, string>, body: Buffer): void {
+  if (aborted.v) return;
+  res.cork(() => {
+    res.writeStatus('200 OK');
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+    const start = res.getWriteOffset();
+    const [ok, done] = res.tryEnd(body, body.length);
+    if (ok || done) return;
+    res.onWritable((offset) => {
+      if (aborted.v) return true;
+      const [sent] = res.tryEnd(body.subarray(offset - start), body.length);
+      return sent;
+    });
+  });
+}
+
+export function registerAttachments(app: TemplatedApp, core: HubCore, opts: { dataDir: string }): void {
+  const files = new AttachmentFiles(path.join(opts.dataDir, 'attachments'));
+
+  const preflight = (res: HttpResponse, req: HttpRequest) => {
+    const origin = req.getHeader('origin');
+    if (origin === '' || !core.originAllowed(origin)) {
+      res.writeStatus('403 Forbidden').end();
+      return;
+    }
+    res.writeStatus('204 No Content');
+    for (const [k, v] of Object.entries(corsHeaders(core, origin))) res.writeHeader(k, v);
+    res.writeHeader('access-control-allow-methods', 'GET, POST').writeHeader('access-control-allow-headers', 'authorization, content-type')
+      .writeHeader('access-control-max-age', '600').endWithoutBody();
+  };
+  app.options(ROUTE_UPLOAD, preflight);
+  app.options(ROUTE_DOWNLOAD, preflight);
+
+  app.post(ROUTE_UPLOAD, (res, req) => {
+    if (!core.withinHttpLimit(res, ROUTE_UPLOAD)) return;
+    const { auth, origin } = copy(req);
+    const contentType = req.getHeader('content-type');
+    const length = Number(req.getHeader('content-length') || '0');
+    const filename = req.getQuery('filename') ?? '';
+    const aborted: Aborted = { v: false };
+    res.onAborted(() => {
+      aborted.v = true;
+      aborted.onAbort?.();
+    });
+    const cors = corsHeaders(core, origin);
+    const fail = (e: HttpError) => {
+      core.metrics.http.inc({ route: ROUTE_UPLOAD, status: e.status.slice(0, 3) });
+      answer(res, aborted, e.status, { error: { code: e.code, message: e.message } }, cors);
+    };
+    if (origin !== '' && !core.originAllowed(origin)) return fail(new HttpError('403 Forbidden', 'forbidden', 'origin not allowed'));
+    if (length > ATTACHMENT_LIMITS.bytes) return fail(new HttpError('413 Payload Too Large', 'too_large', `files are at most ${ATTACHMENT_LIMITS.bytes} bytes`));
+    // The body is read from now on (uWS hands it over only to a reader attached here), while the token is checked.
+    const body = readBody(res, ATTACHMENT_LIMITS.bytes, aborted);
+    body.catch(() => {});
+    void (async () => {
+      try {
+        const personId = await caller(core, auth);
+        const decision = can(core.directory(), personId, { type: 'attachment.upload' });
+        if (!decision.ok) throw new HttpError('403 Forbidden', 'forbidden', decision.reason);
+        const declared = declaredType(contentType);
+        if (!declared) throw new HttpError('415 Unsupported Media Type', 'invalid', `Content-Type must be one of ${ATTACHMENT_TYPES.join(', ')}`);
+        let bytes: Buffer;
+        try {
+          bytes = await body;
+        } catch (e) {
+          const status = (e as { status?: string }).status;
+          if (!status) throw new HttpError('400 Bad Request', 'invalid', (e as Error).message);
+          throw new HttpError(status, status.startsWith('413') ? 'too_large' : 'invalid', status.startsWith('413') ? `files are at most ${ATTACHMENT_LIMITS.bytes} bytes` : (e as Error).message);
+        }
+        if (bytes.length === 0) throw new HttpError('400 Bad Request', 'invalid', 'the file is empty');
+        const actual = sniff(bytes);
+        if (actual !== declared) {
+          throw new HttpError('415 Unsupported Media Type', 'invalid', actual ? `the file is ${actual}, not ${declared}` : `the file's content is not ${declared}`);
+        }
+        const id = newAttachmentId();
+        try {
+          await files.save(id, bytes);
+        } catch (e) {
+          core.log('attachment could not be written', e);
+          throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
+        }
+        try {
+          const row = await insertAttachment(core.sql, {
+            id, ownerId: personId, contentType: declared, size: bytes.length, filename: cleanFilename(filename, declared),
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+          });
+          core.metrics.http.inc({ route: ROUTE_UPLOAD, status: '201' });
+          answer(res, aborted, '201 Created', { attachment: attachmentView(row) }, cors);
+        } catch (e) {
+          await files.remove(id).catch(() => {});
+          core.log('attachment could not be recorded', e);
+          throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
+        }
+      } catch (e) {
+        if (e instanceof HttpError) return fail(e);
+        core.log('attachment upload failed', e);
+        fail(new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept'));
+      }
+    })();
+  });
+
+  app.get(ROUTE_DOWNLOAD, (res, req) => {
+    if (!core.withinHttpLimit(res, ROUTE_DOWNLOAD)) return;
+    const { auth, origin } = copy(req);
+    const id = req.getParameter(0) ?? '';
+    const aborted: Aborted = { v: false };
+    res.onAborted(() => (aborted.v = true));
+    const cors = corsHeaders(core, origin);
+    const fail = (e: HttpError) => {
+      core.metrics.http.inc({ route: ROUTE_DOWNLOAD, status: e.status.slice(0, 3) });
+      answer(res, aborted, e.status, { error: { code: e.code, message: e.message } }, cors);
+    };
+    if (origin !== '' && !core.originAllowed(origin)) return fail(new HttpError('403 Forbidden', 'forbidden', 'origin not allowed'));
+    void (async () => {
+      try {
+        const personId = await caller(core, auth);
+        const dir = core.directory();
+        const noSuch = new HttpError('404 Not Found', 'not_found', 'no such attachment');
+        const a = ATTACHMENT_ID.test(id) ? await getAttachment(core.sql, id) : undefined;
+        if (!a) throw noSuch;
+        // Not yet part of a documentation: only its uploader's. Otherwise: whoever sees the documentation.
+        const d = a.documentationId === null ? undefined : await getDocumentation(core.sql, a.documentationId);
+        const allowed = d ? canReadDocumentation(dir, personId, d) : a.ownerId === personId;
+        if (!allowed) throw new HttpError('403 Forbidden', 'forbidden', 'you may not see this attachment');
+        const bytes = await files.read(a.id);
+        if (!bytes) {
+          core.log(`attachment ${a.id} is recorded but its file is missing`);
+          throw noSuch;
+        }
+        if (d) audit({ personId, dir, auditLog: core.auditLog }, 'attachment.get', () => [{ about: childrenShownTo(dir, personId, d), ids: [d.id, a.id] }]);
+        core.metrics.http.inc({ route: ROUTE_DOWNLOAD, status: '200' });
+        sendFile(res, aborted, {
+          ...cors,
+          'content-type': a.contentType,
+          'x-content-type-options': 'nosniff',
+          // Images show in the page; a PDF is saved, not opened in the hub's origin.
+          'content-disposition': disposition(a.contentType.startsWith('image/') ? 'inline' : 'attachment', a.filename),
+          'content-security-policy': "default-src 'none'; sandbox",
+          'cross-origin-resource-policy': 'same-origin',
+          'cache-control': 'private, no-store',
+        }, bytes);
+      } catch (e) {
+        if (e instanceof HttpError) return fail(e);
+        core.log('attachment download failed', e);
+        fail(new HttpError('503 Service Unavailable', 'unavailable', 'the attachment could not be read; retry later'));
+      }
+    })();
+  });
+}

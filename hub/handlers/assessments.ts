@@ -1,0 +1,115 @@
+// Assessments (DOMAIN.md §7): assessment.create, assessment.update, assessment.publish,
+// assessment.get, group.assessments.get. A teacher of a teaching group assesses its students
+// in the group's subject, by one of the school's levels and/or free text; draft → published,
+// like feedback.
+import { can, canReadAssessment } from '../rules/index.ts';
+import { readKeysOf } from '../audience.ts';
+import { assessmentKeys } from '../audience-development.ts';
+import { RequestError } from '../protocol/codes.ts';
+import {
+  assessmentsPage, findAssessmentByKey, getAssessment, insertAssessment, lockAssessment, updateAssessment, type AssessmentRow, type DevelopmentState,
+} from '../../storage/development.ts';
+import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
+import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { assessmentView, decide } from './development-views.ts';
+import { audit } from '../privacy/audit.ts';
+
+const noSuchAssessment = () => new RequestError('not_found', 'no such assessment', ['assessmentId']);
+
+function sameCreate(stored: AssessmentRow, req: { groupId: string; studentId: string; level?: string | undefined; text?: string | undefined }): void {
+  if (stored.groupId !== req.groupId || stored.studentId !== req.studentId || stored.level !== (req.level ?? null) || stored.text !== (req.text ?? null)) {
+    throw new RequestError('conflict', 'this clientKey was already used for a different assessment', ['clientKey']);
+  }
+}
+
+export const createAssessment: Handler<'assessment.create'> = async (ctx, req) => {
+  const { dir, personId } = ctx;
+  const prior = await findAssessmentByKey(ctx.sql, personId, req.clientKey);
+  if (prior) {
+    sameCreate(prior, req);
+    return { assessment: assessmentView(dir, prior) };
+  }
+  const level = req.level ?? null;
+  decide(can(dir, personId, { type: 'assessment.create', assessment: { groupId: req.groupId, studentId: req.studentId, level } }));
+  const group = dir.groups.get(req.groupId)!;
+  const state: DevelopmentState = req.publish === true ? 'published' : 'draft';
+  const keys = assessmentKeys({ groupId: group.id, schoolId: group.schoolId, studentId: req.studentId, state });
+  try {
+    const row = await ctx.publisher.write(async (tx) => {
+      const stored = await insertAssessment(tx, {
+        id: newId('asm'), schoolId: group.schoolId, groupId: group.id, studentId: req.studentId, authorId: personId,
+        subject: group.name, level, text: req.text ?? null, state, keys, clientKey: req.clientKey,
+      });
+      const name = state === 'published' ? 'assessment.published' : 'assessment.created';
+      return { result: stored, events: [{ name, keys, data: { assessment: assessmentView(dir, stored) } }] };
+    });
+    return { assessment: assessmentView(dir, row) };
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const raced = await findAssessmentByKey(ctx.sql, personId, req.clientKey);
+    if (!raced) throw e;
+    sameCreate(raced, req);
+    return { assessment: assessmentView(dir, raced) };
+  }
+};
+
+type Next = { level: string | null; text: string | null; state: DevelopmentState };
+
+async function change(ctx: HandlerContext, assessmentId: string, kind: 'update' | 'publish', next: (a: AssessmentRow) => Next): Promise<AssessmentRow> {
+  const { dir, personId } = ctx;
+  return ctx.publisher.write(async (tx) => {
+    const a = await lockAssessment(tx, assessmentId);
+    if (!a) throw noSuchAssessment();
+    const to = next(a);
+    decide(can(dir, personId, { type: 'assessment.change', assessment: a, change: kind, level: to.level === a.level ? undefined : to.level }));
+    if (to.level === null && to.text === null) throw new RequestError('invalid', 'an assessment keeps a level, a text, or both', ['level']);
+    if (to.level === a.level && to.text === a.text && to.state === a.state) return { result: a, events: [] };
+    const keys = assessmentKeys({ ...a, state: to.state });
+    const changed = await updateAssessment(tx, a.id, { ...to, keys });
+    const name = to.state !== a.state ? 'assessment.published' : 'assessment.updated';
+    return { result: changed, events: [{ name, keys, data: { assessment: assessmentView(dir, changed) } }] };
+  });
+}
+
+export const updateOneAssessment: Handler<'assessment.update'> = async (ctx, req) => {
+  const row = await change(ctx, req.assessmentId, 'update', (a) => ({
+    level: req.level === undefined ? a.level : req.level,
+    text: req.text === undefined ? a.text : req.text,
+    state: a.state,
+  }));
+  return { assessment: assessmentView(ctx.dir, row) };
+};
+
+export const publishOneAssessment: Handler<'assessment.publish'> = async (ctx, req) => {
+  const row = await change(ctx, req.assessmentId, 'publish', (a) => ({ level: a.level, text: a.text, state: 'published' }));
+  return { assessment: assessmentView(ctx.dir, row) };
+};
+
+export const getOneAssessment: Handler<'assessment.get'> = async (ctx, req) => {
+  const a = await getAssessment(ctx.sql, req.assessmentId);
+  if (!a || !canReadAssessment(ctx.dir, ctx.personId, a)) throw noSuchAssessment();
+  audit(ctx, 'assessment.get', () => [{ about: [a.studentId], ids: [a.id] }]);
+  return { assessment: assessmentView(ctx.dir, a) };
+};
+
+/**
+ * A group's assessments that the caller sees (its teachers: all, drafts too), with the
+ * school's levels so that a client can offer them.
+ */
+export const getGroupAssessments: Handler<'group.assessments.get'> = async (ctx, req) => {
+  const { dir, personId } = ctx;
+  const group = dir.groups.get(req.groupId);
+  if (!group) throw new RequestError('not_found', 'no such group', ['groupId']);
+  const limit = req.limit ?? 30;
+  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const filter = { groupId: req.groupId, studentIds: req.studentId === undefined ? undefined : [req.studentId] };
+  const rows = await assessmentsPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
+  const last = rows[rows.length - 1];
+  const shown = rows.filter((a) => canReadAssessment(dir, personId, a));
+  audit(ctx, 'group.assessments.get', () => shown.map((a) => ({ about: [a.studentId], ids: [a.id] })));
+  return {
+    levels: dir.schools.get(group.schoolId)?.assessmentLevels ?? [],
+    assessments: shown.map((a) => assessmentView(dir, a)),
+    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+  };
+};

@@ -1,0 +1,256 @@
+// Where personal data is stored: one list that both the per-person export (GDPR art. 15,
+// hub/privacy/export.ts) and the retention job (hub/privacy/retention.ts) walk. A channel
+// that stores something about people adds ONE entry to `privacySources` below, and so is
+// both exported and expired; nothing else needs to change.
+import type { Sql } from '../../storage/pool.ts';
+import type { Directory } from '../directory/model.ts';
+import type { LinkPatterns } from '../config.ts';
+import { getConversation, type ConversationRow } from '../../storage/chat.ts';
+import { getConference, getItem } from '../../storage/items.ts';
+import {
+  auditEntries, conversationCandidates, directoryRecordsOf, expireConferences, expireConversations, expireItems, expireMailings,
+  expirePosts, feedIdsOf, feedReadsOf, feedRowsByIds, itemIdsOf, itemStartsOf, messagesOf, readMarksOf, conferenceIdsOf, conversationIdsOf, type Holds,
+} from '../../storage/privacy.ts';
+import { audienceMembers } from '../rules/index.ts';
+import { conversationView, messageView, participantsNow, type Shown } from '../handlers/chat-views.ts';
+import { mailingView, postView } from '../handlers/feed.ts';
+import { itemView } from '../handlers/items.ts';
+import { conferenceView } from '../handlers/conferences.ts';
+import { conversationCutoff, type RetentionDistrict } from './periods.ts';
+
+/** One person's export is gathered with this. */
+export interface ExportScope {
+  sql: Sql;
+  /** The directory now (guardian blocks applied: a blocked guardian gets nothing of that child). */
+  dir: Directory;
+  personId: string;
+  /** The person's read keys now (hub/audience.ts readKeysOf): what they may read. */
+  readKeys: string[];
+  /** Whom the person may see (protected identities of other families are not shown). */
+  show: Shown;
+  links: LinkPatterns;
+}
+
+/** One retention run is done with this. */
+export interface RetentionContext {
+  sql: Sql;
+  dir: Directory;
+  now: Date;
+  /** Districts that have a period; nothing of any other district is deleted. */
+  districts: RetentionDistrict[];
+  /** District id → cutoff (ISO), for the districts in `districts`. */
+  cutoffs: ReadonlyMap<string, string>;
+  holds: Holds;
+}
+
+export interface PrivacySource {
+  /** The key of this source's part of the export. */
+  name: string;
+  /** What is stored about the person, as they may see it: nothing of others beyond what they were shown. */
+  export(scope: ExportScope): Promise<unknown>;
+  /**
+   * Deletes what is older than its district's cutoff (ctx.districts) and not under legal hold
+   * (ctx.holds: persons, conversations, items by id); returns rows deleted by table. Leave it
+   * out for data that is not expired (the directory, the audit log).
+   */
+  expire?(ctx: RetentionContext): Promise<Record<string, number>>;
+  /**
+   * Ids of other sources' records that must stay because something of this source under
+   * hold hangs off them (a held student's feedback on an item: deleting the item would take
+   * it along through ON DELETE CASCADE). Asked before anything is expired; the ids join
+   * ctx.holds.items for every source.
+   */
+  protects?(ctx: RetentionContext): Promise<string[]>;
+}
+
+const directorySource: PrivacySource = {
+  name: 'directory',
+  async export({ sql, dir, personId, show }) {
+    const stored = await directoryRecordsOf(sql, personId);
+    const person = dir.person(personId);
+    const group = (id: string, as: 'member' | 'owner') => {
+      const g = dir.groups.get(id);
+      return g ? { id, name: g.name, kind: g.kind, schoolId: g.schoolId, as } : { id, as };
+    };
+    const named = (ids: Iterable<string>) => [...ids].filter(show).map((id) => ({ id, name: dir.person(id)?.name ?? 'Unknown' }));
+    return {
+      ...stored,
+      // What the hub makes of the records today (guardian blocks applied).
+      now: person
+        ? {
+          name: person.name,
+          protectedIdentity: person.protected,
+          roles: dir.rolesOf(personId),
+          groups: [...[...dir.groupsOf(personId)].map((g) => group(g, 'member')), ...[...dir.groupsOwnedBy(personId)].map((g) => group(g, 'owner'))],
+          guardians: named(dir.guardiansOf(personId)),
+          children: named(dir.childrenOf(personId)),
+        }
+        : null,
+    };
+  },
+};
+
+const CANDIDATE_PAGE = 200;
+
+const conversationsSource: PrivacySource = {
+  name: 'conversations',
+  async export({ sql, dir, personId, readKeys, show, links }) {
+    const ids = await conversationIdsOf(sql, personId, readKeys);
+    const [convs, messages, marks, starts] = await Promise.all([
+      Promise.all(ids.map((id) => getConversation(sql, id))),
+      messagesOf(sql, ids),
+      readMarksOf(sql, personId),
+      itemStartsOf(sql, personId),
+    ]);
+    const byConversation = new Map<string, typeof messages>();
+    for (const m of messages) {
+      let list = byConversation.get(m.conversationId);
+      if (!list) byConversation.set(m.conversationId, (list = []));
+      list.push(m);
+    }
+    const conversations = convs.filter((c): c is ConversationRow => c !== undefined).map((c) => {
+      const participants = participantsNow(dir, c);
+      // In it now: everything in it, as they are shown it. Not any more (left the group, a
+      // guardian block): only their own messages, since what came later was never theirs.
+      const inNow = participants.includes(personId);
+      const own = (byConversation.get(c.id) ?? []).filter((m) => inNow || m.senderId === personId);
+      const mark = marks.get(c.id);
+      return {
+        ...conversationView(dir, show, links, c, inNow ? participants : []),
+        participantNow: inNow,
+        readSeq: mark?.readSeq ?? null,
+        joinedAt: mark?.joinedAt ?? null,
+        lastSeq: c.lastSeq,
+        messages: own.map((m) => messageView(dir, show, links, m, c.context)),
+      };
+    });
+    return {
+      conversations,
+      // §3: teachers with whom the person started a plan/assignment conversation (or, for a
+      // teacher, those who started one with them), as far as the person may see them.
+      startedThroughItems: starts
+        .filter((s) => show(s.teacherId) && show(s.personId))
+        .map((s) => ({ teacherId: s.teacherId, personId: s.personId, conversationId: s.conversationId, firstAt: s.firstAt })),
+    };
+  },
+  async expire({ sql, dir, districts, cutoffs, holds }) {
+    if (districts.length === 0) return { messages: 0, conversations: 0 };
+    // Nothing newer than the latest cutoff (the shortest period) can be due anywhere.
+    const latest = districts.map((d) => d.cutoff).reduce((a, b) => (a > b ? a : b));
+    const heldPersons = new Set(holds.persons);
+    const heldConversations = new Set(holds.conversations);
+    const heldItems = new Set(holds.items);
+    const total = { messages: 0, conversations: 0 };
+    for (let after = '';;) {
+      const page = await conversationCandidates(sql, latest, holds.persons, after, CANDIDATE_PAGE);
+      const due: { id: string; cutoff: string }[] = [];
+      for (const c of page) {
+        const people = new Set(c.memberIds);
+        if (c.audience) for (const p of audienceMembers(dir, c.audience)) people.add(p);
+        if (c.context?.studentId) people.add(c.context.studentId);
+        if (c.audience?.kind === 'conference') people.add(c.audience.studentId);
+        const held = c.heldSender || heldConversations.has(c.id)
+          || (c.context !== null && heldItems.has(c.context.id))
+          || (c.audience?.kind === 'conference' && heldItems.has(c.audience.conferenceId))
+          || [...people].some((p) => heldPersons.has(p));
+        if (held) continue;
+        const cutoff = conversationCutoff(dir, c, cutoffs);
+        if (cutoff !== null) due.push({ id: c.id, cutoff });
+      }
+      const n = await expireConversations(sql, due);
+      total.messages += n.messages;
+      total.conversations += n.conversations;
+      if (page.length < CANDIDATE_PAGE) return total;
+      after = page[page.length - 1]!.id;
+    }
+  },
+};
+
+const feedSource: PrivacySource = {
+  name: 'feed',
+  async export({ sql, dir, personId, readKeys }) {
+    const ids = await feedIdsOf(sql, personId, readKeys);
+    const [rows, reads] = await Promise.all([feedRowsByIds(sql, ids.posts, ids.mailings), feedReadsOf(sql, personId)]);
+    const readIds = new Set(reads.map((r) => r.itemId));
+    return {
+      posts: rows.posts.map((p) => ({ ...postView(dir, p), authored: p.authorId === personId, read: readIds.has(p.id) })),
+      mailings: rows.mailings.map((m) => ({ ...mailingView(dir, m), authored: m.authorId === personId, read: readIds.has(m.id) })),
+      reads,
+    };
+  },
+  async expire({ sql, districts, holds }) {
+    const out = { posts: 0, mailings: 0 };
+    for (const d of districts) {
+      out.posts += await expirePosts(sql, d.schoolIds, d.cutoff, holds);
+      out.mailings += await expireMailings(sql, d.id, d.cutoff, holds);
+    }
+    return out;
+  },
+};
+
+// ── PART A: feedback, assessments, conference forms and preschool documentation go here, ──
+// one entry each (export + expire, and `protects` for rows that hang off an item or a
+// conference by ON DELETE CASCADE: return the item/conference ids of held rows), placed
+// BEFORE `itemsSource` and `conferencesSource` so that their own expiry runs first.
+
+const itemsSource: PrivacySource = {
+  name: 'items',
+  async export({ sql, dir, personId, readKeys }) {
+    const ids = await itemIdsOf(sql, personId, readKeys);
+    const items = await Promise.all(ids.map((id) => getItem(sql, id)));
+    return items.flatMap((i) => (i ? [{ ...itemView(dir, i), authored: i.authorId === personId }] : []));
+  },
+  async expire({ sql, districts, holds }) {
+    let items = 0;
+    for (const d of districts) items += await expireItems(sql, d.schoolIds, d.cutoff, holds);
+    return { items };
+  },
+};
+
+const conferencesSource: PrivacySource = {
+  name: 'conferences',
+  async export({ sql, dir, personId, readKeys, show }) {
+    const ids = await conferenceIdsOf(sql, personId, readKeys);
+    const conferences = await Promise.all(ids.map((id) => getConference(sql, id)));
+    return conferences.flatMap((c) => (c ? [conferenceView(dir, show, c)] : []));
+  },
+  async expire({ sql, districts, holds }) {
+    let conferences = 0;
+    for (const d of districts) conferences += await expireConferences(sql, d.schoolIds, d.cutoff, holds);
+    return { conferences };
+  },
+};
+
+const AUDIT_PAGE = 1_000;
+
+const auditSource: PrivacySource = {
+  name: 'audit',
+  // Who read this person's data (staff, named as staff are shown to everyone). Never expired.
+  async export({ sql, dir, personId }) {
+    const out = [];
+    for (let before: number | undefined; ;) {
+      const page = await auditEntries(sql, { subjectId: personId, limit: AUDIT_PAGE, before });
+      out.push(...page.map((e) => ({ at: e.at, actorId: e.actorId, actorName: dir.person(e.actorId)?.name ?? null, operation: e.operation, recordIds: e.recordIds })));
+      if (page.length < AUDIT_PAGE) return out;
+      before = page[page.length - 1]!.id;
+    }
+  },
+};
+
+/**
+ * Every place personal data is stored. The export gathers them in this order; the retention
+ * job expires them in this order (so a table whose rows reference another's comes first).
+ */
+export const privacySources: readonly PrivacySource[] = [
+  directorySource,
+  conversationsSource,
+  feedSource,
+  // PART A: add feedbackSource, assessmentsSource, formsSource, documentationSource here.
+  itemsSource,
+  conferencesSource,
+  auditSource,
+];
+
+/** Kinds of legal hold (POST /api/v1/legal-hold). `item` is any stored record by its id. */
+export const LEGAL_HOLD_KINDS = ['person', 'conversation', 'item'] as const;
+export type LegalHoldKind = (typeof LEGAL_HOLD_KINDS)[number];

@@ -1,0 +1,188 @@
+// Feedback (DOMAIN.md §6) and assessments (§7): one row per student and record, with the read
+// keys of its audience for its state (hub/audience-development.ts). Lists page newest first
+// by (created_at, id) and are always filtered by the reader's keys.
+import type { Db, Tx } from './pool.ts';
+
+export type DevelopmentState = 'draft' | 'published';
+
+export interface FeedbackRow {
+  id: string;
+  itemId: string;
+  /** The item's, read with the row (a renamed plan shows its new title). */
+  itemKind: 'plan' | 'assignment';
+  itemTitle: string;
+  schoolId: string;
+  groupId: string;
+  studentId: string;
+  authorId: string;
+  body: string;
+  state: DevelopmentState;
+  clientKey: string;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+}
+
+export interface AssessmentRow {
+  id: string;
+  schoolId: string;
+  groupId: string;
+  studentId: string;
+  authorId: string;
+  subject: string;
+  level: string | null;
+  text: string | null;
+  state: DevelopmentState;
+  clientKey: string;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+}
+
+/** Which records a page holds: about these students, of this item or group. */
+export interface DevelopmentFilter {
+  studentIds?: readonly string[] | undefined;
+  itemId?: string | undefined;
+  groupId?: string | undefined;
+}
+
+export interface PageBefore {
+  at: string;
+  id: string;
+}
+
+export const iso = (d: unknown): string => (d instanceof Date ? d : new Date(String(d))).toISOString();
+export const isoOrNull = (d: unknown): string | null => (d === null || d === undefined ? null : iso(d));
+
+function feedbackRow(r: Record<string, unknown>): FeedbackRow {
+  return {
+    id: r.id as string, itemId: r.item_id as string, itemKind: r.item_kind as FeedbackRow['itemKind'], itemTitle: r.item_title as string,
+    schoolId: r.school_id as string, groupId: r.group_id as string, studentId: r.student_id as string, authorId: r.author_id as string,
+    body: r.body as string, state: r.state as DevelopmentState, clientKey: r.client_key as string,
+    createdAt: iso(r.created_at), updatedAt: iso(r.updated_at), publishedAt: isoOrNull(r.published_at),
+  };
+}
+
+function assessmentRow(r: Record<string, unknown>): AssessmentRow {
+  return {
+    id: r.id as string, schoolId: r.school_id as string, groupId: r.group_id as string, studentId: r.student_id as string,
+    authorId: r.author_id as string, subject: r.subject as string, level: (r.level as string | null) ?? null, text: (r.body as string | null) ?? null,
+    state: r.state as DevelopmentState, clientKey: r.client_key as string,
+    createdAt: iso(r.created_at), updatedAt: iso(r.updated_at), publishedAt: isoOrNull(r.published_at),
+  };
+}
+
+// ── Feedback ────────────────────────────────────────────────────────────────────────────
+
+export async function findFeedbackByKey(db: Db, authorId: string, clientKey: string): Promise<FeedbackRow | undefined> {
+  const [r] = await db`
+    select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
+    where f.author_id = ${authorId} and f.client_key = ${clientKey}`;
+  return r ? feedbackRow(r) : undefined;
+}
+
+export async function getFeedback(db: Db, id: string): Promise<FeedbackRow | undefined> {
+  const [r] = await db`select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id where f.id = ${id}`;
+  return r ? feedbackRow(r) : undefined;
+}
+
+/** The feedback locked for this transaction, with its item's state (publishing needs it published). */
+export async function lockFeedback(tx: Tx, id: string): Promise<(FeedbackRow & { itemState: string }) | undefined> {
+  const [r] = await tx`
+    select f.*, i.kind as item_kind, i.title as item_title, i.state as item_state from feedback f join items i on i.id = f.item_id
+    where f.id = ${id} for update of f`;
+  return r ? { ...feedbackRow(r), itemState: r.item_state as string } : undefined;
+}
+
+export async function insertFeedback(
+  tx: Tx,
+  f: { id: string; itemId: string; schoolId: string; groupId: string; studentId: string; authorId: string; body: string; state: DevelopmentState; keys: string[]; clientKey: string },
+): Promise<FeedbackRow> {
+  const [r] = await tx`
+    with added as (
+      insert into feedback (id, item_id, school_id, group_id, student_id, author_id, body, state, keys, client_key, published_at)
+      values (${f.id}, ${f.itemId}, ${f.schoolId}, ${f.groupId}, ${f.studentId}, ${f.authorId}, ${f.body}, ${f.state}, ${f.keys}::text[], ${f.clientKey},
+              case when ${f.state} = 'published' then date_trunc('milliseconds', now()) end)
+      returning *)
+    select added.*, i.kind as item_kind, i.title as item_title from added join items i on i.id = added.item_id`;
+  return feedbackRow(r!);
+}
+
+/** A new body, or a new state and its keys (the first publication is remembered). */
+export async function updateFeedback(tx: Tx, id: string, change: { body: string; state: DevelopmentState; keys: string[] }): Promise<FeedbackRow> {
+  const [r] = await tx`
+    with changed as (
+      update feedback set body = ${change.body}, state = ${change.state}, keys = ${change.keys}::text[],
+        updated_at = date_trunc('milliseconds', now()),
+        published_at = coalesce(published_at, case when ${change.state} = 'published' then date_trunc('milliseconds', now()) end)
+      where id = ${id} returning *)
+    select changed.*, i.kind as item_kind, i.title as item_title from changed join items i on i.id = changed.item_id`;
+  return feedbackRow(r!);
+}
+
+export async function feedbackPage(db: Db, keys: string[], filter: DevelopmentFilter, limit: number, before?: PageBefore): Promise<FeedbackRow[]> {
+  const students = filter.studentIds ? [...filter.studentIds] : null;
+  const rows = await db`
+    select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
+    where f.keys && ${keys}::text[]
+      and (${students}::text[] is null or f.student_id = any(${students}::text[]))
+      and (${filter.itemId ?? null}::text is null or f.item_id = ${filter.itemId ?? null}::text)
+      and (${filter.groupId ?? null}::text is null or f.group_id = ${filter.groupId ?? null}::text)
+      and (${before?.at ?? null}::timestamptz is null or (f.created_at, f.id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+    order by f.created_at desc, f.id desc
+    limit ${limit}`;
+  return rows.map(feedbackRow);
+}
+
+// ── Assessments ─────────────────────────────────────────────────────────────────────────
+
+export async function findAssessmentByKey(db: Db, authorId: string, clientKey: string): Promise<AssessmentRow | undefined> {
+  const [r] = await db`select * from assessments where author_id = ${authorId} and client_key = ${clientKey}`;
+  return r ? assessmentRow(r) : undefined;
+}
+
+export async function getAssessment(db: Db, id: string): Promise<AssessmentRow | undefined> {
+  const [r] = await db`select * from assessments where id = ${id}`;
+  return r ? assessmentRow(r) : undefined;
+}
+
+export async function lockAssessment(tx: Tx, id: string): Promise<AssessmentRow | undefined> {
+  const [r] = await tx`select * from assessments where id = ${id} for update`;
+  return r ? assessmentRow(r) : undefined;
+}
+
+export async function insertAssessment(
+  tx: Tx,
+  a: { id: string; schoolId: string; groupId: string; studentId: string; authorId: string; subject: string; level: string | null; text: string | null; state: DevelopmentState; keys: string[]; clientKey: string },
+): Promise<AssessmentRow> {
+  const [r] = await tx`
+    insert into assessments (id, school_id, group_id, student_id, author_id, subject, level, body, state, keys, client_key, published_at)
+    values (${a.id}, ${a.schoolId}, ${a.groupId}, ${a.studentId}, ${a.authorId}, ${a.subject}, ${a.level}, ${a.text}, ${a.state}, ${a.keys}::text[], ${a.clientKey},
+            case when ${a.state} = 'published' then date_trunc('milliseconds', now()) end)
+    returning *`;
+  return assessmentRow(r!);
+}
+
+export async function updateAssessment(
+  tx: Tx, id: string, change: { level: string | null; text: string | null; state: DevelopmentState; keys: string[] },
+): Promise<AssessmentRow> {
+  const [r] = await tx`
+    update assessments set level = ${change.level}, body = ${change.text}, state = ${change.state}, keys = ${change.keys}::text[],
+      updated_at = date_trunc('milliseconds', now()),
+      published_at = coalesce(published_at, case when ${change.state} = 'published' then date_trunc('milliseconds', now()) end)
+    where id = ${id} returning *`;
+  return assessmentRow(r!);
+}
+
+export async function assessmentsPage(db: Db, keys: string[], filter: DevelopmentFilter, limit: number, before?: PageBefore): Promise<AssessmentRow[]> {
+  const students = filter.studentIds ? [...filter.studentIds] : null;
+  const rows = await db`
+    select * from assessments
+    where keys && ${keys}::text[]
+      and (${students}::text[] is null or student_id = any(${students}::text[]))
+      and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
+      and (${before?.at ?? null}::timestamptz is null or (created_at, id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+    order by created_at desc, id desc
+    limit ${limit}`;
+  return rows.map(assessmentRow);
+}

@@ -1,0 +1,141 @@
+// Preschool documentation (DOMAIN.md §4) and the facts about uploaded attachments (the bytes
+// live under HUB_DATA_DIR/attachments, storage/attachment-files.ts). An attachment belongs to
+// its uploader until one documentation takes it; a documentation's attachments are those
+// whose documentation_id is it (one place says which, so two documentations never disagree).
+import type { Db, Tx } from './pool.ts';
+import { iso, type PageBefore } from './development.ts';
+
+export interface AttachmentRow {
+  id: string;
+  ownerId: string;
+  contentType: string;
+  size: number;
+  filename: string;
+  sha256: string;
+  documentationId: string | null;
+  createdAt: string;
+}
+
+export interface DocumentationFields {
+  title: string;
+  body: string;
+  goals: string[];
+}
+
+export interface DocumentationRow extends DocumentationFields {
+  id: string;
+  schoolId: string;
+  groupId: string;
+  authorId: string;
+  childIds: string[];
+  wholeGroup: boolean;
+  clientKey: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function attachmentRow(r: Record<string, unknown>): AttachmentRow {
+  return {
+    id: r.id as string, ownerId: r.owner_id as string, contentType: r.content_type as string, size: Number(r.size),
+    filename: r.filename as string, sha256: r.sha256 as string, documentationId: (r.documentation_id as string | null) ?? null, createdAt: iso(r.created_at),
+  };
+}
+
+function documentationRow(r: Record<string, unknown>): DocumentationRow {
+  return {
+    id: r.id as string, schoolId: r.school_id as string, groupId: r.group_id as string, authorId: r.author_id as string,
+    title: r.title as string, body: r.body as string, goals: (r.goals as string[] | null) ?? [], childIds: (r.child_ids as string[] | null) ?? [],
+    wholeGroup: r.whole_group as boolean, clientKey: r.client_key as string, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
+  };
+}
+
+// ── Attachments ─────────────────────────────────────────────────────────────────────────
+
+export async function insertAttachment(db: Db, a: Omit<AttachmentRow, 'documentationId' | 'createdAt'>): Promise<AttachmentRow> {
+  const [r] = await db`
+    insert into attachments (id, owner_id, content_type, size, filename, sha256)
+    values (${a.id}, ${a.ownerId}, ${a.contentType}, ${a.size}, ${a.filename}, ${a.sha256})
+    returning *`;
+  return attachmentRow(r!);
+}
+
+export async function getAttachment(db: Db, id: string): Promise<AttachmentRow | undefined> {
+  const [r] = await db`select * from attachments where id = ${id}`;
+  return r ? attachmentRow(r) : undefined;
+}
+
+/** The attachments, locked for this transaction (a documentation is about to take them). */
+export async function lockAttachments(tx: Tx, ids: readonly string[]): Promise<AttachmentRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx`select * from attachments where id = any(${[...ids]}::text[]) order by id for update`;
+  return rows.map(attachmentRow);
+}
+
+export async function linkAttachments(tx: Tx, ids: readonly string[], documentationId: string): Promise<void> {
+  if (ids.length === 0) return;
+  await tx`update attachments set documentation_id = ${documentationId} where id = any(${[...ids]}::text[])`;
+}
+
+/** The attachments of these documentations, by documentation id, oldest first. */
+export async function attachmentsOf(db: Db, documentationIds: readonly string[]): Promise<Map<string, AttachmentRow[]>> {
+  const out = new Map<string, AttachmentRow[]>();
+  if (documentationIds.length === 0) return out;
+  const rows = await db`select * from attachments where documentation_id = any(${[...documentationIds]}::text[]) order by created_at, id`;
+  for (const r of rows.map(attachmentRow)) {
+    const list = out.get(r.documentationId!) ?? [];
+    list.push(r);
+    out.set(r.documentationId!, list);
+  }
+  return out;
+}
+
+// ── Documentation ───────────────────────────────────────────────────────────────────────
+
+export async function findDocumentationByKey(db: Db, authorId: string, clientKey: string): Promise<DocumentationRow | undefined> {
+  const [r] = await db`select * from documentation where author_id = ${authorId} and client_key = ${clientKey}`;
+  return r ? documentationRow(r) : undefined;
+}
+
+export async function getDocumentation(db: Db, id: string): Promise<DocumentationRow | undefined> {
+  const [r] = await db`select * from documentation where id = ${id}`;
+  return r ? documentationRow(r) : undefined;
+}
+
+export async function lockDocumentation(tx: Tx, id: string): Promise<DocumentationRow | undefined> {
+  const [r] = await tx`select * from documentation where id = ${id} for update`;
+  return r ? documentationRow(r) : undefined;
+}
+
+export async function insertDocumentation(
+  tx: Tx,
+  d: DocumentationFields & { id: string; schoolId: string; groupId: string; authorId: string; childIds: string[]; wholeGroup: boolean; keys: string[]; clientKey: string },
+): Promise<DocumentationRow> {
+  const [r] = await tx`
+    insert into documentation (id, school_id, group_id, author_id, title, body, goals, child_ids, whole_group, keys, client_key)
+    values (${d.id}, ${d.schoolId}, ${d.groupId}, ${d.authorId}, ${d.title}, ${d.body}, ${d.goals}::text[], ${d.childIds}::text[],
+            ${d.wholeGroup}, ${d.keys}::text[], ${d.clientKey})
+    returning *`;
+  return documentationRow(r!);
+}
+
+export async function updateDocumentation(tx: Tx, id: string, f: DocumentationFields): Promise<DocumentationRow> {
+  const [r] = await tx`
+    update documentation set title = ${f.title}, body = ${f.body}, goals = ${f.goals}::text[], updated_at = date_trunc('milliseconds', now())
+    where id = ${id} returning *`;
+  return documentationRow(r!);
+}
+
+export async function documentationPage(
+  db: Db, keys: string[], filter: { childIds?: readonly string[] | undefined; groupId?: string | undefined }, limit: number, before?: PageBefore,
+): Promise<DocumentationRow[]> {
+  const children = filter.childIds ? [...filter.childIds] : null;
+  const rows = await db`
+    select * from documentation
+    where keys && ${keys}::text[]
+      and (${children}::text[] is null or child_ids && ${children}::text[])
+      and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
+      and (${before?.at ?? null}::timestamptz is null or (created_at, id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+    order by created_at desc, id desc
+    limit ${limit}`;
+  return rows.map(documentationRow);
+}

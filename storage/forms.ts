@@ -1,0 +1,120 @@
+// Forms in development conferences (DOMAIN.md §8). A form is read with its conference's
+// state and mentor group, which decide who sees which fields. Filling and closing meet on
+// the conference row: a fill holds it FOR SHARE and writes only while the conference is open
+// (checked again in the UPDATE itself), and closing updates it, so a fill either lands before
+// the close (and is released with it) or is refused; it never slips in after.
+import type { Db, Tx } from './pool.ts';
+import { iso, type PageBefore } from './development.ts';
+
+export interface Answer {
+  value: string;
+  /** Who wrote it. */
+  by: string;
+  at: string;
+}
+
+export interface FormRow {
+  id: string;
+  conferenceId: string;
+  templateId: string;
+  schoolId: string;
+  studentId: string;
+  mentorId: string;
+  answers: Record<string, Answer>;
+  clientKey: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The conference's state and mentor group, read with the form. */
+  conferenceState: 'open' | 'closed';
+  conferenceGroupId: string;
+}
+
+function formRow(r: Record<string, unknown>): FormRow {
+  return {
+    id: r.id as string, conferenceId: r.conference_id as string, templateId: r.template_id as string, schoolId: r.school_id as string,
+    studentId: r.student_id as string, mentorId: r.mentor_id as string, answers: (r.answers ?? {}) as Record<string, Answer>,
+    clientKey: r.client_key as string, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
+    conferenceState: r.conference_state as FormRow['conferenceState'], conferenceGroupId: r.conference_group as string,
+  };
+}
+
+export async function findFormByKey(db: Db, mentorId: string, clientKey: string): Promise<FormRow | undefined> {
+  const [r] = await db`
+    select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
+    where f.mentor_id = ${mentorId} and f.client_key = ${clientKey}`;
+  return r ? formRow(r) : undefined;
+}
+
+export async function findFormOfTemplate(db: Db, conferenceId: string, templateId: string): Promise<FormRow | undefined> {
+  const [r] = await db`
+    select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
+    where f.conference_id = ${conferenceId} and f.template_id = ${templateId}`;
+  return r ? formRow(r) : undefined;
+}
+
+export async function getForm(db: Db, id: string): Promise<FormRow | undefined> {
+  const [r] = await db`
+    select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
+    where f.id = ${id}`;
+  return r ? formRow(r) : undefined;
+}
+
+/** The conference's state, with a share lock that makes a concurrent close wait for this transaction. */
+export async function conferenceStateForShare(tx: Tx, conferenceId: string): Promise<'open' | 'closed' | undefined> {
+  const [r] = await tx<{ state: 'open' | 'closed' }[]>`select state from conferences where id = ${conferenceId} for share`;
+  return r?.state;
+}
+
+/** Inserts a form while its conference is open; undefined when it was closed in the meantime (nothing written). */
+export async function insertForm(
+  tx: Tx,
+  f: { id: string; conferenceId: string; templateId: string; schoolId: string; studentId: string; mentorId: string; keys: string[]; clientKey: string },
+): Promise<FormRow | undefined> {
+  const [r] = await tx`
+    with added as (
+      insert into forms (id, conference_id, template_id, school_id, student_id, mentor_id, keys, client_key)
+      select ${f.id}, ${f.conferenceId}, ${f.templateId}, ${f.schoolId}, ${f.studentId}, ${f.mentorId}, ${f.keys}::text[], ${f.clientKey}
+      where exists (select 1 from conferences where id = ${f.conferenceId} and state = 'open')
+      returning *)
+    select added.*, c.state as conference_state, c.group_id as conference_group from added join conferences c on c.id = added.conference_id`;
+  return r ? formRow(r) : undefined;
+}
+
+/**
+ * Merges answers into the form (an empty value removes the answer) while its conference is
+ * open; undefined when it is not (nothing written).
+ */
+export async function fillForm(tx: Tx, id: string, answers: Record<string, Answer | null>): Promise<FormRow | undefined> {
+  const set = Object.fromEntries(Object.entries(answers).filter(([, a]) => a !== null));
+  const cleared = Object.entries(answers).filter(([, a]) => a === null).map(([k]) => k);
+  const [r] = await tx`
+    with changed as (
+      update forms set answers = (answers - ${cleared}::text[]) || ${JSON.stringify(set)}::text::jsonb, updated_at = date_trunc('milliseconds', now())
+      where id = ${id} and exists (select 1 from conferences c where c.id = forms.conference_id and c.state = 'open')
+      returning *)
+    select changed.*, c.state as conference_state, c.group_id as conference_group from changed join conferences c on c.id = changed.conference_id`;
+  return r ? formRow(r) : undefined;
+}
+
+/** Every form of a conference, oldest first (what a close releases). */
+export async function formsOfConference(db: Db, conferenceId: string): Promise<FormRow[]> {
+  const rows = await db`
+    select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
+    where f.conference_id = ${conferenceId} order by f.created_at, f.id`;
+  return rows.map(formRow);
+}
+
+export async function formsPage(
+  db: Db, keys: string[], filter: { studentIds?: readonly string[] | undefined; conferenceId?: string | undefined }, limit: number, before?: PageBefore,
+): Promise<FormRow[]> {
+  const students = filter.studentIds ? [...filter.studentIds] : null;
+  const rows = await db`
+    select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
+    where f.keys && ${keys}::text[]
+      and (${students}::text[] is null or f.student_id = any(${students}::text[]))
+      and (${filter.conferenceId ?? null}::text is null or f.conference_id = ${filter.conferenceId ?? null}::text)
+      and (${before?.at ?? null}::timestamptz is null or (f.created_at, f.id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+    order by f.created_at desc, f.id desc
+    limit ${limit}`;
+  return rows.map(formRow);
+}
