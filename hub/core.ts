@@ -12,6 +12,7 @@ import type { LinkPatterns } from './config.ts';
 import type { TypingRelay } from './typing.ts';
 import type { HttpResponse } from './uws.ts';
 import type { AuditLog } from './privacy/audit.ts';
+import type { AttachmentFiles } from '../storage/attachment-files.ts';
 
 export interface HubCore {
   sql: Sql;
@@ -28,6 +29,8 @@ export interface HubCore {
   typing: TypingRelay;
   /** Staff reads of protected persons' data, written in batches (hub/privacy/audit.ts). */
   auditLog: AuditLog;
+  /** The bytes of attachments under HUB_DATA_DIR/attachments (the retention job removes them with their rows). */
+  attachmentFiles: AttachmentFiles;
   verifyToken: TokenVerifier;
   originAllowed(origin: string): boolean;
   draining: boolean;

@@ -1,5 +1,6 @@
 // One hub node: storage, directory, broker, fan-out, sessions and HTTP, started and stopped
 // as one. `npm start` (hub/main.ts) and the tests both start hubs through startHub.
+import path from 'node:path';
 import { loadConfig, type HubConfig } from './config.ts';
 import { openPool, type Sql } from '../storage/pool.ts';
 import { migrate } from '../storage/migrate.ts';
@@ -28,6 +29,7 @@ import { uws, listen, closeListen, type us_listen_socket } from './uws.ts';
 import { Sessions } from './session.ts';
 import { httpLimiter, registerHttp } from './http.ts';
 import { registerAttachments } from './attachments/http.ts';
+import { AttachmentFiles } from '../storage/attachment-files.ts';
 import { registerStatic } from './static.ts';
 import type { HubCore } from './core.ts';
 
@@ -104,6 +106,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     links: config.links,
     typing,
     auditLog: new AuditLog(sql, log),
+    attachmentFiles: new AttachmentFiles(path.join(config.dataDir, 'attachments')),
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
     originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),
     draining: false,

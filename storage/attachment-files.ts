@@ -2,7 +2,7 @@
 // The file name is the attachment id and nothing else (never the uploader's file name), and
 // ids are checked against their shape before they touch a path. A file is written under a
 // temporary name and renamed into place, so a reader never sees half of one.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -49,5 +49,36 @@ export class AttachmentFiles {
 
   async remove(id: string): Promise<void> {
     await rm(this.file(id), { force: true });
+  }
+
+  /**
+   * Names of files last written before `before`: attachment files (by id) and temporary
+   * `.part` files left by an interrupted upload. For the retention job's sweep of files whose
+   * row is gone (a node that stopped between deleting a row and its file).
+   */
+  async olderThan(before: Date): Promise<{ ids: string[]; parts: string[] }> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOENT') return { ids: [], parts: [] };
+      throw e;
+    }
+    const out = { ids: [] as string[], parts: [] as string[] };
+    for (const name of names) {
+      const isId = ATTACHMENT_ID.test(name);
+      const isPart = !isId && /^att_[A-Za-z0-9_-]{22}\.[0-9a-f]{8}\.part$/.test(name);
+      if (!isId && !isPart) continue;
+      const s = await stat(path.join(this.dir, name)).catch(() => undefined);
+      if (!s || s.mtime >= before) continue;
+      (isId ? out.ids : out.parts).push(name);
+    }
+    return out;
+  }
+
+  /** Removes a temporary file named by `olderThan`. */
+  async removePart(name: string): Promise<void> {
+    if (!/^att_[A-Za-z0-9_-]{22}\.[0-9a-f]{8}\.part$/.test(name)) throw new Error(`not a temporary attachment file: ${name}`);
+    await rm(path.join(this.dir, name), { force: true });
   }
 }

@@ -186,3 +186,51 @@ export async function assessmentsPage(db: Db, keys: string[], filter: Developmen
     limit ${limit}`;
   return rows.map(assessmentRow);
 }
+
+// ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
+
+/** Feedback the person wrote, or about `subjects` (the person, their children) that `keys` reach; oldest first. */
+export async function feedbackForExport(db: Db, personId: string, subjects: readonly string[], keys: readonly string[]): Promise<FeedbackRow[]> {
+  const rows = await db`
+    select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
+    where f.author_id = ${personId} or (f.student_id = any(${[...subjects]}::text[]) and f.keys && ${[...keys]}::text[])
+    order by f.created_at, f.id`;
+  return rows.map(feedbackRow);
+}
+
+/** Assessments the person wrote, or about `subjects` that `keys` reach; oldest first. */
+export async function assessmentsForExport(db: Db, personId: string, subjects: readonly string[], keys: readonly string[]): Promise<AssessmentRow[]> {
+  const rows = await db`
+    select * from assessments
+    where author_id = ${personId} or (student_id = any(${[...subjects]}::text[]) and keys && ${[...keys]}::text[])
+    order by created_at, id`;
+  return rows.map(assessmentRow);
+}
+
+/**
+ * The items that held feedback hangs off (retention must keep them: deleting an item takes its
+ * feedback along): feedback held by id, or about or by a held person.
+ */
+export async function itemsOfHeldFeedback(db: Db, heldIds: readonly string[], heldPersons: readonly string[]): Promise<string[]> {
+  const rows = await db<{ item_id: string }[]>`
+    select distinct item_id from feedback
+    where id = any(${[...heldIds]}::text[]) or student_id = any(${[...heldPersons]}::text[]) or author_id = any(${[...heldPersons]}::text[])`;
+  return rows.map((r) => r.item_id);
+}
+
+/** Deletes one batch of these schools' assessments last changed before `cutoff` and not held; returns the count. */
+export async function expireAssessmentBatch(
+  db: Db, schoolIds: readonly string[], cutoff: string, held: { ids: readonly string[]; persons: readonly string[] }, limit: number,
+): Promise<number> {
+  const [r] = await db<{ n: number }[]>`
+    with d as (
+      delete from assessments where id in (
+        select id from assessments
+        where school_id = any(${[...schoolIds]}::text[]) and greatest(created_at, updated_at) < ${cutoff}::timestamptz
+          and not (id = any(${[...held.ids]}::text[]))
+          and not (student_id = any(${[...held.persons]}::text[])) and not (author_id = any(${[...held.persons]}::text[]))
+        limit ${limit})
+      returning id)
+    select count(*)::int as n from d`;
+  return Number(r?.n ?? 0);
+}

@@ -2,7 +2,7 @@
 // live under HUB_DATA_DIR/attachments, storage/attachment-files.ts). An attachment belongs to
 // its uploader until one documentation takes it; a documentation's attachments are those
 // whose documentation_id is it (one place says which, so two documentations never disagree).
-import type { Db, Tx } from './pool.ts';
+import type { Db, Sql, Tx } from './pool.ts';
 import { iso, type PageBefore } from './development.ts';
 
 export interface AttachmentRow {
@@ -138,4 +138,76 @@ export async function documentationPage(
     order by created_at desc, id desc
     limit ${limit}`;
   return rows.map(documentationRow);
+}
+
+// ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
+
+/**
+ * Documentation the person wrote or is about, or about `children` (their children) that
+ * `keys` reach; oldest first.
+ */
+export async function documentationForExport(db: Db, personId: string, children: readonly string[], keys: readonly string[]): Promise<DocumentationRow[]> {
+  const rows = await db`
+    select * from documentation
+    where author_id = ${personId} or ${personId} = any(child_ids)
+       or (child_ids && ${[...children]}::text[] and keys && ${[...keys]}::text[])
+    order by created_at, id`;
+  return rows.map(documentationRow);
+}
+
+/** The person's uploads (linked or not), oldest first. */
+export async function attachmentsOwnedBy(db: Db, ownerId: string): Promise<AttachmentRow[]> {
+  const rows = await db`select * from attachments where owner_id = ${ownerId} order by created_at, id`;
+  return rows.map(attachmentRow);
+}
+
+export interface HeldRecords {
+  ids: readonly string[];
+  persons: readonly string[];
+}
+
+/**
+ * Deletes one batch of these schools' documentation last changed before `cutoff` and not held
+ * (by id, by one of its attachments' ids, by its author or a child it is about), with its
+ * attachment rows; returns the count and the attachment ids, whose files the caller removes.
+ */
+export async function expireDocumentationBatch(
+  sql: Sql, schoolIds: readonly string[], cutoff: string, held: HeldRecords, limit: number,
+): Promise<{ documentation: number; attachmentIds: string[] }> {
+  return sql.begin(async (tx) => {
+    const due = await tx<{ id: string }[]>`
+      select d.id from documentation d
+      where d.school_id = any(${[...schoolIds]}::text[]) and greatest(d.created_at, d.updated_at) < ${cutoff}::timestamptz
+        and not (d.id = any(${[...held.ids]}::text[])) and not (d.author_id = any(${[...held.persons]}::text[]))
+        and not (d.child_ids && ${[...held.persons]}::text[])
+        and not exists (select 1 from attachments a where a.documentation_id = d.id and a.id = any(${[...held.ids]}::text[]))
+      order by d.id limit ${limit}
+      for update skip locked`;
+    const ids = due.map((r) => r.id);
+    if (ids.length === 0) return { documentation: 0, attachmentIds: [] };
+    const attachments = await tx<{ id: string }[]>`delete from attachments where documentation_id = any(${ids}::text[]) returning id`;
+    await tx`delete from documentation where id = any(${ids}::text[])`;
+    return { documentation: ids.length, attachmentIds: attachments.map((a) => a.id) };
+  }) as Promise<{ documentation: number; attachmentIds: string[] }>;
+}
+
+/** Deletes one batch of uploads never taken by a documentation, made before `before` and not held; returns their ids. */
+export async function expireUnlinkedAttachmentBatch(db: Db, before: string, held: HeldRecords, limit: number): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`
+    delete from attachments where id in (
+      select id from attachments
+      where documentation_id is null and created_at < ${before}::timestamptz
+        and not (id = any(${[...held.ids]}::text[])) and not (owner_id = any(${[...held.persons]}::text[]))
+      order by id limit ${limit}
+      for update skip locked)
+    and documentation_id is null
+    returning id`;
+  return rows.map((r) => r.id);
+}
+
+/** Which of these attachment ids have a row. */
+export async function existingAttachmentIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db<{ id: string }[]>`select id from attachments where id = any(${[...ids]}::text[])`;
+  return new Set(rows.map((r) => r.id));
 }

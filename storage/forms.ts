@@ -118,3 +118,32 @@ export async function formsPage(
     limit ${limit}`;
   return rows.map(formRow);
 }
+
+// ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
+
+/**
+ * Forms the person holds as mentor or answered, or about `subjects` (the person, their
+ * children) that `keys` reach; oldest first. Which fields show is the caller's (the rules).
+ */
+export async function formsForExport(db: Db, personId: string, subjects: readonly string[], keys: readonly string[]): Promise<FormRow[]> {
+  const rows = await db`
+    select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
+    where f.mentor_id = ${personId}
+       or (f.student_id = any(${[...subjects]}::text[]) and f.keys && ${[...keys]}::text[])
+       or exists (select 1 from jsonb_each(f.answers) a where a.value ->> 'by' = ${personId})
+    order by f.created_at, f.id`;
+  return rows.map(formRow);
+}
+
+/**
+ * The conferences that held forms hang off (deleting a conference takes its forms along): forms
+ * held by id, or about, held by or answered by a held person.
+ */
+export async function conferencesOfHeldForms(db: Db, heldIds: readonly string[], heldPersons: readonly string[]): Promise<string[]> {
+  const persons = [...heldPersons];
+  const rows = await db<{ conference_id: string }[]>`
+    select distinct conference_id from forms f
+    where id = any(${[...heldIds]}::text[]) or student_id = any(${persons}::text[]) or mentor_id = any(${persons}::text[])
+       or exists (select 1 from jsonb_each(f.answers) a where a.value ->> 'by' = any(${persons}::text[]))`;
+  return rows.map((r) => r.conference_id);
+}

@@ -11,3 +11,5 @@ export { SchoolhubInbox } from './inbox.ts';
 export { SchoolhubChat } from './chat.ts';
 export { SchoolhubFeed } from './feed.ts';
 export { SchoolhubUnreadBadge } from './unread-badge.ts';
+export { SchoolhubDevelopment } from './development.ts';
+export { SchoolhubDocumentation } from './documentation.ts';

@@ -16,6 +16,9 @@ import { loadConfig } from '../config.ts';
 import { startHub, type Hub } from '../node.ts';
 import { runRetention, type RetentionReport } from '../privacy/retention.ts';
 import { AUDIT_LIMITS, AuditLog } from '../privacy/audit.ts';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 let keyNo = 0;
 const ck = () => `priv-${++keyNo}`;
@@ -570,5 +573,169 @@ describe('retention per district, with legal holds', () => {
       await sdb.end();
       await scheduled.stop();
     }
+  });
+});
+
+describe("privacy of part A's development records (feedback, assessments, forms, documentation, attachments)", () => {
+  // Demo district: p-mentor-ek teaches g-ek-sv7 (p-stu-ek-1..6; p-stu-ek-6 is protected, guardian
+  // p-gua-ek-6a); p-pre-teacher works in g-sol-blabar (p-child-1..3, guardians p-gua-child-1..3).
+  let t: TestHub;
+  let db: postgres.Sql;
+  let dataDir: string;
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+  const file = (id: string) => path.join(dataDir, 'attachments', id);
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-privacy-'));
+    const b = demoBundle();
+    b.extensions.settings.push({ organisation: { id: 'd-exempel' }, retentionDays: 30 });
+    t = await startTestHub({ bundle: b, env: { HUB_RETENTION_INTERVAL_MS: '0', HUB_DATA_DIR: dataDir } });
+    db = postgres(t.databaseUrl, { max: 2, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await db?.end();
+    await t?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function upload(as: string): Promise<string> {
+    const res = await fetch(`${t.url}/api/v1/attachments?filename=bild.png`, {
+      method: 'POST', headers: { authorization: `Bearer ${await t.token(as)}`, 'content-type': 'image/png' }, body: new Uint8Array(PNG),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { attachment: { id: string } }).attachment.id;
+  }
+  const assignment = async (c: TestClient, title: string) =>
+    (await c.ok<{ item: { id: string } }>('item.create', { kind: 'assignment', groupId: 'g-ek-sv7', title, publish: true, clientKey: ck() })).item.id;
+  const feedback = async (c: TestClient, itemId: string, studentId: string, body: string, publish = true) =>
+    (await c.ok<{ feedback: { id: string } }>('feedback.create', { itemId, studentId, body, publish, clientKey: ck() })).feedback.id;
+  const assess = async (c: TestClient, studentId: string, level: string, publish = true) =>
+    (await c.ok<{ assessment: { id: string } }>('assessment.create', { groupId: 'g-ek-sv7', studentId, level, publish, clientKey: ck() })).assessment.id;
+  const document = async (c: TestClient, title: string, childIds: string[] | undefined, attachmentIds: string[]) =>
+    (await c.ok<{ documentation: { id: string } }>('documentation.create', {
+      groupId: 'g-sol-blabar', ...(childIds ? { childIds } : {}), title, body: `${title}.`, attachmentIds, clientKey: ck(),
+    })).documentation.id;
+  const exportOf = async (personId: string) => {
+    const r = await call(t, 'GET', `/api/v1/export/${personId}`);
+    expect(r.status).toBe(200);
+    return (r.body as { data: Record<string, unknown> }).data;
+  };
+  type Doc = { id: string; children: { id: string }[]; attachments: { id: string }[]; authored: boolean };
+
+  it("the export holds the person's feedback, assessments and documentation (a guardian's: their own child's), nothing of another child", async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const pre = await t.connect('p-pre-teacher');
+    const item = await assignment(mentor, 'Bokrecension');
+    const fbHugo = await feedback(mentor, item, 'p-stu-ek-6', 'Hugo: en genomtänkt recension.');
+    const fbDraft = await feedback(mentor, item, 'p-stu-ek-6', 'Utkast om Hugo', false);
+    const fbOther = await feedback(mentor, item, 'p-stu-ek-5', 'Till en annan elev');
+    const asHugo = await assess(mentor, 'p-stu-ek-6', 'C');
+    const asDraft = await assess(mentor, 'p-stu-ek-6', 'B', false);
+    const asOther = await assess(mentor, 'p-stu-ek-5', 'A');
+    const att = await upload('p-pre-teacher');
+    const whole = await document(pre, 'Hela gruppen bygger', undefined, [att]);
+    const only2 = await document(pre, 'Bara barn 2', ['p-child-2'], []);
+
+    for (const who of ['p-stu-ek-6', 'p-gua-ek-6a']) {
+      const data = await exportOf(who);
+      const fb = data.feedback as { id: string; body: string }[];
+      expect(fb.map((f) => f.id)).toEqual([fbHugo]);
+      expect((data.assessments as { id: string }[]).map((a) => a.id)).toEqual([asHugo]);
+      expect((data.documentation as { documentation: unknown[] }).documentation).toEqual([]);
+      const text = JSON.stringify({ fb: data.feedback, as: data.assessments });
+      for (const never of [fbDraft, fbOther, asDraft, asOther, 'Till en annan elev', 'p-stu-ek-5']) expect(text).not.toContain(never);
+    }
+
+    // A guardian of one child: the documentation about their child, naming only that child, with its attachments' facts.
+    for (const [who, child] of [['p-gua-child-1', 'p-child-1'], ['p-child-1', 'p-child-1']] as const) {
+      const docs = ((await exportOf(who)).documentation as { documentation: Doc[] }).documentation;
+      expect(docs.map((d) => d.id)).toEqual([whole]);
+      expect(docs[0]!.children.map((c) => c.id)).toEqual([child]);
+      expect(docs[0]!.attachments.map((a) => a.id)).toEqual([att]);
+      const text = JSON.stringify(docs);
+      for (const never of [only2, 'p-child-2', 'p-child-3']) expect(text).not.toContain(never);
+    }
+
+    // Staff: what they wrote, drafts included.
+    const mentorData = await exportOf('p-mentor-ek');
+    expect((mentorData.feedback as { id: string; authored: boolean }[]).filter((f) => f.authored).map((f) => f.id).sort())
+      .toEqual([fbHugo, fbDraft, fbOther].sort());
+    expect((mentorData.assessments as { id: string }[]).map((a) => a.id).sort()).toEqual(expect.arrayContaining([asHugo, asDraft, asOther].sort()));
+    const preData = (await exportOf('p-pre-teacher')).documentation as { documentation: Doc[]; uploads: { id: string; documentationId: string }[] };
+    expect(preData.documentation.map((d) => d.id).sort()).toEqual([whole, only2].sort());
+    expect(preData.documentation.find((d) => d.id === whole)!.children.map((c) => c.id)).toEqual(['p-child-1', 'p-child-2', 'p-child-3']);
+    expect(preData.uploads).toMatchObject([{ id: att, documentationId: whole }]);
+  });
+
+  it("a staff read of the protected student's card, overview and records writes an audit row", async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const item = await assignment(mentor, 'Dikt');
+    const fb = await feedback(mentor, item, 'p-stu-ek-6', 'Fina rim.');
+    await mentor.ok('student.card.get', { studentId: 'p-stu-ek-6' });
+    await mentor.ok('group.overview.get', { groupId: 'g-ek-sv7' });
+    await mentor.ok('feedback.get', { feedbackId: fb });
+    const entries = (await call(t, 'GET', '/api/v1/audit?personId=p-stu-ek-6&limit=1000')).body.entries as AuditEntry[];
+    const card = entries.filter((e) => e.operation === 'student.card.get' && e.actorId === 'p-mentor-ek');
+    expect(card).toHaveLength(1);
+    expect(card[0]!.recordIds).toEqual(expect.arrayContaining(['p-stu-ek-6', fb]));
+    expect(entries.some((e) => e.operation === 'group.overview.get' && e.recordIds.includes(fb))).toBe(true);
+    expect(entries.some((e) => e.operation === 'feedback.get' && e.recordIds.includes(fb))).toBe(true);
+    // An unprotected student's card is not logged.
+    await mentor.ok('student.card.get', { studentId: 'p-stu-ek-1' });
+    expect(((await call(t, 'GET', '/api/v1/audit?personId=p-stu-ek-1')).body.entries as AuditEntry[])).toEqual([]);
+  });
+
+  it('retention deletes old assessments and documentation with their files, and keeps what is under legal hold', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const pre = await t.connect('p-pre-teacher');
+    const oldAssessment = await assess(mentor, 'p-stu-ek-4', 'D');
+    const heldAssessment = await assess(mentor, 'p-stu-ek-3', 'B');
+    const newAssessment = await assess(mentor, 'p-stu-ek-2', 'A');
+    const [a1, a2, a3] = [await upload('p-pre-teacher'), await upload('p-pre-teacher'), await upload('p-pre-teacher')];
+    const oldDoc = await document(pre, 'Gammal', ['p-child-3'], [a1]);
+    const heldDoc = await document(pre, 'Hållen', ['p-child-3'], [a2]);
+    // A held feedback keeps its (old) item; another old item goes with its feedback.
+    const heldItem = await assignment(mentor, 'Hållen uppgift');
+    const heldFeedback = await feedback(mentor, heldItem, 'p-stu-ek-1', 'Sparas');
+    const goneItem = await assignment(mentor, 'Gammal uppgift');
+    const goneFeedback = await feedback(mentor, goneItem, 'p-stu-ek-1', 'Försvinner');
+    // An upload nobody used (two days old) and a file whose row is gone.
+    const orphan = 'att_ZZZZZZZZZZZZZZZZZZZZZZ';
+    writeFileSync(file(orphan), PNG);
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(file(orphan), twoDaysAgo, twoDaysAgo);
+    await db`update attachments set created_at = now() - interval '2 days' where id = ${a3}`;
+    for (const id of [a1, a2, a3]) expect(existsSync(file(id))).toBe(true);
+
+    await db`update assessments set created_at = created_at - interval '40 days', updated_at = updated_at - interval '40 days'
+             where id in ${db([oldAssessment, heldAssessment])}`;
+    await db`update documentation set created_at = created_at - interval '40 days', updated_at = updated_at - interval '40 days'
+             where id in ${db([oldDoc, heldDoc])}`;
+    await db`update items set created_at = created_at - interval '40 days', updated_at = updated_at - interval '40 days'
+             where id in ${db([heldItem, goneItem])}`;
+    for (const id of [heldAssessment, heldDoc, heldFeedback]) {
+      expect((await call(t, 'POST', '/api/v1/legal-hold', { kind: 'item', id, reason: 'Ärende 2025/7' })).status).toBe(200);
+    }
+
+    const report = (await runRetention(t.hub.core)) as RetentionReport;
+    expect(report.failed).toEqual([]);
+    expect(report.deleted.assessments).toBeGreaterThanOrEqual(1);
+    expect(report.deleted.documentation).toBeGreaterThanOrEqual(1);
+    const left = async (table: 'assessments' | 'documentation' | 'attachments' | 'items' | 'feedback', ids: string[]) =>
+      (await db<{ id: string }[]>`select id from ${db(table)} where id in ${db(ids)}`).map((r) => r.id).sort();
+    expect(await left('assessments', [oldAssessment, heldAssessment, newAssessment])).toEqual([heldAssessment, newAssessment].sort());
+    expect(await left('documentation', [oldDoc, heldDoc])).toEqual([heldDoc]);
+    expect(await left('attachments', [a1, a2, a3])).toEqual([a2]);
+    expect(await left('items', [heldItem, goneItem])).toEqual([heldItem]);
+    expect(await left('feedback', [heldFeedback, goneFeedback])).toEqual([heldFeedback]);
+    expect(existsSync(file(a1))).toBe(false);
+    expect(existsSync(file(a3))).toBe(false);
+    expect(existsSync(file(orphan))).toBe(false);
+    expect(existsSync(file(a2))).toBe(true);
+
+    // Released, the next run takes them too.
+    await call(t, 'POST', '/api/v1/legal-hold', { kind: 'item', id: heldDoc, hold: false });
+    await runRetention(t.hub.core);
+    expect(await left('documentation', [heldDoc])).toEqual([]);
+    expect(existsSync(file(a2))).toBe(false);
   });
 });

@@ -132,6 +132,8 @@ export const getDevelopment: Handler<'development.get'> = async (ctx, req) => {
   const studentId = developmentStudent(ctx, req.studentId);
   decide(can(ctx.dir, ctx.personId, { type: 'development.open', studentId }));
   const { entries, next } = await timeline(ctx, [studentId], req.kinds ?? DEVELOPMENT_KINDS, req.limit ?? 30, req.before);
+  // Staff who open it (as a guardian) read a protected child's records too: logged like the card.
+  audit(ctx, 'development.get', () => [{ about: [studentId], ids: [studentId] }, ...touches(entries)]);
   const student = ctx.dir.person(studentId)!;
   return { student: { id: student.id, name: student.name }, entries: entries.map(wire), next };
 };
@@ -141,7 +143,8 @@ export const getGroupOverview: Handler<'group.overview.get'> = async (ctx, req) 
   const group = ctx.dir.groups.get(req.groupId)!;
   const students = [...group.members].sort();
   const { entries, next } = await timeline(ctx, students, req.kinds ?? ['feedback', 'assessment'], req.limit ?? 30, req.before);
-  audit(ctx, 'group.overview.get', () => touches(entries));
+  // The overview names every student of the group, with or without records on this page.
+  audit(ctx, 'group.overview.get', () => [{ about: students, ids: [group.id] }, ...touches(entries)]);
   return {
     group: { id: group.id, name: group.name, kind: group.kind, schoolId: group.schoolId },
     students: students.map((s) => ({ id: s, name: ctx.dir.person(s)?.name ?? 'Unknown' })),

@@ -26,7 +26,7 @@ export interface RetentionReport {
   failed: string[];
 }
 
-type Core = Pick<HubCore, 'sql' | 'directory' | 'log'>;
+type Core = Pick<HubCore, 'sql' | 'directory' | 'log' | 'attachmentFiles'>;
 
 /**
  * One run, now. 'busy' when another node (or this one) holds the lock. The lock is a session
@@ -52,9 +52,10 @@ async function expireAll(core: Core, now: Date): Promise<RetentionReport> {
   const dir = core.directory();
   const districts = retentionDistricts(dir, now);
   const report: RetentionReport = { startedAt: now.toISOString(), deleted: {}, failed: [] };
-  if (districts.length === 0) return report;
+  // Without any district's period there is still housekeeping (uploads never used), so go on.
   const ctx: RetentionContext = {
     sql: core.sql, dir, now, districts, cutoffs: new Map(districts.map((d) => [d.id, d.cutoff])), holds: await loadHolds(core.sql),
+    files: core.attachmentFiles,
   };
   // Records that held records of another source hang off are held too (see PrivacySource.protects).
   // A failure here ends the run before anything is deleted: nothing goes without knowing what is held.
@@ -74,12 +75,14 @@ async function expireAll(core: Core, now: Date): Promise<RetentionReport> {
   }
   // The event log is a delivery buffer, not a record: it keeps what the shortest period
   // allows, whatever the holds (the held records themselves stay in their tables).
-  try {
-    const latest = districts.map((d) => d.cutoff).reduce((a, b) => (a > b ? a : b));
-    report.deleted.events = await pruneEvents(core.sql, latest);
-  } catch (e) {
-    core.log('retention: events failed', e);
-    report.failed.push('events');
+  if (districts.length > 0) {
+    try {
+      const latest = districts.map((d) => d.cutoff).reduce((a, b) => (a > b ? a : b));
+      report.deleted.events = await pruneEvents(core.sql, latest);
+    } catch (e) {
+      core.log('retention: events failed', e);
+      report.failed.push('events');
+    }
   }
   await recordRetentionRun(core.sql, now, report).catch((e) => core.log('retention: could not record the run', e));
   return report;

@@ -17,6 +17,15 @@ import { mailingView, postView } from '../handlers/feed.ts';
 import { itemView } from '../handlers/items.ts';
 import { conferenceView } from '../handlers/conferences.ts';
 import { conversationCutoff, type RetentionDistrict } from './periods.ts';
+import { RETENTION_BATCH } from '../../storage/privacy.ts';
+import { assessmentsForExport, expireAssessmentBatch, feedbackForExport, itemsOfHeldFeedback } from '../../storage/development.ts';
+import { conferencesOfHeldForms, formsForExport } from '../../storage/forms.ts';
+import {
+  attachmentsOf, attachmentsOwnedBy, documentationForExport, existingAttachmentIds, expireDocumentationBatch, expireUnlinkedAttachmentBatch,
+} from '../../storage/documentation.ts';
+import type { AttachmentFiles } from '../../storage/attachment-files.ts';
+import { canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor, formTemplate } from '../rules/index.ts';
+import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../handlers/development-views.ts';
 
 /** One person's export is gathered with this. */
 export interface ExportScope {
@@ -41,6 +50,8 @@ export interface RetentionContext {
   /** District id → cutoff (ISO), for the districts in `districts`. */
   cutoffs: ReadonlyMap<string, string>;
   holds: Holds;
+  /** The bytes of attachments (HUB_DATA_DIR/attachments): removed with their rows. */
+  files: AttachmentFiles;
 }
 
 export interface PrivacySource {
@@ -188,10 +199,134 @@ const feedSource: PrivacySource = {
   },
 };
 
-// ── PART A: feedback, assessments, conference forms and preschool documentation go here, ──
-// one entry each (export + expire, and `protects` for rows that hang off an item or a
-// conference by ON DELETE CASCADE: return the item/conference ids of held rows), placed
-// BEFORE `itemsSource` and `conferencesSource` so that their own expiry runs first.
+// ── Part A's development records (DOMAIN.md §4, §6–§8) ──
+// What is about the person (or, for a guardian, about their children now), as the handlers'
+// rules and views show it to them, and what they wrote as staff. Feedback and forms hang off
+// an item or a conference (ON DELETE CASCADE) and are expired with it: their `protects` keeps
+// the parents of held rows. Assessments and documentation (with its attachments and their
+// files) expire on their own.
+
+/** The person and their children now (guardian blocks applied): whose records they get. */
+const subjectsOf = (dir: Directory, personId: string) => [personId, ...dir.childrenOf(personId)];
+
+const feedbackSource: PrivacySource = {
+  name: 'feedback',
+  async export({ sql, dir, personId, readKeys }) {
+    const rows = await feedbackForExport(sql, personId, subjectsOf(dir, personId), readKeys);
+    return rows
+      .filter((f) => f.authorId === personId || (f.state === 'published' && canReadFeedback(dir, personId, f)))
+      .map((f) => ({ ...feedbackView(dir, f), authored: f.authorId === personId }));
+  },
+  protects: ({ sql, holds }) => itemsOfHeldFeedback(sql, holds.items, holds.persons),
+};
+
+const assessmentsSource: PrivacySource = {
+  name: 'assessments',
+  async export({ sql, dir, personId, readKeys }) {
+    const rows = await assessmentsForExport(sql, personId, subjectsOf(dir, personId), readKeys);
+    return rows
+      .filter((a) => a.authorId === personId || (a.state === 'published' && canReadAssessment(dir, personId, a)))
+      .map((a) => ({ ...assessmentView(dir, a), authored: a.authorId === personId }));
+  },
+  async expire({ sql, districts, holds }) {
+    const held = { ids: holds.items, persons: holds.persons };
+    let assessments = 0;
+    for (const d of districts) {
+      for (;;) {
+        const n = await expireAssessmentBatch(sql, d.schoolIds, d.cutoff, held, RETENTION_BATCH);
+        assessments += n;
+        if (n < RETENTION_BATCH) break;
+      }
+    }
+    return { assessments };
+  },
+};
+
+const formsSource: PrivacySource = {
+  name: 'forms',
+  async export({ sql, dir, personId, readKeys, show }) {
+    const rows = await formsForExport(sql, personId, subjectsOf(dir, personId), readKeys);
+    return rows.flatMap((f): unknown[] => {
+      // Their side's fields, every side once the conference is closed (formSidesFor).
+      const sides = formSidesFor(dir, personId, storedForm(f));
+      if (sides.length > 0) return [{ ...formView(dir, f, sides, show), mentored: f.mentorId === personId }];
+      // No relation left (no longer the student's guardian): only the answers they wrote.
+      const template = formTemplate(f.templateId);
+      const own = (template?.fields ?? []).flatMap((field) => {
+        const a = f.answers[field.id];
+        return a && a.by === personId ? [{ id: field.id, side: field.side, label: field.label, answer: { value: a.value, at: a.at } }] : [];
+      });
+      return own.length === 0 ? [] : [{ id: f.id, conferenceId: f.conferenceId, templateId: f.templateId, title: template?.title ?? f.templateId, ownAnswers: own }];
+    });
+  },
+  protects: ({ sql, holds }) => conferencesOfHeldForms(sql, holds.items, holds.persons),
+};
+
+/** Uploads never taken by a documentation are removed after this long. */
+export const UNLINKED_UPLOAD_MS = 24 * 3_600_000;
+const FILE_CHECK_PAGE = 1_000;
+
+const documentationSource: PrivacySource = {
+  name: 'documentation',
+  async export({ sql, dir, personId, readKeys, show }) {
+    const own = dir.childrenOf(personId);
+    const rows = await documentationForExport(sql, personId, [...own], readKeys);
+    const shown = rows.flatMap((d) => {
+      const authored = d.authorId === personId;
+      // The author: every child they wrote about. The child: themself. A guardian: their own
+      // child only, never another (as in the guardian's event, hub/handlers/documentation.ts).
+      const children = authored
+        ? d.childIds.filter(show)
+        : d.childIds.includes(personId)
+          ? [personId]
+          : canReadDocumentation(dir, personId, d) ? d.childIds.filter((c) => own.has(c)) : [];
+      return authored || children.length > 0 ? [{ d, children, authored }] : [];
+    });
+    const [attachments, uploads] = await Promise.all([attachmentsOf(sql, shown.map((x) => x.d.id)), attachmentsOwnedBy(sql, personId)]);
+    return {
+      documentation: shown.map(({ d, children, authored }) => ({ ...documentationView(dir, d, attachments.get(d.id) ?? [], children), authored })),
+      // What they uploaded (the facts; the bytes are served by the attachment URL).
+      uploads: uploads.map((a) => ({ ...attachmentView(a), documentationId: a.documentationId, createdAt: a.createdAt })),
+    };
+  },
+  async expire({ sql, districts, holds, now, files }) {
+    const held = { ids: holds.items, persons: holds.persons };
+    const out = { documentation: 0, attachments: 0, attachmentFiles: 0 };
+    const removeFiles = async (ids: readonly string[]) => {
+      for (const id of ids) await files.remove(id);
+      out.attachments += ids.length;
+      out.attachmentFiles += ids.length;
+    };
+    for (const d of districts) {
+      for (;;) {
+        const batch = await expireDocumentationBatch(sql, d.schoolIds, d.cutoff, held, RETENTION_BATCH);
+        out.documentation += batch.documentation;
+        await removeFiles(batch.attachmentIds);
+        if (batch.documentation < RETENTION_BATCH) break;
+      }
+    }
+    // Housekeeping in every district, with or without a period: uploads that no documentation
+    // took within a day, and files whose row is gone (a node that stopped between the two).
+    const dayAgo = new Date(now.getTime() - UNLINKED_UPLOAD_MS);
+    for (;;) {
+      const ids = await expireUnlinkedAttachmentBatch(sql, dayAgo.toISOString(), held, RETENTION_BATCH);
+      await removeFiles(ids);
+      if (ids.length < RETENTION_BATCH) break;
+    }
+    const stale = await files.olderThan(dayAgo);
+    for (let i = 0; i < stale.ids.length; i += FILE_CHECK_PAGE) {
+      const page = stale.ids.slice(i, i + FILE_CHECK_PAGE);
+      const kept = await existingAttachmentIds(sql, page);
+      for (const id of page) {
+        if (kept.has(id)) continue;
+        await files.remove(id);
+        out.attachmentFiles++;
+      }
+    }
+    for (const part of stale.parts) await files.removePart(part);
+    return out;
+  },
+};
 
 const itemsSource: PrivacySource = {
   name: 'items',
@@ -245,7 +380,10 @@ export const privacySources: readonly PrivacySource[] = [
   directorySource,
   conversationsSource,
   feedSource,
-  // PART A: add feedbackSource, assessmentsSource, formsSource, documentationSource here.
+  feedbackSource,
+  assessmentsSource,
+  formsSource,
+  documentationSource,
   itemsSource,
   conferencesSource,
   auditSource,

@@ -1,0 +1,164 @@
+// <schoolhub-attachment>: one attachment of a documentation, inside the development and
+// documentation widgets (internal). An image is fetched with the page's token and shown as a
+// blob: URL with its alternative text; the URL is revoked when the element leaves the page or
+// shows another attachment. A PDF is a button that fetches it and opens it in a new tab.
+import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import type { HubClient } from './client/client.ts';
+import { AttachmentError, IMAGE_TYPES, fetchAttachment } from './client/attachments.ts';
+import type { Attachment } from './client/development-protocol.ts';
+import { BlobImage, renderImage } from './ui/blob-image.ts';
+import { base } from './ui/styles.ts';
+import { fileSize, type DevStrings } from './ui/development-i18n.ts';
+
+export class SchoolhubAttachment extends LitElement {
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: inline-block;
+        max-width: 100%;
+      }
+      img {
+        display: block;
+        max-width: 100%;
+        max-height: var(--schoolhub-image-height, 20em);
+        border-radius: var(--_radius);
+      }
+      .ph {
+        display: block;
+        min-width: 8em;
+        padding: 1.5em 1em;
+        border: 1px dashed var(--_border);
+        border-radius: var(--_radius);
+        color: var(--_muted);
+        font-size: 0.9em;
+      }
+    `,
+  ];
+  static override properties: PropertyDeclarations = {
+    attachment: { attribute: false },
+    client: { attribute: false },
+    strings: { attribute: false },
+    alt: {},
+    locale: {},
+    image: { state: true },
+    failed: { state: true },
+  };
+
+  declare attachment: Attachment | undefined;
+  declare client: HubClient | undefined;
+  declare strings: DevStrings | undefined;
+  /** The image's alternative text. */
+  declare alt: string;
+  declare locale: string;
+  declare image: BlobImage | undefined;
+  declare failed: string;
+  private loaded: string | undefined;
+  private abort: AbortController | undefined;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    super();
+    this.attachment = undefined;
+    this.client = undefined;
+    this.strings = undefined;
+    this.alt = '';
+    this.locale = 'sv-SE';
+    this.image = undefined;
+    this.failed = '';
+  }
+
+  private get isImage(): boolean {
+    return !!this.attachment && IMAGE_TYPES.includes(this.attachment.contentType);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved within the page (a list re-ordered): keep the image.
+    clearTimeout(this.releaseTimer);
+    if (this.hasUpdated) this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => this.release(), 0);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('attachment') || changed.has('client')) this.load();
+  }
+
+  private release(): void {
+    this.abort?.abort();
+    this.abort = undefined;
+    this.image?.revoke();
+    this.image = undefined;
+    this.loaded = undefined;
+  }
+
+  private load(): void {
+    const a = this.attachment;
+    const client = this.client;
+    if (!a || !client || !this.isImage || !this.isConnected) return;
+    if (this.loaded === a.id) return;
+    this.release();
+    this.failed = '';
+    this.loaded = a.id;
+    const abort = (this.abort = new AbortController());
+    fetchAttachment(client, a, abort.signal).then(
+      (blob) => {
+        if (abort.signal.aborted || this.loaded !== a.id) return;
+        const image = BlobImage.of(blob);
+        if (image) this.image = image;
+        else this.failed = this.strings?.imageFailed ?? '';
+      },
+      (e: unknown) => {
+        if (abort.signal.aborted || this.loaded !== a.id) return;
+        this.failed = `${this.strings?.imageFailed ?? ''}${e instanceof AttachmentError && e.status ? ` (${e.message})` : ''}`;
+      },
+    );
+  }
+
+  /** Opens a non-image attachment (a PDF, of the type the hub checked) in a new tab. */
+  private async open(): Promise<void> {
+    const a = this.attachment;
+    const client = this.client;
+    if (!a || !client) return;
+    // The tab is opened at the click (no popup blocker), then pointed at the file.
+    const tab = window.open('', '_blank');
+    try {
+      const blob = await fetchAttachment(client, a);
+      if (blob.type !== 'application/pdf') throw new Error(this.strings?.imageFailed);
+      const url = URL.createObjectURL(blob);
+      if (tab) tab.location.replace(url);
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      tab?.close();
+      this.failed = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  override render() {
+    const a = this.attachment;
+    const t = this.strings;
+    if (!a || !t) return nothing;
+    if (!this.isImage) {
+      return html`<button part="button" @click=${this.open}>${t.openFile(a.filename)} (PDF, ${fileSize(a.size, this.locale)})</button>${this.failed
+          ? html` <span class="error">${this.failed}</span>`
+          : nothing}`;
+    }
+    if (this.image) return renderImage(this.image, this.alt);
+    return html`<span class="ph ${this.failed ? 'error' : ''}" role="img" aria-label=${this.failed ? `${this.alt}: ${this.failed}` : `${this.alt}: ${t.imageLoading}`}
+      >${this.failed || t.imageLoading}</span
+    >`;
+  }
+}
+
+customElements.get('schoolhub-attachment') ?? customElements.define('schoolhub-attachment', SchoolhubAttachment);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'schoolhub-attachment': SchoolhubAttachment;
+  }
+}

@@ -1,0 +1,174 @@
+// The development records as the widgets see them (docs/PROTOCOL.md, "Development records"
+// and §9 "Attachments"): feedback, assessments, conference forms, preschool documentation,
+// the development overview and the requests and events that carry them. Kept apart from
+// protocol.ts; `devRequest` and `onDev` give the shared client these names with their types.
+import type { HubClient } from './client.ts';
+import type { PersonRef } from './protocol.ts';
+
+export type RecordState = 'draft' | 'published';
+
+/** Feedback on a plan or assignment, to one student (§6). */
+export interface Feedback {
+  id: string;
+  itemId: string;
+  itemKind: 'plan' | 'assignment';
+  /** The item's title now. */
+  itemTitle: string | null;
+  groupId: string;
+  groupName: string | null;
+  schoolId: string;
+  studentId: string;
+  studentName: string;
+  authorId: string;
+  authorName: string;
+  body: string;
+  state: RecordState;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+}
+
+/** An assessment of one student in a teaching group's subject: a level of the school's scale and/or text (§7). */
+export interface Assessment {
+  id: string;
+  groupId: string;
+  groupName: string | null;
+  schoolId: string;
+  subject: string;
+  studentId: string;
+  studentName: string;
+  authorId: string;
+  authorName: string;
+  level: string | null;
+  text: string | null;
+  state: RecordState;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+}
+
+export type FormSide = 'student' | 'guardian' | 'mentor';
+
+export interface FormField {
+  id: string;
+  side: FormSide;
+  label: string;
+  /** `by` is null where the writer has a protected identity the viewer may not see. */
+  answer: { value: string; by: PersonRef | null; at: string } | null;
+}
+
+/** A conference form (§8) as the viewer sees it: only the fields of `sides`. */
+export interface ConferenceForm {
+  id: string;
+  conferenceId: string;
+  templateId: string;
+  title: string;
+  studentId: string;
+  studentName: string;
+  mentorId: string;
+  mentorName: string;
+  /** The conference's state: the forms are released (every side) once it is `closed`. */
+  state: 'open' | 'closed';
+  sides: FormSide[];
+  fields: FormField[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An uploaded file of a documentation; `url` is relative to the hub and needs the user's token. */
+export interface Attachment {
+  id: string;
+  contentType: string;
+  size: number;
+  filename: string;
+  url: string;
+}
+
+/** Preschool documentation (§4); `children` are those the viewer may see named (a guardian: their own child). */
+export interface Documentation {
+  id: string;
+  groupId: string;
+  groupName: string | null;
+  schoolId: string;
+  authorId: string;
+  authorName: string;
+  title: string;
+  body: string;
+  /** The curriculum goals worked on. */
+  goals: string[];
+  wholeGroup: boolean;
+  children: PersonRef[];
+  attachments: Attachment[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type DevelopmentKind = 'feedback' | 'assessment' | 'form' | 'documentation';
+
+/** One record of a development overview, under the name of its kind; `at` its creation time. */
+export type DevelopmentEntry =
+  | { kind: 'feedback'; at: string; feedback: Feedback }
+  | { kind: 'assessment'; at: string; assessment: Assessment }
+  | { kind: 'form'; at: string; form: ConferenceForm }
+  | { kind: 'documentation'; at: string; documentation: Documentation };
+
+/** The record of an entry, whatever its kind. */
+export function recordOf(e: DevelopmentEntry): Feedback | Assessment | ConferenceForm | Documentation {
+  switch (e.kind) {
+    case 'feedback':
+      return e.feedback;
+    case 'assessment':
+      return e.assessment;
+    case 'form':
+      return e.form;
+    case 'documentation':
+      return e.documentation;
+  }
+}
+
+export interface DevelopmentRequests {
+  'development.get': [
+    { studentId?: string; kinds?: DevelopmentKind[]; limit?: number; before?: string },
+    {
+      student: PersonRef;
+      /**
+       * Not (yet) in the protocol: the students whose overview the caller may open (themself, or
+       * a guardian's children). Used for the child picker when the hub sends it.
+       */
+      students?: PersonRef[];
+      entries: DevelopmentEntry[];
+      next: string | null;
+    },
+  ];
+  'group.documentation.get': [{ groupId: string; childId?: string; limit?: number; before?: string }, { documentation: Documentation[]; next: string | null }];
+  'documentation.create': [
+    { groupId: string; childIds?: string[]; title: string; body: string; goals?: string[]; attachmentIds?: string[]; clientKey: string },
+    { documentation: Documentation },
+  ];
+}
+export type DevRequestType = keyof DevelopmentRequests;
+
+/** The events about these records that the widgets follow. */
+export interface DevelopmentEvents {
+  'feedback.published': { feedback: Feedback };
+  'feedback.updated': { feedback: Feedback };
+  'assessment.published': { assessment: Assessment };
+  'assessment.updated': { assessment: Assessment };
+  'form.released': { form: ConferenceForm };
+  'documentation.created': { documentation: Documentation };
+  'documentation.updated': { documentation: Documentation };
+}
+export type DevEventName = keyof DevelopmentEvents;
+
+type AnyRequest = (type: string, fields: object) => Promise<unknown>;
+type AnyOn = (name: string, fn: (data: unknown) => void) => () => void;
+
+/** `client.request` for the development requests (the client sends any request type as is). */
+export function devRequest<T extends DevRequestType>(client: HubClient, type: T, fields: DevelopmentRequests[T][0]): Promise<DevelopmentRequests[T][1]> {
+  return (client.request as unknown as AnyRequest).call(client, type, fields) as Promise<DevelopmentRequests[T][1]>;
+}
+
+/** `client.on` for the development events (the client emits every event it receives, deduplicated by cursor). */
+export function onDev<E extends DevEventName>(client: HubClient, name: E, fn: (data: DevelopmentEvents[E]) => void): () => void {
+  return (client.on as unknown as AnyOn).call(client, name, fn as (data: unknown) => void);
+}

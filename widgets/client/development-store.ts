@@ -1,0 +1,187 @@
+// The records a development view shows, kept live: a student's (or child's) development
+// overview (`development.get`, optionally of some kinds only), or a child group's preschool
+// documentation (`group.documentation.get`). Live events are taken in only when they belong
+// to the view: the same student (a documentation naming them), the same child group, and only
+// what a student and a guardian are meant to see there: published feedback and assessments,
+// released (closed) conference forms, documentation. A draft never gets in, whatever arrives.
+// Records are merged by kind and id (a newer `updatedAt` wins; a guardian of two children of
+// one documentation gets it once per child: its children are merged), newest first.
+import type { HubClient } from './client.ts';
+import { Observable, perClient } from './observable.ts';
+import { HubError, type PersonRef } from './protocol.ts';
+import {
+  devRequest, onDev, recordOf,
+  type DevelopmentEntry, type DevelopmentKind, type Documentation,
+} from './development-protocol.ts';
+
+export type Source =
+  | { kind: 'student'; studentId?: string; kinds?: DevelopmentKind[] }
+  | { kind: 'group'; groupId: string };
+
+const PAGE = 20;
+
+export const entryKey = (e: DevelopmentEntry): string => `${e.kind}:${recordOf(e).id}`;
+
+/** Newest first by creation time (the hub's order), then by id. */
+const newestFirst = (a: DevelopmentEntry, b: DevelopmentEntry) =>
+  a.at !== b.at ? (a.at < b.at ? 1 : -1) : entryKey(a) < entryKey(b) ? 1 : entryKey(a) > entryKey(b) ? -1 : 0;
+
+function mergeChildren(a: PersonRef[], b: PersonRef[]): PersonRef[] {
+  const ids = new Set(a.map((c) => c.id));
+  return [...a, ...b.filter((c) => !ids.has(c.id))];
+}
+
+export class DevelopmentStore extends Observable {
+  /** The student the overview is about (from the hub's answer). */
+  student: PersonRef | undefined;
+  /** Whom the caller may choose between, when the hub says so (a guardian's children). */
+  students: PersonRef[] = [];
+  entries: DevelopmentEntry[] = [];
+  next: string | null = null;
+  /** `choose`: the hub needs to be told which child (a guardian of several). */
+  state: 'loading' | 'ready' | 'choose' | 'error' = 'loading';
+  error = '';
+  /** `not_found`: nothing here the person may see (or no such student). */
+  notFound = false;
+  /** Records that arrived live (counted, for the widget's announcement). */
+  arrivals = 0;
+  lastArrival: DevelopmentEntry | undefined;
+  /** Keys of records that arrived live: shown as new. */
+  readonly fresh = new Set<string>();
+  /** Events that came while loading, taken in once the page is there. */
+  private pending: DevelopmentEntry[] | undefined = [];
+  private generation = 0;
+
+  constructor(
+    private readonly client: HubClient,
+    readonly source: Source,
+  ) {
+    super();
+    client.views(() => void this.load());
+    const take = (e: DevelopmentEntry, live: boolean) => this.take(e, live);
+    onDev(client, 'feedback.published', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, true));
+    onDev(client, 'feedback.updated', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, false));
+    onDev(client, 'assessment.published', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, true));
+    onDev(client, 'assessment.updated', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, false));
+    onDev(client, 'form.released', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, true));
+    onDev(client, 'documentation.created', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, true));
+    onDev(client, 'documentation.updated', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, false));
+  }
+
+  async load(): Promise<void> {
+    const gen = ++this.generation;
+    this.pending ??= [];
+    try {
+      const page = await this.page();
+      if (gen !== this.generation) return;
+      const ids = new Set(page.entries.map(entryKey));
+      // What arrived live and is not in the page stays; the page is the truth for the rest.
+      const kept = this.entries.filter((e) => this.fresh.has(entryKey(e)) && !ids.has(entryKey(e)));
+      this.entries = [...page.entries.filter((e) => this.shows(e)), ...kept].sort(newestFirst);
+      this.next = page.next;
+      this.state = 'ready';
+      this.notFound = false;
+      const pending = this.pending ?? [];
+      this.pending = undefined;
+      for (const e of pending) this.take(e, true, false);
+    } catch (e) {
+      if (gen !== this.generation) return;
+      this.pending = undefined;
+      this.notFound = e instanceof HubError && e.code === 'not_found';
+      this.state = e instanceof HubError && e.code === 'invalid' && e.path[0] === 'studentId' ? 'choose' : 'error';
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+    this.changed();
+  }
+
+  /** The next (older) page. */
+  async more(): Promise<void> {
+    if (!this.next) return;
+    const page = await this.page(this.next);
+    const known = new Set(this.entries.map(entryKey));
+    this.entries = [...this.entries, ...page.entries.filter((e) => this.shows(e) && !known.has(entryKey(e)))].sort(newestFirst);
+    this.next = page.next;
+    this.changed();
+  }
+
+  /** Documentation the person just wrote: shown at once (not announced to them). */
+  add(documentation: Documentation): void {
+    this.take({ kind: 'documentation', at: documentation.createdAt, documentation }, false);
+  }
+
+  private async page(before?: string): Promise<{ entries: DevelopmentEntry[]; next: string | null }> {
+    const s = this.source;
+    const paging = { limit: PAGE, ...(before ? { before } : {}) };
+    if (s.kind === 'group') {
+      const r = await devRequest(this.client, 'group.documentation.get', { groupId: s.groupId, ...paging });
+      return { entries: r.documentation.map((d) => ({ kind: 'documentation', at: d.createdAt, documentation: d })), next: r.next };
+    }
+    const r = await devRequest(this.client, 'development.get', {
+      ...(s.studentId ? { studentId: s.studentId } : {}), ...(s.kinds ? { kinds: s.kinds } : {}), ...paging,
+    });
+    this.student = r.student;
+    if (Array.isArray(r.students)) this.students = r.students;
+    return r;
+  }
+
+  /** Whether the view shows this record: its kind, its state, and who or which group it is about. */
+  private shows(e: DevelopmentEntry): boolean {
+    const s = this.source;
+    if (s.kind === 'group') return e.kind === 'documentation' && e.documentation.groupId === s.groupId;
+    if (s.kinds && !s.kinds.includes(e.kind)) return false;
+    const student = this.student?.id;
+    if (!student) return false;
+    switch (e.kind) {
+      case 'feedback':
+        return e.feedback.state === 'published' && e.feedback.studentId === student;
+      case 'assessment':
+        return e.assessment.state === 'published' && e.assessment.studentId === student;
+      case 'form':
+        return e.form.state === 'closed' && e.form.studentId === student;
+      case 'documentation':
+        return e.documentation.children.some((c) => c.id === student);
+    }
+  }
+
+  /** Takes in a record from an event: new ones are added (and counted when `live`), known ones updated. */
+  private take(e: DevelopmentEntry, live: boolean, notify = true): void {
+    if (this.pending) {
+      this.pending.push(e);
+      return;
+    }
+    if (this.state !== 'ready' || !this.shows(e)) return;
+    const key = entryKey(e);
+    const i = this.entries.findIndex((x) => entryKey(x) === key);
+    if (i >= 0) {
+      const old = this.entries[i]!;
+      const was = recordOf(old);
+      const now = recordOf(e);
+      if (now.updatedAt < was.updatedAt) return;
+      if (e.kind === 'documentation' && old.kind === 'documentation') {
+        e = { ...e, documentation: { ...e.documentation, children: mergeChildren(old.documentation.children, e.documentation.children) } };
+      }
+      this.entries = this.entries.map((x, j) => (j === i ? e : x));
+    } else {
+      this.entries = [...this.entries, e].sort(newestFirst);
+      // What the person wrote themselves (on any device) is not news to them.
+      const rec = recordOf(e);
+      if (live && !('authorId' in rec && rec.authorId === this.client.user?.id)) {
+        this.fresh.add(key);
+        this.arrivals++;
+        this.lastArrival = e;
+      }
+    }
+    if (notify) this.changed();
+  }
+}
+
+const stores = perClient((client: HubClient, key: string) => new DevelopmentStore(client, JSON.parse(key) as Source));
+
+/** The page's store for a source (one per client and source, shared by widgets showing the same). */
+export function developmentStore(client: HubClient, source: Source): DevelopmentStore {
+  const key: Source =
+    source.kind === 'group'
+      ? { kind: 'group', groupId: source.groupId }
+      : { kind: 'student', ...(source.studentId ? { studentId: source.studentId } : {}), ...(source.kinds ? { kinds: [...source.kinds].sort() } : {}) };
+  return stores(client, JSON.stringify(key));
+}

@@ -1,0 +1,300 @@
+// <schoolhub-documentation>: preschool documentation with its images and the curriculum goals
+// worked on, kept live (documentation.created, documentation.updated), new arrivals marked and
+// announced politely. Images are fetched with the page's token and shown as blob: URLs.
+//   - A guardian (or anyone without child groups of their own) sees what concerns their child
+//     (development.get, documentation only; `student-id` names the child).
+//   - Staff with child groups (audience.get lists the groups they may post to; `group-id` fixes
+//     one) see the group's documentation (group.documentation.get) and get a composer: title,
+//     text, goals, children, images and PDFs (uploaded with POST /api/v1/attachments). The hub
+//     decides on every upload and create; its reason is shown when it refuses.
+import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import type { HubClient } from './client/client.ts';
+import { developmentStore, type DevelopmentStore, type Source } from './client/development-store.ts';
+import { devRequest, type Attachment } from './client/development-protocol.ts';
+import { ATTACHMENT_BYTES, ATTACHMENT_TYPES, AttachmentError, uploadAttachment } from './client/attachments.ts';
+import { newClientKey } from './client/keys.ts';
+import type { AudienceGroup } from './client/protocol.ts';
+import { base } from './ui/styles.ts';
+import { HubElement } from './ui/hub-element.ts';
+import { devStrings, type DevStrings } from './ui/development-i18n.ts';
+import { recordLabel, recordStyles, renderRecords } from './ui/records.ts';
+
+/**
+ * @fires schoolhub-published - {kind: "documentation", id}: the composer's documentation is stored and on its way
+ * @csspart list - the list of documentation
+ * @csspart item - one documentation (also `new` when it arrived live)
+ * @csspart image - an image
+ * @csspart composer - the staff composer
+ * @csspart input - fields
+ * @csspart button - buttons
+ * @csspart status - the connection status line
+ */
+export class SchoolhubDocumentation extends HubElement {
+  static override styles = [
+    base,
+    recordStyles,
+    css`
+      .pick {
+        max-width: 20em;
+        margin-bottom: 0.7em;
+      }
+      form {
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        padding: 0.4em 0.8em 0.8em;
+        margin-bottom: 1em;
+      }
+      input[type='file'] {
+        display: block;
+        max-width: 100%;
+      }
+    `,
+  ];
+  static override properties: PropertyDeclarations = {
+    studentId: { attribute: 'student-id' },
+    groupId: { attribute: 'group-id' },
+    groups: { state: true },
+    chosen: { state: true },
+    composing: { state: true },
+    busy: { state: true },
+    error: { state: true },
+    progress: { state: true },
+  };
+
+  /** The child whose documentation a guardian sees (else their only child). */
+  declare studentId: string | null;
+  /** The child group to show (staff). */
+  declare groupId: string | null;
+  /** The child groups the person may post to (audience.get); undefined until known. */
+  declare groups: AudienceGroup[] | undefined;
+  /** The child group picked in the widget. */
+  declare chosen: string | null;
+  declare composing: boolean;
+  declare busy: boolean;
+  declare error: string;
+  declare progress: string;
+  private store: DevelopmentStore | undefined;
+  private off: (() => void) | undefined;
+  private arrivalsSeen = 0;
+  private clientKey = newClientKey('d');
+  /** Files already uploaded for the documentation being written (a retry does not upload them again). */
+  private uploaded = new Map<string, Attachment>();
+
+  constructor() {
+    super();
+    this.studentId = null;
+    this.groupId = null;
+    this.groups = undefined;
+    this.chosen = null;
+    this.composing = false;
+    this.busy = false;
+    this.error = '';
+    this.progress = '';
+  }
+
+  get d(): DevStrings {
+    return devStrings(this.locale);
+  }
+
+  attach(client: HubClient): (() => void)[] {
+    return [
+      client.views(() => {
+        client.request('audience.get', {}).then(
+          (a) => (this.groups = a.posts.schools.flatMap((s) => s.groups.filter((g) => g.kind === 'preschool'))),
+          () => (this.groups = []),
+        );
+      }),
+      () => this.bind(undefined),
+    ];
+  }
+
+  /** What to show: a named group, a named child, the person's child groups, else their child. */
+  private get source(): Source | undefined {
+    if (this.groupId) return { kind: 'group', groupId: this.groupId };
+    if (this.studentId) return { kind: 'student', studentId: this.studentId, kinds: ['documentation'] };
+    if (!this.groups) return undefined;
+    const group = this.groups.find((g) => g.id === this.chosen) ?? this.groups[0];
+    return group ? { kind: 'group', groupId: group.id } : { kind: 'student', kinds: ['documentation'] };
+  }
+
+  /** The group shown, when the person may write in it (it is among their groups). */
+  private get writable(): AudienceGroup | undefined {
+    const s = this.source;
+    return s?.kind === 'group' ? this.groups?.find((g) => g.id === s.groupId) : undefined;
+  }
+
+  /** The source bound to, as JSON. */
+  private bound: string | undefined;
+
+  protected override willUpdate(): void {
+    const s = this.source;
+    const want = this.client && s ? JSON.stringify(s) : undefined;
+    if (want !== this.bound) this.bind(this.client);
+  }
+
+  private bind(client: HubClient | undefined): void {
+    this.off?.();
+    this.off = undefined;
+    this.store = undefined;
+    this.bound = undefined;
+    const s = this.source;
+    if (!client || !s) return;
+    this.bound = JSON.stringify(s);
+    const store = (this.store = developmentStore(client, s));
+    this.arrivalsSeen = store.arrivals;
+    this.off = store.subscribe(() => this.changed());
+  }
+
+  private changed(): void {
+    const store = this.store;
+    if (!store) return;
+    const n = store.arrivals - this.arrivalsSeen;
+    if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
+    this.arrivalsSeen = store.arrivals;
+    this.requestUpdate();
+  }
+
+  private toggle(): void {
+    this.composing = !this.composing;
+    this.error = '';
+    if (this.composing) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#doc-title')?.focus());
+  }
+
+  private async submit(e: Event): Promise<void> {
+    e.preventDefault();
+    const client = this.client;
+    const group = this.writable;
+    const form = e.target as HTMLFormElement;
+    if (!client || !group || this.busy) return;
+    const d = this.d;
+    const data = new FormData(form);
+    const files = [...(form.querySelector<HTMLInputElement>('input[type="file"]')?.files ?? [])];
+    const bad = files.find((f) => !ATTACHMENT_TYPES.includes(f.type) || f.size > ATTACHMENT_BYTES || f.size === 0);
+    this.error = '';
+    if (bad) {
+      this.error = d.badFile(bad.name);
+      return;
+    }
+    this.busy = true;
+    try {
+      const attachmentIds: string[] = [];
+      for (const [i, f] of files.entries()) {
+        const key = `${f.name}|${f.size}|${f.lastModified}`;
+        let a = this.uploaded.get(key);
+        if (!a) {
+          this.progress = d.uploading(i + 1, files.length);
+          a = await uploadAttachment(client, f).catch((err: unknown) => {
+            // A type or size the hub refused: say which file, in the page's language, with the hub's reason.
+            if (err instanceof AttachmentError && (err.status === 413 || err.status === 415)) throw new Error(`${d.badFile(f.name)} (${err.message})`);
+            throw err;
+          });
+          this.uploaded.set(key, a);
+        }
+        attachmentIds.push(a.id);
+      }
+      this.progress = '';
+      const goals = String(data.get('goals') ?? '').split('\n').map((g) => g.trim()).filter(Boolean);
+      const childIds = data.getAll('child').map(String);
+      const { documentation } = await devRequest(client, 'documentation.create', {
+        groupId: group.id,
+        ...(childIds.length ? { childIds } : {}),
+        title: String(data.get('title') ?? '').trim(),
+        body: String(data.get('body') ?? '').trim(),
+        ...(goals.length ? { goals } : {}),
+        ...(attachmentIds.length ? { attachmentIds } : {}),
+        clientKey: this.clientKey,
+      });
+      this.store?.add(documentation);
+      this.clientKey = newClientKey('d');
+      this.uploaded.clear();
+      form.reset();
+      this.composing = false;
+      this.announce(d.saved);
+      this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'documentation', id: documentation.id }, bubbles: true, composed: true }));
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.bar button')?.focus());
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.busy = false;
+      this.progress = '';
+    }
+  }
+
+  override render() {
+    const t = this.t;
+    const d = this.d;
+    const store = this.store;
+    const groups = this.groups ?? [];
+    const source = this.source;
+    const writable = this.writable;
+    const student = source?.kind === 'student' && store?.state === 'ready' ? store.student : undefined;
+    return html`<section class="root" part="container" aria-labelledby="title">
+      ${this.chrome()}
+      <div class="bar">
+        <h2 id="title">${student ? d.documentationOf(student.name) : d.documentation}</h2>
+        ${writable
+          ? html`<button part="button" aria-expanded=${this.composing ? 'true' : 'false'} @click=${this.toggle}>${d.newDocumentation}</button>`
+          : nothing}
+      </div>
+      ${!this.groupId && !this.studentId && groups.length > 1
+        ? html`<div class="pick">
+            <label for="group">${d.childGroup}</label>
+            <select id="group" part="input" @change=${(e: Event) => (this.chosen = (e.target as HTMLSelectElement).value)}>
+              ${groups.map((g) => html`<option value=${g.id} ?selected=${source?.kind === 'group' && g.id === source.groupId}>${g.name}</option>`)}
+            </select>
+          </div>`
+        : nothing}
+      ${writable && this.composing ? this.composer(writable) : nothing}
+      ${!store || store.state === 'loading'
+        ? html`<p class="muted">${t.loading}</p>`
+        : store.state === 'choose'
+          ? html`<p class="muted">${d.severalChildren}</p>`
+          : store.state === 'error'
+            ? html`<p class=${store.notFound ? 'muted' : 'error'}>${store.notFound ? d.noDocumentationHere : `${t.loadFailed}${store.error}`}</p>`
+            : store.entries.length === 0
+              ? html`<p class="muted">${d.noDocumentation}</p>`
+              : renderRecords(store.entries, { t, d, client: this.client, fresh: store.fresh, contextHref: null })}
+      ${store?.state === 'ready' && store.next
+        ? html`<div class="actions"><button part="button" @click=${() => store.more().catch(() => {})}>${t.more}</button></div>`
+        : nothing}
+    </section>`;
+  }
+
+  private composer(group: AudienceGroup) {
+    const t = this.t;
+    const d = this.d;
+    return html`<form part="composer" @submit=${this.submit} aria-labelledby="doc-new">
+      <h3 id="doc-new">${d.newDocumentation}: ${group.name}</h3>
+      <label for="doc-title">${t.title}</label>
+      <input id="doc-title" name="title" type="text" part="input" required maxlength="200" />
+      <label for="doc-body">${t.body}</label>
+      <textarea id="doc-body" name="body" part="input" required maxlength="20000"></textarea>
+      <label for="doc-goals">${d.goalsInput}</label>
+      <textarea id="doc-goals" name="goals" part="input" rows="2"></textarea>
+      ${group.members.length
+        ? html`<fieldset>
+            <legend>${d.whichChildren}</legend>
+            <p class="muted">${d.noneIsAll}</p>
+            ${group.members.map((m) => html`<label class="check"><input type="checkbox" name="child" value=${m.id} /> ${m.name}</label>`)}
+          </fieldset>`
+        : nothing}
+      <label for="doc-files">${d.files}</label>
+      <input id="doc-files" type="file" part="input" multiple accept=${ATTACHMENT_TYPES.join(',')} aria-describedby="doc-files-hint" />
+      <p id="doc-files-hint" class="muted">${d.filesHint}</p>
+      <p class="muted" role="status">${this.progress}</p>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <div class="actions">
+        <button class="primary" part="button" ?disabled=${this.busy}>${t.publish}</button>
+        <button type="button" part="button" @click=${this.toggle}>${t.cancel}</button>
+      </div>
+    </form>`;
+  }
+}
+
+customElements.get('schoolhub-documentation') ?? customElements.define('schoolhub-documentation', SchoolhubDocumentation);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'schoolhub-documentation': SchoolhubDocumentation;
+  }
+}

@@ -1,0 +1,190 @@
+// <schoolhub-development> against a real hub: a guardian's and a student's development
+// overview. A teacher publishes feedback and an assessment, a mentor closes a conference with a
+// filled-in form; the guardian sees them arrive live (marked new, announced politely), never a
+// draft, never another child's, never a form before the conference is closed, and user text
+// only ever as text. In English on the student's page; axe-core finds nothing serious.
+//
+// Demo district: p-teacher-ek teaches Matematik 7 (g-ek-ma7: p-stu-ek-1..4); p-mentor-ek mentors
+// 7A (p-stu-ek-1..6). Elsa Andersson (p-stu-ek-1) has the guardians p-gua-ek-1b (Johan, one
+// child) and p-gua-ek-1a (Maria, also guardian of Olle Berg at Björkskolan); Liam Johansson
+// (p-stu-ek-2) has p-gua-ek-2a (Sara).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import type { TestClient } from '../../hub/testing/client.ts';
+import { ensureBundle } from './support/bundle.ts';
+import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
+import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { seriousViolations } from './support/axe.ts';
+
+const TEACHER = 'p-teacher-ek';
+const MENTOR = 'p-mentor-ek';
+const ELSA = 'p-stu-ek-1';
+const LIAM = 'p-stu-ek-2';
+const JOHAN = 'p-gua-ek-1b'; // Elsa's guardian, one child
+const MARIA = 'p-gua-ek-1a'; // Elsa's and Olle's guardian
+const SARA = 'p-gua-ek-2a'; // Liam's guardian
+
+let keyNo = 0;
+const ck = () => `wdev-${++keyNo}`;
+
+describe.skipIf(!hasChromium)('development: a guardian and a student follow the development overview live', () => {
+  let t: TestHub;
+  let portal: Portal;
+  let browser: Browser;
+  let teacher: TestClient;
+  let mentor: TestClient;
+  let johan: Page;
+  let student: Page;
+  let sara: Page;
+  let maria: Page;
+  let mariaElsa: Page;
+  let itemId: string;
+  const problems: string[] = [];
+
+  const widget = (p: Page) => p.locator('schoolhub-development');
+  const titles = (p: Page) => widget(p).locator('article h3').allInnerTexts();
+  const text = (p: Page) => widget(p).locator('section').innerText();
+  const live = (p: Page) => widget(p).locator('[aria-live="polite"]').innerText();
+
+  beforeAll(async () => {
+    await ensureBundle();
+    t = await startTestHub();
+    portal = await startPortal(t);
+    const page = (as: string, attrs = '', lang = 'sv') =>
+      portalPage(t, { lang, body: `<schoolhub-development token-url="/token?as=${as}" context-href="/skola/{kind}/{id}" ${attrs}></schoolhub-development>` });
+    portal.page('/johan', page(JOHAN));
+    portal.page('/student', page(ELSA, '', 'en'));
+    portal.page('/sara', page(SARA));
+    portal.page('/maria', page(MARIA));
+    portal.page('/maria-elsa', page(MARIA, `student-id="${ELSA}"`));
+    browser = await launch();
+    const open = async (path: string) => {
+      const p = await (await browser.newContext()).newPage();
+      problems.push(...complaints(p));
+      await p.goto(`${portal.url}${path}`);
+      return p;
+    };
+    [johan, student, sara, maria, mariaElsa] = await Promise.all([open('/johan'), open('/student'), open('/sara'), open('/maria'), open('/maria-elsa')]);
+    teacher = await t.connect(TEACHER);
+    mentor = await t.connect(MENTOR);
+    const { item } = await teacher.ok<{ item: { id: string } }>('item.create', { kind: 'assignment', groupId: 'g-ek-ma7', title: 'Bråkuppgifter', publish: true, clientKey: ck() });
+    itemId = item.id;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.close();
+    await t?.stop();
+  });
+
+  it('opens the overview of the guardian’s only child, and of the student themself (in English)', async () => {
+    await eventually(() => widget(johan).locator('h2').innerText()).toBe('Utveckling: Elsa Andersson');
+    await eventually(() => text(johan)).toContain('Inget att visa ännu.');
+    await eventually(() => widget(student).locator('h2').innerText()).toBe('Development: Elsa Andersson');
+    await eventually(() => text(student)).toContain('Nothing to show yet.');
+    await eventually(() => widget(sara).locator('h2').innerText()).toBe('Utveckling: Liam Johansson');
+    // A guardian of two children: `student-id` names one.
+    await eventually(() => widget(mariaElsa).locator('h2').innerText()).toBe('Utveckling: Elsa Andersson');
+    // Without it the hub answers `invalid` (it has no list of the guardian's children to offer
+    // a picker from yet): the widget says the portal has to name the child.
+    await eventually(() => text(maria)).toContain('Portalen behöver ange vilket barn som ska visas.');
+    // The portal's own picker sets the attribute: the widget follows it.
+    await maria.evaluate(() => document.querySelector('schoolhub-development')?.setAttribute('student-id', 'p-stu-bj-1'));
+    await eventually(() => widget(maria).locator('h2').innerText()).toBe('Utveckling: Olle Berg');
+    await eventually(() => text(maria)).toContain('Inget att visa ännu.');
+  });
+
+  it('published feedback arrives live; a draft and another child’s feedback never show', async () => {
+    const { feedback: draft } = await teacher.ok<{ feedback: { id: string } }>('feedback.create', {
+      itemId, studentId: ELSA, body: 'Utkast: bra start.', clientKey: ck(),
+    });
+    await teacher.ok('feedback.create', { itemId, studentId: LIAM, body: 'Till Liam: snyggt uträknat.', publish: true, clientKey: ck() });
+    // Liam's guardian gets Liam's feedback.
+    await eventually(() => titles(sara)).toEqual(['Uppgift: Bråkuppgifter']);
+    await eventually(() => text(sara)).toContain('Till Liam: snyggt uträknat.');
+
+    // Events come in order: once this assessment is on Johan's page, whatever came before it has too.
+    await teacher.ok('assessment.create', { groupId: 'g-ek-ma7', studentId: ELSA, level: 'C', text: 'Säker på <em>bråk</em>.', publish: true, clientKey: ck() });
+    await eventually(() => titles(johan)).toEqual(['Matematik 7']);
+    expect(await text(johan)).not.toContain('Utkast');
+    expect(await text(johan)).not.toContain('Till Liam');
+    const assessment = widget(johan).locator('article').first();
+    expect(await assessment.locator('.kind').innerText()).toBe('Ny Bedömning');
+    expect(await assessment.locator('.level').innerText()).toBe('Nivå: C');
+    expect(await assessment.locator('.body').innerText()).toBe('Säker på <em>bråk</em>.');
+    expect(await assessment.locator('em').count()).toBe(0);
+
+    // The draft is edited, then published: it arrives with its final text.
+    await teacher.ok('feedback.update', { feedbackId: draft.id, body: 'Bra start, <b>fortsätt</b> med uppgift 5.' });
+    await teacher.ok('feedback.publish', { feedbackId: draft.id });
+    await eventually(() => titles(johan)).toEqual(expect.arrayContaining(['Uppgift: Bråkuppgifter', 'Matematik 7']));
+    await eventually(() => live(johan)).toBe('Nytt: Återkoppling: Uppgift: Bråkuppgifter');
+    const fb = widget(johan).locator('article', { hasText: 'Bråkuppgifter' });
+    expect(await fb.locator('.body').innerText()).toBe('Bra start, <b>fortsätt</b> med uppgift 5.');
+    expect(await fb.locator('.body b').count()).toBe(0);
+    expect(await fb.locator('.muted').first().innerText()).toContain('Matematik 7 · Från Lars Berglund');
+    expect(await fb.getAttribute('part')).toBe('item new');
+    // The portal's page of the assignment, from its pattern.
+    const link = fb.getByRole('link', { name: 'Öppna uppgiften' });
+    expect(await link.getAttribute('href')).toBe(`${portal.url}/skola/assignment/${itemId}`);
+    expect(await text(johan)).not.toContain('Utkast');
+
+    // The student sees theirs, in English; Liam's guardian never sees Elsa's.
+    await eventually(() => titles(student)).toEqual(expect.arrayContaining(['Assignment: Bråkuppgifter', 'Matematik 7']));
+    await eventually(() => live(student)).toMatch(/^New: /);
+    expect(await titles(sara)).toEqual(['Uppgift: Bråkuppgifter']);
+    expect(await text(sara)).not.toContain('fortsätt');
+    expect(await text(sara)).not.toContain('Säker på');
+    await eventually(() => titles(mariaElsa)).toHaveLength(2);
+  });
+
+  it('a conference form shows once the mentor closes the conference, with every side’s answers', async () => {
+    const { conference } = await mentor.ok<{ conference: { id: string } }>('conference.create', { studentId: ELSA, startsAt: '2025-05-06T14:00:00+02:00', clientKey: ck() });
+    const { form } = await mentor.ok<{ form: { id: string } }>('form.add', { conferenceId: conference.id, templateId: 'iup', clientKey: ck() });
+    const elsa = await t.connect(ELSA);
+    const guardian = await t.connect(MARIA);
+    await elsa.ok('form.fill', { formId: form.id, answers: [{ fieldId: 'student-strengths', value: 'Jag är bra på att läsa.' }] });
+    await guardian.ok('form.fill', { formId: form.id, answers: [{ fieldId: 'guardian-view', value: 'Hon trivs <i>bra</i>.' }] });
+    await mentor.ok('form.fill', { formId: form.id, answers: [{ fieldId: 'mentor-goals', value: 'Läsa en bok i månaden.' }] });
+    // Open forms are for filling in, elsewhere: not in the overview.
+    await teacher.ok('assessment.create', { groupId: 'g-ek-ma7', studentId: ELSA, text: 'Muntligt: tydlig.', publish: true, clientKey: ck() });
+    await eventually(() => titles(johan)).toHaveLength(3);
+    expect(await text(johan)).not.toContain('Individuell utvecklingsplan');
+
+    await mentor.ok('conference.close', { conferenceId: conference.id });
+    const iup = widget(johan).locator('article', { hasText: 'Individuell utvecklingsplan (IUP)' });
+    await eventually(() => iup.count()).toBe(1);
+    await eventually(() => live(johan)).toBe('Nytt: Samtalsformulär: Individuell utvecklingsplan (IUP)');
+    expect(await iup.locator('h4').allInnerTexts()).toEqual(['Elevens del', 'Vårdnadshavarnas del', 'Mentorns del']);
+    const body = await iup.innerText();
+    expect(body).toContain('Utvecklingssamtal med Eva Nyström');
+    expect(body).toContain('Det här är jag bra på\nJag är bra på att läsa.');
+    expect(body).toContain('Hon trivs <i>bra</i>.');
+    expect(body).toContain('Svar av Maria Andersson');
+    expect(body).toContain('Mål framåt\nLäsa en bok i månaden.');
+    expect(body).toContain('Det här vill jag bli bättre på\nInte besvarad');
+    expect(await iup.locator('i').count()).toBe(0);
+    // Another family gets nothing of it.
+    expect(await text(sara)).not.toContain('Individuell utvecklingsplan');
+    await johan.screenshot({ path: artifact('development-guardian.png'), fullPage: true });
+  });
+
+  it('after a reload the overview comes from the hub: the same records, newest first, none marked new', async () => {
+    const before = await titles(johan);
+    await johan.reload();
+    await eventually(() => titles(johan)).toEqual(before);
+    expect(await widget(johan).locator('article.fresh').count()).toBe(0);
+    expect(await text(johan)).not.toContain('Utkast');
+  });
+
+  it('axe-core finds no serious or critical violation', async () => {
+    expect(await seriousViolations(johan)).toEqual([]);
+    expect(await seriousViolations(student)).toEqual([]);
+    expect(await seriousViolations(maria)).toEqual([]);
+  });
+
+  it('the pages raised no errors', () => {
+    expect(problems).toEqual([]);
+  });
+});

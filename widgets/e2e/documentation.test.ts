@@ -1,0 +1,208 @@
+// <schoolhub-documentation> (and the documentation in <schoolhub-development>) against a real
+// hub: a preschool teacher writes documentation about one child with an image through the
+// widget's composer (uploaded over HTTP with the page's token); the child's guardian sees it
+// arrive live, with the image fetched with the token and shown as a blob: URL with alt text;
+// another child's guardian sees neither it nor its image; the object URLs are revoked when the
+// widget leaves the page; a file that lies about its type is refused with the hub's reason.
+//
+// Demo district: Förskolan Solrosen, child group Blåbär (g-sol-blabar) with the preschool
+// teacher p-pre-teacher (Åsa Engström) and the children p-child-1..3 (Astrid Olsson, Ebbe
+// Jansson, Saga Hansson), guardians p-gua-child-1..3.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import type { TestClient } from '../../hub/testing/client.ts';
+import { ensureBundle } from './support/bundle.ts';
+import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
+import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { seriousViolations } from './support/axe.ts';
+
+const TEACHER = 'p-pre-teacher';
+const GUARDIAN_1 = 'p-gua-child-1'; // Astrid's
+const GUARDIAN_2 = 'p-gua-child-2'; // Ebbe's
+const EBBE = 'p-child-2';
+
+/** A real 2×2 PNG (red), so that the browser decodes it and the image has a size. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==', 'base64');
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+let keyNo = 0;
+const ck = () => `wdoc-${++keyNo}`;
+
+describe.skipIf(!hasChromium)('documentation: preschool documentation with images, for the child’s guardians only', () => {
+  let t: TestHub;
+  let dataDir: string;
+  let portal: Portal;
+  let browser: Browser;
+  let teacherClient: TestClient;
+  let teacher: Page;
+  let guardian1: Page;
+  let guardian2: Page;
+  let overview1: Page;
+  const attachmentRequests: { page: string; url: string }[] = [];
+  const problems: string[] = [];
+
+  const widget = (p: Page) => p.locator('schoolhub-documentation');
+  const titles = (p: Page, tag = 'schoolhub-documentation') => p.locator(`${tag} article h3`).allInnerTexts();
+  const text = (p: Page) => widget(p).locator('section').innerText();
+
+  /** The state of an image in a widget: its alt text, whether it is a blob: URL, and whether it decoded. */
+  const image = (p: Page, alt: string, tag = 'schoolhub-documentation') =>
+    p.locator(tag).getByRole('img', { name: alt }).evaluate((img) => {
+      const i = img as HTMLImageElement;
+      return { blob: i.currentSrc.startsWith('blob:'), decoded: i.complete && i.naturalWidth === 2 };
+    });
+
+  beforeAll(async () => {
+    await ensureBundle();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-widget-attachments-'));
+    t = await startTestHub({ env: { HUB_DATA_DIR: dataDir } });
+    portal = await startPortal(t);
+    const page = (as: string, tag: string, lang = 'sv') => portalPage(t, { lang, body: `<${tag} token-url="/token?as=${as}"></${tag}>` });
+    portal.page('/teacher', page(TEACHER, 'schoolhub-documentation'));
+    portal.page('/guardian1', page(GUARDIAN_1, 'schoolhub-documentation'));
+    portal.page('/guardian2', page(GUARDIAN_2, 'schoolhub-documentation', 'en'));
+    portal.page('/overview1', page(GUARDIAN_1, 'schoolhub-development'));
+    browser = await launch();
+    const open = async (p: string) => {
+      const pg = await (await browser.newContext()).newPage();
+      problems.push(...complaints(pg));
+      pg.on('request', (r) => {
+        if (r.url().includes('/api/v1/attachments/')) attachmentRequests.push({ page: p, url: r.url() });
+      });
+      await pg.goto(`${portal.url}${p}`);
+      return pg;
+    };
+    [teacher, guardian1, guardian2, overview1] = await Promise.all([open('/teacher'), open('/guardian1'), open('/guardian2'), open('/overview1')]);
+    teacherClient = await t.connect(TEACHER);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.close();
+    await t?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the teacher their child group, the guardians their child; only the teacher gets a composer', async () => {
+    await eventually(() => widget(teacher).locator('h2').innerText()).toBe('Dokumentation');
+    await eventually(() => text(teacher)).toContain('Ingen dokumentation ännu.');
+    await eventually(() => widget(guardian1).locator('h2').innerText()).toBe('Dokumentation: Astrid Olsson');
+    await eventually(() => widget(guardian2).locator('h2').innerText()).toBe('Documentation: Ebbe Jansson');
+    await eventually(() => text(guardian2)).toContain('No documentation yet.');
+    expect(await teacher.getByRole('button', { name: 'Ny dokumentation' }).count()).toBe(1);
+    expect(await guardian1.getByRole('button', { name: 'Ny dokumentation' }).count()).toBe(0);
+  });
+
+  it('the teacher writes about Astrid with an image; Astrid’s guardian sees it live with the image', async () => {
+    // By keyboard: the first Tab reaches the widget's button, Enter opens the composer, focus moves into it.
+    await teacher.keyboard.press('Tab');
+    expect(await teacher.evaluate(() => document.querySelector('schoolhub-documentation')?.shadowRoot?.activeElement?.textContent)).toBe('Ny dokumentation');
+    await teacher.keyboard.press('Enter');
+    const form = widget(teacher).locator('form');
+    await eventually(() => form.count()).toBe(1);
+    await eventually(() => teacher.evaluate(() => document.querySelector('schoolhub-documentation')?.shadowRoot?.activeElement?.id)).toBe('doc-title');
+    await form.getByLabel('Rubrik').fill('Astrid bygger');
+    await form.getByLabel('Text').fill('Astrid byggde ett torn av klossar. <img src=x onerror=alert(1)>');
+    await form.getByLabel('Läroplansmål (ett per rad, valfritt)').fill('Matematik: former och mönster\nSkapande');
+    await form.getByRole('checkbox', { name: 'Astrid Olsson' }).check();
+    await form.getByLabel('Bilder och filer (valfritt)').setInputFiles({ name: 'astrid.png', mimeType: 'image/png', buffer: PNG });
+    await form.getByRole('button', { name: 'Publicera' }).click();
+
+    // The author sees it at once, with the image, not marked new.
+    await eventually(() => titles(teacher)).toEqual(['Astrid bygger']);
+    expect(await widget(teacher).locator('article.fresh').count()).toBe(0);
+    await eventually(() => widget(teacher).locator('[aria-live="polite"]').innerText()).toBe('Dokumentationen är publicerad.');
+    await eventually(() => image(teacher, 'Bild till ”Astrid bygger”')).toEqual({ blob: true, decoded: true });
+
+    // Astrid's guardian: live, marked new, announced, the image fetched with the token.
+    await eventually(() => titles(guardian1)).toEqual(['Astrid bygger']);
+    await eventually(() => widget(guardian1).locator('[aria-live="polite"]').innerText()).toBe('Nytt: Dokumentation: Astrid bygger');
+    const article = widget(guardian1).locator('article');
+    expect(await article.getAttribute('part')).toBe('item new');
+    const body = await article.innerText();
+    expect(body).toContain('Blåbär · Från Åsa Engström');
+    expect(body).toContain('Om: Astrid Olsson');
+    expect(await article.locator('.goals li').allInnerTexts()).toEqual(['Matematik: former och mönster', 'Skapande']);
+    expect(await article.locator('.body').innerText()).toBe('Astrid byggde ett torn av klossar. <img src=x onerror=alert(1)>');
+    await eventually(() => image(guardian1, 'Bild till ”Astrid bygger”')).toEqual({ blob: true, decoded: true });
+    // The only <img> is the attachment: the markup in the text stayed text.
+    expect(await widget(guardian1).locator('img').count()).toBe(1);
+    // The child's development overview shows it too, with the image.
+    await eventually(() => titles(overview1, 'schoolhub-development')).toEqual(['Astrid bygger']);
+    await eventually(() => image(overview1, 'Bild till ”Astrid bygger”', 'schoolhub-development')).toEqual({ blob: true, decoded: true });
+    await guardian1.screenshot({ path: artifact('documentation-guardian.png'), fullPage: true });
+  });
+
+  it('another child’s guardian gets neither the documentation nor its image', async () => {
+    // Documentation about Ebbe comes after it: once that is on the page, anything before it has come too.
+    await teacherClient.ok('documentation.create', { groupId: 'g-sol-blabar', childIds: [EBBE], title: 'Ebbe målar', body: 'Ebbe målade med vattenfärg.', clientKey: ck() });
+    await eventually(() => titles(guardian2)).toEqual(['Ebbe målar']);
+    expect(await text(guardian2)).not.toContain('Astrid');
+    expect(attachmentRequests.filter((r) => r.page === '/guardian2')).toEqual([]);
+    // And Astrid's guardian never sees Ebbe's.
+    await eventually(() => titles(teacher)).toEqual(['Ebbe målar', 'Astrid bygger']);
+    expect(await titles(guardian1)).toEqual(['Astrid bygger']);
+    // Even asked directly with Ebbe's guardian's token, the hub refuses Astrid's image.
+    const id = attachmentRequests.find((r) => r.page === '/guardian1')!.url.split('/').pop()!;
+    const status = await guardian2.evaluate(async ([hub, portalUrl, attId]) => {
+      const token = await (await fetch(`${portalUrl}/token?as=p-gua-child-2`)).text();
+      return (await fetch(`${hub}/api/v1/attachments/${attId}`, { headers: { authorization: `Bearer ${token}` } })).status;
+    }, [t.url, portal.url, id] as const);
+    expect(status).toBe(403);
+  });
+
+  it('documentation about the whole group names, for each guardian, only their own child', async () => {
+    const { attachment } = await (
+      await fetch(`${t.url}/api/v1/attachments?filename=veckobrev.pdf`, {
+        method: 'POST', headers: { authorization: `Bearer ${await t.token(TEACHER)}`, 'content-type': 'application/pdf' }, body: new Uint8Array(PDF),
+      })
+    ).json() as { attachment: { id: string } };
+    await teacherClient.ok('documentation.create', {
+      groupId: 'g-sol-blabar', title: 'Utflykt till skogen', body: 'Vi letade efter svampar.', goals: ['Natur och samhälle'], attachmentIds: [attachment.id], clientKey: ck(),
+    });
+    await eventually(() => titles(guardian2)).toEqual(['Utflykt till skogen', 'Ebbe målar']);
+    const trip = widget(guardian2).locator('article').first();
+    expect(await trip.innerText()).toContain('About: Ebbe Jansson (the whole group)');
+    expect(await trip.innerText()).not.toContain('Astrid');
+    expect(await trip.getByRole('button', { name: /^Open veckobrev\.pdf \(PDF, 1 kB\)$/ }).count()).toBe(1);
+    await eventually(() => titles(guardian1)).toEqual(['Utflykt till skogen', 'Astrid bygger']);
+    expect(await widget(guardian1).locator('article').first().innerText()).toContain('Om: Astrid Olsson (hela gruppen)');
+    expect(await widget(guardian1).locator('article').first().innerText()).not.toContain('Ebbe');
+  });
+
+  it('a file that lies about its type is refused, with the hub’s reason', async () => {
+    await teacher.getByRole('button', { name: 'Ny dokumentation' }).click();
+    const form = widget(teacher).locator('form');
+    await form.getByLabel('Rubrik').fill('Fel fil');
+    await form.getByLabel('Text').fill('En PDF som säger att den är en bild.');
+    await form.getByLabel('Bilder och filer (valfritt)').setInputFiles({ name: 'bild.png', mimeType: 'image/png', buffer: PDF });
+    await form.getByRole('button', { name: 'Publicera' }).click();
+    await eventually(() => form.getByRole('alert').innerText()).toBe('bild.png: bara bilder (PNG, JPEG, GIF, WebP) och PDF, högst 10 MB. (the file is application/pdf, not image/png)');
+    await teacher.screenshot({ path: artifact('documentation-composer.png'), fullPage: true });
+    expect(await titles(teacher)).toEqual(['Utflykt till skogen', 'Ebbe målar', 'Astrid bygger']);
+  });
+
+  it('axe-core finds no serious or critical violation (composer open, images shown)', async () => {
+    expect(await seriousViolations(teacher)).toEqual([]);
+    expect(await seriousViolations(guardian1)).toEqual([]);
+    expect(await seriousViolations(guardian2)).toEqual([]);
+    expect(await seriousViolations(overview1)).toEqual([]);
+  });
+
+  it('revokes the images’ blob: URLs when the widget leaves the page', async () => {
+    const src = await widget(guardian1).getByRole('img', { name: 'Bild till ”Astrid bygger”' }).evaluate((img) => (img as HTMLImageElement).currentSrc);
+    const readable = (url: string) => guardian1.evaluate(async (u) => fetch(u).then(() => true, () => false), url);
+    expect(await readable(src)).toBe(true);
+    await guardian1.evaluate(() => document.querySelector('schoolhub-documentation')?.remove());
+    await eventually(() => readable(src)).toBe(false);
+  });
+
+  it('the pages raised no errors (but the refusals asked for above, which Chromium logs)', () => {
+    const asked = /Failed to load resource: the server responded with a status of (403|415)/;
+    expect(problems.filter((p) => !asked.test(p))).toEqual([]);
+  });
+});

@@ -1,0 +1,207 @@
+// How the development widgets show one record: feedback, an assessment, a released conference
+// form, preschool documentation (with its images). Every text from the hub (titles, bodies,
+// names, goals, answers, file names) goes through Lit text bindings only.
+import { css, html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { HubClient } from '../client/client.ts';
+import { IMAGE_TYPES } from '../client/attachments.ts';
+import type { Assessment, ConferenceForm, DevelopmentEntry, Documentation, Feedback, FormSide } from '../client/development-protocol.ts';
+import { entryKey } from '../client/development-store.ts';
+import { longDate, type DevStrings } from './development-i18n.ts';
+import type { Strings } from './i18n.ts';
+import { contextHref, safeLink } from './links.ts';
+import { renderLink } from './anchor.ts';
+import '../attachment-view.ts';
+
+export interface RecordContext {
+  t: Strings;
+  d: DevStrings;
+  client: HubClient | undefined;
+  /** Keys of records that arrived live (marked "new"). */
+  fresh: ReadonlySet<string>;
+  /** The portal's page pattern for plans and assignments (`{kind}`, `{id}`), as in the chat. */
+  contextHref: string | null;
+}
+
+export const recordStyles = css`
+  .list {
+    display: flex;
+    flex-direction: column;
+    gap: 0.7em;
+  }
+  article {
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 0.6em 0.8em;
+  }
+  article.fresh {
+    border-inline-start: 5px solid var(--_accent);
+  }
+  .kind {
+    font-size: 0.85em;
+    font-weight: 700;
+    color: var(--_accent);
+  }
+  .tag {
+    margin-inline-end: 0.4em;
+    padding: 0 0.35em;
+    border-radius: 4px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+  }
+  .body {
+    white-space: pre-wrap;
+    margin-top: 0.3em;
+  }
+  h4 {
+    font-size: 0.95em;
+    font-weight: 650;
+    margin: 0.7em 0 0.2em;
+  }
+  dl {
+    margin: 0;
+  }
+  dt {
+    font-weight: 600;
+    margin-top: 0.4em;
+  }
+  dd {
+    margin: 0;
+  }
+  .pre {
+    white-space: pre-wrap;
+  }
+  .goals {
+    list-style: disc;
+    padding-inline-start: 1.3em;
+  }
+  .level strong {
+    font-size: 1.15em;
+  }
+  .media {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5em;
+    margin-top: 0.6em;
+  }
+  .media schoolhub-attachment {
+    max-width: min(100%, 24em);
+  }
+`;
+
+const SIDES: FormSide[] = ['student', 'guardian', 'mentor'];
+
+/** A record's heading text: what it is about. */
+export function recordTitle(e: DevelopmentEntry, t: Strings, d: DevStrings): string {
+  switch (e.kind) {
+    case 'feedback':
+      return `${t.context[e.feedback.itemKind]}: ${e.feedback.itemTitle ?? e.feedback.groupName ?? ''}`;
+    case 'assessment':
+      return e.assessment.subject || (e.assessment.groupName ?? d.kind.assessment);
+    case 'form':
+      return e.form.title;
+    case 'documentation':
+      return e.documentation.title;
+  }
+}
+
+/** "Återkoppling: Uppgift: Bråk", for announcements. */
+export function recordLabel(e: DevelopmentEntry, t: Strings, d: DevStrings): string {
+  return `${d.kind[e.kind]}: ${recordTitle(e, t, d)}`;
+}
+
+/** A list of records, keyed so that live arrivals never re-render (or re-fetch the images of) the others. */
+export function renderRecords(entries: DevelopmentEntry[], c: RecordContext): TemplateResult {
+  return html`<div class="list" part="list">${repeat(entries, entryKey, (e) => renderRecord(e, c))}</div>`;
+}
+
+function renderRecord(e: DevelopmentEntry, c: RecordContext): TemplateResult {
+  const { t, d } = c;
+  const key = entryKey(e);
+  const fresh = c.fresh.has(key);
+  const id = `r-${key.replace(/[^\w-]/g, '_')}`;
+  return html`<article class=${fresh ? 'fresh' : ''} part="item ${fresh ? 'new' : ''}" tabindex="-1" aria-labelledby=${id}>
+    <p class="kind">${fresh ? html`<span class="tag">${t.isNew}</span> ` : nothing}${d.kind[e.kind]}</p>
+    <h3 id=${id}>${recordTitle(e, t, d)}</h3>
+    ${e.kind === 'feedback'
+      ? feedback(e.feedback, c)
+      : e.kind === 'assessment'
+        ? assessment(e.assessment, c)
+        : e.kind === 'form'
+          ? form(e.form, c)
+          : documentation(e.documentation, c)}
+  </article>`;
+}
+
+function byline(c: RecordContext, parts: (string | null)[], iso: string | null): TemplateResult {
+  const text = parts.filter(Boolean).join(' · ');
+  return html`<p class="muted">${text}${iso ? html` · <time datetime=${iso}>${longDate(iso, c.t.locale)}</time>` : nothing}</p>`;
+}
+
+function feedback(f: Feedback, c: RecordContext): TemplateResult {
+  const { t } = c;
+  const link = safeLink(contextHref(c.contextHref, { kind: f.itemKind, id: f.itemId }));
+  return html`${byline(c, [f.groupName, `${t.from} ${f.authorName}`], f.publishedAt ?? f.updatedAt)}
+    <p class="body">${f.body}</p>
+    ${link ? html`<p>${renderLink(link, t.openContext[f.itemKind], t.newTab)}</p>` : nothing}`;
+}
+
+function assessment(a: Assessment, c: RecordContext): TemplateResult {
+  const { t, d } = c;
+  return html`${byline(c, [a.groupName !== a.subject ? a.groupName : null, `${t.from} ${a.authorName}`], a.publishedAt ?? a.updatedAt)}
+    ${a.level ? html`<p class="level">${d.level}: <strong>${a.level}</strong></p>` : nothing}
+    ${a.text ? html`<p class="body">${a.text}</p>` : nothing}`;
+}
+
+function form(f: ConferenceForm, c: RecordContext): TemplateResult {
+  const { t, d } = c;
+  const sides = SIDES.filter((s) => f.fields.some((x) => x.side === s));
+  return html`${byline(c, [d.conference(f.mentorName)], f.updatedAt)}
+    ${sides.map(
+      (s) => html`<h4>${d.side[s]}</h4>
+        <dl>
+          ${f.fields
+            .filter((x) => x.side === s)
+            .map(
+              (x) =>
+                html`<dt>${x.label}</dt><dd>${x.answer
+                    ? html`<span class="pre">${x.answer.value}</span>${s === 'guardian'
+                          ? html`<br /><span class="muted">${d.answeredBy(x.answer.by?.name ?? t.someone)}</span>`
+                          : nothing}`
+                    : html`<span class="muted">${d.noAnswer}</span>`}</dd>`,
+            )}
+        </dl>`,
+    )}`;
+}
+
+export function documentation(doc: Documentation, c: RecordContext): TemplateResult {
+  const { t, d } = c;
+  const names = doc.children.map((x) => x.name).join(', ');
+  const about = doc.wholeGroup ? (names ? `${names} (${d.wholeGroup})` : d.wholeGroup) : names;
+  const images = doc.attachments.filter((a) => IMAGE_TYPES.includes(a.contentType));
+  return html`${byline(c, [doc.groupName, `${t.from} ${doc.authorName}`], doc.createdAt)}
+    ${about ? html`<p class="muted">${d.about}: ${about}</p>` : nothing}
+    <p class="body">${doc.body}</p>
+    ${doc.goals.length
+      ? html`<h4>${d.goals}</h4>
+          <ul class="goals">
+            ${doc.goals.map((g) => html`<li>${g}</li>`)}
+          </ul>`
+      : nothing}
+    ${doc.attachments.length
+      ? html`<div class="media">
+          ${repeat(
+            doc.attachments,
+            (a) => a.id,
+            (a) => html`<schoolhub-attachment
+              .attachment=${a}
+              .client=${c.client}
+              .strings=${d}
+              locale=${t.locale}
+              alt=${d.image(images.indexOf(a) + 1, images.length, doc.title)}
+              exportparts="image, button"
+            ></schoolhub-attachment>`,
+          )}
+        </div>`
+      : nothing}`;
+}
