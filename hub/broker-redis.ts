@@ -10,6 +10,8 @@ import { Cluster, Redis } from 'ioredis';
 import type { Broker, BrokerMessage } from './broker.ts';
 
 export const PARTITIONS = 16;
+/** How long a new connection waits for Redis to confirm its subscriptions at the most. */
+export const SUBSCRIBE_WAIT_MS = 2_000;
 
 export interface RedisBrokerOptions {
   /** Prefix of every channel name, so that several deployments (or tests) share one Redis. */
@@ -124,11 +126,20 @@ export class RedisBroker implements Broker {
         this.batch = undefined;
         const channels = topics.filter((t) => this.desired.has(t)).map((t) => this.channel(t));
         if (channels.length === 0) return;
+        const subscribed = this.sharded
+          ? Promise.all(channels.map((ch) => (this.sub as Cluster).ssubscribe(ch)))
+          : (this.sub as Redis).subscribe(...channels);
+        // A connection must never wait long on Redis: if it is slow, go on; the events of a
+        // channel not yet subscribed come from PostgreSQL (hub/sequencer.ts).
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), SUBSCRIBE_WAIT_MS)));
         try {
-          if (this.sharded) for (const ch of channels) await (this.sub as Cluster).ssubscribe(ch);
-          else await (this.sub as Redis).subscribe(...channels);
+          if ((await Promise.race([subscribed, late])) === 'late') this.log(`redis subscribe took over ${SUBSCRIBE_WAIT_MS} ms; going on without waiting`);
         } catch (e) {
           this.log('redis subscribe', e);
+        } finally {
+          clearTimeout(timer);
+          subscribed.catch(() => {});
         }
       });
       this.batch = { topics, done };

@@ -49,10 +49,10 @@ export class Delivery {
 
   async start(): Promise<void> {
     await this.broker.subscribe(TICK_TOPIC);
-    // While the broker is down, PostgreSQL brings the other nodes' events; otherwise a slow
-    // check only guards against a tick lost in transit.
+    // While the broker is down, PostgreSQL brings the other nodes' events; otherwise a check
+    // every second bounds the delay of a tick lost in transit or a subscription that lagged.
     const tick = () => {
-      const next = this.broker.healthy() ? 5_000 : 500;
+      const next = this.broker.healthy() ? 1_000 : 500;
       this.poller = setTimeout(() => void this.sequencer.poll().finally(tick), next);
       this.poller.unref();
     };

@@ -120,22 +120,25 @@ export const getStudentCard: Handler<'student.card.get'> = async (ctx, req) => {
 };
 
 /** The caller themself as a student, or their only child; with several children they name one. */
-function developmentStudent(ctx: HandlerContext, studentId: string | undefined): string {
-  if (studentId !== undefined) return studentId;
-  if (ctx.dir.isStudent(ctx.personId)) return ctx.personId;
-  const children = [...ctx.dir.childrenOf(ctx.personId)];
-  if (children.length === 1) return children[0]!;
-  throw new RequestError('invalid', children.length === 0 ? 'name the student' : 'name which child: studentId', ['studentId']);
+/** Whose overview the caller may open as themself or a guardian: their own, then their children's, by name. */
+function developmentStudents(ctx: HandlerContext): { id: string; name: string }[] {
+  const { dir, personId } = ctx;
+  const own = dir.isStudent(personId) ? [personId] : [];
+  const children = [...dir.childrenOf(personId)].sort((a, b) => (dir.person(a)?.name ?? '').localeCompare(dir.person(b)?.name ?? '', 'sv'));
+  return [...own, ...children].map((id) => ({ id, name: dir.person(id)?.name ?? 'Unknown' }));
 }
 
 export const getDevelopment: Handler<'development.get'> = async (ctx, req) => {
-  const studentId = developmentStudent(ctx, req.studentId);
+  const students = developmentStudents(ctx);
+  // Without studentId: the caller's own, or their first child; `students` offers the others.
+  const studentId = req.studentId ?? students[0]?.id;
+  if (studentId === undefined) throw new RequestError('invalid', 'name the student', ['studentId']);
   decide(can(ctx.dir, ctx.personId, { type: 'development.open', studentId }));
   const { entries, next } = await timeline(ctx, [studentId], req.kinds ?? DEVELOPMENT_KINDS, req.limit ?? 30, req.before);
   // Staff who open it (as a guardian) read a protected child's records too: logged like the card.
   audit(ctx, 'development.get', () => [{ about: [studentId], ids: [studentId] }, ...touches(entries)]);
   const student = ctx.dir.person(studentId)!;
-  return { student: { id: student.id, name: student.name }, entries: entries.map(wire), next };
+  return { student: { id: student.id, name: student.name }, students, entries: entries.map(wire), next };
 };
 
 export const getGroupOverview: Handler<'group.overview.get'> = async (ctx, req) => {

@@ -20,22 +20,12 @@ export class AttachmentError extends Error {
   }
 }
 
-interface TokenHolder {
-  /** A public way to the page's token, if the client has one. */
-  token?: (fresh?: boolean) => Promise<string>;
-  /** The client's token source (client.ts, TokenSource): cached, refreshed before expiry. */
-  tokens?: { current(fresh?: boolean): Promise<string> };
-}
-
 /**
  * The page's current token, from the shared client: the same token (and the same refresh) as
  * the WebSocket's. `fresh` asks the portal for a new one (after a 401).
  */
 export function pageToken(client: HubClient, fresh = false): Promise<string> {
-  const c = client as unknown as TokenHolder;
-  if (typeof c.token === 'function') return c.token(fresh);
-  if (c.tokens && typeof c.tokens.current === 'function') return c.tokens.current(fresh);
-  return Promise.reject(new AttachmentError(0, 'no token'));
+  return client.token(fresh);
 }
 
 /** The hub's HTTP origin from the client's WebSocket URL (ws://host/ws → http://host). */

@@ -99,6 +99,11 @@ export class HubClient {
     return this.options.url;
   }
 
+  /** The page's token, for the hub's HTTP API (attachments); `fresh` asks the portal anew. */
+  token(fresh = false): Promise<string> {
+    return this.tokens.current(fresh);
+  }
+
   /** Opens the connection once; later calls do nothing. */
   start(): void {
     if (this.status !== 'idle') return;

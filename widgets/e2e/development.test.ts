@@ -86,9 +86,9 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
     await eventually(() => widget(sara).locator('h2').innerText()).toBe('Utveckling: Liam Johansson');
     // A guardian of two children: `student-id` names one.
     await eventually(() => widget(mariaElsa).locator('h2').innerText()).toBe('Utveckling: Elsa Andersson');
-    // Without it the hub answers `invalid` (it has no list of the guardian's children to offer
-    // a picker from yet): the widget says the portal has to name the child.
-    await eventually(() => text(maria)).toContain('Portalen behöver ange vilket barn som ska visas.');
+    // Without it the hub opens the first child by name and lists both: the widget offers a picker.
+    await eventually(() => widget(maria).locator('h2').innerText()).toBe('Utveckling: Elsa Andersson');
+    expect(await widget(maria).locator('select option').allInnerTexts()).toEqual(['Elsa Andersson', 'Olle Berg']);
     // The portal's own picker sets the attribute: the widget follows it.
     await maria.evaluate(() => document.querySelector('schoolhub-development')?.setAttribute('student-id', 'p-stu-bj-1'));
     await eventually(() => widget(maria).locator('h2').innerText()).toBe('Utveckling: Olle Berg');
