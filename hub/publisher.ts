@@ -25,7 +25,7 @@ export const GROUP_COMMIT = {
   /** Writes in one transaction at the most. */
   maxBatch: 100,
   /** Batches in flight: one can run its statements while another commits. */
-  concurrency: 4,
+  concurrency: 6,
 };
 
 /** A failure reported by PostgreSQL (it aborts the transaction it happened in). */
