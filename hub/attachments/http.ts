@@ -7,12 +7,11 @@
 // per-address limit first, the request copied before anything async, onAborted before the
 // first await, writes corked.
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { HttpRequest, HttpResponse, TemplatedApp } from '../uws.ts';
 import type { HubCore } from '../core.ts';
 import { readBody, type Aborted } from '../http.ts';
 import { can, canReadDocumentation } from '../rules/index.ts';
-import { AttachmentFiles, ATTACHMENT_ID, newAttachmentId } from '../../storage/attachment-files.ts';
+import { ATTACHMENT_ID, newAttachmentId } from '../../storage/attachment-files.ts';
 import { getAttachment, getDocumentation, insertAttachment } from '../../storage/documentation.ts';
 import { attachmentView, childrenShownTo } from '../handlers/development-views.ts';
 import { audit } from '../privacy/audit.ts';
@@ -101,8 +100,9 @@ function sendFile(res: HttpResponse, aborted: Aborted, headers: Record<string, s
   });
 }
 
-export function registerAttachments(app: TemplatedApp, core: HubCore, opts: { dataDir: string }): void {
-  const files = new AttachmentFiles(path.join(opts.dataDir, 'attachments'));
+export function registerAttachments(app: TemplatedApp, core: HubCore): void {
+  // The node's one file store (retention deletes through the same one).
+  const files = core.attachmentFiles;
 
   const preflight = (res: HttpResponse, req: HttpRequest) => {
     const origin = req.getHeader('origin');
