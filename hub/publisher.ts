@@ -2,14 +2,14 @@
 // transaction: their statements are pipelined on one connection, their events appended at
 // the end under the event lock, and one commit (one WAL flush) acknowledges them all. No write
 // waits for more company: a batch starts as soon as a connection is free, taking whatever
-// queued up while the previous one committed. Events are published only after the commit, in
-// id order: an event whose id was taken later never overtakes one taken earlier.
+// queued up while the previous one committed. Events are published only after the commit; the
+// sequencer (hub/sequencer.ts) delivers them in commit order whichever commit reports first.
 //
 // The contract for `work`: read and check first, write last; it may throw only before it has
 // written (a thrown write-free work just fails alone), while a failing SQL statement fails the
 // shared transaction, and then every write of the batch is retried in a transaction of its own.
 import type { Sql, Tx } from '../storage/pool.ts';
-import { appendEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
+import { commitWithEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
 
 export type Work<T> = (tx: Tx) => Promise<{ result: T; events: NewEvent[] }>;
 
@@ -19,13 +19,11 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-type Slot = { state: 'pending' } | { state: 'done'; events: StoredEvent[] } | { state: 'cancelled' };
-
 export const GROUP_COMMIT = {
   /** Writes in one transaction at the most. */
   maxBatch: 100,
   /** Batches in flight: one can run its statements while another commits. */
-  concurrency: 6,
+  concurrency: 12,
 };
 
 /** A failure reported by PostgreSQL (it aborts the transaction it happened in). */
@@ -34,8 +32,6 @@ function isSqlError(e: unknown): boolean {
 }
 
 export class Publisher {
-  private readonly slots = new Map<number, Slot>();
-  private readonly order: number[] = [];
   private queue: Pending[] = [];
   private running = 0;
   /** Transactions committed, and writes they carried: the benchmark reports the ratio. */
@@ -71,29 +67,24 @@ export class Publisher {
 
   private async runBatch(batch: Pending[]): Promise<void> {
     if (batch.length === 1) return this.runAlone(batch[0]!);
-    let ticket: number | undefined;
-    let stored: StoredEvent[] = [];
     let outcomes: PromiseSettledResult<{ result: unknown; events: NewEvent[] }>[] = [];
+    let stored: StoredEvent[];
     try {
-      await this.sql.begin(async (tx) => {
+      stored = await commitWithEvents(this.sql, async (tx) => {
         outcomes = await Promise.allSettled(batch.map((p) => p.work(tx)));
         if (outcomes.some((o) => o.status === 'rejected' && isSqlError(o.reason))) throw new BatchAborted();
-        const events = outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value.events : []));
-        stored = await appendEvents(tx, events);
-        if (stored.length > 0) ticket = this.reserve(stored[0]!.id);
+        return outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value.events : []));
       });
-    } catch (e) {
-      if (ticket !== undefined) this.cancel(ticket);
+    } catch {
       // One statement failed (a clientKey race, say) and took the shared transaction with it,
       // or the commit failed: each write gets a transaction of its own.
       this.stats.retriedAlone += batch.length;
-      void e;
       await Promise.all(batch.map((p) => this.runAlone(p)));
       return;
     }
     this.stats.batches++;
     this.stats.writes += batch.length;
-    if (ticket !== undefined) this.complete(ticket, stored);
+    for (const e of stored) this.publish(e);
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.status === 'fulfilled') p.resolve(o.value.result);
@@ -102,49 +93,19 @@ export class Publisher {
   }
 
   private async runAlone(p: Pending): Promise<void> {
-    let ticket: number | undefined;
-    let stored: StoredEvent[] = [];
+    let result: unknown;
     try {
-      const result = await this.sql.begin(async (tx) => {
+      const stored = await commitWithEvents(this.sql, async (tx) => {
         const out = await p.work(tx);
-        stored = await appendEvents(tx, out.events);
-        if (stored.length > 0) ticket = this.reserve(stored[0]!.id);
-        return out.result;
+        result = out.result;
+        return out.events;
       });
       this.stats.batches++;
       this.stats.writes++;
-      if (ticket !== undefined) this.complete(ticket, stored);
+      for (const e of stored) this.publish(e);
       p.resolve(result);
     } catch (e) {
-      if (ticket !== undefined) this.cancel(ticket);
       p.reject(e);
-    }
-  }
-
-  private reserve(id: number): number {
-    this.slots.set(id, { state: 'pending' });
-    this.order.push(id); // ids are taken under the event lock: already in ascending order here
-    return id;
-  }
-
-  private complete(id: number, events: StoredEvent[]): void {
-    this.slots.set(id, { state: 'done', events });
-    this.flush();
-  }
-
-  private cancel(id: number): void {
-    this.slots.set(id, { state: 'cancelled' });
-    this.flush();
-  }
-
-  private flush(): void {
-    while (this.order.length > 0) {
-      const head = this.order[0]!;
-      const slot = this.slots.get(head)!;
-      if (slot.state === 'pending') return;
-      this.order.shift();
-      this.slots.delete(head);
-      if (slot.state === 'done') for (const e of slot.events) this.publish(e);
     }
   }
 }

@@ -2,7 +2,7 @@
 // between taking an id and committing no other transaction can take one: id order is commit
 // order, and a reader that has seen id N has seen every committed event below N. The lock is
 // held for the insert and the commit only; all other work of the transaction runs in parallel.
-import type { Db, Tx } from './pool.ts';
+import type { Db, Sql, Tx } from './pool.ts';
 
 export interface NewEvent {
   name: string;
@@ -23,10 +23,13 @@ const EVENTS_LOCK = '7303411920003';
 
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
-  await tx`select pg_advisory_xact_lock(${EVENTS_LOCK}::bigint)`;
+  // The lock and the insert are sent together (pipelined): the lock is held from the moment it
+  // is granted, and not for an extra round trip to this process before the insert. They stay
+  // two statements, so that the insert's snapshot is taken after the lock was granted.
+  const lock = tx`select pg_advisory_xact_lock(${EVENTS_LOCK}::bigint)`.execute();
   // Under the lock the newest visible id is the one committed just before: ids in between
   // belong to transactions that rolled back, so they never exist.
-  const rows = await tx<{ id: number; prev: number }[]>`
+  const inserted = tx<{ id: number; prev: number }[]>`
     with before as (select coalesce(max(id), 0) as prev from events),
     added as (
       insert into events (name, keys, data)
@@ -35,7 +38,9 @@ export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEv
       order by x.n
       returning id
     )
-    select id, (select prev from before) as prev from added order by id`;
+    select id, (select prev from before) as prev from added order by id`.execute();
+  await lock;
+  const rows = await inserted;
   let prev = Number(rows[0]?.prev ?? 0);
   return rows.map((r, i) => {
     const e = { id: Number(r.id), prev, ...events[i]! };
@@ -68,4 +73,43 @@ export async function lastEventId(db: Db): Promise<number> {
 export async function firstEventId(db: Db): Promise<number> {
   const [row] = await db<{ id: number | null }[]>`select min(id) as id from events`;
   return Number(row?.id ?? 0);
+}
+
+/**
+ * Commits a transaction whose events are appended last, with the event lock, the insert and
+ * the COMMIT sent together (pipelined): the lock is released by the commit itself, without a
+ * round trip to this process in between, which is where a busy process would hold every other
+ * writer waiting. `work` runs first, in the open transaction, and returns the events.
+ * Resolves with the stored events once committed; rejects (and nothing is kept) otherwise.
+ */
+export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEvent[]>): Promise<StoredEvent[]> {
+  const conn = await sql.reserve();
+  const tx = conn as unknown as Tx;
+  try {
+    await tx`begin`;
+    let events: NewEvent[];
+    try {
+      events = await work(tx);
+    } catch (e) {
+      await tx`rollback`.catch(() => {});
+      throw e;
+    }
+    if (events.length === 0) {
+      await tx`commit`;
+      return [];
+    }
+    const appended = appendEvents(tx, events);
+    // Sent now, behind the insert: PostgreSQL answers a COMMIT after a failed statement with a
+    // rollback, so the outcome is the insert's.
+    const commit = tx`commit`.execute();
+    const [stored, committed] = await Promise.allSettled([appended, commit]);
+    if (stored.status === 'rejected') throw stored.reason;
+    if (committed.status === 'rejected') throw committed.reason;
+    return stored.value;
+  } catch (e) {
+    await tx`rollback`.catch(() => {});
+    throw e;
+  } finally {
+    conn.release();
+  }
 }

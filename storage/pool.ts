@@ -8,7 +8,7 @@ export type Db = Sql | Tx;
 
 export function openPool(url: string, options: { max?: number } = {}): Sql {
   return postgres(url, {
-    max: options.max ?? 16,
+    max: options.max ?? 24,
     onnotice: () => {},
     // Fail fast when the server is gone so that writes answer `unavailable` instead of hanging.
     connect_timeout: 5,
