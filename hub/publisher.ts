@@ -9,6 +9,7 @@
 // written (a thrown write-free work just fails alone), while a failing SQL statement fails the
 // shared transaction, and then every write of the batch is retried in a transaction of its own.
 import type { Sql, Tx } from '../storage/pool.ts';
+import { isSqlError } from '../storage/errors.ts';
 import { commitWithEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
 
 export type Work<T> = (tx: Tx) => Promise<{ result: T; events: NewEvent[] }>;
@@ -25,11 +26,6 @@ export const GROUP_COMMIT = {
   /** Batches in flight: one can run its statements while another commits. */
   concurrency: 12,
 };
-
-/** A failure reported by PostgreSQL (it aborts the transaction it happened in). */
-function isSqlError(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && 'severity' in e;
-}
 
 export class Publisher {
   private queue: Pending[] = [];

@@ -7,6 +7,7 @@ import { chooseSubprotocol, codecFor, type Codec } from './protocol/codec.ts';
 import { CLOSE, RequestError, type CloseCode, type ErrorCode } from './protocol/codes.ts';
 import { LIMITS, MAX_TOKEN_CHARS, firstIssue, helloSchema, requestSchemas, type RequestType } from './protocol/frames.ts';
 import { TokenError } from './auth/tokens.ts';
+import { isConnectionError } from '../storage/errors.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
 import { TokenBucket } from './rate.ts';
@@ -83,11 +84,6 @@ const HANDLERS: { [T in RequestType]?: Handler<T> } = {
   'conferences.get': getConferences,
   ...DEVELOPMENT_HANDLERS,
 };
-
-function isConnectionError(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|CONNECTION_|CONNECT_TIMEOUT)/.test(code) || code.startsWith('57P') || code.startsWith('08'));
-}
 
 export class Sessions {
   readonly all = new Set<Session>();

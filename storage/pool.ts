@@ -24,3 +24,16 @@ export function openPool(url: string, options: { max?: number } = {}): Sql {
     },
   }) as unknown as Sql;
 }
+
+/** Does a PostgreSQL server answer at this URL (within 3 s)? */
+export async function postgresReachable(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}

@@ -29,7 +29,5 @@ export function newId(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}${rand[0]!.toString(36)}${rand[1]!.toString(36)}`;
 }
 
-/** Unique-violation from PostgreSQL: a concurrent retry with the same clientKey won the race. */
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
-}
+/** Unique violations are decided in storage/errors.ts; handlers import them from here. */
+export { isUniqueViolation } from '../../storage/errors.ts';

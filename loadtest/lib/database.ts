@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startEmbeddedPostgres } from '../../storage/embedded.ts';
+import { postgresReachable } from '../../storage/pool.ts';
 
 export interface BenchDatabase {
   url: string;
@@ -15,23 +16,11 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-async function reachable(url: string): Promise<boolean> {
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
-
 export async function benchDatabase(adminUrl?: string): Promise<BenchDatabase> {
   let admin: string | undefined;
   let cleanup = async () => {};
   for (const url of [adminUrl, process.env.DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/postgres']) {
-    if (url && (await reachable(url))) {
+    if (url && (await postgresReachable(url))) {
       admin = url;
       break;
     }
