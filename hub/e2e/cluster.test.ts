@@ -140,7 +140,9 @@ describe.skipIf(!hasRedisServer)('two hub nodes over Redis Cluster (sharded pub/
       const mentor = await connect(pair[0], 'p-mentor-ek');
       const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-6'], clientKey: 'rc1' });
       await mentor.ok('message.send', { conversationId: conversation.id, body: 'Över klustret', clientKey: 'rc1m' });
-      const ev = await onB.waitFor((f) => f.type === 'event' && f.event === 'message.created');
+      // A fresh cluster under a loaded machine can take seconds to route the first SSUBSCRIBE;
+      // the node's once-a-second check of the event log delivers meanwhile.
+      const ev = await onB.waitFor((f) => f.type === 'event' && f.event === 'message.created', 15_000);
       expect((ev.data as { message: { body: string } }).message.body).toBe('Över klustret');
       expect((await fetch(`${pair[1].url}/readyz`)).status).toBe(200);
     } finally {

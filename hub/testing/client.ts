@@ -75,7 +75,8 @@ export class TestClient {
 
   async hello(token: string, cursor?: string): Promise<Frame> {
     this.send(cursor === undefined ? { type: 'hello', token } : { type: 'hello', token, cursor });
-    return this.waitFor((f) => f.type === 'welcome');
+    // Generous: the multi-process suites start hubs and Redis servers on a loaded machine.
+    return this.waitFor((f) => f.type === 'welcome', 15_000);
   }
 
   /** ping → pong: proves the connection is open and answering. */
