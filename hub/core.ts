@@ -23,6 +23,12 @@ export interface HubCore {
   replays: ReplayBatcher;
   metrics: Metrics;
   directory(): Directory;
+  /**
+   * Reloads the directory if an import landed that this node has not seen yet (one query
+   * when nothing changed): for a token whose subject is unknown here, which may have been
+   * imported on another node a moment ago.
+   */
+  catchUpDirectory(): Promise<void>;
   /** The portal's link patterns for conversation contexts (HUB_LINK_*). */
   links: LinkPatterns;
   /** Ephemeral typing indicators, outside the event log. */

@@ -103,6 +103,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     sql, broker, publisher, fanout, delivery, metrics, verifyToken, log,
     replays: new ReplayBatcher(sql, () => delivery.lastDeliveredId),
     directory: () => directory,
+    catchUpDirectory: () => Promise.resolve(), // set below, once the import log is read
     links: config.links,
     typing,
     auditLog: new AuditLog(sql, log),
@@ -131,6 +132,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     seenImport = latest;
     await reloadDirectory();
   };
+  // Concurrent callers (a burst of hellos from people just imported) share one check.
+  let catchingUp: Promise<void> | undefined;
+  core.catchUpDirectory = () =>
+    (catchingUp ??= reloadIfImported().finally(() => (catchingUp = undefined)));
   broker.onMessage((m) => {
     if (m.topic === DIRECTORY_TOPIC) reloadIfImported().catch((e) => log('directory reload failed', e));
   });

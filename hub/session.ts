@@ -239,6 +239,12 @@ export class Sessions {
       return this.close(s, CLOSE.TOKEN, e instanceof TokenError ? e.message : 'token invalid');
     }
     if ((s.state as State) === 'closed') return;
+    // The import that added this person may have landed on another node a moment ago, its
+    // broker message not yet here: look at the import log once before refusing.
+    if (!this.core.directory().person(personId)) {
+      await this.core.catchUpDirectory().catch((e) => this.core.log('directory check failed', e));
+      if ((s.state as State) === 'closed') return;
+    }
     const dir = this.core.directory();
     const person = dir.person(personId);
     if (!person) return this.close(s, CLOSE.TOKEN, 'token subject is not in the directory');

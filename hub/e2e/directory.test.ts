@@ -2,8 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { readFileSync } from 'node:fs';
-import { startTestHub, TEST_ADMIN, type TestHub } from '../testing/harness.ts';
+import { startTestHub, TEST_ADMIN, TEST_SECRET, type TestHub } from '../testing/harness.ts';
 import { demoBundle } from '../demo/district.ts';
+import { startHub } from '../node.ts';
+import { loadConfig } from '../config.ts';
+import { TestClient } from '../testing/client.ts';
 
 let t: TestHub;
 let db: postgres.Sql;
@@ -85,6 +88,28 @@ describe('POST /api/v1/directory/import', () => {
   it('imports the documented sample bundle', async () => {
     const sample = JSON.parse(readFileSync(new URL('../../docs/directory-sample.json', import.meta.url), 'utf8'));
     expect((await t.importBundle(sample)).status).toBe(200);
+  });
+});
+
+describe('a person imported on another node', () => {
+  it('can connect here at once, though the broadcast of the import never arrived', async () => {
+    // Two nodes on one database, each with its own in-process broker: node B never hears
+    // of node A's import, as when Redis drops the message or is still routing the channel.
+    const a = await startTestHub({ bundle: null });
+    const b = await startHub({
+      config: loadConfig({ DATABASE_URL: a.databaseUrl, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN, PORT: '0', HOST: '127.0.0.1', HUB_DEMO: '0' }),
+      log: () => {},
+    });
+    try {
+      expect((await a.importBundle(demoBundle())).status).toBe(200);
+      const c = await TestClient.open(`${b.url.replace(/^http/, 'ws')}/ws`);
+      const welcome = await c.hello(await a.token('p-stu-ek-6'));
+      expect(welcome).toMatchObject({ user: { id: 'p-stu-ek-6' } });
+      c.terminate();
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
   });
 });
 

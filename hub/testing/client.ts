@@ -15,13 +15,19 @@ export interface ClientOptions {
 export class TestClient {
   readonly frames: Frame[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
-  private waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  private waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void; reject: (e: Error) => void }[] = [];
   private nextId = 1;
   readonly codec: 'msgpack' | 'json';
 
   private constructor(readonly ws: WebSocket, codec: 'msgpack' | 'json') {
     this.codec = codec;
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    // A frame that can no longer come fails at once, saying why, instead of timing out blind.
+    void this.closed.then(({ code, reason }) => {
+      const waiting = this.waiters;
+      this.waiters = [];
+      for (const w of waiting) w.reject(new Error(`connection closed (${code} ${reason}) while waiting for a frame; got: ${JSON.stringify(this.frames.slice(-5))}`));
+    });
     ws.on('message', (data, isBinary) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       const frame = (isBinary ? packr.unpack(buf) : JSON.parse(buf.toString('utf8'))) as Frame;
@@ -61,7 +67,7 @@ export class TestClient {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for a frame; got: ${JSON.stringify(this.frames.slice(-5))}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+      this.waiters.push({ pred, resolve: (f) => (clearTimeout(timer), resolve(f)), reject: (e) => (clearTimeout(timer), reject(e)) });
     });
   }
 
@@ -69,7 +75,7 @@ export class TestClient {
   next(pred: (f: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('timed out waiting for the next frame')), timeoutMs);
-      this.waiters.push({ pred, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+      this.waiters.push({ pred, resolve: (f) => (clearTimeout(timer), resolve(f)), reject: (e) => (clearTimeout(timer), reject(e)) });
     });
   }
 
