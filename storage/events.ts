@@ -86,14 +86,12 @@ export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEv
   const conn = await sql.reserve();
   const tx = conn as unknown as Tx;
   try {
-    await tx`begin`;
-    let events: NewEvent[];
-    try {
-      events = await work(tx);
-    } catch (e) {
-      await tx`rollback`.catch(() => {});
-      throw e;
-    }
+    // BEGIN goes out with the work's first statements instead of a round trip ahead of them.
+    // Both settle before anything else: the work must be done with the connection first.
+    const [began, worked] = await Promise.allSettled([tx`begin`.execute(), work(tx)]);
+    if (began.status === 'rejected') throw began.reason;
+    if (worked.status === 'rejected') throw worked.reason;
+    const events = worked.value;
     if (events.length === 0) {
       await tx`commit`;
       return [];
