@@ -28,15 +28,14 @@ async function messageByKey(ctx: HandlerContext, req: { conversationId: string; 
 export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   try {
-    // Two statements per message, pipelined with the others of its group commit: the
-    // conversation with its members, then one that takes the seq and stores the message
-    // (or finds the clientKey already stored: a retry).
+    // Read and checked before the write's transaction, as that transaction would have seen
+    // it (no lock: the append takes the seq): the transaction holds one statement per message.
+    const conv = await conversationForSend(ctx.sql, req.conversationId);
+    if (!conv) throw notFound();
+    // Rights are checked on every message, against the directory as it is now.
+    const participants = await assertMayWrite(dir, ctx.sql, personId, conv);
+    const quietHours = sentInQuietHours(dir, personId, participants, new Date());
     const sent = await ctx.publisher.write(async (tx) => {
-      const conv = await conversationForSend(tx, req.conversationId);
-      if (!conv) throw notFound();
-      // Rights are checked on every message, against the directory as it is now.
-      const participants = await assertMayWrite(dir, tx, personId, conv);
-      const quietHours = sentInQuietHours(dir, personId, participants, new Date());
       const m = await appendMessage(tx, conv, { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours });
       if (!m) return { result: undefined, events: [] };
       return { result: { message: m, context: conv.context }, events: messageEvents(dir, ctx.links, 'message.created', conv, participants, m) };
