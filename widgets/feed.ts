@@ -5,7 +5,7 @@ import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { feedStore, type FeedStore } from './client/feed-store.ts';
 import type { Audience, FeedItem } from './client/protocol.ts';
-import { base } from './ui/styles.ts';
+import { base, cardList } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { shortTime, type Strings } from './ui/i18n.ts';
 import './feed-composer.ts';
@@ -32,20 +32,8 @@ function audienceText(item: FeedItem, t: Strings): string {
 export class SchoolhubFeed extends HubElement {
   static override styles = [
     base,
+    cardList,
     css`
-      .list {
-        display: flex;
-        flex-direction: column;
-        gap: 0.7em;
-      }
-      article {
-        border: 1px solid var(--_border);
-        border-radius: var(--_radius);
-        padding: 0.6em 0.8em;
-      }
-      article.unread {
-        border-inline-start: 5px solid var(--_accent);
-      }
       .body {
         white-space: pre-wrap;
         margin-top: 0.3em;

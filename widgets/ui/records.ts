@@ -11,6 +11,7 @@ import { longDate, type DevStrings } from './development-i18n.ts';
 import type { Strings } from './i18n.ts';
 import { contextHref, safeLink } from './links.ts';
 import { renderLink } from './anchor.ts';
+import { cardList } from './styles.ts';
 import '../attachment-view.ts';
 
 export interface RecordContext {
@@ -23,71 +24,61 @@ export interface RecordContext {
   contextHref: string | null;
 }
 
-export const recordStyles = css`
-  .list {
-    display: flex;
-    flex-direction: column;
-    gap: 0.7em;
-  }
-  article {
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: 0.6em 0.8em;
-  }
-  article.fresh {
-    border-inline-start: 5px solid var(--_accent);
-  }
-  .kind {
-    font-size: 0.85em;
-    font-weight: 700;
-    color: var(--_accent);
-  }
-  .tag {
-    margin-inline-end: 0.4em;
-    padding: 0 0.35em;
-    border-radius: 4px;
-    background: var(--_accent);
-    color: var(--_on-accent);
-  }
-  .body {
-    white-space: pre-wrap;
-    margin-top: 0.3em;
-  }
-  h4 {
-    font-size: 0.95em;
-    font-weight: 650;
-    margin: 0.7em 0 0.2em;
-  }
-  dl {
-    margin: 0;
-  }
-  dt {
-    font-weight: 600;
-    margin-top: 0.4em;
-  }
-  dd {
-    margin: 0;
-  }
-  .pre {
-    white-space: pre-wrap;
-  }
-  .goals {
-    list-style: disc;
-    padding-inline-start: 1.3em;
-  }
-  .level strong {
-    font-size: 1.15em;
-  }
-  .media {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.5em;
-    margin-top: 0.6em;
-  }
-  .media schoolhub-attachment {
-    max-width: min(100%, 24em);
-  }
-`;
+export const recordStyles = [
+  cardList,
+  css`
+    .kind {
+      font-size: 0.85em;
+      font-weight: 700;
+      color: var(--_accent);
+    }
+    .tag {
+      margin-inline-end: 0.4em;
+      padding: 0 0.35em;
+      border-radius: 4px;
+      background: var(--_accent);
+      color: var(--_on-accent);
+    }
+    .body {
+      white-space: pre-wrap;
+      margin-top: 0.3em;
+    }
+    h4 {
+      font-size: 0.95em;
+      font-weight: 650;
+      margin: 0.7em 0 0.2em;
+    }
+    dl {
+      margin: 0;
+    }
+    dt {
+      font-weight: 600;
+      margin-top: 0.4em;
+    }
+    dd {
+      margin: 0;
+    }
+    .pre {
+      white-space: pre-wrap;
+    }
+    .goals {
+      list-style: disc;
+      padding-inline-start: 1.3em;
+    }
+    .level strong {
+      font-size: 1.15em;
+    }
+    .media {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5em;
+      margin-top: 0.6em;
+    }
+    .media schoolhub-attachment {
+      max-width: min(100%, 24em);
+    }
+  `,
+];
 
 const SIDES: FormSide[] = ['student', 'guardian', 'mentor'];
 

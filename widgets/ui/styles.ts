@@ -196,3 +196,24 @@ export const base = css`
     }
   }
 `;
+
+/**
+ * A vertical list of cards (feed items, development records). A card the reader has not seen
+ * yet (`unread` in the feed, `fresh` for a record that arrived live) carries an accent edge.
+ */
+export const cardList = css`
+  .list {
+    display: flex;
+    flex-direction: column;
+    gap: 0.7em;
+  }
+  article {
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 0.6em 0.8em;
+  }
+  article.unread,
+  article.fresh {
+    border-inline-start: 5px solid var(--_accent);
+  }
+`;
