@@ -1,10 +1,11 @@
 // <schoolhub-new-conversation>: the inbox's "new conversation" form. The recipient picker
 // offers exactly what the hub's contacts.get answers (the rules are the hub's, never the
-// browser's); the hub checks again when the conversation starts.
+// browser's): people, and for a mentor their mentor groups as a whole (students or
+// guardians); the hub checks again when the conversation starts.
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { newClientKey } from './client/keys.ts';
-import type { Contact } from './client/protocol.ts';
+import type { Contact, ContactGroup, GroupRef } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 
@@ -28,12 +29,18 @@ export class SchoolhubNewConversation extends HubElement {
   ];
   static override properties: PropertyDeclarations = {
     contacts: { state: true },
+    groups: { state: true },
+    target: { state: true },
     chosen: { state: true },
     error: { state: true },
     busy: { state: true },
   };
 
   declare contacts: Contact[] | undefined;
+  /** Groups whose whole-group conversation the person may start (empty unless a mentor). */
+  declare groups: ContactGroup[];
+  /** The whole group chosen instead of people; undefined: the people checked below. */
+  declare target: { groupId: string; audience: GroupRef['audience'] } | undefined;
   declare chosen: Map<string, Contact>;
   declare error: string;
   declare busy: boolean;
@@ -44,6 +51,8 @@ export class SchoolhubNewConversation extends HubElement {
   constructor() {
     super();
     this.contacts = undefined;
+    this.groups = [];
+    this.target = undefined;
     this.chosen = new Map();
     this.error = '';
     this.busy = false;
@@ -56,8 +65,9 @@ export class SchoolhubNewConversation extends HubElement {
 
   private async search(client: HubClient, query: string): Promise<void> {
     try {
-      const { contacts } = await client.request('contacts.get', query ? { query, limit: 50 } : { limit: 50 });
+      const { contacts, groups } = await client.request('contacts.get', query ? { query, limit: 50 } : { limit: 50 });
       this.contacts = contacts;
+      this.groups = groups;
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     }
@@ -80,7 +90,8 @@ export class SchoolhubNewConversation extends HubElement {
     e.preventDefault();
     const client = this.client;
     if (!client || this.busy) return;
-    if (this.chosen.size === 0) {
+    const target = this.target;
+    if (!target && this.chosen.size === 0) {
       this.error = this.t.chooseRecipient;
       return;
     }
@@ -90,9 +101,9 @@ export class SchoolhubNewConversation extends HubElement {
     this.busy = true;
     this.error = '';
     try {
-      const { conversation } = await client.request('conversation.start', {
-        participantIds: [...this.chosen.keys()], clientKey: this.clientKey, ...(subject ? { subject } : {}),
-      });
+      // A whole group's members come from the hub's directory, never from a list sent here.
+      const whom = target ? { groupId: target.groupId, audience: target.audience } : { participantIds: [...this.chosen.keys()] };
+      const { conversation } = await client.request('conversation.start', { ...whom, clientKey: this.clientKey, ...(subject ? { subject } : {}) });
       if (body) {
         await client.request('message.send', { conversationId: conversation.id, body, clientKey: `${this.clientKey}-1` });
       }
@@ -110,15 +121,44 @@ export class SchoolhubNewConversation extends HubElement {
     return c.about?.length ? this.t.guardianOf(c.about.map((a) => a.name).join(', ')) : this.t.relation[c.relation];
   }
 
+  /** People or a whole group: one radio group, so arrow keys move between the choices. */
+  private renderTargets() {
+    const t = this.t;
+    const target = this.target;
+    return html`<fieldset>
+      <legend>${t.conversationWith}</legend>
+      <label class="check"
+        ><input type="radio" name="target" .checked=${target === undefined} @change=${() => (this.target = undefined)} />
+        <span>${t.chosenPeople}</span></label
+      >
+      ${this.groups.flatMap((g) =>
+        g.audiences.map(
+          (audience) => html`<label class="check"
+            ><input
+              type="radio"
+              name="target"
+              .checked=${target?.groupId === g.id && target.audience === audience}
+              @change=${() => (this.target = { groupId: g.id, audience })}
+            />
+            <span>${t.wholeGroupOption(g.name, t.who[audience])}</span></label
+          >`,
+        ),
+      )}
+    </fieldset>`;
+  }
+
   override render() {
     const t = this.t;
     const contacts = this.contacts;
+    // With a whole group chosen, the people picker does not apply.
+    const picking = this.target !== undefined;
     return html`<form class="root" part="container" @submit=${this.submit}>
       ${this.chrome()}
       <h2>${t.newConversation}</h2>
+      ${this.groups.length > 0 ? this.renderTargets() : nothing}
       <label for="q">${t.searchPeople}</label>
-      <input id="q" type="search" part="input" autocomplete="off" @input=${this.onQuery} />
-      <fieldset>
+      <input id="q" type="search" part="input" autocomplete="off" ?disabled=${picking} @input=${this.onQuery} />
+      <fieldset ?disabled=${picking}>
         <legend>${t.recipients}</legend>
         ${contacts === undefined
           ? html`<p class="muted">${t.loading}</p>`

@@ -267,6 +267,38 @@ describe("a mentor's conversations with the whole group (membership follows the 
       expect(await c.request('conversation.start', { ...fields, clientKey: ck() }), `${who} ${JSON.stringify(fields)}`).toMatchObject({ type: 'error', code, path });
     }
   });
+
+  it('contacts.get lists exactly the groups conversation.start accepts, for the widgets to offer', async () => {
+    type Listed = { contacts: { id: string; name: string }[]; groups: { id: string; name: string; audiences: string[] }[] };
+    const mentor = await t.connect('p-mentor-ek');
+    const { groups } = await mentor.ok<Listed>('contacts.get');
+    // Eva also teaches Svenska 7 (g-ek-sv7, a teaching group): owned, but not a mentor group.
+    expect(groups).toEqual([{ id: 'g-ek-7a', name: 'Klass 7A', audiences: ['students', 'guardians'] }]);
+    expect(await mentor.request('conversation.start', { groupId: 'g-ek-sv7', audience: 'students', clientKey: ck() })).toMatchObject({ type: 'error', code: 'forbidden' });
+    // The query narrows the people, never the groups.
+    const searched = await mentor.ok<Listed>('contacts.get', { query: 'Sara' });
+    expect(searched.contacts.map((c) => c.name)).toEqual(['Sara Johansson']);
+    expect(searched.groups).toEqual(groups);
+
+    // A teacher who mentors nobody (owner of the teaching group g-ek-ma7), a guardian, a student and a school leader: none.
+    for (const who of ['p-teacher-ek', 'p-gua-ek-2a', 'p-stu-ek-1', 'p-leader-ek']) {
+      const c = await t.connect(who);
+      expect((await c.ok<Listed>('contacts.get')).groups, who).toEqual([]);
+    }
+
+    // Every listed group and audience starts.
+    const guardian = await t.connect('p-gua-ek-2a');
+    for (const g of groups) {
+      for (const audience of g.audiences) {
+        const { conversation } = await mentor.ok<{ conversation: Conversation }>('conversation.start', { groupId: g.id, audience, subject: `Listad ${audience}`, clientKey: ck() });
+        expect(conversation.group).toEqual({ id: g.id, name: g.name, audience });
+        if (audience === 'guardians') {
+          await mentor.ok('message.send', { conversationId: conversation.id, body: 'Till alla vårdnadshavare i 7A', clientKey: ck() });
+          await guardian.waitFor(messageIn(conversation.id, 'Till alla vårdnadshavare i 7A'));
+        }
+      }
+    }
+  });
 });
 
 describe('rights follow the directory, on every message', () => {

@@ -1,6 +1,6 @@
 // contacts.get and audience.get: what the widgets offer in their pickers. The hub computes it
 // from the rules, so that a browser never decides who may be reached.
-import { rowAllows, type MessagingHistory } from '../rules/index.ts';
+import { can, rowAllows, type GroupMembers, type MessagingHistory } from '../rules/index.ts';
 import { itemStartersOf } from '../../storage/items.ts';
 import type { Directory } from '../directory/model.ts';
 import { mayShow } from '../people.ts';
@@ -23,6 +23,26 @@ function relationOf(dir: Directory, me: string, other: string): Relation {
   if (dir.isGuardian(other) && !dir.isStudent(other) && dir.staffSchoolsOf(other).size === 0) return 'guardian';
   if (dir.staffSchoolsOf(other).size > 0) return 'staff';
   return dir.isGuardian(other) ? 'guardian' : 'student';
+}
+
+/** A mentor group whose whole-group conversation (conversation.start, groupId + audience) the caller may start. */
+interface ContactGroup {
+  id: string;
+  name: string;
+  audiences: GroupMembers[];
+}
+
+const GROUP_AUDIENCES: readonly GroupMembers[] = ['students', 'guardians'];
+
+/**
+ * The groups conversation.start accepts from `me` with a groupId: only groups they own can
+ * pass, and the hub's own rule decides which of those do (one place for the rule).
+ */
+function startableGroups(dir: Directory, me: string): ContactGroup[] {
+  return [...dir.groupsOwnedBy(me)]
+    .filter((g) => can(dir, me, { type: 'conversation.start.group', groupId: g }).ok)
+    .map((g) => ({ id: g, name: dir.groups.get(g)?.name ?? '', audiences: [...GROUP_AUDIENCES] }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'sv'));
 }
 
 /** People who may be related to `me` at all; the rules then decide who may be messaged. */
@@ -63,7 +83,8 @@ export const getContacts: Handler<'contacts.get'> = async (ctx, req) => {
   contacts.sort((a, b) => a.name.localeCompare(b.name, 'sv'));
   const shown = contacts.slice(0, limit);
   audit(ctx, 'contacts.get', () => shown.map((c) => ({ about: [c.id, ...(c.about ?? []).map((a) => a.id)], ids: [c.id] })));
-  return { contacts: shown };
+  // `query` and `limit` are for people: a mentor has a group or two, always all offered.
+  return { contacts: shown, groups: startableGroups(dir, me) };
 };
 
 export const getAudience: Handler<'audience.get'> = async (ctx) => {

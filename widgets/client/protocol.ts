@@ -127,6 +127,13 @@ export interface Contact extends PersonRef {
   about?: PersonRef[];
 }
 
+/** A mentor group the person may start a whole-group conversation with (contacts.get). */
+export interface ContactGroup {
+  id: string;
+  name: string;
+  audiences: GroupRef['audience'][];
+}
+
 export interface AudienceGroup extends PersonRef {
   kind: string;
   members: PersonRef[];
@@ -164,7 +171,7 @@ export interface Requests {
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
     { mailing: Mailing },
   ];
-  'contacts.get': [{ query?: string; limit?: number }, { contacts: Contact[] }];
+  'contacts.get': [{ query?: string; limit?: number }, { contacts: Contact[]; groups: ContactGroup[] }];
   'audience.get': [Record<string, never>, Audience];
 }
 export type RequestType = keyof Requests;

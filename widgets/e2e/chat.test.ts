@@ -1,7 +1,7 @@
 // A mentor and a guardian in two browser contexts on a portal page: the mentor starts a
 // conversation through the recipient picker and writes; the guardian's badge, inbox and
 // chat update live without a reload; the guardian answers; the mentor sees the answer and
-// the read receipt.
+// the read receipt. Then the mentor writes to the guardians of the whole mentor group.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
@@ -120,6 +120,33 @@ describe.skipIf(!hasChromium)('chat between a mentor and a guardian, live in two
     await eventually(() => chat.locator('.msg').count()).toBe(60);
     expect(await chat.locator('.msg .body').first().innerText()).toBe('rad 1');
     expect(await chat.getByRole('button', { name: 'Visa äldre meddelanden' }).count()).toBe(0);
+  });
+
+  it("the mentor writes to the whole group's guardians; a guardian of 7A gets it live in the inbox", async () => {
+    await mentor.getByRole('button', { name: '← Alla samtal' }).click();
+    await mentor.getByRole('button', { name: 'Nytt samtal' }).click();
+    // The hub lists 7A for Eva (contacts.get groups); the choice is one radio group, by keyboard.
+    const people = mentor.getByRole('radio', { name: 'Personer som du väljer' });
+    const guardians = mentor.getByRole('radio', { name: 'Hela gruppen: Klass 7A – vårdnadshavare' });
+    await eventually(() => guardians.count()).toBe(1);
+    expect(await mentor.getByRole('radio', { name: 'Hela gruppen: Klass 7A – elever' }).count()).toBe(1);
+    expect(await people.isChecked()).toBe(true);
+    await people.focus();
+    await mentor.keyboard.press('ArrowDown'); // students
+    await mentor.keyboard.press('ArrowDown'); // guardians
+    expect(await guardians.isChecked()).toBe(true);
+    // The people picker does not apply to a whole group.
+    expect(await mentor.getByLabel('Sök person').isDisabled()).toBe(true);
+    await mentor.getByLabel('Meddelande', { exact: true }).fill('Hej alla! Föräldramöte torsdag kl 18.');
+    await mentor.getByRole('button', { name: 'Starta samtal' }).click();
+    await eventually(() => mentor.locator('schoolhub-chat .msg .body').allInnerTexts()).toEqual(['Hej alla! Föräldramöte torsdag kl 18.']);
+
+    // Sara's page was not reloaded: the group conversation arrives at the top of her inbox.
+    const item = guardian.locator('schoolhub-inbox .item').first();
+    await eventually(() => item.innerText()).toContain('Klass 7A – alla vårdnadshavare');
+    expect(await item.innerText()).toContain('Eva Nyström: Hej alla! Föräldramöte torsdag kl 18.');
+    await item.click();
+    await eventually(() => guardian.locator('schoolhub-chat#chat .msg .body').allInnerTexts()).toEqual(['Hej alla! Föräldramöte torsdag kl 18.']);
   });
 
   it('every widget on a page shares one connection', () => {
