@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     console.log(`[hub] demo district imported: ${body}`);
     if (config.jwtSecret) {
       const problems = await seedDemoContent(hub.url, config.jwtSecret, { issuer: config.issuer, audience: config.audience });
-      console.log(problems.length ? `[hub] demo content: ${problems.join('; ')}` : '[hub] demo content in place (posts, a mailing, an assignment, a conversation)');
+      console.log(problems.length ? `[hub] demo content: ${problems.join('; ')}` : '[hub] demo content in place (posts, a mailing, an assignment, a conversation, feedback, an assessment, preschool documentation)');
       const token = await mintToken(config.jwtSecret, 'p-mentor-ek', { issuer: config.issuer, audience: config.audience });
       console.log(`[hub] demo token for the mentor p-mentor-ek (1 h): ${token}`);
     }

@@ -73,8 +73,8 @@ function send(res: HttpResponse, req: Request, file: Cached, headers: Record<str
 }
 
 /**
- * The demo page's policy: scripts and styles only from the hub, sockets only to the hub, no
- * inline script, and Trusted Types (Lit brings its own policy) so no string becomes HTML.
+ * The demo page's policy: scripts and styles only from the hub, sockets and fetches only to the
+ * hub, no inline script, and Trusted Types (Lit brings its own policy) so no string becomes HTML.
  */
 export function demoCsp(host: string): string {
   const safeHost = host.replace(/[^A-Za-z0-9.:[\]-]/g, '');
@@ -82,7 +82,9 @@ export function demoCsp(host: string): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    // Documentation images need the user's token, so the widgets fetch them (connect-src) and
+    // show them as blob: URLs of this page; nothing on the page uses data: images.
+    "img-src 'self' blob:",
     `connect-src 'self' ws://${safeHost} wss://${safeHost}`,
     "base-uri 'none'",
     "form-action 'self'",

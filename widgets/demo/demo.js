@@ -10,7 +10,17 @@ localStorage.setItem('schoolhub-demo-as', as);
 localStorage.setItem('schoolhub-demo-lang', lang);
 
 document.documentElement.lang = lang;
-for (const el of document.querySelectorAll('schoolhub-inbox, schoolhub-chat, schoolhub-feed, schoolhub-unread-badge')) el.setAttribute('lang', lang);
+for (const el of document.querySelectorAll('schoolhub-inbox, schoolhub-chat, schoolhub-feed, schoolhub-unread-badge, schoolhub-development, schoolhub-documentation')) el.setAttribute('lang', lang);
+
+// The development widget shows a student's own overview (to the student and the guardians),
+// the documentation widget a child's documentation or a child group's (to the guardians and the
+// group's preschool teachers); for anyone else they would only say there is nothing to show.
+// So a section is shown to the people named in its data-for and removed for the rest, before
+// configure(): a removed widget never connects.
+for (const el of document.querySelectorAll('[data-for]')) {
+  if (el.dataset.for.split(' ').includes(as)) el.hidden = false;
+  else el.remove();
+}
 
 const form = document.getElementById('switcher');
 form.elements.as.value = as;

@@ -1,8 +1,15 @@
-// The demo portal at /demo/ (demo mode): it runs under its strict CSP without a complaint,
-// the switcher changes who the visitor acts as, and axe-core is content with it.
+// The demo portal at /demo/ (demo mode), with the demo content `npm start` seeds: it runs
+// under its strict CSP without a complaint, the switcher changes who the visitor acts as, the
+// guardian sees the child's feedback and assessment under Utveckling, the preschool child's
+// guardian sees the documentation with its image (a blob: URL, which the CSP allows), the
+// seeding is idempotent, and axe-core is content with it.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import { TEST_SECRET, startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import { seedDemoContent } from '../../hub/demo/content.ts';
 import { ensureBundle } from './support/bundle.ts';
 import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
@@ -10,15 +17,33 @@ import { seriousViolations } from './support/axe.ts';
 const whoAmI = (p: Page) =>
   p.evaluate(() => (globalThis as unknown as Record<symbol, { client?: { user?: { id: string } } }>)[Symbol.for('schoolhub.page')]?.client?.user?.id);
 
+/** What the page itself reported as `securitypolicyviolation` (see the init script below). */
+const violations = (p: Page) => p.evaluate(() => (globalThis as unknown as { cspViolations?: string[] }).cspViolations ?? []);
+
+/** Acts as another person through the switcher, in Swedish, and waits for the new page's connection. */
+async function actAs(p: Page, person: string): Promise<void> {
+  await p.getByLabel('Agera som').selectOption(person);
+  await p.getByLabel('Språk').selectOption('sv');
+  await Promise.all([p.waitForURL(new RegExp(`as=${person}`)), p.getByRole('button', { name: 'Byt' }).click()]);
+  await eventually(() => whoAmI(p)).toBe(person);
+}
+
 describe.skipIf(!hasChromium)('the demo portal', () => {
   let t: TestHub;
+  let dataDir: string;
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  let seedProblems: string[] = [];
+  const seed = () => seedDemoContent(t.url, TEST_SECRET, { issuer: t.hub.config.issuer, audience: t.hub.config.audience });
 
   beforeAll(async () => {
     await ensureBundle();
-    t = await startTestHub({ env: { HUB_DEMO: '1' } });
+    // Attachments are files: the demo's image goes to a directory of this test's own.
+    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-demo-'));
+    t = await startTestHub({ env: { HUB_DEMO: '1', HUB_DATA_DIR: dataDir } });
+    // The demo content, seeded as `npm start` seeds it (through the wire protocol and the attachments API).
+    seedProblems = await seed();
     // A post for the guardian's feed, so the page has something in it.
     const mentor = await t.connect('p-mentor-ek');
     await mentor.ok('post.create', {
@@ -28,20 +53,33 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
     browser = await launch();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
     problems.push(...complaints(page));
-    // Any CSP violation is reported by the browser as a console error, which `complaints` keeps.
+    // Any CSP violation is reported by the browser as a console error, which `complaints` keeps;
+    // the page also records the violation events themselves (an init script is not subject to the CSP).
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        const g = globalThis as unknown as { cspViolations?: string[] };
+        (g.cspViolations ??= []).push(`${e.effectiveDirective} ${e.blockedURI}`);
+      });
+    });
     await page.goto(`${t.url}/demo/?as=p-mentor-ek`);
   });
 
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('runs under its Content-Security-Policy and connects as the chosen person', async () => {
+    expect(seedProblems).toEqual([]);
     await eventually(() => whoAmI(page)).toBe('p-mentor-ek');
-    await eventually(() => page.locator('schoolhub-feed article').count()).toBe(1);
+    await eventually(() => page.locator('schoolhub-feed article', { hasText: 'Friluftsdag' }).count()).toBe(1);
     expect(await page.locator('schoolhub-inbox h2').innerText()).toBe('Meddelanden');
+    // The development and documentation sections are for the people they are about, not the mentor.
+    expect(await page.locator('#development, #documentation, schoolhub-development, schoolhub-documentation').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Utveckling' }).count()).toBe(0);
     expect(problems).toEqual([]);
+    expect(await violations(page)).toEqual([]);
     // The policy is really there: the page refuses an inline script.
     const ran = await page.evaluate(() => {
       const s = document.createElement('script');
@@ -54,6 +92,8 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
       return (globalThis as { inlineRan?: boolean }).inlineRan ? 'ran' : 'refused by CSP';
     });
     expect(ran).not.toBe('ran');
+    // The refusal is reported as a violation: the listener really hears them.
+    expect((await violations(page)).length).toBeGreaterThan(0);
     problems.length = 0; // the refusal itself is logged as an error
   });
 
@@ -63,12 +103,64 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
     await Promise.all([page.waitForURL(/as=p-gua-ek-2a/), page.getByRole('button', { name: 'Byt' }).click()]);
     await eventually(() => whoAmI(page)).toBe('p-gua-ek-2a');
     await eventually(() => page.locator('schoolhub-inbox h2').innerText()).toBe('Messages');
-    await eventually(() => page.locator('schoolhub-feed article').count()).toBe(1);
+    await eventually(() => page.locator('schoolhub-feed article', { hasText: 'Friluftsdag' }).count()).toBe(1);
     await page.screenshot({ path: artifact('demo-portal.png'), fullPage: true });
     expect(problems).toEqual([]);
+    expect(await violations(page)).toEqual([]);
+  });
+
+  it('acting as the guardian, Utveckling shows the child’s published feedback and assessment', async () => {
+    await actAs(page, 'p-gua-ek-2a');
+    const dev = page.locator('schoolhub-development');
+    await eventually(() => dev.locator('h2').innerText()).toBe('Utveckling: Liam Johansson');
+    await eventually(() => dev.locator('article h3').allInnerTexts()).toEqual(['Matematik 7', 'Uppgift: Läxa: bråk, s. 34–35']);
+    const feedback = dev.locator('article', { hasText: 'Återkoppling' });
+    expect(await feedback.locator('.body').innerText()).toMatch(/^Bra jobbat, Liam!/);
+    expect(await feedback.innerText()).toContain('Från Lars Berglund');
+    // The portal's own page of the assignment, from the section's context-href.
+    expect(await feedback.getByRole('link', { name: 'Öppna uppgiften' }).getAttribute('href')).toMatch(/\/demo\/#assignment-/);
+    expect(await dev.locator('article', { hasText: 'Bedömning' }).locator('.level').innerText()).toBe('Nivå: C');
+    expect(await page.getByRole('link', { name: 'Utveckling' }).count()).toBe(1);
+    // Liam is no preschool child: no documentation section for his guardian.
+    expect(await page.locator('#documentation, schoolhub-documentation').count()).toBe(0);
+    await page.screenshot({ path: artifact('demo-development.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(await violations(page)).toEqual([]);
+  });
+
+  it('acting as the preschool child’s guardian, Dokumentation shows the documentation with its image', async () => {
+    await actAs(page, 'p-gua-child-1');
+    const doc = page.locator('schoolhub-documentation');
+    await eventually(() => doc.locator('h2').innerText()).toBe('Dokumentation: Astrid Olsson');
+    await eventually(() => doc.locator('article h3').allInnerTexts()).toEqual(['Astrid bygger ett torn']);
+    expect(await doc.locator('article').innerText()).toContain('Blåbär · Från Åsa Engström');
+    // The image was fetched with the guardian's token, shown as a blob: URL (img-src blob:) and decoded.
+    const image = doc.getByRole('img', { name: 'Bild till ”Astrid bygger ett torn”' });
+    await eventually(() =>
+      image.evaluate((img) => {
+        const i = img as HTMLImageElement;
+        return { blob: i.currentSrc.startsWith('blob:'), loaded: i.complete && i.naturalWidth > 0 };
+      }),
+    ).toEqual({ blob: true, loaded: true });
+    expect(await page.locator('#development, schoolhub-development').count()).toBe(0);
+    await page.screenshot({ path: artifact('demo-documentation.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(await violations(page)).toEqual([]);
   });
 
   it('axe-core finds no serious or critical violation', async () => {
     expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('seeding again, as after a restart, adds nothing (not even an upload)', async () => {
+    expect(await seed()).toEqual([]);
+    const teacher = await t.connect('p-pre-teacher');
+    const { documentation } = await teacher.ok<{ documentation: unknown[] }>('group.documentation.get', { groupId: 'g-sol-blabar' });
+    expect(documentation).toHaveLength(1);
+    expect(readdirSync(path.join(dataDir, 'attachments')).filter((f) => f.startsWith('att_'))).toHaveLength(1);
+    const liam = await t.connect('p-stu-ek-2');
+    const { entries } = await liam.ok<{ entries: { kind: string }[] }>('development.get', {});
+    expect(entries.map((e) => e.kind)).toEqual(['assessment', 'feedback']);
   });
 });
