@@ -125,8 +125,14 @@ export async function updateDocumentation(tx: Tx, id: string, f: DocumentationFi
   return documentationRow(r!);
 }
 
+export interface DocumentationFilter {
+  childIds?: readonly string[] | undefined;
+  groupId?: string | undefined;
+  schoolId?: string | undefined;
+}
+
 export async function documentationPage(
-  db: Db, keys: string[], filter: { childIds?: readonly string[] | undefined; groupId?: string | undefined }, limit: number, before?: PageBefore,
+  db: Db, keys: string[], filter: DocumentationFilter, limit: number, before?: PageBefore,
 ): Promise<DocumentationRow[]> {
   const children = filter.childIds ? [...filter.childIds] : null;
   const rows = await db`
@@ -134,10 +140,41 @@ export async function documentationPage(
     where keys && ${keys}::text[]
       and (${children}::text[] is null or child_ids && ${children}::text[])
       and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
+      and (${filter.schoolId ?? null}::text is null or school_id = ${filter.schoolId ?? null}::text)
       and (${before?.at ?? null}::timestamptz is null or (created_at, id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
     order by created_at desc, id desc
     limit ${limit}`;
   return rows.map(documentationRow);
+}
+
+export interface GoalCount {
+  goal: string;
+  count: number;
+}
+
+/**
+ * The curriculum goals of one school's documentation (optionally one child group) that `keys`
+ * reach: how many there are, and per goal how many of them name it, most first (then by goal),
+ * at most `maxGoals`. Counted here: the dashboard sums what may be far more than a page.
+ */
+export async function documentationGoals(
+  db: Db, keys: string[], filter: { schoolId: string; groupId?: string | undefined }, maxGoals: number,
+): Promise<{ total: number; goals: GoalCount[] }> {
+  const group = filter.groupId ?? null;
+  const [totals, goals] = await Promise.all([
+    db<{ n: number }[]>`
+      select count(*)::int as n from documentation
+      where keys && ${keys}::text[] and school_id = ${filter.schoolId} and (${group}::text is null or group_id = ${group}::text)`,
+    // distinct: a goal written twice in one documentation counts it once.
+    db<{ goal: string; n: number }[]>`
+      select g.goal, count(distinct d.id)::int as n
+      from documentation d cross join lateral unnest(d.goals) as g(goal)
+      where d.keys && ${keys}::text[] and d.school_id = ${filter.schoolId} and (${group}::text is null or d.group_id = ${group}::text)
+      group by g.goal
+      order by n desc, g.goal
+      limit ${maxGoals}`,
+  ]);
+  return { total: totals[0]?.n ?? 0, goals: goals.map((r) => ({ goal: r.goal, count: r.n })) };
 }
 
 // ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────

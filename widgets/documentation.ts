@@ -7,9 +7,12 @@
 //     one) see the group's documentation (group.documentation.get) and get a composer: title,
 //     text, goals, children, images and PDFs (uploaded with POST /api/v1/attachments). The hub
 //     decides on every upload and create; its reason is shown when it refuses.
+//   - A school's reader without child groups of their own gets the dashboard
+//     (documentation.dashboard): the school's documentation with a child group filter (and a
+//     school picker when they read several), and the curriculum goals worked on, counted.
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
-import { developmentStore, type DevelopmentStore, type Source } from './client/development-store.ts';
+import { developmentStore, type DashboardSummary, type DevelopmentStore, type Source } from './client/development-store.ts';
 import { devRequest, type Attachment } from './client/development-protocol.ts';
 import { ATTACHMENT_BYTES, ATTACHMENT_TYPES, AttachmentError, uploadAttachment } from './client/attachments.ts';
 import { newClientKey } from './client/keys.ts';
@@ -25,6 +28,7 @@ import { recordLabel, recordStyles, renderRecords } from './ui/records.ts';
  * @csspart item - one documentation (also `new` when it arrived live)
  * @csspart image - an image
  * @csspart composer - the staff composer
+ * @csspart summary - the reader's dashboard: the curriculum goals worked on
  * @csspart input - fields
  * @csspart button - buttons
  * @csspart status - the connection status line
@@ -48,6 +52,27 @@ export class SchoolhubDocumentation extends HubElement {
         display: block;
         max-width: 100%;
       }
+      .filters {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0 1em;
+      }
+      .summary {
+        margin-bottom: 1em;
+      }
+      .summary table {
+        border-collapse: collapse;
+      }
+      .summary th,
+      .summary td {
+        text-align: start;
+        padding: 0.2em 1em 0.2em 0;
+        border-bottom: 1px solid var(--_border);
+      }
+      .summary td:last-child {
+        text-align: end;
+        font-variant-numeric: tabular-nums;
+      }
     `,
   ];
   static override properties: PropertyDeclarations = {
@@ -59,6 +84,8 @@ export class SchoolhubDocumentation extends HubElement {
     busy: { state: true },
     error: { state: true },
     progress: { state: true },
+    school: { state: true },
+    filter: { state: true },
   };
 
   /** The child whose documentation a guardian sees (else their only child). */
@@ -73,6 +100,11 @@ export class SchoolhubDocumentation extends HubElement {
   declare busy: boolean;
   declare error: string;
   declare progress: string;
+  /** The reader's dashboard: the school picked (null: the hub's first) and the child group filter ('' all). */
+  declare school: string | null;
+  declare filter: string;
+  /** The dashboard's last answer, so that its pickers stay while another filter loads. */
+  private lastDashboard: DashboardSummary | undefined;
   private store: DevelopmentStore | undefined;
   private off: (() => void) | undefined;
   private arrivalsSeen = 0;
@@ -90,6 +122,8 @@ export class SchoolhubDocumentation extends HubElement {
     this.busy = false;
     this.error = '';
     this.progress = '';
+    this.school = null;
+    this.filter = '';
   }
 
   get d(): DevStrings {
@@ -108,13 +142,21 @@ export class SchoolhubDocumentation extends HubElement {
     ];
   }
 
-  /** What to show: a named group, a named child, the person's child groups, else their child. */
+  /**
+   * What to show: a named group, a named child, the person's child groups, the dashboard of a
+   * school's reader, else their child.
+   */
   private get source(): Source | undefined {
     if (this.groupId) return { kind: 'group', groupId: this.groupId };
     if (this.studentId) return { kind: 'student', studentId: this.studentId, kinds: ['documentation'] };
     if (!this.groups) return undefined;
     const group = this.groups.find((g) => g.id === this.chosen) ?? this.groups[0];
-    return group ? { kind: 'group', groupId: group.id } : { kind: 'student', kinds: ['documentation'] };
+    if (group) return { kind: 'group', groupId: group.id };
+    // The welcome's roles say who is a reader; the hub decides what the dashboard holds.
+    if (this.client?.user?.roles.some((r) => r.role === 'reader')) {
+      return { kind: 'dashboard', ...(this.school ? { schoolId: this.school } : {}), ...(this.filter ? { groupId: this.filter } : {}) };
+    }
+    return { kind: 'student', kinds: ['documentation'] };
   }
 
   /** The group shown, when the person may write in it (it is among their groups). */
@@ -148,6 +190,7 @@ export class SchoolhubDocumentation extends HubElement {
   private changed(): void {
     const store = this.store;
     if (!store) return;
+    if (store.dashboard) this.lastDashboard = store.dashboard;
     const n = store.arrivals - this.arrivalsSeen;
     if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
     this.arrivalsSeen = store.arrivals;
@@ -228,10 +271,11 @@ export class SchoolhubDocumentation extends HubElement {
     const source = this.source;
     const writable = this.writable;
     const student = source?.kind === 'student' && store?.state === 'ready' ? store.student : undefined;
+    const dashboard = source?.kind === 'dashboard' ? (store?.dashboard ?? this.lastDashboard) : undefined;
     return html`<section class="root" part="container" aria-labelledby="title">
       ${this.chrome()}
       <div class="bar">
-        <h2 id="title">${student ? d.documentationOf(student.name) : d.documentation}</h2>
+        <h2 id="title">${student ? d.documentationOf(student.name) : dashboard ? d.dashboardOf(dashboard.school.name) : d.documentation}</h2>
         ${writable
           ? html`<button part="button" aria-expanded=${this.composing ? 'true' : 'false'} @click=${this.toggle}>${d.newDocumentation}</button>`
           : nothing}
@@ -245,6 +289,7 @@ export class SchoolhubDocumentation extends HubElement {
           </div>`
         : nothing}
       ${writable && this.composing ? this.composer(writable) : nothing}
+      ${dashboard ? this.dashboardHead(dashboard, store?.state === 'ready' ? store.dashboard : undefined) : nothing}
       ${!store || store.state === 'loading'
         ? html`<p class="muted">${t.loading}</p>`
         : store.state === 'choose'
@@ -258,6 +303,46 @@ export class SchoolhubDocumentation extends HubElement {
         ? html`<div class="actions"><button part="button" @click=${() => store.more().catch(() => {})}>${t.more}</button></div>`
         : nothing}
     </section>`;
+  }
+
+  /** The dashboard's pickers (school, child group) and, once loaded, its goal summary. */
+  private dashboardHead(dash: DashboardSummary, loaded: DashboardSummary | undefined) {
+    const d = this.d;
+    const pickSchool = (e: Event) => {
+      this.school = (e.target as HTMLSelectElement).value;
+      this.filter = '';
+    };
+    return html`<div class="filters">
+        ${dash.schools.length > 1
+          ? html`<div class="pick">
+              <label for="dash-school">${d.school}</label>
+              <select id="dash-school" part="input" @change=${pickSchool}>
+                ${dash.schools.map((s) => html`<option value=${s.id} ?selected=${s.id === dash.school.id}>${s.name}</option>`)}
+              </select>
+            </div>`
+          : nothing}
+        ${dash.groups.length > 0
+          ? html`<div class="pick">
+              <label for="dash-group">${d.childGroup}</label>
+              <select id="dash-group" part="input" @change=${(e: Event) => (this.filter = (e.target as HTMLSelectElement).value)}>
+                <option value="" ?selected=${!this.filter}>${d.allGroups}</option>
+                ${dash.groups.map((g) => html`<option value=${g.id} ?selected=${g.id === this.filter}>${g.name}</option>`)}
+              </select>
+            </div>`
+          : nothing}
+      </div>
+      ${loaded
+        ? html`<section class="summary" part="summary" aria-labelledby="goals-title">
+            <h3 id="goals-title">${d.goalsWorkedOn}</h3>
+            <p class="muted">${d.inDocumentations(loaded.total)}</p>
+            ${loaded.goals.length
+              ? html`<table>
+                  <thead><tr><th scope="col">${d.goal}</th><th scope="col">${d.goalCount}</th></tr></thead>
+                  <tbody>${loaded.goals.map((g) => html`<tr><td>${g.goal}</td><td>${g.count}</td></tr>`)}</tbody>
+                </table>`
+              : html`<p class="muted">${d.noGoals}</p>`}
+          </section>`
+        : nothing}`;
   }
 
   private composer(group: AudienceGroup) {

@@ -73,6 +73,8 @@ describe('demo district', () => {
     expect(dir.hasStaffRole('p-leader-ek', 's-ekskolan', 'school_leader')).toBe(true);
     expect(dir.hasStaffRole('p-admin-ek', 's-ekskolan', 'school_admin')).toBe(true);
     expect(dir.hasStaffRole('p-reader-ek', 's-ekskolan', 'reader')).toBe(true);
+    expect(dir.hasStaffRole('p-reader-sol', 's-solrosen', 'reader')).toBe(true);
+    expect(dir.isStaffAt('p-reader-sol', 's-ekskolan')).toBe(false);
     expect(dir.groups.get('g-ek-ma7')?.members.size).toBe(4);
   });
 

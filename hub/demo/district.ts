@@ -30,6 +30,8 @@ export const DEMO = {
   teacherBj: 'p-teacher-bj',
   // Förskolan Solrosen staff.
   preTeacher: 'p-pre-teacher',
+  /** The reader of Förskolan Solrosen (its documentation dashboard, DOMAIN.md §4). */
+  readerSol: 'p-reader-sol',
   // The other district.
   leaderAn: 'p-leader-an',
   mentorAn: 'p-mentor-an',
@@ -122,7 +124,7 @@ const NAMES: Readonly<Record<string, string>> = {
   'p-hoo': 'Margareta Holm', 'p-sysadmin': 'Jonas Ek', 'p-reader-ek': 'Birgitta Sandberg',
   'p-leader-ek': 'Karl Lindqvist', 'p-admin-ek': 'Ingrid Forsberg', 'p-mentor-ek': 'Eva Nyström', 'p-teacher-ek': 'Lars Berglund',
   'p-leader-bj': 'Annika Sjöberg', 'p-mentor-bj': 'Per Wallin', 'p-teacher-bj': 'Cecilia Lund',
-  'p-pre-teacher': 'Åsa Engström',
+  'p-pre-teacher': 'Åsa Engström', 'p-reader-sol': 'Gunilla Strand',
   'p-leader-an': 'Göran Åberg', 'p-mentor-an': 'Louise Hedlund',
 
   'p-stu-ek-1': 'Elsa Andersson', 'p-gua-ek-1a': 'Maria Andersson', 'p-gua-ek-1b': 'Johan Andersson',
@@ -177,7 +179,7 @@ export function demoBundle(): Bundle {
     [D.hoo, STAFF], [D.sysadmin, STAFF], [D.readerEk, STAFF],
     [D.leaderEk, STAFF], [D.adminEk, STAFF], [D.mentorEk, STAFF], [D.teacherEk, STAFF],
     [D.leaderBj, STAFF], [D.mentorBj, STAFF], [D.teacherBj, STAFF],
-    [D.preTeacher, STAFF],
+    [D.preTeacher, STAFF], [D.readerSol, STAFF],
     [D.leaderAn, STAFF_AN], [D.mentorAn, STAFF_AN],
   ];
   const guardianIds = new Set(Object.values(D.guardiansOf).flat());
@@ -234,6 +236,7 @@ export function demoBundle(): Bundle {
       roles: [
         { person: ref(D.hoo), role: 'head_of_operations', organisation: ref(D.districts.exempel) },
         { person: ref(D.readerEk), role: 'reader', organisation: ref(ek) },
+        { person: ref(D.readerSol), role: 'reader', organisation: ref(sol) },
         { person: ref(D.sysadmin), role: 'system_admin' },
       ],
       settings: [

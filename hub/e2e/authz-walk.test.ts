@@ -175,6 +175,16 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'a group of another district', fields: { groupId: 'g-an-9c' }, probe: 'group' },
       { label: 'a group that does not exist', fields: { groupId: 'g-nope' }, probe: 'group' },
     ],
+    // §4 the reader's dashboard: no walker is the reader of Förskolan Solrosen (p-reader-ek reads Ekskolan).
+    'documentation.dashboard': [
+      { label: 'a school of another district', fields: { schoolId: 's-annan' }, probe: 'school' },
+      { label: 'a school that does not exist', fields: { schoolId: 's-nope' }, probe: 'school' },
+      { label: 'a preschool it is not the reader of', fields: { schoolId: 's-solrosen' } },
+      { label: 'a child group of that preschool', fields: { schoolId: 's-solrosen', groupId: 'g-sol-blabar' } },
+      { label: "another school's child group under its own school", fields: { schoolId: 's-ekskolan', groupId: 'g-sol-blabar' }, probe: 'group' },
+      { label: 'a group that does not exist under its own school', fields: { schoolId: 's-ekskolan', groupId: 'g-nope' }, probe: 'group' },
+      ...(role === 'reader' ? [] : [{ label: 'no school named (the reader of none)', fields: {} }]),
+    ],
   };
 }
 

@@ -8,6 +8,7 @@ import { createAssessment, getGroupAssessments, getOneAssessment, publishOneAsse
 import { addForm, fillOneForm, getConferenceForms, getFormTemplates, getOneForm } from './forms.ts';
 import { createDocumentation, getGroupDocumentation, getOneDocumentation, updateOneDocumentation } from './documentation.ts';
 import { getDevelopment, getGroupOverview, getStudentCard, searchStudents } from './cards.ts';
+import { getDocumentationDashboard } from './documentation-dashboard.ts';
 
 type DevelopmentRequestType = keyof typeof developmentSchemas & RequestType;
 
@@ -31,6 +32,7 @@ export const DEVELOPMENT_HANDLERS: { [T in DevelopmentRequestType]: Handler<T> }
   'documentation.update': updateOneDocumentation,
   'documentation.get': getOneDocumentation,
   'group.documentation.get': getGroupDocumentation,
+  'documentation.dashboard': getDocumentationDashboard,
   'student.card.get': getStudentCard,
   'development.get': getDevelopment,
   'group.overview.get': getGroupOverview,

@@ -35,7 +35,7 @@ function sameCreate(stored: DocumentationRow, req: { groupId: string; title: str
 }
 
 /** The documentation as the caller sees it, with its attachments (one query for the page). */
-async function viewFor(ctx: Pick<HandlerContext, 'sql' | 'dir' | 'personId'>, rows: readonly DocumentationRow[]) {
+export async function viewFor(ctx: Pick<HandlerContext, 'sql' | 'dir' | 'personId'>, rows: readonly DocumentationRow[]) {
   const attachments = await attachmentsOf(ctx.sql, rows.map((d) => d.id));
   return rows.map((d) => documentationView(ctx.dir, d, attachments.get(d.id) ?? [], childrenShownTo(ctx.dir, ctx.personId, d)));
 }

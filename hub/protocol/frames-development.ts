@@ -19,6 +19,8 @@ export const DEVELOPMENT_LIMITS = {
   pageSize: 100,
   searchQuery: 100,
   searchResults: 50,
+  /** The dashboard's goal summary: the most worked-on goals, at most this many. */
+  dashboardGoals: 100,
 } as const;
 
 const L = DEVELOPMENT_LIMITS;
@@ -82,6 +84,8 @@ export const developmentSchemas = {
   }),
   'documentation.get': req('documentation.get', { documentationId: id }),
   'group.documentation.get': req('group.documentation.get', { groupId: id, childId: id.optional(), ...page }),
+  // The reader's dashboard: without schoolId the first school they are the reader of.
+  'documentation.dashboard': req('documentation.dashboard', { schoolId: id.optional(), groupId: id.optional(), ...page }),
   // Student card, development overview, group overview
   'student.card.get': req('student.card.get', { studentId: id, kinds, ...page }),
   'development.get': req('development.get', { studentId: id.optional(), kinds, ...page }),

@@ -74,7 +74,8 @@ export type DevelopmentAction =
   | { type: 'attachment.upload' }
   | { type: 'student.card'; studentId: string }
   | { type: 'development.open'; studentId: string }
-  | { type: 'group.overview'; groupId: string };
+  | { type: 'group.overview'; groupId: string }
+  | { type: 'documentation.dashboard'; schoolId: string; groupId?: string | undefined };
 
 // ── Relations ───────────────────────────────────────────────────────────────────────────
 
@@ -302,6 +303,30 @@ function canOpenGroupOverview(dir: Directory, actor: string, groupId: string): D
     : deny('no such group', 'not_found', ['groupId']);
 }
 
+/**
+ * §4 reader: "see children's documentation and goals through the dashboard": the school-level
+ * row of canReadDocumentation (the reader of the school), so that the dashboard shows exactly
+ * what they may read. Other staff of the school get `forbidden`, anyone else `not_found` (as
+ * for the group overview); a group filter must name a child group of that school.
+ */
+function canOpenDocumentationDashboard(dir: Directory, actor: string, schoolId: string, groupId: string | undefined): Decision {
+  if (!isReaderAt(dir, actor, schoolId)) {
+    return dir.isStaffAt(actor, schoolId)
+      ? deny("only the school's reader sees its documentation dashboard", 'forbidden', ['schoolId'])
+      : deny('no such school', 'not_found', ['schoolId']);
+  }
+  if (groupId === undefined) return ALLOW;
+  const group = dir.groups.get(groupId);
+  if (!group || group.schoolId !== schoolId) return deny('no such child group at this school', 'not_found', ['groupId']);
+  if (group.kind !== 'preschool') return deny('the dashboard is filtered by child groups (preschool)', 'invalid', ['groupId']);
+  return ALLOW;
+}
+
+/** Schools whose documentation dashboard `actor` may open: where they are the reader. */
+export function dashboardSchoolsOf(dir: Directory, actor: string): string[] {
+  return [...dir.staffSchoolsOf(actor)].filter((s) => isReaderAt(dir, actor, s));
+}
+
 /** Students whose card `actor` may open (students.search): theirs, and their school's for readers and admins. */
 export function cardStudentsOf(dir: Directory, actor: string): Set<string> {
   const out = new Set<string>();
@@ -339,5 +364,7 @@ export function canDevelopment(dir: Directory, actor: string, action: Developmen
       return canOpenDevelopment(dir, actor, action.studentId);
     case 'group.overview':
       return canOpenGroupOverview(dir, actor, action.groupId);
+    case 'documentation.dashboard':
+      return canOpenDocumentationDashboard(dir, actor, action.schoolId, action.groupId);
   }
 }

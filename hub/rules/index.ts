@@ -59,7 +59,7 @@ export {
 } from './items.ts';
 export { inQuietHours, sentInQuietHours } from './quiet.ts';
 export {
-  canReadFeedback, canReadAssessment, canReadForm, formSidesFor, formSideOf, canReadDocumentation, cardStudentsOf, ownersOfGroupsOf,
+  canReadFeedback, canReadAssessment, canReadForm, formSidesFor, formSideOf, canReadDocumentation, cardStudentsOf, dashboardSchoolsOf, ownersOfGroupsOf,
   type DevelopmentAction, type DevelopmentState, type DevelopmentChange, type StoredFeedback, type StoredAssessment,
   type AssessmentDraft, type StoredForm, type DocumentationDraft, type StoredDocumentation,
 } from './development.ts';

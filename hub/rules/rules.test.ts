@@ -14,7 +14,7 @@ import {
 import type { StoredMailing, StoredPost } from './posts.ts';
 import { fixtureDirectory, later } from './fixture.ts';
 import {
-  canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor,
+  canReadAssessment, canReadDocumentation, canReadFeedback, dashboardSchoolsOf, formSidesFor,
   type FormSide, type StoredAssessment, type StoredDocumentation, type StoredFeedback, type StoredForm,
 } from './index.ts';
 import { developmentDirectory, laterDev } from './fixture-development.ts';
@@ -236,6 +236,7 @@ const UPLOAD: Act = { type: 'attachment.upload' };
 const card = (studentId: string): Act => ({ type: 'student.card', studentId });
 const development = (studentId: string): Act => ({ type: 'development.open', studentId });
 const overview = (groupId: string): Act => ({ type: 'group.overview', groupId });
+const dashboard = (schoolId: string, groupId?: string): Act => ({ type: 'documentation.dashboard', schoolId, ...(groupId ? { groupId } : {}) });
 
 const TEA4 = '§4 teacher';
 const MEN4 = '§4 mentor';
@@ -710,6 +711,14 @@ const rows: Row[] = [
   rd(REA4, 'reader1', 'read: documentation at another school', readDoc(DOC.group!), 'forbidden'),
   rd(REA4, 'readerSun', 'edit: documentation', editDoc(DOC.group!), 'forbidden'),
   rd(REA4, 'readerSun', 'upload: an attachment', UPLOAD, 'forbidden'),
+  rd(REA4, 'readerSun', 'dashboard: the documentation of sun', dashboard('sun'), 'allowed'),
+  rd(REA4, 'readerSun', 'dashboard: sun filtered by pg-moon', dashboard('sun', 'pg-moon'), 'allowed'),
+  rd(REA4, 'readerSun', 'dashboard: sun filtered by pmg-sun (no child group)', dashboard('sun', 'pmg-sun'), 'invalid', { path: ['groupId'] }),
+  rd(REA4, 'readerSun', 'dashboard: sun filtered by tg-math (a group of north)', dashboard('sun', 'tg-math'), 'not_found', { path: ['groupId'] }),
+  rd(REA4, 'readerSun', 'dashboard: sun filtered by a group that does not exist', dashboard('sun', 'nowhere'), 'not_found', { path: ['groupId'] }),
+  rd(REA4, 'reader1', 'dashboard: sun (the reader of another school)', dashboard('sun'), 'not_found', { path: ['schoolId'] }),
+  rd(REA4, 'readerSun', 'dashboard: north (not their school)', dashboard('north'), 'not_found', { path: ['schoolId'] }),
+  rd(REA4, 'readerSun', 'dashboard: a school that does not exist', dashboard('nowhere'), 'not_found', { path: ['schoolId'] }),
 
   // ── §4 no row ──
   rd(OTH4, 'adminSun', 'read: documentation of pg-sun (school admin)', readDoc(DOC.group!), 'forbidden'),
@@ -717,6 +726,11 @@ const rows: Row[] = [
   rd(OTH4, 'g1a', 'read: documentation of pg-sun (guardian at another school)', readDoc(DOC.group!), 'forbidden'),
   rd(OTH4, 'pt2', 'read: documentation of pg-sun (preschool teacher of another group)', readDoc(DOC.group!), 'forbidden'),
   rd(OTH4, 'pt2', 'read: documentation of pg-moon, their own group', readDoc(DOC.moon!), 'allowed'),
+  rd(OTH4, 'pt1', 'dashboard: sun (a preschool teacher there)', dashboard('sun'), 'forbidden', { path: ['schoolId'] }),
+  rd(OTH4, 'adminSun', 'dashboard: sun (school admin)', dashboard('sun'), 'forbidden', { path: ['schoolId'] }),
+  rd(OTH4, 'pm', 'dashboard: sun (mentor of c1: the child card, not the dashboard)', dashboard('sun'), 'forbidden', { path: ['schoolId'] }),
+  rd(OTH4, 'gc1a', "dashboard: sun (a guardian of a child there)", dashboard('sun'), 'not_found', { path: ['schoolId'] }),
+  rd(OTH4, 'c1', 'dashboard: sun (a child there)', dashboard('sun'), 'not_found'),
 
   // ── §6 teacher: give feedback; see feedback for students of their teaching groups and in subjects they assess ──
   rd(TEA6, 't1', 'give: draft feedback to s1 in a published tg-math plan', giveFeedback(I.mathPlan, 's1'), 'allowed'),
@@ -922,6 +936,17 @@ describe('DOMAIN.md §1–§8 rules table', () => {
       expect(denial.code).toBe(row.expect);
       expect(denial.reason).toEqual(expect.any(String));
       if (row.path) expect(denial.path).toEqual(row.path);
+    }
+  });
+});
+
+describe('§4 reader: the schools whose documentation dashboard one opens', () => {
+  it('are the schools where they are the reader, and agree with the dashboard rows', () => {
+    expect(dashboardSchoolsOf(dev, 'readerSun')).toEqual(['sun']);
+    expect(dashboardSchoolsOf(dev, 'reader1')).toEqual(['north']);
+    for (const other of ['pt1', 'adminSun', 'pm', 'gc1a', 'c1', 'lead1']) expect(dashboardSchoolsOf(dev, other), other).toEqual([]);
+    for (const [actor, school] of [['readerSun', 'sun'], ['reader1', 'north']] as const) {
+      expect(can(dev, actor, { type: 'documentation.dashboard', schoolId: school })).toEqual({ ok: true });
     }
   });
 });

@@ -103,6 +103,33 @@ export interface Documentation {
   updatedAt: string;
 }
 
+/** A school or child group by name. */
+export interface NamedRef {
+  id: string;
+  name: string;
+}
+
+/** How many documentations of the dashboard's filter name a curriculum goal. */
+export interface GoalCount {
+  goal: string;
+  count: number;
+}
+
+/** The reader's documentation dashboard (§4): one page, and the goal summary over the whole filter. */
+export interface DocumentationDashboard {
+  school: NamedRef;
+  /** The schools whose dashboard the caller may open (where they are the reader), by name. */
+  schools: NamedRef[];
+  /** The school's child groups, by name (the filter). */
+  groups: NamedRef[];
+  /** How many documentations the filter holds. */
+  total: number;
+  /** The goals worked on, most first. */
+  goals: GoalCount[];
+  documentation: Documentation[];
+  next: string | null;
+}
+
 export type DevelopmentKind = 'feedback' | 'assessment' | 'form' | 'documentation';
 
 /** One record of a development overview, under the name of its kind; `at` its creation time. */
@@ -141,6 +168,7 @@ export interface DevelopmentRequests {
     },
   ];
   'group.documentation.get': [{ groupId: string; childId?: string; limit?: number; before?: string }, { documentation: Documentation[]; next: string | null }];
+  'documentation.dashboard': [{ schoolId?: string; groupId?: string; limit?: number; before?: string }, DocumentationDashboard];
   'documentation.create': [
     { groupId: string; childIds?: string[]; title: string; body: string; goals?: string[]; attachmentIds?: string[]; clientKey: string },
     { documentation: Documentation },

@@ -1,7 +1,9 @@
 // The records a development view shows, kept live: a student's (or child's) development
 // overview (`development.get`, optionally of some kinds only), or a child group's preschool
-// documentation (`group.documentation.get`). Live events are taken in only when they belong
-// to the view: the same student (a documentation naming them), the same child group, and only
+// documentation (`group.documentation.get`), or a reader's documentation dashboard
+// (`documentation.dashboard`: a school's, optionally one child group's, with the goals worked
+// on). Live events are taken in only when they belong to the view: the same student (a
+// documentation naming them), the same child group or school, and only
 // what a student and a guardian are meant to see there: published feedback and assessments,
 // released (closed) conference forms, documentation. A draft never gets in, whatever arrives.
 // Records are merged by kind and id (a newer `updatedAt` wins; a guardian of two children of
@@ -11,14 +13,23 @@ import { Observable, perClient } from './observable.ts';
 import { HubError, type PersonRef } from './protocol.ts';
 import {
   devRequest, onDev, recordOf,
-  type DevelopmentEntry, type DevelopmentKind, type Documentation,
+  type DevelopmentEntry, type DevelopmentKind, type Documentation, type DocumentationDashboard,
 } from './development-protocol.ts';
 
 export type Source =
   | { kind: 'student'; studentId?: string; kinds?: DevelopmentKind[] }
-  | { kind: 'group'; groupId: string };
+  | { kind: 'group'; groupId: string }
+  /** Without schoolId: the hub's choice among the reader's schools (the answer names it). */
+  | { kind: 'dashboard'; schoolId?: string; groupId?: string };
+
+/** The dashboard's school, choices and goal summary: the answer without its page. */
+export type DashboardSummary = Omit<DocumentationDashboard, 'documentation' | 'next'>;
 
 const PAGE = 20;
+/** Events that come together (a teacher's burst) ask for the dashboard's summary once. */
+const SUMMARY_DELAY_MS = 200;
+
+const summaryOf = ({ documentation: _d, next: _n, ...rest }: DocumentationDashboard): DashboardSummary => rest;
 
 export const entryKey = (e: DevelopmentEntry): string => `${e.kind}:${recordOf(e).id}`;
 
@@ -36,6 +47,8 @@ export class DevelopmentStore extends Observable {
   student: PersonRef | undefined;
   /** Whom the caller may choose between, when the hub says so (a guardian's children). */
   students: PersonRef[] = [];
+  /** A dashboard's school, its child groups and the goals worked on (from the hub's answer). */
+  dashboard: DashboardSummary | undefined;
   entries: DevelopmentEntry[] = [];
   next: string | null = null;
   /** `choose`: the hub needs to be told which child (a guardian of several). */
@@ -51,6 +64,8 @@ export class DevelopmentStore extends Observable {
   /** Events that came while loading, taken in once the page is there. */
   private pending: DevelopmentEntry[] | undefined = [];
   private generation = 0;
+  private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  private summaryAsked = 0;
 
   constructor(
     private readonly client: HubClient,
@@ -116,6 +131,15 @@ export class DevelopmentStore extends Observable {
       const r = await devRequest(this.client, 'group.documentation.get', { groupId: s.groupId, ...paging });
       return { entries: r.documentation.map((d) => ({ kind: 'documentation', at: d.createdAt, documentation: d })), next: r.next };
     }
+    if (s.kind === 'dashboard') {
+      // Later pages continue the school the first one named.
+      const schoolId = before ? this.dashboard?.school.id : s.schoolId;
+      const r = await devRequest(this.client, 'documentation.dashboard', {
+        ...(schoolId ? { schoolId } : {}), ...(s.groupId ? { groupId: s.groupId } : {}), ...paging,
+      });
+      this.dashboard = summaryOf(r);
+      return { entries: r.documentation.map((d) => ({ kind: 'documentation', at: d.createdAt, documentation: d })), next: r.next };
+    }
     const r = await devRequest(this.client, 'development.get', {
       ...(s.studentId ? { studentId: s.studentId } : {}), ...(s.kinds ? { kinds: s.kinds } : {}), ...paging,
     });
@@ -128,6 +152,9 @@ export class DevelopmentStore extends Observable {
   private shows(e: DevelopmentEntry): boolean {
     const s = this.source;
     if (s.kind === 'group') return e.kind === 'documentation' && e.documentation.groupId === s.groupId;
+    if (s.kind === 'dashboard') {
+      return e.kind === 'documentation' && e.documentation.schoolId === this.dashboard?.school.id && (!s.groupId || e.documentation.groupId === s.groupId);
+    }
     if (s.kinds && !s.kinds.includes(e.kind)) return false;
     const student = this.student?.id;
     if (!student) return false;
@@ -150,6 +177,7 @@ export class DevelopmentStore extends Observable {
       return;
     }
     if (this.state !== 'ready' || !this.shows(e)) return;
+    if (this.source.kind === 'dashboard') this.refreshSummary();
     const key = entryKey(e);
     const i = this.entries.findIndex((x) => entryKey(x) === key);
     if (i >= 0) {
@@ -173,6 +201,35 @@ export class DevelopmentStore extends Observable {
     }
     if (notify) this.changed();
   }
+
+  /**
+   * The dashboard's goal summary, asked again after documentation came or changed: an update
+   * does not say which goals it had, and the summary covers more than the pages loaded here.
+   */
+  private refreshSummary(): void {
+    if (this.summaryTimer !== undefined) return;
+    this.summaryTimer = setTimeout(() => {
+      this.summaryTimer = undefined;
+      void this.fetchSummary();
+    }, SUMMARY_DELAY_MS);
+  }
+
+  private async fetchSummary(): Promise<void> {
+    const s = this.source;
+    const school = this.dashboard?.school.id;
+    if (s.kind !== 'dashboard' || !school) return;
+    const asked = ++this.summaryAsked;
+    const gen = this.generation;
+    try {
+      const r = await devRequest(this.client, 'documentation.dashboard', { schoolId: school, ...(s.groupId ? { groupId: s.groupId } : {}), limit: 1 });
+      // A reload since, or a later ask, brings a newer summary.
+      if (asked !== this.summaryAsked || gen !== this.generation) return;
+      this.dashboard = summaryOf(r);
+      this.changed();
+    } catch {
+      // Offline or refused: the next event or reload asks again.
+    }
+  }
 }
 
 const stores = perClient((client: HubClient, key: string) => new DevelopmentStore(client, JSON.parse(key) as Source));
@@ -182,6 +239,8 @@ export function developmentStore(client: HubClient, source: Source): Development
   const key: Source =
     source.kind === 'group'
       ? { kind: 'group', groupId: source.groupId }
-      : { kind: 'student', ...(source.studentId ? { studentId: source.studentId } : {}), ...(source.kinds ? { kinds: [...source.kinds].sort() } : {}) };
+      : source.kind === 'dashboard'
+        ? { kind: 'dashboard', ...(source.schoolId ? { schoolId: source.schoolId } : {}), ...(source.groupId ? { groupId: source.groupId } : {}) }
+        : { kind: 'student', ...(source.studentId ? { studentId: source.studentId } : {}), ...(source.kinds ? { kinds: [...source.kinds].sort() } : {}) };
   return stores(client, JSON.stringify(key));
 }

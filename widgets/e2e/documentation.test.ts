@@ -8,6 +8,11 @@
 // Demo district: Förskolan Solrosen, child group Blåbär (g-sol-blabar) with the preschool
 // teacher p-pre-teacher (Åsa Engström) and the children p-child-1..3 (Astrid Olsson, Ebbe
 // Jansson, Saga Hansson), guardians p-gua-child-1..3.
+//
+// The reader's dashboard (a second describe, its own hub): Förskolan Solrosen's reader
+// p-reader-sol (Gunilla Strand) sees the school's documentation with a child group filter and
+// the curriculum goals worked on, counted, kept live as the teacher writes and edits; the
+// school has a second child group, Lingon, for Saga (hub/testing/preschool.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +24,7 @@ import { ensureBundle } from './support/bundle.ts';
 import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
 import { portalPage, startPortal, type Portal } from './support/portal.ts';
 import { seriousViolations } from './support/axe.ts';
+import { LINGON, SAGA, twoChildGroupsBundle } from '../../hub/testing/preschool.ts';
 
 const TEACHER = 'p-pre-teacher';
 const GUARDIAN_1 = 'p-gua-child-1'; // Astrid's
@@ -204,5 +210,118 @@ describe.skipIf(!hasChromium)('documentation: preschool documentation with image
   it('the pages raised no errors (but the refusals asked for above, which Chromium logs)', () => {
     const asked = /Failed to load resource: the server responded with a status of (403|415)/;
     expect(problems.filter((p) => !asked.test(p))).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)('documentation: the reader’s dashboard of a preschool', () => {
+  const READER = 'p-reader-sol';
+  let t: TestHub;
+  let dataDir: string;
+  let portal: Portal;
+  let browser: Browser;
+  let teacherClient: TestClient;
+  let reader: Page;
+  let readerEn: Page;
+  const problems: string[] = [];
+
+  const widget = (p: Page) => p.locator('schoolhub-documentation');
+  const titles = (p: Page) => widget(p).locator('article h3').allInnerTexts();
+  /** The goal summary as rows "goal: count". */
+  const goals = (p: Page) => widget(p).locator('[part="summary"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent).join(': ')));
+  const summaryText = (p: Page) => widget(p).locator('[part="summary"]').innerText();
+
+  beforeAll(async () => {
+    await ensureBundle();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-widget-dashboard-'));
+    t = await startTestHub({ env: { HUB_DATA_DIR: dataDir }, bundle: twoChildGroupsBundle() });
+    portal = await startPortal(t);
+    teacherClient = await t.connect(TEACHER);
+    // One documentation before the page opens: the dashboard starts with it.
+    await teacherClient.ok('documentation.create', {
+      groupId: 'g-sol-blabar', childIds: ['p-child-1'], title: 'Astrid bygger', body: 'Ett torn av klossar.', goals: ['Matematik: former och mönster', 'Skapande'], clientKey: ck(),
+    });
+    const page = (lang: string) => portalPage(t, { lang, body: `<schoolhub-documentation token-url="/token?as=${READER}"></schoolhub-documentation>` });
+    portal.page('/reader', page('sv'));
+    portal.page('/reader-en', page('en'));
+    browser = await launch();
+    const open = async (p: string) => {
+      const pg = await (await browser.newContext()).newPage();
+      problems.push(...complaints(pg));
+      await pg.goto(`${portal.url}${p}`);
+      return pg;
+    };
+    [reader, readerEn] = await Promise.all([open('/reader'), open('/reader-en')]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.close();
+    await t?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the school’s documentation, the goals worked on and a child group filter; no composer', async () => {
+    await eventually(() => widget(reader).locator('h2').innerText()).toBe('Dokumentationsöversikt: Förskolan Solrosen');
+    await eventually(() => titles(reader)).toEqual(['Astrid bygger']);
+    expect(await goals(reader)).toEqual(['Matematik: former och mönster: 1', 'Skapande: 1']);
+    expect(await summaryText(reader)).toContain('Läroplansmål som arbetats med');
+    expect(await summaryText(reader)).toContain('I 1 dokumentation');
+    const filter = widget(reader).getByLabel('Barngrupp');
+    expect(await filter.locator('option').allInnerTexts()).toEqual(['Alla barngrupper', 'Blåbär', 'Lingon']);
+    expect(await reader.getByRole('button', { name: 'Ny dokumentation' }).count()).toBe(0);
+    // Only one school: no school picker.
+    expect(await widget(reader).getByLabel('Skola', { exact: true }).count()).toBe(0);
+    await eventually(() => widget(readerEn).locator('h2').innerText()).toBe('Documentation overview: Förskolan Solrosen');
+    await eventually(() => summaryText(readerEn)).toContain('In 1 documentation entry');
+    expect(await widget(readerEn).getByLabel('Child group').locator('option').first().innerText()).toBe('All child groups');
+  });
+
+  it('new documentation, with an image, arrives live: listed, announced, counted in the goals', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==', 'base64');
+    const { attachment } = await (
+      await fetch(`${t.url}/api/v1/attachments?filename=saga.png`, {
+        method: 'POST', headers: { authorization: `Bearer ${await t.token(TEACHER)}`, 'content-type': 'image/png' }, body: new Uint8Array(png),
+      })
+    ).json() as { attachment: { id: string } };
+    await teacherClient.ok('documentation.create', {
+      groupId: LINGON, childIds: [SAGA], title: 'Saga målar', body: 'Saga målade med vattenfärg.', goals: ['Skapande'], attachmentIds: [attachment.id], clientKey: ck(),
+    });
+    await eventually(() => titles(reader)).toEqual(['Saga målar', 'Astrid bygger']);
+    await eventually(() => widget(reader).locator('[aria-live="polite"]').innerText()).toBe('Nytt: Dokumentation: Saga målar');
+    const saga = widget(reader).locator('article').first();
+    expect(await saga.getAttribute('part')).toBe('item new');
+    // The reader is staff: the protected child is named to them, as the hub names her.
+    expect(await saga.innerText()).toContain('Om: Saga Hansson');
+    await eventually(() => saga.getByRole('img', { name: 'Bild till ”Saga målar”' }).evaluate((img) => (img as HTMLImageElement).currentSrc.startsWith('blob:') && (img as HTMLImageElement).naturalWidth === 2)).toBe(true);
+    await eventually(() => goals(reader)).toEqual(['Skapande: 2', 'Matematik: former och mönster: 1']);
+    expect(await summaryText(reader)).toContain('I 2 dokumentationer');
+  });
+
+  it('the child group filter narrows the documentation and the goals alike, and stays live', async () => {
+    await widget(reader).getByLabel('Barngrupp').selectOption({ label: 'Lingon' });
+    await eventually(() => titles(reader)).toEqual(['Saga målar']);
+    await eventually(() => goals(reader)).toEqual(['Skapande: 1']);
+    // An edit of the goals (documentation.updated) is counted again.
+    const { documentation } = await teacherClient.ok<{ documentation: { id: string }[] }>('group.documentation.get', { groupId: LINGON });
+    await teacherClient.ok('documentation.update', { documentationId: documentation[0]!.id, goals: ['Skapande', 'Natur och miljö'] });
+    await eventually(() => goals(reader)).toEqual(['Natur och miljö: 1', 'Skapande: 1']);
+    // Documentation of the other group does not come into this view.
+    await teacherClient.ok('documentation.create', { groupId: 'g-sol-blabar', title: 'Ebbe läser', body: 'En bok om rymden.', goals: ['Språk'], clientKey: ck() });
+    await eventually(() => titles(readerEn)).toEqual(['Ebbe läser', 'Saga målar', 'Astrid bygger']);
+    expect(await titles(reader)).toEqual(['Saga målar']);
+    expect(await goals(reader)).toEqual(['Natur och miljö: 1', 'Skapande: 1']);
+    await widget(reader).getByLabel('Barngrupp').selectOption({ label: 'Alla barngrupper' });
+    await eventually(() => titles(reader)).toEqual(['Ebbe läser', 'Saga målar', 'Astrid bygger']);
+    await eventually(() => goals(reader)).toEqual(['Skapande: 2', 'Matematik: former och mönster: 1', 'Natur och miljö: 1', 'Språk: 1']);
+    await reader.screenshot({ path: artifact('documentation-dashboard.png'), fullPage: true });
+  });
+
+  it('axe-core finds no serious or critical violation', async () => {
+    expect(await seriousViolations(reader)).toEqual([]);
+    expect(await seriousViolations(readerEn)).toEqual([]);
+  });
+
+  it('the pages raised no errors', () => {
+    expect(problems).toEqual([]);
   });
 });

@@ -39,6 +39,14 @@ const sv = {
   uploading: (i: number, n: number) => `Laddar upp fil ${i} av ${n}…`,
   saved: 'Dokumentationen är publicerad.',
   badFile: (name: string) => `${name}: bara bilder (PNG, JPEG, GIF, WebP) och PDF, högst 10 MB.`,
+  dashboardOf: (school: string) => `Dokumentationsöversikt: ${school}`,
+  school: 'Skola',
+  allGroups: 'Alla barngrupper',
+  goalsWorkedOn: 'Läroplansmål som arbetats med',
+  inDocumentations: (n: number) => (n === 1 ? 'I 1 dokumentation' : `I ${n} dokumentationer`),
+  goal: 'Mål',
+  goalCount: 'Dokumentationer',
+  noGoals: 'Inga läroplansmål ännu.',
 };
 
 export type DevStrings = typeof sv;
@@ -79,6 +87,14 @@ const en: DevStrings = {
   uploading: (i, n) => `Uploading file ${i} of ${n}…`,
   saved: 'The documentation is published.',
   badFile: (name) => `${name}: only images (PNG, JPEG, GIF, WebP) and PDF, at most 10 MB.`,
+  dashboardOf: (school) => `Documentation overview: ${school}`,
+  school: 'School',
+  allGroups: 'All child groups',
+  goalsWorkedOn: 'Curriculum goals worked on',
+  inDocumentations: (n) => (n === 1 ? 'In 1 documentation entry' : `In ${n} documentation entries`),
+  goal: 'Goal',
+  goalCount: 'Entries',
+  noGoals: 'No curriculum goals yet.',
 };
 
 export function devStrings(locale: Locale): DevStrings {
