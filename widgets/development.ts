@@ -4,19 +4,25 @@
 // (feedback.published, assessment.published, form.released, documentation.created, and their
 // updates), are marked new and announced politely. A guardian of several children picks the
 // child when the hub lists them; `student-id` fixes one.
-import { css, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+// Staff (the welcome's roles: teacher, mentor, school leader, school admin, reader; `mode`
+// says otherwise) get the staff views instead (development-staff.ts): a student search that
+// opens a student card, and the group overview of a group they own.
+import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { developmentStore, type DevelopmentStore } from './client/development-store.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { devStrings, type DevStrings } from './ui/development-i18n.ts';
 import { recordLabel, recordStyles, renderRecords } from './ui/records.ts';
+import { STAFF_ROLES, StaffView, staffStyles } from './development-staff.ts';
 
 /**
- * @csspart list - the list of records
- * @csspart item - one record (also `new` when it arrived live)
+ * @csspart container - the view (staff: the student search and card)
+ * @csspart overview - staff: the group overview
+ * @csspart list - the list of records (staff: also the search's students)
+ * @csspart item - one record (also `new` when it arrived live, `draft` for a draft or a form of a conference still open)
  * @csspart image - an image of a documentation
- * @csspart input - the child picker
+ * @csspart input - the child picker (staff: the search field, the group picker)
  * @csspart button - buttons
  * @csspart status - the connection status line
  */
@@ -24,6 +30,7 @@ export class SchoolhubDevelopment extends HubElement {
   static override styles = [
     base,
     recordStyles,
+    staffStyles,
     css`
       .pick {
         max-width: 20em;
@@ -33,12 +40,18 @@ export class SchoolhubDevelopment extends HubElement {
   ];
   static override properties: PropertyDeclarations = {
     studentId: { attribute: 'student-id' },
+    groupId: { attribute: 'group-id' },
+    mode: { attribute: 'mode' },
     contextHref: { attribute: 'context-href' },
     chosen: { state: true },
   };
 
-  /** The student (or child) to show; without it the person themself, or their only child. */
+  /** The student (or child) to show; without it the person themself, or their only child. Staff: the student whose card opens. */
   declare studentId: string | null;
+  /** Staff: the group whose overview to show (no picker). */
+  declare groupId: string | null;
+  /** `overview` (the person's own or their child's) or `staff`; without it the welcome's roles decide. */
+  declare mode: string | null;
   /** The portal's page pattern for plans and assignments (`{kind}`, `{id}`), as in the chat. */
   declare contextHref: string | null;
   /** The child picked in the widget's own picker. */
@@ -46,10 +59,15 @@ export class SchoolhubDevelopment extends HubElement {
   private store: DevelopmentStore | undefined;
   private off: (() => void) | undefined;
   private arrivalsSeen = 0;
+  /** The student overview's store is for this student ('' the hub's choice); undefined: none. */
+  private bound: string | undefined;
+  private readonly staffView = new StaffView(this, (text) => this.announce(text));
 
   constructor() {
     super();
     this.studentId = null;
+    this.groupId = null;
+    this.mode = null;
     this.contextHref = null;
     this.chosen = null;
   }
@@ -58,25 +76,48 @@ export class SchoolhubDevelopment extends HubElement {
     return devStrings(this.locale);
   }
 
-  attach(client: HubClient): (() => void)[] {
-    this.bind(client);
-    return [() => this.bind(undefined)];
+  /**
+   * Whether to show the staff views: `mode` when set, else whether the welcome's roles hold a
+   * staff role (undefined before the welcome). It picks the view, never a right: the hub answers
+   * every request by its own rules.
+   */
+  private get staff(): boolean | undefined {
+    if (this.mode === 'staff' || this.mode === 'overview') return this.mode === 'staff';
+    const user = this.client?.user;
+    return user ? user.roles.some((r) => STAFF_ROLES.includes(r.role)) : undefined;
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if ((changed.has('studentId') || changed.has('chosen')) && this.client && this.hasUpdated) this.bind(this.client);
+  attach(client: HubClient): (() => void)[] {
+    return [
+      client.views(() => {
+        this.staffView.reload();
+        this.requestUpdate();
+      }),
+      () => {
+        this.bind(undefined);
+        this.staffView.stop();
+      },
+    ];
+  }
+
+  protected override willUpdate(): void {
+    const staff = this.staff;
+    const want = this.client && staff === false ? (this.studentId ?? this.chosen ?? '') : undefined;
+    if (want !== this.bound) this.bind(want === undefined ? undefined : this.client);
+    this.staffView.sync(staff ? this.client : undefined);
   }
 
   private bind(client: HubClient | undefined): void {
     this.off?.();
     this.off = undefined;
     this.store = undefined;
+    this.bound = undefined;
     if (!client) return;
     const studentId = this.studentId ?? this.chosen ?? undefined;
+    this.bound = studentId ?? '';
     const store = (this.store = developmentStore(client, { kind: 'student', ...(studentId ? { studentId } : {}) }));
     this.arrivalsSeen = store.arrivals;
     this.off = store.subscribe(() => this.changed());
-    this.requestUpdate();
   }
 
   private changed(): void {
@@ -93,6 +134,7 @@ export class SchoolhubDevelopment extends HubElement {
   }
 
   override render() {
+    if (this.staff) return this.staffView.render(this.chrome());
     const t = this.t;
     const d = this.d;
     const store = this.store;

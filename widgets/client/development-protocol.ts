@@ -1,6 +1,7 @@
 // The development records as the widgets see them (docs/PROTOCOL.md, "Development records"
 // and §9 "Attachments"): feedback, assessments, conference forms, preschool documentation,
-// the development overview and the requests and events that carry them. Kept apart from
+// the development overview, the staff's student card, group overview and student search, and
+// the requests and events that carry them. Kept apart from
 // protocol.ts; `devRequest` and `onDev` give the shared client these names with their types.
 import type { HubClient } from './client.ts';
 import type { PersonRef } from './protocol.ts';
@@ -132,6 +133,19 @@ export interface DocumentationDashboard {
 
 export type DevelopmentKind = 'feedback' | 'assessment' | 'form' | 'documentation';
 
+/** A group as the student card and the group overview name it. */
+export interface GroupInfo {
+  id: string;
+  name: string;
+  kind: 'teaching' | 'mentor' | 'preschool';
+  schoolId: string;
+}
+
+/** A student whose card the caller may open (students.search), or the card's student, with their groups. */
+export interface StudentRef extends PersonRef {
+  groups: GroupInfo[];
+}
+
 /** One record of a development overview, under the name of its kind; `at` its creation time. */
 export type DevelopmentEntry =
   | { kind: 'feedback'; at: string; feedback: Feedback }
@@ -167,6 +181,18 @@ export interface DevelopmentRequests {
       next: string | null;
     },
   ];
+  /** Staff: the student card (mentors, the student's teachers, the school's reader and admins). */
+  'student.card.get': [
+    { studentId: string; kinds?: DevelopmentKind[]; limit?: number; before?: string },
+    { student: StudentRef; entries: DevelopmentEntry[]; next: string | null },
+  ];
+  /** Staff: the feedback and assessments of a group's students (the group's owners, the school admins). */
+  'group.overview.get': [
+    { groupId: string; kinds?: ('feedback' | 'assessment')[]; limit?: number; before?: string },
+    { group: GroupInfo; students: PersonRef[]; entries: DevelopmentEntry[]; next: string | null },
+  ];
+  /** Students whose card the caller may open, by name; an empty list for everyone else. */
+  'students.search': [{ query: string; limit?: number }, { students: StudentRef[] }];
   'group.documentation.get': [{ groupId: string; childId?: string; limit?: number; before?: string }, { documentation: Documentation[]; next: string | null }];
   'documentation.dashboard': [{ schoolId?: string; groupId?: string; limit?: number; before?: string }, DocumentationDashboard];
   'documentation.create': [
@@ -178,10 +204,17 @@ export type DevRequestType = keyof DevelopmentRequests;
 
 /** The events about these records that the widgets follow. */
 export interface DevelopmentEvents {
+  /** A draft: to the group's teachers only. */
+  'feedback.created': { feedback: Feedback };
   'feedback.published': { feedback: Feedback };
   'feedback.updated': { feedback: Feedback };
   'assessment.published': { assessment: Assessment };
   'assessment.updated': { assessment: Assessment };
+  /** A draft: to the group's teachers only. */
+  'assessment.created': { assessment: Assessment };
+  /** An open conference's form: every field to its mentor, one side's fields to the student or guardians. */
+  'form.added': { form: ConferenceForm };
+  'form.filled': { form: ConferenceForm };
   'form.released': { form: ConferenceForm };
   'documentation.created': { documentation: Documentation };
   'documentation.updated': { documentation: Documentation };

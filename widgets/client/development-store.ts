@@ -6,6 +6,11 @@
 // documentation naming them), the same child group or school, and only
 // what a student and a guardian are meant to see there: published feedback and assessments,
 // released (closed) conference forms, documentation. A draft never gets in, whatever arrives.
+// Staff views: a student card (`student.card.get`) and a group overview (`group.overview.get`,
+// feedback and assessments of the group's students). There the hub's answer and its events are
+// already what the person may see (a teacher of the group sees its drafts, a mentor a
+// conference's open forms), so the view takes every state; it still takes only records about
+// its student or the group's students.
 // Records are merged by kind and id (a newer `updatedAt` wins; a guardian of two children of
 // one documentation gets it once per child: its children are merged), newest first.
 import type { HubClient } from './client.ts';
@@ -13,14 +18,18 @@ import { Observable, perClient } from './observable.ts';
 import { HubError, type PersonRef } from './protocol.ts';
 import {
   devRequest, onDev, recordOf,
-  type DevelopmentEntry, type DevelopmentKind, type Documentation, type DocumentationDashboard,
+  type DevelopmentEntry, type DevelopmentKind, type Documentation, type DocumentationDashboard, type GroupInfo,
 } from './development-protocol.ts';
 
 export type Source =
   | { kind: 'student'; studentId?: string; kinds?: DevelopmentKind[] }
   | { kind: 'group'; groupId: string }
   /** Without schoolId: the hub's choice among the reader's schools (the answer names it). */
-  | { kind: 'dashboard'; schoolId?: string; groupId?: string };
+  | { kind: 'dashboard'; schoolId?: string; groupId?: string }
+  /** Staff: one student's card. */
+  | { kind: 'card'; studentId: string; kinds?: DevelopmentKind[] }
+  /** Staff: a group's overview (feedback and assessments of its students). */
+  | { kind: 'overview'; groupId: string };
 
 /** The dashboard's school, choices and goal summary: the answer without its page. */
 export type DashboardSummary = Omit<DocumentationDashboard, 'documentation' | 'next'>;
@@ -32,6 +41,14 @@ const SUMMARY_DELAY_MS = 200;
 const summaryOf = ({ documentation: _d, next: _n, ...rest }: DocumentationDashboard): DashboardSummary => rest;
 
 export const entryKey = (e: DevelopmentEntry): string => `${e.kind}:${recordOf(e).id}`;
+
+/** Who made a record: its author, or a form's mentor (who adds and releases it). */
+const makerOf = (e: DevelopmentEntry): string =>
+  e.kind === 'form' ? e.form.mentorId : e.kind === 'feedback' ? e.feedback.authorId : e.kind === 'assessment' ? e.assessment.authorId : e.documentation.authorId;
+
+/** The student a record is about; documentation names its children instead. */
+const studentOf = (e: DevelopmentEntry): string | undefined =>
+  e.kind === 'feedback' ? e.feedback.studentId : e.kind === 'assessment' ? e.assessment.studentId : e.kind === 'form' ? e.form.studentId : undefined;
 
 /** Newest first by creation time (the hub's order), then by id. */
 const newestFirst = (a: DevelopmentEntry, b: DevelopmentEntry) =>
@@ -49,6 +66,11 @@ export class DevelopmentStore extends Observable {
   students: PersonRef[] = [];
   /** A dashboard's school, its child groups and the goals worked on (from the hub's answer). */
   dashboard: DashboardSummary | undefined;
+  /** A student card's student's groups (from the hub's answer). */
+  studentGroups: GroupInfo[] = [];
+  /** A group overview's group and its students (from the hub's answer). */
+  group: GroupInfo | undefined;
+  groupStudents: PersonRef[] = [];
   entries: DevelopmentEntry[] = [];
   next: string | null = null;
   /** `choose`: the hub needs to be told which child (a guardian of several). */
@@ -56,6 +78,8 @@ export class DevelopmentStore extends Observable {
   error = '';
   /** `not_found`: nothing here the person may see (or no such student). */
   notFound = false;
+  /** `forbidden`: staff of the school without the right to this view (`error` is the hub's reason). */
+  forbidden = false;
   /** Records that arrived live (counted, for the widget's announcement). */
   arrivals = 0;
   lastArrival: DevelopmentEntry | undefined;
@@ -66,21 +90,40 @@ export class DevelopmentStore extends Observable {
   private generation = 0;
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
   private summaryAsked = 0;
+  private readonly offs: (() => void)[];
 
   constructor(
     private readonly client: HubClient,
     readonly source: Source,
   ) {
     super();
-    client.views(() => void this.load());
     const take = (e: DevelopmentEntry, live: boolean) => this.take(e, live);
-    onDev(client, 'feedback.published', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, true));
-    onDev(client, 'feedback.updated', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, false));
-    onDev(client, 'assessment.published', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, true));
-    onDev(client, 'assessment.updated', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, false));
-    onDev(client, 'form.released', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, true));
-    onDev(client, 'documentation.created', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, true));
-    onDev(client, 'documentation.updated', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, false));
+    this.offs = [
+      client.views(() => void this.load()),
+      onDev(client, 'feedback.created', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, true)),
+      onDev(client, 'feedback.published', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, true)),
+      onDev(client, 'feedback.updated', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, false)),
+      onDev(client, 'assessment.created', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, true)),
+      onDev(client, 'assessment.published', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, true)),
+      onDev(client, 'assessment.updated', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, false)),
+      // Only a conference's mentor gets these (besides the student and guardians, whose views
+      // drop open forms): what they did themselves, so not news.
+      onDev(client, 'form.added', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, false)),
+      onDev(client, 'form.filled', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, false)),
+      onDev(client, 'form.released', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, true)),
+      onDev(client, 'documentation.created', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, true)),
+      onDev(client, 'documentation.updated', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, false)),
+    ];
+  }
+
+  /**
+   * Stops following the hub. For stores a widget makes for itself (a card per student opened
+   * from a search), which would otherwise keep listening and reloading for the page's life.
+   */
+  dispose(): void {
+    for (const off of this.offs.splice(0)) off();
+    clearTimeout(this.summaryTimer);
+    this.generation++;
   }
 
   async load(): Promise<void> {
@@ -96,6 +139,7 @@ export class DevelopmentStore extends Observable {
       this.next = page.next;
       this.state = 'ready';
       this.notFound = false;
+      this.forbidden = false;
       const pending = this.pending ?? [];
       this.pending = undefined;
       for (const e of pending) this.take(e, true, false);
@@ -103,6 +147,7 @@ export class DevelopmentStore extends Observable {
       if (gen !== this.generation) return;
       this.pending = undefined;
       this.notFound = e instanceof HubError && e.code === 'not_found';
+      this.forbidden = e instanceof HubError && e.code === 'forbidden';
       this.state = e instanceof HubError && e.code === 'invalid' && e.path[0] === 'studentId' ? 'choose' : 'error';
       this.error = e instanceof Error ? e.message : String(e);
     }
@@ -112,7 +157,10 @@ export class DevelopmentStore extends Observable {
   /** The next (older) page. */
   async more(): Promise<void> {
     if (!this.next) return;
+    const gen = this.generation;
     const page = await this.page(this.next);
+    // A reload since started over: its first page is the truth.
+    if (gen !== this.generation) return;
     const known = new Set(this.entries.map(entryKey));
     this.entries = [...this.entries, ...page.entries.filter((e) => this.shows(e) && !known.has(entryKey(e)))].sort(newestFirst);
     this.next = page.next;
@@ -140,6 +188,18 @@ export class DevelopmentStore extends Observable {
       this.dashboard = summaryOf(r);
       return { entries: r.documentation.map((d) => ({ kind: 'documentation', at: d.createdAt, documentation: d })), next: r.next };
     }
+    if (s.kind === 'card') {
+      const r = await devRequest(this.client, 'student.card.get', { studentId: s.studentId, ...(s.kinds ? { kinds: s.kinds } : {}), ...paging });
+      this.student = { id: r.student.id, name: r.student.name };
+      this.studentGroups = r.student.groups;
+      return r;
+    }
+    if (s.kind === 'overview') {
+      const r = await devRequest(this.client, 'group.overview.get', { groupId: s.groupId, ...paging });
+      this.group = r.group;
+      this.groupStudents = r.students;
+      return r;
+    }
     const r = await devRequest(this.client, 'development.get', {
       ...(s.studentId ? { studentId: s.studentId } : {}), ...(s.kinds ? { kinds: s.kinds } : {}), ...paging,
     });
@@ -155,7 +215,15 @@ export class DevelopmentStore extends Observable {
     if (s.kind === 'dashboard') {
       return e.kind === 'documentation' && e.documentation.schoolId === this.dashboard?.school.id && (!s.groupId || e.documentation.groupId === s.groupId);
     }
+    if (s.kind === 'overview') {
+      // The overview's students as the hub last named them; any state the hub sent this person.
+      const about = e.kind === 'feedback' || e.kind === 'assessment' ? studentOf(e) : undefined;
+      return about !== undefined && this.groupStudents.some((p) => p.id === about);
+    }
     if (s.kinds && !s.kinds.includes(e.kind)) return false;
+    if (s.kind === 'card') {
+      return e.kind === 'documentation' ? e.documentation.children.some((c) => c.id === s.studentId) : studentOf(e) === s.studentId;
+    }
     const student = this.student?.id;
     if (!student) return false;
     switch (e.kind) {
@@ -192,8 +260,7 @@ export class DevelopmentStore extends Observable {
     } else {
       this.entries = [...this.entries, e].sort(newestFirst);
       // What the person wrote themselves (on any device) is not news to them.
-      const rec = recordOf(e);
-      if (live && !('authorId' in rec && rec.authorId === this.client.user?.id)) {
+      if (live && makerOf(e) !== this.client.user?.id) {
         this.fresh.add(key);
         this.arrivals++;
         this.lastArrival = e;
@@ -241,6 +308,10 @@ export function developmentStore(client: HubClient, source: Source): Development
       ? { kind: 'group', groupId: source.groupId }
       : source.kind === 'dashboard'
         ? { kind: 'dashboard', ...(source.schoolId ? { schoolId: source.schoolId } : {}), ...(source.groupId ? { groupId: source.groupId } : {}) }
-        : { kind: 'student', ...(source.studentId ? { studentId: source.studentId } : {}), ...(source.kinds ? { kinds: [...source.kinds].sort() } : {}) };
+        : source.kind === 'card'
+          ? { kind: 'card', studentId: source.studentId, ...(source.kinds ? { kinds: [...source.kinds].sort() } : {}) }
+          : source.kind === 'overview'
+            ? { kind: 'overview', groupId: source.groupId }
+            : { kind: 'student', ...(source.studentId ? { studentId: source.studentId } : {}), ...(source.kinds ? { kinds: [...source.kinds].sort() } : {}) };
   return stores(client, JSON.stringify(key));
 }

@@ -4,6 +4,13 @@
 // draft, never another child's, never a form before the conference is closed, and user text
 // only ever as text. In English on the student's page; axe-core finds nothing serious.
 //
+// The staff views (a second describe, its own hub): the mentor of Klass 7A searches a student
+// by keyboard, opens the student card and sees feedback the teacher publishes afterwards
+// arrive live; the group overview of the mentor's groups, with a picker; a card the portal
+// names; a teacher sees the group's draft on the card, tagged, until it is published; the
+// school's reader searches and opens a card but gets no group overview; a guardian still sees
+// only their child's overview.
+//
 // Demo district: p-teacher-ek teaches Matematik 7 (g-ek-ma7: p-stu-ek-1..4); p-mentor-ek mentors
 // 7A (p-stu-ek-1..6). Elsa Andersson (p-stu-ek-1) has the guardians p-gua-ek-1b (Johan, one
 // child) and p-gua-ek-1a (Maria, also guardian of Olle Berg at Björkskolan); Liam Johansson
@@ -182,6 +189,192 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
     expect(await seriousViolations(johan)).toEqual([]);
     expect(await seriousViolations(student)).toEqual([]);
     expect(await seriousViolations(maria)).toEqual([]);
+  });
+
+  it('the pages raised no errors', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)('development: staff search a student, open the student card and the group overview, live', () => {
+  const READER = 'p-reader-ek';
+  let t: TestHub;
+  let portal: Portal;
+  let browser: Browser;
+  let teacher: TestClient;
+  let mentor: Page;
+  let mentorLiam: Page;
+  let teacherElsa: Page;
+  let reader: Page;
+  let guardian: Page;
+  let itemId: string;
+  let draftId: string;
+  const problems: string[] = [];
+
+  const widget = (p: Page) => p.locator('schoolhub-development');
+  const card = (p: Page) => widget(p).locator('section[part="container"]');
+  const overview = (p: Page) => widget(p).locator('section[part="overview"]');
+  const titlesIn = (l: ReturnType<Page['locator']>) => l.locator('article h3').allInnerTexts();
+  const live = (p: Page) => widget(p).locator('[aria-live="polite"]').innerText();
+  const focused = (p: Page) =>
+    p.evaluate(() => {
+      const el = document.querySelector('schoolhub-development')?.shadowRoot?.activeElement;
+      return el ? `${el.tagName.toLowerCase()}:${el.textContent?.trim()}` : null;
+    });
+
+  beforeAll(async () => {
+    await ensureBundle();
+    t = await startTestHub();
+    portal = await startPortal(t);
+    const page = (as: string, attrs = '', lang = 'sv') =>
+      portalPage(t, { lang, body: `<schoolhub-development token-url="/token?as=${as}" context-href="/skola/{kind}/{id}" ${attrs}></schoolhub-development>` });
+    portal.page('/mentor', page(MENTOR));
+    portal.page('/mentor-liam', page(MENTOR, `student-id="${LIAM}"`, 'en'));
+    portal.page('/teacher-elsa', page(TEACHER, `student-id="${ELSA}"`));
+    portal.page('/reader', page(READER));
+    portal.page('/guardian', page(JOHAN));
+    teacher = await t.connect(TEACHER);
+    const { item } = await teacher.ok<{ item: { id: string } }>('item.create', { kind: 'assignment', groupId: 'g-ek-ma7', title: 'Bråkuppgifter', publish: true, clientKey: ck() });
+    itemId = item.id;
+    // There before anyone opens a page: Liam's feedback, loaded with the views.
+    await teacher.ok('feedback.create', { itemId, studentId: LIAM, body: 'Till Liam: snyggt uträknat.', publish: true, clientKey: ck() });
+    browser = await launch();
+    const open = async (path: string) => {
+      const p = await (await browser.newContext()).newPage();
+      problems.push(...complaints(p));
+      await p.goto(`${portal.url}${path}`);
+      return p;
+    };
+    [mentor, mentorLiam, teacherElsa, reader, guardian] = await Promise.all([open('/mentor'), open('/mentor-liam'), open('/teacher-elsa'), open('/reader'), open('/guardian')]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.close();
+    await t?.stop();
+  });
+
+  it('the mentor searches a student of their group by keyboard and opens the student card', async () => {
+    await eventually(() => card(mentor).locator('h2').innerText()).toBe('Elevkort');
+    // Only students whose card the mentor may open: Olle is at another school.
+    await widget(mentor).getByLabel('Sök elev').fill('olle');
+    await eventually(() => card(mentor).innerText()).toContain('Inga elever hittades.');
+    await widget(mentor).getByLabel('Sök elev').fill('');
+    await widget(mentor).getByLabel('Sök elev').focus();
+    await mentor.keyboard.type('els');
+    await mentor.keyboard.press('Enter');
+    await eventually(() => widget(mentor).getByRole('list', { name: 'Elever' }).locator('button').allInnerTexts()).toEqual(['Elsa Andersson']);
+    await eventually(() => live(mentor)).toBe('1 elev hittades');
+    expect(await widget(mentor).getByRole('list', { name: 'Elever' }).innerText()).toContain('Klass 7A, Matematik 7, Svenska 7');
+    await mentor.keyboard.press('Tab'); // the search button
+    await mentor.keyboard.press('Tab'); // the first student
+    expect(await focused(mentor)).toBe('button:Elsa Andersson');
+    await mentor.keyboard.press('Enter');
+    await eventually(() => card(mentor).locator('h2').innerText()).toBe('Elevkort: Elsa Andersson');
+    // The card takes the results' place: the keyboard is at its heading.
+    await eventually(() => focused(mentor)).toBe('h2:Elevkort: Elsa Andersson');
+    await eventually(() => card(mentor).innerText()).toContain('Inget att visa ännu.');
+    expect(await card(mentor).innerText()).toContain('Grupper: Klass 7A, Matematik 7, Svenska 7');
+  });
+
+  it('feedback the teacher publishes afterwards arrives live on the card; a draft and another student’s never', async () => {
+    const { feedback: draft } = await teacher.ok<{ feedback: { id: string } }>('feedback.create', { itemId, studentId: ELSA, body: 'Utkast till Elsa.', clientKey: ck() });
+    draftId = draft.id;
+    await teacher.ok('feedback.create', { itemId, studentId: LIAM, body: 'Till Liam igen.', publish: true, clientKey: ck() });
+    await teacher.ok('feedback.create', { itemId, studentId: ELSA, body: 'Bra start, <b>fortsätt</b> med uppgift 5.', publish: true, clientKey: ck() });
+    await eventually(() => titlesIn(card(mentor))).toEqual(['Uppgift: Bråkuppgifter']);
+    await eventually(() => live(mentor)).toBe('Nytt: Återkoppling: Uppgift: Bråkuppgifter');
+    const fb = card(mentor).locator('article').first();
+    expect(await fb.getAttribute('part')).toBe('item new');
+    expect(await fb.locator('.kind').innerText()).toBe('Ny Återkoppling');
+    expect(await fb.locator('.body').innerText()).toBe('Bra start, <b>fortsätt</b> med uppgift 5.');
+    expect(await fb.locator('.body b').count()).toBe(0);
+    expect(await fb.getByRole('link', { name: 'Öppna uppgiften' }).getAttribute('href')).toBe(`${portal.url}/skola/assignment/${itemId}`);
+    // The mentor sees published assessments on the card too.
+    await teacher.ok('assessment.create', { groupId: 'g-ek-ma7', studentId: ELSA, level: 'C', text: 'Säker på bråk.', publish: true, clientKey: ck() });
+    await eventually(() => titlesIn(card(mentor))).toEqual(['Matematik 7', 'Uppgift: Bråkuppgifter']);
+    const text = await card(mentor).innerText();
+    expect(text).not.toContain('Utkast');
+    expect(text).not.toContain('Liam');
+  });
+
+  it('the group overview shows for the mentor, live, with a picker of the groups they own', async () => {
+    await eventually(() => overview(mentor).locator('h2').innerText()).toBe('Gruppöversikt: Klass 7A');
+    expect(await overview(mentor).getByLabel('Grupp').locator('option').allInnerTexts()).toEqual(['Klass 7A', 'Svenska 7']);
+    // Records of many students: each heading names its student.
+    await eventually(() => titlesIn(overview(mentor))).toEqual([
+      'Elsa Andersson – Matematik 7',
+      'Elsa Andersson – Uppgift: Bråkuppgifter',
+      'Liam Johansson – Uppgift: Bråkuppgifter',
+      'Liam Johansson – Uppgift: Bråkuppgifter',
+    ]);
+    expect(await overview(mentor).innerText()).not.toContain('Utkast');
+    // The other group the mentor owns: the overview of its students.
+    await overview(mentor).getByLabel('Grupp').selectOption({ label: 'Svenska 7' });
+    await eventually(() => overview(mentor).locator('h2').innerText()).toBe('Gruppöversikt: Svenska 7');
+    await eventually(() => titlesIn(overview(mentor))).toHaveLength(4);
+    await overview(mentor).getByLabel('Grupp').selectOption({ label: 'Klass 7A' });
+    await eventually(() => overview(mentor).locator('h2').innerText()).toBe('Gruppöversikt: Klass 7A');
+    await eventually(() => titlesIn(overview(mentor))).toHaveLength(4);
+    // A new assessment of a student of the group arrives in the overview (and on Elsa's card), announced with the student's name.
+    await teacher.ok('assessment.create', { groupId: 'g-ek-ma7', studentId: LIAM, level: 'B', text: 'Tydliga uträkningar.', publish: true, clientKey: ck() });
+    await eventually(() => titlesIn(overview(mentor))).toContain('Liam Johansson – Matematik 7');
+    await eventually(() => live(mentor)).toBe('Nytt: Bedömning: Liam Johansson – Matematik 7');
+    expect(await titlesIn(card(mentor))).toEqual(['Matematik 7', 'Uppgift: Bråkuppgifter']);
+    await mentor.screenshot({ path: artifact('development-staff.png'), fullPage: true });
+  });
+
+  it('a card the portal names opens directly, without a search (in English)', async () => {
+    await eventually(() => card(mentorLiam).locator('h2').innerText()).toBe('Student card: Liam Johansson');
+    expect(await widget(mentorLiam).locator('input[type="search"]').count()).toBe(0);
+    await eventually(() => titlesIn(card(mentorLiam))).toEqual(['Matematik 7', 'Assignment: Bråkuppgifter', 'Assignment: Bråkuppgifter']);
+    expect(await card(mentorLiam).innerText()).not.toContain('Elsa');
+  });
+
+  it('a teacher of the group sees the group’s draft on the card, tagged, until it is published', async () => {
+    const draft = card(teacherElsa).locator('article', { hasText: 'Utkast till Elsa.' });
+    await eventually(() => draft.count()).toBe(1);
+    expect(await draft.locator('.kind').innerText()).toBe('Utkast Återkoppling');
+    expect(await draft.getAttribute('part')).toBe('item draft');
+    // The teacher owns Matematik 7 only: its overview, no picker.
+    await eventually(() => overview(teacherElsa).locator('h2').innerText()).toBe('Gruppöversikt: Matematik 7');
+    expect(await overview(teacherElsa).locator('select').count()).toBe(0);
+    await teacher.ok('feedback.publish', { feedbackId: draftId });
+    await eventually(() => draft.locator('.kind').innerText()).toBe('Återkoppling');
+    // Published now, on the mentor's card too: new to the mentor.
+    await eventually(() => titlesIn(card(mentor))).toHaveLength(3);
+    expect(await card(mentor).innerText()).toContain('Utkast till Elsa.');
+  });
+
+  it('the school’s reader searches and opens a card; no group overview', async () => {
+    await eventually(() => card(reader).locator('h2').innerText()).toBe('Elevkort');
+    await widget(reader).getByLabel('Sök elev').fill('liam');
+    await widget(reader).getByRole('button', { name: 'Liam Johansson' }).click();
+    await eventually(() => card(reader).locator('h2').innerText()).toBe('Elevkort: Liam Johansson');
+    await eventually(() => titlesIn(card(reader))).toHaveLength(3);
+    expect(await overview(reader).count()).toBe(0);
+    expect(await widget(reader).locator('input[type="search"]').count()).toBe(0);
+    // Closing the card goes back to the search as it was, the keyboard on the student it came from.
+    await widget(reader).getByRole('button', { name: 'Stäng elevkortet' }).click();
+    await eventually(() => card(reader).locator('h2').innerText()).toBe('Elevkort');
+    await eventually(() => focused(reader)).toBe('button:Liam Johansson');
+    expect(await widget(reader).getByLabel('Sök elev').inputValue()).toBe('liam');
+  });
+
+  it('a guardian still sees only their child’s development overview', async () => {
+    await eventually(() => widget(guardian).locator('h2').innerText()).toBe('Utveckling: Elsa Andersson');
+    await eventually(() => titlesIn(widget(guardian))).toHaveLength(3);
+    expect(await widget(guardian).locator('input[type="search"]').count()).toBe(0);
+    expect(await overview(guardian).count()).toBe(0);
+    const text = await widget(guardian).locator('section').innerText();
+    expect(text).not.toContain('Liam');
+    expect(text).not.toContain('Elevkort');
+  });
+
+  it('axe-core finds no serious or critical violation in the staff views', async () => {
+    expect(await seriousViolations(mentor)).toEqual([]);
+    expect(await seriousViolations(teacherElsa)).toEqual([]);
+    expect(await seriousViolations(reader)).toEqual([]);
   });
 
   it('the pages raised no errors', () => {

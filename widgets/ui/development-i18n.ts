@@ -1,5 +1,6 @@
-// The words of <schoolhub-development> and <schoolhub-documentation>, in Swedish (the default)
-// and English; the shared words (loading, status, "show more", …) come from ui/i18n.ts.
+// The words of <schoolhub-development> (with its staff views) and <schoolhub-documentation>, in
+// Swedish (the default) and English; the shared words (loading, status, "show more", …) come
+// from ui/i18n.ts.
 import type { DevelopmentKind, FormSide } from '../client/development-protocol.ts';
 import type { Locale } from './i18n.ts';
 
@@ -47,6 +48,27 @@ const sv = {
   goal: 'Mål',
   goalCount: 'Dokumentationer',
   noGoals: 'Inga läroplansmål ännu.',
+  // Staff: the student card, the student search and the group overview.
+  studentCard: 'Elevkort',
+  cardOf: (name: string) => `Elevkort: ${name}`,
+  searchStudent: 'Sök elev',
+  searchHint: 'Sök på namn för att öppna en elevs elevkort.',
+  students: 'Elever',
+  found: (n: number) => (n === 0 ? 'Inga elever hittades.' : n === 1 ? '1 elev hittades' : `${n} elever hittades`),
+  searchFailed: 'Sökningen misslyckades: ',
+  closeCard: 'Stäng elevkortet',
+  inGroups: 'Grupper',
+  noCard: 'Det finns inget elevkort att visa här.',
+  cardForbidden: 'Du har inte tillgång till den här elevens elevkort.',
+  groupOverview: 'Gruppöversikt',
+  overviewOf: (name: string) => `Gruppöversikt: ${name}`,
+  group: 'Grupp',
+  noOverview: 'Det finns ingen gruppöversikt att visa här.',
+  overviewForbidden: 'Du har inte tillgång till den här gruppens översikt.',
+  aboutStudent: (name: string, title: string) => `${name} – ${title}`,
+  draft: 'Utkast',
+  inProgress: 'Pågående samtal',
+  newEntries: (n: number) => `${n} nya poster`,
 };
 
 export type DevStrings = typeof sv;
@@ -95,6 +117,26 @@ const en: DevStrings = {
   goal: 'Goal',
   goalCount: 'Entries',
   noGoals: 'No curriculum goals yet.',
+  studentCard: 'Student card',
+  cardOf: (name) => `Student card: ${name}`,
+  searchStudent: 'Search for a student',
+  searchHint: 'Search by name to open a student’s card.',
+  students: 'Students',
+  found: (n) => (n === 0 ? 'No students found.' : n === 1 ? '1 student found' : `${n} students found`),
+  searchFailed: 'The search failed: ',
+  closeCard: 'Close the student card',
+  inGroups: 'Groups',
+  noCard: 'There is no student card to show here.',
+  cardForbidden: 'You do not have access to this student’s card.',
+  groupOverview: 'Group overview',
+  overviewOf: (name) => `Group overview: ${name}`,
+  group: 'Group',
+  noOverview: 'There is no group overview to show here.',
+  overviewForbidden: 'You do not have access to this group’s overview.',
+  aboutStudent: (name, title) => `${name} – ${title}`,
+  draft: 'Draft',
+  inProgress: 'Conference in progress',
+  newEntries: (n) => `${n} new entries`,
 };
 
 export function devStrings(locale: Locale): DevStrings {

@@ -1,6 +1,7 @@
 // How the development widgets show one record: feedback, an assessment, a released conference
 // form, preschool documentation (with its images). Every text from the hub (titles, bodies,
-// names, goals, answers, file names) goes through Lit text bindings only.
+// names, goals, answers, file names) goes through Lit text bindings only. Staff views get
+// records in every state the hub shows them: drafts and open conferences' forms are tagged.
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { HubClient } from '../client/client.ts';
@@ -22,6 +23,8 @@ export interface RecordContext {
   fresh: ReadonlySet<string>;
   /** The portal's page pattern for plans and assignments (`{kind}`, `{id}`), as in the chat. */
   contextHref: string | null;
+  /** Name the student in each heading (a group overview: records of many students). */
+  named?: boolean;
 }
 
 export const recordStyles = [
@@ -38,6 +41,11 @@ export const recordStyles = [
       border-radius: 4px;
       background: var(--_accent);
       color: var(--_on-accent);
+    }
+    .tag.state {
+      background: var(--_subtle);
+      color: var(--_text);
+      border: 1px dashed var(--_border);
     }
     .body {
       white-space: pre-wrap;
@@ -96,9 +104,31 @@ export function recordTitle(e: DevelopmentEntry, t: Strings, d: DevStrings): str
   }
 }
 
-/** "Återkoppling: Uppgift: Bråk", for announcements. */
-export function recordLabel(e: DevelopmentEntry, t: Strings, d: DevStrings): string {
-  return `${d.kind[e.kind]}: ${recordTitle(e, t, d)}`;
+/** The student a record is about (documentation: the children it names). */
+export function recordStudent(e: DevelopmentEntry): string {
+  switch (e.kind) {
+    case 'feedback':
+      return e.feedback.studentName;
+    case 'assessment':
+      return e.assessment.studentName;
+    case 'form':
+      return e.form.studentName;
+    case 'documentation':
+      return e.documentation.children.map((c) => c.name).join(', ');
+  }
+}
+
+/** "Återkoppling: Uppgift: Bråk" (`named`: "Återkoppling: Elsa Andersson – Uppgift: Bråk"), for announcements. */
+export function recordLabel(e: DevelopmentEntry, t: Strings, d: DevStrings, named = false): string {
+  const title = recordTitle(e, t, d);
+  return `${d.kind[e.kind]}: ${named ? d.aboutStudent(recordStudent(e), title) : title}`;
+}
+
+/** A draft, or a form of a conference not yet closed: said before the kind (staff views only get these). */
+function stateTag(e: DevelopmentEntry, d: DevStrings): string | null {
+  if (e.kind === 'form') return e.form.state === 'open' ? d.inProgress : null;
+  if (e.kind === 'documentation') return null;
+  return (e.kind === 'feedback' ? e.feedback.state : e.assessment.state) === 'draft' ? d.draft : null;
 }
 
 /** A list of records, keyed so that live arrivals never re-render (or re-fetch the images of) the others. */
@@ -111,9 +141,11 @@ function renderRecord(e: DevelopmentEntry, c: RecordContext): TemplateResult {
   const key = entryKey(e);
   const fresh = c.fresh.has(key);
   const id = `r-${key.replace(/[^\w-]/g, '_')}`;
-  return html`<article class=${fresh ? 'fresh' : ''} part="item ${fresh ? 'new' : ''}" tabindex="-1" aria-labelledby=${id}>
-    <p class="kind">${fresh ? html`<span class="tag">${t.isNew}</span> ` : nothing}${d.kind[e.kind]}</p>
-    <h3 id=${id}>${recordTitle(e, t, d)}</h3>
+  const state = stateTag(e, d);
+  const title = recordTitle(e, t, d);
+  return html`<article class=${fresh ? 'fresh' : ''} part="item${fresh ? ' new' : ''}${state ? ' draft' : ''}" tabindex="-1" aria-labelledby=${id}>
+    <p class="kind">${fresh ? html`<span class="tag">${t.isNew}</span> ` : nothing}${state ? html`<span class="tag state">${state}</span> ` : nothing}${d.kind[e.kind]}</p>
+    <h3 id=${id}>${c.named ? d.aboutStudent(recordStudent(e), title) : title}</h3>
     ${e.kind === 'feedback'
       ? feedback(e.feedback, c)
       : e.kind === 'assessment'
