@@ -75,9 +75,11 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
     await eventually(() => whoAmI(page)).toBe('p-mentor-ek');
     await eventually(() => page.locator('schoolhub-feed article', { hasText: 'Friluftsdag' }).count()).toBe(1);
     expect(await page.locator('schoolhub-inbox h2').innerText()).toBe('Meddelanden');
-    // The development and documentation sections are for the people they are about, not the mentor.
-    expect(await page.locator('#development, #documentation, schoolhub-development, schoolhub-documentation').count()).toBe(0);
-    expect(await page.getByRole('link', { name: 'Utveckling' }).count()).toBe(0);
+    // Sections are for the people they concern: the mentor gets Utveckling (the staff views:
+    // student search, student card, group overview), not the preschool's Dokumentation.
+    expect(await page.locator('#documentation, schoolhub-documentation').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Utveckling' }).count()).toBe(1);
+    await eventually(() => page.locator('schoolhub-development').getByRole('searchbox').count()).toBe(1);
     expect(problems).toEqual([]);
     expect(await violations(page)).toEqual([]);
     // The policy is really there: the page refuses an inline script.
@@ -145,6 +147,16 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
     ).toEqual({ blob: true, loaded: true });
     expect(await page.locator('#development, schoolhub-development').count()).toBe(0);
     await page.screenshot({ path: artifact('demo-documentation.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(await violations(page)).toEqual([]);
+  });
+
+  it('acting as the preschool’s reader, Dokumentation is the dashboard with the seeded documentation', async () => {
+    await actAs(page, 'p-reader-sol');
+    const doc = page.locator('schoolhub-documentation');
+    await eventually(() => doc.locator('h2').first().innerText()).toBe('Dokumentationsöversikt: Förskolan Solrosen');
+    await eventually(() => doc.locator('article h3').allInnerTexts()).toEqual(['Astrid bygger ett torn']);
+    expect(await page.locator('#development, schoolhub-development').count()).toBe(0);
     expect(problems).toEqual([]);
     expect(await violations(page)).toEqual([]);
   });
