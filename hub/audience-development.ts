@@ -39,10 +39,14 @@ interface FormRecord {
   schoolId: string;
 }
 
+/** §8 staff who see every side of the form: the conference's mentor, the student's mentors, the reader and admins. */
+export function formStaffKeys(f: FormRecord): string[] {
+  return [key.person(f.mentorId), key.studentMentors(f.studentId), key.schoolReaders(f.schoolId), key.schoolAdmins(f.schoolId)];
+}
+
 /** §8: everyone who sees the form (some side of it): what lists it. Which fields show is the view's. */
 export function formKeys(f: FormRecord): string[] {
-  return [key.person(f.mentorId), key.person(f.studentId), key.childGuardians(f.studentId), key.studentMentors(f.studentId),
-    key.schoolReaders(f.schoolId), key.schoolAdmins(f.schoolId)];
+  return [...formStaffKeys(f), key.person(f.studentId), key.childGuardians(f.studentId)];
 }
 
 /** The people of one side of a conference, for the live events that carry only that side's fields. */

@@ -135,6 +135,32 @@ describe('conference forms (§8)', () => {
     expect(answer(listed, 'mentor-goals')).toBe('Läsa en bok i månaden.');
   });
 
+  it('the staff who see every side in the student card (reader, school admin) follow each fill live, whole', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const student = await t.connect('p-stu-ek-4');
+    const reader = await t.connect('p-reader-ek');
+    const admin = await t.connect('p-admin-ek');
+    const classmate = await t.connect('p-stu-ek-3');
+    const conferenceId = await conference(mentor, 'p-stu-ek-4');
+    const { form } = await mentor.ok<{ form: Form }>('form.add', { conferenceId, templateId: 'wellbeing', clientKey: ck() });
+    for (const c of [reader, admin]) {
+      const added = (await c.waitFor(formEvent('form.added', form.id))).data as { form: Form };
+      expect(sidesOf(added.form)).toEqual(sidesOf(form));
+    }
+    const field = form.fields.find((f) => f.side === 'student')!;
+    await student.ok('form.fill', { formId: form.id, answers: [{ fieldId: field.id, value: 'Jag trivs i klassen.' }] });
+    for (const c of [reader, admin]) {
+      const filled = (await c.waitFor(formEvent('form.filled', form.id))).data as { form: Form };
+      expect(answer(filled.form, field.id)).toBe('Jag trivs i klassen.');
+      // What arrives live is what the student card shows them.
+      const card = await c.ok<{ entries: { form?: Form }[] }>('student.card.get', { studentId: 'p-stu-ek-4' });
+      expect(card.entries.find((e) => e.form?.id === form.id)?.form).toEqual(filled.form);
+    }
+    await mentor.ok('conference.close', { conferenceId });
+    for (const c of [reader, admin]) await c.waitFor(formEvent('form.released', form.id));
+    await noEvent(classmate, 'form.filled', form.id);
+  });
+
   it('a fill racing the close either lands before it (and is released) or is refused: none slips in after', async () => {
     const mentor = await t.connect('p-mentor-ek');
     const student = await t.connect('p-stu-ek-1');

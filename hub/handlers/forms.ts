@@ -7,7 +7,7 @@ import {
   FORM_SIDES, FORM_TEMPLATES, can, formSideOf, formSidesFor, formTemplate, type FormSide,
 } from '../rules/index.ts';
 import { key, readKeysOf } from '../audience.ts';
-import { formKeys, formSideKeys } from '../audience-development.ts';
+import { formKeys, formSideKeys, formStaffKeys } from '../audience-development.ts';
 import { RequestError } from '../protocol/codes.ts';
 import type { Directory } from '../directory/model.ts';
 import type { Tx } from '../../storage/pool.ts';
@@ -35,9 +35,9 @@ function viewFor(dir: Directory, viewer: string, f: FormRow) {
   return formView(dir, f, formSidesFor(dir, viewer, storedForm(f)), showTo(dir, viewer));
 }
 
-/** The mentor gets every field; each other side the fields meant for it. */
+/** Staff who see every side (the mentor, the student card's readers) get every field; each other side the fields meant for it. */
 function sideEvents(dir: Directory, name: string, f: FormRow, sides: readonly FormSide[]): NewEvent[] {
-  const events: NewEvent[] = [{ name, keys: [key.person(f.mentorId)], data: { form: formView(dir, f, FORM_SIDES, showAll) } }];
+  const events: NewEvent[] = [{ name, keys: formStaffKeys(f), data: { form: formView(dir, f, FORM_SIDES, showAll) } }];
   for (const side of sides) {
     if (side === 'mentor') continue;
     events.push({ name, keys: formSideKeys(side, f), data: { form: formView(dir, f, [side], familyShow(dir, f)) } });
@@ -137,7 +137,7 @@ export const getConferenceForms: Handler<'conference.forms.get'> = async (ctx, r
 export async function formsReleasedOnClose(tx: Tx, dir: Directory, closed: ConferenceRow): Promise<NewEvent[]> {
   const forms = await formsOfConference(tx, closed.id);
   return forms.flatMap((f): NewEvent[] => [
-    { name: 'form.released', keys: [key.person(f.mentorId)], data: { form: formView(dir, f, FORM_SIDES, showAll) } },
+    { name: 'form.released', keys: formStaffKeys(f), data: { form: formView(dir, f, FORM_SIDES, showAll) } },
     { name: 'form.released', keys: [key.person(f.studentId), key.childGuardians(f.studentId)], data: { form: formView(dir, f, FORM_SIDES, familyShow(dir, f)) } },
   ]);
 }
