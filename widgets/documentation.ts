@@ -2,7 +2,8 @@
 // worked on, kept live (documentation.created, documentation.updated), new arrivals marked and
 // announced politely. Images are fetched with the page's token and shown as blob: URLs.
 //   - A guardian (or anyone without child groups of their own) sees what concerns their child
-//     (development.get, documentation only; `student-id` names the child).
+//     (development.get, documentation only; `student-id` names the child, else a "Barn" picker
+//     offers the children the hub lists).
 //   - Staff with child groups (audience.get lists the groups they may post to; `group-id` fixes
 //     one) see the group's documentation (group.documentation.get) and get a composer: title,
 //     text, goals, children, images and PDFs (uploaded with POST /api/v1/attachments). The hub
@@ -80,6 +81,7 @@ export class SchoolhubDocumentation extends HubElement {
     groupId: { attribute: 'group-id' },
     groups: { state: true },
     chosen: { state: true },
+    child: { state: true },
     composing: { state: true },
     busy: { state: true },
     error: { state: true },
@@ -96,6 +98,8 @@ export class SchoolhubDocumentation extends HubElement {
   declare groups: AudienceGroup[] | undefined;
   /** The child group picked in the widget. */
   declare chosen: string | null;
+  /** A guardian's chosen child, when the portal names none and they have several. */
+  declare child: string | null;
   declare composing: boolean;
   declare busy: boolean;
   declare error: string;
@@ -105,6 +109,8 @@ export class SchoolhubDocumentation extends HubElement {
   declare filter: string;
   /** The dashboard's last answer, so that its pickers stay while another filter loads. */
   private lastDashboard: DashboardSummary | undefined;
+  /** The children the hub last listed (development.get `students`), so the picker stays while one loads. */
+  private listedChildren: { id: string; name: string }[] = [];
   private store: DevelopmentStore | undefined;
   private off: (() => void) | undefined;
   private arrivalsSeen = 0;
@@ -118,6 +124,7 @@ export class SchoolhubDocumentation extends HubElement {
     this.groupId = null;
     this.groups = undefined;
     this.chosen = null;
+    this.child = null;
     this.composing = false;
     this.busy = false;
     this.error = '';
@@ -156,7 +163,7 @@ export class SchoolhubDocumentation extends HubElement {
     if (this.client?.user?.roles.some((r) => r.role === 'reader')) {
       return { kind: 'dashboard', ...(this.school ? { schoolId: this.school } : {}), ...(this.filter ? { groupId: this.filter } : {}) };
     }
-    return { kind: 'student', kinds: ['documentation'] };
+    return { kind: 'student', kinds: ['documentation'], ...(this.child ? { studentId: this.child } : {}) };
   }
 
   /** The group shown, when the person may write in it (it is among their groups). */
@@ -191,6 +198,7 @@ export class SchoolhubDocumentation extends HubElement {
     const store = this.store;
     if (!store) return;
     if (store.dashboard) this.lastDashboard = store.dashboard;
+    if (store.students.length > 0) this.listedChildren = store.students;
     const n = store.arrivals - this.arrivalsSeen;
     if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
     this.arrivalsSeen = store.arrivals;
@@ -285,6 +293,14 @@ export class SchoolhubDocumentation extends HubElement {
             <label for="group">${d.childGroup}</label>
             <select id="group" part="input" @change=${(e: Event) => (this.chosen = (e.target as HTMLSelectElement).value)}>
               ${groups.map((g) => html`<option value=${g.id} ?selected=${source?.kind === 'group' && g.id === source.groupId}>${g.name}</option>`)}
+            </select>
+          </div>`
+        : nothing}
+      ${source?.kind === 'student' && !this.studentId && this.listedChildren.length > 1
+        ? html`<div class="pick">
+            <label for="child">${d.child}</label>
+            <select id="child" part="input" @change=${(e: Event) => (this.child = (e.target as HTMLSelectElement).value || null)}>
+              ${this.listedChildren.map((c) => html`<option value=${c.id} ?selected=${c.id === (this.child ?? student?.id)}>${c.name}</option>`)}
             </select>
           </div>`
         : nothing}

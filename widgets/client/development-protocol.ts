@@ -172,10 +172,7 @@ export interface DevelopmentRequests {
     { studentId?: string; kinds?: DevelopmentKind[]; limit?: number; before?: string },
     {
       student: PersonRef;
-      /**
-       * Not (yet) in the protocol: the students whose overview the caller may open (themself, or
-       * a guardian's children). Used for the child picker when the hub sends it.
-       */
+      /** The students whose overview the caller may open (themself, or a guardian's children): the child pickers. */
       students?: PersonRef[];
       entries: DevelopmentEntry[];
       next: string | null;

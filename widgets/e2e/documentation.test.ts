@@ -25,6 +25,7 @@ import { artifact, complaints, eventually, hasChromium, launch } from './support
 import { portalPage, startPortal, type Portal } from './support/portal.ts';
 import { seriousViolations } from './support/axe.ts';
 import { LINGON, SAGA, twoChildGroupsBundle } from '../../hub/testing/preschool.ts';
+import { demoBundle } from '../../hub/demo/district.ts';
 
 const TEACHER = 'p-pre-teacher';
 const GUARDIAN_1 = 'p-gua-child-1'; // Astrid's
@@ -322,6 +323,55 @@ describe.skipIf(!hasChromium)('documentation: the reader’s dashboard of a pres
   });
 
   it('the pages raised no errors', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)('documentation: a guardian of two preschool children picks the child', () => {
+  let t: TestHub;
+  let dataDir: string;
+  let portal: Portal;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+  const widget = () => page.locator('schoolhub-documentation');
+
+  beforeAll(async () => {
+    await ensureBundle();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-widget-children-'));
+    // Lena (Astrid's guardian) is Ebbe's guardian too in this district.
+    const bundle = demoBundle();
+    const ebbe = bundle.persons.find((p) => p.id === EBBE)!;
+    ebbe.responsibles = [...(ebbe.responsibles ?? []), { person: { id: GUARDIAN_1 }, relationType: 'Vårdnadshavare' }];
+    t = await startTestHub({ env: { HUB_DATA_DIR: dataDir }, bundle });
+    portal = await startPortal(t);
+    const teacher = await t.connect(TEACHER);
+    await teacher.ok('documentation.create', { groupId: 'g-sol-blabar', childIds: ['p-child-1'], title: 'Astrid bygger', body: 'Ett torn.', goals: [], clientKey: ck() });
+    await teacher.ok('documentation.create', { groupId: 'g-sol-blabar', childIds: [EBBE], title: 'Ebbe målar', body: 'Med blått.', goals: [], clientKey: ck() });
+    portal.page('/lena', portalPage(t, { lang: 'sv', body: `<schoolhub-documentation token-url="/token?as=${GUARDIAN_1}"></schoolhub-documentation>` }));
+    browser = await launch();
+    page = await (await browser.newContext()).newPage();
+    problems.push(...complaints(page));
+    await page.goto(`${portal.url}/lena`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.close();
+    await t?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('offers a "Barn" picker from the hub’s list; each child shows only their own documentation', async () => {
+    await eventually(() => widget().locator('h2').innerText()).toBe('Dokumentation: Astrid Olsson');
+    await eventually(() => widget().locator('article h3').allInnerTexts()).toEqual(['Astrid bygger']);
+    const picker = widget().getByLabel('Barn');
+    expect(await picker.locator('option').allInnerTexts()).toEqual(['Astrid Olsson', 'Ebbe Jansson']);
+    await picker.selectOption({ label: 'Ebbe Jansson' });
+    await eventually(() => widget().locator('h2').innerText()).toBe('Dokumentation: Ebbe Jansson');
+    await eventually(() => widget().locator('article h3').allInnerTexts()).toEqual(['Ebbe målar']);
+    expect(await widget().getByLabel('Barn').inputValue()).toBe(EBBE);
+    expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
   });
 });
