@@ -6,12 +6,8 @@
 // what they hold is always the hub's answer: the search lists only students whose card the
 // person may open, and a refused card or overview says so.
 //
-// The groups of the overview: no request lists the groups a person owns, so the picker offers
-// audience.get's mentor and teaching groups (the groups they may post to), as
-// <schoolhub-documentation> does for child groups. For a teacher or mentor these are the
-// groups they own; for a school admin every group of the school (whose overview they may open
-// too). A school leader who also teaches gets the school's groups there, and the hub's
-// `forbidden` for those they do not own.
+// The groups of the overview: audience.get's mentor and teaching groups whose `overview` the
+// hub says opens for the person (their own groups; every group of the school for its admins).
 import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { DevelopmentStore } from './client/development-store.ts';
@@ -173,7 +169,7 @@ export class StaffView {
       return;
     }
     client.request('audience.get', {}).then(
-      (a) => (this.groups = a.posts.schools.flatMap((s) => s.groups.filter((g) => g.kind === 'mentor' || g.kind === 'teaching').map(({ id, name }) => ({ id, name })))),
+      (a) => (this.groups = a.posts.schools.flatMap((s) => s.groups.filter((g) => g.overview && (g.kind === 'mentor' || g.kind === 'teaching')).map(({ id, name }) => ({ id, name })))),
       () => (this.groups = []),
     ).finally(() => this.host.requestUpdate());
   }

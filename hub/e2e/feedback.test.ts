@@ -240,3 +240,27 @@ describe('the student card pages over every kind, newest first', () => {
     expect([...times].sort().reverse()).toEqual(times);
   });
 });
+
+describe('which group overviews audience.get offers', () => {
+  type Groups = { posts: { schools: { groups: { id: string; kind: string; overview: boolean }[] }[] } };
+  const overviewOf = async (sub: string) => {
+    const c = await t.connect(sub);
+    const a = await c.ok<Groups>('audience.get');
+    return Object.fromEntries(a.posts.schools.flatMap((s) => s.groups).map((g) => [g.id, g.overview]));
+  };
+
+  it('says, for every group listed, whether its overview opens: as group.overview.get answers', async () => {
+    for (const sub of ['p-mentor-ek', 'p-teacher-ek', 'p-leader-ek', 'p-admin-ek']) {
+      const c = await t.connect(sub);
+      const listed = await overviewOf(sub);
+      expect(Object.keys(listed).length).toBeGreaterThan(0);
+      for (const [groupId, overview] of Object.entries(listed)) {
+        const answer = await c.request('group.overview.get', { groupId });
+        expect([sub, groupId, answer.type]).toEqual([sub, groupId, overview ? 'ok' : 'error']);
+      }
+    }
+    // The school leader may post to every group but owns none: no overview is offered.
+    expect(Object.values(await overviewOf('p-leader-ek')).some(Boolean)).toBe(false);
+    expect((await overviewOf('p-mentor-ek'))['g-ek-7a']).toBe(true);
+  });
+});

@@ -101,6 +101,8 @@ export const getAudience: Handler<'audience.get'> = async (ctx) => {
       .sort((a, b) => a.name.localeCompare(b.name, 'sv'))
       .map((g) => ({
         id: g.id, name: g.name, kind: g.kind,
+        // Whether its group overview opens for the caller (the rule's answer, not a guess from roles).
+        overview: can(dir, me, { type: 'group.overview', groupId: g.id }).ok,
         members: [...g.members].map((m) => ({ id: m, name: dir.person(m)?.name ?? '' })).sort((a, b) => a.name.localeCompare(b.name, 'sv')),
       }));
     if (groups.length === 0 && !leader && !admin) continue;

@@ -136,6 +136,8 @@ export interface ContactGroup {
 
 export interface AudienceGroup extends PersonRef {
   kind: string;
+  /** Whether group.overview.get opens for the caller (the group's owners, the school's admins). */
+  overview: boolean;
   members: PersonRef[];
 }
 
