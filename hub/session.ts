@@ -351,6 +351,7 @@ export class Sessions {
     const ctx: HandlerContext = {
       personId: s.personId, dir: this.core.directory(), sql: this.core.sql, publisher: this.core.publisher,
       links: this.core.links, typing: this.core.typing, connection: s, auditLog: this.core.auditLog,
+      attachmentFiles: this.core.attachmentFiles, log: (message, error) => this.core.log(message, error),
     };
     try {
       const result = await handler(ctx, parsed.data as never);

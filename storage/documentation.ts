@@ -76,6 +76,17 @@ export async function linkAttachments(tx: Tx, ids: readonly string[], documentat
   await tx`update attachments set documentation_id = ${documentationId} where id = any(${[...ids]}::text[])`;
 }
 
+/**
+ * Deletes these attachment rows of one documentation (taken off it by documentation.update);
+ * returns the ids deleted, whose files the caller removes once the transaction committed.
+ */
+export async function deleteDocumentationAttachments(tx: Tx, documentationId: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx<{ id: string }[]>`
+    delete from attachments where documentation_id = ${documentationId} and id = any(${[...ids]}::text[]) returning id`;
+  return rows.map((r) => r.id);
+}
+
 /** The attachments of these documentations, by documentation id, oldest first. */
 export async function attachmentsOf(db: Db, documentationIds: readonly string[]): Promise<Map<string, AttachmentRow[]>> {
   const out = new Map<string, AttachmentRow[]>();

@@ -7,20 +7,23 @@
 //   - Staff with child groups (audience.get lists the groups they may post to; `group-id` fixes
 //     one) see the group's documentation (group.documentation.get) and get a composer: title,
 //     text, goals, children, images and PDFs (uploaded with POST /api/v1/attachments). The hub
-//     decides on every upload and create; its reason is shown when it refuses.
+//     decides on every upload and create; its reason is shown when it refuses. Each record has
+//     a "Redigera" action: title, text, goals and its attachments (remove one, add files),
+//     saved with documentation.update.
 //   - A school's reader without child groups of their own gets the dashboard
 //     (documentation.dashboard): the school's documentation with a child group filter (and a
 //     school picker when they read several), and the curriculum goals worked on, counted.
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import type { HubClient } from './client/client.ts';
 import { developmentStore, type DashboardSummary, type DevelopmentStore, type Source } from './client/development-store.ts';
-import { devRequest, type Attachment } from './client/development-protocol.ts';
+import { devRequest, type Attachment, type DevelopmentEntry, type Documentation } from './client/development-protocol.ts';
 import { ATTACHMENT_BYTES, ATTACHMENT_TYPES, AttachmentError, uploadAttachment } from './client/attachments.ts';
 import { newClientKey } from './client/keys.ts';
 import type { AudienceGroup } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
-import { devStrings, type DevStrings } from './ui/development-i18n.ts';
+import { devStrings, fileSize, type DevStrings } from './ui/development-i18n.ts';
 import { recordLabel, recordStyles, renderRecords } from './ui/records.ts';
 
 /**
@@ -28,7 +31,7 @@ import { recordLabel, recordStyles, renderRecords } from './ui/records.ts';
  * @csspart list - the list of documentation
  * @csspart item - one documentation (also `new` when it arrived live)
  * @csspart image - an image
- * @csspart composer - the staff composer
+ * @csspart composer - the staff composer (and the form that edits a record)
  * @csspart summary - the reader's dashboard: the curriculum goals worked on
  * @csspart input - fields
  * @csspart button - buttons
@@ -52,6 +55,24 @@ export class SchoolhubDocumentation extends HubElement {
       input[type='file'] {
         display: block;
         max-width: 100%;
+      }
+      article form {
+        margin: 0.7em 0 0;
+      }
+      .files {
+        list-style: none;
+        padding: 0;
+        margin: 0 0 0.5em;
+      }
+      .files li {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.2em 0.6em;
+        padding: 0.15em 0;
+      }
+      .files .gone .name {
+        text-decoration: line-through;
       }
       .filters {
         display: flex;
@@ -88,6 +109,7 @@ export class SchoolhubDocumentation extends HubElement {
     progress: { state: true },
     school: { state: true },
     filter: { state: true },
+    editing: { state: true },
   };
 
   /** The child whose documentation a guardian sees (else their only child). */
@@ -117,6 +139,10 @@ export class SchoolhubDocumentation extends HubElement {
   private clientKey = newClientKey('d');
   /** Files already uploaded for the documentation being written (a retry does not upload them again). */
   private uploaded = new Map<string, Attachment>();
+  /** The record being edited (one at a time), or null. */
+  declare editing: Editing | null;
+  /** Files already uploaded for the edit (as `uploaded`, for the edit form). */
+  private editUploaded = new Map<string, Attachment>();
 
   constructor() {
     super();
@@ -131,6 +157,7 @@ export class SchoolhubDocumentation extends HubElement {
     this.progress = '';
     this.school = null;
     this.filter = '';
+    this.editing = null;
   }
 
   get d(): DevStrings {
@@ -219,8 +246,8 @@ export class SchoolhubDocumentation extends HubElement {
     if (!client || !group || this.busy) return;
     const d = this.d;
     const data = new FormData(form);
-    const files = [...(form.querySelector<HTMLInputElement>('input[type="file"]')?.files ?? [])];
-    const bad = files.find((f) => !ATTACHMENT_TYPES.includes(f.type) || f.size > ATTACHMENT_BYTES || f.size === 0);
+    const files = filesOf(form);
+    const bad = badFile(files);
     this.error = '';
     if (bad) {
       this.error = d.badFile(bad.name);
@@ -228,23 +255,9 @@ export class SchoolhubDocumentation extends HubElement {
     }
     this.busy = true;
     try {
-      const attachmentIds: string[] = [];
-      for (const [i, f] of files.entries()) {
-        const key = `${f.name}|${f.size}|${f.lastModified}`;
-        let a = this.uploaded.get(key);
-        if (!a) {
-          this.progress = d.uploading(i + 1, files.length);
-          a = await uploadAttachment(client, f).catch((err: unknown) => {
-            // A type or size the hub refused: say which file, in the page's language, with the hub's reason.
-            if (err instanceof AttachmentError && (err.status === 413 || err.status === 415)) throw new Error(`${d.badFile(f.name)} (${err.message})`);
-            throw err;
-          });
-          this.uploaded.set(key, a);
-        }
-        attachmentIds.push(a.id);
-      }
+      const attachmentIds = await this.upload(client, files, this.uploaded, (p) => (this.progress = p));
       this.progress = '';
-      const goals = String(data.get('goals') ?? '').split('\n').map((g) => g.trim()).filter(Boolean);
+      const goals = goalsOf(data);
       const childIds = data.getAll('child').map(String);
       const { documentation } = await devRequest(client, 'documentation.create', {
         groupId: group.id,
@@ -269,6 +282,138 @@ export class SchoolhubDocumentation extends HubElement {
       this.busy = false;
       this.progress = '';
     }
+  }
+
+  /**
+   * Uploads the files (those in `cache` from an earlier try are not sent again) and returns
+   * their ids in order; `progress` hears which file is on its way.
+   */
+  private async upload(client: HubClient, files: File[], cache: Map<string, Attachment>, progress: (text: string) => void): Promise<string[]> {
+    const d = this.d;
+    const ids: string[] = [];
+    for (const [i, f] of files.entries()) {
+      const key = `${f.name}|${f.size}|${f.lastModified}`;
+      let a = cache.get(key);
+      if (!a) {
+        progress(d.uploading(i + 1, files.length));
+        a = await uploadAttachment(client, f).catch((err: unknown) => {
+          // A type or size the hub refused: say which file, in the page's language, with the hub's reason.
+          if (err instanceof AttachmentError && (err.status === 413 || err.status === 415)) throw new Error(`${d.badFile(f.name)} (${err.message})`);
+          throw err;
+        });
+        cache.set(key, a);
+      }
+      ids.push(a.id);
+    }
+    return ids;
+  }
+
+  private openEdit(doc: Documentation): void {
+    this.editing = { id: doc.id, title: doc.title, body: doc.body, goals: doc.goals.join('\n'), removed: [], busy: false, error: '', progress: '' };
+    this.editUploaded.clear();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#edit-title')?.focus());
+  }
+
+  /** Closes the edit form and gives focus back to the record's edit button. */
+  private closeEdit(): void {
+    const id = this.editing?.id;
+    this.editing = null;
+    this.editUploaded.clear();
+    if (id) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[data-edit="${CSS.escape(id)}"]`)?.focus());
+  }
+
+  private toggleRemoved(a: Attachment): void {
+    const e = this.editing;
+    if (!e) return;
+    const gone = e.removed.includes(a.id);
+    this.editing = { ...e, removed: gone ? e.removed.filter((x) => x !== a.id) : [...e.removed, a.id] };
+    this.announce(gone ? this.d.fileKept(a.filename) : this.d.fileRemoved(a.filename));
+  }
+
+  private async saveEdit(ev: Event): Promise<void> {
+    ev.preventDefault();
+    const client = this.client;
+    const e = this.editing;
+    const form = ev.target as HTMLFormElement;
+    if (!client || !e || e.busy) return;
+    const d = this.d;
+    const set = (patch: Partial<Editing>) => {
+      if (this.editing?.id === e.id) this.editing = { ...this.editing, ...patch };
+    };
+    const data = new FormData(form);
+    const files = filesOf(form);
+    const bad = badFile(files);
+    // The record as it is now (another teacher may have changed it meanwhile): what is on it and not taken off stays.
+    const now = this.store?.entries.find((x): x is Extract<DevelopmentEntry, { kind: 'documentation' }> => x.kind === 'documentation' && x.documentation.id === e.id);
+    const kept = (now?.documentation.attachments ?? []).filter((a) => !e.removed.includes(a.id)).map((a) => a.id);
+    if (bad) return set({ error: d.badFile(bad.name) });
+    if (kept.length + files.length > MAX_ATTACHMENTS) return set({ error: d.tooManyFiles(MAX_ATTACHMENTS) });
+    set({ busy: true, error: '' });
+    try {
+      const added = await this.upload(client, files, this.editUploaded, (progress) => set({ progress }));
+      set({ progress: '' });
+      const { documentation } = await devRequest(client, 'documentation.update', {
+        documentationId: e.id,
+        title: String(data.get('title') ?? '').trim(),
+        body: String(data.get('body') ?? '').trim(),
+        goals: goalsOf(data),
+        attachmentIds: [...kept, ...added],
+      });
+      this.store?.add(documentation);
+      this.announce(d.changesSaved);
+      if (this.editing?.id === e.id) this.closeEdit();
+    } catch (err) {
+      set({ busy: false, progress: '', error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** After each record of a group the person writes in: the edit button, or the edit form. */
+  private recordAction(entry: DevelopmentEntry) {
+    if (entry.kind !== 'documentation') return nothing;
+    const doc = entry.documentation;
+    if (this.editing?.id === doc.id) return this.editor(doc, this.editing);
+    return html`<div class="actions">
+      <button part="button" data-edit=${doc.id} aria-label=${this.d.editOf(doc.title)} @click=${() => this.openEdit(doc)}>${this.t.edit}</button>
+    </div>`;
+  }
+
+  private editor(doc: Documentation, e: Editing) {
+    const t = this.t;
+    const d = this.d;
+    return html`<form part="composer" @submit=${this.saveEdit} @keydown=${(k: KeyboardEvent) => k.key === 'Escape' && this.closeEdit()} aria-labelledby="edit-heading">
+      <h4 id="edit-heading">${d.editing(e.title)}</h4>
+      <label for="edit-title">${t.title}</label>
+      <input id="edit-title" name="title" type="text" part="input" required maxlength="200" .value=${e.title} />
+      <label for="edit-body">${t.body}</label>
+      <textarea id="edit-body" name="body" part="input" required maxlength="20000" .value=${e.body}></textarea>
+      <label for="edit-goals">${d.goalsInput}</label>
+      <textarea id="edit-goals" name="goals" part="input" rows="2" .value=${e.goals}></textarea>
+      <fieldset>
+        <legend>${d.attachments}</legend>
+        ${doc.attachments.length
+          ? html`<ul class="files">
+              ${repeat(doc.attachments, (a) => a.id, (a) => {
+                const gone = e.removed.includes(a.id);
+                return html`<li class=${gone ? 'gone' : ''}>
+                  <span class="name">${a.filename}</span>
+                  <span class="muted">${fileSize(a.size, t.locale)}${gone ? ` · ${d.removedOnSave}` : ''}</span>
+                  <button type="button" part="button" aria-label=${gone ? d.keepFileNamed(a.filename) : d.removeFileNamed(a.filename)}
+                    @click=${() => this.toggleRemoved(a)}>${gone ? d.keepFile : d.removeFile}</button>
+                </li>`;
+              })}
+            </ul>`
+          : html`<p class="muted">${d.noAttachments}</p>`}
+        <label for="edit-files">${d.addFiles}</label>
+        <input id="edit-files" type="file" part="input" multiple accept=${ATTACHMENT_TYPES.join(',')} aria-describedby="edit-files-hint" />
+        <p id="edit-files-hint" class="muted">${d.filesHint}</p>
+      </fieldset>
+      <p class="muted" role="status">${e.progress}</p>
+      ${e.error ? html`<p class="error" role="alert">${e.error}</p>` : nothing}
+      <div class="actions">
+        <button class="primary" part="button" ?disabled=${e.busy}>${t.save}</button>
+        <button type="button" part="button" @click=${this.closeEdit}>${t.cancel}</button>
+      </div>
+    </form>`;
   }
 
   override render() {
@@ -314,7 +459,10 @@ export class SchoolhubDocumentation extends HubElement {
             ? html`<p class=${store.notFound ? 'muted' : 'error'}>${store.notFound ? d.noDocumentationHere : `${t.loadFailed}${store.error}`}</p>`
             : store.entries.length === 0
               ? html`<p class="muted">${d.noDocumentation}</p>`
-              : renderRecords(store.entries, { t, d, client: this.client, fresh: store.fresh, contextHref: null })}
+              : renderRecords(store.entries, {
+                  t, d, client: this.client, fresh: store.fresh, contextHref: null,
+                  ...(writable ? { action: (e: DevelopmentEntry) => this.recordAction(e) } : {}),
+                })}
       ${store?.state === 'ready' && store.next
         ? html`<div class="actions"><button part="button" @click=${() => store.more().catch(() => {})}>${t.more}</button></div>`
         : nothing}
@@ -390,6 +538,35 @@ export class SchoolhubDocumentation extends HubElement {
       </div>
     </form>`;
   }
+}
+
+/** The hub's limit of attachments per documentation (docs/PROTOCOL.md, documentation.create). */
+const MAX_ATTACHMENTS = 20;
+
+/** The record being edited: the text as it was when the form opened, the attachments taken off, and the save's progress. */
+interface Editing {
+  id: string;
+  title: string;
+  body: string;
+  goals: string;
+  removed: string[];
+  busy: boolean;
+  error: string;
+  progress: string;
+}
+
+function filesOf(form: HTMLFormElement): File[] {
+  return [...(form.querySelector<HTMLInputElement>('input[type="file"]')?.files ?? [])];
+}
+
+/** The first file the hub would refuse for its type or size (checked here to say so before uploading). */
+function badFile(files: File[]): File | undefined {
+  return files.find((f) => !ATTACHMENT_TYPES.includes(f.type) || f.size > ATTACHMENT_BYTES || f.size === 0);
+}
+
+/** One goal per line of the form's "goals" field, blank lines left out. */
+function goalsOf(data: FormData): string[] {
+  return String(data.get('goals') ?? '').split('\n').map((g) => g.trim()).filter(Boolean);
 }
 
 customElements.get('schoolhub-documentation') ?? customElements.define('schoolhub-documentation', SchoolhubDocumentation);

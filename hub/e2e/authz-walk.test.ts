@@ -162,6 +162,10 @@ function attacks(role: string): Record<string, Attack[]> {
     ...Object.fromEntries(['documentation.update', 'documentation.get'].map((op) => [op, [
       { label: 'documentation that does not exist', fields: { documentationId: 'doc_nope', body: 'x' }, probe: 'doc' },
       ...(role === 'preschool_teacher' ? [] : [{ label: "another child group's documentation", fields: { documentationId: ids.doc, body: 'x' }, probe: 'doc' }]),
+      // Attachments: taking them off documentation it may not change, or adding an upload that is not its own.
+      ...(op !== 'documentation.update' ? [] : role === 'preschool_teacher'
+        ? [{ label: 'an upload that is not its own', fields: { documentationId: ids.doc, attachmentIds: ['att_AAAAAAAAAAAAAAAAAAAAAA'] } }]
+        : [{ label: "the attachments of another child group's documentation", fields: { documentationId: ids.doc, attachmentIds: [] }, probe: 'doc' }]),
     ]])),
     'student.card.get': [
       { label: 'a student of another district', fields: { studentId: 'p-stu-an-1' }, probe: 'student' },

@@ -4,19 +4,32 @@
 //
 // Demo district: Förskolan Solrosen, child group g-sol-blabar with preschool teacher
 // p-pre-teacher and children p-child-1..3 (guardians p-gua-child-1..3).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../testing/harness.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 import { ATTACHMENT_LIMITS } from '../attachments/http.ts';
+import { demoBundle } from '../demo/district.ts';
+import type { Bundle } from '../directory/schema.ts';
+
+/** A second preschool teacher of Blåbär: whose uploads are "someone else's" to p-pre-teacher. */
+const COLLEAGUE = 'p-pre-teacher-2';
+function withColleague(): Bundle {
+  const b = demoBundle();
+  const me = b.persons.find((p) => p.id === 'p-pre-teacher')!;
+  b.persons.push({ ...me, id: COLLEAGUE, givenName: 'Pia', familyName: 'Lundgren', emails: [{ value: 'pia.lundgren@skola.example', type: 'Skola' }] });
+  const duty = b.duties.find((d) => d.person.id === 'p-pre-teacher')!;
+  b.duties.push({ ...structuredClone(duty), id: `${duty.id}-2`, person: { id: COLLEAGUE } });
+  return b;
+}
 
 let t: TestHub;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-attachments-'));
-  t = await startTestHub({ env: { HUB_DATA_DIR: dataDir } });
+  t = await startTestHub({ env: { HUB_DATA_DIR: dataDir }, bundle: withColleague() });
 });
 afterAll(async () => {
   await t?.stop();
@@ -216,6 +229,123 @@ describe('documentation (§4) and who gets its attachments', () => {
       .toMatchObject({ type: 'error', code: 'forbidden' });
     expect(await teacher.request('documentation.create', { groupId: 'g-sol-blabar', title: 'x', body: 'x', goals: Array(21).fill('mål'), clientKey: ck() }))
       .toMatchObject({ type: 'error', code: 'too_large', path: ['goals'] });
+  });
+});
+
+describe('documentation.update: changing the attachments', () => {
+  const file = (id: string) => path.join(dataDir, 'attachments', id);
+  const ids = (d: Documentation) => d.attachments.map((a) => a.id);
+  const updated = (docId: string, attachmentIds: string[]) => (f: Frame) =>
+    docEvent('documentation.updated', docId)(f) && JSON.stringify(ids((f.data as { documentation: Documentation }).documentation)) === JSON.stringify(attachmentIds);
+  const uploaded = async (as: string, name: string) => (await upload(as, PNG, 'image/png', name)).json.attachment!.id;
+  const about = async (as: string, childId: string, attachmentIds: string[]) =>
+    (await (await t.connect(as)).ok<{ documentation: Documentation }>('documentation.create', {
+      groupId: 'g-sol-blabar', childIds: [childId], title: 'Bygglek', body: 'Vi byggde.', attachmentIds, clientKey: ck(),
+    })).documentation;
+
+  it('adds an image live to the child’s guardian; removing it deletes its row and file; the same list again sends nothing', async () => {
+    const teacher = await t.connect('p-pre-teacher');
+    const guardian1 = await t.connect('p-gua-child-1');
+    const guardian2 = await t.connect('p-gua-child-2');
+    const first = await uploaded('p-pre-teacher', 'torn.png');
+    const doc = await about('p-pre-teacher', 'p-child-1', [first]);
+    const added = await uploaded('p-pre-teacher', 'glomd.png');
+
+    const { documentation } = await teacher.ok<{ documentation: Documentation }>('documentation.update', { documentationId: doc.id, attachmentIds: [first, added] });
+    expect(ids(documentation)).toEqual([first, added]);
+    const ev = await guardian1.waitFor(updated(doc.id, [first, added]));
+    expect((ev.data as { documentation: Documentation }).documentation).toMatchObject({ children: [{ id: 'p-child-1' }], attachments: [{ id: first }, { id: added, filename: 'glomd.png' }] });
+    const got = await download('p-gua-child-1', added);
+    expect(got.status).toBe(200);
+    expect(Buffer.from(await got.arrayBuffer())).toEqual(PNG);
+    await nothingAbout(guardian2, doc.id);
+    expect((await download('p-gua-child-2', added)).status).toBe(403);
+
+    // Taken off again: gone for everyone, row and file; the other image stays.
+    const removed = await teacher.ok<{ documentation: Documentation }>('documentation.update', { documentationId: doc.id, attachmentIds: [first] });
+    expect(ids(removed.documentation)).toEqual([first]);
+    await guardian1.waitFor(updated(doc.id, [first]));
+    expect((await download('p-gua-child-1', added)).status).toBe(404);
+    expect((await download('p-pre-teacher', added)).status).toBe(404);
+    expect(existsSync(file(added))).toBe(false);
+    expect(existsSync(file(first))).toBe(true);
+    expect((await download('p-gua-child-1', first)).status).toBe(200);
+    // A deleted upload cannot come back.
+    expect(await teacher.request('documentation.update', { documentationId: doc.id, attachmentIds: [first, added] }))
+      .toMatchObject({ type: 'error', code: 'not_found', path: ['attachmentIds', 1] });
+
+    // The same content again: answered, nothing sent.
+    const before = guardian1.frames.filter(docEvent('documentation.updated', doc.id)).length;
+    const same = await teacher.ok<{ documentation: Documentation }>('documentation.update', { documentationId: doc.id, title: 'Bygglek', attachmentIds: [first] });
+    expect(ids(same.documentation)).toEqual([first]);
+    await guardian1.ping();
+    expect(guardian1.frames.filter(docEvent('documentation.updated', doc.id))).toHaveLength(before);
+
+    // Without attachmentIds they stay; [] takes every one off.
+    await teacher.ok('documentation.update', { documentationId: doc.id, body: 'Vi byggde högt.' });
+    expect(ids((await guardian1.ok<{ documentation: Documentation }>('documentation.get', { documentationId: doc.id })).documentation)).toEqual([first]);
+    const none = await teacher.ok<{ documentation: Documentation }>('documentation.update', { documentationId: doc.id, attachmentIds: [] });
+    expect(none.documentation.attachments).toEqual([]);
+    await guardian1.waitFor(updated(doc.id, []));
+    expect(existsSync(file(first))).toBe(false);
+    expect((await download('p-gua-child-1', first)).status).toBe(404);
+  });
+
+  it('any teacher of the group changes them: what is on it stays whoever uploaded it; new ones must be their own', async () => {
+    const mine = await uploaded('p-pre-teacher', 'min.png');
+    const doc = await about('p-pre-teacher', 'p-child-2', [mine]);
+    const colleague = await t.connect(COLLEAGUE);
+    const theirs = await uploaded(COLLEAGUE, 'pia.png');
+    const { documentation } = await colleague.ok<{ documentation: Documentation }>('documentation.update', { documentationId: doc.id, attachmentIds: [mine, theirs] });
+    expect(ids(documentation)).toEqual([mine, theirs]);
+    // p-pre-teacher takes the colleague's image off again: it is on the documentation, not a new one.
+    const teacher = await t.connect('p-pre-teacher');
+    expect(ids((await teacher.ok<{ documentation: Documentation }>('documentation.update', { documentationId: doc.id, attachmentIds: [mine] })).documentation)).toEqual([mine]);
+    expect(existsSync(file(theirs))).toBe(false);
+  });
+
+  it('refuses someone else’s upload (not_found), one used elsewhere (conflict); a refused update changes nothing', async () => {
+    const teacher = await t.connect('p-pre-teacher');
+    const guardian1 = await t.connect('p-gua-child-1');
+    const kept = await uploaded('p-pre-teacher', 'kvar.png');
+    const doc = await about('p-pre-teacher', 'p-child-1', [kept]);
+    const other = await about('p-pre-teacher', 'p-child-1', [await uploaded('p-pre-teacher', 'annan.png')]);
+    const colleagues = await uploaded(COLLEAGUE, 'pias.png');
+    const good = await uploaded('p-pre-teacher', 'ny.png');
+    await guardian1.waitFor(docEvent('documentation.created', other.id));
+
+    expect(await teacher.request('documentation.update', { documentationId: doc.id, attachmentIds: [kept, colleagues] }))
+      .toMatchObject({ type: 'error', code: 'not_found', path: ['attachmentIds', 1] });
+    expect(await teacher.request('documentation.update', { documentationId: doc.id, attachmentIds: [other.attachments[0]!.id] }))
+      .toMatchObject({ type: 'error', code: 'conflict', path: ['attachmentIds', 0] });
+    // One bad id among good ones, with an image taken off and the title changed: nothing of it happens.
+    expect(await teacher.request('documentation.update', {
+      documentationId: doc.id, title: 'Ändrad', attachmentIds: [good, 'att_CCCCCCCCCCCCCCCCCCCCCC'],
+    })).toMatchObject({ type: 'error', code: 'not_found', path: ['attachmentIds', 1] });
+    expect(await teacher.request('documentation.update', { documentationId: doc.id, attachmentIds: Array.from({ length: 21 }, (_, i) => `att_${i}`) }))
+      .toMatchObject({ type: 'error', code: 'too_large', path: ['attachmentIds'] });
+
+    const now = (await teacher.ok<{ documentation: Documentation }>('documentation.get', { documentationId: doc.id })).documentation;
+    expect(now).toMatchObject({ title: 'Bygglek', attachments: [{ id: kept }] });
+    expect(ids((await teacher.ok<{ documentation: Documentation }>('documentation.get', { documentationId: other.id })).documentation)).toEqual([other.attachments[0]!.id]);
+    for (const id of [kept, other.attachments[0]!.id, colleagues, good]) expect(existsSync(file(id)), id).toBe(true);
+    expect((await download('p-gua-child-1', kept)).status).toBe(200);
+    // The good upload is still unused: only its uploader gets it, and it can go on the documentation now.
+    expect((await download('p-gua-child-1', good)).status).toBe(403);
+    await guardian1.ping();
+    expect(guardian1.frames.filter(docEvent('documentation.updated', doc.id))).toEqual([]);
+    expect(ids((await teacher.ok<{ documentation: Documentation }>('documentation.update', { documentationId: doc.id, attachmentIds: [kept, good] })).documentation)).toEqual([kept, good]);
+  });
+
+  it('others are answered as for any update, and nothing changes', async () => {
+    const kept = await uploaded('p-pre-teacher', 'stannar.png');
+    const doc = await about('p-pre-teacher', 'p-child-1', [kept]);
+    for (const [who, code] of [['p-gua-child-1', 'forbidden'], ['p-reader-sol', 'forbidden'], ['p-gua-child-2', 'not_found'], ['p-teacher-ek', 'not_found']] as const) {
+      const c = await t.connect(who);
+      expect(await c.request('documentation.update', { documentationId: doc.id, attachmentIds: [] }), who).toMatchObject({ type: 'error', code });
+    }
+    expect(existsSync(file(kept))).toBe(true);
+    expect((await download('p-gua-child-1', kept)).status).toBe(200);
   });
 });
 

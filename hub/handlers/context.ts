@@ -6,6 +6,7 @@ import type { RequestOf, RequestType } from '../protocol/frames.ts';
 import type { LinkPatterns } from '../config.ts';
 import type { TypingRelay } from '../typing.ts';
 import type { AuditSink } from '../privacy/audit.ts';
+import type { AttachmentFiles } from '../../storage/attachment-files.ts';
 
 export interface HandlerContext {
   personId: string;
@@ -19,6 +20,9 @@ export interface HandlerContext {
   connection: object;
   /** Staff reads of protected persons' data go here (hub/privacy/audit.ts `audit`). */
   auditLog: AuditSink;
+  /** The bytes of attachments: documentation.update removes those it took off, after its commit. */
+  attachmentFiles: Pick<AttachmentFiles, 'remove'>;
+  log(message: string, error?: unknown): void;
 }
 
 export type Handler<T extends RequestType> = (ctx: HandlerContext, req: RequestOf<T>) => Promise<unknown>;

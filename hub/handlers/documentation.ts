@@ -9,9 +9,10 @@ import { documentationKeys, documentationStaffKeys } from '../audience-developme
 import { RequestError } from '../protocol/codes.ts';
 import type { Directory } from '../directory/model.ts';
 import type { NewEvent } from '../../storage/events.ts';
+import type { Tx } from '../../storage/pool.ts';
 import {
-  attachmentsOf, documentationPage, findDocumentationByKey, getDocumentation, insertDocumentation, linkAttachments, lockAttachments,
-  lockDocumentation, updateDocumentation, type AttachmentRow, type DocumentationFields, type DocumentationRow,
+  attachmentsOf, deleteDocumentationAttachments, documentationPage, findDocumentationByKey, getDocumentation, insertDocumentation, linkAttachments,
+  lockAttachments, lockDocumentation, updateDocumentation, type AttachmentRow, type DocumentationFields, type DocumentationRow,
 } from '../../storage/documentation.ts';
 import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
@@ -81,19 +82,51 @@ export const createDocumentation: Handler<'documentation.create'> = async (ctx, 
   }
 };
 
+/**
+ * The attachments `wanted` after an update, checked against those `current`ly on the
+ * documentation: ids already on it stay (whoever uploaded them); new ones must be the caller's
+ * own uploads not in any documentation, with documentation.create's answers. Only reads and
+ * throws: the caller writes after it.
+ */
+async function attachmentChange(tx: Tx, personId: string, current: readonly AttachmentRow[], wanted: readonly string[]) {
+  const on = new Set(current.map((a) => a.id));
+  const added = wanted.filter((id) => !on.has(id));
+  const found = new Map((await lockAttachments(tx, added)).map((a) => [a.id, a]));
+  wanted.forEach((id, i) => {
+    if (on.has(id)) return;
+    const a = found.get(id);
+    if (!a || a.ownerId !== personId) throw new RequestError('not_found', 'no such attachment of yours', ['attachmentIds', i]);
+    if (a.documentationId !== null) throw new RequestError('conflict', 'this attachment already belongs to a documentation', ['attachmentIds', i]);
+  });
+  const keep = new Set(wanted);
+  return { added, removed: current.filter((a) => !keep.has(a.id)).map((a) => a.id) };
+}
+
 export const updateOneDocumentation: Handler<'documentation.update'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const row = await ctx.publisher.write(async (tx) => {
+  const out = await ctx.publisher.write(async (tx) => {
     const d = await lockDocumentation(tx, req.documentationId);
     if (!d) throw noSuchDocumentation();
     decide(can(dir, personId, { type: 'documentation.change', documentation: d }));
+    const current = (await attachmentsOf(tx, [d.id])).get(d.id) ?? [];
+    const { added, removed } = req.attachmentIds ? await attachmentChange(tx, personId, current, req.attachmentIds) : { added: [], removed: [] };
     const next: DocumentationFields = { title: req.title ?? d.title, body: req.body ?? d.body, goals: req.goals ?? d.goals };
-    if (next.title === d.title && next.body === d.body && next.goals.join('\u0000') === d.goals.join('\u0000')) return { result: d, events: [] };
+    const sameText = next.title === d.title && next.body === d.body && next.goals.join('\u0000') === d.goals.join('\u0000');
+    if (sameText && added.length === 0 && removed.length === 0) return { result: { d, attachments: current, deleted: [] as string[] }, events: [] };
+    // Every check is done: only writes from here on (hub/publisher.ts).
     const changed = await updateDocumentation(tx, d.id, next);
+    await linkAttachments(tx, added, d.id);
+    const deleted = await deleteDocumentationAttachments(tx, d.id, removed);
     const attachments = (await attachmentsOf(tx, [d.id])).get(d.id) ?? [];
-    return { result: changed, events: documentationEvents(dir, 'documentation.updated', changed, attachments) };
+    return { result: { d: changed, attachments, deleted }, events: documentationEvents(dir, 'documentation.updated', changed, attachments) };
   });
-  return { documentation: (await viewFor(ctx, [row]))[0] };
+  // Committed: the rows are gone, so nobody is served these files any more. Removing them
+  // before the commit would lose them if it failed; a removal failing now leaves a file without
+  // a row, which the retention job's sweep of files without rows (hub/privacy/sources.ts) removes.
+  for (const id of out.deleted) {
+    await ctx.attachmentFiles.remove(id).catch((e: unknown) => ctx.log(`documentation.update: could not remove the file of ${id}`, e));
+  }
+  return { documentation: documentationView(dir, out.d, out.attachments, childrenShownTo(dir, personId, out.d)) };
 };
 
 export const getOneDocumentation: Handler<'documentation.get'> = async (ctx, req) => {

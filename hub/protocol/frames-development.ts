@@ -41,6 +41,7 @@ export type DevelopmentKind = (typeof DEVELOPMENT_KINDS)[number];
 const kinds = z.array(z.enum(DEVELOPMENT_KINDS)).min(1).max(4).refine(unique, 'kinds must be unique').optional();
 
 const goals = z.array(text(L.goal)).max(L.goals);
+const attachmentIds = z.array(id).max(L.attachments).refine(unique, 'each attachment once');
 
 export const developmentSchemas = {
   // §6 feedback
@@ -76,11 +77,13 @@ export const developmentSchemas = {
     title: text(L.title),
     body: text(L.documentationBody),
     goals: goals.optional(),
-    attachmentIds: z.array(id).max(L.attachments).refine(unique, 'each attachment once').optional(),
+    attachmentIds: attachmentIds.optional(),
     clientKey,
   }),
   'documentation.update': req('documentation.update', {
     documentationId: id, title: text(L.title).optional(), body: text(L.documentationBody).optional(), goals: goals.optional(),
+    // The attachments after the update (ids left out are deleted); absent: unchanged.
+    attachmentIds: attachmentIds.optional(),
   }),
   'documentation.get': req('documentation.get', { documentationId: id }),
   'group.documentation.get': req('group.documentation.get', { groupId: id, childId: id.optional(), ...page }),

@@ -196,6 +196,11 @@ export interface DevelopmentRequests {
     { groupId: string; childIds?: string[]; title: string; body: string; goals?: string[]; attachmentIds?: string[]; clientKey: string },
     { documentation: Documentation },
   ];
+  /** Any teacher of the group; `attachmentIds` is the whole list after the update (those left out are deleted). */
+  'documentation.update': [
+    { documentationId: string; title?: string; body?: string; goals?: string[]; attachmentIds?: string[] },
+    { documentation: Documentation },
+  ];
 }
 export type DevRequestType = keyof DevelopmentRequests;
 

@@ -193,7 +193,47 @@ describe.skipIf(!hasChromium)('documentation: preschool documentation with image
     expect(await titles(teacher)).toEqual(['Utflykt till skogen', 'Ebbe målar', 'Astrid bygger']);
   });
 
-  it('axe-core finds no serious or critical violation (composer open, images shown)', async () => {
+  it('the teacher adds an image to existing documentation in the widget; the guardian sees it live; taking it off removes it', async () => {
+    const ebbe = widget(teacher).locator('article', { hasText: 'Ebbe målar' });
+    const edit = ebbe.getByRole('button', { name: 'Redigera ”Ebbe målar”' });
+    const focused = () => teacher.evaluate(() => {
+      const el = document.querySelector('schoolhub-documentation')?.shadowRoot?.activeElement;
+      return el?.id || el?.getAttribute('aria-label');
+    });
+    // Only the group's teacher gets the action.
+    expect(await widget(guardian2).getByRole('button', { name: /Edit/ }).count()).toBe(0);
+    await edit.click();
+    const form = ebbe.locator('form');
+    await eventually(focused).toBe('edit-title');
+    expect(await form.getByLabel('Rubrik').inputValue()).toBe('Ebbe målar');
+    expect(await form.getByLabel('Text').inputValue()).toBe('Ebbe målade med vattenfärg.');
+    expect(await form.innerText()).toContain('Inga bilder eller filer.');
+    await form.getByLabel('Lägg till bilder och filer (valfritt)').setInputFiles({ name: 'ebbe.png', mimeType: 'image/png', buffer: PNG });
+    await form.getByRole('button', { name: 'Spara' }).click();
+    await eventually(() => widget(teacher).locator('[aria-live="polite"]').innerText()).toBe('Ändringarna är sparade.');
+    expect(await form.count()).toBe(0);
+    await eventually(focused).toBe('Redigera ”Ebbe målar”');
+    await eventually(() => image(teacher, 'Bild till ”Ebbe målar”')).toEqual({ blob: true, decoded: true });
+    // Ebbe's guardian: live, with the image; Astrid's guardian gets nothing of it.
+    await eventually(() => image(guardian2, 'Image for “Ebbe målar”')).toEqual({ blob: true, decoded: true });
+    expect(await titles(guardian1)).toEqual(['Utflykt till skogen', 'Astrid bygger']);
+    await guardian2.screenshot({ path: artifact('documentation-edited.png'), fullPage: true });
+
+    // Taken off again: the button says so, keeps focus, and the image leaves the guardian's page.
+    await edit.click();
+    await form.getByRole('button', { name: 'Ta bort ebbe.png' }).click();
+    await eventually(() => widget(teacher).locator('[aria-live="polite"]').innerText()).toBe('ebbe.png tas bort när du sparar.');
+    expect(await focused()).toBe('Behåll ebbe.png');
+    await teacher.screenshot({ path: artifact('documentation-edit.png'), fullPage: true });
+    await form.getByRole('button', { name: 'Spara' }).click();
+    await eventually(() => widget(guardian2).getByRole('img', { name: 'Image for “Ebbe målar”' }).count()).toBe(0);
+    await eventually(() => ebbe.getByRole('img').count()).toBe(0);
+    // Left open for axe below.
+    await edit.click();
+    await eventually(focused).toBe('edit-title');
+  });
+
+  it('axe-core finds no serious or critical violation (composer and edit form open, images shown)', async () => {
     expect(await seriousViolations(teacher)).toEqual([]);
     expect(await seriousViolations(guardian1)).toEqual([]);
     expect(await seriousViolations(guardian2)).toEqual([]);

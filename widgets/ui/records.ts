@@ -25,6 +25,8 @@ export interface RecordContext {
   contextHref: string | null;
   /** Name the student in each heading (a group overview: records of many students). */
   named?: boolean;
+  /** What follows a record (the documentation widget: its teachers' edit action or form). */
+  action?: (e: DevelopmentEntry) => unknown;
 }
 
 export const recordStyles = [
@@ -153,6 +155,7 @@ function renderRecord(e: DevelopmentEntry, c: RecordContext): TemplateResult {
         : e.kind === 'form'
           ? form(e.form, c)
           : documentation(e.documentation, c)}
+    ${c.action ? c.action(e) : nothing}
   </article>`;
 }
 
