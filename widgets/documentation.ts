@@ -4,7 +4,7 @@
 //   - A guardian (or anyone without child groups of their own) sees what concerns their child
 //     (development.get, documentation only; `student-id` names the child, else a "Barn" picker
 //     offers the children the hub lists).
-//   - Staff with child groups (audience.get lists the groups they may post to; `group-id` fixes
+//   - Teachers of child groups (audience.get marks them `documentation`; `group-id` fixes
 //     one) see the group's documentation (group.documentation.get) and get a composer: title,
 //     text, goals, children, images and PDFs (uploaded with POST /api/v1/attachments). The hub
 //     decides on every upload and create; its reason is shown when it refuses. Each record has
@@ -168,7 +168,7 @@ export class SchoolhubDocumentation extends HubElement {
     return [
       client.views(() => {
         client.request('audience.get', {}).then(
-          (a) => (this.groups = a.posts.schools.flatMap((s) => s.groups.filter((g) => g.kind === 'preschool'))),
+          (a) => (this.groups = a.posts.schools.flatMap((s) => s.groups.filter((g) => g.kind === 'preschool' && g.documentation))),
           () => (this.groups = []),
         );
       }),

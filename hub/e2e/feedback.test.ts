@@ -263,4 +263,14 @@ describe('which group overviews audience.get offers', () => {
     expect(Object.values(await overviewOf('p-leader-ek')).some(Boolean)).toBe(false);
     expect((await overviewOf('p-mentor-ek'))['g-ek-7a']).toBe(true);
   });
+
+  it('marks the child groups whose documentation the caller writes: their teachers, nobody else', async () => {
+    const documents = async (sub: string) => {
+      const a = await (await t.connect(sub)).ok<{ posts: { schools: { groups: { id: string; documentation: boolean }[] }[] } }>('audience.get');
+      return a.posts.schools.flatMap((s) => s.groups).filter((g) => g.documentation).map((g) => g.id);
+    };
+    expect(await documents('p-pre-teacher')).toEqual(['g-sol-blabar']);
+    expect(await documents('p-leader-ek')).toEqual([]);
+    expect(await documents('p-mentor-ek')).toEqual([]);
+  });
 });

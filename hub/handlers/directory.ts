@@ -103,6 +103,8 @@ export const getAudience: Handler<'audience.get'> = async (ctx) => {
         id: g.id, name: g.name, kind: g.kind,
         // Whether its group overview opens for the caller (the rule's answer, not a guess from roles).
         overview: can(dir, me, { type: 'group.overview', groupId: g.id }).ok,
+        // Whether the caller documents this child group (§4: its teachers), so may open and write its documentation.
+        documentation: g.kind === 'preschool' && can(dir, me, { type: 'documentation.create', documentation: { groupId: g.id } }).ok,
         members: [...g.members].map((m) => ({ id: m, name: dir.person(m)?.name ?? '' })).sort((a, b) => a.name.localeCompare(b.name, 'sv')),
       }));
     if (groups.length === 0 && !leader && !admin) continue;

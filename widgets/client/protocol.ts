@@ -138,6 +138,8 @@ export interface AudienceGroup extends PersonRef {
   kind: string;
   /** Whether group.overview.get opens for the caller (the group's owners, the school's admins). */
   overview: boolean;
+  /** Whether the caller documents this child group (documentation.create; its teachers). */
+  documentation: boolean;
   members: PersonRef[];
 }
 
