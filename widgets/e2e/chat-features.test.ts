@@ -199,7 +199,9 @@ describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit
 
     await hits.click();
     const found = mariaChat().locator('.msg.found');
-    await eventually(() => found.locator('.body').innerText()).toBe('Kom ihåg matsäck till utflykten på fredag');
+    // count() answers at once; innerText() would wait 30 s for a message that is not there.
+    await eventually(() => found.count()).toBe(1);
+    expect(await found.locator('.body').innerText()).toBe('Kom ihåg matsäck till utflykten på fredag');
     await eventually(() => found.evaluate(isFocused)).toBe(true);
     // Opened at message 5: the first 50 are loaded, and the rest wait behind a button.
     expect(await mariaChat().locator('.msg').count()).toBe(50);
@@ -219,7 +221,7 @@ describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit
     await eventually(() => maria.locator('schoolhub-inbox [role="alert"]').innerText()).toBe('Sök med minst ett ord (bokstäver eller siffror).');
     await field.press('Escape');
     await eventually(() => maria.locator('schoolhub-inbox .hits').count()).toBe(0);
-  });
+  }, 90_000); // 60 messages, each committed: under a loaded CI machine this takes far longer than 4 s
 
   it('a whole-group conversation is named by its group', async () => {
     const eva = await t.connect(MENTOR);
