@@ -77,6 +77,8 @@ export class Delivery {
     this.sequencer.offerPayload(env);
     this.sequencer.offerTick(tick);
     const payload = JSON.stringify(env);
+    // The broker hands our own payload back once per topic: remembered, it is never parsed here.
+    this.lastRaw = payload;
     const failed = (err: unknown) => this.log('publish to the broker failed (other nodes catch up from PostgreSQL)', err);
     for (const t of topics) {
       this.brokerPublishes.topic++;
