@@ -16,8 +16,6 @@ import { privacySources, type RetentionContext } from './sources.ts';
 /** Only one node runs the job at a time (any fixed 64-bit number; schoolhub's locks count up from ...001). */
 const RETENTION_LOCK = '7303411920004';
 
-export const RETENTION_DEFAULT_INTERVAL_MS = 3_600_000;
-
 export interface RetentionReport {
   startedAt: string;
   /** Rows deleted by table, e.g. {"messages": 12, "events": 40}. */

@@ -82,8 +82,3 @@ export function whenConfigured(fn: (client: HubClient) => void): () => void {
   s.waiters.add(fn);
   return () => s.waiters.delete(fn);
 }
-
-/** The page's client, if configured. */
-export function pageClient(): HubClient | undefined {
-  return page().client;
-}
