@@ -1,4 +1,4 @@
-// Read keys of the development records (DOMAIN.md §4, §6–§8), in the vocabulary of
+// Read keys of the development records (docs/DOMAIN.md §4, §6–§8), in the vocabulary of
 // hub/audience.ts. A record follows its student: `p:S` (the student), `cg:S` (the student's
 // guardians now), `cm:S` (mentors now), `ct:S` (teachers of the student's teaching groups now);
 // staff of the school through `rd:` (the reader role) and `adm:` (school admins); the group's

@@ -20,7 +20,7 @@ export const key = {
   schoolLead: (s: string) => `lead:${s}`,
   /** School admins alone: they see published plans and assignments through the group (§5). */
   schoolAdmins: (s: string) => `adm:${s}`,
-  /** The reader role of a school alone: the student card of DOMAIN.md §4, §6–§8. */
+  /** The reader role of a school alone: the student card of docs/DOMAIN.md §4, §6–§8. */
   schoolReaders: (s: string) => `rd:${s}`,
   /**
    * One student's guardians, mentors, and teachers of their teaching groups, as the directory
@@ -70,7 +70,7 @@ export function mailingKeys(authorId: string, m: MailingDraft): string[] {
 }
 
 /**
- * A plan or assignment (DOMAIN.md §5): the group's owners in every state; once published
+ * A plan or assignment (docs/DOMAIN.md §5): the group's owners in every state; once published
  * (and while not hidden or closed) also its students, their guardians and the school's admins.
  * rules/items.ts canReadItem must agree; audience-items.test.ts checks that it does.
  */

@@ -1,4 +1,4 @@
-// Configuration from the environment (names fixed by DESIGN.md). Dev mode fills in what a
+// Configuration from the environment (every variable is in the README's table). Dev mode fills in what a
 // single developer needs and says so; production settings are never invented silently.
 import { randomBytes } from 'node:crypto';
 

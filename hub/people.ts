@@ -1,5 +1,5 @@
 // How people are shown to one another. A person with a protected identity never appears to
-// other students or guardians (DIRECTORY.md): not in lists, not by name.
+// other students or guardians (docs/DOMAIN.md, "Protected identities"): not in lists, not by name.
 import type { Directory } from './directory/model.ts';
 
 /** Is `viewer` staff somewhere (then they see protected persons they work with, and their reads are audited)? */

@@ -29,7 +29,7 @@ export interface SchoolPlan {
   classes: ClassPlan[];
   /** Subject teachers; each teaches one subject in up to CLASSES_PER_TEACHER classes. */
   teachers: string[];
-  /** Direct messages between teachers and guardians (DOMAIN.md §3 (*)), alternating by school. */
+  /** Direct messages between teachers and guardians (docs/DOMAIN.md §3 (*)), alternating by school. */
   teacherGuardianDirectMessages: boolean;
 }
 

@@ -1,4 +1,4 @@
-// Feedback (DOMAIN.md §6) and assessments (§7): one row per student and record, with the read
+// Feedback (docs/DOMAIN.md §6) and assessments (§7): one row per student and record, with the read
 // keys of its audience for its state (hub/audience-development.ts). Lists page newest first
 // by (created_at, id) and are always filtered by the reader's keys.
 import type { Db, Tx } from './pool.ts';

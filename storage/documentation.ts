@@ -1,4 +1,4 @@
-// Preschool documentation (DOMAIN.md §4) and the facts about uploaded attachments (the bytes
+// Preschool documentation (docs/DOMAIN.md §4) and the facts about uploaded attachments (the bytes
 // live under HUB_DATA_DIR/attachments, storage/attachment-files.ts). An attachment belongs to
 // its uploader until one documentation takes it; a documentation's attachments are those
 // whose documentation_id is it (one place says which, so two documentations never disagree).

@@ -1,4 +1,4 @@
-// Forms in development conferences (DOMAIN.md §8). A form is read with its conference's
+// Forms in development conferences (docs/DOMAIN.md §8). A form is read with its conference's
 // state and mentor group, which decide who sees which fields. Filling and closing meet on
 // the conference row: a fill holds it FOR SHARE and writes only while the conference is open
 // (checked again in the UPDATE itself), and closing updates it, so a fill either lands before

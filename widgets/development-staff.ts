@@ -17,7 +17,7 @@ import type { DevStrings } from './ui/development-i18n.ts';
 import type { Strings } from './ui/i18n.ts';
 import { recordLabel, renderRecords } from './ui/records.ts';
 
-/** Roles with staff views (DOMAIN.md: staff at the school). */
+/** Roles with staff views (docs/DOMAIN.md: staff at the school). */
 export const STAFF_ROLES: readonly RoleName[] = ['teacher', 'mentor', 'school_leader', 'school_admin', 'reader'];
 /** Roles whose group overview the domain names (§6, §7): the groups' owners and the school admins. */
 const OVERVIEW_ROLES: readonly RoleName[] = ['teacher', 'mentor', 'school_admin'];

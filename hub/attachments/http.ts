@@ -1,4 +1,4 @@
-// The attachment API of preschool documentation (DOMAIN.md §4), docs/PROTOCOL.md §9:
+// The attachment API of preschool documentation (docs/DOMAIN.md §4), docs/PROTOCOL.md §9:
 //   POST /api/v1/attachments?filename=…   upload (a preschool teacher), bearer = the user's JWT
 //   GET  /api/v1/attachments/:id          download, for those who may see the documentation
 // Files are checked by their bytes (hub/attachments/sniff.ts), limited in size, stored under

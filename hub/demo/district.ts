@@ -1,5 +1,5 @@
 // The demo district: seeded by `npm start` through the real import API and used by the
-// integration tests. SS 12000 shaped (DIRECTORY.md); every id below is part of the contract
+// integration tests. SS 12000 shaped (docs/DIRECTORY-IMPORT.md); every id below is part of the contract
 // with the tests, which name people through DEMO.
 import type {
   ActivityRecord, Bundle, DutyRecord, GroupRecord, OrganisationRecord, PersonRecord, PlacementRecord,
@@ -30,7 +30,7 @@ export const DEMO = {
   teacherBj: 'p-teacher-bj',
   // Förskolan Solrosen staff.
   preTeacher: 'p-pre-teacher',
-  /** The reader of Förskolan Solrosen (its documentation dashboard, DOMAIN.md §4). */
+  /** The reader of Förskolan Solrosen (its documentation dashboard, docs/DOMAIN.md §4). */
   readerSol: 'p-reader-sol',
   // The other district.
   leaderAn: 'p-leader-an',

@@ -24,11 +24,11 @@ export interface School {
   id: string;
   name: string;
   districtId: string | null;
-  /** DOMAIN.md §3 (*): teachers may message guardians directly through the message function. */
+  /** docs/DOMAIN.md §3 (*): teachers may message guardians directly through the message function. */
   teacherGuardianDirectMessages: boolean;
   /** Staff quiet hours (local clock times in `timezone`; start after end wraps midnight), or null. */
   quietHours: QuietHours | null;
-  /** DOMAIN.md §7: the school's assessment levels, lowest first; empty: free-text assessments only. */
+  /** docs/DOMAIN.md §7: the school's assessment levels, lowest first; empty: free-text assessments only. */
   assessmentLevels: readonly string[];
 }
 
@@ -133,12 +133,12 @@ export class Directory {
     return false;
   }
 
-  /** DOMAIN.md: "teaches S" (teaching groups; preschool child groups count for preschool teachers). */
+  /** docs/DOMAIN.md: "teaches S" (teaching groups; preschool child groups count for preschool teachers). */
   teaches(a: string, s: string): boolean {
     return this.ownsGroupWith(a, s, ['teaching', 'preschool']);
   }
 
-  /** DOMAIN.md: "mentors S". */
+  /** docs/DOMAIN.md: "mentors S". */
   mentors(a: string, s: string): boolean {
     return this.ownsGroupWith(a, s, ['mentor']);
   }

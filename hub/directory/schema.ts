@@ -1,4 +1,4 @@
-// The directory bundle (DIRECTORY.md): SS 12000 shaped, validated at the edge. Unknown fields
+// The directory bundle (docs/DIRECTORY-IMPORT.md): SS 12000 shaped, validated at the edge. Unknown fields
 // (civic numbers, addresses, photos) are stripped by zod and never stored.
 import { z } from 'zod';
 
@@ -103,7 +103,7 @@ export const quietHoursSchema = z.object({
 
 /**
  * Settings of an organisation (not in SS 12000). On a school: the messaging setting of
- * DOMAIN.md §3 (*) and quiet hours. On a district (Huvudman): `retentionDays`, how long
+ * docs/DOMAIN.md §3 (*) and quiet hours. On a district (Huvudman): `retentionDays`, how long
  * messages, posts, mailings, items and events are kept (hub/privacy/retention.ts); a
  * district setting needs no school fields, so `teacherGuardianDirectMessages` may be left out
  * (false).
@@ -114,7 +114,7 @@ export const schoolSettingSchema = z.object({
   quietHours: quietHoursSchema.optional(),
   // At least a day (a shorter period would delete what a client is still syncing), at most a century.
   retentionDays: z.number().int().min(1).max(36_500).optional(),
-  /** DOMAIN.md §7: the school's assessment levels, lowest first, e.g. ["F","E","D","C","B","A"]. */
+  /** docs/DOMAIN.md §7: the school's assessment levels, lowest first, e.g. ["F","E","D","C","B","A"]. */
   assessmentLevels: z
     .array(z.string().trim().min(1).max(50))
     .min(1)

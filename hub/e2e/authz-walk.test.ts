@@ -1,4 +1,4 @@
-// The authorization walk (docs/SECURITY.md): every role of DOMAIN.md tries every operation of
+// The authorization walk (docs/SECURITY.md): every role of docs/DOMAIN.md tries every operation of
 // docs/PROTOCOL.md on targets it must not reach: another district, another school's group,
 // another family's child, a conversation, item or conference it is not part of, and ids that
 // do not exist. Every attempt is answered forbidden or not_found; nothing is stored, nothing
@@ -44,7 +44,7 @@ beforeAll(async () => {
   ids.post = (await leaderAn.ok<{ post: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Bara 9C', body: '…', clientKey: 'w1p', audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { students: true, guardians: true } } })).post.id;
   const teacherEk = await t.connect('p-teacher-ek');
   ids.draft = (await teacherEk.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Utkast', clientKey: 'w1d' })).item.id;
-  // Development records (DOMAIN.md §4, §6–§8): feedback and a form in the other district, a
+  // Development records (docs/DOMAIN.md §4, §6–§8): feedback and a form in the other district, a
   // draft assessment only its teacher sees, documentation only the preschool sees.
   ids.fb = (await mentorAn.ok<{ feedback: { id: string } }>('feedback.create', { itemId: ids.item, studentId: 'p-stu-an-1', body: 'privat', publish: true, clientKey: 'w1f' })).feedback.id;
   ids.form = (await mentorAn.ok<{ form: { id: string } }>('form.add', { conferenceId: ids.conf, templateId: 'iup', clientKey: 'w1o' })).form.id;

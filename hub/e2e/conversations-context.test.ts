@@ -1,5 +1,5 @@
 // Conversations tied to a plan, an assignment or a development conference, and a mentor's
-// conversations with a whole group, over real connections (DOMAIN.md §3 with §5).
+// conversations with a whole group, over real connections (docs/DOMAIN.md §3 with §5).
 //
 // Demo district: p-teacher-ek teaches g-ek-ma7 (p-stu-ek-1..4) at Ekskolan, where teachers may
 // NOT message guardians directly; p-mentor-ek mentors g-ek-7a (p-stu-ek-1..6).

@@ -1,4 +1,4 @@
-// The reader's documentation dashboard (DOMAIN.md §4, docs/PROTOCOL.md `documentation.dashboard`)
+// The reader's documentation dashboard (docs/DOMAIN.md §4, docs/PROTOCOL.md `documentation.dashboard`)
 // over real connections: a school's preschool documentation newest first and paged, filtered by
 // child group, with the curriculum goals worked on counted over the same filter; only for the
 // reader of the school; the protected child is named to the reader (staff) and the read is audited.

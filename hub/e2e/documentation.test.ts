@@ -1,4 +1,4 @@
-// Preschool documentation (DOMAIN.md §4) and its attachments over real connections and HTTP:
+// Preschool documentation (docs/DOMAIN.md §4) and its attachments over real connections and HTTP:
 // uploads checked by their bytes, documentation that reaches each child's guardians naming only
 // their child, and attachments served only to those who may see the documentation.
 //

@@ -66,7 +66,7 @@ describe('posts', () => {
       return post.id;
     });
     const ma7 = ['p-stu-ek-1', 'p-stu-ek-2', 'p-stu-ek-3', 'p-stu-ek-4'];
-    // Leaders, admins and readers of the school read every post there (DOMAIN.md §1); the
+    // Leaders, admins and readers of the school read every post there (docs/DOMAIN.md §1); the
     // author's own devices get it too.
     expect(got).toEqual(new Set([...students(ma7), ...guardiansOf(ma7), 'p-leader-ek', 'p-admin-ek', 'p-reader-ek', 'p-teacher-ek']));
   });

@@ -1,4 +1,4 @@
-// Feedback (DOMAIN.md §6) and assessments (§7) over real connections: drafts stay with the
+// Feedback (docs/DOMAIN.md §6) and assessments (§7) over real connections: drafts stay with the
 // teachers, publishing reaches exactly those who may see it, live and in the student card,
 // the development overview and the group overview.
 //

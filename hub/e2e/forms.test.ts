@@ -1,4 +1,4 @@
-// Forms in development conferences (DOMAIN.md §8) over real connections: a mentor adds forms,
+// Forms in development conferences (docs/DOMAIN.md §8) over real connections: a mentor adds forms,
 // each side sees, fills and receives only its own fields until the mentor closes the meeting,
 // and then the filled-in forms reach the student and the guardians live.
 //

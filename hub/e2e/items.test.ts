@@ -1,4 +1,4 @@
-// Plans and assignments over real connections (DOMAIN.md §5): who creates and changes them,
+// Plans and assignments over real connections (docs/DOMAIN.md §5): who creates and changes them,
 // who sees them in which state, and that publishing, hiding and closing reach exactly the
 // people whose view changes, live and on resume.
 //

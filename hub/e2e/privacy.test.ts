@@ -128,7 +128,7 @@ describe('privacy: one hub with the demo district', () => {
     });
   });
 
-  describe('the audit log (DIRECTORY.md: staff reads of a protected person are logged)', () => {
+  describe('the audit log (docs/DOMAIN.md: staff reads of a protected person are logged)', () => {
     async function auditBy(actorId: string): Promise<AuditEntry[]> {
       const r = await call(t, 'GET', `/api/v1/audit?actorId=${actorId}&limit=1000`);
       expect(r.status).toBe(200);

@@ -1,4 +1,4 @@
-// Assessments (DOMAIN.md §7): assessment.create, assessment.update, assessment.publish,
+// Assessments (docs/DOMAIN.md §7): assessment.create, assessment.update, assessment.publish,
 // assessment.get, group.assessments.get. A teacher of a teaching group assesses its students
 // in the group's subject, by one of the school's levels and/or free text; draft → published,
 // like feedback.

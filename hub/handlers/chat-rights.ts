@@ -1,4 +1,4 @@
-// The rights of DOMAIN.md §3 with the facts they need from storage: who earlier started a
+// The rights of docs/DOMAIN.md §3 with the facts they need from storage: who earlier started a
 // plan/assignment conversation with which teacher. The rules stay pure; the facts are
 // loaded first, and only when the answer without them is no (they rarely matter).
 import { can, type Action, type Decision, type MessagingHistory } from '../rules/index.ts';

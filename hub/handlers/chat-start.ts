@@ -1,4 +1,4 @@
-// conversation.start (DOMAIN.md §3): through the message function, from inside a plan, an
+// conversation.start (docs/DOMAIN.md §3): through the message function, from inside a plan, an
 // assignment or a development conference (`context`), or with a mentor's whole group
 // (`groupId` + `audience`).
 //

@@ -1,7 +1,7 @@
 // How conversations and messages are shown, and to whom their events go. People with a
-// protected identity never appear to other students and guardians (DIRECTORY.md): not in
-// participant lists, not as the sender of a message, not in read receipts; so where one
-// takes part, an event is split by who may see them.
+// protected identity never appear to other students and guardians (docs/DOMAIN.md, "Protected
+// identities"): not in participant lists, not as the sender of a message, not in read
+// receipts; so where one takes part, an event is split by who may see them.
 import { audienceMembers, viaOfAudience, type Via } from '../rules/index.ts';
 import { dynamicAudienceKeys, key } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
@@ -36,7 +36,7 @@ export function participantsNow(dir: Directory, c: Pick<ConversationRow, 'audien
   return c.audience ? audienceMembers(dir, c.audience) : c.participantIds;
 }
 
-/** The way into a conversation (DOMAIN.md §3), from what is stored with it. */
+/** The way into a conversation (docs/DOMAIN.md §3), from what is stored with it. */
 export function viaOf(c: Pick<ConversationRow, 'audience' | 'context'>): Via {
   if (c.audience) return viaOfAudience(c.audience);
   const ctx = c.context;

@@ -1,4 +1,4 @@
-// message.send, conversation.read, inbox.get, history.get (DOMAIN.md §3). Starting a
+// message.send, conversation.read, inbox.get, history.get (docs/DOMAIN.md §3). Starting a
 // conversation is chat-start.ts; edits and deletes chat-edit.ts; search chat-search.ts.
 import { sentInQuietHours } from '../rules/index.ts';
 import { key, readKeysOf } from '../audience.ts';

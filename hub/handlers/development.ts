@@ -1,4 +1,4 @@
-// The handlers of the development records (DOMAIN.md §4, §6–§8) and the student card, as one
+// The handlers of the development records (docs/DOMAIN.md §4, §6–§8) and the student card, as one
 // table that hub/session.ts spreads into its HANDLERS.
 import type { Handler } from './context.ts';
 import type { RequestType } from '../protocol/frames.ts';

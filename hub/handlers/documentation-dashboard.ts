@@ -1,4 +1,4 @@
-// documentation.dashboard (DOMAIN.md §4, reader): a school's preschool documentation, newest
+// documentation.dashboard (docs/DOMAIN.md §4, reader): a school's preschool documentation, newest
 // first and paged, optionally of one child group, with a summary of the curriculum goals worked
 // on over the same filter. Who may open it is the rules' (canOpenDocumentationDashboard); each
 // documentation is then shown as documentation.get shows it to the caller, and audited alike.

@@ -1,7 +1,7 @@
-// Preschool documentation (DOMAIN.md §4): documentation.create, documentation.update,
+// Preschool documentation (docs/DOMAIN.md §4): documentation.create, documentation.update,
 // documentation.get, group.documentation.get. A preschool teacher documents the child group
 // or chosen children with text, the curriculum goals worked on, and uploaded attachments
-// (hub/attachments-http.ts). The staff who see it get it with every child named; the
+// (hub/attachments/http.ts). The staff who see it get it with every child named; the
 // guardians of each child get it naming only their child.
 import { can, canReadDocumentation } from '../rules/index.ts';
 import { key, readKeysOf } from '../audience.ts';

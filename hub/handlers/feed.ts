@@ -1,4 +1,4 @@
-// post.create, mailing.create, feed.get, feed.read: the one-way channels (DOMAIN.md §1, §2).
+// post.create, mailing.create, feed.get, feed.read: the one-way channels (docs/DOMAIN.md §1, §2).
 import { can } from '../rules/index.ts';
 import type { PostAudience } from '../rules/index.ts';
 import { key, mailingKeys, postKeys, readKeysOf } from '../audience.ts';

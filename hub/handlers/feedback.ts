@@ -1,4 +1,4 @@
-// Feedback in plans and assignments (DOMAIN.md §6): feedback.create, feedback.update,
+// Feedback in plans and assignments (docs/DOMAIN.md §6): feedback.create, feedback.update,
 // feedback.publish, feedback.get, item.feedback.get. A teacher of the item's group writes
 // feedback to one student; a draft stays with the group's teachers; publishing sends
 // `feedback.published` to exactly those who may see it (hub/audience-development.ts).

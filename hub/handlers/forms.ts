@@ -1,4 +1,4 @@
-// Forms in development conferences (DOMAIN.md §8): form.templates.get, form.add, form.fill,
+// Forms in development conferences (docs/DOMAIN.md §8): form.templates.get, form.add, form.fill,
 // form.get, conference.forms.get, and the release when the mentor closes the conference.
 // Until then each side (student, guardians, mentor) sees and receives only its own fields,
 // the mentor all of them; at the close every filled-in form goes to the student and the
@@ -26,7 +26,7 @@ const closedConflict = () => new RequestError('conflict', 'the conference is clo
 
 /**
  * Whose name an answer carries in what goes to the family: not a protected guardian's (hidden
- * from the rest of the family, DIRECTORY.md); the student is always shown to their own family.
+ * from the rest of the family, docs/DOMAIN.md "Protected identities"); the student is always shown to their own family.
  */
 const familyShow = (dir: Directory, f: FormRow): Shown => (p) => p === f.studentId || !dir.person(p)?.protected;
 

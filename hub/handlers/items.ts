@@ -1,4 +1,4 @@
-// Plans and assignments (DOMAIN.md §5): item.create, item.update, item.publish, item.hide,
+// Plans and assignments (docs/DOMAIN.md §5): item.create, item.update, item.publish, item.hide,
 // item.close, item.get, items.get. An item is one row with the read keys of its audience
 // for its state; every change is an event to exactly the people whose view changes: those
 // who saw it before and those who see it after (a student gets item.hidden although they

@@ -1,5 +1,5 @@
-// The audit log of staff reads of protected persons' data (DIRECTORY.md, "Protected
-// identity"). A read handler calls `audit(ctx, operation, touches)` once, with what it is
+// The audit log of staff reads of protected persons' data (docs/DOMAIN.md, "Protected
+// identities"). A read handler calls `audit(ctx, operation, touches)` once, with what it is
 // about to return; the helper keeps only staff reads of protected persons and queues one
 // entry per person. The queue is written in batches (every 100 ms, or at 500 rows, and on
 // stop), so that a read never waits for a round trip to PostgreSQL.

@@ -199,7 +199,7 @@ const feedSource: PrivacySource = {
   },
 };
 
-// ── Part A's development records (DOMAIN.md §4, §6–§8) ──
+// ── Part A's development records (docs/DOMAIN.md §4, §6–§8) ──
 // What is about the person (or, for a guardian, about their children now), as the handlers'
 // rules and views show it to them, and what they wrote as staff. Feedback and forms hang off
 // an item or a conference (ON DELETE CASCADE) and are expired with it: their `protects` keeps

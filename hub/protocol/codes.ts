@@ -1,4 +1,4 @@
-// The two tables of codes (PROTOCOL-CORE.md). Error codes answer one request and leave the
+// The two tables of codes (docs/PROTOCOL.md §6 and §7). Error codes answer one request and leave the
 // connection open; close codes end the connection and say whether to come back.
 
 export const ERROR_CODES = [

@@ -1,4 +1,4 @@
-// The requests of the development records (DOMAIN.md §4, §6–§8) and the student card,
+// The requests of the development records (docs/DOMAIN.md §4, §6–§8) and the student card,
 // validated once at the edge like every frame (frames.ts spreads these into requestSchemas).
 // The field shapes repeat frames.ts's few primitives rather than import them: frames.ts
 // imports this module, and a cycle would leave them undefined at load.

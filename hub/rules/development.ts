@@ -1,4 +1,4 @@
-// DOMAIN.md §4 (preschool documentation), §6 (feedback), §7 (assessments) and §8 (forms in
+// docs/DOMAIN.md §4 (preschool documentation), §6 (feedback), §7 (assessments) and §8 (forms in
 // development conferences), and the student card / development overview that gather them.
 // Pure: handlers load what is stored and ask here, against the directory as it is now.
 //
@@ -148,7 +148,7 @@ export function canReadAssessment(dir: Directory, reader: string, a: StoredAsses
   return isFamily(dir, reader, a.studentId) || dir.mentors(reader, a.studentId) || isReaderAt(dir, reader, a.schoolId) || isAdminAt(dir, reader, a.schoolId);
 }
 
-/** A level must be one of the school's (DIRECTORY: extensions.settings[].assessmentLevels). */
+/** A level must be one of the school's (docs/DIRECTORY-IMPORT.md: extensions.settings[].assessmentLevels). */
 function levelAllowed(dir: Directory, schoolId: string, level: string | null | undefined): Decision {
   if (level === null || level === undefined) return ALLOW;
   const levels = dir.schools.get(schoolId)?.assessmentLevels ?? [];

@@ -1,4 +1,4 @@
-// DOMAIN.md §8: the forms of a development conference. The hub ships the three the source
+// docs/DOMAIN.md §8: the forms of a development conference. The hub ships the three the source
 // names; each field belongs to one side (the student, the guardians, the mentor), who alone
 // writes it and, until the mentor closes the meeting, alone (with the mentor) reads it.
 // Pure data: the rules and the views read it, nothing here does I/O. Labels are Swedish,

@@ -1,4 +1,4 @@
-// The rules of DOMAIN.md as one pure module: every service asks `can` before it writes.
+// The rules of docs/DOMAIN.md as one pure module: every service asks `can` before it writes.
 // Each channel keeps its rows in its own file; new channels add an action here.
 import type { Directory } from '../directory/model.ts';
 import type { Decision } from './decision.ts';

@@ -1,4 +1,4 @@
-// DOMAIN.md §5 (plans and assignments) and development conferences (§3, §8): who creates,
+// docs/DOMAIN.md §5 (plans and assignments) and development conferences (§3, §8): who creates,
 // changes and sees them. Pure: handlers load the stored item and ask here, against the
 // directory as it is now (a teacher who no longer owns the group no longer edits its plans).
 import type { Directory } from '../directory/model.ts';

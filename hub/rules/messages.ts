@@ -1,4 +1,4 @@
-// DOMAIN.md §3 (messages): who may message whom, through which way in.
+// docs/DOMAIN.md §3 (messages): who may message whom, through which way in.
 import type { Directory, Group } from '../directory/model.ts';
 import { ALLOW, deny, type Decision } from './decision.ts';
 

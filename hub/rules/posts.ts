@@ -1,4 +1,4 @@
-// DOMAIN.md §1 (posts) and §2 (mailings): who may send to whom, and who may read.
+// docs/DOMAIN.md §1 (posts) and §2 (mailings): who may send to whom, and who may read.
 import type { Directory } from '../directory/model.ts';
 import { ALLOW, deny, type Decision } from './decision.ts';
 
@@ -116,7 +116,7 @@ export interface StoredPost extends PostDraft {
 }
 
 /**
- * DOMAIN.md §1 "may read", evaluated directly against the directory. The audience keys in
+ * docs/DOMAIN.md §1 "may read", evaluated directly against the directory. The audience keys in
  * hub/audience.ts must agree with this function; audience.test.ts checks that they do.
  */
 export function canReadPost(dir: Directory, reader: string, post: StoredPost): boolean {
@@ -147,7 +147,7 @@ export interface StoredMailing extends MailingDraft {
   authorId: string;
 }
 
-/** DOMAIN.md §2 "may read". */
+/** docs/DOMAIN.md §2 "may read". */
 export function canReadMailing(dir: Directory, reader: string, m: StoredMailing): boolean {
   if (reader === m.authorId) return true;
   for (const s of m.schoolIds) {

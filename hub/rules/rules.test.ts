@@ -1,4 +1,4 @@
-// DOMAIN.md §1 (posts), §2 (mailings), §3 (messages), §5 (plans and assignments, with
+// docs/DOMAIN.md §1 (posts), §2 (mailings), §3 (messages), §5 (plans and assignments, with
 // development conferences), §4 (preschool documentation), §6 (feedback), §7 (assessments) and
 // §8 (conference forms) as one table over the pure rules
 // module. Every row of those sections has allowed and denied cases; a failure names its row.
@@ -140,7 +140,7 @@ const M = {
 
 type Expected = 'allowed' | Denial['code'];
 interface Row {
-  /** DOMAIN.md section and table row. */
+  /** docs/DOMAIN.md section and table row. */
   row: string;
   actor: string;
   what: string;
@@ -919,7 +919,7 @@ const rows: Row[] = [
 
 const named = rows.map((row, i) => ({ ...row, name: `${String(i + 1).padStart(3, '0')} ${row.row} | ${row.actor} ${row.what} → ${row.expect}` }));
 
-describe('DOMAIN.md §1–§8 rules table', () => {
+describe('docs/DOMAIN.md §1–§8 rules table', () => {
   it('names every row once', () => {
     const keys = rows.map((row) => `${row.row}|${row.actor}|${row.what}`);
     expect(new Set(keys).size).toBe(keys.length);
