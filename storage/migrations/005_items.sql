@@ -1,4 +1,4 @@
--- Plans, assignments and development conferences (DOMAIN.md §5, §3), and what conversations
+-- Plans, assignments and development conferences (docs/DOMAIN.md §5, §3), and what conversations
 -- need to hang off them: a context, a membership that follows the directory, one thread per
 -- item and student, edits and deletes kept as tombstones, quiet-hours flags, full-text search.
 -- Times that clients page by are kept to the millisecond, as they travel in ISO strings.
@@ -50,7 +50,7 @@ CREATE TABLE conferences (
 CREATE INDEX conferences_keys ON conferences USING gin (keys);
 CREATE INDEX conferences_created ON conferences (created_at DESC, id DESC);
 
--- DOMAIN.md §3: "guardians who earlier started a conversation with them through a plan or
+-- docs/DOMAIN.md §3: "guardians who earlier started a conversation with them through a plan or
 -- assignment" may later be messaged directly by that teacher. One row per pair, kept.
 CREATE TABLE item_conversation_starters (
   teacher_id      text        NOT NULL,

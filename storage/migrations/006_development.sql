@@ -1,4 +1,4 @@
--- The development records of DOMAIN.md §4, §6–§8: feedback in plans and assignments,
+-- The development records of docs/DOMAIN.md §4, §6–§8: feedback in plans and assignments,
 -- assessments, forms in development conferences, preschool documentation and its attachments.
 -- Each row carries the read keys of its audience (hub/audience-development.ts) and the
 -- student(s) it is about, so that a student card is one indexed query per kind.
