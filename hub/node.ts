@@ -31,6 +31,7 @@ import { httpLimiter, registerHttp } from './http.ts';
 import { registerAttachments } from './attachments/http.ts';
 import { AttachmentFiles } from '../storage/attachment-files.ts';
 import { registerStatic } from './static.ts';
+import { requestAddress } from './client-address.ts';
 import type { HubCore } from './core.ts';
 
 export interface HubOptions {
@@ -111,6 +112,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
     originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),
     draining: false,
+    clientAddress: requestAddress(config.trustedProxies),
     withinHttpLimit: () => true,
   };
   core.withinHttpLimit = httpLimiter(core);

@@ -119,7 +119,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore): void {
   app.options(ROUTE_DOWNLOAD, preflight);
 
   app.post(ROUTE_UPLOAD, (res, req) => {
-    if (!core.withinHttpLimit(res, ROUTE_UPLOAD)) return;
+    if (!core.withinHttpLimit(res, req, ROUTE_UPLOAD)) return;
     const { auth, origin } = copy(req);
     const contentType = req.getHeader('content-type');
     const length = Number(req.getHeader('content-length') || '0');
@@ -187,7 +187,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore): void {
   });
 
   app.get(ROUTE_DOWNLOAD, (res, req) => {
-    if (!core.withinHttpLimit(res, ROUTE_DOWNLOAD)) return;
+    if (!core.withinHttpLimit(res, req, ROUTE_DOWNLOAD)) return;
     const { auth, origin } = copy(req);
     const id = req.getParameter(0) ?? '';
     const aborted: Aborted = { v: false };
