@@ -157,7 +157,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   registerHttp(app, core, { adminToken: config.adminToken, afterImport, databaseReady });
   // A guardian block changes the directory like an import does: the same reload and broadcast.
   registerPrivacyHttp(app, core, { adminToken: config.adminToken, afterDirectoryChange: afterImport });
-  registerAttachments(app, core);
+  registerAttachments(app, core, config.attachments);
   registerStatic(app, config, core);
   options.routes?.(app, core);
   app.any('/*', (res) => {
