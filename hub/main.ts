@@ -18,15 +18,15 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const hub = await startHub({ config });
-  console.log(`[hub] listening on ${hub.url} (WebSocket ${hub.url.replace(/^http/, 'ws')}/ws)`);
-  if (config.generated.jwtSecret) console.log(`[hub] dev mode: HUB_JWT_SECRET=${config.generated.jwtSecret} (kept in ${config.dataDir}/dev-secrets.json)`);
-  if (config.generated.adminToken) console.log(`[hub] dev mode: HUB_ADMIN_TOKEN=${config.generated.adminToken}`);
   if (config.demo && !config.generated.jwtSecret && config.jwtSecret) {
     // Demo tokens are signed with the real secret: only the demo district's people get one
     // (hub/static.ts), but those people are then in this directory and anyone can act as them.
     console.warn('[hub] WARNING: HUB_DEMO=1 with a configured HUB_JWT_SECRET: /demo/token hands anyone a valid token for the demo district\'s people (never anyone else). Never run the demo with real data.');
   }
+  const hub = await startHub({ config });
+  console.log(`[hub] listening on ${hub.url} (WebSocket ${hub.url.replace(/^http/, 'ws')}/ws)`);
+  if (config.generated.jwtSecret) console.log(`[hub] dev mode: HUB_JWT_SECRET=${config.generated.jwtSecret} (kept in ${config.dataDir}/dev-secrets.json)`);
+  if (config.generated.adminToken) console.log(`[hub] dev mode: HUB_ADMIN_TOKEN=${config.generated.adminToken}`);
   if (!config.allowedOrigins) console.log('[hub] dev mode: any origin may connect (set HUB_ALLOWED_ORIGINS in production)');
 
   if (config.demo) {
