@@ -1,7 +1,7 @@
 // The client address behind trusted proxies: X-Forwarded-For read right to left, believed
 // only from a listed proxy, validated hop by hop.
 import { describe, expect, it } from 'vitest';
-import { TrustedProxies, canonicalAddress, clientAddressOf } from './client-address.ts';
+import { TrustedProxies, canonicalAddress, clientAddressOf, limitKey } from './client-address.ts';
 
 const trusted = TrustedProxies.parse('10.0.0.0/8, 192.168.1.7, fd00::/8');
 
@@ -36,6 +36,15 @@ describe('client address', () => {
     expect(canonicalAddress('1.2.3')).toBeUndefined();
     expect(clientAddressOf('::ffff:10.1.1.1', '2001:DB8::0:1', trusted)).toBe('2001:db8::1');
     expect(trusted.has('fd12:3456::1')).toBe(true);
+  });
+
+  it('counts an IPv6 client by its /64, which one home or phone owns whole', () => {
+    expect(limitKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(limitKey('::1')).toBe('0:0:0:0::/64');
+    expect(limitKey('fe80:0:0:0:1::')).toBe('fe80:0:0:0::/64');
+    expect(limitKey('203.0.113.5')).toBe('203.0.113.5');
   });
 
   it('refuses entries of HUB_TRUSTED_PROXIES that are not addresses or ranges', () => {

@@ -87,11 +87,31 @@ export function clientAddressOf(peer: string, forwardedFor: string, trusted: Tru
   return client;
 }
 
-/** The client address of a uWS request; call it in the synchronous part of the handler. */
+/**
+ * What a per-address limit counts for an address: the IPv4 address, or the /64 of an IPv6 one
+ * (a single home or phone is given a whole /64, and could otherwise take a new address, and a
+ * new budget, for every request).
+ */
+export function limitKey(address: string): string {
+  if (!address.includes(':')) return address;
+  const groups = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  // Expand "::" to read the first four groups.
+  const [head = '', tail = ''] = groups.split('::');
+  const h = head ? head.split(':') : [];
+  const t = groups.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const full = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return `${full.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/**
+ * The client of a uWS request as every per-address limit counts it (its address, or its /64);
+ * call it in the synchronous part of the handler.
+ */
 export function requestAddress(trusted: TrustedProxies): (res: HttpResponse, req: HttpRequest) => string {
   return (res, req) => {
     const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
     // Only read the header when it can count: one lookup less on every direct request.
-    return trusted.empty ? canonicalAddress(peer) ?? peer : clientAddressOf(peer, req.getHeader('x-forwarded-for'), trusted);
+    const client = trusted.empty ? canonicalAddress(peer) ?? peer : clientAddressOf(peer, req.getHeader('x-forwarded-for'), trusted);
+    return canonicalAddress(client) === undefined ? client : limitKey(client);
   };
 }
