@@ -35,9 +35,10 @@ function http(url: string, opts: { from: string; method?: string; headers?: Reco
 const nginx = nginxBinary();
 // In CI a missing nginx is a failure (.ci/run installs it); elsewhere the skip says why.
 const skip = !nginx && !process.env.CI;
-if (skip) console.warn('[proxy.test] skipped: nginx is not installed (apt-get install nginx; .ci/run does)');
+const why = 'nginx is not installed (apt-get install nginx; .ci/run does)';
+if (skip) console.warn(`[proxy.test] skipped: ${why}`);
 
-describe.skipIf(skip)('behind the shipped nginx (deploy/nginx.conf), two nodes', () => {
+describe.skipIf(skip)(`behind the shipped nginx (deploy/nginx.conf), two nodes${skip ? ` — skipped: ${why}` : ''}`, () => {
   let a: TestHub;
   let b: TestHub;
   let proxy: Nginx;
