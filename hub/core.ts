@@ -41,8 +41,8 @@ export interface HubCore {
   originAllowed(origin: string): boolean;
   draining: boolean;
   /**
-   * The client address of a request (hub/client-address.ts: X-Forwarded-For only from a
-   * trusted proxy), what every per-address limit counts. Only in the synchronous handler.
+   * The client of a request as every per-address limit counts it (hub/client-address.ts:
+   * X-Forwarded-For only from a trusted proxy; IPv6 by its /64). Only in the synchronous handler.
    */
   clientAddress(res: HttpResponse, req: HttpRequest): string;
   /** The per-address limit of HTTP requests: true to go on, else it answered 429. Call it first, synchronously. */
