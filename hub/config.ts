@@ -1,6 +1,11 @@
-// Configuration from the environment (every variable is in the README's table). Dev mode fills in what a
-// single developer needs and says so; production settings are never invented silently.
+// Configuration from the environment (names fixed: portals and operators rely on them), in one zod schema: every
+// variable with its default and meaning. The README's table is rendered from it
+// (`configTable()`, checked by hub/config.test.ts). Every error is reported at once, so an
+// operator fixes a deployment in one pass. Dev mode fills in what a single developer needs
+// and says so; production settings are never invented silently.
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { TrustedProxies } from './client-address.ts';
 
 export interface HubConfig {
   port: number;
@@ -22,8 +27,25 @@ export interface HubConfig {
   links: LinkPatterns;
   /** How often this node tries the retention job (HUB_RETENTION_INTERVAL_MS); 0: never on this node. */
   retentionIntervalMs: number;
+  /** SIGTERM: close connections over this time (HUB_DRAIN_MS). */
+  drainMs: number;
+  /** Proxies whose X-Forwarded-For is believed (HUB_TRUSTED_PROXIES). */
+  trustedProxies: TrustedProxies;
+  /** Bounds of the attachment store (HUB_ATTACHMENT*). */
+  attachments: AttachmentQuota;
   /** Secrets the hub made up itself (dev mode), to print at start. */
   generated: { jwtSecret?: string; adminToken?: string };
+}
+
+export interface AttachmentQuota {
+  /** Uploads of one person not yet part of a documentation: at most this many… */
+  pendingFiles: number;
+  /** …and this many bytes. */
+  pendingBytes: number;
+  /** All attachments together, in bytes. */
+  totalBytes: number;
+  /** Uploads are refused when the disk would have less free space than this. */
+  minFreeBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -34,67 +56,190 @@ export interface LinkPatterns {
   conference?: string | undefined;
 }
 
-function linkPattern(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!raw.includes('{id}')) throw new ConfigError(`${name} must contain {id}, e.g. https://portal.example/plans/{id}`);
-  // Links go into every participant's frames: only web pages of the portal, never script.
-  if (!/^(https?:\/\/|\/)/i.test(raw)) throw new ConfigError(`${name} must be an http(s) URL or a path starting with /`);
-  return raw;
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+// Unset and empty mean the same: compose files and shells write `VAR=` for "not set".
+const optionalText = z.string().optional().transform((v) => (v === undefined || v === '' ? undefined : v));
+
+function integer(dflt: number, min: number, max: number, what: string) {
+  return optionalText.transform((v, ctx) => {
+    if (v === undefined) return dflt;
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+    ctx.addIssue({ code: 'custom', message: `must be ${what}` });
+    return z.NEVER;
+  });
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number, got ${raw}`);
-  return n;
+function linkPattern() {
+  return optionalText.pipe(
+    z.string()
+      .refine((s) => s.includes('{id}'), 'must contain {id}, e.g. https://portal.example/plans/{id}')
+      // Links go into every participant's frames: only web pages of the portal, never script.
+      .refine((s) => /^(https?:\/\/|\/)/i.test(s), 'must be an http(s) URL or a path starting with /')
+      .optional(),
+  );
 }
 
-function retentionInterval(env: NodeJS.ProcessEnv): number {
-  const raw = env.HUB_RETENTION_INTERVAL_MS;
-  if (raw === undefined || raw === '') return 3_600_000;
-  const n = Number(raw);
-  // Below 100 ms the job would only compete with itself for the lock.
-  if (!Number.isInteger(n) || (n !== 0 && n < 100)) throw new ConfigError(`HUB_RETENTION_INTERVAL_MS must be 0 (off on this node) or at least 100, got ${raw}`);
-  return n;
+interface Documented {
+  schema: z.ZodType<unknown, string | undefined>;
+  /** The default as the README says it (some depend on other variables). */
+  default: string;
+  meaning: string;
+}
+
+const DOC_DEV = 'dev mode: generated and printed';
+
+/** Every variable: its schema, its documented default and its meaning, in the README's order. */
+export const ENV = {
+  PORT: {
+    schema: integer(8080, 0, 65535, 'a port number (0 to 65535)'),
+    default: '`8080`',
+    meaning: 'the port the hub listens on (an exclusive port: a second process cannot silently share it); `0`: any free port',
+  },
+  HOST: { schema: optionalText.transform((v) => v ?? '127.0.0.1'), default: '`127.0.0.1`', meaning: 'the address the hub listens on (`0.0.0.0` in a container)' },
+  DATABASE_URL: {
+    schema: optionalText,
+    default: 'unset → embedded PostgreSQL in `HUB_DATA_DIR`',
+    meaning: 'external PostgreSQL, e.g. `postgres://user:pw@db:5432/schoolhub`; migrations run at start under an advisory lock',
+  },
+  HUB_DATA_DIR: {
+    schema: optionalText.transform((v) => v ?? './.data'),
+    default: '`./.data`',
+    meaning: 'embedded database files, dev secrets, and uploaded attachments of preschool documentation (`attachments/`, one file per attachment; several nodes must share this folder, e.g. one volume)',
+  },
+  REDIS_URL: {
+    schema: optionalText,
+    default: 'unset → in-process broker (one node)',
+    meaning: 'Redis for several nodes: `redis://[:password@]host:6379[/db]`, or `redis+cluster://host:port,host:port` for Redis Cluster (sharded pub/sub)',
+  },
+  HUB_REDIS_PREFIX: { schema: optionalText.transform((v) => v ?? 'schoolhub:'), default: '`schoolhub:`', meaning: 'prefix of the Redis channel names, so that several deployments share one Redis' },
+  HUB_JWT_SECRET: {
+    schema: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    default: DOC_DEV,
+    meaning: 'HS256 secret shared with the portal (at least 32 characters)',
+  },
+  HUB_JWT_JWKS_URL: { schema: optionalText, default: 'unset', meaning: "verify tokens with the portal's JWKS (RS/PS/ES/EdDSA) instead" },
+  HUB_JWT_ISSUER: { schema: optionalText.transform((v) => v ?? 'schoolhub-dev'), default: '`schoolhub-dev`', meaning: 'required `iss` of tokens' },
+  HUB_JWT_AUDIENCE: { schema: optionalText.transform((v) => v ?? 'schoolhub'), default: '`schoolhub`', meaning: 'required `aud` of tokens' },
+  HUB_ADMIN_TOKEN: {
+    schema: optionalText,
+    default: DOC_DEV,
+    meaning: 'bearer token of the directory import API and the privacy admin API (audit log, export, legal holds, guardian blocks: `docs/PROTOCOL.md` §8)',
+  },
+  HUB_ALLOWED_ORIGINS: {
+    schema: optionalText.transform((v) => (v === undefined ? undefined : v.split(',').map((o) => o.trim()).filter(Boolean))),
+    default: 'dev mode: any',
+    meaning: 'comma-separated origins allowed to open a WebSocket or call the API',
+  },
+  HUB_DEMO: {
+    schema: optionalText.pipe(z.enum(['0', '1', 'true', 'false'], 'must be 0, 1, true or false').optional()),
+    default: 'when none of `DATABASE_URL`, `REDIS_URL`, `HUB_JWT_SECRET`, `HUB_JWT_JWKS_URL` is set: `1`, else `0`',
+    meaning: 'import the demo district and serve `/demo/`, whose token endpoint mints tokens only for the demo district\'s people; with a configured secret the hub warns at start (`docs/SECURITY.md`)',
+  },
+  HUB_DRAIN_MS: {
+    schema: integer(10_000, 0, 3_600_000, 'a number of milliseconds (0 to 3600000)'),
+    default: '`10000`',
+    meaning: 'on SIGTERM, close connections with 1001 spread over this time, then exit',
+  },
+  HUB_RETENTION_INTERVAL_MS: {
+    // Below 100 ms the job would only compete with itself for the lock.
+    schema: integer(3_600_000, 0, 2 ** 31 - 1, '0 (off on this node) or at least 100').pipe(z.number().refine((n) => n === 0 || n >= 100, 'must be 0 (off on this node) or at least 100')),
+    default: '`3600000`',
+    meaning: "how often this node tries the retention job (deletes what is older than a district's `retentionDays`, except under legal hold; one node at a time by an advisory lock); `0`: never on this node, at least `100` otherwise",
+  },
+  HUB_LINK_PLAN: { schema: linkPattern(), default: 'unset → no link', meaning: "the portal's page of a plan, with `{id}` where the id goes, e.g. `https://portal.example/plans/{id}` (an http(s) URL or a path starting with `/`; anything else stops the hub at start); the hub adds it as `link` to a conversation's and every message's `context`" },
+  HUB_LINK_ASSIGNMENT: { schema: linkPattern(), default: 'unset → no link', meaning: "the portal's page of an assignment, as `HUB_LINK_PLAN`" },
+  HUB_LINK_CONFERENCE: { schema: linkPattern(), default: 'unset → no link', meaning: "the portal's page of a development conference, as `HUB_LINK_PLAN`" },
+  HUB_TRUSTED_PROXIES: {
+    schema: optionalText.transform((v, ctx) => {
+      try {
+        return TrustedProxies.parse(v ?? '');
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+    default: 'unset → none',
+    meaning: "comma-separated addresses and CIDR ranges (IPv4, IPv6) of the proxies in front of the hub, e.g. `10.0.0.0/8,fd00::/8`. From a listed proxy the client address (what every per-address limit counts) is taken from `X-Forwarded-For`, read right to left past listed proxies; from anyone else the header is ignored. `/metrics` is never answered to a forwarded request",
+  },
+  HUB_ATTACHMENT_PENDING_FILES: {
+    schema: integer(50, 1, 1_000_000, 'a whole number of at least 1'),
+    default: '`50`',
+    meaning: 'uploads one person may hold that are not yet part of a documentation (they are removed after 24 h); the next upload is refused with 429 `quota_exceeded`',
+  },
+  HUB_ATTACHMENT_PENDING_BYTES: {
+    schema: integer(200 * MiB, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes of at least 1'),
+    default: `\`${200 * MiB}\` (200 MiB)`,
+    meaning: 'the bytes of those pending uploads of one person, likewise',
+  },
+  HUB_ATTACHMENTS_MAX_BYTES: {
+    schema: integer(20 * GiB, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes of at least 1'),
+    default: `\`${20 * GiB}\` (20 GiB)`,
+    meaning: 'all attachments together; an upload beyond it is refused with 507 `storage_full`',
+  },
+  HUB_ATTACHMENTS_MIN_FREE_BYTES: {
+    schema: integer(2 * GiB, 0, Number.MAX_SAFE_INTEGER, 'a whole number of bytes'),
+    default: `\`${2 * GiB}\` (2 GiB)`,
+    meaning: "free space an upload must leave on the attachments' disk (which the embedded database may share); below it uploads are refused with 507 `disk_full`, long before the database runs out",
+  },
+} as const satisfies Record<string, Documented>;
+
+type Env = typeof ENV;
+const envSchema = z.object(Object.fromEntries(Object.entries(ENV).map(([k, v]) => [k, v.schema.describe(v.meaning)])) as { [K in keyof Env]: Env[K]['schema'] });
+
+const SECRET = new Set(['HUB_JWT_SECRET', 'HUB_ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL']);
+
+/** The README's table of variables, from the schema. */
+export function configTable(): string {
+  const rows = Object.entries(ENV).map(([name, v]) => `| \`${name}\` | ${v.default} | ${v.meaning} |`);
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
-  const nonEmpty = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
-  const jwtSecret = nonEmpty('HUB_JWT_SECRET');
-  const jwksUrl = nonEmpty('HUB_JWT_JWKS_URL');
-  const databaseUrl = nonEmpty('DATABASE_URL');
-  const redisUrl = nonEmpty('REDIS_URL');
+  const raw = Object.fromEntries(Object.keys(ENV).map((k) => [k, env[k]]));
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const all = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '');
+      // Secrets and URLs with passwords are never echoed into logs.
+      const shown = env[name] !== undefined && !SECRET.has(name) ? ` (got ${JSON.stringify(env[name])})` : '';
+      return `${name} ${i.message}${shown}`;
+    });
+    throw new ConfigError(all.join('; '));
+  }
+  const e = parsed.data;
   const generated: HubConfig['generated'] = {};
-  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('HUB_JWT_SECRET must be at least 32 characters');
-  let secret = jwtSecret;
-  if (!secret && !jwksUrl) secret = generated.jwtSecret = randomBytes(32).toString('base64url');
-  let adminToken = nonEmpty('HUB_ADMIN_TOKEN');
+  let secret = e.HUB_JWT_SECRET;
+  if (!secret && !e.HUB_JWT_JWKS_URL) secret = generated.jwtSecret = randomBytes(32).toString('base64url');
+  let adminToken = e.HUB_ADMIN_TOKEN;
   if (!adminToken) adminToken = generated.adminToken = randomBytes(24).toString('base64url');
-  const origins = nonEmpty('HUB_ALLOWED_ORIGINS');
-  const nothingExternal = !databaseUrl && !redisUrl && !jwtSecret && !jwksUrl;
-  const demoRaw = nonEmpty('HUB_DEMO');
+  const nothingExternal = !e.DATABASE_URL && !e.REDIS_URL && !e.HUB_JWT_SECRET && !e.HUB_JWT_JWKS_URL;
   return {
-    port: int(env, 'PORT', 8080),
-    host: nonEmpty('HOST') ?? '127.0.0.1',
-    databaseUrl,
-    dataDir: nonEmpty('HUB_DATA_DIR') ?? './.data',
-    redisUrl,
-    redisPrefix: nonEmpty('HUB_REDIS_PREFIX') ?? 'schoolhub:',
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.HUB_DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.HUB_REDIS_PREFIX,
     jwtSecret: secret,
-    jwksUrl,
-    issuer: nonEmpty('HUB_JWT_ISSUER') ?? 'schoolhub-dev',
-    audience: nonEmpty('HUB_JWT_AUDIENCE') ?? 'schoolhub',
+    jwksUrl: e.HUB_JWT_JWKS_URL,
+    issuer: e.HUB_JWT_ISSUER,
+    audience: e.HUB_JWT_AUDIENCE,
     adminToken,
-    allowedOrigins: origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
-    demo: demoRaw === undefined ? nothingExternal : demoRaw === '1' || demoRaw === 'true',
-    links: {
-      plan: linkPattern(env, 'HUB_LINK_PLAN'),
-      assignment: linkPattern(env, 'HUB_LINK_ASSIGNMENT'),
-      conference: linkPattern(env, 'HUB_LINK_CONFERENCE'),
+    allowedOrigins: e.HUB_ALLOWED_ORIGINS,
+    demo: e.HUB_DEMO === undefined ? nothingExternal : e.HUB_DEMO === '1' || e.HUB_DEMO === 'true',
+    links: { plan: e.HUB_LINK_PLAN, assignment: e.HUB_LINK_ASSIGNMENT, conference: e.HUB_LINK_CONFERENCE },
+    retentionIntervalMs: e.HUB_RETENTION_INTERVAL_MS,
+    drainMs: e.HUB_DRAIN_MS,
+    trustedProxies: e.HUB_TRUSTED_PROXIES,
+    attachments: {
+      pendingFiles: e.HUB_ATTACHMENT_PENDING_FILES,
+      pendingBytes: e.HUB_ATTACHMENT_PENDING_BYTES,
+      totalBytes: e.HUB_ATTACHMENTS_MAX_BYTES,
+      minFreeBytes: e.HUB_ATTACHMENTS_MIN_FREE_BYTES,
     },
-    retentionIntervalMs: retentionInterval(env),
     generated,
   };
 }

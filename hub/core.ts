@@ -10,7 +10,7 @@ import type { TokenVerifier } from './auth/tokens.ts';
 import type { Broker } from './broker.ts';
 import type { LinkPatterns } from './config.ts';
 import type { TypingRelay } from './typing.ts';
-import type { HttpResponse } from './uws.ts';
+import type { HttpRequest, HttpResponse } from './uws.ts';
 import type { AuditLog } from './privacy/audit.ts';
 import type { AttachmentFiles } from '../storage/attachment-files.ts';
 
@@ -40,7 +40,12 @@ export interface HubCore {
   verifyToken: TokenVerifier;
   originAllowed(origin: string): boolean;
   draining: boolean;
-  /** The per-address limit of HTTP requests: true to go on, else it answered 429. */
-  withinHttpLimit(res: HttpResponse, route: string): boolean;
+  /**
+   * The client of a request as every per-address limit counts it (hub/client-address.ts:
+   * X-Forwarded-For only from a trusted proxy; IPv6 by its /64). Only in the synchronous handler.
+   */
+  clientAddress(res: HttpResponse, req: HttpRequest): string;
+  /** The per-address limit of HTTP requests: true to go on, else it answered 429. Call it first, synchronously. */
+  withinHttpLimit(res: HttpResponse, req: HttpRequest, route: string): boolean;
   log(message: string, error?: unknown): void;
 }

@@ -1,6 +1,6 @@
 // The HTTP side: health, readiness, metrics and the directory import API.
 import { timingSafeEqual } from 'node:crypto';
-import type { HttpResponse, TemplatedApp } from './uws.ts';
+import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.ts';
 import type { HubCore } from './core.ts';
 import { bundleSchema } from './directory/schema.ts';
 import { firstIssue } from './protocol/frames.ts';
@@ -83,10 +83,10 @@ export function readBody(res: HttpResponse, limit: number, aborted: Aborted): Pr
  * The HTTP API's limit per address, one set of buckets per node. True when the request may go
  * on; otherwise it has been answered 429. Call it first, in the synchronous part of a handler.
  */
-export function httpLimiter(core: HubCore): (res: HttpResponse, route: string) => boolean {
+export function httpLimiter(core: HubCore): (res: HttpResponse, req: HttpRequest, route: string) => boolean {
   const buckets = new KeyedBuckets(() => ABUSE_LIMITS.httpPerAddress);
-  return (res, route) => {
-    const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+  return (res, req, route) => {
+    const ip = core.clientAddress(res, req);
     if (buckets.take(ip)) return true;
     core.metrics.limited.inc({ limit: 'http_per_address' });
     core.metrics.http.inc({ route, status: '429' });
@@ -115,12 +115,19 @@ export function registerHttp(app: TemplatedApp, core: HubCore, opts: HttpOptions
     })();
   });
 
-  app.get('/metrics', (res) => {
+  app.get('/metrics', (res, req) => {
+    // Metrics are for the inside (Prometheus scrapes each node directly): a request that came
+    // through a proxy is from outside, whatever the proxy's own rules say.
+    if (req.getHeader('x-forwarded-for') !== '' || req.getHeader('forwarded') !== '') {
+      core.metrics.http.inc({ route: '/metrics', status: '404' });
+      res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found\n');
+      return;
+    }
     res.writeStatus('200 OK').writeHeader('content-type', 'text/plain; version=0.0.4').end(core.metrics.render());
   });
 
   app.post('/api/v1/directory/import', (res, req) => {
-    if (!withinHttpLimit(res, '/api/v1/directory/import')) return;
+    if (!withinHttpLimit(res, req, '/api/v1/directory/import')) return;
     const auth = req.getHeader('authorization');
     const origin = req.getHeader('origin');
     const aborted: Aborted = { v: false };

@@ -18,6 +18,11 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (config.demo && !config.generated.jwtSecret && config.jwtSecret) {
+    // Demo tokens are signed with the real secret: only the demo district's people get one
+    // (hub/static.ts), but those people are then in this directory and anyone can act as them.
+    console.warn('[hub] WARNING: HUB_DEMO=1 with a configured HUB_JWT_SECRET: /demo/token hands anyone a valid token for the demo district\'s people (never anyone else). Never run the demo with real data.');
+  }
   const hub = await startHub({ config });
   console.log(`[hub] listening on ${hub.url} (WebSocket ${hub.url.replace(/^http/, 'ws')}/ws)`);
   if (config.generated.jwtSecret) console.log(`[hub] dev mode: HUB_JWT_SECRET=${config.generated.jwtSecret} (kept in ${config.dataDir}/dev-secrets.json)`);
@@ -55,8 +60,7 @@ async function main(): Promise<void> {
       },
     );
   };
-  const drainMs = Number(process.env.HUB_DRAIN_MS ?? 10_000);
-  process.on('SIGTERM', () => stop('SIGTERM', drainMs));
+  process.on('SIGTERM', () => stop('SIGTERM', config.drainMs));
   process.on('SIGINT', () => stop('SIGINT', 0));
 }
 

@@ -31,6 +31,7 @@ import { httpLimiter, registerHttp } from './http.ts';
 import { registerAttachments } from './attachments/http.ts';
 import { AttachmentFiles } from '../storage/attachment-files.ts';
 import { registerStatic } from './static.ts';
+import { requestAddress } from './client-address.ts';
 import type { HubCore } from './core.ts';
 
 export interface HubOptions {
@@ -111,6 +112,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
     originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),
     draining: false,
+    clientAddress: requestAddress(config.trustedProxies),
     withinHttpLimit: () => true,
   };
   core.withinHttpLimit = httpLimiter(core);
@@ -155,7 +157,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   registerHttp(app, core, { adminToken: config.adminToken, afterImport, databaseReady });
   // A guardian block changes the directory like an import does: the same reload and broadcast.
   registerPrivacyHttp(app, core, { adminToken: config.adminToken, afterDirectoryChange: afterImport });
-  registerAttachments(app, core);
+  registerAttachments(app, core, config.attachments);
   registerStatic(app, config, core);
   options.routes?.(app, core);
   app.any('/*', (res) => {

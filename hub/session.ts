@@ -122,7 +122,7 @@ export class Sessions {
     const protocols = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
     const origin = req.getHeader('origin');
-    const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+    const ip = this.core.clientAddress(res, req);
     if (this.core.draining) {
       res.writeStatus('503 Service Unavailable').end('shutting down');
       return;

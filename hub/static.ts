@@ -94,16 +94,20 @@ export function demoCsp(host: string): string {
   ].join('; ');
 }
 
-/** Persons a demo token may be minted for: the live directory when given, else the demo district. */
+/**
+ * Persons a demo token may be minted for: the demo district's, and with `core` only those still
+ * in the live directory. Never anyone else: the token is signed with the hub's real secret, so
+ * a token for an imported person would be that person's real token, handed to anyone.
+ */
 function demoPersons(core: Pick<HubCore, 'directory'> | undefined): (id: string) => boolean {
-  if (core) return (id) => core.directory().person(id) !== undefined;
   const ids = new Set(demoBundle().persons.map((p) => p.id));
+  if (core) return (id) => ids.has(id) && core.directory().person(id) !== undefined;
   return (id) => ids.has(id);
 }
 
 /**
- * Registers the routes. `core` is optional: with it the demo token endpoint checks the live
- * directory; without it (node.ts passes only the config today) the demo district's persons.
+ * Registers the routes. `core` is optional: with it the demo token endpoint also checks that
+ * the demo person is still in the live directory.
  */
 export function registerStatic(app: TemplatedApp, config: HubConfig, core?: Pick<HubCore, 'directory'>): void {
   const bundle = cachedFile(BUNDLE_PATH);

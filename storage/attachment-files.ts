@@ -2,7 +2,7 @@
 // The file name is the attachment id and nothing else (never the uploader's file name), and
 // ids are checked against their shape before they touch a path. A file is written under a
 // temporary name and renamed into place, so a reader never sees half of one.
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -23,10 +23,20 @@ export class AttachmentFiles {
     return path.join(this.dir, id);
   }
 
+  private made(): Promise<unknown> {
+    return (this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 }));
+  }
+
+  /** Bytes an unprivileged writer may still use on the folder's file system. */
+  async freeBytes(): Promise<number> {
+    await this.made();
+    const s = await statfs(this.dir);
+    return s.bavail * s.bsize;
+  }
+
   async save(id: string, bytes: Uint8Array): Promise<void> {
     const target = this.file(id);
-    this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await this.ready;
+    await this.made();
     const temp = `${target}.${randomBytes(4).toString('hex')}.part`;
     try {
       await writeFile(temp, bytes, { mode: 0o600, flag: 'wx', flush: true });

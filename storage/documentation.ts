@@ -59,6 +59,24 @@ export async function insertAttachment(db: Db, a: Omit<AttachmentRow, 'documenta
   return attachmentRow(r!);
 }
 
+export interface AttachmentUsage {
+  /** The owner's uploads not yet taken by a documentation. */
+  pendingFiles: number;
+  pendingBytes: number;
+  /** Every attachment's bytes: what the attachments folder holds. */
+  totalBytes: number;
+}
+
+/** What the attachment quotas count. The total is a scan of a table of file facts, done once per upload. */
+export async function attachmentUsage(db: Db, ownerId: string): Promise<AttachmentUsage> {
+  const [r] = await db`
+    select count(*) filter (where owner_id = ${ownerId} and documentation_id is null)::int as pending_files,
+           coalesce(sum(size) filter (where owner_id = ${ownerId} and documentation_id is null), 0)::bigint as pending_bytes,
+           coalesce(sum(size), 0)::bigint as total_bytes
+    from attachments`;
+  return { pendingFiles: Number(r!.pending_files), pendingBytes: Number(r!.pending_bytes), totalBytes: Number(r!.total_bytes) };
+}
+
 export async function getAttachment(db: Db, id: string): Promise<AttachmentRow | undefined> {
   const [r] = await db`select * from attachments where id = ${id}`;
   return r ? attachmentRow(r) : undefined;

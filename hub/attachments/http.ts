@@ -12,7 +12,8 @@ import type { HubCore } from '../core.ts';
 import { readBody, type Aborted } from '../http.ts';
 import { can, canReadDocumentation } from '../rules/index.ts';
 import { ATTACHMENT_ID, newAttachmentId } from '../../storage/attachment-files.ts';
-import { getAttachment, getDocumentation, insertAttachment } from '../../storage/documentation.ts';
+import { attachmentUsage, getAttachment, getDocumentation, insertAttachment } from '../../storage/documentation.ts';
+import type { AttachmentQuota } from '../config.ts';
 import { attachmentView, childrenShownTo } from '../handlers/development-views.ts';
 import { audit } from '../privacy/audit.ts';
 import { ATTACHMENT_TYPES, declaredType, sniff, type AttachmentType } from './sniff.ts';
@@ -100,9 +101,50 @@ function sendFile(res: HttpResponse, aborted: Aborted, headers: Record<string, s
   });
 }
 
-export function registerAttachments(app: TemplatedApp, core: HubCore): void {
+const MiB = 1024 * 1024;
+const inMiB = (n: number) => `${Math.round((n / MiB) * 10) / 10} MiB`;
+
+/**
+ * Room for one more file of `size` bytes from `personId`, or the documented refusal (docs/PROTOCOL.md §9):
+ * 429 quota_exceeded (their pending uploads), 507 storage_full (all attachments), 507 disk_full
+ * (free space below the margin: the embedded database may share this disk, and must never be the
+ * one to run out).
+ */
+async function checkRoom(core: HubCore, quota: AttachmentQuota, personId: string, size: number): Promise<void> {
+  const use = await attachmentUsage(core.sql, personId);
+  if (use.pendingFiles + 1 > quota.pendingFiles || use.pendingBytes + size > quota.pendingBytes) {
+    core.metrics.limited.inc({ limit: 'attachments_pending_per_person' });
+    throw new HttpError('429 Too Many Requests', 'quota_exceeded',
+      `you have ${use.pendingFiles} uploads (${inMiB(use.pendingBytes)}) not yet in a documentation; at most ${quota.pendingFiles} files and ${inMiB(quota.pendingBytes)}: use them in a documentation first (unused uploads are removed after 24 h)`);
+  }
+  if (use.totalBytes + size > quota.totalBytes) {
+    core.metrics.limited.inc({ limit: 'attachments_total' });
+    core.log(`attachment refused: the attachments hold ${use.totalBytes} bytes of at most ${quota.totalBytes} (HUB_ATTACHMENTS_MAX_BYTES)`);
+    throw new HttpError('507 Insufficient Storage', 'storage_full', 'the hub stores no more attachments now; tell the school\'s administrator');
+  }
+  const free = await core.attachmentFiles.freeBytes();
+  if (free - size < quota.minFreeBytes) {
+    core.metrics.limited.inc({ limit: 'attachments_disk_free' });
+    core.log(`attachment refused: ${free} bytes free on the attachments' disk, ${quota.minFreeBytes} kept free (HUB_ATTACHMENTS_MIN_FREE_BYTES)`);
+    throw new HttpError('507 Insufficient Storage', 'disk_full', 'the hub\'s disk is nearly full; tell the school\'s administrator');
+  }
+}
+
+export function registerAttachments(app: TemplatedApp, core: HubCore, quota: AttachmentQuota): void {
   // The node's one file store (retention deletes through the same one).
   const files = core.attachmentFiles;
+  // One person's uploads on this node are checked and stored one at a time, so parallel
+  // uploads cannot all pass the same check (across nodes at most one file each slips past).
+  const queues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(personId: string, work: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(personId) ?? Promise.resolve()).then(work, work);
+    const settled = run.catch(() => {});
+    queues.set(personId, settled);
+    void settled.then(() => {
+      if (queues.get(personId) === settled) queues.delete(personId);
+    });
+    return run;
+  };
 
   const preflight = (res: HttpResponse, req: HttpRequest) => {
     const origin = req.getHeader('origin');
@@ -119,7 +161,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore): void {
   app.options(ROUTE_DOWNLOAD, preflight);
 
   app.post(ROUTE_UPLOAD, (res, req) => {
-    if (!core.withinHttpLimit(res, ROUTE_UPLOAD)) return;
+    if (!core.withinHttpLimit(res, req, ROUTE_UPLOAD)) return;
     const { auth, origin } = copy(req);
     const contentType = req.getHeader('content-type');
     const length = Number(req.getHeader('content-length') || '0');
@@ -159,25 +201,28 @@ export function registerAttachments(app: TemplatedApp, core: HubCore): void {
         if (actual !== declared) {
           throw new HttpError('415 Unsupported Media Type', 'invalid', actual ? `the file is ${actual}, not ${declared}` : `the file's content is not ${declared}`);
         }
-        const id = newAttachmentId();
-        try {
-          await files.save(id, bytes);
-        } catch (e) {
-          core.log('attachment could not be written', e);
-          throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
-        }
-        try {
-          const row = await insertAttachment(core.sql, {
-            id, ownerId: personId, contentType: declared, size: bytes.length, filename: cleanFilename(filename, declared),
-            sha256: createHash('sha256').update(bytes).digest('hex'),
-          });
-          core.metrics.http.inc({ route: ROUTE_UPLOAD, status: '201' });
-          answer(res, aborted, '201 Created', { attachment: attachmentView(row) }, cors);
-        } catch (e) {
-          await files.remove(id).catch(() => {});
-          core.log('attachment could not be recorded', e);
-          throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
-        }
+        const row = await oneAtATime(personId, async () => {
+          await checkRoom(core, quota, personId, bytes.length);
+          const id = newAttachmentId();
+          try {
+            await files.save(id, bytes);
+          } catch (e) {
+            core.log('attachment could not be written', e);
+            throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
+          }
+          try {
+            return await insertAttachment(core.sql, {
+              id, ownerId: personId, contentType: declared, size: bytes.length, filename: cleanFilename(filename, declared),
+              sha256: createHash('sha256').update(bytes).digest('hex'),
+            });
+          } catch (e) {
+            await files.remove(id).catch(() => {});
+            core.log('attachment could not be recorded', e);
+            throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
+          }
+        });
+        core.metrics.http.inc({ route: ROUTE_UPLOAD, status: '201' });
+        answer(res, aborted, '201 Created', { attachment: attachmentView(row) }, cors);
       } catch (e) {
         if (e instanceof HttpError) return fail(e);
         core.log('attachment upload failed', e);
@@ -187,7 +232,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore): void {
   });
 
   app.get(ROUTE_DOWNLOAD, (res, req) => {
-    if (!core.withinHttpLimit(res, ROUTE_DOWNLOAD)) return;
+    if (!core.withinHttpLimit(res, req, ROUTE_DOWNLOAD)) return;
     const { auth, origin } = copy(req);
     const id = req.getParameter(0) ?? '';
     const aborted: Aborted = { v: false };

@@ -172,7 +172,7 @@ async function directoryChanged(core: HubCore, opts: PrivacyHttpOptions): Promis
 export function registerPrivacyHttp(app: TemplatedApp, core: HubCore, opts: PrivacyHttpOptions): void {
   for (const r of routes(core, opts)) {
     app[r.method](r.pattern, (res: HttpResponse, req) => {
-      if (!core.withinHttpLimit(res, r.route)) return;
+      if (!core.withinHttpLimit(res, req, r.route)) return;
       // The request lives only in this synchronous call: copy what we need first.
       const auth = req.getHeader('authorization');
       const origin = req.getHeader('origin');

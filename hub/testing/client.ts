@@ -10,6 +10,8 @@ export interface ClientOptions {
   codec?: 'msgpack' | 'json';
   origin?: string;
   protocol?: string;
+  /** The source address (127.0.0.2, 127.0.0.3…: Linux answers all of 127/8 on lo), to be another client behind a proxy. */
+  localAddress?: string;
 }
 
 export class TestClient {
@@ -43,7 +45,10 @@ export class TestClient {
   static open(url: string, opts: ClientOptions = {}): Promise<TestClient> {
     const codec = opts.codec ?? 'msgpack';
     const protocol = opts.protocol ?? `schoolhub.v1.${codec}`;
-    const ws = new WebSocket(url, protocol, opts.origin ? { origin: opts.origin } : {});
+    const ws = new WebSocket(url, protocol, {
+      ...(opts.origin ? { origin: opts.origin } : {}),
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    });
     return new Promise((resolve, reject) => {
       const client = new TestClient(ws, codec);
       ws.once('open', () => resolve(client));

@@ -1,0 +1,72 @@
+// The environment has one schema (hub/config.ts), and the README's table is that schema.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ENV, configTable, loadConfig } from './config.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((f) => f.isFile() && f.name.endsWith('.ts') && !f.name.endsWith('.test.ts'))
+    .map((f) => path.join(f.parentPath, f.name))
+    .filter((f) => !f.includes(`${path.sep}testing${path.sep}`) && !f.includes(`${path.sep}e2e${path.sep}`));
+}
+
+describe('configuration', () => {
+  it("the README's table of variables is the schema's, names, defaults and meanings", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const m = /<!-- config-table[^>]*-->\n([\s\S]*?)\n<!-- \/config-table -->/.exec(readme);
+    expect(m, 'README.md has the config-table markers').not.toBeNull();
+    // On a difference: paste configTable()'s output between the markers.
+    expect(m![1]).toBe(configTable());
+  });
+
+  it('every literal default the README states is what the schema gives for an unset variable', () => {
+    for (const [name, v] of Object.entries(ENV)) {
+      const literal = /^`([^`]*)`/.exec(v.default);
+      if (!literal) continue;
+      expect(String(v.schema.parse(undefined)), name).toBe(literal[1]);
+      expect(String(v.schema.parse('')), `${name} empty`).toBe(literal[1]);
+    }
+  });
+
+  it('no code outside hub/config.ts reads the environment', () => {
+    const readers = [...sources('hub'), ...sources('storage')]
+      .filter((f) => !f.endsWith(`hub${path.sep}config.ts`) && /process\.env\b/.test(readFileSync(f, 'utf8')))
+      .map((f) => path.relative(ROOT, f));
+    expect(readers).toEqual([]);
+  });
+
+  it('reports every error in one message, without echoing secrets', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty', HUB_DRAIN_MS: '-5', HUB_JWT_SECRET: 'short-secret', HUB_TRUSTED_PROXIES: '10.0.0.0/8,not-an-ip,10.0.0.0/33',
+        HUB_ATTACHMENT_PENDING_FILES: '0', HUB_DEMO: 'yes', HUB_LINK_PLAN: 'javascript:{id}',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'HUB_DRAIN_MS', 'HUB_JWT_SECRET', 'HUB_TRUSTED_PROXIES', 'HUB_ATTACHMENT_PENDING_FILES', 'HUB_DEMO', 'HUB_LINK_PLAN']) {
+      expect(message).toContain(name);
+    }
+    expect(message).toContain('not-an-ip');
+    expect(message).toContain('10.0.0.0/33');
+    expect(message).not.toContain('short-secret');
+  });
+
+  it('parses what operators write', () => {
+    const c = loadConfig({ HUB_DRAIN_MS: '2500', HUB_TRUSTED_PROXIES: ' 10.0.0.0/8, fd00::/8 ,192.168.1.7', HUB_ATTACHMENTS_MAX_BYTES: '1000', PORT: '' });
+    expect(c.drainMs).toBe(2500);
+    expect(c.port).toBe(8080);
+    expect(c.attachments.totalBytes).toBe(1000);
+    expect(c.trustedProxies.has('10.1.2.3')).toBe(true);
+    expect(c.trustedProxies.has('fd12::1')).toBe(true);
+    expect(c.trustedProxies.has('192.168.1.7')).toBe(true);
+    expect(c.trustedProxies.has('192.168.1.8')).toBe(false);
+  });
+});
