@@ -10,6 +10,7 @@ import {
   assessmentsPage, findAssessmentByKey, getAssessment, insertAssessment, lockAssessment, updateAssessment, type AssessmentRow, type DevelopmentState,
 } from '../../storage/development.ts';
 import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
+import { assertKnown } from './rights.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
 import { assessmentView, decide } from './development-views.ts';
 import { audit } from '../privacy/audit.ts';
@@ -30,6 +31,7 @@ export const createAssessment: Handler<'assessment.create'> = async (ctx, req) =
     return { assessment: assessmentView(dir, prior) };
   }
   const level = req.level ?? null;
+  assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
   decide(can(dir, personId, { type: 'assessment.create', assessment: { groupId: req.groupId, studentId: req.studentId, level } }));
   const group = dir.groups.get(req.groupId)!;
   const state: DevelopmentState = req.publish === true ? 'published' : 'draft';
@@ -98,8 +100,8 @@ export const getOneAssessment: Handler<'assessment.get'> = async (ctx, req) => {
  */
 export const getGroupAssessments: Handler<'group.assessments.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const group = dir.groups.get(req.groupId);
-  if (!group) throw new RequestError('not_found', 'no such group', ['groupId']);
+  assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
+  const group = dir.groups.get(req.groupId)!;
   const limit = req.limit ?? 30;
   const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
   const filter = { groupId: req.groupId, studentIds: req.studentId === undefined ? undefined : [req.studentId] };

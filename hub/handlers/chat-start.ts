@@ -26,6 +26,7 @@ import { isUniqueViolation, newId, type Handler, type HandlerContext } from './c
 import type { RequestOf } from '../protocol/frames.ts';
 import { conversationEvents, conversationView, participantsNow, showTo, viaOf } from './chat-views.ts';
 import { decide } from './chat-rights.ts';
+import { assertKnown, type Target } from './rights.ts';
 
 type StartRequest = RequestOf<'conversation.start'>;
 
@@ -68,6 +69,10 @@ async function create(
 export const startConversation: Handler<'conversation.start'> = async (ctx, req) => {
   const prior = await findConversation(ctx.sql, { creatorId: ctx.personId, clientKey: req.clientKey });
   if (prior) return { conversation: view(ctx, prior) };
+  assertKnown(ctx.dir, ctx.personId, [
+    ...unique(req.participantIds).map((id, i): Target => ({ kind: 'person', id, path: ['participantIds', i] })),
+    ...(req.groupId === undefined ? [] : [{ kind: 'group', id: req.groupId, path: ['groupId'] } satisfies Target]),
+  ]);
   if (req.groupId !== undefined && req.audience !== undefined) return startGroup(ctx, req, req.groupId, req.audience);
   const context = req.context;
   if (context?.kind === 'conference') return startConference(ctx, req, context.id);

@@ -9,6 +9,7 @@ import type { Directory } from '../directory/model.ts';
 import type { NewEvent } from '../../storage/events.ts';
 import { closeConference, conferencesPage, findConferenceByKey, getConference, insertConference, type ConferenceRow } from '../../storage/items.ts';
 import { isUniqueViolation, newId, type Handler } from './context.ts';
+import { assertKnown } from './rights.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
 import { showAll, showTo, type Shown } from './chat-views.ts';
 import { formsReleasedOnClose } from './forms.ts';
@@ -56,6 +57,7 @@ export const createConference: Handler<'conference.create'> = async (ctx, req) =
     sameCreate(prior, req);
     return { conference: conferenceView(dir, showTo(dir, personId), prior) };
   }
+  assertKnown(dir, personId, [{ kind: 'student', id: req.studentId, path: ['studentId'] }]);
   const decision = can(dir, personId, { type: 'conference.create', studentId: req.studentId });
   if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
   const groupId = mentorGroupOf(dir, personId, req.studentId)!;

@@ -15,6 +15,7 @@ import {
   lockAttachments, lockDocumentation, updateDocumentation, type AttachmentRow, type DocumentationFields, type DocumentationRow,
 } from '../../storage/documentation.ts';
 import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
+import { assertKnown } from './rights.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
 import { childrenShownTo, decide, documentationView } from './development-views.ts';
 import { audit } from '../privacy/audit.ts';
@@ -48,6 +49,7 @@ export const createDocumentation: Handler<'documentation.create'> = async (ctx, 
     sameCreate(prior, req);
     return { documentation: (await viewFor(ctx, [prior]))[0] };
   }
+  assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
   decide(can(dir, personId, { type: 'documentation.create', documentation: { groupId: req.groupId, childIds: req.childIds } }));
   const group = dir.groups.get(req.groupId)!;
   // The whole group means its children now: a child who joins later is not in what was written before.

@@ -6,6 +6,7 @@ import { RequestError } from '../protocol/codes.ts';
 import type { Directory } from '../directory/model.ts';
 import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markItemsRead, visibleItemIds, type FeedItem, type MailingRow, type PostRow } from '../../storage/feed.ts';
 import { isUniqueViolation, newId, type Handler } from './context.ts';
+import { assertKnown, type Target } from './rights.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
 
 /**
@@ -63,6 +64,12 @@ export const createPost: Handler<'post.create'> = async (ctx, req) => {
     return { post: postView(dir, prior) };
   }
   const audience: PostAudience = req.audience;
+  assertKnown(dir, personId, [
+    { kind: 'school', id: req.schoolId, path: ['schoolId'] },
+    ...audience.targets.flatMap((t, i): Target[] =>
+      t.kind === 'group' ? [{ kind: 'group', id: t.groupId, path: ['audience', 'targets', i, 'groupId'] }]
+        : t.kind === 'person' ? [{ kind: 'person', id: t.personId, path: ['audience', 'targets', i, 'personId'] }] : []),
+  ]);
   const decision = can(dir, personId, { type: 'post.create', post: { schoolId: req.schoolId, audience } });
   if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
   const keys = postKeys(personId, req.schoolId, audience);
@@ -93,6 +100,10 @@ export const createMailing: Handler<'mailing.create'> = async (ctx, req) => {
   }
   const schoolIds = [...new Set(req.schoolIds)];
   const draft = { districtId: req.districtId, schoolIds, recipients: req.recipients };
+  assertKnown(dir, personId, [
+    { kind: 'district', id: req.districtId, path: ['districtId'] },
+    ...schoolIds.map((id, i): Target => ({ kind: 'school', id, path: ['schoolIds', i] })),
+  ]);
   const decision = can(dir, personId, { type: 'mailing.create', mailing: draft });
   if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
   const keys = mailingKeys(personId, draft);

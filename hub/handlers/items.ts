@@ -14,6 +14,7 @@ import {
 } from '../../storage/items.ts';
 import { retitleContexts } from '../../storage/chat.ts';
 import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
+import { assertKnown } from './rights.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
 
 export function itemView(dir: Directory, i: ItemRow) {
@@ -46,6 +47,7 @@ export const createItem: Handler<'item.create'> = async (ctx, req) => {
     sameCreate(prior, req);
     return { item: itemView(dir, prior) };
   }
+  assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
   const decision = can(dir, personId, { type: 'item.create', item: { kind: req.kind, groupId: req.groupId } });
   if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
   const schoolId = dir.groups.get(req.groupId)!.schoolId;
