@@ -10,7 +10,8 @@ import type { Directory } from '../directory/model.ts';
 import { documentationGoals, documentationPage } from '../../storage/documentation.ts';
 import type { Handler } from './context.ts';
 import { decodePageCursor, encodePageCursor } from './paging.ts';
-import { childrenShownTo, decide } from './development-views.ts';
+import { childrenShownTo } from './development-views.ts';
+import { assertAllowed } from './rights.ts';
 import { viewFor } from './documentation.ts';
 import { audit } from '../privacy/audit.ts';
 
@@ -35,7 +36,7 @@ export const getDocumentationDashboard: Handler<'documentation.dashboard'> = asy
   // most likely means the preschool), else the first.
   const schoolId = req.schoolId ?? (schools.find((s) => childGroupsOf(dir, s.id).length > 0) ?? schools[0])?.id;
   if (schoolId === undefined) throw new RequestError('forbidden', "only a school's reader sees the documentation dashboard", ['schoolId']);
-  decide(can(dir, personId, { type: 'documentation.dashboard', schoolId, groupId: req.groupId }));
+  assertAllowed(can(dir, personId, { type: 'documentation.dashboard', schoolId, groupId: req.groupId }));
   const limit = req.limit ?? 30;
   const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
   const keys = readKeysOf(dir, personId);

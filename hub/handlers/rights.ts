@@ -2,15 +2,20 @@
 // (`assertAllowed`), and a target the caller cannot know exists answered like one that does
 // not (`assertKnown`; docs/ARCHITECTURE.md, "Decisions": what exists is not probed across
 // schools).
-import type { Decision } from '../rules/index.ts';
+import type { Decision, Denial } from '../rules/index.ts';
 import type { Directory } from '../directory/model.ts';
 import { RequestError } from '../protocol/codes.ts';
 
 type Path = (string | number)[];
 
-/** A refused decision as the error the client gets; `path` names the field when the rule's does not fit the request. */
+/** A rule's denial as the error the client gets; `path` names the field when the rule's does not fit the request. */
+export function refusal(denial: Denial, path?: Path): RequestError {
+  return new RequestError(denial.code, denial.reason, path ?? denial.path);
+}
+
+/** Throws the refusal of a decision that does not allow. */
 export function assertAllowed(decision: Decision, path?: Path): void {
-  if (!decision.ok) throw new RequestError(decision.code, decision.reason, path ?? decision.path);
+  if (!decision.ok) throw refusal(decision, path);
 }
 
 /** An id of the directory that a request names, and where in the request it is. */
