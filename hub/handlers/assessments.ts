@@ -12,7 +12,7 @@ import {
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 import { assessmentView } from './development-views.ts';
 import { audit } from '../privacy/audit.ts';
 
@@ -93,15 +93,14 @@ export const getGroupAssessments: Handler<'group.assessments.get'> = async (ctx,
   assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
   const group = dir.groups.get(req.groupId)!;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const filter = { groupId: req.groupId, studentIds: req.studentId === undefined ? undefined : [req.studentId] };
   const rows = await assessmentsPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
-  const last = rows[rows.length - 1];
   const shown = rows.filter((a) => canReadAssessment(dir, personId, a));
   audit(ctx, 'group.assessments.get', () => shown.map((a) => ({ about: [a.studentId], ids: [a.id] })));
   return {
     levels: dir.schools.get(group.schoolId)?.assessmentLevels ?? [],
     assessments: shown.map((a) => assessmentView(dir, a)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

@@ -12,7 +12,7 @@ import { assessmentsPage, feedbackPage, type PageBefore } from '../../storage/de
 import { formsPage } from '../../storage/forms.ts';
 import { attachmentsOf, documentationPage } from '../../storage/documentation.ts';
 import type { Handler, HandlerContext } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { encodePageCursor, pageBefore } from './paging.ts';
 import { assessmentView, childrenShownTo, documentationView, feedbackView, formView, storedForm } from './development-views.ts';
 import { showTo } from './chat-views.ts';
 import { assertAllowed } from './rights.ts';
@@ -79,7 +79,7 @@ const newerFirst = (a: Entry, b: Entry) => (a.at !== b.at ? (a.at > b.at ? -1 : 
  * kind exactly where this page left it.
  */
 async function timeline(ctx: HandlerContext, students: readonly string[], kinds: readonly DevelopmentKind[], limit: number, beforeCursor?: string) {
-  const before = beforeCursor === undefined ? undefined : decodePageCursor(beforeCursor, ['before']);
+  const before = pageBefore(beforeCursor);
   if (students.length === 0) return { entries: [] as Entry[], next: null };
   const lists = await Promise.all(kinds.map((k) => listKind(ctx, k, students, limit, before)));
   const heads = lists.map(() => 0);

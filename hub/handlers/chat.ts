@@ -7,7 +7,7 @@ import {
   appendMessage, findMessageByKey, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 import { conversationKeys, conversationView, messageEvents, messageView, participantsNow, showTo } from './chat-views.ts';
 import { assertMayWrite, isParticipant, notFound } from './chat-rights.ts';
 import { createOnce } from './create-once.ts';
@@ -66,10 +66,9 @@ export const readConversation: Handler<'conversation.read'> = async (ctx, req) =
 export const getInbox: Handler<'inbox.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const keys = readKeysOf(dir, personId);
   const [rows, total] = await Promise.all([inboxPage(ctx.sql, personId, keys, limit, before), unreadTotal(ctx.sql, personId, keys)]);
-  const last = rows[rows.length - 1];
   const show = showTo(dir, personId);
   audit(ctx, 'inbox.get', () => rows.map((r) => conversationTouch(r.conversation, participantsNow(dir, r.conversation), r.lastMessage ? [r.lastMessage] : [])));
   return {
@@ -80,7 +79,7 @@ export const getInbox: Handler<'inbox.get'> = async (ctx, req) => {
       lastActivityAt: r.lastActivityAt,
     })),
     unreadTotal: total,
-    next: rows.length === limit && last ? encodePageCursor(last.lastActivityAt, last.conversation.id) : null,
+    next: nextCursor(rows.map((r) => ({ createdAt: r.lastActivityAt, id: r.conversation.id })), limit),
   };
 };
 

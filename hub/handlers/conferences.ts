@@ -11,7 +11,7 @@ import { closeConference, conferencesPage, findConferenceByKey, getConference, i
 import { newId, type Handler } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 import { showAll, showTo, type Shown } from './chat-views.ts';
 import { formsReleasedOnClose } from './forms.ts';
 import { audit, conferenceTouch } from '../privacy/audit.ts';
@@ -96,12 +96,11 @@ export const getOneConference: Handler<'conference.get'> = async (ctx, req) => {
 export const getConferences: Handler<'conferences.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const rows = await conferencesPage(ctx.sql, readKeysOf(dir, personId), limit, before);
-  const last = rows[rows.length - 1];
   audit(ctx, 'conferences.get', () => rows.map((r) => conferenceTouch(dir, r)));
   return {
     conferences: rows.map((r) => conferenceView(dir, showTo(dir, personId), r)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

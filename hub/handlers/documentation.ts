@@ -17,7 +17,7 @@ import {
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 import { childrenShownTo, documentationView } from './development-views.ts';
 import { audit } from '../privacy/audit.ts';
 
@@ -132,14 +132,13 @@ export const getOneDocumentation: Handler<'documentation.get'> = async (ctx, req
 export const getGroupDocumentation: Handler<'group.documentation.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const filter = { groupId: req.groupId, childIds: req.childId === undefined ? undefined : [req.childId] };
   const rows = await documentationPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
-  const last = rows[rows.length - 1];
   const shown = rows.filter((d) => canReadDocumentation(dir, personId, d));
   audit(ctx, 'group.documentation.get', () => shown.map((d) => ({ about: childrenShownTo(dir, personId, d), ids: [d.id] })));
   return {
     documentation: await viewFor(ctx, shown),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

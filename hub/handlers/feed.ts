@@ -7,7 +7,7 @@ import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, m
 import { newId, type Handler } from './context.ts';
 import { assertAllowed, assertKnown, type Target } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 
 /**
  * A post as every reader sees it. The chosen members of a part-of-group post are left out:
@@ -117,12 +117,11 @@ function itemView(dir: Directory, item: FeedItem & { read: boolean }) {
 
 export const getFeed: Handler<'feed.get'> = async (ctx, req) => {
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const rows = await feedPage(ctx.sql, ctx.personId, readKeysOf(ctx.dir, ctx.personId), limit, before);
-  const last = rows[rows.length - 1];
   return {
     items: rows.map((r) => itemView(ctx.dir, r)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };
 

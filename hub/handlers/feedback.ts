@@ -11,7 +11,7 @@ import {
   feedbackPage, findFeedbackByKey, getFeedback, insertFeedback, lockFeedback, updateFeedback, type FeedbackRow,
 } from '../../storage/development.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 import { feedbackView } from './development-views.ts';
 import { assertAllowed } from './rights.ts';
 import { createOnce } from './create-once.ts';
@@ -85,14 +85,13 @@ export const getOneFeedback: Handler<'feedback.get'> = async (ctx, req) => {
 export const getItemFeedback: Handler<'item.feedback.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const filter = { itemId: req.itemId, studentIds: req.studentId === undefined ? undefined : [req.studentId] };
   const rows = await feedbackPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
-  const last = rows[rows.length - 1];
   const shown = rows.filter((f) => canReadFeedback(dir, personId, f));
   audit(ctx, 'item.feedback.get', () => shown.map((f) => ({ about: [f.studentId], ids: [f.id] })));
   return {
     feedback: shown.map((f) => feedbackView(dir, f)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

@@ -16,7 +16,7 @@ import { retitleContexts } from '../../storage/chat.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown, refusal } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 
 export function itemView(dir: Directory, i: ItemRow) {
   return {
@@ -133,11 +133,10 @@ export const getOneItem: Handler<'item.get'> = async (ctx, req) => {
 export const getItems: Handler<'items.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const rows = await itemsPage(ctx.sql, readKeysOf(dir, personId), limit, { groupId: req.groupId, kind: req.kind }, before);
-  const last = rows[rows.length - 1];
   return {
     items: rows.map((r) => itemView(dir, r)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };
