@@ -77,7 +77,8 @@ function attacks(role: string): Record<string, Attack[]> {
     'mailing.create': [
       { label: 'another district', fields: { districtId: 'd-annan', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'district' },
       { label: 'a district that does not exist', fields: { districtId: 'd-nope', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'district' },
-      { label: 'a school of another district', fields: { districtId: 'd-exempel', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } } },
+      { label: 'a school of another district', fields: { districtId: 'd-exempel', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'school' },
+      { label: 'a school that does not exist', fields: { districtId: 'd-exempel', schoolIds: ['s-nope'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'school' },
     ],
     'conversation.start': [
       { label: 'a person of another district', fields: { participantIds: ['p-gua-an-1'] }, probe: 'person' },
@@ -232,6 +233,14 @@ const LIST_FIELDS = (): Record<string, Record<string, unknown>> => ({
   'students.search': { query: 'Bengtsson' },
 });
 const NOT_TARGETED = new Set(['ping', 'auth', 'feed.read']);
+/** Lists that take an id: a foreign id and a missing one give the same answer (filtered to nothing, or refused alike). */
+const LIST_PROBES = (): Record<string, [foreign: Record<string, unknown>, missing: Record<string, unknown>]> => ({
+  'items.get': [{ groupId: 'g-an-9c' }, { groupId: 'g-nope' }],
+  'item.feedback.get': [{ itemId: ids.item }, { itemId: 'item_nope' }],
+  'conference.forms.get': [{ conferenceId: ids.conf }, { conferenceId: 'conf_nope' }],
+  'group.documentation.get': [{ groupId: 'g-an-9c' }, { groupId: 'g-nope' }],
+  'messages.search': [{ query: 'privat', conversationId: ids.conv }, { query: 'privat', conversationId: 'conv_nope' }],
+});
 
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -279,6 +288,12 @@ describe('authorization walk', () => {
         for (const foreign of [ids.conv, ids.msg, ids.item, ids.conf, ids.post, ids.fb, ids.form, 'p-stu-an-1', 'p-gua-an-1', 'privat']) {
           expect(text.includes(foreign), `${role} ${op} shows ${foreign}`).toBe(false);
         }
+      }
+      for (const [op, [foreign, missing]] of Object.entries(LIST_PROBES())) {
+        const [a, b] = [await c.request(op, foreign), await c.request(op, missing)];
+        const { id: _a, ...shownForeign } = a;
+        const { id: _b, ...shownMissing } = b;
+        expect(shownForeign, `${role} ${op}: a foreign id answers like a missing one`).toEqual(shownMissing);
       }
       // feed.read of an item it may not see: answered like any other, and nothing is marked.
       expect(await c.ok('feed.read', { itemIds: [ids.post, 'post_nope'] })).toEqual({ itemIds: [] });
