@@ -67,23 +67,30 @@ function attacks(role: string): Record<string, Attack[]> {
   const foreignPerson = role === 'guardian' || role === 'student' ? 'p-stu-ek-5' : 'p-stu-an-1';
   return {
     'post.create': [
-      { label: 'another district', fields: audience('s-annan', 'g-an-9c') },
+      { label: 'another district', fields: audience('s-annan', 'g-an-9c'), probe: 'school' },
       { label: "another school's group", fields: audience('s-bjorkskolan', 'g-bj-sv4') },
       { label: 'a group of another school named under own school', fields: audience('s-ekskolan', 'g-bj-sv4') },
-      { label: 'a school that does not exist', fields: audience('s-nope', 'g-nope') },
+      { label: 'a school that does not exist', fields: audience('s-nope', 'g-nope'), probe: 'school' },
+      { label: 'a person of another district under its own school', fields: { ...audience('s-ekskolan', 'g-nope'), audience: { targets: [{ kind: 'person', personId: 'p-gua-an-1' }], recipients: { guardians: true } } }, probe: 'person' },
+      { label: 'a person that does not exist under its own school', fields: { ...audience('s-ekskolan', 'g-nope'), audience: { targets: [{ kind: 'person', personId: 'p-nope' }], recipients: { guardians: true } } }, probe: 'person' },
     ],
     'mailing.create': [
-      { label: 'another district', fields: { districtId: 'd-annan', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } } },
-      { label: 'a school of another district', fields: { districtId: 'd-exempel', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } } },
+      { label: 'another district', fields: { districtId: 'd-annan', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'district' },
+      { label: 'a district that does not exist', fields: { districtId: 'd-nope', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'district' },
+      { label: 'a school of another district', fields: { districtId: 'd-exempel', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'school' },
+      { label: 'a school that does not exist', fields: { districtId: 'd-exempel', schoolIds: ['s-nope'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'school' },
     ],
     'conversation.start': [
-      { label: 'a person of another district', fields: { participantIds: ['p-gua-an-1'] } },
+      { label: 'a person of another district', fields: { participantIds: ['p-gua-an-1'] }, probe: 'person' },
+      { label: 'a person that does not exist', fields: { participantIds: ['p-nope'] }, probe: 'person' },
       { label: role === 'guardian' || role === 'student' ? "another family's child" : 'a student of another district', fields: { participantIds: [foreignPerson] } },
       { label: 'an item of another district', fields: { context: { kind: 'assignment', id: ids.item } }, probe: 'item' },
       { label: 'an item that does not exist', fields: { context: { kind: 'assignment', id: 'item_nope' } }, probe: 'item' },
       { label: 'a conference it is not part of', fields: { context: { kind: 'conference', id: ids.conf } }, probe: 'conf' },
       { label: 'a conference that does not exist', fields: { context: { kind: 'conference', id: 'conf_nope' } }, probe: 'conf' },
       { label: 'a group of another school', fields: { groupId: 'g-bj-4b', audience: 'guardians', participantIds: [] } },
+      { label: 'a group of another district', fields: { groupId: 'g-an-9c', audience: 'students', participantIds: [] }, probe: 'group' },
+      { label: 'a group that does not exist', fields: { groupId: 'g-nope', audience: 'students', participantIds: [] }, probe: 'group' },
     ],
     'message.send': [
       { label: 'a conversation it is not part of', fields: { conversationId: ids.conv, body: 'hej' }, probe: 'conv' },
@@ -111,7 +118,8 @@ function attacks(role: string): Record<string, Attack[]> {
     ],
     'item.create': [
       { label: "another school's group", fields: { kind: 'assignment', groupId: 'g-bj-sv4', title: 't' } },
-      { label: 'another district', fields: { kind: 'plan', groupId: 'g-an-9c', title: 't' } },
+      { label: 'another district', fields: { kind: 'plan', groupId: 'g-an-9c', title: 't' }, probe: 'group' },
+      { label: 'a group that does not exist', fields: { kind: 'plan', groupId: 'g-nope', title: 't' }, probe: 'group' },
     ],
     ...Object.fromEntries(['item.update', 'item.publish', 'item.hide', 'item.close', 'item.get'].map((op) => [op, [
       { label: 'an item of another district', fields: { itemId: ids.item, ...(op === 'item.update' ? { title: 'x' } : {}) }, probe: 'item' },
@@ -121,7 +129,8 @@ function attacks(role: string): Record<string, Attack[]> {
     'conference.create': [
       { label: 'a student of another school', fields: { studentId: 'p-stu-bj-3', startsAt: '2030-01-01T10:00:00Z' } },
       { label: role === 'mentor' ? 'a student it does not mentor' : 'a student of its own school', fields: { studentId: role === 'mentor' ? 'p-stu-bj-4' : 'p-stu-ek-5', startsAt: '2030-01-01T10:00:00Z' } },
-      { label: 'a student of another district', fields: { studentId: 'p-stu-an-1', startsAt: '2030-01-01T10:00:00Z' } },
+      { label: 'a student of another district', fields: { studentId: 'p-stu-an-1', startsAt: '2030-01-01T10:00:00Z' }, probe: 'student' },
+      { label: 'a student that does not exist', fields: { studentId: 'p-nope', startsAt: '2030-01-01T10:00:00Z' }, probe: 'student' },
     ],
     'conference.close': [
       { label: 'a conference it is not part of', fields: { conferenceId: ids.conf }, probe: 'conf' },
@@ -140,7 +149,8 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'feedback that does not exist', fields: { feedbackId: 'fb_nope', body: 'x' }, probe: 'fb' },
     ]])),
     'assessment.create': [
-      { label: 'a group of another district', fields: { groupId: 'g-an-9c', studentId: 'p-stu-an-1', level: 'C' } },
+      { label: 'a group of another district', fields: { groupId: 'g-an-9c', studentId: 'p-stu-an-1', level: 'C' }, probe: 'group' },
+      { label: 'a group that does not exist', fields: { groupId: 'g-nope', studentId: 'p-stu-an-1', level: 'C' }, probe: 'group' },
       { label: "another school's group", fields: { groupId: 'g-bj-sv4', studentId: 'p-stu-bj-1', level: 'C' } },
     ],
     ...Object.fromEntries(['assessment.update', 'assessment.publish', 'assessment.get'].map((op) => [op, [
@@ -156,7 +166,8 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'a form that does not exist', fields: { formId: 'form_nope', answers: [{ fieldId: 'student-strengths', value: 'x' }] }, probe: 'form' },
     ]])),
     'documentation.create': [
-      { label: 'a group of another district', fields: { groupId: 'g-an-9c', title: 't', body: 'b' } },
+      { label: 'a group of another district', fields: { groupId: 'g-an-9c', title: 't', body: 'b' }, probe: 'group' },
+      { label: 'a group that does not exist', fields: { groupId: 'g-nope', title: 't', body: 'b' }, probe: 'group' },
       ...(role === 'preschool_teacher' ? [] : [{ label: 'a child group it does not work in', fields: { groupId: 'g-sol-blabar', title: 't', body: 'b' } }]),
     ],
     ...Object.fromEntries(['documentation.update', 'documentation.get'].map((op) => [op, [
@@ -167,6 +178,11 @@ function attacks(role: string): Record<string, Attack[]> {
         ? [{ label: 'an upload that is not its own', fields: { documentationId: ids.doc, attachmentIds: ['att_AAAAAAAAAAAAAAAAAAAAAA'] } }]
         : [{ label: "the attachments of another child group's documentation", fields: { documentationId: ids.doc, attachmentIds: [] }, probe: 'doc' }]),
     ]])),
+    // A group's assessments come with its school's levels: another school's group is not there.
+    'group.assessments.get': [
+      { label: 'a group of another district', fields: { groupId: 'g-an-9c' }, probe: 'group' },
+      { label: 'a group that does not exist', fields: { groupId: 'g-nope' }, probe: 'group' },
+    ],
     'student.card.get': [
       { label: 'a student of another district', fields: { studentId: 'p-stu-an-1' }, probe: 'student' },
       { label: 'a student that does not exist', fields: { studentId: 'p-nope' }, probe: 'student' },
@@ -202,7 +218,6 @@ const LISTS: Record<string, (r: Record<string, unknown>) => string> = {
   'audience.get': (r) => JSON.stringify(r),
   'messages.search': (r) => JSON.stringify(r),
   'item.feedback.get': (r) => JSON.stringify(r),
-  'group.assessments.get': (r) => JSON.stringify(r),
   'conference.forms.get': (r) => JSON.stringify(r),
   'group.documentation.get': (r) => JSON.stringify(r),
   'students.search': (r) => JSON.stringify(r),
@@ -213,12 +228,19 @@ const LIST_FIELDS = (): Record<string, Record<string, unknown>> => ({
   'messages.search': { query: 'privat' },
   'items.get': { groupId: 'g-an-9c' },
   'item.feedback.get': { itemId: ids.item },
-  'group.assessments.get': { groupId: 'g-an-9c' },
   'conference.forms.get': { conferenceId: ids.conf },
   'group.documentation.get': { groupId: 'g-an-9c' },
   'students.search': { query: 'Bengtsson' },
 });
 const NOT_TARGETED = new Set(['ping', 'auth', 'feed.read']);
+/** Lists that take an id: a foreign id and a missing one give the same answer (filtered to nothing, or refused alike). */
+const LIST_PROBES = (): Record<string, [foreign: Record<string, unknown>, missing: Record<string, unknown>]> => ({
+  'items.get': [{ groupId: 'g-an-9c' }, { groupId: 'g-nope' }],
+  'item.feedback.get': [{ itemId: ids.item }, { itemId: 'item_nope' }],
+  'conference.forms.get': [{ conferenceId: ids.conf }, { conferenceId: 'conf_nope' }],
+  'group.documentation.get': [{ groupId: 'g-an-9c' }, { groupId: 'g-nope' }],
+  'messages.search': [{ query: 'privat', conversationId: ids.conv }, { query: 'privat', conversationId: 'conv_nope' }],
+});
 
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -266,6 +288,12 @@ describe('authorization walk', () => {
         for (const foreign of [ids.conv, ids.msg, ids.item, ids.conf, ids.post, ids.fb, ids.form, 'p-stu-an-1', 'p-gua-an-1', 'privat']) {
           expect(text.includes(foreign), `${role} ${op} shows ${foreign}`).toBe(false);
         }
+      }
+      for (const [op, [foreign, missing]] of Object.entries(LIST_PROBES())) {
+        const [a, b] = [await c.request(op, foreign), await c.request(op, missing)];
+        const { id: _a, ...shownForeign } = a;
+        const { id: _b, ...shownMissing } = b;
+        expect(shownForeign, `${role} ${op}: a foreign id answers like a missing one`).toEqual(shownMissing);
       }
       // feed.read of an item it may not see: answered like any other, and nothing is marked.
       expect(await c.ok('feed.read', { itemIds: [ids.post, 'post_nope'] })).toEqual({ itemIds: [] });

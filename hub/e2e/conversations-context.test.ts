@@ -168,9 +168,10 @@ describe('development conferences (§3 mentor, student, guardian through a confe
     const teacher = await t.connect('p-teacher-ek');
     expect(await teacher.request('conference.create', { studentId: 'p-stu-ek-1', startsAt: '2025-05-06T14:00:00+02:00', clientKey: ck() }))
       .toMatchObject({ type: 'error', code: 'forbidden', path: ['studentId'] });
+    // A student of another school is answered like one that does not exist (ARCHITECTURE.md, Decisions).
     const mentor = await t.connect('p-mentor-ek');
     expect(await mentor.request('conference.create', { studentId: 'p-stu-bj-1', startsAt: '2025-05-06T14:00:00Z', clientKey: ck() }))
-      .toMatchObject({ type: 'error', code: 'forbidden', path: ['studentId'] });
+      .toMatchObject({ type: 'error', code: 'not_found', message: 'no such student', path: ['studentId'] });
     expect(await mentor.request('conference.create', { studentId: 'p-nobody', startsAt: '2025-05-06T14:00:00Z', clientKey: ck() }))
       .toMatchObject({ type: 'error', code: 'not_found', path: ['studentId'] });
     expect(await mentor.request('conference.create', { studentId: 'p-stu-ek-1', startsAt: 'tisdag', clientKey: ck() }))

@@ -221,9 +221,10 @@ describe('documentation (§4) and who gets its attachments', () => {
     const teacher = await t.connect('p-pre-teacher');
     expect(await teacher.request('documentation.create', { groupId: 'g-sol-blabar', childIds: ['p-stu-ek-1'], title: 'x', body: 'x', clientKey: ck() }))
       .toMatchObject({ type: 'error', code: 'invalid', path: ['childIds', 0] });
+    // A teacher of another school: that school's group is answered like one that does not exist (ARCHITECTURE.md, Decisions).
     const other = await t.connect('p-teacher-ek');
     expect(await other.request('documentation.create', { groupId: 'g-sol-blabar', title: 'x', body: 'x', clientKey: ck() }))
-      .toMatchObject({ type: 'error', code: 'forbidden', path: ['groupId'] });
+      .toMatchObject({ type: 'error', code: 'not_found', message: 'no such group', path: ['groupId'] });
     const guardian = await t.connect('p-gua-child-1');
     expect(await guardian.request('documentation.create', { groupId: 'g-sol-blabar', title: 'x', body: 'x', clientKey: ck() }))
       .toMatchObject({ type: 'error', code: 'forbidden' });

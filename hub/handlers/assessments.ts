@@ -9,48 +9,40 @@ import { RequestError } from '../protocol/codes.ts';
 import {
   assessmentsPage, findAssessmentByKey, getAssessment, insertAssessment, lockAssessment, updateAssessment, type AssessmentRow, type DevelopmentState,
 } from '../../storage/development.ts';
-import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
-import { assessmentView, decide } from './development-views.ts';
+import { newId, type Handler, type HandlerContext } from './context.ts';
+import { assertAllowed, assertKnown } from './rights.ts';
+import { createOnce } from './create-once.ts';
+import { nextCursor, pageBefore } from './paging.ts';
+import { assessmentView } from './development-views.ts';
 import { audit } from '../privacy/audit.ts';
 
 const noSuchAssessment = () => new RequestError('not_found', 'no such assessment', ['assessmentId']);
 
-function sameCreate(stored: AssessmentRow, req: { groupId: string; studentId: string; level?: string | undefined; text?: string | undefined }): void {
-  if (stored.groupId !== req.groupId || stored.studentId !== req.studentId || stored.level !== (req.level ?? null) || stored.text !== (req.text ?? null)) {
-    throw new RequestError('conflict', 'this clientKey was already used for a different assessment', ['clientKey']);
-  }
-}
-
 export const createAssessment: Handler<'assessment.create'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const prior = await findAssessmentByKey(ctx.sql, personId, req.clientKey);
-  if (prior) {
-    sameCreate(prior, req);
-    return { assessment: assessmentView(dir, prior) };
-  }
   const level = req.level ?? null;
-  decide(can(dir, personId, { type: 'assessment.create', assessment: { groupId: req.groupId, studentId: req.studentId, level } }));
-  const group = dir.groups.get(req.groupId)!;
-  const state: DevelopmentState = req.publish === true ? 'published' : 'draft';
-  const keys = assessmentKeys({ groupId: group.id, schoolId: group.schoolId, studentId: req.studentId, state });
-  try {
-    const row = await ctx.publisher.write(async (tx) => {
-      const stored = await insertAssessment(tx, {
-        id: newId('asm'), schoolId: group.schoolId, groupId: group.id, studentId: req.studentId, authorId: personId,
-        subject: group.name, level, text: req.text ?? null, state, keys, clientKey: req.clientKey,
+  return createOnce({
+    find: () => findAssessmentByKey(ctx.sql, personId, req.clientKey),
+    same: (stored) => stored.groupId === req.groupId && stored.studentId === req.studentId && stored.level === level && stored.text === (req.text ?? null),
+    what: 'a different assessment',
+    answer: (stored) => ({ assessment: assessmentView(dir, stored) }),
+    create: async () => {
+      assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
+      assertAllowed(can(dir, personId, { type: 'assessment.create', assessment: { groupId: req.groupId, studentId: req.studentId, level } }));
+      const group = dir.groups.get(req.groupId)!;
+      const state: DevelopmentState = req.publish === true ? 'published' : 'draft';
+      const keys = assessmentKeys({ groupId: group.id, schoolId: group.schoolId, studentId: req.studentId, state });
+      const row = await ctx.publisher.write(async (tx) => {
+        const stored = await insertAssessment(tx, {
+          id: newId('asm'), schoolId: group.schoolId, groupId: group.id, studentId: req.studentId, authorId: personId,
+          subject: group.name, level, text: req.text ?? null, state, keys, clientKey: req.clientKey,
+        });
+        const name = state === 'published' ? 'assessment.published' : 'assessment.created';
+        return { result: stored, events: [{ name, keys, data: { assessment: assessmentView(dir, stored) } }] };
       });
-      const name = state === 'published' ? 'assessment.published' : 'assessment.created';
-      return { result: stored, events: [{ name, keys, data: { assessment: assessmentView(dir, stored) } }] };
-    });
-    return { assessment: assessmentView(dir, row) };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const raced = await findAssessmentByKey(ctx.sql, personId, req.clientKey);
-    if (!raced) throw e;
-    sameCreate(raced, req);
-    return { assessment: assessmentView(dir, raced) };
-  }
+      return { assessment: assessmentView(dir, row) };
+    },
+  });
 };
 
 type Next = { level: string | null; text: string | null; state: DevelopmentState };
@@ -61,7 +53,7 @@ async function change(ctx: HandlerContext, assessmentId: string, kind: 'update' 
     const a = await lockAssessment(tx, assessmentId);
     if (!a) throw noSuchAssessment();
     const to = next(a);
-    decide(can(dir, personId, { type: 'assessment.change', assessment: a, change: kind, level: to.level === a.level ? undefined : to.level }));
+    assertAllowed(can(dir, personId, { type: 'assessment.change', assessment: a, change: kind, level: to.level === a.level ? undefined : to.level }));
     if (to.level === null && to.text === null) throw new RequestError('invalid', 'an assessment keeps a level, a text, or both', ['level']);
     if (to.level === a.level && to.text === a.text && to.state === a.state) return { result: a, events: [] };
     const keys = assessmentKeys({ ...a, state: to.state });
@@ -98,18 +90,17 @@ export const getOneAssessment: Handler<'assessment.get'> = async (ctx, req) => {
  */
 export const getGroupAssessments: Handler<'group.assessments.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const group = dir.groups.get(req.groupId);
-  if (!group) throw new RequestError('not_found', 'no such group', ['groupId']);
+  assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
+  const group = dir.groups.get(req.groupId)!;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const filter = { groupId: req.groupId, studentIds: req.studentId === undefined ? undefined : [req.studentId] };
   const rows = await assessmentsPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
-  const last = rows[rows.length - 1];
   const shown = rows.filter((a) => canReadAssessment(dir, personId, a));
   audit(ctx, 'group.assessments.get', () => shown.map((a) => ({ about: [a.studentId], ids: [a.id] })));
   return {
     levels: dir.schools.get(group.schoolId)?.assessmentLevels ?? [],
     assessments: shown.map((a) => assessmentView(dir, a)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

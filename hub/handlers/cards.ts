@@ -12,9 +12,10 @@ import { assessmentsPage, feedbackPage, type PageBefore } from '../../storage/de
 import { formsPage } from '../../storage/forms.ts';
 import { attachmentsOf, documentationPage } from '../../storage/documentation.ts';
 import type { Handler, HandlerContext } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
-import { assessmentView, childrenShownTo, decide, documentationView, feedbackView, formView, storedForm } from './development-views.ts';
+import { encodePageCursor, pageBefore } from './paging.ts';
+import { assessmentView, childrenShownTo, documentationView, feedbackView, formView, storedForm } from './development-views.ts';
 import { showTo } from './chat-views.ts';
+import { assertAllowed } from './rights.ts';
 import { audit, type Touch } from '../privacy/audit.ts';
 
 interface Entry {
@@ -78,7 +79,7 @@ const newerFirst = (a: Entry, b: Entry) => (a.at !== b.at ? (a.at > b.at ? -1 : 
  * kind exactly where this page left it.
  */
 async function timeline(ctx: HandlerContext, students: readonly string[], kinds: readonly DevelopmentKind[], limit: number, beforeCursor?: string) {
-  const before = beforeCursor === undefined ? undefined : decodePageCursor(beforeCursor, ['before']);
+  const before = pageBefore(beforeCursor);
   if (students.length === 0) return { entries: [] as Entry[], next: null };
   const lists = await Promise.all(kinds.map((k) => listKind(ctx, k, students, limit, before)));
   const heads = lists.map(() => 0);
@@ -111,7 +112,7 @@ function groupsOf(ctx: HandlerContext, studentId: string) {
 }
 
 export const getStudentCard: Handler<'student.card.get'> = async (ctx, req) => {
-  decide(can(ctx.dir, ctx.personId, { type: 'student.card', studentId: req.studentId }));
+  assertAllowed(can(ctx.dir, ctx.personId, { type: 'student.card', studentId: req.studentId }));
   const { entries, next } = await timeline(ctx, [req.studentId], req.kinds ?? DEVELOPMENT_KINDS, req.limit ?? 30, req.before);
   // Opening the card shows the student themself: logged even when it holds nothing yet.
   audit(ctx, 'student.card.get', () => [{ about: [req.studentId], ids: [req.studentId] }, ...touches(entries)]);
@@ -133,7 +134,7 @@ export const getDevelopment: Handler<'development.get'> = async (ctx, req) => {
   // Without studentId: the caller's own, or their first child; `students` offers the others.
   const studentId = req.studentId ?? students[0]?.id;
   if (studentId === undefined) throw new RequestError('invalid', 'name the student', ['studentId']);
-  decide(can(ctx.dir, ctx.personId, { type: 'development.open', studentId }));
+  assertAllowed(can(ctx.dir, ctx.personId, { type: 'development.open', studentId }));
   const { entries, next } = await timeline(ctx, [studentId], req.kinds ?? DEVELOPMENT_KINDS, req.limit ?? 30, req.before);
   // Staff who open it (as a guardian) read a protected child's records too: logged like the card.
   audit(ctx, 'development.get', () => [{ about: [studentId], ids: [studentId] }, ...touches(entries)]);
@@ -142,7 +143,7 @@ export const getDevelopment: Handler<'development.get'> = async (ctx, req) => {
 };
 
 export const getGroupOverview: Handler<'group.overview.get'> = async (ctx, req) => {
-  decide(can(ctx.dir, ctx.personId, { type: 'group.overview', groupId: req.groupId }));
+  assertAllowed(can(ctx.dir, ctx.personId, { type: 'group.overview', groupId: req.groupId }));
   const group = ctx.dir.groups.get(req.groupId)!;
   const students = [...group.members].sort();
   const { entries, next } = await timeline(ctx, students, req.kinds ?? ['feedback', 'assessment'], req.limit ?? 30, req.before);

@@ -8,6 +8,7 @@ import type { Db } from '../../storage/pool.ts';
 import { hasMemberRow, type ConversationRow } from '../../storage/chat.ts';
 import { itemStartsAmong } from '../../storage/items.ts';
 import { participantsNow, viaOf } from './chat-views.ts';
+import { assertAllowed } from './rights.ts';
 
 /** §3 history among these people, as the pure rules ask for it. */
 export async function historyAmong(db: Db, ids: readonly string[]): Promise<MessagingHistory> {
@@ -20,7 +21,7 @@ export async function historyAmong(db: Db, ids: readonly string[]): Promise<Mess
  * Asks the rules; when the answer is `forbidden` and history could change it (the message
  * function between these people), asks again with the history loaded.
  */
-export async function decide(dir: Directory, db: Db, actor: string, action: (history?: MessagingHistory) => Action, historyOf: readonly string[]): Promise<Decision> {
+export async function canWithHistory(dir: Directory, db: Db, actor: string, action: (history?: MessagingHistory) => Action, historyOf: readonly string[]): Promise<Decision> {
   const first = can(dir, actor, action());
   if (first.ok || first.code !== 'forbidden' || historyOf.length < 2) return first;
   return can(dir, actor, action(await historyAmong(db, historyOf)));
@@ -49,11 +50,11 @@ export async function assertMayWrite(dir: Directory, db: Db, personId: string, c
     throw notFound();
   }
   const via = viaOf(conv);
-  const decision = await decide(
+  const decision = await canWithHistory(
     dir, db, personId,
     (history) => (history ? { type: 'message.send', participantIds: participants, via, history } : { type: 'message.send', participantIds: participants, via }),
     via.kind === 'direct' ? participants : [],
   );
-  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
+  assertAllowed(decision);
   return participants;
 }

@@ -5,7 +5,7 @@ import { readKeysOf } from '../audience.ts';
 import { RequestError } from '../protocol/codes.ts';
 import { searchMessages } from '../../storage/chat.ts';
 import type { Handler } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 import { conversationView, messageView, participantsNow, showTo } from './chat-views.ts';
 import { audit, conversationTouch } from '../privacy/audit.ts';
 
@@ -19,18 +19,17 @@ export const searchOwnMessages: Handler<'messages.search'> = async (ctx, req) =>
   const words = searchWords(req.query);
   if (words.length === 0) throw new RequestError('invalid', 'search for at least one word', ['query']);
   const limit = req.limit ?? 20;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const rows = await searchMessages(ctx.sql, personId, readKeysOf(dir, personId), words, limit, { conversationId: req.conversationId, before });
   const show = showTo(dir, personId);
   // Listed once as a participant is not enough: someone who left a group conversation no longer searches it.
   const mine = rows.filter((r) => participantsNow(dir, r.conversation).includes(personId));
-  const last = rows[rows.length - 1];
   audit(ctx, 'messages.search', () => mine.map((r) => conversationTouch(r.conversation, participantsNow(dir, r.conversation), [r])));
   return {
     results: mine.map((r) => ({
       message: messageView(dir, show, ctx.links, r, r.conversation.context),
       conversation: conversationView(dir, show, ctx.links, r.conversation, participantsNow(dir, r.conversation)),
     })),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

@@ -12,7 +12,7 @@
 //   student, the student's guardians), as the directory has them when read or written.
 // - Group: a mentor with the group's students or with their guardians; membership follows
 //   the directory. Without a subject, one thread per group and audience.
-import { audienceMembers, can, canReadConference, canReadItem, type Decision, type Via } from '../rules/index.ts';
+import { audienceMembers, can, canReadConference, canReadItem, type Via } from '../rules/index.ts';
 import { dynamicAudienceKeys } from '../audience.ts';
 import { RequestError } from '../protocol/codes.ts';
 import type { Directory, Group } from '../directory/model.ts';
@@ -22,10 +22,12 @@ import {
   type ConversationContext, type ConversationRow, type StoredAudience,
 } from '../../storage/chat.ts';
 import { getConference, getItem, recordItemStarts } from '../../storage/items.ts';
-import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
+import { newId, type Handler, type HandlerContext } from './context.ts';
 import type { RequestOf } from '../protocol/frames.ts';
 import { conversationEvents, conversationView, participantsNow, showTo, viaOf } from './chat-views.ts';
-import { decide } from './chat-rights.ts';
+import { canWithHistory } from './chat-rights.ts';
+import { assertAllowed, assertKnown, type Target } from './rights.ts';
+import { createOnce, orWinner } from './create-once.ts';
 
 type StartRequest = RequestOf<'conversation.start'>;
 
@@ -33,58 +35,64 @@ function view(ctx: HandlerContext, c: ConversationRow) {
   return conversationView(ctx.dir, showTo(ctx.dir, ctx.personId), ctx.links, c, participantsNow(ctx.dir, c));
 }
 
-function refuse(d: Decision, path?: (string | number)[]): never {
-  if (d.ok) throw new Error('refuse() called with an allowing decision');
-  throw new RequestError(d.code, d.reason, path ?? d.path);
-}
-
 const unique = (ids: readonly string[]) => [...new Set(ids)];
 
 type NewConversation = Parameters<typeof insertConversation>[1];
 
 /**
- * Inserts a conversation and its conversation.created events. A concurrent start with the
- * same clientKey, direct pair or thread may win the race: then `raced` finds the winner.
+ * Inserts a conversation and its conversation.created events. A concurrent start of the same
+ * direct pair or thread may win the race: then `raced` finds the winner. (A race on the
+ * clientKey is createOnce's, in startConversation.)
  */
 async function create(
   ctx: HandlerContext, row: NewConversation, participants: (c: ConversationRow) => string[],
   raced: () => Promise<ConversationRow | undefined>, after?: (tx: Tx, c: ConversationRow) => Promise<void>,
 ): Promise<{ row: ConversationRow; created: boolean }> {
-  try {
-    const stored = await ctx.publisher.write(async (tx) => {
-      const c = await insertConversation(tx, row);
-      await after?.(tx, c);
-      return { result: c, events: conversationEvents(ctx.dir, ctx.links, 'conversation.created', c, participants(c)) };
-    });
-    return { row: stored, created: true };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const winner = (await findConversation(ctx.sql, { creatorId: ctx.personId, clientKey: row.clientKey })) ?? (await raced());
-    if (!winner) throw e;
-    return { row: winner, created: false };
-  }
+  return orWinner<{ row: ConversationRow; created: boolean }>(
+    async () => {
+      const stored = await ctx.publisher.write(async (tx) => {
+        const c = await insertConversation(tx, row);
+        await after?.(tx, c);
+        return { result: c, events: conversationEvents(ctx.dir, ctx.links, 'conversation.created', c, participants(c)) };
+      });
+      return { row: stored, created: true };
+    },
+    async () => {
+      const winner = await raced();
+      return winner && { row: winner, created: false };
+    },
+  );
 }
 
-export const startConversation: Handler<'conversation.start'> = async (ctx, req) => {
-  const prior = await findConversation(ctx.sql, { creatorId: ctx.personId, clientKey: req.clientKey });
-  if (prior) return { conversation: view(ctx, prior) };
-  if (req.groupId !== undefined && req.audience !== undefined) return startGroup(ctx, req, req.groupId, req.audience);
-  const context = req.context;
-  if (context?.kind === 'conference') return startConference(ctx, req, context.id);
-  if (context) return startItemThread(ctx, req, { ...context, kind: context.kind });
-  return startDirect(ctx, req);
-};
+export const startConversation: Handler<'conversation.start'> = async (ctx, req) =>
+  // Any conversation the caller started under this clientKey answers a retry, as it is now.
+  createOnce({
+    find: () => findConversation(ctx.sql, { creatorId: ctx.personId, clientKey: req.clientKey }),
+    what: 'a different conversation',
+    answer: (prior) => ({ conversation: view(ctx, prior) }),
+    create: async () => {
+      assertKnown(ctx.dir, ctx.personId, [
+        ...unique(req.participantIds).map((id, i): Target => ({ kind: 'person', id, path: ['participantIds', i] })),
+        ...(req.groupId === undefined ? [] : [{ kind: 'group', id: req.groupId, path: ['groupId'] } satisfies Target]),
+      ]);
+      if (req.groupId !== undefined && req.audience !== undefined) return startGroup(ctx, req, req.groupId, req.audience);
+      const context = req.context;
+      if (context?.kind === 'conference') return startConference(ctx, req, context.id);
+      if (context) return startItemThread(ctx, req, { ...context, kind: context.kind });
+      return startDirect(ctx, req);
+    },
+  });
 
 async function startDirect(ctx: HandlerContext, req: StartRequest) {
   const { dir, personId } = ctx;
   const others = unique(req.participantIds);
   const via: Via = { kind: 'direct' };
-  const decision = await decide(
+  const decision = await canWithHistory(
     dir, ctx.sql, personId,
     (history) => (history ? { type: 'conversation.start', participantIds: others, via, history } : { type: 'conversation.start', participantIds: others, via }),
     [personId, ...others],
   );
-  if (!decision.ok) refuse(decision);
+  assertAllowed(decision);
   const subject = req.subject && req.subject.length > 0 ? req.subject : null;
   // Two people talking through the message function keep one thread.
   const directKey = others.length === 1 && subject === null ? [personId, others[0]!].sort().join('|') : null;
@@ -140,12 +148,12 @@ async function startItemThread(ctx: HandlerContext, req: StartRequest, context: 
   }
   if (named.length > 0) {
     const d = can(dir, me, { type: 'conversation.start', participantIds: named, via });
-    if (!d.ok) refuse(d);
+    assertAllowed(d);
   }
   const joined = participants.filter((p) => p !== me && !named.includes(p));
   if (joined.length > 0) {
     const d = can(dir, me, { type: 'conversation.start', participantIds: joined, via });
-    if (!d.ok) refuse(d, ['context']);
+    assertAllowed(d, ['context']);
   }
   if (participants.length < 2) throw new RequestError('invalid', 'a conversation needs someone to talk to', ['participantIds']);
   // Teachers the starter now "started a conversation with through a plan or assignment".
@@ -178,7 +186,7 @@ async function join(ctx: HandlerContext, conv: ConversationRow, wanted: string[]
   const via = viaOf(conv);
   const everyone = unique([...conv.participantIds, ...newcomers]);
   const d = can(dir, me, { type: 'message.send', participantIds: everyone, via });
-  if (!d.ok) refuse(d, ['context']);
+  assertAllowed(d, ['context']);
   const updated = await ctx.publisher.write(async (tx) => {
     const locked = (await lockConversation(tx, conv.id)) ?? conv;
     const added = await addMembers(tx, conv.id, newcomers);
@@ -203,11 +211,11 @@ async function startConference(ctx: HandlerContext, req: StartRequest, conferenc
   const named = unique(req.participantIds);
   if (named.length > 0) {
     const d = can(dir, me, { type: 'conversation.start', participantIds: named, via });
-    if (!d.ok) refuse(d);
+    assertAllowed(d);
   }
   const others = audienceMembers(dir, audience).filter((p) => p !== me);
   const d = can(dir, me, { type: 'conversation.start', participantIds: others, via });
-  if (!d.ok) refuse(d, ['context', 'id']);
+  assertAllowed(d, ['context', 'id']);
   const threadKey = `conference:${conf.id}`;
   const existing = await findConversation(ctx.sql, { threadKey });
   if (existing) return { conversation: view(ctx, existing), existing: true };
@@ -228,7 +236,7 @@ async function startConference(ctx: HandlerContext, req: StartRequest, conferenc
 async function startGroup(ctx: HandlerContext, req: StartRequest, groupId: string, members: 'students' | 'guardians') {
   const { dir, personId: me } = ctx;
   const d = can(dir, me, { type: 'conversation.start.group', groupId });
-  if (!d.ok) refuse(d);
+  assertAllowed(d);
   const audience: StoredAudience = { kind: 'group', groupId, members };
   const subject = req.subject && req.subject.length > 0 ? req.subject : null;
   // Without a subject, one thread per group and audience: "the class chat".

@@ -2,54 +2,48 @@
 // conversation is chat-start.ts; edits and deletes chat-edit.ts; search chat-search.ts.
 import { sentInQuietHours } from '../rules/index.ts';
 import { key, readKeysOf } from '../audience.ts';
-import { RequestError } from '../protocol/codes.ts';
 import { mayShow } from '../people.ts';
 import {
   appendMessage, findMessageByKey, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
-import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { newId, type Handler, type HandlerContext } from './context.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 import { conversationKeys, conversationView, messageEvents, messageView, participantsNow, showTo } from './chat-views.ts';
 import { assertMayWrite, isParticipant, notFound } from './chat-rights.ts';
+import { createOnce } from './create-once.ts';
 import { audit, conversationTouch } from '../privacy/audit.ts';
 
 export { startConversation } from './chat-start.ts';
 
-async function messageByKey(ctx: HandlerContext, req: { conversationId: string; body: string; clientKey: string }) {
-  const prior = await findMessageByKey(ctx.sql, ctx.personId, req.clientKey);
-  if (!prior) return undefined;
-  if (prior.conversationId !== req.conversationId || (prior.body !== req.body && prior.deletedAt === null && prior.editedAt === null)) {
-    throw new RequestError('conflict', 'this clientKey was already used for a different message', ['clientKey']);
-  }
-  const conv = await getConversation(ctx.sql, prior.conversationId);
-  return { message: messageView(ctx.dir, showTo(ctx.dir, ctx.personId), ctx.links, prior, conv?.context ?? null) };
-}
-
 export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  try {
-    // Read and checked before the write's transaction, as that transaction would have seen
-    // it (no lock: the append takes the seq): the transaction holds one statement per message.
-    const conv = await conversationForSend(ctx.sql, req.conversationId);
-    if (!conv) throw notFound();
-    // Rights are checked on every message, against the directory as it is now.
-    const participants = await assertMayWrite(dir, ctx.sql, personId, conv);
-    const quietHours = sentInQuietHours(dir, personId, participants, new Date());
-    const sent = await ctx.publisher.write(async (tx) => {
-      const m = await appendMessage(tx, conv, { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours });
-      if (!m) return { result: undefined, events: [] };
-      return { result: { message: m, context: conv.context }, events: messageEvents(dir, ctx.links, 'message.created', conv, participants, m) };
-    });
-    if (sent) return { message: messageView(dir, showTo(dir, personId), ctx.links, sent.message, sent.context) };
-    const again = await messageByKey(ctx, req);
-    if (!again) throw notFound();
-    return again;
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const raced = await messageByKey(ctx, req);
-    if (!raced) throw e;
-    return raced;
-  }
+  return createOnce({
+    lookFirst: false,
+    find: () => findMessageByKey(ctx.sql, personId, req.clientKey),
+    // An edit or delete since does not make a retry a different message.
+    same: (prior) => prior.conversationId === req.conversationId && (prior.body === req.body || prior.deletedAt !== null || prior.editedAt !== null),
+    what: 'a different message',
+    answer: async (prior) => {
+      const conv = await getConversation(ctx.sql, prior.conversationId);
+      return { message: messageView(dir, showTo(dir, personId), ctx.links, prior, conv?.context ?? null) };
+    },
+    gone: notFound,
+    create: async () => {
+      // Read and checked before the write's transaction, as that transaction would have seen
+      // it (no lock: the append takes the seq): the transaction holds one statement per message.
+      const conv = await conversationForSend(ctx.sql, req.conversationId);
+      if (!conv) throw notFound();
+      // Rights are checked on every message, against the directory as it is now.
+      const participants = await assertMayWrite(dir, ctx.sql, personId, conv);
+      const quietHours = sentInQuietHours(dir, personId, participants, new Date());
+      const sent = await ctx.publisher.write(async (tx) => {
+        const m = await appendMessage(tx, conv, { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours });
+        if (!m) return { result: undefined, events: [] };
+        return { result: { message: m, context: conv.context }, events: messageEvents(dir, ctx.links, 'message.created', conv, participants, m) };
+      });
+      return sent && { message: messageView(dir, showTo(dir, personId), ctx.links, sent.message, sent.context) };
+    },
+  });
 };
 
 export const readConversation: Handler<'conversation.read'> = async (ctx, req) => {
@@ -72,10 +66,9 @@ export const readConversation: Handler<'conversation.read'> = async (ctx, req) =
 export const getInbox: Handler<'inbox.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const keys = readKeysOf(dir, personId);
   const [rows, total] = await Promise.all([inboxPage(ctx.sql, personId, keys, limit, before), unreadTotal(ctx.sql, personId, keys)]);
-  const last = rows[rows.length - 1];
   const show = showTo(dir, personId);
   audit(ctx, 'inbox.get', () => rows.map((r) => conversationTouch(r.conversation, participantsNow(dir, r.conversation), r.lastMessage ? [r.lastMessage] : [])));
   return {
@@ -86,7 +79,7 @@ export const getInbox: Handler<'inbox.get'> = async (ctx, req) => {
       lastActivityAt: r.lastActivityAt,
     })),
     unreadTotal: total,
-    next: rows.length === limit && last ? encodePageCursor(last.lastActivityAt, last.conversation.id) : null,
+    next: nextCursor(rows.map((r) => ({ createdAt: r.lastActivityAt, id: r.conversation.id })), limit),
   };
 };
 

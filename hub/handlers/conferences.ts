@@ -8,8 +8,10 @@ import { RequestError } from '../protocol/codes.ts';
 import type { Directory } from '../directory/model.ts';
 import type { NewEvent } from '../../storage/events.ts';
 import { closeConference, conferencesPage, findConferenceByKey, getConference, insertConference, type ConferenceRow } from '../../storage/items.ts';
-import { isUniqueViolation, newId, type Handler } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { newId, type Handler } from './context.ts';
+import { assertAllowed, assertKnown } from './rights.ts';
+import { createOnce } from './create-once.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 import { showAll, showTo, type Shown } from './chat-views.ts';
 import { formsReleasedOnClose } from './forms.ts';
 import { audit, conferenceTouch } from '../privacy/audit.ts';
@@ -43,49 +45,37 @@ function conferenceEvents(dir: Directory, name: string, c: ConferenceRow): NewEv
 
 const noSuchConference = () => new RequestError('not_found', 'no such conference', ['conferenceId']);
 
-function sameCreate(stored: ConferenceRow, req: { studentId: string; startsAt: string }): void {
-  if (stored.studentId !== req.studentId || Date.parse(stored.startsAt) !== Date.parse(req.startsAt)) {
-    throw new RequestError('conflict', 'this clientKey was already used for a different conference', ['clientKey']);
-  }
-}
-
 export const createConference: Handler<'conference.create'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const prior = await findConferenceByKey(ctx.sql, personId, req.clientKey);
-  if (prior) {
-    sameCreate(prior, req);
-    return { conference: conferenceView(dir, showTo(dir, personId), prior) };
-  }
-  const decision = can(dir, personId, { type: 'conference.create', studentId: req.studentId });
-  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
-  const groupId = mentorGroupOf(dir, personId, req.studentId)!;
-  const schoolId = dir.groups.get(groupId)!.schoolId;
-  const keys = conferenceKeys({ mentorId: personId, groupId, studentId: req.studentId });
-  try {
-    const row = await ctx.publisher.write(async (tx) => {
-      const c = await insertConference(tx, {
-        id: newId('conf'), schoolId, groupId, mentorId: personId, studentId: req.studentId,
-        title: req.title && req.title.length > 0 ? req.title : DEFAULT_CONFERENCE_TITLE,
-        startsAt: req.startsAt, location: req.location && req.location.length > 0 ? req.location : null, keys, clientKey: req.clientKey,
+  return createOnce({
+    find: () => findConferenceByKey(ctx.sql, personId, req.clientKey),
+    same: (stored) => stored.studentId === req.studentId && Date.parse(stored.startsAt) === Date.parse(req.startsAt),
+    what: 'a different conference',
+    answer: (stored) => ({ conference: conferenceView(dir, showTo(dir, personId), stored) }),
+    create: async () => {
+      assertKnown(dir, personId, [{ kind: 'student', id: req.studentId, path: ['studentId'] }]);
+      assertAllowed(can(dir, personId, { type: 'conference.create', studentId: req.studentId }));
+      const groupId = mentorGroupOf(dir, personId, req.studentId)!;
+      const schoolId = dir.groups.get(groupId)!.schoolId;
+      const keys = conferenceKeys({ mentorId: personId, groupId, studentId: req.studentId });
+      const row = await ctx.publisher.write(async (tx) => {
+        const c = await insertConference(tx, {
+          id: newId('conf'), schoolId, groupId, mentorId: personId, studentId: req.studentId,
+          title: req.title && req.title.length > 0 ? req.title : DEFAULT_CONFERENCE_TITLE,
+          startsAt: req.startsAt, location: req.location && req.location.length > 0 ? req.location : null, keys, clientKey: req.clientKey,
+        });
+        return { result: c, events: conferenceEvents(dir, 'conference.created', c) };
       });
-      return { result: c, events: conferenceEvents(dir, 'conference.created', c) };
-    });
-    return { conference: conferenceView(dir, showTo(dir, personId), row) };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const raced = await findConferenceByKey(ctx.sql, personId, req.clientKey);
-    if (!raced) throw e;
-    sameCreate(raced, req);
-    return { conference: conferenceView(dir, showTo(dir, personId), raced) };
-  }
+      return { conference: conferenceView(dir, showTo(dir, personId), row) };
+    },
+  });
 };
 
 export const closeOneConference: Handler<'conference.close'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const c = await getConference(ctx.sql, req.conferenceId);
   if (!c) throw noSuchConference();
-  const decision = can(dir, personId, { type: 'conference.close', conference: c });
-  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
+  assertAllowed(can(dir, personId, { type: 'conference.close', conference: c }));
   const row = await ctx.publisher.write(async (tx) => {
     const closed = await closeConference(tx, c.id);
     // Closing what is closed is a retry: nothing changes, nothing is sent.
@@ -106,12 +96,11 @@ export const getOneConference: Handler<'conference.get'> = async (ctx, req) => {
 export const getConferences: Handler<'conferences.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const rows = await conferencesPage(ctx.sql, readKeysOf(dir, personId), limit, before);
-  const last = rows[rows.length - 1];
   audit(ctx, 'conferences.get', () => rows.map((r) => conferenceTouch(dir, r)));
   return {
     conferences: rows.map((r) => conferenceView(dir, showTo(dir, personId), r)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

@@ -8,16 +8,9 @@ import { formTemplate, type FormSide, type StoredConference, type StoredForm } f
 import type { AssessmentRow, FeedbackRow } from '../../storage/development.ts';
 import type { FormRow } from '../../storage/forms.ts';
 import type { AttachmentRow, DocumentationRow } from '../../storage/documentation.ts';
-import { RequestError } from '../protocol/codes.ts';
-import type { Decision } from '../rules/index.ts';
 import type { Shown } from './chat-views.ts';
 
 const nameOf = (dir: Directory, p: string) => dir.person(p)?.name ?? 'Unknown';
-
-/** A denial as the error the client gets. */
-export function decide(decision: Decision): void {
-  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
-}
 
 export function feedbackView(dir: Directory, f: FeedbackRow) {
   return {

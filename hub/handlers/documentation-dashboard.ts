@@ -9,8 +9,9 @@ import { DEVELOPMENT_LIMITS } from '../protocol/frames-development.ts';
 import type { Directory } from '../directory/model.ts';
 import { documentationGoals, documentationPage } from '../../storage/documentation.ts';
 import type { Handler } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
-import { childrenShownTo, decide } from './development-views.ts';
+import { nextCursor, pageBefore } from './paging.ts';
+import { childrenShownTo } from './development-views.ts';
+import { assertAllowed } from './rights.ts';
 import { viewFor } from './documentation.ts';
 import { audit } from '../privacy/audit.ts';
 
@@ -35,16 +36,15 @@ export const getDocumentationDashboard: Handler<'documentation.dashboard'> = asy
   // most likely means the preschool), else the first.
   const schoolId = req.schoolId ?? (schools.find((s) => childGroupsOf(dir, s.id).length > 0) ?? schools[0])?.id;
   if (schoolId === undefined) throw new RequestError('forbidden', "only a school's reader sees the documentation dashboard", ['schoolId']);
-  decide(can(dir, personId, { type: 'documentation.dashboard', schoolId, groupId: req.groupId }));
+  assertAllowed(can(dir, personId, { type: 'documentation.dashboard', schoolId, groupId: req.groupId }));
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const keys = readKeysOf(dir, personId);
   const filter = { schoolId, groupId: req.groupId };
   const [rows, summary] = await Promise.all([
     documentationPage(ctx.sql, keys, filter, limit, before),
     documentationGoals(ctx.sql, keys, filter, DEVELOPMENT_LIMITS.dashboardGoals),
   ]);
-  const last = rows[rows.length - 1];
   // The reader reads all of the school's; the filter keeps this answer to the rule all the same.
   const shown = rows.filter((d) => canReadDocumentation(dir, personId, d));
   audit(ctx, 'documentation.dashboard', () => shown.map((d) => ({ about: childrenShownTo(dir, personId, d), ids: [d.id] })));
@@ -55,6 +55,6 @@ export const getDocumentationDashboard: Handler<'documentation.dashboard'> = asy
     total: summary.total,
     goals: summary.goals,
     documentation: await viewFor(ctx, shown),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

@@ -14,9 +14,11 @@ import {
   attachmentsOf, deleteDocumentationAttachments, documentationPage, findDocumentationByKey, getDocumentation, insertDocumentation, linkAttachments,
   lockAttachments, lockDocumentation, updateDocumentation, type AttachmentRow, type DocumentationFields, type DocumentationRow,
 } from '../../storage/documentation.ts';
-import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
-import { childrenShownTo, decide, documentationView } from './development-views.ts';
+import { newId, type Handler, type HandlerContext } from './context.ts';
+import { assertAllowed, assertKnown } from './rights.ts';
+import { createOnce } from './create-once.ts';
+import { nextCursor, pageBefore } from './paging.ts';
+import { childrenShownTo, documentationView } from './development-views.ts';
 import { audit } from '../privacy/audit.ts';
 
 const noSuchDocumentation = () => new RequestError('not_found', 'no such documentation', ['documentationId']);
@@ -29,12 +31,6 @@ function documentationEvents(dir: Directory, name: string, d: DocumentationRow, 
   ];
 }
 
-function sameCreate(stored: DocumentationRow, req: { groupId: string; title: string; body: string }): void {
-  if (stored.groupId !== req.groupId || stored.title !== req.title || stored.body !== req.body) {
-    throw new RequestError('conflict', 'this clientKey was already used for different documentation', ['clientKey']);
-  }
-}
-
 /** The documentation as the caller sees it, with its attachments (one query for the page). */
 export async function viewFor(ctx: Pick<HandlerContext, 'sql' | 'dir' | 'personId'>, rows: readonly DocumentationRow[]) {
   const attachments = await attachmentsOf(ctx.sql, rows.map((d) => d.id));
@@ -43,43 +39,39 @@ export async function viewFor(ctx: Pick<HandlerContext, 'sql' | 'dir' | 'personI
 
 export const createDocumentation: Handler<'documentation.create'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const prior = await findDocumentationByKey(ctx.sql, personId, req.clientKey);
-  if (prior) {
-    sameCreate(prior, req);
-    return { documentation: (await viewFor(ctx, [prior]))[0] };
-  }
-  decide(can(dir, personId, { type: 'documentation.create', documentation: { groupId: req.groupId, childIds: req.childIds } }));
-  const group = dir.groups.get(req.groupId)!;
-  // The whole group means its children now: a child who joins later is not in what was written before.
-  const childIds = req.childIds ? [...req.childIds] : [...group.members].sort();
-  const attachmentIds = req.attachmentIds ?? [];
-  const keys = documentationKeys({ groupId: group.id, schoolId: group.schoolId, childIds });
-  try {
-    const result = await ctx.publisher.write(async (tx) => {
-      const found = new Map((await lockAttachments(tx, attachmentIds)).map((a) => [a.id, a]));
-      const attachments = attachmentIds.map((id, i) => {
-        const a = found.get(id);
-        // Someone else's upload is answered like an unknown one: ids of others are not probed.
-        if (!a || a.ownerId !== personId) throw new RequestError('not_found', 'no such attachment of yours', ['attachmentIds', i]);
-        if (a.documentationId !== null) throw new RequestError('conflict', 'this attachment already belongs to a documentation', ['attachmentIds', i]);
-        return a;
+  return createOnce({
+    find: () => findDocumentationByKey(ctx.sql, personId, req.clientKey),
+    same: (stored) => stored.groupId === req.groupId && stored.title === req.title && stored.body === req.body,
+    what: 'different documentation',
+    answer: async (stored) => ({ documentation: (await viewFor(ctx, [stored]))[0] }),
+    create: async () => {
+      assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
+      assertAllowed(can(dir, personId, { type: 'documentation.create', documentation: { groupId: req.groupId, childIds: req.childIds } }));
+      const group = dir.groups.get(req.groupId)!;
+      // The whole group means its children now: a child who joins later is not in what was written before.
+      const childIds = req.childIds ? [...req.childIds] : [...group.members].sort();
+      const attachmentIds = req.attachmentIds ?? [];
+      const keys = documentationKeys({ groupId: group.id, schoolId: group.schoolId, childIds });
+      const result = await ctx.publisher.write(async (tx) => {
+        const found = new Map((await lockAttachments(tx, attachmentIds)).map((a) => [a.id, a]));
+        const attachments = attachmentIds.map((id, i) => {
+          const a = found.get(id);
+          // Someone else's upload is answered like an unknown one: ids of others are not probed.
+          if (!a || a.ownerId !== personId) throw new RequestError('not_found', 'no such attachment of yours', ['attachmentIds', i]);
+          if (a.documentationId !== null) throw new RequestError('conflict', 'this attachment already belongs to a documentation', ['attachmentIds', i]);
+          return a;
+        });
+        const d = await insertDocumentation(tx, {
+          id: newId('doc'), schoolId: group.schoolId, groupId: group.id, authorId: personId, title: req.title, body: req.body,
+          goals: req.goals ?? [], childIds, wholeGroup: req.childIds === undefined, keys, clientKey: req.clientKey,
+        });
+        await linkAttachments(tx, attachmentIds, d.id);
+        const linked = attachments.map((a) => ({ ...a, documentationId: d.id }));
+        return { result: { d, linked }, events: documentationEvents(dir, 'documentation.created', d, linked) };
       });
-      const d = await insertDocumentation(tx, {
-        id: newId('doc'), schoolId: group.schoolId, groupId: group.id, authorId: personId, title: req.title, body: req.body,
-        goals: req.goals ?? [], childIds, wholeGroup: req.childIds === undefined, keys, clientKey: req.clientKey,
-      });
-      await linkAttachments(tx, attachmentIds, d.id);
-      const linked = attachments.map((a) => ({ ...a, documentationId: d.id }));
-      return { result: { d, linked }, events: documentationEvents(dir, 'documentation.created', d, linked) };
-    });
-    return { documentation: documentationView(dir, result.d, result.linked, childrenShownTo(dir, personId, result.d)) };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const raced = await findDocumentationByKey(ctx.sql, personId, req.clientKey);
-    if (!raced) throw e;
-    sameCreate(raced, req);
-    return { documentation: (await viewFor(ctx, [raced]))[0] };
-  }
+      return { documentation: documentationView(dir, result.d, result.linked, childrenShownTo(dir, personId, result.d)) };
+    },
+  });
 };
 
 /**
@@ -107,7 +99,7 @@ export const updateOneDocumentation: Handler<'documentation.update'> = async (ct
   const out = await ctx.publisher.write(async (tx) => {
     const d = await lockDocumentation(tx, req.documentationId);
     if (!d) throw noSuchDocumentation();
-    decide(can(dir, personId, { type: 'documentation.change', documentation: d }));
+    assertAllowed(can(dir, personId, { type: 'documentation.change', documentation: d }));
     const current = (await attachmentsOf(tx, [d.id])).get(d.id) ?? [];
     const { added, removed } = req.attachmentIds ? await attachmentChange(tx, personId, current, req.attachmentIds) : { added: [], removed: [] };
     const next: DocumentationFields = { title: req.title ?? d.title, body: req.body ?? d.body, goals: req.goals ?? d.goals };
@@ -140,14 +132,13 @@ export const getOneDocumentation: Handler<'documentation.get'> = async (ctx, req
 export const getGroupDocumentation: Handler<'group.documentation.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const filter = { groupId: req.groupId, childIds: req.childId === undefined ? undefined : [req.childId] };
   const rows = await documentationPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
-  const last = rows[rows.length - 1];
   const shown = rows.filter((d) => canReadDocumentation(dir, personId, d));
   audit(ctx, 'group.documentation.get', () => shown.map((d) => ({ about: childrenShownTo(dir, personId, d), ids: [d.id] })));
   return {
     documentation: await viewFor(ctx, shown),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

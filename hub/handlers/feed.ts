@@ -2,11 +2,12 @@
 import { can } from '../rules/index.ts';
 import type { PostAudience } from '../rules/index.ts';
 import { key, mailingKeys, postKeys, readKeysOf } from '../audience.ts';
-import { RequestError } from '../protocol/codes.ts';
 import type { Directory } from '../directory/model.ts';
 import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markItemsRead, visibleItemIds, type FeedItem, type MailingRow, type PostRow } from '../../storage/feed.ts';
-import { isUniqueViolation, newId, type Handler } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { newId, type Handler } from './context.ts';
+import { assertAllowed, assertKnown, type Target } from './rights.ts';
+import { createOnce } from './create-once.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 
 /**
  * A post as every reader sees it. The chosen members of a part-of-group post are left out:
@@ -49,69 +50,64 @@ export function mailingView(dir: Directory, m: MailingRow) {
   };
 }
 
-function sameRequest(stored: { title: string; body: string }, req: { title: string; body: string }): void {
-  if (stored.title !== req.title || stored.body !== req.body) {
-    throw new RequestError('conflict', 'this clientKey was already used for a different item', ['clientKey']);
-  }
-}
+/** A retry of a post or mailing is the same when its words are. */
+const sameWords = (req: { title: string; body: string }) => (stored: { title: string; body: string }) => stored.title === req.title && stored.body === req.body;
 
 export const createPost: Handler<'post.create'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const prior = await findPostByKey(ctx.sql, personId, req.clientKey);
-  if (prior) {
-    sameRequest(prior, req);
-    return { post: postView(dir, prior) };
-  }
-  const audience: PostAudience = req.audience;
-  const decision = can(dir, personId, { type: 'post.create', post: { schoolId: req.schoolId, audience } });
-  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
-  const keys = postKeys(personId, req.schoolId, audience);
-  try {
-    const row = await ctx.publisher.write(async (tx) => {
-      const stored = await insertPost(tx, {
-        id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
-        audience, createdAt: '', keys, clientKey: req.clientKey,
+  return createOnce({
+    find: () => findPostByKey(ctx.sql, personId, req.clientKey),
+    same: sameWords(req),
+    what: 'a different item',
+    answer: (stored) => ({ post: postView(dir, stored) }),
+    create: async () => {
+      const audience: PostAudience = req.audience;
+      assertKnown(dir, personId, [
+        { kind: 'school', id: req.schoolId, path: ['schoolId'] },
+        ...audience.targets.flatMap((t, i): Target[] =>
+          t.kind === 'group' ? [{ kind: 'group', id: t.groupId, path: ['audience', 'targets', i, 'groupId'] }]
+            : t.kind === 'person' ? [{ kind: 'person', id: t.personId, path: ['audience', 'targets', i, 'personId'] }] : []),
+      ]);
+      assertAllowed(can(dir, personId, { type: 'post.create', post: { schoolId: req.schoolId, audience } }));
+      const keys = postKeys(personId, req.schoolId, audience);
+      const row = await ctx.publisher.write(async (tx) => {
+        const stored = await insertPost(tx, {
+          id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
+          audience, createdAt: '', keys, clientKey: req.clientKey,
+        });
+        return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
       });
-      return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
-    });
-    return { post: postView(dir, row) };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const raced = await findPostByKey(ctx.sql, personId, req.clientKey);
-    if (!raced) throw e;
-    sameRequest(raced, req);
-    return { post: postView(dir, raced) };
-  }
+      return { post: postView(dir, row) };
+    },
+  });
 };
 
 export const createMailing: Handler<'mailing.create'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const prior = await findMailingByKey(ctx.sql, personId, req.clientKey);
-  if (prior) {
-    sameRequest(prior, req);
-    return { mailing: mailingView(dir, prior) };
-  }
-  const schoolIds = [...new Set(req.schoolIds)];
-  const draft = { districtId: req.districtId, schoolIds, recipients: req.recipients };
-  const decision = can(dir, personId, { type: 'mailing.create', mailing: draft });
-  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
-  const keys = mailingKeys(personId, draft);
-  try {
-    const row = await ctx.publisher.write(async (tx) => {
-      const stored = await insertMailing(tx, {
-        id: newId('mail'), districtId: req.districtId, schoolIds, authorId: personId, title: req.title, body: req.body,
-        recipients: req.recipients, createdAt: '', keys, clientKey: req.clientKey,
+  return createOnce({
+    find: () => findMailingByKey(ctx.sql, personId, req.clientKey),
+    same: sameWords(req),
+    what: 'a different item',
+    answer: (stored) => ({ mailing: mailingView(dir, stored) }),
+    create: async () => {
+      const schoolIds = [...new Set(req.schoolIds)];
+      const draft = { districtId: req.districtId, schoolIds, recipients: req.recipients };
+      assertKnown(dir, personId, [
+        { kind: 'district', id: req.districtId, path: ['districtId'] },
+        ...schoolIds.map((id, i): Target => ({ kind: 'school', id, path: ['schoolIds', i] })),
+      ]);
+      assertAllowed(can(dir, personId, { type: 'mailing.create', mailing: draft }));
+      const keys = mailingKeys(personId, draft);
+      const row = await ctx.publisher.write(async (tx) => {
+        const stored = await insertMailing(tx, {
+          id: newId('mail'), districtId: req.districtId, schoolIds, authorId: personId, title: req.title, body: req.body,
+          recipients: req.recipients, createdAt: '', keys, clientKey: req.clientKey,
+        });
+        return { result: stored, events: [{ name: 'mailing.created', keys, data: { mailing: mailingView(dir, stored) } }] };
       });
-      return { result: stored, events: [{ name: 'mailing.created', keys, data: { mailing: mailingView(dir, stored) } }] };
-    });
-    return { mailing: mailingView(dir, row) };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const raced = await findMailingByKey(ctx.sql, personId, req.clientKey);
-    if (!raced) throw e;
-    sameRequest(raced, req);
-    return { mailing: mailingView(dir, raced) };
-  }
+      return { mailing: mailingView(dir, row) };
+    },
+  });
 };
 
 function itemView(dir: Directory, item: FeedItem & { read: boolean }) {
@@ -121,12 +117,11 @@ function itemView(dir: Directory, item: FeedItem & { read: boolean }) {
 
 export const getFeed: Handler<'feed.get'> = async (ctx, req) => {
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const rows = await feedPage(ctx.sql, ctx.personId, readKeysOf(ctx.dir, ctx.personId), limit, before);
-  const last = rows[rows.length - 1];
   return {
     items: rows.map((r) => itemView(ctx.dir, r)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };
 

@@ -10,48 +10,39 @@ import { getItem } from '../../storage/items.ts';
 import {
   feedbackPage, findFeedbackByKey, getFeedback, insertFeedback, lockFeedback, updateFeedback, type FeedbackRow,
 } from '../../storage/development.ts';
-import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
-import { decide, feedbackView } from './development-views.ts';
+import { newId, type Handler, type HandlerContext } from './context.ts';
+import { nextCursor, pageBefore } from './paging.ts';
+import { feedbackView } from './development-views.ts';
+import { assertAllowed } from './rights.ts';
+import { createOnce } from './create-once.ts';
 import { audit } from '../privacy/audit.ts';
 
 const noSuchFeedback = () => new RequestError('not_found', 'no such feedback', ['feedbackId']);
 
-function sameCreate(stored: FeedbackRow, req: { itemId: string; studentId: string; body: string }): void {
-  if (stored.itemId !== req.itemId || stored.studentId !== req.studentId || stored.body !== req.body) {
-    throw new RequestError('conflict', 'this clientKey was already used for different feedback', ['clientKey']);
-  }
-}
-
 export const createFeedback: Handler<'feedback.create'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const prior = await findFeedbackByKey(ctx.sql, personId, req.clientKey);
-  if (prior) {
-    sameCreate(prior, req);
-    return { feedback: feedbackView(dir, prior) };
-  }
-  const item = await getItem(ctx.sql, req.itemId);
-  if (!item) throw new RequestError('not_found', 'no such plan or assignment', ['itemId']);
-  const publish = req.publish === true;
-  decide(can(dir, personId, { type: 'feedback.create', item, studentId: req.studentId, publish }));
-  const state = publish ? 'published' : 'draft';
-  const keys = feedbackKeys({ groupId: item.groupId, schoolId: item.schoolId, studentId: req.studentId, state });
-  try {
-    const row = await ctx.publisher.write(async (tx) => {
-      const stored = await insertFeedback(tx, {
-        id: newId('fb'), itemId: item.id, schoolId: item.schoolId, groupId: item.groupId, studentId: req.studentId,
-        authorId: personId, body: req.body, state, keys, clientKey: req.clientKey,
+  return createOnce({
+    find: () => findFeedbackByKey(ctx.sql, personId, req.clientKey),
+    same: (stored) => stored.itemId === req.itemId && stored.studentId === req.studentId && stored.body === req.body,
+    what: 'different feedback',
+    answer: (stored) => ({ feedback: feedbackView(dir, stored) }),
+    create: async () => {
+      const item = await getItem(ctx.sql, req.itemId);
+      if (!item) throw new RequestError('not_found', 'no such plan or assignment', ['itemId']);
+      const publish = req.publish === true;
+      assertAllowed(can(dir, personId, { type: 'feedback.create', item, studentId: req.studentId, publish }));
+      const state = publish ? 'published' : 'draft';
+      const keys = feedbackKeys({ groupId: item.groupId, schoolId: item.schoolId, studentId: req.studentId, state });
+      const row = await ctx.publisher.write(async (tx) => {
+        const stored = await insertFeedback(tx, {
+          id: newId('fb'), itemId: item.id, schoolId: item.schoolId, groupId: item.groupId, studentId: req.studentId,
+          authorId: personId, body: req.body, state, keys, clientKey: req.clientKey,
+        });
+        return { result: stored, events: [{ name: publish ? 'feedback.published' : 'feedback.created', keys, data: { feedback: feedbackView(dir, stored) } }] };
       });
-      return { result: stored, events: [{ name: publish ? 'feedback.published' : 'feedback.created', keys, data: { feedback: feedbackView(dir, stored) } }] };
-    });
-    return { feedback: feedbackView(dir, row) };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const raced = await findFeedbackByKey(ctx.sql, personId, req.clientKey);
-    if (!raced) throw e;
-    sameCreate(raced, req);
-    return { feedback: feedbackView(dir, raced) };
-  }
+      return { feedback: feedbackView(dir, row) };
+    },
+  });
 };
 
 /** Locks the feedback and asks the rules; then `next` says what it becomes (the same: a retry, nothing sent). */
@@ -62,7 +53,7 @@ async function change(
   return ctx.publisher.write(async (tx) => {
     const f = await lockFeedback(tx, feedbackId);
     if (!f) throw noSuchFeedback();
-    decide(can(dir, personId, { type: 'feedback.change', feedback: f, itemState: f.itemState as ItemState, change: kind }));
+    assertAllowed(can(dir, personId, { type: 'feedback.change', feedback: f, itemState: f.itemState as ItemState, change: kind }));
     const to = next(f);
     if (to.body === f.body && to.state === f.state) return { result: f, events: [] };
     const keys = feedbackKeys({ ...f, state: to.state });
@@ -94,14 +85,13 @@ export const getOneFeedback: Handler<'feedback.get'> = async (ctx, req) => {
 export const getItemFeedback: Handler<'item.feedback.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const filter = { itemId: req.itemId, studentIds: req.studentId === undefined ? undefined : [req.studentId] };
   const rows = await feedbackPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
-  const last = rows[rows.length - 1];
   const shown = rows.filter((f) => canReadFeedback(dir, personId, f));
   audit(ctx, 'item.feedback.get', () => shown.map((f) => ({ about: [f.studentId], ids: [f.id] })));
   return {
     feedback: shown.map((f) => feedbackView(dir, f)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

@@ -16,8 +16,10 @@ import { getConference, type ConferenceRow } from '../../storage/items.ts';
 import {
   conferenceStateForShare, fillForm, findFormByKey, findFormOfTemplate, formsOfConference, formsPage, getForm, insertForm, type Answer, type FormRow,
 } from '../../storage/forms.ts';
-import { isUniqueViolation, newId, type Handler } from './context.ts';
-import { decide, formView, storedForm } from './development-views.ts';
+import { newId, type Handler } from './context.ts';
+import { formView, storedForm } from './development-views.ts';
+import { assertAllowed } from './rights.ts';
+import { createOnce, orWinner } from './create-once.ts';
 import { showAll, showTo, type Shown } from './chat-views.ts';
 import { audit } from '../privacy/audit.ts';
 
@@ -49,38 +51,37 @@ export const getFormTemplates: Handler<'form.templates.get'> = async () => ({ te
 
 export const addForm: Handler<'form.add'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const prior = await findFormByKey(ctx.sql, personId, req.clientKey);
-  if (prior) {
-    if (prior.conferenceId !== req.conferenceId || prior.templateId !== req.templateId) {
-      throw new RequestError('conflict', 'this clientKey was already used for a different form', ['clientKey']);
-    }
-    return { form: viewFor(dir, personId, prior) };
-  }
-  const c = await getConference(ctx.sql, req.conferenceId);
-  if (!c) throw new RequestError('not_found', 'no such conference', ['conferenceId']);
-  decide(can(dir, personId, { type: 'form.add', conference: c }));
-  if (!formTemplate(req.templateId)) throw new RequestError('invalid', `no such form template; one of: ${FORM_TEMPLATES.map((t) => t.id).join(', ')}`, ['templateId']);
-  // One form per template and conference: adding it again answers the one there is.
-  const existing = await findFormOfTemplate(ctx.sql, c.id, req.templateId);
-  if (existing) return { form: viewFor(dir, personId, existing), existing: true };
-  try {
-    const row = await ctx.publisher.write(async (tx) => {
-      if ((await conferenceStateForShare(tx, c.id)) !== 'open') throw new RequestError('conflict', 'the conference is closed: its forms are final', ['conferenceId']);
-      const f = await insertForm(tx, {
-        id: newId('form'), conferenceId: c.id, templateId: req.templateId, schoolId: c.schoolId, studentId: c.studentId, mentorId: c.mentorId,
-        keys: formKeys(c), clientKey: req.clientKey,
-      });
-      // Closed by a write earlier in the same shared transaction: nothing was inserted.
-      if (!f) throw new RequestError('conflict', 'the conference is closed: its forms are final', ['conferenceId']);
-      return { result: f, events: sideEvents(dir, 'form.added', f, FORM_SIDES) };
-    });
-    return { form: viewFor(dir, personId, row) };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const raced = (await findFormByKey(ctx.sql, personId, req.clientKey)) ?? (await findFormOfTemplate(ctx.sql, c.id, req.templateId));
-    if (!raced) throw e;
-    return { form: viewFor(dir, personId, raced), existing: true };
-  }
+  return createOnce({
+    find: () => findFormByKey(ctx.sql, personId, req.clientKey),
+    same: (stored) => stored.conferenceId === req.conferenceId && stored.templateId === req.templateId,
+    what: 'a different form',
+    answer: (stored) => ({ form: viewFor(dir, personId, stored) }),
+    create: async () => {
+      const c = await getConference(ctx.sql, req.conferenceId);
+      if (!c) throw new RequestError('not_found', 'no such conference', ['conferenceId']);
+      assertAllowed(can(dir, personId, { type: 'form.add', conference: c }));
+      if (!formTemplate(req.templateId)) throw new RequestError('invalid', `no such form template; one of: ${FORM_TEMPLATES.map((t) => t.id).join(', ')}`, ['templateId']);
+      // One form per template and conference: adding it again answers the one there is, also
+      // when another add of it wins the race on that unique index.
+      const existing = async () => {
+        const f = await findFormOfTemplate(ctx.sql, c.id, req.templateId);
+        return f && { form: viewFor(dir, personId, f), existing: true };
+      };
+      return (await existing()) ?? orWinner(async () => {
+        const row = await ctx.publisher.write(async (tx) => {
+          if ((await conferenceStateForShare(tx, c.id)) !== 'open') throw new RequestError('conflict', 'the conference is closed: its forms are final', ['conferenceId']);
+          const f = await insertForm(tx, {
+            id: newId('form'), conferenceId: c.id, templateId: req.templateId, schoolId: c.schoolId, studentId: c.studentId, mentorId: c.mentorId,
+            keys: formKeys(c), clientKey: req.clientKey,
+          });
+          // Closed by a write earlier in the same shared transaction: nothing was inserted.
+          if (!f) throw new RequestError('conflict', 'the conference is closed: its forms are final', ['conferenceId']);
+          return { result: f, events: sideEvents(dir, 'form.added', f, FORM_SIDES) };
+        });
+        return { form: viewFor(dir, personId, row) };
+      }, existing);
+    },
+  });
 };
 
 export const fillOneForm: Handler<'form.fill'> = async (ctx, req) => {
@@ -92,14 +93,14 @@ export const fillOneForm: Handler<'form.fill'> = async (ctx, req) => {
     const state = await conferenceStateForShare(tx, stored.conferenceId);
     const f: FormRow = { ...stored, conferenceState: state ?? 'closed' };
     // Who may write at all first, so that a stranger learns nothing about the form's fields.
-    decide(can(dir, personId, { type: 'form.fill', form: storedForm(f), fieldSides: [] }));
+    assertAllowed(can(dir, personId, { type: 'form.fill', form: storedForm(f), fieldSides: [] }));
     const template = formTemplate(f.templateId);
     const sides = req.answers.map((a, i) => {
       const field = template?.fields.find((x) => x.id === a.fieldId);
       if (!field) throw new RequestError('invalid', 'no such field in this form', ['answers', i, 'fieldId']);
       return field.side;
     });
-    decide(can(dir, personId, { type: 'form.fill', form: storedForm(f), fieldSides: sides }));
+    assertAllowed(can(dir, personId, { type: 'form.fill', form: storedForm(f), fieldSides: sides }));
     if (req.answers.every((a) => (f.answers[a.fieldId]?.value ?? '') === a.value)) return { result: f, events: [] }; // nothing changes
     const at = new Date().toISOString();
     const patch: Record<string, Answer | null> = Object.fromEntries(

@@ -13,8 +13,10 @@ import {
   findItemByKey, getItem, insertItem, itemsPage, lockItem, setItemState, updateItemFields, type ItemFields, type ItemRow,
 } from '../../storage/items.ts';
 import { retitleContexts } from '../../storage/chat.ts';
-import { isUniqueViolation, newId, type Handler, type HandlerContext } from './context.ts';
-import { decodePageCursor, encodePageCursor } from './paging.ts';
+import { newId, type Handler, type HandlerContext } from './context.ts';
+import { assertAllowed, assertKnown, refusal } from './rights.ts';
+import { createOnce } from './create-once.ts';
+import { nextCursor, pageBefore } from './paging.ts';
 
 export function itemView(dir: Directory, i: ItemRow) {
   return {
@@ -31,53 +33,41 @@ function checkDates(f: Pick<ItemFields, 'startsOn' | 'dueOn'>): void {
   if (f.startsOn !== null && f.dueOn !== null && f.dueOn < f.startsOn) throw new RequestError('invalid', 'dueOn is before startsOn', ['dueOn']);
 }
 
-function sameCreate(stored: ItemRow, req: { kind: string; groupId: string; title: string }): void {
-  if (stored.kind !== req.kind || stored.groupId !== req.groupId || stored.title !== req.title) {
-    throw new RequestError('conflict', 'this clientKey was already used for a different plan or assignment', ['clientKey']);
-  }
-}
-
 const optionalText = (s: string | null | undefined) => (s === undefined || s === null || s.length === 0 ? null : s);
 
 export const createItem: Handler<'item.create'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const prior = await findItemByKey(ctx.sql, personId, req.clientKey);
-  if (prior) {
-    sameCreate(prior, req);
-    return { item: itemView(dir, prior) };
-  }
-  const decision = can(dir, personId, { type: 'item.create', item: { kind: req.kind, groupId: req.groupId } });
-  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
-  const schoolId = dir.groups.get(req.groupId)!.schoolId;
-  const fields: ItemFields = {
-    title: req.title, description: req.description ?? '', subject: optionalText(req.subject),
-    startsOn: req.startsOn ?? null, dueOn: req.dueOn ?? null,
-  };
-  checkDates(fields);
-  const state: ItemState = req.publish ? 'published' : 'draft';
-  const keys = itemKeys({ state, groupId: req.groupId, schoolId });
-  try {
-    const row = await ctx.publisher.write(async (tx) => {
-      const stored = await insertItem(tx, { ...fields, id: newId(req.kind), kind: req.kind, schoolId, groupId: req.groupId, authorId: personId, state, keys, clientKey: req.clientKey });
-      // A draft reaches the group's teachers; created and published at once, everyone who sees it.
-      return { result: stored, events: [{ name: state === 'published' ? 'item.published' : 'item.created', keys, data: { item: itemView(dir, stored) } }] };
-    });
-    return { item: itemView(dir, row) };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const raced = await findItemByKey(ctx.sql, personId, req.clientKey);
-    if (!raced) throw e;
-    sameCreate(raced, req);
-    return { item: itemView(dir, raced) };
-  }
+  return createOnce({
+    find: () => findItemByKey(ctx.sql, personId, req.clientKey),
+    same: (stored) => stored.kind === req.kind && stored.groupId === req.groupId && stored.title === req.title,
+    what: 'a different plan or assignment',
+    answer: (stored) => ({ item: itemView(dir, stored) }),
+    create: async () => {
+      assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
+      assertAllowed(can(dir, personId, { type: 'item.create', item: { kind: req.kind, groupId: req.groupId } }));
+      const schoolId = dir.groups.get(req.groupId)!.schoolId;
+      const fields: ItemFields = {
+        title: req.title, description: req.description ?? '', subject: optionalText(req.subject),
+        startsOn: req.startsOn ?? null, dueOn: req.dueOn ?? null,
+      };
+      checkDates(fields);
+      const state: ItemState = req.publish ? 'published' : 'draft';
+      const keys = itemKeys({ state, groupId: req.groupId, schoolId });
+      const row = await ctx.publisher.write(async (tx) => {
+        const stored = await insertItem(tx, { ...fields, id: newId(req.kind), kind: req.kind, schoolId, groupId: req.groupId, authorId: personId, state, keys, clientKey: req.clientKey });
+        // A draft reaches the group's teachers; created and published at once, everyone who sees it.
+        return { result: stored, events: [{ name: state === 'published' ? 'item.published' : 'item.created', keys, data: { item: itemView(dir, stored) } }] };
+      });
+      return { item: itemView(dir, row) };
+    },
+  });
 };
 
 /** The item locked, after the rules allowed `change` by the caller now. */
 async function lockedFor(ctx: HandlerContext, tx: Tx, itemId: string, change: ItemChange): Promise<ItemRow> {
   const item = await lockItem(tx, itemId);
   if (!item) throw noSuchItem();
-  const decision = can(ctx.dir, ctx.personId, { type: 'item.change', item, change });
-  if (!decision.ok) throw new RequestError(decision.code, decision.reason, decision.path);
+  assertAllowed(can(ctx.dir, ctx.personId, { type: 'item.change', item, change }));
   return item;
 }
 
@@ -115,7 +105,7 @@ function changeState(change: Exclude<ItemChange, 'update'>): Handler<'item.publi
     const row = await ctx.publisher.write(async (tx) => {
       const item = await lockedFor(ctx, tx, req.itemId, change);
       const next = nextItemState(item.state, change);
-      if (typeof next !== 'string') throw new RequestError(next.code, next.reason, next.path);
+      if (typeof next !== 'string') throw refusal(next);
       if (next === item.state) return { result: item, events: [] }; // a retry: nothing changes
       const changed = await setItemState(tx, item.id, next, itemKeys({ ...item, state: next }));
       const keys = [...new Set([...itemKeys(item), ...itemKeys(changed)])];
@@ -143,11 +133,10 @@ export const getOneItem: Handler<'item.get'> = async (ctx, req) => {
 export const getItems: Handler<'items.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
-  const before = req.before === undefined ? undefined : decodePageCursor(req.before, ['before']);
+  const before = pageBefore(req.before);
   const rows = await itemsPage(ctx.sql, readKeysOf(dir, personId), limit, { groupId: req.groupId, kind: req.kind }, before);
-  const last = rows[rows.length - 1];
   return {
     items: rows.map((r) => itemView(dir, r)),
-    next: rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    next: nextCursor(rows, limit),
   };
 };

@@ -12,3 +12,14 @@ export function decodePageCursor(cursor: string, path: (string | number)[]): { a
   if (bar < 0 || Number.isNaN(Date.parse(at))) throw new RequestError('invalid', 'not a page cursor from this hub', path);
   return { at, id: text.slice(bar + 1) };
 }
+
+/** Where a requested page starts (`before` of the request); none: the newest. */
+export function pageBefore(before: string | undefined): { at: string; id: string } | undefined {
+  return before === undefined ? undefined : decodePageCursor(before, ['before']);
+}
+
+/** The cursor of the page after `rows`: only a full page may have more after its last row. */
+export function nextCursor(rows: readonly { createdAt: string; id: string }[], limit: number): string | null {
+  const last = rows[rows.length - 1];
+  return rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null;
+}
