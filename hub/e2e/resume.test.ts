@@ -109,7 +109,7 @@ describe('resume', () => {
   });
 
   it('a cursor ahead of the newest event (a restored database) gets sync.reset, and the client goes on from the new cursor', async () => {
-    const [{ newest }] = await db<{ newest: string }[]>`select coalesce(max(id), 0)::text as newest from events`;
+    const newest = (await db<{ newest: string }[]>`select coalesce(max(id), 0)::text as newest from events`)[0]!.newest;
     const c = await t.connect('p-stu-ek-4', { cursor: String(Number(newest) + 1000) });
     const welcome = c.frames.find((f) => f.type === 'welcome')!;
     expect(welcome.resumed).toBe(false);
@@ -121,7 +121,7 @@ describe('resume', () => {
 
   it('a cursor committed on another node but not yet delivered here is still resumed', async () => {
     // Written straight into the log, as another node would: this node learns of it only at its next poll.
-    const [{ id }] = await db<{ id: string }[]>`insert into events (name, keys, data) values ('test.elsewhere', '{}', '{}') returning id::text as id`;
+    const id = (await db<{ id: string }[]>`insert into events (name, keys, data) values ('test.elsewhere', '{}', '{}') returning id::text as id`)[0]!.id;
     expect(t.hub.core.delivery.lastDeliveredId).toBeLessThan(Number(id));
     const c = await t.connect('p-stu-ek-4', { cursor: id });
     expect(c.frames.find((f) => f.type === 'welcome')!.resumed).toBe(true);
