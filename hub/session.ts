@@ -59,7 +59,7 @@ export const SESSION_LIMITS = {
   floodClose: 40,
   /** Send buffer above which a reader is too slow and is closed with 4009. */
   slowReaderBytes: 1024 * 1024,
-  /** uWS drops sends above this; it is far above slowReaderBytes so that the sweep closes first. */
+  /** uWS closes a connection whose send buffer would go past this (never drops); far above slowReaderBytes so that the sweep closes first, with 4009. */
   maxBackpressure: 8 * 1024 * 1024,
   /** Events replayed on resume at the most; beyond that the client reloads (sync.reset). */
   maxReplay: 5_000,
@@ -124,7 +124,9 @@ export class Sessions {
     app.ws<Session>('/ws', {
       maxPayloadLength: LIMITS.hardFrameBytes,
       maxBackpressure: SESSION_LIMITS.maxBackpressure,
-      closeOnBackpressureLimit: 0,
+      // Past maxBackpressure uWS would drop frames silently (a live event, a reply), and the next
+      // event would move the client's cursor past the hole: close instead, the client resumes.
+      closeOnBackpressureLimit: 1,
       idleTimeout: 60,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => this.upgrade(res, req, context),
@@ -206,9 +208,10 @@ export class Sessions {
 
   /**
    * Sends one frame to one connection (replies, replays). Corked: callers may be after an await.
-   * trySend says whether it was sent. uWS drops a frame that would take the send buffer over
-   * maxBackpressure: the connection is then closed (4009), so that the client resumes with
-   * its cursor and resends what is unanswered, instead of silently missing the frame.
+   * trySend says whether it was sent. A frame that would take the send buffer over
+   * maxBackpressure is not sent (status 2): the connection is closed then (by uWS, or here with
+   * 4009), so that the client resumes with its cursor and resends what is unanswered, instead
+   * of silently missing the frame.
    */
   send(s: Session, frame: unknown): void {
     this.trySend(s, frame);
