@@ -217,30 +217,44 @@ export class Sessions {
     this.trySend(s, frame);
   }
 
-  private trySend(s: Session, frame: unknown): boolean {
+  /** The bytes sent, or -1 when the frame was not sent. */
+  private trySend(s: Session, frame: unknown): number {
     const ws = s.ws;
-    if (s.state === 'closed' || !ws) return false;
+    if (s.state === 'closed' || !ws) return -1;
     const bytes = s.codec.encode(frame);
     this.core.metrics.framesOut.inc();
     let status = 0;
     ws.cork(() => {
       status = ws.send(bytes, s.codec.binary);
     });
-    if (status !== SEND_DROPPED) return true;
+    if (status !== SEND_DROPPED) return bytes.byteLength;
     this.close(s, CLOSE.SLOW_READER, 'send buffer full; reconnect with your cursor');
-    return false;
+    return -1;
   }
 
   /**
-   * Sends a frame of a replay once the send buffer holds less than replayHighWater: a replay
-   * goes out as fast as the client reads, never faster. False when the connection is gone (or
-   * closed here because it did not read at all for replayStallMs).
+   * Sends replayed events while the send buffer holds less than replayHighWater, and waits for
+   * uWS's drain otherwise: a replay goes out as fast as the client reads, never faster. Each
+   * run goes in one cork (one write), at most replayHighWater bytes of it. False when the
+   * connection is gone (or closed here because it read nothing for replayStallMs).
    */
-  private async sendPaced(s: Session, frame: unknown): Promise<boolean> {
+  private async sendPaced(s: Session, events: ReplayRow[]): Promise<boolean> {
+    let i = 0;
     for (;;) {
       const ws = s.ws;
       if (s.state === 'closed' || !ws) return false;
-      if (ws.getBufferedAmount() < SESSION_LIMITS.replayHighWater) return this.trySend(s, frame);
+      if (i === events.length) return true;
+      const room = SESSION_LIMITS.replayHighWater - ws.getBufferedAmount();
+      if (room > 0) {
+        ws.cork(() => {
+          for (let sent = 0; sent < room && i < events.length && s.state !== 'closed'; i++) {
+            const n = this.trySend(s, eventFrame(events[i]!));
+            if (n < 0) break;
+            sent += n;
+          }
+        });
+        continue;
+      }
       const drained = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), SESSION_LIMITS.replayStallMs);
         s.drained = () => {
@@ -348,7 +362,7 @@ export class Sessions {
       // Welcomed: requests are answered while the replay goes out; the topics join after it.
       s.state = 'connected';
       s.replaying = true;
-      if (!this.trySend(s, { type: 'welcome', user, cursor: parsed.data.cursor, resumed: true })) return;
+      if (this.trySend(s, { type: 'welcome', user, cursor: parsed.data.cursor, resumed: true }) < 0) return;
       await this.replay(s, personId, first);
     } catch (e) {
       this.core.log('hello failed', e);
@@ -386,7 +400,7 @@ export class Sessions {
     const waitUntil = Date.now() + SESSION_LIMITS.replayCatchUpMs;
     for (;;) {
       if (batch === 'reset') return this.endReplay(s, 'reset');
-      for (const e of batch.events) if (!(await this.sendPaced(s, eventFrame(e)))) return;
+      if (!(await this.sendPaced(s, batch.events))) return;
       sent += batch.events.length;
       const to: number = batch.to;
       const delivered = this.core.delivery.lastDeliveredId;
@@ -526,6 +540,10 @@ export class Sessions {
 
   private closeSlowReaders(): void {
     for (const s of this.all) {
+      // A replay keeps its own part of the buffer small, but a large reply (history.get) on top
+      // could pass 1 MiB: a replaying reader is closed by the replay when it drains nothing for
+      // replayStallMs, and uWS caps its buffer at maxBackpressure.
+      if (s.replaying) continue;
       if (s.ws && s.state !== 'closed' && s.ws.getBufferedAmount() > SESSION_LIMITS.slowReaderBytes) {
         this.close(s, CLOSE.SLOW_READER, 'too slow to read; reconnect with your cursor');
       }

@@ -154,6 +154,8 @@ describe('resume', () => {
 
     it('reaches a slow reader whole, in order, then sync.done, then what was written meanwhile, once', async () => {
       const reader = await t.connect('p-stu-ek-1', { cursor });
+      // Welcomed: a request is answered while the replay is still going out.
+      const answer = reader.request('feed.get', { limit: 1 });
       // Reads 10 ms in every 60: far slower than the hub writes.
       const socket = tcp(reader);
       socket.pause();
@@ -187,6 +189,7 @@ describe('resume', () => {
       expect(frames.filter((f) => f.event === 'sync.done')).toHaveLength(1);
       expect(done).toBeGreaterThanOrEqual(posts);
       expect(frames.slice(done + 1).every((f) => Number(f.cursor) > Number(frames[done]!.cursor))).toBe(true);
+      expect((await answer).type).toBe('ok');
       // Paced, not closed as a slow reader.
       await reader.ping();
       expect(t.hub.core.metrics.closes.get({ code: '4009' })).toBe(0);
