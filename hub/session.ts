@@ -10,6 +10,8 @@ import { TokenError } from './auth/tokens.ts';
 import { isConnectionError } from '../storage/errors.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
+import { lastEventId } from '../storage/events.ts';
+import type { ReplayRow } from './replay.ts';
 import { TokenBucket } from './rate.ts';
 import { ABUSE_LIMITS, Counts, KeyedBuckets } from './limits.ts';
 import type { HandlerContext, Handler } from './handlers/context.ts';
@@ -25,7 +27,11 @@ import { DEVELOPMENT_HANDLERS } from './handlers/development.ts';
 import type { HubCore } from './core.ts';
 
 type State = 'connecting' | 'authenticating' | 'connected' | 'closed';
-type Replay = { events: { id: number; name: string; data: unknown }[]; upTo: number };
+/** Events after a point, complete up to `to`: every event up to it the person may see is in `events`. */
+type Replay = { events: ReplayRow[]; to: number };
+
+/** uWS WebSocket.send's answer when the frame went over maxBackpressure and was dropped. */
+const SEND_DROPPED = 2;
 
 export interface Session {
   state: State;
@@ -38,6 +44,10 @@ export interface Session {
   expiryTimer: NodeJS.Timeout | undefined;
   bucket: TokenBucket;
   ws: WebSocket<Session> | undefined;
+  /** Welcomed and answering requests, but still sending a resume replay: not yet in its topics. */
+  replaying: boolean;
+  /** Wakes a replay waiting for the send buffer to drain (uWS drain, or the connection closed). */
+  drained: (() => void) | undefined;
 }
 
 export const SESSION_LIMITS = {
@@ -49,10 +59,22 @@ export const SESSION_LIMITS = {
   floodClose: 40,
   /** Send buffer above which a reader is too slow and is closed with 4009. */
   slowReaderBytes: 1024 * 1024,
-  /** uWS drops sends above this; it is far above slowReaderBytes so that the sweep closes first. */
+  /** uWS closes a connection whose send buffer would go past this (never drops); far above slowReaderBytes so that the sweep closes first, with 4009. */
   maxBackpressure: 8 * 1024 * 1024,
   /** Events replayed on resume at the most; beyond that the client reloads (sync.reset). */
   maxReplay: 5_000,
+  /**
+   * A replay sends its next event only while less than this waits in the send buffer, and
+   * otherwise waits for uWS's drain: far under slowReaderBytes, so that the sweep never closes a
+   * client that we are pacing, and under maxBackpressure, so that nothing is dropped.
+   */
+  replayHighWater: 256 * 1024,
+  /** A replay whose send buffer does not drain at all for this long is given up (4009). */
+  replayStallMs: 30_000,
+  /** Rounds of catching up with what was delivered during a replay before giving up (sync.reset). */
+  replayRounds: 50,
+  /** How long a replay waits for this node to deliver up to a cursor committed on another node. */
+  replayCatchUpMs: 5_000,
 };
 
 const HANDLERS: { [T in RequestType]?: Handler<T> } = {
@@ -102,12 +124,15 @@ export class Sessions {
     app.ws<Session>('/ws', {
       maxPayloadLength: LIMITS.hardFrameBytes,
       maxBackpressure: SESSION_LIMITS.maxBackpressure,
-      closeOnBackpressureLimit: 0,
+      // Past maxBackpressure uWS would drop frames silently (a live event, a reply), and the next
+      // event would move the client's cursor past the hole: close instead, the client resumes.
+      closeOnBackpressureLimit: 1,
       idleTimeout: 60,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => this.upgrade(res, req, context),
       open: (ws) => this.open(ws),
       message: (ws, message) => this.message(ws, message),
+      drain: (ws) => ws.getUserData().drained?.(),
       close: (ws) => this.closed(ws),
     });
   }
@@ -146,6 +171,7 @@ export class Sessions {
     const session: Session = {
       state: 'connecting', codec, ip, personId: null, topics: new Set(), expiresAt: 0,
       helloTimer: undefined, expiryTimer: undefined, bucket: new TokenBucket(SESSION_LIMITS.rate, SESSION_LIMITS.burst), ws: undefined,
+      replaying: false, drained: undefined,
     };
     res.upgrade(session, key, protocol, extensions, context);
   }
@@ -169,6 +195,7 @@ export class Sessions {
     if (s.personId) this.perPerson.remove(s.personId);
     this.core.fanout.released(s.topics);
     s.topics.clear();
+    s.drained?.();
   }
 
   /** The one way the hub ends a connection. Safe to call from anywhere, any number of times. */
@@ -179,13 +206,68 @@ export class Sessions {
     ws.cork(() => ws.end(code, reason));
   }
 
-  /** Sends one frame to one connection (replies, replays). Corked: callers may be after an await. */
+  /**
+   * Sends one frame to one connection (replies, replays). Corked: callers may be after an await.
+   * trySend says whether it was sent. A frame that would take the send buffer over
+   * maxBackpressure is not sent (status 2): the connection is closed then (by uWS, or here with
+   * 4009), so that the client resumes with its cursor and resends what is unanswered, instead
+   * of silently missing the frame.
+   */
   send(s: Session, frame: unknown): void {
+    this.trySend(s, frame);
+  }
+
+  /** The bytes sent, or -1 when the frame was not sent. */
+  private trySend(s: Session, frame: unknown): number {
     const ws = s.ws;
-    if (s.state === 'closed' || !ws) return;
+    if (s.state === 'closed' || !ws) return -1;
     const bytes = s.codec.encode(frame);
     this.core.metrics.framesOut.inc();
-    ws.cork(() => ws.send(bytes, s.codec.binary));
+    let status = 0;
+    ws.cork(() => {
+      status = ws.send(bytes, s.codec.binary);
+    });
+    if (status !== SEND_DROPPED) return bytes.byteLength;
+    this.close(s, CLOSE.SLOW_READER, 'send buffer full; reconnect with your cursor');
+    return -1;
+  }
+
+  /**
+   * Sends replayed events while the send buffer holds less than replayHighWater, and waits for
+   * uWS's drain otherwise: a replay goes out as fast as the client reads, never faster. Each
+   * run goes in one cork (one write), at most replayHighWater bytes of it. False when the
+   * connection is gone (or closed here because it read nothing for replayStallMs).
+   */
+  private async sendPaced(s: Session, events: ReplayRow[]): Promise<boolean> {
+    let i = 0;
+    for (;;) {
+      const ws = s.ws;
+      if (s.state === 'closed' || !ws) return false;
+      if (i === events.length) return true;
+      const room = SESSION_LIMITS.replayHighWater - ws.getBufferedAmount();
+      if (room > 0) {
+        ws.cork(() => {
+          for (let sent = 0; sent < room && i < events.length && s.state !== 'closed'; i++) {
+            const n = this.trySend(s, eventFrame(events[i]!));
+            if (n < 0) break;
+            sent += n;
+          }
+        });
+        continue;
+      }
+      const drained = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), SESSION_LIMITS.replayStallMs);
+        s.drained = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+      s.drained = undefined;
+      if (!drained) {
+        this.close(s, CLOSE.SLOW_READER, 'too slow to read; reconnect with your cursor');
+        return false;
+      }
+    }
   }
 
   private reply(s: Session, id: string | null, code: ErrorCode, message: string, path?: (string | number)[]): void {
@@ -259,36 +341,29 @@ export class Sessions {
     for (const t of topics) s.topics.add(t);
     try {
       await this.core.fanout.ensure(topics);
-      let replay: Replay | 'reset' | undefined;
-      if (parsed.data.cursor !== undefined) {
-        // Until the replay ends exactly at what this node has delivered (rarely more than once).
-        for (let round = 0; ; round++) {
-          replay = await this.replay(personId, parsed.data.cursor, replay === 'reset' ? undefined : replay);
-          if (replay === 'reset' || replay.upTo === this.core.delivery.lastDeliveredId) break;
-          if (round === 20) replay = 'reset';
-        }
-      }
+      const from = parsed.data.cursor === undefined ? undefined : await this.resumePoint(parsed.data.cursor);
+      // The gap is read before welcome, so that one too long to replay is a plain start over.
+      const first = typeof from === 'number' ? await this.collect(personId, from, SESSION_LIMITS.maxReplay) : from;
       if ((s.state as State) === 'closed' || !s.ws) return;
       const ws = s.ws;
       const user = { id: personId, name: person.name, roles: dir.rolesOf(personId) };
-      // From here to the end of the cork nothing can interleave: the replay ends at the last
-      // event this node has delivered, and every later one arrives through the topics.
-      const upTo = this.core.delivery.lastDeliveredId;
-      ws.cork(() => {
-        if (replay === undefined) {
+      if (first === undefined || first === 'reset') {
+        // From here to the end of the cork nothing can interleave: later events come through the topics.
+        const upTo = this.core.delivery.lastDeliveredId;
+        ws.cork(() => {
           this.send(s, { type: 'welcome', user, cursor: String(upTo), resumed: false });
-        } else if (replay === 'reset') {
-          this.send(s, { type: 'welcome', user, cursor: String(upTo), resumed: false });
-          this.send(s, { type: 'event', event: 'sync.reset', cursor: String(upTo), data: { reason: 'the gap is too old to replay; reload your views' } });
-        } else {
-          this.send(s, { type: 'welcome', user, cursor: parsed.data.cursor, resumed: true });
-          // Events above upTo are committed but not yet delivered here: they come through the topics.
-          for (const e of replay.events) if (e.id <= upTo) this.send(s, eventFrame(e));
-          this.send(s, { type: 'event', event: 'sync.done', cursor: String(Math.max(upTo, Number(parsed.data.cursor))), data: {} });
-        }
-        this.core.fanout.join(ws, s.codec, s.topics);
-        s.state = 'connected';
-      });
+          if (first === 'reset') this.send(s, { type: 'event', event: 'sync.reset', cursor: String(upTo), data: { reason: 'the gap cannot be replayed; reload your views' } });
+          if ((s.state as State) === 'closed') return; // a send was dropped and closed it
+          this.core.fanout.join(ws, s.codec, s.topics);
+          s.state = 'connected';
+        });
+        return;
+      }
+      // Welcomed: requests are answered while the replay goes out; the topics join after it.
+      s.state = 'connected';
+      s.replaying = true;
+      if (this.trySend(s, { type: 'welcome', user, cursor: parsed.data.cursor, resumed: true }) < 0) return;
+      await this.replay(s, personId, first);
     } catch (e) {
       this.core.log('hello failed', e);
       this.close(s, CLOSE.GOING_AWAY, 'hub unavailable; reconnect with your cursor');
@@ -296,23 +371,84 @@ export class Sessions {
   }
 
   /**
-   * Events after `cursor` that the person may see, up to at least `upTo`, the last event this
-   * node had delivered when the last query began (every event up to it was committed then,
-   * so the query saw it). 'reset' when the cursor is not one of ours or the gap is too long.
+   * The event id to resume after, or 'reset' when the cursor is not one of ours: not a number,
+   * older than the first kept event, or newer than the newest event committed (a restored
+   * database, another hub). A cursor past what this node has delivered may be real: an event
+   * committed on another node that this node has not delivered yet. So the bound is the newest
+   * id in PostgreSQL, read after the hello arrived: a cursor the client was sent names a
+   * committed event, visible to that read. Only such cursors cost the query.
    */
-  private async replay(personId: string, cursor: string, sofar?: Replay): Promise<Replay | 'reset'> {
+  private async resumePoint(cursor: string): Promise<number | 'reset'> {
     if (!/^\d{1,15}$/.test(cursor)) return 'reset';
     const from = Number(cursor);
-    if (!sofar && (await this.core.replays.firstEventId()) > from + 1) return 'reset'; // no longer kept
-    const keys = readKeysOf(this.core.directory(), personId);
-    const events = sofar ? [...sofar.events] : [];
-    let after = events.length > 0 ? events[events.length - 1]!.id : from;
+    if (from > this.core.delivery.lastDeliveredId && from > (await lastEventId(this.core.sql))) return 'reset';
+    if ((await this.core.replays.firstEventId()) > from + 1) return 'reset'; // no longer kept
+    return from;
+  }
+
+  /**
+   * Sends a replay as the socket drains, then catches up with what this node delivered
+   * meanwhile (read again from PostgreSQL), until the replay ends exactly at the last event
+   * delivered here; then, in one synchronous step, sync.done and the topics: nothing falls
+   * between replay and live, and nothing comes twice. Gives up with sync.reset when it cannot
+   * catch up (more than maxReplay events, or replayRounds rounds).
+   */
+  private async replay(s: Session, personId: string, first: Replay): Promise<void> {
+    let batch: Replay | 'reset' = first;
+    let sent = 0;
+    let rounds = 0;
+    const waitUntil = Date.now() + SESSION_LIMITS.replayCatchUpMs;
     for (;;) {
-      const page = await this.core.replays.fetch(after, keys);
+      if (batch === 'reset') return this.endReplay(s, 'reset');
+      if (!(await this.sendPaced(s, batch.events))) return;
+      sent += batch.events.length;
+      const to: number = batch.to;
+      const delivered = this.core.delivery.lastDeliveredId;
+      if (delivered === to) return this.endReplay(s, to);
+      if (delivered < to) {
+        // The cursor names an event committed elsewhere that this node has not delivered yet:
+        // wait for its chain to get there (a tick, or the poll within a second).
+        if (Date.now() > waitUntil) return this.endReplay(s, 'reset');
+        await new Promise((r) => setTimeout(r, 20));
+        if ((s.state as State) === 'closed') return;
+        batch = { events: [], to };
+      } else {
+        if (++rounds > SESSION_LIMITS.replayRounds) return this.endReplay(s, 'reset');
+        batch = await this.collect(personId, to, SESSION_LIMITS.maxReplay - sent);
+      }
+    }
+  }
+
+  /** The last step of a replay, synchronous: sync.done (or sync.reset), then the live topics. */
+  private endReplay(s: Session, to: number | 'reset'): void {
+    const ws = s.ws;
+    if (s.state === 'closed' || !ws) return;
+    const upTo = this.core.delivery.lastDeliveredId;
+    ws.cork(() => {
+      if (to === 'reset') this.send(s, { type: 'event', event: 'sync.reset', cursor: String(upTo), data: { reason: 'the replay could not catch up; reload your views' } });
+      else this.send(s, { type: 'event', event: 'sync.done', cursor: String(to), data: {} });
+      if (s.state === 'closed') return;
+      this.core.fanout.join(ws, s.codec, s.topics);
+      s.replaying = false;
+    });
+  }
+
+  /**
+   * Events after `after` that the person may see, complete up to the last event this node had
+   * delivered when the last query began (every event up to it was committed then, so the query
+   * saw it), or up to `after` itself if that is further. Events past that line are left out:
+   * they come later, by the next round or through the topics. 'reset' beyond `budget` events.
+   */
+  private async collect(personId: string, after: number, budget: number): Promise<Replay | 'reset'> {
+    const keys = readKeysOf(this.core.directory(), personId);
+    const events: ReplayRow[] = [];
+    let from = after;
+    for (;;) {
+      const page = await this.core.replays.fetch(from, keys);
       events.push(...page.rows);
-      if (events.length > SESSION_LIMITS.maxReplay) return 'reset';
-      if (page.complete) return { events, upTo: page.upTo };
-      after = Math.max(after, page.scannedTo);
+      if (events.length > budget) return 'reset';
+      if (page.complete) return { events: events.filter((e) => e.id <= page.upTo), to: Math.max(after, page.upTo) };
+      from = Math.max(from, page.scannedTo);
     }
   }
 
@@ -396,13 +532,18 @@ export class Sessions {
       if (added.length) {
         for (const t of added) s.topics.add(t);
         await this.core.fanout.ensure(added);
-        if (s.ws && s.state === 'connected') this.core.fanout.join(s.ws, s.codec, added);
+        // A connection still replaying joins all its topics when the replay ends.
+        if (s.ws && s.state === 'connected' && !s.replaying) this.core.fanout.join(s.ws, s.codec, added);
       }
     }
   }
 
   private closeSlowReaders(): void {
     for (const s of this.all) {
+      // A replay keeps its own part of the buffer small, but a large reply (history.get) on top
+      // could pass 1 MiB: a replaying reader is closed by the replay when it drains nothing for
+      // replayStallMs, and uWS caps its buffer at maxBackpressure.
+      if (s.replaying) continue;
       if (s.ws && s.state !== 'closed' && s.ws.getBufferedAmount() > SESSION_LIMITS.slowReaderBytes) {
         this.close(s, CLOSE.SLOW_READER, 'too slow to read; reconnect with your cursor');
       }

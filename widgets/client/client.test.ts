@@ -163,6 +163,22 @@ describe('HubClient', () => {
     expect(third.sent[0]).toMatchObject({ cursor: '900' });
   });
 
+  it('reloads the views when a resumed replay ends in sync.reset, and goes on from its cursor even if lower', async () => {
+    const client = newClient();
+    const reloads: unknown[] = [];
+    const seen: string[] = [];
+    client.on('reload', (r) => reloads.push(r));
+    client.on('message.created', ({ message }) => seen.push(message.body));
+    const ws = await online(client, { cursor: '900', resumed: false });
+    ws.serverClose(1001);
+    const again = await online(client, { cursor: '900', resumed: true });
+    expect(reloads).toHaveLength(1);
+    again.push({ type: 'event', event: 'sync.reset', cursor: '40', data: { reason: 'restored' } });
+    expect(reloads).toHaveLength(2);
+    again.push({ type: 'event', event: 'message.created', cursor: '41', data: { message: { body: 'after the restore' } } });
+    expect(seen).toEqual(['after the restore']);
+  });
+
   it('retries `unavailable` with the same request, and rejects other errors with the code and path', async () => {
     const client = newClient();
     const ws = await online(client);

@@ -266,9 +266,16 @@ export class HubClient {
 
   private event(f: { event: string; cursor?: string; data: unknown }): void {
     if (f.event === 'sync.reset' || f.event === 'sync.done') {
-      // sync.reset follows a welcome without a replay: the views are already reloading.
+      // sync.reset replaces the cursor, even with a lower one (a restored hub): what the views
+      // hold is no longer known to be complete.
       if (f.cursor !== undefined && (f.event === 'sync.reset' || cursorAfter(f.cursor, this.cursor))) this.cursor = f.cursor;
       this.emit(f.event as EventName, f.data as never);
+      // After a welcome without a replay the views are already reloading; after a resumed one
+      // (a replay the hub gave up on part-way) they must reload now.
+      if (f.event === 'sync.reset' && this.resumed && this.user) {
+        this.resumed = false;
+        this.emit('reload', { user: this.user });
+      }
       return;
     }
     if (f.cursor !== undefined) {

@@ -369,9 +369,11 @@ export class ConversationStore extends Observable {
     let after = this.lastSeq;
     for (let i = this.messages.length - 1; i >= 0 && Date.parse(this.messages[i]!.createdAt) >= cutoff; i--) after = this.messages[i]!.seq - 1;
     const midWindow = this.hasNewer;
+    const held = new Set(this.messages);
     for (let round = 0; ; round++) {
       const page = await this.page({ afterSeq: after, limit: MAX_PAGE });
       this.take(page);
+      if (round === 0) this.forgetPast(held, page.lastSeq);
       if (round === 0 && !midWindow && page.lastSeq - after > MAX_CATCH_UP) return this.loadLatest();
       this.merge(page.messages);
       const last = page.messages[page.messages.length - 1]?.seq ?? after;
@@ -380,6 +382,17 @@ export class ConversationStore extends Observable {
       if (!this.hasNewer || midWindow || page.messages.length === 0) return;
       after = last;
     }
+  }
+
+  /**
+   * Messages the view held before a reload, past the newest seq the hub now has, no longer exist
+   * there (its database was restored from a backup): they go, and their seqs will be new messages.
+   * Only those held before the page was asked for: a live one that came meanwhile may be newer.
+   */
+  private forgetPast(held: Set<Message>, lastSeq: number): void {
+    if (!this.messages.some((m) => held.has(m) && m.seq > lastSeq)) return;
+    this.messages = this.messages.filter((m) => !(held.has(m) && m.seq > lastSeq));
+    this.newestSeq = Math.max(lastSeq, this.lastSeq);
   }
 
   /** A message.created event. In a window that does not reach the newest, only what joins on. */

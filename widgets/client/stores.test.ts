@@ -181,6 +181,21 @@ describe('ConversationStore: edits, tombstones and paging', () => {
     expect(store.hasNewer).toBe(false);
   });
 
+  it('after a reload from a restored hub, messages past its newest seq go and their seqs are new messages', async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1');
+    const recent = new Date(Date.now() - 60_000).toISOString();
+    c.answer('history.get', page(range(1, 3, 'you', recent), 3));
+    await tick();
+    for (const fn of c.listeners.get('reload') ?? []) fn({});
+    c.answer('history.get', page(range(1, 2, 'you', recent), 2));
+    await tick();
+    expect(seqs(store)).toEqual([1, 2]);
+    expect(store.hasNewer).toBe(false);
+    for (const fn of c.listeners.get('message.created') ?? []) fn({ message: { ...msg(3, 'you', 'c1', new Date().toISOString()), body: 'ny' } } as never);
+    expect(store.messages.map((m) => m.body).at(-1)).toBe('ny');
+  });
+
   it('a gap too long to page through starts again at the newest', async () => {
     const c = new FakeClient();
     const store = new ConversationStore(c as unknown as HubClient, 'c1');

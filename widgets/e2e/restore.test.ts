@@ -1,0 +1,99 @@
+// After a database restore every open page holds a cursor ahead of the hub: the hub answers
+// its resume with sync.reset (PROTOCOL.md §5), and the widgets reload and show new messages
+// again. Before, the resume was accepted and the page dropped every new event until the ids
+// caught up with its old cursor.
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { freshDatabase, startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import { startHub, type Hub } from '../../hub/node.ts';
+import { TestClient } from '../../hub/testing/client.ts';
+import { ensureBundle } from './support/bundle.ts';
+import { eventually, hasChromium, launch } from './support/browser.ts';
+import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { startProxy, type Proxy } from './support/proxy.ts';
+
+const MENTOR = 'p-mentor-ek';
+const GUARDIAN = 'p-gua-ek-2a';
+
+/** Loads a plain SQL dump into a database, as an operator's restore would. */
+function psql(url: string, dump: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('psql', ['-q', '-v', 'ON_ERROR_STOP=1', url], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`psql failed (${code}): ${err}`))));
+    p.stdin.end(dump);
+  });
+}
+
+describe.skipIf(!hasChromium)('a database restore', () => {
+  let t: TestHub;
+  let restored: { url: string; drop: () => Promise<void> } | undefined;
+  let restarted: Hub | undefined;
+  let proxy: Proxy;
+  let portal: Portal;
+  let browser: Browser;
+  let guardian: Page;
+  let conversationId: string;
+  let backup: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    await ensureBundle();
+    t = await startTestHub({ env: { HUB_DEMO: '1' } });
+    const m = await t.connect(MENTOR);
+    ({ conversation: { id: conversationId } } = await m.ok<{ conversation: { id: string } }>('conversation.start', {
+      participantIds: [GUARDIAN], subject: 'Utflykt', clientKey: 'restore-conv',
+    }));
+    await m.ok('message.send', { conversationId, body: 'Första', clientKey: 'restore-1' });
+    // The nightly backup: everything after it is lost by the restore.
+    backup = (await promisify(execFile)('pg_dump', ['--no-owner', t.databaseUrl], { maxBuffer: 256 * 1024 * 1024 })).stdout;
+    await m.ok('message.send', { conversationId, body: 'Efter säkerhetskopian', clientKey: 'restore-2' });
+    m.close();
+    portal = await startPortal(t);
+    proxy = await startProxy(t.hub.port);
+    portal.page('/guardian', portalPage(proxy.url, {
+      body: `<schoolhub-unread-badge token-url="/token?as=${GUARDIAN}"></schoolhub-unread-badge>
+             <schoolhub-chat conversation-id="${conversationId}"></schoolhub-chat>`,
+    }));
+    browser = await launch();
+    guardian = await (await browser.newContext()).newPage();
+    guardian.on('pageerror', (e) => problems.push(e.message));
+    await guardian.goto(`${portal.url}/guardian`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.close();
+    await proxy?.close();
+    await restarted?.stop();
+    await restored?.drop();
+    await t?.stop();
+  });
+
+  const bodies = () => guardian.locator('schoolhub-chat .msg .body').allInnerTexts();
+  const status = () => guardian.locator('schoolhub-chat [part="status"]').innerText();
+
+  it('the page reloads from the restored hub and shows new messages again', async () => {
+    await eventually(bodies).toEqual(['Första', 'Efter säkerhetskopian']);
+    // Restore the backup into a new database and start the hub on it behind the same address.
+    restored = await freshDatabase();
+    await psql(restored.url, backup);
+    await t.hub.stop();
+    restarted = await startHub({ config: { ...t.hub.config, databaseUrl: restored.url }, log: () => {} });
+    proxy.target = restarted.port;
+    await eventually(status, 40_000).toBe('');
+    // The hub said sync.reset: the page shows what the restored hub holds.
+    await eventually(bodies).toEqual(['Första']);
+    // New events get ids the page has seen before the restore: it must not drop them.
+    const m = await TestClient.open(`${proxy.url.replace(/^http/, 'ws')}/ws`);
+    await m.hello(await t.token(MENTOR));
+    await m.ok('message.send', { conversationId, body: 'Efter återställningen', clientKey: 'restore-3' });
+    await eventually(bodies).toEqual(['Första', 'Efter återställningen']);
+    m.close();
+    expect(problems).toEqual([]);
+  }, 90_000);
+});
