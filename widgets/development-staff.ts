@@ -11,7 +11,7 @@
 import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { DevelopmentStore } from './client/development-store.ts';
-import { devRequest, type StudentRef } from './client/development-protocol.ts';
+import type { StudentRef } from './client/development-protocol.ts';
 import type { PersonRef, RoleName } from './client/protocol.ts';
 import type { DevStrings } from './ui/development-i18n.ts';
 import type { Strings } from './ui/i18n.ts';
@@ -212,7 +212,7 @@ export class StaffView {
     this.search = { query, students: this.search?.students, error: '' };
     this.host.requestUpdate();
     try {
-      const { students } = await devRequest(client, 'students.search', { query, limit: SEARCH_LIMIT });
+      const { students } = await client.request('students.search', { query, limit: SEARCH_LIMIT });
       if (asked !== this.searches) return;
       this.search = { query, students, error: '' };
       this.announce(this.host.d.found(students.length));

@@ -17,7 +17,7 @@ import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { HubClient } from './client/client.ts';
 import { developmentStore, type DashboardSummary, type DevelopmentStore, type Source } from './client/development-store.ts';
-import { devRequest, type Attachment, type DevelopmentEntry, type Documentation } from './client/development-protocol.ts';
+import type { Attachment, DevelopmentEntry, Documentation } from './client/development-protocol.ts';
 import { ATTACHMENT_BYTES, ATTACHMENT_TYPES, AttachmentError, uploadAttachment } from './client/attachments.ts';
 import { newClientKey } from './client/keys.ts';
 import type { AudienceGroup } from './client/protocol.ts';
@@ -259,7 +259,7 @@ export class SchoolhubDocumentation extends HubElement {
       this.progress = '';
       const goals = goalsOf(data);
       const childIds = data.getAll('child').map(String);
-      const { documentation } = await devRequest(client, 'documentation.create', {
+      const { documentation } = await client.request('documentation.create', {
         groupId: group.id,
         ...(childIds.length ? { childIds } : {}),
         title: String(data.get('title') ?? '').trim(),
@@ -352,7 +352,7 @@ export class SchoolhubDocumentation extends HubElement {
     try {
       const added = await this.upload(client, files, this.editUploaded, (progress) => set({ progress }));
       set({ progress: '' });
-      const { documentation } = await devRequest(client, 'documentation.update', {
+      const { documentation } = await client.request('documentation.update', {
         documentationId: e.id,
         title: String(data.get('title') ?? '').trim(),
         body: String(data.get('body') ?? '').trim(),
