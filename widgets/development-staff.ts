@@ -16,6 +16,7 @@ import type { PersonRef, RoleName } from './client/protocol.ts';
 import type { DevStrings } from './ui/development-i18n.ts';
 import type { Strings } from './ui/i18n.ts';
 import { recordLabel, renderRecords } from './ui/records.ts';
+import { DEVELOPMENT_LIMITS } from '../hub/protocol/limits.ts';
 
 /** Roles with staff views (DOMAIN.md: staff at the school). */
 export const STAFF_ROLES: readonly RoleName[] = ['teacher', 'mentor', 'school_leader', 'school_admin', 'reader'];
@@ -200,7 +201,7 @@ export class StaffView {
   /** Asks the hub; only the answer to the latest question is shown. */
   private async find(raw: string, again = false): Promise<void> {
     const client = this.host.client;
-    const query = raw.trim().slice(0, 200);
+    const query = raw.trim().slice(0, DEVELOPMENT_LIMITS.searchQuery);
     if (!query) {
       this.searches++;
       this.search = null;
@@ -275,7 +276,7 @@ export class StaffView {
     const s = this.search;
     return html`<form class="search" role="search" @submit=${(e: Event) => this.onSubmit(e)}>
         <label for="student-q">${d.searchStudent}</label>
-        <input id="student-q" type="search" part="input" maxlength="200" autocomplete="off" aria-describedby="student-q-hint"
+        <input id="student-q" type="search" part="input" maxlength=${DEVELOPMENT_LIMITS.searchQuery} autocomplete="off" aria-describedby="student-q-hint"
           @input=${(e: Event) => this.onInput(e)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
         <button part="button">${t.searchButton}</button>
       </form>

@@ -18,7 +18,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { HubClient } from './client/client.ts';
 import { developmentStore, type DashboardSummary, type DevelopmentStore, type Source } from './client/development-store.ts';
 import type { Attachment, DevelopmentEntry, Documentation } from './client/development-protocol.ts';
-import { ATTACHMENT_BYTES, ATTACHMENT_TYPES, AttachmentError, uploadAttachment } from './client/attachments.ts';
+import { ATTACHMENT_TYPES, AttachmentError, uploadAttachment } from './client/attachments.ts';
+import { ATTACHMENT_BYTES, DEVELOPMENT_LIMITS } from '../hub/protocol/limits.ts';
 import { newClientKey } from './client/keys.ts';
 import type { AudienceGroup } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
@@ -347,7 +348,7 @@ export class SchoolhubDocumentation extends HubElement {
     const now = this.store?.entries.find((x): x is Extract<DevelopmentEntry, { kind: 'documentation' }> => x.kind === 'documentation' && x.documentation.id === e.id);
     const kept = (now?.documentation.attachments ?? []).filter((a) => !e.removed.includes(a.id)).map((a) => a.id);
     if (bad) return set({ error: d.badFile(bad.name) });
-    if (kept.length + files.length > MAX_ATTACHMENTS) return set({ error: d.tooManyFiles(MAX_ATTACHMENTS) });
+    if (kept.length + files.length > DEVELOPMENT_LIMITS.attachments) return set({ error: d.tooManyFiles(DEVELOPMENT_LIMITS.attachments) });
     set({ busy: true, error: '' });
     try {
       const added = await this.upload(client, files, this.editUploaded, (progress) => set({ progress }));
@@ -383,9 +384,9 @@ export class SchoolhubDocumentation extends HubElement {
     return html`<form part="composer" @submit=${this.saveEdit} @keydown=${(k: KeyboardEvent) => k.key === 'Escape' && this.closeEdit()} aria-labelledby="edit-heading">
       <h4 id="edit-heading">${d.editing(e.title)}</h4>
       <label for="edit-title">${t.title}</label>
-      <input id="edit-title" name="title" type="text" part="input" required maxlength="200" .value=${e.title} />
+      <input id="edit-title" name="title" type="text" part="input" required maxlength=${DEVELOPMENT_LIMITS.title} .value=${e.title} />
       <label for="edit-body">${t.body}</label>
-      <textarea id="edit-body" name="body" part="input" required maxlength="20000" .value=${e.body}></textarea>
+      <textarea id="edit-body" name="body" part="input" required maxlength=${DEVELOPMENT_LIMITS.documentationBody} .value=${e.body}></textarea>
       <label for="edit-goals">${d.goalsInput}</label>
       <textarea id="edit-goals" name="goals" part="input" rows="2" .value=${e.goals}></textarea>
       <fieldset>
@@ -515,9 +516,9 @@ export class SchoolhubDocumentation extends HubElement {
     return html`<form part="composer" @submit=${this.submit} aria-labelledby="doc-new">
       <h3 id="doc-new">${d.newDocumentation}: ${group.name}</h3>
       <label for="doc-title">${t.title}</label>
-      <input id="doc-title" name="title" type="text" part="input" required maxlength="200" />
+      <input id="doc-title" name="title" type="text" part="input" required maxlength=${DEVELOPMENT_LIMITS.title} />
       <label for="doc-body">${t.body}</label>
-      <textarea id="doc-body" name="body" part="input" required maxlength="20000"></textarea>
+      <textarea id="doc-body" name="body" part="input" required maxlength=${DEVELOPMENT_LIMITS.documentationBody}></textarea>
       <label for="doc-goals">${d.goalsInput}</label>
       <textarea id="doc-goals" name="goals" part="input" rows="2"></textarea>
       ${group.members.length
@@ -539,9 +540,6 @@ export class SchoolhubDocumentation extends HubElement {
     </form>`;
   }
 }
-
-/** The hub's limit of attachments per documentation (docs/PROTOCOL.md, documentation.create). */
-const MAX_ATTACHMENTS = 20;
 
 /** The record being edited: the text as it was when the form opened, the attachments taken off, and the save's progress. */
 interface Editing {

@@ -8,8 +8,6 @@ import type { Attachment } from './development-protocol.ts';
 export const IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 /** Everything the hub accepts as an attachment. */
 export const ATTACHMENT_TYPES: readonly string[] = [...IMAGE_TYPES, 'application/pdf'];
-/** The hub's size limit (10 MiB). */
-export const ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 export class AttachmentError extends Error {
   constructor(
