@@ -13,7 +13,7 @@ import { developmentStore, type DevelopmentStore } from './client/development-st
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { devStrings, type DevStrings } from './ui/development-i18n.ts';
-import { recordLabel, recordStyles, renderRecords } from './ui/records.ts';
+import { recordLabel, recordStyles, renderView } from './ui/records.ts';
 import { STAFF_ROLES, StaffView, staffStyles } from './development-staff.ts';
 
 /**
@@ -151,18 +151,7 @@ export class SchoolhubDevelopment extends HubElement {
             </select>
           </div>`
         : nothing}
-      ${!store || store.state === 'loading'
-        ? html`<p class="muted">${t.loading}</p>`
-        : store.state === 'choose'
-          ? html`<p class="muted">${d.severalChildren}</p>`
-          : store.state === 'error'
-            ? html`<p class=${store.notFound ? 'muted' : 'error'}>${store.notFound ? d.notFound : `${t.loadFailed}${store.error}`}</p>`
-            : store.entries.length === 0
-              ? html`<p class="muted">${d.nothing}</p>`
-              : renderRecords(store.entries, { t, d, client: this.client, fresh: store.fresh, contextHref: this.contextHref })}
-      ${store?.state === 'ready' && store.next
-        ? html`<div class="actions"><button part="button" @click=${() => store.more().catch(() => {})}>${t.more}</button></div>`
-        : nothing}
+      ${renderView(store, { t, d, client: this.client, contextHref: this.contextHref }, { notFound: d.notFound, empty: d.nothing })}
     </section>`;
   }
 }

@@ -25,10 +25,10 @@ const FIELDS: { file: string; limit: string; request: RequestType; field: string
   { file: 'new-conversation.ts', limit: 'LIMITS.messageBody', request: 'message.send', field: 'body' },
   { file: 'inbox.ts', limit: 'LIMITS.searchQuery', request: 'messages.search', field: 'query' },
   { file: 'development-staff.ts', limit: 'DEVELOPMENT_LIMITS.searchQuery', request: 'students.search', field: 'query' },
-  { file: 'documentation.ts', limit: 'DEVELOPMENT_LIMITS.title', request: 'documentation.create', field: 'title' },
-  { file: 'documentation.ts', limit: 'DEVELOPMENT_LIMITS.title', request: 'documentation.update', field: 'title' },
-  { file: 'documentation.ts', limit: 'DEVELOPMENT_LIMITS.documentationBody', request: 'documentation.create', field: 'body' },
-  { file: 'documentation.ts', limit: 'DEVELOPMENT_LIMITS.documentationBody', request: 'documentation.update', field: 'body' },
+  { file: 'documentation-editor.ts', limit: 'DEVELOPMENT_LIMITS.title', request: 'documentation.create', field: 'title' },
+  { file: 'documentation-editor.ts', limit: 'DEVELOPMENT_LIMITS.title', request: 'documentation.update', field: 'title' },
+  { file: 'documentation-editor.ts', limit: 'DEVELOPMENT_LIMITS.documentationBody', request: 'documentation.create', field: 'body' },
+  { file: 'documentation-editor.ts', limit: 'DEVELOPMENT_LIMITS.documentationBody', request: 'documentation.update', field: 'body' },
 ];
 
 /** The widgets' shipped TypeScript, relative to widgets/ (no tests, no test support). */
