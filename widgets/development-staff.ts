@@ -16,6 +16,7 @@ import type { PersonRef, RoleName } from './client/protocol.ts';
 import type { DevStrings } from './ui/development-i18n.ts';
 import type { Strings } from './ui/i18n.ts';
 import { recordLabel, renderRecords } from './ui/records.ts';
+import { renderPicker } from './ui/picker.ts';
 import { DEVELOPMENT_LIMITS } from '../hub/protocol/limits.ts';
 
 /** Roles with staff views (DOMAIN.md: staff at the school). */
@@ -52,10 +53,6 @@ interface Search {
 export const staffStyles = css`
   .overview {
     margin-top: 1.4em;
-  }
-  .pick {
-    max-width: 20em;
-    margin-bottom: 0.7em;
   }
   form.search {
     display: flex;
@@ -316,12 +313,7 @@ export class StaffView {
     return html`<section class="root overview" part="overview" aria-labelledby="overview-title">
       <h2 id="overview-title">${name ? d.overviewOf(name) : d.groupOverview}</h2>
       ${!this.host.groupId && groups.length > 1
-        ? html`<div class="pick">
-            <label for="overview-group">${d.group}</label>
-            <select id="overview-group" part="input" @change=${(e: Event) => this.pick((e.target as HTMLSelectElement).value)}>
-              ${groups.map((g) => html`<option value=${g.id} ?selected=${g.id === this.overview.key}>${g.name}</option>`)}
-            </select>
-          </div>`
+        ? renderPicker({ id: 'overview-group', label: d.group, choices: groups, selected: this.overview.key, pick: (id) => this.pick(id) })
         : nothing}
       ${this.body(store, d.noOverview, d.overviewForbidden, true)}
     </section>`;

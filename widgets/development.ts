@@ -7,13 +7,14 @@
 // Staff (the welcome's roles: teacher, mentor, school leader, school admin, reader; `mode`
 // says otherwise) get the staff views instead (development-staff.ts): a student search that
 // opens a student card, and the group overview of a group they own.
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { developmentStore, type DevelopmentStore } from './client/development-store.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { devStrings, type DevStrings } from './ui/development-i18n.ts';
 import { recordLabel, recordStyles, renderView } from './ui/records.ts';
+import { pickerStyles, renderPicker } from './ui/picker.ts';
 import { STAFF_ROLES, StaffView, staffStyles } from './development-staff.ts';
 
 /**
@@ -31,12 +32,7 @@ export class SchoolhubDevelopment extends HubElement {
     base,
     recordStyles,
     staffStyles,
-    css`
-      .pick {
-        max-width: 20em;
-        margin-bottom: 0.7em;
-      }
-    `,
+    pickerStyles,
   ];
   static override properties: PropertyDeclarations = {
     studentId: { attribute: 'student-id' },
@@ -129,10 +125,6 @@ export class SchoolhubDevelopment extends HubElement {
     this.requestUpdate();
   }
 
-  private pick(e: Event): void {
-    this.chosen = (e.target as HTMLSelectElement).value || null;
-  }
-
   override render() {
     if (this.staff) return this.staffView.render(this.chrome());
     const t = this.t;
@@ -144,12 +136,7 @@ export class SchoolhubDevelopment extends HubElement {
       ${this.chrome()}
       <div class="bar"><h2 id="title">${student ? d.developmentOf(student.name) : d.development}</h2></div>
       ${!this.studentId && students.length > 1
-        ? html`<div class="pick">
-            <label for="child">${d.child}</label>
-            <select id="child" part="input" @change=${this.pick}>
-              ${students.map((s) => html`<option value=${s.id} ?selected=${s.id === (this.chosen ?? student?.id)}>${s.name}</option>`)}
-            </select>
-          </div>`
+        ? renderPicker({ id: 'child', label: d.child, choices: students, selected: this.chosen ?? student?.id, pick: (id) => (this.chosen = id || null) })
         : nothing}
       ${renderView(store, { t, d, client: this.client, contextHref: this.contextHref }, { notFound: d.notFound, empty: d.nothing })}
     </section>`;

@@ -5,6 +5,7 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
 import type { DashboardSummary } from './client/development-store.ts';
 import type { DevStrings } from './ui/development-i18n.ts';
+import { renderPicker } from './ui/picker.ts';
 
 export const dashboardStyles = css`
   .filters {
@@ -42,24 +43,12 @@ export interface DashboardChoice {
  * once `loaded`, its goal summary.
  */
 export function renderDashboard(dash: DashboardSummary, loaded: DashboardSummary | undefined, d: DevStrings, choice: DashboardChoice): TemplateResult {
-  const value = (e: Event) => (e.target as HTMLSelectElement).value;
   return html`<div class="filters">
       ${dash.schools.length > 1
-        ? html`<div class="pick">
-            <label for="dash-school">${d.school}</label>
-            <select id="dash-school" part="input" @change=${(e: Event) => choice.pickSchool(value(e))}>
-              ${dash.schools.map((s) => html`<option value=${s.id} ?selected=${s.id === dash.school.id}>${s.name}</option>`)}
-            </select>
-          </div>`
+        ? renderPicker({ id: 'dash-school', label: d.school, choices: dash.schools, selected: dash.school.id, pick: choice.pickSchool })
         : nothing}
       ${dash.groups.length > 0
-        ? html`<div class="pick">
-            <label for="dash-group">${d.childGroup}</label>
-            <select id="dash-group" part="input" @change=${(e: Event) => choice.pickGroup(value(e))}>
-              <option value="" ?selected=${!choice.filter}>${d.allGroups}</option>
-              ${dash.groups.map((g) => html`<option value=${g.id} ?selected=${g.id === choice.filter}>${g.name}</option>`)}
-            </select>
-          </div>`
+        ? renderPicker({ id: 'dash-group', label: d.childGroup, choices: dash.groups, selected: choice.filter, pick: choice.pickGroup, all: d.allGroups })
         : nothing}
     </div>
     ${loaded

@@ -11,7 +11,7 @@
 //     (documentation.dashboard, documentation-dashboard.ts).
 // This element decides what to show, follows it in a store and lists it; the hub decides on
 // every read, upload and save.
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { developmentStore, type DashboardSummary, type DevelopmentStore, type Source } from './client/development-store.ts';
 import type { DevelopmentEntry, Documentation } from './client/development-protocol.ts';
@@ -20,6 +20,7 @@ import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { devStrings, type DevStrings } from './ui/development-i18n.ts';
 import { recordLabel, recordStyles, renderView } from './ui/records.ts';
+import { pickerStyles, renderPicker } from './ui/picker.ts';
 import { DocumentationEditor, editorStyles } from './documentation-editor.ts';
 import { dashboardStyles, renderDashboard } from './documentation-dashboard.ts';
 
@@ -40,12 +41,7 @@ export class SchoolhubDocumentation extends HubElement {
     recordStyles,
     editorStyles,
     dashboardStyles,
-    css`
-      .pick {
-        max-width: 20em;
-        margin-bottom: 0.7em;
-      }
-    `,
+    pickerStyles,
   ];
   static override properties: PropertyDeclarations = {
     studentId: { attribute: 'student-id' },
@@ -196,20 +192,14 @@ export class SchoolhubDocumentation extends HubElement {
           : nothing}
       </div>
       ${!this.groupId && !this.studentId && groups.length > 1
-        ? html`<div class="pick">
-            <label for="group">${d.childGroup}</label>
-            <select id="group" part="input" @change=${(e: Event) => (this.chosen = (e.target as HTMLSelectElement).value)}>
-              ${groups.map((g) => html`<option value=${g.id} ?selected=${source?.kind === 'group' && g.id === source.groupId}>${g.name}</option>`)}
-            </select>
-          </div>`
+        ? renderPicker({
+            id: 'group', label: d.childGroup, choices: groups,
+            selected: source?.kind === 'group' ? source.groupId : undefined,
+            pick: (id) => (this.chosen = id),
+          })
         : nothing}
       ${source?.kind === 'student' && !this.studentId && this.listedChildren.length > 1
-        ? html`<div class="pick">
-            <label for="child">${d.child}</label>
-            <select id="child" part="input" @change=${(e: Event) => (this.child = (e.target as HTMLSelectElement).value || null)}>
-              ${this.listedChildren.map((c) => html`<option value=${c.id} ?selected=${c.id === (this.child ?? student?.id)}>${c.name}</option>`)}
-            </select>
-          </div>`
+        ? renderPicker({ id: 'child', label: d.child, choices: this.listedChildren, selected: this.child ?? student?.id, pick: (id) => (this.child = id || null) })
         : nothing}
       ${writable && this.composer.open ? this.composer.render({ kind: 'new', group: writable }) : nothing}
       ${dashboard
