@@ -17,6 +17,7 @@ import type { DevStrings } from './ui/development-i18n.ts';
 import type { Strings } from './ui/i18n.ts';
 import { recordLabel, renderRecords } from './ui/records.ts';
 import { renderPicker } from './ui/picker.ts';
+import { BoundView } from './ui/bound-view.ts';
 import { DEVELOPMENT_LIMITS } from '../hub/protocol/limits.ts';
 
 /** Roles with staff views (DOMAIN.md: staff at the school). */
@@ -80,41 +81,6 @@ export const staffStyles = css`
   }
 `;
 
-/** One development view the staff see, bound to a store that the view owns (and lets go of). */
-class Bound {
-  store: DevelopmentStore | undefined;
-  key: string | undefined;
-  private off: (() => void) | undefined;
-  private seen = 0;
-
-  constructor(private readonly arrived: (store: DevelopmentStore, n: number) => void) {}
-
-  /**
-   * Follows the view named by `key` (a student's or a group's id), or nothing. A store of its
-   * own rather than the page's shared one: a search opens card after card, and each store left
-   * behind would keep listening and reloading for as long as the page lives.
-   */
-  bind(client: HubClient | undefined, key: string | undefined, make: (client: HubClient, key: string) => DevelopmentStore): void {
-    if (key === this.key && (key === undefined || this.store)) return;
-    this.clear();
-    this.key = key;
-    if (!client || key === undefined) return;
-    const store = (this.store = make(client, key));
-    this.seen = store.arrivals;
-    this.off = store.subscribe(() => {
-      const n = store.arrivals - this.seen;
-      this.seen = store.arrivals;
-      this.arrived(store, n);
-    });
-  }
-
-  clear(): void {
-    this.off?.();
-    this.store?.dispose();
-    this.off = this.store = this.key = undefined;
-  }
-}
-
 export class StaffView {
   /** The mentor and teaching groups offered for the overview; undefined until known. */
   private groups: PersonRef[] | undefined;
@@ -125,8 +91,8 @@ export class StaffView {
   private search: Search | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private searches = 0;
-  private readonly card: Bound;
-  private readonly overview: Bound;
+  private readonly card: BoundView;
+  private readonly overview: BoundView;
 
   constructor(
     private readonly host: StaffHost,
@@ -137,8 +103,8 @@ export class StaffView {
       if (n > 0 && store.lastArrival) this.announce(n === 1 ? d.arrived(recordLabel(store.lastArrival, t, d, named)) : d.newEntries(n));
       this.host.requestUpdate();
     };
-    this.card = new Bound(arrived(false));
-    this.overview = new Bound(arrived(true));
+    this.card = new BoundView(arrived(false), true);
+    this.overview = new BoundView(arrived(true), true);
   }
 
   /** The views start over (a welcome without a replay): the person's groups may have changed; ask again. */
@@ -155,9 +121,11 @@ export class StaffView {
 
   /** Binds the card and the overview to what is to show now (from the host's willUpdate). */
   sync(client: HubClient | undefined): void {
-    this.card.bind(client, this.host.studentId ?? this.opened?.id, (c, studentId) => new DevelopmentStore(c, { kind: 'card', studentId }));
+    const studentId = this.host.studentId ?? this.opened?.id;
+    this.card.bind(client, studentId === undefined ? undefined : { key: studentId, make: (c) => new DevelopmentStore(c, { kind: 'card', studentId }) });
     if (client && !this.host.groupId && !this.groupsAsked) this.askGroups(client);
-    this.overview.bind(client, this.groupId, (c, groupId) => new DevelopmentStore(c, { kind: 'overview', groupId }));
+    const groupId = this.groupId;
+    this.overview.bind(client, groupId === undefined ? undefined : { key: groupId, make: (c) => new DevelopmentStore(c, { kind: 'overview', groupId }) });
   }
 
   private askGroups(client: HubClient): void {

@@ -9,12 +9,13 @@
 // opens a student card, and the group overview of a group they own.
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
-import { developmentStore, type DevelopmentStore } from './client/development-store.ts';
+import { developmentStore } from './client/development-store.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { devStrings, type DevStrings } from './ui/development-i18n.ts';
 import { recordLabel, recordStyles, renderView } from './ui/records.ts';
 import { pickerStyles, renderPicker } from './ui/picker.ts';
+import { BoundView } from './ui/bound-view.ts';
 import { STAFF_ROLES, StaffView, staffStyles } from './development-staff.ts';
 
 /**
@@ -52,11 +53,11 @@ export class SchoolhubDevelopment extends HubElement {
   declare contextHref: string | null;
   /** The child picked in the widget's own picker. */
   declare chosen: string | null;
-  private store: DevelopmentStore | undefined;
-  private off: (() => void) | undefined;
-  private arrivalsSeen = 0;
-  /** The student overview's store is for this student ('' the hub's choice); undefined: none. */
-  private bound: string | undefined;
+  /** The student overview, keyed by its student ('' the hub's choice). */
+  private readonly view = new BoundView((store, n) => {
+    if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
+    this.requestUpdate();
+  }, false);
   private readonly staffView = new StaffView(this, (text) => this.announce(text));
 
   constructor() {
@@ -90,7 +91,7 @@ export class SchoolhubDevelopment extends HubElement {
         this.requestUpdate();
       }),
       () => {
-        this.bind(undefined);
+        this.view.clear();
         this.staffView.stop();
       },
     ];
@@ -98,38 +99,16 @@ export class SchoolhubDevelopment extends HubElement {
 
   protected override willUpdate(): void {
     const staff = this.staff;
-    const want = this.client && staff === false ? (this.studentId ?? this.chosen ?? '') : undefined;
-    if (want !== this.bound) this.bind(want === undefined ? undefined : this.client);
+    const studentId = this.studentId ?? this.chosen;
+    this.view.bind(this.client, staff === false ? { key: studentId ?? '', make: (client) => developmentStore(client, { kind: 'student', ...(studentId ? { studentId } : {}) }) } : undefined);
     this.staffView.sync(staff ? this.client : undefined);
-  }
-
-  private bind(client: HubClient | undefined): void {
-    this.off?.();
-    this.off = undefined;
-    this.store = undefined;
-    this.bound = undefined;
-    if (!client) return;
-    const studentId = this.studentId ?? this.chosen ?? undefined;
-    this.bound = studentId ?? '';
-    const store = (this.store = developmentStore(client, { kind: 'student', ...(studentId ? { studentId } : {}) }));
-    this.arrivalsSeen = store.arrivals;
-    this.off = store.subscribe(() => this.changed());
-  }
-
-  private changed(): void {
-    const store = this.store;
-    if (!store) return;
-    const n = store.arrivals - this.arrivalsSeen;
-    if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
-    this.arrivalsSeen = store.arrivals;
-    this.requestUpdate();
   }
 
   override render() {
     if (this.staff) return this.staffView.render(this.chrome());
     const t = this.t;
     const d = this.d;
-    const store = this.store;
+    const store = this.view.store;
     const student = store?.state === 'ready' ? store.student : undefined;
     const students = store?.students ?? [];
     return html`<section class="root" part="container" aria-labelledby="title">

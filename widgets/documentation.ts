@@ -13,7 +13,7 @@
 // every read, upload and save.
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
-import { developmentStore, type DashboardSummary, type DevelopmentStore, type Source } from './client/development-store.ts';
+import { developmentStore, type DashboardSummary, type Source } from './client/development-store.ts';
 import type { DevelopmentEntry, Documentation } from './client/development-protocol.ts';
 import type { AudienceGroup } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
@@ -21,6 +21,7 @@ import { HubElement } from './ui/hub-element.ts';
 import { devStrings, type DevStrings } from './ui/development-i18n.ts';
 import { recordLabel, recordStyles, renderView } from './ui/records.ts';
 import { pickerStyles, renderPicker } from './ui/picker.ts';
+import { BoundView } from './ui/bound-view.ts';
 import { DocumentationEditor, editorStyles } from './documentation-editor.ts';
 import { dashboardStyles, renderDashboard } from './documentation-dashboard.ts';
 
@@ -70,9 +71,13 @@ export class SchoolhubDocumentation extends HubElement {
   private lastDashboard: DashboardSummary | undefined;
   /** The children the hub last listed (development.get `students`), so the picker stays while one loads. */
   private listedChildren: { id: string; name: string }[] = [];
-  private store: DevelopmentStore | undefined;
-  private off: (() => void) | undefined;
-  private arrivalsSeen = 0;
+  /** What is shown, keyed by its source as JSON. */
+  private readonly view = new BoundView((store, n) => {
+    if (store.dashboard) this.lastDashboard = store.dashboard;
+    if (store.students.length > 0) this.listedChildren = store.students;
+    if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
+    this.requestUpdate();
+  }, false);
   /** "Ny dokumentation": the composer of the group shown. */
   private readonly composer = new DocumentationEditor(this, 'new', {
     announce: (text) => this.announce(text),
@@ -81,7 +86,7 @@ export class SchoolhubDocumentation extends HubElement {
   /** "Redigera": the form that changes a record, one at a time. */
   private readonly editor = new DocumentationEditor(this, 'change', {
     announce: (text) => this.announce(text),
-    stored: (doc) => this.store?.add(doc),
+    stored: (doc) => this.view.store?.add(doc),
   });
 
   constructor() {
@@ -107,7 +112,7 @@ export class SchoolhubDocumentation extends HubElement {
           () => (this.groups = []),
         );
       }),
-      () => this.bind(undefined),
+      () => this.view.clear(),
     ];
   }
 
@@ -134,42 +139,14 @@ export class SchoolhubDocumentation extends HubElement {
     return s?.kind === 'group' ? this.groups?.find((g) => g.id === s.groupId) : undefined;
   }
 
-  /** The source bound to, as JSON. */
-  private bound: string | undefined;
-
   protected override willUpdate(): void {
     const s = this.source;
-    const want = this.client && s ? JSON.stringify(s) : undefined;
-    if (want !== this.bound) this.bind(this.client);
-  }
-
-  private bind(client: HubClient | undefined): void {
-    this.off?.();
-    this.off = undefined;
-    this.store = undefined;
-    this.bound = undefined;
-    const s = this.source;
-    if (!client || !s) return;
-    this.bound = JSON.stringify(s);
-    const store = (this.store = developmentStore(client, s));
-    this.arrivalsSeen = store.arrivals;
-    this.off = store.subscribe(() => this.changed());
-  }
-
-  private changed(): void {
-    const store = this.store;
-    if (!store) return;
-    if (store.dashboard) this.lastDashboard = store.dashboard;
-    if (store.students.length > 0) this.listedChildren = store.students;
-    const n = store.arrivals - this.arrivalsSeen;
-    if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
-    this.arrivalsSeen = store.arrivals;
-    this.requestUpdate();
+    this.view.bind(this.client, s && { key: JSON.stringify(s), make: (client) => developmentStore(client, s) });
   }
 
   /** The composer's documentation is stored: listed at once, announced to the portal, the keyboard back on "Ny dokumentation". */
   private published(doc: Documentation): void {
-    this.store?.add(doc);
+    this.view.store?.add(doc);
     this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'documentation', id: doc.id }, bubbles: true, composed: true }));
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.bar button')?.focus());
   }
@@ -177,7 +154,7 @@ export class SchoolhubDocumentation extends HubElement {
   override render() {
     const t = this.t;
     const d = this.d;
-    const store = this.store;
+    const store = this.view.store;
     const groups = this.groups ?? [];
     const source = this.source;
     const writable = this.writable;
