@@ -44,5 +44,8 @@ export const DEVELOPMENT_LIMITS = {
   dashboardGoals: 100,
 } as const;
 
+/** How long after sending a message its sender may edit or delete it (message.edit, message.delete). */
+export const EDIT_WINDOW_MS = 15 * 60_000;
+
 /** An attachment's size limit (POST /api/v1/attachments): a photo from a phone or a scanned document. */
 export const ATTACHMENT_BYTES = 10 * 1024 * 1024;

@@ -1,6 +1,7 @@
 // The wire protocol as the widgets see it (docs/PROTOCOL.md). This file is the widgets' only
 // knowledge of the hub: shapes of frames, requests, results and events. Nothing is imported
-// from hub/, so the widgets depend on the documented protocol and nothing else.
+// from hub/ but its limits (hub/protocol/limits.ts: plain constants, shared so that they
+// cannot drift), so the widgets depend on the documented protocol and nothing else.
 import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
 
 export interface PersonRef {
@@ -66,8 +67,7 @@ export interface Conversation {
   createdAt: string;
 }
 
-/** How long after sending a message its sender may edit or delete it (PROTOCOL.md, message.edit). */
-export const EDIT_WINDOW_MS = 15 * 60_000;
+export { EDIT_WINDOW_MS } from '../../hub/protocol/limits.ts';
 
 /** One page of a conversation's history (oldest first). */
 export interface HistoryPage {
