@@ -154,7 +154,8 @@ export class DocumentationEditor {
     const live = () => session === this.session;
     const set = (patch: { busy?: boolean; error?: string }) => {
       if (!live()) return;
-      Object.assign(this, patch);
+      this.busy = patch.busy ?? this.busy;
+      this.error = patch.error ?? this.error;
       this.host.requestUpdate();
     };
     const data = new FormData(form);
