@@ -15,6 +15,7 @@ import { contextLabel, conversationTitle, nameList, otherNames, senderLabel, tit
 import { contextLink } from './ui/links.ts';
 import { renderLink } from './ui/anchor.ts';
 import { chatStyles } from './ui/chat-styles.ts';
+import { LIMITS } from '../hub/protocol/limits.ts';
 
 /**
  * @csspart header - title, participants and context
@@ -302,7 +303,7 @@ export class SchoolhubChat extends HubElement {
       ${this.renderTyping(store)}
       <form class="composer" part="composer" @submit=${this.submit}>
         <label class="sr-only" for="body">${t.writeMessage}</label>
-        <textarea id="body" part="input" rows="2" maxlength="8000" placeholder=${t.writeMessage}
+        <textarea id="body" part="input" rows="2" maxlength=${LIMITS.messageBody} placeholder=${t.writeMessage}
           @keydown=${this.keydown} @input=${this.input} @blur=${() => this.store?.stopTyping()}></textarea>
         <button class="primary" part="button">${t.send}</button>
       </form>
@@ -373,7 +374,7 @@ export class SchoolhubChat extends HubElement {
     const t = this.t;
     return html`<form class="edit" @submit=${(e: Event) => this.saveEdit(e, m)}>
       <label class="sr-only" for="edit">${t.editMessage}</label>
-      <textarea id="edit" part="input" rows="2" maxlength="8000" .value=${m.body} @keydown=${(e: KeyboardEvent) => this.editKey(e, m)}></textarea>
+      <textarea id="edit" part="input" rows="2" maxlength=${LIMITS.messageBody} .value=${m.body} @keydown=${(e: KeyboardEvent) => this.editKey(e, m)}></textarea>
       <div class="actions">
         <button class="primary" part="button">${t.save}</button>
         <button type="button" part="button" @click=${() => this.cancelEdit(m.seq)}>${t.cancel}</button>

@@ -11,11 +11,14 @@
 import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { DevelopmentStore } from './client/development-store.ts';
-import { devRequest, type StudentRef } from './client/development-protocol.ts';
+import type { StudentRef } from './client/development-protocol.ts';
 import type { PersonRef, RoleName } from './client/protocol.ts';
 import type { DevStrings } from './ui/development-i18n.ts';
 import type { Strings } from './ui/i18n.ts';
 import { recordLabel, renderRecords } from './ui/records.ts';
+import { renderPicker } from './ui/picker.ts';
+import { BoundView } from './ui/bound-view.ts';
+import { DEVELOPMENT_LIMITS } from '../hub/protocol/limits.ts';
 
 /** Roles with staff views (docs/DOMAIN.md: staff at the school). */
 export const STAFF_ROLES: readonly RoleName[] = ['teacher', 'mentor', 'school_leader', 'school_admin', 'reader'];
@@ -52,10 +55,6 @@ export const staffStyles = css`
   .overview {
     margin-top: 1.4em;
   }
-  .pick {
-    max-width: 20em;
-    margin-bottom: 0.7em;
-  }
   form.search {
     display: flex;
     flex-wrap: wrap;
@@ -82,41 +81,6 @@ export const staffStyles = css`
   }
 `;
 
-/** One development view the staff see, bound to a store that the view owns (and lets go of). */
-class Bound {
-  store: DevelopmentStore | undefined;
-  key: string | undefined;
-  private off: (() => void) | undefined;
-  private seen = 0;
-
-  constructor(private readonly arrived: (store: DevelopmentStore, n: number) => void) {}
-
-  /**
-   * Follows the view named by `key` (a student's or a group's id), or nothing. A store of its
-   * own rather than the page's shared one: a search opens card after card, and each store left
-   * behind would keep listening and reloading for as long as the page lives.
-   */
-  bind(client: HubClient | undefined, key: string | undefined, make: (client: HubClient, key: string) => DevelopmentStore): void {
-    if (key === this.key && (key === undefined || this.store)) return;
-    this.clear();
-    this.key = key;
-    if (!client || key === undefined) return;
-    const store = (this.store = make(client, key));
-    this.seen = store.arrivals;
-    this.off = store.subscribe(() => {
-      const n = store.arrivals - this.seen;
-      this.seen = store.arrivals;
-      this.arrived(store, n);
-    });
-  }
-
-  clear(): void {
-    this.off?.();
-    this.store?.dispose();
-    this.off = this.store = this.key = undefined;
-  }
-}
-
 export class StaffView {
   /** The mentor and teaching groups offered for the overview; undefined until known. */
   private groups: PersonRef[] | undefined;
@@ -127,8 +91,8 @@ export class StaffView {
   private search: Search | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private searches = 0;
-  private readonly card: Bound;
-  private readonly overview: Bound;
+  private readonly card: BoundView;
+  private readonly overview: BoundView;
 
   constructor(
     private readonly host: StaffHost,
@@ -139,8 +103,8 @@ export class StaffView {
       if (n > 0 && store.lastArrival) this.announce(n === 1 ? d.arrived(recordLabel(store.lastArrival, t, d, named)) : d.newEntries(n));
       this.host.requestUpdate();
     };
-    this.card = new Bound(arrived(false));
-    this.overview = new Bound(arrived(true));
+    this.card = new BoundView(arrived(false), true);
+    this.overview = new BoundView(arrived(true), true);
   }
 
   /** The views start over (a welcome without a replay): the person's groups may have changed; ask again. */
@@ -157,9 +121,11 @@ export class StaffView {
 
   /** Binds the card and the overview to what is to show now (from the host's willUpdate). */
   sync(client: HubClient | undefined): void {
-    this.card.bind(client, this.host.studentId ?? this.opened?.id, (c, studentId) => new DevelopmentStore(c, { kind: 'card', studentId }));
+    const studentId = this.host.studentId ?? this.opened?.id;
+    this.card.bind(client, studentId === undefined ? undefined : { key: studentId, make: (c) => new DevelopmentStore(c, { kind: 'card', studentId }) });
     if (client && !this.host.groupId && !this.groupsAsked) this.askGroups(client);
-    this.overview.bind(client, this.groupId, (c, groupId) => new DevelopmentStore(c, { kind: 'overview', groupId }));
+    const groupId = this.groupId;
+    this.overview.bind(client, groupId === undefined ? undefined : { key: groupId, make: (c) => new DevelopmentStore(c, { kind: 'overview', groupId }) });
   }
 
   private askGroups(client: HubClient): void {
@@ -200,7 +166,7 @@ export class StaffView {
   /** Asks the hub; only the answer to the latest question is shown. */
   private async find(raw: string, again = false): Promise<void> {
     const client = this.host.client;
-    const query = raw.trim().slice(0, 200);
+    const query = raw.trim().slice(0, DEVELOPMENT_LIMITS.searchQuery);
     if (!query) {
       this.searches++;
       this.search = null;
@@ -212,7 +178,7 @@ export class StaffView {
     this.search = { query, students: this.search?.students, error: '' };
     this.host.requestUpdate();
     try {
-      const { students } = await devRequest(client, 'students.search', { query, limit: SEARCH_LIMIT });
+      const { students } = await client.request('students.search', { query, limit: SEARCH_LIMIT });
       if (asked !== this.searches) return;
       this.search = { query, students, error: '' };
       this.announce(this.host.d.found(students.length));
@@ -275,7 +241,7 @@ export class StaffView {
     const s = this.search;
     return html`<form class="search" role="search" @submit=${(e: Event) => this.onSubmit(e)}>
         <label for="student-q">${d.searchStudent}</label>
-        <input id="student-q" type="search" part="input" maxlength="200" autocomplete="off" aria-describedby="student-q-hint"
+        <input id="student-q" type="search" part="input" maxlength=${DEVELOPMENT_LIMITS.searchQuery} autocomplete="off" aria-describedby="student-q-hint"
           @input=${(e: Event) => this.onInput(e)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
         <button part="button">${t.searchButton}</button>
       </form>
@@ -315,12 +281,7 @@ export class StaffView {
     return html`<section class="root overview" part="overview" aria-labelledby="overview-title">
       <h2 id="overview-title">${name ? d.overviewOf(name) : d.groupOverview}</h2>
       ${!this.host.groupId && groups.length > 1
-        ? html`<div class="pick">
-            <label for="overview-group">${d.group}</label>
-            <select id="overview-group" part="input" @change=${(e: Event) => this.pick((e.target as HTMLSelectElement).value)}>
-              ${groups.map((g) => html`<option value=${g.id} ?selected=${g.id === this.overview.key}>${g.name}</option>`)}
-            </select>
-          </div>`
+        ? renderPicker({ id: 'overview-group', label: d.group, choices: groups, selected: this.overview.key, pick: (id) => this.pick(id) })
         : nothing}
       ${this.body(store, d.noOverview, d.overviewForbidden, true)}
     </section>`;

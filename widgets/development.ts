@@ -7,13 +7,15 @@
 // Staff (the welcome's roles: teacher, mentor, school leader, school admin, reader; `mode`
 // says otherwise) get the staff views instead (development-staff.ts): a student search that
 // opens a student card, and the group overview of a group they own.
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
-import { developmentStore, type DevelopmentStore } from './client/development-store.ts';
+import { developmentStore } from './client/development-store.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { devStrings, type DevStrings } from './ui/development-i18n.ts';
-import { recordLabel, recordStyles, renderRecords } from './ui/records.ts';
+import { recordLabel, recordStyles, renderView } from './ui/records.ts';
+import { pickerStyles, renderPicker } from './ui/picker.ts';
+import { BoundView } from './ui/bound-view.ts';
 import { STAFF_ROLES, StaffView, staffStyles } from './development-staff.ts';
 
 /**
@@ -31,12 +33,7 @@ export class SchoolhubDevelopment extends HubElement {
     base,
     recordStyles,
     staffStyles,
-    css`
-      .pick {
-        max-width: 20em;
-        margin-bottom: 0.7em;
-      }
-    `,
+    pickerStyles,
   ];
   static override properties: PropertyDeclarations = {
     studentId: { attribute: 'student-id' },
@@ -56,11 +53,11 @@ export class SchoolhubDevelopment extends HubElement {
   declare contextHref: string | null;
   /** The child picked in the widget's own picker. */
   declare chosen: string | null;
-  private store: DevelopmentStore | undefined;
-  private off: (() => void) | undefined;
-  private arrivalsSeen = 0;
-  /** The student overview's store is for this student ('' the hub's choice); undefined: none. */
-  private bound: string | undefined;
+  /** The student overview, keyed by its student ('' the hub's choice). */
+  private readonly view = new BoundView((store, n) => {
+    if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
+    this.requestUpdate();
+  }, false);
   private readonly staffView = new StaffView(this, (text) => this.announce(text));
 
   constructor() {
@@ -94,7 +91,7 @@ export class SchoolhubDevelopment extends HubElement {
         this.requestUpdate();
       }),
       () => {
-        this.bind(undefined);
+        this.view.clear();
         this.staffView.stop();
       },
     ];
@@ -102,67 +99,25 @@ export class SchoolhubDevelopment extends HubElement {
 
   protected override willUpdate(): void {
     const staff = this.staff;
-    const want = this.client && staff === false ? (this.studentId ?? this.chosen ?? '') : undefined;
-    if (want !== this.bound) this.bind(want === undefined ? undefined : this.client);
+    const studentId = this.studentId ?? this.chosen;
+    this.view.bind(this.client, staff === false ? { key: studentId ?? '', make: (client) => developmentStore(client, { kind: 'student', ...(studentId ? { studentId } : {}) }) } : undefined);
     this.staffView.sync(staff ? this.client : undefined);
-  }
-
-  private bind(client: HubClient | undefined): void {
-    this.off?.();
-    this.off = undefined;
-    this.store = undefined;
-    this.bound = undefined;
-    if (!client) return;
-    const studentId = this.studentId ?? this.chosen ?? undefined;
-    this.bound = studentId ?? '';
-    const store = (this.store = developmentStore(client, { kind: 'student', ...(studentId ? { studentId } : {}) }));
-    this.arrivalsSeen = store.arrivals;
-    this.off = store.subscribe(() => this.changed());
-  }
-
-  private changed(): void {
-    const store = this.store;
-    if (!store) return;
-    const n = store.arrivals - this.arrivalsSeen;
-    if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
-    this.arrivalsSeen = store.arrivals;
-    this.requestUpdate();
-  }
-
-  private pick(e: Event): void {
-    this.chosen = (e.target as HTMLSelectElement).value || null;
   }
 
   override render() {
     if (this.staff) return this.staffView.render(this.chrome());
     const t = this.t;
     const d = this.d;
-    const store = this.store;
+    const store = this.view.store;
     const student = store?.state === 'ready' ? store.student : undefined;
     const students = store?.students ?? [];
     return html`<section class="root" part="container" aria-labelledby="title">
       ${this.chrome()}
       <div class="bar"><h2 id="title">${student ? d.developmentOf(student.name) : d.development}</h2></div>
       ${!this.studentId && students.length > 1
-        ? html`<div class="pick">
-            <label for="child">${d.child}</label>
-            <select id="child" part="input" @change=${this.pick}>
-              ${students.map((s) => html`<option value=${s.id} ?selected=${s.id === (this.chosen ?? student?.id)}>${s.name}</option>`)}
-            </select>
-          </div>`
+        ? renderPicker({ id: 'child', label: d.child, choices: students, selected: this.chosen ?? student?.id, pick: (id) => (this.chosen = id || null) })
         : nothing}
-      ${!store || store.state === 'loading'
-        ? html`<p class="muted">${t.loading}</p>`
-        : store.state === 'choose'
-          ? html`<p class="muted">${d.severalChildren}</p>`
-          : store.state === 'error'
-            ? html`<p class=${store.notFound ? 'muted' : 'error'}>${store.notFound ? d.notFound : `${t.loadFailed}${store.error}`}</p>`
-            : store.entries.length === 0
-              ? html`<p class="muted">${d.nothing}</p>`
-              : renderRecords(store.entries, { t, d, client: this.client, fresh: store.fresh, contextHref: this.contextHref })}
-      ${store?.state === 'ready' && store.next
-        ? html`<div class="actions"><button part="button" @click=${() => store.more().catch(() => {})}>${t.more}</button></div>`
-        : nothing}
+      ${renderView(store, { t, d, client: this.client, contextHref: this.contextHref }, { notFound: d.notFound, empty: d.nothing })}
     </section>`;
   }
 }

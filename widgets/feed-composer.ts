@@ -8,6 +8,7 @@ import { feedStore } from './client/feed-store.ts';
 import { newClientKey } from './client/keys.ts';
 import type { Audience, Recipients, Target } from './client/protocol.ts';
 import { HubElement } from './ui/hub-element.ts';
+import { LIMITS } from '../hub/protocol/limits.ts';
 
 type Mode = 'post' | 'mailing';
 
@@ -116,9 +117,9 @@ export class SchoolhubFeedComposer extends HubElement {
         : nothing}
       ${mode === 'post' ? this.postFields() : this.mailingFields()}
       <label for="title">${t.title}</label>
-      <input id="title" name="title" type="text" part="input" required maxlength="200" />
+      <input id="title" name="title" type="text" part="input" required maxlength=${LIMITS.title} />
       <label for="text">${t.body}</label>
-      <textarea id="text" name="body" part="input" required maxlength="20000"></textarea>
+      <textarea id="text" name="body" part="input" required maxlength=${LIMITS.postBody}></textarea>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="actions"><button class="primary" part="button" ?disabled=${this.busy}>${t.publish}</button></div>
     </form>`;

@@ -15,6 +15,7 @@ import { contextLabel, conversationTitle, otherNames, senderLabel, titledByConte
 import type { SchoolhubChat } from './chat.ts';
 import './chat.ts';
 import './new-conversation.ts';
+import { LIMITS } from '../hub/protocol/limits.ts';
 
 interface Search {
   query: string;
@@ -211,7 +212,7 @@ export class SchoolhubInbox extends HubElement {
       </div>
       <form class="search" role="search" @submit=${(e: Event) => this.find(e)}>
         <label class="sr-only" for="q">${t.search}</label>
-        <input id="q" type="search" part="input" maxlength="200" autocomplete="off" placeholder=${t.search}
+        <input id="q" type="search" part="input" maxlength=${LIMITS.searchQuery} autocomplete="off" placeholder=${t.search}
           @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
         <button part="button">${t.searchButton}</button>
       </form>

@@ -8,6 +8,7 @@ import { newClientKey } from './client/keys.ts';
 import type { Contact, ContactGroup, GroupRef } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
+import { LIMITS } from '../hub/protocol/limits.ts';
 
 /**
  * @fires schoolhub-started - {conversationId}: the conversation exists (and the first message is on its way)
@@ -173,9 +174,9 @@ export class SchoolhubNewConversation extends HubElement {
             </div>`}
       </fieldset>
       <label for="subject">${t.subject}</label>
-      <input id="subject" name="subject" type="text" part="input" maxlength="200" />
+      <input id="subject" name="subject" type="text" part="input" maxlength=${LIMITS.title} />
       <label for="message">${t.firstMessage}</label>
-      <textarea id="message" name="message" part="input" maxlength="8000"></textarea>
+      <textarea id="message" name="message" part="input" maxlength=${LIMITS.messageBody}></textarea>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="actions">
         <button class="primary" part="button" ?disabled=${this.busy}>${t.start}</button>

@@ -16,11 +16,11 @@ import { attachmentUsage, getAttachment, getDocumentation, insertAttachment } fr
 import type { AttachmentQuota } from '../config.ts';
 import { attachmentView, childrenShownTo } from '../handlers/development-views.ts';
 import { audit } from '../privacy/audit.ts';
+import { ATTACHMENT_BYTES } from '../protocol/limits.ts';
 import { ATTACHMENT_TYPES, declaredType, sniff, type AttachmentType } from './sniff.ts';
 
 export const ATTACHMENT_LIMITS = {
-  /** A photo from a phone or a scanned document; larger files belong elsewhere. */
-  bytes: 10 * 1024 * 1024,
+  bytes: ATTACHMENT_BYTES,
   filename: 200,
 };
 

@@ -3,17 +3,13 @@
 // message stays in the history as a tombstone (its seq, sender and time, no body), so that
 // seq keeps counting without gaps.
 import { RequestError } from '../protocol/codes.ts';
+import { EDIT_WINDOW_MS } from '../protocol/limits.ts';
 import type { Directory } from '../directory/model.ts';
 import type { Tx } from '../../storage/pool.ts';
 import { deleteMessage, editMessage, getMessage, lockConversation, type ConversationRow, type MessageRow } from '../../storage/chat.ts';
 import type { Handler, HandlerContext } from './context.ts';
 import { conversationKeys, messageEvents, messageView, participantsNow, showTo } from './chat-views.ts';
 import { assertMayWrite, isParticipant } from './chat-rights.ts';
-
-export const EDIT_LIMITS = {
-  /** How long after sending a message its sender may edit or delete it. */
-  windowMs: 15 * 60_000,
-};
 
 const noSuchMessage = () => new RequestError('not_found', 'no such message', ['messageId']);
 
@@ -29,8 +25,8 @@ async function ownMessage(dir: Directory, tx: Tx, personId: string, messageId: s
 }
 
 function withinWindow(m: MessageRow, verb: string): void {
-  if (Date.now() - Date.parse(m.createdAt) > EDIT_LIMITS.windowMs) {
-    throw new RequestError('forbidden', `a message can be ${verb} only within ${Math.round(EDIT_LIMITS.windowMs / 60_000)} minutes of sending it`, ['messageId']);
+  if (Date.now() - Date.parse(m.createdAt) > EDIT_WINDOW_MS) {
+    throw new RequestError('forbidden', `a message can be ${verb} only within ${Math.round(EDIT_WINDOW_MS / 60_000)} minutes of sending it`, ['messageId']);
   }
 }
 

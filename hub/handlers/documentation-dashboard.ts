@@ -5,7 +5,7 @@
 import { can, canReadDocumentation, dashboardSchoolsOf } from '../rules/index.ts';
 import { readKeysOf } from '../audience.ts';
 import { RequestError } from '../protocol/codes.ts';
-import { DEVELOPMENT_LIMITS } from '../protocol/frames-development.ts';
+import { DEVELOPMENT_LIMITS } from '../protocol/limits.ts';
 import type { Directory } from '../directory/model.ts';
 import { documentationGoals, documentationPage } from '../../storage/documentation.ts';
 import type { Handler } from './context.ts';

@@ -3,27 +3,8 @@
 // The field shapes repeat frames.ts's few primitives rather than import them: frames.ts
 // imports this module, and a cycle would leave them undefined at load.
 import { z } from 'zod';
+import { DEVELOPMENT_LIMITS as L } from './limits.ts';
 
-export const DEVELOPMENT_LIMITS = {
-  feedbackBody: 8_000,
-  assessmentText: 8_000,
-  level: 50,
-  formAnswer: 4_000,
-  formAnswers: 30,
-  documentationBody: 20_000,
-  goals: 20,
-  goal: 200,
-  childIds: 200,
-  attachments: 20,
-  title: 200,
-  pageSize: 100,
-  searchQuery: 100,
-  searchResults: 50,
-  /** The dashboard's goal summary: the most worked-on goals, at most this many. */
-  dashboardGoals: 100,
-} as const;
-
-const L = DEVELOPMENT_LIMITS;
 const id = z.string().min(1).max(200);
 const requestId = z.union([z.string().min(1).max(64), z.number().int()]).transform(String);
 const clientKey = z.string().min(1).max(100);

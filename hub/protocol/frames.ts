@@ -1,26 +1,7 @@
 // Every client frame, validated once at the edge (zod). Unknown fields are stripped.
 import { z } from 'zod';
 import { developmentSchemas } from './frames-development.ts';
-
-export const LIMITS = {
-  /** Largest frame the hub decodes; larger ones are answered `too_large` (up to HARD_FRAME_BYTES). */
-  frameBytes: 64 * 1024,
-  /** Larger frames make uWS close the connection with 1009 without reading them. */
-  hardFrameBytes: 1024 * 1024,
-  title: 200,
-  postBody: 20_000,
-  messageBody: 8_000,
-  pageSize: 100,
-  participants: 50,
-  targets: 50,
-  memberIds: 500,
-  schoolIds: 500,
-  itemDescription: 20_000,
-  subject: 100,
-  location: 200,
-  searchQuery: 200,
-  searchPage: 50,
-} as const;
+import { LIMITS } from './limits.ts';
 
 const id = z.string().min(1).max(200);
 const requestId = z.union([z.string().min(1).max(64), z.number().int()]).transform(String);
@@ -147,7 +128,7 @@ export const requestSchemas = {
   'feed.get': req('feed.get', { limit, before: cursor.optional() }),
   'feed.read': req('feed.read', { itemIds: z.array(id).min(1).max(LIMITS.pageSize) }),
   /** `query` and `limit` narrow the people; the whole-group conversations (`groups`) are always all listed. */
-  'contacts.get': req('contacts.get', { query: z.string().trim().max(100).optional(), limit }),
+  'contacts.get': req('contacts.get', { query: z.string().trim().max(LIMITS.contactsQuery).optional(), limit }),
   'audience.get': req('audience.get', {}),
   ...developmentSchemas,
   ping: req('ping', {}),

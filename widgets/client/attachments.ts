@@ -8,8 +8,6 @@ import type { Attachment } from './development-protocol.ts';
 export const IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 /** Everything the hub accepts as an attachment. */
 export const ATTACHMENT_TYPES: readonly string[] = [...IMAGE_TYPES, 'application/pdf'];
-/** The hub's size limit (10 MiB). */
-export const ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 export class AttachmentError extends Error {
   constructor(
@@ -71,9 +69,10 @@ export async function fetchAttachment(client: HubClient, a: Pick<Attachment, 'id
 }
 
 /** Uploads a file (a preschool teacher); the hub checks its type by its bytes. */
-export async function uploadAttachment(client: HubClient, file: File): Promise<Attachment> {
+export async function uploadAttachment(client: HubClient, file: File, signal?: AbortSignal): Promise<Attachment> {
   const path = `/api/v1/attachments?filename=${encodeURIComponent(file.name)}`;
-  const res = await withToken(client, path, { method: 'POST', headers: { 'content-type': file.type || 'application/octet-stream' }, body: file });
+  const headers = { 'content-type': file.type || 'application/octet-stream' };
+  const res = await withToken(client, path, { method: 'POST', headers, body: file, ...(signal ? { signal } : {}) });
   if (res.status !== 201) throw new AttachmentError(res.status, await reason(res));
   return ((await res.json()) as { attachment: Attachment }).attachment;
 }

@@ -1,9 +1,8 @@
 // The development records as the widgets see them (docs/PROTOCOL.md, "Development records"
 // and §9 "Attachments"): feedback, assessments, conference forms, preschool documentation,
 // the development overview, the staff's student card, group overview and student search, and
-// the requests and events that carry them. Kept apart from
-// protocol.ts; `devRequest` and `onDev` give the shared client these names with their types.
-import type { HubClient } from './client.ts';
+// the requests and events that carry them. Kept apart from protocol.ts, whose `Requests` and
+// `HubEvents` extend these, so that `client.request` and `client.on` know them by name.
 import type { PersonRef } from './protocol.ts';
 
 export type RecordState = 'draft' | 'published';
@@ -202,7 +201,6 @@ export interface DevelopmentRequests {
     { documentation: Documentation },
   ];
 }
-export type DevRequestType = keyof DevelopmentRequests;
 
 /** The events about these records that the widgets follow. */
 export interface DevelopmentEvents {
@@ -220,18 +218,4 @@ export interface DevelopmentEvents {
   'form.released': { form: ConferenceForm };
   'documentation.created': { documentation: Documentation };
   'documentation.updated': { documentation: Documentation };
-}
-export type DevEventName = keyof DevelopmentEvents;
-
-type AnyRequest = (type: string, fields: object) => Promise<unknown>;
-type AnyOn = (name: string, fn: (data: unknown) => void) => () => void;
-
-/** `client.request` for the development requests (the client sends any request type as is). */
-export function devRequest<T extends DevRequestType>(client: HubClient, type: T, fields: DevelopmentRequests[T][0]): Promise<DevelopmentRequests[T][1]> {
-  return (client.request as unknown as AnyRequest).call(client, type, fields) as Promise<DevelopmentRequests[T][1]>;
-}
-
-/** `client.on` for the development events (the client emits every event it receives, deduplicated by cursor). */
-export function onDev<E extends DevEventName>(client: HubClient, name: E, fn: (data: DevelopmentEvents[E]) => void): () => void {
-  return (client.on as unknown as AnyOn).call(client, name, fn as (data: unknown) => void);
 }

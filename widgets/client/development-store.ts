@@ -17,7 +17,7 @@ import type { HubClient } from './client.ts';
 import { Observable, perClient } from './observable.ts';
 import { HubError, type PersonRef } from './protocol.ts';
 import {
-  devRequest, onDev, recordOf,
+  recordOf,
   type DevelopmentEntry, type DevelopmentKind, type Documentation, type DocumentationDashboard, type GroupInfo,
 } from './development-protocol.ts';
 
@@ -100,19 +100,19 @@ export class DevelopmentStore extends Observable {
     const take = (e: DevelopmentEntry, live: boolean) => this.take(e, live);
     this.offs = [
       client.views(() => void this.load()),
-      onDev(client, 'feedback.created', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, true)),
-      onDev(client, 'feedback.published', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, true)),
-      onDev(client, 'feedback.updated', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, false)),
-      onDev(client, 'assessment.created', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, true)),
-      onDev(client, 'assessment.published', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, true)),
-      onDev(client, 'assessment.updated', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, false)),
+      client.on('feedback.created', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, true)),
+      client.on('feedback.published', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, true)),
+      client.on('feedback.updated', ({ feedback }) => take({ kind: 'feedback', at: feedback.createdAt, feedback }, false)),
+      client.on('assessment.created', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, true)),
+      client.on('assessment.published', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, true)),
+      client.on('assessment.updated', ({ assessment }) => take({ kind: 'assessment', at: assessment.createdAt, assessment }, false)),
       // Only a conference's mentor gets these (besides the student and guardians, whose views
       // drop open forms): what they did themselves, so not news.
-      onDev(client, 'form.added', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, false)),
-      onDev(client, 'form.filled', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, false)),
-      onDev(client, 'form.released', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, true)),
-      onDev(client, 'documentation.created', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, true)),
-      onDev(client, 'documentation.updated', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, false)),
+      client.on('form.added', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, false)),
+      client.on('form.filled', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, false)),
+      client.on('form.released', ({ form }) => take({ kind: 'form', at: form.createdAt, form }, true)),
+      client.on('documentation.created', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, true)),
+      client.on('documentation.updated', ({ documentation }) => take({ kind: 'documentation', at: documentation.createdAt, documentation }, false)),
     ];
   }
 
@@ -176,31 +176,31 @@ export class DevelopmentStore extends Observable {
     const s = this.source;
     const paging = { limit: PAGE, ...(before ? { before } : {}) };
     if (s.kind === 'group') {
-      const r = await devRequest(this.client, 'group.documentation.get', { groupId: s.groupId, ...paging });
+      const r = await this.client.request('group.documentation.get', { groupId: s.groupId, ...paging });
       return { entries: r.documentation.map((d) => ({ kind: 'documentation', at: d.createdAt, documentation: d })), next: r.next };
     }
     if (s.kind === 'dashboard') {
       // Later pages continue the school the first one named.
       const schoolId = before ? this.dashboard?.school.id : s.schoolId;
-      const r = await devRequest(this.client, 'documentation.dashboard', {
+      const r = await this.client.request('documentation.dashboard', {
         ...(schoolId ? { schoolId } : {}), ...(s.groupId ? { groupId: s.groupId } : {}), ...paging,
       });
       this.dashboard = summaryOf(r);
       return { entries: r.documentation.map((d) => ({ kind: 'documentation', at: d.createdAt, documentation: d })), next: r.next };
     }
     if (s.kind === 'card') {
-      const r = await devRequest(this.client, 'student.card.get', { studentId: s.studentId, ...(s.kinds ? { kinds: s.kinds } : {}), ...paging });
+      const r = await this.client.request('student.card.get', { studentId: s.studentId, ...(s.kinds ? { kinds: s.kinds } : {}), ...paging });
       this.student = { id: r.student.id, name: r.student.name };
       this.studentGroups = r.student.groups;
       return r;
     }
     if (s.kind === 'overview') {
-      const r = await devRequest(this.client, 'group.overview.get', { groupId: s.groupId, ...paging });
+      const r = await this.client.request('group.overview.get', { groupId: s.groupId, ...paging });
       this.group = r.group;
       this.groupStudents = r.students;
       return r;
     }
-    const r = await devRequest(this.client, 'development.get', {
+    const r = await this.client.request('development.get', {
       ...(s.studentId ? { studentId: s.studentId } : {}), ...(s.kinds ? { kinds: s.kinds } : {}), ...paging,
     });
     this.student = r.student;
@@ -288,7 +288,7 @@ export class DevelopmentStore extends Observable {
     const asked = ++this.summaryAsked;
     const gen = this.generation;
     try {
-      const r = await devRequest(this.client, 'documentation.dashboard', { schoolId: school, ...(s.groupId ? { groupId: s.groupId } : {}), limit: 1 });
+      const r = await this.client.request('documentation.dashboard', { schoolId: school, ...(s.groupId ? { groupId: s.groupId } : {}), limit: 1 });
       // A reload since, or a later ask, brings a newer summary.
       if (asked !== this.summaryAsked || gen !== this.generation) return;
       this.dashboard = summaryOf(r);

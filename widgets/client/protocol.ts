@@ -1,6 +1,8 @@
 // The wire protocol as the widgets see it (docs/PROTOCOL.md). This file is the widgets' only
 // knowledge of the hub: shapes of frames, requests, results and events. Nothing is imported
-// from hub/, so the widgets depend on the documented protocol and nothing else.
+// from hub/ but its limits (hub/protocol/limits.ts: plain constants, shared so that they
+// cannot drift), so the widgets depend on the documented protocol and nothing else.
+import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
 
 export interface PersonRef {
   id: string;
@@ -65,8 +67,7 @@ export interface Conversation {
   createdAt: string;
 }
 
-/** How long after sending a message its sender may edit or delete it (PROTOCOL.md, message.edit). */
-export const EDIT_WINDOW_MS = 15 * 60_000;
+export { EDIT_WINDOW_MS } from '../../hub/protocol/limits.ts';
 
 /** One page of a conversation's history (oldest first). */
 export interface HistoryPage {
@@ -148,8 +149,8 @@ export interface Audience {
   mailings: { districts: (PersonRef & { schools: PersonRef[] })[] };
 }
 
-/** Every request the widgets make: its fields and its result. */
-export interface Requests {
+/** Every request the widgets make: its fields and its result (the development records' in development-protocol.ts). */
+export interface Requests extends DevelopmentRequests {
   'inbox.get': [{ limit?: number; before?: string }, { conversations: InboxEntry[]; unreadTotal: number; next: string | null }];
   'history.get': [{ conversationId: string; beforeSeq?: number; afterSeq?: number; limit?: number }, HistoryPage];
   'conversation.start': [
@@ -182,8 +183,8 @@ export type RequestType = keyof Requests;
 export type RequestFields<T extends RequestType> = Requests[T][0];
 export type RequestResult<T extends RequestType> = Requests[T][1];
 
-/** Pushed events (PROTOCOL.md §4) and their data. */
-export interface HubEvents {
+/** Pushed events (PROTOCOL.md §4) and their data (the development records' in development-protocol.ts). */
+export interface HubEvents extends DevelopmentEvents {
   'post.created': { post: Post };
   'mailing.created': { mailing: Mailing };
   'conversation.created': { conversation: Conversation };

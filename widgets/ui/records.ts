@@ -7,7 +7,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { HubClient } from '../client/client.ts';
 import { IMAGE_TYPES } from '../client/attachments.ts';
 import type { Assessment, ConferenceForm, DevelopmentEntry, Documentation, Feedback, FormSide } from '../client/development-protocol.ts';
-import { entryKey } from '../client/development-store.ts';
+import { entryKey, type DevelopmentStore } from '../client/development-store.ts';
 import { longDate, type DevStrings } from './development-i18n.ts';
 import type { Strings } from './i18n.ts';
 import { contextHref, safeLink } from './links.ts';
@@ -134,6 +134,27 @@ function stateTag(e: DevelopmentEntry, d: DevStrings): string | null {
 }
 
 /** A list of records, keyed so that live arrivals never re-render (or re-fetch the images of) the others. */
+/**
+ * A student's or child group's view (the development and documentation widgets): its records,
+ * or why there are none (`notFound`: the hub knows nothing to show here; `empty`: nothing yet),
+ * and "Visa fler" for older ones.
+ */
+export function renderView(store: DevelopmentStore | undefined, c: Omit<RecordContext, 'fresh'>, texts: { notFound: string; empty: string }): TemplateResult {
+  const { t, d } = c;
+  return html`${!store || store.state === 'loading'
+      ? html`<p class="muted">${t.loading}</p>`
+      : store.state === 'choose'
+        ? html`<p class="muted">${d.severalChildren}</p>`
+        : store.state === 'error'
+          ? html`<p class=${store.notFound ? 'muted' : 'error'}>${store.notFound ? texts.notFound : `${t.loadFailed}${store.error}`}</p>`
+          : store.entries.length === 0
+            ? html`<p class="muted">${texts.empty}</p>`
+            : renderRecords(store.entries, { ...c, fresh: store.fresh })}
+    ${store?.state === 'ready' && store.next
+      ? html`<div class="actions"><button part="button" @click=${() => store.more().catch(() => {})}>${t.more}</button></div>`
+      : nothing}`;
+}
+
 export function renderRecords(entries: DevelopmentEntry[], c: RecordContext): TemplateResult {
   return html`<div class="list" part="list">${repeat(entries, entryKey, (e) => renderRecord(e, c))}</div>`;
 }

@@ -1,0 +1,51 @@
+// The limits of what a client may send: the hub's frame schemas (frames.ts,
+// frames-development.ts) refuse more, and the widgets use the same numbers for their fields'
+// maxlength and their checks before sending, so the two cannot drift apart
+// (widgets/limits.test.ts). Plain constants and no imports: the widget bundle includes this file.
+
+export const LIMITS = {
+  /** Largest frame the hub decodes; larger ones are answered `too_large` (up to HARD_FRAME_BYTES). */
+  frameBytes: 64 * 1024,
+  /** Larger frames make uWS close the connection with 1009 without reading them. */
+  hardFrameBytes: 1024 * 1024,
+  title: 200,
+  postBody: 20_000,
+  messageBody: 8_000,
+  pageSize: 100,
+  participants: 50,
+  targets: 50,
+  memberIds: 500,
+  schoolIds: 500,
+  itemDescription: 20_000,
+  subject: 100,
+  location: 200,
+  searchQuery: 200,
+  searchPage: 50,
+  /** contacts.get's `query`. */
+  contactsQuery: 100,
+} as const;
+
+export const DEVELOPMENT_LIMITS = {
+  feedbackBody: 8_000,
+  assessmentText: 8_000,
+  level: 50,
+  formAnswer: 4_000,
+  formAnswers: 30,
+  documentationBody: 20_000,
+  goals: 20,
+  goal: 200,
+  childIds: 200,
+  attachments: 20,
+  title: 200,
+  pageSize: 100,
+  searchQuery: 100,
+  searchResults: 50,
+  /** The dashboard's goal summary: the most worked-on goals, at most this many. */
+  dashboardGoals: 100,
+} as const;
+
+/** How long after sending a message its sender may edit or delete it (message.edit, message.delete). */
+export const EDIT_WINDOW_MS = 15 * 60_000;
+
+/** An attachment's size limit (POST /api/v1/attachments): a photo from a phone or a scanned document. */
+export const ATTACHMENT_BYTES = 10 * 1024 * 1024;
