@@ -27,6 +27,7 @@ export class FrameError extends Error {
   }
 }
 
+const EXTENSIONS = 'MessagePack extension types (records, Set, Map, RegExp, Error, typed arrays, Date, BigInt, custom) are not part of the protocol';
 const keyDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -83,8 +84,10 @@ export function msgpackProblem(b: Uint8Array): FrameError | undefined {
         case 0xdd: if (!need(4)) return refuse('the frame ends early'); open = { left: view.getUint32(pos), map: false, count: 0 }; pos += 4; break;
         case 0xde: if (!need(2)) return refuse('the frame ends early'); open = { left: view.getUint16(pos) * 2, map: true, count: 0 }; pos += 2; break;
         case 0xdf: if (!need(4)) return refuse('the frame ends early'); open = { left: view.getUint32(pos) * 2, map: true, count: 0 }; pos += 4; break;
+        // fixext 1 of type 0 is how msgpackr writes `undefined` (a field left out, as in JSON).
+        case 0xd4: if (!need(2)) return refuse('the frame ends early'); if (b[pos] !== 0) return refuse(EXTENSIONS); skip = 2; break;
         case 0xc1: return refuse('not MessagePack (0xc1 is never used)');
-        default: return refuse('MessagePack extension types (0xc7-0xc9, 0xd4-0xd8: records, Set, Date, typed arrays, ...) are not part of the protocol');
+        default: return refuse(EXTENSIONS);
       }
     }
     if (isKey && strLen < 0) return refuse('map keys must be strings');
