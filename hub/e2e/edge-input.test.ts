@@ -118,6 +118,17 @@ describe('frames over the hard limit', () => {
       expect((await c.closed).code).toBe(1009);
     });
   }
+
+  it('up to uWS\'s own limit are closed with 1009 too; beyond it uWS cuts the connection (1006, documented)', async () => {
+    const near = await t.connect('p-stu-ek-1');
+    near.sendRaw(Buffer.alloc(LIMITS.uwsFrameBytes));
+    expect((await near.closed).code).toBe(1009);
+    const over = await t.connect('p-stu-ek-1');
+    over.sendRaw(Buffer.alloc(LIMITS.uwsFrameBytes + 1));
+    expect((await over.closed).code).toBe(1006);
+    const still = await t.connect('p-stu-ek-1');
+    await alive(still);
+  });
 });
 
 describe('msgpack extensions and records', () => {
