@@ -6,33 +6,67 @@
 import type { Directory } from './directory/model.ts';
 import { ownersOfGroupsOf, type DynamicAudience, type ItemState, type MailingDraft, type PostAudience } from './rules/index.ts';
 
+/**
+ * The kinds of read key, by prefix: one table that builds keys (`key`) and takes them apart
+ * (`parseKey`), so that the two cannot drift. A key is `prefix:id` or `prefix:group:student`.
+ */
+const PREFIX = {
+  person: 'p',
+  groupStudents: 'gs',
+  groupGuardians: 'gg',
+  groupOwners: 'go',
+  groupMember: 'gms',
+  groupMemberGuardians: 'gmg',
+  schoolStudents: 'ss',
+  schoolGuardians: 'sg',
+  schoolStaff: 'st',
+  schoolLead: 'lead',
+  schoolAdmins: 'adm',
+  schoolReaders: 'rd',
+  childGuardians: 'cg',
+  studentMentors: 'cm',
+  studentTeachers: 'ct',
+} as const;
+export type KeyKind = keyof typeof PREFIX;
+const KIND_BY_PREFIX: ReadonlyMap<string, KeyKind> = new Map(Object.entries(PREFIX).map(([kind, prefix]) => [prefix, kind as KeyKind]));
+
+const one = (kind: KeyKind) => (id: string) => `${PREFIX[kind]}:${id}`;
+const two = (kind: KeyKind) => (g: string, s: string) => `${PREFIX[kind]}:${g}:${s}`;
+
 export const key = {
-  person: (id: string) => `p:${id}`,
-  groupStudents: (g: string) => `gs:${g}`,
-  groupGuardians: (g: string) => `gg:${g}`,
-  groupOwners: (g: string) => `go:${g}`,
-  groupMember: (g: string, s: string) => `gms:${g}:${s}`,
-  groupMemberGuardians: (g: string, s: string) => `gmg:${g}:${s}`,
-  schoolStudents: (s: string) => `ss:${s}`,
-  schoolGuardians: (s: string) => `sg:${s}`,
-  schoolStaff: (s: string) => `st:${s}`,
+  person: one('person'),
+  groupStudents: one('groupStudents'),
+  groupGuardians: one('groupGuardians'),
+  groupOwners: one('groupOwners'),
+  groupMember: two('groupMember'),
+  groupMemberGuardians: two('groupMemberGuardians'),
+  schoolStudents: one('schoolStudents'),
+  schoolGuardians: one('schoolGuardians'),
+  schoolStaff: one('schoolStaff'),
   /** Leaders, admins and readers of a school read every post there (§1). */
-  schoolLead: (s: string) => `lead:${s}`,
+  schoolLead: one('schoolLead'),
   /** School admins alone: they see published plans and assignments through the group (§5). */
-  schoolAdmins: (s: string) => `adm:${s}`,
+  schoolAdmins: one('schoolAdmins'),
   /** The reader role of a school alone: the student card of docs/DOMAIN.md §4, §6–§8. */
-  schoolReaders: (s: string) => `rd:${s}`,
+  schoolReaders: one('schoolReaders'),
   /**
    * One student's guardians, mentors, and teachers of their teaching groups, as the directory
    * has them now (development records, hub/audience-development.ts). Like the per-member
    * keys they are resolved to person topics at send time, not subscribed.
    */
-  childGuardians: (s: string) => `cg:${s}`,
-  studentMentors: (s: string) => `cm:${s}`,
-  studentTeachers: (s: string) => `ct:${s}`,
+  childGuardians: one('childGuardians'),
+  studentMentors: one('studentMentors'),
+  studentTeachers: one('studentTeachers'),
   /** Directory changes that concern every connection of this node (rights refresh). */
   everyone: 'all',
 } as const;
+
+/** A read key taken apart: its kind and what follows the prefix. Undefined for other strings. */
+export function parseKey(k: string): { kind: KeyKind; rest: string } | undefined {
+  const colon = k.indexOf(':');
+  const kind = colon > 0 ? KIND_BY_PREFIX.get(k.slice(0, colon)) : undefined;
+  return kind && { kind, rest: k.slice(colon + 1) };
+}
 
 export function postKeys(authorId: string, schoolId: string, audience: PostAudience): string[] {
   const out = new Set<string>([key.person(authorId), key.schoolLead(schoolId)]);
@@ -137,16 +171,26 @@ export function readKeysOf(dir: Directory, personId: string): string[] {
 export function liveTopicsFor(dir: Directory, keys: readonly string[]): string[] {
   const out = new Set<string>();
   for (const k of keys) {
-    if (k.startsWith('gms:') || k.startsWith('gmg:')) {
-      const [, g, s] = k.split(':') as [string, string, string];
-      if (!dir.groups.get(g)?.members.has(s)) continue;
-      if (k.startsWith('gms:')) out.add(key.person(s));
-      else for (const guardian of dir.guardiansOf(s)) out.add(key.person(guardian));
-    } else if (k.startsWith('cg:') || k.startsWith('cm:') || k.startsWith('ct:')) {
-      const s = k.slice(3);
-      const people = k.startsWith('cg:') ? dir.guardiansOf(s) : ownersOfGroupsOf(dir, s, k.startsWith('cm:') ? 'mentor' : 'teaching');
-      for (const p of people) out.add(key.person(p));
-    } else out.add(k);
+    const parsed = parseKey(k);
+    switch (parsed?.kind) {
+      case 'groupMember':
+      case 'groupMemberGuardians': {
+        const [g, s] = parsed.rest.split(':') as [string, string];
+        if (!dir.groups.get(g)?.members.has(s)) break;
+        if (parsed.kind === 'groupMember') out.add(key.person(s));
+        else for (const guardian of dir.guardiansOf(s)) out.add(key.person(guardian));
+        break;
+      }
+      case 'childGuardians':
+        for (const p of dir.guardiansOf(parsed.rest)) out.add(key.person(p));
+        break;
+      case 'studentMentors':
+      case 'studentTeachers':
+        for (const p of ownersOfGroupsOf(dir, parsed.rest, parsed.kind === 'studentMentors' ? 'mentor' : 'teaching')) out.add(key.person(p));
+        break;
+      default:
+        out.add(k);
+    }
   }
   return [...out];
 }

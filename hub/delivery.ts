@@ -3,22 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Broker, BrokerMessage } from './broker.ts';
 import type { Fanout } from './fanout.ts';
-import { Sequencer, TICK_TOPIC, type Envelope, type Tick } from './sequencer.ts';
+import { Sequencer, type Envelope, type Tick } from './sequencer.ts';
+import { controlTopic, decodeControl, decodeEnvelope, encodeControl, encodeEnvelope, isControlTopic } from './control.ts';
 import type { StoredEvent } from '../storage/events.ts';
 import { eventsBetween, lastEventId } from '../storage/events.ts';
 import type { Sql } from '../storage/pool.ts';
 import type { Directory } from './directory/model.ts';
 import { liveTopicsFor } from './audience.ts';
 
-function isEnvelope(x: unknown): x is Envelope {
-  const e = x as Envelope | null;
-  return typeof e === 'object' && e !== null && Number.isSafeInteger(e.id) && Number.isSafeInteger(e.prev) && typeof e.name === 'string' && typeof e.node === 'string';
-}
-
-function isTick(x: unknown): x is Tick {
-  const t = x as Tick | null;
-  return typeof t === 'object' && t !== null && Number.isSafeInteger(t.id) && Number.isSafeInteger(t.prev) && Array.isArray(t.topics) && typeof t.node === 'string';
-}
+const TICK_TOPIC = controlTopic('tick');
 
 export class Delivery {
   readonly nodeId = randomUUID();
@@ -76,7 +69,7 @@ export class Delivery {
     const tick: Tick = { id: e.id, prev: e.prev, topics, node: this.nodeId };
     this.sequencer.offerPayload(env);
     this.sequencer.offerTick(tick);
-    const payload = JSON.stringify(env);
+    const payload = encodeEnvelope(env);
     // The broker hands our own payload back once per topic: remembered, it is never parsed here.
     this.lastRaw = payload;
     const failed = (err: unknown) => this.log('publish to the broker failed (other nodes catch up from PostgreSQL)', err);
@@ -85,25 +78,25 @@ export class Delivery {
       this.broker.publish(t, payload).catch(failed);
     }
     this.brokerPublishes.tick++;
-    this.broker.publish(TICK_TOPIC, JSON.stringify(tick)).catch(failed);
+    this.broker.publish(TICK_TOPIC, encodeControl('tick', tick)).catch(failed);
   }
 
   private received(m: BrokerMessage): void {
-    if (m.topic.startsWith('__') && m.topic !== TICK_TOPIC) return; // control topics of others
-    // The same event comes once per topic: parse it once.
-    if (m.payload === this.lastRaw) return;
-    let msg: unknown;
-    try {
-      msg = JSON.parse(m.payload);
-    } catch {
-      this.log(`ignored a broker message on ${m.topic} that is not JSON`);
+    if (m.topic === TICK_TOPIC) {
+      const tick = decodeControl('tick', m.payload);
+      if (!tick) this.log(`ignored a malformed broker message on ${m.topic}`);
+      else if (tick.node !== this.nodeId) this.sequencer.offerTick(tick);
       return;
     }
-    if (m.topic === TICK_TOPIC) {
-      if (isTick(msg) && msg.node !== this.nodeId) this.sequencer.offerTick(msg);
+    if (isControlTopic(m.topic)) return; // the other control topics have their own owners
+    // The same event comes once per topic: parse it once.
+    if (m.payload === this.lastRaw) return;
+    const env = decodeEnvelope(m.payload);
+    if (!env) {
+      this.log(`ignored a malformed broker message on ${m.topic}`);
       return;
     }
     this.lastRaw = m.payload;
-    if (isEnvelope(msg) && msg.node !== this.nodeId) this.sequencer.offerPayload(msg);
+    if (env.node !== this.nodeId) this.sequencer.offerPayload(env);
   }
 }

@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.ts';
 import type { HubCore } from './core.ts';
 import { bundleSchema } from './directory/schema.ts';
 import { firstIssue } from './protocol/frames.ts';
+import { unstorableString } from './protocol/strings.ts';
 import { ABUSE_LIMITS, KeyedBuckets } from './limits.ts';
 import { ImportReferenceError, importBundle, type ImportResult } from '../storage/directory.ts';
 
@@ -33,6 +34,20 @@ export function json(res: HttpResponse, status: string, body: unknown, aborted: 
   res.cork(() => {
     res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(body));
   });
+}
+
+/**
+ * The last answer of an HTTP route whose async part threw what it did not expect: logged, and
+ * answered 500 with a JSON error, never left to end the process (issue 15 item 1).
+ */
+export function internalError(core: Pick<HubCore, 'log' | 'metrics'>, res: HttpResponse, aborted: Aborted, route: string, e: unknown): void {
+  core.log(`${route} failed unexpectedly`, e);
+  core.metrics.http.inc({ route, status: '500' });
+  try {
+    json(res, '500 Internal Server Error', { error: { code: 'internal', message: 'the hub failed to answer this request; it has been logged' } }, aborted);
+  } catch {
+    // The response was already written or closed: nothing more to say.
+  }
 }
 
 export function bearerMatches(header: string, token: string): boolean {
@@ -112,7 +127,7 @@ export function registerHttp(app: TemplatedApp, core: HubCore, opts: HttpOptions
       const ok = db && broker && !core.draining;
       core.metrics.http.inc({ route: '/readyz', status: ok ? '200' : '503' });
       json(res, ok ? '200 OK' : '503 Service Unavailable', { database: db, broker, draining: core.draining }, aborted);
-    })();
+    })().catch((e: unknown) => internalError(core, res, aborted, '/readyz', e));
   });
 
   app.get('/metrics', (res, req) => {
@@ -155,6 +170,8 @@ export function registerHttp(app: TemplatedApp, core: HubCore, opts: HttpOptions
       } catch {
         return fail('400 Bad Request', 'invalid', 'the body is not JSON', []);
       }
+      const unstorable = unstorableString(raw);
+      if (unstorable) return fail('400 Bad Request', 'invalid', unstorable.message, unstorable.path);
       const parsed = bundleSchema.safeParse(raw);
       if (!parsed.success) {
         const issue = firstIssue(parsed.error);
@@ -177,6 +194,6 @@ export function registerHttp(app: TemplatedApp, core: HubCore, opts: HttpOptions
       }
       core.metrics.http.inc({ route: '/api/v1/directory/import', status: '200' });
       json(res, '200 OK', result, aborted);
-    })();
+    })().catch((e: unknown) => internalError(core, res, aborted, '/api/v1/directory/import', e));
   });
 }

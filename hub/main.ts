@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`[hub] ${signal}: draining connections over ${drainMs} ms`);
     hub.stop(drainMs).then(
-      () => process.exit(0),
+      () => process.exit(process.exitCode ?? 0),
       (e) => {
         console.error('[hub] stop failed', e);
         process.exit(1);
@@ -62,6 +62,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM', config.drainMs));
   process.on('SIGINT', () => stop('SIGINT', 0));
+  // Last resort (docs/SECURITY.md "One request cannot end the process"). Every request and HTTP
+  // route catches its own failures; what still gets here is a bug. A rejected promise changed
+  // nothing half-way that other requests share, so the node logs it and keeps serving. A
+  // synchronous exception may have left shared state half-changed (Node documents the process
+  // as undefined then): the node logs it and drains, and its supervisor starts it again while
+  // the clients resume elsewhere with their cursors.
+  process.on('unhandledRejection', (reason) => console.error('[hub] unhandled rejection (kept running):', reason));
+  process.on('uncaughtException', (e) => {
+    console.error('[hub] uncaught exception; draining and exiting:', e);
+    process.exitCode = 1;
+    stop('uncaught exception', config.drainMs);
+  });
 }
 
 main().catch((e) => {

@@ -21,9 +21,10 @@ import { TypingRelay } from './typing.ts';
 import { AuditLog } from './privacy/audit.ts';
 import { RetentionJob } from './privacy/retention.ts';
 import { registerPrivacyHttp } from './privacy/http.ts';
+import { controlTopic, encodeControl } from './control.ts';
 
-/** Broker topic that tells every node a directory import landed. */
-const DIRECTORY_TOPIC = '__directory';
+/** Broker topic that tells every node a directory import landed (hub/control.ts). */
+const DIRECTORY_TOPIC = controlTopic('directory');
 import { tokenVerifier } from './auth/tokens.ts';
 import { uws, listen, closeListen, type us_listen_socket } from './uws.ts';
 import { Sessions } from './session.ts';
@@ -147,7 +148,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const afterImport = async () => {
     seenImport = await lastImportId(sql);
     await reloadDirectory();
-    await broker.publish(DIRECTORY_TOPIC, String(seenImport)).catch((e) => log('could not tell the other nodes about the import (they check every 5 s)', e));
+    await broker.publish(DIRECTORY_TOPIC, encodeControl('directory', seenImport)).catch((e) => log('could not tell the other nodes about the import (they check every 5 s)', e));
   };
 
   const app = uws.App();

@@ -6,8 +6,6 @@
 // chain has a hole (a lost message, the broker down) the node reads the missing stretch from
 // PostgreSQL: the broker makes delivery fast, PostgreSQL makes it complete.
 
-export const TICK_TOPIC = '__tick';
-
 export interface Envelope {
   id: number;
   prev: number;

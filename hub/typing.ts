@@ -9,8 +9,9 @@ import type { Broker } from './broker.ts';
 import type { TemplatedApp } from './uws.ts';
 import { CODECS, type CodecName } from './protocol/codec.ts';
 import { key } from './audience.ts';
+import { controlTopic, decodeControl, encodeControl } from './control.ts';
 
-export const TYPING_TOPIC = '__typing';
+export const TYPING_TOPIC = controlTopic('typing');
 
 // Must match the per-codec topic prefixes of fanout.ts (sockets subscribe per codec there).
 const PREFIX: Record<CodecName, string> = { msgpack: 'm|', json: 'j|' };
@@ -22,17 +23,6 @@ export interface TypingSignal {
   typing: boolean;
   /** The people whose devices get it (already filtered for protected identities). */
   to: string[];
-}
-
-interface Wire extends TypingSignal {
-  node: string;
-}
-
-function isWire(x: unknown): x is Wire {
-  const w = x as Wire | null;
-  return typeof w === 'object' && w !== null && typeof w.node === 'string' && typeof w.conversationId === 'string'
-    && typeof w.personId === 'string' && typeof w.name === 'string' && typeof w.typing === 'boolean'
-    && Array.isArray(w.to) && w.to.every((p) => typeof p === 'string');
 }
 
 export class TypingRelay {
@@ -62,21 +52,15 @@ export class TypingRelay {
   send(signal: TypingSignal): void {
     if (signal.to.length === 0) return;
     this.deliver(signal);
-    const wire: Wire = { ...signal, node: this.node };
-    this.broker.publish(TYPING_TOPIC, JSON.stringify(wire)).catch(() => {
+    this.broker.publish(TYPING_TOPIC, encodeControl('typing', { ...signal, node: this.node })).catch(() => {
       // Broker down: the other nodes miss an indicator that would have faded anyway.
     });
   }
 
   private received(payload: string): void {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(payload);
-    } catch {
-      this.log('ignored a typing signal that is not JSON');
-      return;
-    }
-    if (isWire(msg) && msg.node !== this.node) this.deliver(msg);
+    const msg = decodeControl('typing', payload);
+    if (!msg) this.log('ignored a malformed typing signal');
+    else if (msg.node !== this.node) this.deliver(msg);
   }
 
   private deliver(s: TypingSignal): void {

@@ -383,7 +383,7 @@ export class SchoolhubChat extends HubElement {
   }
 
   private receipt(m: Message, store: ConversationStore): string {
-    const readers = (store.conversation?.participants ?? []).filter((p) => p.id !== store.me && (store.reads[p.id] ?? 0) >= m.seq);
+    const readers = (store.conversation?.participants ?? []).filter((p) => p.id !== store.me && store.readSeq(p.id) >= m.seq);
     return readers.length ? this.t.readBy(readers.map((p) => p.name).join(', ')) : this.t.sent;
   }
 

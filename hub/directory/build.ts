@@ -113,7 +113,8 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
   const members = new Map<string, Set<string>>();
   const groupInfo = new Map<string, { rec: GroupRecord; kind: GroupKind; schoolId: string }>();
   for (const g of records.groups) {
-    const kind = GROUP_KINDS[g.groupType];
+    // Own entries only: a groupType of "constructor" names no kind (issue 15 item 1).
+    const kind = Object.hasOwn(GROUP_KINDS, g.groupType) ? GROUP_KINDS[g.groupType] : undefined;
     if (!kind || !activeOn(day, g) || !schools.has(g.organisation.id)) continue;
     groupInfo.set(g.id, { rec: g, kind, schoolId: g.organisation.id });
     for (const m of g.groupMemberships ?? []) {
@@ -133,7 +134,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
   };
   const activeDuties = new Map<string, DutyRecord>();
   for (const d of records.duties) {
-    const role = DUTY_ROLES[d.dutyRole];
+    const role = Object.hasOwn(DUTY_ROLES, d.dutyRole) ? DUTY_ROLES[d.dutyRole] : undefined;
     if (!role || !activeOn(day, d) || !schools.has(d.dutyAt.id) || !persons.has(d.person.id)) continue;
     activeDuties.set(d.id, d);
     addStaff(d.person.id, d.dutyAt.id, role);

@@ -12,6 +12,9 @@ import { requestSchemas } from '../protocol/frames.ts';
 import { SESSION_LIMITS } from '../session.ts';
 import { ABUSE_LIMITS } from '../limits.ts';
 import { demoBundle } from '../demo/district.ts';
+import { TestClient as Client } from '../testing/client.ts';
+import { PROTOTYPE_NAMES } from '../testing/prototype-names.ts';
+import { TEST_ADMIN } from '../testing/harness.ts';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 90);
@@ -141,6 +144,79 @@ describe('fuzzing the wire protocol', () => {
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
     await invariants();
   }, (SECONDS + 120) * 1000);
+});
+
+describe('names on the prototype chain in every field that selects something (issue 15 item 1)', () => {
+  // Each request with one selecting field replaced by each name: the request type, target and
+  // context kinds, item kinds, audiences, development kinds, recipients' keys.
+  const SELECTING: ((n: string) => Record<string, unknown>)[] = [
+    (n) => ({ type: n }),
+    (n) => ({ type: 'post.create', schoolId: 's-ekskolan', title: 't', body: 'b', clientKey: `pc-${n}`, audience: { targets: [{ kind: n, groupId: 'g-ek-7a', personId: n }], recipients: { staff: true } } }),
+    (n) => ({ type: 'post.create', schoolId: 's-ekskolan', title: 't', body: 'b', clientKey: `pr-${n}`, audience: { targets: [{ kind: 'school' }], recipients: { [n]: true } } }),
+    (n) => ({ type: 'conversation.start', participantIds: [], context: { kind: n, id: n }, clientKey: `cs-${n}` }),
+    (n) => ({ type: 'conversation.start', groupId: 'g-ek-7a', audience: n, clientKey: `cg-${n}` }),
+    (n) => ({ type: 'item.create', kind: n, groupId: 'g-ek-ma7', title: 't', clientKey: `ic-${n}` }),
+    (n) => ({ type: 'items.get', kind: n }),
+    (n) => ({ type: 'student.card.get', studentId: 'p-stu-ek-1', kinds: [n] }),
+    (n) => ({ type: 'group.overview.get', groupId: 'g-ek-7a', kinds: [n] }),
+    (n) => ({ type: 'development.get', kinds: [n] }),
+    (n) => ({ type: 'form.fill', formId: n, answers: [{ fieldId: n, value: 'x' }] }),
+    (n) => ({ type: 'message.send', conversationId: n, body: n, clientKey: n }),
+    (n) => ({ type: 'feed.read', itemIds: [n] }),
+    (n) => ({ type: 'history.get', conversationId: n }),
+    (n) => ({ type: 'typing', conversationId: n }),
+  ];
+
+  for (const codec of ['json', 'msgpack'] as const) {
+    it(`every request answers with one documented frame over ${codec}, and the node stays up`, async () => {
+      const c = await t.connect('p-mentor-ek', { codec });
+      let sent = 0;
+      for (const name of PROTOTYPE_NAMES) {
+        for (const make of SELECTING) {
+          const { type, ...fields } = make(name);
+          const a = await c.request(String(type), fields);
+          sent++;
+          expect(DOCUMENTED.has(a.type), JSON.stringify(a)).toBe(true);
+          if (a.type === 'error') expect(ERROR_CODES).toContain(a.code);
+        }
+      }
+      // The same names as raw frames, with __proto__ as a real own key (JSON.parse makes one).
+      for (const name of PROTOTYPE_NAMES) c.sendRaw(codec === 'json' ? `{"type":${JSON.stringify(name)},"id":"raw","__proto__":{"type":"ping"}}` : Buffer.from(packr.pack({ type: name, id: 'raw' })));
+      await expect.poll(() => c.frames.filter((f) => f.id === 'raw').length).toBe(PROTOTYPE_NAMES.length);
+      expect(c.frames.filter((f) => f.id === 'raw').every((f) => f.type === 'error' && f.code === 'invalid')).toBe(true);
+      expect((await c.ping()).type).toBe('pong');
+      expect(sent).toBe(PROTOTYPE_NAMES.length * SELECTING.length);
+    });
+  }
+
+  it('as a subprotocol, a route parameter, a query key or value, an enum in an admin body, a bundle kind', async () => {
+    const admin = { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' };
+    for (const name of PROTOTYPE_NAMES) {
+      await expect(Client.open(t.wsUrl, { protocol: name })).rejects.toMatchObject({ status: 400 });
+      const e = encodeURIComponent(name);
+      const answers = await Promise.all([
+        fetch(`${t.url}/api/v1/export/${e}`, { headers: admin }),
+        fetch(`${t.url}/api/v1/legal-hold`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: name, id: name, reason: name }) }),
+        fetch(`${t.url}/api/v1/legal-hold?kind=${e}&${e}=${e}`, { headers: admin }),
+        fetch(`${t.url}/api/v1/guardian-blocks?${e}=${e}&guardianId=${e}`, { headers: admin }),
+        fetch(`${t.url}/api/v1/guardian-blocks`, { method: 'POST', headers: admin, body: `{"guardianId":${JSON.stringify(name)},"childId":"p-stu-ek-1","__proto__":{"reason":"x"}}` }),
+        fetch(`${t.url}/api/v1/attachments/${e}`, { headers: { authorization: `Bearer ${await t.token('p-mentor-ek')}` } }),
+        fetch(`${t.url}/demo/token?as=${e}`),
+        fetch(`${t.url}/${e}`),
+      ]);
+      for (const r of answers) expect(r.status, `${r.url} ${name}`).toBeLessThan(500);
+    }
+    // A bundle whose group types and duty roles are these names: accepted or refused, never a crash,
+    // and no group or duty gets a kind from Object.prototype.
+    const bundle = structuredClone(demoBundle()) as unknown as { groups: { groupType: string }[]; duties: { dutyRole: string }[] };
+    bundle.groups.forEach((g, i) => (g.groupType = PROTOTYPE_NAMES[i % PROTOTYPE_NAMES.length]!));
+    bundle.duties.forEach((d, i) => (d.dutyRole = PROTOTYPE_NAMES[i % PROTOTYPE_NAMES.length]!));
+    const res = await t.importBundle(bundle);
+    expect([200, 400]).toContain(res.status);
+    expect(t.hub.core.directory().groups.size).toBe(0);
+    expect((await t.importBundle(demoBundle())).status).toBe(200);
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
 });
 
 describe('fuzzing the directory import', () => {

@@ -64,6 +64,36 @@ describe('abuse limits', () => {
     }
   });
 
+  it('only writes take from the write budget: searches, dashboards and typing do not', async () => {
+    const saved = ABUSE_LIMITS.writesPerPerson;
+    ABUSE_LIMITS.writesPerPerson = { rate: 0.001, burst: 3 };
+    try {
+      const mentor = await t.connect('p-mentor-ek');
+      const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-1'], clientKey: 'budget' });
+      // The per-connection frame limit is not what is tested here: a fresh connection per 30.
+      for (let round = 0; round < 4; round++) {
+        const c = await t.connect('p-mentor-ek');
+        const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => c.request('messages.search', { query: `ord${i}` })));
+        expect(answers.map((a) => a.type)).toEqual(Array(25).fill('ok'));
+        c.close();
+      }
+      const more = await t.connect('p-mentor-ek');
+      for (const [type, fields] of [
+        ['students.search', { query: 'Al' }],
+        ['typing', { conversationId: conversation.id, typing: true }],
+        ['typing', { conversationId: conversation.id, typing: false }],
+        ['contacts.get', {}],
+        ['audience.get', {}],
+      ] as const) expect((await more.request(type, fields)).type, type).toBe('ok');
+      // 100 searches later the person can still send: two writes left of the three.
+      expect((await more.request('message.send', { conversationId: conversation.id, body: 'still here', clientKey: 'b1' })).type).toBe('ok');
+      expect((await more.request('message.send', { conversationId: conversation.id, body: 'and here', clientKey: 'b2' })).type).toBe('ok');
+      expect(await more.request('message.send', { conversationId: conversation.id, body: 'over', clientKey: 'b3' })).toMatchObject({ type: 'error', code: 'rate_limited' });
+    } finally {
+      ABUSE_LIMITS.writesPerPerson = saved;
+    }
+  });
+
   it('the HTTP API is limited per address with 429', async () => {
     const saved = ABUSE_LIMITS.httpPerAddress;
     ABUSE_LIMITS.httpPerAddress = { rate: 1, burst: 3 };

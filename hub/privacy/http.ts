@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { HttpResponse, TemplatedApp } from '../uws.ts';
 import type { HubCore } from '../core.ts';
-import { bearerMatches, json, readBody, type Aborted } from '../http.ts';
+import { bearerMatches, internalError, json, readBody, type Aborted } from '../http.ts';
+import { unstorableString } from '../protocol/strings.ts';
 import { firstIssue } from '../protocol/frames.ts';
 import { directoryIdSchema } from '../directory/schema.ts';
 import {
@@ -216,6 +217,9 @@ export function registerPrivacyHttp(app: TemplatedApp, core: HubCore, opts: Priv
               throw new HttpError('400 Bad Request', 'invalid', 'the body is not JSON', []);
             }
           }
+          // Strings PostgreSQL cannot store, in the body, the path or the query: refused whole.
+          const unstorable = unstorableString(body) ?? unstorableString(params) ?? unstorableString(query);
+          if (unstorable) throw new HttpError('400 Bad Request', 'invalid', unstorable.message, unstorable.path);
           const out = await r.handle({ query, params, body });
           answer(out.status, out.body);
         } catch (e) {
@@ -223,7 +227,7 @@ export function registerPrivacyHttp(app: TemplatedApp, core: HubCore, opts: Priv
           core.log(`${r.method.toUpperCase()} ${r.route} failed`, e);
           fail(new HttpError('503 Service Unavailable', 'unavailable', 'storage is unavailable; retry (these admin writes are safe to repeat)'));
         }
-      })();
+      })().catch((e: unknown) => internalError(core, res, aborted, r.route, e));
     });
   }
 }

@@ -1,5 +1,6 @@
 // The two subprotocols: MessagePack in binary frames, JSON in text frames. A frame is decoded
 // once; an event is encoded once per codec and the same bytes go to every subscriber.
+import { isUtf8 } from 'node:buffer';
 import { Packr } from 'msgpackr';
 
 export const SUBPROTOCOLS = ['schoolhub.v1.msgpack', 'schoolhub.v1.json'] as const;
@@ -19,11 +20,108 @@ export interface Codec {
   decode(bytes: ArrayBuffer | Uint8Array): unknown;
 }
 
+/** A frame the codec refuses; the message (and the path, when known) go to the client with `invalid`. */
+export class FrameError extends Error {
+  constructor(message: string, readonly path: (string | number)[] = []) {
+    super(message);
+  }
+}
+
+const EXTENSIONS = 'MessagePack extension types (records, Set, Map, RegExp, Error, typed arrays, Date, BigInt, custom) are not part of the protocol';
+const keyDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The MessagePack the hub reads is JSON's model (docs/PROTOCOL.md §1): nil, booleans, numbers,
+ * UTF-8 strings, binary, arrays and maps with string keys. msgpackr has no option to refuse its
+ * extensions (records, Set, Map, RegExp, Error, typed arrays, Date, BigInt, custom types), so
+ * the bytes are walked once before decoding and anything else is refused. Never throws on
+ * short input: a truncated frame is reported as such.
+ */
+export function msgpackProblem(b: Uint8Array): FrameError | undefined {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let pos = 0;
+  // Values still to read at each open array or map. A map entry counts twice (key, value), so
+  // an even count left in a map means the next value is a key.
+  type Level = { left: number; map: boolean; count: number; key?: string };
+  const pending: Level[] = [{ left: 1, map: false, count: 1 }];
+  const need = (n: number) => pos + n <= b.length;
+  // Where the value being read sits, to name the field of a string that is not UTF-8.
+  const path = () => pending.slice(1).map((l) => (l.map ? l.key ?? '' : l.count - l.left - 1));
+  const refuse = (why: string) => new FrameError(why);
+  while (pending.length > 0) {
+    const top = pending[pending.length - 1]!;
+    if (top.left === 0) {
+      pending.pop();
+      continue;
+    }
+    const isKey = top.map && top.left % 2 === 0;
+    top.left--;
+    if (!need(1)) return refuse('the frame ends early');
+    const t = b[pos++]!;
+    let strLen = -1;
+    let skip = 0;
+    let open: Level | undefined;
+    if (t <= 0x7f || t >= 0xe0) skip = 0; // fixint
+    else if (t >= 0x80 && t <= 0x8f) open = { left: (t & 0x0f) * 2, map: true, count: 0 };
+    else if (t >= 0x90 && t <= 0x9f) open = { left: t & 0x0f, map: false, count: 0 };
+    else if (t >= 0xa0 && t <= 0xbf) strLen = t & 0x1f;
+    else {
+      switch (t) {
+        case 0xc0: case 0xc2: case 0xc3: break; // nil, false, true
+        case 0xc4: if (!need(1)) return refuse('the frame ends early'); skip = 1 + b[pos]!; break; // bin 8
+        case 0xc5: if (!need(2)) return refuse('the frame ends early'); skip = 2 + view.getUint16(pos); break;
+        case 0xc6: if (!need(4)) return refuse('the frame ends early'); skip = 4 + view.getUint32(pos); break;
+        case 0xca: skip = 4; break; // float 32
+        case 0xcb: skip = 8; break; // float 64
+        case 0xcc: case 0xd0: skip = 1; break;
+        case 0xcd: case 0xd1: skip = 2; break;
+        case 0xce: case 0xd2: skip = 4; break;
+        case 0xcf: case 0xd3: skip = 8; break;
+        case 0xd9: if (!need(1)) return refuse('the frame ends early'); strLen = b[pos]!; pos += 1; break;
+        case 0xda: if (!need(2)) return refuse('the frame ends early'); strLen = view.getUint16(pos); pos += 2; break;
+        case 0xdb: if (!need(4)) return refuse('the frame ends early'); strLen = view.getUint32(pos); pos += 4; break;
+        case 0xdc: if (!need(2)) return refuse('the frame ends early'); open = { left: view.getUint16(pos), map: false, count: 0 }; pos += 2; break;
+        case 0xdd: if (!need(4)) return refuse('the frame ends early'); open = { left: view.getUint32(pos), map: false, count: 0 }; pos += 4; break;
+        case 0xde: if (!need(2)) return refuse('the frame ends early'); open = { left: view.getUint16(pos) * 2, map: true, count: 0 }; pos += 2; break;
+        case 0xdf: if (!need(4)) return refuse('the frame ends early'); open = { left: view.getUint32(pos) * 2, map: true, count: 0 }; pos += 4; break;
+        // fixext 1 of type 0 is how msgpackr writes `undefined` (a field left out, as in JSON).
+        case 0xd4: if (!need(2)) return refuse('the frame ends early'); if (b[pos] !== 0) return refuse(EXTENSIONS); skip = 2; break;
+        case 0xc1: return refuse('not MessagePack (0xc1 is never used)');
+        default: return refuse(EXTENSIONS);
+      }
+    }
+    if (isKey && strLen < 0) return refuse('map keys must be strings');
+    if (strLen >= 0) {
+      if (!need(strLen)) return refuse('the frame ends early');
+      const bytes = b.subarray(pos, pos + strLen);
+      if (!isUtf8(bytes)) {
+        // A lone surrogate written as UTF-8 (CESU) lands here too: PostgreSQL cannot store it.
+        return new FrameError(`${isKey ? 'a key' : path().join('.') || 'the value'} is not valid UTF-8 (a lone surrogate?), which PostgreSQL cannot store`, isKey ? path().slice(0, -1) : path());
+      }
+      if (isKey) top.key = keyDecoder.decode(bytes);
+      skip = strLen;
+    }
+    if (!need(skip)) return refuse('the frame ends early');
+    pos += skip;
+    if (open) {
+      if (open.left > b.length - pos) return refuse('the frame ends early'); // each value takes a byte at least
+      open.count = open.left;
+      pending.push(open);
+    }
+  }
+  return pos === b.length ? undefined : refuse('more than one value in the frame');
+}
+
 export const msgpack: Codec = {
   name: 'msgpack',
   binary: true,
   encode: (frame) => packr.pack(frame),
-  decode: (bytes) => packr.unpack(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)),
+  decode: (bytes) => {
+    const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const problem = msgpackProblem(b);
+    if (problem) throw problem;
+    return packr.unpack(b);
+  },
 };
 
 export const json: Codec = {

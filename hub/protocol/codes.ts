@@ -24,7 +24,7 @@ export const CLOSE = {
   RATE_LIMIT: 4008,
   /** Too slow to read: the send buffer filled up. Reconnect with the cursor. */
   SLOW_READER: 4009,
-  /** Frame over the size limit (uWS closes with 1009 itself). */
+  /** Frame over 1 MiB (LIMITS.hardFrameBytes): the hub closes with 1009 (hub/session.ts). */
   TOO_LARGE: 1009,
   /** Node shutting down: reconnect elsewhere with the cursor. */
   GOING_AWAY: 1001,

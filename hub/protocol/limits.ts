@@ -6,8 +6,14 @@
 export const LIMITS = {
   /** Largest frame the hub decodes; larger ones are answered `too_large` (up to HARD_FRAME_BYTES). */
   frameBytes: 64 * 1024,
-  /** Larger frames make uWS close the connection with 1009 without reading them. */
+  /** Larger frames close the connection with 1009 (docs/PROTOCOL.md §1). */
   hardFrameBytes: 1024 * 1024,
+  /**
+   * uWS's own limit (maxPayloadLength): above it uWS cuts the TCP connection without a close
+   * frame, which it cannot avoid. Between hardFrameBytes and this the hub closes with 1009.
+   * A frame in progress is buffered up to this size, so it stays a small multiple.
+   */
+  uwsFrameBytes: 4 * 1024 * 1024,
   title: 200,
   postBody: 20_000,
   messageBody: 8_000,

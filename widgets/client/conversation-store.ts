@@ -48,6 +48,11 @@ export class ConversationStore extends Observable {
   messages: Message[] = [];
   outbox: Outgoing[] = [];
   reads: Record<string, number> = {};
+
+  /** How far a person has read. Own entries only: a person id such as "constructor" is just an id. */
+  readSeq(personId: string): number {
+    return Object.hasOwn(this.reads, personId) ? this.reads[personId]! : 0;
+  }
   /** There are messages before the first one loaded. */
   hasOlder = false;
   /** There are messages after the last one loaded (the window was opened in the middle). */
@@ -252,7 +257,7 @@ export class ConversationStore extends Observable {
   markRead(): void {
     const me = this.me;
     const last = this.lastSeq;
-    if (!me || last === 0 || (this.reads[me] ?? 0) >= last) return;
+    if (!me || last === 0 || this.readSeq(me) >= last) return;
     this.reads = { ...this.reads, [me]: last };
     this.client.request('conversation.read', { conversationId: this.conversationId, seq: last }).catch(() => {});
   }
@@ -458,7 +463,7 @@ export class ConversationStore extends Observable {
   }
 
   private markSeen(personId: string, seq: number, notify = true): void {
-    if ((this.reads[personId] ?? 0) >= seq) return;
+    if (this.readSeq(personId) >= seq) return;
     this.reads = { ...this.reads, [personId]: seq };
     if (notify) this.changed();
   }

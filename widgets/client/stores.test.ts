@@ -119,6 +119,18 @@ describe('ConversationStore', () => {
     c.emit('conversation.read', { conversationId: 'c1', personId: 'you', seq: 1 });
     expect(store.reads.you).toBe(2);
   });
+
+  it('a person whose id names a property of Object.prototype has read nothing until they read', async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1');
+    c.answer('history.get', { conversation: entry('c1', 0, null), messages: [msg(1, 'you')], reads: {} });
+    await tick();
+    for (const id of ['constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+      expect(store.readSeq(id), id).toBe(0);
+      c.emit('conversation.read', { conversationId: 'c1', personId: id, seq: 1 });
+      expect(store.readSeq(id), id).toBe(1);
+    }
+  });
 });
 
 describe('ConversationStore: edits, tombstones and paging', () => {
