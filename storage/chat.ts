@@ -6,6 +6,7 @@
 // conference's family) has its members resolved from the directory when it is read or
 // written (its read `keys` find it), and its conversation_members rows are only read marks.
 import type { Db, Tx } from './pool.ts';
+import { iso, isoOrNull } from './rows.ts';
 
 export interface ConversationContext {
   kind: 'plan' | 'assignment' | 'conference';
@@ -48,9 +49,6 @@ export interface MessageRow {
   /** Sent to staff during their school's quiet hours. */
   quietHours: boolean;
 }
-
-const iso = (d: unknown) => (d instanceof Date ? d : new Date(String(d))).toISOString();
-const isoOrNull = (d: unknown) => (d === null || d === undefined ? null : iso(d));
 
 function conversationRow(r: Record<string, unknown>, participantIds: string[]): ConversationRow {
   return {

@@ -2,6 +2,9 @@
 // keys of its audience for its state (hub/audience-development.ts). Lists page newest first
 // by (created_at, id) and are always filtered by the reader's keys.
 import type { Db, Tx } from './pool.ts';
+import { iso, isoOrNull, type PageBefore } from './rows.ts';
+
+export type { PageBefore };
 
 export type DevelopmentState = 'draft' | 'published';
 
@@ -46,13 +49,6 @@ export interface DevelopmentFilter {
   groupId?: string | undefined;
 }
 
-export interface PageBefore {
-  at: string;
-  id: string;
-}
-
-export const iso = (d: unknown): string => (d instanceof Date ? d : new Date(String(d))).toISOString();
-export const isoOrNull = (d: unknown): string | null => (d === null || d === undefined ? null : iso(d));
 
 function feedbackRow(r: Record<string, unknown>): FeedbackRow {
   return {

@@ -3,7 +3,7 @@
 // its uploader until one documentation takes it; a documentation's attachments are those
 // whose documentation_id is it (one place says which, so two documentations never disagree).
 import type { Db, Sql, Tx } from './pool.ts';
-import { iso, type PageBefore } from './development.ts';
+import { iso, type PageBefore } from './rows.ts';
 
 export interface AttachmentRow {
   id: string;

@@ -1,5 +1,6 @@
 // Posts and mailings: one row each with its audience as read keys; reading state per reader.
 import type { Db, Tx } from './pool.ts';
+import { iso } from './rows.ts';
 
 export interface PostRow {
   id: string;
@@ -23,8 +24,6 @@ export interface MailingRow {
 }
 
 export type FeedItem = ({ kind: 'post' } & PostRow) | ({ kind: 'mailing' } & MailingRow);
-
-const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 
 export async function findPostByKey(db: Db, authorId: string, clientKey: string): Promise<PostRow | undefined> {
   const [r] = await db`select * from posts where author_id = ${authorId} and client_key = ${clientKey}`;

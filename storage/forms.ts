@@ -4,7 +4,7 @@
 // (checked again in the UPDATE itself), and closing updates it, so a fill either lands before
 // the close (and is released with it) or is refused; it never slips in after.
 import type { Db, Tx } from './pool.ts';
-import { iso, type PageBefore } from './development.ts';
+import { iso, type PageBefore } from './rows.ts';
 
 export interface Answer {
   value: string;

@@ -2,6 +2,7 @@
 // audience (hub/audience.ts), and the pairs behind §3's "guardians who earlier started a
 // conversation with them through a plan or assignment".
 import type { Db, Tx } from './pool.ts';
+import { iso, isoOrNull } from './rows.ts';
 
 export type ItemKind = 'plan' | 'assignment';
 export type ItemState = 'draft' | 'published' | 'hidden' | 'closed';
@@ -43,9 +44,6 @@ export interface ConferenceRow {
   createdAt: string;
   closedAt: string | null;
 }
-
-const iso = (d: unknown) => (d instanceof Date ? d : new Date(String(d))).toISOString();
-const isoOrNull = (d: unknown) => (d === null || d === undefined ? null : iso(d));
 
 // Dates are selected as text (`starts_on::text`): a JS Date would shift them by the time zone.
 function itemRow(r: Record<string, unknown>): ItemRow {

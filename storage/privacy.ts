@@ -2,10 +2,9 @@
 // deletes and the per-person export's reads. Retention deletes run in batches so that no
 // statement holds locks on a large part of a table for long.
 import type { Db, Sql, Tx } from './pool.ts';
+import { iso } from './rows.ts';
 import { messageRow, type ConversationContext, type MessageRow, type StoredAudience } from './chat.ts';
 import type { MailingRow, PostRow } from './feed.ts';
-
-const iso = (d: unknown) => (d instanceof Date ? d : new Date(String(d))).toISOString();
 
 // ---------------------------------------------------------------------------------------------
 // Audit log
