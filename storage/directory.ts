@@ -2,7 +2,8 @@
 // in directory_history; every change logged in directory_imports). The bundle is flattened
 // and checked by hub/directory/import.ts; this file writes the rows, all or nothing.
 import { createHash } from 'node:crypto';
-import type { Sql } from './pool.ts';
+import type { Db, Sql, Tx } from './pool.ts';
+import { iso, isoOrNull } from './rows.ts';
 
 /** One record as stored: `scope` is the organisation an import covers it through. */
 export interface DirectoryRow {
@@ -89,7 +90,7 @@ export async function importDirectory(
 export async function loadDirectoryRows(sql: Sql): Promise<{ rows: { kind: string; data: unknown }[]; guardianBlocks: { guardianId: string; childId: string }[] }> {
   const rows = await sql<{ kind: string; data: unknown }[]>`select kind, data from directory_records where ended_at is null order by kind, id`;
   // Secrecy against a guardian (migration 007): the view is built without these links.
-  const guardianBlocks = await sql<{ guardianId: string; childId: string }[]>`select guardian_id as "guardianId", child_id as "childId" from guardian_blocks`;
+  const guardianBlocks = await sql<{ guardianId: string; childId: string }[]>`select guardian_id, child_id from guardian_blocks`;
   return { rows: [...rows], guardianBlocks: [...guardianBlocks] };
 }
 
@@ -97,4 +98,57 @@ export async function loadDirectoryRows(sql: Sql): Promise<{ rows: { kind: strin
 export async function lastImportId(sql: Sql): Promise<number> {
   const [row] = await sql<{ id: number | null }[]>`select max(id) as id from directory_imports`;
   return Number(row?.id ?? 0);
+}
+
+/**
+ * Records that every node must rebuild its directory: a row in the import log, which nodes
+ * compare on the `__directory` broker message and every few seconds (hub/node.ts).
+ */
+export async function markDirectoryChanged(tx: Tx, what: string): Promise<void> {
+  await tx`insert into directory_imports (digest, changed, ended) values (${what}, 1, 0)`;
+}
+
+/** Does the imported directory name `guardianId` as a guardian of `childId` (whatever the blocks)? */
+export async function isGuardianInRecords(db: Db, guardianId: string, childId: string): Promise<boolean> {
+  const rows = await db`
+    select 1 from directory_records d
+    where d.kind = 'person' and d.id = ${childId} and d.ended_at is null
+      and exists (select 1 from jsonb_array_elements(coalesce(d.data->'responsibles', '[]'::jsonb)) r
+                  where r->'person'->>'id' = ${guardianId} and r->>'relationType' = 'Vårdnadshavare')`;
+  return rows.length > 0;
+}
+
+
+// ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
+
+/** The person's own directory records: their person record, duties, placements, roles, with replaced versions. */
+export async function directoryRecordsOf(db: Db, personId: string) {
+  const records = await db<{ kind: string; id: string; data: unknown; firstSeen: Date; updatedAt: Date; endedAt: Date | null }[]>`
+    select kind, id, data, first_seen, updated_at, ended_at from directory_records
+    where (kind = 'person' and id = ${personId})
+       or (kind in ('duty', 'role') and data->'person'->>'id' = ${personId})
+       or (kind = 'placement' and data->'child'->>'id' = ${personId})
+    order by kind, id`;
+  const history = await db<{ kind: string; id: string; data: unknown; replacedAt: Date }[]>`
+    select kind, id, data, replaced_at from directory_history
+    where (kind = 'person' and id = ${personId})
+       or (kind in ('duty', 'role') and data->'person'->>'id' = ${personId})
+       or (kind = 'placement' and data->'child'->>'id' = ${personId})
+    order by kind, id, replaced_at`;
+  // Of a group record only the person's own membership entries: the others are other people's data.
+  const memberships = await db<{ groupId: string; groupName: string; membership: unknown; endedAt: Date | null }[]>`
+    select d.id as group_id, d.data->>'displayName' as group_name, m as membership, d.ended_at
+    from directory_records d, jsonb_array_elements(coalesce(d.data->'groupMemberships', '[]'::jsonb)) m
+    where d.kind = 'group' and m->'person'->>'id' = ${personId}
+    order by d.id`;
+  return {
+    records: records.map((r) => ({ ...r, firstSeen: iso(r.firstSeen), updatedAt: iso(r.updatedAt), endedAt: isoOrNull(r.endedAt) })),
+    history: history.map((r) => ({ ...r, replacedAt: iso(r.replacedAt) })),
+    groupMemberships: memberships.map((r) => ({ ...r, endedAt: isoOrNull(r.endedAt) })),
+  };
+}
+
+export async function personExists(db: Db, personId: string): Promise<boolean> {
+  const rows = await db`select 1 from directory_records where kind = 'person' and id = ${personId}`;
+  return rows.length > 0;
 }

@@ -3,7 +3,7 @@
 // its uploader until one documentation takes it; a documentation's attachments are those
 // whose documentation_id is it (one place says which, so two documentations never disagree).
 import type { Db, Sql, Tx } from './pool.ts';
-import { iso, type PageBefore } from './rows.ts';
+import { iso, type PageBefore, type Stored } from './rows.ts';
 
 export interface AttachmentRow {
   id: string;
@@ -34,25 +34,27 @@ export interface DocumentationRow extends DocumentationFields {
   updatedAt: string;
 }
 
-function attachmentRow(r: Record<string, unknown>): AttachmentRow {
+type AttachmentRecord = Stored<AttachmentRow, 'createdAt'>;
+type DocumentationRecord = Stored<DocumentationRow, 'createdAt' | 'updatedAt'>;
+
+function attachmentRow(r: AttachmentRecord): AttachmentRow {
   return {
-    id: r.id as string, ownerId: r.owner_id as string, contentType: r.content_type as string, size: Number(r.size),
-    filename: r.filename as string, sha256: r.sha256 as string, documentationId: (r.documentation_id as string | null) ?? null, createdAt: iso(r.created_at),
+    id: r.id, ownerId: r.ownerId, contentType: r.contentType, size: Number(r.size), filename: r.filename, sha256: r.sha256,
+    documentationId: r.documentationId, createdAt: iso(r.createdAt),
   };
 }
 
-function documentationRow(r: Record<string, unknown>): DocumentationRow {
+function documentationRow(r: DocumentationRecord): DocumentationRow {
   return {
-    id: r.id as string, schoolId: r.school_id as string, groupId: r.group_id as string, authorId: r.author_id as string,
-    title: r.title as string, body: r.body as string, goals: (r.goals as string[] | null) ?? [], childIds: (r.child_ids as string[] | null) ?? [],
-    wholeGroup: r.whole_group as boolean, clientKey: r.client_key as string, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
+    id: r.id, schoolId: r.schoolId, groupId: r.groupId, authorId: r.authorId, title: r.title, body: r.body, goals: r.goals ?? [],
+    childIds: r.childIds ?? [], wholeGroup: r.wholeGroup, clientKey: r.clientKey, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
   };
 }
 
 // ── Attachments ─────────────────────────────────────────────────────────────────────────
 
 export async function insertAttachment(db: Db, a: Omit<AttachmentRow, 'documentationId' | 'createdAt'>): Promise<AttachmentRow> {
-  const [r] = await db`
+  const [r] = await db<AttachmentRecord[]>`
     insert into attachments (id, owner_id, content_type, size, filename, sha256)
     values (${a.id}, ${a.ownerId}, ${a.contentType}, ${a.size}, ${a.filename}, ${a.sha256})
     returning *`;
@@ -60,14 +62,14 @@ export async function insertAttachment(db: Db, a: Omit<AttachmentRow, 'documenta
 }
 
 export async function getAttachment(db: Db, id: string): Promise<AttachmentRow | undefined> {
-  const [r] = await db`select * from attachments where id = ${id}`;
+  const [r] = await db<AttachmentRecord[]>`select * from attachments where id = ${id}`;
   return r ? attachmentRow(r) : undefined;
 }
 
 /** The attachments, locked for this transaction (a documentation is about to take them). */
 export async function lockAttachments(tx: Tx, ids: readonly string[]): Promise<AttachmentRow[]> {
   if (ids.length === 0) return [];
-  const rows = await tx`select * from attachments where id = any(${[...ids]}::text[]) order by id for update`;
+  const rows = await tx<AttachmentRecord[]>`select * from attachments where id = any(${[...ids]}::text[]) order by id for update`;
   return rows.map(attachmentRow);
 }
 
@@ -91,7 +93,7 @@ export async function deleteDocumentationAttachments(tx: Tx, documentationId: st
 export async function attachmentsOf(db: Db, documentationIds: readonly string[]): Promise<Map<string, AttachmentRow[]>> {
   const out = new Map<string, AttachmentRow[]>();
   if (documentationIds.length === 0) return out;
-  const rows = await db`select * from attachments where documentation_id = any(${[...documentationIds]}::text[]) order by created_at, id`;
+  const rows = await db<AttachmentRecord[]>`select * from attachments where documentation_id = any(${[...documentationIds]}::text[]) order by created_at, id`;
   for (const r of rows.map(attachmentRow)) {
     const list = out.get(r.documentationId!) ?? [];
     list.push(r);
@@ -103,17 +105,17 @@ export async function attachmentsOf(db: Db, documentationIds: readonly string[])
 // ── Documentation ───────────────────────────────────────────────────────────────────────
 
 export async function findDocumentationByKey(db: Db, authorId: string, clientKey: string): Promise<DocumentationRow | undefined> {
-  const [r] = await db`select * from documentation where author_id = ${authorId} and client_key = ${clientKey}`;
+  const [r] = await db<DocumentationRecord[]>`select * from documentation where author_id = ${authorId} and client_key = ${clientKey}`;
   return r ? documentationRow(r) : undefined;
 }
 
 export async function getDocumentation(db: Db, id: string): Promise<DocumentationRow | undefined> {
-  const [r] = await db`select * from documentation where id = ${id}`;
+  const [r] = await db<DocumentationRecord[]>`select * from documentation where id = ${id}`;
   return r ? documentationRow(r) : undefined;
 }
 
 export async function lockDocumentation(tx: Tx, id: string): Promise<DocumentationRow | undefined> {
-  const [r] = await tx`select * from documentation where id = ${id} for update`;
+  const [r] = await tx<DocumentationRecord[]>`select * from documentation where id = ${id} for update`;
   return r ? documentationRow(r) : undefined;
 }
 
@@ -121,7 +123,7 @@ export async function insertDocumentation(
   tx: Tx,
   d: DocumentationFields & { id: string; schoolId: string; groupId: string; authorId: string; childIds: string[]; wholeGroup: boolean; keys: string[]; clientKey: string },
 ): Promise<DocumentationRow> {
-  const [r] = await tx`
+  const [r] = await tx<DocumentationRecord[]>`
     insert into documentation (id, school_id, group_id, author_id, title, body, goals, child_ids, whole_group, keys, client_key)
     values (${d.id}, ${d.schoolId}, ${d.groupId}, ${d.authorId}, ${d.title}, ${d.body}, ${d.goals}::text[], ${d.childIds}::text[],
             ${d.wholeGroup}, ${d.keys}::text[], ${d.clientKey})
@@ -130,7 +132,7 @@ export async function insertDocumentation(
 }
 
 export async function updateDocumentation(tx: Tx, id: string, f: DocumentationFields): Promise<DocumentationRow> {
-  const [r] = await tx`
+  const [r] = await tx<DocumentationRecord[]>`
     update documentation set title = ${f.title}, body = ${f.body}, goals = ${f.goals}::text[], updated_at = date_trunc('milliseconds', now())
     where id = ${id} returning *`;
   return documentationRow(r!);
@@ -146,7 +148,7 @@ export async function documentationPage(
   db: Db, keys: string[], filter: DocumentationFilter, limit: number, before?: PageBefore,
 ): Promise<DocumentationRow[]> {
   const children = filter.childIds ? [...filter.childIds] : null;
-  const rows = await db`
+  const rows = await db<DocumentationRecord[]>`
     select * from documentation
     where keys && ${keys}::text[]
       and (${children}::text[] is null or child_ids && ${children}::text[])
@@ -195,7 +197,7 @@ export async function documentationGoals(
  * `keys` reach; oldest first.
  */
 export async function documentationForExport(db: Db, personId: string, children: readonly string[], keys: readonly string[]): Promise<DocumentationRow[]> {
-  const rows = await db`
+  const rows = await db<DocumentationRecord[]>`
     select * from documentation
     where author_id = ${personId} or ${personId} = any(child_ids)
        or (child_ids && ${[...children]}::text[] and keys && ${[...keys]}::text[])
@@ -205,7 +207,7 @@ export async function documentationForExport(db: Db, personId: string, children:
 
 /** The person's uploads (linked or not), oldest first. */
 export async function attachmentsOwnedBy(db: Db, ownerId: string): Promise<AttachmentRow[]> {
-  const rows = await db`select * from attachments where owner_id = ${ownerId} order by created_at, id`;
+  const rows = await db<AttachmentRecord[]>`select * from attachments where owner_id = ${ownerId} order by created_at, id`;
   return rows.map(attachmentRow);
 }
 
