@@ -3,7 +3,7 @@
 // by (created_at, id) and are always filtered by the reader's keys.
 import type { Db, Tx } from './pool.ts';
 import { iso, isoOrNull, type PageBefore, type Stored } from './rows.ts';
-import { inBatches, RETENTION_BATCH, type Holds } from './retention.ts';
+import { expireRows, type Holds } from './retention.ts';
 
 export type { PageBefore };
 
@@ -219,17 +219,8 @@ export async function itemsOfHeldFeedback(db: Db, heldIds: readonly string[], he
 
 /** Deletes these schools' assessments last changed before `cutoff` and not held (by id, student or author), in batches; the count. */
 export function expireAssessments(db: Db, schoolIds: readonly string[], cutoff: string, h: Holds): Promise<number> {
-  return inBatches(async () => {
-    const [r] = await db<{ n: number }[]>`
-      with d as (
-        delete from assessments where id in (
-          select id from assessments
-          where school_id = any(${[...schoolIds]}::text[]) and greatest(created_at, updated_at) < ${cutoff}::timestamptz
-            and not (id = any(${h.items}::text[]))
-            and not (student_id = any(${h.persons}::text[])) and not (author_id = any(${h.persons}::text[]))
-          limit ${RETENTION_BATCH})
-        returning id)
-      select count(*)::int as n from d`;
-    return Number(r?.n ?? 0);
-  });
+  return expireRows(db, 'assessments', () => db`
+    school_id = any(${[...schoolIds]}::text[]) and greatest(created_at, updated_at) < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[]))
+    and not (student_id = any(${h.persons}::text[])) and not (author_id = any(${h.persons}::text[]))`);
 }

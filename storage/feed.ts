@@ -1,7 +1,7 @@
 // Posts and mailings: one row each with its audience as read keys; reading state per reader.
 import type { Db, Tx } from './pool.ts';
 import { iso, type Stored } from './rows.ts';
-import { inBatches, RETENTION_BATCH, type Holds } from './retention.ts';
+import { expireRows, type Holds } from './retention.ts';
 
 export interface PostRow {
   id: string;
@@ -130,36 +130,16 @@ export async function feedRowsByIds(db: Db, postIds: string[], mailingIds: strin
 
 /** Posts of these schools created before `cutoff`, with their read marks. */
 export function expirePosts(db: Db, schoolIds: string[], cutoff: string, h: Holds): Promise<number> {
-  return inBatches(async () => {
-    const [r] = await db<{ n: number }[]>`
-      with d as (
-        delete from posts where id in (
-          select id from posts
-          where school_id = any(${schoolIds}::text[]) and created_at < ${cutoff}::timestamptz
-            and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))
-            and not exists (select 1 from unnest(keys) k
-                            where k = any(${h.personKeys}::text[]) or (k like 'gm_:%' and split_part(k, ':', 3) = any(${h.persons}::text[])))
-          limit ${RETENTION_BATCH})
-        returning id
-      ), r as (delete from feed_reads where item_id in (select id from d))
-      select count(*)::int as n from d`;
-    return Number(r?.n ?? 0);
-  });
+  return expireRows(db, 'posts', () => db`
+    school_id = any(${schoolIds}::text[]) and created_at < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))
+    and not exists (select 1 from unnest(keys) k
+                    where k = any(${h.personKeys}::text[]) or (k like 'gm_:%' and split_part(k, ':', 3) = any(${h.persons}::text[])))`);
 }
 
 /** Mailings of this district created before `cutoff`, with their read marks. */
 export function expireMailings(db: Db, districtId: string, cutoff: string, h: Holds): Promise<number> {
-  return inBatches(async () => {
-    const [r] = await db<{ n: number }[]>`
-      with d as (
-        delete from mailings where id in (
-          select id from mailings
-          where district_id = ${districtId} and created_at < ${cutoff}::timestamptz
-            and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))
-          limit ${RETENTION_BATCH})
-        returning id
-      ), r as (delete from feed_reads where item_id in (select id from d))
-      select count(*)::int as n from d`;
-    return Number(r?.n ?? 0);
-  });
+  return expireRows(db, 'mailings', () => db`
+    district_id = ${districtId} and created_at < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))`);
 }

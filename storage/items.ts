@@ -3,7 +3,7 @@
 // conversation with them through a plan or assignment".
 import type { Db, Tx } from './pool.ts';
 import { iso, isoOrNull, type Stored } from './rows.ts';
-import { inBatches, RETENTION_BATCH, type Holds } from './retention.ts';
+import { expireRows, type Holds } from './retention.ts';
 
 export type ItemKind = 'plan' | 'assignment';
 export type ItemState = 'draft' | 'published' | 'hidden' | 'closed';
@@ -221,36 +221,16 @@ export async function conferenceIdsOf(db: Db, personId: string, keys: string[]):
 
 /** Plans and assignments of these schools last changed before `cutoff`. */
 export function expireItems(db: Db, schoolIds: string[], cutoff: string, h: Holds): Promise<number> {
-  return inBatches(async () => {
-    const [r] = await db<{ n: number }[]>`
-      with d as (
-        delete from items where id in (
-          select id from items
-          where school_id = any(${schoolIds}::text[]) and greatest(created_at, updated_at) < ${cutoff}::timestamptz
-            and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))
-          limit ${RETENTION_BATCH})
-        returning id
-      )
-      select count(*)::int as n from d`;
-    return Number(r?.n ?? 0);
-  });
+  return expireRows(db, 'items', () => db`
+    school_id = any(${schoolIds}::text[]) and greatest(created_at, updated_at) < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))`);
 }
 
 /** Conferences of these schools whose last date (created, held, closed) is before `cutoff`. */
 export function expireConferences(db: Db, schoolIds: string[], cutoff: string, h: Holds): Promise<number> {
-  return inBatches(async () => {
-    const [r] = await db<{ n: number }[]>`
-      with d as (
-        delete from conferences where id in (
-          select id from conferences
-          where school_id = any(${schoolIds}::text[])
-            and greatest(created_at, starts_at, coalesce(closed_at, created_at)) < ${cutoff}::timestamptz
-            and not (id = any(${h.items}::text[]))
-            and not (student_id = any(${h.persons}::text[])) and not (mentor_id = any(${h.persons}::text[]))
-          limit ${RETENTION_BATCH})
-        returning id
-      )
-      select count(*)::int as n from d`;
-    return Number(r?.n ?? 0);
-  });
+  return expireRows(db, 'conferences', () => db`
+    school_id = any(${schoolIds}::text[])
+    and greatest(created_at, starts_at, coalesce(closed_at, created_at)) < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[]))
+    and not (student_id = any(${h.persons}::text[])) and not (mentor_id = any(${h.persons}::text[]))`);
 }
