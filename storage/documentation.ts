@@ -4,6 +4,7 @@
 // whose documentation_id is it (one place says which, so two documentations never disagree).
 import type { Db, Sql, Tx } from './pool.ts';
 import { iso, type PageBefore, type Stored } from './rows.ts';
+import type { Holds } from './retention.ts';
 
 export interface AttachmentRow {
   id: string;
@@ -211,26 +212,21 @@ export async function attachmentsOwnedBy(db: Db, ownerId: string): Promise<Attac
   return rows.map(attachmentRow);
 }
 
-export interface HeldRecords {
-  ids: readonly string[];
-  persons: readonly string[];
-}
-
 /**
  * Deletes one batch of these schools' documentation last changed before `cutoff` and not held
  * (by id, by one of its attachments' ids, by its author or a child it is about), with its
  * attachment rows; returns the count and the attachment ids, whose files the caller removes.
  */
 export async function expireDocumentationBatch(
-  sql: Sql, schoolIds: readonly string[], cutoff: string, held: HeldRecords, limit: number,
+  sql: Sql, schoolIds: readonly string[], cutoff: string, h: Holds, limit: number,
 ): Promise<{ documentation: number; attachmentIds: string[] }> {
   return sql.begin(async (tx) => {
     const due = await tx<{ id: string }[]>`
       select d.id from documentation d
       where d.school_id = any(${[...schoolIds]}::text[]) and greatest(d.created_at, d.updated_at) < ${cutoff}::timestamptz
-        and not (d.id = any(${[...held.ids]}::text[])) and not (d.author_id = any(${[...held.persons]}::text[]))
-        and not (d.child_ids && ${[...held.persons]}::text[])
-        and not exists (select 1 from attachments a where a.documentation_id = d.id and a.id = any(${[...held.ids]}::text[]))
+        and not (d.id = any(${h.items}::text[])) and not (d.author_id = any(${h.persons}::text[]))
+        and not (d.child_ids && ${h.persons}::text[])
+        and not exists (select 1 from attachments a where a.documentation_id = d.id and a.id = any(${h.items}::text[]))
       order by d.id limit ${limit}
       for update skip locked`;
     const ids = due.map((r) => r.id);
@@ -242,12 +238,12 @@ export async function expireDocumentationBatch(
 }
 
 /** Deletes one batch of uploads never taken by a documentation, made before `before` and not held; returns their ids. */
-export async function expireUnlinkedAttachmentBatch(db: Db, before: string, held: HeldRecords, limit: number): Promise<string[]> {
+export async function expireUnlinkedAttachmentBatch(db: Db, before: string, h: Holds, limit: number): Promise<string[]> {
   const rows = await db<{ id: string }[]>`
     delete from attachments where id in (
       select id from attachments
       where documentation_id is null and created_at < ${before}::timestamptz
-        and not (id = any(${[...held.ids]}::text[])) and not (owner_id = any(${[...held.persons]}::text[]))
+        and not (id = any(${h.items}::text[])) and not (owner_id = any(${h.persons}::text[]))
       order by id limit ${limit}
       for update skip locked)
     and documentation_id is null

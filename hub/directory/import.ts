@@ -36,7 +36,7 @@ export class ImportReferenceError extends Error {
   }
 }
 
-export function rowsOf(b: Bundle): RecordRow[] {
+function rowsOf(b: Bundle): RecordRow[] {
   const rows: RecordRow[] = [];
   for (const o of b.organisations) rows.push({ kind: 'organisation', id: o.id, scope: o.parentOrganisation?.id ?? o.id, data: o });
   for (const p of b.persons) rows.push({ kind: 'person', id: p.id, scope: null, data: p });
@@ -53,7 +53,7 @@ export function rowsOf(b: Bundle): RecordRow[] {
 }
 
 /** Every reference in the bundle, with its path, the kind it must point at and the id. */
-export function referencesOf(b: Bundle): RecordReference[] {
+function referencesOf(b: Bundle): RecordReference[] {
   const refs: RecordReference[] = [];
   b.organisations.forEach((o, i) => o.parentOrganisation && refs.push({ path: ['organisations', i, 'parentOrganisation', 'id'], kind: 'organisation', id: o.parentOrganisation.id }));
   b.persons.forEach((p, i) => p.responsibles?.forEach((r, j) => refs.push({ path: ['persons', i, 'responsibles', j, 'person', 'id'], kind: 'person', id: r.person.id })));

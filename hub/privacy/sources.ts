@@ -284,7 +284,6 @@ const documentationSource: PrivacySource = {
     };
   },
   async expire({ sql, districts, holds, now, files }) {
-    const held = { ids: holds.items, persons: holds.persons };
     const out = { documentation: 0, attachments: 0, attachmentFiles: 0 };
     const removeFiles = async (ids: readonly string[]) => {
       for (const id of ids) await files.remove(id);
@@ -293,7 +292,7 @@ const documentationSource: PrivacySource = {
     };
     for (const d of districts) {
       for (;;) {
-        const batch = await expireDocumentationBatch(sql, d.schoolIds, d.cutoff, held, RETENTION_BATCH);
+        const batch = await expireDocumentationBatch(sql, d.schoolIds, d.cutoff, holds, RETENTION_BATCH);
         out.documentation += batch.documentation;
         await removeFiles(batch.attachmentIds);
         if (batch.documentation < RETENTION_BATCH) break;
@@ -303,7 +302,7 @@ const documentationSource: PrivacySource = {
     // took within a day, and files whose row is gone (a node that stopped between the two).
     const dayAgo = new Date(now.getTime() - UNLINKED_UPLOAD_MS);
     for (;;) {
-      const ids = await expireUnlinkedAttachmentBatch(sql, dayAgo.toISOString(), held, RETENTION_BATCH);
+      const ids = await expireUnlinkedAttachmentBatch(sql, dayAgo.toISOString(), holds, RETENTION_BATCH);
       await removeFiles(ids);
       if (ids.length < RETENTION_BATCH) break;
     }
