@@ -118,7 +118,6 @@ export async function isGuardianInRecords(db: Db, guardianId: string, childId: s
   return rows.length > 0;
 }
 
-
 // ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
 
 /** The person's own directory records: their person record, duties, placements, roles, with replaced versions. */
