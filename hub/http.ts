@@ -6,7 +6,7 @@ import { bundleSchema } from './directory/schema.ts';
 import { firstIssue } from './protocol/frames.ts';
 import { unstorableString } from './protocol/strings.ts';
 import { ABUSE_LIMITS, KeyedBuckets } from './limits.ts';
-import { ImportReferenceError, importBundle, type ImportResult } from '../storage/directory.ts';
+import { ImportReferenceError, importBundle, type ImportResult } from './directory-import.ts';
 
 export const HTTP_LIMITS = {
   /** A district's directory: 100k persons and their groups fit comfortably. */

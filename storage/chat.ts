@@ -6,6 +6,8 @@
 // conference's family) has its members resolved from the directory when it is read or
 // written (its read `keys` find it), and its conversation_members rows are only read marks.
 import type { Db, Tx } from './pool.ts';
+import { iso, isoOrNull, type Stored } from './rows.ts';
+import { inBatches, RETENTION_BATCH } from './retention.ts';
 
 export interface ConversationContext {
   kind: 'plan' | 'assignment' | 'conference';
@@ -49,53 +51,54 @@ export interface MessageRow {
   quietHours: boolean;
 }
 
-const iso = (d: unknown) => (d instanceof Date ? d : new Date(String(d))).toISOString();
-const isoOrNull = (d: unknown) => (d === null || d === undefined ? null : iso(d));
+type ConversationRecord = Stored<Omit<ConversationRow, 'participantIds'>, 'createdAt'>;
+type MessageRecord = Stored<MessageRow, 'createdAt' | 'editedAt' | 'deletedAt'>;
 
-function conversationRow(r: Record<string, unknown>, participantIds: string[]): ConversationRow {
+function conversationRow(r: ConversationRecord, participantIds: string[]): ConversationRow {
   return {
-    id: r.id as string,
-    creatorId: r.creator_id as string,
-    subject: (r.subject as string | null) ?? null,
-    context: (r.context as ConversationContext | null) ?? null,
-    audience: (r.audience as StoredAudience | null) ?? null,
-    participantIds,
-    lastSeq: Number(r.last_seq),
-    createdAt: iso(r.created_at),
+    id: r.id, creatorId: r.creatorId, subject: r.subject, context: r.context, audience: r.audience, participantIds,
+    lastSeq: Number(r.lastSeq), createdAt: iso(r.createdAt),
   };
 }
 
-/** A message from a row, its columns optionally prefixed (`lm_` in the inbox query). */
-export function messageRow(r: Record<string, unknown>, p = ''): MessageRow {
+function messageRow(r: MessageRecord): MessageRow {
   return {
-    id: r[`${p}id`] as string, conversationId: r[`${p}conversation_id`] as string, seq: Number(r[`${p}seq`]),
-    senderId: r[`${p}sender_id`] as string, body: r[`${p}body`] as string, createdAt: iso(r[`${p}created_at`]),
-    clientKey: r[`${p}client_key`] as string, editedAt: isoOrNull(r[`${p}edited_at`]), deletedAt: isoOrNull(r[`${p}deleted_at`]),
-    quietHours: r[`${p}quiet_hours`] === true,
+    id: r.id, conversationId: r.conversationId, seq: Number(r.seq), senderId: r.senderId, body: r.body, createdAt: iso(r.createdAt),
+    clientKey: r.clientKey, editedAt: isoOrNull(r.editedAt), deletedAt: isoOrNull(r.deletedAt), quietHours: r.quietHours === true,
   };
+}
+
+/**
+ * The person's conversations, as a fragment for `with mine as (...)`: those they are listed in
+ * (stored members), and those whose audience their read `keys` meet (a GIN index on keys).
+ * The inbox, the unread total and search all take this one definition.
+ */
+function myConversations(db: Db, personId: string, keys: string[]) {
+  return db`
+    select m.conversation_id as id from conversation_members m join conversations x on x.id = m.conversation_id
+    where m.person_id = ${personId} and x.audience is null
+    union
+    select id from conversations where keys && ${keys}::text[]`;
 }
 
 export async function participantsOf(db: Db, conversationId: string): Promise<string[]> {
-  const rows = await db<{ person_id: string }[]>`select person_id from conversation_members where conversation_id = ${conversationId} order by joined_at, person_id`;
-  return rows.map((r) => r.person_id);
+  const rows = await db<{ personId: string }[]>`select person_id from conversation_members where conversation_id = ${conversationId} order by joined_at, person_id`;
+  return rows.map((r) => r.personId);
 }
 
 export async function getConversation(db: Db, id: string): Promise<ConversationRow | undefined> {
-  const [r] = await db`select * from conversations where id = ${id}`;
+  const [r] = await db<ConversationRecord[]>`select * from conversations where id = ${id}`;
   return r ? conversationRow(r, await participantsOf(db, id)) : undefined;
 }
 
 /** The conversation with its members in one round trip, for sending (the seq needs no lock here). */
 export async function conversationForSend(db: Db, id: string): Promise<ConversationRow | undefined> {
-  const [r] = await db`
-    select c.*, array(select person_id from conversation_members m where m.conversation_id = c.id order by joined_at, person_id) as participant_ids
-    from conversations c where c.id = ${id}`;
-  return r ? conversationRow(r, r.participant_ids as string[]) : undefined;
+  return (await conversationsByIds(db, [id])).get(id);
 }
 
 /** The conversation row, locked for this transaction (edits and deletes). */
 export async function lockConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
-  const [r] = await tx`select * from conversations where id = ${id} for update`;
+  const [r] = await tx<ConversationRecord[]>`select * from conversations where id = ${id} for update`;
   return r ? conversationRow(r, await participantsOf(tx, id)) : undefined;
 }
 
@@ -103,11 +106,11 @@ export async function findConversation(
   db: Db, by: { creatorId: string; clientKey: string } | { directKey: string } | { threadKey: string },
 ): Promise<ConversationRow | undefined> {
   const [r] = 'directKey' in by
-    ? await db`select * from conversations where direct_key = ${by.directKey}`
+    ? await db<ConversationRecord[]>`select * from conversations where direct_key = ${by.directKey}`
     : 'threadKey' in by
-      ? await db`select * from conversations where thread_key = ${by.threadKey}`
-      : await db`select * from conversations where creator_id = ${by.creatorId} and client_key = ${by.clientKey}`;
-  return r ? conversationRow(r, await participantsOf(db, r.id as string)) : undefined;
+      ? await db<ConversationRecord[]>`select * from conversations where thread_key = ${by.threadKey}`
+      : await db<ConversationRecord[]>`select * from conversations where creator_id = ${by.creatorId} and client_key = ${by.clientKey}`;
+  return r ? conversationRow(r, await participantsOf(db, r.id)) : undefined;
 }
 
 export async function insertConversation(
@@ -118,7 +121,7 @@ export async function insertConversation(
   },
 ): Promise<ConversationRow> {
   const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-  const [r] = await tx`
+  const [r] = await tx<ConversationRecord[]>`
     insert into conversations (id, creator_id, subject, context, client_key, direct_key, thread_key, audience, keys)
     values (${c.id}, ${c.creatorId}, ${c.subject}, ${json(c.context)}::text::jsonb, ${c.clientKey}, ${c.directKey},
             ${c.threadKey ?? null}, ${json(c.audience)}::text::jsonb, ${c.keys ?? null}::text[])
@@ -130,10 +133,10 @@ export async function insertConversation(
 /** Adds participants (a guardian joining an item's thread); returns those who were not in it yet. */
 export async function addMembers(tx: Tx, conversationId: string, personIds: string[]): Promise<string[]> {
   if (personIds.length === 0) return [];
-  const rows = await tx<{ person_id: string }[]>`
+  const rows = await tx<{ personId: string }[]>`
     insert into conversation_members (conversation_id, person_id) select ${conversationId}, unnest(${personIds}::text[])
     on conflict do nothing returning person_id`;
-  return rows.map((r) => r.person_id);
+  return rows.map((r) => r.personId);
 }
 
 /** Has the person a row (a read mark) in the conversation: did they ever take part? */
@@ -150,12 +153,12 @@ export async function retitleContexts(tx: Tx, kind: string, id: string, title: s
 }
 
 export async function findMessageByKey(db: Db, senderId: string, clientKey: string): Promise<MessageRow | undefined> {
-  const [r] = await db`select * from messages where sender_id = ${senderId} and client_key = ${clientKey}`;
+  const [r] = await db<MessageRecord[]>`select * from messages where sender_id = ${senderId} and client_key = ${clientKey}`;
   return r ? messageRow(r) : undefined;
 }
 
 export async function getMessage(db: Db, id: string): Promise<MessageRow | undefined> {
-  const [r] = await db`select * from messages where id = ${id}`;
+  const [r] = await db<MessageRecord[]>`select * from messages where id = ${id}`;
   return r ? messageRow(r) : undefined;
 }
 
@@ -169,7 +172,7 @@ export async function appendMessage(
   tx: Tx, conv: Pick<ConversationRow, 'id'>, m: { id: string; senderId: string; body: string; clientKey: string; quietHours: boolean },
 ): Promise<MessageRow | undefined> {
   // A retry with a clientKey already stored takes no seq and inserts nothing (undefined).
-  const [r] = await tx`
+  const [r] = await tx<MessageRecord[]>`
     with c as (
       update conversations set last_seq = last_seq + 1, last_message_at = date_trunc('milliseconds', now())
       where id = ${conv.id}
@@ -189,13 +192,13 @@ export async function appendMessage(
 
 /** A new body for a message; clears nothing else. */
 export async function editMessage(tx: Tx, id: string, body: string): Promise<MessageRow> {
-  const [r] = await tx`update messages set body = ${body}, edited_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
+  const [r] = await tx<MessageRecord[]>`update messages set body = ${body}, edited_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
   return messageRow(r!);
 }
 
 /** Deletes a message's content, keeping its row and seq as a tombstone. */
 export async function deleteMessage(tx: Tx, id: string): Promise<MessageRow> {
-  const [r] = await tx`update messages set body = '', deleted_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
+  const [r] = await tx<MessageRecord[]>`update messages set body = '', deleted_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
   return messageRow(r!);
 }
 
@@ -205,19 +208,19 @@ export async function deleteMessage(tx: Tx, id: string): Promise<MessageRow> {
  * participant: in a conversation with an audience the row is made on the first read.
  */
 export async function markRead(db: Db, conversationId: string, personId: string, seq: number): Promise<number | undefined> {
-  const rows = await db<{ read_seq: number }[]>`
+  const rows = await db<{ readSeq: number }[]>`
     insert into conversation_members as m (conversation_id, person_id, read_seq)
     select c.id, ${personId}, least(${seq}, c.last_seq) from conversations c
     where c.id = ${conversationId} and least(${seq}, c.last_seq) > 0
     on conflict (conversation_id, person_id) do update set read_seq = excluded.read_seq
       where excluded.read_seq > m.read_seq
     returning m.read_seq`;
-  return rows[0] ? Number(rows[0].read_seq) : undefined;
+  return rows[0] ? Number(rows[0].readSeq) : undefined;
 }
 
 export async function readMarks(db: Db, conversationId: string): Promise<Record<string, number>> {
-  const rows = await db<{ person_id: string; read_seq: number }[]>`select person_id, read_seq from conversation_members where conversation_id = ${conversationId}`;
-  return Object.fromEntries(rows.map((r) => [r.person_id, Number(r.read_seq)]));
+  const rows = await db<{ personId: string; readSeq: number }[]>`select person_id, read_seq from conversation_members where conversation_id = ${conversationId}`;
+  return Object.fromEntries(rows.map((r) => [r.personId, Number(r.readSeq)]));
 }
 
 export interface InboxRow {
@@ -234,39 +237,37 @@ export interface InboxRow {
 export async function inboxPage(db: Db, personId: string, keys: string[], limit: number, before?: { at: string; id: string }): Promise<InboxRow[]> {
   const beforeAt = before?.at ?? null;
   const beforeId = before?.id ?? null;
-  const rows = await db`
-    with mine as (
-      select m.conversation_id as id from conversation_members m join conversations x on x.id = m.conversation_id
-      where m.person_id = ${personId} and x.audience is null
-      union
-      select id from conversations where keys && ${keys}::text[]
-    )
+  const rows = await db<(ConversationRecord & { readSeq: number; activityAt: Date; participantIds: string[] | null })[]>`
+    with mine as (${myConversations(db, personId, keys)})
     select c.*, coalesce(rm.read_seq, 0) as read_seq, coalesce(c.last_message_at, c.created_at) as activity_at,
-           (select array_agg(person_id order by joined_at, person_id) from conversation_members x where x.conversation_id = c.id) as participant_ids,
-           lm.id as lm_id, lm.conversation_id as lm_conversation_id, lm.seq as lm_seq, lm.sender_id as lm_sender_id, lm.body as lm_body, lm.created_at as lm_created_at,
-           lm.client_key as lm_client_key, lm.edited_at as lm_edited_at, lm.deleted_at as lm_deleted_at, lm.quiet_hours as lm_quiet_hours
+           (select array_agg(person_id order by joined_at, person_id) from conversation_members x where x.conversation_id = c.id) as participant_ids
     from mine join conversations c on c.id = mine.id
     left join conversation_members rm on rm.conversation_id = c.id and rm.person_id = ${personId}
-    left join messages lm on lm.conversation_id = c.id and lm.seq = c.last_seq
     where (${beforeAt}::timestamptz is null or (coalesce(c.last_message_at, c.created_at), c.id) < (${beforeAt}::timestamptz, ${beforeId}::text))
     order by coalesce(c.last_message_at, c.created_at) desc, c.id desc
     limit ${limit}`;
+  const last = await lastMessagesOf(db, rows);
   return rows.map((r) => ({
-    conversation: conversationRow(r, (r.participant_ids as string[] | null) ?? []),
-    unread: Math.max(0, Number(r.last_seq) - Number(r.read_seq)),
-    lastMessage: r.lm_id ? messageRow(r, 'lm_') : null,
-    lastActivityAt: iso(r.activity_at),
+    conversation: conversationRow(r, r.participantIds ?? []),
+    unread: Math.max(0, Number(r.lastSeq) - Number(r.readSeq)),
+    lastMessage: last.get(r.id) ?? null,
+    lastActivityAt: iso(r.activityAt),
   }));
+}
+
+/** The last message (seq = lastSeq) of each conversation, by conversation id. */
+async function lastMessagesOf(db: Db, conversations: readonly { id: string; lastSeq: number }[]): Promise<Map<string, MessageRow>> {
+  const withMessages = conversations.filter((c) => Number(c.lastSeq) > 0);
+  if (withMessages.length === 0) return new Map();
+  const rows = await db<MessageRecord[]>`
+    select m.* from unnest(${withMessages.map((c) => c.id)}::text[], ${withMessages.map((c) => Number(c.lastSeq))}::bigint[]) as x(id, seq)
+    join messages m on m.conversation_id = x.id and m.seq = x.seq`;
+  return new Map(rows.map((r) => [r.conversationId, messageRow(r)]));
 }
 
 export async function unreadTotal(db: Db, personId: string, keys: string[]): Promise<number> {
   const [r] = await db<{ n: number }[]>`
-    with mine as (
-      select m.conversation_id as id from conversation_members m join conversations x on x.id = m.conversation_id
-      where m.person_id = ${personId} and x.audience is null
-      union
-      select id from conversations where keys && ${keys}::text[]
-    )
+    with mine as (${myConversations(db, personId, keys)})
     select coalesce(sum(greatest(c.last_seq - coalesce(rm.read_seq, 0), 0)), 0)::int as n
     from mine join conversations c on c.id = mine.id
     left join conversation_members rm on rm.conversation_id = c.id and rm.person_id = ${personId}`;
@@ -276,13 +277,13 @@ export async function unreadTotal(db: Db, personId: string, keys: string[]): Pro
 /** Messages before `beforeSeq` (or the newest), or after `afterSeq` (the oldest after it); oldest first. */
 export async function historyPage(db: Db, conversationId: string, limit: number, at: { beforeSeq?: number | undefined; afterSeq?: number | undefined }): Promise<MessageRow[]> {
   if (at.afterSeq !== undefined) {
-    const rows = await db`
+    const rows = await db<MessageRecord[]>`
       select * from messages where conversation_id = ${conversationId} and seq > ${at.afterSeq}::bigint
       order by seq asc limit ${limit}`;
     return rows.map((r) => messageRow(r));
   }
   const beforeSeq = at.beforeSeq ?? null;
-  const rows = await db`
+  const rows = await db<MessageRecord[]>`
     select * from messages where conversation_id = ${conversationId}
       and (${beforeSeq}::bigint is null or seq < ${beforeSeq}::bigint)
     order by seq desc limit ${limit}`;
@@ -302,29 +303,123 @@ export async function searchMessages(
   const beforeAt = opts.before?.at ?? null;
   const beforeId = opts.before?.id ?? null;
   const only = opts.conversationId ?? null;
-  const rows = await db`
-    with mine as (
-      select m.conversation_id as id from conversation_members m join conversations x on x.id = m.conversation_id
-      where m.person_id = ${personId} and x.audience is null
-      union
-      select id from conversations where keys && ${keys}::text[]
-    )
-    select msg.*, c.id as c_id, c.creator_id as c_creator_id, c.subject as c_subject, c.context as c_context,
-           c.audience as c_audience, c.last_seq as c_last_seq, c.created_at as c_created_at
+  const rows = await db<MessageRecord[]>`
+    with mine as (${myConversations(db, personId, keys)})
+    select msg.*
     from mine join messages msg on msg.conversation_id = mine.id
-    join conversations c on c.id = msg.conversation_id
     where msg.search @@ (to_tsquery('swedish', ${query}) || to_tsquery('simple', ${query})) and msg.deleted_at is null
       and (${only}::text is null or msg.conversation_id = ${only}::text)
       and (${beforeAt}::timestamptz is null or (msg.created_at, msg.id) < (${beforeAt}::timestamptz, ${beforeId}::text))
     order by msg.created_at desc, msg.id desc
     limit ${limit}`;
-  const participants = new Map<string, string[]>();
-  for (const id of new Set(rows.map((r) => r.c_id as string))) participants.set(id, await participantsOf(db, id));
-  return rows.map((r) => ({
-    ...messageRow(r),
-    conversation: conversationRow(
-      { id: r.c_id, creator_id: r.c_creator_id, subject: r.c_subject, context: r.c_context, audience: r.c_audience, last_seq: r.c_last_seq, created_at: r.c_created_at },
-      participants.get(r.c_id as string) ?? [],
+  const conversations = await conversationsByIds(db, [...new Set(rows.map((r) => r.conversationId))]);
+  return rows.flatMap((r) => {
+    const conversation = conversations.get(r.conversationId);
+    return conversation ? [{ ...messageRow(r), conversation }] : []; // gone meanwhile (retention)
+  });
+}
+
+/** Conversations by id, each with its stored participants, in one round trip. */
+async function conversationsByIds(db: Db, ids: readonly string[]): Promise<Map<string, ConversationRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db<(ConversationRecord & { participantIds: string[] })[]>`
+    select c.*, array(select person_id from conversation_members m where m.conversation_id = c.id order by joined_at, person_id) as participant_ids
+    from conversations c where c.id = any(${[...ids]}::text[])`;
+  return new Map(rows.map((r) => [r.id, conversationRow(r, r.participantIds)]));
+}
+
+// ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
+
+/** Conversations the person has a row in, wrote in, or reaches now through `keys`. */
+export async function conversationIdsOf(db: Db, personId: string, keys: string[]): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`
+    select conversation_id as id from conversation_members where person_id = ${personId}
+    union select distinct conversation_id from messages where sender_id = ${personId}
+    union select id from conversations where keys && ${keys}::text[]
+    order by 1`;
+  return rows.map((r) => r.id);
+}
+
+export async function messagesOf(db: Db, conversationIds: string[]): Promise<MessageRow[]> {
+  if (conversationIds.length === 0) return [];
+  const rows = await db<MessageRecord[]>`select * from messages where conversation_id = any(${conversationIds}::text[]) order by conversation_id, seq`;
+  return rows.map((r) => messageRow(r));
+}
+
+export async function readMarksOf(db: Db, personId: string): Promise<Map<string, { readSeq: number; joinedAt: string }>> {
+  const rows = await db<{ conversationId: string; readSeq: number; joinedAt: Date }[]>`
+    select conversation_id, read_seq, joined_at from conversation_members where person_id = ${personId}`;
+  return new Map(rows.map((r) => [r.conversationId, { readSeq: Number(r.readSeq), joinedAt: iso(r.joinedAt) }]));
+}
+
+export interface ConversationCandidate {
+  id: string;
+  context: ConversationContext | null;
+  audience: StoredAudience | null;
+  /** Stored members (for a conversation with an audience: those with a read mark). */
+  memberIds: string[];
+  /** A held person wrote in it. */
+  heldSender: boolean;
+}
+
+/**
+ * Conversations (by id, after `afterId`) that have something older than `oldest`: their
+ * first message, or their last activity. Nothing newer can be due under any district.
+ */
+export async function conversationCandidates(db: Db, oldest: string, heldPersons: string[], afterId: string, limit: number): Promise<ConversationCandidate[]> {
+  const rows = await db<ConversationCandidate[]>`
+    select c.id, c.context, c.audience,
+           array(select m.person_id from conversation_members m where m.conversation_id = c.id) as member_ids,
+           exists (select 1 from messages m where m.conversation_id = c.id and m.sender_id = any(${heldPersons}::text[])) as held_sender
+    from conversations c
+    where c.id > ${afterId}
+      and (coalesce(c.last_message_at, c.created_at) < ${oldest}::timestamptz
+           or (select m.created_at from messages m where m.conversation_id = c.id order by m.seq limit 1) < ${oldest}::timestamptz)
+    order by c.id limit ${limit}`;
+  return rows.map((r) => ({ ...r, memberIds: r.memberIds ?? [], heldSender: r.heldSender === true }));
+}
+
+/**
+ * Deletes each conversation's messages created before its cutoff. The seq of what remains
+ * is untouched (history simply starts later); read marks move up to just below the first
+ * message kept, so that deleted messages never count as unread; a conversation left with no
+ * messages whose last activity is before its cutoff goes too, with its read marks.
+ */
+export async function expireConversations(db: Db, due: { id: string; cutoff: string }[]): Promise<{ messages: number; conversations: number }> {
+  if (due.length === 0) return { messages: 0, conversations: 0 };
+  const ids = due.map((d) => d.id);
+  const cutoffs = due.map((d) => d.cutoff);
+  const messages = await inBatches(async () => {
+    const [r] = await db<{ n: number }[]>`
+      with x as (select * from unnest(${ids}::text[], ${cutoffs}::text[]) as x(id, cutoff)),
+      d as (
+        delete from messages where (conversation_id, seq) in (
+          select m.conversation_id, m.seq from messages m join x on m.conversation_id = x.id
+          where m.created_at < x.cutoff::timestamptz
+          limit ${RETENTION_BATCH})
+        returning 1
+      )
+      select count(*)::int as n from d`;
+    return Number(r?.n ?? 0);
+  });
+  await db`
+    update conversation_members cm
+    set read_seq = coalesce((select min(m.seq) from messages m where m.conversation_id = cm.conversation_id), c.last_seq + 1) - 1
+    from conversations c
+    where c.id = cm.conversation_id and cm.conversation_id = any(${ids}::text[])
+      and cm.read_seq < coalesce((select min(m.seq) from messages m where m.conversation_id = cm.conversation_id), c.last_seq + 1) - 1`;
+  // Read marks and §3 history go with the conversation in one statement (the foreign keys
+  // are checked at its end); a message arriving meanwhile makes the delete fail, not vanish.
+  const [r] = await db<{ n: number }[]>`
+    with x as (select * from unnest(${ids}::text[], ${cutoffs}::text[]) as x(id, cutoff)),
+    gone as (
+      select c.id from conversations c join x on x.id = c.id
+      where coalesce(c.last_message_at, c.created_at) < x.cutoff::timestamptz
+        and not exists (select 1 from messages m where m.conversation_id = c.id)
     ),
-  }));
+    s as (delete from item_conversation_starters where conversation_id in (select id from gone)),
+    m as (delete from conversation_members where conversation_id in (select id from gone)),
+    d as (delete from conversations where id in (select id from gone) returning id)
+    select count(*)::int as n from d`;
+  return { messages, conversations: Number(r?.n ?? 0) };
 }

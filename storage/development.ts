@@ -2,6 +2,10 @@
 // keys of its audience for its state (hub/audience-development.ts). Lists page newest first
 // by (created_at, id) and are always filtered by the reader's keys.
 import type { Db, Tx } from './pool.ts';
+import { iso, isoOrNull, type PageBefore, type Stored } from './rows.ts';
+import { expireRows, type Holds } from './retention.ts';
+
+export type { PageBefore };
 
 export type DevelopmentState = 'draft' | 'published';
 
@@ -46,59 +50,54 @@ export interface DevelopmentFilter {
   groupId?: string | undefined;
 }
 
-export interface PageBefore {
-  at: string;
-  id: string;
-}
 
-export const iso = (d: unknown): string => (d instanceof Date ? d : new Date(String(d))).toISOString();
-export const isoOrNull = (d: unknown): string | null => (d === null || d === undefined ? null : iso(d));
+type FeedbackRecord = Stored<FeedbackRow, 'createdAt' | 'updatedAt' | 'publishedAt'>;
+/** The column is `body`; the hub calls an assessment's text `text`. */
+type AssessmentRecord = Omit<Stored<AssessmentRow, 'createdAt' | 'updatedAt' | 'publishedAt'>, 'text'> & { body: string | null };
 
-function feedbackRow(r: Record<string, unknown>): FeedbackRow {
+function feedbackRow(r: FeedbackRecord): FeedbackRow {
   return {
-    id: r.id as string, itemId: r.item_id as string, itemKind: r.item_kind as FeedbackRow['itemKind'], itemTitle: r.item_title as string,
-    schoolId: r.school_id as string, groupId: r.group_id as string, studentId: r.student_id as string, authorId: r.author_id as string,
-    body: r.body as string, state: r.state as DevelopmentState, clientKey: r.client_key as string,
-    createdAt: iso(r.created_at), updatedAt: iso(r.updated_at), publishedAt: isoOrNull(r.published_at),
+    id: r.id, itemId: r.itemId, itemKind: r.itemKind, itemTitle: r.itemTitle, schoolId: r.schoolId, groupId: r.groupId, studentId: r.studentId,
+    authorId: r.authorId, body: r.body, state: r.state, clientKey: r.clientKey,
+    createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt), publishedAt: isoOrNull(r.publishedAt),
   };
 }
 
-function assessmentRow(r: Record<string, unknown>): AssessmentRow {
+function assessmentRow(r: AssessmentRecord): AssessmentRow {
   return {
-    id: r.id as string, schoolId: r.school_id as string, groupId: r.group_id as string, studentId: r.student_id as string,
-    authorId: r.author_id as string, subject: r.subject as string, level: (r.level as string | null) ?? null, text: (r.body as string | null) ?? null,
-    state: r.state as DevelopmentState, clientKey: r.client_key as string,
-    createdAt: iso(r.created_at), updatedAt: iso(r.updated_at), publishedAt: isoOrNull(r.published_at),
+    id: r.id, schoolId: r.schoolId, groupId: r.groupId, studentId: r.studentId, authorId: r.authorId, subject: r.subject,
+    level: r.level, text: r.body, state: r.state, clientKey: r.clientKey,
+    createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt), publishedAt: isoOrNull(r.publishedAt),
   };
 }
 
 // ── Feedback ────────────────────────────────────────────────────────────────────────────
 
 export async function findFeedbackByKey(db: Db, authorId: string, clientKey: string): Promise<FeedbackRow | undefined> {
-  const [r] = await db`
+  const [r] = await db<FeedbackRecord[]>`
     select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
     where f.author_id = ${authorId} and f.client_key = ${clientKey}`;
   return r ? feedbackRow(r) : undefined;
 }
 
 export async function getFeedback(db: Db, id: string): Promise<FeedbackRow | undefined> {
-  const [r] = await db`select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id where f.id = ${id}`;
+  const [r] = await db<FeedbackRecord[]>`select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id where f.id = ${id}`;
   return r ? feedbackRow(r) : undefined;
 }
 
 /** The feedback locked for this transaction, with its item's state (publishing needs it published). */
 export async function lockFeedback(tx: Tx, id: string): Promise<(FeedbackRow & { itemState: string }) | undefined> {
-  const [r] = await tx`
+  const [r] = await tx<(FeedbackRecord & { itemState: string })[]>`
     select f.*, i.kind as item_kind, i.title as item_title, i.state as item_state from feedback f join items i on i.id = f.item_id
     where f.id = ${id} for update of f`;
-  return r ? { ...feedbackRow(r), itemState: r.item_state as string } : undefined;
+  return r ? { ...feedbackRow(r), itemState: r.itemState } : undefined;
 }
 
 export async function insertFeedback(
   tx: Tx,
   f: { id: string; itemId: string; schoolId: string; groupId: string; studentId: string; authorId: string; body: string; state: DevelopmentState; keys: string[]; clientKey: string },
 ): Promise<FeedbackRow> {
-  const [r] = await tx`
+  const [r] = await tx<FeedbackRecord[]>`
     with added as (
       insert into feedback (id, item_id, school_id, group_id, student_id, author_id, body, state, keys, client_key, published_at)
       values (${f.id}, ${f.itemId}, ${f.schoolId}, ${f.groupId}, ${f.studentId}, ${f.authorId}, ${f.body}, ${f.state}, ${f.keys}::text[], ${f.clientKey},
@@ -110,7 +109,7 @@ export async function insertFeedback(
 
 /** A new body, or a new state and its keys (the first publication is remembered). */
 export async function updateFeedback(tx: Tx, id: string, change: { body: string; state: DevelopmentState; keys: string[] }): Promise<FeedbackRow> {
-  const [r] = await tx`
+  const [r] = await tx<FeedbackRecord[]>`
     with changed as (
       update feedback set body = ${change.body}, state = ${change.state}, keys = ${change.keys}::text[],
         updated_at = date_trunc('milliseconds', now()),
@@ -122,7 +121,7 @@ export async function updateFeedback(tx: Tx, id: string, change: { body: string;
 
 export async function feedbackPage(db: Db, keys: string[], filter: DevelopmentFilter, limit: number, before?: PageBefore): Promise<FeedbackRow[]> {
   const students = filter.studentIds ? [...filter.studentIds] : null;
-  const rows = await db`
+  const rows = await db<FeedbackRecord[]>`
     select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
     where f.keys && ${keys}::text[]
       and (${students}::text[] is null or f.student_id = any(${students}::text[]))
@@ -137,17 +136,17 @@ export async function feedbackPage(db: Db, keys: string[], filter: DevelopmentFi
 // ── Assessments ─────────────────────────────────────────────────────────────────────────
 
 export async function findAssessmentByKey(db: Db, authorId: string, clientKey: string): Promise<AssessmentRow | undefined> {
-  const [r] = await db`select * from assessments where author_id = ${authorId} and client_key = ${clientKey}`;
+  const [r] = await db<AssessmentRecord[]>`select * from assessments where author_id = ${authorId} and client_key = ${clientKey}`;
   return r ? assessmentRow(r) : undefined;
 }
 
 export async function getAssessment(db: Db, id: string): Promise<AssessmentRow | undefined> {
-  const [r] = await db`select * from assessments where id = ${id}`;
+  const [r] = await db<AssessmentRecord[]>`select * from assessments where id = ${id}`;
   return r ? assessmentRow(r) : undefined;
 }
 
 export async function lockAssessment(tx: Tx, id: string): Promise<AssessmentRow | undefined> {
-  const [r] = await tx`select * from assessments where id = ${id} for update`;
+  const [r] = await tx<AssessmentRecord[]>`select * from assessments where id = ${id} for update`;
   return r ? assessmentRow(r) : undefined;
 }
 
@@ -155,7 +154,7 @@ export async function insertAssessment(
   tx: Tx,
   a: { id: string; schoolId: string; groupId: string; studentId: string; authorId: string; subject: string; level: string | null; text: string | null; state: DevelopmentState; keys: string[]; clientKey: string },
 ): Promise<AssessmentRow> {
-  const [r] = await tx`
+  const [r] = await tx<AssessmentRecord[]>`
     insert into assessments (id, school_id, group_id, student_id, author_id, subject, level, body, state, keys, client_key, published_at)
     values (${a.id}, ${a.schoolId}, ${a.groupId}, ${a.studentId}, ${a.authorId}, ${a.subject}, ${a.level}, ${a.text}, ${a.state}, ${a.keys}::text[], ${a.clientKey},
             case when ${a.state} = 'published' then date_trunc('milliseconds', now()) end)
@@ -166,7 +165,7 @@ export async function insertAssessment(
 export async function updateAssessment(
   tx: Tx, id: string, change: { level: string | null; text: string | null; state: DevelopmentState; keys: string[] },
 ): Promise<AssessmentRow> {
-  const [r] = await tx`
+  const [r] = await tx<AssessmentRecord[]>`
     update assessments set level = ${change.level}, body = ${change.text}, state = ${change.state}, keys = ${change.keys}::text[],
       updated_at = date_trunc('milliseconds', now()),
       published_at = coalesce(published_at, case when ${change.state} = 'published' then date_trunc('milliseconds', now()) end)
@@ -176,7 +175,7 @@ export async function updateAssessment(
 
 export async function assessmentsPage(db: Db, keys: string[], filter: DevelopmentFilter, limit: number, before?: PageBefore): Promise<AssessmentRow[]> {
   const students = filter.studentIds ? [...filter.studentIds] : null;
-  const rows = await db`
+  const rows = await db<AssessmentRecord[]>`
     select * from assessments
     where keys && ${keys}::text[]
       and (${students}::text[] is null or student_id = any(${students}::text[]))
@@ -191,7 +190,7 @@ export async function assessmentsPage(db: Db, keys: string[], filter: Developmen
 
 /** Feedback the person wrote, or about `subjects` (the person, their children) that `keys` reach; oldest first. */
 export async function feedbackForExport(db: Db, personId: string, subjects: readonly string[], keys: readonly string[]): Promise<FeedbackRow[]> {
-  const rows = await db`
+  const rows = await db<FeedbackRecord[]>`
     select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
     where f.author_id = ${personId} or (f.student_id = any(${[...subjects]}::text[]) and f.keys && ${[...keys]}::text[])
     order by f.created_at, f.id`;
@@ -200,7 +199,7 @@ export async function feedbackForExport(db: Db, personId: string, subjects: read
 
 /** Assessments the person wrote, or about `subjects` that `keys` reach; oldest first. */
 export async function assessmentsForExport(db: Db, personId: string, subjects: readonly string[], keys: readonly string[]): Promise<AssessmentRow[]> {
-  const rows = await db`
+  const rows = await db<AssessmentRecord[]>`
     select * from assessments
     where author_id = ${personId} or (student_id = any(${[...subjects]}::text[]) and keys && ${[...keys]}::text[])
     order by created_at, id`;
@@ -212,25 +211,16 @@ export async function assessmentsForExport(db: Db, personId: string, subjects: r
  * feedback along): feedback held by id, or about or by a held person.
  */
 export async function itemsOfHeldFeedback(db: Db, heldIds: readonly string[], heldPersons: readonly string[]): Promise<string[]> {
-  const rows = await db<{ item_id: string }[]>`
+  const rows = await db<{ itemId: string }[]>`
     select distinct item_id from feedback
     where id = any(${[...heldIds]}::text[]) or student_id = any(${[...heldPersons]}::text[]) or author_id = any(${[...heldPersons]}::text[])`;
-  return rows.map((r) => r.item_id);
+  return rows.map((r) => r.itemId);
 }
 
-/** Deletes one batch of these schools' assessments last changed before `cutoff` and not held; returns the count. */
-export async function expireAssessmentBatch(
-  db: Db, schoolIds: readonly string[], cutoff: string, held: { ids: readonly string[]; persons: readonly string[] }, limit: number,
-): Promise<number> {
-  const [r] = await db<{ n: number }[]>`
-    with d as (
-      delete from assessments where id in (
-        select id from assessments
-        where school_id = any(${[...schoolIds]}::text[]) and greatest(created_at, updated_at) < ${cutoff}::timestamptz
-          and not (id = any(${[...held.ids]}::text[]))
-          and not (student_id = any(${[...held.persons]}::text[])) and not (author_id = any(${[...held.persons]}::text[]))
-        limit ${limit})
-      returning id)
-    select count(*)::int as n from d`;
-  return Number(r?.n ?? 0);
+/** Deletes these schools' assessments last changed before `cutoff` and not held (by id, student or author), in batches; the count. */
+export function expireAssessments(db: Db, schoolIds: readonly string[], cutoff: string, h: Holds): Promise<number> {
+  return expireRows(db, 'assessments', () => db`
+    school_id = any(${[...schoolIds]}::text[]) and greatest(created_at, updated_at) < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[]))
+    and not (student_id = any(${h.persons}::text[])) and not (author_id = any(${h.persons}::text[]))`);
 }

@@ -1,15 +1,23 @@
-// Writes an imported directory bundle, all or nothing, and reads back the active records.
+// The directory's records (directory_records, one row per SS 12000 record; replaced versions
+// in directory_history; every change logged in directory_imports). The bundle is flattened
+// and checked by hub/directory/import.ts; this file writes the rows, all or nothing.
 import { createHash } from 'node:crypto';
-import type { Sql } from './pool.ts';
-import type { Bundle } from '../hub/directory/schema.ts';
-import type { DirectoryRecords } from '../hub/directory/build.ts';
+import type { Db, Sql, Tx } from './pool.ts';
+import { iso, isoOrNull } from './rows.ts';
 
-type Kind = 'organisation' | 'person' | 'group' | 'duty' | 'activity' | 'placement' | 'role' | 'setting';
-interface Row {
-  kind: Kind;
+/** One record as stored: `scope` is the organisation an import covers it through. */
+export interface DirectoryRow {
+  kind: string;
   id: string;
   scope: string | null;
   data: unknown;
+}
+
+/** A reference the rows make to a record that must already be stored (`path`: where, for the refusal). */
+export interface DirectoryReference {
+  path: (string | number)[];
+  kind: string;
+  id: string;
 }
 
 export interface ImportResult {
@@ -21,85 +29,27 @@ export interface ImportResult {
   unchanged: number;
 }
 
-export class ImportReferenceError extends Error {
-  constructor(readonly path: (string | number)[], message: string) {
-    super(message);
+/** A reference to a record that is not stored (nothing was written). */
+export class UnknownReferenceError extends Error {
+  constructor(readonly reference: DirectoryReference) {
+    super(`no ${reference.kind} with id ${reference.id}`);
   }
 }
 
 // Only one import at a time across all nodes.
 const IMPORT_LOCK = '7303411920002';
 
-function rowsOf(b: Bundle): Row[] {
-  const rows: Row[] = [];
-  for (const o of b.organisations) rows.push({ kind: 'organisation', id: o.id, scope: o.parentOrganisation?.id ?? o.id, data: o });
-  for (const p of b.persons) rows.push({ kind: 'person', id: p.id, scope: null, data: p });
-  for (const g of b.groups) rows.push({ kind: 'group', id: g.id, scope: g.organisation.id, data: g });
-  for (const d of b.duties) rows.push({ kind: 'duty', id: d.id, scope: d.dutyAt.id, data: d });
-  for (const a of b.activities) rows.push({ kind: 'activity', id: a.id, scope: a.organisation.id, data: a });
-  for (const p of b.placements) rows.push({ kind: 'placement', id: p.id, scope: p.placedAt.id, data: p });
-  for (const r of b.extensions.roles) {
-    const org = r.organisation?.id ?? null;
-    rows.push({ kind: 'role', id: `${r.person.id}/${r.role}/${org ?? ''}`, scope: org, data: r });
-  }
-  for (const s of b.extensions.settings) rows.push({ kind: 'setting', id: s.organisation.id, scope: s.organisation.id, data: s });
-  return rows;
-}
-
-/** Every reference in the bundle, with its path, the kind it must point at and the id. */
-function referencesOf(b: Bundle): { path: (string | number)[]; kind: Kind; id: string }[] {
-  const refs: { path: (string | number)[]; kind: Kind; id: string }[] = [];
-  b.organisations.forEach((o, i) => o.parentOrganisation && refs.push({ path: ['organisations', i, 'parentOrganisation', 'id'], kind: 'organisation', id: o.parentOrganisation.id }));
-  b.persons.forEach((p, i) => p.responsibles?.forEach((r, j) => refs.push({ path: ['persons', i, 'responsibles', j, 'person', 'id'], kind: 'person', id: r.person.id })));
-  b.groups.forEach((g, i) => {
-    refs.push({ path: ['groups', i, 'organisation', 'id'], kind: 'organisation', id: g.organisation.id });
-    g.groupMemberships?.forEach((m, j) => refs.push({ path: ['groups', i, 'groupMemberships', j, 'person', 'id'], kind: 'person', id: m.person.id }));
-  });
-  b.duties.forEach((d, i) => {
-    refs.push({ path: ['duties', i, 'person', 'id'], kind: 'person', id: d.person.id });
-    refs.push({ path: ['duties', i, 'dutyAt', 'id'], kind: 'organisation', id: d.dutyAt.id });
-    d.assignmentRole?.forEach((a, j) => refs.push({ path: ['duties', i, 'assignmentRole', j, 'group', 'id'], kind: 'group', id: a.group.id }));
-  });
-  b.activities.forEach((a, i) => {
-    refs.push({ path: ['activities', i, 'organisation', 'id'], kind: 'organisation', id: a.organisation.id });
-    a.groups.forEach((g, j) => refs.push({ path: ['activities', i, 'groups', j, 'id'], kind: 'group', id: g.id }));
-    a.teachers?.forEach((t, j) => refs.push({ path: ['activities', i, 'teachers', j, 'duty', 'id'], kind: 'duty', id: t.duty.id }));
-  });
-  b.placements.forEach((p, i) => {
-    refs.push({ path: ['placements', i, 'placedAt', 'id'], kind: 'organisation', id: p.placedAt.id });
-    refs.push({ path: ['placements', i, 'group', 'id'], kind: 'group', id: p.group.id });
-    refs.push({ path: ['placements', i, 'child', 'id'], kind: 'person', id: p.child.id });
-  });
-  b.extensions.roles.forEach((r, i) => {
-    refs.push({ path: ['extensions', 'roles', i, 'person', 'id'], kind: 'person', id: r.person.id });
-    if (r.organisation) refs.push({ path: ['extensions', 'roles', i, 'organisation', 'id'], kind: 'organisation', id: r.organisation.id });
-  });
-  b.extensions.settings.forEach((s, i) => refs.push({ path: ['extensions', 'settings', i, 'organisation', 'id'], kind: 'organisation', id: s.organisation.id }));
-  return refs;
-}
-
-function duplicatesOf(rows: Row[]): Row | undefined {
-  const seen = new Set<string>();
-  for (const r of rows) {
-    const k = `${r.kind}\u0000${r.id}`;
-    if (seen.has(k)) return r;
-    seen.add(k);
-  }
-  return undefined;
-}
-
 /**
- * Imports a validated bundle in one transaction. References must resolve within the bundle
- * or to records already imported; otherwise nothing is written and the error names the path.
+ * Writes an import in one transaction: `rows` are the bundle's records, `references` those
+ * of its references that the rows do not satisfy, `covered` the organisations whose records
+ * the import replaces (what it no longer names is ended). A reference to no active record
+ * throws UnknownReferenceError and nothing is written.
  */
-export async function importBundle(sql: Sql, bundle: Bundle): Promise<ImportResult> {
-  const rows = rowsOf(bundle);
-  const dup = duplicatesOf(rows);
-  if (dup) throw new ImportReferenceError([dup.kind], `the ${dup.kind} ${dup.id} appears twice in the bundle`);
-  const inBundle = new Set(rows.map((r) => `${r.kind}\u0000${r.id}`));
-  const refs = referencesOf(bundle).filter((r) => !inBundle.has(`${r.kind}\u0000${r.id}`));
-  const covered = bundle.organisations.map((o) => o.id);
-
+export async function importDirectory(
+  sql: Sql, imp: { rows: readonly DirectoryRow[]; references: readonly DirectoryReference[]; covered: readonly string[] },
+): Promise<ImportResult> {
+  const { rows, references: refs } = imp;
+  const covered = [...imp.covered];
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${IMPORT_LOCK}::bigint)`;
     if (refs.length > 0) {
@@ -111,7 +61,7 @@ export async function importBundle(sql: Sql, bundle: Bundle): Promise<ImportResu
         where d.ended_at is null`;
       const known = new Set(found.map((f) => `${f.kind}\u0000${f.id}`));
       const missing = refs.find((r) => !known.has(`${r.kind}\u0000${r.id}`));
-      if (missing) throw new ImportReferenceError(missing.path, `no ${missing.kind} with id ${missing.id} in the bundle or the directory`);
+      if (missing) throw new UnknownReferenceError(missing);
     }
     await tx`create temp table incoming (kind text, id text, scope text, data jsonb) on commit drop`;
     // One parameter with the whole bundle as JSON; jsonb_to_recordset keeps it one round trip.
@@ -136,23 +86,68 @@ export async function importBundle(sql: Sql, bundle: Bundle): Promise<ImportResu
   }) as Promise<ImportResult>;
 }
 
-/** The active records, shaped for buildDirectory. */
-export async function loadDirectoryRecords(sql: Sql): Promise<DirectoryRecords> {
-  const out: DirectoryRecords = { organisations: [], persons: [], groups: [], duties: [], activities: [], placements: [], roles: [], settings: [] };
-  const rows = await sql<{ kind: Kind; data: never }[]>`select kind, data from directory_records where ended_at is null order by kind, id`;
-  const byKind: Record<Kind, unknown[]> = {
-    organisation: out.organisations, person: out.persons, group: out.groups, duty: out.duties,
-    activity: out.activities, placement: out.placements, role: out.roles, setting: out.settings,
-  };
-  for (const r of rows) byKind[r.kind].push(r.data);
+/** The active records (data as imported) and the guardian blocks: what hub/directory builds its view from. */
+export async function loadDirectoryRows(sql: Sql): Promise<{ rows: { kind: string; data: unknown }[]; guardianBlocks: { guardianId: string; childId: string }[] }> {
+  const rows = await sql<{ kind: string; data: unknown }[]>`select kind, data from directory_records where ended_at is null order by kind, id`;
   // Secrecy against a guardian (migration 007): the view is built without these links.
-  const blocks = await sql<{ guardian_id: string; child_id: string }[]>`select guardian_id, child_id from guardian_blocks`;
-  out.guardianBlocks = blocks.map((b) => ({ guardianId: b.guardian_id, childId: b.child_id }));
-  return out;
+  const guardianBlocks = await sql<{ guardianId: string; childId: string }[]>`select guardian_id, child_id from guardian_blocks`;
+  return { rows: [...rows], guardianBlocks: [...guardianBlocks] };
 }
 
 /** The newest import's number: nodes compare it to know whether to reload. */
 export async function lastImportId(sql: Sql): Promise<number> {
   const [row] = await sql<{ id: number | null }[]>`select max(id) as id from directory_imports`;
   return Number(row?.id ?? 0);
+}
+
+/**
+ * Records that every node must rebuild its directory: a row in the import log, which nodes
+ * compare on the `__directory` broker message and every few seconds (hub/node.ts).
+ */
+export async function markDirectoryChanged(tx: Tx, what: string): Promise<void> {
+  await tx`insert into directory_imports (digest, changed, ended) values (${what}, 1, 0)`;
+}
+
+/** Does the imported directory name `guardianId` as a guardian of `childId` (whatever the blocks)? */
+export async function isGuardianInRecords(db: Db, guardianId: string, childId: string): Promise<boolean> {
+  const rows = await db`
+    select 1 from directory_records d
+    where d.kind = 'person' and d.id = ${childId} and d.ended_at is null
+      and exists (select 1 from jsonb_array_elements(coalesce(d.data->'responsibles', '[]'::jsonb)) r
+                  where r->'person'->>'id' = ${guardianId} and r->>'relationType' = 'Vårdnadshavare')`;
+  return rows.length > 0;
+}
+
+// ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
+
+/** The person's own directory records: their person record, duties, placements, roles, with replaced versions. */
+export async function directoryRecordsOf(db: Db, personId: string) {
+  const records = await db<{ kind: string; id: string; data: unknown; firstSeen: Date; updatedAt: Date; endedAt: Date | null }[]>`
+    select kind, id, data, first_seen, updated_at, ended_at from directory_records
+    where (kind = 'person' and id = ${personId})
+       or (kind in ('duty', 'role') and data->'person'->>'id' = ${personId})
+       or (kind = 'placement' and data->'child'->>'id' = ${personId})
+    order by kind, id`;
+  const history = await db<{ kind: string; id: string; data: unknown; replacedAt: Date }[]>`
+    select kind, id, data, replaced_at from directory_history
+    where (kind = 'person' and id = ${personId})
+       or (kind in ('duty', 'role') and data->'person'->>'id' = ${personId})
+       or (kind = 'placement' and data->'child'->>'id' = ${personId})
+    order by kind, id, replaced_at`;
+  // Of a group record only the person's own membership entries: the others are other people's data.
+  const memberships = await db<{ groupId: string; groupName: string; membership: unknown; endedAt: Date | null }[]>`
+    select d.id as group_id, d.data->>'displayName' as group_name, m as membership, d.ended_at
+    from directory_records d, jsonb_array_elements(coalesce(d.data->'groupMemberships', '[]'::jsonb)) m
+    where d.kind = 'group' and m->'person'->>'id' = ${personId}
+    order by d.id`;
+  return {
+    records: records.map((r) => ({ ...r, firstSeen: iso(r.firstSeen), updatedAt: iso(r.updatedAt), endedAt: isoOrNull(r.endedAt) })),
+    history: history.map((r) => ({ ...r, replacedAt: iso(r.replacedAt) })),
+    groupMemberships: memberships.map((r) => ({ ...r, endedAt: isoOrNull(r.endedAt) })),
+  };
+}
+
+export async function personExists(db: Db, personId: string): Promise<boolean> {
+  const rows = await db`select 1 from directory_records where kind = 'person' and id = ${personId}`;
+  return rows.length > 0;
 }

@@ -3,7 +3,8 @@
 // its uploader until one documentation takes it; a documentation's attachments are those
 // whose documentation_id is it (one place says which, so two documentations never disagree).
 import type { Db, Sql, Tx } from './pool.ts';
-import { iso, type PageBefore } from './development.ts';
+import { iso, type PageBefore, type Stored } from './rows.ts';
+import type { Holds } from './retention.ts';
 
 export interface AttachmentRow {
   id: string;
@@ -34,25 +35,27 @@ export interface DocumentationRow extends DocumentationFields {
   updatedAt: string;
 }
 
-function attachmentRow(r: Record<string, unknown>): AttachmentRow {
+type AttachmentRecord = Stored<AttachmentRow, 'createdAt'>;
+type DocumentationRecord = Stored<DocumentationRow, 'createdAt' | 'updatedAt'>;
+
+function attachmentRow(r: AttachmentRecord): AttachmentRow {
   return {
-    id: r.id as string, ownerId: r.owner_id as string, contentType: r.content_type as string, size: Number(r.size),
-    filename: r.filename as string, sha256: r.sha256 as string, documentationId: (r.documentation_id as string | null) ?? null, createdAt: iso(r.created_at),
+    id: r.id, ownerId: r.ownerId, contentType: r.contentType, size: Number(r.size), filename: r.filename, sha256: r.sha256,
+    documentationId: r.documentationId, createdAt: iso(r.createdAt),
   };
 }
 
-function documentationRow(r: Record<string, unknown>): DocumentationRow {
+function documentationRow(r: DocumentationRecord): DocumentationRow {
   return {
-    id: r.id as string, schoolId: r.school_id as string, groupId: r.group_id as string, authorId: r.author_id as string,
-    title: r.title as string, body: r.body as string, goals: (r.goals as string[] | null) ?? [], childIds: (r.child_ids as string[] | null) ?? [],
-    wholeGroup: r.whole_group as boolean, clientKey: r.client_key as string, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
+    id: r.id, schoolId: r.schoolId, groupId: r.groupId, authorId: r.authorId, title: r.title, body: r.body, goals: r.goals ?? [],
+    childIds: r.childIds ?? [], wholeGroup: r.wholeGroup, clientKey: r.clientKey, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
   };
 }
 
 // ── Attachments ─────────────────────────────────────────────────────────────────────────
 
 export async function insertAttachment(db: Db, a: Omit<AttachmentRow, 'documentationId' | 'createdAt'>): Promise<AttachmentRow> {
-  const [r] = await db`
+  const [r] = await db<AttachmentRecord[]>`
     insert into attachments (id, owner_id, content_type, size, filename, sha256)
     values (${a.id}, ${a.ownerId}, ${a.contentType}, ${a.size}, ${a.filename}, ${a.sha256})
     returning *`;
@@ -78,14 +81,14 @@ export async function attachmentUsage(db: Db, ownerId: string): Promise<Attachme
 }
 
 export async function getAttachment(db: Db, id: string): Promise<AttachmentRow | undefined> {
-  const [r] = await db`select * from attachments where id = ${id}`;
+  const [r] = await db<AttachmentRecord[]>`select * from attachments where id = ${id}`;
   return r ? attachmentRow(r) : undefined;
 }
 
 /** The attachments, locked for this transaction (a documentation is about to take them). */
 export async function lockAttachments(tx: Tx, ids: readonly string[]): Promise<AttachmentRow[]> {
   if (ids.length === 0) return [];
-  const rows = await tx`select * from attachments where id = any(${[...ids]}::text[]) order by id for update`;
+  const rows = await tx<AttachmentRecord[]>`select * from attachments where id = any(${[...ids]}::text[]) order by id for update`;
   return rows.map(attachmentRow);
 }
 
@@ -109,7 +112,7 @@ export async function deleteDocumentationAttachments(tx: Tx, documentationId: st
 export async function attachmentsOf(db: Db, documentationIds: readonly string[]): Promise<Map<string, AttachmentRow[]>> {
   const out = new Map<string, AttachmentRow[]>();
   if (documentationIds.length === 0) return out;
-  const rows = await db`select * from attachments where documentation_id = any(${[...documentationIds]}::text[]) order by created_at, id`;
+  const rows = await db<AttachmentRecord[]>`select * from attachments where documentation_id = any(${[...documentationIds]}::text[]) order by created_at, id`;
   for (const r of rows.map(attachmentRow)) {
     const list = out.get(r.documentationId!) ?? [];
     list.push(r);
@@ -121,17 +124,17 @@ export async function attachmentsOf(db: Db, documentationIds: readonly string[])
 // ── Documentation ───────────────────────────────────────────────────────────────────────
 
 export async function findDocumentationByKey(db: Db, authorId: string, clientKey: string): Promise<DocumentationRow | undefined> {
-  const [r] = await db`select * from documentation where author_id = ${authorId} and client_key = ${clientKey}`;
+  const [r] = await db<DocumentationRecord[]>`select * from documentation where author_id = ${authorId} and client_key = ${clientKey}`;
   return r ? documentationRow(r) : undefined;
 }
 
 export async function getDocumentation(db: Db, id: string): Promise<DocumentationRow | undefined> {
-  const [r] = await db`select * from documentation where id = ${id}`;
+  const [r] = await db<DocumentationRecord[]>`select * from documentation where id = ${id}`;
   return r ? documentationRow(r) : undefined;
 }
 
 export async function lockDocumentation(tx: Tx, id: string): Promise<DocumentationRow | undefined> {
-  const [r] = await tx`select * from documentation where id = ${id} for update`;
+  const [r] = await tx<DocumentationRecord[]>`select * from documentation where id = ${id} for update`;
   return r ? documentationRow(r) : undefined;
 }
 
@@ -139,7 +142,7 @@ export async function insertDocumentation(
   tx: Tx,
   d: DocumentationFields & { id: string; schoolId: string; groupId: string; authorId: string; childIds: string[]; wholeGroup: boolean; keys: string[]; clientKey: string },
 ): Promise<DocumentationRow> {
-  const [r] = await tx`
+  const [r] = await tx<DocumentationRecord[]>`
     insert into documentation (id, school_id, group_id, author_id, title, body, goals, child_ids, whole_group, keys, client_key)
     values (${d.id}, ${d.schoolId}, ${d.groupId}, ${d.authorId}, ${d.title}, ${d.body}, ${d.goals}::text[], ${d.childIds}::text[],
             ${d.wholeGroup}, ${d.keys}::text[], ${d.clientKey})
@@ -148,7 +151,7 @@ export async function insertDocumentation(
 }
 
 export async function updateDocumentation(tx: Tx, id: string, f: DocumentationFields): Promise<DocumentationRow> {
-  const [r] = await tx`
+  const [r] = await tx<DocumentationRecord[]>`
     update documentation set title = ${f.title}, body = ${f.body}, goals = ${f.goals}::text[], updated_at = date_trunc('milliseconds', now())
     where id = ${id} returning *`;
   return documentationRow(r!);
@@ -164,7 +167,7 @@ export async function documentationPage(
   db: Db, keys: string[], filter: DocumentationFilter, limit: number, before?: PageBefore,
 ): Promise<DocumentationRow[]> {
   const children = filter.childIds ? [...filter.childIds] : null;
-  const rows = await db`
+  const rows = await db<DocumentationRecord[]>`
     select * from documentation
     where keys && ${keys}::text[]
       and (${children}::text[] is null or child_ids && ${children}::text[])
@@ -213,7 +216,7 @@ export async function documentationGoals(
  * `keys` reach; oldest first.
  */
 export async function documentationForExport(db: Db, personId: string, children: readonly string[], keys: readonly string[]): Promise<DocumentationRow[]> {
-  const rows = await db`
+  const rows = await db<DocumentationRecord[]>`
     select * from documentation
     where author_id = ${personId} or ${personId} = any(child_ids)
        or (child_ids && ${[...children]}::text[] and keys && ${[...keys]}::text[])
@@ -223,13 +226,8 @@ export async function documentationForExport(db: Db, personId: string, children:
 
 /** The person's uploads (linked or not), oldest first. */
 export async function attachmentsOwnedBy(db: Db, ownerId: string): Promise<AttachmentRow[]> {
-  const rows = await db`select * from attachments where owner_id = ${ownerId} order by created_at, id`;
+  const rows = await db<AttachmentRecord[]>`select * from attachments where owner_id = ${ownerId} order by created_at, id`;
   return rows.map(attachmentRow);
-}
-
-export interface HeldRecords {
-  ids: readonly string[];
-  persons: readonly string[];
 }
 
 /**
@@ -238,15 +236,15 @@ export interface HeldRecords {
  * attachment rows; returns the count and the attachment ids, whose files the caller removes.
  */
 export async function expireDocumentationBatch(
-  sql: Sql, schoolIds: readonly string[], cutoff: string, held: HeldRecords, limit: number,
+  sql: Sql, schoolIds: readonly string[], cutoff: string, h: Holds, limit: number,
 ): Promise<{ documentation: number; attachmentIds: string[] }> {
   return sql.begin(async (tx) => {
     const due = await tx<{ id: string }[]>`
       select d.id from documentation d
       where d.school_id = any(${[...schoolIds]}::text[]) and greatest(d.created_at, d.updated_at) < ${cutoff}::timestamptz
-        and not (d.id = any(${[...held.ids]}::text[])) and not (d.author_id = any(${[...held.persons]}::text[]))
-        and not (d.child_ids && ${[...held.persons]}::text[])
-        and not exists (select 1 from attachments a where a.documentation_id = d.id and a.id = any(${[...held.ids]}::text[]))
+        and not (d.id = any(${h.items}::text[])) and not (d.author_id = any(${h.persons}::text[]))
+        and not (d.child_ids && ${h.persons}::text[])
+        and not exists (select 1 from attachments a where a.documentation_id = d.id and a.id = any(${h.items}::text[]))
       order by d.id limit ${limit}
       for update skip locked`;
     const ids = due.map((r) => r.id);
@@ -258,12 +256,12 @@ export async function expireDocumentationBatch(
 }
 
 /** Deletes one batch of uploads never taken by a documentation, made before `before` and not held; returns their ids. */
-export async function expireUnlinkedAttachmentBatch(db: Db, before: string, held: HeldRecords, limit: number): Promise<string[]> {
+export async function expireUnlinkedAttachmentBatch(db: Db, before: string, h: Holds, limit: number): Promise<string[]> {
   const rows = await db<{ id: string }[]>`
     delete from attachments where id in (
       select id from attachments
       where documentation_id is null and created_at < ${before}::timestamptz
-        and not (id = any(${[...held.ids]}::text[])) and not (owner_id = any(${[...held.persons]}::text[]))
+        and not (id = any(${h.items}::text[])) and not (owner_id = any(${h.persons}::text[]))
       order by id limit ${limit}
       for update skip locked)
     and documentation_id is null

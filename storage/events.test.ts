@@ -1,7 +1,7 @@
 // The event log's one promise: id order is commit order, so a reader that has seen id N never
 // later finds a committed event below N (a cursor never skips a late commit).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../hub/testing/harness.ts';
+import { freshDatabase } from './test-database.ts';
 import { openPool, type Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
 import { appendEvents, eventsAfter } from './events.ts';

@@ -1,5 +1,7 @@
 // Posts and mailings: one row each with its audience as read keys; reading state per reader.
 import type { Db, Tx } from './pool.ts';
+import { iso, type Stored } from './rows.ts';
+import { expireRows, type Holds } from './retention.ts';
 
 export interface PostRow {
   id: string;
@@ -24,15 +26,13 @@ export interface MailingRow {
 
 export type FeedItem = ({ kind: 'post' } & PostRow) | ({ kind: 'mailing' } & MailingRow);
 
-const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
-
 export async function findPostByKey(db: Db, authorId: string, clientKey: string): Promise<PostRow | undefined> {
-  const [r] = await db`select * from posts where author_id = ${authorId} and client_key = ${clientKey}`;
+  const [r] = await db<Stored<PostRow, 'createdAt'>[]>`select * from posts where author_id = ${authorId} and client_key = ${clientKey}`;
   return r ? postRow(r) : undefined;
 }
 
 export async function insertPost(tx: Tx, p: PostRow & { keys: string[]; clientKey: string }): Promise<PostRow> {
-  const [r] = await tx`
+  const [r] = await tx<Stored<PostRow, 'createdAt'>[]>`
     insert into posts (id, school_id, author_id, title, body, audience, keys, client_key)
     values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb, ${p.keys}::text[], ${p.clientKey})
     returning *`;
@@ -40,12 +40,12 @@ export async function insertPost(tx: Tx, p: PostRow & { keys: string[]; clientKe
 }
 
 export async function findMailingByKey(db: Db, authorId: string, clientKey: string): Promise<MailingRow | undefined> {
-  const [r] = await db`select * from mailings where author_id = ${authorId} and client_key = ${clientKey}`;
+  const [r] = await db<Stored<MailingRow, 'createdAt'>[]>`select * from mailings where author_id = ${authorId} and client_key = ${clientKey}`;
   return r ? mailingRow(r) : undefined;
 }
 
 export async function insertMailing(tx: Tx, m: MailingRow & { keys: string[]; clientKey: string }): Promise<MailingRow> {
-  const [r] = await tx`
+  const [r] = await tx<Stored<MailingRow, 'createdAt'>[]>`
     insert into mailings (id, district_id, school_ids, author_id, title, body, recipients, keys, client_key)
     values (${m.id}, ${m.districtId}, ${m.schoolIds}::text[], ${m.authorId}, ${m.title}, ${m.body}, ${JSON.stringify(m.recipients)}::text::jsonb, ${m.keys}::text[], ${m.clientKey})
     returning *`;
@@ -58,7 +58,7 @@ export async function feedPage(
 ): Promise<(FeedItem & { read: boolean })[]> {
   const beforeAt = before?.at ?? null;
   const beforeId = before?.id ?? null;
-  const rows = await db`
+  const rows = await db<(Stored<PostRow & MailingRow, 'createdAt'> & { kind: 'post' | 'mailing'; read: boolean })[]>`
     with items as (
       select 'post' as kind, id, school_id, null::text as district_id, null::text[] as school_ids, author_id, title, body,
              audience, null::jsonb as recipients, created_at
@@ -73,7 +73,7 @@ export async function feedPage(
     from items i left join feed_reads r on r.person_id = ${readerId} and r.item_id = i.id
     order by i.created_at desc, i.id desc
     limit ${limit}`;
-  return rows.map((r) => ({ ...(r.kind === 'post' ? { kind: 'post' as const, ...postRow(r) } : { kind: 'mailing' as const, ...mailingRow(r) }), read: r.read as boolean }));
+  return rows.map((r) => ({ ...(r.kind === 'post' ? { kind: 'post' as const, ...postRow(r) } : { kind: 'mailing' as const, ...mailingRow(r) }), read: r.read }));
 }
 
 /** Ids among `itemIds` that `keys` may see (for marking read without probing). */
@@ -87,22 +87,59 @@ export async function visibleItemIds(db: Db, itemIds: string[], keys: string[]):
 
 export async function markItemsRead(db: Db, personId: string, itemIds: string[]): Promise<string[]> {
   if (itemIds.length === 0) return [];
-  const rows = await db<{ item_id: string }[]>`
+  const rows = await db<{ itemId: string }[]>`
     insert into feed_reads (person_id, item_id) select ${personId}, unnest(${itemIds}::text[])
     on conflict do nothing returning item_id`;
-  return rows.map((r) => r.item_id);
+  return rows.map((r) => r.itemId);
 }
 
-function postRow(r: Record<string, unknown>): PostRow {
+function postRow(r: Stored<PostRow, 'createdAt'>): PostRow {
+  return { id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, createdAt: iso(r.createdAt) };
+}
+
+function mailingRow(r: Stored<MailingRow, 'createdAt'>): MailingRow {
   return {
-    id: r.id as string, schoolId: r.school_id as string, authorId: r.author_id as string, title: r.title as string,
-    body: r.body as string, audience: r.audience, createdAt: iso(r.created_at as Date),
+    id: r.id, districtId: r.districtId, schoolIds: r.schoolIds, authorId: r.authorId, title: r.title, body: r.body,
+    recipients: r.recipients, createdAt: iso(r.createdAt),
   };
 }
 
-function mailingRow(r: Record<string, unknown>): MailingRow {
-  return {
-    id: r.id as string, districtId: r.district_id as string, schoolIds: r.school_ids as string[], authorId: r.author_id as string,
-    title: r.title as string, body: r.body as string, recipients: r.recipients, createdAt: iso(r.created_at as Date),
-  };
+// ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
+
+/** The person's read marks of posts and mailings, oldest first. */
+export async function feedReadsOf(db: Db, personId: string): Promise<{ itemId: string; readAt: string }[]> {
+  const rows = await db<{ itemId: string; readAt: Date }[]>`select item_id, read_at from feed_reads where person_id = ${personId} order by read_at`;
+  return rows.map((r) => ({ itemId: r.itemId, readAt: iso(r.readAt) }));
+}
+
+/** Posts and mailings the person wrote or may read through `keys`. */
+export async function feedIdsOf(db: Db, personId: string, keys: string[]): Promise<{ posts: string[]; mailings: string[] }> {
+  const [r] = await db<{ posts: string[]; mailings: string[] }[]>`
+    select
+      array(select id from posts where author_id = ${personId} or keys && ${keys}::text[] order by created_at, id) as posts,
+      array(select id from mailings where author_id = ${personId} or keys && ${keys}::text[] order by created_at, id) as mailings`;
+  return { posts: r?.posts ?? [], mailings: r?.mailings ?? [] };
+}
+
+/** Posts and mailings by id, oldest first (for the export, through the views of hub/handlers/feed.ts). */
+export async function feedRowsByIds(db: Db, postIds: string[], mailingIds: string[]): Promise<{ posts: PostRow[]; mailings: MailingRow[] }> {
+  const posts = postIds.length === 0 ? [] : await db<Stored<PostRow, 'createdAt'>[]>`select * from posts where id = any(${postIds}::text[]) order by created_at, id`;
+  const mailings = mailingIds.length === 0 ? [] : await db<Stored<MailingRow, 'createdAt'>[]>`select * from mailings where id = any(${mailingIds}::text[]) order by created_at, id`;
+  return { posts: posts.map(postRow), mailings: mailings.map(mailingRow) };
+}
+
+/** Posts of these schools created before `cutoff`, with their read marks. */
+export function expirePosts(db: Db, schoolIds: string[], cutoff: string, h: Holds): Promise<number> {
+  return expireRows(db, 'posts', () => db`
+    school_id = any(${schoolIds}::text[]) and created_at < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))
+    and not exists (select 1 from unnest(keys) k
+                    where k = any(${h.personKeys}::text[]) or (k like 'gm_:%' and split_part(k, ':', 3) = any(${h.persons}::text[])))`);
+}
+
+/** Mailings of this district created before `cutoff`, with their read marks. */
+export function expireMailings(db: Db, districtId: string, cutoff: string, h: Holds): Promise<number> {
+  return expireRows(db, 'mailings', () => db`
+    district_id = ${districtId} and created_at < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))`);
 }

@@ -4,7 +4,7 @@
 // (checked again in the UPDATE itself), and closing updates it, so a fill either lands before
 // the close (and is released with it) or is refused; it never slips in after.
 import type { Db, Tx } from './pool.ts';
-import { iso, type PageBefore } from './development.ts';
+import { iso, type PageBefore, type Stored } from './rows.ts';
 
 export interface Answer {
   value: string;
@@ -29,31 +29,33 @@ export interface FormRow {
   conferenceGroupId: string;
 }
 
-function formRow(r: Record<string, unknown>): FormRow {
+/** The conference's columns are read as `conference_state` and `conference_group`. */
+type FormRecord = Omit<Stored<FormRow, 'createdAt' | 'updatedAt'>, 'conferenceGroupId'> & { conferenceGroup: string };
+
+function formRow(r: FormRecord): FormRow {
   return {
-    id: r.id as string, conferenceId: r.conference_id as string, templateId: r.template_id as string, schoolId: r.school_id as string,
-    studentId: r.student_id as string, mentorId: r.mentor_id as string, answers: (r.answers ?? {}) as Record<string, Answer>,
-    clientKey: r.client_key as string, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
-    conferenceState: r.conference_state as FormRow['conferenceState'], conferenceGroupId: r.conference_group as string,
+    id: r.id, conferenceId: r.conferenceId, templateId: r.templateId, schoolId: r.schoolId, studentId: r.studentId, mentorId: r.mentorId,
+    answers: r.answers ?? {}, clientKey: r.clientKey, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
+    conferenceState: r.conferenceState, conferenceGroupId: r.conferenceGroup,
   };
 }
 
 export async function findFormByKey(db: Db, mentorId: string, clientKey: string): Promise<FormRow | undefined> {
-  const [r] = await db`
+  const [r] = await db<FormRecord[]>`
     select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
     where f.mentor_id = ${mentorId} and f.client_key = ${clientKey}`;
   return r ? formRow(r) : undefined;
 }
 
 export async function findFormOfTemplate(db: Db, conferenceId: string, templateId: string): Promise<FormRow | undefined> {
-  const [r] = await db`
+  const [r] = await db<FormRecord[]>`
     select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
     where f.conference_id = ${conferenceId} and f.template_id = ${templateId}`;
   return r ? formRow(r) : undefined;
 }
 
 export async function getForm(db: Db, id: string): Promise<FormRow | undefined> {
-  const [r] = await db`
+  const [r] = await db<FormRecord[]>`
     select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
     where f.id = ${id}`;
   return r ? formRow(r) : undefined;
@@ -70,7 +72,7 @@ export async function insertForm(
   tx: Tx,
   f: { id: string; conferenceId: string; templateId: string; schoolId: string; studentId: string; mentorId: string; keys: string[]; clientKey: string },
 ): Promise<FormRow | undefined> {
-  const [r] = await tx`
+  const [r] = await tx<FormRecord[]>`
     with added as (
       insert into forms (id, conference_id, template_id, school_id, student_id, mentor_id, keys, client_key)
       select ${f.id}, ${f.conferenceId}, ${f.templateId}, ${f.schoolId}, ${f.studentId}, ${f.mentorId}, ${f.keys}::text[], ${f.clientKey}
@@ -87,7 +89,7 @@ export async function insertForm(
 export async function fillForm(tx: Tx, id: string, answers: Record<string, Answer | null>): Promise<FormRow | undefined> {
   const set = Object.fromEntries(Object.entries(answers).filter(([, a]) => a !== null));
   const cleared = Object.entries(answers).filter(([, a]) => a === null).map(([k]) => k);
-  const [r] = await tx`
+  const [r] = await tx<FormRecord[]>`
     with changed as (
       update forms set answers = (answers - ${cleared}::text[]) || ${JSON.stringify(set)}::text::jsonb, updated_at = date_trunc('milliseconds', now())
       where id = ${id} and exists (select 1 from conferences c where c.id = forms.conference_id and c.state = 'open')
@@ -98,7 +100,7 @@ export async function fillForm(tx: Tx, id: string, answers: Record<string, Answe
 
 /** Every form of a conference, oldest first (what a close releases). */
 export async function formsOfConference(db: Db, conferenceId: string): Promise<FormRow[]> {
-  const rows = await db`
+  const rows = await db<FormRecord[]>`
     select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
     where f.conference_id = ${conferenceId} order by f.created_at, f.id`;
   return rows.map(formRow);
@@ -108,7 +110,7 @@ export async function formsPage(
   db: Db, keys: string[], filter: { studentIds?: readonly string[] | undefined; conferenceId?: string | undefined }, limit: number, before?: PageBefore,
 ): Promise<FormRow[]> {
   const students = filter.studentIds ? [...filter.studentIds] : null;
-  const rows = await db`
+  const rows = await db<FormRecord[]>`
     select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
     where f.keys && ${keys}::text[]
       and (${students}::text[] is null or f.student_id = any(${students}::text[]))
@@ -126,7 +128,7 @@ export async function formsPage(
  * children) that `keys` reach; oldest first. Which fields show is the caller's (the rules).
  */
 export async function formsForExport(db: Db, personId: string, subjects: readonly string[], keys: readonly string[]): Promise<FormRow[]> {
-  const rows = await db`
+  const rows = await db<FormRecord[]>`
     select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
     where f.mentor_id = ${personId}
        or (f.student_id = any(${[...subjects]}::text[]) and f.keys && ${[...keys]}::text[])
@@ -141,9 +143,9 @@ export async function formsForExport(db: Db, personId: string, subjects: readonl
  */
 export async function conferencesOfHeldForms(db: Db, heldIds: readonly string[], heldPersons: readonly string[]): Promise<string[]> {
   const persons = [...heldPersons];
-  const rows = await db<{ conference_id: string }[]>`
+  const rows = await db<{ conferenceId: string }[]>`
     select distinct conference_id from forms f
     where id = any(${[...heldIds]}::text[]) or student_id = any(${persons}::text[]) or mentor_id = any(${persons}::text[])
        or exists (select 1 from jsonb_each(f.answers) a where a.value ->> 'by' = any(${persons}::text[]))`;
-  return rows.map((r) => r.conference_id);
+  return rows.map((r) => r.conferenceId);
 }

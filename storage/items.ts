@@ -2,6 +2,8 @@
 // audience (hub/audience.ts), and the pairs behind §3's "guardians who earlier started a
 // conversation with them through a plan or assignment".
 import type { Db, Tx } from './pool.ts';
+import { iso, isoOrNull, type Stored } from './rows.ts';
+import { expireRows, type Holds } from './retention.ts';
 
 export type ItemKind = 'plan' | 'assignment';
 export type ItemState = 'draft' | 'published' | 'hidden' | 'closed';
@@ -44,41 +46,39 @@ export interface ConferenceRow {
   closedAt: string | null;
 }
 
-const iso = (d: unknown) => (d instanceof Date ? d : new Date(String(d))).toISOString();
-const isoOrNull = (d: unknown) => (d === null || d === undefined ? null : iso(d));
+// Dates are selected as text (`starts_on::text as starts_on_text`): a JS Date would shift
+// them by the time zone.
+type ItemRecord = Omit<Stored<ItemRow, 'createdAt' | 'updatedAt' | 'publishedAt'>, 'startsOn' | 'dueOn'> & { startsOnText: string | null; dueOnText: string | null };
+type ConferenceRecord = Stored<ConferenceRow, 'startsAt' | 'createdAt' | 'closedAt'>;
 
-// Dates are selected as text (`starts_on::text`): a JS Date would shift them by the time zone.
-function itemRow(r: Record<string, unknown>): ItemRow {
+function itemRow(r: ItemRecord): ItemRow {
   return {
-    id: r.id as string, kind: r.kind as ItemKind, schoolId: r.school_id as string, groupId: r.group_id as string,
-    authorId: r.author_id as string, title: r.title as string, description: r.description as string,
-    subject: (r.subject as string | null) ?? null, startsOn: (r.starts_on_text as string | null) ?? null, dueOn: (r.due_on_text as string | null) ?? null,
-    state: r.state as ItemState, clientKey: r.client_key as string,
-    createdAt: iso(r.created_at), updatedAt: iso(r.updated_at), publishedAt: isoOrNull(r.published_at),
+    id: r.id, kind: r.kind, schoolId: r.schoolId, groupId: r.groupId, authorId: r.authorId, title: r.title, description: r.description,
+    subject: r.subject, startsOn: r.startsOnText, dueOn: r.dueOnText, state: r.state, clientKey: r.clientKey,
+    createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt), publishedAt: isoOrNull(r.publishedAt),
   };
 }
 
-function conferenceRow(r: Record<string, unknown>): ConferenceRow {
+function conferenceRow(r: ConferenceRecord): ConferenceRow {
   return {
-    id: r.id as string, schoolId: r.school_id as string, groupId: r.group_id as string, mentorId: r.mentor_id as string,
-    studentId: r.student_id as string, title: r.title as string, startsAt: iso(r.starts_at), location: (r.location as string | null) ?? null,
-    state: r.state as 'open' | 'closed', clientKey: r.client_key as string, createdAt: iso(r.created_at), closedAt: isoOrNull(r.closed_at),
+    id: r.id, schoolId: r.schoolId, groupId: r.groupId, mentorId: r.mentorId, studentId: r.studentId, title: r.title,
+    startsAt: iso(r.startsAt), location: r.location, state: r.state, clientKey: r.clientKey, createdAt: iso(r.createdAt), closedAt: isoOrNull(r.closedAt),
   };
 }
 
 export async function findItemByKey(db: Db, authorId: string, clientKey: string): Promise<ItemRow | undefined> {
-  const [r] = await db`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where author_id = ${authorId} and client_key = ${clientKey}`;
+  const [r] = await db<ItemRecord[]>`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where author_id = ${authorId} and client_key = ${clientKey}`;
   return r ? itemRow(r) : undefined;
 }
 
 export async function getItem(db: Db, id: string): Promise<ItemRow | undefined> {
-  const [r] = await db`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where id = ${id}`;
+  const [r] = await db<ItemRecord[]>`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where id = ${id}`;
   return r ? itemRow(r) : undefined;
 }
 
 /** The item, locked for this transaction: changes to one item are applied one at a time. */
 export async function lockItem(tx: Tx, id: string): Promise<ItemRow | undefined> {
-  const [r] = await tx`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where id = ${id} for update`;
+  const [r] = await tx<ItemRecord[]>`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where id = ${id} for update`;
   return r ? itemRow(r) : undefined;
 }
 
@@ -86,7 +86,7 @@ export async function insertItem(
   tx: Tx,
   i: ItemFields & { id: string; kind: ItemKind; schoolId: string; groupId: string; authorId: string; state: ItemState; keys: string[]; clientKey: string },
 ): Promise<ItemRow> {
-  const [r] = await tx`
+  const [r] = await tx<ItemRecord[]>`
     insert into items (id, kind, school_id, group_id, author_id, title, description, subject, starts_on, due_on, state, keys, client_key, published_at)
     values (${i.id}, ${i.kind}, ${i.schoolId}, ${i.groupId}, ${i.authorId}, ${i.title}, ${i.description}, ${i.subject},
             ${i.startsOn}::date, ${i.dueOn}::date, ${i.state}, ${i.keys}::text[], ${i.clientKey},
@@ -96,7 +96,7 @@ export async function insertItem(
 }
 
 export async function updateItemFields(tx: Tx, id: string, f: ItemFields): Promise<ItemRow> {
-  const [r] = await tx`
+  const [r] = await tx<ItemRecord[]>`
     update items set title = ${f.title}, description = ${f.description}, subject = ${f.subject},
       starts_on = ${f.startsOn}::date, due_on = ${f.dueOn}::date, updated_at = date_trunc('milliseconds', now())
     where id = ${id}
@@ -106,7 +106,7 @@ export async function updateItemFields(tx: Tx, id: string, f: ItemFields): Promi
 
 /** A new state and the read keys that go with it; the first publication is remembered. */
 export async function setItemState(tx: Tx, id: string, state: ItemState, keys: string[]): Promise<ItemRow> {
-  const [r] = await tx`
+  const [r] = await tx<ItemRecord[]>`
     update items set state = ${state}, keys = ${keys}::text[], updated_at = date_trunc('milliseconds', now()),
       published_at = coalesce(published_at, case when ${state} = 'published' then date_trunc('milliseconds', now()) end)
     where id = ${id}
@@ -120,7 +120,7 @@ export async function itemsPage(
 ): Promise<ItemRow[]> {
   const beforeAt = before?.at ?? null;
   const beforeId = before?.id ?? null;
-  const rows = await db`
+  const rows = await db<ItemRecord[]>`
     select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items
     where keys && ${keys}::text[]
       and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
@@ -132,12 +132,12 @@ export async function itemsPage(
 }
 
 export async function findConferenceByKey(db: Db, mentorId: string, clientKey: string): Promise<ConferenceRow | undefined> {
-  const [r] = await db`select * from conferences where mentor_id = ${mentorId} and client_key = ${clientKey}`;
+  const [r] = await db<ConferenceRecord[]>`select * from conferences where mentor_id = ${mentorId} and client_key = ${clientKey}`;
   return r ? conferenceRow(r) : undefined;
 }
 
 export async function getConference(db: Db, id: string): Promise<ConferenceRow | undefined> {
-  const [r] = await db`select * from conferences where id = ${id}`;
+  const [r] = await db<ConferenceRecord[]>`select * from conferences where id = ${id}`;
   return r ? conferenceRow(r) : undefined;
 }
 
@@ -145,7 +145,7 @@ export async function insertConference(
   tx: Tx,
   c: { id: string; schoolId: string; groupId: string; mentorId: string; studentId: string; title: string; startsAt: string; location: string | null; keys: string[]; clientKey: string },
 ): Promise<ConferenceRow> {
-  const [r] = await tx`
+  const [r] = await tx<ConferenceRecord[]>`
     insert into conferences (id, school_id, group_id, mentor_id, student_id, title, starts_at, location, keys, client_key)
     values (${c.id}, ${c.schoolId}, ${c.groupId}, ${c.mentorId}, ${c.studentId}, ${c.title}, ${c.startsAt}::timestamptz, ${c.location}, ${c.keys}::text[], ${c.clientKey})
     returning *`;
@@ -154,7 +154,7 @@ export async function insertConference(
 
 /** open → closed. Returns the row when it changed, undefined when it was already closed. */
 export async function closeConference(tx: Tx, id: string): Promise<ConferenceRow | undefined> {
-  const [r] = await tx`
+  const [r] = await tx<ConferenceRecord[]>`
     update conferences set state = 'closed', closed_at = date_trunc('milliseconds', now())
     where id = ${id} and state = 'open' returning *`;
   return r ? conferenceRow(r) : undefined;
@@ -163,7 +163,7 @@ export async function closeConference(tx: Tx, id: string): Promise<ConferenceRow
 export async function conferencesPage(db: Db, keys: string[], limit: number, before?: { at: string; id: string }): Promise<ConferenceRow[]> {
   const beforeAt = before?.at ?? null;
   const beforeId = before?.id ?? null;
-  const rows = await db`
+  const rows = await db<ConferenceRecord[]>`
     select * from conferences
     where keys && ${keys}::text[]
       and (${beforeAt}::timestamptz is null or (created_at, id) < (${beforeAt}::timestamptz, ${beforeId}::text))
@@ -184,14 +184,53 @@ export async function recordItemStarts(tx: Tx, teacherIds: string[], personId: s
 /** The (teacher, person) pairs among `ids` where the person started through an item with the teacher. */
 export async function itemStartsAmong(db: Db, ids: string[]): Promise<[teacherId: string, personId: string][]> {
   if (ids.length < 2) return [];
-  const rows = await db<{ teacher_id: string; person_id: string }[]>`
+  const rows = await db<{ teacherId: string; personId: string }[]>`
     select teacher_id, person_id from item_conversation_starters
     where teacher_id = any(${ids}::text[]) and person_id = any(${ids}::text[])`;
-  return rows.map((r) => [r.teacher_id, r.person_id]);
+  return rows.map((r) => [r.teacherId, r.personId]);
 }
 
 /** People who started through an item with this teacher (for the teacher's contacts). */
 export async function itemStartersOf(db: Db, teacherId: string): Promise<string[]> {
-  const rows = await db<{ person_id: string }[]>`select person_id from item_conversation_starters where teacher_id = ${teacherId}`;
-  return rows.map((r) => r.person_id);
+  const rows = await db<{ personId: string }[]>`select person_id from item_conversation_starters where teacher_id = ${teacherId}`;
+  return rows.map((r) => r.personId);
+}
+
+// ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
+
+/** §3 history: plan/assignment conversations the person started with a teacher (or, as a teacher, that others started with them). */
+export async function itemStartsOf(db: Db, personId: string): Promise<{ teacherId: string; personId: string; conversationId: string; firstAt: string }[]> {
+  const rows = await db<{ teacherId: string; personId: string; conversationId: string; firstAt: Date }[]>`
+    select teacher_id, person_id, conversation_id, first_at from item_conversation_starters
+    where teacher_id = ${personId} or person_id = ${personId} order by first_at`;
+  return rows.map((r) => ({ ...r, firstAt: iso(r.firstAt) }));
+}
+
+/** Plans and assignments the person wrote or may read through `keys`. */
+export async function itemIdsOf(db: Db, personId: string, keys: string[]): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`select id from items where author_id = ${personId} or keys && ${keys}::text[] order by created_at, id`;
+  return rows.map((r) => r.id);
+}
+
+/** Conferences about or held by the person, or that they may read through `keys`. */
+export async function conferenceIdsOf(db: Db, personId: string, keys: string[]): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`
+    select id from conferences where student_id = ${personId} or mentor_id = ${personId} or keys && ${keys}::text[] order by created_at, id`;
+  return rows.map((r) => r.id);
+}
+
+/** Plans and assignments of these schools last changed before `cutoff`. */
+export function expireItems(db: Db, schoolIds: string[], cutoff: string, h: Holds): Promise<number> {
+  return expireRows(db, 'items', () => db`
+    school_id = any(${schoolIds}::text[]) and greatest(created_at, updated_at) < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))`);
+}
+
+/** Conferences of these schools whose last date (created, held, closed) is before `cutoff`. */
+export function expireConferences(db: Db, schoolIds: string[], cutoff: string, h: Holds): Promise<number> {
+  return expireRows(db, 'conferences', () => db`
+    school_id = any(${schoolIds}::text[])
+    and greatest(created_at, starts_at, coalesce(closed_at, created_at)) < ${cutoff}::timestamptz
+    and not (id = any(${h.items}::text[]))
+    and not (student_id = any(${h.persons}::text[])) and not (mentor_id = any(${h.persons}::text[]))`);
 }

@@ -1,6 +1,6 @@
 // Two nodes starting at the same moment apply the migrations once, without racing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../hub/testing/harness.ts';
+import { freshDatabase } from './test-database.ts';
 import { openPool, type Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
 

@@ -13,6 +13,10 @@ export function openPool(url: string, options: { max?: number } = {}): Sql {
     // Fail fast when the server is gone so that writes answer `unavailable` instead of hanging.
     connect_timeout: 5,
     idle_timeout: 60,
+    // Result columns arrive camelCase (created_at → createdAt), so row types are declared as
+    // the hub names things. Only results: `to` would rewrite identifiers in sql(...) helpers,
+    // and `value` would rewrite the keys inside jsonb data.
+    transform: { column: { from: postgres.toCamel } },
     types: {
       // bigint columns (seq, event ids) fit in a JS number for centuries of traffic.
       bigint: postgres.BigInt && {

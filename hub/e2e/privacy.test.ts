@@ -213,7 +213,7 @@ describe('privacy: one hub with the demo district', () => {
       await slow.stop();
       expect(await count()).toBe(502);
       const [row] = await sql`select record_ids from audit_log where actor_id = 'p-batch' and operation = 'op-501'`;
-      expect(row!.record_ids).toEqual(['r501', 's501']);
+      expect(row!.recordIds).toEqual(['r501', 's501']);
     });
 
     it('the log is append-only in the database', async () => {

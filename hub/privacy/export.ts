@@ -4,7 +4,7 @@
 import type { HubCore } from '../core.ts';
 import { readKeysOf } from '../audience.ts';
 import { showTo } from '../handlers/chat-views.ts';
-import { personExists } from '../../storage/privacy.ts';
+import { personExists } from '../../storage/directory.ts';
 import { privacySources, type ExportScope } from './sources.ts';
 
 /** The actor recorded in the audit log for reads made through the admin API. */

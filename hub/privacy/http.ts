@@ -10,8 +10,9 @@ import { unstorableString } from '../protocol/strings.ts';
 import { firstIssue } from '../protocol/frames.ts';
 import { directoryIdSchema } from '../directory/schema.ts';
 import {
-  addGuardianBlock, auditEntries, isGuardianInRecords, listGuardianBlocks, listLegalHolds, personExists, releaseLegalHold, removeGuardianBlock, setLegalHold,
+  addGuardianBlock, auditEntries, listGuardianBlocks, listLegalHolds, releaseLegalHold, removeGuardianBlock, setLegalHold,
 } from '../../storage/privacy.ts';
+import { isGuardianInRecords, personExists } from '../../storage/directory.ts';
 import { exportPerson } from './export.ts';
 import { LEGAL_HOLD_KINDS } from './sources.ts';
 

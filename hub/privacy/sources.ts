@@ -5,20 +5,21 @@
 import type { Sql } from '../../storage/pool.ts';
 import type { Directory } from '../directory/model.ts';
 import type { LinkPatterns } from '../config.ts';
-import { getConversation, type ConversationRow } from '../../storage/chat.ts';
-import { getConference, getItem } from '../../storage/items.ts';
 import {
-  auditEntries, conversationCandidates, directoryRecordsOf, expireConferences, expireConversations, expireItems, expireMailings,
-  expirePosts, feedIdsOf, feedReadsOf, feedRowsByIds, itemIdsOf, itemStartsOf, messagesOf, readMarksOf, conferenceIdsOf, conversationIdsOf, type Holds,
-} from '../../storage/privacy.ts';
+  conversationCandidates, conversationIdsOf, expireConversations, getConversation, messagesOf, readMarksOf, type ConversationRow,
+} from '../../storage/chat.ts';
+import { conferenceIdsOf, expireConferences, expireItems, getConference, getItem, itemIdsOf, itemStartsOf } from '../../storage/items.ts';
+import { expireMailings, expirePosts, feedIdsOf, feedReadsOf, feedRowsByIds } from '../../storage/feed.ts';
+import { directoryRecordsOf } from '../../storage/directory.ts';
+import { auditEntries } from '../../storage/privacy.ts';
+import { RETENTION_BATCH, type Holds } from '../../storage/retention.ts';
 import { audienceMembers } from '../rules/index.ts';
 import { conversationView, messageView, participantsNow, type Shown } from '../handlers/chat-views.ts';
 import { mailingView, postView } from '../handlers/feed.ts';
 import { itemView } from '../handlers/items.ts';
 import { conferenceView } from '../handlers/conferences.ts';
 import { conversationCutoff, type RetentionDistrict } from './periods.ts';
-import { RETENTION_BATCH } from '../../storage/privacy.ts';
-import { assessmentsForExport, expireAssessmentBatch, feedbackForExport, itemsOfHeldFeedback } from '../../storage/development.ts';
+import { assessmentsForExport, expireAssessments, feedbackForExport, itemsOfHeldFeedback } from '../../storage/development.ts';
 import { conferencesOfHeldForms, formsForExport } from '../../storage/forms.ts';
 import {
   attachmentsOf, attachmentsOwnedBy, documentationForExport, existingAttachmentIds, expireDocumentationBatch, expireUnlinkedAttachmentBatch,
@@ -229,15 +230,8 @@ const assessmentsSource: PrivacySource = {
       .map((a) => ({ ...assessmentView(dir, a), authored: a.authorId === personId }));
   },
   async expire({ sql, districts, holds }) {
-    const held = { ids: holds.items, persons: holds.persons };
     let assessments = 0;
-    for (const d of districts) {
-      for (;;) {
-        const n = await expireAssessmentBatch(sql, d.schoolIds, d.cutoff, held, RETENTION_BATCH);
-        assessments += n;
-        if (n < RETENTION_BATCH) break;
-      }
-    }
+    for (const d of districts) assessments += await expireAssessments(sql, d.schoolIds, d.cutoff, holds);
     return { assessments };
   },
 };
@@ -290,7 +284,6 @@ const documentationSource: PrivacySource = {
     };
   },
   async expire({ sql, districts, holds, now, files }) {
-    const held = { ids: holds.items, persons: holds.persons };
     const out = { documentation: 0, attachments: 0, attachmentFiles: 0 };
     const removeFiles = async (ids: readonly string[]) => {
       for (const id of ids) await files.remove(id);
@@ -299,7 +292,7 @@ const documentationSource: PrivacySource = {
     };
     for (const d of districts) {
       for (;;) {
-        const batch = await expireDocumentationBatch(sql, d.schoolIds, d.cutoff, held, RETENTION_BATCH);
+        const batch = await expireDocumentationBatch(sql, d.schoolIds, d.cutoff, holds, RETENTION_BATCH);
         out.documentation += batch.documentation;
         await removeFiles(batch.attachmentIds);
         if (batch.documentation < RETENTION_BATCH) break;
@@ -309,7 +302,7 @@ const documentationSource: PrivacySource = {
     // took within a day, and files whose row is gone (a node that stopped between the two).
     const dayAgo = new Date(now.getTime() - UNLINKED_UPLOAD_MS);
     for (;;) {
-      const ids = await expireUnlinkedAttachmentBatch(sql, dayAgo.toISOString(), held, RETENTION_BATCH);
+      const ids = await expireUnlinkedAttachmentBatch(sql, dayAgo.toISOString(), holds, RETENTION_BATCH);
       await removeFiles(ids);
       if (ids.length < RETENTION_BATCH) break;
     }

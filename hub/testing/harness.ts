@@ -1,14 +1,14 @@
 // Starts a real hub for a test: its own database on the test PostgreSQL server, the demo
 // district imported through the real API, tokens minted as a portal would.
-import postgres from 'postgres';
-import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { startHub, type Hub, type HubOptions } from '../node.ts';
 import { mintToken } from '../auth/mint.ts';
 import { demoBundle } from '../demo/district.ts';
 import type { Bundle } from '../directory/schema.ts';
 import { TestClient, type ClientOptions } from './client.ts';
+import { freshDatabase } from '../../storage/test-database.ts';
+
+export { freshDatabase };
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 export const TEST_ADMIN = 'test-admin-token';
@@ -23,25 +23,6 @@ export interface TestHub {
   connect(sub: string, opts?: ClientOptions & { cursor?: string }): Promise<TestClient>;
   importBundle(bundle: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   stop(): Promise<void>;
-}
-
-/** A fresh database on the test server; dropped by stop(). */
-export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = inject('pgAdminUrl');
-  const name = `schoolhub_t_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const sql = postgres(admin, { max: 1, onnotice: () => {} });
-  await sql.unsafe(`create database ${name}`);
-  await sql.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const s = postgres(admin, { max: 1, onnotice: () => {} });
-      await s.unsafe(`drop database if exists ${name} with (force)`);
-      await s.end();
-    },
-  };
 }
 
 export async function startTestHub(opts: { env?: Record<string, string>; bundle?: Bundle | null; hub?: Omit<HubOptions, 'config'> } = {}): Promise<TestHub> {
