@@ -72,12 +72,12 @@ export interface AttachmentUsage {
 
 /** What the attachment quotas count. The total is a scan of a table of file facts, done once per upload. */
 export async function attachmentUsage(db: Db, ownerId: string): Promise<AttachmentUsage> {
-  const [r] = await db`
+  const [r] = await db<{ pendingFiles: number; pendingBytes: string; totalBytes: string }[]>`
     select count(*) filter (where owner_id = ${ownerId} and documentation_id is null)::int as pending_files,
            coalesce(sum(size) filter (where owner_id = ${ownerId} and documentation_id is null), 0)::bigint as pending_bytes,
            coalesce(sum(size), 0)::bigint as total_bytes
     from attachments`;
-  return { pendingFiles: Number(r!.pending_files), pendingBytes: Number(r!.pending_bytes), totalBytes: Number(r!.total_bytes) };
+  return { pendingFiles: Number(r!.pendingFiles), pendingBytes: Number(r!.pendingBytes), totalBytes: Number(r!.totalBytes) };
 }
 
 export async function getAttachment(db: Db, id: string): Promise<AttachmentRow | undefined> {
