@@ -15,7 +15,7 @@ import { ATTACHMENT_ID, newAttachmentId } from '../../storage/attachment-files.t
 import { attachmentUsage, getAttachment, getDocumentation, insertAttachment } from '../../storage/documentation.ts';
 import type { AttachmentQuota } from '../config.ts';
 import { attachmentView, childrenShownTo } from '../handlers/development-views.ts';
-import { audit } from '../privacy/audit.ts';
+import { audit } from '../audit.ts';
 import { ATTACHMENT_TYPES, declaredType, sniff, type AttachmentType } from './sniff.ts';
 
 export const ATTACHMENT_LIMITS = {

@@ -14,7 +14,7 @@ import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
 import { assessmentView } from './development-views.ts';
-import { audit } from '../privacy/audit.ts';
+import { audit } from '../audit.ts';
 
 const noSuchAssessment = () => new RequestError('not_found', 'no such assessment', ['assessmentId']);
 

@@ -16,7 +16,7 @@ import { encodePageCursor, pageBefore } from './paging.ts';
 import { assessmentView, childrenShownTo, documentationView, feedbackView, formView, storedForm } from './development-views.ts';
 import { showTo } from './chat-views.ts';
 import { assertAllowed } from './rights.ts';
-import { audit, type Touch } from '../privacy/audit.ts';
+import { audit, type Touch } from '../audit.ts';
 
 interface Entry {
   kind: DevelopmentKind;

@@ -14,7 +14,7 @@ import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
 import { showAll, showTo, type Shown } from './chat-views.ts';
 import { formsReleasedOnClose } from './forms.ts';
-import { audit, conferenceTouch } from '../privacy/audit.ts';
+import { audit, conferenceTouch } from '../audit.ts';
 
 /** What a conference is called when the mentor gives it no title (the Swedish name of the thing). */
 export const DEFAULT_CONFERENCE_TITLE = 'Utvecklingssamtal';

@@ -13,7 +13,7 @@ import { nextCursor, pageBefore } from './paging.ts';
 import { childrenShownTo } from './development-views.ts';
 import { assertAllowed } from './rights.ts';
 import { viewFor } from './documentation.ts';
-import { audit } from '../privacy/audit.ts';
+import { audit } from '../audit.ts';
 
 interface Named {
   id: string;

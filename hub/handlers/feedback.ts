@@ -15,7 +15,7 @@ import { nextCursor, pageBefore } from './paging.ts';
 import { feedbackView } from './development-views.ts';
 import { assertAllowed } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { audit } from '../privacy/audit.ts';
+import { audit } from '../audit.ts';
 
 const noSuchFeedback = () => new RequestError('not_found', 'no such feedback', ['feedbackId']);
 

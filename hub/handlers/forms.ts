@@ -21,7 +21,7 @@ import { formView, storedForm } from './development-views.ts';
 import { assertAllowed } from './rights.ts';
 import { createOnce, orWinner } from './create-once.ts';
 import { showAll, showTo, type Shown } from './chat-views.ts';
-import { audit } from '../privacy/audit.ts';
+import { audit } from '../audit.ts';
 
 const noSuchForm = () => new RequestError('not_found', 'no such form', ['formId']);
 const closedConflict = () => new RequestError('conflict', 'the conference is closed: its forms are final', ['formId']);
