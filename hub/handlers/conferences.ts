@@ -12,7 +12,7 @@ import { newId, type Handler } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { showAll, showTo, type Shown } from './chat-views.ts';
+import { showAll, showTo, type Shown } from '../views/chat.ts';
 import { formsReleasedOnClose } from './forms.ts';
 import { audit, conferenceTouch } from '../audit.ts';
 

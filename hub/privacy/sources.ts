@@ -12,7 +12,7 @@ import {
   expirePosts, feedIdsOf, feedReadsOf, feedRowsByIds, itemIdsOf, itemStartsOf, messagesOf, readMarksOf, conferenceIdsOf, conversationIdsOf, type Holds,
 } from '../../storage/privacy.ts';
 import { audienceMembers } from '../rules/index.ts';
-import { conversationView, messageView, participantsNow, type Shown } from '../handlers/chat-views.ts';
+import { conversationView, messageView, participantsNow, type Shown } from '../views/chat.ts';
 import { mailingView, postView } from '../handlers/feed.ts';
 import { itemView } from '../handlers/items.ts';
 import { conferenceView } from '../handlers/conferences.ts';
@@ -25,7 +25,7 @@ import {
 } from '../../storage/documentation.ts';
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
 import { canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor, formTemplate } from '../rules/index.ts';
-import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../handlers/development-views.ts';
+import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
 
 /** One person's export is gathered with this. */
 export interface ExportScope {
