@@ -13,9 +13,9 @@ import {
 } from '../../storage/privacy.ts';
 import { audienceMembers } from '../rules/index.ts';
 import { conversationView, messageView, participantsNow, type Shown } from '../views/chat.ts';
-import { mailingView, postView } from '../handlers/feed.ts';
-import { itemView } from '../handlers/items.ts';
-import { conferenceView } from '../handlers/conferences.ts';
+import { mailingView, postView } from '../views/feed.ts';
+import { itemView } from '../views/items.ts';
+import { conferenceView } from '../views/conferences.ts';
 import { conversationCutoff, type RetentionDistrict } from './periods.ts';
 import { RETENTION_BATCH } from '../../storage/privacy.ts';
 import { assessmentsForExport, expireAssessmentBatch, feedbackForExport, itemsOfHeldFeedback } from '../../storage/development.ts';
