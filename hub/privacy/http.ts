@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import type { HttpResponse, TemplatedApp } from '../uws.ts';
 import type { HubCore } from '../core.ts';
-import { bearerMatches, json, readBody, type Aborted } from '../http.ts';
-import { firstIssue } from '../protocol/frames.ts';
+import { bearerMatches, bodyIssue, json, readBody, type Aborted } from '../http.ts';
 import { directoryIdSchema } from '../directory/schema.ts';
 import {
   addGuardianBlock, auditEntries, isGuardianInRecords, listGuardianBlocks, listLegalHolds, personExists, releaseLegalHold, removeGuardianBlock, setLegalHold,
@@ -38,7 +37,7 @@ class HttpError extends Error {
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = firstIssue(parsed.error);
+  const issue = bodyIssue(parsed.error);
   throw new HttpError('400 Bad Request', 'invalid', issue.message, issue.path);
 }
 
