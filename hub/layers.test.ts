@@ -92,8 +92,8 @@ const LAYER_RULES: readonly LayerRule[] = [
     refuses: (i) => i.target.startsWith('widgets/') || (i.target.startsWith('hub/') && !hubTopLevel(i.target) && !under(...CORE_LEVEL_FOLDERS)(i.target)),
   },
   {
-    rule: 'hub/rules/ and hub/directory/ do no I/O: no storage/ module, no database, network, file or uWS module at run time',
-    files: under('hub/rules/', 'hub/directory/'),
+    rule: 'hub/rules/, hub/directory/ and hub/views/ do no I/O: no storage/ module (its types aside), no database, network, file or uWS module',
+    files: under('hub/rules/', 'hub/directory/', 'hub/views/'),
     refuses: (i) => !i.typeOnly && (i.target.startsWith('storage/') || IO.has(i.target)),
   },
   {
