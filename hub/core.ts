@@ -11,7 +11,7 @@ import type { Broker } from './broker.ts';
 import type { LinkPatterns } from './config.ts';
 import type { TypingRelay } from './typing.ts';
 import type { HttpRequest, HttpResponse } from './uws.ts';
-import type { AuditLog } from './privacy/audit.ts';
+import type { AuditLog } from './audit.ts';
 import type { AttachmentFiles } from '../storage/attachment-files.ts';
 
 export interface HubCore {
@@ -33,7 +33,7 @@ export interface HubCore {
   links: LinkPatterns;
   /** Ephemeral typing indicators, outside the event log. */
   typing: TypingRelay;
-  /** Staff reads of protected persons' data, written in batches (hub/privacy/audit.ts). */
+  /** Staff reads of protected persons' data, written in batches (hub/audit.ts). */
   auditLog: AuditLog;
   /** The bytes of attachments under HUB_DATA_DIR/attachments (the retention job removes them with their rows). */
   attachmentFiles: AttachmentFiles;

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.ts';
 import type { HubCore } from './core.ts';
 import { bundleSchema } from './directory/schema.ts';
-import { firstIssue } from './protocol/frames.ts';
+import type { z } from 'zod';
 import { unstorableString } from './protocol/strings.ts';
 import { ABUSE_LIMITS, KeyedBuckets } from './limits.ts';
 import { ImportReferenceError, importBundle, type ImportResult } from './directory-import.ts';
@@ -56,6 +56,16 @@ export function bearerMatches(header: string, token: string): boolean {
   const a = Buffer.from(m[1]!.trim());
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Why an HTTP body failed its schema: the first issue's message and the path to the field,
+ * as the admin APIs answer `invalid`. (WebSocket frames have their own, in protocol/frames.ts.)
+ */
+export function bodyIssue(error: z.ZodError): { message: string; path: (string | number)[] } {
+  const issue = error.issues[0];
+  if (!issue) return { message: 'invalid body', path: [] };
+  return { message: issue.message, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) };
 }
 
 /** Reads a whole body, copying each chunk (uWS reuses the buffer), within a size and time limit. */
@@ -174,7 +184,7 @@ export function registerHttp(app: TemplatedApp, core: HubCore, opts: HttpOptions
       if (unstorable) return fail('400 Bad Request', 'invalid', unstorable.message, unstorable.path);
       const parsed = bundleSchema.safeParse(raw);
       if (!parsed.success) {
-        const issue = firstIssue(parsed.error);
+        const issue = bodyIssue(parsed.error);
         return fail('400 Bad Request', 'invalid', issue.message, issue.path);
       }
       let result: ImportResult;

@@ -19,7 +19,7 @@ import { Publisher } from './publisher.ts';
 import { Delivery } from './delivery.ts';
 import { ReplayBatcher } from './replay.ts';
 import { TypingRelay } from './typing.ts';
-import { AuditLog } from './privacy/audit.ts';
+import { AuditLog } from './audit.ts';
 import { RetentionJob } from './privacy/retention.ts';
 import { registerPrivacyHttp } from './privacy/http.ts';
 import { controlTopic, encodeControl } from './control.ts';

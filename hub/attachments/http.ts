@@ -14,8 +14,8 @@ import { can, canReadDocumentation } from '../rules/index.ts';
 import { ATTACHMENT_ID, newAttachmentId } from '../../storage/attachment-files.ts';
 import { attachmentUsage, getAttachment, getDocumentation, insertAttachment } from '../../storage/documentation.ts';
 import type { AttachmentQuota } from '../config.ts';
-import { attachmentView, childrenShownTo } from '../handlers/development-views.ts';
-import { audit } from '../privacy/audit.ts';
+import { attachmentView, childrenShownTo } from '../views/development.ts';
+import { audit } from '../audit.ts';
 import { ATTACHMENT_BYTES } from '../protocol/limits.ts';
 import { ATTACHMENT_TYPES, declaredType, sniff, type AttachmentType } from './sniff.ts';
 

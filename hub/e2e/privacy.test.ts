@@ -15,7 +15,7 @@ import type { Bundle } from '../directory/schema.ts';
 import { loadConfig } from '../config.ts';
 import { startHub, type Hub } from '../node.ts';
 import { runRetention, type RetentionReport } from '../privacy/retention.ts';
-import { AUDIT_LIMITS, AuditLog } from '../privacy/audit.ts';
+import { AUDIT_LIMITS, AuditLog } from '../audit.ts';
 import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

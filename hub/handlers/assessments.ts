@@ -13,8 +13,8 @@ import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { assessmentView } from './development-views.ts';
-import { audit } from '../privacy/audit.ts';
+import { assessmentView } from '../views/development.ts';
+import { audit } from '../audit.ts';
 
 const noSuchAssessment = () => new RequestError('not_found', 'no such assessment', ['assessmentId']);
 

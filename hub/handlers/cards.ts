@@ -13,10 +13,10 @@ import { formsPage } from '../../storage/forms.ts';
 import { attachmentsOf, documentationPage } from '../../storage/documentation.ts';
 import type { Handler, HandlerContext } from './context.ts';
 import { encodePageCursor, pageBefore } from './paging.ts';
-import { assessmentView, childrenShownTo, documentationView, feedbackView, formView, storedForm } from './development-views.ts';
-import { showTo } from './chat-views.ts';
+import { assessmentView, childrenShownTo, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
+import { showTo } from '../views/chat.ts';
 import { assertAllowed } from './rights.ts';
-import { audit, type Touch } from '../privacy/audit.ts';
+import { audit, type Touch } from '../audit.ts';
 
 interface Entry {
   kind: DevelopmentKind;

@@ -8,7 +8,7 @@ import type { Directory } from '../directory/model.ts';
 import type { Tx } from '../../storage/pool.ts';
 import { deleteMessage, editMessage, getMessage, lockConversation, type ConversationRow, type MessageRow } from '../../storage/chat.ts';
 import type { Handler, HandlerContext } from './context.ts';
-import { conversationKeys, messageEvents, messageView, participantsNow, showTo } from './chat-views.ts';
+import { conversationKeys, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
 import { assertMayWrite, isParticipant } from './chat-rights.ts';
 
 const noSuchMessage = () => new RequestError('not_found', 'no such message', ['messageId']);

@@ -7,7 +7,7 @@ import type { Directory } from '../directory/model.ts';
 import type { Db } from '../../storage/pool.ts';
 import { hasMemberRow, type ConversationRow } from '../../storage/chat.ts';
 import { itemStartsAmong } from '../../storage/items.ts';
-import { participantsNow, viaOf } from './chat-views.ts';
+import { participantsNow, viaOf } from '../views/chat.ts';
 import { assertAllowed } from './rights.ts';
 
 /** §3 history among these people, as the pure rules ask for it. */

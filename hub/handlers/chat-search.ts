@@ -6,8 +6,8 @@ import { RequestError } from '../protocol/codes.ts';
 import { searchMessages } from '../../storage/chat.ts';
 import type { Handler } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { conversationView, messageView, participantsNow, showTo } from './chat-views.ts';
-import { audit, conversationTouch } from '../privacy/audit.ts';
+import { conversationView, messageView, participantsNow, showTo } from '../views/chat.ts';
+import { audit, conversationTouch } from '../audit.ts';
 
 /** Plain words only (letters and digits): nothing of the query syntax reaches to_tsquery. */
 export function searchWords(query: string): string[] {

@@ -24,7 +24,7 @@ import {
 import { getConference, getItem, recordItemStarts } from '../../storage/items.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import type { RequestOf } from '../protocol/frames.ts';
-import { conversationEvents, conversationView, participantsNow, showTo, viaOf } from './chat-views.ts';
+import { conversationEvents, conversationView, participantsNow, showTo, viaOf } from '../views/chat.ts';
 import { canWithHistory } from './chat-rights.ts';
 import { assertAllowed, assertKnown, type Target } from './rights.ts';
 import { createOnce, orWinner } from './create-once.ts';

@@ -8,10 +8,10 @@ import {
 } from '../../storage/chat.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { conversationKeys, conversationView, messageEvents, messageView, participantsNow, showTo } from './chat-views.ts';
+import { conversationKeys, conversationView, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
 import { assertMayWrite, isParticipant, notFound } from './chat-rights.ts';
 import { createOnce } from './create-once.ts';
-import { audit, conversationTouch } from '../privacy/audit.ts';
+import { audit, conversationTouch } from '../audit.ts';
 
 export { startConversation } from './chat-start.ts';
 

@@ -2,46 +2,21 @@
 // conferences.get. A mentor holds one with a student they mentor, at a time; its
 // participants are the mentor, the student and the student's guardians (resolved from the
 // directory when read), and it goes open → closed. Events reach exactly the participants.
-import { audienceMembers, can, canReadConference, mentorGroupOf, type DynamicAudience } from '../rules/index.ts';
-import { conferenceKeys, key, readKeysOf } from '../audience.ts';
+import { can, canReadConference, mentorGroupOf } from '../rules/index.ts';
+import { conferenceKeys, readKeysOf } from '../audience.ts';
 import { RequestError } from '../protocol/codes.ts';
-import type { Directory } from '../directory/model.ts';
-import type { NewEvent } from '../../storage/events.ts';
-import { closeConference, conferencesPage, findConferenceByKey, getConference, insertConference, type ConferenceRow } from '../../storage/items.ts';
+import { closeConference, conferencesPage, findConferenceByKey, getConference, insertConference } from '../../storage/items.ts';
 import { newId, type Handler } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { showAll, showTo, type Shown } from './chat-views.ts';
+import { showTo } from '../views/chat.ts';
+import { conferenceEvents, conferenceView } from '../views/conferences.ts';
 import { formsReleasedOnClose } from './forms.ts';
-import { audit, conferenceTouch } from '../privacy/audit.ts';
+import { audit, conferenceTouch } from '../audit.ts';
 
 /** What a conference is called when the mentor gives it no title (the Swedish name of the thing). */
 export const DEFAULT_CONFERENCE_TITLE = 'Utvecklingssamtal';
-
-function audienceOf(c: ConferenceRow): DynamicAudience {
-  return { kind: 'conference', conferenceId: c.id, mentorId: c.mentorId, groupId: c.groupId, studentId: c.studentId };
-}
-
-export function conferenceView(dir: Directory, show: Shown, c: ConferenceRow) {
-  const name = (p: string) => dir.person(p)?.name ?? 'Unknown';
-  return {
-    id: c.id, schoolId: c.schoolId, groupId: c.groupId,
-    mentorId: c.mentorId, mentorName: name(c.mentorId),
-    studentId: c.studentId, studentName: show(c.studentId) ? name(c.studentId) : null,
-    title: c.title, startsAt: c.startsAt, location: c.location, state: c.state, createdAt: c.createdAt, closedAt: c.closedAt,
-    participants: audienceMembers(dir, audienceOf(c)).filter(show).map((id) => ({ id, name: name(id) })),
-  };
-}
-
-/** One event to the participants, or one per participant where someone has a protected identity. */
-function conferenceEvents(dir: Directory, name: string, c: ConferenceRow): NewEvent[] {
-  const participants = audienceMembers(dir, audienceOf(c));
-  if (!participants.some((p) => dir.person(p)?.protected)) {
-    return [{ name, keys: conferenceKeys(c), data: { conference: conferenceView(dir, showAll, c) } }];
-  }
-  return participants.map((p) => ({ name, keys: [key.person(p)], data: { conference: conferenceView(dir, showTo(dir, p), c) } }));
-}
 
 const noSuchConference = () => new RequestError('not_found', 'no such conference', ['conferenceId']);
 

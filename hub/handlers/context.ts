@@ -5,7 +5,7 @@ import type { Publisher } from '../publisher.ts';
 import type { RequestOf, RequestType } from '../protocol/frames.ts';
 import type { LinkPatterns } from '../config.ts';
 import type { TypingRelay } from '../typing.ts';
-import type { AuditSink } from '../privacy/audit.ts';
+import type { AuditSink } from '../audit.ts';
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
 
 export interface HandlerContext {
@@ -18,7 +18,7 @@ export interface HandlerContext {
   typing: TypingRelay;
   /** The connection the request came on: a key for per-connection state (typing limits). */
   connection: object;
-  /** Staff reads of protected persons' data go here (hub/privacy/audit.ts `audit`). */
+  /** Staff reads of protected persons' data go here (hub/audit.ts `audit`). */
   auditLog: AuditSink;
   /** The bytes of attachments: documentation.update removes those it took off, after its commit. */
   attachmentFiles: Pick<AttachmentFiles, 'remove'>;

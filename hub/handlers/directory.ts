@@ -5,7 +5,7 @@ import { itemStartersOf } from '../../storage/items.ts';
 import type { Directory } from '../directory/model.ts';
 import { mayShow } from '../people.ts';
 import type { Handler } from './context.ts';
-import { audit } from '../privacy/audit.ts';
+import { audit } from '../audit.ts';
 
 type Relation = 'mentor' | 'teacher' | 'staff' | 'student' | 'guardian';
 

@@ -10,10 +10,10 @@ import type { Directory } from '../directory/model.ts';
 import { documentationGoals, documentationPage } from '../../storage/documentation.ts';
 import type { Handler } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { childrenShownTo } from './development-views.ts';
+import { childrenShownTo } from '../views/development.ts';
 import { assertAllowed } from './rights.ts';
 import { viewFor } from './documentation.ts';
-import { audit } from '../privacy/audit.ts';
+import { audit } from '../audit.ts';
 
 interface Named {
   id: string;

@@ -18,8 +18,8 @@ import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { childrenShownTo, documentationView } from './development-views.ts';
-import { audit } from '../privacy/audit.ts';
+import { childrenShownTo, documentationView } from '../views/development.ts';
+import { audit } from '../audit.ts';
 
 const noSuchDocumentation = () => new RequestError('not_found', 'no such documentation', ['documentationId']);
 

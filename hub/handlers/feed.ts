@@ -3,52 +3,12 @@ import { can } from '../rules/index.ts';
 import type { PostAudience } from '../rules/index.ts';
 import { key, mailingKeys, postKeys, readKeysOf } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
-import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markItemsRead, visibleItemIds, type FeedItem, type MailingRow, type PostRow } from '../../storage/feed.ts';
+import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markItemsRead, visibleItemIds, type FeedItem } from '../../storage/feed.ts';
 import { newId, type Handler } from './context.ts';
 import { assertAllowed, assertKnown, type Target } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-
-/**
- * A post as every reader sees it. The chosen members of a part-of-group post are left out:
- * one family must not learn which other children were addressed.
- */
-export function postView(dir: Directory, p: PostRow) {
-  const audience = p.audience as PostAudience;
-  return {
-    id: p.id,
-    schoolId: p.schoolId,
-    authorId: p.authorId,
-    authorName: dir.person(p.authorId)?.name ?? 'Unknown',
-    title: p.title,
-    body: p.body,
-    audience: {
-      targets: audience.targets.map((t) =>
-        t.kind === 'group'
-          ? { kind: 'group', groupId: t.groupId, groupName: dir.groups.get(t.groupId)?.name ?? null, part: t.memberIds !== undefined }
-          : t.kind === 'school'
-            ? { kind: 'school' }
-            : { kind: 'person' },
-      ),
-      recipients: audience.recipients,
-    },
-    createdAt: p.createdAt,
-  };
-}
-
-export function mailingView(dir: Directory, m: MailingRow) {
-  return {
-    id: m.id,
-    districtId: m.districtId,
-    schoolIds: m.schoolIds,
-    authorId: m.authorId,
-    authorName: dir.person(m.authorId)?.name ?? 'Unknown',
-    title: m.title,
-    body: m.body,
-    recipients: m.recipients,
-    createdAt: m.createdAt,
-  };
-}
+import { mailingView, postView } from '../views/feed.ts';
 
 /** A retry of a post or mailing is the same when its words are. */
 const sameWords = (req: { title: string; body: string }) => (stored: { title: string; body: string }) => stored.title === req.title && stored.body === req.body;

@@ -12,10 +12,10 @@ import {
 } from '../../storage/development.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { feedbackView } from './development-views.ts';
+import { feedbackView } from '../views/development.ts';
 import { assertAllowed } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { audit } from '../privacy/audit.ts';
+import { audit } from '../audit.ts';
 
 const noSuchFeedback = () => new RequestError('not_found', 'no such feedback', ['feedbackId']);
 

@@ -17,11 +17,11 @@ import {
   conferenceStateForShare, fillForm, findFormByKey, findFormOfTemplate, formsOfConference, formsPage, getForm, insertForm, type Answer, type FormRow,
 } from '../../storage/forms.ts';
 import { newId, type Handler } from './context.ts';
-import { formView, storedForm } from './development-views.ts';
+import { formView, storedForm } from '../views/development.ts';
 import { assertAllowed } from './rights.ts';
 import { createOnce, orWinner } from './create-once.ts';
-import { showAll, showTo, type Shown } from './chat-views.ts';
-import { audit } from '../privacy/audit.ts';
+import { showAll, showTo, type Shown } from '../views/chat.ts';
+import { audit } from '../audit.ts';
 
 const noSuchForm = () => new RequestError('not_found', 'no such form', ['formId']);
 const closedConflict = () => new RequestError('conflict', 'the conference is closed: its forms are final', ['formId']);

@@ -6,7 +6,6 @@
 import { can, canReadItem, nextItemState, type ItemChange, type ItemState } from '../rules/index.ts';
 import { itemKeys, readKeysOf } from '../audience.ts';
 import { RequestError } from '../protocol/codes.ts';
-import type { Directory } from '../directory/model.ts';
 import type { Tx } from '../../storage/pool.ts';
 import type { NewEvent } from '../../storage/events.ts';
 import {
@@ -17,15 +16,7 @@ import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown, refusal } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-
-export function itemView(dir: Directory, i: ItemRow) {
-  return {
-    id: i.id, kind: i.kind, groupId: i.groupId, groupName: dir.groups.get(i.groupId)?.name ?? null, schoolId: i.schoolId,
-    authorId: i.authorId, authorName: dir.person(i.authorId)?.name ?? 'Unknown',
-    title: i.title, description: i.description, subject: i.subject, startsOn: i.startsOn, dueOn: i.dueOn,
-    state: i.state, createdAt: i.createdAt, updatedAt: i.updatedAt, publishedAt: i.publishedAt,
-  };
-}
+import { itemView } from '../views/items.ts';
 
 const noSuchItem = () => new RequestError('not_found', 'no such plan or assignment', ['itemId']);
 

@@ -3,7 +3,7 @@
 // protected identities stay hidden; a blocked guardian gets nothing of that child).
 import type { HubCore } from '../core.ts';
 import { readKeysOf } from '../audience.ts';
-import { showTo } from '../handlers/chat-views.ts';
+import { showTo } from '../views/chat.ts';
 import { personExists } from '../../storage/directory.ts';
 import { privacySources, type ExportScope } from './sources.ts';
 

@@ -5,9 +5,8 @@
 import { z } from 'zod';
 import type { HttpResponse, TemplatedApp } from '../uws.ts';
 import type { HubCore } from '../core.ts';
-import { bearerMatches, internalError, json, readBody, type Aborted } from '../http.ts';
+import { bearerMatches, bodyIssue, internalError, json, readBody, type Aborted } from '../http.ts';
 import { unstorableString } from '../protocol/strings.ts';
-import { firstIssue } from '../protocol/frames.ts';
 import { directoryIdSchema } from '../directory/schema.ts';
 import {
   addGuardianBlock, auditEntries, listGuardianBlocks, listLegalHolds, releaseLegalHold, removeGuardianBlock, setLegalHold,
@@ -40,7 +39,7 @@ class HttpError extends Error {
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = firstIssue(parsed.error);
+  const issue = bodyIssue(parsed.error);
   throw new HttpError('400 Bad Request', 'invalid', issue.message, issue.path);
 }
 

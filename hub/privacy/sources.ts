@@ -14,10 +14,10 @@ import { directoryRecordsOf } from '../../storage/directory.ts';
 import { auditEntries } from '../../storage/privacy.ts';
 import { RETENTION_BATCH, type Holds } from '../../storage/retention.ts';
 import { audienceMembers } from '../rules/index.ts';
-import { conversationView, messageView, participantsNow, type Shown } from '../handlers/chat-views.ts';
-import { mailingView, postView } from '../handlers/feed.ts';
-import { itemView } from '../handlers/items.ts';
-import { conferenceView } from '../handlers/conferences.ts';
+import { conversationView, messageView, participantsNow, type Shown } from '../views/chat.ts';
+import { mailingView, postView } from '../views/feed.ts';
+import { itemView } from '../views/items.ts';
+import { conferenceView } from '../views/conferences.ts';
 import { conversationCutoff, type RetentionDistrict } from './periods.ts';
 import { assessmentsForExport, expireAssessments, feedbackForExport, itemsOfHeldFeedback } from '../../storage/development.ts';
 import { conferencesOfHeldForms, formsForExport } from '../../storage/forms.ts';
@@ -26,7 +26,7 @@ import {
 } from '../../storage/documentation.ts';
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
 import { canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor, formTemplate } from '../rules/index.ts';
-import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../handlers/development-views.ts';
+import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
 
 /** One person's export is gathered with this. */
 export interface ExportScope {

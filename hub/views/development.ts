@@ -8,7 +8,7 @@ import { formTemplate, type FormSide, type StoredConference, type StoredForm } f
 import type { AssessmentRow, FeedbackRow } from '../../storage/development.ts';
 import type { FormRow } from '../../storage/forms.ts';
 import type { AttachmentRow, DocumentationRow } from '../../storage/documentation.ts';
-import type { Shown } from './chat-views.ts';
+import type { Shown } from './chat.ts';
 
 const nameOf = (dir: Directory, p: string) => dir.person(p)?.name ?? 'Unknown';
 

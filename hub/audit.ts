@@ -3,10 +3,10 @@
 // about to return; the helper keeps only staff reads of protected persons and queues one
 // entry per person. The queue is written in batches (every 100 ms, or at 500 rows, and on
 // stop), so that a read never waits for a round trip to PostgreSQL.
-import type { Sql } from '../../storage/pool.ts';
-import { insertAuditEntries, type AuditEntry } from '../../storage/privacy.ts';
-import type { Directory } from '../directory/model.ts';
-import { isStaff } from '../people.ts';
+import type { Sql } from '../storage/pool.ts';
+import { insertAuditEntries, type AuditEntry } from '../storage/privacy.ts';
+import type { Directory } from './directory/model.ts';
+import { isStaff } from './people.ts';
 
 export const AUDIT_LIMITS = {
   flushMs: 100,
