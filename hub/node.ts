@@ -98,6 +98,16 @@ async function openDatabase(config: HubConfig, log: Log): Promise<Database> {
   };
 }
 
+/** What the later steps are built on, in the order startHub makes it. */
+interface Base {
+  config: HubConfig;
+  log: Log;
+  database: Database;
+  broker: Broker;
+  directory: DirectoryView;
+  metrics: Metrics;
+}
+
 /** The way of a committed event: fan-out here, the broker to the other nodes, and typing beside it. */
 interface EventPath {
   fanout: Fanout;
@@ -106,7 +116,7 @@ interface EventPath {
   typing: TypingRelay;
 }
 
-async function startEventPath(sql: Sql, broker: Broker, metrics: Metrics, directory: DirectoryView, log: Log): Promise<EventPath> {
+async function startEventPath({ database: { sql }, broker, metrics, directory, log }: Base): Promise<EventPath> {
   const fanout = new Fanout(broker, metrics);
   const delivery = new Delivery(broker, fanout, sql, () => directory.current, log, await lastEventId(sql));
   await delivery.start();
@@ -116,7 +126,7 @@ async function startEventPath(sql: Sql, broker: Broker, metrics: Metrics, direct
   return { fanout, delivery, publisher, typing };
 }
 
-function buildCore(config: HubConfig, log: Log, sql: Sql, broker: Broker, metrics: Metrics, directory: DirectoryView, events: EventPath): HubCore {
+function buildCore({ config, log, database: { sql }, broker, metrics, directory }: Base, events: EventPath): HubCore {
   const { fanout, delivery, publisher, typing } = events;
   const clientAddress = requestAddress(config.trustedProxies);
   return {
@@ -135,7 +145,7 @@ function buildCore(config: HubConfig, log: Log, sql: Sql, broker: Broker, metric
   };
 }
 
-function routeApp(config: HubConfig, core: HubCore, sessions: Sessions, directory: DirectoryView, database: Database, routes: HubOptions['routes']): TemplatedApp {
+function routeApp({ config, directory, database }: Base, core: HubCore, sessions: Sessions, routes: HubOptions['routes']): TemplatedApp {
   const app = uws.App();
   core.fanout.attach(app);
   core.typing.attach(app);
@@ -157,18 +167,18 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const config = options.config ?? loadConfig();
   const log = options.log ?? defaultLog;
   const database = await openDatabase(config, log);
-  const { sql } = database;
   const broker: Broker = options.broker ?? (config.redisUrl ? new RedisBroker(config.redisUrl, { prefix: config.redisPrefix, log }) : new MemoryBroker());
-  const directory = await DirectoryView.load(sql, broker, log);
+  const directory = await DirectoryView.load(database.sql, broker, log);
   const metrics = new Metrics();
-  const events = await startEventPath(sql, broker, metrics, directory, log);
-  const core = buildCore(config, log, sql, broker, metrics, directory, events);
+  const base: Base = { config, log, database, broker, directory, metrics };
+  const events = await startEventPath(base);
+  const core = buildCore(base, events);
   const sessions = new Sessions(core);
   await directory.start(sessions);
   metrics.connections.set(() => sessions.all.size, { state: 'open' });
   metrics.dbUp.set(() => (database.up() ? 1 : 0));
   metrics.brokerUp.set(() => (broker.healthy() ? 1 : 0));
-  const app = routeApp(config, core, sessions, directory, database, options.routes);
+  const app = routeApp(base, core, sessions, options.routes);
   const retention = new RetentionJob(core, config.retentionIntervalMs);
   retention.start();
   const bound = await listen(app, config.host, config.port);
