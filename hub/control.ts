@@ -23,7 +23,7 @@ const CONTROL = {
       node: nodeId, conversationId: z.string(), personId: z.string(), name: z.string(), typing: z.boolean(), to: z.array(z.string()),
     }) satisfies z.ZodType<TypingSignal & { node: string }>,
   },
-  /** A directory import or guardian block landed: the id of the newest import (hub/node.ts). */
+  /** A directory import or guardian block landed: the id of the newest import (hub/directory-view.ts). */
   directory: { topic: '__directory', schema: eventId },
 } as const;
 

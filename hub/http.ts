@@ -108,7 +108,7 @@ export function readBody(res: HttpResponse, limit: number, aborted: Aborted): Pr
  * The HTTP API's limit per address, one set of buckets per node. True when the request may go
  * on; otherwise it has been answered 429. Call it first, in the synchronous part of a handler.
  */
-export function httpLimiter(core: HubCore): (res: HttpResponse, req: HttpRequest, route: string) => boolean {
+export function httpLimiter(core: Pick<HubCore, 'clientAddress' | 'metrics'>): HubCore['withinHttpLimit'] {
   const buckets = new KeyedBuckets(() => ABUSE_LIMITS.httpPerAddress);
   return (res, req, route) => {
     const ip = core.clientAddress(res, req);

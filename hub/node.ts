@@ -1,15 +1,14 @@
 // One hub node: storage, directory, broker, fan-out, sessions and HTTP, started and stopped
-// as one. `npm start` (hub/main.ts) and the tests both start hubs through startHub.
+// as one. `npm start` (hub/main.ts) and the tests both start hubs through startHub. Each part
+// is built after the parts it needs and given them in its constructor; the one cycle (the
+// directory view tells the sessions, which read the view) is closed by DirectoryView.start.
 import path from 'node:path';
 import { loadConfig, type HubConfig } from './config.ts';
 import { openPool, type Sql } from '../storage/pool.ts';
 import { migrate } from '../storage/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../storage/embedded.ts';
-import { lastImportId } from '../storage/directory.ts';
-import { loadDirectoryRecords } from './directory-import.ts';
 import { lastEventId } from '../storage/events.ts';
-import { buildDirectory } from './directory/build.ts';
-import { Directory } from './directory/model.ts';
+import { DirectoryView } from './directory-view.ts';
 import { MemoryBroker } from './broker-memory.ts';
 import { RedisBroker } from './broker-redis.ts';
 import type { Broker } from './broker.ts';
@@ -22,12 +21,8 @@ import { TypingRelay } from './typing.ts';
 import { AuditLog } from './audit.ts';
 import { RetentionJob } from './privacy/retention.ts';
 import { registerPrivacyHttp } from './privacy/http.ts';
-import { controlTopic, encodeControl } from './control.ts';
-
-/** Broker topic that tells every node a directory import landed (hub/control.ts). */
-const DIRECTORY_TOPIC = controlTopic('directory');
 import { tokenVerifier } from './auth/tokens.ts';
-import { uws, listen, closeListen, type us_listen_socket } from './uws.ts';
+import { uws, listen, closeListen, type TemplatedApp } from './uws.ts';
 import { Sessions } from './session.ts';
 import { httpLimiter, registerHttp } from './http.ts';
 import { registerAttachments } from './attachments/http.ts';
@@ -40,9 +35,9 @@ export interface HubOptions {
   config?: HubConfig;
   /** Defaults to a broker chosen by the config: in-process without REDIS_URL. */
   broker?: Broker;
-  log?: (message: string, error?: unknown) => void;
+  log?: Log;
   /** Extra routes (the widgets and demo portal register here). */
-  routes?: (app: import('./uws.ts').TemplatedApp, core: HubCore) => void;
+  routes?: (app: TemplatedApp, core: HubCore) => void;
 }
 
 export interface Hub {
@@ -57,14 +52,23 @@ export interface Hub {
   stop(drainMs?: number): Promise<void>;
 }
 
+type Log = HubCore['log'];
+
 function defaultLog(message: string, error?: unknown): void {
   if (error === undefined) console.log(`[hub] ${message}`);
   else console.error(`[hub] ${message}:`, error instanceof Error ? error.message : error);
 }
 
-export async function startHub(options: HubOptions = {}): Promise<Hub> {
-  const config = options.config ?? loadConfig();
-  const log = options.log ?? defaultLog;
+interface Database {
+  sql: Sql;
+  /** Whether PostgreSQL answers (/readyz); the last answer is the db_up gauge. */
+  ready(): Promise<boolean>;
+  up(): boolean;
+  close(): Promise<void>;
+}
+
+/** The configured PostgreSQL, or an embedded one without DATABASE_URL; migrated. */
+async function openDatabase(config: HubConfig, log: Log): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -74,129 +78,132 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   }
   const sql: Sql = openPool(databaseUrl);
   await migrate(sql);
-
-  let directory: Directory = Directory.empty();
-  const reload = async () => {
-    directory = buildDirectory(await loadDirectoryRecords(sql));
+  let up = true;
+  return {
+    sql,
+    async ready() {
+      try {
+        await sql`select 1`.execute();
+        up = true;
+      } catch {
+        up = false;
+      }
+      return up;
+    },
+    up: () => up,
+    async close() {
+      await sql.end({ timeout: 5 });
+      if (embedded) await embedded.stop();
+    },
   };
-  await reload();
+}
 
-  const metrics = new Metrics();
-  const broker: Broker = options.broker ?? (config.redisUrl ? new RedisBroker(config.redisUrl, { prefix: config.redisPrefix, log }) : new MemoryBroker());
+/** What the later steps are built on, in the order startHub makes it. */
+interface Base {
+  config: HubConfig;
+  log: Log;
+  database: Database;
+  broker: Broker;
+  directory: DirectoryView;
+  metrics: Metrics;
+}
+
+/** The way of a committed event: fan-out here, the broker to the other nodes, and typing beside it. */
+interface EventPath {
+  fanout: Fanout;
+  delivery: Delivery;
+  publisher: Publisher;
+  typing: TypingRelay;
+}
+
+async function startEventPath({ database: { sql }, broker, metrics, directory, log }: Base): Promise<EventPath> {
   const fanout = new Fanout(broker, metrics);
-  const delivery = new Delivery(broker, fanout, sql, () => directory, log, await lastEventId(sql));
+  const delivery = new Delivery(broker, fanout, sql, () => directory.current, log, await lastEventId(sql));
   await delivery.start();
   const publisher = new Publisher(sql, (e) => delivery.publish(e));
   const typing = new TypingRelay(broker, log);
   await typing.start();
-  const verifyToken = tokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience });
+  return { fanout, delivery, publisher, typing };
+}
 
-  let dbUp = true;
-  const databaseReady = async () => {
-    try {
-      await sql`select 1`.execute();
-      dbUp = true;
-    } catch {
-      dbUp = false;
-    }
-    return dbUp;
-  };
-
-  const core: HubCore = {
-    sql, broker, publisher, fanout, delivery, metrics, verifyToken, log,
+function buildCore({ config, log, database: { sql }, broker, metrics, directory }: Base, events: EventPath): HubCore {
+  const { fanout, delivery, publisher, typing } = events;
+  const clientAddress = requestAddress(config.trustedProxies);
+  return {
+    sql, broker, publisher, fanout, delivery, metrics, log, typing, clientAddress,
+    verifyToken: tokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience }),
     replays: new ReplayBatcher(sql, () => delivery.lastDeliveredId),
-    directory: () => directory,
-    catchUpDirectory: () => Promise.resolve(), // set below, once the import log is read
+    directory: () => directory.current,
+    catchUpDirectory: () => directory.catchUp(),
     links: config.links,
-    typing,
     auditLog: new AuditLog(sql, log),
     attachmentFiles: new AttachmentFiles(path.join(config.dataDir, 'attachments')),
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
     originAllowed: (origin) => origin === '' || config.allowedOrigins === undefined || config.allowedOrigins.includes(origin),
     draining: false,
-    clientAddress: requestAddress(config.trustedProxies),
-    withinHttpLimit: () => true,
+    withinHttpLimit: httpLimiter({ clientAddress, metrics }),
   };
-  core.withinHttpLimit = httpLimiter(core);
-  const sessions = new Sessions(core);
-  metrics.connections.set(() => sessions.all.size, { state: 'open' });
-  metrics.dbUp.set(() => (dbUp ? 1 : 0));
-  metrics.brokerUp.set(() => (broker.healthy() ? 1 : 0));
+}
 
-  const reloadDirectory = async () => {
-    await reload();
-    await sessions.refreshRights();
-  };
-  // An import on any node reaches every node: a broker message now, and a check of the
-  // import log every few seconds for a node that missed it (broker down).
-  let seenImport = await lastImportId(sql);
-  const reloadIfImported = async () => {
-    const latest = await lastImportId(sql);
-    if (latest === seenImport) return;
-    seenImport = latest;
-    await reloadDirectory();
-  };
-  // Concurrent callers (a burst of hellos from people just imported) share one check.
-  let catchingUp: Promise<void> | undefined;
-  core.catchUpDirectory = () =>
-    (catchingUp ??= reloadIfImported().finally(() => (catchingUp = undefined)));
-  broker.onMessage((m) => {
-    if (m.topic === DIRECTORY_TOPIC) reloadIfImported().catch((e) => log('directory reload failed', e));
-  });
-  await broker.subscribe(DIRECTORY_TOPIC);
-  const importWatch = setInterval(() => reloadIfImported().catch(() => {}), 5_000);
-  importWatch.unref();
-  const afterImport = async () => {
-    seenImport = await lastImportId(sql);
-    await reloadDirectory();
-    await broker.publish(DIRECTORY_TOPIC, encodeControl('directory', seenImport)).catch((e) => log('could not tell the other nodes about the import (they check every 5 s)', e));
-  };
-
+function routeApp({ config, directory, database }: Base, core: HubCore, sessions: Sessions, routes: HubOptions['routes']): TemplatedApp {
   const app = uws.App();
-  fanout.attach(app);
-  typing.attach(app);
+  core.fanout.attach(app);
+  core.typing.attach(app);
   sessions.register(app);
-  registerHttp(app, core, { adminToken: config.adminToken, afterImport, databaseReady });
+  const afterImport = () => directory.changed();
+  registerHttp(app, core, { adminToken: config.adminToken, afterImport, databaseReady: () => database.ready() });
   // A guardian block changes the directory like an import does: the same reload and broadcast.
   registerPrivacyHttp(app, core, { adminToken: config.adminToken, afterDirectoryChange: afterImport });
   registerAttachments(app, core, config.attachments);
   registerStatic(app, config, core);
-  options.routes?.(app, core);
+  routes?.(app, core);
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found\n');
   });
+  return app;
+}
 
+export async function startHub(options: HubOptions = {}): Promise<Hub> {
+  const config = options.config ?? loadConfig();
+  const log = options.log ?? defaultLog;
+  const database = await openDatabase(config, log);
+  const broker: Broker = options.broker ?? (config.redisUrl ? new RedisBroker(config.redisUrl, { prefix: config.redisPrefix, log }) : new MemoryBroker());
+  const directory = await DirectoryView.load(database.sql, broker, log);
+  const metrics = new Metrics();
+  const base: Base = { config, log, database, broker, directory, metrics };
+  const events = await startEventPath(base);
+  const core = buildCore(base, events);
+  const sessions = new Sessions(core);
+  await directory.start(sessions);
+  metrics.connections.set(() => sessions.all.size, { state: 'open' });
+  metrics.dbUp.set(() => (database.up() ? 1 : 0));
+  metrics.brokerUp.set(() => (broker.healthy() ? 1 : 0));
+  const app = routeApp(base, core, sessions, options.routes);
   const retention = new RetentionJob(core, config.retentionIntervalMs);
   retention.start();
-
-  let listenSocket: us_listen_socket | undefined;
   const bound = await listen(app, config.host, config.port);
-  listenSocket = bound.socket;
-  const url = `http://${config.host}:${bound.port}`;
 
   let stopped = false;
   return {
     port: bound.port,
-    url,
+    url: `http://${config.host}:${bound.port}`,
     config,
     core,
     sessions,
-    reloadDirectory,
+    reloadDirectory: () => directory.reload(),
     async stop(drainMs = 0) {
       if (stopped) return;
       stopped = true;
       core.draining = true;
-      if (listenSocket) closeListen(listenSocket);
-      listenSocket = undefined;
+      closeListen(bound.socket);
       await sessions.drain(drainMs);
       sessions.stop();
-      delivery.stop();
-      clearInterval(importWatch);
+      events.delivery.stop();
+      directory.stop();
       await retention.stop();
       await core.auditLog.stop(); // the last audit entries, before the pool closes
       await broker.close();
-      await sql.end({ timeout: 5 });
-      if (embedded) await embedded.stop();
+      await database.close();
     },
   };
 }

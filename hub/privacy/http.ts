@@ -24,8 +24,8 @@ export const PRIVACY_HTTP_LIMITS = {
 export interface PrivacyHttpOptions {
   adminToken: string;
   /**
-   * Rebuild the directory here and tell the other nodes (hub/node.ts afterImport: the same
-   * path as a directory import). Called after a guardian block changed.
+   * Rebuild the directory here and tell the other nodes (DirectoryView.changed in
+   * hub/directory-view.ts: the same path as a directory import). Called after a guardian block changed.
    */
   afterDirectoryChange: () => Promise<void>;
 }
