@@ -10,8 +10,8 @@ import {
   assessmentKeys, documentationKeys, documentationStaffKeys, feedbackKeys, formKeys, formSideKeys,
 } from './audience-development.ts';
 import type { Directory } from './directory/model.ts';
-import { later } from './rules/fixture.ts';
-import { developmentDirectory, laterDev } from './rules/fixture-development.ts';
+import { later } from './testing/fixture.ts';
+import { developmentDirectory, laterDev } from './testing/fixture-development.ts';
 import {
   FORM_SIDES, canReadAssessment, canReadDocumentation, canReadFeedback, canReadForm, cardStudentsOf, formSidesFor,
   type DevelopmentState, type StoredAssessment, type StoredDocumentation, type StoredFeedback, type StoredForm,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { conferenceKeys, dynamicAudienceKeys, itemKeys, liveTopicsFor, liveTopicsOf, readKeysOf } from './audience.ts';
 import type { Directory } from './directory/model.ts';
 import type { DirectoryRecords } from './directory/build.ts';
-import { fixtureDirectory, later } from './rules/fixture.ts';
+import { fixtureDirectory, later } from './testing/fixture.ts';
 import {
   audienceMembers, can, canReadConference, canReadItem,
   type DynamicAudience, type ItemState, type StoredConference, type StoredItem,

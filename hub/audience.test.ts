@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { key, liveTopicsFor, liveTopicsOf, mailingKeys, postKeys, readKeysOf } from './audience.ts';
 import type { Directory } from './directory/model.ts';
-import { fixtureDirectory, later } from './rules/fixture.ts';
+import { fixtureDirectory, later } from './testing/fixture.ts';
 import { can, canReadMailing, canReadPost, type AudienceTarget, type Recipients } from './rules/index.ts';
 import type { StoredMailing, StoredPost } from './rules/posts.ts';
 

@@ -1,8 +1,8 @@
 // Which retention period applies to what, and the guardian block in the directory view (pure).
-// Fixture (hub/rules/fixture.ts): d1 ─ north, south; d2 ─ far. tp teaches at south and is a
+// Fixture (hub/testing/fixture.ts): d1 ─ north, south; d2 ─ far. tp teaches at south and is a
 // guardian of s3 at north; tF teaches at far.
 import { describe, expect, it } from 'vitest';
-import { fixtureDirectory } from '../rules/fixture.ts';
+import { fixtureDirectory } from '../testing/fixture.ts';
 import { readKeysOf } from '../audience.ts';
 import { conversationCutoff, districtsOfPerson, retentionDistricts } from './periods.ts';
 

@@ -1,7 +1,7 @@
 // Staff quiet hours: local clock times in the school's time zone, wrapping midnight.
 import { describe, expect, it } from 'vitest';
 import { inQuietHours, sentInQuietHours } from './quiet.ts';
-import { fixtureDirectory } from './fixture.ts';
+import { fixtureDirectory } from '../testing/fixture.ts';
 
 const evening = { start: '17:00', end: '07:00', timezone: 'Europe/Stockholm' };
 

@@ -2,8 +2,8 @@
 // development conferences), §4 (preschool documentation), §6 (feedback), §7 (assessments) and
 // §8 (conference forms) as one table over the pure rules
 // module. Every row of those sections has allowed and denied cases; a failure names its row.
-// The directory is hub/rules/fixture.ts (read its header for who is who); §4 and §6–§8 use
-// hub/rules/fixture-development.ts, which adds a preschool and assessment levels.
+// The directory is hub/testing/fixture.ts (read its header for who is who); §4 and §6–§8 use
+// hub/testing/fixture-development.ts, which adds a preschool and assessment levels.
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../directory/model.ts';
 import {
@@ -12,12 +12,12 @@ import {
   type StoredConference, type StoredItem, type Via,
 } from './index.ts';
 import type { StoredMailing, StoredPost } from './posts.ts';
-import { fixtureDirectory, later } from './fixture.ts';
+import { fixtureDirectory, later } from '../testing/fixture.ts';
 import {
   canReadAssessment, canReadDocumentation, canReadFeedback, dashboardSchoolsOf, formSidesFor,
   type FormSide, type StoredAssessment, type StoredDocumentation, type StoredFeedback, type StoredForm,
 } from './index.ts';
-import { developmentDirectory, laterDev } from './fixture-development.ts';
+import { developmentDirectory, laterDev } from '../testing/fixture-development.ts';
 
 const dir = fixtureDirectory();
 const dirS1LeftMath = fixtureDirectory(later.s1LeftMath);
@@ -181,7 +181,7 @@ const ADM5 = '§5 school admin';
 const OTH5 = '§5 (no row: school leader, mentor, others)';
 const CON3 = '§3 development conference (mentor, student, guardians)';
 
-// ── §4, §6–§8: the development fixture (hub/rules/fixture-development.ts) ──────────────
+// ── §4, §6–§8: the development fixture (hub/testing/fixture-development.ts) ──────────────
 
 const dev = developmentDirectory();
 const devS1LeftMath = developmentDirectory(later.s1LeftMath);

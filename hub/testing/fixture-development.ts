@@ -1,4 +1,4 @@
-// The fixture of hub/rules/fixture.ts with what docs/DOMAIN.md §4 and §7 need besides: a preschool
+// The fixture of hub/testing/fixture.ts with what docs/DOMAIN.md §4 and §7 need besides: a preschool
 // and a scale of assessment levels. Shared by rules.test.ts and audience-development.test.ts.
 //
 //   district d1 ── school sun (Förskolan Sol, preschool)
