@@ -7,7 +7,7 @@ import { chooseSubprotocol, codecFor, type Codec } from './protocol/codec.ts';
 import { CLOSE, RequestError, type CloseCode, type ErrorCode } from './protocol/codes.ts';
 import { LIMITS, MAX_TOKEN_CHARS, firstIssue, helloSchema, requestSchemas, type RequestType } from './protocol/frames.ts';
 import { TokenError } from './auth/tokens.ts';
-import { isConnectionError } from '../storage/errors.ts';
+import { storageFailure } from '../storage/errors.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
 import { TokenBucket } from './rate.ts';
@@ -358,9 +358,11 @@ export class Sessions {
       this.send(s, { type: 'ok', id: rid, result });
     } catch (e) {
       if (e instanceof RequestError) return this.reply(s, rid, e.code, e.message, e.path);
-      if (isConnectionError(e)) return this.reply(s, rid, 'unavailable', 'storage is unavailable; nothing was written; retry with the same clientKey');
-      this.core.log(`request ${req.type} failed`, e);
-      this.reply(s, rid, 'unavailable', 'the hub could not do this now; nothing was acknowledged; retry with the same clientKey');
+      // storage/errors.ts decides: refused values are `invalid`; a lost connection says
+      // whether the write may have been stored.
+      const failure = storageFailure(e);
+      if (failure.code === 'unavailable' && failure.logged) this.core.log(`request ${req.type} failed`, e);
+      this.reply(s, rid, failure.code, failure.message);
     }
   }
 

@@ -16,6 +16,7 @@ import { getAttachment, getDocumentation, insertAttachment } from '../../storage
 import { attachmentView, childrenShownTo } from '../handlers/development-views.ts';
 import { audit } from '../privacy/audit.ts';
 import { ATTACHMENT_TYPES, declaredType, sniff, type AttachmentType } from './sniff.ts';
+import { isBadData, storageFailure } from '../../storage/errors.ts';
 
 export const ATTACHMENT_LIMITS = {
   /** A photo from a phone or a scanned document; larger files belong elsewhere. */
@@ -175,6 +176,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore): void {
           answer(res, aborted, '201 Created', { attachment: attachmentView(row) }, cors);
         } catch (e) {
           await files.remove(id).catch(() => {});
+          if (isBadData(e)) throw new HttpError('400 Bad Request', 'invalid', storageFailure(e).message);
           core.log('attachment could not be recorded', e);
           throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
         }
