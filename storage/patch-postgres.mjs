@@ -62,10 +62,21 @@ const PATCHES = [
     `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
     ${MARK} query = null
 `],
+  // The array types fetched on a new connection: when that connection is cut meanwhile, the
+  // query was rejected with nobody listening (an unhandled rejection ends the process). The
+  // connection's own close path reports the failure; the types load on the next connection.
+  ['connection.js',
+    `      order by b.oid
+    \`], [], execute)
+    types.forEach`,
+    `      order by b.oid
+    \`], [], execute).catch(() => []) ${MARK}
+    types.forEach`],
   // reserve(): once the connection closed it is the pool's again (onclose moved it to the closed
-  // queue). The holder's later queries are rejected rather than sent on a connection that may be
-  // reconnecting for someone else, and release() does not put a closed connection among the open
-  // ones, where every query on it would fail.
+  // queue). The queries waiting for it (a connection is "full" while a statement is described)
+  // are rejected instead of waiting forever; the holder's later queries are rejected rather than
+  // sent on a connection that may be reconnecting for someone else; and release() does not put
+  // a closed connection among the open ones, where every query on it would fail.
   ['index.js',
     `    move(c, reserved)
     c.reserved = () => queue.length
@@ -89,11 +100,14 @@ const PATCHES = [
       : move(c, reserved)
     c.reserved.release = true
 
+    ${MARK} c.onclose = e => { while (queue.length) queue.shift().reject(e) }
+
     const sql = Sql(handler)
     sql.release = () => {
       ${MARK} if (c.reserved !== holder)
         return
       c.reserved = null
+      c.onclose = null
       onopen(c)
     }
 
@@ -103,6 +117,18 @@ const PATCHES = [
       ${MARK} if (c.reserved !== holder)
         return q.reject(${CLOSED})
       c.queue === full`],
+  // A reserve() waiting when a connection closed was handed to that connection to reconnect
+  // with, and dropped on the way (the new connection fetches types first and forgets a reserve
+  // request): the caller waited forever. It stays queued instead; the reconnected connection
+  // serves the queue when it opens.
+  ['index.js',
+    `    queries.length && connect(c, queries.shift())
+  }`,
+    `    ${MARK} if (queries.length) {
+      const q = queries.shift()
+      q.reserve ? (queries.push(q), connect(c, null)) : connect(c, q)
+    }
+  }`],
 ];
 
 const require = createRequire(import.meta.url);
