@@ -2,6 +2,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci runs the root package's postinstall: it patches postgres.js (docs/ARCHITECTURE.md).
+COPY storage/patch-postgres.mjs storage/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build --if-present

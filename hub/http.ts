@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { unstorableString } from './protocol/strings.ts';
 import { ABUSE_LIMITS, KeyedBuckets } from './limits.ts';
 import { ImportReferenceError, importBundle, type ImportResult } from './directory-import.ts';
+import { isBadData, storageFailure } from '../storage/errors.ts';
 
 export const HTTP_LIMITS = {
   /** A district's directory: 100k persons and their groups fit comfortably. */
@@ -192,6 +193,7 @@ export function registerHttp(app: TemplatedApp, core: HubCore, opts: HttpOptions
         result = await importBundle(core.sql, parsed.data);
       } catch (e) {
         if (e instanceof ImportReferenceError) return fail('400 Bad Request', 'invalid', e.message, e.path);
+        if (isBadData(e)) return fail('400 Bad Request', 'invalid', storageFailure(e).message);
         core.log('directory import failed', e);
         core.metrics.imports.inc({ result: 'error' });
         return fail('503 Service Unavailable', 'unavailable', 'the import could not be stored; nothing was written');

@@ -9,7 +9,7 @@
 // written (a thrown write-free work just fails alone), while a failing SQL statement fails the
 // shared transaction, and then every write of the batch is retried in a transaction of its own.
 import type { Sql, Tx } from '../storage/pool.ts';
-import { isSqlError } from '../storage/errors.ts';
+import { CommitOutcomeUnknown, isConnectionError, isSqlError } from '../storage/errors.ts';
 import { commitWithEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
 
 export type Work<T> = (tx: Tx) => Promise<{ result: T; events: NewEvent[] }>;
@@ -76,11 +76,14 @@ export class Publisher {
         if (outcomes.some((o) => o.status === 'rejected' && isSqlError(o.reason))) throw new BatchAborted();
         return outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value.events : []));
       });
-    } catch {
+    } catch (e) {
       // One statement failed (a clientKey race, say) and took the shared transaction with it,
-      // or the commit failed: each write gets a transaction of its own.
+      // or the commit failed: each write gets a transaction of its own. After a commit of
+      // unknown outcome that retry finds what did commit by its clientKey; if it cannot reach
+      // storage either, the write still may have been stored, and says so.
       this.stats.retriedAlone += batch.length;
-      await Promise.all(batch.map((p) => this.runAlone(p)));
+      const unknown = e instanceof CommitOutcomeUnknown ? e : undefined;
+      await Promise.all(batch.map((p) => this.runAlone(p, unknown)));
       return;
     }
     this.stats.batches++;
@@ -93,7 +96,7 @@ export class Publisher {
     });
   }
 
-  private async runAlone(p: Pending): Promise<void> {
+  private async runAlone(p: Pending, unknown?: CommitOutcomeUnknown): Promise<void> {
     let result: unknown;
     try {
       const stored = await commitWithEvents(this.sql, async (tx) => {
@@ -106,7 +109,7 @@ export class Publisher {
       for (const e of stored) this.publish(e);
       p.resolve(result);
     } catch (e) {
-      p.reject(e);
+      p.reject(unknown && isConnectionError(e) ? unknown : e);
     }
   }
 }

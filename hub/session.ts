@@ -6,7 +6,7 @@ import { FrameError, chooseSubprotocol, codecFor, type Codec } from './protocol/
 import { CLOSE, RequestError, type CloseCode, type ErrorCode } from './protocol/codes.ts';
 import { MAX_TOKEN_CHARS, firstIssue, helloSchema } from './protocol/frames.ts';
 import { TokenError } from './auth/tokens.ts';
-import { isConnectionError } from '../storage/errors.ts';
+import { UNFORESEEN_FAILURE, storageFailure } from '../storage/errors.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
 import { lastEventId } from '../storage/events.ts';
@@ -19,8 +19,6 @@ import { REQUESTS } from './handlers/requests.ts';
 import { unstorableString } from './protocol/strings.ts';
 import type { HubCore } from './core.ts';
 
-/** The answer to a failure nobody foresaw: the request may or may not have taken effect. */
-const UNKNOWN_OUTCOME = 'the hub could not do this now; nothing was acknowledged; retry with the same clientKey';
 
 type State = 'connecting' | 'authenticating' | 'connected' | 'closed';
 /** Events after a point, complete up to `to`: every event up to it the person may see is in `events`. */
@@ -280,7 +278,7 @@ export class Sessions {
     // escapes request() is logged and answered like any other failure we did not foresee.
     this.request(s, id, frame).catch((e: unknown) => {
       this.core.log('request failed unexpectedly', e);
-      this.reply(s, id, 'unavailable', UNKNOWN_OUTCOME);
+      this.reply(s, id, 'unavailable', UNFORESEEN_FAILURE);
     });
   }
 
@@ -477,9 +475,11 @@ export class Sessions {
       this.send(s, { type: 'ok', id: rid, result });
     } catch (e) {
       if (e instanceof RequestError) return this.reply(s, rid, e.code, e.message, e.path);
-      if (isConnectionError(e)) return this.reply(s, rid, 'unavailable', 'storage is unavailable; nothing was written; retry with the same clientKey');
-      this.core.log(`request ${entry.type} failed`, e);
-      this.reply(s, rid, 'unavailable', UNKNOWN_OUTCOME);
+      // storage/errors.ts decides: refused values are `invalid`; a lost connection says
+      // whether the write may have been stored.
+      const failure = storageFailure(e);
+      if (failure.code === 'unavailable' && failure.logged) this.core.log(`request ${entry.type} failed`, e);
+      this.reply(s, rid, failure.code, failure.message);
     }
   }
 

@@ -3,6 +3,7 @@
 // order, and a reader that has seen id N has seen every committed event below N. The lock is
 // held for the insert and the commit only; all other work of the transaction runs in parallel.
 import type { Db, Sql, Tx } from './pool.ts';
+import { CommitOutcomeUnknown, isConnectionError, isSqlError } from './errors.ts';
 
 export interface NewEvent {
   name: string;
@@ -39,8 +40,12 @@ export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEv
       returning id
     )
     select id, (select prev from before) as prev from added order by id`.execute();
-  await lock;
-  const rows = await inserted;
+  // Both settle before either is reported: when the connection is cut, the one not awaited
+  // would otherwise reject unhandled, and that ends the process.
+  const [locked, added] = await Promise.allSettled([lock, inserted]);
+  if (locked.status === 'rejected') throw locked.reason;
+  if (added.status === 'rejected') throw added.reason;
+  const rows = added.value;
   let prev = Number(rows[0]?.prev ?? 0);
   return rows.map((r, i) => {
     const e = { id: Number(r.id), prev, ...events[i]! };
@@ -80,7 +85,9 @@ export async function firstEventId(db: Db): Promise<number> {
  * the COMMIT sent together (pipelined): the lock is released by the commit itself, without a
  * round trip to this process in between, which is where a busy process would hold every other
  * writer waiting. `work` runs first, in the open transaction, and returns the events.
- * Resolves with the stored events once committed; rejects (and nothing is kept) otherwise.
+ * Resolves with the stored events once committed. Rejects with CommitOutcomeUnknown when the
+ * connection was lost once COMMIT was on its way (it may have committed); otherwise rejects and
+ * nothing is kept.
  */
 export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEvent[]>): Promise<StoredEvent[]> {
   const conn = await sql.reserve();
@@ -93,7 +100,7 @@ export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEv
     if (worked.status === 'rejected') throw worked.reason;
     const events = worked.value;
     if (events.length === 0) {
-      await tx`commit`;
+      await tx`commit`.execute().catch(unknownIfLost);
       return [];
     }
     const appended = appendEvents(tx, events);
@@ -101,8 +108,10 @@ export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEv
     // rollback, so the outcome is the insert's.
     const commit = tx`commit`.execute();
     const [stored, committed] = await Promise.allSettled([appended, commit]);
-    if (stored.status === 'rejected') throw stored.reason;
-    if (committed.status === 'rejected') throw committed.reason;
+    // PostgreSQL refused the insert: the COMMIT became a rollback (or never ran).
+    if (stored.status === 'rejected' && isSqlError(stored.reason)) throw stored.reason;
+    if (stored.status === 'rejected') unknownIfLost(stored.reason);
+    if (committed.status === 'rejected') unknownIfLost(committed.reason);
     return stored.value;
   } catch (e) {
     await tx`rollback`.catch(() => {});
@@ -110,4 +119,9 @@ export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEv
   } finally {
     conn.release();
   }
+}
+
+/** A lost connection after COMMIT was sent leaves the outcome unknown; anything else is thrown as it is. */
+function unknownIfLost(e: unknown): never {
+  throw isConnectionError(e) ? new CommitOutcomeUnknown(e) : e;
 }

@@ -18,6 +18,7 @@ import { attachmentView, childrenShownTo } from '../views/development.ts';
 import { audit } from '../audit.ts';
 import { ATTACHMENT_BYTES } from '../protocol/limits.ts';
 import { ATTACHMENT_TYPES, declaredType, sniff, type AttachmentType } from './sniff.ts';
+import { isBadData, storageFailure } from '../../storage/errors.ts';
 
 export const ATTACHMENT_LIMITS = {
   bytes: ATTACHMENT_BYTES,
@@ -217,6 +218,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore, quota: Att
             });
           } catch (e) {
             await files.remove(id).catch(() => {});
+            if (isBadData(e)) throw new HttpError('400 Bad Request', 'invalid', storageFailure(e).message);
             core.log('attachment could not be recorded', e);
             throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
           }

@@ -1,6 +1,6 @@
 // Faults while writers keep sending: Redis stops and returns, a node is killed (SIGKILL),
-// PostgreSQL restarts. At the end every reader holds exactly the committed messages, in order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// PostgreSQL restarts, every database connection of a node is cut. At the end every reader holds exactly the committed messages, in order.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -225,6 +225,99 @@ describe('PostgreSQL restarts while a client writes', () => {
     expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 10 }, (_, n) => n + 1));
     mentor.terminate();
   }, 90_000);
+});
+
+describe('every database connection of a node cut three times during a write burst', () => {
+  let node: NodeProcess;
+  let fresh: { url: string; drop: () => Promise<void> };
+  let admin: postgres.Sql;
+
+  beforeAll(async () => {
+    fresh = await freshDatabase();
+    admin = postgres(inject('pgAdminUrl'), { max: 1, onnotice: () => {} });
+    node = await startNodeProcess({ DATABASE_URL: fresh.url, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN });
+    await importBundle(node.url, demoBundle());
+  }, 90_000);
+
+  afterAll(async () => {
+    if (node && node.proc.exitCode !== null) console.error(`[cut test] the node exited:\n${node.output.join('').slice(-3000)}`);
+    node?.kill('SIGKILL');
+    await node?.exited;
+    await admin?.end();
+    await fresh?.drop();
+  });
+
+  it('the node stays up, answers unavailable meanwhile, and every acked write is stored', async () => {
+    const database = new URL(fresh.url).pathname.slice(1);
+    const mentor = await TestClient.open(node.wsUrl);
+    await mentor.hello(await mintToken(TEST_SECRET, 'p-mentor-ek'));
+    const people = ['p-gua-ek-1a', 'p-stu-ek-3', 'p-gua-ek-3a', 'p-gua-ek-3b', 'p-stu-ek-2'];
+    const writers: { client: TestClient; conversationId: string; sub: string }[] = [];
+    for (const sub of people) {
+      const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [sub], clientKey: `cut-${sub}` });
+      const client = await TestClient.open(node.wsUrl);
+      await client.hello(await mintToken(TEST_SECRET, sub));
+      writers.push({ client, conversationId: conversation.id, sub });
+    }
+    // Each person keeps 4 writes in flight at about 15 a second: with five people the
+    // publisher's group commit has batches in flight whenever a cut comes.
+    const answers = new Map<string, { body: string; author: string; code: string }>();
+    let writing = true;
+    const loops = writers.flatMap((w) => Array.from({ length: 4 }, (_, lane) => (async () => {
+      for (let n = 0; writing; n++) {
+        const clientKey = `${w.sub}-${lane}-${n}`;
+        const body = `burst ${clientKey}`;
+        // Waits long: right after a cut an answer can take up to about 20 s (see the ARCHITECTURE).
+        const id = `${clientKey}-q`;
+        w.client.send({ type: 'message.send', id, conversationId: w.conversationId, body, clientKey });
+        const a = await w.client.waitFor((f) => (f.type === 'ok' || f.type === 'error') && f.id === id, 60_000);
+        answers.set(clientKey, { body, author: w.sub, code: a.type === 'ok' ? 'ok' : String(a.code) });
+        await sleep(250);
+      }
+    })()));
+    const cuts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await sleep(800);
+      const [row] = await admin<{ n: number }[]>`
+        select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
+      cuts.push(row!.n);
+    }
+    await sleep(800);
+    writing = false;
+    await Promise.all(loops);
+
+    expect(node.proc.exitCode).toBeNull();
+    expect(cuts.every((n) => n > 0)).toBe(true);
+    const codes = [...answers.values()].map((a) => a.code);
+    expect(codes.filter((c) => c !== 'ok' && c !== 'unavailable')).toEqual([]);
+    expect(codes.filter((c) => c === 'unavailable').length).toBeGreaterThan(0);
+    expect(codes.filter((c) => c === 'ok').length).toBeGreaterThan(20);
+
+    // Every acknowledged write is in PostgreSQL, once.
+    const check = postgres(fresh.url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await check<{ client_key: string; body: string }[]>`select client_key, body from messages where client_key like 'p-%'`;
+      const stored = new Map(rows.map((r) => [r.client_key, r.body]));
+      expect(rows.length).toBe(stored.size);
+      const acked = [...answers.entries()].filter(([, a]) => a.code === 'ok');
+      expect(acked.filter(([key, a]) => stored.get(key) !== a.body).map(([key]) => key)).toEqual([]);
+      // The rest, retried with the same clientKey, are stored once each.
+      for (const w of writers) {
+        for (const [clientKey, a] of answers) {
+          if (a.code === 'ok' || a.author !== w.sub) continue;
+          expect((await w.client.request('message.send', { conversationId: w.conversationId, body: a.body, clientKey })).type).toBe('ok');
+        }
+      }
+      const [count] = await check<{ n: number }[]>`select count(*)::int as n from messages where client_key like 'p-%'`;
+      expect(count!.n).toBe(answers.size);
+    } finally {
+      await check.end();
+    }
+    expect((await fetch(`${node.url}/readyz`)).status).toBe(200);
+    expect(node.proc.exitCode).toBeNull();
+    for (const w of writers) w.client.terminate();
+    mentor.terminate();
+  }, 150_000);
 });
 
 describe('SIGTERM', () => {

@@ -1,0 +1,168 @@
+// Patches postgres.js 3.4.9 at install (package.json "postinstall"): a connection whose backend
+// went away must fail its queries, never end the process. Unpatched, a query on a reserved (or
+// transaction) connection after its socket closed reaches `socket.write` on null from a
+// setImmediate, an uncaught TypeError (porsager/postgres issues 1154, 1208; fixes proposed in
+// pull requests 1168, 1176, 1209, none released: 3.4.10 still has it, 4.x is a rewrite).
+// docs/ARCHITECTURE.md "postgres.js patch" says why this and not another way; the tests in
+// storage/pool.test.ts cut real backends and fail without it. Idempotent; it refuses any other
+// version, so that an upgrade makes someone check whether the fix is upstream first.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const VERSION = '3.4.9';
+const MARK = '/* schoolhub-patch */';
+const CLOSED = "Errors.connection('CONNECTION_CLOSED', options)";
+
+/** [file, find, replace]: each find must occur exactly once. */
+const PATCHES = [
+  // A query handed to a connection whose socket is gone (and that is not connecting) is
+  // rejected at once, and the connection stays where the pool put it (closed): `true` keeps
+  // callers from moving it to the "full" queue, where it would never be reconnected.
+  ['connection.js',
+    `    if (terminated)
+      return queryError(q, Errors.connection('CONNECTION_DESTROYED', options))
+`,
+    `    if (terminated)
+      return queryError(q, Errors.connection('CONNECTION_DESTROYED', options))
+
+    ${MARK} if (socket === null && !initial)
+      return (queryError(q, ${CLOSED}), true)
+`],
+  // A flush that finds the socket gone settles the queries with a connection error instead of
+  // throwing where nobody can catch it.
+  ['connection.js',
+    `  function nextWrite(fn) {
+    const x = socket.write(chunk, fn)`,
+    `  function nextWrite(fn) {
+    ${MARK} if (socket === null) {
+      nextWriteTimer !== null && clearImmediate(nextWriteTimer)
+      chunk = nextWriteTimer = null
+      error(${CLOSED})
+      return false
+    }
+    const x = socket.write(chunk, fn)`],
+  // Closing cancelled the pending flush but left the timer handle and the unsent bytes: after a
+  // reconnect, small writes (the startup message) were never flushed and stale bytes went first.
+  ['connection.js',
+    `    connectTimer.cancel()
+
+    socket.removeAllListeners()
+    socket = null`,
+    `    connectTimer.cancel()
+    ${MARK} chunk = nextWriteTimer = null
+
+    socket.removeAllListeners()
+    socket = null`],
+  // The queries of a closed connection were rejected (by the 'error' handler, or just above);
+  // one left as current kept end() waiting for it forever.
+  ['connection.js',
+    `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
+`,
+    `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
+    ${MARK} query = null
+`],
+  // The array types fetched on a new connection: when that connection is cut meanwhile, the
+  // query was rejected with nobody listening (an unhandled rejection ends the process). The
+  // connection's own close path reports the failure; the types load on the next connection.
+  ['connection.js',
+    `      order by b.oid
+    \`], [], execute)
+    types.forEach`,
+    `      order by b.oid
+    \`], [], execute).catch(() => []) ${MARK}
+    types.forEach`],
+  // reserve(): once the connection closed it is the pool's again (onclose moved it to the closed
+  // queue). The queries waiting for it (a connection is "full" while a statement is described)
+  // are rejected instead of waiting forever; the holder's later queries are rejected rather than
+  // sent on a connection that may be reconnecting for someone else; and release() does not put
+  // a closed connection among the open ones, where every query on it would fail.
+  ['index.js',
+    `    move(c, reserved)
+    c.reserved = () => queue.length
+      ? c.execute(queue.shift())
+      : move(c, reserved)
+    c.reserved.release = true
+
+    const sql = Sql(handler)
+    sql.release = () => {
+      c.reserved = null
+      onopen(c)
+    }
+
+    return sql
+
+    function handler(q) {
+      c.queue === full`,
+    `    move(c, reserved)
+    const holder = c.reserved = () => queue.length
+      ? c.execute(queue.shift())
+      : move(c, reserved)
+    c.reserved.release = true
+
+    ${MARK} c.onclose = e => { while (queue.length) queue.shift().reject(e) }
+
+    const sql = Sql(handler)
+    sql.release = () => {
+      ${MARK} if (c.reserved !== holder)
+        return
+      c.reserved = null
+      c.onclose = null
+      onopen(c)
+    }
+
+    return sql
+
+    function handler(q) {
+      ${MARK} if (c.reserved !== holder)
+        return q.reject(${CLOSED})
+      c.queue === full`],
+  // A reserve() waiting when a connection closed was handed to that connection to reconnect
+  // with, and dropped on the way (the new connection fetches types first and forgets a reserve
+  // request): the caller waited forever. It stays queued instead; the reconnected connection
+  // serves the queue when it opens.
+  ['index.js',
+    `    queries.length && connect(c, queries.shift())
+  }`,
+    `    ${MARK} if (queries.length) {
+      const q = queries.shift()
+      q.reserve ? (queries.push(q), connect(c, null)) : connect(c, q)
+    }
+  }`],
+];
+
+const require = createRequire(import.meta.url);
+let root;
+try {
+  root = path.dirname(require.resolve('postgres/package.json'));
+} catch {
+  // package.json "exports" hides it: find it next to this repository's node_modules.
+  root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'node_modules', 'postgres');
+}
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+if (pkg.version !== VERSION) {
+  console.error(`storage/patch-postgres.mjs: postgres ${pkg.version} is installed, the patch is for ${VERSION}. ` +
+    'Check whether the fix for porsager/postgres issue 1208 is released, then update or remove this patch.');
+  process.exit(1);
+}
+
+// src (import), cjs/src (require), cf/src (Cloudflare): the same code in three module formats.
+for (const dir of ['src', 'cjs/src', 'cf/src']) {
+  for (const file of ['connection.js', 'index.js']) {
+    const full = path.join(root, dir, file);
+    if (!existsSync(full)) continue;
+    let text = readFileSync(full, 'utf8');
+    if (text.includes(MARK)) continue;
+    for (const [f, find, replace] of PATCHES) {
+      if (f !== file) continue;
+      const at = text.indexOf(find);
+      if (at < 0 || text.indexOf(find, at + 1) >= 0) {
+        console.error(`storage/patch-postgres.mjs: ${dir}/${file} does not read as expected; not patched`);
+        process.exit(1);
+      }
+      text = text.slice(0, at) + replace + text.slice(at + find.length);
+    }
+    writeFileSync(full, text);
+  }
+}
+console.log(`postgres ${VERSION}: patched (storage/patch-postgres.mjs)`);
