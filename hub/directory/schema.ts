@@ -9,11 +9,15 @@ export const directoryIdSchema = id;
 const ref = z.object({ id });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const name = z.string().max(300);
+/** A short code word of the standard: a type, a role or a marking (`groupType`, `dutyRole`, …). */
+const word = z.string().max(100);
+/** When a record, membership or role holds: SS 12000 gives each an optional start and end. */
+const period = { startDate: date.optional(), endDate: date.optional() };
 
 export const organisationSchema = z.object({
   id,
   displayName: name,
-  organisationType: z.string().max(100),
+  organisationType: word,
   parentOrganisation: ref.optional(),
   schoolUnitCode: z.string().max(50).optional(),
   schoolTypes: z.array(z.string().max(50)).max(50).optional(),
@@ -23,10 +27,10 @@ export const personSchema = z.object({
   id,
   givenName: name,
   familyName: name,
-  securityMarking: z.string().max(100).optional(),
-  emails: z.array(z.object({ value: z.string().max(320), type: z.string().max(100).optional() })).max(20).optional(),
+  securityMarking: word.optional(),
+  emails: z.array(z.object({ value: z.string().max(320), type: word.optional() })).max(20).optional(),
   responsibles: z
-    .array(z.object({ person: ref, relationType: z.string().max(100), startDate: date.optional(), endDate: date.optional() }))
+    .array(z.object({ person: ref, relationType: word, ...period }))
     .max(20)
     .optional(),
 });
@@ -34,12 +38,11 @@ export const personSchema = z.object({
 export const groupSchema = z.object({
   id,
   displayName: name,
-  groupType: z.string().max(100),
+  groupType: word,
   organisation: ref,
-  startDate: date.optional(),
-  endDate: date.optional(),
+  ...period,
   groupMemberships: z
-    .array(z.object({ person: ref, startDate: date.optional(), endDate: date.optional() }))
+    .array(z.object({ person: ref, ...period }))
     .max(5000)
     .optional(),
 });
@@ -48,11 +51,10 @@ export const dutySchema = z.object({
   id,
   person: ref,
   dutyAt: ref,
-  dutyRole: z.string().max(100),
-  startDate: date.optional(),
-  endDate: date.optional(),
+  dutyRole: word,
+  ...period,
   assignmentRole: z
-    .array(z.object({ group: ref, assignmentRoleType: z.string().max(100), startDate: date.optional(), endDate: date.optional() }))
+    .array(z.object({ group: ref, assignmentRoleType: word, ...period }))
     .max(500)
     .optional(),
 });
@@ -60,12 +62,11 @@ export const dutySchema = z.object({
 export const activitySchema = z.object({
   id,
   displayName: name,
-  activityType: z.string().max(100).optional(),
+  activityType: word.optional(),
   groups: z.array(ref).max(200),
-  teachers: z.array(z.object({ duty: ref, startDate: date.optional(), endDate: date.optional() })).max(200).optional(),
+  teachers: z.array(z.object({ duty: ref, ...period })).max(200).optional(),
   organisation: ref,
-  startDate: date.optional(),
-  endDate: date.optional(),
+  ...period,
 });
 
 export const placementSchema = z.object({
@@ -73,8 +74,7 @@ export const placementSchema = z.object({
   placedAt: ref,
   group: ref,
   child: ref,
-  startDate: date.optional(),
-  endDate: date.optional(),
+  ...period,
 });
 
 export const extensionRoleSchema = z.object({
