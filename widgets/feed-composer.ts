@@ -2,7 +2,7 @@
 // what the hub's audience.get answered (the groups a teacher owns, the whole school for
 // leaders and admins, staff only for leaders, districts for a head of operations); the
 // hub checks the rules again on post.create and mailing.create.
-import { html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { feedStore } from './client/feed-store.ts';
 import { newClientKey } from './client/keys.ts';
@@ -127,16 +127,11 @@ export class SchoolhubFeedComposer extends HubElement {
 
   private postFields() {
     const t = this.t;
-    const schools = this.audience?.posts.schools ?? [];
-    const school = schools.find((s) => s.id === this.selectedId) ?? schools[0];
-    if (!school) return nothing;
+    const scope = this.scope('school', t.school, this.audience?.posts.schools ?? []);
+    if (!scope) return nothing;
+    const [school, field] = scope;
     return html`
-      ${schools.length > 1
-        ? html`<label for="school">${t.school}</label>
-            <select id="school" name="school" part="input" @change=${(e: Event) => (this.selectedId = (e.target as HTMLSelectElement).value)}>
-              ${schools.map((s) => html`<option value=${s.id} ?selected=${s === school}>${s.name}</option>`)}
-            </select>`
-        : html`<input type="hidden" name="school" .value=${school.id} />`}
+      ${field}
       <fieldset>
         <legend>${t.targets}</legend>
         ${school.wholeSchool ? html`<label class="check"><input type="checkbox" name="target" value="school" /> ${school.name}: ${t.wholeSchool}</label>` : nothing}
@@ -155,21 +150,33 @@ export class SchoolhubFeedComposer extends HubElement {
 
   private mailingFields() {
     const t = this.t;
-    const districts = this.audience?.mailings.districts ?? [];
-    const district = districts.find((d) => d.id === this.selectedId) ?? districts[0];
-    if (!district) return nothing;
+    const scope = this.scope('district', t.district, this.audience?.mailings.districts ?? []);
+    if (!scope) return nothing;
+    const [district, field] = scope;
     return html`
-      ${districts.length > 1
-        ? html`<label for="district">${t.district}</label>
-            <select id="district" name="district" part="input" @change=${(e: Event) => (this.selectedId = (e.target as HTMLSelectElement).value)}>
-              ${districts.map((d) => html`<option value=${d.id} ?selected=${d === district}>${d.name}</option>`)}
-            </select>`
-        : html`<input type="hidden" name="district" .value=${district.id} />`}
+      ${field}
       <fieldset>
         <legend>${t.schools}</legend>
         ${district.schools.map((s) => html`<label class="check"><input type="checkbox" name="schools" value=${s.id} /> ${s.name}</label>`)}
       </fieldset>
       ${this.who(true)}`;
+  }
+
+  /**
+   * Where a post or mailing goes (a school, a district): the chosen one of `choices` (the last
+   * picked, else the first) and its form field, a <select> when there is a choice, else hidden.
+   */
+  private scope<T extends { id: string; name: string }>(name: 'school' | 'district', label: string, choices: readonly T[]): [T, TemplateResult] | undefined {
+    const chosen = choices.find((c) => c.id === this.selectedId) ?? choices[0];
+    if (!chosen) return undefined;
+    const field =
+      choices.length > 1
+        ? html`<label for=${name}>${label}</label>
+            <select id=${name} name=${name} part="input" @change=${(e: Event) => (this.selectedId = (e.target as HTMLSelectElement).value)}>
+              ${choices.map((c) => html`<option value=${c.id} ?selected=${c === chosen}>${c.name}</option>`)}
+            </select>`
+        : html`<input type="hidden" name=${name} .value=${chosen.id} />`;
+    return [chosen, field];
   }
 
   private who(staff: boolean) {
