@@ -13,6 +13,8 @@ const name = z.string().max(300);
 const word = z.string().max(100);
 /** When a record, membership or role holds: SS 12000 gives each an optional start and end. */
 const period = { startDate: date.optional(), endDate: date.optional() };
+/** A record's list of dated links (memberships, responsibles, roles, teachers): at most `max`, optional. */
+const dated = <S extends z.ZodRawShape>(link: S, max: number) => z.array(z.object({ ...link, ...period })).max(max).optional();
 
 export const organisationSchema = z.object({
   id,
@@ -29,10 +31,7 @@ export const personSchema = z.object({
   familyName: name,
   securityMarking: word.optional(),
   emails: z.array(z.object({ value: z.string().max(320), type: word.optional() })).max(20).optional(),
-  responsibles: z
-    .array(z.object({ person: ref, relationType: word, ...period }))
-    .max(20)
-    .optional(),
+  responsibles: dated({ person: ref, relationType: word }, 20),
 });
 
 export const groupSchema = z.object({
@@ -41,10 +40,7 @@ export const groupSchema = z.object({
   groupType: word,
   organisation: ref,
   ...period,
-  groupMemberships: z
-    .array(z.object({ person: ref, ...period }))
-    .max(5000)
-    .optional(),
+  groupMemberships: dated({ person: ref }, 5000),
 });
 
 export const dutySchema = z.object({
@@ -53,10 +49,7 @@ export const dutySchema = z.object({
   dutyAt: ref,
   dutyRole: word,
   ...period,
-  assignmentRole: z
-    .array(z.object({ group: ref, assignmentRoleType: word, ...period }))
-    .max(500)
-    .optional(),
+  assignmentRole: dated({ group: ref, assignmentRoleType: word }, 500),
 });
 
 export const activitySchema = z.object({
@@ -64,7 +57,7 @@ export const activitySchema = z.object({
   displayName: name,
   activityType: word.optional(),
   groups: z.array(ref).max(200),
-  teachers: z.array(z.object({ duty: ref, ...period })).max(200).optional(),
+  teachers: dated({ duty: ref }, 200),
   organisation: ref,
   ...period,
 });
