@@ -221,16 +221,23 @@ export class SchoolhubChat extends HubElement {
     this.store?.typed((e.target as HTMLTextAreaElement).value.trim() !== '');
   }
 
-  private startEdit(m: Message): void {
-    this.confirming = null;
+  /** Opens message `m`'s change: its editor or the question whether to delete it; one at a time. */
+  private openChange(change: 'edit' | 'remove', m: Message): void {
+    this.editing = change === 'edit' ? m.seq : null;
+    this.confirming = change === 'remove' ? m.seq : null;
     this.changeError = null;
-    this.editing = m.seq;
-    this.focusAfter = '#edit';
+    this.focusAfter = change === 'edit' ? '#edit' : '#confirm-remove';
   }
 
-  private cancelEdit(seq: number): void {
-    this.editing = null;
-    this.focusAfter = `[data-edit="${seq}"]`;
+  /** Closes it, and gives focus back to the button that opened it. */
+  private closeChange(change: 'edit' | 'remove', seq: number): void {
+    if (change === 'edit') this.editing = null;
+    else this.confirming = null;
+    this.focusAfter = `[data-${change}="${seq}"]`;
+  }
+
+  private showChangeError(m: Message, err: unknown): void {
+    this.changeError = { seq: m.seq, text: `${this.t.changeFailed}: ${err instanceof Error ? err.message : String(err)}` };
   }
 
   private async saveEdit(e: Event, m: Message): Promise<void> {
@@ -238,35 +245,23 @@ export class SchoolhubChat extends HubElement {
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#edit');
     const body = field?.value.trim() ?? '';
     if (!this.store || !body) return;
-    if (body === m.body) return this.cancelEdit(m.seq);
+    if (body === m.body) return this.closeChange('edit', m.seq);
     try {
       await this.store.edit(m, body);
       this.changeError = null;
-      this.cancelEdit(m.seq);
+      this.closeChange('edit', m.seq);
     } catch (err) {
-      this.changeError = { seq: m.seq, text: `${this.t.changeFailed}: ${err instanceof Error ? err.message : String(err)}` };
+      this.showChangeError(m, err);
     }
   }
 
   private editKey(e: KeyboardEvent, m: Message): void {
     if (e.key === 'Escape') {
       e.preventDefault();
-      this.cancelEdit(m.seq);
+      this.closeChange('edit', m.seq);
     } else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       void this.saveEdit(e, m);
     }
-  }
-
-  private askRemove(m: Message): void {
-    this.editing = null;
-    this.changeError = null;
-    this.confirming = m.seq;
-    this.focusAfter = '#confirm-remove';
-  }
-
-  private cancelRemove(seq: number): void {
-    this.confirming = null;
-    this.focusAfter = `[data-remove="${seq}"]`;
   }
 
   private async removeMessage(m: Message): Promise<void> {
@@ -278,7 +273,7 @@ export class SchoolhubChat extends HubElement {
       this.focusAfter = '.messages';
     } catch (err) {
       this.confirming = null;
-      this.changeError = { seq: m.seq, text: `${this.t.changeFailed}: ${err instanceof Error ? err.message : String(err)}` };
+      this.showChangeError(m, err);
     }
   }
 
@@ -362,11 +357,11 @@ export class SchoolhubChat extends HubElement {
     if (this.confirming === m.seq) {
       return html`<p class="change"><span>${t.confirmRemove}</span>
         <button id="confirm-remove" class="link danger" part="button" @click=${() => this.removeMessage(m)}>${t.remove}</button>
-        <button class="link" part="button" @click=${() => this.cancelRemove(m.seq)}>${t.cancel}</button></p>`;
+        <button class="link" part="button" @click=${() => this.closeChange('remove', m.seq)}>${t.cancel}</button></p>`;
     }
     return html`<p class="change">
-      <button class="link" part="button" data-edit=${m.seq} aria-describedby="b-${m.seq}" @click=${() => this.startEdit(m)}>${t.edit}</button>
-      <button class="link" part="button" data-remove=${m.seq} aria-describedby="b-${m.seq}" @click=${() => this.askRemove(m)}>${t.remove}</button>
+      <button class="link" part="button" data-edit=${m.seq} aria-describedby="b-${m.seq}" @click=${() => this.openChange('edit', m)}>${t.edit}</button>
+      <button class="link" part="button" data-remove=${m.seq} aria-describedby="b-${m.seq}" @click=${() => this.openChange('remove', m)}>${t.remove}</button>
     </p>`;
   }
 
@@ -377,7 +372,7 @@ export class SchoolhubChat extends HubElement {
       <textarea id="edit" part="input" rows="2" maxlength=${LIMITS.messageBody} .value=${m.body} @keydown=${(e: KeyboardEvent) => this.editKey(e, m)}></textarea>
       <div class="actions">
         <button class="primary" part="button">${t.save}</button>
-        <button type="button" part="button" @click=${() => this.cancelEdit(m.seq)}>${t.cancel}</button>
+        <button type="button" part="button" @click=${() => this.closeChange('edit', m.seq)}>${t.cancel}</button>
       </div>
     </form>`;
   }

@@ -15,7 +15,7 @@ import type { StudentRef } from './client/development-protocol.ts';
 import type { PersonRef, RoleName } from './client/protocol.ts';
 import type { DevStrings } from './ui/development-i18n.ts';
 import type { Strings } from './ui/i18n.ts';
-import { recordLabel, renderRecords } from './ui/records.ts';
+import { arrivalText, renderRecords } from './ui/records.ts';
 import { renderPicker } from './ui/picker.ts';
 import { BoundView } from './ui/bound-view.ts';
 import { DEVELOPMENT_LIMITS } from '../hub/protocol/limits.ts';
@@ -100,7 +100,8 @@ export class StaffView {
   ) {
     const arrived = (named: boolean) => (store: DevelopmentStore, n: number) => {
       const { t, d } = this.host;
-      if (n > 0 && store.lastArrival) this.announce(n === 1 ? d.arrived(recordLabel(store.lastArrival, t, d, named)) : d.newEntries(n));
+      const text = arrivalText(store, n, t, d, { named, many: d.newEntries });
+      if (text) this.announce(text);
       this.host.requestUpdate();
     };
     this.card = new BoundView(arrived(false), true);

@@ -13,7 +13,7 @@ import { developmentStore } from './client/development-store.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { devStrings, type DevStrings } from './ui/development-i18n.ts';
-import { recordLabel, recordStyles, renderView } from './ui/records.ts';
+import { arrivalText, recordStyles, renderView } from './ui/records.ts';
 import { pickerStyles, renderPicker } from './ui/picker.ts';
 import { BoundView } from './ui/bound-view.ts';
 import { STAFF_ROLES, StaffView, staffStyles } from './development-staff.ts';
@@ -55,7 +55,8 @@ export class SchoolhubDevelopment extends HubElement {
   declare chosen: string | null;
   /** The student overview, keyed by its student ('' the hub's choice). */
   private readonly view = new BoundView((store, n) => {
-    if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
+    const text = arrivalText(store, n, this.t, this.d);
+    if (text) this.announce(text);
     this.requestUpdate();
   }, false);
   private readonly staffView = new StaffView(this, (text) => this.announce(text));

@@ -19,7 +19,7 @@ import type { AudienceGroup } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { devStrings, type DevStrings } from './ui/development-i18n.ts';
-import { recordLabel, recordStyles, renderView } from './ui/records.ts';
+import { arrivalText, recordStyles, renderView } from './ui/records.ts';
 import { pickerStyles, renderPicker } from './ui/picker.ts';
 import { BoundView } from './ui/bound-view.ts';
 import { DocumentationEditor, editorStyles } from './documentation-editor.ts';
@@ -75,7 +75,8 @@ export class SchoolhubDocumentation extends HubElement {
   private readonly view = new BoundView((store, n) => {
     if (store.dashboard) this.lastDashboard = store.dashboard;
     if (store.students.length > 0) this.listedChildren = store.students;
-    if (n > 0 && store.lastArrival) this.announce(n === 1 ? this.d.arrived(recordLabel(store.lastArrival, this.t, this.d)) : this.d.arrivedMany(n));
+    const text = arrivalText(store, n, this.t, this.d);
+    if (text) this.announce(text);
     this.requestUpdate();
   }, false);
   /** "Ny dokumentation": the composer of the group shown. */

@@ -17,6 +17,8 @@ function recipientsOf(data: FormData): Recipients {
   return { students: who.includes('students'), guardians: who.includes('guardians'), staff: who.includes('staff') };
 }
 
+const reachesAnyone = (r: Recipients): boolean => r.students || r.guardians || r.staff;
+
 /** @fires schoolhub-published - {kind, id}: the post or mailing is stored and on its way */
 export class SchoolhubFeedComposer extends HubElement {
   static override properties: PropertyDeclarations = {
@@ -86,7 +88,7 @@ export class SchoolhubFeedComposer extends HubElement {
       const members = data.getAll(`member:${groupId}`).map(String);
       return members.length ? { kind: 'group', groupId, memberIds: members } : { kind: 'group', groupId };
     });
-    if (targets.length === 0 || !(recipients.students || recipients.guardians || recipients.staff)) throw new Error(this.t.chooseTarget);
+    if (targets.length === 0 || !reachesAnyone(recipients)) throw new Error(this.t.chooseTarget);
     const { post } = await client.request('post.create', { schoolId, title, body, audience: { targets, recipients }, clientKey: this.clientKey });
     feedStore(client).add(post, 'post');
     this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'post', id: post.id }, bubbles: true, composed: true }));
@@ -95,7 +97,7 @@ export class SchoolhubFeedComposer extends HubElement {
   private async mailing(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients): Promise<void> {
     const districtId = String(data.get('district') ?? '');
     const schoolIds = data.getAll('schools').map(String);
-    if (schoolIds.length === 0 || !(recipients.students || recipients.guardians || recipients.staff)) throw new Error(this.t.chooseTarget);
+    if (schoolIds.length === 0 || !reachesAnyone(recipients)) throw new Error(this.t.chooseTarget);
     const { mailing } = await client.request('mailing.create', { districtId, schoolIds, title, body, recipients, clientKey: this.clientKey });
     feedStore(client).add(mailing, 'mailing');
     this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'mailing', id: mailing.id }, bubbles: true, composed: true }));
@@ -127,18 +129,9 @@ export class SchoolhubFeedComposer extends HubElement {
 
   private postFields() {
     const t = this.t;
-    const schools = this.audience?.posts.schools ?? [];
-    const school = schools.find((s) => s.id === this.selectedId) ?? schools[0];
-    if (!school) return nothing;
-    return html`
-      ${schools.length > 1
-        ? html`<label for="school">${t.school}</label>
-            <select id="school" name="school" part="input" @change=${(e: Event) => (this.selectedId = (e.target as HTMLSelectElement).value)}>
-              ${schools.map((s) => html`<option value=${s.id} ?selected=${s === school}>${s.name}</option>`)}
-            </select>`
-        : html`<input type="hidden" name="school" .value=${school.id} />`}
-      <fieldset>
-        <legend>${t.targets}</legend>
+    return this.audienceFields({
+      name: 'school', label: t.school, choices: this.audience?.posts.schools ?? [], legend: t.targets, staff: (school) => school.staff,
+      targets: (school) => html`
         ${school.wholeSchool ? html`<label class="check"><input type="checkbox" name="target" value="school" /> ${school.name}: ${t.wholeSchool}</label>` : nothing}
         ${school.groups.map(
           (g) => html`<label class="check"><input type="checkbox" name="target" value="group:${g.id}" /> ${g.name}</label>
@@ -148,28 +141,47 @@ export class SchoolhubFeedComposer extends HubElement {
                   ${g.members.map((m) => html`<label class="check"><input type="checkbox" name="member:${g.id}" value=${m.id} /> ${m.name}</label>`)}
                 </details>`
               : nothing}`,
-        )}
-      </fieldset>
-      ${this.who(school.staff)}`;
+        )}`,
+    });
   }
 
   private mailingFields() {
     const t = this.t;
-    const districts = this.audience?.mailings.districts ?? [];
-    const district = districts.find((d) => d.id === this.selectedId) ?? districts[0];
-    if (!district) return nothing;
+    return this.audienceFields({
+      name: 'district', label: t.district, choices: this.audience?.mailings.districts ?? [], legend: t.schools, staff: () => true,
+      targets: (district) =>
+        district.schools.map((s) => html`<label class="check"><input type="checkbox" name="schools" value=${s.id} /> ${s.name}</label>`),
+    });
+  }
+
+  /**
+   * Whom a post or mailing goes to: where (a school, a district: the one picked last, else the
+   * first; a <select> when there is a choice, else a hidden field), the targets within it, and
+   * who of them receive it.
+   */
+  private audienceFields<T extends { id: string; name: string }>(a: {
+    name: 'school' | 'district';
+    label: string;
+    choices: readonly T[];
+    legend: string;
+    targets: (chosen: T) => unknown;
+    /** Whether staff may be among the receivers. */
+    staff: (chosen: T) => boolean;
+  }) {
+    const chosen = a.choices.find((c) => c.id === this.selectedId) ?? a.choices[0];
+    if (!chosen) return nothing;
     return html`
-      ${districts.length > 1
-        ? html`<label for="district">${t.district}</label>
-            <select id="district" name="district" part="input" @change=${(e: Event) => (this.selectedId = (e.target as HTMLSelectElement).value)}>
-              ${districts.map((d) => html`<option value=${d.id} ?selected=${d === district}>${d.name}</option>`)}
+      ${a.choices.length > 1
+        ? html`<label for=${a.name}>${a.label}</label>
+            <select id=${a.name} name=${a.name} part="input" @change=${(e: Event) => (this.selectedId = (e.target as HTMLSelectElement).value)}>
+              ${a.choices.map((c) => html`<option value=${c.id} ?selected=${c === chosen}>${c.name}</option>`)}
             </select>`
-        : html`<input type="hidden" name="district" .value=${district.id} />`}
+        : html`<input type="hidden" name=${a.name} .value=${chosen.id} />`}
       <fieldset>
-        <legend>${t.schools}</legend>
-        ${district.schools.map((s) => html`<label class="check"><input type="checkbox" name="schools" value=${s.id} /> ${s.name}</label>`)}
+        <legend>${a.legend}</legend>
+        ${a.targets(chosen)}
       </fieldset>
-      ${this.who(true)}`;
+      ${this.who(a.staff(chosen))}`;
   }
 
   private who(staff: boolean) {

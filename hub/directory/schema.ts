@@ -9,11 +9,17 @@ export const directoryIdSchema = id;
 const ref = z.object({ id });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const name = z.string().max(300);
+/** A short code word of the standard: a type, a role or a marking (`groupType`, `dutyRole`, …). */
+const word = z.string().max(100);
+/** When a record, membership or role holds: SS 12000 gives each an optional start and end. */
+const period = { startDate: date.optional(), endDate: date.optional() };
+/** A record's list of dated links (memberships, responsibles, roles, teachers): at most `max`, optional. */
+const dated = <S extends z.ZodRawShape>(link: S, max: number) => z.array(z.object({ ...link, ...period })).max(max).optional();
 
 export const organisationSchema = z.object({
   id,
   displayName: name,
-  organisationType: z.string().max(100),
+  organisationType: word,
   parentOrganisation: ref.optional(),
   schoolUnitCode: z.string().max(50).optional(),
   schoolTypes: z.array(z.string().max(50)).max(50).optional(),
@@ -23,49 +29,37 @@ export const personSchema = z.object({
   id,
   givenName: name,
   familyName: name,
-  securityMarking: z.string().max(100).optional(),
-  emails: z.array(z.object({ value: z.string().max(320), type: z.string().max(100).optional() })).max(20).optional(),
-  responsibles: z
-    .array(z.object({ person: ref, relationType: z.string().max(100), startDate: date.optional(), endDate: date.optional() }))
-    .max(20)
-    .optional(),
+  securityMarking: word.optional(),
+  emails: z.array(z.object({ value: z.string().max(320), type: word.optional() })).max(20).optional(),
+  responsibles: dated({ person: ref, relationType: word }, 20),
 });
 
 export const groupSchema = z.object({
   id,
   displayName: name,
-  groupType: z.string().max(100),
+  groupType: word,
   organisation: ref,
-  startDate: date.optional(),
-  endDate: date.optional(),
-  groupMemberships: z
-    .array(z.object({ person: ref, startDate: date.optional(), endDate: date.optional() }))
-    .max(5000)
-    .optional(),
+  ...period,
+  groupMemberships: dated({ person: ref }, 5000),
 });
 
 export const dutySchema = z.object({
   id,
   person: ref,
   dutyAt: ref,
-  dutyRole: z.string().max(100),
-  startDate: date.optional(),
-  endDate: date.optional(),
-  assignmentRole: z
-    .array(z.object({ group: ref, assignmentRoleType: z.string().max(100), startDate: date.optional(), endDate: date.optional() }))
-    .max(500)
-    .optional(),
+  dutyRole: word,
+  ...period,
+  assignmentRole: dated({ group: ref, assignmentRoleType: word }, 500),
 });
 
 export const activitySchema = z.object({
   id,
   displayName: name,
-  activityType: z.string().max(100).optional(),
+  activityType: word.optional(),
   groups: z.array(ref).max(200),
-  teachers: z.array(z.object({ duty: ref, startDate: date.optional(), endDate: date.optional() })).max(200).optional(),
+  teachers: dated({ duty: ref }, 200),
   organisation: ref,
-  startDate: date.optional(),
-  endDate: date.optional(),
+  ...period,
 });
 
 export const placementSchema = z.object({
@@ -73,8 +67,7 @@ export const placementSchema = z.object({
   placedAt: ref,
   group: ref,
   child: ref,
-  startDate: date.optional(),
-  endDate: date.optional(),
+  ...period,
 });
 
 export const extensionRoleSchema = z.object({

@@ -1,21 +1,13 @@
 // The requests of the development records (docs/DOMAIN.md §4, §6–§8) and the student card,
 // validated once at the edge like every frame (frames.ts spreads these into requestSchemas).
-// The field shapes repeat frames.ts's few primitives rather than import them: frames.ts
-// imports this module, and a cycle would leave them undefined at load.
+// Its field shapes come from frames-fields.ts, as frames.ts's do.
 import { z } from 'zod';
 import { DEVELOPMENT_LIMITS as L } from './limits.ts';
+import { clientKey, cursor, id, pageLimit, req, text } from './frames-fields.ts';
 
-const id = z.string().min(1).max(200);
-const requestId = z.union([z.string().min(1).max(64), z.number().int()]).transform(String);
-const clientKey = z.string().min(1).max(100);
-const cursor = z.string().max(100);
-const text = (max: number) => z.string().trim().min(1).max(max);
-const limit = z.number().int().min(1).max(L.pageSize).optional();
+const limit = pageLimit(L.pageSize);
 const page = { limit, before: cursor.optional() };
 const unique = <T>(list: readonly T[]) => new Set(list).size === list.length;
-
-const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
-  z.object({ type: z.literal(type), id: requestId, ...shape });
 
 export const DEVELOPMENT_KINDS = ['feedback', 'assessment', 'form', 'documentation'] as const;
 export type DevelopmentKind = (typeof DEVELOPMENT_KINDS)[number];

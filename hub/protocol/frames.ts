@@ -1,14 +1,10 @@
 // Every client frame, validated once at the edge (zod). Unknown fields are stripped.
 import { z } from 'zod';
 import { developmentSchemas } from './frames-development.ts';
+import { clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
 import { LIMITS } from './limits.ts';
 
-const id = z.string().min(1).max(200);
-const requestId = z.union([z.string().min(1).max(64), z.number().int()]).transform(String);
-const clientKey = z.string().min(1).max(100);
-const cursor = z.string().max(100);
-const text = (max: number) => z.string().trim().min(1).max(max);
-const limit = z.number().int().min(1).max(LIMITS.pageSize).optional();
+const limit = pageLimit(LIMITS.pageSize);
 
 export const recipientsSchema = z.object({
   students: z.boolean().default(false),
@@ -51,8 +47,6 @@ const conversationStartShape = {
   clientKey,
 };
 
-const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
-  z.object({ type: z.literal(type), id: requestId, ...shape });
 
 export const requestSchemas = {
   'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, clientKey }),

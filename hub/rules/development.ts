@@ -111,7 +111,7 @@ export function canReadFeedback(dir: Directory, reader: string, f: StoredFeedbac
 }
 
 /** §6 teacher: "give feedback to students in plans and assignments" of the groups they own. */
-function canCreateFeedback(dir: Directory, actor: string, item: StoredItem, studentId: string, publish: boolean): Decision {
+export function canCreateFeedback(dir: Directory, actor: string, item: StoredItem, studentId: string, publish: boolean): Decision {
   const group = dir.groups.get(item.groupId);
   if (!group?.owners.has(actor)) {
     return canReadItem(dir, actor, item)
@@ -124,7 +124,7 @@ function canCreateFeedback(dir: Directory, actor: string, item: StoredItem, stud
 }
 
 /** Any teacher of the group edits and publishes its feedback; published feedback can be corrected. */
-function canChangeFeedback(dir: Directory, actor: string, f: StoredFeedback, itemState: ItemState, change: DevelopmentChange): Decision {
+export function canChangeFeedback(dir: Directory, actor: string, f: StoredFeedback, itemState: ItemState, change: DevelopmentChange): Decision {
   if (!ownsGroup(dir, actor, f.groupId)) {
     return canReadFeedback(dir, actor, f)
       ? deny('only the teachers of the group change its feedback')
@@ -158,7 +158,7 @@ function levelAllowed(dir: Directory, schoolId: string, level: string | null | u
 }
 
 /** §7 teacher (Reading): assesses the subject of a teaching group they own, for its students. */
-function canCreateAssessment(dir: Directory, actor: string, a: AssessmentDraft): Decision {
+export function canCreateAssessment(dir: Directory, actor: string, a: AssessmentDraft): Decision {
   const group = dir.groups.get(a.groupId);
   if (!group) return deny('no such group', 'not_found', ['groupId']);
   if (!group.owners.has(actor)) return deny('you assess only in the teaching groups you teach', 'forbidden', ['groupId']);
@@ -167,7 +167,7 @@ function canCreateAssessment(dir: Directory, actor: string, a: AssessmentDraft):
   return levelAllowed(dir, group.schoolId, a.level);
 }
 
-function canChangeAssessment(dir: Directory, actor: string, a: StoredAssessment, level: string | null | undefined): Decision {
+export function canChangeAssessment(dir: Directory, actor: string, a: StoredAssessment, level: string | null | undefined): Decision {
   if (!ownsGroup(dir, actor, a.groupId)) {
     return canReadAssessment(dir, actor, a)
       ? deny('only the teachers of the group change its assessments')
@@ -210,7 +210,7 @@ export function formSideOf(dir: Directory, actor: string, c: StoredConference): 
 }
 
 /** §8 mentor: "add forms to a conference", while it is open. */
-function canAddForm(dir: Directory, actor: string, c: StoredConference): Decision {
+export function canAddForm(dir: Directory, actor: string, c: StoredConference): Decision {
   if (!canReadConference(dir, actor, c)) return deny('no such conference', 'not_found', ['conferenceId']);
   if (!isConferenceMentor(dir, actor, c)) return deny("only the student's mentor adds forms to the conference", 'forbidden', ['conferenceId']);
   if (c.state !== 'open') return deny('the conference is closed: its forms are final', 'conflict', ['conferenceId']);
@@ -218,7 +218,7 @@ function canAddForm(dir: Directory, actor: string, c: StoredConference): Decisio
 }
 
 /** Each side writes its own fields, while the conference is open. */
-function canFillForm(dir: Directory, actor: string, f: StoredForm, fieldSides: readonly FormSide[]): Decision {
+export function canFillForm(dir: Directory, actor: string, f: StoredForm, fieldSides: readonly FormSide[]): Decision {
   const side = formSideOf(dir, actor, f.conference);
   if (!side) {
     return canReadForm(dir, actor, f)
@@ -246,7 +246,7 @@ export function canReadDocumentation(dir: Directory, reader: string, d: StoredDo
 }
 
 /** §4 teacher: "create documentation for the children in their child groups". */
-function canCreateDocumentation(dir: Directory, actor: string, d: DocumentationDraft): Decision {
+export function canCreateDocumentation(dir: Directory, actor: string, d: DocumentationDraft): Decision {
   const group = dir.groups.get(d.groupId);
   if (!group) return deny('no such group', 'not_found', ['groupId']);
   if (!group.owners.has(actor)) return deny('you document only the child groups you work in', 'forbidden', ['groupId']);
@@ -258,7 +258,7 @@ function canCreateDocumentation(dir: Directory, actor: string, d: DocumentationD
 }
 
 /** §4 teacher: "read and edit documentation of the child groups they are member of". */
-function canChangeDocumentation(dir: Directory, actor: string, d: StoredDocumentation): Decision {
+export function canChangeDocumentation(dir: Directory, actor: string, d: StoredDocumentation): Decision {
   if (ownsGroup(dir, actor, d.groupId)) return ALLOW;
   return canReadDocumentation(dir, actor, d)
     ? deny('only the teachers of the child group edit its documentation')
@@ -266,7 +266,7 @@ function canChangeDocumentation(dir: Directory, actor: string, d: StoredDocument
 }
 
 /** Attachments are uploaded for documentation: by those who write it (preschool teachers). */
-function canUploadAttachment(dir: Directory, actor: string): Decision {
+export function canUploadAttachment(dir: Directory, actor: string): Decision {
   for (const g of dir.groupsOwnedBy(actor)) if (dir.groups.get(g)?.kind === 'preschool') return ALLOW;
   return deny('only preschool teachers upload attachments (for documentation)');
 }
@@ -279,7 +279,7 @@ function canUploadAttachment(dir: Directory, actor: string): Decision {
  * card shows is each record's own rule; this only opens it. Staff of the student's school
  * without a row get `forbidden`; anyone else `not_found` (who is a student is not probed).
  */
-function canOpenStudentCard(dir: Directory, actor: string, studentId: string): Decision {
+export function canOpenStudentCard(dir: Directory, actor: string, studentId: string): Decision {
   if (!dir.isStudent(studentId)) return deny('no such student', 'not_found', ['studentId']);
   if (dir.mentors(actor, studentId) || dir.ownsGroupWith(actor, studentId, ['teaching', 'preschool'])) return ALLOW;
   const schools = dir.schoolsOfStudent(studentId);
@@ -289,12 +289,12 @@ function canOpenStudentCard(dir: Directory, actor: string, studentId: string): D
 }
 
 /** The development overview (§6–§8): the student's own, and their guardians'. */
-function canOpenDevelopment(dir: Directory, actor: string, studentId: string): Decision {
+export function canOpenDevelopment(dir: Directory, actor: string, studentId: string): Decision {
   return isFamily(dir, actor, studentId) ? ALLOW : deny('no such student', 'not_found', ['studentId']);
 }
 
 /** §6 group overview: the group's owners (mentor group: its mentors) and the school admins. */
-function canOpenGroupOverview(dir: Directory, actor: string, groupId: string): Decision {
+export function canOpenGroupOverview(dir: Directory, actor: string, groupId: string): Decision {
   const group = dir.groups.get(groupId);
   if (!group) return deny('no such group', 'not_found', ['groupId']);
   if (group.owners.has(actor) || isAdminAt(dir, actor, group.schoolId)) return ALLOW;
@@ -309,7 +309,7 @@ function canOpenGroupOverview(dir: Directory, actor: string, groupId: string): D
  * what they may read. Other staff of the school get `forbidden`, anyone else `not_found` (as
  * for the group overview); a group filter must name a child group of that school.
  */
-function canOpenDocumentationDashboard(dir: Directory, actor: string, schoolId: string, groupId: string | undefined): Decision {
+export function canOpenDocumentationDashboard(dir: Directory, actor: string, schoolId: string, groupId: string | undefined): Decision {
   if (!isReaderAt(dir, actor, schoolId)) {
     return dir.isStaffAt(actor, schoolId)
       ? deny("only the school's reader sees its documentation dashboard", 'forbidden', ['schoolId'])
@@ -336,35 +336,4 @@ export function cardStudentsOf(dir: Directory, actor: string): Set<string> {
     for (const group of dir.groups.values()) if (schools.has(group.schoolId)) for (const m of group.members) out.add(m);
   }
   return out;
-}
-
-export function canDevelopment(dir: Directory, actor: string, action: DevelopmentAction): Decision {
-  switch (action.type) {
-    case 'feedback.create':
-      return canCreateFeedback(dir, actor, action.item, action.studentId, action.publish);
-    case 'feedback.change':
-      return canChangeFeedback(dir, actor, action.feedback, action.itemState, action.change);
-    case 'assessment.create':
-      return canCreateAssessment(dir, actor, action.assessment);
-    case 'assessment.change':
-      return canChangeAssessment(dir, actor, action.assessment, action.level);
-    case 'form.add':
-      return canAddForm(dir, actor, action.conference);
-    case 'form.fill':
-      return canFillForm(dir, actor, action.form, action.fieldSides);
-    case 'documentation.create':
-      return canCreateDocumentation(dir, actor, action.documentation);
-    case 'documentation.change':
-      return canChangeDocumentation(dir, actor, action.documentation);
-    case 'attachment.upload':
-      return canUploadAttachment(dir, actor);
-    case 'student.card':
-      return canOpenStudentCard(dir, actor, action.studentId);
-    case 'development.open':
-      return canOpenDevelopment(dir, actor, action.studentId);
-    case 'group.overview':
-      return canOpenGroupOverview(dir, actor, action.groupId);
-    case 'documentation.dashboard':
-      return canOpenDocumentationDashboard(dir, actor, action.schoolId, action.groupId);
-  }
 }

@@ -8,7 +8,11 @@ import {
   canChangeItem, canCloseConference, canCreateConference, canCreateItem,
   type ItemChange, type ItemDraft, type StoredConference, type StoredItem,
 } from './items.ts';
-import { canDevelopment, type DevelopmentAction } from './development.ts';
+import {
+  canAddForm, canChangeAssessment, canChangeDocumentation, canChangeFeedback, canCreateAssessment, canCreateDocumentation,
+  canCreateFeedback, canFillForm, canOpenDevelopment, canOpenDocumentationDashboard, canOpenGroupOverview,
+  canOpenStudentCard, canUploadAttachment, type DevelopmentAction,
+} from './development.ts';
 
 export type Action =
   | { type: 'post.create'; post: PostDraft }
@@ -22,29 +26,37 @@ export type Action =
   | { type: 'conference.close'; conference: StoredConference }
   | DevelopmentAction;
 
+type Rule<T extends Action['type']> = (dir: Directory, actor: string, action: Extract<Action, { type: T }>) => Decision;
+
+/** One rule for each action: the table is complete, so an action without a rule fails to compile. */
+const RULES: { [T in Action['type']]: Rule<T> } = {
+  'post.create': (dir, actor, a) => canCreatePost(dir, actor, a.post),
+  'mailing.create': (dir, actor, a) => canCreateMailing(dir, actor, a.mailing),
+  'conversation.start': (dir, actor, a) => canStartConversation(dir, actor, a.participantIds, a.via, a.history),
+  'conversation.start.group': (dir, actor, a) => canStartGroupConversation(dir, actor, a.groupId),
+  'message.send': (dir, actor, a) => canSendMessage(dir, actor, a.participantIds, a.via, a.history),
+  'item.create': (dir, actor, a) => canCreateItem(dir, actor, a.item),
+  'item.change': (dir, actor, a) => canChangeItem(dir, actor, a.item, a.change),
+  'conference.create': (dir, actor, a) => canCreateConference(dir, actor, a.studentId),
+  'conference.close': (dir, actor, a) => canCloseConference(dir, actor, a.conference),
+  // The development records (development.ts).
+  'feedback.create': (dir, actor, a) => canCreateFeedback(dir, actor, a.item, a.studentId, a.publish),
+  'feedback.change': (dir, actor, a) => canChangeFeedback(dir, actor, a.feedback, a.itemState, a.change),
+  'assessment.create': (dir, actor, a) => canCreateAssessment(dir, actor, a.assessment),
+  'assessment.change': (dir, actor, a) => canChangeAssessment(dir, actor, a.assessment, a.level),
+  'form.add': (dir, actor, a) => canAddForm(dir, actor, a.conference),
+  'form.fill': (dir, actor, a) => canFillForm(dir, actor, a.form, a.fieldSides),
+  'documentation.create': (dir, actor, a) => canCreateDocumentation(dir, actor, a.documentation),
+  'documentation.change': (dir, actor, a) => canChangeDocumentation(dir, actor, a.documentation),
+  'attachment.upload': (dir, actor) => canUploadAttachment(dir, actor),
+  'student.card': (dir, actor, a) => canOpenStudentCard(dir, actor, a.studentId),
+  'development.open': (dir, actor, a) => canOpenDevelopment(dir, actor, a.studentId),
+  'group.overview': (dir, actor, a) => canOpenGroupOverview(dir, actor, a.groupId),
+  'documentation.dashboard': (dir, actor, a) => canOpenDocumentationDashboard(dir, actor, a.schoolId, a.groupId),
+};
+
 export function can(dir: Directory, actor: string, action: Action): Decision {
-  switch (action.type) {
-    case 'post.create':
-      return canCreatePost(dir, actor, action.post);
-    case 'mailing.create':
-      return canCreateMailing(dir, actor, action.mailing);
-    case 'conversation.start':
-      return canStartConversation(dir, actor, action.participantIds, action.via, action.history);
-    case 'conversation.start.group':
-      return canStartGroupConversation(dir, actor, action.groupId);
-    case 'message.send':
-      return canSendMessage(dir, actor, action.participantIds, action.via, action.history);
-    case 'item.create':
-      return canCreateItem(dir, actor, action.item);
-    case 'item.change':
-      return canChangeItem(dir, actor, action.item, action.change);
-    case 'conference.create':
-      return canCreateConference(dir, actor, action.studentId);
-    case 'conference.close':
-      return canCloseConference(dir, actor, action.conference);
-    default:
-      return canDevelopment(dir, actor, action);
-  }
+  return (RULES[action.type] as Rule<Action['type']>)(dir, actor, action);
 }
 
 export { ALLOW, deny, type Decision, type Denial } from './decision.ts';

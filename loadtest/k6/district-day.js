@@ -43,6 +43,23 @@ const vu = function () {
   return exec.vu.idInTest - 1;
 };
 
+/** Runs `act` about every `seconds` (from half to one and a half times, so VUs do not act in step). */
+function every(s, seconds, act) {
+  s.socket.setInterval(act, seconds * 1000 * (0.5 + Math.random()));
+}
+
+/** A clientKey of `person`'s n-th write in this iteration. */
+function keyOf(person, n) {
+  return person.id + '-' + exec.vu.iterationInScenario + '-' + n;
+}
+
+/** Checks, under `name`, that answer `a` is ok. */
+function answeredOk(a, name) {
+  const checks = {};
+  checks[name] = function (x) { return x.type === 'ok'; };
+  return check(a, checks);
+}
+
 /** Who the receiver is: events from oneself (one's other devices) are not deliveries. */
 function onDelivery(me) {
   return function (s, f) {
@@ -53,24 +70,26 @@ function onDelivery(me) {
   };
 }
 
+/** A day-long session of `person` in `role` that records the deliveries it receives. */
+function daySession(role, person, onWelcome) {
+  session({ role: role, token: person.token, seconds: SESSION_S, onEvent: onDelivery(person.id), onWelcome: onWelcome });
+}
+
 export function guardian() {
   const g = pick(guardians, vu());
   let n = 0;
-  session({
-    role: 'guardian', token: g.token, seconds: SESSION_S, onEvent: onDelivery(g.id),
-    onWelcome: function (s) {
-      s.request('feed.get', { limit: 20 }, function (a) {
-        check(a, { 'feed read': function (x) { return x.type === 'ok'; } });
+  daySession('guardian', g, function (s) {
+    s.request('feed.get', { limit: 20 }, function (a) {
+      answeredOk(a, 'feed read');
+    });
+    // The message function: one thread per guardian and mentor, started again idempotently.
+    s.request('conversation.start', { participantIds: [g.mentorId], clientKey: 'k6-' + g.id }, function (a) {
+      if (!answeredOk(a, 'conversation with the mentor')) return;
+      const conversationId = a.result.conversation.id;
+      every(s, CHAT_EVERY_S, function () {
+        s.request('message.send', { conversationId: conversationId, body: stamped('Hej från ' + g.id), clientKey: keyOf(g, n++) });
       });
-      // The message function: one thread per guardian and mentor, started again idempotently.
-      s.request('conversation.start', { participantIds: [g.mentorId], clientKey: 'k6-' + g.id }, function (a) {
-        if (!check(a, { 'conversation with the mentor': function (x) { return x.type === 'ok'; } })) return;
-        const conversationId = a.result.conversation.id;
-        s.socket.setInterval(function () {
-          s.request('message.send', { conversationId: conversationId, body: stamped('Hej från ' + g.id), clientKey: g.id + '-' + exec.vu.iterationInScenario + '-' + n++ });
-        }, CHAT_EVERY_S * 1000 * (0.5 + Math.random()));
-      });
-    },
+    });
   });
 }
 
@@ -95,19 +114,16 @@ export function mentor() {
 export function teacher() {
   const t = pick(teachers, vu());
   let n = 0;
-  session({
-    role: 'teacher', token: t.token, seconds: SESSION_S, onEvent: onDelivery(t.id),
-    onWelcome: function (s) {
-      s.socket.setInterval(function () {
-        const groupId = pick(t.groupIds, n);
-        s.request('post.create', {
-          schoolId: t.schoolId, title: 'Läxa ' + n, body: stamped('Läs kapitel ' + n + ' till fredag.'), clientKey: t.id + '-' + exec.vu.iterationInScenario + '-' + n++,
-          audience: { targets: [{ kind: 'group', groupId: groupId }], recipients: { students: true, guardians: true, staff: false } },
-        }, function (a) {
-          check(a, { 'post created': function (x) { return x.type === 'ok'; } });
-        });
-      }, POST_EVERY_S * 1000 * (0.5 + Math.random()));
-    },
+  daySession('teacher', t, function (s) {
+    every(s, POST_EVERY_S, function () {
+      const groupId = pick(t.groupIds, n);
+      s.request('post.create', {
+        schoolId: t.schoolId, title: 'Läxa ' + n, body: stamped('Läs kapitel ' + n + ' till fredag.'), clientKey: keyOf(t, n++),
+        audience: { targets: [{ kind: 'group', groupId: groupId }], recipients: { students: true, guardians: true, staff: false } },
+      }, function (a) {
+        answeredOk(a, 'post created');
+      });
+    });
   });
 }
 
@@ -119,7 +135,7 @@ export function headOfOperations() {
         districtId: district.districtId, schoolIds: district.schoolIds, title: 'Till alla skolor', body: stamped('Information från förvaltningen.'),
         recipients: { students: false, guardians: true, staff: true }, clientKey: 'k6-mailing-' + Date.now(),
       }, function (a) {
-        check(a, { 'mailing sent': function (x) { return x.type === 'ok'; } });
+        answeredOk(a, 'mailing sent');
         s.socket.close();
       });
     },

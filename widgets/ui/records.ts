@@ -126,6 +126,18 @@ export function recordLabel(e: DevelopmentEntry, t: Strings, d: DevStrings, name
   return `${d.kind[e.kind]}: ${named ? d.aboutStudent(recordStudent(e), title) : title}`;
 }
 
+/**
+ * What to announce when `n` records arrived live in `store`: the one by its label, several by
+ * their number (`many`, by default "n new entries in the development overview"); else nothing.
+ */
+export function arrivalText(
+  store: DevelopmentStore, n: number, t: Strings, d: DevStrings,
+  { named = false, many = d.arrivedMany }: { named?: boolean; many?: (n: number) => string } = {},
+): string | undefined {
+  if (n <= 0 || !store.lastArrival) return undefined;
+  return n === 1 ? d.arrived(recordLabel(store.lastArrival, t, d, named)) : many(n);
+}
+
 /** A draft, or a form of a conference not yet closed: said before the kind (staff views only get these). */
 function stateTag(e: DevelopmentEntry, d: DevStrings): string | null {
   if (e.kind === 'form') return e.form.state === 'open' ? d.inProgress : null;
