@@ -5,9 +5,10 @@
 // The demo district with two changes: Ekskolan has staff quiet hours around now, Björkskolan
 // has them later today; and p-gua-ek-2b (Mikael Johansson, guardian of p-stu-ek-2 in
 // Klass 7A) has a protected identity.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import { TYPING_LIMITS } from '../handlers/typing.ts';
@@ -31,14 +32,10 @@ function bundle() {
 
 let t: TestHub;
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestHub({ bundle: bundle() });
-  sql = postgres(t.databaseUrl, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql?.end();
-  await t?.stop();
-});
+useTestHubAndDatabase((hub, connection) => {
+  t = hub;
+  sql = connection;
+}, { bundle: bundle(), max: 1 });
 
 interface Message {
   id: string;

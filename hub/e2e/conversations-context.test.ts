@@ -3,19 +3,15 @@
 //
 // Demo district: p-teacher-ek teaches g-ek-ma7 (p-stu-ek-1..4) at Ekskolan, where teachers may
 // NOT message guardians directly; p-mentor-ek mentors g-ek-7a (p-stu-ek-1..6).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import type { Bundle } from '../directory/schema.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub({ env: { HUB_LINK_ASSIGNMENT: 'https://portal.example/uppgifter/{id}', HUB_LINK_CONFERENCE: 'https://portal.example/samtal/{id}' } });
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub), { env: { HUB_LINK_ASSIGNMENT: 'https://portal.example/uppgifter/{id}', HUB_LINK_CONFERENCE: 'https://portal.example/samtal/{id}' } });
 
 interface Conversation {
   id: string;

@@ -4,17 +4,13 @@
 //
 // Demo district: p-mentor-ek mentors g-ek-7a (p-stu-ek-1..6); p-stu-ek-2's guardians are
 // p-gua-ek-2a and p-gua-ek-2b; p-reader-ek is reader at Ekskolan.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub));
 
 interface Field {
   id: string;

@@ -1,16 +1,12 @@
 // Abuse limits: per person and per address, each with its documented answer and a metric.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import { TestClient } from '../testing/client.ts';
 import { ABUSE_LIMITS } from '../limits.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub));
 
 const limited = async () => (await (await fetch(`${t.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('schoolhub_limited_total{'));
 

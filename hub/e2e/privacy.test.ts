@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { startTestHub, TEST_ADMIN, TEST_SECRET, type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import { TestClient, type Frame } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import type { Bundle } from '../directory/schema.ts';
@@ -70,12 +71,7 @@ const event = (name: string, pred: (data: Record<string, unknown>) => boolean) =
 
 describe('privacy: one hub with the demo district', () => {
   let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  useTestHub((hub) => (t = hub));
 
   describe('the admin API', () => {
     const routes: [string, string, unknown?][] = [
