@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
 import { redisReachable, startNodeProcess, type NodeProcess } from '../testing/processes.ts';
-import { TestClient } from '../testing/client.ts';
-import { mintToken } from '../auth/mint.ts';
+import { importInto, killNodes, nodeClients } from '../testing/nodes.ts';
 import { demoBundle } from '../demo/district.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -15,14 +14,8 @@ if (!redisOk) console.warn(`[nodes-chat tests] SKIPPED: no Redis answers at ${RE
 
 let nodes: NodeProcess[] = [];
 let drop: () => Promise<void>;
-const clients: TestClient[] = [];
-
-async function connect(node: NodeProcess, sub: string): Promise<TestClient> {
-  const c = await TestClient.open(node.wsUrl);
-  clients.push(c);
-  await c.hello(await mintToken(TEST_SECRET, sub));
-  return c;
-}
+const clients = nodeClients();
+const connect = clients.connect;
 
 describe.skipIf(!redisOk)('two hub nodes over Redis', () => {
   beforeAll(async () => {
@@ -30,15 +23,11 @@ describe.skipIf(!redisOk)('two hub nodes over Redis', () => {
     drop = db.drop;
     const env = { DATABASE_URL: db.url, REDIS_URL, HUB_REDIS_PREFIX: `schoolhub-test-${randomBytes(4).toString('hex')}:`, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN };
     nodes = await Promise.all([startNodeProcess(env), startNodeProcess(env)]);
-    const res = await fetch(`${nodes[0]!.url}/api/v1/directory/import`, {
-      method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(demoBundle()),
-    });
-    expect(res.status).toBe(200);
+    expect(await importInto(nodes[0]!, demoBundle())).toBe(200);
   }, 90_000);
   afterAll(async () => {
-    for (const c of clients) c.terminate();
-    for (const n of nodes) n.kill('SIGKILL');
-    await Promise.all(nodes.map((n) => n.exited));
+    clients.terminateAll();
+    await killNodes(nodes);
     await drop?.();
   });
 

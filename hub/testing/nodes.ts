@@ -1,0 +1,36 @@
+// What the multi-process tests do with their hub processes: connect people to a chosen node,
+// import a bundle through one node's admin API, and kill them all at the end.
+import { mintToken } from '../auth/mint.ts';
+import { TestClient } from './client.ts';
+import { TEST_ADMIN, TEST_SECRET } from './harness.ts';
+import type { NodeProcess } from './processes.ts';
+
+/** Connections to hub processes, kept so that the test can terminate them all at the end. */
+export function nodeClients(): { connect(node: NodeProcess, sub: string): Promise<TestClient>; terminateAll(): void } {
+  const clients: TestClient[] = [];
+  return {
+    async connect(node, sub) {
+      const c = await TestClient.open(node.wsUrl);
+      clients.push(c);
+      await c.hello(await mintToken(TEST_SECRET, sub));
+      return c;
+    },
+    terminateAll() {
+      for (const c of clients) c.terminate();
+    },
+  };
+}
+
+/** Imports `bundle` through `node`'s directory API with the test admin token; resolves to the HTTP status. */
+export async function importInto(node: NodeProcess, bundle: unknown): Promise<number> {
+  const res = await fetch(`${node.url}/api/v1/directory/import`, {
+    method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(bundle),
+  });
+  return res.status;
+}
+
+/** SIGKILLs every node and waits until all have exited. */
+export async function killNodes(nodes: NodeProcess[]): Promise<void> {
+  for (const n of nodes) n.kill('SIGKILL');
+  await Promise.all(nodes.map((n) => n.exited));
+}
