@@ -5,7 +5,7 @@
 // NOT message guardians directly; p-mentor-ek mentors g-ek-7a (p-stu-ek-1..6).
 import { afterAll, describe, expect, it } from 'vitest';
 import { type TestHub } from '../testing/harness.ts';
-import { useTestHub } from '../testing/lifecycle.ts';
+import { connectEach, useTestHub } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import type { Bundle } from '../directory/schema.ts';
@@ -52,10 +52,7 @@ const ids = (c: Conversation) => c.participants.map((p) => p.id).sort();
 
 describe('plans and assignments (§3 teacher, student, guardian through plans and assignments)', () => {
   it('a guardian asks about an assignment, the teacher answers, then writes to that guardian directly while the setting is off', async () => {
-    const teacher = await t.connect('p-teacher-ek');
-    const teacherPhone = await t.connect('p-teacher-ek', { codec: 'json' });
-    const guardian = await t.connect('p-gua-ek-3a');
-    const student = await t.connect('p-stu-ek-3');
+    const [teacher, teacherPhone, guardian, student] = await connectEach(t, 'p-teacher-ek', ['p-teacher-ek', { codec: 'json' }], 'p-gua-ek-3a', 'p-stu-ek-3');
     const assignmentId = await publishedItem(teacher, 'assignment', 'Bråk, sidorna 12–14');
 
     // Ekskolan does not let teachers message guardians through the message function.

@@ -36,8 +36,8 @@ export function useTestHubAndDatabase(use: (t: TestHub, db: postgres.Sql) => voi
 }
 
 /** Connects each person in turn (one after the other, as the tests did by hand); `[sub, options]` for a second device or codec. */
-export async function connectEach(t: TestHub, ...people: (string | [string, ClientOptions])[]): Promise<TestClient[]> {
+export async function connectEach<P extends (string | [string, ClientOptions])[]>(t: TestHub, ...people: P): Promise<{ [K in keyof P]: TestClient }> {
   const clients: TestClient[] = [];
   for (const p of people) clients.push(typeof p === 'string' ? await t.connect(p) : await t.connect(p[0], p[1]));
-  return clients;
+  return clients as { [K in keyof P]: TestClient };
 }
