@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type TestHub } from '../testing/harness.ts';
 import { connectEach, useTestHub } from '../testing/lifecycle.ts';
+import type { WireConversation, WireMessage } from '../testing/wire.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import type { Bundle } from '../directory/schema.ts';
@@ -13,18 +14,12 @@ import type { Bundle } from '../directory/schema.ts';
 let t: TestHub;
 useTestHub((hub) => (t = hub), { env: { HUB_LINK_ASSIGNMENT: 'https://portal.example/uppgifter/{id}', HUB_LINK_CONFERENCE: 'https://portal.example/samtal/{id}' } });
 
-interface Conversation {
-  id: string;
+interface Conversation extends WireConversation {
   creatorId: string | null;
   context: { kind: string; id: string; title: string | null; link: string | null } | null;
   group: { id: string; name: string; audience: string } | null;
-  participants: { id: string; name: string }[];
 }
-interface Message {
-  id: string;
-  seq: number;
-  body: string;
-  senderId: string | null;
+interface Message extends WireMessage {
   context: Conversation['context'];
 }
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { startTestHub, TEST_ADMIN, TEST_SECRET, type TestHub } from '../testing/harness.ts';
 import { connectEach, useTestHub } from '../testing/lifecycle.ts';
+import type { WireConversation, WireMessage } from '../testing/wire.ts';
 import { TestClient, type Frame } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import type { Bundle } from '../directory/schema.ts';
@@ -24,15 +25,8 @@ import path from 'node:path';
 let keyNo = 0;
 const ck = () => `priv-${++keyNo}`;
 
-interface Conversation {
-  id: string;
-  participants: { id: string; name: string }[];
-}
-interface Message {
-  id: string;
-  seq: number;
-  body: string;
-  senderId: string | null;
+type Conversation = WireConversation;
+interface Message extends WireMessage {
   conversationId: string;
 }
 interface AuditEntry {
