@@ -204,20 +204,13 @@ function attacks(role: string): Record<string, Attack[]> {
 }
 
 /** Operations with no target of their own: what they return must hold nothing foreign. */
-const LISTS: Record<string, (r: Record<string, unknown>) => string> = {
-  'inbox.get': (r) => JSON.stringify(r),
-  'feed.get': (r) => JSON.stringify(r),
-  'items.get': (r) => JSON.stringify(r),
-  'conferences.get': (r) => JSON.stringify(r),
-  'contacts.get': (r) => JSON.stringify(r),
-  'audience.get': (r) => JSON.stringify(r),
-  'messages.search': (r) => JSON.stringify(r),
-  'item.feedback.get': (r) => JSON.stringify(r),
-  'conference.forms.get': (r) => JSON.stringify(r),
-  'group.documentation.get': (r) => JSON.stringify(r),
-  'students.search': (r) => JSON.stringify(r),
-  'form.templates.get': (r) => JSON.stringify(r),
-};
+const LISTS: Record<string, (r: Record<string, unknown>) => string> = Object.fromEntries(
+  [
+    'inbox.get', 'feed.get', 'items.get', 'conferences.get', 'contacts.get', 'audience.get',
+    'messages.search', 'item.feedback.get', 'conference.forms.get', 'group.documentation.get',
+    'students.search', 'form.templates.get',
+  ].map((op) => [op, (r: Record<string, unknown>) => JSON.stringify(r)]),
+);
 /** What the list operations above are asked with (by default nothing): foreign targets where they take one. */
 const LIST_FIELDS = (): Record<string, Record<string, unknown>> => ({
   'messages.search': { query: 'privat' },
