@@ -5,14 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
-import { redisReachable, startNodeProcess, startPrivateRedisCluster, type NodeProcess } from '../testing/processes.ts';
+import { startNodeProcess, startPrivateRedisCluster, type NodeProcess } from '../testing/processes.ts';
 import { execFileSync } from 'node:child_process';
-import { importInto, killNodes, nodeClients } from '../testing/nodes.ts';
+import { importInto, killNodes, nodeClients, testRedis } from '../testing/nodes.ts';
 import { demoBundle } from '../demo/district.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisOk = await redisReachable(REDIS_URL);
-if (!redisOk) console.warn(`[cluster tests] SKIPPED: no Redis answers at ${REDIS_URL} (start one, or set REDIS_URL; .ci/run starts it)`);
+const { url: REDIS_URL, ok: redisOk } = await testRedis('cluster tests', ' (start one, or set REDIS_URL; .ci/run starts it)');
 
 const prefix = `schoolhub-test-${randomBytes(4).toString('hex')}:`;
 let nodes: NodeProcess[] = [];

@@ -4,13 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
-import { redisReachable, startNodeProcess, type NodeProcess } from '../testing/processes.ts';
-import { importInto, killNodes, nodeClients } from '../testing/nodes.ts';
+import { startNodeProcess, type NodeProcess } from '../testing/processes.ts';
+import { importInto, killNodes, nodeClients, testRedis } from '../testing/nodes.ts';
 import { demoBundle } from '../demo/district.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisOk = await redisReachable(REDIS_URL);
-if (!redisOk) console.warn(`[nodes-chat tests] SKIPPED: no Redis answers at ${REDIS_URL}`);
+const { url: REDIS_URL, ok: redisOk } = await testRedis('nodes-chat tests');
 
 let nodes: NodeProcess[] = [];
 let drop: () => Promise<void>;

@@ -3,7 +3,15 @@
 import { mintToken } from '../auth/mint.ts';
 import { TestClient } from './client.ts';
 import { TEST_ADMIN, TEST_SECRET } from './harness.ts';
-import type { NodeProcess } from './processes.ts';
+import { redisReachable, type NodeProcess } from './processes.ts';
+
+/** The Redis the multi-node tests use (REDIS_URL, else the local one) and whether it answers; when it does not, warns that `suite` is skipped. */
+export async function testRedis(suite: string, hint = ''): Promise<{ url: string; ok: boolean }> {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const ok = await redisReachable(url);
+  if (!ok) console.warn(`[${suite}] SKIPPED: no Redis answers at ${url}${hint}`);
+  return { url, ok };
+}
 
 /** Connections to hub processes, kept so that the test can terminate them all at the end. */
 export function nodeClients(): { connect(node: NodeProcess, sub: string): Promise<TestClient>; terminateAll(): void } {
