@@ -4,10 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
 import { startNodeProcess, startPrivateRedisCluster, type NodeProcess } from '../testing/processes.ts';
 import { execFileSync } from 'node:child_process';
-import { importInto, killNodes, nodeClients, testRedis } from '../testing/nodes.ts';
+import { importInto, killNodes, nodeClients, nodeEnvironment, testRedis } from '../testing/nodes.ts';
 import { demoBundle } from '../demo/district.ts';
 
 const { url: REDIS_URL, ok: redisOk } = await testRedis('cluster tests', ' (start one, or set REDIS_URL; .ci/run starts it)');
@@ -20,9 +19,8 @@ const connect = clients.connect;
 
 describe.skipIf(!redisOk)('three hub nodes over Redis', () => {
   beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    const env = { DATABASE_URL: db.url, REDIS_URL, HUB_REDIS_PREFIX: prefix, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN };
+    const { env, drop: dropDatabase } = await nodeEnvironment(REDIS_URL, { HUB_REDIS_PREFIX: prefix });
+    drop = dropDatabase;
     // Started one after the other, then two at once: migrations must not race.
     nodes = [await startNodeProcess(env)];
     nodes.push(...(await Promise.all([startNodeProcess(env), startNodeProcess(env)])));
@@ -114,8 +112,7 @@ try {
 describe.skipIf(!hasRedisServer)('two hub nodes over Redis Cluster (sharded pub/sub)', () => {
   it('a message crosses nodes through SPUBLISH/SSUBSCRIBE on partition-tagged channels', async () => {
     const cluster = await startPrivateRedisCluster();
-    const db = await freshDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: cluster.url, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN };
+    const { env, drop: dropDatabase } = await nodeEnvironment(cluster.url);
     const pair = await Promise.all([startNodeProcess(env), startNodeProcess(env)]);
     try {
       expect(await importInto(pair[0], demoBundle())).toBe(200);
@@ -131,7 +128,7 @@ describe.skipIf(!hasRedisServer)('two hub nodes over Redis Cluster (sharded pub/
     } finally {
       await killNodes(pair);
       await cluster.stop();
-      await db.drop();
+      await dropDatabase();
     }
   }, 90_000);
 });

@@ -3,9 +3,8 @@
 // node reach listeners on the other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
 import { startNodeProcess, type NodeProcess } from '../testing/processes.ts';
-import { importInto, killNodes, nodeClients, testRedis } from '../testing/nodes.ts';
+import { importInto, killNodes, nodeClients, nodeEnvironment, testRedis } from '../testing/nodes.ts';
 import { demoBundle } from '../demo/district.ts';
 
 const { url: REDIS_URL, ok: redisOk } = await testRedis('nodes-chat tests');
@@ -17,9 +16,8 @@ const connect = clients.connect;
 
 describe.skipIf(!redisOk)('two hub nodes over Redis', () => {
   beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    const env = { DATABASE_URL: db.url, REDIS_URL, HUB_REDIS_PREFIX: `schoolhub-test-${randomBytes(4).toString('hex')}:`, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN };
+    const { env, drop: dropDatabase } = await nodeEnvironment(REDIS_URL, { HUB_REDIS_PREFIX: `schoolhub-test-${randomBytes(4).toString('hex')}:` });
+    drop = dropDatabase;
     nodes = await Promise.all([startNodeProcess(env), startNodeProcess(env)]);
     expect(await importInto(nodes[0]!, demoBundle())).toBe(200);
   }, 90_000);

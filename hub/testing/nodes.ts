@@ -2,7 +2,7 @@
 // import a bundle through one node's admin API, and kill them all at the end.
 import { mintToken } from '../auth/mint.ts';
 import { TestClient } from './client.ts';
-import { TEST_ADMIN, TEST_SECRET } from './harness.ts';
+import { freshDatabase, TEST_ADMIN, TEST_SECRET } from './harness.ts';
 import { redisReachable, type NodeProcess } from './processes.ts';
 
 /** The Redis the multi-node tests use (REDIS_URL, else the local one) and whether it answers; when it does not, warns that `suite` is skipped. */
@@ -11,6 +11,12 @@ export async function testRedis(suite: string, hint = ''): Promise<{ url: string
   const ok = await redisReachable(url);
   if (!ok) console.warn(`[${suite}] SKIPPED: no Redis answers at ${url}${hint}`);
   return { url, ok };
+}
+
+/** A fresh database, and the environment of hub nodes sharing it and the Redis at `redisUrl` (test secret and admin token); `more` adds variables. */
+export async function nodeEnvironment(redisUrl: string, more: Record<string, string> = {}): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const db = await freshDatabase();
+  return { env: { DATABASE_URL: db.url, REDIS_URL: redisUrl, ...more, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN }, drop: db.drop };
 }
 
 /** Connections to hub processes, kept so that the test can terminate them all at the end. */
