@@ -1,36 +1,26 @@
 // Several hub processes sharing one PostgreSQL and one Redis: events cross nodes, imports
 // reach every node, Redis carries one message per topic and a node listens only to topics
 // it has listeners for.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startNodeProcess, startPrivateRedisCluster, type NodeProcess } from '../testing/processes.ts';
 import { execFileSync } from 'node:child_process';
-import { importInto, killNodes, nodeClients, nodeEnvironment, testRedis } from '../testing/nodes.ts';
+import { importInto, killNodes, nodeClients, nodeEnvironment, testRedis, useNodes } from '../testing/nodes.ts';
 import { demoBundle } from '../demo/district.ts';
 
 const { url: REDIS_URL, ok: redisOk } = await testRedis('cluster tests', ' (start one, or set REDIS_URL; .ci/run starts it)');
 
 const prefix = `schoolhub-test-${randomBytes(4).toString('hex')}:`;
 let nodes: NodeProcess[] = [];
-let drop: () => Promise<void>;
-const clients = nodeClients();
-const connect = clients.connect;
 
 describe.skipIf(!redisOk)('three hub nodes over Redis', () => {
-  beforeAll(async () => {
-    const { env, drop: dropDatabase } = await nodeEnvironment(REDIS_URL, { HUB_REDIS_PREFIX: prefix });
-    drop = dropDatabase;
+  const { connect } = useNodes({
+    redisUrl: REDIS_URL,
+    more: { HUB_REDIS_PREFIX: prefix },
     // Started one after the other, then two at once: migrations must not race.
-    nodes = [await startNodeProcess(env)];
-    nodes.push(...(await Promise.all([startNodeProcess(env), startNodeProcess(env)])));
-    expect(await importInto(nodes[0]!, demoBundle())).toBe(200);
-  }, 90_000);
-  afterAll(async () => {
-    clients.terminateAll();
-    await killNodes(nodes);
-    await drop?.();
-  });
+    start: async (env) => [await startNodeProcess(env), ...(await Promise.all([startNodeProcess(env), startNodeProcess(env)]))],
+  }, (started) => (nodes = started));
 
   it('a message sent on node A reaches listeners on nodes B and C', async () => {
     const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
@@ -112,6 +102,7 @@ try {
 describe.skipIf(!hasRedisServer)('two hub nodes over Redis Cluster (sharded pub/sub)', () => {
   it('a message crosses nodes through SPUBLISH/SSUBSCRIBE on partition-tagged channels', async () => {
     const cluster = await startPrivateRedisCluster();
+    const { connect } = nodeClients();
     const { env, drop: dropDatabase } = await nodeEnvironment(cluster.url);
     const pair = await Promise.all([startNodeProcess(env), startNodeProcess(env)]);
     try {

@@ -1,31 +1,21 @@
 // Issue 3's live parts across two hub processes over Redis: a typing signal (ephemeral, on
 // its own broker topic), a hidden plan, and a message in a group conversation written on one
 // node reach listeners on the other.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { startNodeProcess, type NodeProcess } from '../testing/processes.ts';
-import { importInto, killNodes, nodeClients, nodeEnvironment, testRedis } from '../testing/nodes.ts';
-import { demoBundle } from '../demo/district.ts';
+import { testRedis, useNodes } from '../testing/nodes.ts';
 
 const { url: REDIS_URL, ok: redisOk } = await testRedis('nodes-chat tests');
 
 let nodes: NodeProcess[] = [];
-let drop: () => Promise<void>;
-const clients = nodeClients();
-const connect = clients.connect;
 
 describe.skipIf(!redisOk)('two hub nodes over Redis', () => {
-  beforeAll(async () => {
-    const { env, drop: dropDatabase } = await nodeEnvironment(REDIS_URL, { HUB_REDIS_PREFIX: `schoolhub-test-${randomBytes(4).toString('hex')}:` });
-    drop = dropDatabase;
-    nodes = await Promise.all([startNodeProcess(env), startNodeProcess(env)]);
-    expect(await importInto(nodes[0]!, demoBundle())).toBe(200);
-  }, 90_000);
-  afterAll(async () => {
-    clients.terminateAll();
-    await killNodes(nodes);
-    await drop?.();
-  });
+  const { connect } = useNodes({
+    redisUrl: REDIS_URL,
+    more: { HUB_REDIS_PREFIX: `schoolhub-test-${randomBytes(4).toString('hex')}:` },
+    start: (env) => Promise.all([startNodeProcess(env), startNodeProcess(env)]),
+  }, (started) => (nodes = started));
 
   it('typing, a hidden plan and a group message written on node A reach node B', async () => {
     const [a, b] = nodes as [NodeProcess, NodeProcess];

@@ -1,5 +1,7 @@
 // What the multi-process tests do with their hub processes: connect people to a chosen node,
 // import a bundle through one node's admin API, and kill them all at the end.
+import { afterAll, beforeAll, expect } from 'vitest';
+import { demoBundle } from '../demo/district.ts';
 import { mintToken } from '../auth/mint.ts';
 import { TestClient } from './client.ts';
 import { freshDatabase, TEST_ADMIN, TEST_SECRET } from './harness.ts';
@@ -47,4 +49,32 @@ export async function importInto(node: NodeProcess, bundle: unknown): Promise<nu
 export async function killNodes(nodes: NodeProcess[]): Promise<void> {
   for (const n of nodes) n.kill('SIGKILL');
   await Promise.all(nodes.map((n) => n.exited));
+}
+
+/**
+ * Hub processes for the tests of the enclosing describe block: before them a fresh database,
+ * the nodes `start` makes from its environment (Redis at `redisUrl`, `more` added), and the demo
+ * district imported through the first; after them every connection closed, the nodes killed and
+ * the database dropped. `use` gets the nodes; connect through the returned clients.
+ */
+export function useNodes(
+  opts: { redisUrl: string; more?: Record<string, string>; start: (env: Record<string, string>) => Promise<NodeProcess[]> },
+  use: (nodes: NodeProcess[]) => void,
+): ReturnType<typeof nodeClients> {
+  const clients = nodeClients();
+  let nodes: NodeProcess[] = [];
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const made = await nodeEnvironment(opts.redisUrl, opts.more);
+    drop = made.drop;
+    nodes = await opts.start(made.env);
+    use(nodes);
+    expect(await importInto(nodes[0]!, demoBundle())).toBe(200);
+  }, 90_000);
+  afterAll(async () => {
+    clients.terminateAll();
+    await killNodes(nodes);
+    await drop?.();
+  });
+  return clients;
 }
