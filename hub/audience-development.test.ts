@@ -5,7 +5,7 @@
 // And the live events that carry only part of a record (one side of a form, one child of a
 // documentation) reach only those who may see that part.
 import { describe, expect, it } from 'vitest';
-import { liveTopicsFor, liveTopicsOf, readKeysOf } from './audience.ts';
+import { liveTopicsFor, liveTopicsOf } from './audience.ts';
 import {
   assessmentKeys, documentationKeys, documentationStaffKeys, feedbackKeys, formKeys, formSideKeys,
 } from './audience-development.ts';
@@ -16,6 +16,7 @@ import {
   FORM_SIDES, canReadAssessment, canReadDocumentation, canReadFeedback, canReadForm, cardStudentsOf, formSidesFor,
   type DevelopmentState, type StoredAssessment, type StoredDocumentation, type StoredFeedback, type StoredForm,
 } from './rules/index.ts';
+import { disagreements, meets } from './testing/audience.ts';
 
 const dir = developmentDirectory();
 const directories: [string, Directory][] = [
@@ -53,22 +54,6 @@ const documentation: Record<string, StoredDocumentation> = {
   'pg-sun, c2 and c3': { groupId: 'pg-sun', schoolId: 'sun', childIds: ['c2', 'c3'] },
   'pg-moon, c4': { groupId: 'pg-moon', schoolId: 'sun', childIds: ['c4'] },
 };
-
-const meets = (a: readonly string[], b: readonly string[]): boolean => {
-  const set = new Set(a);
-  return b.some((x) => set.has(x));
-};
-
-function disagreements(d: Directory, keys: string[], rule: (personId: string) => boolean): string[] {
-  const live = liveTopicsFor(d, keys);
-  const out: string[] = [];
-  for (const personId of d.persons.keys()) {
-    const allowed = rule(personId);
-    if (allowed !== meets(readKeysOf(d, personId), keys)) out.push(`${personId}: rule ${allowed}, read keys ${!allowed}`);
-    if (allowed !== meets(liveTopicsOf(d, personId), live)) out.push(`${personId}: rule ${allowed}, live topics ${!allowed}`);
-  }
-  return out;
-}
 
 /** Everyone a live event with these keys reaches. */
 const reached = (d: Directory, keys: string[]) => {

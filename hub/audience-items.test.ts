@@ -4,7 +4,7 @@
 //   rule allows  ⇔  readKeysOf(person) ∩ keys ≠ ∅  ⇔  liveTopicsOf(person) ∩ liveTopicsFor(keys) ≠ ∅
 // in the directory as imported and in later ones, with the keys computed once, when stored.
 import { describe, expect, it } from 'vitest';
-import { conferenceKeys, dynamicAudienceKeys, itemKeys, liveTopicsFor, liveTopicsOf, readKeysOf } from './audience.ts';
+import { conferenceKeys, dynamicAudienceKeys, itemKeys } from './audience.ts';
 import type { Directory } from './directory/model.ts';
 import type { DirectoryRecords } from './directory/build.ts';
 import { fixtureDirectory, later } from './testing/fixture.ts';
@@ -12,6 +12,7 @@ import {
   audienceMembers, can, canReadConference, canReadItem,
   type DynamicAudience, type ItemState, type StoredConference, type StoredItem,
 } from './rules/index.ts';
+import { disagreements } from './testing/audience.ts';
 
 /** s1 leaves the mentor group mg-7a (and so m1 and m2 no longer mentor them). */
 const s1LeftMentorGroup = (r: DirectoryRecords): void => {
@@ -47,22 +48,6 @@ const audiences: Record<string, DynamicAudience> = {
   'mg-south guardians': { kind: 'group', groupId: 'mg-south', members: 'guardians' },
   'conference m1 with s1': { kind: 'conference', conferenceId: 'c1', mentorId: 'm1', groupId: 'mg-7a', studentId: 's1' },
 };
-
-const meets = (a: readonly string[], b: readonly string[]): boolean => {
-  const set = new Set(a);
-  return b.some((x) => set.has(x));
-};
-
-function disagreements(d: Directory, keys: string[], rule: (personId: string) => boolean): string[] {
-  const live = liveTopicsFor(d, keys);
-  const out: string[] = [];
-  for (const personId of d.persons.keys()) {
-    const allowed = rule(personId);
-    if (allowed !== meets(readKeysOf(d, personId), keys)) out.push(`${personId}: rule ${allowed}, read keys ${!allowed}`);
-    if (allowed !== meets(liveTopicsOf(d, personId), live)) out.push(`${personId}: rule ${allowed}, live topics ${!allowed}`);
-  }
-  return out;
-}
 
 describe('the fixture items are ones the rules let their owners create', () => {
   it.each([['tg-math', 't1'], ['mg-7a', 'm1'], ['tg-south', 'tS']])('%s by %s', (groupId, owner) => {

@@ -10,6 +10,7 @@ import type { Directory } from './directory/model.ts';
 import { fixtureDirectory, later } from './testing/fixture.ts';
 import { can, canReadMailing, canReadPost, type AudienceTarget, type Recipients } from './rules/index.ts';
 import type { StoredMailing, StoredPost } from './rules/posts.ts';
+import { disagreements, meets } from './testing/audience.ts';
 
 const dir = fixtureDirectory();
 const directories: [string, Directory][] = [
@@ -69,25 +70,6 @@ const mailings: Record<string, StoredMailing> = {
 // Keys are computed once, as when the item was stored.
 const postKeysOf = (p: StoredPost) => postKeys(p.authorId, p.schoolId, p.audience);
 const mailingKeysOf = (m: StoredMailing) => mailingKeys(m.authorId, m);
-
-const meets = (a: readonly string[], b: readonly string[]): boolean => {
-  const set = new Set(a);
-  return b.some((x) => set.has(x));
-};
-
-/** Every person whose keys or live topics disagree with the rule; [] when all agree. */
-function disagreements(d: Directory, keys: string[], mayRead: (personId: string) => boolean): string[] {
-  const live = liveTopicsFor(d, keys);
-  const out: string[] = [];
-  for (const personId of d.persons.keys()) {
-    const rule = mayRead(personId);
-    const byKeys = meets(readKeysOf(d, personId), keys);
-    const byLive = meets(liveTopicsOf(d, personId), live);
-    if (rule !== byKeys) out.push(`${personId}: rule says ${rule ? 'reads' : 'does not read'}, read keys say ${byKeys ? 'reads' : 'does not read'}`);
-    if (rule !== byLive) out.push(`${personId}: rule says ${rule ? 'reads' : 'does not read'}, live topics ${byLive ? 'deliver' : 'do not deliver'}`);
-  }
-  return out;
-}
 
 describe('the fixture items are ones the rules let their authors send', () => {
   it.each(Object.entries(posts))('post: %s', (_, p) => {

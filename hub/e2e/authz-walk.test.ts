@@ -62,6 +62,17 @@ afterAll(async () => {
 type Attack = { label: string; fields: Record<string, unknown>; probe?: string };
 const audience = (schoolId: string, groupId: string) => ({ schoolId, title: 't', body: 'b', audience: { targets: [{ kind: 'group', groupId }], recipients: { students: true, guardians: true } } });
 
+/** A group of another district and one that does not exist, whose answers must be alike; `more` are the request's other fields. */
+const foreignGroups = (more: Record<string, unknown> = {}): Attack[] => [
+  { label: 'a group of another district', fields: { groupId: 'g-an-9c', ...more }, probe: 'group' },
+  { label: 'a group that does not exist', fields: { groupId: 'g-nope', ...more }, probe: 'group' },
+];
+/** The same for students. */
+const foreignStudents = (more: Record<string, unknown> = {}): Attack[] => [
+  { label: 'a student of another district', fields: { studentId: 'p-stu-an-1', ...more }, probe: 'student' },
+  { label: 'a student that does not exist', fields: { studentId: 'p-nope', ...more }, probe: 'student' },
+];
+
 /** Attacks per operation; `probe` names the pair whose answers must be alike (real vs missing id). */
 function attacks(role: string): Record<string, Attack[]> {
   const foreignPerson = role === 'guardian' || role === 'student' ? 'p-stu-ek-5' : 'p-stu-an-1';
@@ -89,8 +100,7 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'a conference it is not part of', fields: { context: { kind: 'conference', id: ids.conf } }, probe: 'conf' },
       { label: 'a conference that does not exist', fields: { context: { kind: 'conference', id: 'conf_nope' } }, probe: 'conf' },
       { label: 'a group of another school', fields: { groupId: 'g-bj-4b', audience: 'guardians', participantIds: [] } },
-      { label: 'a group of another district', fields: { groupId: 'g-an-9c', audience: 'students', participantIds: [] }, probe: 'group' },
-      { label: 'a group that does not exist', fields: { groupId: 'g-nope', audience: 'students', participantIds: [] }, probe: 'group' },
+      ...foreignGroups({ audience: 'students', participantIds: [] }),
     ],
     'message.send': [
       { label: 'a conversation it is not part of', fields: { conversationId: ids.conv, body: 'hej' }, probe: 'conv' },
@@ -129,8 +139,7 @@ function attacks(role: string): Record<string, Attack[]> {
     'conference.create': [
       { label: 'a student of another school', fields: { studentId: 'p-stu-bj-3', startsAt: '2030-01-01T10:00:00Z' } },
       { label: role === 'mentor' ? 'a student it does not mentor' : 'a student of its own school', fields: { studentId: role === 'mentor' ? 'p-stu-bj-4' : 'p-stu-ek-5', startsAt: '2030-01-01T10:00:00Z' } },
-      { label: 'a student of another district', fields: { studentId: 'p-stu-an-1', startsAt: '2030-01-01T10:00:00Z' }, probe: 'student' },
-      { label: 'a student that does not exist', fields: { studentId: 'p-nope', startsAt: '2030-01-01T10:00:00Z' }, probe: 'student' },
+      ...foreignStudents({ startsAt: '2030-01-01T10:00:00Z' }),
     ],
     'conference.close': [
       { label: 'a conference it is not part of', fields: { conferenceId: ids.conf }, probe: 'conf' },
@@ -149,8 +158,7 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'feedback that does not exist', fields: { feedbackId: 'fb_nope', body: 'x' }, probe: 'fb' },
     ]])),
     'assessment.create': [
-      { label: 'a group of another district', fields: { groupId: 'g-an-9c', studentId: 'p-stu-an-1', level: 'C' }, probe: 'group' },
-      { label: 'a group that does not exist', fields: { groupId: 'g-nope', studentId: 'p-stu-an-1', level: 'C' }, probe: 'group' },
+      ...foreignGroups({ studentId: 'p-stu-an-1', level: 'C' }),
       { label: "another school's group", fields: { groupId: 'g-bj-sv4', studentId: 'p-stu-bj-1', level: 'C' } },
     ],
     ...Object.fromEntries(['assessment.update', 'assessment.publish', 'assessment.get'].map((op) => [op, [
@@ -166,8 +174,7 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'a form that does not exist', fields: { formId: 'form_nope', answers: [{ fieldId: 'student-strengths', value: 'x' }] }, probe: 'form' },
     ]])),
     'documentation.create': [
-      { label: 'a group of another district', fields: { groupId: 'g-an-9c', title: 't', body: 'b' }, probe: 'group' },
-      { label: 'a group that does not exist', fields: { groupId: 'g-nope', title: 't', body: 'b' }, probe: 'group' },
+      ...foreignGroups({ title: 't', body: 'b' }),
       ...(role === 'preschool_teacher' ? [] : [{ label: 'a child group it does not work in', fields: { groupId: 'g-sol-blabar', title: 't', body: 'b' } }]),
     ],
     ...Object.fromEntries(['documentation.update', 'documentation.get'].map((op) => [op, [
@@ -179,22 +186,10 @@ function attacks(role: string): Record<string, Attack[]> {
         : [{ label: "the attachments of another child group's documentation", fields: { documentationId: ids.doc, attachmentIds: [] }, probe: 'doc' }]),
     ]])),
     // A group's assessments come with its school's levels: another school's group is not there.
-    'group.assessments.get': [
-      { label: 'a group of another district', fields: { groupId: 'g-an-9c' }, probe: 'group' },
-      { label: 'a group that does not exist', fields: { groupId: 'g-nope' }, probe: 'group' },
-    ],
-    'student.card.get': [
-      { label: 'a student of another district', fields: { studentId: 'p-stu-an-1' }, probe: 'student' },
-      { label: 'a student that does not exist', fields: { studentId: 'p-nope' }, probe: 'student' },
-    ],
-    'development.get': [
-      { label: 'a student of another district', fields: { studentId: 'p-stu-an-1' }, probe: 'student' },
-      { label: 'a student that does not exist', fields: { studentId: 'p-nope' }, probe: 'student' },
-    ],
-    'group.overview.get': [
-      { label: 'a group of another district', fields: { groupId: 'g-an-9c' }, probe: 'group' },
-      { label: 'a group that does not exist', fields: { groupId: 'g-nope' }, probe: 'group' },
-    ],
+    'group.assessments.get': foreignGroups(),
+    'student.card.get': foreignStudents(),
+    'development.get': foreignStudents(),
+    'group.overview.get': foreignGroups(),
     // §4 the reader's dashboard: no walker is the reader of Förskolan Solrosen (p-reader-ek reads Ekskolan).
     'documentation.dashboard': [
       { label: 'a school of another district', fields: { schoolId: 's-annan' }, probe: 'school' },
@@ -209,20 +204,13 @@ function attacks(role: string): Record<string, Attack[]> {
 }
 
 /** Operations with no target of their own: what they return must hold nothing foreign. */
-const LISTS: Record<string, (r: Record<string, unknown>) => string> = {
-  'inbox.get': (r) => JSON.stringify(r),
-  'feed.get': (r) => JSON.stringify(r),
-  'items.get': (r) => JSON.stringify(r),
-  'conferences.get': (r) => JSON.stringify(r),
-  'contacts.get': (r) => JSON.stringify(r),
-  'audience.get': (r) => JSON.stringify(r),
-  'messages.search': (r) => JSON.stringify(r),
-  'item.feedback.get': (r) => JSON.stringify(r),
-  'conference.forms.get': (r) => JSON.stringify(r),
-  'group.documentation.get': (r) => JSON.stringify(r),
-  'students.search': (r) => JSON.stringify(r),
-  'form.templates.get': (r) => JSON.stringify(r),
-};
+const LISTS: Record<string, (r: Record<string, unknown>) => string> = Object.fromEntries(
+  [
+    'inbox.get', 'feed.get', 'items.get', 'conferences.get', 'contacts.get', 'audience.get',
+    'messages.search', 'item.feedback.get', 'conference.forms.get', 'group.documentation.get',
+    'students.search', 'form.templates.get',
+  ].map((op) => [op, (r: Record<string, unknown>) => JSON.stringify(r)]),
+);
 /** What the list operations above are asked with (by default nothing): foreign targets where they take one. */
 const LIST_FIELDS = (): Record<string, Record<string, unknown>> => ({
   'messages.search': { query: 'privat' },

@@ -5,9 +5,10 @@
 // The demo district with two changes: Ekskolan has staff quiet hours around now, Björkskolan
 // has them later today; and p-gua-ek-2b (Mikael Johansson, guardian of p-stu-ek-2 in
 // Klass 7A) has a protected identity.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { connectEach, useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import { TYPING_LIMITS } from '../handlers/typing.ts';
@@ -31,14 +32,10 @@ function bundle() {
 
 let t: TestHub;
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestHub({ bundle: bundle() });
-  sql = postgres(t.databaseUrl, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql?.end();
-  await t?.stop();
-});
+useTestHubAndDatabase((hub, connection) => {
+  t = hub;
+  sql = connection;
+}, { bundle: bundle(), max: 1 });
 
 interface Message {
   id: string;
@@ -72,11 +69,7 @@ async function send(c: TestClient, conversationId: string, body: string): Promis
 
 describe('typing indicators', () => {
   it("reach the other participants' devices, not the typist's, and never the log", async () => {
-    const mentor = await t.connect('p-mentor-ek');
-    const mentorOther = await t.connect('p-mentor-ek');
-    const phone = await t.connect('p-stu-ek-3');
-    const laptop = await t.connect('p-stu-ek-3', { codec: 'json' });
-    const outsider = await t.connect('p-stu-ek-4');
+    const [mentor, mentorOther, phone, laptop, outsider] = await connectEach(t, 'p-mentor-ek', 'p-mentor-ek', 'p-stu-ek-3', ['p-stu-ek-3', { codec: 'json' }], 'p-stu-ek-4');
     const conversationId = await conversationWith(mentor, ['p-stu-ek-3'], 'Typing');
     const cursor = laptop.lastCursor()!;
     expect(await mentor.ok('typing', { conversationId })).toEqual({ relayed: true });
@@ -142,10 +135,7 @@ describe('read receipts', () => {
 
 describe('edit and delete', () => {
   it("reach every participant's device and survive a reconnect with resume; the history keeps a tombstone", async () => {
-    const mentor = await t.connect('p-mentor-ek');
-    const mentorPhone = await t.connect('p-mentor-ek', { codec: 'json' });
-    const guardian = await t.connect('p-gua-ek-1a');
-    const guardianAway = await t.connect('p-gua-ek-1a', { codec: 'json' });
+    const [mentor, mentorPhone, guardian, guardianAway] = await connectEach(t, 'p-mentor-ek', ['p-mentor-ek', { codec: 'json' }], 'p-gua-ek-1a', ['p-gua-ek-1a', { codec: 'json' }]);
     const conversationId = await conversationWith(mentor, ['p-gua-ek-1a', 'p-gua-ek-1b'], 'Utflykt');
     const sent = await send(mentor, conversationId, 'Utflykten är på onsdag');
     const other = await send(mentor, conversationId, 'Ta med matsäck');

@@ -1,55 +1,26 @@
 // Several hub processes sharing one PostgreSQL and one Redis: events cross nodes, imports
 // reach every node, Redis carries one message per topic and a node listens only to topics
 // it has listeners for.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
-import { redisReachable, startNodeProcess, startPrivateRedisCluster, type NodeProcess } from '../testing/processes.ts';
+import { startNodeProcess, startPrivateRedisCluster, type NodeProcess } from '../testing/processes.ts';
 import { execFileSync } from 'node:child_process';
-import { TestClient } from '../testing/client.ts';
-import { mintToken } from '../auth/mint.ts';
+import { importInto, killNodes, nodeClients, nodeEnvironment, testRedis, useNodes } from '../testing/nodes.ts';
 import { demoBundle } from '../demo/district.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisOk = await redisReachable(REDIS_URL);
-if (!redisOk) console.warn(`[cluster tests] SKIPPED: no Redis answers at ${REDIS_URL} (start one, or set REDIS_URL; .ci/run starts it)`);
+const { url: REDIS_URL, ok: redisOk } = await testRedis('cluster tests', ' (start one, or set REDIS_URL; .ci/run starts it)');
 
 const prefix = `schoolhub-test-${randomBytes(4).toString('hex')}:`;
 let nodes: NodeProcess[] = [];
-let drop: () => Promise<void>;
-const clients: TestClient[] = [];
-
-async function connect(node: NodeProcess, sub: string): Promise<TestClient> {
-  const c = await TestClient.open(node.wsUrl);
-  clients.push(c);
-  await c.hello(await mintToken(TEST_SECRET, sub));
-  return c;
-}
-
-async function importBundle(node: NodeProcess, bundle: unknown): Promise<number> {
-  const res = await fetch(`${node.url}/api/v1/directory/import`, {
-    method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(bundle),
-  });
-  return res.status;
-}
 
 describe.skipIf(!redisOk)('three hub nodes over Redis', () => {
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    const env = { DATABASE_URL: db.url, REDIS_URL, HUB_REDIS_PREFIX: prefix, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN };
+  const { connect } = useNodes({
+    redisUrl: REDIS_URL,
+    more: { HUB_REDIS_PREFIX: prefix },
     // Started one after the other, then two at once: migrations must not race.
-    nodes = [await startNodeProcess(env)];
-    nodes.push(...(await Promise.all([startNodeProcess(env), startNodeProcess(env)])));
-    expect(await importBundle(nodes[0]!, demoBundle())).toBe(200);
-  }, 90_000);
-  afterAll(async () => {
-    for (const c of clients) c.terminate();
-    for (const n of nodes) n.kill('SIGKILL');
-    await Promise.all(nodes.map((n) => n.exited));
-    await drop?.();
-  });
+    start: async (env) => [await startNodeProcess(env), ...(await Promise.all([startNodeProcess(env), startNodeProcess(env)]))],
+  }, (started) => (nodes = started));
 
   it('a message sent on node A reaches listeners on nodes B and C', async () => {
     const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
@@ -110,13 +81,13 @@ describe.skipIf(!redisOk)('three hub nodes over Redis', () => {
     const bundle = demoBundle();
     const group = bundle.groups.find((g) => g.id === 'g-ek-ma7')!;
     group.groupMemberships = group.groupMemberships!.filter((m) => m.person.id !== 'p-stu-ek-3');
-    expect(await importBundle(a, bundle)).toBe(200);
+    expect(await importInto(a, bundle)).toBe(200);
     // The import landed on A; B and C hear of it through Redis.
     await expect.poll(async () => (await student.ok<{ items: { title: string }[] }>('feed.get')).items.map((i) => i.title).includes('före'), { timeout: 5_000 }).toBe(false);
     await post('efter');
     await new Promise((r) => setTimeout(r, 300));
     expect(student.events('post.created').some((e) => JSON.stringify(e.data).includes('efter'))).toBe(false);
-    expect(await importBundle(a, demoBundle())).toBe(200);
+    expect(await importInto(a, demoBundle())).toBe(200);
   });
 });
 
@@ -131,11 +102,11 @@ try {
 describe.skipIf(!hasRedisServer)('two hub nodes over Redis Cluster (sharded pub/sub)', () => {
   it('a message crosses nodes through SPUBLISH/SSUBSCRIBE on partition-tagged channels', async () => {
     const cluster = await startPrivateRedisCluster();
-    const db = await freshDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: cluster.url, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN };
+    const { connect } = nodeClients();
+    const { env, drop: dropDatabase } = await nodeEnvironment(cluster.url);
     const pair = await Promise.all([startNodeProcess(env), startNodeProcess(env)]);
     try {
-      expect(await importBundle(pair[0], demoBundle())).toBe(200);
+      expect(await importInto(pair[0], demoBundle())).toBe(200);
       const onB = await connect(pair[1], 'p-stu-ek-6');
       const mentor = await connect(pair[0], 'p-mentor-ek');
       const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-6'], clientKey: 'rc1' });
@@ -146,10 +117,9 @@ describe.skipIf(!hasRedisServer)('two hub nodes over Redis Cluster (sharded pub/
       expect((ev.data as { message: { body: string } }).message.body).toBe('Över klustret');
       expect((await fetch(`${pair[1].url}/readyz`)).status).toBe(200);
     } finally {
-      for (const n of pair) n.kill('SIGKILL');
-      await Promise.all(pair.map((n) => n.exited));
+      await killNodes(pair);
       await cluster.stop();
-      await db.drop();
+      await dropDatabase();
     }
   }, 90_000);
 });

@@ -3,32 +3,23 @@
 //
 // Demo district: p-teacher-ek teaches g-ek-ma7 (p-stu-ek-1..4) at Ekskolan, where teachers may
 // NOT message guardians directly; p-mentor-ek mentors g-ek-7a (p-stu-ek-1..6).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { connectEach, useTestHub } from '../testing/lifecycle.ts';
+import type { WireConversation, WireMessage } from '../testing/wire.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import type { Bundle } from '../directory/schema.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub({ env: { HUB_LINK_ASSIGNMENT: 'https://portal.example/uppgifter/{id}', HUB_LINK_CONFERENCE: 'https://portal.example/samtal/{id}' } });
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub), { env: { HUB_LINK_ASSIGNMENT: 'https://portal.example/uppgifter/{id}', HUB_LINK_CONFERENCE: 'https://portal.example/samtal/{id}' } });
 
-interface Conversation {
-  id: string;
+interface Conversation extends WireConversation {
   creatorId: string | null;
   context: { kind: string; id: string; title: string | null; link: string | null } | null;
   group: { id: string; name: string; audience: string } | null;
-  participants: { id: string; name: string }[];
 }
-interface Message {
-  id: string;
-  seq: number;
-  body: string;
-  senderId: string | null;
+interface Message extends WireMessage {
   context: Conversation['context'];
 }
 
@@ -56,10 +47,7 @@ const ids = (c: Conversation) => c.participants.map((p) => p.id).sort();
 
 describe('plans and assignments (§3 teacher, student, guardian through plans and assignments)', () => {
   it('a guardian asks about an assignment, the teacher answers, then writes to that guardian directly while the setting is off', async () => {
-    const teacher = await t.connect('p-teacher-ek');
-    const teacherPhone = await t.connect('p-teacher-ek', { codec: 'json' });
-    const guardian = await t.connect('p-gua-ek-3a');
-    const student = await t.connect('p-stu-ek-3');
+    const [teacher, teacherPhone, guardian, student] = await connectEach(t, 'p-teacher-ek', ['p-teacher-ek', { codec: 'json' }], 'p-gua-ek-3a', 'p-stu-ek-3');
     const assignmentId = await publishedItem(teacher, 'assignment', 'Bråk, sidorna 12–14');
 
     // Ekskolan does not let teachers message guardians through the message function.

@@ -1,8 +1,9 @@
 // HUB_DEMO=1 with a configured secret: the demo's token endpoint is unauthenticated and signs
 // with the real secret, so it mints only for the demo district's people (never for anyone the
 // school imported), and the hub warns at start.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, startTestHub, TEST_ADMIN, TEST_SECRET, type TestHub } from '../testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { freshDatabase, TEST_ADMIN, TEST_SECRET, type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import { startNodeProcess } from '../testing/processes.ts';
 import { demoBundle } from '../demo/district.ts';
 
@@ -18,12 +19,7 @@ function withRealPerson() {
 
 describe('demo mode with a configured secret', () => {
   let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub({ env: { HUB_DEMO: '1' }, bundle: withRealPerson() });
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  useTestHub((hub) => (t = hub), { env: { HUB_DEMO: '1' }, bundle: withRealPerson() });
 
   it('mints no token for a person outside the demo district, though that person is in the directory', async () => {
     expect(t.hub.core.directory().person('p-real-rektor')).toBeDefined();

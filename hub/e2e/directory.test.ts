@@ -1,8 +1,9 @@
 // The directory import API: validated, all or nothing, idempotent, ends what is no longer named.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { readFileSync } from 'node:fs';
 import { startTestHub, TEST_ADMIN, TEST_SECRET, type TestHub } from '../testing/harness.ts';
+import { useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import { demoBundle } from '../demo/district.ts';
 import { startHub } from '../node.ts';
 import { loadConfig } from '../config.ts';
@@ -10,13 +11,9 @@ import { TestClient } from '../testing/client.ts';
 
 let t: TestHub;
 let db: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestHub();
-  db = postgres(t.databaseUrl, { max: 2, onnotice: () => {} });
-});
-afterAll(async () => {
-  await db?.end();
-  await t?.stop();
+useTestHubAndDatabase((hub, connection) => {
+  t = hub;
+  db = connection;
 });
 
 const count = async () => (await db<{ n: number }[]>`select count(*)::int as n from directory_records where ended_at is null`)[0]!.n;

@@ -1,19 +1,15 @@
 // Hostile input at the edge (issue 15 items 1, 5, 10, 12, 13): names of Object.prototype as
 // request types, strings PostgreSQL cannot store, oversized frames, msgpack extensions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Packr, addExtension } from 'msgpackr';
-import { startTestHub, TEST_ADMIN, type TestHub } from '../testing/harness.ts';
+import { TEST_ADMIN, type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import { TestClient, type Frame } from '../testing/client.ts';
 import { PROTOTYPE_NAMES } from '../testing/prototype-names.ts';
 import { LIMITS } from '../protocol/limits.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub));
 
 /**
  * msgpackr writes a lone surrogate as U+FFFD; a client that writes it as three bytes

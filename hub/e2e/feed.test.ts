@@ -1,20 +1,17 @@
 // Posts and mailings over real connections: who receives them live, who reads them in the
 // feed, and that a refused create stores nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { type TestHub } from '../testing/harness.ts';
+import { useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import type { TestClient } from '../testing/client.ts';
 import { DEMO, demoBundle } from '../demo/district.ts';
 
 let t: TestHub;
 let db: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestHub();
-  db = postgres(t.databaseUrl, { max: 2, onnotice: () => {} });
-});
-afterAll(async () => {
-  await db?.end();
-  await t?.stop();
+useTestHubAndDatabase((hub, connection) => {
+  t = hub;
+  db = connection;
 });
 
 const students = (ids: readonly string[]) => [...ids];

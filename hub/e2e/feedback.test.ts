@@ -5,17 +5,13 @@
 // Demo district: p-teacher-ek teaches g-ek-ma7 (p-stu-ek-1..4); p-mentor-ek mentors g-ek-7a
 // (p-stu-ek-1..6) and teaches g-ek-sv7; p-admin-ek, p-leader-ek, p-reader-ek at Ekskolan,
 // which assesses on F–A.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub));
 
 interface Feedback {
   id: string;

@@ -4,17 +4,13 @@
 //
 // Demo district: p-mentor-ek mentors g-ek-7a (p-stu-ek-1..6); p-stu-ek-2's guardians are
 // p-gua-ek-2a and p-gua-ek-2b; p-reader-ek is reader at Ekskolan.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { connectEach, useTestHub } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub));
 
 interface Field {
   id: string;
@@ -60,11 +56,7 @@ describe('conference forms (§8)', () => {
   });
 
   it('form fields reach only the side they are meant for until the meeting closes, then everyone', async () => {
-    const mentor = await t.connect('p-mentor-ek');
-    const student = await t.connect('p-stu-ek-2');
-    const guardian = await t.connect('p-gua-ek-2a');
-    const guardianB = await t.connect('p-gua-ek-2b');
-    const classmate = await t.connect('p-stu-ek-3');
+    const [mentor, student, guardian, guardianB, classmate] = await connectEach(t, 'p-mentor-ek', 'p-stu-ek-2', 'p-gua-ek-2a', 'p-gua-ek-2b', 'p-stu-ek-3');
     const conferenceId = await conference(mentor, 'p-stu-ek-2');
     const { form } = await mentor.ok<{ form: Form }>('form.add', { conferenceId, templateId: 'iup', clientKey: ck() });
     expect(sidesOf(form)).toEqual(['guardian', 'mentor', 'student']);
@@ -136,11 +128,7 @@ describe('conference forms (§8)', () => {
   });
 
   it('the staff who see every side in the student card (reader, school admin) follow each fill live, whole', async () => {
-    const mentor = await t.connect('p-mentor-ek');
-    const student = await t.connect('p-stu-ek-4');
-    const reader = await t.connect('p-reader-ek');
-    const admin = await t.connect('p-admin-ek');
-    const classmate = await t.connect('p-stu-ek-3');
+    const [mentor, student, reader, admin, classmate] = await connectEach(t, 'p-mentor-ek', 'p-stu-ek-4', 'p-reader-ek', 'p-admin-ek', 'p-stu-ek-3');
     const conferenceId = await conference(mentor, 'p-stu-ek-4');
     const { form } = await mentor.ok<{ form: Form }>('form.add', { conferenceId, templateId: 'wellbeing', clientKey: ck() });
     for (const c of [reader, admin]) {

@@ -5,17 +5,13 @@
 // Demo district: p-teacher-ek teaches g-ek-ma7 (p-stu-ek-1..4); p-mentor-ek mentors
 // g-ek-7a (p-stu-ek-1..6) and teaches g-ek-sv7; p-admin-ek is school admin, p-leader-ek school
 // leader, p-reader-ek reader at Ekskolan.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { connectEach, useTestHub } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub));
 
 interface Item {
   id: string;
@@ -46,11 +42,7 @@ const ck = () => `item-${++keyNo}`;
 
 describe('creating (§5 teacher: in groups they own)', () => {
   it('a teacher creates a draft in a group they teach; only the group’s teachers see it', async () => {
-    const teacher = await t.connect('p-teacher-ek');
-    const teacherPhone = await t.connect('p-teacher-ek', { codec: 'json' });
-    const student = await t.connect('p-stu-ek-1');
-    const guardian = await t.connect('p-gua-ek-1a');
-    const admin = await t.connect('p-admin-ek');
+    const [teacher, teacherPhone, student, guardian, admin] = await connectEach(t, 'p-teacher-ek', ['p-teacher-ek', { codec: 'json' }], 'p-stu-ek-1', 'p-gua-ek-1a', 'p-admin-ek');
     const { item } = await teacher.ok<{ item: Item }>('item.create', {
       kind: 'assignment', groupId: 'g-ek-ma7', title: 'Bråk, sidorna 12–14', description: 'Gör uppgift 1–8.',
       subject: 'Matematik', startsOn: '2025-03-03', dueOn: '2025-03-07', clientKey: ck(),
@@ -131,11 +123,7 @@ describe('seeing and the live view (§5 student, guardian, school admin, reader)
   });
 
   it("a hidden plan disappears live from the student's and the guardian's view, and comes back when shown again", async () => {
-    const teacher = await t.connect('p-teacher-ek');
-    const student = await t.connect('p-stu-ek-2');
-    const guardian = await t.connect('p-gua-ek-2a');
-    const admin = await t.connect('p-admin-ek');
-    const outsider = await t.connect('p-gua-ek-5a');
+    const [teacher, student, guardian, admin, outsider] = await connectEach(t, 'p-teacher-ek', 'p-stu-ek-2', 'p-gua-ek-2a', 'p-admin-ek', 'p-gua-ek-5a');
     const { item } = await teacher.ok<{ item: Item }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Algebra', publish: true, clientKey: ck() });
     for (const c of [student, guardian, admin]) await c.waitFor(isEvent('item.published', item.id));
     expect(await listed(student, item.id)).toBe(true);

@@ -1,24 +1,29 @@
 // Abuse limits: per person and per address, each with its documented answer and a metric.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import { TestClient } from '../testing/client.ts';
 import { ABUSE_LIMITS } from '../limits.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub));
+
+/** Runs `fn` with one of ABUSE_LIMITS set to `value`, and puts the old value back after. */
+async function withAbuseLimit<K extends keyof typeof ABUSE_LIMITS>(name: K, value: (typeof ABUSE_LIMITS)[K], fn: () => Promise<void>): Promise<void> {
+  const saved = ABUSE_LIMITS[name];
+  ABUSE_LIMITS[name] = value;
+  try {
+    await fn();
+  } finally {
+    ABUSE_LIMITS[name] = saved;
+  }
+}
 
 const limited = async () => (await (await fetch(`${t.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('schoolhub_limited_total{'));
 
 describe('abuse limits', () => {
   it('one person may hold only so many connections; the next hello is closed with 4008', async () => {
-    const saved = ABUSE_LIMITS.connectionsPerPerson;
-    ABUSE_LIMITS.connectionsPerPerson = 3;
-    try {
+    await withAbuseLimit('connectionsPerPerson', 3, async () => {
       const open = [await t.connect('p-gua-ek-4a'), await t.connect('p-gua-ek-4a'), await t.connect('p-gua-ek-4a')];
       const extra = await TestClient.open(t.wsUrl);
       extra.send({ type: 'hello', token: await t.token('p-gua-ek-4a') });
@@ -29,28 +34,20 @@ describe('abuse limits', () => {
       await open[0]!.closed;
       expect((await t.connect('p-gua-ek-4a')).frames[0]!.type).toBe('welcome');
       expect(await limited()).toContainEqual(expect.stringContaining('limit="connections_per_person"'));
-    } finally {
-      ABUSE_LIMITS.connectionsPerPerson = saved;
-    }
+    });
   });
 
   it('too many connections from one address are refused at the upgrade with 429', async () => {
-    const saved = ABUSE_LIMITS.connectionsPerAddress;
     const before = t.hub.sessions.all.size;
-    ABUSE_LIMITS.connectionsPerAddress = before + 2;
-    try {
+    await withAbuseLimit('connectionsPerAddress', before + 2, async () => {
       await TestClient.open(t.wsUrl);
       await TestClient.open(t.wsUrl);
       await expect(TestClient.open(t.wsUrl)).rejects.toMatchObject({ status: 429 });
-    } finally {
-      ABUSE_LIMITS.connectionsPerAddress = saved;
-    }
+    });
   });
 
   it('writes are limited per person over all devices: rate_limited, and reads still work', async () => {
-    const saved = ABUSE_LIMITS.writesPerPerson;
-    ABUSE_LIMITS.writesPerPerson = { rate: 1, burst: 5 };
-    try {
+    await withAbuseLimit('writesPerPerson', { rate: 1, burst: 5 }, async () => {
       const phone = await t.connect('p-mentor-bj');
       const laptop = await t.connect('p-mentor-bj');
       const { conversation } = await phone.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-bj-2'], clientKey: 'lim' });
@@ -59,15 +56,11 @@ describe('abuse limits', () => {
       expect(codes.filter((c) => c === 'ok')).toHaveLength(4); // 5 in the burst, one spent on start
       expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(4);
       expect((await laptop.request('inbox.get')).type).toBe('ok');
-    } finally {
-      ABUSE_LIMITS.writesPerPerson = saved;
-    }
+    });
   });
 
   it('only writes take from the write budget: searches, dashboards and typing do not', async () => {
-    const saved = ABUSE_LIMITS.writesPerPerson;
-    ABUSE_LIMITS.writesPerPerson = { rate: 0.001, burst: 3 };
-    try {
+    await withAbuseLimit('writesPerPerson', { rate: 0.001, burst: 3 }, async () => {
       const mentor = await t.connect('p-mentor-ek');
       const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-1'], clientKey: 'budget' });
       // The per-connection frame limit is not what is tested here: a fresh connection per 30.
@@ -89,20 +82,14 @@ describe('abuse limits', () => {
       expect((await more.request('message.send', { conversationId: conversation.id, body: 'still here', clientKey: 'b1' })).type).toBe('ok');
       expect((await more.request('message.send', { conversationId: conversation.id, body: 'and here', clientKey: 'b2' })).type).toBe('ok');
       expect(await more.request('message.send', { conversationId: conversation.id, body: 'over', clientKey: 'b3' })).toMatchObject({ type: 'error', code: 'rate_limited' });
-    } finally {
-      ABUSE_LIMITS.writesPerPerson = saved;
-    }
+    });
   });
 
   it('the HTTP API is limited per address with 429', async () => {
-    const saved = ABUSE_LIMITS.httpPerAddress;
-    ABUSE_LIMITS.httpPerAddress = { rate: 1, burst: 3 };
-    try {
+    await withAbuseLimit('httpPerAddress', { rate: 1, burst: 3 }, async () => {
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await fetch(`${t.url}/api/v1/directory/import`, { method: 'POST', body: '{}' })).status);
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
-    } finally {
-      ABUSE_LIMITS.httpPerAddress = saved;
-    }
+    });
   });
 });

@@ -1,16 +1,12 @@
 // Direct messages over real connections: live to every device, seq without gaps, unread
 // counts across devices, idempotent sends, and the rules on every message.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import { DEMO } from '../demo/district.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub));
 
 describe('direct messages', () => {
   it("a mentor's message reaches both guardians of the mentee live, on two devices each", async () => {

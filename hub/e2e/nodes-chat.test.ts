@@ -1,46 +1,21 @@
 // Issue 3's live parts across two hub processes over Redis: a typing signal (ephemeral, on
 // its own broker topic), a hidden plan, and a message in a group conversation written on one
 // node reach listeners on the other.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
-import { redisReachable, startNodeProcess, type NodeProcess } from '../testing/processes.ts';
-import { TestClient } from '../testing/client.ts';
-import { mintToken } from '../auth/mint.ts';
-import { demoBundle } from '../demo/district.ts';
+import { startNodeProcess, type NodeProcess } from '../testing/processes.ts';
+import { testRedis, useNodes } from '../testing/nodes.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisOk = await redisReachable(REDIS_URL);
-if (!redisOk) console.warn(`[nodes-chat tests] SKIPPED: no Redis answers at ${REDIS_URL}`);
+const { url: REDIS_URL, ok: redisOk } = await testRedis('nodes-chat tests');
 
 let nodes: NodeProcess[] = [];
-let drop: () => Promise<void>;
-const clients: TestClient[] = [];
-
-async function connect(node: NodeProcess, sub: string): Promise<TestClient> {
-  const c = await TestClient.open(node.wsUrl);
-  clients.push(c);
-  await c.hello(await mintToken(TEST_SECRET, sub));
-  return c;
-}
 
 describe.skipIf(!redisOk)('two hub nodes over Redis', () => {
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    const env = { DATABASE_URL: db.url, REDIS_URL, HUB_REDIS_PREFIX: `schoolhub-test-${randomBytes(4).toString('hex')}:`, HUB_JWT_SECRET: TEST_SECRET, HUB_ADMIN_TOKEN: TEST_ADMIN };
-    nodes = await Promise.all([startNodeProcess(env), startNodeProcess(env)]);
-    const res = await fetch(`${nodes[0]!.url}/api/v1/directory/import`, {
-      method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(demoBundle()),
-    });
-    expect(res.status).toBe(200);
-  }, 90_000);
-  afterAll(async () => {
-    for (const c of clients) c.terminate();
-    for (const n of nodes) n.kill('SIGKILL');
-    await Promise.all(nodes.map((n) => n.exited));
-    await drop?.();
-  });
+  const { connect } = useNodes({
+    redisUrl: REDIS_URL,
+    more: { HUB_REDIS_PREFIX: `schoolhub-test-${randomBytes(4).toString('hex')}:` },
+    start: (env) => Promise.all([startNodeProcess(env), startNodeProcess(env)]),
+  }, (started) => (nodes = started));
 
   it('typing, a hidden plan and a group message written on node A reach node B', async () => {
     const [a, b] = nodes as [NodeProcess, NodeProcess];

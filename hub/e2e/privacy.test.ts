@@ -9,6 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { startTestHub, TEST_ADMIN, TEST_SECRET, type TestHub } from '../testing/harness.ts';
+import { connectEach, useTestHub } from '../testing/lifecycle.ts';
+import type { WireConversation, WireMessage } from '../testing/wire.ts';
 import { TestClient, type Frame } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import type { Bundle } from '../directory/schema.ts';
@@ -23,15 +25,8 @@ import path from 'node:path';
 let keyNo = 0;
 const ck = () => `priv-${++keyNo}`;
 
-interface Conversation {
-  id: string;
-  participants: { id: string; name: string }[];
-}
-interface Message {
-  id: string;
-  seq: number;
-  body: string;
-  senderId: string | null;
+type Conversation = WireConversation;
+interface Message extends WireMessage {
   conversationId: string;
 }
 interface AuditEntry {
@@ -70,12 +65,7 @@ const event = (name: string, pred: (data: Record<string, unknown>) => boolean) =
 
 describe('privacy: one hub with the demo district', () => {
   let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  useTestHub((hub) => (t = hub));
 
   describe('the admin API', () => {
     const routes: [string, string, unknown?][] = [
@@ -292,10 +282,7 @@ describe('privacy: one hub with the demo district', () => {
     // p-gua-ek-1a is guardian of p-stu-ek-1 (Ekskolan: g-ek-7a, g-ek-ma7) and of p-stu-bj-1
     // (Björkskolan); p-gua-ek-1b is p-stu-ek-1's other guardian. 1a is blocked for p-stu-ek-1 only.
     it('a blocked guardian sees nothing of that child and gets no live events about them; the other guardian still does', async () => {
-      const teacher = await t.connect('p-teacher-ek');
-      const mentor = await t.connect('p-mentor-ek');
-      const blocked = await t.connect('p-gua-ek-1a');
-      const other = await t.connect('p-gua-ek-1b');
+      const [teacher, mentor, blocked, other] = await connectEach(t, 'p-teacher-ek', 'p-mentor-ek', 'p-gua-ek-1a', 'p-gua-ek-1b');
       // Before the block: the guardian asks about an assignment, a conference is booked.
       const a1 = (await teacher.ok<{ item: { id: string } }>('item.create', { kind: 'assignment', groupId: 'g-ek-ma7', title: 'Bråk', publish: true, clientKey: ck() })).item;
       const thread = (await blocked.ok<{ conversation: Conversation }>('conversation.start', { context: { kind: 'assignment', id: a1.id, studentId: 'p-stu-ek-1' }, clientKey: ck() })).conversation;
@@ -450,11 +437,7 @@ describe('retention per district, with legal holds', () => {
   });
 
   it('deletes what is older than the period and nothing under legal hold; what remains stays consistent', async () => {
-    const mentor = await t.connect('p-mentor-ek');
-    const teacher = await t.connect('p-teacher-ek');
-    const hoo = await t.connect('p-hoo');
-    const elsa = await t.connect('p-stu-ek-1');
-    const mentorAn = await t.connect('p-mentor-an');
+    const [mentor, teacher, hoo, elsa, mentorAn] = await connectEach(t, 'p-mentor-ek', 'p-teacher-ek', 'p-hoo', 'p-stu-ek-1', 'p-mentor-an');
     // Conversations: A (old, then one new message), B (held), C (with a held person), D (old, all of it), E (other district).
     const A = await start(mentor, ['p-stu-ek-1']);
     await send(mentor, A.id, 'A1');

@@ -1,18 +1,14 @@
 // The wire protocol's edges: subprotocols, origins, hello, tokens, invalid frames, limits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { startTestHub, TEST_SECRET, type TestHub } from '../testing/harness.ts';
+import { TEST_SECRET, type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import { TestClient } from '../testing/client.ts';
 import { SESSION_LIMITS } from '../session.ts';
 import { ABUSE_LIMITS } from '../limits.ts';
 
 let t: TestHub;
-beforeAll(async () => {
-  t = await startTestHub({ env: { HUB_ALLOWED_ORIGINS: 'https://portal.example' } });
-});
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub), { env: { HUB_ALLOWED_ORIGINS: 'https://portal.example' } });
 
 async function open(opts: { codec?: 'msgpack' | 'json'; origin?: string } = {}): Promise<TestClient> {
   return TestClient.open(t.wsUrl, opts);

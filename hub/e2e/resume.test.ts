@@ -3,20 +3,17 @@
 // committed messages, each once, in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { type TestHub } from '../testing/harness.ts';
+import { useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 import { SESSION_LIMITS } from '../session.ts';
 import { ABUSE_LIMITS } from '../limits.ts';
 
 let t: TestHub;
 let db: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestHub();
-  db = postgres(t.databaseUrl, { max: 2, onnotice: () => {} });
-});
-afterAll(async () => {
-  await db?.end();
-  await t?.stop();
+useTestHubAndDatabase((hub, connection) => {
+  t = hub;
+  db = connection;
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

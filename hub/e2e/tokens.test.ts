@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { startTestHub, TEST_SECRET, type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import { TestClient } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 
@@ -23,12 +24,7 @@ const hs = (claims: { sub?: string; nbf?: number; exp?: number; iss?: string; au
 
 describe('shared-secret tokens', () => {
   let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  useTestHub((hub) => (t = hub));
 
   it('refuses a token that is not valid yet (nbf in the future) with 4003', async () => {
     expect((await helloCloses(t, await hs({ sub: 'p-stu-ek-1', nbf: now() + 3600 }))).code).toBe(4003);

@@ -2,8 +2,9 @@
 // WebSocket): a short-lived token is refreshed before the hub would close the connection,
 // and after every connection is closed (1001) the client resumes and misses nothing.
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestHub } from '../../hub/testing/harness.ts';
+import { useTestHub } from '../../hub/testing/lifecycle.ts';
 import { HubClient, type ClientOptions } from './client.ts';
 import type { Message } from './protocol.ts';
 
@@ -18,12 +19,7 @@ const until = async (check: () => boolean, ms = 10_000) => {
 
 describe('HubClient on a real hub', () => {
   let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  useTestHub((hub) => (t = hub));
 
   it('refreshes a short-lived token in time: the connection outlives the first token', async () => {
     let issued = 0;

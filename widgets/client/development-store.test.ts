@@ -7,35 +7,9 @@ import type { HubClient } from './client.ts';
 import { HubError } from './protocol.ts';
 import { DevelopmentStore } from './development-store.ts';
 import type { Assessment, ConferenceForm, DevelopmentEntry, DevelopmentEvents, Documentation, Feedback } from './development-protocol.ts';
+import { FakeClient as BaseFakeClient } from './testing/fake-client.ts';
 
-class FakeClient {
-  user = { id: 'me', name: 'Jag', roles: [] };
-  status = 'online';
-  listeners = new Map<string, ((d: unknown) => void)[]>();
-  requests: { type: string; fields: Record<string, unknown>; resolve: (r: unknown) => void; reject: (e: unknown) => void }[] = [];
-  on(name: string, fn: (d: unknown) => void) {
-    this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
-    return () => {};
-  }
-  views(load: () => void) {
-    load();
-    return this.on('reload', load);
-  }
-  request(type: string, fields: Record<string, unknown>) {
-    return new Promise((resolve, reject) => this.requests.push({ type, fields, resolve, reject }));
-  }
-  emit<E extends keyof DevelopmentEvents>(name: E, data: DevelopmentEvents[E]) {
-    for (const fn of this.listeners.get(name) ?? []) fn(data);
-  }
-  answer(type: string, result: unknown) {
-    const i = this.requests.findIndex((r) => r.type === type);
-    this.requests.splice(i, 1)[0]!.resolve(result);
-  }
-  fail(type: string, error: unknown) {
-    const i = this.requests.findIndex((r) => r.type === type);
-    this.requests.splice(i, 1)[0]!.reject(error);
-  }
-}
+class FakeClient extends BaseFakeClient<DevelopmentEvents> {}
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const at = (n: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString();

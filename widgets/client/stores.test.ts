@@ -6,34 +6,9 @@ import { InboxStore } from './inbox-store.ts';
 import { ConversationStore, TYPING } from './conversation-store.ts';
 import { FeedStore } from './feed-store.ts';
 import { HubError, type HubEvents, type InboxEntry, type Message } from './protocol.ts';
+import { FakeClient as BaseFakeClient } from './testing/fake-client.ts';
 
-/** Just enough of HubClient: events to push, requests answered by the test. */
-class FakeClient {
-  user = { id: 'me', name: 'Jag', roles: [] };
-  status = 'online';
-  listeners = new Map<string, ((d: unknown) => void)[]>();
-  requests: { type: string; fields: Record<string, unknown>; resolve: (r: unknown) => void; reject: (e: unknown) => void }[] = [];
-  on(name: string, fn: (d: unknown) => void) {
-    this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
-    return () => {};
-  }
-  views(load: () => void) {
-    load();
-    return this.on('reload', load);
-  }
-  request(type: string, fields: Record<string, unknown>) {
-    return new Promise((resolve, reject) => this.requests.push({ type, fields, resolve, reject }));
-  }
-  emit<E extends keyof HubEvents>(name: E, data: HubEvents[E]) {
-    for (const fn of this.listeners.get(name) ?? []) fn(data);
-  }
-  /** Answers the oldest open request of `type`. */
-  answer(type: string, result: unknown) {
-    const i = this.requests.findIndex((r) => r.type === type);
-    const [r] = this.requests.splice(i, 1);
-    r!.resolve(result);
-  }
-}
+class FakeClient extends BaseFakeClient<HubEvents> {}
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const msg = (seq: number, senderId: string, conversationId = 'c1', createdAt = new Date(seq * 1000).toISOString()): Message => ({

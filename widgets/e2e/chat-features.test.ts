@@ -10,13 +10,13 @@
 // guardian's is in Swedish with a separate <schoolhub-chat>.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
 import { demoBundle } from '../../hub/demo/district.ts';
 import type { TestClient } from '../../hub/testing/client.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
+import { artifact, eventually, hasChromium, openPage, dismissDialogs } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { portalPage, type Portal } from './support/portal.ts';
+import { startStage, stopStage } from './support/stage.ts';
 
 const TEACHER = 'p-teacher-ek'; // Lars Berglund, teaches Matematik 7 (g-ek-ma7)
 const MENTOR = 'p-mentor-ek'; // Eva Nyström, mentor of Klass 7A
@@ -56,8 +56,7 @@ describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit
   const item = (page: Page, text: string | RegExp): Locator => page.locator('schoolhub-inbox .item', { hasText: text });
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub({ bundle: quietNow(), env: { HUB_LINK_ASSIGNMENT: LMS } });
+    ({ t, portal, browser } = await startStage({ bundle: quietNow(), env: { HUB_LINK_ASSIGNMENT: LMS } }));
     const teacher = await t.connect(TEACHER);
     const create = async (kind: string, title: string) =>
       (await teacher.ok<{ item: { id: string } }>('item.create', { kind, groupId: 'g-ek-ma7', title, publish: true, clientKey: key() })).item.id;
@@ -68,30 +67,20 @@ describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit
     for (const [kind, id] of [['assignment', assignmentId], ['plan', planId]]) {
       await m.ok('conversation.start', { context: { kind, id }, clientKey: key() });
     }
-    portal = await startPortal(t);
     portal.page('/maria', portalPage(t, {
       body: `<schoolhub-inbox id="inbox" chat="chat" context-href="/skola/{kind}/{id}" token-url="/token?as=${MARIA}"></schoolhub-inbox>
              <schoolhub-chat id="chat" context-href="/skola/{kind}/{id}"></schoolhub-chat>`,
     }));
     portal.page('/lars', portalPage(t, { lang: 'en', body: `<schoolhub-inbox context-href="/skola/{kind}/{id}" token-url="/token?as=${TEACHER}"></schoolhub-inbox>` }));
-    browser = await launch();
-    const open = async (path: string) => {
-      const page = await (await browser.newContext({ viewport: { width: 1100, height: 1000 } })).newPage();
-      problems.push(...complaints(page));
-      page.on('dialog', (d) => {
-        problems.push(`dialog: ${d.message()}`);
-        void d.dismiss();
-      });
-      await page.goto(`${portal.url}${path}`);
-      return page;
-    };
+    const open = (path: string) => openPage(browser, `${portal.url}${path}`, problems, {
+      context: { viewport: { width: 1100, height: 1000 } },
+      before: (page) => dismissDialogs(page, (message) => problems.push(`dialog: ${message}`)),
+    });
     [maria, lars] = await Promise.all([open('/maria'), open('/lars')]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
   });
 
   it("shows what a conversation is about, and links it: the hub's link first, else the portal's pattern", async () => {

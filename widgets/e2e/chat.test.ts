@@ -4,10 +4,10 @@
 // the read receipt. Then the mentor writes to the guardians of the whole mentor group.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { complaints, eventually, hasChromium, launch } from './support/browser.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
+import { eventually, hasChromium, openPage } from './support/browser.ts';
+import { portalPage, type Portal } from './support/portal.ts';
+import { startStage, stopStage } from './support/stage.ts';
 
 const MENTOR = 'p-mentor-ek'; // Eva Nyström, mentor of 7A
 const GUARDIAN = 'p-gua-ek-2a'; // Sara Johansson, guardian of Liam (7A)
@@ -22,9 +22,7 @@ describe.skipIf(!hasChromium)('chat between a mentor and a guardian, live in two
   const sockets: string[] = [];
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub({ env: { HUB_DEMO: '1' } });
-    portal = await startPortal(t);
+    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
     // The mentor's page relies on the default hub (the one that served the bundle) and a
     // token endpoint answering text; the guardian's names the hub and gets JSON.
     portal.page('/mentor', portalPage(t, {
@@ -38,18 +36,12 @@ describe.skipIf(!hasChromium)('chat between a mentor and a guardian, live in two
              <schoolhub-inbox id="inbox" chat="chat" hub-url="${t.url}" token-url="/token.json?as=${GUARDIAN}"></schoolhub-inbox>
              <schoolhub-chat id="chat"></schoolhub-chat>`,
     }));
-    browser = await launch();
-    mentor = await (await browser.newContext()).newPage();
-    guardian = await (await browser.newContext()).newPage();
-    problems.push(...[mentor, guardian].map(complaints).flat());
-    for (const [name, page] of [['mentor', mentor], ['guardian', guardian]] as const) page.on('websocket', (ws) => sockets.push(`${name} ${ws.url()}`));
-    await Promise.all([mentor.goto(`${portal.url}/mentor`), guardian.goto(`${portal.url}/guardian`)]);
+    const open = (name: string) => openPage(browser, `${portal.url}/${name}`, problems, { before: (page) => page.on('websocket', (ws) => sockets.push(`${name} ${ws.url()}`)) });
+    [mentor, guardian] = await Promise.all([open('mentor'), open('guardian')]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
   });
 
   it('the recipient picker offers exactly the people the hub allows', async () => {

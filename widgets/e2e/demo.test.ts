@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TEST_SECRET, startTestHub, type TestHub } from '../../hub/testing/harness.ts';
 import { seedDemoContent } from '../../hub/demo/content.ts';
 import { ensureBundle } from './support/bundle.ts';
-import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
+import { artifact, complaints, eventually, hasChromium, launch, openPage } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
 
 const whoAmI = (p: Page) =>
@@ -51,17 +51,17 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
       audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { students: true, guardians: true } }, clientKey: 'demo-p',
     });
     browser = await launch();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
-    problems.push(...complaints(page));
     // Any CSP violation is reported by the browser as a console error, which `complaints` keeps;
     // the page also records the violation events themselves (an init script is not subject to the CSP).
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        const g = globalThis as unknown as { cspViolations?: string[] };
-        (g.cspViolations ??= []).push(`${e.effectiveDirective} ${e.blockedURI}`);
-      });
+    page = await openPage(browser, `${t.url}/demo/?as=p-mentor-ek`, problems, {
+      context: { viewport: { width: 1280, height: 1000 } },
+      before: (p) => p.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          const g = globalThis as unknown as { cspViolations?: string[] };
+          (g.cspViolations ??= []).push(`${e.effectiveDirective} ${e.blockedURI}`);
+        });
+      }),
     });
-    await page.goto(`${t.url}/demo/?as=p-mentor-ek`);
   });
 
   afterAll(async () => {

@@ -17,11 +17,11 @@
 // (p-stu-ek-2) has p-gua-ek-2a (Sara).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
 import type { TestClient } from '../../hub/testing/client.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { artifact, eventually, hasChromium, openPage } from './support/browser.ts';
+import { portalPage, type Portal } from './support/portal.ts';
+import { startStage, stopStage } from './support/stage.ts';
 import { seriousViolations } from './support/axe.ts';
 
 const TEACHER = 'p-teacher-ek';
@@ -55,9 +55,7 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
   const live = (p: Page) => widget(p).locator('[aria-live="polite"]').innerText();
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub();
-    portal = await startPortal(t);
+    ({ t, portal, browser } = await startStage());
     const page = (as: string, attrs = '', lang = 'sv') =>
       portalPage(t, { lang, body: `<schoolhub-development token-url="/token?as=${as}" context-href="/skola/{kind}/{id}" ${attrs}></schoolhub-development>` });
     portal.page('/johan', page(JOHAN));
@@ -65,13 +63,7 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
     portal.page('/sara', page(SARA));
     portal.page('/maria', page(MARIA));
     portal.page('/maria-elsa', page(MARIA, `student-id="${ELSA}"`));
-    browser = await launch();
-    const open = async (path: string) => {
-      const p = await (await browser.newContext()).newPage();
-      problems.push(...complaints(p));
-      await p.goto(`${portal.url}${path}`);
-      return p;
-    };
+    const open = (path: string) => openPage(browser, `${portal.url}${path}`, problems);
     [johan, student, sara, maria, mariaElsa] = await Promise.all([open('/johan'), open('/student'), open('/sara'), open('/maria'), open('/maria-elsa')]);
     teacher = await t.connect(TEACHER);
     mentor = await t.connect(MENTOR);
@@ -80,9 +72,7 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
   });
 
   it('opens the overview of the guardian’s only child, and of the student themself (in English)', async () => {
@@ -223,9 +213,7 @@ describe.skipIf(!hasChromium)('development: staff search a student, open the stu
     });
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub();
-    portal = await startPortal(t);
+    ({ t, portal, browser } = await startStage());
     const page = (as: string, attrs = '', lang = 'sv') =>
       portalPage(t, { lang, body: `<schoolhub-development token-url="/token?as=${as}" context-href="/skola/{kind}/{id}" ${attrs}></schoolhub-development>` });
     portal.page('/mentor', page(MENTOR));
@@ -238,20 +226,12 @@ describe.skipIf(!hasChromium)('development: staff search a student, open the stu
     itemId = item.id;
     // There before anyone opens a page: Liam's feedback, loaded with the views.
     await teacher.ok('feedback.create', { itemId, studentId: LIAM, body: 'Till Liam: snyggt uträknat.', publish: true, clientKey: ck() });
-    browser = await launch();
-    const open = async (path: string) => {
-      const p = await (await browser.newContext()).newPage();
-      problems.push(...complaints(p));
-      await p.goto(`${portal.url}${path}`);
-      return p;
-    };
+    const open = (path: string) => openPage(browser, `${portal.url}${path}`, problems);
     [mentor, mentorLiam, teacherElsa, reader, guardian] = await Promise.all([open('/mentor'), open('/mentor-liam'), open('/teacher-elsa'), open('/reader'), open('/guardian')]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
   });
 
   it('the mentor searches a student of their group by keyboard and opens the student card', async () => {

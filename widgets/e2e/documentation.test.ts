@@ -18,11 +18,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
 import type { TestClient } from '../../hub/testing/client.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { artifact, eventually, hasChromium, openPage } from './support/browser.ts';
+import { portalPage, type Portal } from './support/portal.ts';
+import { startStage, stopStage } from './support/stage.ts';
 import { seriousViolations } from './support/axe.ts';
 import { LINGON, SAGA, twoChildGroupsBundle } from '../../hub/testing/preschool.ts';
 import { demoBundle } from '../../hub/demo/district.ts';
@@ -64,33 +64,24 @@ describe.skipIf(!hasChromium)('documentation: preschool documentation with image
     });
 
   beforeAll(async () => {
-    await ensureBundle();
     dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-widget-attachments-'));
-    t = await startTestHub({ env: { HUB_DATA_DIR: dataDir } });
-    portal = await startPortal(t);
+    ({ t, portal, browser } = await startStage({ env: { HUB_DATA_DIR: dataDir } }));
     const page = (as: string, tag: string, lang = 'sv') => portalPage(t, { lang, body: `<${tag} token-url="/token?as=${as}"></${tag}>` });
     portal.page('/teacher', page(TEACHER, 'schoolhub-documentation'));
     portal.page('/guardian1', page(GUARDIAN_1, 'schoolhub-documentation'));
     portal.page('/guardian2', page(GUARDIAN_2, 'schoolhub-documentation', 'en'));
     portal.page('/overview1', page(GUARDIAN_1, 'schoolhub-development'));
-    browser = await launch();
-    const open = async (p: string) => {
-      const pg = await (await browser.newContext()).newPage();
-      problems.push(...complaints(pg));
-      pg.on('request', (r) => {
+    const open = (p: string) => openPage(browser, `${portal.url}${p}`, problems, {
+      before: (pg) => pg.on('request', (r) => {
         if (r.url().includes('/api/v1/attachments/')) attachmentRequests.push({ page: p, url: r.url() });
-      });
-      await pg.goto(`${portal.url}${p}`);
-      return pg;
-    };
+      }),
+    });
     [teacher, guardian1, guardian2, overview1] = await Promise.all([open('/teacher'), open('/guardian1'), open('/guardian2'), open('/overview1')]);
     teacherClient = await t.connect(TEACHER);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -272,10 +263,8 @@ describe.skipIf(!hasChromium)('documentation: the reader’s dashboard of a pres
   const summaryText = (p: Page) => widget(p).locator('[part="summary"]').innerText();
 
   beforeAll(async () => {
-    await ensureBundle();
     dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-widget-dashboard-'));
-    t = await startTestHub({ env: { HUB_DATA_DIR: dataDir }, bundle: twoChildGroupsBundle() });
-    portal = await startPortal(t);
+    ({ t, portal, browser } = await startStage({ env: { HUB_DATA_DIR: dataDir }, bundle: twoChildGroupsBundle() }));
     teacherClient = await t.connect(TEACHER);
     // One documentation before the page opens: the dashboard starts with it.
     await teacherClient.ok('documentation.create', {
@@ -284,20 +273,12 @@ describe.skipIf(!hasChromium)('documentation: the reader’s dashboard of a pres
     const page = (lang: string) => portalPage(t, { lang, body: `<schoolhub-documentation token-url="/token?as=${READER}"></schoolhub-documentation>` });
     portal.page('/reader', page('sv'));
     portal.page('/reader-en', page('en'));
-    browser = await launch();
-    const open = async (p: string) => {
-      const pg = await (await browser.newContext()).newPage();
-      problems.push(...complaints(pg));
-      await pg.goto(`${portal.url}${p}`);
-      return pg;
-    };
+    const open = (p: string) => openPage(browser, `${portal.url}${p}`, problems);
     [reader, readerEn] = await Promise.all([open('/reader'), open('/reader-en')]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -377,28 +358,21 @@ describe.skipIf(!hasChromium)('documentation: a guardian of two preschool childr
   const widget = () => page.locator('schoolhub-documentation');
 
   beforeAll(async () => {
-    await ensureBundle();
     dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-widget-children-'));
     // Lena (Astrid's guardian) is Ebbe's guardian too in this district.
     const bundle = demoBundle();
     const ebbe = bundle.persons.find((p) => p.id === EBBE)!;
     ebbe.responsibles = [...(ebbe.responsibles ?? []), { person: { id: GUARDIAN_1 }, relationType: 'Vårdnadshavare' }];
-    t = await startTestHub({ env: { HUB_DATA_DIR: dataDir }, bundle });
-    portal = await startPortal(t);
+    ({ t, portal, browser } = await startStage({ env: { HUB_DATA_DIR: dataDir }, bundle }));
     const teacher = await t.connect(TEACHER);
     await teacher.ok('documentation.create', { groupId: 'g-sol-blabar', childIds: ['p-child-1'], title: 'Astrid bygger', body: 'Ett torn.', goals: [], clientKey: ck() });
     await teacher.ok('documentation.create', { groupId: 'g-sol-blabar', childIds: [EBBE], title: 'Ebbe målar', body: 'Med blått.', goals: [], clientKey: ck() });
     portal.page('/lena', portalPage(t, { lang: 'sv', body: `<schoolhub-documentation token-url="/token?as=${GUARDIAN_1}"></schoolhub-documentation>` }));
-    browser = await launch();
-    page = await (await browser.newContext()).newPage();
-    problems.push(...complaints(page));
-    await page.goto(`${portal.url}/lena`);
+    page = await openPage(browser, `${portal.url}/lena`, problems);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 

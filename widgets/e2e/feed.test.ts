@@ -3,10 +3,10 @@
 // reload, in English on that page, and can be marked read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { complaints, eventually, hasChromium, launch } from './support/browser.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
+import { eventually, hasChromium, openPage } from './support/browser.ts';
+import { portalPage, type Portal } from './support/portal.ts';
+import { startStage, stopStage } from './support/stage.ts';
 import { seriousViolations } from './support/axe.ts';
 
 const TEACHER = 'p-teacher-ek'; // Lars Berglund, teaches Matematik 7 (g-ek-ma7)
@@ -25,28 +25,18 @@ describe.skipIf(!hasChromium)('feed: a teacher posts, a student sees it live', (
   const problems: string[] = [];
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub({ env: { HUB_DEMO: '1' } });
-    portal = await startPortal(t);
+    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
     const page = (as: string, lang = 'sv') => portalPage(t, { lang, body: `<schoolhub-feed token-url="/token?as=${as}"></schoolhub-feed>` });
     portal.page('/teacher', page(TEACHER));
     portal.page('/student', page(STUDENT, 'en'));
     portal.page('/guardian', page(OTHER_GUARDIAN));
     portal.page('/head', page(HEAD));
-    browser = await launch();
-    const open = async (path: string) => {
-      const page = await (await browser.newContext()).newPage();
-      problems.push(...complaints(page));
-      await page.goto(`${portal.url}${path}`);
-      return page;
-    };
+    const open = (path: string) => openPage(browser, `${portal.url}${path}`, problems);
     [teacher, student, guardian, head] = await Promise.all([open('/teacher'), open('/student'), open('/guardian'), open('/head')]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
   });
 
   it('the audience picker offers what the hub allows: the teacher’s own group, no whole school, no staff', async () => {

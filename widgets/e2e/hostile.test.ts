@@ -11,13 +11,13 @@
 // Types, where the widgets' new features must work without a single violation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
 import type { TestClient } from '../../hub/testing/client.ts';
 import { demoBundle } from '../../hub/demo/district.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
+import { artifact, eventually, hasChromium, openPage, dismissDialogs } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { portalPage, type Portal } from './support/portal.ts';
+import { startStage, stopStage } from './support/stage.ts';
 
 const SARA = 'p-gua-ek-2a'; // guardian of Liam (Klass 7A, Matematik 7)
 const MIKAEL = 'p-gua-ek-2b'; // Liam's other guardian: a protected identity here, hidden from Sara
@@ -103,8 +103,7 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
   const chat = (p: Page) => p.locator('schoolhub-chat#chat');
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub({
+    ({ t, portal, browser } = await startStage({
       bundle: hostileDistrict(),
       env: {
         HUB_DEMO: '1',
@@ -113,7 +112,7 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
         // plain page) is all the widgets have: they make no link from it.
         HUB_LINK_CONFERENCE: 'https://samtal.example.test/{id}',
       },
-    });
+    }));
     mentor = await t.connect(MENTOR);
     const teacher = await t.connect(TEACHER);
     const sara = await t.connect(SARA);
@@ -144,31 +143,21 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
     const mikael = await t.connect(MIKAEL);
     await mikael.ok('message.send', { conversationId: group, body: `${X.img} från en skyddad förälder`, clientKey: key() });
 
-    portal = await startPortal(t);
     portal.page('/sara', portalPage(t, {
       body: `<nav><a href="#inbox">Meddelanden <schoolhub-unread-badge></schoolhub-unread-badge></a></nav>
              <schoolhub-inbox id="inbox" chat="chat" token-url="/token?as=${SARA}" context-href="javascript:alert('{id}')"></schoolhub-inbox>
              <schoolhub-chat id="chat" context-href="javascript:alert('{id}')"></schoolhub-chat>
              <schoolhub-feed></schoolhub-feed>`,
     }));
-    browser = await launch();
-    const open = async (url: string) => {
-      const page = await (await browser.newContext({ viewport: { width: 1280, height: 1100 } })).newPage();
-      problems.push(...complaints(page));
-      page.on('dialog', (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
-      await page.goto(url);
-      return page;
-    };
+    const open = (url: string) => openPage(browser, url, problems, {
+      context: { viewport: { width: 1280, height: 1100 } },
+      before: (page) => dismissDialogs(page, (message) => dialogs.push(message)),
+    });
     [plain, demo] = await Promise.all([open(`${portal.url}/sara`), open(`${t.url}/demo/?as=${SARA}&lang=sv`)]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
   });
 
   /** Nothing ran, nothing was injected, no link is unsafe, Mikael is nowhere. */

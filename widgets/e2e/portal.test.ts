@@ -3,11 +3,11 @@
 // violation, they work by keyboard with a visible focus, and they honour reduced motion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { artifact, complaints, eventually, hasChromium, launch } from './support/browser.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
+import { artifact, eventually, hasChromium, launch, openPage } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { portalPage, type Portal } from './support/portal.ts';
+import { startStage, stopStage } from './support/stage.ts';
 
 const MENTOR = 'p-mentor-ek';
 
@@ -40,8 +40,7 @@ describe.skipIf(!hasChromium)('the widgets in any portal', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub({ env: { HUB_DEMO: '1' } });
+    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
     // Something to show: a conversation with an unread answer, and a post.
     const mentor = await t.connect(MENTOR);
     const guardian = await t.connect('p-gua-ek-2a');
@@ -54,22 +53,17 @@ describe.skipIf(!hasChromium)('the widgets in any portal', () => {
       schoolId: 's-ekskolan', title: 'Föräldramöte', body: 'Välkomna till föräldramöte i aulan torsdag 18.00.',
       audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { students: true, guardians: true } }, clientKey: 'portal-p',
     });
-    portal = await startPortal(t);
     portal.page('/hostile', portalPage(t, { title: 'Fientlig portal', css: HOSTILE_CSS, body: WIDGETS }));
     portal.page('/plain', portalPage(t, { title: 'Skolportal', css: '.cols { display: grid; grid-template-columns: 1fr 2fr; gap: 1em; }', body: WIDGETS }));
     browser = await launch();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
   });
 
   async function open(path: string, opts: { reducedMotion?: 'reduce' | 'no-preference' } = {}): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1200, height: 1100 }, reducedMotion: opts.reducedMotion ?? 'no-preference' })).newPage();
-    problems.push(...complaints(page));
-    await page.goto(`${portal.url}${path}`);
+    const page = await openPage(browser, `${portal.url}${path}`, problems, { context: { viewport: { width: 1200, height: 1100 }, reducedMotion: opts.reducedMotion ?? 'no-preference' } });
     await eventually(() => page.locator('schoolhub-inbox .item').count()).toBe(1);
     await eventually(() => page.locator('schoolhub-feed article').count()).toBe(1);
     return page;

@@ -6,11 +6,12 @@
 // queued reply is sent once (same clientKey).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
+import { startConversation } from '../../hub/testing/conversations.ts';
 import { startHub, type Hub } from '../../hub/node.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { eventually, hasChromium, launch } from './support/browser.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { eventually, hasChromium } from './support/browser.ts';
+import { badgeAndChatPage, type Portal } from './support/portal.ts';
+import { startStage, stopStage } from './support/stage.ts';
 import { startProxy, type Proxy } from './support/proxy.ts';
 import { TestClient } from '../../hub/testing/client.ts';
 
@@ -30,23 +31,13 @@ describe.skipIf(!hasChromium)('cut connections catch up', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub({ env: { HUB_DEMO: '1' } });
+    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
     const m = await t.connect(MENTOR);
-    ({ conversation: { id: conversationId } } = await m.ok<{ conversation: { id: string } }>('conversation.start', {
-      participantIds: [GUARDIAN], subject: 'Läxor', clientKey: 'reconnect-conv',
-    }));
-    await m.ok('message.send', { conversationId, body: 'Första', clientKey: 'reconnect-1' });
+    conversationId = await startConversation(m, { participantIds: [GUARDIAN], subject: 'Läxor', clientKey: 'reconnect-conv' }, { body: 'Första', clientKey: 'reconnect-1' });
     m.close();
-    portal = await startPortal(t);
     proxy = await startProxy(t.hub.port);
-    const page = (as: string) => portalPage(proxy.url, {
-      body: `<schoolhub-unread-badge token-url="/token?as=${as}"></schoolhub-unread-badge>
-             <schoolhub-chat conversation-id="${conversationId}"></schoolhub-chat>`,
-    });
-    portal.page('/mentor', page(MENTOR));
-    portal.page('/guardian', page(GUARDIAN));
-    browser = await launch();
+    portal.page('/mentor', badgeAndChatPage(proxy.url, MENTOR, conversationId));
+    portal.page('/guardian', badgeAndChatPage(proxy.url, GUARDIAN, conversationId));
     mentor = await (await browser.newContext()).newPage();
     guardianContext = await browser.newContext();
     guardian = await guardianContext.newPage();
@@ -56,11 +47,9 @@ describe.skipIf(!hasChromium)('cut connections catch up', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
     await proxy?.close();
     await restarted?.stop();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
   });
 
   const bodies = (p: Page) => p.locator('schoolhub-chat .msg .body').allInnerTexts();

@@ -6,12 +6,13 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { freshDatabase, startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import { freshDatabase, type TestHub } from '../../hub/testing/harness.ts';
 import { startHub, type Hub } from '../../hub/node.ts';
 import { TestClient } from '../../hub/testing/client.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { eventually, hasChromium, launch } from './support/browser.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { startConversation } from '../../hub/testing/conversations.ts';
+import { eventually, hasChromium } from './support/browser.ts';
+import { badgeAndChatPage, type Portal } from './support/portal.ts';
+import { startStage, stopStage } from './support/stage.ts';
 import { startProxy, type Proxy } from './support/proxy.ts';
 
 const MENTOR = 'p-mentor-ek';
@@ -42,36 +43,25 @@ describe.skipIf(!hasChromium)('a database restore', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub({ env: { HUB_DEMO: '1' } });
+    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
     const m = await t.connect(MENTOR);
-    ({ conversation: { id: conversationId } } = await m.ok<{ conversation: { id: string } }>('conversation.start', {
-      participantIds: [GUARDIAN], subject: 'Utflykt', clientKey: 'restore-conv',
-    }));
-    await m.ok('message.send', { conversationId, body: 'Första', clientKey: 'restore-1' });
+    conversationId = await startConversation(m, { participantIds: [GUARDIAN], subject: 'Utflykt', clientKey: 'restore-conv' }, { body: 'Första', clientKey: 'restore-1' });
     // The nightly backup: everything after it is lost by the restore.
     backup = (await promisify(execFile)('pg_dump', ['--no-owner', t.databaseUrl], { maxBuffer: 256 * 1024 * 1024 })).stdout;
     await m.ok('message.send', { conversationId, body: 'Efter säkerhetskopian', clientKey: 'restore-2' });
     m.close();
-    portal = await startPortal(t);
     proxy = await startProxy(t.hub.port);
-    portal.page('/guardian', portalPage(proxy.url, {
-      body: `<schoolhub-unread-badge token-url="/token?as=${GUARDIAN}"></schoolhub-unread-badge>
-             <schoolhub-chat conversation-id="${conversationId}"></schoolhub-chat>`,
-    }));
-    browser = await launch();
+    portal.page('/guardian', badgeAndChatPage(proxy.url, GUARDIAN, conversationId));
     guardian = await (await browser.newContext()).newPage();
     guardian.on('pageerror', (e) => problems.push(e.message));
     await guardian.goto(`${portal.url}/guardian`);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
     await proxy?.close();
     await restarted?.stop();
     await restored?.drop();
-    await t?.stop();
+    await stopStage({ browser, portal, t });
   });
 
   const bodies = () => guardian.locator('schoolhub-chat .msg .body').allInnerTexts();

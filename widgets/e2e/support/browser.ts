@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /** Debian's chromium; CHROMIUM_PATH points elsewhere (never at a downloaded browser). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -33,6 +33,27 @@ export function complaints(page: Page): string[] {
   });
   page.on('pageerror', (e) => out.push(`pageerror: ${e.message}`));
   return out;
+}
+
+/**
+ * Opens `url` in a fresh browser context (its own storage, as another person's device) and
+ * collects the page's complaints into `problems`. `before` runs on the page before it loads
+ * (to listen for requests, dialogs, sockets).
+ */
+export async function openPage(browser: Browser, url: string, problems: string[], opts: { context?: BrowserContextOptions; before?: (page: Page) => unknown } = {}): Promise<Page> {
+  const page = await (await browser.newContext(opts.context)).newPage();
+  problems.push(...complaints(page));
+  await opts.before?.(page);
+  await page.goto(url);
+  return page;
+}
+
+/** Dismisses every dialog (alert, confirm, prompt) the page opens, telling `seen` its message. */
+export function dismissDialogs(page: Page, seen: (message: string) => void): void {
+  page.on('dialog', (d) => {
+    seen(d.message());
+    void d.dismiss();
+  });
 }
 
 /** expect.poll with a timeout fit for a real browser talking to a real hub. */

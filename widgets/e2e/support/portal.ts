@@ -57,3 +57,11 @@ export function portalPage(t: TestHub | string, opts: { body: string; css?: stri
 </body>
 </html>`;
 }
+
+/** A portal page with `as`'s unread badge and the chat of one conversation, the bundle from `hub`. */
+export function badgeAndChatPage(hub: TestHub | string, as: string, conversationId: string): string {
+  return portalPage(hub, {
+    body: `<schoolhub-unread-badge token-url="/token?as=${as}"></schoolhub-unread-badge>
+             <schoolhub-chat conversation-id="${conversationId}"></schoolhub-chat>`,
+  });
+}
