@@ -128,6 +128,11 @@ export function registerStatic(app: TemplatedApp, config: HubConfig, core?: Pick
     });
   });
 
+  // Browsers ask every origin for /favicon.ico; an empty answer keeps a 404 out of their consoles.
+  app.get('/favicon.ico', (res) => {
+    res.writeStatus('204 No Content').writeHeader('cache-control', 'public, max-age=86400').end();
+  });
+
   if (!config.demo) return;
 
   app.get('/demo', (res) => {

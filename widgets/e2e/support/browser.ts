@@ -25,11 +25,13 @@ export function launch(): Promise<Browser> {
   });
 }
 
-/** Collects what the page complains about: console errors, page errors, CSP violations. */
-export function complaints(page: Page): string[] {
-  const out: string[] = [];
+/**
+ * Collects what the page complains about (console errors, page errors, CSP violations) into
+ * `out` as they happen: the array fills later, so callers must hand theirs in, not copy it.
+ */
+export function complaints(page: Page, out: string[] = []): string[] {
   page.on('console', (m) => {
-    if (m.type() === 'error') out.push(`console: ${m.text()}`);
+    if (m.type() === 'error') out.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
   });
   page.on('pageerror', (e) => out.push(`pageerror: ${e.message}`));
   return out;
@@ -42,7 +44,7 @@ export function complaints(page: Page): string[] {
  */
 export async function openPage(browser: Browser, url: string, problems: string[], opts: { context?: BrowserContextOptions; before?: (page: Page) => unknown } = {}): Promise<Page> {
   const page = await (await browser.newContext(opts.context)).newPage();
-  problems.push(...complaints(page));
+  complaints(page, problems);
   await opts.before?.(page);
   await page.goto(url);
   return page;

@@ -25,6 +25,8 @@ export async function startPortal(t: TestHub): Promise<Portal> {
       });
       return;
     }
+    // Like a real portal, it has a favicon (an empty one): Chromium asks for it on every page.
+    if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
     const html = pages.get(url.pathname);
     if (html === undefined) return void res.writeHead(404).end('not found');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
