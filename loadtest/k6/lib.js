@@ -3,7 +3,7 @@
 // metrics the thresholds look at, and the tokens file written by `npm run loadtest:tokens`.
 // Plain ES2015 on purpose: k6's JavaScript engine is not Node.
 import ws from 'k6/ws';
-import { check } from 'k6';
+import { check, sleep } from 'k6';
 import { SharedArray } from 'k6/data';
 import { Counter, Rate, Trend } from 'k6/metrics';
 
@@ -78,6 +78,9 @@ export function cursorAfter(a, b) {
  * ends it; `session.helloAt` is when hello was sent. In k6, connect() returns when the
  * socket has closed.
  */
+/** Sessions in a row of this VU that never got welcome (a VU is its own JavaScript runtime). */
+let failuresInARow = 0;
+
 export function session(opts) {
   let nextId = 1;
   const waiting = {};
@@ -147,5 +150,10 @@ export function session(opts) {
   });
   const upgraded = check(res, { 'websocket upgraded (101)': function (r) { return r && r.status === 101; } });
   if (!upgraded) wsErrors.add(true);
+  // A session refused (bad token, upgrade refused, hub down) would otherwise be retried at
+  // once, hundreds of times a second per VU: back off as clients must (docs/PROTOCOL.md §5),
+  // with full jitter, up to 30 s.
+  if (welcomed) failuresInARow = 0;
+  else sleep(Math.random() * Math.min(30, 0.5 * Math.pow(2, failuresInARow++)));
   return res;
 }
