@@ -10,8 +10,9 @@
 // Who a VU plays: k6 numbers VUs across all scenarios (exec.vu.idInTest), so a VU's place in
 // its own scenario is not known; iterations are numbered per scenario
 // (exec.scenario.iterationInTest, 0, 1, … over the whole test). A VU plays the person of its
-// iteration's number. setup() lays out who that is: guardian i writes to the mentor that
-// mentor VU i % MENTORS plays, so every mentor played has guardians writing to it.
+// iteration's number, modulo the scenario's VUs (so the same people session after session).
+// setup() lays out who that is: guardian i writes to the mentor that mentor iteration
+// i % MENTORS plays, so every mentor played has guardians writing to it.
 import exec from 'k6/execution';
 import { check } from 'k6';
 import {
@@ -27,6 +28,7 @@ const CHAT_EVERY_S = num('CHAT_EVERY_S', 20);
 const POST_EVERY_S = num('POST_EVERY_S', 60);
 const GUARDIANS = num('GUARDIANS', 200);
 const MENTORS = num('MENTORS', 20);
+const TEACHERS = num('TEACHERS', 10);
 const WAVE = num('WAVE', 200);
 /** How long a wave VU stays away, and how many messages its mentor writes to it meanwhile. */
 const AWAY_S = num('AWAY_S', 10);
@@ -36,7 +38,7 @@ export const options = {
   scenarios: {
     guardians: { executor: 'constant-vus', exec: 'guardian', vus: GUARDIANS, duration: DURATION },
     mentors: { executor: 'constant-vus', exec: 'mentor', vus: MENTORS, duration: DURATION },
-    teachers: { executor: 'constant-vus', exec: 'teacher', vus: num('TEACHERS', 10), duration: DURATION },
+    teachers: { executor: 'constant-vus', exec: 'teacher', vus: TEACHERS, duration: DURATION },
     mailing: { executor: 'shared-iterations', exec: 'headOfOperations', vus: 1, iterations: 1, startTime: __ENV.MAILING_AT || '1m', maxDuration: '2m' },
     reconnectWave: { executor: 'per-vu-iterations', exec: 'reconnect', vus: WAVE, iterations: 1, startTime: __ENV.WAVE_AT || '2m', maxDuration: '2m' },
   },
@@ -114,7 +116,8 @@ export function mentor(data) {
 
 export function teacher(data) {
   const i = slot();
-  const t = pick(teachers, i);
+  // The same TEACHERS teachers session after session (iteration TEACHERS + k is teacher k again).
+  const t = pick(teachers, i % TEACHERS);
   let n = 0;
   session({
     role: 'teacher', token: t.token, seconds: SESSION_S, onEvent: onDelivery(t.id),
