@@ -168,7 +168,7 @@ export function syntheticDistrict(size: DistrictSize): { bundle: Bundle; plan: D
   return { bundle, plan };
 }
 
-/** A district of about `persons` people: classes of 25, two guardians each, 20 classes a school. */
+/** A district of about `persons` people: classes of 25, two guardians each, up to 20 classes a school (as even as it divides). */
 export function sizeForPersons(persons: number): DistrictSize {
   const perClass = 25;
   const perStudent = 3; // the student and two guardians
