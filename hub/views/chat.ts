@@ -52,8 +52,10 @@ export function conversationKeys(c: Pick<ConversationRow, 'audience'>, participa
 }
 
 export function conversationView(dir: Directory, show: Shown, links: LinkPatterns, c: ConversationRow, participants: readonly string[]) {
+  // mentorIds: who writes to the whole group (docs/DOMAIN.md §3); the others reply privately.
+  const g = c.audience?.kind === 'group' ? dir.groups.get(c.audience.groupId) : undefined;
   const group = c.audience?.kind === 'group'
-    ? { id: c.audience.groupId, name: dir.groups.get(c.audience.groupId)?.name ?? null, audience: c.audience.members }
+    ? { id: c.audience.groupId, name: g?.name ?? null, audience: c.audience.members, mentorIds: [...(g?.owners ?? [])].filter(show).sort() }
     : null;
   return {
     id: c.id,
