@@ -78,6 +78,7 @@ export function messageView(dir: Directory, show: Shown, links: LinkPatterns, m:
     body: m.body, createdAt: m.createdAt, clientKey: m.clientKey,
     editedAt: m.editedAt, deletedAt: m.deletedAt, deleted: m.deletedAt !== null, quietHours: m.quietHours,
     context: contextView(links, context),
+    replyTo: m.deletedAt === null ? m.replyTo : null,
   };
 }
 
