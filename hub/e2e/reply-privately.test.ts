@@ -84,6 +84,7 @@ describe('reply privately to a whole-group message', () => {
     const retry = await maria.ok<Reply>('message.replyPrivately', { to: { kind: 'message', id: message.id }, body: 'Kan vi komma kl 18.30?', clientKey: 'r1' });
     expect(retry.message.id).toBe(first.message.id);
     expect(await maria.request('message.send', { conversationId: first.conversation.id, body: 'annat', clientKey: 'r1' })).toMatchObject({ type: 'error', code: 'conflict' });
+    expect(await maria.request('message.replyPrivately', { to: { kind: 'message', id: message.id }, body: 'annat', clientKey: 'r1' })).toMatchObject({ type: 'error', code: 'conflict' });
 
     // A second reply, to a second announcement, continues the same direct conversation.
     const next = await mentor.ok<{ message: Message }>('message.send', { conversationId: group.id, body: 'Glöm inte anmälan.', clientKey: ck() });

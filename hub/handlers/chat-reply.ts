@@ -53,7 +53,7 @@ export const replyPrivately: Handler<'message.replyPrivately'> = async (ctx, req
   return createOnce({
     find: () => findMessageByKey(ctx.sql, me, req.clientKey),
     // An edit or delete since does not make a retry a different reply.
-    same: (prior) => prior.replyTo?.id === req.to.id || (prior.replyTo === null && prior.deletedAt !== null),
+    same: (prior) => prior.deletedAt !== null || (prior.replyTo?.id === req.to.id && (prior.body === req.body || prior.editedAt !== null)),
     what: 'a different message',
     answer: async (prior) => answer(ctx, await getConversation(ctx.sql, prior.conversationId), prior),
     create: async () => {
