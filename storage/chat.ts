@@ -49,6 +49,21 @@ export interface MessageRow {
   deletedAt: string | null;
   /** Sent to staff during their school's quiet hours. */
   quietHours: boolean;
+  /** A private reply: what it answers, quoted when it was written (null for other messages). */
+  replyTo: ReplyQuote | null;
+}
+
+/**
+ * The original a private reply answers. `kind: "message"` is a message of a conversation the
+ * writer was in; a post (issue 13) would add `kind: "post"` without a conversation.
+ */
+export interface ReplyQuote {
+  kind: 'message';
+  id: string;
+  conversationId: string;
+  /** The original conversation's title as shown: its subject or its group's name. */
+  title: string | null;
+  excerpt: string;
 }
 
 type ConversationRecord = Stored<Omit<ConversationRow, 'participantIds'>, 'createdAt'>;
@@ -65,6 +80,7 @@ function messageRow(r: MessageRecord): MessageRow {
   return {
     id: r.id, conversationId: r.conversationId, seq: Number(r.seq), senderId: r.senderId, body: r.body, createdAt: iso(r.createdAt),
     clientKey: r.clientKey, editedAt: isoOrNull(r.editedAt), deletedAt: isoOrNull(r.deletedAt), quietHours: r.quietHours === true,
+    replyTo: r.replyTo ?? null,
   };
 }
 
@@ -169,7 +185,7 @@ export async function getMessage(db: Db, id: string): Promise<MessageRow | undef
  * row yet.
  */
 export async function appendMessage(
-  tx: Tx, conv: Pick<ConversationRow, 'id'>, m: { id: string; senderId: string; body: string; clientKey: string; quietHours: boolean },
+  tx: Tx, conv: Pick<ConversationRow, 'id'>, m: { id: string; senderId: string; body: string; clientKey: string; quietHours: boolean; replyTo?: ReplyQuote },
 ): Promise<MessageRow | undefined> {
   // A retry with a clientKey already stored takes no seq and inserts nothing (undefined).
   const [r] = await tx<MessageRecord[]>`
@@ -179,8 +195,8 @@ export async function appendMessage(
         and not exists (select 1 from messages where sender_id = ${m.senderId} and client_key = ${m.clientKey})
       returning id, last_seq
     ), m as (
-      insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours)
-      select id, last_seq, ${m.id}, ${m.senderId}, ${m.body}, ${m.clientKey}, ${m.quietHours} from c returning *
+      insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to)
+      select id, last_seq, ${m.id}, ${m.senderId}, ${m.body}, ${m.clientKey}, ${m.quietHours}, ${m.replyTo ? JSON.stringify(m.replyTo) : null}::text::jsonb from c returning *
     ), r as (
       insert into conversation_members (conversation_id, person_id, read_seq)
       select id, ${m.senderId}, last_seq from c
@@ -198,7 +214,7 @@ export async function editMessage(tx: Tx, id: string, body: string): Promise<Mes
 
 /** Deletes a message's content, keeping its row and seq as a tombstone. */
 export async function deleteMessage(tx: Tx, id: string): Promise<MessageRow> {
-  const [r] = await tx<MessageRecord[]>`update messages set body = '', deleted_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
+  const [r] = await tx<MessageRecord[]>`update messages set body = '', reply_to = null, deleted_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
   return messageRow(r!);
 }
 

@@ -3,7 +3,8 @@
 // with a retry that reuses the clientKey), one's own messages can be edited and deleted
 // within the hub's window (a deleted one stays as a tombstone), read receipts come from the
 // hub's read marks, typing indicators come and go politely, and a context header links to
-// the plan, assignment or conference.
+// the plan, assignment or conference. In a whole-group conversation only the mentors write:
+// they see who reads it, in words; the others get "reply privately" on each message instead.
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { ConversationStore, type Outgoing } from './client/conversation-store.ts';
@@ -16,6 +17,7 @@ import { contextLink } from './ui/links.ts';
 import { renderLink } from './ui/anchor.ts';
 import { chatStyles } from './ui/chat-styles.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
+import { newClientKey } from './client/keys.ts';
 
 /**
  * @csspart header - title, participants and context
@@ -23,6 +25,8 @@ import { LIMITS } from '../hub/protocol/limits.ts';
  * @csspart messages - the scrolling list
  * @csspart message - one message (also `mine` or `theirs`, `pending` or `failed`, `deleted`)
  * @csspart quiet - the "answers during school hours" note under a message
+ * @csspart quote - what a private reply answers
+ * @csspart audience - who reads a whole-group conversation, or (for those who only read it) how to answer
  * @csspart typing - the typing indicator
  * @csspart composer - the form at the bottom
  * @csspart input - text fields
@@ -39,6 +43,8 @@ export class SchoolhubChat extends HubElement {
     editing: { state: true },
     confirming: { state: true },
     changeError: { state: true },
+    replying: { state: true },
+    replyError: { state: true },
   };
 
   /** The conversation to show. */
@@ -52,6 +58,11 @@ export class SchoolhubChat extends HubElement {
   /** The seq of the message whose deletion is being confirmed. */
   declare confirming: number | null;
   declare changeError: { seq: number; text: string } | null;
+  /** The seq of the group message being answered privately, and why sending it failed. */
+  declare replying: number | null;
+  declare replyError: string | null;
+  /** One key per private reply, reused when it is sent again after a failure. */
+  private replyKey: string | undefined;
   private store: ConversationStore | undefined;
   private unsubscribe: (() => void) | undefined;
   private atBottom = true;
@@ -72,6 +83,8 @@ export class SchoolhubChat extends HubElement {
     this.editing = null;
     this.confirming = null;
     this.changeError = null;
+    this.replying = null;
+    this.replyError = null;
   }
 
   attach(client: HubClient): (() => void)[] {
@@ -296,13 +309,68 @@ export class SchoolhubChat extends HubElement {
           : store.outbox.map((o) => this.outgoing(o))}
       </ol>
       ${this.renderTyping(store)}
+      ${this.composer(store)}
+    </div>`;
+  }
+
+  /**
+   * In a whole-group conversation only the mentors write (docs/DOMAIN.md §3): they are told in
+   * words who reads what they send; everyone else gets no composer, only how to answer.
+   */
+  private composer(store: ConversationStore) {
+    const t = this.t;
+    const group = store.conversation?.group;
+    if (group && !mayWriteTo(group, store.me)) return html`<p class="audience muted" part="audience">${t.onlyMentorsWrite}</p>`;
+    return html`${group ? html`<p class="audience muted" part="audience" id="audience">${t.audienceLine(group.name ?? t.group, group.audience)}</p>` : nothing}
       <form class="composer" part="composer" @submit=${this.submit}>
         <label class="sr-only" for="body">${t.writeMessage}</label>
         <textarea id="body" part="input" rows="2" maxlength=${LIMITS.messageBody} placeholder=${t.writeMessage}
+          aria-describedby=${group ? 'audience' : nothing}
           @keydown=${this.keydown} @input=${this.input} @blur=${() => this.store?.stopTyping()}></textarea>
         <button class="primary" part="button">${t.send}</button>
-      </form>
-    </div>`;
+      </form>`;
+  }
+
+  private startReply(m: Message): void {
+    this.replying = m.seq;
+    this.replyError = null;
+    this.replyKey = undefined;
+    this.focusAfter = '#reply';
+  }
+
+  /** Sends the private reply, then opens the direct conversation it went to. */
+  private async sendReply(e: Event, m: Message): Promise<void> {
+    e.preventDefault();
+    const body = this.renderRoot.querySelector<HTMLTextAreaElement>('#reply')?.value.trim() ?? '';
+    if (!body || !this.client) return;
+    this.replyKey ??= newClientKey('r');
+    try {
+      const { conversation } = await this.client.request('message.replyPrivately', { to: { kind: 'message', id: m.id }, body, clientKey: this.replyKey });
+      this.replying = null;
+      this.replyKey = undefined;
+      this.show(conversation.id);
+      this.focus();
+    } catch (err) {
+      this.replyError = `${this.t.failedSend}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  private replyForm(m: Message) {
+    const t = this.t;
+    const cancel = () => {
+      this.replying = null;
+      this.focusAfter = `[data-reply="${m.seq}"]`;
+    };
+    return html`<form class="edit reply" @submit=${(e: Event) => this.sendReply(e, m)}>
+      <label for="reply">${t.privateReplyTo(m.senderName ?? t.someone)}</label>
+      <textarea id="reply" part="input" rows="2" maxlength=${LIMITS.messageBody}
+        @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') cancel(); else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void this.sendReply(e, m); }}></textarea>
+      <div class="actions">
+        <button class="primary" part="button">${t.send}</button>
+        <button type="button" part="button" @click=${cancel}>${t.cancel}</button>
+      </div>
+      ${this.replyError ? html`<p class="error" role="alert">${this.replyError}</p>` : nothing}
+    </form>`;
   }
 
   private header(store: ConversationStore) {
@@ -345,11 +413,23 @@ export class SchoolhubChat extends HubElement {
         : this.editing === m.seq
           ? this.editForm(m)
           : html`<p class="body" id="b-${m.seq}">${m.body}</p>`}
+      ${m.replyTo && !m.deleted ? html`<p class="quote muted" part="quote">${t.replyingTo} ${m.replyTo.title ?? t.group}: ”${m.replyTo.excerpt}”</p>` : nothing}
       ${m.quietHours && !m.deleted ? html`<p class="quiet" part="quiet">${t.quietHours}</p>` : nothing}
       ${store.mayChange(m) && this.editing !== m.seq ? this.changeButtons(m) : nothing}
+      ${this.mayReplyPrivately(m, store)
+        ? this.replying === m.seq
+          ? this.replyForm(m)
+          : html`<p class="change"><button class="link" part="button" data-reply=${m.seq} aria-describedby="b-${m.seq}" @click=${() => this.startReply(m)}>${t.replyPrivately}</button></p>`
+        : nothing}
       ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
       ${mine && !m.deleted && m === lastOwn(store) && store.outbox.length === 0 ? html`<p class="receipt muted">${this.receipt(m, store)}</p>` : nothing}
     </li>`;
+  }
+
+  /** A family member answers a mentor's group message privately (the author must be shown to them). */
+  private mayReplyPrivately(m: Message, store: ConversationStore): boolean {
+    const group = store.conversation?.group;
+    return !!group && !mayWriteTo(group, store.me) && !m.deleted && m.senderId !== null && m.senderId !== store.me;
   }
 
   private changeButtons(m: Message) {
@@ -403,6 +483,11 @@ export class SchoolhubChat extends HubElement {
     const text = names.length === 0 ? '' : nameList(names, this.t) !== undefined ? this.t.typing(nameList(names, this.t)!, names.length) : this.t.typingMany;
     return html`<p class="typing" part="typing" aria-live="polite">${text}</p>`;
   }
+}
+
+/** May `me` write to this whole-group conversation? Only its mentors (an older hub says nothing: yes). */
+function mayWriteTo(group: { mentorIds?: string[] }, me: string | undefined): boolean {
+  return group.mentorIds === undefined || (me !== undefined && group.mentorIds.includes(me));
 }
 
 function lastOwn(store: ConversationStore): Message | undefined {

@@ -118,6 +118,10 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'a conversation it is not part of', fields: { conversationId: ids.conv }, probe: 'conv' },
       { label: 'a conversation that does not exist', fields: { conversationId: 'conv_nope' }, probe: 'conv' },
     ],
+    'message.replyPrivately': [
+      { label: 'a message of a conversation it is not part of', fields: { to: { kind: 'message', id: ids.msg }, body: 'hej' }, probe: 'msg' },
+      { label: 'a message that does not exist', fields: { to: { kind: 'message', id: 'msg_nope' }, body: 'hej' }, probe: 'msg' },
+    ],
     'message.edit': [
       { label: "another person's message", fields: { messageId: ids.msg, body: 'ändrat' }, probe: 'msg' },
       { label: 'a message that does not exist', fields: { messageId: 'msg_nope', body: 'ändrat' }, probe: 'msg' },

@@ -219,15 +219,14 @@ describe("a mentor's conversations with the whole group (membership follows the 
     const students = await Promise.all(['p-stu-ek-1', 'p-stu-ek-4', 'p-stu-ek-6'].map((p) => t.connect(p)));
     const guardians = await Promise.all(['p-gua-ek-1a', 'p-gua-ek-5b'].map((p) => t.connect(p)));
     const s = await mentor.ok<{ conversation: Conversation }>('conversation.start', { groupId: 'g-ek-7a', audience: 'students', clientKey: ck() });
-    expect(s.conversation.group).toEqual({ id: 'g-ek-7a', name: 'Klass 7A', audience: 'students' });
+    expect(s.conversation.group).toEqual({ id: 'g-ek-7a', name: 'Klass 7A', audience: 'students', mentorIds: ['p-mentor-ek'] });
     expect(ids(s.conversation)).toEqual(['p-mentor-ek', 'p-stu-ek-1', 'p-stu-ek-2', 'p-stu-ek-3', 'p-stu-ek-4', 'p-stu-ek-5', 'p-stu-ek-6']);
     await mentor.ok('message.send', { conversationId: s.conversation.id, body: 'Glöm inte gympakläderna!', clientKey: ck() });
     for (const c of students) await c.waitFor(messageIn(s.conversation.id, 'Glöm inte gympakläderna!'));
     for (const c of guardians) await receivedNone(c, messageIn(s.conversation.id));
-    // A student answers the whole group.
-    await students[0]!.ok('message.send', { conversationId: s.conversation.id, body: 'Okej!', clientKey: ck() });
-    await students[1]!.waitFor(messageIn(s.conversation.id, 'Okej!'));
-    await mentor.waitFor(messageIn(s.conversation.id, 'Okej!'));
+    // Only the mentors write to the whole group: a student replies privately (docs/DOMAIN.md §3).
+    expect(await students[0]!.request('message.send', { conversationId: s.conversation.id, body: 'Okej!', clientKey: ck() }))
+      .toMatchObject({ type: 'error', code: 'forbidden', message: 'only the mentors write to the whole group; reply privately to the mentor' });
 
     const g = await mentor.ok<{ conversation: Conversation }>('conversation.start', { groupId: 'g-ek-7a', audience: 'guardians', clientKey: ck() });
     await mentor.ok('message.send', { conversationId: g.conversation.id, body: 'Föräldramöte på torsdag', clientKey: ck() });
@@ -280,7 +279,7 @@ describe("a mentor's conversations with the whole group (membership follows the 
     for (const g of groups) {
       for (const audience of g.audiences) {
         const { conversation } = await mentor.ok<{ conversation: Conversation }>('conversation.start', { groupId: g.id, audience, subject: `Listad ${audience}`, clientKey: ck() });
-        expect(conversation.group).toEqual({ id: g.id, name: g.name, audience });
+        expect(conversation.group).toMatchObject({ id: g.id, name: g.name, audience });
         if (audience === 'guardians') {
           await mentor.ok('message.send', { conversationId: conversation.id, body: 'Till alla vårdnadshavare i 7A', clientKey: ck() });
           await guardian.waitFor(messageIn(conversation.id, 'Till alla vårdnadshavare i 7A'));
@@ -345,7 +344,8 @@ describe('rights follow the directory, on every message', () => {
     const { conversation } = await mentor.ok<{ conversation: Conversation }>('conversation.start', { groupId: 'g-ek-7a', audience: 'students', subject: 'Klassresa', clientKey: ck() });
     await mentor.ok('message.send', { conversationId: conversation.id, body: 'Vart vill ni åka?', clientKey: ck() });
     await leaving.waitFor(messageIn(conversation.id));
-    await leaving.ok('message.send', { conversationId: conversation.id, body: 'Stockholm!', clientKey: ck() });
+    await leaving.ok('conversation.read', { conversationId: conversation.id, seq: 1 }); // took part
+    await mentor.ok('message.send', { conversationId: conversation.id, body: 'Stockholm!', clientKey: ck() });
 
     // p-stu-ek-5 moves out of 7A; a new student moves in.
     await importWith((b) => {

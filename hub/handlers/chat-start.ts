@@ -84,8 +84,19 @@ export const startConversation: Handler<'conversation.start'> = async (ctx, req)
   });
 
 async function startDirect(ctx: HandlerContext, req: StartRequest) {
+  const { row, existing } = await findOrStartDirect(ctx, unique(req.participantIds), req.subject, req.clientKey);
+  return existing ? { conversation: view(ctx, row), existing: true } : { conversation: view(ctx, row) };
+}
+
+/**
+ * Through the message function: the starter's row must allow every other (§3). Two people
+ * without a subject keep one conversation (`direct_key`): found, or created. Also the way a
+ * private reply (hub/handlers/chat-reply.ts) reaches the author.
+ */
+export async function findOrStartDirect(
+  ctx: HandlerContext, others: string[], subjectGiven: string | undefined, clientKey: string,
+): Promise<{ row: ConversationRow; existing: boolean }> {
   const { dir, personId } = ctx;
-  const others = unique(req.participantIds);
   const via: Via = { kind: 'direct' };
   const decision = await canWithHistory(
     dir, ctx.sql, personId,
@@ -93,20 +104,20 @@ async function startDirect(ctx: HandlerContext, req: StartRequest) {
     [personId, ...others],
   );
   assertAllowed(decision);
-  const subject = req.subject && req.subject.length > 0 ? req.subject : null;
+  const subject = subjectGiven && subjectGiven.length > 0 ? subjectGiven : null;
   // Two people talking through the message function keep one thread.
   const directKey = others.length === 1 && subject === null ? [personId, others[0]!].sort().join('|') : null;
   if (directKey) {
     const existing = await findConversation(ctx.sql, { directKey });
-    if (existing) return { conversation: view(ctx, existing), existing: true };
+    if (existing) return { row: existing, existing: true };
   }
-  const { row } = await create(
+  const { row, created } = await create(
     ctx,
-    { id: newId('conv'), creatorId: personId, subject, context: null, participantIds: [personId, ...others], clientKey: req.clientKey, directKey },
+    { id: newId('conv'), creatorId: personId, subject, context: null, participantIds: [personId, ...others], clientKey, directKey },
     (c) => c.participantIds,
     async () => (directKey ? findConversation(ctx.sql, { directKey }) : undefined),
   );
-  return { conversation: view(ctx, row) };
+  return { row, existing: !created };
 }
 
 /**

@@ -2,7 +2,7 @@
 // conversation is chat-start.ts; edits and deletes chat-edit.ts; search chat-search.ts.
 import { sentInQuietHours } from '../rules/index.ts';
 import { key, readKeysOf } from '../audience.ts';
-import { mayShow } from '../people.ts';
+import { hiddenFromFamilies, mayShow } from '../people.ts';
 import {
   appendMessage, findMessageByKey, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
@@ -53,9 +53,9 @@ export const readConversation: Handler<'conversation.read'> = async (ctx, req) =
   await ctx.publisher.write(async (tx) => {
     const seq = await markRead(tx, conv.id, personId, req.seq);
     if (seq === undefined) return { result: undefined, events: [] };
-    // Read receipts of a protected person go only to those who may see them.
+    // Read receipts of someone hidden from families go only to those who may see them.
     const participants = participantsNow(dir, conv);
-    const keys = dir.person(personId)?.protected
+    const keys = hiddenFromFamilies(dir, personId)
       ? participants.filter((p) => mayShow(dir, p, personId)).map(key.person)
       : conversationKeys(conv, participants);
     return { result: seq, events: [{ name: 'conversation.read', keys, data: { conversationId: conv.id, personId, seq } }] };

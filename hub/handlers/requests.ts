@@ -15,6 +15,7 @@ import { getAudience, getContacts } from './directory.ts';
 import { getHistory, getInbox, readConversation, sendMessage, startConversation } from './chat.ts';
 import { deleteOwnMessage, editOwnMessage } from './chat-edit.ts';
 import { searchOwnMessages } from './chat-search.ts';
+import { replyPrivately } from './chat-reply.ts';
 import { relayTyping } from './typing.ts';
 import { closeItem, createItem, getItems, getOneItem, hideItem, publishItem, updateItem } from './items.ts';
 import { closeOneConference, createConference, getConferences, getOneConference } from './conferences.ts';
@@ -42,6 +43,7 @@ const TABLE = {
   // Chat (§3)
   'conversation.start': { kind: 'write', handle: startConversation },
   'message.send': { kind: 'write', handle: sendMessage },
+  'message.replyPrivately': { kind: 'write', handle: replyPrivately },
   'conversation.read': { kind: 'write', handle: readConversation }, // stores the read position
   'inbox.get': { kind: 'read', handle: getInbox },
   'history.get': { kind: 'read', handle: getHistory },

@@ -70,6 +70,12 @@ export const requestSchemas = {
     }
   }),
   'message.send': req('message.send', { conversationId: id, body: text(LIMITS.messageBody), clientKey }),
+  /** A reply to the author alone, in the direct conversation with them; `to` is what it answers (a post later, issue 13). */
+  'message.replyPrivately': req('message.replyPrivately', {
+    to: z.object({ kind: z.literal('message'), id }),
+    body: text(LIMITS.messageBody),
+    clientKey,
+  }),
   'conversation.read': req('conversation.read', { conversationId: id, seq: z.number().int().min(0) }),
   'inbox.get': req('inbox.get', { limit, before: cursor.optional() }),
   'history.get': req('history.get', {

@@ -62,7 +62,7 @@ export function can(dir: Directory, actor: string, action: Action): Decision {
 export { ALLOW, deny, type Decision, type Denial } from './decision.ts';
 export { canReadPost, canReadMailing, type PostAudience, type AudienceTarget, type Recipients, type PostDraft, type MailingDraft } from './posts.ts';
 export {
-  rowAllows, audienceMembers, viaOfAudience, NO_HISTORY,
+  rowAllows, audienceMembers, viaOfAudience, NO_HISTORY, REPLY_PRIVATELY,
   type Via, type MessagingHistory, type DynamicAudience, type GroupMembers,
 } from './messages.ts';
 export {

@@ -115,9 +115,10 @@ function itemConcerns(dir: Directory, via: Via & { kind: 'plan' | 'assignment' }
 export function rowAllows(dir: Directory, a: string, b: string, via: Via, history: MessagingHistory = NO_HISTORY): boolean {
   if (a === b) return false;
   if (via.kind === 'group') {
-    // A mentor's conversation with the whole group: everyone in it talks with everyone in it.
+    // A mentor's conversation with the whole group: the mentors write to everyone in it; the
+    // students and guardians read, and answer a mentor privately (canSendMessage).
     const group = dir.groups.get(via.groupId);
-    return !!group && group.kind === 'mentor' && inGroupCircle(dir, group, via.members, a) && inGroupCircle(dir, group, via.members, b);
+    return !!group && group.kind === 'mentor' && group.owners.has(a) && inGroupCircle(dir, group, via.members, b);
   }
   if (via.kind === 'conference') {
     // Mentor, the student and the student's guardians, while the mentor still mentors them.
@@ -200,9 +201,13 @@ export function canSendMessage(
 ): Decision {
   if (!participants.includes(sender)) return deny('not a participant of this conversation', 'not_found');
   if (via.kind === 'group') {
-    // Everyone in the circle talks with everyone in it: asking once is enough (groups are large).
+    // Only the group's mentors write to the whole group: §3 gives students no row to other
+    // students and guardians none to other guardians, and the hub's whole-group conversation
+    // must not widen it (docs/DOMAIN.md §3 Reading). Asked once per message (groups are large).
     const group = dir.groups.get(via.groupId);
-    return group && group.kind === 'mentor' && inGroupCircle(dir, group, via.members, sender) ? ALLOW : deny('you are no longer part of this group');
+    if (!group || group.kind !== 'mentor' || !inGroupCircle(dir, group, via.members, sender)) return deny('you are no longer part of this group');
+    if (!group.owners.has(sender)) return deny(REPLY_PRIVATELY);
+    return ALLOW;
   }
   for (const b of participants) {
     if (b === sender) continue;
@@ -216,6 +221,9 @@ export function canSendMessage(
   }
   return ALLOW;
 }
+
+/** The answer to a student or guardian writing to a whole-group conversation; the widgets offer the reply. */
+export const REPLY_PRIVATELY = 'only the mentors write to the whole group; reply privately to the mentor';
 
 /** Guardian and child, or two guardians of one child. */
 function sameFamily(dir: Directory, a: string, b: string): boolean {

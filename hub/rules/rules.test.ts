@@ -581,8 +581,11 @@ const rows: Row[] = [
   r(GRP3, 's1', 'start: with own mentor group', startGroup('mg-7a'), 'forbidden'),
   r(GRP3, 'lead1', 'start: with mg-7a (school leader)', startGroup('mg-7a'), 'forbidden'),
   r(GRP3, 'm1', 'start: with a group that does not exist', startGroup('nowhere'), 'not_found'),
-  r(GRP3, 's1', 'send: in the students’ conversation of mg-7a', send(['m1', 'm2', 's1', 's3', 'sx'], wholeGroup('mg-7a', 'students')), 'allowed'),
-  r(GRP3, 'g1a', 'send: in the guardians’ conversation of mg-7a', send(['m1', 'm2', 'g1a', 'g1b', 'g3a'], wholeGroup('mg-7a', 'guardians')), 'allowed'),
+  // Only the mentors write to the whole group; students and guardians answer a mentor privately.
+  r(GRP3, 'm1', 'send: in the students’ conversation of mg-7a', send(['m1', 'm2', 's1', 's3', 'sx'], wholeGroup('mg-7a', 'students')), 'allowed'),
+  r(GRP3, 'm2', 'send: in the guardians’ conversation of mg-7a (co-mentor)', send(['m1', 'm2', 'g1a', 'g1b', 'g3a'], wholeGroup('mg-7a', 'guardians')), 'allowed'),
+  r(GRP3, 's1', 'send: in the students’ conversation of mg-7a (to classmates)', send(['m1', 'm2', 's1', 's3', 'sx'], wholeGroup('mg-7a', 'students')), 'forbidden'),
+  r(GRP3, 'g1a', 'send: in the guardians’ conversation of mg-7a (to other families)', send(['m1', 'm2', 'g1a', 'g1b', 'g3a'], wholeGroup('mg-7a', 'guardians')), 'forbidden'),
   r(GRP3, 'g1a', 'send: in the students’ conversation of mg-7a', send(['m1', 'g1a', 's1'], wholeGroup('mg-7a', 'students')), 'forbidden'),
   r(GRP3, 's2', 'send: in mg-7a’s conversation (not a member)', send(['m1', 's2'], wholeGroup('mg-7a', 'students')), 'forbidden'),
   r(GRP3, 's1', 'send: in tg-math “group conversation” (not a mentor group)', send(['t1', 's1'], wholeGroup('tg-math', 'students')), 'forbidden'),

@@ -1,21 +1,22 @@
 // How conversations and messages are shown, and to whom their events go. People with a
-// protected identity never appear to other students and guardians (docs/DOMAIN.md, "Protected
-// identities"): not in participant lists, not as the sender of a message, not in read
-// receipts; so where one takes part, an event is split by who may see them.
+// protected identity, and guardians of a protected child, never appear to other students and
+// guardians (docs/DOMAIN.md, "Protected identities"; hub/people.ts decides): not in participant
+// lists, not as the sender of a message, not in read receipts; so where one takes part, an
+// event is split by who may see them.
 import { audienceMembers, viaOfAudience, type Via } from '../rules/index.ts';
 import { dynamicAudienceKeys, key } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
 import type { LinkPatterns } from '../config.ts';
 import type { NewEvent } from '../../storage/events.ts';
-import { mayShow } from '../people.ts';
+import { hiddenFromFamilies, mayShow } from '../people.ts';
 import type { ConversationContext, ConversationRow, MessageRow } from '../../storage/chat.ts';
 
-/** Whom a viewer may see: `p => mayShow(dir, viewer, p)`, or everyone (staff), or only the unprotected (any family). */
+/** Whom a viewer may see: `p => mayShow(dir, viewer, p)`, or everyone (staff), or only those hidden from no family (any family). */
 export type Shown = (personId: string) => boolean;
 
 export const showTo = (dir: Directory, viewer: string): Shown => (p) => mayShow(dir, viewer, p);
 export const showAll: Shown = () => true;
-export const showUnprotected = (dir: Directory): Shown => (p) => !dir.person(p)?.protected;
+export const showUnprotected = (dir: Directory): Shown => (p) => !hiddenFromFamilies(dir, p);
 
 export interface ContextView {
   kind: ConversationContext['kind'];
@@ -51,8 +52,10 @@ export function conversationKeys(c: Pick<ConversationRow, 'audience'>, participa
 }
 
 export function conversationView(dir: Directory, show: Shown, links: LinkPatterns, c: ConversationRow, participants: readonly string[]) {
+  // mentorIds: who writes to the whole group (docs/DOMAIN.md §3); the others reply privately.
+  const g = c.audience?.kind === 'group' ? dir.groups.get(c.audience.groupId) : undefined;
   const group = c.audience?.kind === 'group'
-    ? { id: c.audience.groupId, name: dir.groups.get(c.audience.groupId)?.name ?? null, audience: c.audience.members }
+    ? { id: c.audience.groupId, name: g?.name ?? null, audience: c.audience.members, mentorIds: [...(g?.owners ?? [])].filter(show).sort() }
     : null;
   return {
     id: c.id,
@@ -65,7 +68,7 @@ export function conversationView(dir: Directory, show: Shown, links: LinkPattern
   };
 }
 
-/** A message as `show` may see it: a sender with a protected identity is shown without id or name. */
+/** A message as `show` may see it: a sender `show` hides (hub/people.ts) is shown without id or name. */
 export function messageView(dir: Directory, show: Shown, links: LinkPatterns, m: MessageRow, context: ConversationContext | null) {
   const visible = show(m.senderId);
   return {
@@ -75,18 +78,20 @@ export function messageView(dir: Directory, show: Shown, links: LinkPatterns, m:
     body: m.body, createdAt: m.createdAt, clientKey: m.clientKey,
     editedAt: m.editedAt, deletedAt: m.deletedAt, deleted: m.deletedAt !== null, quietHours: m.quietHours,
     context: contextView(links, context),
+    replyTo: m.deletedAt === null ? m.replyTo : null,
   };
 }
 
 /**
  * conversation.created / conversation.updated for everyone in it (or only for `to`, some of
- * them). One event when nobody in it has a protected identity. Otherwise a group
+ * them). One event when nobody in it is hidden from families (hub/people.ts). Otherwise a group
  * conversation gets one event for its mentors (everyone shown) and one for the families (the
- * protected left out), and a smaller one an event per participant with what they may see.
+ * hidden left out, also for their own family, who see them in history.get), and a smaller one
+ * an event per participant with what they may see.
  */
 export function conversationEvents(dir: Directory, links: LinkPatterns, name: string, c: ConversationRow, participants: readonly string[], only?: readonly string[]): NewEvent[] {
   const to = only ?? participants;
-  const anyProtected = participants.some((p) => dir.person(p)?.protected);
+  const anyProtected = participants.some((p) => hiddenFromFamilies(dir, p));
   if (!anyProtected) {
     const keys = only ? only.map(key.person) : conversationKeys(c, participants);
     return [{ name, keys, data: { conversation: conversationView(dir, showAll, links, c, participants) } }];
@@ -103,11 +108,11 @@ export function conversationEvents(dir: Directory, links: LinkPatterns, name: st
 
 /**
  * message.created / message.edited: one event to everyone in the conversation, or, when the
- * sender has a protected identity, the full message to those who may see them and the
+ * sender is hidden from families (hub/people.ts), the full message to those who may see them and the
  * message without its sender to the others.
  */
 export function messageEvents(dir: Directory, links: LinkPatterns, name: string, c: ConversationRow, participants: readonly string[], m: MessageRow): NewEvent[] {
-  if (!dir.person(m.senderId)?.protected) {
+  if (!hiddenFromFamilies(dir, m.senderId)) {
     return [{ name, keys: conversationKeys(c, participants), data: { message: messageView(dir, showAll, links, m, c.context) } }];
   }
   const full = participants.filter((p) => mayShow(dir, p, m.senderId));

@@ -6,6 +6,7 @@ import type { Directory } from '../directory/model.ts';
 import type { NewEvent } from '../../storage/events.ts';
 import type { ConferenceRow } from '../../storage/items.ts';
 import { showAll, showTo, type Shown } from './chat.ts';
+import { hiddenFromFamilies } from '../people.ts';
 
 function audienceOf(c: ConferenceRow): DynamicAudience {
   return { kind: 'conference', conferenceId: c.id, mentorId: c.mentorId, groupId: c.groupId, studentId: c.studentId };
@@ -22,10 +23,10 @@ export function conferenceView(dir: Directory, show: Shown, c: ConferenceRow) {
   };
 }
 
-/** One event to the participants, or one per participant where someone has a protected identity. */
+/** One event to the participants, or one per participant where someone is hidden from families (hub/people.ts). */
 export function conferenceEvents(dir: Directory, name: string, c: ConferenceRow): NewEvent[] {
   const participants = audienceMembers(dir, audienceOf(c));
-  if (!participants.some((p) => dir.person(p)?.protected)) {
+  if (!participants.some((p) => hiddenFromFamilies(dir, p))) {
     return [{ name, keys: conferenceKeys(c), data: { conference: conferenceView(dir, showAll, c) } }];
   }
   return participants.map((p) => ({ name, keys: [key.person(p)], data: { conference: conferenceView(dir, showTo(dir, p), c) } }));

@@ -46,6 +46,16 @@ export interface Message {
   /** Sent to staff during their school's quiet hours: the teacher answers during school hours. */
   quietHours: boolean;
   context: Context | null;
+  /** A private reply: what it answers, quoted as it was (older hubs send nothing). */
+  replyTo?: ReplyQuote | null;
+}
+
+export interface ReplyQuote {
+  kind: 'message';
+  id: string;
+  conversationId: string;
+  title: string | null;
+  excerpt: string;
 }
 
 /** A conversation with a mentor's whole group: its students, or their guardians. */
@@ -53,6 +63,8 @@ export interface GroupRef {
   id: string;
   name: string | null;
   audience: 'students' | 'guardians';
+  /** The mentors, who alone write to the whole group; the others reply privately (older hubs: absent). */
+  mentorIds?: string[];
 }
 
 export interface Conversation {
@@ -161,6 +173,7 @@ export interface Requests extends DevelopmentRequests {
     { conversation: Conversation; existing?: boolean },
   ];
   'message.send': [{ conversationId: string; body: string; clientKey: string }, { message: Message }];
+  'message.replyPrivately': [{ to: { kind: 'message'; id: string }; body: string; clientKey: string }, { conversation: Conversation; message: Message }];
   'message.edit': [{ messageId: string; body: string }, { message: Message }];
   'message.delete': [{ messageId: string }, { message: Message }];
   'messages.search': [

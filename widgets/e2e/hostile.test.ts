@@ -97,6 +97,7 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
   let direct: string;
   let group: string;
   let conference: { id: string };
+  let confThread: string;
   let n = 0;
   const key = () => `e2e-hostile-${++n}`;
   const pages = () => [['plain', plain], ['demo', demo]] as const;
@@ -137,11 +138,14 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
     ({ conference } = await mentor.ok<{ conference: { id: string } }>('conference.create', { studentId: LIAM, startsAt: '2030-05-06T14:00:00Z', title: X.bare, clientKey: key() }));
     const { conversation: conf } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { context: { kind: 'conference', id: conference.id }, clientKey: key() });
     await mentor.ok('message.send', { conversationId: conf.id, body: 'Välkomna på utvecklingssamtal.', clientKey: key() });
+    confThread = conf.id;
     // The whole group's guardians, the protected one among them.
     ({ conversation: { id: group } } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { groupId: 'g-ek-7a', audience: 'guardians', clientKey: key() }));
     await mentor.ok('message.send', { conversationId: group, body: X.entity, clientKey: key() });
+    // Only the mentors write to the whole group (docs/DOMAIN.md §3): Mikael writes in the
+    // conference thread, where he is hidden from Sara too (a protected guardian).
     const mikael = await t.connect(MIKAEL);
-    await mikael.ok('message.send', { conversationId: group, body: `${X.img} från en skyddad förälder`, clientKey: key() });
+    await mikael.ok('message.send', { conversationId: conf.id, body: `${X.img} från en skyddad förälder`, clientKey: key() });
 
     portal.page('/sara', portalPage(t, {
       body: `<nav><a href="#inbox">Meddelanden <schoolhub-unread-badge></schoolhub-unread-badge></a></nav>
@@ -230,23 +234,31 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
     }
   });
 
-  it('in the group conversation: the protected guardian is a neutral label, and their typing never shows', async () => {
+  it('in the group conversation Sara reads; in the conference thread the protected guardian is a neutral label, and their typing never shows', async () => {
     const mikael = await t.connect(MIKAEL);
     for (const [, page] of pages()) await openItem(page, `${GROUP_NAME} – alla vårdnadshavare`);
     for (const [where, page] of pages()) {
-      await eventually(() => chat(page).locator('.msg').count()).toBe(2);
+      await eventually(() => chat(page).locator('.msg').count()).toBe(1);
       expect(await chat(page).locator('h2').innerText(), where).toBe(`${GROUP_NAME} – alla vårdnadshavare`);
+      expect(await chat(page).locator('.msg .who').allInnerTexts(), where).toEqual([MENTOR_NAME]);
+      expect(await chat(page).locator('.msg .body').allInnerTexts(), where).toEqual([X.entity]);
+      expect(await chat(page).locator('form.composer').count(), where).toBe(0); // only the mentors write here
+    }
+    expect(await mikael.request('typing', { conversationId: group })).toMatchObject({ type: 'error', code: 'forbidden' });
+    for (const [, page] of pages()) await openItem(page, `Utvecklingssamtal: ${X.bare}`);
+    for (const [where, page] of pages()) {
+      await eventually(() => chat(page).locator('.msg').count()).toBe(2);
       expect(await chat(page).locator('.msg .who').allInnerTexts(), where).toEqual([MENTOR_NAME, 'En deltagare']);
-      expect(await chat(page).locator('.msg .body').allInnerTexts(), where).toEqual([X.entity, `${X.img} från en skyddad förälder`]);
+      expect(await chat(page).locator('.msg .body').allInnerTexts(), where).toEqual(['Välkomna på utvecklingssamtal.', `${X.img} från en skyddad förälder`]);
     }
     // Mikael types, then the mentor: only the mentor shows, with the name as text.
-    expect(await mikael.ok('typing', { conversationId: group })).toEqual({ relayed: true });
-    expect(await mentor.ok('typing', { conversationId: group })).toEqual({ relayed: true });
+    expect(await mikael.ok('typing', { conversationId: confThread })).toEqual({ relayed: true });
+    expect(await mentor.ok('typing', { conversationId: confThread })).toEqual({ relayed: true });
     for (const [where, page] of pages()) {
       await eventually(() => chat(page).locator('.typing').innerText()).toBe(`${MENTOR_NAME} skriver…`);
       await clean(page, `${where}: typing`);
     }
-    await mentor.ok('typing', { conversationId: group, typing: false });
+    await mentor.ok('typing', { conversationId: confThread, typing: false });
     for (const [, page] of pages()) await eventually(() => chat(page).locator('.typing').innerText()).toBe('');
   });
 

@@ -102,6 +102,13 @@ const sv = {
   clearSearch: 'Rensa sökningen',
   searchWords: 'Sök med minst ett ord (bokstäver eller siffror).',
   hits: (n: number) => (n === 0 ? 'Inga träffar.' : n === 1 ? '1 träff' : `${n} träffar`),
+  // Whole-group conversations: only the mentors write; the others reply privately (issue 12).
+  audienceLine: (group: string, audience: 'students' | 'guardians') =>
+    `Alla ${audience === 'guardians' ? 'vårdnadshavare' : 'elever'} i ${group} och mentorerna läser detta`,
+  onlyMentorsWrite: 'Bara mentorerna skriver här. Välj ”Svara privat till mentorn” på ett meddelande för att skriva till mentorn.',
+  replyPrivately: 'Svara privat till mentorn',
+  privateReplyTo: (name: string) => `Privat svar till ${name} – bara ni två ser det`,
+  replyingTo: 'Svar på',
 };
 
 export type Strings = typeof sv;
@@ -203,6 +210,11 @@ const en: Strings = {
   clearSearch: 'Clear the search',
   searchWords: 'Search for at least one word (letters or digits).',
   hits: (n) => (n === 0 ? 'No results.' : n === 1 ? '1 result' : `${n} results`),
+  audienceLine: (group, audience) => `All ${audience} in ${group} and the mentors read this`,
+  onlyMentorsWrite: 'Only the mentors write here. Choose “Reply privately to the mentor” on a message to write to the mentor.',
+  replyPrivately: 'Reply privately to the mentor',
+  privateReplyTo: (name) => `Private reply to ${name} – only the two of you see it`,
+  replyingTo: 'In reply to',
 };
 
 export function strings(locale: Locale): Strings {
