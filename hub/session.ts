@@ -21,6 +21,9 @@ import type { HubCore } from './core.ts';
 
 
 type State = 'connecting' | 'authenticating' | 'connected' | 'closed';
+
+const LATE = Symbol('deadline passed');
+const DEADLINE_PASSED = 'the hub could not finish this in time; this may have been stored; retry with the same clientKey';
 /** Events after a point, complete up to `to`: every event up to it the person may see is in `events`. */
 type Replay = { events: ReplayRow[]; to: number };
 
@@ -55,6 +58,12 @@ export const SESSION_LIMITS = {
   slowReaderBytes: 1024 * 1024,
   /** uWS closes a connection whose send buffer would go past this (never drops); far above slowReaderBytes so that the sweep closes first, with 4009. */
   maxBackpressure: 8 * 1024 * 1024,
+  /**
+   * Every request is answered within this: above the publisher's own bound on a write
+   * (queue and commit deadline, docs/ARCHITECTURE.md), so it only acts when a read or the
+   * driver itself is stuck.
+   */
+  requestDeadlineMs: 20_000,
   /** Events replayed on resume at the most; beyond that the client reloads (sync.reset). */
   maxReplay: 5_000,
   /**
@@ -470,8 +479,20 @@ export class Sessions {
       links: this.core.links, typing: this.core.typing, connection: s, auditLog: this.core.auditLog,
       attachmentFiles: this.core.attachmentFiles, log: (message, error) => this.core.log(message, error),
     };
+    // Every request is answered within a deadline, whatever the database does: a handler
+    // stuck on a connection the driver lost would otherwise leave the client waiting for good.
+    // What it does after the deadline is logged and not sent (the client already retries).
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof LATE>((resolve) => {
+      timer = setTimeout(() => resolve(LATE), SESSION_LIMITS.requestDeadlineMs);
+    });
+    const work = entry.handle(ctx, parsed.data as never);
     try {
-      const result = await entry.handle(ctx, parsed.data as never);
+      const result = await Promise.race([work, late]);
+      if (result === LATE) {
+        work.then(() => this.core.log(`request ${entry.type} finished after its deadline`), (e: unknown) => this.core.log(`request ${entry.type} failed after its deadline`, e));
+        return this.reply(s, rid, 'unavailable', DEADLINE_PASSED);
+      }
       this.send(s, { type: 'ok', id: rid, result });
     } catch (e) {
       if (e instanceof RequestError) return this.reply(s, rid, e.code, e.message, e.path);
@@ -480,6 +501,8 @@ export class Sessions {
       const failure = storageFailure(e);
       if (failure.code === 'unavailable' && failure.logged) this.core.log(`request ${entry.type} failed`, e);
       this.reply(s, rid, failure.code, failure.message);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
