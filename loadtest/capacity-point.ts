@@ -161,6 +161,7 @@ async function main(): Promise<void> {
     let retries = 0;
     let sent = 0;
     let acked = 0;
+    const chatErrors = new Map<string, number>();
     const body = filler(500);
     const post = (k: number) => {
       void posters[k % posters.length]!.request('post.create', {
@@ -174,7 +175,10 @@ async function main(): Promise<void> {
     const chat = (k: number) => {
       const pair = chatPairs[k % chatPairs.length]!;
       sent++;
-      void pair.g.request('message.send', { conversationId: pair.conv, body: filler(120), clientKey: `cap-m-${k}` }).then((r) => void (r.type === 'ok' && acked++));
+      void pair.g.request('message.send', { conversationId: pair.conv, body: filler(120), clientKey: `cap-m-${k}` }).then((r) => {
+        if (r.type === 'ok') acked++;
+        else chatErrors.set(String(r.code), (chatErrors.get(String(r.code)) ?? 0) + 1);
+      });
     };
     const d0 = delivered;
     const nd0 = [...perNodeDelivered];
@@ -206,7 +210,7 @@ async function main(): Promise<void> {
       connect: { seconds: connectS, cpuMsPerNode: c1.map((v, i) => v - c0[i]!), cpuUsPerConnection: c1.reduce((s, v, i) => s + v - c0[i]!, 0) * 1000 / people.length },
       idleCpuMsPerSPerNode: idleMsPerS,
       steady: {
-        wallS: wall, posts, postErrors, retries, messagesSent: sent, messagesAcked: acked, chatDelivered: chatDelivered - ch0,
+        wallS: wall, posts, postErrors, retries, messagesSent: sent, messagesAcked: acked, chatErrors: Object.fromEntries(chatErrors), chatDelivered: chatDelivered - ch0,
         delivered: delivered - d0, deliveredPerNode: perNodeDelivered.map((v, i) => v - nd0[i]!),
         expectedDeliveries: posts * people.length,
         cpuMsPerNode: cpu, cpuSharePerNode: cpu.map((v) => v / (wall * 1000)),
