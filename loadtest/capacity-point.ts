@@ -68,6 +68,17 @@ async function main(): Promise<void> {
   const nodes: NodeProcess[] = [];
   const conns: HubConn[] = [];
   const spy = new Redis(redisUrl, { lazyConnect: true });
+  // Stopped from outside (a timeout, Ctrl-C): stop the nodes and drop the database all the same.
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) return;
+    stopping = true;
+    log('signal: stopping the nodes and dropping the database');
+    for (const n of nodes) n.kill('SIGKILL');
+    void db.drop().finally(() => (rmSync(dataDir, { recursive: true, force: true }), process.exit(1)));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   try {
     log(`database ${db.version}; redis ${redisUrl} prefix ${prefix}`);
     const size = { schools: 2, classesPerSchool: 20, studentsPerClass: 25, subjectsPerClass: 1, guardiansPerStudent: 2 as const };
@@ -122,27 +133,25 @@ async function main(): Promise<void> {
     const connectS = (performance.now() - t0) / 1000;
     log(`${conns.length} readers connected in ${connectS.toFixed(1)} s; CPU ms per node ${c1.map((v, i) => (v - c0[i]!).toFixed(0)).join(' / ')}`);
 
-    // Chat pairs in school 1: guardian b on one node, the class mentor on the next.
+    // Chat pairs in school 1: guardian b of a student and the class mentor.
     const chatPairs: { g: HubConn; m: HubConn; conv: string }[] = [];
     const mentors = new Map<string, HubConn>();
-    let pi = 0;
-    for (const cls of plan.schools[1]!.classes) {
-      for (const st of cls.students) {
-        if (pi >= PAIRS) break;
-        const gid = ids.guardian(st, 'b');
-        const g = await HubConn.connect(nodeOf(pi).wsUrl, gid, await token(gid), { localAddress: sourceAddress(pi + 7) });
-        let m = mentors.get(cls.mentor);
-        if (!m) {
-          m = await HubConn.connect(nodeOf(pi + 1).wsUrl, cls.mentor, await token(cls.mentor), { localAddress: sourceAddress(pi + 11) });
-          mentors.set(cls.mentor, m);
-          conns.push(m);
-        }
-        conns.push(g);
-        const r = await g.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [cls.mentor], clientKey: `cap-${gid}` });
-        chatPairs.push({ g, m, conv: r.conversation.id });
-        pi++;
-      }
+    const wanted: { gid: string; mentor: string; i: number }[] = [];
+    for (const cls of plan.schools[1]!.classes) for (const st of cls.students) if (wanted.length < PAIRS) wanted.push({ gid: ids.guardian(st, 'b'), mentor: cls.mentor, i: wanted.length });
+    let mi = 0;
+    for (const mid of new Set(wanted.map((w) => w.mentor))) {
+      const m = await HubConn.connect(nodeOf(mi + 1).wsUrl, mid, await token(mid), { localAddress: sourceAddress(mi + 11) });
+      mentors.set(mid, m);
+      conns.push(m);
+      mi++;
     }
+    // Guardians alternate between the nodes, mentors too: about half the pairs cross nodes.
+    await inPool(wanted, 20, async ({ gid, mentor, i }) => {
+      const g = await HubConn.connect(nodeOf(i).wsUrl, gid, await token(gid), { localAddress: sourceAddress(i + 7) });
+      conns.push(g);
+      const r = await g.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [mentor], clientKey: `cap-${gid}` });
+      chatPairs.push({ g, m: mentors.get(mentor)!, conv: r.conversation.id });
+    });
     let chatDelivered = 0;
     for (const m of mentors.values()) m.onEvent = (f: Frame) => void (f.type === 'event' && chatDelivered++);
     const posters = await Promise.all([0, 1, 2, 3].map(async (i) => HubConn.connect(nodeOf(i).wsUrl, school.leader, await token(school.leader), { localAddress: sourceAddress(i + 3) })));
