@@ -3,7 +3,7 @@
 import { LitElement, html, type CSSResultGroup, type PropertyDeclarations, type ReactiveController, type TemplateResult } from 'lit';
 import type { HubClient } from '../client/client.ts';
 import { configureFromAttributes, whenConfigured } from '../client/page.ts';
-import { localeOf, strings, type Locale, type Strings } from './i18n.ts';
+import { failedText, localeOf, strings, type Locale, type Strings } from './i18n.ts';
 import { base } from './styles.ts';
 
 /**
@@ -109,7 +109,7 @@ export abstract class HubElement extends LitElement {
     const speaks = all.values().next().value === this;
     const status = this.client?.status ?? 'idle';
     // A configuration error is this widget's own; the connection's status is the page's.
-    const text = this.hub.error || (speaks ? this.t.status[status] : '');
+    const text = this.hub.error || (!speaks ? '' : status === 'failed' ? failedText(this.client?.lastClose?.code, this.t) : this.t.status[status]);
     return html`<p class="status" part="status" role="status">${text}</p>
       <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>`;
   }
