@@ -210,7 +210,7 @@ export class SchoolhubInbox extends HubElement {
         <h2 id="title">${t.inbox}</h2>
         <button part="button" @click=${() => (this.composing = true)}>${t.newConversation}</button>
       </div>
-      <form class="search" role="search" @submit=${(e: Event) => this.find(e)}>
+      <form class="search" role="search" aria-label=${t.search} @submit=${(e: Event) => this.find(e)}>
         <label class="sr-only" for="q">${t.search}</label>
         <input id="q" type="search" part="input" maxlength=${LIMITS.searchQuery} autocomplete="off" placeholder=${t.search}
           @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
