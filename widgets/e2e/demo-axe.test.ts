@@ -47,7 +47,7 @@ describe.skipIf(!hasChromium)('axe-core on the demo portal', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('finds nothing in any role, language or size', { timeout: 240_000 }, async () => {
+  it('finds nothing in any role, language or size', { timeout: 360_000 }, async () => {
     const found: Record<string, Violation[]> = {};
     for (const [as, lang, width] of CASES) {
       const page = await openDemo(browser, t, { as, lang, width });

@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium)('the demo portal on a phone and a desktop', () => 
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('scrolls sideways in no role at 320, 390 or 1280 px, and breaks no table header mid-word', { timeout: 240_000 }, async () => {
+  it('scrolls sideways in no role at 320, 390 or 1280 px, and breaks no table header mid-word', { timeout: 420_000 }, async () => {
     const found: Record<string, string[]> = {};
     for (const as of DEMO_PEOPLE) {
       for (const width of WIDTHS) {
