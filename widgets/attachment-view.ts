@@ -115,7 +115,7 @@ export class SchoolhubAttachment extends LitElement {
       },
       (e: unknown) => {
         if (abort.signal.aborted || this.loaded !== a.id) return;
-        this.failed = `${this.strings?.imageFailed ?? ''}${e instanceof AttachmentError && e.status ? ` (${e.message})` : ''}`;
+        this.failed = this.strings?.imageFailed ?? '';
       },
     );
   }
@@ -135,7 +135,7 @@ export class SchoolhubAttachment extends LitElement {
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (e) {
       tab?.close();
-      this.failed = e instanceof Error ? e.message : String(e);
+      this.failed = this.strings?.imageFailed ?? '';
     }
   }
 

@@ -8,10 +8,10 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { ConversationStore, type Outgoing } from './client/conversation-store.ts';
-import type { Message } from './client/protocol.ts';
+import { HubError, type Message } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
-import { shortTime } from './ui/i18n.ts';
+import { errorText, shortTime } from './ui/i18n.ts';
 import { contextLabel, conversationTitle, nameList, otherNames, senderLabel, titledByContext } from './ui/people.ts';
 import { contextLink } from './ui/links.ts';
 import { renderLink } from './ui/anchor.ts';
@@ -250,7 +250,7 @@ export class SchoolhubChat extends HubElement {
   }
 
   private showChangeError(m: Message, err: unknown): void {
-    this.changeError = { seq: m.seq, text: `${this.t.changeFailed}: ${err instanceof Error ? err.message : String(err)}` };
+    this.changeError = { seq: m.seq, text: `${this.t.changeFailed}: ${errorText(err, this.t)}` };
   }
 
   private async saveEdit(e: Event, m: Message): Promise<void> {
@@ -296,7 +296,7 @@ export class SchoolhubChat extends HubElement {
     if (!this.conversationId) return html`<div class="root" part="container">${this.chrome()}<p class="muted">${t.chooseConversation}</p></div>`;
     if (!store || store.state === 'loading') return html`<div class="root" part="container">${this.chrome()}<p class="muted">${t.loading}</p></div>`;
     if (store.state === 'error') {
-      const text = store.error === 'not_found' ? t.noSuchConversation : t.loadFailed + store.error;
+      const text = store.error instanceof HubError && store.error.code === 'not_found' ? t.noSuchConversation : t.loadFailed + errorText(store.error, t);
       return html`<div class="root" part="container">${this.chrome()}<p class="error" role="alert">${text}</p></div>`;
     }
     return html`<div class="root" part="container">
@@ -469,7 +469,7 @@ export class SchoolhubChat extends HubElement {
       <p class="body">${o.body}</p>
       ${o.state === 'pending'
         ? html`<p class="receipt muted">${online ? this.t.sending : this.t.waiting}</p>`
-        : html`<p class="receipt error">${this.t.failedSend}: ${o.error}
+        : html`<p class="receipt error">${this.t.failedSend}: ${errorText(o.error, this.t)}
             <button class="link" part="button" @click=${() => this.store?.retry(o.clientKey)}>${this.t.retry}</button></p>`}
     </li>`;
   }

@@ -14,7 +14,7 @@ import { DevelopmentStore } from './client/development-store.ts';
 import type { StudentRef } from './client/development-protocol.ts';
 import type { PersonRef, RoleName } from './client/protocol.ts';
 import type { DevStrings } from './ui/development-i18n.ts';
-import type { Strings } from './ui/i18n.ts';
+import { errorText, hubReason, type Strings } from './ui/i18n.ts';
 import { arrivalText, renderRecords } from './ui/records.ts';
 import { renderPicker } from './ui/picker.ts';
 import { BoundView } from './ui/bound-view.ts';
@@ -185,7 +185,7 @@ export class StaffView {
       this.announce(this.host.d.found(students.length));
     } catch (err) {
       if (asked !== this.searches) return;
-      this.search = { query, students: [], error: `${this.host.d.searchFailed}${err instanceof Error ? err.message : String(err)}` };
+      this.search = { query, students: [], error: `${this.host.d.searchFailed}${errorText(err, this.host.t)}` };
     }
     this.host.requestUpdate();
   }
@@ -240,7 +240,7 @@ export class StaffView {
   private renderSearch(): TemplateResult {
     const { t, d } = this.host;
     const s = this.search;
-    return html`<form class="search" role="search" @submit=${(e: Event) => this.onSubmit(e)}>
+    return html`<form class="search" role="search" aria-label=${d.searchStudent} @submit=${(e: Event) => this.onSubmit(e)}>
         <label for="student-q">${d.searchStudent}</label>
         <input id="student-q" type="search" part="input" maxlength=${DEVELOPMENT_LIMITS.searchQuery} autocomplete="off" aria-describedby="student-q-hint"
           @input=${(e: Event) => this.onInput(e)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
@@ -302,8 +302,8 @@ export class StaffView {
           ? store.notFound
             ? html`<p class="muted">${notFound}</p>`
             : store.forbidden
-              ? html`<p class="error">${forbidden} (${store.error})</p>`
-              : html`<p class="error">${t.loadFailed}${store.error}</p>`
+              ? html`<p class="error">${forbidden}${hubReason(store.error, t)}</p>`
+              : html`<p class="error">${t.loadFailed}${errorText(store.error, t)}</p>`
           : store.entries.length === 0
             ? html`<p class="muted">${d.nothing}</p>`
             : renderRecords(store.entries, { t, d, client: this.host.client, fresh: store.fresh, contextHref: this.host.contextHref, named })}

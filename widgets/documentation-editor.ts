@@ -14,7 +14,7 @@ import { newClientKey } from './client/keys.ts';
 import type { AudienceGroup } from './client/protocol.ts';
 import { ATTACHMENT_BYTES, DEVELOPMENT_LIMITS } from '../hub/protocol/limits.ts';
 import { fileSize } from './ui/development-i18n.ts';
-import type { Strings } from './ui/i18n.ts';
+import { errorText, type Strings } from './ui/i18n.ts';
 import { UploadController, type UploadHost } from './ui/upload-controller.ts';
 
 export const editorStyles = css`
@@ -197,7 +197,7 @@ export class DocumentationEditor {
         this.hooks.announce(d.saved);
       }
     } catch (err) {
-      set({ error: err instanceof Error ? err.message : String(err) });
+      set({ error: errorText(err, this.host.t) });
     } finally {
       set({ busy: false });
     }

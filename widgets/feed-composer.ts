@@ -8,6 +8,7 @@ import { feedStore } from './client/feed-store.ts';
 import { newClientKey } from './client/keys.ts';
 import type { Audience, Recipients, Target } from './client/protocol.ts';
 import { HubElement } from './ui/hub-element.ts';
+import { errorText } from './ui/i18n.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 
 type Mode = 'post' | 'mailing';
@@ -74,7 +75,7 @@ export class SchoolhubFeedComposer extends HubElement {
       form.reset();
       this.announce(this.t.published);
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = errorText(err, this.t);
     } finally {
       this.busy = false;
     }

@@ -7,7 +7,7 @@ import { feedStore, type FeedStore } from './client/feed-store.ts';
 import type { Audience, FeedItem } from './client/protocol.ts';
 import { base, cardList } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
-import { shortTime, type Strings } from './ui/i18n.ts';
+import { errorText, shortTime, type Strings } from './ui/i18n.ts';
 import './feed-composer.ts';
 
 function audienceText(item: FeedItem, t: Strings): string {
@@ -116,7 +116,7 @@ export class SchoolhubFeed extends HubElement {
       ${!store || store.state === 'loading'
         ? html`<p class="muted">${t.loading}</p>`
         : store.state === 'error'
-          ? html`<p class="error">${t.loadFailed}${store.error}</p>`
+          ? html`<p class="error">${t.loadFailed}${errorText(store.error, t)}</p>`
           : store.items.length === 0
             ? html`<p class="muted">${t.noItems}</p>`
             : html`<div class="list" part="list">${store.items.map((i) => this.item(i))}</div>`}

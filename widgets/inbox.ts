@@ -10,7 +10,7 @@ import { inboxStore, type InboxStore } from './client/inbox-store.ts';
 import { HubError, type Conversation, type InboxEntry, type Message } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
-import { shortTime } from './ui/i18n.ts';
+import { errorText, shortTime } from './ui/i18n.ts';
 import { contextLabel, conversationTitle, otherNames, senderLabel, titledByContext } from './ui/people.ts';
 import type { SchoolhubChat } from './chat.ts';
 import './chat.ts';
@@ -169,7 +169,7 @@ export class SchoolhubInbox extends HubElement {
       this.search = { query, results: [...kept, ...page.results], next: page.next, busy: false, error: '' };
       if (!more) this.announce(this.t.hits(page.results.length));
     } catch (err) {
-      const error = err instanceof HubError && err.code === 'invalid' ? this.t.searchWords : `${this.t.loadFailed}${err instanceof Error ? err.message : String(err)}`;
+      const error = err instanceof HubError && err.code === 'invalid' ? this.t.searchWords : `${this.t.loadFailed}${errorText(err, this.t)}`;
       this.search = { query, results: kept, next: null, busy: false, error };
     }
   }
@@ -210,7 +210,7 @@ export class SchoolhubInbox extends HubElement {
         <h2 id="title">${t.inbox}</h2>
         <button part="button" @click=${() => (this.composing = true)}>${t.newConversation}</button>
       </div>
-      <form class="search" role="search" @submit=${(e: Event) => this.find(e)}>
+      <form class="search" role="search" aria-label=${t.search} @submit=${(e: Event) => this.find(e)}>
         <label class="sr-only" for="q">${t.search}</label>
         <input id="q" type="search" part="input" maxlength=${LIMITS.searchQuery} autocomplete="off" placeholder=${t.search}
           @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
@@ -221,7 +221,7 @@ export class SchoolhubInbox extends HubElement {
         : !store || store.state === 'loading'
         ? html`<p class="muted">${t.loading}</p>`
         : store.state === 'error'
-          ? html`<p class="error">${t.loadFailed}${store.error}</p>`
+          ? html`<p class="error">${t.loadFailed}${errorText(store.error, t)}</p>`
           : store.conversations.length === 0
             ? html`<p class="muted">${t.noConversations}</p>`
             : html`<ul class="list" part="list" aria-label=${t.conversations}>

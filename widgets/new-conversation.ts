@@ -8,6 +8,7 @@ import { newClientKey } from './client/keys.ts';
 import type { Contact, ContactGroup, GroupRef } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
+import { errorText } from './ui/i18n.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 
 /**
@@ -70,7 +71,7 @@ export class SchoolhubNewConversation extends HubElement {
       this.contacts = contacts;
       this.groups = groups;
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = errorText(e, this.t);
     }
   }
 
@@ -112,7 +113,7 @@ export class SchoolhubNewConversation extends HubElement {
       this.dispatchEvent(new CustomEvent('schoolhub-started', { detail: { conversationId: conversation.id }, bubbles: true, composed: true }));
     } catch (err) {
       // `forbidden` carries the school's reason (e.g. the setting for teachers and guardians).
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = errorText(err, this.t);
     } finally {
       this.busy = false;
     }

@@ -13,6 +13,8 @@ export class AttachmentError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The hub's error code (`quota_exceeded`, `storage_full`, …), when it sent one. */
+    readonly code = '',
   ) {
     super(message);
   }
@@ -33,15 +35,15 @@ export function hubHttpUrl(client: HubClient, path: string): string {
   return new URL(path, url.origin).toString();
 }
 
-/** The hub's `{"error":{"message"}}`, or the status. */
-async function reason(res: Response): Promise<string> {
+/** The hub's `{"error":{"code","message"}}` as an AttachmentError (the status alone when it is not JSON). */
+async function failure(res: Response): Promise<AttachmentError> {
   try {
-    const body = (await res.json()) as { error?: { message?: unknown } };
-    if (typeof body.error?.message === 'string') return body.error.message;
+    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
+    const message = typeof body.error?.message === 'string' ? body.error.message : `HTTP ${res.status}`;
+    return new AttachmentError(res.status, message, typeof body.error?.code === 'string' ? body.error.code : '');
   } catch {
-    // not JSON
+    return new AttachmentError(res.status, `HTTP ${res.status}`);
   }
-  return `HTTP ${res.status}`;
 }
 
 /** A request with the page's token; once more with a fresh token when the hub answers 401. */
@@ -63,7 +65,7 @@ async function withToken(client: HubClient, path: string, init: RequestInit): Pr
  */
 export async function fetchAttachment(client: HubClient, a: Pick<Attachment, 'id'>, signal?: AbortSignal): Promise<Blob> {
   const res = await withToken(client, `/api/v1/attachments/${encodeURIComponent(a.id)}`, { method: 'GET', ...(signal ? { signal } : {}) });
-  if (!res.ok) throw new AttachmentError(res.status, await reason(res));
+  if (!res.ok) throw await failure(res);
   const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   return new Blob([await res.arrayBuffer()], { type: ATTACHMENT_TYPES.includes(type) ? type : 'application/octet-stream' });
 }
@@ -73,6 +75,6 @@ export async function uploadAttachment(client: HubClient, file: File, signal?: A
   const path = `/api/v1/attachments?filename=${encodeURIComponent(file.name)}`;
   const headers = { 'content-type': file.type || 'application/octet-stream' };
   const res = await withToken(client, path, { method: 'POST', headers, body: file, ...(signal ? { signal } : {}) });
-  if (res.status !== 201) throw new AttachmentError(res.status, await reason(res));
+  if (res.status !== 201) throw await failure(res);
   return ((await res.json()) as { attachment: Attachment }).attachment;
 }

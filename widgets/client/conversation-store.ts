@@ -17,7 +17,7 @@ export interface Outgoing {
   body: string;
   createdAt: string;
   state: 'pending' | 'failed';
-  error?: string;
+  error?: unknown;
 }
 
 /** Typing indicators (PROTOCOL.md `typing`). */
@@ -64,7 +64,8 @@ export class ConversationStore extends Observable {
   /** The message to open at (a search hit); cleared by the widget once shown. */
   focusSeq: number | undefined;
   state: 'loading' | 'ready' | 'error' = 'loading';
-  error = '';
+  /** Why loading failed (a HubError, worded by the widget in its language). */
+  error: unknown = '';
   /** Messages from others that arrived live and were not announced yet. */
   private live: Message[] = [];
   /** The person's own messages that the hub flagged as sent during quiet hours, not announced yet. */
@@ -149,7 +150,7 @@ export class ConversationStore extends Observable {
       this.state = 'ready';
     } catch (e) {
       this.state = 'error';
-      this.error = e instanceof HubError && e.code === 'not_found' ? 'not_found' : e instanceof Error ? e.message : String(e);
+      this.error = e;
     }
     this.changed();
   }
@@ -437,7 +438,7 @@ export class ConversationStore extends Observable {
       if (message.quietHours) this.quiet.push(message);
     } catch (e) {
       out.state = 'failed';
-      out.error = e instanceof Error ? e.message : String(e);
+      out.error = e;
       this.outbox = [...this.outbox];
     }
     this.changed();

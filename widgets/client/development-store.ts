@@ -75,7 +75,8 @@ export class DevelopmentStore extends Observable {
   next: string | null = null;
   /** `choose`: the hub needs to be told which child (a guardian of several). */
   state: 'loading' | 'ready' | 'choose' | 'error' = 'loading';
-  error = '';
+  /** Why loading failed (a HubError, worded by the widget in its language). */
+  error: unknown = '';
   /** `not_found`: nothing here the person may see (or no such student). */
   notFound = false;
   /** `forbidden`: staff of the school without the right to this view (`error` is the hub's reason). */
@@ -149,7 +150,7 @@ export class DevelopmentStore extends Observable {
       this.notFound = e instanceof HubError && e.code === 'not_found';
       this.forbidden = e instanceof HubError && e.code === 'forbidden';
       this.state = e instanceof HubError && e.code === 'invalid' && e.path[0] === 'studentId' ? 'choose' : 'error';
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = e;
     }
     this.changed();
   }

@@ -12,7 +12,8 @@ export class FeedStore extends Observable {
   arrivals: FeedItem[] = [];
   next: string | null = null;
   state: 'loading' | 'ready' | 'error' = 'loading';
-  error = '';
+  /** Why loading failed (a HubError, worded by the widget in its language). */
+  error: unknown = '';
 
   constructor(private readonly client: HubClient) {
     super();
@@ -33,7 +34,7 @@ export class FeedStore extends Observable {
       this.state = 'ready';
     } catch (e) {
       this.state = 'error';
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = e;
     }
     this.changed();
   }

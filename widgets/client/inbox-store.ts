@@ -11,7 +11,8 @@ export class InboxStore extends Observable {
   unreadTotal = 0;
   next: string | null = null;
   state: 'loading' | 'ready' | 'error' = 'loading';
-  error = '';
+  /** Why loading failed (a HubError, worded by the widget in its language). */
+  error: unknown = '';
   private loading = false;
   private dirty = false;
 
@@ -80,7 +81,7 @@ export class InboxStore extends Observable {
       }
     } catch (e) {
       this.state = 'error';
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = e;
     } finally {
       this.loading = false;
       this.changed();

@@ -77,7 +77,7 @@ describe('ConversationStore', () => {
     c.requests.splice(c.requests.indexOf(failing), 1);
     failing.reject(new HubError('forbidden', 'the school does not allow it'));
     await tick();
-    expect(store.outbox.map((o) => [o.state, o.error])).toEqual([['failed', 'the school does not allow it']]);
+    expect(store.outbox.map((o) => [o.state, (o.error as Error).message])).toEqual([['failed', 'the school does not allow it']]);
     store.retry(store.outbox[0]!.clientKey);
     expect(c.requests.find((r) => r.type === 'message.send')!.fields.clientKey).toBe(failing.fields.clientKey);
   });

@@ -10,6 +10,12 @@ localStorage.setItem('schoolhub-demo-as', as);
 localStorage.setItem('schoolhub-demo-lang', lang);
 
 document.documentElement.lang = lang;
+// The portal's own words follow the language too, not only the widgets': English from the
+// data-en / data-en-label attributes (always as text, never as HTML).
+if (lang === 'en') {
+  for (const el of document.querySelectorAll('[data-en]')) el.textContent = el.dataset.en;
+  for (const el of document.querySelectorAll('[data-en-label]')) el.setAttribute('aria-label', el.dataset.enLabel);
+}
 for (const el of document.querySelectorAll('schoolhub-inbox, schoolhub-chat, schoolhub-feed, schoolhub-unread-badge, schoolhub-development, schoolhub-documentation')) el.setAttribute('lang', lang);
 
 // The development widget shows a student's own overview (to the student and the guardians),
@@ -29,6 +35,31 @@ form.addEventListener('submit', (e) => {
   e.preventDefault();
   // A new person needs a new connection: reload the page as them.
   location.search = new URLSearchParams({ as: form.elements.as.value, lang: form.elements.lang.value }).toString();
+});
+
+// On a phone the menu folds behind a button (the breakpoint is demo.css's); a chosen link closes it.
+const menuButton = document.querySelector('.menu-button');
+const narrow = matchMedia('(max-width: 50em)');
+const setMenu = (open) => {
+  menuButton.setAttribute('aria-expanded', String(open));
+  // A class for "closed", not "open": without this script the menu simply stays open.
+  document.body.classList.toggle('menu-closed', !open);
+};
+const fold = () => {
+  menuButton.hidden = !narrow.matches;
+  setMenu(!narrow.matches);
+};
+fold();
+narrow.addEventListener('change', fold);
+menuButton.addEventListener('click', () => setMenu(menuButton.getAttribute('aria-expanded') !== 'true'));
+document.getElementById('menu').addEventListener('click', (e) => {
+  if (narrow.matches && e.target.closest('a')) setMenu(false);
+});
+
+// On a phone the chat sits below the list: show a conversation where the person tapped it
+// open, not below the fold.
+document.querySelector('schoolhub-inbox').addEventListener('schoolhub-open', () => {
+  if (narrow.matches) requestAnimationFrame(() => document.getElementById('conversation').scrollIntoView({ block: 'start' }));
 });
 
 configure({ tokenUrl: `/demo/token?as=${encodeURIComponent(as)}` });

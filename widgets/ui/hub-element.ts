@@ -3,7 +3,7 @@
 import { LitElement, html, type CSSResultGroup, type PropertyDeclarations, type ReactiveController, type TemplateResult } from 'lit';
 import type { HubClient } from '../client/client.ts';
 import { configureFromAttributes, whenConfigured } from '../client/page.ts';
-import { localeOf, strings, type Locale, type Strings } from './i18n.ts';
+import { failedText, localeOf, strings, type Locale, type Strings } from './i18n.ts';
 import { base } from './styles.ts';
 
 /**
@@ -11,6 +11,18 @@ import { base } from './styles.ts';
  * starts it, re-renders the host on status changes, and runs the host's `attach` while the
  * host is in the document.
  */
+/**
+ * The widgets that show a connection status line, in the order they first rendered one. All
+ * widgets on a page share one connection, so only the first says "Reconnecting…"; four
+ * identical lines would only alarm. Kept on globalThis like the client (page.ts), so two
+ * copies of the bundle on one page still agree on one speaker.
+ */
+const SPEAKERS = Symbol.for('schoolhub.statusSpeakers');
+function speakers(): Set<HubElement> {
+  const g = globalThis as { [SPEAKERS]?: Set<HubElement> };
+  return (g[SPEAKERS] ??= new Set());
+}
+
 class HubController implements ReactiveController {
   client: HubClient | undefined;
   private off: (() => void)[] = [];
@@ -42,6 +54,11 @@ class HubController implements ReactiveController {
 
   hostDisconnected(): void {
     for (const f of this.off.splice(0)) f();
+    const all = speakers();
+    const wasFirst = all.values().next().value === this.host;
+    all.delete(this.host);
+    // The next widget takes over the page's status line.
+    if (wasFirst) all.values().next().value?.requestUpdate();
   }
 }
 
@@ -87,9 +104,12 @@ export abstract class HubElement extends LitElement {
 
   /** The connection status line and the live region; every widget renders these first. */
   protected chrome(): TemplateResult {
+    const all = speakers();
+    all.add(this);
+    const speaks = all.values().next().value === this;
     const status = this.client?.status ?? 'idle';
-    const offlineHint = status === 'failed' && this.client?.lastClose?.reason ? ` (${this.client.lastClose.reason})` : '';
-    const text = this.hub.error || `${this.t.status[status]}${offlineHint}`;
+    // A configuration error is this widget's own; the connection's status is the page's.
+    const text = this.hub.error || (!speaks ? '' : status === 'failed' ? failedText(this.client?.lastClose?.code, this.t) : this.t.status[status]);
     return html`<p class="status" part="status" role="status">${text}</p>
       <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>`;
   }

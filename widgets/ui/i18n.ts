@@ -2,6 +2,18 @@
 // its own `lang`, else the nearest ancestor's, else the page's; anything not English is Swedish.
 import type { Contact, ContextKind, Recipients } from '../client/protocol.ts';
 import type { Status } from '../client/client.ts';
+import { HubError } from '../client/protocol.ts';
+import { AttachmentError } from '../client/attachments.ts';
+
+/**
+ * Every error a widget can meet, by the hub's code: the request codes (PROTOCOL.md §6), the
+ * attachments API's (§9) and the client's own (`closed`: the connection ended first).
+ */
+type ErrorKey =
+  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable'
+  | 'closed' | 'internal' | 'quota_exceeded' | 'storage_full' | 'disk_full' | 'bad_type' | 'timeout' | 'unknown';
+/** Close codes shown when the connection gave up (PROTOCOL.md §7). */
+type CloseKey = 4001 | 4002 | 4003 | 4008 | 4009 | 1001 | 1009;
 
 export type Locale = 'sv' | 'en';
 
@@ -109,6 +121,33 @@ const sv = {
   replyPrivately: 'Svara privat till mentorn',
   privateReplyTo: (name: string) => `Privat svar till ${name} – bara ni två ser det`,
   replyingTo: 'Svar på',
+  errors: {
+    invalid: 'Något i det du skickade stämmer inte. Kontrollera och försök igen.',
+    unauthenticated: 'Du är inte inloggad längre. Ladda om sidan.',
+    forbidden: 'Skolans regler tillåter inte det här.',
+    not_found: 'Det finns inte, eller så har du inte tillgång till det.',
+    conflict: 'Det har ändrats under tiden. Ladda om och försök igen.',
+    rate_limited: 'För många försök på kort tid. Vänta en stund och försök igen.',
+    too_large: 'Det är för stort.',
+    unavailable: 'Skolhubben kunde inte spara just nu. Försök igen om en stund.',
+    closed: 'Anslutningen bröts innan svaret kom. Försök igen.',
+    internal: 'Något gick fel i skolhubben. Försök igen om en stund.',
+    quota_exceeded: 'Du har för många uppladdade filer som inte används i någon dokumentation än. Använd dem först.',
+    storage_full: 'Skolhubben tar inte emot fler filer just nu. Kontakta skolans administratör.',
+    disk_full: 'Skolhubbens lagring är nästan full. Kontakta skolans administratör.',
+    bad_type: 'Filen är inte av en typ som tas emot, eller så stämmer innehållet inte med typen.',
+    timeout: 'Det tog för lång tid. Försök igen.',
+    unknown: 'Något gick fel. Försök igen.',
+  } satisfies Record<ErrorKey, string>,
+  closes: {
+    4001: 'Anslutningen startade inte i tid.',
+    4002: 'Widgeten och skolhubben förstår inte varandra. Ladda om sidan.',
+    4003: 'Inloggningen har gått ut. Ladda om sidan.',
+    4008: 'För många meddelanden på kort tid.',
+    4009: 'Anslutningen var för långsam.',
+    1001: 'Skolhubben startar om.',
+    1009: 'Något som skickades var för stort.',
+  } satisfies Record<CloseKey, string>,
 };
 
 export type Strings = typeof sv;
@@ -215,10 +254,70 @@ const en: Strings = {
   replyPrivately: 'Reply privately to the mentor',
   privateReplyTo: (name) => `Private reply to ${name} – only the two of you see it`,
   replyingTo: 'In reply to',
+  errors: {
+    invalid: 'Something in what you sent is not right. Check it and try again.',
+    unauthenticated: 'You are no longer signed in. Reload the page.',
+    forbidden: 'The school’s rules do not allow this.',
+    not_found: 'It does not exist, or you do not have access to it.',
+    conflict: 'It changed in the meantime. Reload and try again.',
+    rate_limited: 'Too many attempts in a short time. Wait a moment and try again.',
+    too_large: 'It is too large.',
+    unavailable: 'The school hub could not save just now. Try again in a moment.',
+    closed: 'The connection ended before the answer came. Try again.',
+    internal: 'Something went wrong in the school hub. Try again in a moment.',
+    quota_exceeded: 'You have too many uploaded files not yet used in a documentation. Use them first.',
+    storage_full: 'The school hub takes no more files just now. Contact the school’s administrator.',
+    disk_full: 'The school hub’s storage is nearly full. Contact the school’s administrator.',
+    bad_type: 'The file is not of a type that is accepted, or its content does not match its type.',
+    timeout: 'It took too long. Try again.',
+    unknown: 'Something went wrong. Try again.',
+  },
+  closes: {
+    4001: 'The connection did not start in time.',
+    4002: 'The widget and the school hub do not understand each other. Reload the page.',
+    4003: 'The sign-in has expired. Reload the page.',
+    4008: 'Too many messages in a short time.',
+    4009: 'The connection was too slow.',
+    1001: 'The school hub is restarting.',
+    1009: 'Something sent was too large.',
+  },
 };
 
 export function strings(locale: Locale): Strings {
   return locale === 'en' ? en : sv;
+}
+
+const HTTP_KEYS: Record<number, ErrorKey> = { 400: 'invalid', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 408: 'timeout', 413: 'too_large', 415: 'bad_type', 429: 'rate_limited', 500: 'internal', 503: 'unavailable' };
+
+function errorKey(err: unknown, t: Strings): ErrorKey {
+  if (err instanceof HubError) return err.code;
+  if (err instanceof AttachmentError) {
+    if (err.code in t.errors && err.status !== 415) return err.code as ErrorKey;
+    return HTTP_KEYS[err.status] ?? 'unknown';
+  }
+  return 'unknown';
+}
+
+/**
+ * What to tell the person about a failed request, in their language. The hub's own reason is
+ * English (for developers and support): it is added in English only, never mixed into Swedish.
+ */
+export function errorText(err: unknown, t: Strings): string {
+  // A widget's own refusal (a plain Error it threw, already in the page's language) is shown
+  // as it is; the browser's own (TypeError "Failed to fetch", …) are English and are not.
+  if (err instanceof Error && err.constructor === Error) return err.message;
+  return `${t.errors[errorKey(err, t)]}${hubReason(err, t)}`;
+}
+
+/** The hub's (English) reason in parentheses, in English only. */
+export function hubReason(err: unknown, t: Strings): string {
+  return t === en && err instanceof Error && err.message ? ` (${err.message})` : '';
+}
+
+/** The status line when the connection gave up: why, if the close code says. */
+export function failedText(closeCode: number | undefined, t: Strings): string {
+  const why = closeCode !== undefined && closeCode in t.closes ? t.closes[closeCode as CloseKey] : '';
+  return why ? `${t.status.failed} ${why}` : t.status.failed;
 }
 
 /** The language for an element: its own or nearest `lang`, then the page's; Swedish unless English. */

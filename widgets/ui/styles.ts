@@ -60,6 +60,11 @@ export const base = css`
   ol {
     list-style: none;
   }
+  /* Long words wrap anywhere (above), but a column header is a word to read whole: its
+     column widens instead ("Dokumenta|tioner" at 320 px). */
+  th {
+    overflow-wrap: normal;
+  }
   button,
   input,
   select,

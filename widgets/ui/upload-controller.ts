@@ -45,8 +45,8 @@ export class UploadController implements ReactiveController {
         if (!a) {
           if (run === this.runs) this.report(d.uploading(i + 1, files.length));
           a = await uploadAttachment(client, f, aborter.signal).catch((err: unknown) => {
-            // Say which file, in the page's language, with the hub's reason.
-            if (err instanceof AttachmentError && (err.status === 413 || err.status === 415)) throw new Error(`${d.badFile(f.name)} (${err.message})`);
+            // Say which file, in the page's language (the hub's reason is English).
+            if (err instanceof AttachmentError && (err.status === 413 || err.status === 415)) throw new Error(d.badFile(f.name));
             throw err;
           });
           this.done.set(key, a);

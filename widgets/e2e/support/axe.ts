@@ -1,5 +1,7 @@
 // Runs axe-core inside a page (WCAG 2.0/2.1 A and AA rules, open shadow roots included) and
-// returns the serious and critical violations, each with the elements it found.
+// returns the serious and critical violations, each with the elements it found; or, with
+// allViolations, every violation of any impact, best practices included (one h1, unique
+// landmark names).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
@@ -14,13 +16,21 @@ export interface Violation {
   targets: string[];
 }
 
-export async function seriousViolations(page: Page): Promise<Violation[]> {
+async function run(page: Page, tags: string[]): Promise<Violation[]> {
   await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
+  return page.evaluate(async (values) => {
     const axe = (globalThis as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
-  });
+    const result = await axe.run(document, { runOnly: { type: 'tag', values } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  }, tags);
+}
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+export async function seriousViolations(page: Page): Promise<Violation[]> {
+  return (await run(page, WCAG)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export function allViolations(page: Page): Promise<Violation[]> {
+  return run(page, [...WCAG, 'best-practice']);
 }
