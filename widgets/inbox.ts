@@ -71,6 +71,14 @@ export class SchoolhubInbox extends HubElement {
       .item .about {
         grid-column: 1 / -1;
       }
+      .bar-actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4em;
+      }
+      #title:focus {
+        outline: none;
+      }
       .search {
         display: flex;
         gap: 0.4em;
@@ -91,6 +99,8 @@ export class SchoolhubInbox extends HubElement {
     openSeq: { state: true },
     composing: { state: true },
     search: { state: true },
+    readingAll: { state: true },
+    readAllError: { state: true },
   };
 
   /** id of a <schoolhub-chat> on the page to show opened conversations in. */
@@ -103,6 +113,8 @@ export class SchoolhubInbox extends HubElement {
   declare composing: boolean;
   /** The search being shown, if any. */
   declare search: Search | null;
+  declare readingAll: boolean;
+  declare readAllError: string;
   private store: InboxStore | undefined;
   /** The conversation last opened, wherever it is shown: its messages are not announced here. */
   private selected: string | null = null;
@@ -115,6 +127,8 @@ export class SchoolhubInbox extends HubElement {
     this.openSeq = null;
     this.composing = false;
     this.search = null;
+    this.readingAll = false;
+    this.readAllError = '';
   }
 
   attach(client: HubClient): (() => void)[] {
@@ -126,6 +140,23 @@ export class SchoolhubInbox extends HubElement {
         if ((m.senderId === null || m.senderId !== me) && m.conversationId !== this.selected) this.announce(this.t.newMessageFrom(senderLabel(m, me, this.t), m.body));
       }),
     ];
+  }
+
+  private async readAll(): Promise<void> {
+    if (!this.store) return;
+    this.readingAll = true;
+    this.readAllError = '';
+    try {
+      await this.store.readAll();
+      this.announce(this.t.allRead);
+      // The button goes with the last unread message: keep focus in the inbox.
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('#title')?.focus();
+    } catch (err) {
+      this.readAllError = `${this.t.changeFailed}: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      this.readingAll = false;
+    }
   }
 
   /** Opens a conversation (at message `seq`): the portal may take over (preventDefault), else a chat shows it. */
@@ -207,9 +238,15 @@ export class SchoolhubInbox extends HubElement {
     return html`<section class="root" part="container" aria-labelledby="title">
       ${this.chrome()}
       <div class="bar">
-        <h2 id="title">${t.inbox}</h2>
-        <button part="button" @click=${() => (this.composing = true)}>${t.newConversation}</button>
+        <h2 id="title" tabindex="-1">${t.inbox}</h2>
+        <span class="bar-actions">
+          ${store && store.unreadTotal > 0
+            ? html`<button part="button" ?disabled=${this.readingAll} @click=${this.readAll}>${t.markAllRead}</button>`
+            : nothing}
+          <button part="button" @click=${() => (this.composing = true)}>${t.newConversation}</button>
+        </span>
       </div>
+      ${this.readAllError ? html`<p class="error" role="alert">${this.readAllError}</p>` : nothing}
       <form class="search" role="search" @submit=${(e: Event) => this.find(e)}>
         <label class="sr-only" for="q">${t.search}</label>
         <input id="q" type="search" part="input" maxlength=${LIMITS.searchQuery} autocomplete="off" placeholder=${t.search}

@@ -211,6 +211,7 @@ function attacks(role: string): Record<string, Attack[]> {
 /** Operations with no target of their own: what they return must hold nothing foreign. */
 const LISTS: Record<string, (r: Record<string, unknown>) => string> = {
   'inbox.get': (r) => JSON.stringify(r),
+  'inbox.readAll': (r) => JSON.stringify(r),
   'feed.get': (r) => JSON.stringify(r),
   'items.get': (r) => JSON.stringify(r),
   'conferences.get': (r) => JSON.stringify(r),

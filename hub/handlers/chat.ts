@@ -4,7 +4,7 @@ import { sentInQuietHours } from '../rules/index.ts';
 import { key, readKeysOf } from '../audience.ts';
 import { mayShow } from '../people.ts';
 import {
-  type ConversationRow, appendMessage, findMessageByKey, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
+  type ConversationRow, appendMessage, conversationsByIds, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
@@ -59,6 +59,22 @@ export const readConversation: Handler<'conversation.read'> = async (ctx, req) =
     return { result: seq, events: [readEvent(dir, conv, participantsNow(dir, conv), personId, seq)] };
   });
   return {};
+};
+
+/** "Mark all as read": every conversation of the person, in one statement; a read event for each that moved. */
+export const readAllConversations: Handler<'inbox.readAll'> = async (ctx) => {
+  const { dir, personId } = ctx;
+  const keys = readKeysOf(dir, personId);
+  const read = await ctx.publisher.write(async (tx) => {
+    const marks = await markAllRead(tx, personId, keys);
+    const conversations = await conversationsByIds(tx, marks.map((m) => m.conversationId));
+    const events = marks.flatMap(({ conversationId, seq }) => {
+      const conv = conversations.get(conversationId);
+      return conv ? [readEvent(dir, conv, participantsNow(dir, conv), personId, seq)] : [];
+    });
+    return { result: marks.length, events };
+  });
+  return { conversations: read };
 };
 
 /** The person's read mark in `conv` is now `seq`: to their devices and the participants. */

@@ -119,6 +119,14 @@ export class InboxStore extends Observable {
     if (this.dirty) return this.load();
   }
 
+  /** Marks every conversation read, on every device: the hub's conversation.read events clear the counts. */
+  async readAll(): Promise<void> {
+    await this.client.request('inbox.readAll', {});
+    // Conversations beyond the loaded pages send events that find nothing here.
+    this.unreadElsewhere = 0;
+    this.changed();
+  }
+
   async more(): Promise<void> {
     if (!this.next) return;
     const page = await this.client.request('inbox.get', { limit: 30, before: this.next });

@@ -126,6 +126,30 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
     }
   });
 
+  it('"mark all as read" on the phone clears the badge and the inbox on the desktop too', async () => {
+    for (const [as, key] of [['p-gua-ek-3a', 'gc-emma'], ['p-gua-ek-4a', 'gc-karin']] as const) {
+      const g = await t.connect(as);
+      const { conversation } = await g.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [MENTOR], clientKey: key });
+      await g.ok('message.send', { conversationId: conversation.id, body: 'Hej Eva!', clientKey: `${key}-1` });
+      await g.ok('message.send', { conversationId: conversation.id, body: 'En sak till.', clientKey: `${key}-2` });
+    }
+    for (const page of [eva, evaPhone]) await eventually(() => badge(page).innerText()).toBe('4');
+    const button = evaPhone.getByRole('button', { name: 'Markera alla som lästa' });
+    await button.click();
+    for (const page of [eva, evaPhone]) {
+      await eventually(() => badge(page).count()).toBe(0);
+      await eventually(() => rowCounts(page).count()).toBe(0);
+    }
+    // Nothing left to mark: the button goes, focus stays in the inbox, and it was said.
+    expect(await button.count()).toBe(0);
+    expect(await evaPhone.locator('schoolhub-inbox').evaluate((el) => el.shadowRoot?.activeElement?.id)).toBe('title');
+    await eventually(() => evaPhone.locator('schoolhub-inbox div[aria-live="polite"]').innerText()).toContain('Alla samtal är markerade som lästa.');
+    // And after a reload the hub says the same.
+    await evaPhone.reload();
+    await eventually(() => evaPhone.locator('schoolhub-inbox .item').count()).toBe(3);
+    expect(await badge(evaPhone).count()).toBe(0);
+  });
+
   it('the pages raised no errors, and axe finds nothing serious', async () => {
     expect(await seriousViolations(sara)).toEqual([]);
     expect(problems).toEqual([]);

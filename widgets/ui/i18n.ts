@@ -102,6 +102,13 @@ const sv = {
   clearSearch: 'Rensa sökningen',
   searchWords: 'Sök med minst ett ord (bokstäver eller siffror).',
   hits: (n: number) => (n === 0 ? 'Inga träffar.' : n === 1 ? '1 träff' : `${n} träffar`),
+  // Chat and inbox (issue 12): mark all as read, the length counter, a message's actions.
+  markAllRead: 'Markera alla som lästa',
+  allRead: 'Alla samtal är markerade som lästa.',
+  charsLeft: (n: number) => (n >= 0 ? `${n} tecken kvar` : `${-n} tecken för mycket`),
+  tooLong: (max: number) => `För långt för att skicka: högst ${max} tecken. Korta texten eller dela upp den.`,
+  actions: 'Åtgärder',
+  listHint: 'Pil upp och ned flyttar mellan meddelandena. Enter visar åtgärder för ett eget meddelande.',
 };
 
 export type Strings = typeof sv;
@@ -203,6 +210,12 @@ const en: Strings = {
   clearSearch: 'Clear the search',
   searchWords: 'Search for at least one word (letters or digits).',
   hits: (n) => (n === 0 ? 'No results.' : n === 1 ? '1 result' : `${n} results`),
+  markAllRead: 'Mark all as read',
+  allRead: 'All conversations are marked as read.',
+  charsLeft: (n) => (n >= 0 ? `${n} characters left` : `${-n} characters too many`),
+  tooLong: (max) => `Too long to send: at most ${max} characters. Shorten the text or split it up.`,
+  actions: 'Actions',
+  listHint: 'Up and down arrows move between the messages. Enter shows the actions of a message of your own.',
 };
 
 export function strings(locale: Locale): Strings {
