@@ -298,7 +298,7 @@ export class SchoolhubChat extends HubElement {
       ${this.renderTyping(store)}
       <form class="composer" part="composer" @submit=${this.submit}>
         <label class="sr-only" for="body">${t.writeMessage}</label>
-        <textarea id="body" part="input" rows="2" maxlength=${LIMITS.messageBody} placeholder=${t.writeMessage}
+        <textarea id="body" part="input" dir="auto" rows="2" maxlength=${LIMITS.messageBody} placeholder=${t.writeMessage}
           @keydown=${this.keydown} @input=${this.input} @blur=${() => this.store?.stopTyping()}></textarea>
         <button class="primary" part="button">${t.send}</button>
       </form>
@@ -317,8 +317,8 @@ export class SchoolhubChat extends HubElement {
     const link = context ? contextLink(context, this.contextHref) : undefined;
     const who = c.group ? t.participantCount(c.participants.length) : c.subject || byContext ? otherNames(c, me) : '';
     return html`<header class="head" part="header">
-      <h2 tabindex="-1">${conversationTitle(shown, me, t)}</h2>
-      ${who ? html`<p class="muted">${t.with}: ${who}</p>` : nothing}
+      <h2 tabindex="-1" dir="auto">${conversationTitle(shown, me, t)}</h2>
+      ${who ? html`<p class="muted">${t.with}: <bdi>${who}</bdi></p>` : nothing}
       ${context && (link || !byContext)
         ? html`<p class="context" part="context">${link
           ? renderLink(link, byContext ? t.openContext[context.kind] : contextLabel(context, t), t.newTab)
@@ -336,7 +336,7 @@ export class SchoolhubChat extends HubElement {
     return html`<li class="msg ${side} ${m.deleted ? 'deleted' : ''} ${found ? 'found' : ''}" part="message ${side}${m.deleted ? ' deleted' : ''}"
       data-seq=${m.seq} tabindex=${found ? '-1' : nothing}>
       <p class="meta">
-        <span class="who">${senderLabel(m, store.me, t)}</span> <time datetime=${m.createdAt}>${shortTime(m.createdAt, t)}</time>${m.editedAt && !m.deleted
+        <bdi class="who">${senderLabel(m, store.me, t)}</bdi> <time datetime=${m.createdAt}>${shortTime(m.createdAt, t)}</time>${m.editedAt && !m.deleted
           ? html` <span class="edited">(${t.edited})</span>`
           : nothing}
       </p>
@@ -344,7 +344,7 @@ export class SchoolhubChat extends HubElement {
         ? html`<p class="body tombstone">${t.deletedMessage}</p>`
         : this.editing === m.seq
           ? this.editForm(m)
-          : html`<p class="body" id="b-${m.seq}">${m.body}</p>`}
+          : html`<p class="body" id="b-${m.seq}" dir="auto">${m.body}</p>`}
       ${m.quietHours && !m.deleted ? html`<p class="quiet" part="quiet">${t.quietHours}</p>` : nothing}
       ${store.mayChange(m) && this.editing !== m.seq ? this.changeButtons(m) : nothing}
       ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
@@ -369,7 +369,7 @@ export class SchoolhubChat extends HubElement {
     const t = this.t;
     return html`<form class="edit" @submit=${(e: Event) => this.saveEdit(e, m)}>
       <label class="sr-only" for="edit">${t.editMessage}</label>
-      <textarea id="edit" part="input" rows="2" maxlength=${LIMITS.messageBody} .value=${m.body} @keydown=${(e: KeyboardEvent) => this.editKey(e, m)}></textarea>
+      <textarea id="edit" part="input" dir="auto" rows="2" maxlength=${LIMITS.messageBody} .value=${m.body} @keydown=${(e: KeyboardEvent) => this.editKey(e, m)}></textarea>
       <div class="actions">
         <button class="primary" part="button">${t.save}</button>
         <button type="button" part="button" @click=${() => this.closeChange('edit', m.seq)}>${t.cancel}</button>
@@ -386,7 +386,7 @@ export class SchoolhubChat extends HubElement {
     const online = this.client?.status === 'online';
     return html`<li class="msg mine ${o.state}" part="message mine ${o.state}">
       <p class="meta"><span class="who">${this.t.you}</span> <time datetime=${o.createdAt}>${shortTime(o.createdAt, this.t)}</time></p>
-      <p class="body">${o.body}</p>
+      <p class="body" dir="auto">${o.body}</p>
       ${o.state === 'pending'
         ? html`<p class="receipt muted">${online ? this.t.sending : this.t.waiting}</p>`
         : html`<p class="receipt error">${this.t.failedSend}: ${o.error}

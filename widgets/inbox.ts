@@ -249,7 +249,7 @@ export class SchoolhubInbox extends HubElement {
       ${this.readAllError ? html`<p class="error" role="alert">${this.readAllError}</p>` : nothing}
       <form class="search" role="search" @submit=${(e: Event) => this.find(e)}>
         <label class="sr-only" for="q">${t.search}</label>
-        <input id="q" type="search" part="input" maxlength=${LIMITS.searchQuery} autocomplete="off" placeholder=${t.search}
+        <input id="q" type="search" part="input" dir="auto" maxlength=${LIMITS.searchQuery} autocomplete="off" placeholder=${t.search}
           @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
         <button part="button">${t.searchButton}</button>
       </form>
@@ -284,12 +284,12 @@ export class SchoolhubInbox extends HubElement {
             : html`<ul class="list hits" part="list" aria-labelledby="hits">
                 ${search.results.map(({ message: m, conversation: c }) => html`<li>
                   <button class="item" part="item" data-id=${c.id} @click=${() => this.openConversation(c.id, m.seq)}>
-                    <span class="name">${conversationTitle({ ...c, context: m.context ?? c.context }, me, t)}</span>
+                    <span class="name" dir="auto">${conversationTitle({ ...c, context: m.context ?? c.context }, me, t)}</span>
                     <time class="muted" datetime=${m.createdAt}>${shortTime(m.createdAt, t)}</time>
                     ${(c.subject || c.group) && (m.context ?? c.context)
                       ? html`<span class="about muted">${contextLabel((m.context ?? c.context)!, t)}</span>`
                       : nothing}
-                    <span class="last">${senderLabel(m, me, t)}: ${m.body}</span>
+                    <span class="last" dir="auto"><bdi>${senderLabel(m, me, t)}</bdi>: ${m.body}</span>
                   </button>
                 </li>`)}
               </ul>`}
@@ -307,12 +307,12 @@ export class SchoolhubInbox extends HubElement {
     const about = titledByContext(shown) ? otherNames(c, me) : shown.context ? contextLabel(shown.context, t) : '';
     return html`<button class="item ${c.unread ? 'unread' : ''}" part="item ${c.unread ? 'unread' : ''}" data-id=${c.id}
       @click=${() => this.openConversation(c.id)}>
-      <span class="name">${conversationTitle(shown, me, t)}</span>
+      <span class="name" dir="auto">${conversationTitle(shown, me, t)}</span>
       <span>${c.unread ? html`<span class="count" part="badge" aria-hidden="true">${c.unread}</span><span class="sr-only">${t.unread(c.unread)}</span>` : nothing}
         <time class="muted" datetime=${c.lastActivityAt}>${shortTime(c.lastActivityAt, t)}</time></span>
-      ${about ? html`<span class="about muted">${about}</span>` : nothing}
-      <span class="last">${last
-        ? `${senderLabel(last, me, t)}: ${last.deleted ? t.deletedMessage : last.body}`
+      ${about ? html`<span class="about muted" dir="auto">${about}</span>` : nothing}
+      <span class="last" dir="auto">${last
+        ? html`<bdi>${senderLabel(last, me, t)}</bdi>: ${last.deleted ? t.deletedMessage : last.body}`
         : c.subject || c.group ? otherNames(c, me) : ''}</span>
     </button>`;
   }

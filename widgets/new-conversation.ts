@@ -158,7 +158,7 @@ export class SchoolhubNewConversation extends HubElement {
       <h2>${t.newConversation}</h2>
       ${this.groups.length > 0 ? this.renderTargets() : nothing}
       <label for="q">${t.searchPeople}</label>
-      <input id="q" type="search" part="input" autocomplete="off" ?disabled=${picking} @input=${this.onQuery} />
+      <input id="q" type="search" part="input" dir="auto" autocomplete="off" ?disabled=${picking} @input=${this.onQuery} />
       <fieldset ?disabled=${picking}>
         <legend>${t.recipients}</legend>
         ${contacts === undefined
@@ -168,15 +168,15 @@ export class SchoolhubNewConversation extends HubElement {
               ${[...this.chosen.values(), ...contacts.filter((c) => !this.chosen.has(c.id))].map(
                 (c) => html`<label class="check"
                   ><input type="checkbox" .checked=${this.chosen.has(c.id)} @change=${(e: Event) => this.toggle(c, (e.target as HTMLInputElement).checked)} />
-                  <span>${c.name} <span class="muted">· ${this.relation(c)}</span></span></label
+                  <span><bdi>${c.name}</bdi> <span class="muted">· ${this.relation(c)}</span></span></label
                 >`,
               )}
             </div>`}
       </fieldset>
       <label for="subject">${t.subject}</label>
-      <input id="subject" name="subject" type="text" part="input" maxlength=${LIMITS.title} />
+      <input id="subject" name="subject" type="text" part="input" dir="auto" maxlength=${LIMITS.title} />
       <label for="message">${t.firstMessage}</label>
-      <textarea id="message" name="message" part="input" maxlength=${LIMITS.messageBody}></textarea>
+      <textarea id="message" name="message" part="input" dir="auto" maxlength=${LIMITS.messageBody}></textarea>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="actions">
         <button class="primary" part="button" ?disabled=${this.busy}>${t.start}</button>

@@ -150,6 +150,26 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
     expect(await badge(evaPhone).count()).toBe(0);
   });
 
+  it('Arabic text follows its own direction: message, inbox row, composer', async () => {
+    const arabic = 'مرحبا، كيف حال ليام اليوم؟';
+    const field = chat(sara).getByLabel('Skriv ett meddelande');
+    expect(await field.getAttribute('dir')).toBe('auto');
+    await field.fill(arabic);
+    expect(await field.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    await field.press('Enter');
+    await eva.locator('schoolhub-inbox .item', { hasText: 'Veckan' }).click();
+    const body = chat(eva).locator('.msg .body', { hasText: arabic });
+    await eventually(() => chat(eva).locator('.msg .body').last().innerText().catch((e) => String(e))).toBe(arabic);
+    await eventually(() => body.count()).toBe(1);
+    expect(await body.getAttribute('dir')).toBe('auto');
+    expect(await body.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    const row = evaPhone.locator('schoolhub-inbox .item', { hasText: 'Veckan' }).locator('.last');
+    await eventually(() => row.innerText()).toContain(arabic);
+    expect(await row.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    // Swedish stays left to right.
+    expect(await chat(eva).locator('.msg .body', { hasText: 'Hinner du titta' }).evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
+  });
+
   it('the pages raised no errors, and axe finds nothing serious', async () => {
     expect(await seriousViolations(sara)).toEqual([]);
     expect(problems).toEqual([]);
