@@ -16,6 +16,7 @@ import { contextLink } from './ui/links.ts';
 import { renderLink } from './ui/anchor.ts';
 import { chatStyles } from './ui/chat-styles.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
+import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
 
 /**
  * @csspart header - title, participants and context
@@ -39,6 +40,8 @@ export class SchoolhubChat extends HubElement {
     editing: { state: true },
     confirming: { state: true },
     changeError: { state: true },
+    draftLength: { state: true },
+    editLength: { state: true },
   };
 
   /** The conversation to show. */
@@ -52,6 +55,9 @@ export class SchoolhubChat extends HubElement {
   /** The seq of the message whose deletion is being confirmed. */
   declare confirming: number | null;
   declare changeError: { seq: number; text: string } | null;
+  /** The composer's and the editor's text lengths, for the counter and refusing what is too long. */
+  declare draftLength: number;
+  declare editLength: number;
   private store: ConversationStore | undefined;
   private unsubscribe: (() => void) | undefined;
   private atBottom = true;
@@ -72,6 +78,8 @@ export class SchoolhubChat extends HubElement {
     this.editing = null;
     this.confirming = null;
     this.changeError = null;
+    this.draftLength = 0;
+    this.editLength = 0;
   }
 
   attach(client: HubClient): (() => void)[] {
@@ -206,9 +214,10 @@ export class SchoolhubChat extends HubElement {
     e.preventDefault();
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#body');
     const body = field?.value.trim() ?? '';
-    if (!field || !body || !this.store) return;
+    if (!field || !body || !this.store || body.length > LIMITS.messageBody) return;
     this.store.send(body);
     field.value = '';
+    this.draftLength = 0;
     this.atBottom = true;
   }
 
@@ -218,12 +227,15 @@ export class SchoolhubChat extends HubElement {
   }
 
   private input(e: Event): void {
-    this.store?.typed((e.target as HTMLTextAreaElement).value.trim() !== '');
+    const value = (e.target as HTMLTextAreaElement).value;
+    this.draftLength = lengthOf(value);
+    this.store?.typed(value.trim() !== '');
   }
 
   /** Opens message `m`'s change: its editor or the question whether to delete it; one at a time. */
   private openChange(change: 'edit' | 'remove', m: Message): void {
     this.editing = change === 'edit' ? m.seq : null;
+    this.editLength = lengthOf(m.body);
     this.confirming = change === 'remove' ? m.seq : null;
     this.changeError = null;
     this.focusAfter = change === 'edit' ? '#edit' : '#confirm-remove';
@@ -244,7 +256,7 @@ export class SchoolhubChat extends HubElement {
     e.preventDefault();
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#edit');
     const body = field?.value.trim() ?? '';
-    if (!this.store || !body) return;
+    if (!this.store || !body || body.length > LIMITS.messageBody) return;
     if (body === m.body) return this.closeChange('edit', m.seq);
     try {
       await this.store.edit(m, body);
@@ -286,6 +298,7 @@ export class SchoolhubChat extends HubElement {
       const text = store.error === 'not_found' ? t.noSuchConversation : t.loadFailed + store.error;
       return html`<div class="root" part="container">${this.chrome()}<p class="error" role="alert">${text}</p></div>`;
     }
+    const tooLong = this.draftLength > LIMITS.messageBody;
     return html`<div class="root" part="container">
       ${this.chrome()} ${this.header(store)}
       <ol class="messages" part="messages" tabindex="0" aria-label=${t.messages} @scroll=${this.onScroll}>
@@ -298,10 +311,12 @@ export class SchoolhubChat extends HubElement {
       ${this.renderTyping(store)}
       <form class="composer" part="composer" @submit=${this.submit}>
         <label class="sr-only" for="body">${t.writeMessage}</label>
-        <textarea id="body" part="input" dir="auto" rows="2" maxlength=${LIMITS.messageBody} placeholder=${t.writeMessage}
+        <textarea id="body" part="input" dir="auto" rows="2" data-limit=${LIMITS.messageBody} placeholder=${t.writeMessage}
+          aria-invalid=${tooLong ? 'true' : 'false'} aria-describedby=${nearLimit(this.draftLength, LIMITS.messageBody) ? 'body-length' : nothing}
           @keydown=${this.keydown} @input=${this.input} @blur=${() => this.store?.stopTyping()}></textarea>
-        <button class="primary" part="button">${t.send}</button>
+        <button class="primary" part="button" ?disabled=${tooLong}>${t.send}</button>
       </form>
+      ${lengthNote(this.draftLength, LIMITS.messageBody, t, 'body-length')}
     </div>`;
   }
 
@@ -367,11 +382,16 @@ export class SchoolhubChat extends HubElement {
 
   private editForm(m: Message) {
     const t = this.t;
+    const tooLong = this.editLength > LIMITS.messageBody;
     return html`<form class="edit" @submit=${(e: Event) => this.saveEdit(e, m)}>
       <label class="sr-only" for="edit">${t.editMessage}</label>
-      <textarea id="edit" part="input" dir="auto" rows="2" maxlength=${LIMITS.messageBody} .value=${m.body} @keydown=${(e: KeyboardEvent) => this.editKey(e, m)}></textarea>
+      <textarea id="edit" part="input" dir="auto" rows="2" data-limit=${LIMITS.messageBody} .value=${m.body}
+        aria-invalid=${tooLong ? 'true' : 'false'} aria-describedby=${nearLimit(this.editLength, LIMITS.messageBody) ? 'edit-length' : nothing}
+        @input=${(e: Event) => (this.editLength = lengthOf((e.target as HTMLTextAreaElement).value))}
+        @keydown=${(e: KeyboardEvent) => this.editKey(e, m)}></textarea>
+      ${lengthNote(this.editLength, LIMITS.messageBody, t, 'edit-length')}
       <div class="actions">
-        <button class="primary" part="button">${t.save}</button>
+        <button class="primary" part="button" ?disabled=${tooLong}>${t.save}</button>
         <button type="button" part="button" @click=${() => this.closeChange('edit', m.seq)}>${t.cancel}</button>
       </div>
     </form>`;

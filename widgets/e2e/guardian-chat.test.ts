@@ -157,7 +157,10 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
     await field.fill(arabic);
     expect(await field.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
     await field.press('Enter');
-    await eva.locator('schoolhub-inbox .item', { hasText: 'Veckan' }).click();
+    // Once it is there (the row moves to the top when it arrives), Eva opens the conversation.
+    const evaRow = eva.locator('schoolhub-inbox .item', { hasText: 'Veckan' });
+    await eventually(() => evaRow.locator('.last').innerText()).toContain(arabic);
+    await evaRow.click();
     const body = chat(eva).locator('.msg .body', { hasText: arabic });
     await eventually(() => chat(eva).locator('.msg .body').last().innerText().catch((e) => String(e))).toBe(arabic);
     await eventually(() => body.count()).toBe(1);
@@ -168,6 +171,39 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
     expect(await row.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
     // Swedish stays left to right.
     expect(await chat(eva).locator('.msg .body', { hasText: 'Hinner du titta' }).evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
+  });
+
+  it('a 10,000-character paste is not cut: a counter, a visible refusal, and sending once it fits', async () => {
+    const field = chat(sara).getByLabel('Skriv ett meddelande');
+    const counter = chat(sara).locator('.length');
+    const send = chat(sara).getByRole('button', { name: 'Skicka' });
+    // Far from the limit: no counter. Near it: how many are left.
+    await field.fill('kort');
+    expect(await counter.count()).toBe(0);
+    await field.fill('a'.repeat(7_500));
+    expect(await counter.innerText()).toBe('500 tecken kvar');
+    expect(await send.isEnabled()).toBe(true);
+    // Over it: everything pasted stays, the count turns into an error, sending is refused and says why.
+    await field.fill('b'.repeat(10_000));
+    expect((await field.inputValue()).length).toBe(10_000);
+    expect(await counter.innerText()).toBe('2000 tecken för mycket');
+    expect(await counter.getAttribute('class')).toContain('error');
+    expect(await send.isDisabled()).toBe(true);
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await chat(sara).getByRole('alert').innerText()).toBe('För långt för att skicka: högst 8000 tecken. Korta texten eller dela upp den.');
+    expect(await field.getAttribute('aria-describedby')).toBe('body-length');
+    const before = await chat(eva).locator('.msg').count();
+    await field.press('Enter');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await chat(eva).locator('.msg').count()).toBe(before);
+    expect((await field.inputValue()).length).toBe(10_000);
+    // Shortened to the limit, it goes, whole.
+    await field.fill('c'.repeat(8_000));
+    expect(await counter.innerText()).toBe('0 tecken kvar');
+    expect(await chat(sara).getByRole('alert').count()).toBe(0);
+    await send.click();
+    await eventually(() => chat(eva).locator('.msg .body').last().evaluate((el) => el.textContent?.length)).toBe(8_000);
+    expect(await counter.count()).toBe(0);
   });
 
   it('the pages raised no errors, and axe finds nothing serious', async () => {

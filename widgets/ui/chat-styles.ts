@@ -68,6 +68,11 @@ export const chatStyles = css`
   .context {
     margin-top: 0.2em;
   }
+  .length {
+    font-size: 0.85em;
+    text-align: end;
+    margin-top: 0.2em;
+  }
   .msg.found {
     outline: 2px solid var(--_accent);
     outline-offset: 1px;
