@@ -41,6 +41,8 @@ export class SchoolhubChat extends HubElement {
     confirming: { state: true },
     changeError: { state: true },
     draftLength: { state: true },
+    active: { state: true },
+    actionsFor: { state: true },
     editLength: { state: true },
   };
 
@@ -57,6 +59,13 @@ export class SchoolhubChat extends HubElement {
   declare changeError: { seq: number; text: string } | null;
   /** The composer's and the editor's text lengths, for the counter and refusing what is too long. */
   declare draftLength: number;
+  /**
+   * The message list is one tab stop (roving tabindex): `active` is the seq of the message that
+   * holds it (the newest when unset); arrow keys move it. `actionsFor` is the message whose
+   * edit and delete buttons are in the tab order, after Enter on it.
+   */
+  declare active: number | null;
+  declare actionsFor: number | null;
   declare editLength: number;
   private store: ConversationStore | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -80,6 +89,8 @@ export class SchoolhubChat extends HubElement {
     this.changeError = null;
     this.draftLength = 0;
     this.editLength = 0;
+    this.active = null;
+    this.actionsFor = null;
   }
 
   attach(client: HubClient): (() => void)[] {
@@ -93,7 +104,7 @@ export class SchoolhubChat extends HubElement {
     ];
   }
 
-  /** Moves focus to the conversation's heading, or to the message it was opened at, once shown. */
+  /** Moves focus to the composer, or to the message it was opened at, once shown. */
   override focus(): void {
     this.wantsFocus = true;
     this.takeFocus();
@@ -110,10 +121,11 @@ export class SchoolhubChat extends HubElement {
 
   private takeFocus(): void {
     if (!this.wantsFocus || this.scrollToFound || this.store?.focusSeq !== undefined) return;
-    const heading = this.renderRoot.querySelector<HTMLElement>('h2');
-    if (!heading) return;
+    // Opened to write: the composer, not the heading (or every message's buttons) first.
+    const composer = this.renderRoot.querySelector<HTMLElement>('#body');
+    if (!composer) return;
     this.wantsFocus = false;
-    heading.focus();
+    composer.focus();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -139,6 +151,7 @@ export class SchoolhubChat extends HubElement {
     this.found = undefined;
     this.editing = this.confirming = null;
     this.changeError = null;
+    this.active = this.actionsFor = null;
     if (!client || !this.conversationId) return;
     const seq = this.messageSeq != null && Number.isInteger(this.messageSeq) ? this.messageSeq : undefined;
     const store = new ConversationStore(client, this.conversationId, seq);
@@ -245,6 +258,7 @@ export class SchoolhubChat extends HubElement {
   private closeChange(change: 'edit' | 'remove', seq: number): void {
     if (change === 'edit') this.editing = null;
     else this.confirming = null;
+    this.actionsFor = this.active = seq;
     this.focusAfter = `[data-${change}="${seq}"]`;
   }
 
@@ -282,7 +296,9 @@ export class SchoolhubChat extends HubElement {
       await this.store.remove(m);
       this.confirming = null;
       this.changeError = null;
-      this.focusAfter = '.messages';
+      this.actionsFor = null;
+      this.active = m.seq;
+      this.focusAfter = `li[data-seq="${m.seq}"]`;
     } catch (err) {
       this.confirming = null;
       this.showChangeError(m, err);
@@ -301,7 +317,9 @@ export class SchoolhubChat extends HubElement {
     const tooLong = this.draftLength > LIMITS.messageBody;
     return html`<div class="root" part="container">
       ${this.chrome()} ${this.header(store)}
-      <ol class="messages" part="messages" tabindex="0" aria-label=${t.messages} @scroll=${this.onScroll}>
+      <p class="sr-only" id="list-hint">${t.listHint}</p>
+      <ol class="messages" part="messages" aria-label=${t.messages} @scroll=${this.onScroll} @keydown=${this.listKey}
+        @focusin=${this.listFocus} @focusout=${this.listBlur}>
         ${store.hasOlder ? html`<li class="older"><button class="link" part="button" @click=${() => this.older()}>${t.older}</button></li>` : nothing}
         ${store.messages.map((m) => this.message(m, store))}
         ${store.hasNewer
@@ -348,8 +366,9 @@ export class SchoolhubChat extends HubElement {
     const side = mine ? 'mine' : 'theirs';
     const found = m.seq === this.found;
     const error = this.changeError?.seq === m.seq ? this.changeError.text : '';
+    const stop = m.seq === this.activeSeq(store);
     return html`<li class="msg ${side} ${m.deleted ? 'deleted' : ''} ${found ? 'found' : ''}" part="message ${side}${m.deleted ? ' deleted' : ''}"
-      data-seq=${m.seq} tabindex=${found ? '-1' : nothing}>
+      data-seq=${m.seq} tabindex=${stop ? '0' : '-1'} aria-describedby=${stop ? 'list-hint' : nothing}>
       <p class="meta">
         <bdi class="who">${senderLabel(m, store.me, t)}</bdi> <time datetime=${m.createdAt}>${shortTime(m.createdAt, t)}</time>${m.editedAt && !m.deleted
           ? html` <span class="edited">(${t.edited})</span>`
@@ -367,16 +386,77 @@ export class SchoolhubChat extends HubElement {
     </li>`;
   }
 
+  /** The message that holds the list's tab stop: the one moved to, else the newest. */
+  private activeSeq(store: ConversationStore): number | undefined {
+    const active = this.active;
+    if (active !== null && store.messages.some((m) => m.seq === active)) return active;
+    return store.messages[store.messages.length - 1]?.seq;
+  }
+
+  /** Arrow keys, Home and End move between messages; Enter (or the menu key) opens one's own message's actions. */
+  private listKey(e: KeyboardEvent): void {
+    const li = (e.target as HTMLElement).closest<HTMLElement>('li.msg[data-seq]');
+    if (!li || e.target !== li || !this.store) return;
+    const items = [...this.renderRoot.querySelectorAll<HTMLElement>('li.msg[data-seq]')];
+    const i = items.indexOf(li);
+    const to = e.key === 'ArrowUp' ? i - 1 : e.key === 'ArrowDown' ? i + 1 : e.key === 'Home' ? 0 : e.key === 'End' ? items.length - 1 : undefined;
+    if (to !== undefined) {
+      e.preventDefault();
+      const next = items[Math.max(0, Math.min(items.length - 1, to))];
+      if (!next) return;
+      this.active = Number(next.dataset.seq);
+      this.actionsFor = null;
+      next.focus();
+      if (to < 0 && this.store.hasOlder) void this.older();
+      return;
+    }
+    if (e.key === 'Enter' || e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+      const m = this.store.messages.find((x) => x.seq === Number(li.dataset.seq));
+      if (!m || !this.store.mayChange(m)) return;
+      e.preventDefault();
+      this.actionsFor = m.seq;
+      this.focusAfter = `[data-edit="${m.seq}"]`;
+    } else if (e.key === 'Escape' && this.actionsFor !== null) {
+      this.actionsFor = null;
+    }
+  }
+
+  /** Focus on a message (by click or search hit) makes it the tab stop. */
+  private listFocus(e: FocusEvent): void {
+    const li = (e.target as HTMLElement).closest<HTMLElement>('li.msg[data-seq]');
+    if (li) this.active = Number(li.dataset.seq);
+  }
+
+  /** Leaving a message's actions takes them out of the tab order again. */
+  private listBlur(e: FocusEvent): void {
+    const to = e.relatedTarget as HTMLElement | null;
+    const seq = this.actionsFor;
+    if (seq === null || this.editing === seq || this.confirming === seq) return;
+    if (!to || !to.closest(`li[data-seq="${seq}"]`)) this.actionsFor = null;
+  }
+
+  /** Escape in a message's actions goes back to the message. */
+  private actionKey(e: KeyboardEvent, seq: number): void {
+    if (e.key !== 'Escape') return;
+    e.preventDefault();
+    this.actionsFor = null;
+    this.focusAfter = `li[data-seq="${seq}"]`;
+  }
+
   private changeButtons(m: Message) {
     const t = this.t;
+    // In the tab order only after Enter on the message: the list stays one tab stop.
+    const tab = this.actionsFor === m.seq ? '0' : '-1';
     if (this.confirming === m.seq) {
       return html`<p class="change"><span>${t.confirmRemove}</span>
         <button id="confirm-remove" class="link danger" part="button" @click=${() => this.removeMessage(m)}>${t.remove}</button>
         <button class="link" part="button" @click=${() => this.closeChange('remove', m.seq)}>${t.cancel}</button></p>`;
     }
     return html`<p class="change">
-      <button class="link" part="button" data-edit=${m.seq} aria-describedby="b-${m.seq}" @click=${() => this.openChange('edit', m)}>${t.edit}</button>
-      <button class="link" part="button" data-remove=${m.seq} aria-describedby="b-${m.seq}" @click=${() => this.openChange('remove', m)}>${t.remove}</button>
+      <button class="link" part="button" data-edit=${m.seq} tabindex=${tab} aria-describedby="b-${m.seq}"
+        @keydown=${(e: KeyboardEvent) => this.actionKey(e, m.seq)} @click=${() => this.openChange('edit', m)}>${t.edit}</button>
+      <button class="link" part="button" data-remove=${m.seq} tabindex=${tab} aria-describedby="b-${m.seq}"
+        @keydown=${(e: KeyboardEvent) => this.actionKey(e, m.seq)} @click=${() => this.openChange('remove', m)}>${t.remove}</button>
     </p>`;
   }
 

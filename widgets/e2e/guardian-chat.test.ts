@@ -206,6 +206,57 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
     expect(await counter.count()).toBe(0);
   });
 
+  it('keyboard: opening focuses the composer, the message list is one tab stop, actions open with Enter', async () => {
+    // Eva has many messages of her own from the last minutes, each with edit and delete.
+    const list = chat(eva).locator('.messages');
+    await eva.locator('schoolhub-inbox .item', { hasText: 'Emma' }).click();
+    await eventually(() => chat(eva).locator('h2').innerText()).toContain('Emma');
+    await eva.locator('schoolhub-inbox .item', { hasText: 'Veckan' }).click();
+    await eventually(() => chat(eva).locator('h2').innerText()).toBe('Veckan');
+    const focused = () => eva.evaluate(() => {
+      let el: Element | null = document.activeElement;
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+      return el ? { tag: el.localName, id: el.id, seq: (el as HTMLElement).dataset.seq ?? (el as HTMLElement).closest<HTMLElement>('li')?.dataset.seq ?? '', text: el.textContent ?? '' } : null;
+    });
+    await eventually(async () => (await focused())?.id).toBe('body');
+    expect(await chat(eva).locator('[data-edit]').count()).toBeGreaterThan(5);
+    // One tab stop in the whole list, however many buttons it holds.
+    expect(await list.evaluate((ol) => [...ol.querySelectorAll<HTMLElement>('*')].filter((el) => el.tabIndex >= 0).length)).toBe(1);
+    const newest = await chat(eva).locator('li.msg[data-seq]').last().getAttribute('data-seq');
+    await eva.keyboard.press('Shift+Tab');
+    expect(await focused()).toMatchObject({ tag: 'li', seq: newest });
+    await eva.keyboard.press('Tab');
+    expect((await focused())?.id).toBe('body');
+    // Arrow keys move between messages; Enter on one of Eva's own shows its actions, labelled by its text.
+    await eva.keyboard.press('Shift+Tab');
+    const own = await chat(eva).locator('li.msg.mine[data-seq]').last().getAttribute('data-seq');
+    for (let i = 0; i < 40 && (await focused())?.seq !== own; i++) await eva.keyboard.press('ArrowUp');
+    expect((await focused())?.seq).toBe(own);
+    await eva.keyboard.press('Enter');
+    await eventually(async () => (await focused())?.tag).toBe('button');
+    expect((await focused())?.text).toBe('Redigera');
+    const edit = chat(eva).locator(`[data-edit="${own}"]`);
+    expect(await edit.getAttribute('aria-describedby')).toBe(`b-${own}`);
+    await eva.keyboard.press('Tab');
+    expect((await focused())?.text).toBe('Ta bort');
+    await eva.keyboard.press('Escape');
+    expect(await focused()).toMatchObject({ tag: 'li', seq: own });
+    // The list is one stop again: Tab goes straight to the composer.
+    await eva.keyboard.press('Tab');
+    expect((await focused())?.id).toBe('body');
+    // And the edit by keyboard works: Shift+Tab, Enter, Enter, type, Enter.
+    await eva.keyboard.press('Shift+Tab');
+    await eva.keyboard.press('Enter');
+    await eventually(async () => (await focused())?.text).toBe('Redigera');
+    await eva.keyboard.press('Enter');
+    await eventually(async () => (await focused())?.id).toBe('edit');
+    await eva.keyboard.press('End');
+    await eva.keyboard.type(' (ändrat med tangentbordet)');
+    await eva.keyboard.press('Enter');
+    await eventually(() => chat(sara).locator(`li[data-seq="${own}"] .body`).innerText()).toContain('(ändrat med tangentbordet)');
+    expect(await seriousViolations(eva)).toEqual([]);
+  });
+
   it('the pages raised no errors, and axe finds nothing serious', async () => {
     expect(await seriousViolations(sara)).toEqual([]);
     expect(problems).toEqual([]);

@@ -77,8 +77,13 @@ export const chatStyles = css`
     outline: 2px solid var(--_accent);
     outline-offset: 1px;
   }
+  .msg:focus {
+    outline: none;
+  }
+  .msg:focus-visible,
   .msg.found:focus-visible {
     outline: 3px solid var(--_focus);
+    outline-offset: 1px;
   }
   .tombstone {
     font-style: italic;
