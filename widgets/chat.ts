@@ -26,6 +26,7 @@ import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
  * @csspart quiet - the "answers during school hours" note under a message
  * @csspart typing - the typing indicator
  * @csspart composer - the form at the bottom
+ * @csspart counter - the length counter near the limit
  * @csspart input - text fields
  * @csspart button - buttons
  * @csspart status - the connection status line

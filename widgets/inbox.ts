@@ -26,7 +26,7 @@ interface Search {
 }
 
 /** The chat's parts, styled through the inbox when the inbox shows a conversation itself. */
-const CHAT_PARTS = 'header, messages, message, mine, theirs, pending, failed, deleted, quiet, typing, composer, input, button, context, status';
+const CHAT_PARTS = 'header, messages, message, mine, theirs, pending, failed, deleted, quiet, typing, composer, counter, input, button, context, status';
 
 /**
  * @fires schoolhub-open - {conversationId, seq?}, cancelable: the person opened a conversation (at message `seq`, from a search hit)
@@ -228,7 +228,7 @@ export class SchoolhubInbox extends HubElement {
       return html`<div class="root" part="container">
         <schoolhub-new-conversation
           lang=${lang}
-          exportparts="input, button, status"
+          exportparts="input, button, status, counter"
           @schoolhub-started=${(e: CustomEvent<{ conversationId: string }>) => this.openConversation(e.detail.conversationId)}
           @schoolhub-cancel=${() => (this.composing = false)}
         ></schoolhub-new-conversation>
