@@ -234,6 +234,21 @@ export async function markRead(db: Db, conversationId: string, personId: string,
   return rows[0] ? Number(rows[0].readSeq) : undefined;
 }
 
+/**
+ * Moves the person's read mark to the last message in every conversation of theirs (those
+ * `inboxPage` lists), in one statement. Returns the marks that moved.
+ */
+export async function markAllRead(db: Db, personId: string, keys: string[]): Promise<{ conversationId: string; seq: number }[]> {
+  const rows = await db<{ conversationId: string; readSeq: number }[]>`
+    with mine as (${myConversations(db, personId, keys)})
+    insert into conversation_members as m (conversation_id, person_id, read_seq)
+    select c.id, ${personId}, c.last_seq from mine join conversations c on c.id = mine.id where c.last_seq > 0
+    on conflict (conversation_id, person_id) do update set read_seq = excluded.read_seq
+      where excluded.read_seq > m.read_seq
+    returning m.conversation_id, m.read_seq`;
+  return rows.map((r) => ({ conversationId: r.conversationId, seq: Number(r.readSeq) }));
+}
+
 export async function readMarks(db: Db, conversationId: string): Promise<Record<string, number>> {
   const rows = await db<{ personId: string; readSeq: number }[]>`select person_id, read_seq from conversation_members where conversation_id = ${conversationId}`;
   return Object.fromEntries(rows.map((r) => [r.personId, Number(r.readSeq)]));
@@ -336,7 +351,7 @@ export async function searchMessages(
 }
 
 /** Conversations by id, each with its stored participants, in one round trip. */
-async function conversationsByIds(db: Db, ids: readonly string[]): Promise<Map<string, ConversationRow>> {
+export async function conversationsByIds(db: Db, ids: readonly string[]): Promise<Map<string, ConversationRow>> {
   if (ids.length === 0) return new Map();
   const rows = await db<(ConversationRecord & { participantIds: string[] })[]>`
     select c.*, array(select person_id from conversation_members m where m.conversation_id = c.id order by joined_at, person_id) as participant_ids

@@ -18,6 +18,7 @@ import { renderLink } from './ui/anchor.ts';
 import { chatStyles } from './ui/chat-styles.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 import { newClientKey } from './client/keys.ts';
+import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
 
 /**
  * @csspart header - title, participants and context
@@ -29,6 +30,7 @@ import { newClientKey } from './client/keys.ts';
  * @csspart audience - who reads a whole-group conversation, or (for those who only read it) how to answer
  * @csspart typing - the typing indicator
  * @csspart composer - the form at the bottom
+ * @csspart counter - the length counter near the limit
  * @csspart input - text fields
  * @csspart button - buttons
  * @csspart status - the connection status line
@@ -45,6 +47,10 @@ export class SchoolhubChat extends HubElement {
     changeError: { state: true },
     replying: { state: true },
     replyError: { state: true },
+    draftLength: { state: true },
+    active: { state: true },
+    actionsFor: { state: true },
+    editLength: { state: true },
   };
 
   /** The conversation to show. */
@@ -63,6 +69,16 @@ export class SchoolhubChat extends HubElement {
   declare replyError: string | null;
   /** One key per private reply, reused when it is sent again after a failure. */
   private replyKey: string | undefined;
+  /** The composer's and the editor's text lengths, for the counter and refusing what is too long. */
+  declare draftLength: number;
+  /**
+   * The message list is one tab stop (roving tabindex): `active` is the seq of the message that
+   * holds it (the newest when unset); arrow keys move it. `actionsFor` is the message whose
+   * edit and delete buttons are in the tab order, after Enter on it.
+   */
+  declare active: number | null;
+  declare actionsFor: number | null;
+  declare editLength: number;
   private store: ConversationStore | undefined;
   private unsubscribe: (() => void) | undefined;
   private atBottom = true;
@@ -85,6 +101,10 @@ export class SchoolhubChat extends HubElement {
     this.changeError = null;
     this.replying = null;
     this.replyError = null;
+    this.draftLength = 0;
+    this.editLength = 0;
+    this.active = null;
+    this.actionsFor = null;
   }
 
   attach(client: HubClient): (() => void)[] {
@@ -98,7 +118,7 @@ export class SchoolhubChat extends HubElement {
     ];
   }
 
-  /** Moves focus to the conversation's heading, or to the message it was opened at, once shown. */
+  /** Moves focus to the composer, or to the message it was opened at, once shown. */
   override focus(): void {
     this.wantsFocus = true;
     this.takeFocus();
@@ -115,10 +135,11 @@ export class SchoolhubChat extends HubElement {
 
   private takeFocus(): void {
     if (!this.wantsFocus || this.scrollToFound || this.store?.focusSeq !== undefined) return;
-    const heading = this.renderRoot.querySelector<HTMLElement>('h2');
-    if (!heading) return;
+    // Opened to write: the composer, not the heading (or every message's buttons) first.
+    const composer = this.renderRoot.querySelector<HTMLElement>('#body');
+    if (!composer) return;
     this.wantsFocus = false;
-    heading.focus();
+    composer.focus();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -144,6 +165,7 @@ export class SchoolhubChat extends HubElement {
     this.found = undefined;
     this.editing = this.confirming = null;
     this.changeError = null;
+    this.active = this.actionsFor = null;
     if (!client || !this.conversationId) return;
     const seq = this.messageSeq != null && Number.isInteger(this.messageSeq) ? this.messageSeq : undefined;
     const store = new ConversationStore(client, this.conversationId, seq);
@@ -219,9 +241,10 @@ export class SchoolhubChat extends HubElement {
     e.preventDefault();
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#body');
     const body = field?.value.trim() ?? '';
-    if (!field || !body || !this.store) return;
+    if (!field || !body || !this.store || body.length > LIMITS.messageBody) return;
     this.store.send(body);
     field.value = '';
+    this.draftLength = 0;
     this.atBottom = true;
   }
 
@@ -231,12 +254,15 @@ export class SchoolhubChat extends HubElement {
   }
 
   private input(e: Event): void {
-    this.store?.typed((e.target as HTMLTextAreaElement).value.trim() !== '');
+    const value = (e.target as HTMLTextAreaElement).value;
+    this.draftLength = lengthOf(value);
+    this.store?.typed(value.trim() !== '');
   }
 
   /** Opens message `m`'s change: its editor or the question whether to delete it; one at a time. */
   private openChange(change: 'edit' | 'remove', m: Message): void {
     this.editing = change === 'edit' ? m.seq : null;
+    this.editLength = lengthOf(m.body);
     this.confirming = change === 'remove' ? m.seq : null;
     this.changeError = null;
     this.focusAfter = change === 'edit' ? '#edit' : '#confirm-remove';
@@ -246,6 +272,7 @@ export class SchoolhubChat extends HubElement {
   private closeChange(change: 'edit' | 'remove', seq: number): void {
     if (change === 'edit') this.editing = null;
     else this.confirming = null;
+    this.actionsFor = this.active = seq;
     this.focusAfter = `[data-${change}="${seq}"]`;
   }
 
@@ -257,7 +284,7 @@ export class SchoolhubChat extends HubElement {
     e.preventDefault();
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#edit');
     const body = field?.value.trim() ?? '';
-    if (!this.store || !body) return;
+    if (!this.store || !body || body.length > LIMITS.messageBody) return;
     if (body === m.body) return this.closeChange('edit', m.seq);
     try {
       await this.store.edit(m, body);
@@ -283,7 +310,9 @@ export class SchoolhubChat extends HubElement {
       await this.store.remove(m);
       this.confirming = null;
       this.changeError = null;
-      this.focusAfter = '.messages';
+      this.actionsFor = null;
+      this.active = m.seq;
+      this.focusAfter = `li[data-seq="${m.seq}"]`;
     } catch (err) {
       this.confirming = null;
       this.showChangeError(m, err);
@@ -301,7 +330,9 @@ export class SchoolhubChat extends HubElement {
     }
     return html`<div class="root" part="container">
       ${this.chrome()} ${this.header(store)}
-      <ol class="messages" part="messages" tabindex="0" aria-label=${t.messages} @scroll=${this.onScroll}>
+      <p class="sr-only" id="list-hint">${t.listHint}</p>
+      <ol class="messages" part="messages" aria-label=${t.messages} @scroll=${this.onScroll} @keydown=${this.listKey}
+        @focusin=${this.listFocus} @focusout=${this.listBlur}>
         ${store.hasOlder ? html`<li class="older"><button class="link" part="button" @click=${() => this.older()}>${t.older}</button></li>` : nothing}
         ${store.messages.map((m) => this.message(m, store))}
         ${store.hasNewer
@@ -321,14 +352,17 @@ export class SchoolhubChat extends HubElement {
     const t = this.t;
     const group = store.conversation?.group;
     if (group && !mayWriteTo(group, store.me)) return html`<p class="audience muted" part="audience">${t.onlyMentorsWrite}</p>`;
+    const tooLong = this.draftLength > LIMITS.messageBody;
+    const describedBy = [group ? 'audience' : '', nearLimit(this.draftLength, LIMITS.messageBody) ? 'body-length' : ''].filter(Boolean).join(' ');
     return html`${group ? html`<p class="audience muted" part="audience" id="audience">${t.audienceLine(group.name ?? t.group, group.audience)}</p>` : nothing}
       <form class="composer" part="composer" @submit=${this.submit}>
         <label class="sr-only" for="body">${t.writeMessage}</label>
-        <textarea id="body" part="input" rows="2" maxlength=${LIMITS.messageBody} placeholder=${t.writeMessage}
-          aria-describedby=${group ? 'audience' : nothing}
+        <textarea id="body" part="input" dir="auto" rows="2" data-limit=${LIMITS.messageBody} placeholder=${t.writeMessage}
+          aria-invalid=${tooLong ? 'true' : 'false'} aria-describedby=${describedBy || nothing}
           @keydown=${this.keydown} @input=${this.input} @blur=${() => this.store?.stopTyping()}></textarea>
-        <button class="primary" part="button">${t.send}</button>
-      </form>`;
+        <button class="primary" part="button" ?disabled=${tooLong}>${t.send}</button>
+      </form>
+      ${lengthNote(this.draftLength, LIMITS.messageBody, t, 'body-length')}`;
   }
 
   private startReply(m: Message): void {
@@ -351,7 +385,7 @@ export class SchoolhubChat extends HubElement {
       this.show(conversation.id);
       this.focus();
     } catch (err) {
-      this.replyError = `${this.t.failedSend}: ${err instanceof Error ? err.message : String(err)}`;
+      this.replyError = `${this.t.failedSend}: ${errorText(err, this.t)}`;
     }
   }
 
@@ -363,7 +397,7 @@ export class SchoolhubChat extends HubElement {
     };
     return html`<form class="edit reply" @submit=${(e: Event) => this.sendReply(e, m)}>
       <label for="reply">${t.privateReplyTo(m.senderName ?? t.someone)}</label>
-      <textarea id="reply" part="input" rows="2" maxlength=${LIMITS.messageBody}
+      <textarea id="reply" part="input" dir="auto" rows="2" maxlength=${LIMITS.messageBody}
         @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') cancel(); else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void this.sendReply(e, m); }}></textarea>
       <div class="actions">
         <button class="primary" part="button">${t.send}</button>
@@ -385,8 +419,8 @@ export class SchoolhubChat extends HubElement {
     const link = context ? contextLink(context, this.contextHref) : undefined;
     const who = c.group ? t.participantCount(c.participants.length) : c.subject || byContext ? otherNames(c, me) : '';
     return html`<header class="head" part="header">
-      <h2 tabindex="-1">${conversationTitle(shown, me, t)}</h2>
-      ${who ? html`<p class="muted">${t.with}: ${who}</p>` : nothing}
+      <h2 tabindex="-1" dir="auto">${conversationTitle(shown, me, t)}</h2>
+      ${who ? html`<p class="muted">${t.with}: <bdi>${who}</bdi></p>` : nothing}
       ${context && (link || !byContext)
         ? html`<p class="context" part="context">${link
           ? renderLink(link, byContext ? t.openContext[context.kind] : contextLabel(context, t), t.newTab)
@@ -401,10 +435,11 @@ export class SchoolhubChat extends HubElement {
     const side = mine ? 'mine' : 'theirs';
     const found = m.seq === this.found;
     const error = this.changeError?.seq === m.seq ? this.changeError.text : '';
+    const stop = m.seq === this.activeSeq(store);
     return html`<li class="msg ${side} ${m.deleted ? 'deleted' : ''} ${found ? 'found' : ''}" part="message ${side}${m.deleted ? ' deleted' : ''}"
-      data-seq=${m.seq} tabindex=${found ? '-1' : nothing}>
+      data-seq=${m.seq} tabindex=${stop ? '0' : '-1'} aria-describedby=${stop ? 'list-hint' : nothing}>
       <p class="meta">
-        <span class="who">${senderLabel(m, store.me, t)}</span> <time datetime=${m.createdAt}>${shortTime(m.createdAt, t)}</time>${m.editedAt && !m.deleted
+        <bdi class="who">${senderLabel(m, store.me, t)}</bdi> <time datetime=${m.createdAt}>${shortTime(m.createdAt, t)}</time>${m.editedAt && !m.deleted
           ? html` <span class="edited">(${t.edited})</span>`
           : nothing}
       </p>
@@ -412,7 +447,7 @@ export class SchoolhubChat extends HubElement {
         ? html`<p class="body tombstone">${t.deletedMessage}</p>`
         : this.editing === m.seq
           ? this.editForm(m)
-          : html`<p class="body" id="b-${m.seq}">${m.body}</p>`}
+          : html`<p class="body" id="b-${m.seq}" dir="auto">${m.body}</p>`}
       ${m.replyTo && !m.deleted ? html`<p class="quote muted" part="quote">${t.replyingTo} ${m.replyTo.title ?? t.group}: ”${m.replyTo.excerpt}”</p>` : nothing}
       ${m.quietHours && !m.deleted ? html`<p class="quiet" part="quiet">${t.quietHours}</p>` : nothing}
       ${store.mayChange(m) && this.editing !== m.seq ? this.changeButtons(m) : nothing}
@@ -432,26 +467,92 @@ export class SchoolhubChat extends HubElement {
     return !!group && !mayWriteTo(group, store.me) && !m.deleted && m.senderId !== null && m.senderId !== store.me;
   }
 
+  /** The message that holds the list's tab stop: the one moved to, else the newest. */
+  private activeSeq(store: ConversationStore): number | undefined {
+    const active = this.active;
+    if (active !== null && store.messages.some((m) => m.seq === active)) return active;
+    return store.messages[store.messages.length - 1]?.seq;
+  }
+
+  /** Arrow keys, Home and End move between messages; Enter (or the menu key) opens one's own message's actions. */
+  private listKey(e: KeyboardEvent): void {
+    const li = (e.target as HTMLElement).closest<HTMLElement>('li.msg[data-seq]');
+    if (!li || e.target !== li || !this.store) return;
+    const items = [...this.renderRoot.querySelectorAll<HTMLElement>('li.msg[data-seq]')];
+    const i = items.indexOf(li);
+    const to = e.key === 'ArrowUp' ? i - 1 : e.key === 'ArrowDown' ? i + 1 : e.key === 'Home' ? 0 : e.key === 'End' ? items.length - 1 : undefined;
+    if (to !== undefined) {
+      e.preventDefault();
+      const next = items[Math.max(0, Math.min(items.length - 1, to))];
+      if (!next) return;
+      this.active = Number(next.dataset.seq);
+      this.actionsFor = null;
+      next.focus();
+      if (to < 0 && this.store.hasOlder) void this.older();
+      return;
+    }
+    if (e.key === 'Enter' || e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+      const m = this.store.messages.find((x) => x.seq === Number(li.dataset.seq));
+      if (!m || !this.store.mayChange(m)) return;
+      e.preventDefault();
+      this.actionsFor = m.seq;
+      this.focusAfter = `[data-edit="${m.seq}"]`;
+    } else if (e.key === 'Escape' && this.actionsFor !== null) {
+      this.actionsFor = null;
+    }
+  }
+
+  /** Focus on a message (by click or search hit) makes it the tab stop. */
+  private listFocus(e: FocusEvent): void {
+    const li = (e.target as HTMLElement).closest<HTMLElement>('li.msg[data-seq]');
+    if (li) this.active = Number(li.dataset.seq);
+  }
+
+  /** Leaving a message's actions takes them out of the tab order again. */
+  private listBlur(e: FocusEvent): void {
+    const to = e.relatedTarget as HTMLElement | null;
+    const seq = this.actionsFor;
+    if (seq === null || this.editing === seq || this.confirming === seq) return;
+    if (!to || !to.closest(`li[data-seq="${seq}"]`)) this.actionsFor = null;
+  }
+
+  /** Escape in a message's actions goes back to the message. */
+  private actionKey(e: KeyboardEvent, seq: number): void {
+    if (e.key !== 'Escape') return;
+    e.preventDefault();
+    this.actionsFor = null;
+    this.focusAfter = `li[data-seq="${seq}"]`;
+  }
+
   private changeButtons(m: Message) {
     const t = this.t;
+    // In the tab order only after Enter on the message: the list stays one tab stop.
+    const tab = this.actionsFor === m.seq ? '0' : '-1';
     if (this.confirming === m.seq) {
       return html`<p class="change"><span>${t.confirmRemove}</span>
         <button id="confirm-remove" class="link danger" part="button" @click=${() => this.removeMessage(m)}>${t.remove}</button>
         <button class="link" part="button" @click=${() => this.closeChange('remove', m.seq)}>${t.cancel}</button></p>`;
     }
     return html`<p class="change">
-      <button class="link" part="button" data-edit=${m.seq} aria-describedby="b-${m.seq}" @click=${() => this.openChange('edit', m)}>${t.edit}</button>
-      <button class="link" part="button" data-remove=${m.seq} aria-describedby="b-${m.seq}" @click=${() => this.openChange('remove', m)}>${t.remove}</button>
+      <button class="link" part="button" data-edit=${m.seq} tabindex=${tab} aria-describedby="b-${m.seq}"
+        @keydown=${(e: KeyboardEvent) => this.actionKey(e, m.seq)} @click=${() => this.openChange('edit', m)}>${t.edit}</button>
+      <button class="link" part="button" data-remove=${m.seq} tabindex=${tab} aria-describedby="b-${m.seq}"
+        @keydown=${(e: KeyboardEvent) => this.actionKey(e, m.seq)} @click=${() => this.openChange('remove', m)}>${t.remove}</button>
     </p>`;
   }
 
   private editForm(m: Message) {
     const t = this.t;
+    const tooLong = this.editLength > LIMITS.messageBody;
     return html`<form class="edit" @submit=${(e: Event) => this.saveEdit(e, m)}>
       <label class="sr-only" for="edit">${t.editMessage}</label>
-      <textarea id="edit" part="input" rows="2" maxlength=${LIMITS.messageBody} .value=${m.body} @keydown=${(e: KeyboardEvent) => this.editKey(e, m)}></textarea>
+      <textarea id="edit" part="input" dir="auto" rows="2" data-limit=${LIMITS.messageBody} .value=${m.body}
+        aria-invalid=${tooLong ? 'true' : 'false'} aria-describedby=${nearLimit(this.editLength, LIMITS.messageBody) ? 'edit-length' : nothing}
+        @input=${(e: Event) => (this.editLength = lengthOf((e.target as HTMLTextAreaElement).value))}
+        @keydown=${(e: KeyboardEvent) => this.editKey(e, m)}></textarea>
+      ${lengthNote(this.editLength, LIMITS.messageBody, t, 'edit-length')}
       <div class="actions">
-        <button class="primary" part="button">${t.save}</button>
+        <button class="primary" part="button" ?disabled=${tooLong}>${t.save}</button>
         <button type="button" part="button" @click=${() => this.closeChange('edit', m.seq)}>${t.cancel}</button>
       </div>
     </form>`;
@@ -466,7 +567,7 @@ export class SchoolhubChat extends HubElement {
     const online = this.client?.status === 'online';
     return html`<li class="msg mine ${o.state}" part="message mine ${o.state}">
       <p class="meta"><span class="who">${this.t.you}</span> <time datetime=${o.createdAt}>${shortTime(o.createdAt, this.t)}</time></p>
-      <p class="body">${o.body}</p>
+      <p class="body" dir="auto">${o.body}</p>
       ${o.state === 'pending'
         ? html`<p class="receipt muted">${online ? this.t.sending : this.t.waiting}</p>`
         : html`<p class="receipt error">${this.t.failedSend}: ${errorText(o.error, this.t)}

@@ -26,7 +26,7 @@ interface Search {
 }
 
 /** The chat's parts, styled through the inbox when the inbox shows a conversation itself. */
-const CHAT_PARTS = 'header, messages, message, mine, theirs, pending, failed, deleted, quiet, typing, composer, input, button, context, status';
+const CHAT_PARTS = 'header, messages, message, mine, theirs, pending, failed, deleted, quiet, typing, composer, counter, input, button, context, status';
 
 /**
  * @fires schoolhub-open - {conversationId, seq?}, cancelable: the person opened a conversation (at message `seq`, from a search hit)
@@ -71,6 +71,14 @@ export class SchoolhubInbox extends HubElement {
       .item .about {
         grid-column: 1 / -1;
       }
+      .bar-actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4em;
+      }
+      #title:focus {
+        outline: none;
+      }
       .search {
         display: flex;
         gap: 0.4em;
@@ -91,6 +99,8 @@ export class SchoolhubInbox extends HubElement {
     openSeq: { state: true },
     composing: { state: true },
     search: { state: true },
+    readingAll: { state: true },
+    readAllError: { state: true },
   };
 
   /** id of a <schoolhub-chat> on the page to show opened conversations in. */
@@ -103,6 +113,8 @@ export class SchoolhubInbox extends HubElement {
   declare composing: boolean;
   /** The search being shown, if any. */
   declare search: Search | null;
+  declare readingAll: boolean;
+  declare readAllError: string;
   private store: InboxStore | undefined;
   /** The conversation last opened, wherever it is shown: its messages are not announced here. */
   private selected: string | null = null;
@@ -115,6 +127,8 @@ export class SchoolhubInbox extends HubElement {
     this.openSeq = null;
     this.composing = false;
     this.search = null;
+    this.readingAll = false;
+    this.readAllError = '';
   }
 
   attach(client: HubClient): (() => void)[] {
@@ -126,6 +140,23 @@ export class SchoolhubInbox extends HubElement {
         if ((m.senderId === null || m.senderId !== me) && m.conversationId !== this.selected) this.announce(this.t.newMessageFrom(senderLabel(m, me, this.t), m.body));
       }),
     ];
+  }
+
+  private async readAll(): Promise<void> {
+    if (!this.store) return;
+    this.readingAll = true;
+    this.readAllError = '';
+    try {
+      await this.store.readAll();
+      this.announce(this.t.allRead);
+      // The button goes with the last unread message: keep focus in the inbox.
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('#title')?.focus();
+    } catch (err) {
+      this.readAllError = `${this.t.changeFailed}: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      this.readingAll = false;
+    }
   }
 
   /** Opens a conversation (at message `seq`): the portal may take over (preventDefault), else a chat shows it. */
@@ -197,7 +228,7 @@ export class SchoolhubInbox extends HubElement {
       return html`<div class="root" part="container">
         <schoolhub-new-conversation
           lang=${lang}
-          exportparts="input, button, status"
+          exportparts="input, button, status, counter"
           @schoolhub-started=${(e: CustomEvent<{ conversationId: string }>) => this.openConversation(e.detail.conversationId)}
           @schoolhub-cancel=${() => (this.composing = false)}
         ></schoolhub-new-conversation>
@@ -207,12 +238,18 @@ export class SchoolhubInbox extends HubElement {
     return html`<section class="root" part="container" aria-labelledby="title">
       ${this.chrome()}
       <div class="bar">
-        <h2 id="title">${t.inbox}</h2>
-        <button part="button" @click=${() => (this.composing = true)}>${t.newConversation}</button>
+        <h2 id="title" tabindex="-1">${t.inbox}</h2>
+        <span class="bar-actions">
+          ${store && store.unreadTotal > 0
+            ? html`<button part="button" ?disabled=${this.readingAll} @click=${this.readAll}>${t.markAllRead}</button>`
+            : nothing}
+          <button part="button" @click=${() => (this.composing = true)}>${t.newConversation}</button>
+        </span>
       </div>
+      ${this.readAllError ? html`<p class="error" role="alert">${this.readAllError}</p>` : nothing}
       <form class="search" role="search" aria-label=${t.search} @submit=${(e: Event) => this.find(e)}>
         <label class="sr-only" for="q">${t.search}</label>
-        <input id="q" type="search" part="input" maxlength=${LIMITS.searchQuery} autocomplete="off" placeholder=${t.search}
+        <input id="q" type="search" part="input" dir="auto" maxlength=${LIMITS.searchQuery} autocomplete="off" placeholder=${t.search}
           @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
         <button part="button">${t.searchButton}</button>
       </form>
@@ -247,12 +284,12 @@ export class SchoolhubInbox extends HubElement {
             : html`<ul class="list hits" part="list" aria-labelledby="hits">
                 ${search.results.map(({ message: m, conversation: c }) => html`<li>
                   <button class="item" part="item" data-id=${c.id} @click=${() => this.openConversation(c.id, m.seq)}>
-                    <span class="name">${conversationTitle({ ...c, context: m.context ?? c.context }, me, t)}</span>
+                    <span class="name" dir="auto">${conversationTitle({ ...c, context: m.context ?? c.context }, me, t)}</span>
                     <time class="muted" datetime=${m.createdAt}>${shortTime(m.createdAt, t)}</time>
                     ${(c.subject || c.group) && (m.context ?? c.context)
                       ? html`<span class="about muted">${contextLabel((m.context ?? c.context)!, t)}</span>`
                       : nothing}
-                    <span class="last">${senderLabel(m, me, t)}: ${m.body}</span>
+                    <span class="last" dir="auto"><bdi>${senderLabel(m, me, t)}</bdi>: ${m.body}</span>
                   </button>
                 </li>`)}
               </ul>`}
@@ -270,12 +307,12 @@ export class SchoolhubInbox extends HubElement {
     const about = titledByContext(shown) ? otherNames(c, me) : shown.context ? contextLabel(shown.context, t) : '';
     return html`<button class="item ${c.unread ? 'unread' : ''}" part="item ${c.unread ? 'unread' : ''}" data-id=${c.id}
       @click=${() => this.openConversation(c.id)}>
-      <span class="name">${conversationTitle(shown, me, t)}</span>
+      <span class="name" dir="auto">${conversationTitle(shown, me, t)}</span>
       <span>${c.unread ? html`<span class="count" part="badge" aria-hidden="true">${c.unread}</span><span class="sr-only">${t.unread(c.unread)}</span>` : nothing}
         <time class="muted" datetime=${c.lastActivityAt}>${shortTime(c.lastActivityAt, t)}</time></span>
-      ${about ? html`<span class="about muted">${about}</span>` : nothing}
-      <span class="last">${last
-        ? `${senderLabel(last, me, t)}: ${last.deleted ? t.deletedMessage : last.body}`
+      ${about ? html`<span class="about muted" dir="auto">${about}</span>` : nothing}
+      <span class="last" dir="auto">${last
+        ? html`<bdi>${senderLabel(last, me, t)}</bdi>: ${last.deleted ? t.deletedMessage : last.body}`
         : c.subject || c.group ? otherNames(c, me) : ''}</span>
     </button>`;
   }

@@ -40,9 +40,12 @@ function sources(dir = WIDGETS): string[] {
   });
 }
 
-/** Every maxlength in the sources, as `file: value` (the value as written: `"200"` or `${LIMITS.title}`). */
+/**
+ * Every maxlength in the sources, and every data-limit (a field that counts and refuses
+ * instead of cutting: ui/length.ts), as `file: value` (as written: `"200"` or `${LIMITS.title}`).
+ */
 function maxlengths(): string[] {
-  return sources().flatMap((f) => [...readFileSync(path.join(WIDGETS, f), 'utf8').matchAll(/maxlength=("[^"]*"|\$\{[^}]*\}|\S+)/gi)].map((m) => `${f}: ${m[1]}`));
+  return sources().flatMap((f) => [...readFileSync(path.join(WIDGETS, f), 'utf8').matchAll(/(?:maxlength|data-limit)=("[^"]*"|\$\{[^}]*\}|\S+)/gi)].map((m) => `${f}: ${m[1]}`));
 }
 
 function value(limit: string): number | undefined {

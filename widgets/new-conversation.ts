@@ -10,6 +10,7 @@ import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { errorText } from './ui/i18n.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
+import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
 
 /**
  * @fires schoolhub-started - {conversationId}: the conversation exists (and the first message is on its way)
@@ -27,6 +28,10 @@ export class SchoolhubNewConversation extends HubElement {
         padding: 0.3em 0.6em;
         margin-top: 0.4em;
       }
+      .length {
+        font-size: 0.85em;
+        text-align: end;
+      }
     `,
   ];
   static override properties: PropertyDeclarations = {
@@ -36,6 +41,7 @@ export class SchoolhubNewConversation extends HubElement {
     chosen: { state: true },
     error: { state: true },
     busy: { state: true },
+    bodyLength: { state: true },
   };
 
   declare contacts: Contact[] | undefined;
@@ -46,6 +52,8 @@ export class SchoolhubNewConversation extends HubElement {
   declare chosen: Map<string, Contact>;
   declare error: string;
   declare busy: boolean;
+  /** The first message's length, for the counter and refusing what is too long. */
+  declare bodyLength: number;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** One key per attempt at this form, so that a retry after a lost answer starts nothing twice. */
   private clientKey = newClientKey('c');
@@ -58,6 +66,7 @@ export class SchoolhubNewConversation extends HubElement {
     this.chosen = new Map();
     this.error = '';
     this.busy = false;
+    this.bodyLength = 0;
   }
 
   attach(client: HubClient): (() => void)[] {
@@ -100,6 +109,7 @@ export class SchoolhubNewConversation extends HubElement {
     const form = e.target as HTMLFormElement;
     const subject = (form.elements.namedItem('subject') as HTMLInputElement).value.trim();
     const body = (form.elements.namedItem('message') as HTMLTextAreaElement).value.trim();
+    if (body.length > LIMITS.messageBody) return;
     this.busy = true;
     this.error = '';
     try {
@@ -159,7 +169,7 @@ export class SchoolhubNewConversation extends HubElement {
       <h2>${t.newConversation}</h2>
       ${this.groups.length > 0 ? this.renderTargets() : nothing}
       <label for="q">${t.searchPeople}</label>
-      <input id="q" type="search" part="input" autocomplete="off" ?disabled=${picking} @input=${this.onQuery} />
+      <input id="q" type="search" part="input" dir="auto" autocomplete="off" ?disabled=${picking} @input=${this.onQuery} />
       <fieldset ?disabled=${picking}>
         <legend>${t.recipients}</legend>
         ${contacts === undefined
@@ -169,18 +179,21 @@ export class SchoolhubNewConversation extends HubElement {
               ${[...this.chosen.values(), ...contacts.filter((c) => !this.chosen.has(c.id))].map(
                 (c) => html`<label class="check"
                   ><input type="checkbox" .checked=${this.chosen.has(c.id)} @change=${(e: Event) => this.toggle(c, (e.target as HTMLInputElement).checked)} />
-                  <span>${c.name} <span class="muted">· ${this.relation(c)}</span></span></label
+                  <span><bdi>${c.name}</bdi> <span class="muted">· ${this.relation(c)}</span></span></label
                 >`,
               )}
             </div>`}
       </fieldset>
       <label for="subject">${t.subject}</label>
-      <input id="subject" name="subject" type="text" part="input" maxlength=${LIMITS.title} />
+      <input id="subject" name="subject" type="text" part="input" dir="auto" maxlength=${LIMITS.title} />
       <label for="message">${t.firstMessage}</label>
-      <textarea id="message" name="message" part="input" maxlength=${LIMITS.messageBody}></textarea>
+      <textarea id="message" name="message" part="input" dir="auto" data-limit=${LIMITS.messageBody}
+        aria-invalid=${this.bodyLength > LIMITS.messageBody ? 'true' : 'false'} aria-describedby=${nearLimit(this.bodyLength, LIMITS.messageBody) ? 'message-length' : nothing}
+        @input=${(e: Event) => (this.bodyLength = lengthOf((e.target as HTMLTextAreaElement).value))}></textarea>
+      ${lengthNote(this.bodyLength, LIMITS.messageBody, t, 'message-length')}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="actions">
-        <button class="primary" part="button" ?disabled=${this.busy}>${t.start}</button>
+        <button class="primary" part="button" ?disabled=${this.busy || this.bodyLength > LIMITS.messageBody}>${t.start}</button>
         <button type="button" part="button" @click=${() => this.dispatchEvent(new CustomEvent('schoolhub-cancel', { bubbles: true, composed: true }))}>${t.cancel}</button>
       </div>
     </form>`;

@@ -210,7 +210,7 @@ function attacks(role: string): Record<string, Attack[]> {
 /** Operations with no target of their own: what they return must hold nothing foreign. */
 const LISTS: Record<string, (r: Record<string, unknown>) => string> = Object.fromEntries(
   [
-    'inbox.get', 'feed.get', 'items.get', 'conferences.get', 'contacts.get', 'audience.get',
+    'inbox.get', 'inbox.readAll', 'feed.get', 'items.get', 'conferences.get', 'contacts.get', 'audience.get',
     'messages.search', 'item.feedback.get', 'conference.forms.get', 'group.documentation.get',
     'students.search', 'form.templates.get',
   ].map((op) => [op, (r: Record<string, unknown>) => JSON.stringify(r)]),

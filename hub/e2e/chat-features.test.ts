@@ -122,9 +122,11 @@ describe('read receipts', () => {
     await send(mentor, conversationId, 'Ett');
     const two = await send(mentor, conversationId, 'Två');
     await a.ok('conversation.read', { conversationId, seq: two.seq });
-    const receipt = await mentor.waitFor(event('conversation.read', (d) => d.conversationId === conversationId));
+    // (Sending moved the mentor's own mark: those events come too.)
+    const theirs = (d: Record<string, unknown>) => d.conversationId === conversationId && d.personId === 'p-stu-ek-3';
+    const receipt = await mentor.waitFor(event('conversation.read', theirs));
     expect(receipt.data).toEqual({ conversationId, personId: 'p-stu-ek-3', seq: 2 });
-    await b.waitFor(event('conversation.read', (d) => d.conversationId === conversationId));
+    await b.waitFor(event('conversation.read', theirs));
     const { reads, lastSeq, conversation } = await b.ok<{ reads: Record<string, number>; lastSeq: number; conversation: { participants: unknown[] } }>('history.get', { conversationId });
     expect(reads).toEqual({ 'p-mentor-ek': 2, 'p-stu-ek-3': 2, 'p-stu-ek-4': 0 });
     expect(lastSeq).toBe(2);

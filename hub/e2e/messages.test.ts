@@ -59,10 +59,49 @@ describe('direct messages', () => {
     const before = await laptop.ok<{ conversations: { id: string; unread: number }[]; unreadTotal: number }>('inbox.get');
     expect(before.conversations.find((c) => c.id === conversation.id)?.unread).toBe(3);
     await phone.ok('conversation.read', { conversationId: conversation.id, seq: 2 });
-    const ev = await laptop.waitFor((f) => f.type === 'event' && f.event === 'conversation.read');
+    // (The mentor's own read marks, moved by sending, come as events too.)
+    const ev = await laptop.waitFor((f) => f.type === 'event' && f.event === 'conversation.read' && (f.data as { personId: string }).personId === 'p-stu-ek-4');
     expect(ev.data).toEqual({ conversationId: conversation.id, personId: 'p-stu-ek-4', seq: 2 });
     const after = await laptop.ok<{ conversations: { id: string; unread: number }[] }>('inbox.get');
     expect(after.conversations.find((c) => c.id === conversation.id)?.unread).toBe(1);
+  });
+
+  it("sending moves the sender's read mark, and the sender's other devices hear it", async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const phone = await t.connect('p-stu-ek-5');
+    const laptop = await t.connect('p-stu-ek-5', { codec: 'json' });
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-5'], clientKey: 'c-sendread' });
+    await mentor.ok('message.send', { conversationId: conversation.id, body: 'Fråga', clientKey: 'sr1' });
+    const answer = await phone.ok<{ message: { seq: number } }>('message.send', { conversationId: conversation.id, body: 'Svar', clientKey: 'sr2' });
+    const ev = await laptop.waitFor((f) => f.type === 'event' && f.event === 'conversation.read' && (f.data as { personId: string }).personId === 'p-stu-ek-5');
+    expect(ev.data).toEqual({ conversationId: conversation.id, personId: 'p-stu-ek-5', seq: answer.message.seq });
+    // The mentor sees it as a receipt too.
+    await mentor.waitFor((f) => f.type === 'event' && f.event === 'conversation.read' && (f.data as { personId: string }).personId === 'p-stu-ek-5');
+  });
+
+  it('inbox.readAll moves every read mark of the person at once, and tells their devices', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const phone = await t.connect('p-stu-ek-6');
+    const laptop = await t.connect('p-stu-ek-6', { codec: 'json' });
+    const ids: string[] = [];
+    for (const key of ['ra1', 'ra2']) {
+      const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-6'], subject: key, clientKey: key });
+      for (let i = 0; i < 2; i++) await mentor.ok('message.send', { conversationId: conversation.id, body: `nr ${i}`, clientKey: `${key}-${i}` });
+      ids.push(conversation.id);
+    }
+    const before = await laptop.ok<{ unreadTotal: number }>('inbox.get');
+    expect(before.unreadTotal).toBe(4);
+    expect(await phone.ok('inbox.readAll', {})).toEqual({ conversations: 2 });
+    for (const id of ids) {
+      const ev = await laptop.waitFor((f) => f.type === 'event' && f.event === 'conversation.read' && (f.data as { conversationId: string; personId: string }).conversationId === id
+        && (f.data as { personId: string }).personId === 'p-stu-ek-6');
+      expect(ev.data).toEqual({ conversationId: id, personId: 'p-stu-ek-6', seq: 2 });
+    }
+    const after = await laptop.ok<{ unreadTotal: number; conversations: { unread: number }[] }>('inbox.get');
+    expect(after.unreadTotal).toBe(0);
+    expect(after.conversations.every((c) => c.unread === 0)).toBe(true);
+    // Again: nothing moves, nothing is sent.
+    expect(await phone.ok('inbox.readAll', {})).toEqual({ conversations: 0 });
   });
 
   it('a teacher may message a guardian directly only where the school allows it', async () => {

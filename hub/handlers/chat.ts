@@ -4,7 +4,7 @@ import { sentInQuietHours } from '../rules/index.ts';
 import { key, readKeysOf } from '../audience.ts';
 import { hiddenFromFamilies, mayShow } from '../people.ts';
 import {
-  appendMessage, findMessageByKey, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
+  type ConversationRow, appendMessage, conversationsByIds, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
@@ -39,7 +39,10 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
       const sent = await ctx.publisher.write(async (tx) => {
         const m = await appendMessage(tx, conv, { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours });
         if (!m) return { result: undefined, events: [] };
-        return { result: { message: m, context: conv.context }, events: messageEvents(dir, ctx.links, 'message.created', conv, participants, m) };
+        // Sending moved the sender's read mark to the message: say so, like conversation.read,
+        // so that the sender's other devices (and receipts) never keep an unread count.
+        const events = [...messageEvents(dir, ctx.links, 'message.created', conv, participants, m), readEvent(dir, conv, participants, personId, m.seq)];
+        return { result: { message: m, context: conv.context }, events };
       });
       return sent && { message: messageView(dir, showTo(dir, personId), ctx.links, sent.message, sent.context) };
     },
@@ -53,15 +56,36 @@ export const readConversation: Handler<'conversation.read'> = async (ctx, req) =
   await ctx.publisher.write(async (tx) => {
     const seq = await markRead(tx, conv.id, personId, req.seq);
     if (seq === undefined) return { result: undefined, events: [] };
-    // Read receipts of someone hidden from families go only to those who may see them.
-    const participants = participantsNow(dir, conv);
-    const keys = hiddenFromFamilies(dir, personId)
-      ? participants.filter((p) => mayShow(dir, p, personId)).map(key.person)
-      : conversationKeys(conv, participants);
-    return { result: seq, events: [{ name: 'conversation.read', keys, data: { conversationId: conv.id, personId, seq } }] };
+    return { result: seq, events: [readEvent(dir, conv, participantsNow(dir, conv), personId, seq)] };
   });
   return {};
 };
+
+/** "Mark all as read": every conversation of the person, in one statement; a read event for each that moved. */
+export const readAllConversations: Handler<'inbox.readAll'> = async (ctx) => {
+  const { dir, personId } = ctx;
+  const keys = readKeysOf(dir, personId);
+  const read = await ctx.publisher.write(async (tx) => {
+    const marks = await markAllRead(tx, personId, keys);
+    const conversations = await conversationsByIds(tx, marks.map((m) => m.conversationId));
+    const events = marks.flatMap(({ conversationId, seq }) => {
+      const conv = conversations.get(conversationId);
+      return conv ? [readEvent(dir, conv, participantsNow(dir, conv), personId, seq)] : [];
+    });
+    return { result: marks.length, events };
+  });
+  return { conversations: read };
+};
+
+/** The person's read mark in `conv` is now `seq`: to their devices and the participants. */
+function readEvent(dir: HandlerContext['dir'], conv: ConversationRow, participants: readonly string[], personId: string, seq: number) {
+  // Read receipts of someone hidden from families (a protected person, or a guardian of a
+  // protected child) go only to those who may see them (themselves included).
+  const keys = hiddenFromFamilies(dir, personId)
+    ? participants.filter((p) => mayShow(dir, p, personId)).map(key.person)
+    : conversationKeys(conv, participants);
+  return { name: 'conversation.read' as const, keys, data: { conversationId: conv.id, personId, seq } };
+}
 
 export const getInbox: Handler<'inbox.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;

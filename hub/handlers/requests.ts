@@ -12,7 +12,7 @@ import { requestSchemas, type RequestType } from '../protocol/frames.ts';
 import type { Handler } from './context.ts';
 import { createMailing, createPost, getFeed, readFeed } from './feed.ts';
 import { getAudience, getContacts } from './directory.ts';
-import { getHistory, getInbox, readConversation, sendMessage, startConversation } from './chat.ts';
+import { getHistory, getInbox, readAllConversations, readConversation, sendMessage, startConversation } from './chat.ts';
 import { deleteOwnMessage, editOwnMessage } from './chat-edit.ts';
 import { searchOwnMessages } from './chat-search.ts';
 import { replyPrivately } from './chat-reply.ts';
@@ -46,6 +46,7 @@ const TABLE = {
   'message.replyPrivately': { kind: 'write', handle: replyPrivately },
   'conversation.read': { kind: 'write', handle: readConversation }, // stores the read position
   'inbox.get': { kind: 'read', handle: getInbox },
+  'inbox.readAll': { kind: 'write', handle: readAllConversations }, // stores read positions
   'history.get': { kind: 'read', handle: getHistory },
   'contacts.get': { kind: 'read', handle: getContacts },
   'audience.get': { kind: 'read', handle: getAudience },

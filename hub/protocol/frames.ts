@@ -78,6 +78,7 @@ export const requestSchemas = {
   }),
   'conversation.read': req('conversation.read', { conversationId: id, seq: z.number().int().min(0) }),
   'inbox.get': req('inbox.get', { limit, before: cursor.optional() }),
+  'inbox.readAll': req('inbox.readAll', {}),
   'history.get': req('history.get', {
     conversationId: id, beforeSeq: z.number().int().min(1).optional(), afterSeq: z.number().int().min(0).optional(), limit,
   }).refine((v) => v.beforeSeq === undefined || v.afterSeq === undefined, { message: 'page by beforeSeq or by afterSeq, not both', path: ['afterSeq'] }),

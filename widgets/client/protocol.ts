@@ -182,6 +182,8 @@ export interface Requests extends DevelopmentRequests {
   ];
   typing: [{ conversationId: string; typing: boolean }, { relayed: boolean }];
   'conversation.read': [{ conversationId: string; seq: number }, Record<string, never>];
+  /** Moves every read mark of the person to the end; `conversations`: how many moved. */
+  'inbox.readAll': [Record<string, never>, { conversations: number }];
   'feed.get': [{ limit?: number; before?: string }, { items: FeedItem[]; next: string | null }];
   'feed.read': [{ itemIds: string[] }, { itemIds: string[] }];
   'post.create': [{ schoolId: string; title: string; body: string; audience: { targets: Target[]; recipients: Recipients }; clientKey: string }, { post: Post }];

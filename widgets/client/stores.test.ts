@@ -26,7 +26,7 @@ const range = (from: number, to: number, senderId = 'you', createdAt?: string) =
 const seqs = (store: ConversationStore) => store.messages.map((m) => m.seq);
 
 describe('InboxStore', () => {
-  it('counts messages from others as unread, moves the conversation up, and clears on a read mark', async () => {
+  it("counts messages from others as unread, moves the conversation up, and clears on a read mark or one's own message", async () => {
     const c = new FakeClient();
     const store = new InboxStore(c as unknown as HubClient);
     c.answer('inbox.get', { conversations: [entry('c0', 0, msg(1, 'x', 'c0')), entry('c1', 1, msg(1, 'you'))], unreadTotal: 1, next: null });
@@ -34,9 +34,18 @@ describe('InboxStore', () => {
     c.emit('message.created', { message: msg(2, 'you') });
     expect(store.conversations[0]!.id).toBe('c1');
     expect([store.conversations[0]!.unread, store.unreadTotal]).toEqual([2, 2]);
+    // Answering means having read what came before (the hub moves the mark on send).
     c.emit('message.created', { message: msg(3, 'me') });
+    expect([store.conversations[0]!.unread, store.unreadTotal]).toEqual([0, 0]);
+    c.emit('message.created', { message: msg(4, 'you') });
+    c.emit('message.created', { message: msg(5, 'you') });
     expect(store.unreadTotal).toBe(2);
-    c.emit('conversation.read', { conversationId: 'c1', personId: 'me', seq: 3 });
+    // A read mark in the middle of the thread: exactly what is after it stays unread; an older one changes nothing.
+    c.emit('conversation.read', { conversationId: 'c1', personId: 'me', seq: 4 });
+    expect([store.conversations[0]!.unread, store.unreadTotal]).toEqual([1, 1]);
+    c.emit('conversation.read', { conversationId: 'c1', personId: 'me', seq: 2 });
+    expect(store.unreadTotal).toBe(1);
+    c.emit('conversation.read', { conversationId: 'c1', personId: 'me', seq: 5 });
     expect([store.conversations[0]!.unread, store.unreadTotal]).toEqual([0, 0]);
   });
 

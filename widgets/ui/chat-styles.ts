@@ -68,12 +68,22 @@ export const chatStyles = css`
   .context {
     margin-top: 0.2em;
   }
+  .length {
+    font-size: 0.85em;
+    text-align: end;
+    margin-top: 0.2em;
+  }
   .msg.found {
     outline: 2px solid var(--_accent);
     outline-offset: 1px;
   }
+  .msg:focus {
+    outline: none;
+  }
+  .msg:focus-visible,
   .msg.found:focus-visible {
     outline: 3px solid var(--_focus);
+    outline-offset: 1px;
   }
   .tombstone {
     font-style: italic;

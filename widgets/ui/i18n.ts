@@ -148,6 +148,13 @@ const sv = {
     1001: 'Skolhubben startar om.',
     1009: 'Något som skickades var för stort.',
   } satisfies Record<CloseKey, string>,
+  // Chat and inbox (issue 12): mark all as read, the length counter, a message's actions.
+  markAllRead: 'Markera alla som lästa',
+  allRead: 'Alla samtal är markerade som lästa.',
+  charsLeft: (n: number) => (n >= 0 ? `${n} tecken kvar` : `${-n} tecken för mycket`),
+  tooLong: (max: number) => `För långt för att skicka: högst ${max} tecken. Korta texten eller dela upp den.`,
+  actions: 'Åtgärder',
+  listHint: 'Pil upp och ned flyttar mellan meddelandena. Enter visar åtgärder för ett eget meddelande.',
 };
 
 export type Strings = typeof sv;
@@ -281,6 +288,12 @@ const en: Strings = {
     1001: 'The school hub is restarting.',
     1009: 'Something sent was too large.',
   },
+  markAllRead: 'Mark all as read',
+  allRead: 'All conversations are marked as read.',
+  charsLeft: (n) => (n >= 0 ? `${n} characters left` : `${-n} characters too many`),
+  tooLong: (max) => `Too long to send: at most ${max} characters. Shorten the text or split it up.`,
+  actions: 'Actions',
+  listHint: 'Up and down arrows move between the messages. Enter shows the actions of a message of your own.',
 };
 
 export function strings(locale: Locale): Strings {
