@@ -153,7 +153,7 @@ export class SchoolhubInbox extends HubElement {
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('#title')?.focus();
     } catch (err) {
-      this.readAllError = `${this.t.changeFailed}: ${err instanceof Error ? err.message : String(err)}`;
+      this.readAllError = `${this.t.changeFailed}: ${errorText(err, this.t)}`;
     } finally {
       this.readingAll = false;
     }
