@@ -14,6 +14,7 @@ import { shortTime } from './ui/i18n.ts';
 import { contextLabel, conversationTitle, nameList, otherNames, senderLabel, titledByContext } from './ui/people.ts';
 import { contextLink } from './ui/links.ts';
 import { renderLink } from './ui/anchor.ts';
+import { linkify } from './ui/linkify.ts';
 import { chatStyles } from './ui/chat-styles.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 
@@ -344,7 +345,7 @@ export class SchoolhubChat extends HubElement {
         ? html`<p class="body tombstone">${t.deletedMessage}</p>`
         : this.editing === m.seq
           ? this.editForm(m)
-          : html`<p class="body" id="b-${m.seq}">${m.body}</p>`}
+          : html`<p class="body" id="b-${m.seq}">${linkify(m.body, t.newTab)}</p>`}
       ${m.quietHours && !m.deleted ? html`<p class="quiet" part="quiet">${t.quietHours}</p>` : nothing}
       ${store.mayChange(m) && this.editing !== m.seq ? this.changeButtons(m) : nothing}
       ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}

@@ -213,11 +213,11 @@ export class DocumentationEditor {
         ? html`<h4 id=${id('heading')}>${d.editing(was.title)}</h4>`
         : html`<h3 id=${id('heading')}>${d.newDocumentation}: ${draft.group.name}</h3>`}
       <label for=${id('title')}>${t.title}</label>
-      <input id=${id('title')} name="title" type="text" part="input" required maxlength=${DEVELOPMENT_LIMITS.title} .value=${was.title} />
+      <input id=${id('title')} name="title" type="text" dir="auto" part="input" required maxlength=${DEVELOPMENT_LIMITS.title} .value=${was.title} />
       <label for=${id('body')}>${t.body}</label>
-      <textarea id=${id('body')} name="body" part="input" required maxlength=${DEVELOPMENT_LIMITS.documentationBody} .value=${was.body}></textarea>
+      <textarea id=${id('body')} name="body" dir="auto" part="input" required maxlength=${DEVELOPMENT_LIMITS.documentationBody} .value=${was.body}></textarea>
       <label for=${id('goals')}>${d.goalsInput}</label>
-      <textarea id=${id('goals')} name="goals" part="input" rows="2" .value=${was.goals}></textarea>
+      <textarea id=${id('goals')} name="goals" dir="auto" part="input" rows="2" .value=${was.goals}></textarea>
       ${draft.kind === 'change' ? this.attachments(draft.doc) : html`${this.children(draft.group)}${this.files(d.files)}`}
       <p class="muted" role="status">${this.uploads.progress}</p>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}

