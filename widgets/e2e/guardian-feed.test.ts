@@ -3,6 +3,9 @@
 // long text is refused visibly (never cut) and long posts are collapsed, publishing says so
 // to everyone, URLs become safe links, images open large and download, and the feed has a
 // badge and "mark all as read" that clear across devices.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
@@ -16,6 +19,9 @@ import { seriousViolations } from './support/axe.ts';
 const TEACHER = 'p-teacher-ek'; // Lars Berglund, teaches Matematik 7 (g-ek-ma7)
 const STUDENT = 'p-stu-ek-1'; // Elsa Andersson, in Matematik 7
 const PRESCHOOL_TEACHER = 'p-pre-teacher'; // Åsa Engström, child group Blåbär
+const ASTRID_GUARDIAN = 'p-gua-child-1';
+/** A real 2×2 PNG, so that the browser decodes it. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==', 'base64');
 
 let keyNo = 0;
 const ck = () => `gf-${++keyNo}`;
@@ -23,6 +29,7 @@ const ck = () => `gf-${++keyNo}`;
 describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmation, links, images, badge', () => {
   let t: TestHub;
   let portal: Portal;
+  let dataDir: string;
   let browser: Browser;
   let lars: TestClient;
   let teacher: Page;
@@ -44,11 +51,13 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
 
   beforeAll(async () => {
     await ensureBundle();
-    t = await startTestHub({ env: { HUB_DEMO: '1' } });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-guardian-feed-'));
+    t = await startTestHub({ env: { HUB_DEMO: '1', HUB_DATA_DIR: dataDir } });
     portal = await startPortal(t);
     const page = (as: string, lang: string, body: string) => portalPage(t, { lang, body: body.replaceAll('AS', as) });
     portal.page('/teacher', page(TEACHER, 'sv', '<schoolhub-feed token-url="/token?as=AS"></schoolhub-feed>'));
     portal.page('/student', page(STUDENT, 'en', '<a href="/news">News <schoolhub-feed-badge token-url="/token?as=AS"></schoolhub-feed-badge></a><schoolhub-feed token-url="/token?as=AS"></schoolhub-feed>'));
+    portal.page('/family', page(ASTRID_GUARDIAN, 'sv', '<schoolhub-documentation token-url="/token?as=AS"></schoolhub-documentation>'));
     portal.page('/preschool', page(PRESCHOOL_TEACHER, 'sv', '<schoolhub-documentation token-url="/token?as=AS"></schoolhub-documentation>'));
     lars = await t.connect(TEACHER);
     browser = await launch();
@@ -59,6 +68,8 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
       return pg;
     };
     [teacher, student] = await Promise.all([open('/teacher'), open('/student')]);
+    // Loaded, so that what is posted next arrives live.
+    await student.locator('schoolhub-feed').getByText('Nothing in the feed yet.').waitFor({ timeout: 20_000 });
   });
 
   afterAll(async () => {
@@ -66,10 +77,10 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
     await browser?.close();
     await portal?.close();
     await t?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('item 3: an Arabic post reads right to left; every text field follows its own direction', async () => {
-    await eventually(() => student.locator('schoolhub-feed').getByText('Nothing in the feed yet.').count()).toBe(1);
     await post('اجتماع أولياء الأمور', 'مرحبا، الاجتماع يوم الخميس!');
     await showArrivals(student);
     const article = student.locator('schoolhub-feed article').first();
@@ -152,6 +163,64 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
     await composer.getByLabel('Rubrik').fill('Nästa');
     await eventually(() => composer.getByText('Inlägget är publicerat').count()).toBe(0);
     await composer.getByLabel('Rubrik').fill('');
+  });
+
+  it('item 9: URLs in posts and documentation are links that open safely in a new tab; other schemes stay text', async () => {
+    await post('Länkar', 'Läs https://skolan.example/lov?v=1. Inte javascript:alert(1) eller data:text/html,<b>x</b> eller "https://x.example/"onclick=alert(1)');
+    await showArrivals(student);
+    const article = student.locator('schoolhub-feed article', { hasText: 'Länkar' });
+    await eventually(() => article.getByRole('link').count()).toBe(2);
+    const links = await article.locator('.body a').evaluateAll((as) =>
+      as.map((a) => ({ href: a.getAttribute('href'), text: [...a.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join(''), target: a.getAttribute('target'), rel: a.getAttribute('rel'), attrs: a.getAttributeNames().sort() })));
+    expect(links).toEqual([
+      { href: 'https://skolan.example/lov?v=1', text: 'https://skolan.example/lov?v=1', target: '_blank', rel: 'noopener noreferrer', attrs: ['href', 'rel', 'target'] },
+      { href: 'https://x.example/', text: 'https://x.example/', target: '_blank', rel: 'noopener noreferrer', attrs: ['href', 'rel', 'target'] },
+    ]);
+    expect(await article.locator('.body b, .body [onclick]').count()).toBe(0);
+    // The link says where it leads to screen readers too.
+    expect(await article.getByRole('link', { name: 'https://skolan.example/lov?v=1 (opens in a new tab)' }).count()).toBe(1);
+  });
+
+  it('item 9: an image opens full size in a dialog, downloads with its file name, and Escape gives focus back', async () => {
+    const { attachment } = (await (
+      await fetch(`${t.url}/api/v1/attachments?filename=tornet.png`, {
+        method: 'POST', headers: { authorization: `Bearer ${await t.token(PRESCHOOL_TEACHER)}`, 'content-type': 'image/png' }, body: new Uint8Array(PNG),
+      })
+    ).json()) as { attachment: { id: string } };
+    const asa = await t.connect(PRESCHOOL_TEACHER);
+    await asa.ok('documentation.create', {
+      groupId: 'g-sol-blabar', childIds: ['p-child-1'], title: 'Tornet', body: 'Bilder finns på https://solrosen.example/tornet.', goals: [],
+      attachmentIds: [attachment.id], clientKey: ck(),
+    });
+    asa.close();
+    const family = await (await browser.newContext({ acceptDownloads: true })).newPage();
+    problems.push(...complaints(family));
+    await family.goto(`${portal.url}/family`);
+    const docs = family.locator('schoolhub-documentation');
+    // The documentation text's URL is a link as well.
+    await eventually(() => docs.getByRole('link', { name: /^https:\/\/solrosen\.example\/tornet/ }).count()).toBe(1);
+    const open = docs.getByRole('button', { name: 'Bild till ”Tornet”' });
+    await eventually(() => open.count()).toBe(1);
+    await eventually(() => open.locator('img').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(2);
+    expect(await open.getAttribute('aria-haspopup')).toBe('dialog');
+    await open.click();
+    const dialog = docs.getByRole('dialog', { name: 'Bild till ”Tornet”' });
+    await eventually(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.getByRole('img', { name: 'Bild till ”Tornet”' }).evaluate((i) => (i as HTMLImageElement).currentSrc.startsWith('blob:'))).toBe(true);
+    const download = dialog.getByRole('link', { name: 'Ladda ner tornet.png' });
+    expect(await download.getAttribute('download')).toBe('tornet.png');
+    const [file] = await Promise.all([family.waitForEvent('download'), download.click()]);
+    expect(file.suggestedFilename()).toBe('tornet.png');
+    expect(await seriousViolations(family)).toEqual([]);
+    await family.keyboard.press('Escape');
+    await eventually(() => dialog.isVisible()).toBe(false);
+    expect(await open.evaluate((b) => b.matches(':focus'))).toBe(true);
+    // And once more with the close button.
+    await open.click();
+    await dialog.getByRole('button', { name: 'Stäng' }).click();
+    await eventually(() => dialog.isVisible()).toBe(false);
+    expect(await open.evaluate((b) => b.matches(':focus'))).toBe(true);
+    await family.context().close();
   });
 
   it('axe-core finds no serious violation', async () => {
