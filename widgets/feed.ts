@@ -115,6 +115,11 @@ export class SchoolhubFeed extends HubElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('article')?.focus());
   }
 
+  private readAll(): void {
+    // Refused or lost: the hub's marks are the truth, so show them.
+    this.store?.readAll().catch(() => void this.store?.load());
+  }
+
   private get mayCompose(): boolean {
     const a = this.audience;
     return !!a && (a.posts.schools.length > 0 || a.mailings.districts.length > 0);
@@ -128,6 +133,9 @@ export class SchoolhubFeed extends HubElement {
       ${this.chrome()}
       <div class="bar">
         <h2 id="title">${t.feed}</h2>
+        ${store?.unread.count
+          ? html`<button class="link" part="button read-all" @click=${this.readAll}>${t.markAllRead}</button>`
+          : nothing}
         ${this.mayCompose
           ? html`<button part="button" aria-expanded=${this.composing ? 'true' : 'false'} @click=${() => (this.composing = !this.composing)}>${t.newPost}</button>`
           : nothing}

@@ -223,6 +223,44 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
     await family.context().close();
   });
 
+  it('item 9: a feed badge counts unread posts live, and "mark all as read" clears it on every device', async () => {
+    const badge = student.locator('schoolhub-feed-badge');
+    const unreadArticles = () => student.locator('schoolhub-feed article.unread').count();
+    const shown = () => badge.locator('[part="badge"]').innerText();
+    await eventually(async () => (await badge.locator('[part="badge"]').count()) > 0).toBe(true);
+    const before = await unreadArticles();
+    expect(before).toBeGreaterThan(0);
+    await eventually(shown).toBe(String(before));
+    // The portal's link reads "News 3 unread posts".
+    expect(await student.getByRole('link', { name: `News ${before} unread posts` }).count()).toBe(1);
+    // A new post counts at once, before it is shown in the list.
+    await post('Ny läxa', 'Sidan 12.');
+    await eventually(shown).toBe(String(before + 1));
+    // Marking one read takes it off.
+    await showArrivals(student);
+    await student.locator('schoolhub-feed article', { hasText: 'Ny läxa' }).getByRole('button', { name: 'Mark as read' }).click();
+    await eventually(shown).toBe(String(before));
+
+    // "Mark all as read" on another device of the same student clears this one too.
+    const phone = await (await browser.newContext()).newPage();
+    problems.push(...complaints(phone));
+    await phone.goto(`${portal.url}/student`);
+    const readAll = phone.locator('schoolhub-feed').getByRole('button', { name: 'Mark all as read' });
+    await eventually(() => readAll.count()).toBe(1);
+    await readAll.click();
+    await eventually(() => phone.locator('schoolhub-feed article.unread').count()).toBe(0);
+    await eventually(() => readAll.count()).toBe(0);
+    await eventually(() => badge.locator('[part="badge"]').count()).toBe(0);
+    await eventually(unreadArticles).toBe(0);
+    expect(await phone.locator('schoolhub-feed-badge [part="badge"]').count()).toBe(0);
+    // After a reload, too: the hub stored the marks.
+    await student.reload();
+    await eventually(() => student.locator('schoolhub-feed article').count()).toBeGreaterThan(0);
+    expect(await unreadArticles()).toBe(0);
+    expect(await badge.locator('[part="badge"]').count()).toBe(0);
+    await phone.context().close();
+  });
+
   it('axe-core finds no serious violation', async () => {
     expect(await seriousViolations(teacher)).toEqual([]);
     expect(await seriousViolations(student)).toEqual([]);
