@@ -77,6 +77,7 @@ export class SchoolhubAttachment extends LitElement {
     locale: {},
     image: { state: true },
     failed: { state: true },
+    large: { state: true },
   };
 
   declare attachment: Attachment | undefined;
@@ -87,6 +88,8 @@ export class SchoolhubAttachment extends LitElement {
   declare locale: string;
   declare image: BlobImage | undefined;
   declare failed: string;
+  /** The full-size dialog is open (its image is in the page only then). */
+  declare large: boolean;
   private loaded: string | undefined;
   private abort: AbortController | undefined;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,6 +103,7 @@ export class SchoolhubAttachment extends LitElement {
     this.locale = 'sv-SE';
     this.image = undefined;
     this.failed = '';
+    this.large = false;
   }
 
   private get isImage(): boolean {
@@ -178,12 +182,15 @@ export class SchoolhubAttachment extends LitElement {
   }
 
   /** Opens the image full size; the browser keeps focus inside until it closes. */
-  private show(): void {
+  private async show(): Promise<void> {
+    this.large = true;
+    await this.updateComplete;
     this.dialog?.showModal();
   }
 
   /** Closed by Escape, "Stäng" or a click beside the image: focus goes back to the thumbnail. */
   private closed(): void {
+    this.large = false;
     this.renderRoot.querySelector<HTMLButtonElement>('.thumb')?.focus();
   }
 
@@ -203,11 +210,13 @@ export class SchoolhubAttachment extends LitElement {
     if (this.image) {
       return html`<button class="thumb" type="button" aria-haspopup="dialog" @click=${this.show}>${renderImage(this.image, this.alt)}</button>
         <dialog aria-label=${this.alt} @close=${this.closed} @click=${this.backdrop}>
-          <div class="bar">
-            ${renderDownload(this.image, a.filename, t.download(a.filename))}
-            <button type="button" part="button" @click=${() => this.dialog?.close()}>${t.close}</button>
-          </div>
-          ${renderImage(this.image, this.alt)}
+          ${this.large
+            ? html`<div class="bar">
+                  ${renderDownload(this.image, a.filename, t.download(a.filename))}
+                  <button type="button" part="button" @click=${() => this.dialog?.close()}>${t.close}</button>
+                </div>
+                ${renderImage(this.image, this.alt)}`
+            : nothing}
         </dialog>`;
     }
     return html`<span class="ph ${this.failed ? 'error' : ''}" role="img" aria-label=${this.failed ? `${this.alt}: ${this.failed}` : `${this.alt}: ${t.imageLoading}`}

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
 import type { TestClient } from '../../hub/testing/client.ts';
-import { LIMITS } from '../../hub/protocol/limits.ts';
+import { DEVELOPMENT_LIMITS, LIMITS } from '../../hub/protocol/limits.ts';
 import { ensureBundle } from './support/bundle.ts';
 import { complaints, eventually, hasChromium, launch } from './support/browser.ts';
 import { portalPage, startPortal, type Portal } from './support/portal.ts';
@@ -127,6 +127,25 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
     expect(await composer.locator('#text-count').innerText()).toContain(`${LIMITS.postBody - 10} / ${LIMITS.postBody}`);
     expect(await publish.isDisabled()).toBe(false);
     await body.fill('');
+  });
+
+  it('item 4: the documentation editor keeps a too long text whole and refuses it visibly', async () => {
+    const pre = await (await browser.newContext()).newPage();
+    problems.push(...complaints(pre));
+    await pre.goto(`${portal.url}/preschool`);
+    const docs = pre.locator('schoolhub-documentation');
+    await eventually(() => docs.getByRole('button', { name: 'Ny dokumentation' }).count()).toBe(1);
+    await docs.getByRole('button', { name: 'Ny dokumentation' }).click();
+    const form = docs.locator('form');
+    const body = form.getByLabel('Text', { exact: true });
+    await body.fill('z'.repeat(DEVELOPMENT_LIMITS.documentationBody + 1));
+    expect((await body.inputValue()).length).toBe(DEVELOPMENT_LIMITS.documentationBody + 1);
+    expect(await form.getByRole('button', { name: 'Publicera' }).isDisabled()).toBe(true);
+    expect(await form.locator('#doc-body-count').innerText()).toContain('1 tecken för mycket');
+    expect(await body.getAttribute('aria-invalid')).toBe('true');
+    await body.fill('kort');
+    expect(await form.getByRole('button', { name: 'Publicera' }).isDisabled()).toBe(false);
+    await pre.context().close();
   });
 
   it('item 4: a long post is collapsed behind "Show more" (a button with aria-expanded)', async () => {
