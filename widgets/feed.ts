@@ -168,7 +168,7 @@ export class SchoolhubFeed extends HubElement {
       </p>
       <p class="body ${long && !open ? 'collapsed' : ''}" id="b-${i.id}" dir="auto">${linkify(i.body, t.newTab)}</p>
       ${long
-        ? html`<button class="link" part="button" aria-expanded=${open ? 'true' : 'false'} aria-controls="b-${i.id}" @click=${() => this.toggle(i.id)}>
+        ? html`<button class="link" part="button" aria-expanded=${open ? 'true' : 'false'} aria-controls="b-${i.id}" aria-describedby="t-${i.id}" @click=${() => this.toggle(i.id)}>
             ${open ? t.showLess : t.showMore}
           </button>`
         : nothing}
