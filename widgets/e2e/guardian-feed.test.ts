@@ -200,6 +200,26 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
     expect(await article.getByRole('link', { name: 'https://skolan.example/lov?v=1 (opens in a new tab)' }).count()).toBe(1);
   });
 
+  it('item 9: a URL in a chat message is a link too, and markup around it stays text', async () => {
+    const eva = await t.connect('p-mentor-ek');
+    const { conversation } = await eva.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-gua-ek-2a'], subject: 'Länk', clientKey: ck() });
+    await eva.ok('message.send', { conversationId: conversation.id, body: 'Schemat: https://skolan.example/schema, <b>inte</b> javascript:alert(1)', clientKey: ck() });
+    eva.close();
+    portal.page('/sara', portalPage(t, { body: `<schoolhub-chat token-url="/token?as=p-gua-ek-2a" conversation-id="${conversation.id}"></schoolhub-chat>` }));
+    const sara = await (await browser.newContext()).newPage();
+    problems.push(...complaints(sara));
+    await sara.goto(`${portal.url}/sara`);
+    const body = sara.locator('schoolhub-chat .body').first();
+    await eventually(() => body.getByRole('link').count()).toBe(1);
+    const link = body.getByRole('link');
+    expect(await link.getAttribute('href')).toBe('https://skolan.example/schema');
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await body.locator('b').count()).toBe(0);
+    expect(await body.innerText()).toContain('<b>inte</b> javascript:alert(1)');
+    await sara.context().close();
+  });
+
   it('item 9: an image opens full size in a dialog, downloads with its file name, and Escape gives focus back', async () => {
     const { attachment } = (await (
       await fetch(`${t.url}/api/v1/attachments?filename=tornet.png`, {
