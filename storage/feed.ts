@@ -93,6 +93,17 @@ export async function markItemsRead(db: Db, personId: string, itemIds: string[])
   return rows.map((r) => r.itemId);
 }
 
+/** Marks every post and mailing `keys` may see as read by the person; returns the newly marked. */
+export async function markAllItemsRead(db: Db, personId: string, keys: string[]): Promise<string[]> {
+  const rows = await db<{ itemId: string }[]>`
+    insert into feed_reads (person_id, item_id)
+    select ${personId}, id from posts where keys && ${keys}::text[]
+    union all
+    select ${personId}, id from mailings where keys && ${keys}::text[]
+    on conflict do nothing returning item_id`;
+  return rows.map((r) => r.itemId);
+}
+
 function postRow(r: Stored<PostRow, 'createdAt'>): PostRow {
   return { id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, createdAt: iso(r.createdAt) };
 }

@@ -1,12 +1,14 @@
 // <schoolhub-attachment>: one attachment of a documentation, inside the development and
 // documentation widgets (internal). An image is fetched with the page's token and shown as a
 // blob: URL with its alternative text; the URL is revoked when the element leaves the page or
-// shows another attachment. A PDF is a button that fetches it and opens it in a new tab.
+// shows another attachment. The image is a button that opens it full size in a modal dialog
+// (Escape or "Stäng" close it and give focus back), with a link that downloads it under its
+// file name. A PDF is a button that fetches it and opens it in a new tab.
 import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { AttachmentError, IMAGE_TYPES, fetchAttachment } from './client/attachments.ts';
 import type { Attachment } from './client/development-protocol.ts';
-import { BlobImage, renderImage } from './ui/blob-image.ts';
+import { BlobImage, renderDownload, renderImage } from './ui/blob-image.ts';
 import { base } from './ui/styles.ts';
 import { fileSize, type DevStrings } from './ui/development-i18n.ts';
 
@@ -23,6 +25,38 @@ export class SchoolhubAttachment extends LitElement {
         max-width: 100%;
         max-height: var(--schoolhub-image-height, 20em);
         border-radius: var(--_radius);
+      }
+      .thumb {
+        display: block;
+        padding: 0;
+        border: 0;
+        background: none;
+        cursor: zoom-in;
+      }
+      dialog {
+        max-width: 96vw;
+        max-height: 96vh;
+        padding: 0.6em;
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        background: var(--_bg);
+        color: var(--_text);
+      }
+      dialog::backdrop {
+        background: rgb(0 0 0 / 0.7);
+      }
+      dialog img {
+        max-width: calc(96vw - 2em);
+        max-height: calc(96vh - 5em);
+        margin-top: 0.5em;
+        image-rendering: auto;
+      }
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5em 1em;
+        align-items: center;
+        justify-content: space-between;
       }
       .ph {
         display: block;
@@ -43,6 +77,7 @@ export class SchoolhubAttachment extends LitElement {
     locale: {},
     image: { state: true },
     failed: { state: true },
+    large: { state: true },
   };
 
   declare attachment: Attachment | undefined;
@@ -53,6 +88,8 @@ export class SchoolhubAttachment extends LitElement {
   declare locale: string;
   declare image: BlobImage | undefined;
   declare failed: string;
+  /** The full-size dialog is open (its image is in the page only then). */
+  declare large: boolean;
   private loaded: string | undefined;
   private abort: AbortController | undefined;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
@@ -66,6 +103,7 @@ export class SchoolhubAttachment extends LitElement {
     this.locale = 'sv-SE';
     this.image = undefined;
     this.failed = '';
+    this.large = false;
   }
 
   private get isImage(): boolean {
@@ -139,6 +177,27 @@ export class SchoolhubAttachment extends LitElement {
     }
   }
 
+  private get dialog(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector('dialog');
+  }
+
+  /** Opens the image full size; the browser keeps focus inside until it closes. */
+  private async show(): Promise<void> {
+    this.large = true;
+    await this.updateComplete;
+    this.dialog?.showModal();
+  }
+
+  /** Closed by Escape, "Stäng" or a click beside the image: focus goes back to the thumbnail. */
+  private closed(): void {
+    this.large = false;
+    this.renderRoot.querySelector<HTMLButtonElement>('.thumb')?.focus();
+  }
+
+  private backdrop(e: MouseEvent): void {
+    if (e.target === this.dialog) this.dialog?.close();
+  }
+
   override render() {
     const a = this.attachment;
     const t = this.strings;
@@ -148,7 +207,18 @@ export class SchoolhubAttachment extends LitElement {
           ? html` <span class="error">${this.failed}</span>`
           : nothing}`;
     }
-    if (this.image) return renderImage(this.image, this.alt);
+    if (this.image) {
+      return html`<button class="thumb" type="button" aria-haspopup="dialog" @click=${this.show}>${renderImage(this.image, this.alt)}</button>
+        <dialog aria-label=${this.alt} @close=${this.closed} @click=${this.backdrop}>
+          ${this.large
+            ? html`<div class="bar">
+                  ${renderDownload(this.image, a.filename, t.download(a.filename))}
+                  <button type="button" part="button" @click=${() => this.dialog?.close()}>${t.close}</button>
+                </div>
+                ${renderImage(this.image, this.alt)}`
+            : nothing}
+        </dialog>`;
+    }
     return html`<span class="ph ${this.failed ? 'error' : ''}" role="img" aria-label=${this.failed ? `${this.alt}: ${this.failed}` : `${this.alt}: ${t.imageLoading}`}
       >${this.failed || t.imageLoading}</span
     >`;

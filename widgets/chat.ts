@@ -15,6 +15,7 @@ import { errorText, shortTime } from './ui/i18n.ts';
 import { contextLabel, conversationTitle, nameList, otherNames, senderLabel, titledByContext } from './ui/people.ts';
 import { contextLink } from './ui/links.ts';
 import { renderLink } from './ui/anchor.ts';
+import { linkify } from './ui/linkify.ts';
 import { chatStyles } from './ui/chat-styles.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 import { newClientKey } from './client/keys.ts';
@@ -447,7 +448,7 @@ export class SchoolhubChat extends HubElement {
         ? html`<p class="body tombstone">${t.deletedMessage}</p>`
         : this.editing === m.seq
           ? this.editForm(m)
-          : html`<p class="body" id="b-${m.seq}" dir="auto">${m.body}</p>`}
+          : html`<p class="body" id="b-${m.seq}" dir="auto">${linkify(m.body, t.newTab)}</p>`}
       ${m.replyTo && !m.deleted ? html`<p class="quote muted" part="quote">${t.replyingTo} ${m.replyTo.title ?? t.group}: ”${m.replyTo.excerpt}”</p>` : nothing}
       ${m.quietHours && !m.deleted ? html`<p class="quiet" part="quiet">${t.quietHours}</p>` : nothing}
       ${store.mayChange(m) && this.editing !== m.seq ? this.changeButtons(m) : nothing}

@@ -242,7 +242,7 @@ export class StaffView {
     const s = this.search;
     return html`<form class="search" role="search" aria-label=${d.searchStudent} @submit=${(e: Event) => this.onSubmit(e)}>
         <label for="student-q">${d.searchStudent}</label>
-        <input id="student-q" type="search" part="input" maxlength=${DEVELOPMENT_LIMITS.searchQuery} autocomplete="off" aria-describedby="student-q-hint"
+        <input id="student-q" type="search" dir="auto" part="input" maxlength=${DEVELOPMENT_LIMITS.searchQuery} autocomplete="off" aria-describedby="student-q-hint"
           @input=${(e: Event) => this.onInput(e)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />
         <button part="button">${t.searchButton}</button>
       </form>

@@ -16,6 +16,7 @@ import { ATTACHMENT_BYTES, DEVELOPMENT_LIMITS } from '../hub/protocol/limits.ts'
 import { fileSize } from './ui/development-i18n.ts';
 import { errorText, type Strings } from './ui/i18n.ts';
 import { UploadController, type UploadHost } from './ui/upload-controller.ts';
+import { fits, lengthNote } from './ui/length.ts';
 
 export const editorStyles = css`
   form {
@@ -74,6 +75,8 @@ export class DocumentationEditor {
   private removed: string[] = [];
   private busy = false;
   private error = '';
+  /** The title's and text's lengths, counted against the hub's limits (ui/length.ts: never cut). */
+  private lengths = { title: 0, body: 0 };
   /** One per documentation written (a retry sends the same, so nothing is stored twice). */
   private clientKey = newClientKey('d');
   /** A change's form opened or closed: a save still on its way no longer writes into it. */
@@ -95,6 +98,7 @@ export class DocumentationEditor {
   toggle(): void {
     this.open = !this.open;
     this.error = '';
+    this.lengths = { title: 0, body: 0 };
     this.host.requestUpdate();
     if (this.open) this.focus(`#${this.prefix}-title`);
   }
@@ -111,6 +115,7 @@ export class DocumentationEditor {
     this.session++;
     this.target = doc.id;
     this.was = { title: doc.title, body: doc.body, goals: doc.goals.join('\n') };
+    this.lengths = { title: doc.title.length, body: doc.body.length };
     this.removed = [];
     this.busy = false;
     this.error = '';
@@ -144,11 +149,23 @@ export class DocumentationEditor {
     this.host.requestUpdate();
   }
 
+  private count(e: Event): void {
+    const field = e.target;
+    if (!(field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) return;
+    if (field.name !== 'title' && field.name !== 'body') return;
+    this.lengths = { ...this.lengths, [field.name]: field.value.length };
+    this.host.requestUpdate();
+  }
+
+  private get tooLong(): boolean {
+    return !fits(this.lengths.title, DEVELOPMENT_LIMITS.title) || !fits(this.lengths.body, DEVELOPMENT_LIMITS.documentationBody);
+  }
+
   private async save(ev: Event, draft: Draft): Promise<void> {
     ev.preventDefault();
     const client = this.host.client;
     const form = ev.target as HTMLFormElement;
-    if (!client || this.busy) return;
+    if (!client || this.busy || this.tooLong) return;
     const d = this.host.d;
     const session = this.session;
     const live = () => session === this.session;
@@ -191,6 +208,7 @@ export class DocumentationEditor {
         this.clientKey = newClientKey('d');
         this.uploads.forget();
         form.reset();
+        this.lengths = { title: 0, body: 0 };
         this.open = false;
         this.host.requestUpdate();
         this.hooks.stored(documentation);
@@ -208,21 +226,25 @@ export class DocumentationEditor {
     const id = (name: string) => `${this.prefix}-${name}`;
     const was = draft.kind === 'change' ? this.was : { title: '', body: '', goals: '' };
     const escape = (k: KeyboardEvent) => k.key === 'Escape' && draft.kind === 'change' && this.close();
-    return html`<form part="composer" @submit=${(e: Event) => this.save(e, draft)} @keydown=${escape} aria-labelledby=${id('heading')}>
+    return html`<form part="composer" @submit=${(e: Event) => this.save(e, draft)} @input=${(e: Event) => this.count(e)} @keydown=${escape} aria-labelledby=${id('heading')}>
       ${draft.kind === 'change'
         ? html`<h4 id=${id('heading')}>${d.editing(was.title)}</h4>`
         : html`<h3 id=${id('heading')}>${d.newDocumentation}: ${draft.group.name}</h3>`}
       <label for=${id('title')}>${t.title}</label>
-      <input id=${id('title')} name="title" type="text" part="input" required maxlength=${DEVELOPMENT_LIMITS.title} .value=${was.title} />
+      <input id=${id('title')} name="title" type="text" dir="auto" part="input" required data-maxlength=${DEVELOPMENT_LIMITS.title} .value=${was.title}
+        aria-invalid=${fits(this.lengths.title, DEVELOPMENT_LIMITS.title) ? 'false' : 'true'} aria-describedby=${id('title-count')} />
+      ${lengthNote(this.lengths.title, DEVELOPMENT_LIMITS.title, t, id('title-count'))}
       <label for=${id('body')}>${t.body}</label>
-      <textarea id=${id('body')} name="body" part="input" required maxlength=${DEVELOPMENT_LIMITS.documentationBody} .value=${was.body}></textarea>
+      <textarea id=${id('body')} name="body" dir="auto" part="input" required data-maxlength=${DEVELOPMENT_LIMITS.documentationBody} .value=${was.body}
+        aria-invalid=${fits(this.lengths.body, DEVELOPMENT_LIMITS.documentationBody) ? 'false' : 'true'} aria-describedby=${id('body-count')}></textarea>
+      ${lengthNote(this.lengths.body, DEVELOPMENT_LIMITS.documentationBody, t, id('body-count'))}
       <label for=${id('goals')}>${d.goalsInput}</label>
-      <textarea id=${id('goals')} name="goals" part="input" rows="2" .value=${was.goals}></textarea>
+      <textarea id=${id('goals')} name="goals" dir="auto" part="input" rows="2" .value=${was.goals}></textarea>
       ${draft.kind === 'change' ? this.attachments(draft.doc) : html`${this.children(draft.group)}${this.files(d.files)}`}
       <p class="muted" role="status">${this.uploads.progress}</p>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="actions">
-        <button class="primary" part="button" ?disabled=${this.busy}>${draft.kind === 'change' ? t.save : t.publish}</button>
+        <button class="primary" part="button" ?disabled=${this.busy || this.tooLong}>${draft.kind === 'change' ? t.save : t.publish}</button>
         <button type="button" part="button" @click=${() => this.cancel()}>${t.cancel}</button>
       </div>
     </form>`;

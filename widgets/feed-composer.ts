@@ -10,6 +10,7 @@ import type { Audience, Recipients, Target } from './client/protocol.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { errorText } from './ui/i18n.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
+import { fits, lengthNote } from './ui/length.ts';
 
 type Mode = 'post' | 'mailing';
 
@@ -28,6 +29,8 @@ export class SchoolhubFeedComposer extends HubElement {
     selectedId: { state: true },
     error: { state: true },
     busy: { state: true },
+    done: { state: true },
+    lengths: { state: true },
   };
 
   declare audience: Audience | undefined;
@@ -36,6 +39,10 @@ export class SchoolhubFeedComposer extends HubElement {
   declare selectedId: string;
   declare error: string;
   declare busy: boolean;
+  /** What was published last ("Inlägget är publicerat."), shown until the next action. */
+  declare done: string;
+  /** The title's and body's lengths, counted against the hub's limits. */
+  declare lengths: { title: number; body: number };
   private clientKey = newClientKey('p');
 
   constructor() {
@@ -45,6 +52,21 @@ export class SchoolhubFeedComposer extends HubElement {
     this.selectedId = '';
     this.error = '';
     this.busy = false;
+    this.done = '';
+    this.lengths = { title: 0, body: 0 };
+  }
+
+  /** Any edit: count the text fields, and the last confirmation has been read. */
+  private edited(e: Event): void {
+    this.done = '';
+    const field = e.target;
+    if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
+      if (field.name === 'title' || field.name === 'body') this.lengths = { ...this.lengths, [field.name]: field.value.length };
+    }
+  }
+
+  private get tooLong(): boolean {
+    return !fits(this.lengths.title, LIMITS.title) || !fits(this.lengths.body, LIMITS.postBody);
   }
 
   attach(): (() => void)[] {
@@ -60,12 +82,13 @@ export class SchoolhubFeedComposer extends HubElement {
     e.preventDefault();
     const client = this.client;
     const form = e.target as HTMLFormElement;
-    if (!client || this.busy) return;
+    if (!client || this.busy || this.tooLong) return;
     const data = new FormData(form);
     const title = String(data.get('title') ?? '').trim();
     const body = String(data.get('body') ?? '').trim();
     const recipients = recipientsOf(data);
     this.error = '';
+    this.done = '';
     try {
       this.busy = true;
       const mode = this.modes.includes(this.mode) ? this.mode : this.modes[0];
@@ -73,7 +96,9 @@ export class SchoolhubFeedComposer extends HubElement {
       else await this.post(client, data, title, body, recipients);
       this.clientKey = newClientKey('p');
       form.reset();
-      this.announce(this.t.published);
+      this.lengths = { title: 0, body: 0 };
+      // Visible to everyone (role=status also says it once to screen readers).
+      this.done = mode === 'mailing' ? this.t.publishedMailing : this.t.publishedPost;
     } catch (err) {
       this.error = errorText(err, this.t);
     } finally {
@@ -109,7 +134,7 @@ export class SchoolhubFeedComposer extends HubElement {
     const modes = this.modes;
     const mode = modes.includes(this.mode) ? this.mode : modes[0];
     if (!mode) return nothing;
-    return html`<form class="root" part="container composer" @submit=${this.submit}>
+    return html`<form class="root" part="container composer" @submit=${this.submit} @input=${this.edited} @change=${this.edited}>
       <h3>${mode === 'post' ? t.newPost : t.newMailing}</h3>
       ${modes.length > 1
         ? html`<label for="mode">${t.kind}</label>
@@ -120,11 +145,16 @@ export class SchoolhubFeedComposer extends HubElement {
         : nothing}
       ${mode === 'post' ? this.postFields() : this.mailingFields()}
       <label for="title">${t.title}</label>
-      <input id="title" name="title" type="text" part="input" required maxlength=${LIMITS.title} />
+      <input id="title" name="title" type="text" dir="auto" part="input" required data-maxlength=${LIMITS.title}
+        aria-invalid=${fits(this.lengths.title, LIMITS.title) ? 'false' : 'true'} aria-describedby="title-count" />
+      ${lengthNote(this.lengths.title, LIMITS.title, t, 'title-count')}
       <label for="text">${t.body}</label>
-      <textarea id="text" name="body" part="input" required maxlength=${LIMITS.postBody}></textarea>
+      <textarea id="text" name="body" dir="auto" part="input" required data-maxlength=${LIMITS.postBody}
+        aria-invalid=${fits(this.lengths.body, LIMITS.postBody) ? 'false' : 'true'} aria-describedby="text-count"></textarea>
+      ${lengthNote(this.lengths.body, LIMITS.postBody, t, 'text-count')}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      <div class="actions"><button class="primary" part="button" ?disabled=${this.busy}>${t.publish}</button></div>
+      <div class="actions"><button class="primary" part="button" ?disabled=${this.busy || this.tooLong}>${t.publish}</button></div>
+      <p class="done" role="status">${this.done}</p>
     </form>`;
   }
 

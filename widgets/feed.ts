@@ -8,7 +8,13 @@ import type { Audience, FeedItem } from './client/protocol.ts';
 import { base, cardList } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { errorText, shortTime, type Strings } from './ui/i18n.ts';
+import { linkify } from './ui/linkify.ts';
 import './feed-composer.ts';
+
+/** A post longer than this (characters or lines) is collapsed behind "Visa mer". */
+const LONG_CHARS = 700;
+const LONG_LINES = 10;
+const isLong = (body: string): boolean => body.length > LONG_CHARS || body.split('\n').length > LONG_LINES;
 
 function audienceText(item: FeedItem, t: Strings): string {
   const r = item.kind === 'post' ? item.audience.recipients : item.recipients;
@@ -36,7 +42,14 @@ export class SchoolhubFeed extends HubElement {
     css`
       .body {
         white-space: pre-wrap;
+        overflow-wrap: anywhere;
         margin-top: 0.3em;
+      }
+      /* About eight lines; the rest stays in the page (and for screen readers) behind "Visa mer". */
+      .body.collapsed {
+        max-height: 12em;
+        overflow: hidden;
+        mask-image: linear-gradient(to bottom, #000 70%, transparent);
       }
       .tag {
         font-size: 0.8em;
@@ -57,10 +70,13 @@ export class SchoolhubFeed extends HubElement {
   static override properties: PropertyDeclarations = {
     audience: { state: true },
     composing: { state: true },
+    expanded: { state: true },
   };
 
   declare audience: Audience | undefined;
   declare composing: boolean;
+  /** Long posts the reader opened with "Visa mer". */
+  declare expanded: ReadonlySet<string>;
   private store: FeedStore | undefined;
   private arrivalsSeen = 0;
 
@@ -68,6 +84,13 @@ export class SchoolhubFeed extends HubElement {
     super();
     this.audience = undefined;
     this.composing = false;
+    this.expanded = new Set();
+  }
+
+  private toggle(id: string): void {
+    const next = new Set(this.expanded);
+    if (!next.delete(id)) next.add(id);
+    this.expanded = next;
   }
 
   attach(client: HubClient): (() => void)[] {
@@ -92,6 +115,11 @@ export class SchoolhubFeed extends HubElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('article')?.focus());
   }
 
+  private readAll(): void {
+    // Refused or lost: the hub's marks are the truth, so show them.
+    this.store?.readAll().catch(() => void this.store?.load());
+  }
+
   private get mayCompose(): boolean {
     const a = this.audience;
     return !!a && (a.posts.schools.length > 0 || a.mailings.districts.length > 0);
@@ -105,6 +133,9 @@ export class SchoolhubFeed extends HubElement {
       ${this.chrome()}
       <div class="bar">
         <h2 id="title">${t.feed}</h2>
+        ${store?.unread.count
+          ? html`<button class="link" part="button read-all" @click=${this.readAll}>${t.markAllRead}</button>`
+          : nothing}
         ${this.mayCompose
           ? html`<button part="button" aria-expanded=${this.composing ? 'true' : 'false'} @click=${() => (this.composing = !this.composing)}>${t.newPost}</button>`
           : nothing}
@@ -126,14 +157,21 @@ export class SchoolhubFeed extends HubElement {
 
   private item(i: FeedItem) {
     const t = this.t;
+    const long = isLong(i.body);
+    const open = this.expanded.has(i.id);
     return html`<article class=${i.read ? '' : 'unread'} part="item ${i.read ? '' : 'unread'}" tabindex="-1" aria-labelledby="t-${i.id}">
       <h3 id="t-${i.id}">
-        ${i.read ? nothing : html`<span class="tag">${t.isNew}</span> `}${i.kind === 'mailing' ? html`<span class="tag">${t.mailing}</span> ` : nothing}${i.title}
+        ${i.read ? nothing : html`<span class="tag">${t.isNew}</span> `}${i.kind === 'mailing' ? html`<span class="tag">${t.mailing}</span> ` : nothing}<span dir="auto">${i.title}</span>
       </h3>
       <p class="muted">
         ${t.from} ${i.authorName} · <time datetime=${i.createdAt}>${shortTime(i.createdAt, t)}</time> · ${t.to} ${audienceText(i, t)}
       </p>
-      <p class="body">${i.body}</p>
+      <p class="body ${long && !open ? 'collapsed' : ''}" id="b-${i.id}" dir="auto">${linkify(i.body, t.newTab)}</p>
+      ${long
+        ? html`<button class="link" part="button" aria-expanded=${open ? 'true' : 'false'} aria-controls="b-${i.id}" aria-describedby="t-${i.id}" @click=${() => this.toggle(i.id)}>
+            ${open ? t.showLess : t.showMore}
+          </button>`
+        : nothing}
       ${i.read ? nothing : html`<div class="actions"><button class="link" part="button" aria-describedby="t-${i.id}" @click=${() => this.store?.markRead([i.id])}>${t.markRead}</button></div>`}
     </article>`;
   }

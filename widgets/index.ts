@@ -11,5 +11,6 @@ export { SchoolhubInbox } from './inbox.ts';
 export { SchoolhubChat } from './chat.ts';
 export { SchoolhubFeed } from './feed.ts';
 export { SchoolhubUnreadBadge } from './unread-badge.ts';
+export { SchoolhubFeedBadge } from './feed-badge.ts';
 export { SchoolhubDevelopment } from './development.ts';
 export { SchoolhubDocumentation } from './documentation.ts';

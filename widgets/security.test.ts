@@ -61,7 +61,7 @@ describe('the widgets never render user text as HTML (sources)', () => {
       for (const m of text.matchAll(/(?<![\w-])(href|src|srcset|action|formaction|xlink:href|on[a-z]+)\s*=\s*\$\{/g)) hits.push(`${rel(f)}: ${m[0]}`);
       for (const m of text.matchAll(/\.(href|src)\s*=(?!=)|setAttribute\(\s*['"`](href|src|on\w+)/g)) hits.push(`${rel(f)}: ${m[0]}`);
     }
-    const allowed = new Set(['ui/anchor.ts: href=${', 'ui/blob-image.ts: src=${']);
+    const allowed = new Set(['ui/anchor.ts: href=${', 'ui/blob-image.ts: src=${', 'ui/blob-image.ts: href=${']);
     expect(hits.filter((h) => !allowed.has(h))).toEqual([]);
     expect(hits).toContain('ui/anchor.ts: href=${');
     // What anchor.ts binds is a SafeLink, which only ui/links.ts makes (from http(s) URLs).
@@ -75,6 +75,7 @@ describe('the widgets never render user text as HTML (sources)', () => {
       expect(text).toMatch(/URL\.createObjectURL\(blob\)/);
       expect(text).toMatch(/startsWith\('blob:'\)/);
       expect(text).toMatch(/renderImage\(image: BlobImage,/);
+      expect(text).toMatch(/renderDownload\(image: BlobImage,/);
     }
   });
 

@@ -1,9 +1,9 @@
-// post.create, mailing.create, feed.get, feed.read: the one-way channels (docs/DOMAIN.md §1, §2).
+// post.create, mailing.create, feed.get, feed.read, feed.readAll: the one-way channels (docs/DOMAIN.md §1, §2).
 import { can } from '../rules/index.ts';
 import type { PostAudience } from '../rules/index.ts';
 import { key, mailingKeys, postKeys, readKeysOf } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
-import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markItemsRead, visibleItemIds, type FeedItem } from '../../storage/feed.ts';
+import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markAllItemsRead, markItemsRead, visibleItemIds, type FeedItem } from '../../storage/feed.ts';
 import { newId, type Handler } from './context.ts';
 import { assertAllowed, assertKnown, type Target } from './rights.ts';
 import { createOnce } from './create-once.ts';
@@ -91,6 +91,16 @@ export const readFeed: Handler<'feed.read'> = async (ctx, req) => {
   if (visible.length === 0) return { itemIds: [] };
   const itemIds = await ctx.publisher.write(async (tx) => {
     const marked = await markItemsRead(tx, ctx.personId, visible);
+    const events = marked.length ? [{ name: 'feed.read', keys: [key.person(ctx.personId)], data: { personId: ctx.personId, itemIds: marked } }] : [];
+    return { result: marked, events };
+  });
+  return { itemIds };
+};
+
+/** "Mark all as read": every item the reader may see now; their other devices hear `feed.read`. */
+export const readAllFeed: Handler<'feed.readAll'> = async (ctx) => {
+  const itemIds = await ctx.publisher.write(async (tx) => {
+    const marked = await markAllItemsRead(tx, ctx.personId, readKeysOf(ctx.dir, ctx.personId));
     const events = marked.length ? [{ name: 'feed.read', keys: [key.person(ctx.personId)], data: { personId: ctx.personId, itemIds: marked } }] : [];
     return { result: marked, events };
   });

@@ -10,7 +10,7 @@
 import type { z } from 'zod';
 import { requestSchemas, type RequestType } from '../protocol/frames.ts';
 import type { Handler } from './context.ts';
-import { createMailing, createPost, getFeed, readFeed } from './feed.ts';
+import { createMailing, createPost, getFeed, readFeed, readAllFeed } from './feed.ts';
 import { getAudience, getContacts } from './directory.ts';
 import { getHistory, getInbox, readAllConversations, readConversation, sendMessage, startConversation } from './chat.ts';
 import { deleteOwnMessage, editOwnMessage } from './chat-edit.ts';
@@ -40,6 +40,7 @@ const TABLE = {
   'mailing.create': { kind: 'write', handle: createMailing },
   'feed.get': { kind: 'read', handle: getFeed },
   'feed.read': { kind: 'write', handle: readFeed }, // stores read marks
+  'feed.readAll': { kind: 'write', handle: readAllFeed }, // stores read marks
   // Chat (§3)
   'conversation.start': { kind: 'write', handle: startConversation },
   'message.send': { kind: 'write', handle: sendMessage },

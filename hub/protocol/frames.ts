@@ -128,6 +128,7 @@ export const requestSchemas = {
   'conferences.get': req('conferences.get', { limit, before: cursor.optional() }),
   'feed.get': req('feed.get', { limit, before: cursor.optional() }),
   'feed.read': req('feed.read', { itemIds: z.array(id).min(1).max(LIMITS.pageSize) }),
+  'feed.readAll': req('feed.readAll', {}),
   /** `query` and `limit` narrow the people; the whole-group conversations (`groups`) are always all listed. */
   'contacts.get': req('contacts.get', { query: z.string().trim().max(LIMITS.contactsQuery).optional(), limit }),
   'audience.get': req('audience.get', {}),

@@ -55,6 +55,22 @@ export class FeedStore extends Observable {
     this.changed();
   }
 
+  /**
+   * Unread items among those the store holds (the newest page and live arrivals); `more` when
+   * all of the page is unread and older pages may hold more (the badge then says "20+").
+   */
+  get unread(): { count: number; more: boolean } {
+    const count = this.items.filter((i) => !i.read).length + this.arrivals.filter((i) => !i.read).length;
+    return { count, more: !!this.next && this.items.length > 0 && this.items.every((i) => !i.read) };
+  }
+
+  /** "Mark all as read": everything the person may see, on every page and device (feed.readAll). */
+  async readAll(): Promise<void> {
+    this.setRead([...this.items, ...this.arrivals].map((i) => i.id));
+    // The hub marks the older pages too, and tells the other devices (feed.read).
+    await this.client.request('feed.readAll', {});
+  }
+
   markRead(ids: string[]): void {
     if (ids.length === 0) return;
     this.setRead(ids);
@@ -95,6 +111,7 @@ export class FeedStore extends Observable {
     }
     if (hit) {
       this.items = [...this.items];
+      this.arrivals = [...this.arrivals];
       this.changed();
     }
   }

@@ -186,6 +186,7 @@ export interface Requests extends DevelopmentRequests {
   'inbox.readAll': [Record<string, never>, { conversations: number }];
   'feed.get': [{ limit?: number; before?: string }, { items: FeedItem[]; next: string | null }];
   'feed.read': [{ itemIds: string[] }, { itemIds: string[] }];
+  'feed.readAll': [Record<string, never>, { itemIds: string[] }];
   'post.create': [{ schoolId: string; title: string; body: string; audience: { targets: Target[]; recipients: Recipients }; clientKey: string }, { post: Post }];
   'mailing.create': [
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },

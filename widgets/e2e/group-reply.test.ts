@@ -44,7 +44,7 @@ describe.skipIf(!hasChromium)('a whole-group conversation: who reads it, and rep
     browser = await launch();
     const open = async (path: string) => {
       const page = await (await browser.newContext({ viewport: { width: 1100, height: 1000 } })).newPage();
-      problems.push(...complaints(page));
+      complaints(page, problems);
       page.on('dialog', (d) => {
         problems.push(`dialog: ${d.message()}`);
         void d.dismiss();

@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
     browser = await launch();
     const open = async (path: string) => {
       const page = await (await browser.newContext({ viewport: { width: 1000, height: 900 } })).newPage();
-      problems.push(...complaints(page));
+      complaints(page, problems);
       await page.goto(`${portal.url}${path}`);
       return page;
     };

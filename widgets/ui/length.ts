@@ -10,6 +10,9 @@ const NEAR = 0.9;
 /** Length as the hub counts it: the trimmed text, in UTF-16 code units (zod's max). */
 export const lengthOf = (text: string): number => text.trim().length;
 
+/** Whether a text of `length` characters fits `max`. */
+export const fits = (length: number, max: number): boolean => length <= max;
+
 /** Whether the counter shows: its id is then the field's aria-describedby. */
 export const nearLimit = (length: number, max: number): boolean => length >= max * NEAR;
 

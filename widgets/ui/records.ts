@@ -11,6 +11,7 @@ import { entryKey, type DevelopmentStore } from '../client/development-store.ts'
 import { longDate, type DevStrings } from './development-i18n.ts';
 import type { Strings } from './i18n.ts';
 import { contextHref, safeLink } from './links.ts';
+import { linkify } from './linkify.ts';
 import { renderLink } from './anchor.ts';
 import { cardList } from './styles.ts';
 import '../attachment-view.ts';
@@ -180,7 +181,7 @@ function renderRecord(e: DevelopmentEntry, c: RecordContext): TemplateResult {
   const title = recordTitle(e, t, d);
   return html`<article class=${fresh ? 'fresh' : ''} part="item${fresh ? ' new' : ''}${state ? ' draft' : ''}" tabindex="-1" aria-labelledby=${id}>
     <p class="kind">${fresh ? html`<span class="tag">${t.isNew}</span> ` : nothing}${state ? html`<span class="tag state">${state}</span> ` : nothing}${d.kind[e.kind]}</p>
-    <h3 id=${id}>${c.named ? d.aboutStudent(recordStudent(e), title) : title}</h3>
+    <h3 id=${id} dir="auto">${c.named ? d.aboutStudent(recordStudent(e), title) : title}</h3>
     ${e.kind === 'feedback'
       ? feedback(e.feedback, c)
       : e.kind === 'assessment'
@@ -201,7 +202,7 @@ function feedback(f: Feedback, c: RecordContext): TemplateResult {
   const { t } = c;
   const link = safeLink(contextHref(c.contextHref, { kind: f.itemKind, id: f.itemId }));
   return html`${byline(c, [f.groupName, `${t.from} ${f.authorName}`], f.publishedAt ?? f.updatedAt)}
-    <p class="body">${f.body}</p>
+    <p class="body" dir="auto">${linkify(f.body, t.newTab)}</p>
     ${link ? html`<p>${renderLink(link, t.openContext[f.itemKind], t.newTab)}</p>` : nothing}`;
 }
 
@@ -209,7 +210,7 @@ function assessment(a: Assessment, c: RecordContext): TemplateResult {
   const { t, d } = c;
   return html`${byline(c, [a.groupName !== a.subject ? a.groupName : null, `${t.from} ${a.authorName}`], a.publishedAt ?? a.updatedAt)}
     ${a.level ? html`<p class="level">${d.level}: <strong>${a.level}</strong></p>` : nothing}
-    ${a.text ? html`<p class="body">${a.text}</p>` : nothing}`;
+    ${a.text ? html`<p class="body" dir="auto">${linkify(a.text, t.newTab)}</p>` : nothing}`;
 }
 
 function form(f: ConferenceForm, c: RecordContext): TemplateResult {
@@ -224,7 +225,7 @@ function form(f: ConferenceForm, c: RecordContext): TemplateResult {
             .map(
               (x) =>
                 html`<dt>${x.label}</dt><dd>${x.answer
-                    ? html`<span class="pre">${x.answer.value}</span>${s === 'guardian'
+                    ? html`<span class="pre" dir="auto">${x.answer.value}</span>${s === 'guardian'
                           ? html`<br /><span class="muted">${d.answeredBy(x.answer.by?.name ?? t.someone)}</span>`
                           : nothing}`
                     : html`<span class="muted">${d.noAnswer}</span>`}</dd>`,
@@ -240,11 +241,11 @@ export function documentation(doc: Documentation, c: RecordContext): TemplateRes
   const images = doc.attachments.filter((a) => IMAGE_TYPES.includes(a.contentType));
   return html`${byline(c, [doc.groupName, `${t.from} ${doc.authorName}`], doc.createdAt)}
     ${about ? html`<p class="muted">${d.about}: ${about}</p>` : nothing}
-    <p class="body">${doc.body}</p>
+    <p class="body" dir="auto">${linkify(doc.body, t.newTab)}</p>
     ${doc.goals.length
       ? html`<h4>${d.goals}</h4>
           <ul class="goals">
-            ${doc.goals.map((g) => html`<li>${g}</li>`)}
+            ${doc.goals.map((g) => html`<li dir="auto">${g}</li>`)}
           </ul>`
       : nothing}
     ${doc.attachments.length

@@ -150,6 +150,19 @@ export const base = css`
   .error {
     color: var(--_danger);
   }
+  /* A field's count near its limit (ui/length.ts). */
+  .length {
+    margin: 0.2em 0 0;
+    font-size: 0.85em;
+  }
+  /* A confirmation ("Inlägget är publicerat."), visible until the next action. */
+  .done:not(:empty) {
+    margin: 0.5em 0 0;
+    padding: 0.35em 0.7em;
+    border-radius: var(--_radius);
+    background: var(--_subtle);
+    border-inline-start: 4px solid var(--_accent);
+  }
   .status:not(:empty) {
     margin: 0 0 0.5em;
     padding: 0.35em 0.7em;
