@@ -1,29 +1,17 @@
 // <schoolhub-unread-badge>: the number of unread messages, for the portal's navigation bar.
 // Put it inside the portal's own link; its text ("3 unread messages") joins the link's name.
-import { css, html, nothing } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { inboxStore, type InboxStore } from './client/inbox-store.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
+import { badgeStyles, renderBadge } from './ui/badge.ts';
 
 /**
  * @csspart badge - the round count
  * @cssprop --schoolhub-color-accent - the badge's background
  */
 export class SchoolhubUnreadBadge extends HubElement {
-  static override styles = [
-    base,
-    css`
-      :host {
-        display: inline-block;
-        vertical-align: middle;
-      }
-      .root {
-        display: inline-block;
-        background: transparent;
-      }
-    `,
-  ];
+  static override styles = [base, badgeStyles];
   private store: InboxStore | undefined;
 
   attach(client: HubClient): (() => void)[] {
@@ -33,8 +21,7 @@ export class SchoolhubUnreadBadge extends HubElement {
 
   override render() {
     const n = this.store?.unreadTotal ?? 0;
-    if (n === 0) return nothing;
-    return html`<span class="root"><span class="count" part="badge" aria-hidden="true">${n > 99 ? '99+' : n}</span><span class="sr-only">${this.t.unreadMessages(n)}</span></span>`;
+    return renderBadge(n, this.t.unreadMessages(n));
   }
 }
 
