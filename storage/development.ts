@@ -2,7 +2,7 @@
 // keys of its audience for its state (hub/audience-development.ts). Lists page newest first
 // by (created_at, id) and are always filtered by the reader's keys.
 import type { Db, Tx } from './pool.ts';
-import { iso, isoOrNull, type PageBefore, type Stored } from './rows.ts';
+import { iso, isoOrNull, keyedRows, pageBefore, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 
 export type { PageBefore };
@@ -127,7 +127,7 @@ export async function feedbackPage(db: Db, keys: string[], filter: DevelopmentFi
       and (${students}::text[] is null or f.student_id = any(${students}::text[]))
       and (${filter.itemId ?? null}::text is null or f.item_id = ${filter.itemId ?? null}::text)
       and (${filter.groupId ?? null}::text is null or f.group_id = ${filter.groupId ?? null}::text)
-      and (${before?.at ?? null}::timestamptz is null or (f.created_at, f.id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+      and ${pageBefore(db, before, db`f.created_at`, db`f.id`)}
     order by f.created_at desc, f.id desc
     limit ${limit}`;
   return rows.map(feedbackRow);
@@ -135,20 +135,10 @@ export async function feedbackPage(db: Db, keys: string[], filter: DevelopmentFi
 
 // ── Assessments ─────────────────────────────────────────────────────────────────────────
 
-export async function findAssessmentByKey(db: Db, authorId: string, clientKey: string): Promise<AssessmentRow | undefined> {
-  const [r] = await db<AssessmentRecord[]>`select * from assessments where author_id = ${authorId} and client_key = ${clientKey}`;
-  return r ? assessmentRow(r) : undefined;
-}
-
-export async function getAssessment(db: Db, id: string): Promise<AssessmentRow | undefined> {
-  const [r] = await db<AssessmentRecord[]>`select * from assessments where id = ${id}`;
-  return r ? assessmentRow(r) : undefined;
-}
-
-export async function lockAssessment(tx: Tx, id: string): Promise<AssessmentRow | undefined> {
-  const [r] = await tx<AssessmentRecord[]>`select * from assessments where id = ${id} for update`;
-  return r ? assessmentRow(r) : undefined;
-}
+const assessments = keyedRows<AssessmentRecord, AssessmentRow>('assessments', 'author_id', assessmentRow);
+export const findAssessmentByKey = assessments.byKey;
+export const getAssessment = assessments.byId;
+export const lockAssessment = assessments.locked;
 
 export async function insertAssessment(
   tx: Tx,
@@ -180,7 +170,7 @@ export async function assessmentsPage(db: Db, keys: string[], filter: Developmen
     where keys && ${keys}::text[]
       and (${students}::text[] is null or student_id = any(${students}::text[]))
       and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
-      and (${before?.at ?? null}::timestamptz is null or (created_at, id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+      and ${pageBefore(db, before)}
     order by created_at desc, id desc
     limit ${limit}`;
   return rows.map(assessmentRow);

@@ -4,7 +4,7 @@
 // (checked again in the UPDATE itself), and closing updates it, so a fill either lands before
 // the close (and is released with it) or is refused; it never slips in after.
 import type { Db, Tx } from './pool.ts';
-import { iso, type PageBefore, type Stored } from './rows.ts';
+import { iso, pageBefore, type PageBefore, type Stored } from './rows.ts';
 
 export interface Answer {
   value: string;
@@ -115,7 +115,7 @@ export async function formsPage(
     where f.keys && ${keys}::text[]
       and (${students}::text[] is null or f.student_id = any(${students}::text[]))
       and (${filter.conferenceId ?? null}::text is null or f.conference_id = ${filter.conferenceId ?? null}::text)
-      and (${before?.at ?? null}::timestamptz is null or (f.created_at, f.id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+      and ${pageBefore(db, before, db`f.created_at`, db`f.id`)}
     order by f.created_at desc, f.id desc
     limit ${limit}`;
   return rows.map(formRow);
