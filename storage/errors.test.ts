@@ -3,23 +3,17 @@
 // not. Through the protocol: a value that passes the frame schemas but that PostgreSQL refuses
 // answers `invalid`, not `unavailable`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, startTestHub, type TestHub } from '../hub/testing/harness.ts';
+import { startTestHub, type TestHub } from '../hub/testing/harness.ts';
+import { withFreshPool } from './test-database.ts';
 import { openPool, type Sql } from './pool.ts';
 import { isBadData, isConnectionError, storageFailure } from './errors.ts';
 
 let sql: Sql;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const db = await freshDatabase();
-  drop = db.drop;
-  sql = openPool(db.url, { max: 2 });
+withFreshPool(2, async (pool) => {
+  sql = pool;
   await sql`create table t2 (id int primary key)`;
   await sql`create table t (s varchar(3), n int not null, d date, r int references t2(id), c int check (c > 0), u int unique, big text)`;
   await sql`create index on t (big)`;
-});
-afterAll(async () => {
-  await sql?.end();
-  await drop?.();
 });
 
 const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('PostgreSQL accepted it'); }, (e: unknown) => e);
