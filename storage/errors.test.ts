@@ -2,8 +2,9 @@
 // server: values it refuses are bad data (`invalid`, a retry cannot help); transient trouble is
 // not. Through the protocol: a value that passes the frame schemas but that PostgreSQL refuses
 // answers `invalid`, not `unavailable`.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../hub/testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestHub } from '../hub/testing/harness.ts';
+import { useTestHub } from '../hub/testing/lifecycle.ts';
 import { withFreshPool } from './test-database.ts';
 import { openPool, type Sql } from './pool.ts';
 import { isBadData, isConnectionError, storageFailure } from './errors.ts';
@@ -69,12 +70,7 @@ describe('what a PostgreSQL error means', () => {
 
 describe('through the protocol', () => {
   let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => {
-    await hub?.stop();
-  });
+  useTestHub((h) => (hub = h));
 
   it('a message that PostgreSQL cannot store answers invalid, and a retry answers it again', async () => {
     const mentor = await hub.connect('p-mentor-ek');
