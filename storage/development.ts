@@ -73,17 +73,14 @@ function assessmentRow(r: AssessmentRecord): AssessmentRow {
 
 // ── Feedback ────────────────────────────────────────────────────────────────────────────
 
-export async function findFeedbackByKey(db: Db, authorId: string, clientKey: string): Promise<FeedbackRow | undefined> {
-  const [r] = await db<FeedbackRecord[]>`
-    select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
-    where f.author_id = ${authorId} and f.client_key = ${clientKey}`;
-  return r ? feedbackRow(r) : undefined;
-}
-
-export async function getFeedback(db: Db, id: string): Promise<FeedbackRow | undefined> {
-  const [r] = await db<FeedbackRecord[]>`select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id where f.id = ${id}`;
-  return r ? feedbackRow(r) : undefined;
-}
+// Feedback shows its item's kind and title.
+const feedback = keyedRows<FeedbackRecord, FeedbackRow>('feedback', 'author_id', feedbackRow, {
+  columns: (db) => db`f.*, i.kind as item_kind, i.title as item_title`,
+  from: (db) => db`feedback f join items i on i.id = f.item_id`,
+  alias: 'f',
+});
+export const findFeedbackByKey = feedback.byKey;
+export const getFeedback = feedback.byId;
 
 /** The feedback locked for this transaction, with its item's state (publishing needs it published). */
 export async function lockFeedback(tx: Tx, id: string): Promise<(FeedbackRow & { itemState: string }) | undefined> {

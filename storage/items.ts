@@ -66,7 +66,9 @@ function conferenceRow(r: ConferenceRecord): ConferenceRow {
   };
 }
 
-const items = keyedRows<ItemRecord, ItemRow>('items', 'author_id', itemRow, (db) => db`*, starts_on::text as starts_on_text, due_on::text as due_on_text`);
+const items = keyedRows<ItemRecord, ItemRow>('items', 'author_id', itemRow, {
+  columns: (db) => db`*, starts_on::text as starts_on_text, due_on::text as due_on_text`,
+});
 export const findItemByKey = items.byKey;
 export const getItem = items.byId;
 /** The item, locked for this transaction: changes to one item are applied one at a time. */

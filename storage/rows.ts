@@ -34,20 +34,31 @@ export interface KeyedRows<T> {
 }
 
 /**
- * The lookups of `table`, whose creator is in column `owner`: rows of the pool's shape `R`
- * (with the extra `columns` some tables add to `*`), leaving storage as `row` maps them.
+ * What a table's lookups select: `columns` (all of the table's unless said) from `from` (the
+ * table alone unless said, e.g. joined to what its rows show of another), with the table's
+ * own columns under `alias` when it has one.
  */
-export function keyedRows<R extends object, T>(
-  table: string, owner: string, row: (r: R) => T, columns: (db: Db) => postgres.Fragment = (db) => db`*`,
-): KeyedRows<T> {
+export interface RowSource {
+  columns?: (db: Db) => postgres.Fragment;
+  from?: (db: Db) => postgres.Fragment;
+  alias?: string;
+}
+
+/**
+ * The lookups of `table`, whose creator is in column `owner`: rows of the pool's shape `R`
+ * as `source` selects them, leaving storage as `row` maps them.
+ */
+export function keyedRows<R extends object, T>(table: string, owner: string, row: (r: R) => T, source: RowSource = {}): KeyedRows<T> {
+  const { columns = (db: Db) => db`*`, from = (db: Db) => db`${db(table)}`, alias } = source;
+  const col = (db: Db, name: string) => db(alias === undefined ? name : `${alias}.${name}`);
   const one = async (rows: Promise<R[]>): Promise<T | undefined> => {
     const [r] = await rows;
     return r ? row(r) : undefined;
   };
   return {
     byKey: (db, ownerId, clientKey) =>
-      one(db<R[]>`select ${columns(db)} from ${db(table)} where ${db(owner)} = ${ownerId} and client_key = ${clientKey}`),
-    byId: (db, id) => one(db<R[]>`select ${columns(db)} from ${db(table)} where id = ${id}`),
-    locked: (tx, id) => one(tx<R[]>`select ${columns(tx)} from ${tx(table)} where id = ${id} for update`),
+      one(db<R[]>`select ${columns(db)} from ${from(db)} where ${col(db, owner)} = ${ownerId} and ${col(db, 'client_key')} = ${clientKey}`),
+    byId: (db, id) => one(db<R[]>`select ${columns(db)} from ${from(db)} where ${col(db, 'id')} = ${id}`),
+    locked: (tx, id) => one(tx<R[]>`select ${columns(tx)} from ${from(tx)} where ${col(tx, 'id')} = ${id} for update`),
   };
 }
