@@ -168,9 +168,7 @@ export async function retitleContexts(tx: Tx, kind: string, id: string, title: s
     where context->>'kind' = ${kind} and context->>'id' = ${id} and context->>'title' is distinct from ${title}::text`;
 }
 
-const messages = keyedRows<MessageRecord, MessageRow>('messages', 'sender_id', messageRow);
-export const findMessageByKey = messages.byKey;
-export const getMessage = messages.byId;
+export const { byKey: findMessageByKey, byId: getMessage } = keyedRows<MessageRecord, MessageRow>('messages', 'sender_id', messageRow);
 
 /**
  * Appends a message; the sender has read it. The seq is taken by the update itself, so two

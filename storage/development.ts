@@ -74,13 +74,11 @@ function assessmentRow(r: AssessmentRecord): AssessmentRow {
 // ── Feedback ────────────────────────────────────────────────────────────────────────────
 
 // Feedback shows its item's kind and title.
-const feedback = keyedRows<FeedbackRecord, FeedbackRow>('feedback', 'author_id', feedbackRow, {
+export const { byKey: findFeedbackByKey, byId: getFeedback } = keyedRows<FeedbackRecord, FeedbackRow>('feedback', 'author_id', feedbackRow, {
   columns: (db) => db`f.*, i.kind as item_kind, i.title as item_title`,
   from: (db) => db`feedback f join items i on i.id = f.item_id`,
   alias: 'f',
 });
-export const findFeedbackByKey = feedback.byKey;
-export const getFeedback = feedback.byId;
 
 /** The feedback locked for this transaction, with its item's state (publishing needs it published). */
 export async function lockFeedback(tx: Tx, id: string): Promise<(FeedbackRow & { itemState: string }) | undefined> {
@@ -132,10 +130,7 @@ export async function feedbackPage(db: Db, keys: string[], filter: DevelopmentFi
 
 // ── Assessments ─────────────────────────────────────────────────────────────────────────
 
-const assessments = keyedRows<AssessmentRecord, AssessmentRow>('assessments', 'author_id', assessmentRow);
-export const findAssessmentByKey = assessments.byKey;
-export const getAssessment = assessments.byId;
-export const lockAssessment = assessments.locked;
+export const { byKey: findAssessmentByKey, byId: getAssessment, locked: lockAssessment } = keyedRows<AssessmentRecord, AssessmentRow>('assessments', 'author_id', assessmentRow);
 
 export async function insertAssessment(
   tx: Tx,

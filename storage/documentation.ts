@@ -123,10 +123,7 @@ export async function attachmentsOf(db: Db, documentationIds: readonly string[])
 
 // ── Documentation ───────────────────────────────────────────────────────────────────────
 
-const documentation = keyedRows<DocumentationRecord, DocumentationRow>('documentation', 'author_id', documentationRow);
-export const findDocumentationByKey = documentation.byKey;
-export const getDocumentation = documentation.byId;
-export const lockDocumentation = documentation.locked;
+export const { byKey: findDocumentationByKey, byId: getDocumentation, locked: lockDocumentation } = keyedRows<DocumentationRecord, DocumentationRow>('documentation', 'author_id', documentationRow);
 
 export async function insertDocumentation(
   tx: Tx,

@@ -41,13 +41,11 @@ function formRow(r: FormRecord): FormRow {
 }
 
 // A form shows its conference's state and group.
-const forms = keyedRows<FormRecord, FormRow>('forms', 'mentor_id', formRow, {
+export const { byKey: findFormByKey, byId: getForm } = keyedRows<FormRecord, FormRow>('forms', 'mentor_id', formRow, {
   columns: (db) => db`f.*, c.state as conference_state, c.group_id as conference_group`,
   from: (db) => db`forms f join conferences c on c.id = f.conference_id`,
   alias: 'f',
 });
-export const findFormByKey = forms.byKey;
-export const getForm = forms.byId;
 
 export async function findFormOfTemplate(db: Db, conferenceId: string, templateId: string): Promise<FormRow | undefined> {
   const [r] = await db<FormRecord[]>`

@@ -66,13 +66,9 @@ function conferenceRow(r: ConferenceRecord): ConferenceRow {
   };
 }
 
-const items = keyedRows<ItemRecord, ItemRow>('items', 'author_id', itemRow, {
+export const { byKey: findItemByKey, byId: getItem, locked: lockItem } = keyedRows<ItemRecord, ItemRow>('items', 'author_id', itemRow, {
   columns: (db) => db`*, starts_on::text as starts_on_text, due_on::text as due_on_text`,
 });
-export const findItemByKey = items.byKey;
-export const getItem = items.byId;
-/** The item, locked for this transaction: changes to one item are applied one at a time. */
-export const lockItem = items.locked;
 
 export async function insertItem(
   tx: Tx,
@@ -121,9 +117,7 @@ export async function itemsPage(
   return rows.map(itemRow);
 }
 
-const conferences = keyedRows<ConferenceRecord, ConferenceRow>('conferences', 'mentor_id', conferenceRow);
-export const findConferenceByKey = conferences.byKey;
-export const getConference = conferences.byId;
+export const { byKey: findConferenceByKey, byId: getConference } = keyedRows<ConferenceRecord, ConferenceRow>('conferences', 'mentor_id', conferenceRow);
 
 export async function insertConference(
   tx: Tx,
