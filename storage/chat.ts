@@ -6,7 +6,7 @@
 // conference's family) has its members resolved from the directory when it is read or
 // written (its read `keys` find it), and its conversation_members rows are only read marks.
 import type { Db, Tx } from './pool.ts';
-import { iso, isoOrNull, type Stored } from './rows.ts';
+import { iso, isoOrNull, keyedRows, type Stored } from './rows.ts';
 import { inBatches, RETENTION_BATCH } from './retention.ts';
 
 export interface ConversationContext {
@@ -168,15 +168,7 @@ export async function retitleContexts(tx: Tx, kind: string, id: string, title: s
     where context->>'kind' = ${kind} and context->>'id' = ${id} and context->>'title' is distinct from ${title}::text`;
 }
 
-export async function findMessageByKey(db: Db, senderId: string, clientKey: string): Promise<MessageRow | undefined> {
-  const [r] = await db<MessageRecord[]>`select * from messages where sender_id = ${senderId} and client_key = ${clientKey}`;
-  return r ? messageRow(r) : undefined;
-}
-
-export async function getMessage(db: Db, id: string): Promise<MessageRow | undefined> {
-  const [r] = await db<MessageRecord[]>`select * from messages where id = ${id}`;
-  return r ? messageRow(r) : undefined;
-}
+export const { byKey: findMessageByKey, byId: getMessage } = keyedRows<MessageRecord, MessageRow>('messages', 'sender_id', messageRow);
 
 /**
  * Appends a message; the sender has read it. The seq is taken by the update itself, so two

@@ -2,7 +2,7 @@
 // keys of its audience for its state (hub/audience-development.ts). Lists page newest first
 // by (created_at, id) and are always filtered by the reader's keys.
 import type { Db, Tx } from './pool.ts';
-import { iso, isoOrNull, type PageBefore, type Stored } from './rows.ts';
+import { iso, isoOrNull, keyedRows, pageBefore, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 
 export type { PageBefore };
@@ -73,17 +73,12 @@ function assessmentRow(r: AssessmentRecord): AssessmentRow {
 
 // ── Feedback ────────────────────────────────────────────────────────────────────────────
 
-export async function findFeedbackByKey(db: Db, authorId: string, clientKey: string): Promise<FeedbackRow | undefined> {
-  const [r] = await db<FeedbackRecord[]>`
-    select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
-    where f.author_id = ${authorId} and f.client_key = ${clientKey}`;
-  return r ? feedbackRow(r) : undefined;
-}
-
-export async function getFeedback(db: Db, id: string): Promise<FeedbackRow | undefined> {
-  const [r] = await db<FeedbackRecord[]>`select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id where f.id = ${id}`;
-  return r ? feedbackRow(r) : undefined;
-}
+// Feedback shows its item's kind and title.
+export const { byKey: findFeedbackByKey, byId: getFeedback } = keyedRows<FeedbackRecord, FeedbackRow>('feedback', 'author_id', feedbackRow, {
+  columns: (db) => db`f.*, i.kind as item_kind, i.title as item_title`,
+  from: (db) => db`feedback f join items i on i.id = f.item_id`,
+  alias: 'f',
+});
 
 /** The feedback locked for this transaction, with its item's state (publishing needs it published). */
 export async function lockFeedback(tx: Tx, id: string): Promise<(FeedbackRow & { itemState: string }) | undefined> {
@@ -127,7 +122,7 @@ export async function feedbackPage(db: Db, keys: string[], filter: DevelopmentFi
       and (${students}::text[] is null or f.student_id = any(${students}::text[]))
       and (${filter.itemId ?? null}::text is null or f.item_id = ${filter.itemId ?? null}::text)
       and (${filter.groupId ?? null}::text is null or f.group_id = ${filter.groupId ?? null}::text)
-      and (${before?.at ?? null}::timestamptz is null or (f.created_at, f.id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+      and ${pageBefore(db, before, db`f.created_at`, db`f.id`)}
     order by f.created_at desc, f.id desc
     limit ${limit}`;
   return rows.map(feedbackRow);
@@ -135,20 +130,7 @@ export async function feedbackPage(db: Db, keys: string[], filter: DevelopmentFi
 
 // ── Assessments ─────────────────────────────────────────────────────────────────────────
 
-export async function findAssessmentByKey(db: Db, authorId: string, clientKey: string): Promise<AssessmentRow | undefined> {
-  const [r] = await db<AssessmentRecord[]>`select * from assessments where author_id = ${authorId} and client_key = ${clientKey}`;
-  return r ? assessmentRow(r) : undefined;
-}
-
-export async function getAssessment(db: Db, id: string): Promise<AssessmentRow | undefined> {
-  const [r] = await db<AssessmentRecord[]>`select * from assessments where id = ${id}`;
-  return r ? assessmentRow(r) : undefined;
-}
-
-export async function lockAssessment(tx: Tx, id: string): Promise<AssessmentRow | undefined> {
-  const [r] = await tx<AssessmentRecord[]>`select * from assessments where id = ${id} for update`;
-  return r ? assessmentRow(r) : undefined;
-}
+export const { byKey: findAssessmentByKey, byId: getAssessment, locked: lockAssessment } = keyedRows<AssessmentRecord, AssessmentRow>('assessments', 'author_id', assessmentRow);
 
 export async function insertAssessment(
   tx: Tx,
@@ -180,7 +162,7 @@ export async function assessmentsPage(db: Db, keys: string[], filter: Developmen
     where keys && ${keys}::text[]
       and (${students}::text[] is null or student_id = any(${students}::text[]))
       and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
-      and (${before?.at ?? null}::timestamptz is null or (created_at, id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+      and ${pageBefore(db, before)}
     order by created_at desc, id desc
     limit ${limit}`;
   return rows.map(assessmentRow);

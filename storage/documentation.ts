@@ -3,7 +3,7 @@
 // its uploader until one documentation takes it; a documentation's attachments are those
 // whose documentation_id is it (one place says which, so two documentations never disagree).
 import type { Db, Sql, Tx } from './pool.ts';
-import { iso, type PageBefore, type Stored } from './rows.ts';
+import { iso, keyedRows, pageBefore, type PageBefore, type Stored } from './rows.ts';
 import type { Holds } from './retention.ts';
 
 export interface AttachmentRow {
@@ -123,20 +123,7 @@ export async function attachmentsOf(db: Db, documentationIds: readonly string[])
 
 // ── Documentation ───────────────────────────────────────────────────────────────────────
 
-export async function findDocumentationByKey(db: Db, authorId: string, clientKey: string): Promise<DocumentationRow | undefined> {
-  const [r] = await db<DocumentationRecord[]>`select * from documentation where author_id = ${authorId} and client_key = ${clientKey}`;
-  return r ? documentationRow(r) : undefined;
-}
-
-export async function getDocumentation(db: Db, id: string): Promise<DocumentationRow | undefined> {
-  const [r] = await db<DocumentationRecord[]>`select * from documentation where id = ${id}`;
-  return r ? documentationRow(r) : undefined;
-}
-
-export async function lockDocumentation(tx: Tx, id: string): Promise<DocumentationRow | undefined> {
-  const [r] = await tx<DocumentationRecord[]>`select * from documentation where id = ${id} for update`;
-  return r ? documentationRow(r) : undefined;
-}
+export const { byKey: findDocumentationByKey, byId: getDocumentation, locked: lockDocumentation } = keyedRows<DocumentationRecord, DocumentationRow>('documentation', 'author_id', documentationRow);
 
 export async function insertDocumentation(
   tx: Tx,
@@ -173,7 +160,7 @@ export async function documentationPage(
       and (${children}::text[] is null or child_ids && ${children}::text[])
       and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
       and (${filter.schoolId ?? null}::text is null or school_id = ${filter.schoolId ?? null}::text)
-      and (${before?.at ?? null}::timestamptz is null or (created_at, id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+      and ${pageBefore(db, before)}
     order by created_at desc, id desc
     limit ${limit}`;
   return rows.map(documentationRow);

@@ -2,24 +2,19 @@
 // server: values it refuses are bad data (`invalid`, a retry cannot help); transient trouble is
 // not. Through the protocol: a value that passes the frame schemas but that PostgreSQL refuses
 // answers `invalid`, not `unavailable`.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, startTestHub, type TestHub } from '../hub/testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestHub } from '../hub/testing/harness.ts';
+import { useTestHub } from '../hub/testing/lifecycle.ts';
+import { withFreshPool } from './test-database.ts';
 import { openPool, type Sql } from './pool.ts';
 import { isBadData, isConnectionError, storageFailure } from './errors.ts';
 
 let sql: Sql;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const db = await freshDatabase();
-  drop = db.drop;
-  sql = openPool(db.url, { max: 2 });
+withFreshPool(2, async (pool) => {
+  sql = pool;
   await sql`create table t2 (id int primary key)`;
   await sql`create table t (s varchar(3), n int not null, d date, r int references t2(id), c int check (c > 0), u int unique, big text)`;
   await sql`create index on t (big)`;
-});
-afterAll(async () => {
-  await sql?.end();
-  await drop?.();
 });
 
 const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('PostgreSQL accepted it'); }, (e: unknown) => e);
@@ -75,12 +70,7 @@ describe('what a PostgreSQL error means', () => {
 
 describe('through the protocol', () => {
   let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => {
-    await hub?.stop();
-  });
+  useTestHub((h) => (hub = h));
 
   it('a message that PostgreSQL cannot store answers invalid, and a retry answers it again', async () => {
     const mentor = await hub.connect('p-mentor-ek');

@@ -1,22 +1,15 @@
 // The event log's one promise: id order is commit order, so a reader that has seen id N never
 // later finds a committed event below N (a cursor never skips a late commit).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from './test-database.ts';
-import { openPool, type Sql } from './pool.ts';
+import { describe, expect, it } from 'vitest';
+import { withFreshPool } from './test-database.ts';
+import type { Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
 import { appendEvents, eventsAfter } from './events.ts';
 
 let sql: Sql;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const db = await freshDatabase();
-  drop = db.drop;
-  sql = openPool(db.url, { max: 6 });
-  await migrate(sql);
-});
-afterAll(async () => {
-  await sql?.end();
-  await drop?.();
+withFreshPool(6, async (pool) => {
+  sql = pool;
+  await migrate(pool);
 });
 
 const ev = (name: string) => ({ name, keys: ['p:x'], data: { name } });

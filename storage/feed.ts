@@ -1,6 +1,6 @@
 // Posts and mailings: one row each with its audience as read keys; reading state per reader.
 import type { Db, Tx } from './pool.ts';
-import { iso, type Stored } from './rows.ts';
+import { iso, pageBefore, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 
 export interface PostRow {
@@ -54,20 +54,18 @@ export async function insertMailing(tx: Tx, m: MailingRow & { keys: string[]; cl
 
 /** A page of the feed: posts and mailings that carry any of `keys`, newest first. */
 export async function feedPage(
-  db: Db, readerId: string, keys: string[], limit: number, before?: { at: string; id: string },
+  db: Db, readerId: string, keys: string[], limit: number, before?: PageBefore,
 ): Promise<(FeedItem & { read: boolean })[]> {
-  const beforeAt = before?.at ?? null;
-  const beforeId = before?.id ?? null;
   const rows = await db<(Stored<PostRow & MailingRow, 'createdAt'> & { kind: 'post' | 'mailing'; read: boolean })[]>`
     with items as (
       select 'post' as kind, id, school_id, null::text as district_id, null::text[] as school_ids, author_id, title, body,
              audience, null::jsonb as recipients, created_at
       from posts where keys && ${keys}::text[]
-        and (${beforeAt}::timestamptz is null or (created_at, id) < (${beforeAt}::timestamptz, ${beforeId}::text))
+        and ${pageBefore(db, before)}
       union all
       select 'mailing', id, null, district_id, school_ids, author_id, title, body, null, recipients, created_at
       from mailings where keys && ${keys}::text[]
-        and (${beforeAt}::timestamptz is null or (created_at, id) < (${beforeAt}::timestamptz, ${beforeId}::text))
+        and ${pageBefore(db, before)}
     )
     select i.*, (r.item_id is not null) as read
     from items i left join feed_reads r on r.person_id = ${readerId} and r.item_id = i.id

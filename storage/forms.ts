@@ -4,7 +4,7 @@
 // (checked again in the UPDATE itself), and closing updates it, so a fill either lands before
 // the close (and is released with it) or is refused; it never slips in after.
 import type { Db, Tx } from './pool.ts';
-import { iso, type PageBefore, type Stored } from './rows.ts';
+import { iso, keyedRows, pageBefore, type PageBefore, type Stored } from './rows.ts';
 
 export interface Answer {
   value: string;
@@ -40,24 +40,17 @@ function formRow(r: FormRecord): FormRow {
   };
 }
 
-export async function findFormByKey(db: Db, mentorId: string, clientKey: string): Promise<FormRow | undefined> {
-  const [r] = await db<FormRecord[]>`
-    select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
-    where f.mentor_id = ${mentorId} and f.client_key = ${clientKey}`;
-  return r ? formRow(r) : undefined;
-}
+// A form shows its conference's state and group.
+export const { byKey: findFormByKey, byId: getForm } = keyedRows<FormRecord, FormRow>('forms', 'mentor_id', formRow, {
+  columns: (db) => db`f.*, c.state as conference_state, c.group_id as conference_group`,
+  from: (db) => db`forms f join conferences c on c.id = f.conference_id`,
+  alias: 'f',
+});
 
 export async function findFormOfTemplate(db: Db, conferenceId: string, templateId: string): Promise<FormRow | undefined> {
   const [r] = await db<FormRecord[]>`
     select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
     where f.conference_id = ${conferenceId} and f.template_id = ${templateId}`;
-  return r ? formRow(r) : undefined;
-}
-
-export async function getForm(db: Db, id: string): Promise<FormRow | undefined> {
-  const [r] = await db<FormRecord[]>`
-    select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
-    where f.id = ${id}`;
   return r ? formRow(r) : undefined;
 }
 
@@ -115,7 +108,7 @@ export async function formsPage(
     where f.keys && ${keys}::text[]
       and (${students}::text[] is null or f.student_id = any(${students}::text[]))
       and (${filter.conferenceId ?? null}::text is null or f.conference_id = ${filter.conferenceId ?? null}::text)
-      and (${before?.at ?? null}::timestamptz is null or (f.created_at, f.id) < (${before?.at ?? null}::timestamptz, ${before?.id ?? null}::text))
+      and ${pageBefore(db, before, db`f.created_at`, db`f.id`)}
     order by f.created_at desc, f.id desc
     limit ${limit}`;
   return rows.map(formRow);

@@ -2,7 +2,7 @@
 // audience (hub/audience.ts), and the pairs behind §3's "guardians who earlier started a
 // conversation with them through a plan or assignment".
 import type { Db, Tx } from './pool.ts';
-import { iso, isoOrNull, type Stored } from './rows.ts';
+import { iso, isoOrNull, keyedRows, pageBefore, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 
 export type ItemKind = 'plan' | 'assignment';
@@ -66,21 +66,9 @@ function conferenceRow(r: ConferenceRecord): ConferenceRow {
   };
 }
 
-export async function findItemByKey(db: Db, authorId: string, clientKey: string): Promise<ItemRow | undefined> {
-  const [r] = await db<ItemRecord[]>`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where author_id = ${authorId} and client_key = ${clientKey}`;
-  return r ? itemRow(r) : undefined;
-}
-
-export async function getItem(db: Db, id: string): Promise<ItemRow | undefined> {
-  const [r] = await db<ItemRecord[]>`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where id = ${id}`;
-  return r ? itemRow(r) : undefined;
-}
-
-/** The item, locked for this transaction: changes to one item are applied one at a time. */
-export async function lockItem(tx: Tx, id: string): Promise<ItemRow | undefined> {
-  const [r] = await tx<ItemRecord[]>`select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items where id = ${id} for update`;
-  return r ? itemRow(r) : undefined;
-}
+export const { byKey: findItemByKey, byId: getItem, locked: lockItem } = keyedRows<ItemRecord, ItemRow>('items', 'author_id', itemRow, {
+  columns: (db) => db`*, starts_on::text as starts_on_text, due_on::text as due_on_text`,
+});
 
 export async function insertItem(
   tx: Tx,
@@ -116,30 +104,20 @@ export async function setItemState(tx: Tx, id: string, state: ItemState, keys: s
 
 /** Items that carry any of `keys`, newest first, optionally of one group or kind. */
 export async function itemsPage(
-  db: Db, keys: string[], limit: number, filter: { groupId?: string | undefined; kind?: ItemKind | undefined }, before?: { at: string; id: string },
+  db: Db, keys: string[], limit: number, filter: { groupId?: string | undefined; kind?: ItemKind | undefined }, before?: PageBefore,
 ): Promise<ItemRow[]> {
-  const beforeAt = before?.at ?? null;
-  const beforeId = before?.id ?? null;
   const rows = await db<ItemRecord[]>`
     select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items
     where keys && ${keys}::text[]
       and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
       and (${filter.kind ?? null}::text is null or kind = ${filter.kind ?? null}::text)
-      and (${beforeAt}::timestamptz is null or (created_at, id) < (${beforeAt}::timestamptz, ${beforeId}::text))
+      and ${pageBefore(db, before)}
     order by created_at desc, id desc
     limit ${limit}`;
   return rows.map(itemRow);
 }
 
-export async function findConferenceByKey(db: Db, mentorId: string, clientKey: string): Promise<ConferenceRow | undefined> {
-  const [r] = await db<ConferenceRecord[]>`select * from conferences where mentor_id = ${mentorId} and client_key = ${clientKey}`;
-  return r ? conferenceRow(r) : undefined;
-}
-
-export async function getConference(db: Db, id: string): Promise<ConferenceRow | undefined> {
-  const [r] = await db<ConferenceRecord[]>`select * from conferences where id = ${id}`;
-  return r ? conferenceRow(r) : undefined;
-}
+export const { byKey: findConferenceByKey, byId: getConference } = keyedRows<ConferenceRecord, ConferenceRow>('conferences', 'mentor_id', conferenceRow);
 
 export async function insertConference(
   tx: Tx,
@@ -160,13 +138,11 @@ export async function closeConference(tx: Tx, id: string): Promise<ConferenceRow
   return r ? conferenceRow(r) : undefined;
 }
 
-export async function conferencesPage(db: Db, keys: string[], limit: number, before?: { at: string; id: string }): Promise<ConferenceRow[]> {
-  const beforeAt = before?.at ?? null;
-  const beforeId = before?.id ?? null;
+export async function conferencesPage(db: Db, keys: string[], limit: number, before?: PageBefore): Promise<ConferenceRow[]> {
   const rows = await db<ConferenceRecord[]>`
     select * from conferences
     where keys && ${keys}::text[]
-      and (${beforeAt}::timestamptz is null or (created_at, id) < (${beforeAt}::timestamptz, ${beforeId}::text))
+      and ${pageBefore(db, before)}
     order by created_at desc, id desc
     limit ${limit}`;
   return rows.map(conferenceRow);

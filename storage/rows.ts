@@ -1,5 +1,7 @@
 // What every table's queries share about rows. Column names arrive in camelCase (the pool's
 // transform, storage/pool.ts); timestamps arrive as Date and leave storage as ISO strings.
+import type postgres from 'postgres';
+import type { Db, Tx } from './pool.ts';
 
 export const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();
 export const isoOrNull = (d: Date | string | null | undefined): string | null => (d === null || d === undefined ? null : iso(d));
@@ -12,3 +14,51 @@ export interface PageBefore {
 
 /** A row as the pool returns it: `T` with its timestamp fields `D` as Date (or null where `T` allows it). */
 export type Stored<T, D extends keyof T> = Omit<T, D> & { [K in D]: null extends T[K] ? Date | null : Date };
+
+/**
+ * The condition that keeps a page's rows: those before `page` by (`at`, `id`), newest first;
+ * every row when there is no page yet. `at` and `id` are the columns (or expressions) the
+ * list orders by, `created_at` and `id` unless said otherwise.
+ */
+export function pageBefore(db: Db, page: PageBefore | undefined, at: postgres.Fragment = db`created_at`, id: postgres.Fragment = db`id`): postgres.Fragment {
+  return page ? db`(${at}, ${id}) < (${page.at}::timestamptz, ${page.id}::text)` : db`true`;
+}
+
+/** The single-row lookups of a table whose rows a client creates once under its own key. */
+export interface KeyedRows<T> {
+  /** The row `ownerId` created with `clientKey` (a retry finds the first attempt's row). */
+  byKey(db: Db, ownerId: string, clientKey: string): Promise<T | undefined>;
+  byId(db: Db, id: string): Promise<T | undefined>;
+  /** The row, locked for this transaction: changes to one row are applied one at a time. */
+  locked(tx: Tx, id: string): Promise<T | undefined>;
+}
+
+/**
+ * What a table's lookups select: `columns` (all of the table's unless said) from `from` (the
+ * table alone unless said, e.g. joined to what its rows show of another), with the table's
+ * own columns under `alias` when it has one.
+ */
+export interface RowSource {
+  columns?: (db: Db) => postgres.Fragment;
+  from?: (db: Db) => postgres.Fragment;
+  alias?: string;
+}
+
+/**
+ * The lookups of `table`, whose creator is in column `owner`: rows of the pool's shape `R`
+ * as `source` selects them, leaving storage as `row` maps them.
+ */
+export function keyedRows<R extends object, T>(table: string, owner: string, row: (r: R) => T, source: RowSource = {}): KeyedRows<T> {
+  const { columns = (db: Db) => db`*`, from = (db: Db) => db`${db(table)}`, alias } = source;
+  const col = (db: Db, name: string) => db(alias === undefined ? name : `${alias}.${name}`);
+  const one = async (rows: Promise<R[]>): Promise<T | undefined> => {
+    const [r] = await rows;
+    return r ? row(r) : undefined;
+  };
+  return {
+    byKey: (db, ownerId, clientKey) =>
+      one(db<R[]>`select ${columns(db)} from ${from(db)} where ${col(db, owner)} = ${ownerId} and ${col(db, 'client_key')} = ${clientKey}`),
+    byId: (db, id) => one(db<R[]>`select ${columns(db)} from ${from(db)} where ${col(db, 'id')} = ${id}`),
+    locked: (tx, id) => one(tx<R[]>`select ${columns(tx)} from ${from(tx)} where ${col(tx, 'id')} = ${id} for update`),
+  };
+}

@@ -2,7 +2,8 @@
 // hub/testing/global-setup.ts provides. Here so that storage's tests need nothing from hub/.
 import postgres from 'postgres';
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { openPool, type Sql } from './pool.ts';
 
 /** A fresh database on the test server; dropped by stop(). */
 export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -21,4 +22,24 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
       await s.end();
     },
   };
+}
+
+/**
+ * For a test file: a pool of `max` connections on a fresh database, opened before the file's
+ * tests and handed to `ready` (which keeps it, and may migrate or create tables); closed and
+ * the database dropped after them.
+ */
+export function withFreshPool(max: number, ready: (sql: Sql) => Promise<unknown>): void {
+  let sql: Sql | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    drop = db.drop;
+    sql = openPool(db.url, { max });
+    await ready(sql);
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await drop?.();
+  });
 }

@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import { startTestHub, TEST_ADMIN, TEST_SECRET, type TestHub } from '../testing/harness.ts';
 import { connectEach, useTestHub } from '../testing/lifecycle.ts';
 import type { WireConversation, WireMessage } from '../testing/wire.ts';
+import type { StoredAuditEntry } from '../../storage/privacy.ts';
 import { TestClient, type Frame } from '../testing/client.ts';
 import { demoBundle } from '../demo/district.ts';
 import type { Bundle } from '../directory/schema.ts';
@@ -29,14 +30,8 @@ type Conversation = WireConversation;
 interface Message extends WireMessage {
   conversationId: string;
 }
-interface AuditEntry {
-  id: number;
-  at: string;
-  actorId: string;
-  operation: string;
-  subjectId: string;
-  recordIds: string[];
-}
+// The audit API answers with the stored entries as they are (storage/privacy.ts).
+type AuditEntry = StoredAuditEntry;
 
 async function call(hub: TestHub, method: string, path: string, body?: unknown, token: string | null = TEST_ADMIN) {
   const headers: Record<string, string> = {};

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, TEST_ADMIN, type TestHub } from '../testing/harness.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
 import { demoBundle } from '../demo/district.ts';
 
 interface Conversation { id: string; participants: { id: string; name: string }[]; group: { mentorIds: string[] } | null }
@@ -30,12 +31,7 @@ const ids = (c: Conversation) => c.participants.map((p) => p.id).sort();
 
 describe('reply privately to a whole-group message', () => {
   let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  useTestHub((hub) => (t = hub));
 
   async function announcement(mentor: TestClient, audience: 'students' | 'guardians', body: string) {
     const { conversation } = await mentor.ok<{ conversation: Conversation }>('conversation.start', { groupId: 'g-ek-7a', audience, subject: `${audience} ${ck()}`, clientKey: ck() });

@@ -12,7 +12,7 @@ import {
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { nextCursor, pageBefore } from './paging.ts';
+import { readPage } from './paging.ts';
 import { assessmentView } from '../views/development.ts';
 import { audit } from '../audit.ts';
 
@@ -92,15 +92,13 @@ export const getGroupAssessments: Handler<'group.assessments.get'> = async (ctx,
   const { dir, personId } = ctx;
   assertKnown(dir, personId, [{ kind: 'group', id: req.groupId, path: ['groupId'] }]);
   const group = dir.groups.get(req.groupId)!;
-  const limit = req.limit ?? 30;
-  const before = pageBefore(req.before);
   const filter = { groupId: req.groupId, studentIds: req.studentId === undefined ? undefined : [req.studentId] };
-  const rows = await assessmentsPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
-  const shown = rows.filter((a) => canReadAssessment(dir, personId, a));
+  const { shown, next } = await readPage(
+    req, (limit, before) => assessmentsPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before), (a) => canReadAssessment(dir, personId, a));
   audit(ctx, 'group.assessments.get', () => shown.map((a) => ({ about: [a.studentId], ids: [a.id] })));
   return {
     levels: dir.schools.get(group.schoolId)?.assessmentLevels ?? [],
     assessments: shown.map((a) => assessmentView(dir, a)),
-    next: nextCursor(rows, limit),
+    next,
   };
 };

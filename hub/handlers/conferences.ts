@@ -9,7 +9,7 @@ import { closeConference, conferencesPage, findConferenceByKey, getConference, i
 import { newId, type Handler } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { nextCursor, pageBefore } from './paging.ts';
+import { readPage } from './paging.ts';
 import { showTo } from '../views/chat.ts';
 import { conferenceEvents, conferenceView } from '../views/conferences.ts';
 import { formsReleasedOnClose } from './forms.ts';
@@ -70,12 +70,7 @@ export const getOneConference: Handler<'conference.get'> = async (ctx, req) => {
 
 export const getConferences: Handler<'conferences.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const limit = req.limit ?? 30;
-  const before = pageBefore(req.before);
-  const rows = await conferencesPage(ctx.sql, readKeysOf(dir, personId), limit, before);
-  audit(ctx, 'conferences.get', () => rows.map((r) => conferenceTouch(dir, r)));
-  return {
-    conferences: rows.map((r) => conferenceView(dir, showTo(dir, personId), r)),
-    next: nextCursor(rows, limit),
-  };
+  const { shown, next } = await readPage(req, (limit, before) => conferencesPage(ctx.sql, readKeysOf(dir, personId), limit, before));
+  audit(ctx, 'conferences.get', () => shown.map((r) => conferenceTouch(dir, r)));
+  return { conferences: shown.map((r) => conferenceView(dir, showTo(dir, personId), r)), next };
 };

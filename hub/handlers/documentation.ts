@@ -17,7 +17,7 @@ import {
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { nextCursor, pageBefore } from './paging.ts';
+import { readPage } from './paging.ts';
 import { childrenShownTo, documentationView } from '../views/development.ts';
 import { audit } from '../audit.ts';
 
@@ -131,14 +131,12 @@ export const getOneDocumentation: Handler<'documentation.get'> = async (ctx, req
 /** A child group's documentation that the caller sees (a guardian: what concerns their child), newest first. */
 export const getGroupDocumentation: Handler<'group.documentation.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const limit = req.limit ?? 30;
-  const before = pageBefore(req.before);
   const filter = { groupId: req.groupId, childIds: req.childId === undefined ? undefined : [req.childId] };
-  const rows = await documentationPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
-  const shown = rows.filter((d) => canReadDocumentation(dir, personId, d));
+  const { shown, next } = await readPage(
+    req, (limit, before) => documentationPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before), (d) => canReadDocumentation(dir, personId, d));
   audit(ctx, 'group.documentation.get', () => shown.map((d) => ({ about: childrenShownTo(dir, personId, d), ids: [d.id] })));
   return {
     documentation: await viewFor(ctx, shown),
-    next: nextCursor(rows, limit),
+    next,
   };
 };

@@ -11,7 +11,7 @@ import {
   feedbackPage, findFeedbackByKey, getFeedback, insertFeedback, lockFeedback, updateFeedback, type FeedbackRow,
 } from '../../storage/development.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
-import { nextCursor, pageBefore } from './paging.ts';
+import { readPage } from './paging.ts';
 import { feedbackView } from '../views/development.ts';
 import { assertAllowed } from './rights.ts';
 import { createOnce } from './create-once.ts';
@@ -84,14 +84,12 @@ export const getOneFeedback: Handler<'feedback.get'> = async (ctx, req) => {
 /** The feedback on one plan or assignment that the caller sees (a student: their own). */
 export const getItemFeedback: Handler<'item.feedback.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const limit = req.limit ?? 30;
-  const before = pageBefore(req.before);
   const filter = { itemId: req.itemId, studentIds: req.studentId === undefined ? undefined : [req.studentId] };
-  const rows = await feedbackPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before);
-  const shown = rows.filter((f) => canReadFeedback(dir, personId, f));
+  const { shown, next } = await readPage(
+    req, (limit, before) => feedbackPage(ctx.sql, readKeysOf(dir, personId), filter, limit, before), (f) => canReadFeedback(dir, personId, f));
   audit(ctx, 'item.feedback.get', () => shown.map((f) => ({ about: [f.studentId], ids: [f.id] })));
   return {
     feedback: shown.map((f) => feedbackView(dir, f)),
-    next: nextCursor(rows, limit),
+    next,
   };
 };

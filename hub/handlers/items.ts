@@ -15,7 +15,7 @@ import { retitleContexts } from '../../storage/chat.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown, refusal } from './rights.ts';
 import { createOnce } from './create-once.ts';
-import { nextCursor, pageBefore } from './paging.ts';
+import { readPage } from './paging.ts';
 import { itemView } from '../views/items.ts';
 
 const noSuchItem = () => new RequestError('not_found', 'no such plan or assignment', ['itemId']);
@@ -123,11 +123,6 @@ export const getOneItem: Handler<'item.get'> = async (ctx, req) => {
 
 export const getItems: Handler<'items.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
-  const limit = req.limit ?? 30;
-  const before = pageBefore(req.before);
-  const rows = await itemsPage(ctx.sql, readKeysOf(dir, personId), limit, { groupId: req.groupId, kind: req.kind }, before);
-  return {
-    items: rows.map((r) => itemView(dir, r)),
-    next: nextCursor(rows, limit),
-  };
+  const { shown, next } = await readPage(req, (limit, before) => itemsPage(ctx.sql, readKeysOf(dir, personId), limit, { groupId: req.groupId, kind: req.kind }, before));
+  return { items: shown.map((r) => itemView(dir, r)), next };
 };

@@ -23,3 +23,18 @@ export function nextCursor(rows: readonly { createdAt: string; id: string }[], l
   const last = rows[rows.length - 1];
   return rows.length === limit && last ? encodePageCursor(last.createdAt, last.id) : null;
 }
+
+/**
+ * One page of a list the caller reads by their keys: `load` gets the request's `limit` (30
+ * unless asked) rows before its cursor, newest first; `canRead` keeps those the caller may
+ * see. The next cursor goes by the rows loaded, so a page the rule thins still pages on.
+ */
+export async function readPage<R extends { createdAt: string; id: string }>(
+  req: { limit?: number | undefined; before?: string | undefined },
+  load: (limit: number, before: { at: string; id: string } | undefined) => Promise<R[]>,
+  canRead: (row: R) => boolean = () => true,
+): Promise<{ shown: R[]; next: string | null }> {
+  const limit = req.limit ?? 30;
+  const rows = await load(limit, pageBefore(req.before));
+  return { shown: rows.filter(canRead), next: nextCursor(rows, limit) };
+}

@@ -55,6 +55,20 @@ export interface RetentionContext {
   files: AttachmentFiles;
 }
 
+/**
+ * The expiry of a table whose rows go by their school's district cutoff: `expireRows` for
+ * each district, the total under the table's name.
+ */
+function expireByDistrict(
+  table: string, expireRows: (sql: Sql, schoolIds: string[], cutoff: string, holds: Holds) => Promise<number>,
+): NonNullable<PrivacySource['expire']> {
+  return async ({ sql, districts, holds }) => {
+    let n = 0;
+    for (const d of districts) n += await expireRows(sql, d.schoolIds, d.cutoff, holds);
+    return { [table]: n };
+  };
+}
+
 export interface PrivacySource {
   /** The key of this source's part of the export. */
   name: string;
@@ -229,11 +243,7 @@ const assessmentsSource: PrivacySource = {
       .filter((a) => a.authorId === personId || (a.state === 'published' && canReadAssessment(dir, personId, a)))
       .map((a) => ({ ...assessmentView(dir, a), authored: a.authorId === personId }));
   },
-  async expire({ sql, districts, holds }) {
-    let assessments = 0;
-    for (const d of districts) assessments += await expireAssessments(sql, d.schoolIds, d.cutoff, holds);
-    return { assessments };
-  },
+  expire: expireByDistrict('assessments', expireAssessments),
 };
 
 const formsSource: PrivacySource = {
@@ -328,11 +338,7 @@ const itemsSource: PrivacySource = {
     const items = await Promise.all(ids.map((id) => getItem(sql, id)));
     return items.flatMap((i) => (i ? [{ ...itemView(dir, i), authored: i.authorId === personId }] : []));
   },
-  async expire({ sql, districts, holds }) {
-    let items = 0;
-    for (const d of districts) items += await expireItems(sql, d.schoolIds, d.cutoff, holds);
-    return { items };
-  },
+  expire: expireByDistrict('items', expireItems),
 };
 
 const conferencesSource: PrivacySource = {
@@ -342,11 +348,7 @@ const conferencesSource: PrivacySource = {
     const conferences = await Promise.all(ids.map((id) => getConference(sql, id)));
     return conferences.flatMap((c) => (c ? [conferenceView(dir, show, c)] : []));
   },
-  async expire({ sql, districts, holds }) {
-    let conferences = 0;
-    for (const d of districts) conferences += await expireConferences(sql, d.schoolIds, d.cutoff, holds);
-    return { conferences };
-  },
+  expire: expireByDistrict('conferences', expireConferences),
 };
 
 const AUDIT_PAGE = 1_000;
