@@ -29,6 +29,15 @@ const PATCHES = [
     ${MARK} if (socket === null && !initial)
       return (queryError(q, ${CLOSED}), true)
 `],
+  // discard(): the holder of a reserved connection gives up on it (storage/events.ts, a commit
+  // past its deadline). The socket is destroyed: the connection's queries reject, it closes
+  // and goes to the pool's closed queue, and it reconnects when next needed.
+  ['connection.js',
+    `    terminate,
+    execute,`,
+    `    terminate,
+    ${MARK} discard() { socket && socket.destroy() },
+    execute,`],
   // A flush that finds the socket gone settles the queries with a connection error instead of
   // throwing where nobody can catch it.
   ['connection.js',
@@ -103,6 +112,7 @@ const PATCHES = [
     ${MARK} c.onclose = e => { while (queue.length) queue.shift().reject(e) }
 
     const sql = Sql(handler)
+    ${MARK} sql.discard = () => c.reserved === holder && (c.discard(), true)
     sql.release = () => {
       ${MARK} if (c.reserved !== holder)
         return
@@ -117,6 +127,13 @@ const PATCHES = [
       ${MARK} if (c.reserved !== holder)
         return q.reject(${CLOSED})
       c.queue === full`],
+  // A reserve() request rejected (its connection failed while starting up) stayed in the queue:
+  // the next connection to open was handed to the settled promise and lost to the pool for good
+  // (it never left the connecting queue), until no connection was left and every reserve()
+  // waited forever. A rejected request now leaves the queue.
+  ['index.js',
+    `        const query = { reserve: resolve, reject }`,
+    `        const query = { reserve: resolve, reject: e => (queries.remove(query), reject(e)) } ${MARK}`],
   // A reserve() waiting when a connection closed was handed to that connection to reconnect
   // with, and dropped on the way (the new connection fetches types first and forgets a reserve
   // request): the caller waited forever. It stays queued instead; the reconnected connection
