@@ -63,13 +63,17 @@ const PATCHES = [
 
     socket.removeAllListeners()
     socket = null`],
-  // The queries of a closed connection were rejected (by the 'error' handler, or just above);
-  // one left as current kept end() waiting for it forever.
+  // A connection closing with a socket error rejected only the queries the 'error' handler saw.
+  // A query handed to it between 'error' and 'close' (the holder's ROLLBACK after its work
+  // failed, in the microtasks between the two events) went into `sent` and was never settled:
+  // the commit that sent it hung forever (the write without an answer in the fault suite). All
+  // queries left are rejected on close now, with an error or not (rejecting twice is harmless).
+  // And one left as current kept end() waiting for it forever.
   ['connection.js',
     `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
 `,
-    `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
-    ${MARK} query = null
+    `    ${MARK} (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
+    query = null
 `],
   // The array types fetched on a new connection: when that connection is cut meanwhile, the
   // query was rejected with nobody listening (an unhandled rejection ends the process). The
