@@ -53,6 +53,13 @@ const PATCHES = [
     const x = socket.write(chunk, fn)`],
   // Closing cancelled the pending flush but left the timer handle and the unsent bytes: after a
   // reconnect, small writes (the startup message) were never flushed and stale bytes went first.
+  // It also kept the error a cut left behind: pg_terminate_backend sends a FATAL ErrorResponse,
+  // which a connection with a query running keeps in errorResponse until its ReadyForQuery, and
+  // the socket closes before that comes. The reconnected connection's first ReadyForQuery (the
+  // end of startup) then found that stale error and rejected the request it reconnected for
+  // with it ("terminating connection due to administrator command"): a reserve() failed on a
+  // healthy connection, so a pool of two could not hand out both after a cut, and a caller
+  // holding the other (Promise.all) never released it, which kept end() waiting forever.
   ['connection.js',
     `    connectTimer.cancel()
 
@@ -60,6 +67,7 @@ const PATCHES = [
     socket = null`,
     `    connectTimer.cancel()
     ${MARK} chunk = nextWriteTimer = null
+    errorResponse = null
 
     socket.removeAllListeners()
     socket = null`],
@@ -69,10 +77,15 @@ const PATCHES = [
   // the commit that sent it hung forever (the write without an answer in the fault suite). All
   // queries left are rejected on close now, with an error or not (rejecting twice is harmless).
   // And one left as current kept end() waiting for it forever.
+  // Written as an `if`: the line before is `return reconnect()`, and a statement opening with
+  // `(` continued it (no automatic semicolon before `(`): `return reconnect()(query || ...) &&
+  // error(...)`, only inside `if (initial)`. So on every other close this line did nothing: a
+  // query running when its backend was cut (pg_terminate_backend closes cleanly) never
+  // settled, and the pool's reads in the fault suite waited forever.
   ['connection.js',
     `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
 `,
-    `    ${MARK} (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
+    `    ${MARK} if (query || sent.length) error(Errors.connection('CONNECTION_CLOSED', options, socket))
     query = null
 `],
   // The array types fetched on a new connection: when that connection is cut meanwhile, the
