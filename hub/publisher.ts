@@ -8,9 +8,20 @@
 // The contract for `work`: read and check first, write last; it may throw only before it has
 // written (a thrown write-free work just fails alone), while a failing SQL statement fails the
 // shared transaction, and then every write of the batch is retried in a transaction of its own.
+//
+// Deadlines: a batch's commit, reserving its connection included, settles within
+// COMMIT_DEADLINE_MS (storage/events.ts: past it the connection is discarded and the writes
+// answer `unavailable`); the retries alone after a failed batch get what is left of that time
+// (at least RETRY_MIN_MS); and a write still waiting in the queue WRITE_DEADLINE_MS after it
+// arrived leaves the queue unwritten. No write is held longer than WRITE_DEADLINE_MS.
 import type { Sql, Tx } from '../storage/pool.ts';
-import { CommitOutcomeUnknown, isConnectionError, isSqlError } from '../storage/errors.ts';
-import { commitWithEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
+import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline } from '../storage/errors.ts';
+import { COMMIT_DEADLINE_MS, commitWithEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
+
+/** The least time a write retried alone after its batch failed gets for its own commit. */
+const RETRY_MIN_MS = 1_000;
+/** The longest a write is held: a commit's deadline, its retry's least time, and a margin. */
+export const WRITE_DEADLINE_MS = COMMIT_DEADLINE_MS + RETRY_MIN_MS + 1_000;
 
 export type Work<T> = (tx: Tx) => Promise<{ result: T; events: NewEvent[] }>;
 
@@ -18,6 +29,11 @@ interface Pending {
   work: Work<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+}
+
+/** The commit gave up at its deadline: retrying at once on another connection would only hold the writes longer. */
+function pastDeadline(e: unknown): boolean {
+  return e instanceof StorageDeadline || (e instanceof CommitOutcomeUnknown && e.cause instanceof StorageDeadline);
 }
 
 export const GROUP_COMMIT = {
@@ -50,7 +66,24 @@ export class Publisher {
    */
   write<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work: work as Work<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      let started = false;
+      const guard = setTimeout(() => {
+        const at = this.queue.indexOf(pending);
+        if (at >= 0) {
+          // Never handed to the database: it leaves the queue, nothing was written.
+          this.queue.splice(at, 1);
+          reject(new StorageDeadline('waiting for a commit', WRITE_DEADLINE_MS));
+        } else if (started) {
+          // In a commit that overran every deadline: it may still commit.
+          reject(new CommitOutcomeUnknown(new StorageDeadline('the commit', WRITE_DEADLINE_MS)));
+        }
+      }, WRITE_DEADLINE_MS);
+      const pending: Pending = {
+        work: (tx) => ((started = true), (work as Work<unknown>)(tx)),
+        resolve: (v) => (clearTimeout(guard), resolve(v as T)),
+        reject: (e) => (clearTimeout(guard), reject(e)),
+      };
+      this.queue.push(pending);
       this.pump();
     });
   }
@@ -67,6 +100,7 @@ export class Publisher {
   }
 
   private async runBatch(batch: Pending[]): Promise<void> {
+    const began = Date.now();
     if (batch.length === 1) return this.runAlone(batch[0]!);
     let outcomes: PromiseSettledResult<{ result: unknown; events: NewEvent[] }>[] = [];
     let stored: StoredEvent[];
@@ -81,9 +115,15 @@ export class Publisher {
       // or the commit failed: each write gets a transaction of its own. After a commit of
       // unknown outcome that retry finds what did commit by its clientKey; if it cannot reach
       // storage either, the write still may have been stored, and says so.
+      // A commit that ran out of time is not retried: the writes answer `unavailable` now.
+      if (pastDeadline(e)) {
+        for (const p of batch) p.reject(e);
+        return;
+      }
       this.stats.retriedAlone += batch.length;
       const unknown = e instanceof CommitOutcomeUnknown ? e : undefined;
-      await Promise.all(batch.map((p) => this.runAlone(p, unknown)));
+      const left = Math.max(RETRY_MIN_MS, began + COMMIT_DEADLINE_MS - Date.now());
+      await Promise.all(batch.map((p) => this.runAlone(p, unknown, left)));
       return;
     }
     this.stats.batches++;
@@ -96,14 +136,14 @@ export class Publisher {
     });
   }
 
-  private async runAlone(p: Pending, unknown?: CommitOutcomeUnknown): Promise<void> {
+  private async runAlone(p: Pending, unknown?: CommitOutcomeUnknown, deadlineMs = COMMIT_DEADLINE_MS): Promise<void> {
     let result: unknown;
     try {
       const stored = await commitWithEvents(this.sql, async (tx) => {
         const out = await p.work(tx);
         result = out.result;
         return out.events;
-      });
+      }, deadlineMs);
       this.stats.batches++;
       this.stats.writes++;
       for (const e of stored) this.publish(e);

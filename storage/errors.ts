@@ -47,6 +47,19 @@ export class CommitOutcomeUnknown extends Error {
   }
 }
 
+/**
+ * The database did not answer within the deadline of a commit (storage/events.ts
+ * COMMIT_DEADLINE_MS): the connection was discarded. `committing` says whether COMMIT had been
+ * sent; if so the transaction may still have committed, and it is thrown inside
+ * CommitOutcomeUnknown. A connection error to everyone else (code CONNECTION_DEADLINE).
+ */
+export class StorageDeadline extends Error {
+  readonly code = 'CONNECTION_DEADLINE';
+  constructor(readonly what: string, readonly ms: number) {
+    super(`the database did not answer within ${ms} ms (${what})`);
+  }
+}
+
 /** How a failed write is answered: what the client is told, and whether to retry. */
 export type StorageFailure =
   | { code: 'invalid'; message: string }
@@ -58,8 +71,15 @@ export const UNFORESEEN_FAILURE = 'the hub could not do this now; this may have 
 export function storageFailure(e: unknown): StorageFailure {
   if (isBadData(e)) return { code: 'invalid', message: `storage refused a value of this request (SQLSTATE ${codeOf(e)})` };
   if (e instanceof CommitOutcomeUnknown) {
-    return { code: 'unavailable', message: 'storage connection lost while committing; this may have been stored; retry with the same clientKey', logged: false };
+    return {
+      code: 'unavailable',
+      message: e.cause instanceof StorageDeadline
+        ? 'storage did not answer the commit in time; this may have been stored; retry with the same clientKey'
+        : 'storage connection lost while committing; this may have been stored; retry with the same clientKey',
+      logged: false,
+    };
   }
+  if (e instanceof StorageDeadline) return { code: 'unavailable', message: 'storage did not answer in time; nothing was written; retry with the same clientKey', logged: false };
   if (isConnectionError(e)) return { code: 'unavailable', message: 'storage is unavailable; nothing was written; retry with the same clientKey', logged: false };
   return { code: 'unavailable', message: UNFORESEEN_FAILURE, logged: true };
 }

@@ -3,7 +3,7 @@
 // order, and a reader that has seen id N has seen every committed event below N. The lock is
 // held for the insert and the commit only; all other work of the transaction runs in parallel.
 import type { Db, Sql, Tx } from './pool.ts';
-import { CommitOutcomeUnknown, isConnectionError, isSqlError } from './errors.ts';
+import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline } from './errors.ts';
 
 export interface NewEvent {
   name: string;
@@ -81,31 +81,103 @@ export async function firstEventId(db: Db): Promise<number> {
 }
 
 /**
+ * How long a commit may wait for the database, reserving a connection included: 10 s. Past it
+ * the connection is discarded (its socket destroyed, its backend terminated, never returned to
+ * the pool) and the commit rejects with StorageDeadline ("nothing was written") or, once COMMIT
+ * had been sent, with CommitOutcomeUnknown. Longer than any healthy commit (milliseconds, a few
+ * seconds while the pool reconnects after a cut), short enough that a client hears
+ * `unavailable` and retries rather than waits on a hung connection.
+ */
+export const COMMIT_DEADLINE_MS = 10_000;
+
+type Reserved = Awaited<ReturnType<Sql['reserve']>> & {
+  /** storage/patch-postgres.mjs: destroy the socket of a connection still held (true), or false. */
+  discard(): boolean;
+};
+
+/**
  * Commits a transaction whose events are appended last, with the event lock, the insert and
  * the COMMIT sent together (pipelined): the lock is released by the commit itself, without a
  * round trip to this process in between, which is where a busy process would hold every other
  * writer waiting. `work` runs first, in the open transaction, and returns the events.
  * Resolves with the stored events once committed. Rejects with CommitOutcomeUnknown when the
  * connection was lost once COMMIT was on its way (it may have committed); otherwise rejects and
- * nothing is kept.
+ * nothing is kept. Settles within `deadlineMs` (COMMIT_DEADLINE_MS) whatever the database does.
  */
-export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEvent[]>): Promise<StoredEvent[]> {
-  const conn = await sql.reserve();
+export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEvent[]>, deadlineMs = COMMIT_DEADLINE_MS): Promise<StoredEvent[]> {
+  const until = Date.now() + deadlineMs;
+  const conn = await reserveWithin(sql, deadlineMs);
+  const state: Attempt = { commitSent: false, begin: undefined, discarded: false };
+  const body = transact(conn, work, state);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StorageDeadline(state.commitSent ? 'COMMIT' : 'the transaction', deadlineMs)), Math.max(0, until - Date.now()));
+  });
+  try {
+    return await Promise.race([body, expired]);
+  } catch (e) {
+    if (!(e instanceof StorageDeadline)) throw e;
+    // The database has not answered: this connection is given up. Its socket is destroyed (its
+    // queries reject, it is not released into the pool) and its backend is terminated, so that
+    // a transaction stuck on a lock cannot go on later, nor keep holding the event lock.
+    state.discarded = true;
+    body.catch(() => {});
+    // Still ours (not closed and reconnected for another holder): its pid is our backend's.
+    const pid = state.begin?.state?.pid;
+    if (conn.discard() && typeof pid === 'number') void sql`select pg_terminate_backend(${pid})`.catch(() => {});
+    throw state.commitSent ? new CommitOutcomeUnknown(e) : e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Attempt {
+  /** COMMIT was handed to the connection: from then on the outcome may be a commit. */
+  commitSent: boolean;
+  /** The BEGIN query: its `state` names the backend (pid), to terminate it past the deadline. */
+  begin: { state?: { pid?: number } | null } | undefined;
+  /** Given up at the deadline: the connection must not go back to the pool. */
+  discarded: boolean;
+}
+
+/** sql.reserve(), or StorageDeadline after `ms`; a connection granted later goes back at once. */
+async function reserveWithin(sql: Sql, ms: number): Promise<Reserved> {
+  const reserving = sql.reserve() as Promise<Reserved>;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StorageDeadline('waiting for a connection', ms)), ms);
+  });
+  try {
+    return await Promise.race([reserving, expired]);
+  } catch (e) {
+    if (e instanceof StorageDeadline) reserving.then((c) => c.release(), () => {});
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function transact(conn: Reserved, work: (tx: Tx) => Promise<NewEvent[]>, state: Attempt): Promise<StoredEvent[]> {
   const tx = conn as unknown as Tx;
   try {
     // BEGIN goes out with the work's first statements instead of a round trip ahead of them.
     // Both settle before anything else: the work must be done with the connection first.
-    const [began, worked] = await Promise.allSettled([tx`begin`.execute(), work(tx)]);
+    const begin = tx`begin`.execute();
+    state.begin = begin as unknown as Attempt['begin'];
+    const [began, worked] = await Promise.allSettled([begin, work(tx)]);
     if (began.status === 'rejected') throw began.reason;
     if (worked.status === 'rejected') throw worked.reason;
+    if (state.discarded) throw new StorageDeadline('the transaction', 0);
     const events = worked.value;
     if (events.length === 0) {
+      state.commitSent = true;
       await tx`commit`.execute().catch(unknownIfLost);
       return [];
     }
     const appended = appendEvents(tx, events);
     // Sent now, behind the insert: PostgreSQL answers a COMMIT after a failed statement with a
     // rollback, so the outcome is the insert's.
+    state.commitSent = true;
     const commit = tx`commit`.execute();
     const [stored, committed] = await Promise.allSettled([appended, commit]);
     // PostgreSQL refused the insert: the COMMIT became a rollback (or never ran).
@@ -114,10 +186,11 @@ export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEv
     if (committed.status === 'rejected') unknownIfLost(committed.reason);
     return stored.value;
   } catch (e) {
-    await tx`rollback`.catch(() => {});
+    if (!state.discarded) await tx`rollback`.catch(() => {});
     throw e;
   } finally {
-    conn.release();
+    // A discarded connection is not released: release() would put it among the open ones.
+    if (!state.discarded) conn.release();
   }
 }
 

@@ -29,6 +29,15 @@ const PATCHES = [
     ${MARK} if (socket === null && !initial)
       return (queryError(q, ${CLOSED}), true)
 `],
+  // discard(): the holder of a reserved connection gives up on it (storage/events.ts, a commit
+  // past its deadline). The socket is destroyed: the connection's queries reject, it closes
+  // and goes to the pool's closed queue, and it reconnects when next needed.
+  ['connection.js',
+    `    terminate,
+    execute,`,
+    `    terminate,
+    ${MARK} discard() { socket && socket.destroy() },
+    execute,`],
   // A flush that finds the socket gone settles the queries with a connection error instead of
   // throwing where nobody can catch it.
   ['connection.js',
@@ -44,6 +53,13 @@ const PATCHES = [
     const x = socket.write(chunk, fn)`],
   // Closing cancelled the pending flush but left the timer handle and the unsent bytes: after a
   // reconnect, small writes (the startup message) were never flushed and stale bytes went first.
+  // It also kept the error a cut left behind: pg_terminate_backend sends a FATAL ErrorResponse,
+  // which a connection with a query running keeps in errorResponse until its ReadyForQuery, and
+  // the socket closes before that comes. The reconnected connection's first ReadyForQuery (the
+  // end of startup) then found that stale error and rejected the request it reconnected for
+  // with it ("terminating connection due to administrator command"): a reserve() failed on a
+  // healthy connection, so a pool of two could not hand out both after a cut, and a caller
+  // holding the other (Promise.all) never released it, which kept end() waiting forever.
   ['connection.js',
     `    connectTimer.cancel()
 
@@ -51,16 +67,26 @@ const PATCHES = [
     socket = null`,
     `    connectTimer.cancel()
     ${MARK} chunk = nextWriteTimer = null
+    errorResponse = null
 
     socket.removeAllListeners()
     socket = null`],
-  // The queries of a closed connection were rejected (by the 'error' handler, or just above);
-  // one left as current kept end() waiting for it forever.
+  // A connection closing with a socket error rejected only the queries the 'error' handler saw.
+  // A query handed to it between 'error' and 'close' (the holder's ROLLBACK after its work
+  // failed, in the microtasks between the two events) went into `sent` and was never settled:
+  // the commit that sent it hung forever (the write without an answer in the fault suite). All
+  // queries left are rejected on close now, with an error or not (rejecting twice is harmless).
+  // And one left as current kept end() waiting for it forever.
+  // Written as an `if`: the line before is `return reconnect()`, and a statement opening with
+  // `(` continued it (no automatic semicolon before `(`): `return reconnect()(query || ...) &&
+  // error(...)`, only inside `if (initial)`. So on every other close this line did nothing: a
+  // query running when its backend was cut (pg_terminate_backend closes cleanly) never
+  // settled, and the pool's reads in the fault suite waited forever.
   ['connection.js',
     `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
 `,
-    `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
-    ${MARK} query = null
+    `    ${MARK} if (query || sent.length) error(Errors.connection('CONNECTION_CLOSED', options, socket))
+    query = null
 `],
   // The array types fetched on a new connection: when that connection is cut meanwhile, the
   // query was rejected with nobody listening (an unhandled rejection ends the process). The
@@ -103,6 +129,7 @@ const PATCHES = [
     ${MARK} c.onclose = e => { while (queue.length) queue.shift().reject(e) }
 
     const sql = Sql(handler)
+    ${MARK} sql.discard = () => c.reserved === holder && (c.discard(), true)
     sql.release = () => {
       ${MARK} if (c.reserved !== holder)
         return
@@ -117,6 +144,13 @@ const PATCHES = [
       ${MARK} if (c.reserved !== holder)
         return q.reject(${CLOSED})
       c.queue === full`],
+  // A reserve() request rejected (its connection failed while starting up) stayed in the queue:
+  // the next connection to open was handed to the settled promise and lost to the pool for good
+  // (it never left the connecting queue), until no connection was left and every reserve()
+  // waited forever. A rejected request now leaves the queue.
+  ['index.js',
+    `        const query = { reserve: resolve, reject }`,
+    `        const query = { reserve: resolve, reject: e => (queries.remove(query), reject(e)) } ${MARK}`],
   // A reserve() waiting when a connection closed was handed to that connection to reconnect
   // with, and dropped on the way (the new connection fetches types first and forgets a reserve
   // request): the caller waited forever. It stays queued instead; the reconnected connection
