@@ -21,7 +21,7 @@ import type { TestClient } from '../../hub/testing/client.ts';
 import { artifact, eventually, hasChromium, openPage } from './support/browser.ts';
 import { portalPage } from './support/portal.ts';
 import { useStage } from './support/stage.ts';
-import { seriousViolations } from './support/axe.ts';
+import { itEndsClean } from './support/axe.ts';
 
 const TEACHER = 'p-teacher-ek';
 const MENTOR = 'p-mentor-ek';
@@ -167,15 +167,7 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
     expect(await text(johan)).not.toContain('Utkast');
   });
 
-  it('axe-core finds no serious or critical violation', async () => {
-    expect(await seriousViolations(johan)).toEqual([]);
-    expect(await seriousViolations(student)).toEqual([]);
-    expect(await seriousViolations(maria)).toEqual([]);
-  });
-
-  it('the pages raised no errors', () => {
-    expect(problems).toEqual([]);
-  });
+  itEndsClean(() => [johan, student, maria], problems);
 });
 
 describe.skipIf(!hasChromium)('development: staff search a student, open the student card and the group overview, live', () => {
@@ -336,13 +328,5 @@ describe.skipIf(!hasChromium)('development: staff search a student, open the stu
     expect(text).not.toContain('Elevkort');
   });
 
-  it('axe-core finds no serious or critical violation in the staff views', async () => {
-    expect(await seriousViolations(mentor)).toEqual([]);
-    expect(await seriousViolations(teacherElsa)).toEqual([]);
-    expect(await seriousViolations(reader)).toEqual([]);
-  });
-
-  it('the pages raised no errors', () => {
-    expect(problems).toEqual([]);
-  });
+  itEndsClean(() => [mentor, teacherElsa, reader], problems, 'axe-core finds no serious or critical violation in the staff views');
 });

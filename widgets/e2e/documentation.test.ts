@@ -22,7 +22,7 @@ import type { TestClient } from '../../hub/testing/client.ts';
 import { artifact, eventually, hasChromium, openPage } from './support/browser.ts';
 import { portalPage } from './support/portal.ts';
 import { useStage } from './support/stage.ts';
-import { seriousViolations } from './support/axe.ts';
+import { itEndsClean, seriousViolations } from './support/axe.ts';
 import { LINGON, SAGA, twoChildGroupsBundle } from '../../hub/testing/preschool.ts';
 import { demoBundle } from '../../hub/demo/district.ts';
 
@@ -335,14 +335,7 @@ describe.skipIf(!hasChromium)('documentation: the reader’s dashboard of a pres
     await reader.screenshot({ path: artifact('documentation-dashboard.png'), fullPage: true });
   });
 
-  it('axe-core finds no serious or critical violation', async () => {
-    expect(await seriousViolations(reader)).toEqual([]);
-    expect(await seriousViolations(readerEn)).toEqual([]);
-  });
-
-  it('the pages raised no errors', () => {
-    expect(problems).toEqual([]);
-  });
+  itEndsClean(() => [reader, readerEn], problems);
 });
 
 describe.skipIf(!hasChromium)('documentation: a guardian of two preschool children picks the child', () => {
