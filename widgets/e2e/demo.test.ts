@@ -3,10 +3,9 @@
 // guardian sees the child's feedback and assessment under Utveckling, the preschool child's
 // guardian sees the documentation with its image (a blob: URL, which the CSP allows), the
 // seeding is idempotent, and axe-core is content with it.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { TEST_SECRET } from '../../hub/testing/harness.ts';
 import { seedDemoContent } from '../../hub/demo/content.ts';
@@ -29,16 +28,7 @@ async function actAs(p: Page, person: string): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('the demo portal', () => {
-  let dataDir: string;
-  // Registered before the stage's hooks, so it runs after the hub has stopped.
-  afterAll(() => {
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
-  const stage = useStage(() => {
-    // Attachments are files: the demo's image goes to a directory of this test's own.
-    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-demo-'));
-    return { env: { HUB_DEMO: '1', HUB_DATA_DIR: dataDir } };
-  });
+  const stage = useStage({ env: { HUB_DEMO: '1' } }, { dataDir: 'schoolhub-demo-' });
   let page: Page;
   const problems: string[] = [];
   let seedProblems: string[] = [];
@@ -165,7 +155,7 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
     const teacher = await stage.t.connect('p-pre-teacher');
     const { documentation } = await teacher.ok<{ documentation: unknown[] }>('group.documentation.get', { groupId: 'g-sol-blabar' });
     expect(documentation).toHaveLength(1);
-    expect(readdirSync(path.join(dataDir, 'attachments')).filter((f) => f.startsWith('att_'))).toHaveLength(1);
+    expect(readdirSync(path.join(stage.dataDir, 'attachments')).filter((f) => f.startsWith('att_'))).toHaveLength(1);
     const liam = await stage.t.connect('p-stu-ek-2');
     const { entries } = await liam.ok<{ entries: { kind: string }[] }>('development.get', {});
     expect(entries.map((e) => e.kind)).toEqual(['assessment', 'feedback']);

@@ -13,10 +13,7 @@
 // p-reader-sol (Gunilla Strand) sees the school's documentation with a child group filter and
 // the curriculum goals worked on, counted, kept live as the teacher writes and edits; the
 // school has a second child group, Lingon, for Saga (hub/testing/preschool.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TestClient } from '../../hub/testing/client.ts';
 import { artifact, eventually, hasChromium, openPage } from './support/browser.ts';
@@ -39,15 +36,7 @@ let keyNo = 0;
 const ck = () => `wdoc-${++keyNo}`;
 
 describe.skipIf(!hasChromium)('documentation: preschool documentation with images, for the child’s guardians only', () => {
-  let dataDir: string;
-  // Registered before the stage's hooks, so it runs after the hub has stopped.
-  afterAll(() => {
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
-  const stage = useStage(() => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-widget-attachments-'));
-    return { env: { HUB_DATA_DIR: dataDir } };
-  });
+  const stage = useStage({}, { dataDir: 'schoolhub-widget-attachments-' });
   let teacherClient: TestClient;
   let teacher: Page;
   let guardian1: Page;
@@ -246,15 +235,7 @@ describe.skipIf(!hasChromium)('documentation: preschool documentation with image
 
 describe.skipIf(!hasChromium)('documentation: the reader’s dashboard of a preschool', () => {
   const READER = 'p-reader-sol';
-  let dataDir: string;
-  // Registered before the stage's hooks, so it runs after the hub has stopped.
-  afterAll(() => {
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
-  const stage = useStage(() => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-widget-dashboard-'));
-    return { env: { HUB_DATA_DIR: dataDir }, bundle: twoChildGroupsBundle() };
-  });
+  const stage = useStage(() => ({ bundle: twoChildGroupsBundle() }), { dataDir: 'schoolhub-widget-dashboard-' });
   let teacherClient: TestClient;
   let reader: Page;
   let readerEn: Page;
@@ -339,19 +320,13 @@ describe.skipIf(!hasChromium)('documentation: the reader’s dashboard of a pres
 });
 
 describe.skipIf(!hasChromium)('documentation: a guardian of two preschool children picks the child', () => {
-  let dataDir: string;
-  // Registered before the stage's hooks, so it runs after the hub has stopped.
-  afterAll(() => {
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
   const stage = useStage(() => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-widget-children-'));
     // Lena (Astrid's guardian) is Ebbe's guardian too in this district.
     const bundle = demoBundle();
     const ebbe = bundle.persons.find((p) => p.id === EBBE)!;
     ebbe.responsibles = [...(ebbe.responsibles ?? []), { person: { id: GUARDIAN_1 }, relationType: 'Vårdnadshavare' }];
-    return { env: { HUB_DATA_DIR: dataDir }, bundle };
-  });
+    return { bundle };
+  }, { dataDir: 'schoolhub-widget-children-' });
   let page: Page;
   const problems: string[] = [];
   const widget = () => page.locator('schoolhub-documentation');

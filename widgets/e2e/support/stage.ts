@@ -2,6 +2,9 @@
 // portal in front of it, and Chromium. A suite calls useStage once at the top of its
 // describe and reads `stage.t`, `stage.portal` and `stage.browser` from its own hooks and
 // tests; startStage/stopStage remain for suites that manage the order themselves.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestHub, type TestHub } from '../../../hub/testing/harness.ts';
@@ -37,13 +40,24 @@ export async function stopStage(s: Partial<Stage>): Promise<void> {
  * Registers a beforeAll that starts the stage and an afterAll that stops it, and returns the
  * object they fill in. Call it before the suite's own hooks: its beforeAll then runs first and
  * (vitest runs afterAll hooks in reverse) its afterAll last. `hub` may be a function, called in
- * beforeAll, for options that only exist then (a fresh data directory, the time of day).
+ * beforeAll, for options that only exist then (the time of day). With `dataDir` (a name prefix)
+ * the hub gets a fresh HUB_DATA_DIR, `stage.dataDir`, removed after the hub has stopped.
  */
-export function useStage(hub?: HubOptions | (() => HubOptions)): Stage {
-  const stage = {} as Stage;
+export function useStage(hub?: HubOptions | (() => HubOptions), opts: { dataDir?: string } = {}): Stage & { dataDir: string } {
+  const stage = {} as Stage & { dataDir: string };
   beforeAll(async () => {
-    Object.assign(stage, await startStage(typeof hub === 'function' ? hub() : hub));
+    const options = typeof hub === 'function' ? hub() : hub;
+    if (opts.dataDir) {
+      // Attachments are files: a directory of the suite's own, given to the hub as HUB_DATA_DIR.
+      stage.dataDir = mkdtempSync(path.join(tmpdir(), opts.dataDir));
+      Object.assign(stage, await startStage({ ...options, env: { ...options?.env, HUB_DATA_DIR: stage.dataDir } }));
+    } else {
+      Object.assign(stage, await startStage(options));
+    }
   });
-  afterAll(() => stopStage(stage));
+  afterAll(async () => {
+    await stopStage(stage);
+    if (stage.dataDir) rmSync(stage.dataDir, { recursive: true, force: true });
+  });
   return stage;
 }
