@@ -16,18 +16,17 @@ import {
   FORM_SIDES, canReadAssessment, canReadDocumentation, canReadFeedback, canReadForm, cardStudentsOf, formSidesFor,
   type DevelopmentState, type StoredAssessment, type StoredDocumentation, type StoredFeedback, type StoredForm,
 } from './rules/index.ts';
-import { disagreements, meets } from './testing/audience.ts';
+import { directoriesAfter, eachAgrees, meets } from './testing/audience.ts';
 
 const dir = developmentDirectory();
-const directories: [string, Directory][] = [
-  ['as imported', dir],
-  ['after s1 left tg-math', developmentDirectory(later.s1LeftMath)],
-  ['after s1 left mg-7a', developmentDirectory(laterDev.s1LeftMentorGroup)],
-  ['after s1 joined tg-art', developmentDirectory(laterDev.s1JoinsArt)],
-  ['after t2 began co-teaching tg-math', developmentDirectory(laterDev.t2CoTeachesMath)],
-  ['after g1c was linked to s1', developmentDirectory(later.g1cLinked)],
-  ['after c1 moved to pg-moon', developmentDirectory(laterDev.c1MovedToMoon)],
-];
+const directories = directoriesAfter(dir, developmentDirectory, {
+  'after s1 left tg-math': later.s1LeftMath,
+  'after s1 left mg-7a': laterDev.s1LeftMentorGroup,
+  'after s1 joined tg-art': laterDev.s1JoinsArt,
+  'after t2 began co-teaching tg-math': laterDev.t2CoTeachesMath,
+  'after g1c was linked to s1': later.g1cLinked,
+  'after c1 moved to pg-moon': laterDev.c1MovedToMoon,
+});
 
 const STATES: DevelopmentState[] = ['draft', 'published'];
 const feedback: Record<string, StoredFeedback> = {};
@@ -62,18 +61,10 @@ const reached = (d: Directory, keys: string[]) => {
 };
 
 describe.each(directories)('keys agree with the rules (%s)', (_, d) => {
-  it.each(Object.entries(feedback))('feedback: %s', (_, f) => {
-    expect(disagreements(d, feedbackKeys(f), (p) => canReadFeedback(d, p, f))).toEqual([]);
-  });
-  it.each(Object.entries(assessments))('assessment: %s', (_, a) => {
-    expect(disagreements(d, assessmentKeys(a), (p) => canReadAssessment(d, p, a))).toEqual([]);
-  });
-  it.each(Object.entries(forms))('form: %s', (_, f) => {
-    expect(disagreements(d, formKeys(f), (p) => canReadForm(d, p, f))).toEqual([]);
-  });
-  it.each(Object.entries(documentation))('documentation: %s', (_, doc) => {
-    expect(disagreements(d, documentationKeys(doc), (p) => canReadDocumentation(d, p, doc))).toEqual([]);
-  });
+  eachAgrees(d, 'feedback: %s', feedback, feedbackKeys, canReadFeedback);
+  eachAgrees(d, 'assessment: %s', assessments, assessmentKeys, canReadAssessment);
+  eachAgrees(d, 'form: %s', forms, formKeys, canReadForm);
+  eachAgrees(d, 'documentation: %s', documentation, documentationKeys, canReadDocumentation);
   it.each(Object.entries(forms))("a side's event reaches only that side, and only who sees that side: %s", (_, f) => {
     for (const side of FORM_SIDES) {
       for (const p of reached(d, formSideKeys(side, f))) expect(formSidesFor(d, p, f), `${side} → ${p}`).toContain(side);

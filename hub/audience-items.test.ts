@@ -5,14 +5,13 @@
 // in the directory as imported and in later ones, with the keys computed once, when stored.
 import { describe, expect, it } from 'vitest';
 import { conferenceKeys, dynamicAudienceKeys, itemKeys } from './audience.ts';
-import type { Directory } from './directory/model.ts';
 import type { DirectoryRecords } from './directory/build.ts';
 import { fixtureDirectory, later } from './testing/fixture.ts';
 import {
   audienceMembers, can, canReadConference, canReadItem,
   type DynamicAudience, type ItemState, type StoredConference, type StoredItem,
 } from './rules/index.ts';
-import { disagreements } from './testing/audience.ts';
+import { directoriesAfter, disagreements, eachAgrees } from './testing/audience.ts';
 
 /** s1 leaves the mentor group mg-7a (and so m1 and m2 no longer mentor them). */
 const s1LeftMentorGroup = (r: DirectoryRecords): void => {
@@ -21,12 +20,11 @@ const s1LeftMentorGroup = (r: DirectoryRecords): void => {
 };
 
 const dir = fixtureDirectory();
-const directories: [string, Directory][] = [
-  ['as imported', dir],
-  ['after s1 left tg-math', fixtureDirectory(later.s1LeftMath)],
-  ['after s1 left mg-7a', fixtureDirectory(s1LeftMentorGroup)],
-  ['after g1c was linked to s1', fixtureDirectory(later.g1cLinked)],
-];
+const directories = directoriesAfter(dir, fixtureDirectory, {
+  'after s1 left tg-math': later.s1LeftMath,
+  'after s1 left mg-7a': s1LeftMentorGroup,
+  'after g1c was linked to s1': later.g1cLinked,
+});
 
 const STATES: ItemState[] = ['draft', 'published', 'hidden', 'closed'];
 const items: Record<string, StoredItem & { schoolId: string }> = {};
@@ -59,12 +57,8 @@ describe('the fixture items are ones the rules let their owners create', () => {
 });
 
 describe.each(directories)('keys agree with the rules (%s)', (_, d) => {
-  it.each(Object.entries(items))('item: %s', (_, item) => {
-    expect(disagreements(d, itemKeys(item), (p) => canReadItem(d, p, item))).toEqual([]);
-  });
-  it.each(Object.entries(conferences))('conference: %s', (_, c) => {
-    expect(disagreements(d, conferenceKeys(c), (p) => canReadConference(d, p, c))).toEqual([]);
-  });
+  eachAgrees(d, 'item: %s', items, itemKeys, canReadItem);
+  eachAgrees(d, 'conference: %s', conferences, conferenceKeys, canReadConference);
   it.each(Object.entries(audiences))('conversation with %s', (_, a) => {
     const members = new Set(audienceMembers(d, a));
     expect(disagreements(d, dynamicAudienceKeys(a), (p) => members.has(p))).toEqual([]);

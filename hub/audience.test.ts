@@ -6,19 +6,17 @@
 // is linked, a setting changes), with the item keys computed once, when the item was sent.
 import { describe, expect, it } from 'vitest';
 import { key, liveTopicsFor, liveTopicsOf, mailingKeys, postKeys, readKeysOf } from './audience.ts';
-import type { Directory } from './directory/model.ts';
 import { fixtureDirectory, later } from './testing/fixture.ts';
 import { can, canReadMailing, canReadPost, type AudienceTarget, type Recipients } from './rules/index.ts';
 import type { StoredMailing, StoredPost } from './rules/posts.ts';
-import { disagreements, meets } from './testing/audience.ts';
+import { directoriesAfter, eachAgrees, meets } from './testing/audience.ts';
 
 const dir = fixtureDirectory();
-const directories: [string, Directory][] = [
-  ['as imported', dir],
-  ['after s1 left tg-math', fixtureDirectory(later.s1LeftMath)],
-  ['after g1c was linked to s1', fixtureDirectory(later.g1cLinked)],
-  ['after the settings flipped', fixtureDirectory(later.settingsFlipped)],
-];
+const directories = directoriesAfter(dir, fixtureDirectory, {
+  'after s1 left tg-math': later.s1LeftMath,
+  'after g1c was linked to s1': later.g1cLinked,
+  'after the settings flipped': later.settingsFlipped,
+});
 
 const rcp = (...who: ('students' | 'guardians' | 'staff')[]): Recipients => ({
   students: who.includes('students'),
@@ -81,12 +79,8 @@ describe('the fixture items are ones the rules let their authors send', () => {
 });
 
 describe.each(directories)('audience keys agree with the read rules (%s)', (_, d) => {
-  it.each(Object.entries(posts))('post: %s', (_, p) => {
-    expect(disagreements(d, postKeysOf(p), (id) => canReadPost(d, id, p))).toEqual([]);
-  });
-  it.each(Object.entries(mailings))('mailing: %s', (_, m) => {
-    expect(disagreements(d, mailingKeysOf(m), (id) => canReadMailing(d, id, m))).toEqual([]);
-  });
+  eachAgrees(d, 'post: %s', posts, postKeysOf, canReadPost);
+  eachAgrees(d, 'mailing: %s', mailings, mailingKeysOf, canReadMailing);
   it('every item has at least one reader besides its author, and not everyone reads it', () => {
     for (const [name, item] of [...Object.entries(posts), ...Object.entries(mailings)]) {
       const readers = [...d.persons.keys()].filter((id) => id !== item.authorId && ('audience' in item ? canReadPost(d, id, item) : canReadMailing(d, id, item)));

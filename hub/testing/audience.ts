@@ -1,6 +1,8 @@
 // The audience tests' one check: the read keys and live topics computed for a record must
 // agree with the rule, person by person, over a whole directory.
+import { expect, it } from 'vitest';
 import { liveTopicsFor, liveTopicsOf, readKeysOf } from '../audience.ts';
+import type { DirectoryRecords } from '../directory/build.ts';
 import type { Directory } from '../directory/model.ts';
 
 /** Whether the two lists share an element. */
@@ -21,4 +23,26 @@ export function disagreements(d: Directory, keys: string[], mayRead: (personId: 
     if (rule !== byLive) out.push(`${personId}: rule says ${rule ? 'reads' : 'does not read'}, live topics ${byLive ? 'deliver' : 'do not deliver'}`);
   }
   return out;
+}
+
+/** The directory as imported and after each change, named for describe.each: `[['as imported', asImported], [change, build(edit)], …]`. */
+export function directoriesAfter(
+  asImported: Directory,
+  build: (edit: (records: DirectoryRecords) => void) => Directory,
+  changes: Record<string, (records: DirectoryRecords) => void>,
+): [string, Directory][] {
+  return [['as imported', asImported], ...Object.entries(changes).map(([name, edit]): [string, Directory] => [name, build(edit)])];
+}
+
+/** One test per record, named by `name` (with %s for the record's name): its keys agree with the rule over `d`. */
+export function eachAgrees<R>(
+  d: Directory,
+  name: string,
+  records: Record<string, R>,
+  keysOf: (record: R) => string[],
+  mayRead: (d: Directory, personId: string, record: R) => boolean,
+): void {
+  it.each(Object.entries(records))(name, (_, record) => {
+    expect(disagreements(d, keysOf(record), (personId) => mayRead(d, personId, record))).toEqual([]);
+  });
 }

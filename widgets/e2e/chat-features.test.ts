@@ -8,15 +8,14 @@
 // Ekskolan has staff quiet hours around now, so a guardian's message to its teachers is
 // flagged. The teacher's page is in English and shows conversations inside the inbox; the
 // guardian's is in Swedish with a separate <schoolhub-chat>.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import type { TestHub } from '../../hub/testing/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import { demoBundle } from '../../hub/demo/district.ts';
 import type { TestClient } from '../../hub/testing/client.ts';
 import { artifact, eventually, hasChromium, openPage, dismissDialogs } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
-import { portalPage, type Portal } from './support/portal.ts';
-import { startStage, stopStage } from './support/stage.ts';
+import { portalPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 
 const TEACHER = 'p-teacher-ek'; // Lars Berglund, teaches Matematik 7 (g-ek-ma7)
 const MENTOR = 'p-mentor-ek'; // Eva Nyström, mentor of Klass 7A
@@ -40,9 +39,7 @@ function quietNow() {
 }
 
 describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit and delete, search', () => {
-  let t: TestHub;
-  let portal: Portal;
-  let browser: Browser;
+  const stage = useStage(() => ({ bundle: quietNow(), env: { HUB_LINK_ASSIGNMENT: LMS } }));
   let maria: Page;
   let lars: Page;
   let assignmentId: string;
@@ -56,31 +53,26 @@ describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit
   const item = (page: Page, text: string | RegExp): Locator => page.locator('schoolhub-inbox .item', { hasText: text });
 
   beforeAll(async () => {
-    ({ t, portal, browser } = await startStage({ bundle: quietNow(), env: { HUB_LINK_ASSIGNMENT: LMS } }));
-    const teacher = await t.connect(TEACHER);
+    const teacher = await stage.t.connect(TEACHER);
     const create = async (kind: string, title: string) =>
       (await teacher.ok<{ item: { id: string } }>('item.create', { kind, groupId: 'g-ek-ma7', title, publish: true, clientKey: key() })).item.id;
     assignmentId = await create('assignment', 'Bråk');
     planId = await create('plan', 'Geometri');
     // Maria asks from inside the assignment and the plan (the portal's item pages would do this).
-    const m = await t.connect(MARIA);
+    const m = await stage.t.connect(MARIA);
     for (const [kind, id] of [['assignment', assignmentId], ['plan', planId]]) {
       await m.ok('conversation.start', { context: { kind, id }, clientKey: key() });
     }
-    portal.page('/maria', portalPage(t, {
+    stage.portal.page('/maria', portalPage(stage.t, {
       body: `<schoolhub-inbox id="inbox" chat="chat" context-href="/skola/{kind}/{id}" token-url="/token?as=${MARIA}"></schoolhub-inbox>
              <schoolhub-chat id="chat" context-href="/skola/{kind}/{id}"></schoolhub-chat>`,
     }));
-    portal.page('/lars', portalPage(t, { lang: 'en', body: `<schoolhub-inbox context-href="/skola/{kind}/{id}" token-url="/token?as=${TEACHER}"></schoolhub-inbox>` }));
-    const open = (path: string) => openPage(browser, `${portal.url}${path}`, problems, {
+    stage.portal.page('/lars', portalPage(stage.t, { lang: 'en', body: `<schoolhub-inbox context-href="/skola/{kind}/{id}" token-url="/token?as=${TEACHER}"></schoolhub-inbox>` }));
+    const open = (path: string) => openPage(stage.browser, `${stage.portal.url}${path}`, problems, {
       context: { viewport: { width: 1100, height: 1000 } },
       before: (page) => dismissDialogs(page, (message) => problems.push(`dialog: ${message}`)),
     });
     [maria, lars] = await Promise.all([open('/maria'), open('/lars')]);
-  });
-
-  afterAll(async () => {
-    await stopStage({ browser, portal, t });
   });
 
   it("shows what a conversation is about, and links it: the hub's link first, else the portal's pattern", async () => {
@@ -103,7 +95,7 @@ describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit
 
     // None for plans: the portal's own pattern, on the portal's origin, in the same tab.
     await item(maria, 'Planering: Geometri').click();
-    await eventually(() => link.getAttribute('href')).toBe(`${portal.url}/skola/plan/${planId}`);
+    await eventually(() => link.getAttribute('href')).toBe(`${stage.portal.url}/skola/plan/${planId}`);
     expect(await link.getAttribute('target')).toBeNull();
     expect(await link.textContent()).toBe('Öppna planeringen');
   });
@@ -164,7 +156,7 @@ describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit
   });
 
   it("a second guardian joining the item's thread updates it live (conversation.updated)", async () => {
-    const johan = await t.connect(JOHAN);
+    const johan = await stage.t.connect(JOHAN);
     const { existing } = await johan.ok<{ existing?: boolean }>('conversation.start', { context: { kind: 'assignment', id: assignmentId }, clientKey: key() });
     expect(existing).toBe(true);
     await eventually(() => larsChat().locator('.head .muted').innerText()).toContain('Johan Andersson');
@@ -173,7 +165,7 @@ describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit
   });
 
   it('search finds a message and opens the conversation at it; newer messages page in (afterSeq)', async () => {
-    const eva = await t.connect(MENTOR);
+    const eva = await stage.t.connect(MENTOR);
     const { conversation } = await eva.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [MARIA], subject: 'Lång tråd', clientKey: key() });
     await sendMany(eva, conversation.id, 60, (i) => (i === 5 ? 'Kom ihåg matsäck till utflykten på fredag' : `rad ${i}`));
 
@@ -213,7 +205,7 @@ describe.skipIf(!hasChromium)('chat features: context, quiet hours, typing, edit
   }, 90_000); // 60 messages, each committed: under a loaded CI machine this takes far longer than 4 s
 
   it('a whole-group conversation is named by its group', async () => {
-    const eva = await t.connect(MENTOR);
+    const eva = await stage.t.connect(MENTOR);
     const { conversation } = await eva.ok<{ conversation: { id: string; participants: unknown[] } }>('conversation.start', {
       groupId: 'g-ek-7a', audience: 'guardians', clientKey: key(),
     });

@@ -2,50 +2,42 @@
 // conversation through the recipient picker and writes; the guardian's badge, inbox and
 // chat update live without a reload; the guardian answers; the mentor sees the answer and
 // the read receipt. Then the mentor writes to the guardians of the whole mentor group.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { TestHub } from '../../hub/testing/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { eventually, hasChromium, openPage } from './support/browser.ts';
-import { portalPage, type Portal } from './support/portal.ts';
-import { startStage, stopStage } from './support/stage.ts';
+import { portalPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 
 const MENTOR = 'p-mentor-ek'; // Eva Nyström, mentor of 7A
 const GUARDIAN = 'p-gua-ek-2a'; // Sara Johansson, guardian of Liam (7A)
 
 describe.skipIf(!hasChromium)('chat between a mentor and a guardian, live in two browsers', () => {
-  let t: TestHub;
-  let portal: Portal;
-  let browser: Browser;
+  const stage = useStage({ env: { HUB_DEMO: '1' } });
   let mentor: Page;
   let guardian: Page;
   const problems: string[] = [];
   const sockets: string[] = [];
 
   beforeAll(async () => {
-    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
     // The mentor's page relies on the default hub (the one that served the bundle) and a
     // token endpoint answering text; the guardian's names the hub and gets JSON.
-    portal.page('/mentor', portalPage(t, {
+    stage.portal.page('/mentor', portalPage(stage.t, {
       title: 'Mentorns portal',
       body: `<nav><a href="#inbox">Meddelanden <schoolhub-unread-badge></schoolhub-unread-badge></a></nav>
              <schoolhub-inbox id="inbox" token-url="/token?as=${MENTOR}"></schoolhub-inbox>`,
     }));
-    portal.page('/guardian', portalPage(t, {
+    stage.portal.page('/guardian', portalPage(stage.t, {
       title: 'Vårdnadshavarens portal',
       body: `<nav><a id="nav-messages" href="#inbox">Meddelanden <schoolhub-unread-badge></schoolhub-unread-badge></a></nav>
-             <schoolhub-inbox id="inbox" chat="chat" hub-url="${t.url}" token-url="/token.json?as=${GUARDIAN}"></schoolhub-inbox>
+             <schoolhub-inbox id="inbox" chat="chat" hub-url="${stage.t.url}" token-url="/token.json?as=${GUARDIAN}"></schoolhub-inbox>
              <schoolhub-chat id="chat"></schoolhub-chat>`,
     }));
-    const open = (name: string) => openPage(browser, `${portal.url}/${name}`, problems, { before: (page) => page.on('websocket', (ws) => sockets.push(`${name} ${ws.url()}`)) });
+    const open = (name: string) => openPage(stage.browser, `${stage.portal.url}/${name}`, problems, { before: (page) => page.on('websocket', (ws) => sockets.push(`${name} ${ws.url()}`)) });
     [mentor, guardian] = await Promise.all([open('mentor'), open('guardian')]);
   });
 
-  afterAll(async () => {
-    await stopStage({ browser, portal, t });
-  });
-
   it('the recipient picker offers exactly the people the hub allows', async () => {
-    const hubSays = await (await t.connect(GUARDIAN)).ok<{ contacts: { name: string }[] }>('contacts.get', { limit: 50 });
+    const hubSays = await (await stage.t.connect(GUARDIAN)).ok<{ contacts: { name: string }[] }>('contacts.get', { limit: 50 });
     await guardian.getByRole('button', { name: 'Nytt samtal' }).click();
     const boxes = guardian.locator('schoolhub-new-conversation .people label');
     await eventually(() => boxes.count()).toBe(hubSays.contacts.length);
@@ -98,7 +90,7 @@ describe.skipIf(!hasChromium)('chat between a mentor and a guardian, live in two
   });
 
   it('loads older messages when scrolled to the top', async () => {
-    const m = await t.connect(MENTOR);
+    const m = await stage.t.connect(MENTOR);
     const { conversation } = await m.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [GUARDIAN], subject: 'Lång tråd', clientKey: 'long' });
     for (let i = 1; i <= 60; i++) {
       await m.ok('message.send', { conversationId: conversation.id, body: `rad ${i}`, clientKey: `long-${i}` });

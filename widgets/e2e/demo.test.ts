@@ -3,16 +3,15 @@
 // guardian sees the child's feedback and assessment under Utveckling, the preschool child's
 // guardian sees the documentation with its image (a blob: URL, which the CSP allows), the
 // seeding is idempotent, and axe-core is content with it.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { TEST_SECRET, startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { TEST_SECRET } from '../../hub/testing/harness.ts';
 import { seedDemoContent } from '../../hub/demo/content.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { artifact, complaints, eventually, hasChromium, launch, openPage } from './support/browser.ts';
+import { artifact, complaints, eventually, hasChromium, openPage } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
+import { useStage } from './support/stage.ts';
 
 const whoAmI = (p: Page) =>
   p.evaluate(() => (globalThis as unknown as Record<symbol, { client?: { user?: { id: string } } }>)[Symbol.for('schoolhub.page')]?.client?.user?.id);
@@ -30,31 +29,31 @@ async function actAs(p: Page, person: string): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('the demo portal', () => {
-  let t: TestHub;
-  let dataDir: string;
-  let browser: Browser;
+  const stage = useStage({ env: { HUB_DEMO: '1' } }, { dataDir: 'schoolhub-demo-' });
   let page: Page;
   const problems: string[] = [];
   let seedProblems: string[] = [];
-  const seed = () => seedDemoContent(t.url, TEST_SECRET, { issuer: t.hub.config.issuer, audience: t.hub.config.audience });
+  const seed = () => seedDemoContent(stage.t.url, TEST_SECRET, { issuer: stage.t.hub.config.issuer, audience: stage.t.hub.config.audience });
+  /** The page as it should be after each step: no error logged, no CSP violation; a screenshot kept if named, axe-core asked if `axe`. */
+  const settled = async (opts: { screenshot?: string; axe?: boolean } = {}) => {
+    if (opts.screenshot) await page.screenshot({ path: artifact(opts.screenshot), fullPage: true });
+    if (opts.axe) expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(await violations(page)).toEqual([]);
+  };
 
   beforeAll(async () => {
-    await ensureBundle();
-    // Attachments are files: the demo's image goes to a directory of this test's own.
-    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-demo-'));
-    t = await startTestHub({ env: { HUB_DEMO: '1', HUB_DATA_DIR: dataDir } });
     // The demo content, seeded as `npm start` seeds it (through the wire protocol and the attachments API).
     seedProblems = await seed();
     // A post for the guardian's feed, so the page has something in it.
-    const mentor = await t.connect('p-mentor-ek');
+    const mentor = await stage.t.connect('p-mentor-ek');
     await mentor.ok('post.create', {
       schoolId: 's-ekskolan', title: 'Friluftsdag', body: 'Vi går till Ekhagen. Ta med oömma kläder.',
       audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { students: true, guardians: true } }, clientKey: 'demo-p',
     });
-    browser = await launch();
     // Any CSP violation is reported by the browser as a console error, which `complaints` keeps;
     // the page also records the violation events themselves (an init script is not subject to the CSP).
-    page = await openPage(browser, `${t.url}/demo/?as=p-mentor-ek`, problems, {
+    page = await openPage(stage.browser, `${stage.t.url}/demo/?as=p-mentor-ek`, problems, {
       context: { viewport: { width: 1280, height: 1000 } },
       before: (p) => p.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) => {
@@ -63,12 +62,6 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
         });
       }),
     });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('runs under its Content-Security-Policy and connects as the chosen person', async () => {
@@ -107,9 +100,7 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
     await eventually(() => whoAmI(page)).toBe('p-gua-ek-2a');
     await eventually(() => page.locator('schoolhub-inbox h2').innerText()).toBe('Messages');
     await eventually(() => page.locator('schoolhub-feed article', { hasText: 'Friluftsdag' }).count()).toBe(1);
-    await page.screenshot({ path: artifact('demo-portal.png'), fullPage: true });
-    expect(problems).toEqual([]);
-    expect(await violations(page)).toEqual([]);
+    await settled({ screenshot: 'demo-portal.png' });
   });
 
   it('acting as the guardian, Utveckling shows the child’s published feedback and assessment', async () => {
@@ -126,10 +117,7 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
     expect(await page.getByRole('link', { name: 'Utveckling' }).count()).toBe(1);
     // Liam is no preschool child: no documentation section for his guardian.
     expect(await page.locator('#documentation, schoolhub-documentation').count()).toBe(0);
-    await page.screenshot({ path: artifact('demo-development.png'), fullPage: true });
-    expect(await seriousViolations(page)).toEqual([]);
-    expect(problems).toEqual([]);
-    expect(await violations(page)).toEqual([]);
+    await settled({ screenshot: 'demo-development.png', axe: true });
   });
 
   it('acting as the preschool child’s guardian, Dokumentation shows the documentation with its image', async () => {
@@ -147,9 +135,7 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
       }),
     ).toEqual({ blob: true, loaded: true });
     expect(await page.locator('#development, schoolhub-development').count()).toBe(0);
-    await page.screenshot({ path: artifact('demo-documentation.png'), fullPage: true });
-    expect(problems).toEqual([]);
-    expect(await violations(page)).toEqual([]);
+    await settled({ screenshot: 'demo-documentation.png' });
   });
 
   it('acting as the preschool’s reader, Dokumentation is the dashboard with the seeded documentation', async () => {
@@ -158,8 +144,7 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
     await eventually(() => doc.locator('h2').first().innerText()).toBe('Dokumentationsöversikt: Förskolan Solrosen');
     await eventually(() => doc.locator('article h3').allInnerTexts()).toEqual(['Astrid bygger ett torn']);
     expect(await page.locator('#development, schoolhub-development').count()).toBe(0);
-    expect(problems).toEqual([]);
-    expect(await violations(page)).toEqual([]);
+    await settled();
   });
 
   it('axe-core finds no serious or critical violation', async () => {
@@ -168,11 +153,11 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
 
   it('seeding again, as after a restart, adds nothing (not even an upload)', async () => {
     expect(await seed()).toEqual([]);
-    const teacher = await t.connect('p-pre-teacher');
+    const teacher = await stage.t.connect('p-pre-teacher');
     const { documentation } = await teacher.ok<{ documentation: unknown[] }>('group.documentation.get', { groupId: 'g-sol-blabar' });
     expect(documentation).toHaveLength(1);
-    expect(readdirSync(path.join(dataDir, 'attachments')).filter((f) => f.startsWith('att_'))).toHaveLength(1);
-    const liam = await t.connect('p-stu-ek-2');
+    expect(readdirSync(path.join(stage.dataDir, 'attachments')).filter((f) => f.startsWith('att_'))).toHaveLength(1);
+    const liam = await stage.t.connect('p-stu-ek-2');
     const { entries } = await liam.ok<{ entries: { kind: string }[] }>('development.get', {});
     expect(entries.map((e) => e.kind)).toEqual(['assessment', 'feedback']);
   });

@@ -15,14 +15,13 @@
 // 7A (p-stu-ek-1..6). Elsa Andersson (p-stu-ek-1) has the guardians p-gua-ek-1b (Johan, one
 // child) and p-gua-ek-1a (Maria, also guardian of Olle Berg at Björkskolan); Liam Johansson
 // (p-stu-ek-2) has p-gua-ek-2a (Sara).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { TestHub } from '../../hub/testing/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { TestClient } from '../../hub/testing/client.ts';
 import { artifact, eventually, hasChromium, openPage } from './support/browser.ts';
-import { portalPage, type Portal } from './support/portal.ts';
-import { startStage, stopStage } from './support/stage.ts';
-import { seriousViolations } from './support/axe.ts';
+import { portalPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
+import { itEndsClean } from './support/axe.ts';
 
 const TEACHER = 'p-teacher-ek';
 const MENTOR = 'p-mentor-ek';
@@ -36,9 +35,7 @@ let keyNo = 0;
 const ck = () => `wdev-${++keyNo}`;
 
 describe.skipIf(!hasChromium)('development: a guardian and a student follow the development overview live', () => {
-  let t: TestHub;
-  let portal: Portal;
-  let browser: Browser;
+  const stage = useStage();
   let teacher: TestClient;
   let mentor: TestClient;
   let johan: Page;
@@ -55,24 +52,19 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
   const live = (p: Page) => widget(p).locator('[aria-live="polite"]').innerText();
 
   beforeAll(async () => {
-    ({ t, portal, browser } = await startStage());
     const page = (as: string, attrs = '', lang = 'sv') =>
-      portalPage(t, { lang, body: `<schoolhub-development token-url="/token?as=${as}" context-href="/skola/{kind}/{id}" ${attrs}></schoolhub-development>` });
-    portal.page('/johan', page(JOHAN));
-    portal.page('/student', page(ELSA, '', 'en'));
-    portal.page('/sara', page(SARA));
-    portal.page('/maria', page(MARIA));
-    portal.page('/maria-elsa', page(MARIA, `student-id="${ELSA}"`));
-    const open = (path: string) => openPage(browser, `${portal.url}${path}`, problems);
+      portalPage(stage.t, { lang, body: `<schoolhub-development token-url="/token?as=${as}" context-href="/skola/{kind}/{id}" ${attrs}></schoolhub-development>` });
+    stage.portal.page('/johan', page(JOHAN));
+    stage.portal.page('/student', page(ELSA, '', 'en'));
+    stage.portal.page('/sara', page(SARA));
+    stage.portal.page('/maria', page(MARIA));
+    stage.portal.page('/maria-elsa', page(MARIA, `student-id="${ELSA}"`));
+    const open = (path: string) => openPage(stage.browser, `${stage.portal.url}${path}`, problems);
     [johan, student, sara, maria, mariaElsa] = await Promise.all([open('/johan'), open('/student'), open('/sara'), open('/maria'), open('/maria-elsa')]);
-    teacher = await t.connect(TEACHER);
-    mentor = await t.connect(MENTOR);
+    teacher = await stage.t.connect(TEACHER);
+    mentor = await stage.t.connect(MENTOR);
     const { item } = await teacher.ok<{ item: { id: string } }>('item.create', { kind: 'assignment', groupId: 'g-ek-ma7', title: 'Bråkuppgifter', publish: true, clientKey: ck() });
     itemId = item.id;
-  });
-
-  afterAll(async () => {
-    await stopStage({ browser, portal, t });
   });
 
   it('opens the overview of the guardian’s only child, and of the student themself (in English)', async () => {
@@ -124,7 +116,7 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
     expect(await fb.getAttribute('part')).toBe('item new');
     // The portal's page of the assignment, from its pattern.
     const link = fb.getByRole('link', { name: 'Öppna uppgiften' });
-    expect(await link.getAttribute('href')).toBe(`${portal.url}/skola/assignment/${itemId}`);
+    expect(await link.getAttribute('href')).toBe(`${stage.portal.url}/skola/assignment/${itemId}`);
     expect(await text(johan)).not.toContain('Utkast');
 
     // The student sees theirs, in English; Liam's guardian never sees Elsa's.
@@ -139,8 +131,8 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
   it('a conference form shows once the mentor closes the conference, with every side’s answers', async () => {
     const { conference } = await mentor.ok<{ conference: { id: string } }>('conference.create', { studentId: ELSA, startsAt: '2025-05-06T14:00:00+02:00', clientKey: ck() });
     const { form } = await mentor.ok<{ form: { id: string } }>('form.add', { conferenceId: conference.id, templateId: 'iup', clientKey: ck() });
-    const elsa = await t.connect(ELSA);
-    const guardian = await t.connect(MARIA);
+    const elsa = await stage.t.connect(ELSA);
+    const guardian = await stage.t.connect(MARIA);
     await elsa.ok('form.fill', { formId: form.id, answers: [{ fieldId: 'student-strengths', value: 'Jag är bra på att läsa.' }] });
     await guardian.ok('form.fill', { formId: form.id, answers: [{ fieldId: 'guardian-view', value: 'Hon trivs <i>bra</i>.' }] });
     await mentor.ok('form.fill', { formId: form.id, answers: [{ fieldId: 'mentor-goals', value: 'Läsa en bok i månaden.' }] });
@@ -175,22 +167,12 @@ describe.skipIf(!hasChromium)('development: a guardian and a student follow the 
     expect(await text(johan)).not.toContain('Utkast');
   });
 
-  it('axe-core finds no serious or critical violation', async () => {
-    expect(await seriousViolations(johan)).toEqual([]);
-    expect(await seriousViolations(student)).toEqual([]);
-    expect(await seriousViolations(maria)).toEqual([]);
-  });
-
-  it('the pages raised no errors', () => {
-    expect(problems).toEqual([]);
-  });
+  itEndsClean(() => [johan, student, maria], problems);
 });
 
 describe.skipIf(!hasChromium)('development: staff search a student, open the student card and the group overview, live', () => {
   const READER = 'p-reader-ek';
-  let t: TestHub;
-  let portal: Portal;
-  let browser: Browser;
+  const stage = useStage();
   let teacher: TestClient;
   let mentor: Page;
   let mentorLiam: Page;
@@ -213,25 +195,20 @@ describe.skipIf(!hasChromium)('development: staff search a student, open the stu
     });
 
   beforeAll(async () => {
-    ({ t, portal, browser } = await startStage());
     const page = (as: string, attrs = '', lang = 'sv') =>
-      portalPage(t, { lang, body: `<schoolhub-development token-url="/token?as=${as}" context-href="/skola/{kind}/{id}" ${attrs}></schoolhub-development>` });
-    portal.page('/mentor', page(MENTOR));
-    portal.page('/mentor-liam', page(MENTOR, `student-id="${LIAM}"`, 'en'));
-    portal.page('/teacher-elsa', page(TEACHER, `student-id="${ELSA}"`));
-    portal.page('/reader', page(READER));
-    portal.page('/guardian', page(JOHAN));
-    teacher = await t.connect(TEACHER);
+      portalPage(stage.t, { lang, body: `<schoolhub-development token-url="/token?as=${as}" context-href="/skola/{kind}/{id}" ${attrs}></schoolhub-development>` });
+    stage.portal.page('/mentor', page(MENTOR));
+    stage.portal.page('/mentor-liam', page(MENTOR, `student-id="${LIAM}"`, 'en'));
+    stage.portal.page('/teacher-elsa', page(TEACHER, `student-id="${ELSA}"`));
+    stage.portal.page('/reader', page(READER));
+    stage.portal.page('/guardian', page(JOHAN));
+    teacher = await stage.t.connect(TEACHER);
     const { item } = await teacher.ok<{ item: { id: string } }>('item.create', { kind: 'assignment', groupId: 'g-ek-ma7', title: 'Bråkuppgifter', publish: true, clientKey: ck() });
     itemId = item.id;
     // There before anyone opens a page: Liam's feedback, loaded with the views.
     await teacher.ok('feedback.create', { itemId, studentId: LIAM, body: 'Till Liam: snyggt uträknat.', publish: true, clientKey: ck() });
-    const open = (path: string) => openPage(browser, `${portal.url}${path}`, problems);
+    const open = (path: string) => openPage(stage.browser, `${stage.portal.url}${path}`, problems);
     [mentor, mentorLiam, teacherElsa, reader, guardian] = await Promise.all([open('/mentor'), open('/mentor-liam'), open('/teacher-elsa'), open('/reader'), open('/guardian')]);
-  });
-
-  afterAll(async () => {
-    await stopStage({ browser, portal, t });
   });
 
   it('the mentor searches a student of their group by keyboard and opens the student card', async () => {
@@ -269,7 +246,7 @@ describe.skipIf(!hasChromium)('development: staff search a student, open the stu
     expect(await fb.locator('.kind').innerText()).toBe('Ny Återkoppling');
     expect(await fb.locator('.body').innerText()).toBe('Bra start, <b>fortsätt</b> med uppgift 5.');
     expect(await fb.locator('.body b').count()).toBe(0);
-    expect(await fb.getByRole('link', { name: 'Öppna uppgiften' }).getAttribute('href')).toBe(`${portal.url}/skola/assignment/${itemId}`);
+    expect(await fb.getByRole('link', { name: 'Öppna uppgiften' }).getAttribute('href')).toBe(`${stage.portal.url}/skola/assignment/${itemId}`);
     // The mentor sees published assessments on the card too.
     await teacher.ok('assessment.create', { groupId: 'g-ek-ma7', studentId: ELSA, level: 'C', text: 'Säker på bråk.', publish: true, clientKey: ck() });
     await eventually(() => titlesIn(card(mentor))).toEqual(['Matematik 7', 'Uppgift: Bråkuppgifter']);
@@ -351,13 +328,5 @@ describe.skipIf(!hasChromium)('development: staff search a student, open the stu
     expect(text).not.toContain('Elevkort');
   });
 
-  it('axe-core finds no serious or critical violation in the staff views', async () => {
-    expect(await seriousViolations(mentor)).toEqual([]);
-    expect(await seriousViolations(teacherElsa)).toEqual([]);
-    expect(await seriousViolations(reader)).toEqual([]);
-  });
-
-  it('the pages raised no errors', () => {
-    expect(problems).toEqual([]);
-  });
+  itEndsClean(() => [mentor, teacherElsa, reader], problems, 'axe-core finds no serious or critical violation in the staff views');
 });

@@ -1,12 +1,11 @@
 // A teacher posts to the students of the group they teach, through the feed's composer and
 // its audience picker; the post appears live in a student's feed ("1 new post") without a
 // reload, in English on that page, and can be marked read.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { TestHub } from '../../hub/testing/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { eventually, hasChromium, openPage } from './support/browser.ts';
-import { portalPage, type Portal } from './support/portal.ts';
-import { startStage, stopStage } from './support/stage.ts';
+import { portalPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 import { seriousViolations } from './support/axe.ts';
 
 const TEACHER = 'p-teacher-ek'; // Lars Berglund, teaches Matematik 7 (g-ek-ma7)
@@ -15,9 +14,7 @@ const OTHER_GUARDIAN = 'p-gua-ek-1a'; // Elsa's guardian: guardians are not chos
 const HEAD = 'p-hoo'; // Margareta Holm, head of operations of the district
 
 describe.skipIf(!hasChromium)('feed: a teacher posts, a student sees it live', () => {
-  let t: TestHub;
-  let portal: Portal;
-  let browser: Browser;
+  const stage = useStage({ env: { HUB_DEMO: '1' } });
   let teacher: Page;
   let student: Page;
   let guardian: Page;
@@ -25,18 +22,13 @@ describe.skipIf(!hasChromium)('feed: a teacher posts, a student sees it live', (
   const problems: string[] = [];
 
   beforeAll(async () => {
-    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
-    const page = (as: string, lang = 'sv') => portalPage(t, { lang, body: `<schoolhub-feed token-url="/token?as=${as}"></schoolhub-feed>` });
-    portal.page('/teacher', page(TEACHER));
-    portal.page('/student', page(STUDENT, 'en'));
-    portal.page('/guardian', page(OTHER_GUARDIAN));
-    portal.page('/head', page(HEAD));
-    const open = (path: string) => openPage(browser, `${portal.url}${path}`, problems);
+    const page = (as: string, lang = 'sv') => portalPage(stage.t, { lang, body: `<schoolhub-feed token-url="/token?as=${as}"></schoolhub-feed>` });
+    stage.portal.page('/teacher', page(TEACHER));
+    stage.portal.page('/student', page(STUDENT, 'en'));
+    stage.portal.page('/guardian', page(OTHER_GUARDIAN));
+    stage.portal.page('/head', page(HEAD));
+    const open = (path: string) => openPage(stage.browser, `${stage.portal.url}${path}`, problems);
     [teacher, student, guardian, head] = await Promise.all([open('/teacher'), open('/student'), open('/guardian'), open('/head')]);
-  });
-
-  afterAll(async () => {
-    await stopStage({ browser, portal, t });
   });
 
   it('the audience picker offers what the hub allows: the teacher’s own group, no whole school, no staff', async () => {

@@ -3,21 +3,18 @@
 // "Svara privat till mentorn" on the mentor's message, which sends to the mentor alone and
 // opens the direct conversation (the reply quoting the original). The mentor's page is in
 // English, the guardian's in Swedish. Another family gets nothing of the reply.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { complaints, eventually, hasChromium, launch } from './support/browser.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { complaints, eventually, hasChromium } from './support/browser.ts';
+import { portalPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 
 const MENTOR = 'p-mentor-ek'; // Eva Nyström, mentor of Klass 7A
 const MARIA = 'p-gua-ek-1a'; // Maria Andersson, guardian of Elsa (Klass 7A)
 const OTHER = 'p-gua-ek-3a'; // another family of Klass 7A
 
 describe.skipIf(!hasChromium)('a whole-group conversation: who reads it, and reply privately', () => {
-  let t: TestHub;
-  let portal: Portal;
-  let browser: Browser;
+  const stage = useStage();
   let maria: Page;
   let eva: Page;
   const problems: string[] = [];
@@ -27,38 +24,28 @@ describe.skipIf(!hasChromium)('a whole-group conversation: who reads it, and rep
   const evaChat = () => eva.locator('schoolhub-chat#chat');
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub();
-    const mentor = await t.connect(MENTOR);
+    const mentor = await stage.t.connect(MENTOR);
     const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { groupId: 'g-ek-7a', audience: 'guardians', clientKey: 'gr-1' });
     groupId = conversation.id;
     await mentor.ok('message.send', { conversationId: groupId, body: 'Föräldramöte på torsdag kl 18 i aulan.', clientKey: 'gr-2' });
-    portal = await startPortal(t);
-    portal.page('/maria', portalPage(t, {
+    stage.portal.page('/maria', portalPage(stage.t, {
       body: `<schoolhub-inbox id="inbox" chat="chat" token-url="/token?as=${MARIA}"></schoolhub-inbox><schoolhub-chat id="chat"></schoolhub-chat>`,
     }));
-    portal.page('/eva', portalPage(t, {
+    stage.portal.page('/eva', portalPage(stage.t, {
       lang: 'en',
       body: `<schoolhub-inbox id="inbox" chat="chat" token-url="/token?as=${MENTOR}"></schoolhub-inbox><schoolhub-chat id="chat"></schoolhub-chat>`,
     }));
-    browser = await launch();
     const open = async (path: string) => {
-      const page = await (await browser.newContext({ viewport: { width: 1100, height: 1000 } })).newPage();
+      const page = await (await stage.browser.newContext({ viewport: { width: 1100, height: 1000 } })).newPage();
       complaints(page, problems);
       page.on('dialog', (d) => {
         problems.push(`dialog: ${d.message()}`);
         void d.dismiss();
       });
-      await page.goto(`${portal.url}${path}`);
+      await page.goto(`${stage.portal.url}${path}`);
       return page;
     };
     [maria, eva] = await Promise.all([open('/maria'), open('/eva')]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
   });
 
   it('the mentor sees, before sending, who will read it', async () => {
@@ -74,7 +61,7 @@ describe.skipIf(!hasChromium)('a whole-group conversation: who reads it, and rep
     expect(await mariaChat().locator('.audience').innerText()).toBe('Bara mentorerna skriver här. Välj ”Svara privat till mentorn” på ett meddelande för att skriva till mentorn.');
     expect(await mariaChat().locator('form.composer').count()).toBe(0);
 
-    const other = await t.connect(OTHER);
+    const other = await stage.t.connect(OTHER);
     await mariaChat().getByRole('button', { name: 'Svara privat till mentorn' }).click();
     const field = mariaChat().getByLabel('Privat svar till Eva Nyström – bara ni två ser det');
     await field.fill('Vi kommer, men kanske lite sent.');

@@ -9,15 +9,14 @@
 // Sara (a guardian) watches on two pages at once: a plain portal without any CSP, where an
 // injected handler would really run, and the demo portal under its strict CSP with Trusted
 // Types, where the widgets' new features must work without a single violation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { TestHub } from '../../hub/testing/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { TestClient } from '../../hub/testing/client.ts';
 import { demoBundle } from '../../hub/demo/district.ts';
 import { artifact, eventually, hasChromium, openPage, dismissDialogs } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
-import { portalPage, type Portal } from './support/portal.ts';
-import { startStage, stopStage } from './support/stage.ts';
+import { portalPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 
 const SARA = 'p-gua-ek-2a'; // guardian of Liam (Klass 7A, Matematik 7)
 const MIKAEL = 'p-gua-ek-2b'; // Liam's other guardian: a protected identity here, hidden from Sara
@@ -86,9 +85,16 @@ function inspect(page: Page): Promise<Findings> {
 }
 
 describe.skipIf(!hasChromium)('hostile text through the real hub is shown as text, everywhere', () => {
-  let t: TestHub;
-  let portal: Portal;
-  let browser: Browser;
+  const stage = useStage(() => ({
+    bundle: hostileDistrict(),
+    env: {
+      HUB_DEMO: '1',
+      // The hub refuses script link patterns at start (hub/e2e/chat-features.test.ts), so plans
+      // and assignments have no hub link here and the portal's own pattern (hostile on the
+      // plain page) is all the widgets have: they make no link from it.
+      HUB_LINK_CONFERENCE: 'https://samtal.example.test/{id}',
+    },
+  }));
   let plain: Page;
   let demo: Page;
   let mentor: TestClient;
@@ -104,19 +110,9 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
   const chat = (p: Page) => p.locator('schoolhub-chat#chat');
 
   beforeAll(async () => {
-    ({ t, portal, browser } = await startStage({
-      bundle: hostileDistrict(),
-      env: {
-        HUB_DEMO: '1',
-        // The hub refuses script link patterns at start (hub/e2e/chat-features.test.ts), so plans
-        // and assignments have no hub link here and the portal's own pattern (hostile on the
-        // plain page) is all the widgets have: they make no link from it.
-        HUB_LINK_CONFERENCE: 'https://samtal.example.test/{id}',
-      },
-    }));
-    mentor = await t.connect(MENTOR);
-    const teacher = await t.connect(TEACHER);
-    const sara = await t.connect(SARA);
+    mentor = await stage.t.connect(MENTOR);
+    const teacher = await stage.t.connect(TEACHER);
+    const sara = await stage.t.connect(SARA);
 
     // The feed: a post with a hostile title and body, by an author with a hostile name, to a group with one.
     await mentor.ok('post.create', {
@@ -144,24 +140,20 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
     await mentor.ok('message.send', { conversationId: group, body: X.entity, clientKey: key() });
     // Only the mentors write to the whole group (docs/DOMAIN.md §3): Mikael writes in the
     // conference thread, where he is hidden from Sara too (a protected guardian).
-    const mikael = await t.connect(MIKAEL);
+    const mikael = await stage.t.connect(MIKAEL);
     await mikael.ok('message.send', { conversationId: conf.id, body: `${X.img} från en skyddad förälder`, clientKey: key() });
 
-    portal.page('/sara', portalPage(t, {
+    stage.portal.page('/sara', portalPage(stage.t, {
       body: `<nav><a href="#inbox">Meddelanden <schoolhub-unread-badge></schoolhub-unread-badge></a></nav>
              <schoolhub-inbox id="inbox" chat="chat" token-url="/token?as=${SARA}" context-href="javascript:alert('{id}')"></schoolhub-inbox>
              <schoolhub-chat id="chat" context-href="javascript:alert('{id}')"></schoolhub-chat>
              <schoolhub-feed></schoolhub-feed>`,
     }));
-    const open = (url: string) => openPage(browser, url, problems, {
+    const open = (url: string) => openPage(stage.browser, url, problems, {
       context: { viewport: { width: 1280, height: 1100 } },
       before: (page) => dismissDialogs(page, (message) => dialogs.push(message)),
     });
-    [plain, demo] = await Promise.all([open(`${portal.url}/sara`), open(`${t.url}/demo/?as=${SARA}&lang=sv`)]);
-  });
-
-  afterAll(async () => {
-    await stopStage({ browser, portal, t });
+    [plain, demo] = await Promise.all([open(`${stage.portal.url}/sara`), open(`${stage.t.url}/demo/?as=${SARA}&lang=sv`)]);
   });
 
   /** Nothing ran, nothing was injected, no link is unsafe, Mikael is nowhere. */
@@ -218,7 +210,7 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
       await eventually(() => chat(page).locator('h2').innerText()).toBe(`Planering: ${X.link}`);
       const planLinks = await chat(page).locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
       if (where === 'plain') expect(planLinks).toEqual([]);
-      else expect(planLinks).toEqual([expect.stringMatching(new RegExp(`^${t.url}/demo/#plan-plan`))]);
+      else expect(planLinks).toEqual([expect.stringMatching(new RegExp(`^${stage.t.url}/demo/#plan-plan`))]);
       // Nor for assignments: no data: or javascript: link anywhere.
       await openItem(page, `Uppgift: ${X.template}`);
       await eventually(() => chat(page).locator('h2').innerText()).toBe(`Uppgift: ${X.template}`);
@@ -235,7 +227,7 @@ describe.skipIf(!hasChromium)('hostile text through the real hub is shown as tex
   });
 
   it('in the group conversation Sara reads; in the conference thread the protected guardian is a neutral label, and their typing never shows', async () => {
-    const mikael = await t.connect(MIKAEL);
+    const mikael = await stage.t.connect(MIKAEL);
     for (const [, page] of pages()) await openItem(page, `${GROUP_NAME} – alla vårdnadshavare`);
     for (const [where, page] of pages()) {
       await eventually(() => chat(page).locator('.msg').count()).toBe(1);

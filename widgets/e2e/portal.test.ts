@@ -1,13 +1,12 @@
 // The widgets fit any portal: inside a page with hostile global CSS they still look right
 // (a screenshot is kept in widgets/e2e/artifacts/), axe-core finds no serious or critical
 // violation, they work by keyboard with a visible focus, and they honour reduced motion.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { TestHub } from '../../hub/testing/harness.ts';
-import { artifact, eventually, hasChromium, launch, openPage } from './support/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { artifact, eventually, hasChromium, openPage } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
-import { portalPage, type Portal } from './support/portal.ts';
-import { startStage, stopStage } from './support/stage.ts';
+import { portalPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 
 const MENTOR = 'p-mentor-ek';
 
@@ -33,17 +32,14 @@ const WIDGETS = `
   <schoolhub-feed></schoolhub-feed>`;
 
 describe.skipIf(!hasChromium)('the widgets in any portal', () => {
-  let t: TestHub;
-  let portal: Portal;
-  let browser: Browser;
+  const stage = useStage({ env: { HUB_DEMO: '1' } });
   let conversationId: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
     // Something to show: a conversation with an unread answer, and a post.
-    const mentor = await t.connect(MENTOR);
-    const guardian = await t.connect('p-gua-ek-2a');
+    const mentor = await stage.t.connect(MENTOR);
+    const guardian = await stage.t.connect('p-gua-ek-2a');
     ({ conversation: { id: conversationId } } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', {
       participantIds: ['p-gua-ek-2a'], subject: 'Utflykt', clientKey: 'portal-c',
     }));
@@ -53,17 +49,12 @@ describe.skipIf(!hasChromium)('the widgets in any portal', () => {
       schoolId: 's-ekskolan', title: 'Föräldramöte', body: 'Välkomna till föräldramöte i aulan torsdag 18.00.',
       audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { students: true, guardians: true } }, clientKey: 'portal-p',
     });
-    portal.page('/hostile', portalPage(t, { title: 'Fientlig portal', css: HOSTILE_CSS, body: WIDGETS }));
-    portal.page('/plain', portalPage(t, { title: 'Skolportal', css: '.cols { display: grid; grid-template-columns: 1fr 2fr; gap: 1em; }', body: WIDGETS }));
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await stopStage({ browser, portal, t });
+    stage.portal.page('/hostile', portalPage(stage.t, { title: 'Fientlig portal', css: HOSTILE_CSS, body: WIDGETS }));
+    stage.portal.page('/plain', portalPage(stage.t, { title: 'Skolportal', css: '.cols { display: grid; grid-template-columns: 1fr 2fr; gap: 1em; }', body: WIDGETS }));
   });
 
   async function open(path: string, opts: { reducedMotion?: 'reduce' | 'no-preference' } = {}): Promise<Page> {
-    const page = await openPage(browser, `${portal.url}${path}`, problems, { context: { viewport: { width: 1200, height: 1100 }, reducedMotion: opts.reducedMotion ?? 'no-preference' } });
+    const page = await openPage(stage.browser, `${stage.portal.url}${path}`, problems, { context: { viewport: { width: 1200, height: 1100 }, reducedMotion: opts.reducedMotion ?? 'no-preference' } });
     await eventually(() => page.locator('schoolhub-inbox .item').count()).toBe(1);
     await eventually(() => page.locator('schoolhub-feed article').count()).toBe(1);
     return page;
@@ -104,7 +95,7 @@ describe.skipIf(!hasChromium)('the widgets in any portal', () => {
     await page.locator('schoolhub-inbox .item').click();
     await eventually(() => page.locator('schoolhub-chat .msg').count()).toBe(2);
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: artifact('plain-portal.png'), fullPage: true });
+    await page.screenshot({ path: artifact('plain-stage.portal.png'), fullPage: true });
     // And with the new-conversation form open.
     await page.getByRole('button', { name: 'Nytt samtal' }).click();
     await eventually(() => page.locator('schoolhub-new-conversation .people label').count()).toBeGreaterThan(0);
@@ -148,14 +139,14 @@ describe.skipIf(!hasChromium)('the widgets in any portal', () => {
   });
 
   it('is themed by custom properties and ::part, also through an inbox that shows the chat itself', async () => {
-    portal.page('/themed', portalPage(t, {
+    stage.portal.page('/themed', portalPage(stage.t, {
       css: `body { --schoolhub-color-accent: rgb(91, 42, 134); }
             schoolhub-inbox::part(message mine) { outline: 2px solid rgb(1, 2, 3); }
             schoolhub-inbox::part(item) { letter-spacing: 1px; }`,
       body: `<schoolhub-inbox token-url="/token?as=${MENTOR}"></schoolhub-inbox>`,
     }));
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${portal.url}/themed`);
+    const page = await (await stage.browser.newContext()).newPage();
+    await page.goto(`${stage.portal.url}/themed`);
     const item = page.locator('schoolhub-inbox .item');
     await eventually(() => item.count()).toBe(1);
     expect(await item.evaluate((el) => getComputedStyle(el).letterSpacing)).toBe('1px');
@@ -167,9 +158,9 @@ describe.skipIf(!hasChromium)('the widgets in any portal', () => {
   });
 
   it('English from lang, Swedish by default', async () => {
-    portal.page('/en', portalPage(t, { lang: 'en', body: WIDGETS }));
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${portal.url}/en`);
+    stage.portal.page('/en', portalPage(stage.t, { lang: 'en', body: WIDGETS }));
+    const page = await (await stage.browser.newContext()).newPage();
+    await page.goto(`${stage.portal.url}/en`);
     await eventually(() => page.locator('schoolhub-inbox h2').innerText()).toBe('Messages');
     expect(await page.locator('schoolhub-feed h2').innerText()).toBe('Feed');
     expect(await page.getByRole('button', { name: 'New conversation' }).count()).toBe(1);

@@ -5,13 +5,12 @@
 // then the guardian comes back, resumes from its cursor, gets what it missed, and its
 // queued reply is sent once (same clientKey).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { TestHub } from '../../hub/testing/harness.ts';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startConversation } from '../../hub/testing/conversations.ts';
 import { startHub, type Hub } from '../../hub/node.ts';
 import { eventually, hasChromium } from './support/browser.ts';
-import { badgeAndChatPage, type Portal } from './support/portal.ts';
-import { startStage, stopStage } from './support/stage.ts';
+import { badgeAndChatPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 import { startProxy, type Proxy } from './support/proxy.ts';
 import { TestClient } from '../../hub/testing/client.ts';
 
@@ -19,11 +18,9 @@ const MENTOR = 'p-mentor-ek';
 const GUARDIAN = 'p-gua-ek-2a';
 
 describe.skipIf(!hasChromium)('cut connections catch up', () => {
-  let t: TestHub;
+  const stage = useStage({ env: { HUB_DEMO: '1' } });
   let restarted: Hub | undefined;
   let proxy: Proxy;
-  let portal: Portal;
-  let browser: Browser;
   let guardianContext: BrowserContext;
   let mentor: Page;
   let guardian: Page;
@@ -31,25 +28,23 @@ describe.skipIf(!hasChromium)('cut connections catch up', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
-    const m = await t.connect(MENTOR);
+    const m = await stage.t.connect(MENTOR);
     conversationId = await startConversation(m, { participantIds: [GUARDIAN], subject: 'Läxor', clientKey: 'reconnect-conv' }, { body: 'Första', clientKey: 'reconnect-1' });
     m.close();
-    proxy = await startProxy(t.hub.port);
-    portal.page('/mentor', badgeAndChatPage(proxy.url, MENTOR, conversationId));
-    portal.page('/guardian', badgeAndChatPage(proxy.url, GUARDIAN, conversationId));
-    mentor = await (await browser.newContext()).newPage();
-    guardianContext = await browser.newContext();
+    proxy = await startProxy(stage.t.hub.port);
+    stage.portal.page('/mentor', badgeAndChatPage(proxy.url, MENTOR, conversationId));
+    stage.portal.page('/guardian', badgeAndChatPage(proxy.url, GUARDIAN, conversationId));
+    mentor = await (await stage.browser.newContext()).newPage();
+    guardianContext = await stage.browser.newContext();
     guardian = await guardianContext.newPage();
     // A reconnect logs the failed socket attempts as console errors; page errors are what count.
     for (const p of [mentor, guardian]) p.on('pageerror', (e) => problems.push(e.message));
-    await Promise.all([mentor.goto(`${portal.url}/mentor`), guardian.goto(`${portal.url}/guardian`)]);
+    await Promise.all([mentor.goto(`${stage.portal.url}/mentor`), guardian.goto(`${stage.portal.url}/guardian`)]);
   });
 
   afterAll(async () => {
     await proxy?.close();
     await restarted?.stop();
-    await stopStage({ browser, portal, t });
   });
 
   const bodies = (p: Page) => p.locator('schoolhub-chat .msg .body').allInnerTexts();
@@ -68,9 +63,9 @@ describe.skipIf(!hasChromium)('cut connections catch up', () => {
   });
 
   it('the hub restarts; the mentor reconnects and writes while the guardian is still away', async () => {
-    await t.hub.stop();
+    await stage.t.hub.stop();
     await eventually(() => status(mentor)).toBe('Återansluter…');
-    restarted = await startHub({ config: t.hub.config, log: () => {} });
+    restarted = await startHub({ config: stage.t.hub.config, log: () => {} });
     proxy.target = restarted.port;
     await eventually(() => status(mentor), 40_000).toBe('');
     const field = mentor.locator('schoolhub-chat').getByLabel('Skriv ett meddelande');
@@ -101,7 +96,7 @@ describe.skipIf(!hasChromium)('cut connections catch up', () => {
   /** A plain client on the restarted hub, through the proxy. */
   const startClient = async () => {
     const c = await TestClient.open(`${proxy.url.replace(/^http/, 'ws')}/ws`);
-    await c.hello(await t.token(MENTOR));
+    await c.hello(await stage.t.token(MENTOR));
     return c;
   };
 });

@@ -5,14 +5,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { freshDatabase, type TestHub } from '../../hub/testing/harness.ts';
+import type { Page } from 'playwright-core';
+import { freshDatabase } from '../../hub/testing/harness.ts';
 import { startHub, type Hub } from '../../hub/node.ts';
 import { TestClient } from '../../hub/testing/client.ts';
 import { startConversation } from '../../hub/testing/conversations.ts';
 import { eventually, hasChromium } from './support/browser.ts';
-import { badgeAndChatPage, type Portal } from './support/portal.ts';
-import { startStage, stopStage } from './support/stage.ts';
+import { badgeAndChatPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 import { startProxy, type Proxy } from './support/proxy.ts';
 
 const MENTOR = 'p-mentor-ek';
@@ -31,37 +31,33 @@ function psql(url: string, dump: string): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('a database restore', () => {
-  let t: TestHub;
+  const stage = useStage({ env: { HUB_DEMO: '1' } });
   let restored: { url: string; drop: () => Promise<void> } | undefined;
   let restarted: Hub | undefined;
   let proxy: Proxy;
-  let portal: Portal;
-  let browser: Browser;
   let guardian: Page;
   let conversationId: string;
   let backup: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    ({ t, portal, browser } = await startStage({ env: { HUB_DEMO: '1' } }));
-    const m = await t.connect(MENTOR);
+    const m = await stage.t.connect(MENTOR);
     conversationId = await startConversation(m, { participantIds: [GUARDIAN], subject: 'Utflykt', clientKey: 'restore-conv' }, { body: 'Första', clientKey: 'restore-1' });
     // The nightly backup: everything after it is lost by the restore.
-    backup = (await promisify(execFile)('pg_dump', ['--no-owner', t.databaseUrl], { maxBuffer: 256 * 1024 * 1024 })).stdout;
+    backup = (await promisify(execFile)('pg_dump', ['--no-owner', stage.t.databaseUrl], { maxBuffer: 256 * 1024 * 1024 })).stdout;
     await m.ok('message.send', { conversationId, body: 'Efter säkerhetskopian', clientKey: 'restore-2' });
     m.close();
-    proxy = await startProxy(t.hub.port);
-    portal.page('/guardian', badgeAndChatPage(proxy.url, GUARDIAN, conversationId));
-    guardian = await (await browser.newContext()).newPage();
+    proxy = await startProxy(stage.t.hub.port);
+    stage.portal.page('/guardian', badgeAndChatPage(proxy.url, GUARDIAN, conversationId));
+    guardian = await (await stage.browser.newContext()).newPage();
     guardian.on('pageerror', (e) => problems.push(e.message));
-    await guardian.goto(`${portal.url}/guardian`);
+    await guardian.goto(`${stage.portal.url}/guardian`);
   }, 60_000);
 
   afterAll(async () => {
     await proxy?.close();
     await restarted?.stop();
     await restored?.drop();
-    await stopStage({ browser, portal, t });
   });
 
   const bodies = () => guardian.locator('schoolhub-chat .msg .body').allInnerTexts();
@@ -72,15 +68,15 @@ describe.skipIf(!hasChromium)('a database restore', () => {
     // Restore the backup into a new database and start the hub on it behind the same address.
     restored = await freshDatabase();
     await psql(restored.url, backup);
-    await t.hub.stop();
-    restarted = await startHub({ config: { ...t.hub.config, databaseUrl: restored.url }, log: () => {} });
+    await stage.t.hub.stop();
+    restarted = await startHub({ config: { ...stage.t.hub.config, databaseUrl: restored.url }, log: () => {} });
     proxy.target = restarted.port;
     await eventually(status, 40_000).toBe('');
     // The hub said sync.reset: the page shows what the restored hub holds.
     await eventually(bodies).toEqual(['Första']);
     // New events get ids the page has seen before the restore: it must not drop them.
     const m = await TestClient.open(`${proxy.url.replace(/^http/, 'ws')}/ws`);
-    await m.hello(await t.token(MENTOR));
+    await m.hello(await stage.t.token(MENTOR));
     await m.ok('message.send', { conversationId, body: 'Efter återställningen', clientKey: 'restore-3' });
     await eventually(bodies).toEqual(['Första', 'Efter återställningen']);
     m.close();

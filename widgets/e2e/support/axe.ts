@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -33,4 +34,19 @@ export async function seriousViolations(page: Page): Promise<Violation[]> {
 
 export function allViolations(page: Page): Promise<Violation[]> {
   return run(page, [...WCAG, 'best-practice']);
+}
+
+/**
+ * The two tests a browser suite ends with, as they were written out in each: `axeName`, no
+ * serious or critical violation on each of `pages()` (read when the test runs), then 'the
+ * pages raised no errors'.
+ */
+export function itEndsClean(pages: () => Page[], problems: readonly string[], axeName = 'axe-core finds no serious or critical violation'): void {
+  it(axeName, async () => {
+    for (const page of pages()) expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('the pages raised no errors', () => {
+    expect(problems).toEqual([]);
+  });
 }
