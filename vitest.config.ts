@@ -11,8 +11,10 @@ const BROWSER = ['widgets/e2e/**/*.test.ts', 'widgets/security.test.ts'];
 const INTEGRATION = ['hub/e2e/**/*.test.ts', 'storage/**/*.test.ts', 'loadtest/**/*.test.ts', '{hub,widgets}/**/*.hub.test.ts'];
 // Token buckets refilling at 1/s (limits), process kills and drain deadlines (faults, cluster)
 // and 1,200 sockets at once (storm) would flake, or starve the files beside them, when they
-// share two cores with other files: these run one at a time, after everything else.
-const SERIAL = ['hub/e2e/{limits,faults,cluster,storm}.test.ts'];
+// share two cores with other files: these run one at a time, after everything else. So do the
+// browser suites that restart a hub behind a proxy and wait for the page to come back
+// (reconnect, restore): under a loaded machine their reconnect backoff outlasts the waits.
+const SERIAL = ['hub/e2e/{limits,faults,cluster,storm}.test.ts', 'widgets/e2e/{reconnect,restore}.test.ts'];
 const ALL = ['{hub,storage,widgets,loadtest}/**/*.test.ts'];
 
 // Every test hub has a database of its own and listens on port 0, multi-node tests use a
@@ -50,13 +52,13 @@ export default defineConfig({
       },
       {
         test: {
-          ...shared, name: 'browser', include: BROWSER,
+          ...shared, name: 'browser', include: BROWSER, exclude: [...shared.exclude, ...SERIAL],
           maxWorkers: WORKERS, globalSetup: [POSTGRES, './widgets/e2e/support/global-setup.ts'],
         },
       },
       {
         // fileParallelism: false puts this project in a group of its own that runs last.
-        test: { ...shared, name: 'serial', include: SERIAL, fileParallelism: false, globalSetup: [POSTGRES] },
+        test: { ...shared, name: 'serial', include: SERIAL, fileParallelism: false, globalSetup: [POSTGRES, './widgets/e2e/support/global-setup.ts'] },
       },
     ],
   },

@@ -240,7 +240,7 @@ export class StaffView {
   private renderSearch(): TemplateResult {
     const { t, d } = this.host;
     const s = this.search;
-    return html`<form class="search" role="search" aria-label=${d.searchStudent} @submit=${(e: Event) => this.onSubmit(e)}>
+    return html`<form class="search" role="search" aria-label=${d.studentSearch} @submit=${(e: Event) => this.onSubmit(e)}>
         <label for="student-q">${d.searchStudent}</label>
         <input id="student-q" type="search" dir="auto" part="input" maxlength=${DEVELOPMENT_LIMITS.searchQuery} autocomplete="off" aria-describedby="student-q-hint"
           @input=${(e: Event) => this.onInput(e)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />

@@ -247,7 +247,7 @@ export class SchoolhubInbox extends HubElement {
         </span>
       </div>
       ${this.readAllError ? html`<p class="error" role="alert">${this.readAllError}</p>` : nothing}
-      <form class="search" role="search" aria-label=${t.search} @submit=${(e: Event) => this.find(e)}>
+      <form class="search" role="search" aria-label=${t.messageSearch} @submit=${(e: Event) => this.find(e)}>
         <label class="sr-only" for="q">${t.search}</label>
         <input id="q" type="search" part="input" dir="auto" maxlength=${LIMITS.searchQuery} autocomplete="off" placeholder=${t.search}
           @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.search && this.clearSearch()} />

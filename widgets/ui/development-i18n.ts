@@ -69,6 +69,8 @@ const sv = {
   studentCard: 'Elevkort',
   cardOf: (name: string) => `Elevkort: ${name}`,
   searchStudent: 'Sök elev',
+  /** The search region's name: not the field's label, so that the two are told apart. */
+  studentSearch: 'Elevsökning',
   searchHint: 'Sök på namn för att öppna en elevs elevkort.',
   students: 'Elever',
   found: (n: number) => (n === 0 ? 'Inga elever hittades.' : n === 1 ? '1 elev hittades' : `${n} elever hittades`),
@@ -153,6 +155,7 @@ const en: DevStrings = {
   studentCard: 'Student card',
   cardOf: (name) => `Student card: ${name}`,
   searchStudent: 'Search for a student',
+  studentSearch: 'Student search',
   searchHint: 'Search by name to open a student’s card.',
   students: 'Students',
   found: (n) => (n === 0 ? 'No students found.' : n === 1 ? '1 student found' : `${n} students found`),

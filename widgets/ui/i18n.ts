@@ -115,6 +115,8 @@ const sv = {
   changeFailed: 'Kunde inte ändras',
   quietHours: 'Läraren svarar under skoltid',
   search: 'Sök i meddelanden',
+  /** The search region's name: not the field's label, so that the two are told apart. */
+  messageSearch: 'Meddelandesökning',
   searchButton: 'Sök',
   searchResults: 'Sökresultat',
   clearSearch: 'Rensa sökningen',
@@ -262,6 +264,7 @@ const en: Strings = {
   changeFailed: 'Could not be changed',
   quietHours: 'The teacher will answer during school hours',
   search: 'Search messages',
+  messageSearch: 'Message search',
   searchButton: 'Search',
   searchResults: 'Search results',
   clearSearch: 'Clear the search',
