@@ -2,17 +2,12 @@
 // included (one h1, landmark names said once), in every role at phone width in Swedish, and
 // for some roles in English and at 320 and 1280 px; with the phone menu open and with a
 // conversation open too.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { TEST_SECRET, startTestHub, type TestHub } from '../../hub/testing/harness.ts';
-import { seedDemoContent } from '../../hub/demo/content.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { eventually, hasChromium, launch } from './support/browser.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
+import { eventually, hasChromium } from './support/browser.ts';
 import { allViolations, type Violation } from './support/axe.ts';
-import { DEMO_PEOPLE, openDemo } from './support/demo.ts';
+import { DEMO_PEOPLE, openDemo, useDemoHub } from './support/demo.ts';
 
 type Lang = 'sv' | 'en';
 const CASES: [string, Lang, number][] = [
@@ -30,22 +25,8 @@ async function settled(page: Page): Promise<void> {
 
 describe.skipIf(!hasChromium)('axe-core on the demo portal', () => {
   let t: TestHub;
-  let dataDir: string;
   let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureBundle();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-axe-'));
-    t = await startTestHub({ env: { HUB_DEMO: '1', HUB_DATA_DIR: dataDir } });
-    expect(await seedDemoContent(t.url, TEST_SECRET, { issuer: t.hub.config.issuer, audience: t.hub.config.audience })).toEqual([]);
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  useDemoHub('axe', (hub, b) => ((t = hub), (browser = b)), { seed: true });
 
   it('finds nothing in any role, language or size', { timeout: 360_000 }, async () => {
     const found: Record<string, Violation[]> = {};

@@ -1,15 +1,11 @@
 // One language at a time (issue 12, item 7): in Swedish no English reason of the hub's is
 // shown after a failed request, and in English the demo portal's own text (menu, headings,
 // intro, switcher) is English too, not only the widgets'.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { eventually, hasChromium, launch } from './support/browser.ts';
-import { openDemo } from './support/demo.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
+import { eventually, hasChromium } from './support/browser.ts';
+import { openDemo, useDemoHub } from './support/demo.ts';
 
 /** A real 2×2 PNG: over the tiny storage limit this hub is given. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==', 'base64');
@@ -35,22 +31,9 @@ const seenText = (p: Page) =>
 
 describe.skipIf(!hasChromium)('the demo portal speaks one language at a time', () => {
   let t: TestHub;
-  let dataDir: string;
   let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureBundle();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-lang-'));
-    // Room for no attachment at all: every valid upload is refused with 507 storage_full.
-    t = await startTestHub({ env: { HUB_DEMO: '1', HUB_DATA_DIR: dataDir, HUB_ATTACHMENTS_MAX_BYTES: '10' } });
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  // Room for no attachment at all: every valid upload is refused with 507 storage_full.
+  useDemoHub('lang', (hub, b) => ((t = hub), (browser = b)), { env: { HUB_ATTACHMENTS_MAX_BYTES: '10' } });
 
   it('in Swedish, refused uploads are told in Swedish only, without the hub’s English reason', async () => {
     const page = await openDemo(browser, t, { as: 'p-pre-teacher' });

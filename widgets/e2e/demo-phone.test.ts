@@ -3,16 +3,14 @@
 // the widgets' shadow roots. Screenshots of each are kept in a temp directory (the path is
 // logged) to look at. On a phone a tapped conversation opens in view, the menu folds behind
 // a button, and every menu link leads to a part of the page.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { TEST_SECRET, startTestHub, type TestHub } from '../../hub/testing/harness.ts';
-import { seedDemoContent } from '../../hub/demo/content.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { eventually, hasChromium, launch } from './support/browser.ts';
-import { DEMO_PEOPLE, openDemo } from './support/demo.ts';
+import type { TestHub } from '../../hub/testing/harness.ts';
+import { eventually, hasChromium } from './support/browser.ts';
+import { DEMO_PEOPLE, openDemo, useDemoHub } from './support/demo.ts';
 
 const WIDTHS = [320, 390, 1280];
 
@@ -75,24 +73,12 @@ const stillLoading = (p: Page) =>
 
 describe.skipIf(!hasChromium)('the demo portal on a phone and a desktop', () => {
   let t: TestHub;
-  let dataDir: string;
-  let shots: string;
   let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureBundle();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-phone-'));
+  let shots: string;
+  useDemoHub('phone', (hub, b) => ((t = hub), (browser = b)), { seed: true });
+  beforeAll(() => {
     shots = mkdtempSync(path.join(tmpdir(), 'schoolhub-screens-'));
     console.log(`[demo-phone] screenshots in ${shots}`);
-    t = await startTestHub({ env: { HUB_DEMO: '1', HUB_DATA_DIR: dataDir } });
-    expect(await seedDemoContent(t.url, TEST_SECRET, { issuer: t.hub.config.issuer, audience: t.hub.config.audience })).toEqual([]);
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('scrolls sideways in no role at 320, 390 or 1280 px, and breaks no table header mid-word', { timeout: 420_000 }, async () => {

@@ -1,8 +1,37 @@
 // The demo portal (/demo/, demo mode) opened as one of its people, in one language, at one
 // width; shared by the demo's browser tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { TestHub } from '../../../hub/testing/harness.ts';
-import { eventually } from './browser.ts';
+import { startTestHub, TEST_SECRET, type TestHub } from '../../../hub/testing/harness.ts';
+import { seedDemoContent } from '../../../hub/demo/content.ts';
+import { ensureBundle } from './bundle.ts';
+import { eventually, launch } from './browser.ts';
+
+/**
+ * A demo-mode hub of the suite's own (its attachments in a temporary folder), optionally with
+ * the demo content seeded as `npm start` seeds it, and a Chromium; stopped after the suite.
+ */
+export function useDemoHub(name: string, use: (t: TestHub, browser: Browser) => void, opts: { seed?: boolean; env?: Record<string, string> } = {}): void {
+  let t: TestHub | undefined;
+  let browser: Browser | undefined;
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    await ensureBundle();
+    dataDir = mkdtempSync(path.join(tmpdir(), `schoolhub-${name}-`));
+    t = await startTestHub({ env: { HUB_DEMO: '1', HUB_DATA_DIR: dataDir, ...opts.env } });
+    if (opts.seed) expect(await seedDemoContent(t.url, TEST_SECRET, { issuer: t.hub.config.issuer, audience: t.hub.config.audience })).toEqual([]);
+    browser = await launch();
+    use(t, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+}
 
 /** The people of the demo's switcher (widgets/demo/index.html), in its order. */
 export const DEMO_PEOPLE = [
