@@ -11,6 +11,7 @@ import {
 import { conferenceIdsOf, expireConferences, expireItems, getConference, getItem, itemIdsOf, itemStartsOf } from '../../storage/items.ts';
 import { expireMailings, expirePosts, feedIdsOf, feedReadsOf, feedRowsByIds } from '../../storage/feed.ts';
 import { directoryRecordsOf } from '../../storage/directory.ts';
+import { postsWithHeldReactions, reactionsBy } from '../../storage/reactions.ts';
 import { auditEntries } from '../../storage/privacy.ts';
 import { RETENTION_BATCH, type Holds } from '../../storage/retention.ts';
 import { audienceMembers } from '../rules/index.ts';
@@ -214,6 +215,17 @@ const feedSource: PrivacySource = {
   },
 };
 
+// Reactions (issue 13): the person's own, with what they are on. They go with their message or
+// post (ON DELETE CASCADE), so retention needs nothing of its own; a held person's reactions
+// keep their posts (`protects`) and their conversations (storage/chat.ts conversationCandidates).
+const reactionsSource: PrivacySource = {
+  name: 'reactions',
+  async export({ sql, personId }) {
+    return reactionsBy(sql, personId);
+  },
+  protects: ({ sql, holds }) => postsWithHeldReactions(sql, holds.persons),
+};
+
 // ── Part A's development records (docs/DOMAIN.md §4, §6–§8) ──
 // What is about the person (or, for a guardian, about their children now), as the handlers'
 // rules and views show it to them, and what they wrote as staff. Feedback and forms hang off
@@ -375,6 +387,7 @@ export const privacySources: readonly PrivacySource[] = [
   directorySource,
   conversationsSource,
   feedSource,
+  reactionsSource,
   feedbackSource,
   assessmentsSource,
   formsSource,

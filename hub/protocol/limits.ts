@@ -55,3 +55,12 @@ export const EDIT_WINDOW_MS = 15 * 60_000;
 
 /** An attachment's size limit (POST /api/v1/attachments): a photo from a phone or a scanned document. */
 export const ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The reactions a person may put on a message or a post (reaction.set), by name; the widgets
+ * draw each one's emoji: 👍 ❤️ 😊 👏 🎉 ❓. A small, kind set (docs/DOMAIN.md, "Reactions"):
+ * acknowledgement and warmth, and a question mark that asks without words; nothing negative to
+ * pile on a child's message with.
+ */
+export const REACTIONS = ['like', 'heart', 'smile', 'clap', 'celebrate', 'question'] as const;
+export type Reaction = (typeof REACTIONS)[number];
