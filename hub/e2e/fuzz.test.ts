@@ -61,6 +61,11 @@ const nearlyValid = fc.record({
   audience: fc.option(fc.record({ targets: fc.array(fc.oneof(fc.record({ kind: fc.constantFrom('group', 'person', 'school', 'x'), groupId: ids, personId: ids, memberIds: fc.array(ids) }), weird), { maxLength: 3 }), recipients: fc.oneof(weird, fc.record({ students: fc.boolean(), guardians: fc.boolean(), staff: fc.boolean() })) })),
   recipients: fc.option(weird), limit: fc.option(fc.oneof(fc.integer(), weird)), seq: fc.option(fc.oneof(fc.integer(), weird)),
   before: fc.option(weird), beforeSeq: fc.option(weird), itemIds: fc.option(fc.array(ids)), context: fc.option(weird), query: fc.option(weird),
+  // reaction.set and message.replyPrivately (issue 13): what they answer or react to.
+  target: fc.option(fc.oneof(fc.record({ kind: fc.constantFrom('message', 'post', 'mailing', 'x'), id: fc.oneof(ids, fc.constantFrom('msg_nope', 'post_nope')) }), weird)),
+  to: fc.option(fc.oneof(fc.record({ kind: fc.constantFrom('message', 'post', 'x'), id: fc.oneof(ids, fc.constantFrom('msg_nope', 'post_nope')) }), weird)),
+  emoji: fc.option(fc.oneof(fc.constantFrom('like', 'heart', 'smile', 'clap', 'celebrate', 'question', '👍', 'LIKE'), weird)),
+  on: fc.option(fc.oneof(fc.boolean(), weird)),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
   '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',
@@ -93,6 +98,8 @@ async function invariants(): Promise<void> {
   expect(lonely).toEqual([]);
   const [{ posts, postEvents }] = await db<{ posts: number; postEvents: number }[]>`select (select count(*)::int from posts) as posts, (select count(*)::int from events where name = 'post.created') as "postEvents"` as unknown as [{ posts: number; postEvents: number }];
   expect(postEvents).toBe(posts);
+  // A deleted message keeps no reactions.
+  expect(await db`select 1 from reactions r join messages m on m.id = r.message_id where m.deleted_at is not null`).toEqual([]);
 }
 
 describe('fuzzing the wire protocol', () => {
@@ -165,6 +172,9 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'feed.read', itemIds: [n] }),
     (n) => ({ type: 'history.get', conversationId: n }),
     (n) => ({ type: 'typing', conversationId: n }),
+    (n) => ({ type: 'reaction.set', target: { kind: n, id: n }, emoji: 'like', on: true }),
+    (n) => ({ type: 'reaction.set', target: { kind: 'post', id: 'post_nope' }, emoji: n, on: true }),
+    (n) => ({ type: 'message.replyPrivately', to: { kind: n, id: n }, body: 'hej', clientKey: `rp-${n}` }),
   ];
 
   for (const codec of ['json', 'msgpack'] as const) {

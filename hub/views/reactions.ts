@@ -82,14 +82,19 @@ export function namesFor(dir: Directory, viewer: string, a: ReactionAudience, vi
  * reaction.changed after `actor` changed a reaction: the counts to every reader, the names to
  * those who see them (split per participant when someone hidden from families reacted), and
  * the actor's own reactions (`mine`) to the actor's devices. One person can get two of these
- * for one change (counts and names); the widget keeps the richer (docs/PROTOCOL.md).
+ * for one change (the actor; a teacher who is also a guardian in the class): each carries the
+ * same counts, and a client keeps `by` and `mine` from the one that has them (docs/PROTOCOL.md).
  */
 export function reactionEvents(dir: Directory, target: WireTarget, rows: readonly ReactionRow[], a: ReactionAudience, actor: string): NewEvent[] {
   const name = 'reaction.changed';
   const event = (keys: string[], names: Shown | null, viewer?: string): NewEvent => ({ name, keys, data: { target, reactions: reactionsView(dir, rows, names, viewer) } });
   const out: NewEvent[] = [];
   if (a.nameKeys !== null) {
-    out.push(event(a.keys, null), event(a.nameKeys, showAll));
+    // Counts to the readers who hold no name key; a name key's holders get the names alone.
+    const nameKeys = new Set(a.nameKeys);
+    const countKeys = a.keys.filter((k) => !nameKeys.has(k));
+    if (countKeys.length > 0) out.push(event(countKeys, null));
+    out.push(event(a.nameKeys, showAll));
   } else if (!rows.some((r) => hiddenFromFamilies(dir, r.personId))) {
     out.push(event(a.keys, showAll));
   } else {
