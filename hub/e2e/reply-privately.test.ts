@@ -28,6 +28,19 @@ async function receivedNone(c: TestClient, pred: (f: Frame) => boolean): Promise
   expect(c.frames.filter(pred)).toHaveLength(0);
 }
 const ids = (c: Conversation) => c.participants.map((p) => p.id).sort();
+
+/**
+ * The reply quotes the start of `original` (at most 140 characters), reaches the author live
+ * with its quote and the new conversation, and reaches none of `others`.
+ */
+async function deliveredQuoted(r: Reply, original: string, author: TestClient, others: TestClient[]): Promise<void> {
+  expect(r.message.replyTo!.excerpt.length).toBeLessThanOrEqual(140);
+  expect(original.replace(/\s+/g, ' ').startsWith(r.message.replyTo!.excerpt.slice(0, -1))).toBe(true);
+  await author.waitFor((f) => f.type === 'event' && f.event === 'conversation.created' && (f.data as { conversation: Conversation }).conversation.id === r.conversation.id);
+  const got = await author.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === r.message.id);
+  expect((got.data as { message: Message }).message.replyTo).toEqual(r.message.replyTo);
+  for (const c of others) await receivedNone(c, about(r.conversation.id));
+}
 async function blockGuardian(t: TestHub, guardianId: string, childId: string): Promise<void> {
   const res = await fetch(`${t.url}/api/v1/guardian-blocks`, {
     method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ guardianId, childId }),
@@ -70,15 +83,9 @@ describe('reply privately to a whole-group message', () => {
     expect(first.conversation.group).toBeNull();
     expect(first.message).toMatchObject({ body: 'Kan vi komma kl 18.30?', senderId: 'p-gua-ek-1a', conversationId: first.conversation.id });
     expect(first.message.replyTo).toMatchObject({ kind: 'message', id: message.id, conversationId: group.id, title: expect.stringMatching(/^guardians rp-/) });
-    expect(first.message.replyTo!.excerpt.length).toBeLessThanOrEqual(140);
-    expect(long.replace(/\s+/g, ' ').startsWith(first.message.replyTo!.excerpt.slice(0, -1))).toBe(true);
-
-    // The mentor gets the new conversation and the reply with its quote, live.
-    await mentor.waitFor((f) => f.type === 'event' && f.event === 'conversation.created' && (f.data as { conversation: Conversation }).conversation.id === first.conversation.id);
-    const got = await mentor.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === first.message.id);
-    expect((got.data as { message: Message }).message.replyTo).toEqual(first.message.replyTo);
-    // Not the co-guardian, not another family, and not the group conversation.
-    for (const c of [johan, other]) await receivedNone(c, about(first.conversation.id));
+    // The mentor gets the new conversation and the reply with its quote, live; not the
+    // co-guardian, not another family, and not the group conversation.
+    await deliveredQuoted(first, long, mentor, [johan, other]);
     const groupHistory = await mentor.ok<{ messages: Message[] }>('history.get', { conversationId: group.id });
     expect(groupHistory.messages.map((m) => m.body)).toEqual([long]);
 
@@ -173,12 +180,7 @@ describe('reply privately to a post (issue 13 item 3)', () => {
     const first = await maria.ok<Reply>('message.replyPrivately', { to: { kind: 'post', id: p.id }, body: 'Elsa är allergisk mot nötter.', clientKey: 'rp-post-1' });
     expect(ids(first.conversation)).toEqual(['p-gua-ek-1a', 'p-mentor-ek']);
     expect(first.message.replyTo).toEqual({ kind: 'post', id: p.id, title: p.title, excerpt: expect.any(String) });
-    expect(first.message.replyTo!.excerpt.length).toBeLessThanOrEqual(140);
-    expect(long.replace(/\s+/g, ' ').startsWith(first.message.replyTo!.excerpt.slice(0, -1))).toBe(true);
-    await mentor.waitFor((f) => f.type === 'event' && f.event === 'conversation.created' && (f.data as { conversation: Conversation }).conversation.id === first.conversation.id);
-    const got = await mentor.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === first.message.id);
-    expect((got.data as { message: Message }).message.replyTo).toEqual(first.message.replyTo);
-    for (const c of [johan, emma]) await receivedNone(c, about(first.conversation.id));
+    await deliveredQuoted(first, long, mentor, [johan, emma]);
 
     // A retry answers the same reply; the key for another target is a conflict.
     const retry = await maria.ok<Reply>('message.replyPrivately', { to: { kind: 'post', id: p.id }, body: 'Elsa är allergisk mot nötter.', clientKey: 'rp-post-1' });
