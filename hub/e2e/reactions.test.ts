@@ -104,6 +104,12 @@ describe('reactions on a post', () => {
     const asMentor = await feedOf(mentor);
     expect(names(asMentor, 'like')).toEqual(['p-gua-ek-1a', 'p-gua-ek-6a']);
     expect(asMentor.mine).toEqual([]);
+    // Staff reading a protected student's name is audited (docs/DOMAIN.md, "Protected identities").
+    const audited = async () => {
+      const res = await fetch(`${t.url}/api/v1/audit?personId=p-stu-ek-6&actorId=p-mentor-ek`, { headers: { authorization: `Bearer ${TEST_ADMIN}` } });
+      return ((await res.json()) as { entries: { operation: string; recordIds: string[] }[] }).entries;
+    };
+    await expect.poll(audited).toEqual(expect.arrayContaining([expect.objectContaining({ operation: 'feed.get', recordIds: expect.arrayContaining([id]) })]));
   });
 
   it('is one of each per person: setting again changes nothing and publishes nothing; off takes it away', async () => {

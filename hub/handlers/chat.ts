@@ -123,7 +123,7 @@ export const getHistory: Handler<'history.get'> = async (ctx, req) => {
   const reads = Object.fromEntries(Object.entries(marks).filter(([p]) => participants.includes(p) && show(p)));
   audit(ctx, 'history.get', () => [conversationTouch(conv, participants, messages)]);
   const audience = messageAudience(conv, participants);
-  const reactions = await reactionsFor(dir, ctx.sql, personId, 'message', messages.map((m) => ({ id: m.id, audience })));
+  const reactions = await reactionsFor(ctx, 'message', messages.map((m) => ({ id: m.id, audience })));
   return {
     conversation: conversationView(dir, show, ctx.links, conv, participants),
     messages: messages.map((m) => ({ ...messageView(dir, show, ctx.links, m, conv.context), reactions: reactions.get(m.id) })),

@@ -83,7 +83,7 @@ export const getFeed: Handler<'feed.get'> = async (ctx, req) => {
   const before = pageBefore(req.before);
   const rows = await feedPage(ctx.sql, ctx.personId, readKeysOf(ctx.dir, ctx.personId), limit, before);
   const posts = rows.flatMap((r) => (r.kind === 'post' ? [{ id: r.id, audience: postAudience(r) }] : []));
-  const reactions = await reactionsFor(ctx.dir, ctx.sql, ctx.personId, 'post', posts);
+  const reactions = await reactionsFor(ctx, 'post', posts, 'feed.get');
   return {
     items: rows.map((r) => itemView(ctx.dir, r, reactions)),
     next: nextCursor(rows, limit),

@@ -10,7 +10,8 @@ import type { Db } from '../../storage/pool.ts';
 import { getConversation, getMessage, type ConversationRow, type MessageRow } from '../../storage/chat.ts';
 import { readablePost, type PostRow } from '../../storage/feed.ts';
 import { lockTarget, reactionsOn, setReaction, type ReactionRow } from '../../storage/reactions.ts';
-import type { Handler } from './context.ts';
+import type { Handler, HandlerContext } from './context.ts';
+import { audit } from '../audit.ts';
 import { isParticipant } from './chat-rights.ts';
 import { participantsNow } from '../views/chat.ts';
 import { messageAudience, namesFor, postAudience, reactionEvents, reactionsView, type ReactionAudience, type ReactionsView, type WireTarget } from '../views/reactions.ts';
@@ -47,13 +48,20 @@ export const wireTarget = (r: Readable): WireTarget =>
 export const audienceOf = (r: Readable): ReactionAudience =>
   r.kind === 'post' ? postAudience(r.post) : messageAudience(r.conversation, r.participants);
 
-/** The reactions on each target as `viewer` sees them (history.get, feed.get). */
+/**
+ * The reactions on each target as the caller sees them (history.get, feed.get). Names of
+ * protected persons shown to staff are audited under `operation` (hub/audit.ts); a
+ * conversation's reactors are its participants, whom history.get audits already.
+ */
 export async function reactionsFor(
-  dir: Directory, db: Db, viewer: string, kind: 'message' | 'post', targets: readonly { id: string; audience: ReactionAudience }[],
+  ctx: HandlerContext, kind: 'message' | 'post', targets: readonly { id: string; audience: ReactionAudience }[], operation?: string,
 ): Promise<Map<string, ReactionsView>> {
-  const rows = await reactionsOn(db, kind, targets.map((t) => t.id));
-  const keys = new Set(readKeysOf(dir, viewer));
-  return new Map(targets.map((t) => [t.id, reactionsView(dir, rows.get(t.id) ?? [], namesFor(dir, viewer, t.audience, keys), viewer)]));
+  const { dir, personId } = ctx;
+  const rows = await reactionsOn(ctx.sql, kind, targets.map((t) => t.id));
+  const keys = new Set(readKeysOf(dir, personId));
+  const shown = targets.map((t) => ({ id: t.id, rows: rows.get(t.id) ?? [], names: namesFor(dir, personId, t.audience, keys) }));
+  if (operation) audit(ctx, operation, () => shown.filter((t) => t.names !== null).map((t) => ({ about: t.rows.map((r) => r.personId), ids: [t.id] })));
+  return new Map(shown.map((t) => [t.id, reactionsView(dir, t.rows, t.names, personId)]));
 }
 
 export const setOneReaction: Handler<'reaction.set'> = async (ctx, req) => {
@@ -68,5 +76,7 @@ export const setOneReaction: Handler<'reaction.set'> = async (ctx, req) => {
     const now: ReactionRow[] = (await reactionsOn(tx, req.target.kind, [req.target.id])).get(req.target.id) ?? [];
     return { result: now, events: changed ? reactionEvents(dir, wire, now, audience, personId) : [] };
   });
-  return { target: wire, reactions: reactionsView(dir, rows, namesFor(dir, personId, audience), personId) };
+  const names = namesFor(dir, personId, audience);
+  if (names !== null) audit(ctx, 'reaction.set', () => [{ about: rows.map((r) => r.personId), ids: [req.target.id] }]);
+  return { target: wire, reactions: reactionsView(dir, rows, names, personId) };
 };
