@@ -27,6 +27,8 @@ export interface HubConfig {
   links: LinkPatterns;
   /** How often this node tries the retention job (HUB_RETENTION_INTERVAL_MS); 0: never on this node. */
   retentionIntervalMs: number;
+  /** How often this node looks for scheduled posts and mailings that are due (HUB_SCHEDULE_INTERVAL_MS); 0: never on this node. */
+  scheduleIntervalMs: number;
   /** SIGTERM: close connections over this time (HUB_DRAIN_MS). */
   drainMs: number;
   /** Proxies whose X-Forwarded-For is believed (HUB_TRUSTED_PROXIES). */
@@ -149,6 +151,11 @@ export const ENV = {
     default: '`3600000`',
     meaning: "how often this node tries the retention job (deletes what is older than a district's `retentionDays`, except under legal hold; one node at a time by an advisory lock); `0`: never on this node, at least `100` otherwise",
   },
+  HUB_SCHEDULE_INTERVAL_MS: {
+    schema: integer(1_000, 0, 3_600_000, '0 (off on this node) or at least 50').pipe(z.number().refine((n) => n === 0 || n >= 50, 'must be 0 (off on this node) or at least 50')),
+    default: '`1000`',
+    meaning: 'how often this node looks for scheduled posts and mailings that are due and publishes them (each once, whichever node takes it first); a post appears at most this long after its time while any node runs; `0`: never on this node',
+  },
   HUB_LINK_PLAN: { schema: linkPattern(), default: 'unset → no link', meaning: "the portal's page of a plan, with `{id}` where the id goes, e.g. `https://portal.example/plans/{id}` (an http(s) URL or a path starting with `/`; anything else stops the hub at start); the hub adds it as `link` to a conversation's and every message's `context`" },
   HUB_LINK_ASSIGNMENT: { schema: linkPattern(), default: 'unset → no link', meaning: "the portal's page of an assignment, as `HUB_LINK_PLAN`" },
   HUB_LINK_CONFERENCE: { schema: linkPattern(), default: 'unset → no link', meaning: "the portal's page of a development conference, as `HUB_LINK_PLAN`" },
@@ -232,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     demo: e.HUB_DEMO === undefined ? nothingExternal : e.HUB_DEMO === '1' || e.HUB_DEMO === 'true',
     links: { plan: e.HUB_LINK_PLAN, assignment: e.HUB_LINK_ASSIGNMENT, conference: e.HUB_LINK_CONFERENCE },
     retentionIntervalMs: e.HUB_RETENTION_INTERVAL_MS,
+    scheduleIntervalMs: e.HUB_SCHEDULE_INTERVAL_MS,
     drainMs: e.HUB_DRAIN_MS,
     trustedProxies: e.HUB_TRUSTED_PROXIES,
     attachments: {

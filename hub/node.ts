@@ -20,6 +20,7 @@ import { ReplayBatcher } from './replay.ts';
 import { TypingRelay } from './typing.ts';
 import { AuditLog } from './audit.ts';
 import { RetentionJob } from './privacy/retention.ts';
+import { ScheduledPublisher } from './scheduled-publisher.ts';
 import { registerPrivacyHttp } from './privacy/http.ts';
 import { tokenVerifier } from './auth/tokens.ts';
 import { uws, listen, closeListen, type TemplatedApp } from './uws.ts';
@@ -48,6 +49,8 @@ export interface Hub {
   sessions: Sessions;
   /** Reloads the directory from storage and refreshes every connection's rights. */
   reloadDirectory(): Promise<void>;
+  /** Publishes scheduled posts and mailings when due (every HUB_SCHEDULE_INTERVAL_MS). */
+  scheduled: ScheduledPublisher;
   /** Stops taking connections, closes the open ones with 1001 over `drainMs`, and stops. */
   stop(drainMs?: number): Promise<void>;
 }
@@ -181,6 +184,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const app = routeApp(base, core, sessions, options.routes);
   const retention = new RetentionJob(core, config.retentionIntervalMs);
   retention.start();
+  const scheduled = new ScheduledPublisher(core, config.scheduleIntervalMs);
+  scheduled.start();
   const bound = await listen(app, config.host, config.port);
 
   let stopped = false;
@@ -191,6 +196,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     core,
     sessions,
     reloadDirectory: () => directory.reload(),
+    scheduled,
     async stop(drainMs = 0) {
       if (stopped) return;
       stopped = true;
@@ -198,6 +204,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       closeListen(bound.socket);
       await sessions.drain(drainMs);
       sessions.stop();
+      await scheduled.stop(); // a publication under way commits (or not) before the pool closes
       events.delivery.stop();
       directory.stop();
       await retention.stop();

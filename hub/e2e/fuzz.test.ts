@@ -61,6 +61,7 @@ const nearlyValid = fc.record({
   audience: fc.option(fc.record({ targets: fc.array(fc.oneof(fc.record({ kind: fc.constantFrom('group', 'person', 'school', 'x'), groupId: ids, personId: ids, memberIds: fc.array(ids) }), weird), { maxLength: 3 }), recipients: fc.oneof(weird, fc.record({ students: fc.boolean(), guardians: fc.boolean(), staff: fc.boolean() })) })),
   recipients: fc.option(weird), limit: fc.option(fc.oneof(fc.integer(), weird)), seq: fc.option(fc.oneof(fc.integer(), weird)),
   before: fc.option(weird), beforeSeq: fc.option(weird), itemIds: fc.option(fc.array(ids)), context: fc.option(weird), query: fc.option(weird),
+  publishAt: fc.option(fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))), scheduledId: fc.option(ids),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
   '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',
@@ -165,6 +166,8 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'feed.read', itemIds: [n] }),
     (n) => ({ type: 'history.get', conversationId: n }),
     (n) => ({ type: 'typing', conversationId: n }),
+    (n) => ({ type: 'scheduled.cancel', scheduledId: n }),
+    (n) => ({ type: 'scheduled.update', scheduledId: n, title: n }),
   ];
 
   for (const codec of ['json', 'msgpack'] as const) {
