@@ -70,6 +70,11 @@ const foreignGroups = (more: Record<string, unknown> = {}): Attack[] => [
   { label: 'a group of another district', fields: { groupId: 'g-an-9c', ...more }, probe: 'group' },
   { label: 'a group that does not exist', fields: { groupId: 'g-nope', ...more }, probe: 'group' },
 ];
+/** Someone else's record (`field` = `foreign`) and one that does not exist (`missing`), alike; `more` are the request's other fields. */
+const othersAndMissing = (what: string, field: string, foreign: string, missing: string, more: Record<string, unknown> = {}): Attack[] => [
+  { label: `another person's ${what}`, fields: { [field]: foreign, ...more }, probe: field },
+  { label: `a ${what} that does not exist`, fields: { [field]: missing, ...more }, probe: field },
+];
 /** The same for students. */
 const foreignStudents = (more: Record<string, unknown> = {}): Attack[] => [
   { label: 'a student of another district', fields: { studentId: 'p-stu-an-1', ...more }, probe: 'student' },
@@ -90,14 +95,8 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'another district, scheduled for later', fields: { ...audience('s-annan', 'g-an-9c'), publishAt: inAnHour() }, probe: 'later' },
       { label: 'a school that does not exist, scheduled for later', fields: { ...audience('s-nope', 'g-nope'), publishAt: inAnHour() }, probe: 'later' },
     ],
-    'scheduled.update': [
-      { label: "another person's scheduled post", fields: { scheduledId: ids.sched, title: 'Kapad' }, probe: 'sched' },
-      { label: 'a scheduled post that does not exist', fields: { scheduledId: 'sched_nope', title: 'Kapad' }, probe: 'sched' },
-    ],
-    'scheduled.cancel': [
-      { label: "another person's scheduled post", fields: { scheduledId: ids.sched }, probe: 'sched' },
-      { label: 'a scheduled post that does not exist', fields: { scheduledId: 'sched_nope' }, probe: 'sched' },
-    ],
+    'scheduled.update': othersAndMissing('scheduled post', 'scheduledId', ids.sched, 'sched_nope', { title: 'Kapad' }),
+    'scheduled.cancel': othersAndMissing('scheduled post', 'scheduledId', ids.sched, 'sched_nope'),
     'mailing.create': [
       { label: 'another district', fields: { districtId: 'd-annan', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'district' },
       { label: 'a district that does not exist', fields: { districtId: 'd-nope', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'district' },
@@ -135,14 +134,8 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'a message of a conversation it is not part of', fields: { to: { kind: 'message', id: ids.msg }, body: 'hej' }, probe: 'msg' },
       { label: 'a message that does not exist', fields: { to: { kind: 'message', id: 'msg_nope' }, body: 'hej' }, probe: 'msg' },
     ],
-    'message.edit': [
-      { label: "another person's message", fields: { messageId: ids.msg, body: 'ändrat' }, probe: 'msg' },
-      { label: 'a message that does not exist', fields: { messageId: 'msg_nope', body: 'ändrat' }, probe: 'msg' },
-    ],
-    'message.delete': [
-      { label: "another person's message", fields: { messageId: ids.msg }, probe: 'msg' },
-      { label: 'a message that does not exist', fields: { messageId: 'msg_nope' }, probe: 'msg' },
-    ],
+    'message.edit': othersAndMissing('message', 'messageId', ids.msg, 'msg_nope', { body: 'ändrat' }),
+    'message.delete': othersAndMissing('message', 'messageId', ids.msg, 'msg_nope'),
     'item.create': [
       { label: "another school's group", fields: { kind: 'assignment', groupId: 'g-bj-sv4', title: 't' } },
       { label: 'another district', fields: { kind: 'plan', groupId: 'g-an-9c', title: 't' }, probe: 'group' },

@@ -187,6 +187,20 @@ describe('scheduled posts and mailings', () => {
     }
   });
 
+  it("is in its author's export, and in nobody else's", async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const title = `Exporteras ${ck()}`;
+    await mentor.ok('post.create', { schoolId: 's-ekskolan', title, body: '…', audience: toGuardians7A(), publishAt: inMinutes(5), clientKey: ck() });
+    const exportOf = async (personId: string) => {
+      const res = await fetch(`${t.url}/api/v1/export/${personId}`, { headers: { authorization: `Bearer ${TEST_ADMIN}` } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { data: Record<string, unknown> };
+    };
+    const mine = await exportOf('p-mentor-ek');
+    expect((mine.data.scheduled as Scheduled[]).map((s) => s.item.title)).toContain(title);
+    expect(JSON.stringify((await exportOf('p-gua-ek-1a')).data)).not.toContain(title);
+  });
+
   it("a mailing too: the head of operations schedules, the district's guardians get it at its time", async () => {
     const head = await t.connect('p-hoo');
     const maria = await t.connect('p-gua-ek-1a');
