@@ -248,6 +248,19 @@ describe('one-click unsubscribe', () => {
     expect(await emailOff(person)).toEqual(['message']);
   });
 
+  it('takes the one-click body as multipart/form-data too, which RFC 8058 recommends', async () => {
+    const person = DEMO.guardiansOf['p-stu-ek-5'][0];
+    const url = await linkFromMail(person, 'item');
+    const wrong = new FormData();
+    wrong.set('List-Unsubscribe', 'Something-Else');
+    expect((await fetch(url, { method: 'POST', body: wrong })).status).toBe(400);
+    expect(await emailOff(person)).toEqual([]);
+    const form = new FormData();
+    form.set('List-Unsubscribe', 'One-Click');
+    expect((await fetch(url, { method: 'POST', body: form })).status).toBe(200);
+    expect(await emailOff(person)).toEqual(['item']);
+  });
+
   it('refuses a tampered, foreign or expired token with a clear page, and changes nothing', async () => {
     const person = DEMO.guardiansOf['p-stu-ek-4'][0];
     const url = await linkFromMail(person, 'post');

@@ -50,6 +50,17 @@ const REFUSED = {
   expired: 'Länken har gått ut. Ingenting har ändrats. Du kan välja vilken e-post du får under Aviseringar i din skolas portal. / This link has expired. Nothing was changed. Choose which e-mail you get under Notifications in your school\'s portal.',
 };
 
+/**
+ * Whether a body is RFC 8058's `List-Unsubscribe=One-Click`, in either encoding the RFC names:
+ * multipart/form-data (what it recommends) or application/x-www-form-urlencoded.
+ */
+export function isOneClick(contentType: string, body: string): boolean {
+  if (/^multipart\/form-data/i.test(contentType)) {
+    return /content-disposition:\s*form-data;\s*name="?List-Unsubscribe"?\s*\r?\n(?:[^\r\n]+\r?\n)*\r?\nOne-Click\r?\n/i.test(body);
+  }
+  return new URLSearchParams(body).get('List-Unsubscribe') === 'One-Click';
+}
+
 function page(lang: Language | 'sv-en', title: string, body: string): string {
   return `<!doctype html><html lang="${lang === 'sv-en' ? 'sv' : lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">`
     + `<title>${escapeHtml(title)}</title></head><body style="font-family:Arial,Helvetica,sans-serif;max-width:36em;margin:2em auto;padding:0 1em;line-height:1.5">`
@@ -94,6 +105,7 @@ export function registerUnsubscribe(app: TemplatedApp, core: HubCore, key: Uint8
   app.post(UNSUBSCRIBE_PATH, (res, req) => {
     if (!core.withinHttpLimit(res, req, UNSUBSCRIBE_PATH)) return;
     const token = req.getQuery('token') ?? '';
+    const contentType = req.getHeader('content-type');
     const aborted: Aborted = { v: false };
     res.onAborted(() => {
       aborted.v = true;
@@ -107,7 +119,7 @@ export function registerUnsubscribe(app: TemplatedApp, core: HubCore, key: Uint8
         const status = (e as { status?: string }).status ?? '400 Bad Request';
         return answer(core, res, aborted, status, page('sv-en', 'schoolhub', '<p>Ogiltig begäran. / Invalid request.</p>'));
       }
-      if (new URLSearchParams(body.toString('utf8')).get('List-Unsubscribe') !== 'One-Click') {
+      if (!isOneClick(contentType, body.toString('utf8'))) {
         return answer(core, res, aborted, '400 Bad Request', page('sv-en', 'schoolhub', '<p>Ogiltig begäran: väntade List-Unsubscribe=One-Click. Ingenting har ändrats. / Invalid request: expected List-Unsubscribe=One-Click. Nothing was changed.</p>'));
       }
       const result = await verifyUnsubscribe(key, token);
