@@ -261,7 +261,7 @@ describe('one-click unsubscribe', () => {
     expect(await emailOff(person)).toEqual(['item']);
   });
 
-  it('refuses a tampered, foreign or expired token with a clear page, and changes nothing', async () => {
+  it('refuses a tampered, foreign or expired token, or one for nobody in the directory, with a clear page, and changes nothing', async () => {
     const person = DEMO.guardiansOf['p-stu-ek-4'][0];
     const url = await linkFromMail(person, 'post');
     const token = new URL(url).searchParams.get('token')!;
@@ -270,7 +270,9 @@ describe('one-click unsubscribe', () => {
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: DEMO.leaderEk })).toString('base64url')}.${s}`;
     const foreign = await signUnsubscribe(new TextEncoder().encode('a-key-that-is-not-the-hubs-own-key-at-all'), { personId: person, kind: 'post', language: 'sv' });
     const expired = await signUnsubscribe(key(), { personId: person, kind: 'post', language: 'sv' }, Math.floor(Date.now() / 1000) - 100 * 24 * 3600);
-    for (const [bad, says] of [[forged, 'har ändrats'], [foreign, 'har ändrats'], [expired, 'har gått ut'], ['garbage', 'har ändrats']] as const) {
+    // Signed by the hub itself, but for someone the directory never held.
+    const nobody = await signUnsubscribe(key(), { personId: 'p-nobody', kind: 'post', language: 'sv' });
+    for (const [bad, says] of [[forged, 'har ändrats'], [foreign, 'har ändrats'], [expired, 'har gått ut'], ['garbage', 'har ändrats'], [nobody, 'har ändrats']] as const) {
       const u = `${t.url}/mail/unsubscribe?token=${encodeURIComponent(bad)}`;
       const post = await oneClick(u);
       expect(post.status, bad).toBe(400);
@@ -280,5 +282,6 @@ describe('one-click unsubscribe', () => {
     expect((await oneClick(`${t.url}/mail/unsubscribe`)).status).toBe(400);
     expect(await emailOff(person)).toEqual([]);
     expect(await emailOff(DEMO.leaderEk)).toEqual([]);
+    expect(await t.hub.core.sql`select 1 from notification_preferences where person_id = 'p-nobody'`).toHaveLength(0);
   });
 });

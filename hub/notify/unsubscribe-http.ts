@@ -8,6 +8,7 @@ import type { HttpResponse, TemplatedApp } from '../uws.ts';
 import type { HubCore } from '../core.ts';
 import { internalError, readBody, type Aborted } from '../http.ts';
 import { turnOffEmailKind } from '../../storage/notification-preferences.ts';
+import { personExists } from '../../storage/directory.ts';
 import type { Language } from './channel.ts';
 import { KIND_WORDS, escapeHtml } from './mail-text.ts';
 import { verifyUnsubscribe, type VerifyResult } from './unsubscribe-token.ts';
@@ -83,13 +84,21 @@ function refused(core: Pick<HubCore, 'metrics'>, res: HttpResponse, aborted: Abo
 
 /** Registers GET (the confirm page) and POST (one click) of UNSUBSCRIBE_PATH. */
 export function registerUnsubscribe(app: TemplatedApp, core: HubCore, key: Uint8Array): void {
+  // A link only the hub could sign, for someone the directory never held, is refused all the
+  // same: no preferences row is made for a person who does not exist.
+  const check = async (token: string): Promise<VerifyResult> => {
+    const result = await verifyUnsubscribe(key, token);
+    if (result.ok && !(await personExists(core.sql, result.unsubscribe.personId))) return { ok: false, reason: 'invalid' };
+    return result;
+  };
+
   app.get(UNSUBSCRIBE_PATH, (res, req) => {
     if (!core.withinHttpLimit(res, req, UNSUBSCRIBE_PATH)) return;
     const token = req.getQuery('token') ?? '';
     const aborted: Aborted = { v: false };
     res.onAborted(() => (aborted.v = true));
     void (async () => {
-      const result = await verifyUnsubscribe(key, token);
+      const result = await check(token);
       if (!result.ok) return refused(core, res, aborted, result);
       const { language, kind } = result.unsubscribe;
       const t = TEXT[language];
@@ -122,7 +131,7 @@ export function registerUnsubscribe(app: TemplatedApp, core: HubCore, key: Uint8
       if (!isOneClick(contentType, body.toString('utf8'))) {
         return answer(core, res, aborted, '400 Bad Request', page('sv-en', 'schoolhub', '<p>Ogiltig begäran: väntade List-Unsubscribe=One-Click. Ingenting har ändrats. / Invalid request: expected List-Unsubscribe=One-Click. Nothing was changed.</p>'));
       }
-      const result = await verifyUnsubscribe(key, token);
+      const result = await check(token);
       if (!result.ok) return refused(core, res, aborted, result);
       const { personId, kind, language } = result.unsubscribe;
       await turnOffEmailKind(core.sql, personId, kind);
