@@ -205,7 +205,7 @@ export const ENV = {
   HUB_SMTP_URL: {
     schema: optionalText.pipe(z.string().regex(/^smtps?:\/\/[^\s]+$/i, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pw@mail.example:587').optional()),
     default: 'unset → no e-mail (dev mode: the mailbox at `/demo/mailbox`)',
-    meaning: 'the SMTP server e-mail notifications go through, e.g. `smtp://user:pw@mail.example:587` (STARTTLS when offered) or `smtps://…:465`; add `?pool=true` to reuse connections. Needs `HUB_MAIL_FROM` and `HUB_PUBLIC_URL`',
+    meaning: 'the SMTP server e-mail notifications go through, e.g. `smtp://user:pw@mail.example:587` (STARTTLS when offered) or `smtps://…:465`; connections are pooled (`?maxConnections=5`, `?pool=false`). Needs `HUB_MAIL_FROM` and `HUB_PUBLIC_URL`',
   },
   HUB_MAIL_FROM: {
     // The From is a header: no line breaks (header injection), kept short.

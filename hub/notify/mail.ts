@@ -37,7 +37,9 @@ export function startMail(
   const key = unsubscribeKey(config.mail.unsubscribeSecret, config.jwtSecret);
   const mailbox = !config.mail.smtpUrl && config.demo ? new DevMailbox() : undefined;
   let transport: MailTransport | undefined;
-  if (config.mail.smtpUrl) transport = nodemailer.createTransport({ url: config.mail.smtpUrl, ...SMTP_TIMEOUTS });
+  // Pooled by default: a district mailing is thousands of e-mails, not thousands of connections
+  // (`?pool=false` in HUB_SMTP_URL turns it off, `?maxConnections=` sizes it).
+  if (config.mail.smtpUrl) transport = nodemailer.createTransport({ url: config.mail.smtpUrl, pool: true, ...SMTP_TIMEOUTS });
   else if (mailbox) transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const channel = transport && key
     ? new SmtpMailChannel({
