@@ -90,5 +90,7 @@ describe('configuration', () => {
     // With the JWT secret the unsubscribe key is derived from it; a trailing slash is dropped.
     const c = loadConfig({ HUB_SMTP_URL: smtp, HUB_MAIL_FROM: 'schoolhub <noreply@school.example>', HUB_PUBLIC_URL: 'https://hub.school.example/', HUB_JWT_SECRET: 'x'.repeat(32) });
     expect(c.mail).toEqual({ smtpUrl: smtp, from: 'schoolhub <noreply@school.example>', publicUrl: 'https://hub.school.example', unsubscribeSecret: undefined });
+    expect(loadConfig({ HUB_PUBLIC_URL: 'https://school.example/hub/' }).mail.publicUrl).toBe('https://school.example/hub');
+    expect(error({ HUB_PUBLIC_URL: 'https://hub.example/?x=1' })).toContain('HUB_PUBLIC_URL');
   });
 });

@@ -214,9 +214,9 @@ export const ENV = {
     meaning: 'the sender of every e-mail, e.g. `Ekskolan via schoolhub <noreply@school.example>`',
   },
   HUB_PUBLIC_URL: {
-    schema: optionalText.pipe(z.string().regex(/^https?:\/\/[^\s/?#]+\/?$/i, 'must be the http(s) origin the hub is reached at, e.g. https://hub.school.example').optional()),
+    schema: optionalText.pipe(z.string().max(500).regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i, 'must be the http(s) address the hub is reached at, e.g. https://hub.school.example or https://school.example/hub').optional()),
     default: 'unset → the address the hub listens on (dev); required with `HUB_SMTP_URL`',
-    meaning: "the hub's address as a reader's browser reaches it, for the one-click unsubscribe links of e-mail (`https://` for mail providers to honour them)",
+    meaning: "the hub's address as a reader's browser reaches it (with the proxy's path prefix, if any), for the one-click unsubscribe links of e-mail (`https://` for mail providers to honour them)",
   },
   HUB_UNSUBSCRIBE_SECRET: {
     schema: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
@@ -290,7 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     mail: {
       smtpUrl: e.HUB_SMTP_URL,
       from: e.HUB_MAIL_FROM ?? DEV_MAIL_FROM,
-      publicUrl: e.HUB_PUBLIC_URL?.replace(/\/$/, ''),
+      publicUrl: e.HUB_PUBLIC_URL?.replace(/\/+$/, ''),
       unsubscribeSecret: e.HUB_UNSUBSCRIBE_SECRET,
     },
     generated,

@@ -35,7 +35,7 @@ export function startMail(
   linkOf?: (notice: Notice) => string | undefined,
 ): MailService {
   const key = unsubscribeKey(config.mail.unsubscribeSecret, config.jwtSecret);
-  const mailbox = !config.mail.smtpUrl && config.demo ? new DevMailbox() : undefined;
+  const mailbox = !config.mail.smtpUrl && config.demo && key ? new DevMailbox() : undefined;
   let transport: MailTransport | undefined;
   // Pooled by default: a district mailing is thousands of e-mails, not thousands of connections
   // (`?pool=false` in HUB_SMTP_URL turns it off, `?maxConnections=` sizes it).
