@@ -14,7 +14,9 @@ import { ABUSE_LIMITS } from '../limits.ts';
 import { demoBundle } from '../demo/district.ts';
 import { TestClient as Client } from '../testing/client.ts';
 import { PROTOTYPE_NAMES } from '../testing/prototype-names.ts';
-import { TEST_ADMIN } from '../testing/harness.ts';
+import { TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
+import { signUnsubscribe, unsubscribeKey } from '../notify/unsubscribe-token.ts';
+import type { NoticeKind } from '../notify/channel.ts';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 90);
@@ -205,9 +207,21 @@ describe('names on the prototype chain in every field that selects something (is
         fetch(`${t.url}/api/v1/guardian-blocks`, { method: 'POST', headers: admin, body: `{"guardianId":${JSON.stringify(name)},"childId":"p-stu-ek-1","__proto__":{"reason":"x"}}` }),
         fetch(`${t.url}/api/v1/attachments/${e}`, { headers: { authorization: `Bearer ${await t.token('p-mentor-ek')}` } }),
         fetch(`${t.url}/demo/token?as=${e}`),
+        fetch(`${t.url}/mail/unsubscribe?token=${e}&${e}=${e}`),
+        fetch(`${t.url}/mail/unsubscribe?token=${e}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `List-Unsubscribe=One-Click&${e}=${e}` }),
         fetch(`${t.url}/${e}`),
       ]);
       for (const r of answers) expect(r.status, `${r.url} ${name}`).toBeLessThan(500);
+      // An unsubscribe link validly signed for a kind or person of that name changes nothing.
+      const key = unsubscribeKey(undefined, TEST_SECRET)!;
+      for (const token of [
+        await signUnsubscribe(key, { personId: 'p-gua-ek-1a', kind: name as NoticeKind, language: 'sv' }),
+        await signUnsubscribe(key, { personId: name, kind: 'post', language: 'sv' }),
+      ]) {
+        const r = await fetch(`${t.url}/mail/unsubscribe?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+        expect(r.status, name).toBe(400);
+      }
+      expect(await db`select 1 from notification_preferences where person_id = ${name} or ${name} = any(email_off)`).toHaveLength(0);
     }
     // A bundle whose group types and duty roles are these names: accepted or refused, never a crash,
     // and no group or duty gets a kind from Object.prototype.
