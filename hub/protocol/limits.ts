@@ -64,3 +64,10 @@ export const ATTACHMENT_BYTES = 10 * 1024 * 1024;
  */
 export const REACTIONS = ['like', 'heart', 'smile', 'clap', 'celebrate', 'question'] as const;
 export type Reaction = (typeof REACTIONS)[number];
+
+/**
+ * A scheduled post's or mailing's time (publishAt): at least a minute ahead (nearer is "now",
+ * and a clock a little off would publish it before the author's confirmation arrives), at
+ * most a year ahead (the school year; retention periods count from publication).
+ */
+export const SCHEDULE_LIMITS = { minAheadMs: 60_000, maxAheadMs: 366 * 24 * 3_600_000 } as const;

@@ -136,6 +136,19 @@ export interface Post {
   reactions?: Reactions;
 }
 
+/** A post or mailing set to be published later: its author's alone until then (PROTOCOL.md, scheduled posts). */
+export interface Scheduled {
+  id: string;
+  kind: 'post' | 'mailing';
+  state: 'pending' | 'published' | 'cancelled' | 'failed';
+  publishAt: string;
+  item: { title: string; body: string };
+  publishedId: string | null;
+  failure: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Mailing {
   id: string;
   districtId: string;
@@ -208,6 +221,9 @@ export interface Requests extends DevelopmentRequests {
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
     { mailing: Mailing },
   ];
+  'scheduled.get': [{ limit?: number }, { items: Scheduled[] }];
+  'scheduled.update': [{ scheduledId: string; publishAt?: string; title?: string; body?: string }, { scheduled: Scheduled }];
+  'scheduled.cancel': [{ scheduledId: string }, { scheduled: Scheduled }];
   'contacts.get': [{ query?: string; limit?: number }, { contacts: Contact[]; groups: ContactGroup[] }];
   'audience.get': [Record<string, never>, Audience];
 }
@@ -230,6 +246,7 @@ export interface HubEvents extends DevelopmentEvents {
   'feed.read': { personId: string; itemIds: string[] };
   /** Counts to every reader; `by` and `mine` only where given: keep the ones you have otherwise. */
   'reaction.changed': { target: ReactionTarget; reactions: Reactions };
+  'scheduled.changed': { scheduled: Scheduled };
   'sync.done': Record<string, never>;
   'sync.reset': { reason: string };
 }
