@@ -2,7 +2,8 @@
 // what the hub's audience.get answered (the groups a teacher owns, the whole school for
 // leaders and admins, staff only for leaders, districts for a head of operations); the
 // hub checks the rules again on post.create and mailing.create.
-import { html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { feedStore } from './client/feed-store.ts';
 import { newClientKey } from './client/keys.ts';
@@ -26,42 +27,19 @@ const reachesAnyone = (r: Recipients): boolean => r.students || r.guardians || r
 
 /** @fires schoolhub-published - {kind, id}: the post or mailing is stored and on its way */
 export class SchoolhubFeedComposer extends HubElement {
-  static override properties: PropertyDeclarations = {
-    audience: { attribute: false },
-    mode: { state: true },
-    selectedId: { state: true },
-    error: { state: true },
-    busy: { state: true },
-    done: { state: true },
-    lengths: { state: true },
-    later: { state: true },
-  };
-
-  declare audience: Audience | undefined;
-  declare mode: Mode;
+  @property({ attribute: false }) audience: Audience | undefined;
+  @state() mode: Mode = 'post';
   /** The school (posts) or district (mailings) chosen in the select. */
-  declare selectedId: string;
-  declare error: string;
-  declare busy: boolean;
+  @state() selectedId = '';
+  @state() error = '';
+  @state() busy = false;
   /** What was published last ("Inlägget är publicerat."), shown until the next action. */
-  declare done: string;
+  @state() done = '';
   /** The title's and body's lengths, counted against the hub's limits. */
-  declare lengths: { title: number; body: number };
+  @state() lengths = { title: 0, body: 0 };
   /** "Publicera senare" is ticked: the form asks for a time and schedules. */
-  declare later: boolean;
+  @state() later = false;
   private clientKey = newClientKey('p');
-
-  constructor() {
-    super();
-    this.audience = undefined;
-    this.mode = 'post';
-    this.selectedId = '';
-    this.error = '';
-    this.busy = false;
-    this.done = '';
-    this.lengths = { title: 0, body: 0 };
-    this.later = false;
-  }
 
   /** Any edit: count the text fields, and the last confirmation has been read. */
   private edited(e: Event): void {

@@ -1,7 +1,8 @@
 // <schoolhub-feed>: posts and mailings the person may read, newest first, with unread marks.
 // Live arrivals wait behind a "3 new posts" button so the list does not move while read;
 // staff get a composer whose audience picker comes from the hub (audience.get).
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { feedStore, type FeedStore } from './client/feed-store.ts';
 import type { Audience, FeedItem } from './client/protocol.ts';
@@ -67,25 +68,13 @@ export class SchoolhubFeed extends HubElement {
       }
     `,
   ];
-  static override properties: PropertyDeclarations = {
-    audience: { state: true },
-    composing: { state: true },
-    expanded: { state: true },
-  };
 
-  declare audience: Audience | undefined;
-  declare composing: boolean;
+  @state() audience: Audience | undefined;
+  @state() composing = false;
   /** Long posts the reader opened with "Visa mer". */
-  declare expanded: ReadonlySet<string>;
+  @state() expanded: ReadonlySet<string> = new Set();
   private store: FeedStore | undefined;
   private arrivalsSeen = 0;
-
-  constructor() {
-    super();
-    this.audience = undefined;
-    this.composing = false;
-    this.expanded = new Set();
-  }
 
   private toggle(id: string): void {
     const next = new Set(this.expanded);
