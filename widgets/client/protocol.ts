@@ -1,7 +1,9 @@
 // The wire protocol as the widgets see it (docs/PROTOCOL.md). This file is the widgets' only
 // knowledge of the hub: shapes of frames, requests, results and events. Nothing is imported
 // from hub/ but its limits (hub/protocol/limits.ts: plain constants, shared so that they
-// cannot drift), so the widgets depend on the documented protocol and nothing else.
+// cannot drift), so the widgets depend on the documented protocol and nothing else. A shape
+// the hub sends as stored (a private reply's quote) is the stored type, imported as a type only.
+import type { ReplyQuote } from '../../storage/chat.ts';
 import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
 
 export interface PersonRef {
@@ -48,14 +50,6 @@ export interface Message {
   context: Context | null;
   /** A private reply: what it answers, quoted as it was (older hubs send nothing). */
   replyTo?: ReplyQuote | null;
-}
-
-export interface ReplyQuote {
-  kind: 'message';
-  id: string;
-  conversationId: string;
-  title: string | null;
-  excerpt: string;
 }
 
 /** A conversation with a mentor's whole group: its students, or their guardians. */
