@@ -250,13 +250,20 @@ const scheduledSource: PrivacySource = {
 /** The person and their children now (guardian blocks applied): whose records they get. */
 const subjectsOf = (dir: Directory, personId: string) => [personId, ...dir.childrenOf(personId)];
 
+/** Of feedback or assessments: what the person wrote (marked `authored`), and what is published to them. */
+function writtenOrPublished<R extends { authorId: string; state: string }, V extends object>(
+  rows: readonly R[], personId: string, mayRead: (r: R) => boolean, view: (r: R) => V,
+): (V & { authored: boolean })[] {
+  return rows
+    .filter((r) => r.authorId === personId || (r.state === 'published' && mayRead(r)))
+    .map((r) => ({ ...view(r), authored: r.authorId === personId }));
+}
+
 const feedbackSource: PrivacySource = {
   name: 'feedback',
   async export({ sql, dir, personId, readKeys }) {
     const rows = await feedbackForExport(sql, personId, subjectsOf(dir, personId), readKeys);
-    return rows
-      .filter((f) => f.authorId === personId || (f.state === 'published' && canReadFeedback(dir, personId, f)))
-      .map((f) => ({ ...feedbackView(dir, f), authored: f.authorId === personId }));
+    return writtenOrPublished(rows, personId, (f) => canReadFeedback(dir, personId, f), (f) => feedbackView(dir, f));
   },
   protects: ({ sql, holds }) => itemsOfHeldFeedback(sql, holds.items, holds.persons),
 };
@@ -265,9 +272,7 @@ const assessmentsSource: PrivacySource = {
   name: 'assessments',
   async export({ sql, dir, personId, readKeys }) {
     const rows = await assessmentsForExport(sql, personId, subjectsOf(dir, personId), readKeys);
-    return rows
-      .filter((a) => a.authorId === personId || (a.state === 'published' && canReadAssessment(dir, personId, a)))
-      .map((a) => ({ ...assessmentView(dir, a), authored: a.authorId === personId }));
+    return writtenOrPublished(rows, personId, (a) => canReadAssessment(dir, personId, a), (a) => assessmentView(dir, a));
   },
   expire: expireByDistrict('assessments', expireAssessments),
 };
