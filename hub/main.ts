@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   console.log(`[hub] listening on ${hub.url} (WebSocket ${hub.url.replace(/^http/, 'ws')}/ws)`);
   if (config.generated.jwtSecret) console.log(`[hub] dev mode: HUB_JWT_SECRET=${config.generated.jwtSecret} (kept in ${config.dataDir}/dev-secrets.json)`);
   if (config.generated.adminToken) console.log(`[hub] dev mode: HUB_ADMIN_TOKEN=${config.generated.adminToken}`);
+  if (config.generated.vapid) console.log(`[hub] dev mode: HUB_VAPID_PUBLIC_KEY=${config.generated.vapid.publicKey} (pair kept in ${config.dataDir}/dev-secrets.json)`);
+  if (!config.push.vapid) console.log('[hub] Web Push off: set HUB_VAPID_PUBLIC_KEY, HUB_VAPID_PRIVATE_KEY and HUB_VAPID_SUBJECT to turn it on');
   if (!config.allowedOrigins) console.log('[hub] dev mode: any origin may connect (set HUB_ALLOWED_ORIGINS in production)');
 
   if (config.demo) {
