@@ -252,7 +252,7 @@ export const ENV = {
   },
   HUB_PUSH_ALLOW_LOOPBACK: {
     schema: optionalText.pipe(z.enum(['0', '1', 'true', 'false'], 'must be 0, 1, true or false').optional()),
-    default: '`0`',
+    default: 'unset → off',
     meaning: 'tests only: push endpoints on loopback addresses (http or https) pass the guard. The hub refuses to start with it unless `NODE_ENV=test`',
   },
   HUB_NOTIFY_LINK: {
