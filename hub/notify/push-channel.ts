@@ -143,14 +143,20 @@ export class WebPushChannel implements PushChannel {
       throw e;
     }
     const payload = JSON.stringify(pushPayload(notice, this.options.link));
-    const details = webPush.generateRequestDetails({ endpoint: target.endpoint, keys: target.keys }, payload, {
-      // Our own header, signed once per origin: `vapidDetails: null` keeps the library from signing anew.
-      vapidDetails: null,
-      headers: { Authorization: this.vapidHeader(url.origin) },
-      TTL: this.options.ttlSeconds ?? PUSH_TTL_SECONDS,
-      urgency: notice.urgent ? 'high' : 'normal',
-      contentEncoding: 'aes128gcm',
-    } as unknown as webPush.RequestOptions);
+    let details: webPush.RequestDetails;
+    try {
+      details = webPush.generateRequestDetails({ endpoint: target.endpoint, keys: target.keys }, payload, {
+        // Our own header, signed once per origin: `vapidDetails: null` keeps the library from signing anew.
+        vapidDetails: null,
+        headers: { Authorization: this.vapidHeader(url.origin) },
+        TTL: this.options.ttlSeconds ?? PUSH_TTL_SECONDS,
+        urgency: notice.urgent ? 'high' : 'normal',
+        contentEncoding: 'aes128gcm',
+      } as unknown as webPush.RequestOptions);
+    } catch (e) {
+      // Keys no message can be encrypted to (push.subscribe refuses them; a row stored otherwise).
+      return { status: 'failed', reason: `cannot encrypt to this subscription: ${e instanceof Error ? e.message : String(e)}` };
+    }
     try {
       const answer = await this.post(url, address, details.headers as Record<string, string | number>, details.body as Buffer);
       return outcomeOf(answer.status, answer.headers, this.now());
