@@ -64,6 +64,9 @@ describe('strings PostgreSQL cannot store are refused at the edge with invalid',
           ['item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Plan', description: s, clientKey: `i-${what}` }, ['description']],
           ['messages.search', { query: s }, ['query']],
           ['conversation.start', { participantIds: ['p-stu-ek-2', s], clientKey: `c-${what}` }, ['participantIds', 1]],
+          ['push.subscribe', { endpoint: `https://fcm.googleapis.com/fcm/send/${s}`, keys: { p256dh: 'x', auth: 'y' } }, ['endpoint']],
+          ['push.subscribe', { endpoint: 'https://fcm.googleapis.com/fcm/send/x', keys: { p256dh: 'x', auth: 'y' }, label: s }, ['label']],
+          ['push.unsubscribe', { endpoint: s }, ['endpoint']],
         ];
         for (const [type, fields, path] of cases) {
           const a = await ask(mentor, type, fields);

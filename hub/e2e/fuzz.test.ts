@@ -15,6 +15,8 @@ import { demoBundle } from '../demo/district.ts';
 import { TestClient as Client } from '../testing/client.ts';
 import { PROTOTYPE_NAMES } from '../testing/prototype-names.ts';
 import { TEST_ADMIN } from '../testing/harness.ts';
+import webPush from 'web-push';
+import { browserSubscription } from '../notify/testing/push-service.ts';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 90);
@@ -29,7 +31,9 @@ beforeAll(async () => {
   Object.assign(SESSION_LIMITS, { rate: 1e9, burst: 1e9 });
   ABUSE_LIMITS.writesPerPerson = { rate: 1e9, burst: 1e9 };
   ABUSE_LIMITS.httpPerAddress = { rate: 1e9, burst: 1e9 };
-  t = await startTestHub();
+  // Web Push on (default allow-list), so that push.subscribe's endpoints reach the SSRF guard.
+  const vapid = webPush.generateVAPIDKeys();
+  t = await startTestHub({ env: { HUB_VAPID_PUBLIC_KEY: vapid.publicKey, HUB_VAPID_PRIVATE_KEY: vapid.privateKey, HUB_VAPID_SUBJECT: 'mailto:ops@example.org' } });
   db = postgres(t.databaseUrl, { max: 2, onnotice: () => {} });
 });
 afterAll(async () => {
@@ -51,6 +55,17 @@ const weird = fc.oneof(
   fc.string({ minLength: 8_001, maxLength: 9_000 }).map((x) => x.padEnd(25_000, 'x')), // over the field limits
   ids,
 );
+/** push.subscribe's endpoints: what an attacker would aim the hub at (none resolvable: no DNS is asked), and junk. */
+const endpoints = fc.oneof(
+  fc.constantFrom(
+    'http://127.0.0.1:6379/', 'https://169.254.169.254/latest/meta-data', 'https://10.0.0.1/x', 'https://[::1]/x', 'https://[::ffff:127.0.0.1]/x',
+    'https://evil.example/push', 'file:///etc/passwd', 'gopher://localhost:25/', 'https://user:pw@fcm.googleapis.com/x', 'https://fcm.googleapis.com:6379/x',
+  ),
+  weird,
+);
+const goodKeys = browserSubscription('x').keys;
+const keys = fc.oneof(fc.constant(goodKeys), fc.record({ p256dh: fc.oneof(fc.constant(goodKeys.p256dh), weird), auth: fc.oneof(fc.constant(goodKeys.auth), weird) }), weird);
+
 /** A request that is nearly right: a real type, plausible fields, some of them wrong. */
 const nearlyValid = fc.record({
   type: fc.constantFrom(...TYPES),
@@ -61,6 +76,7 @@ const nearlyValid = fc.record({
   audience: fc.option(fc.record({ targets: fc.array(fc.oneof(fc.record({ kind: fc.constantFrom('group', 'person', 'school', 'x'), groupId: ids, personId: ids, memberIds: fc.array(ids) }), weird), { maxLength: 3 }), recipients: fc.oneof(weird, fc.record({ students: fc.boolean(), guardians: fc.boolean(), staff: fc.boolean() })) })),
   recipients: fc.option(weird), limit: fc.option(fc.oneof(fc.integer(), weird)), seq: fc.option(fc.oneof(fc.integer(), weird)),
   before: fc.option(weird), beforeSeq: fc.option(weird), itemIds: fc.option(fc.array(ids)), context: fc.option(weird), query: fc.option(weird),
+  endpoint: fc.option(endpoints), keys: fc.option(keys), label: fc.option(weird),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
   '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',
@@ -93,6 +109,8 @@ async function invariants(): Promise<void> {
   expect(lonely).toEqual([]);
   const [{ posts, postEvents }] = await db<{ posts: number; postEvents: number }[]>`select (select count(*)::int from posts) as posts, (select count(*)::int from events where name = 'post.created') as "postEvents"` as unknown as [{ posts: number; postEvents: number }];
   expect(postEvents).toBe(posts);
+  // No endpoint the guard refuses was stored (every fuzzed endpoint is one).
+  expect(await db`select endpoint from push_subscriptions`).toEqual([]);
 }
 
 describe('fuzzing the wire protocol', () => {
@@ -165,6 +183,8 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'feed.read', itemIds: [n] }),
     (n) => ({ type: 'history.get', conversationId: n }),
     (n) => ({ type: 'typing', conversationId: n }),
+    (n) => ({ type: 'push.subscribe', endpoint: n, keys: { p256dh: n, auth: n }, label: n }),
+    (n) => ({ type: 'push.unsubscribe', endpoint: n }),
   ];
 
   for (const codec of ['json', 'msgpack'] as const) {
