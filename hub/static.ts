@@ -15,6 +15,8 @@ import { demoBundle } from './demo/district.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_PATH = path.join(ROOT, 'dist', 'widgets', 'schoolhub.js');
 const DEMO_DIR = path.join(ROOT, 'widgets', 'demo');
+/** The Web Push service worker that portals import (hub/notify/service-worker.js). */
+export const PUSH_WORKER_PATH = path.join(ROOT, 'hub', 'notify', 'service-worker.js');
 
 /** Demo tokens live long enough for a visit; the widgets refresh them before they expire. */
 const DEMO_TOKEN_SECONDS = 15 * 60;
@@ -123,6 +125,25 @@ export function registerStatic(app: TemplatedApp, config: HubConfig, core?: Pick
       // Unversioned URL: browsers keep it briefly and then revalidate by ETag.
       'cache-control': 'public, max-age=300, must-revalidate',
       // Portals load it as a cross-origin module script, which needs CORS.
+      'access-control-allow-origin': '*',
+      'cross-origin-resource-policy': 'cross-origin',
+    });
+  });
+
+  // The Web Push service worker, imported by the one line the portal hosts on its origin
+  // (docs/NOTIFICATIONS.md). Revalidated on every check (no-cache + ETag): browsers compare
+  // imported scripts when they look for a new worker, so a new hub version reaches them.
+  const worker = cachedFile(PUSH_WORKER_PATH);
+  app.get('/push/sw.js', (res, req) => {
+    const r: Request = { ifNoneMatch: req.getHeader('if-none-match'), gzip: /\bgzip\b/.test(req.getHeader('accept-encoding')) };
+    const file = worker();
+    if (!file) {
+      res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found\n');
+      return;
+    }
+    send(res, r, file, {
+      'content-type': TYPES['.js']!,
+      'cache-control': 'no-cache',
       'access-control-allow-origin': '*',
       'cross-origin-resource-policy': 'cross-origin',
     });
