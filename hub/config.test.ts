@@ -83,6 +83,8 @@ describe('configuration', () => {
     }
     expect(message).toMatch(/does not belong to HUB_VAPID_PUBLIC_KEY/);
     expect(message).toMatch(/HUB_PUSH_ALLOW_LOOPBACK is for tests only/);
+    expect(message).not.toContain('A'.repeat(43)); // the private key is never echoed
+    expect(() => loadConfig({ HUB_VAPID_PRIVATE_KEY: 'secret-private-key!' })).toThrow(/^(?!.*secret-private-key)/);
     expect(() => loadConfig({ HUB_PUSH_ALLOWED_HOSTS: 'fcm.googleapis.com,http://x' })).toThrow(/not a host: http:\/\/x/);
 
     const dev = loadConfig({});
