@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type postgres from 'postgres';
 import webPush from 'web-push';
 import { TEST_ADMIN, type TestHub } from '../testing/harness.ts';
+import { demoBundle } from '../demo/district.ts';
+import { runRetention, type RetentionReport } from '../privacy/retention.ts';
 import { useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import { WebPushChannel } from '../notify/push-channel.ts';
 import { browserSubscription, decryptAes128gcm, startPushService, verifyVapid, type PushService } from '../notify/testing/push-service.ts';
@@ -164,5 +166,38 @@ describe('push.subscribe and push.unsubscribe', () => {
     expect(own.data.pushDevices).toEqual([expect.objectContaining({ endpoint: sub.endpoint, label: 'Hugos dator' })]);
     expect(JSON.stringify(own)).not.toContain(sub.keys.auth); // the browser's secret is not copied out
     for (const other of ['p-gua-ek-1a', 'p-mentor-ek']) expect(JSON.stringify(await exported(other)), other).not.toContain(sub.endpoint);
+  });
+});
+
+describe('retention of push devices', () => {
+  let t: TestHub;
+  let db: postgres.Sql;
+  const bundle = demoBundle();
+  // d-exempel keeps 30 days; d-annan sets no period.
+  bundle.extensions.settings.push({ organisation: { id: 'd-exempel' }, retentionDays: 30 });
+  useTestHubAndDatabase((hub, sql) => ((t = hub), (db = sql)), { env: { ...ENV, HUB_RETENTION_INTERVAL_MS: '0' }, bundle });
+
+  it('removes devices not renewed within the period and those of people gone from the directory; spares holds and districts without a period', async () => {
+    const device = async (person: string) => {
+      const sub = browserSubscription(`http://127.0.0.1:9/push/${person}`);
+      await (await t.connect(person)).ok('push.subscribe', { endpoint: sub.endpoint, keys: sub.keys });
+      return sub.endpoint;
+    };
+    const stale = [await device('p-gua-ek-1a'), await device('p-stu-ek-3'), await device('p-gua-an-1')];
+    const fresh = await device('p-gua-ek-1b');
+    await db`update push_subscriptions set renewed_at = now() - interval '40 days' where endpoint = any(${stale})`;
+    await db`insert into push_subscriptions (id, person_id, endpoint, p256dh, auth) values ('dev_gone', 'p-left-long-ago', 'http://127.0.0.1:9/push/gone', 'x', 'y')`;
+    const hold = await fetch(`${t.url}/api/v1/legal-hold`, {
+      method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'person', id: 'p-stu-ek-3', reason: 'Tvist 2026/1' }),
+    });
+    expect(hold.status).toBe(200);
+    const report = (await runRetention(t.hub.core)) as RetentionReport;
+    expect(report.failed).toEqual([]);
+    expect(report.deleted.pushSubscriptions).toBe(2);
+    const left = (await db<{ personId: string }[]>`select person_id as "personId" from push_subscriptions order by person_id`).map((r) => r.personId);
+    // Maria's stale device and the departed person's are gone; the held student's, the other
+    // district's (no period) and Johan's renewed one stay.
+    expect(left).toEqual(['p-gua-an-1', 'p-gua-ek-1b', 'p-stu-ek-3']);
+    expect(fresh).toContain('p-gua-ek-1b');
   });
 });
