@@ -108,46 +108,39 @@ function demoPersons(core: Pick<HubCore, 'directory'> | undefined): (id: string)
 }
 
 /**
+ * A script other origins load: the widget bundle (a cross-origin module script, which needs
+ * CORS) and the push worker (imported by the portal's worker). ETag and gzip as every file.
+ */
+function serveScript(app: TemplatedApp, route: string, file: () => Cached | undefined, missing: string, headers: Record<string, string>): void {
+  app.get(route, (res, req) => {
+    const r: Request = { ifNoneMatch: req.getHeader('if-none-match'), gzip: /\bgzip\b/.test(req.getHeader('accept-encoding')) };
+    const f = file();
+    if (!f) {
+      res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end(missing);
+      return;
+    }
+    send(res, r, f, {
+      'content-type': TYPES['.js']!,
+      ...headers,
+      'access-control-allow-origin': '*',
+      'cross-origin-resource-policy': 'cross-origin',
+    });
+  });
+}
+
+/**
  * Registers the routes. `core` is optional: with it the demo token endpoint also checks that
  * the demo person is still in the live directory.
  */
 export function registerStatic(app: TemplatedApp, config: HubConfig, core?: Pick<HubCore, 'directory'>): void {
-  const bundle = cachedFile(BUNDLE_PATH);
-  app.get('/widgets/schoolhub.js', (res, req) => {
-    const r: Request = { ifNoneMatch: req.getHeader('if-none-match'), gzip: /\bgzip\b/.test(req.getHeader('accept-encoding')) };
-    const file = bundle();
-    if (!file) {
-      res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('widget bundle not built: run npm run build:widgets\n');
-      return;
-    }
-    send(res, r, file, {
-      'content-type': TYPES['.js']!,
-      // Unversioned URL: browsers keep it briefly and then revalidate by ETag.
-      'cache-control': 'public, max-age=300, must-revalidate',
-      // Portals load it as a cross-origin module script, which needs CORS.
-      'access-control-allow-origin': '*',
-      'cross-origin-resource-policy': 'cross-origin',
-    });
+  serveScript(app, '/widgets/schoolhub.js', cachedFile(BUNDLE_PATH), 'widget bundle not built: run npm run build:widgets\n', {
+    // Unversioned URL: browsers keep it briefly and then revalidate by ETag.
+    'cache-control': 'public, max-age=300, must-revalidate',
   });
-
   // The Web Push service worker, imported by the one line the portal hosts on its origin
   // (docs/NOTIFICATIONS.md). Revalidated on every check (no-cache + ETag): browsers compare
   // imported scripts when they look for a new worker, so a new hub version reaches them.
-  const worker = cachedFile(PUSH_WORKER_PATH);
-  app.get('/push/sw.js', (res, req) => {
-    const r: Request = { ifNoneMatch: req.getHeader('if-none-match'), gzip: /\bgzip\b/.test(req.getHeader('accept-encoding')) };
-    const file = worker();
-    if (!file) {
-      res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found\n');
-      return;
-    }
-    send(res, r, file, {
-      'content-type': TYPES['.js']!,
-      'cache-control': 'no-cache',
-      'access-control-allow-origin': '*',
-      'cross-origin-resource-policy': 'cross-origin',
-    });
-  });
+  serveScript(app, '/push/sw.js', cachedFile(PUSH_WORKER_PATH), 'not found\n', { 'cache-control': 'no-cache' });
 
   // Browsers ask every origin for /favicon.ico; an empty answer keeps a 404 out of their consoles.
   app.get('/favicon.ico', (res) => {

@@ -33,14 +33,7 @@ interface StoredRow extends Omit<PushSubscriptionRow, 'createdAt' | 'renewedAt'>
 
 const fromRow = (r: StoredRow): PushSubscriptionRow => ({ ...r, createdAt: iso(r.createdAt), renewedAt: iso(r.renewedAt) });
 
-export interface NewSubscription {
-  id: string;
-  personId: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-  label: string | null;
-}
+export type NewSubscription = Omit<PushSubscriptionRow, 'createdAt' | 'renewedAt'>;
 
 export type SubscribeResult =
   | { status: 'stored'; id: string; created: boolean; movedFrom: string | null; replaced: number }
