@@ -24,6 +24,9 @@ export interface EndpointPolicy {
 /** Why an endpoint was refused: a short reason a client may see (no addresses of ours in it). */
 export class EndpointRefused extends Error {}
 
+/** The name did not resolve (now): refused at subscribe time, retried later at send time. */
+export class EndpointUnresolved extends EndpointRefused {}
+
 export interface ResolvedAddress {
   address: string;
   family: 4 | 6;
@@ -32,9 +35,22 @@ export interface ResolvedAddress {
 /** Every address a host name resolves to (the system resolver, as connections use it). */
 export type Resolve = (host: string) => Promise<ResolvedAddress[]>;
 
-/** The system resolver (what a connection by name would use), every address of the name. */
-export const systemResolve: Resolve = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+/** How long a name may take to resolve before the endpoint counts as unresolvable. */
+export const RESOLVE_TIMEOUT_MS = 3_000;
+
+/** The system resolver (what a connection by name would use), every address of the name, within RESOLVE_TIMEOUT_MS. */
+export const systemResolve: Resolve = async (host) => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${host} did not resolve within ${RESOLVE_TIMEOUT_MS} ms`)), RESOLVE_TIMEOUT_MS);
+  });
+  try {
+    const found = await Promise.race([lookup(host, { all: true, verbatim: true }), late]);
+    return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 /** The longest endpoint accepted; push services' endpoints are a few hundred characters. */
 export const MAX_ENDPOINT_CHARS = 1024;
@@ -165,10 +181,10 @@ export async function resolveEndpoint(url: URL, policy: EndpointPolicy, resolve:
     try {
       addresses = await resolve(host);
     } catch {
-      throw new EndpointRefused('the push service could not be resolved');
+      throw new EndpointUnresolved('the push service could not be resolved');
     }
   }
-  if (addresses.length === 0) throw new EndpointRefused('the push service could not be resolved');
+  if (addresses.length === 0) throw new EndpointUnresolved('the push service could not be resolved');
   if (!addresses.every((a) => addressAllowed(a.address, policy))) throw new EndpointRefused('the push service does not resolve to public addresses');
   return addresses[0]!;
 }

@@ -159,6 +159,12 @@ describe('Web Push channel', () => {
       fresh.close();
     });
 
+    it('a push service whose name does not resolve now is retried, not given up', async () => {
+      const dnsDown = new WebPushChannel({ vapid, policy: remote, link: LINK, resolve: async () => Promise.reject(new Error('EAI_AGAIN')) });
+      expect(await dnsDown.send(target(browserSubscription('https://push.example/push/x')), notice())).toEqual({ status: 'retry', reason: 'the push service could not be resolved' });
+      dnsDown.close();
+    });
+
     it('an endpoint the policy refuses is never sent to, even when stored', async () => {
       const strict = new WebPushChannel({ vapid, policy: { allowedHosts: ['fcm.googleapis.com'], allowLoopback: false }, link: LINK });
       const sub = browserSubscription(`${service.origin}/push/stored`);

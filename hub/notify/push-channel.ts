@@ -5,6 +5,7 @@
 // address checked) and what the push service's answer means:
 //   2xx → sent; 404, 410 → gone (the caller deletes the subscription: deletePushSubscription);
 //   429, 5xx, a timeout or a network error → retry, after Retry-After when the service says;
+//   a push-service name that does not resolve now → retry;
 //   any other answer, or an endpoint the guard now refuses → failed.
 // The VAPID token is signed once per push-service origin and reused until an hour before it
 // expires (RFC 8292 §2 lets a token serve many messages); the encryption cannot be shared:
@@ -14,7 +15,7 @@ import https from 'node:https';
 import webPush from 'web-push';
 import type { Notice, PushChannel, PushTarget, SendOutcome } from './channel.ts';
 import type { PushConfig, VapidKeys } from '../config.ts';
-import { EndpointRefused, checkEndpoint, pinnedLookup, systemResolve, type EndpointPolicy, type Resolve, type ResolvedAddress } from './endpoint-guard.ts';
+import { EndpointRefused, EndpointUnresolved, checkEndpoint, pinnedLookup, systemResolve, type EndpointPolicy, type Resolve, type ResolvedAddress } from './endpoint-guard.ts';
 
 /** What the service worker (GET /push/sw.js) receives, encrypted. */
 export interface PushPayload {
@@ -139,6 +140,8 @@ export class WebPushChannel implements PushChannel {
     try {
       ({ url, address } = await this.checked(target.endpoint));
     } catch (e) {
+      // DNS may answer again later; an endpoint the guard refuses will not change by waiting.
+      if (e instanceof EndpointUnresolved) return { status: 'retry', reason: e.message };
       if (e instanceof EndpointRefused) return { status: 'failed', reason: `endpoint refused: ${e.message}` };
       throw e;
     }
