@@ -67,6 +67,9 @@ describe('strings PostgreSQL cannot store are refused at the edge with invalid',
           ['push.subscribe', { endpoint: `https://fcm.googleapis.com/fcm/send/${s}`, keys: { p256dh: 'x', auth: 'y' } }, ['endpoint']],
           ['push.subscribe', { endpoint: 'https://fcm.googleapis.com/fcm/send/x', keys: { p256dh: 'x', auth: 'y' }, label: s }, ['label']],
           ['push.unsubscribe', { endpoint: s }, ['endpoint']],
+          ['reaction.set', { target: { kind: 'post', id: 'post_x' }, emoji: s, on: true }, ['emoji']],
+          ['reaction.set', { target: { kind: 'message', id: s }, emoji: 'like', on: true }, ['target', 'id']],
+          ['message.replyPrivately', { to: { kind: 'post', id: s }, body: 'hej', clientKey: `rp-${what}` }, ['to', 'id']],
         ];
         for (const [type, fields, path] of cases) {
           const a = await ask(mentor, type, fields);

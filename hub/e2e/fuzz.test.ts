@@ -61,20 +61,21 @@ const weird = fc.oneof(
   fc.string({ minLength: 8_001, maxLength: 9_000 }).map((x) => x.padEnd(25_000, 'x')), // over the field limits
   ids,
 );
+/** Wrong values that cost little to generate. */
+const light = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.constant(null), fc.array(ids, { maxLength: 2 }));
 /**
  * push.subscribe's fields: endpoints an attacker would aim the hub at (none resolvable: no DNS
- * is asked), keys right and wrong. Small on purpose: generating frames is part of the run's time.
+ * is asked), keys right and wrong. `light` values: generating frames is part of the run's time.
  */
-const short = fc.oneof(fc.string({ maxLength: 40 }), fc.integer(), fc.constant(null));
 const endpoints = fc.oneof(
   fc.constantFrom(
     'http://127.0.0.1:6379/', 'https://169.254.169.254/latest/meta-data', 'https://10.0.0.1/x', 'https://[::1]/x', 'https://[::ffff:127.0.0.1]/x',
     'https://evil.example/push', 'file:///etc/passwd', 'gopher://localhost:25/', 'https://user:pw@fcm.googleapis.com/x', 'https://fcm.googleapis.com:6379/x',
   ),
-  short,
+  light,
 );
 const goodKeys = browserSubscription('x').keys;
-const keys = fc.oneof(fc.constant(goodKeys), fc.record({ p256dh: fc.oneof(fc.constant(goodKeys.p256dh), short), auth: fc.oneof(fc.constant(goodKeys.auth), short) }), short);
+const keys = fc.oneof(fc.constant(goodKeys), fc.record({ p256dh: fc.oneof(fc.constant(goodKeys.p256dh), light), auth: fc.oneof(fc.constant(goodKeys.auth), light) }), light);
 
 /** A request that is nearly right: a real type, plausible fields, some of them wrong. */
 const nearlyValid = fc.record({
@@ -86,7 +87,13 @@ const nearlyValid = fc.record({
   audience: fc.option(fc.record({ targets: fc.array(fc.oneof(fc.record({ kind: fc.constantFrom('group', 'person', 'school', 'x'), groupId: ids, personId: ids, memberIds: fc.array(ids) }), weird), { maxLength: 3 }), recipients: fc.oneof(weird, fc.record({ students: fc.boolean(), guardians: fc.boolean(), staff: fc.boolean() })) })),
   recipients: fc.option(weird), limit: fc.option(fc.oneof(fc.integer(), weird)), seq: fc.option(fc.oneof(fc.integer(), weird)),
   before: fc.option(weird), beforeSeq: fc.option(weird), itemIds: fc.option(fc.array(ids)), context: fc.option(weird), query: fc.option(weird),
-  endpoint: fc.option(endpoints), keys: fc.option(keys), label: fc.option(short),
+  endpoint: fc.option(endpoints), keys: fc.option(keys), label: fc.option(light),
+  // reaction.set and message.replyPrivately (issue 13): what they answer or react to. `light`
+  // rather than `weird`: these fields add frames, not cost (the oversized strings are elsewhere).
+  target: fc.option(fc.oneof(fc.record({ kind: fc.constantFrom('message', 'post', 'mailing', 'x'), id: fc.oneof(ids, fc.constantFrom('msg_nope', 'post_nope')) }), light)),
+  to: fc.option(fc.oneof(fc.record({ kind: fc.constantFrom('message', 'post', 'x'), id: fc.oneof(ids, fc.constantFrom('msg_nope', 'post_nope')) }), light)),
+  emoji: fc.option(fc.oneof(fc.constantFrom('like', 'heart', 'smile', 'clap', 'celebrate', 'question', '👍', 'LIKE'), light)),
+  on: fc.option(fc.oneof(fc.boolean(), light)),
   publishAt: fc.option(fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))), scheduledId: fc.option(ids),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
@@ -122,6 +129,8 @@ async function invariants(): Promise<void> {
   expect(postEvents).toBe(posts);
   // No endpoint the guard refuses was stored (every fuzzed endpoint is one).
   expect(await db`select endpoint from push_subscriptions`).toEqual([]);
+  // A deleted message keeps no reactions.
+  expect(await db`select 1 from reactions r join messages m on m.id = r.message_id where m.deleted_at is not null`).toEqual([]);
 }
 
 describe('fuzzing the wire protocol', () => {
@@ -196,6 +205,9 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'typing', conversationId: n }),
     (n) => ({ type: 'push.subscribe', endpoint: n, keys: { p256dh: n, auth: n }, label: n }),
     (n) => ({ type: 'push.unsubscribe', endpoint: n }),
+    (n) => ({ type: 'reaction.set', target: { kind: n, id: n }, emoji: 'like', on: true }),
+    (n) => ({ type: 'reaction.set', target: { kind: 'post', id: 'post_nope' }, emoji: n, on: true }),
+    (n) => ({ type: 'message.replyPrivately', to: { kind: n, id: n }, body: 'hej', clientKey: `rp-${n}` }),
     (n) => ({ type: 'scheduled.cancel', scheduledId: n }),
     (n) => ({ type: 'scheduled.update', scheduledId: n, title: n }),
   ];
