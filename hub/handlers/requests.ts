@@ -27,6 +27,7 @@ import { addForm, fillOneForm, getConferenceForms, getFormTemplates, getOneForm 
 import { createDocumentation, getGroupDocumentation, getOneDocumentation, updateOneDocumentation } from './documentation.ts';
 import { getDevelopment, getGroupOverview, getStudentCard, searchStudents } from './cards.ts';
 import { getDocumentationDashboard } from './documentation-dashboard.ts';
+import { subscribeDevice, unsubscribeDevice } from './push.ts';
 
 export type RequestKind = 'read' | 'write' | 'ephemeral' | 'session';
 type SessionType = 'ping' | 'auth';
@@ -99,6 +100,9 @@ const TABLE = {
   'development.get': { kind: 'read', handle: getDevelopment },
   'group.overview.get': { kind: 'read', handle: getGroupOverview },
   'students.search': { kind: 'read', handle: searchStudents },
+  // Web Push devices (docs/NOTIFICATIONS.md)
+  'push.subscribe': { kind: 'write', handle: subscribeDevice },
+  'push.unsubscribe': { kind: 'write', handle: unsubscribeDevice },
 } as const satisfies { [T in RequestType]: Entry<T> };
 
 /** What the session needs to answer one request type. */

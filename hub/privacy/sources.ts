@@ -27,6 +27,8 @@ import {
   attachmentsOf, attachmentsOwnedBy, documentationForExport, existingAttachmentIds, expireDocumentationBatch, expireUnlinkedAttachmentBatch,
 } from '../../storage/documentation.ts';
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
+import { deletePushSubscriptions, pushSubscriptionPage, pushSubscriptionsOf } from '../../storage/push-subscriptions.ts';
+import { districtsOfPerson } from './periods.ts';
 import { canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor, formTemplate } from '../rules/index.ts';
 import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
 
@@ -382,6 +384,35 @@ const conferencesSource: PrivacySource = {
   expire: expireByDistrict('conferences', expireConferences),
 };
 
+// Web Push devices (migration 017). The export names each device by its endpoint and label
+// with its dates; the keys are left out: they are the browser's secrets for decrypting, and
+// the browser has them. A device goes when its person is no longer in the directory, or when
+// it was not renewed (push.subscribe, on every page load while push is on) within the period
+// of a district the person belongs to; a held person's devices stay.
+const pushDevicesSource: PrivacySource = {
+  name: 'pushDevices',
+  async export({ sql, personId }) {
+    const devices = (await pushSubscriptionsOf(sql, [personId])).get(personId) ?? [];
+    return devices.map((d) => ({ deviceId: d.id, endpoint: d.endpoint, label: d.label, createdAt: d.createdAt, renewedAt: d.renewedAt }));
+  },
+  async expire({ sql, dir, cutoffs, holds }) {
+    const held = new Set(holds.persons);
+    let n = 0;
+    for (let after = '';;) {
+      const page = await pushSubscriptionPage(sql, after);
+      const due = page.filter((d) => {
+        if (held.has(d.personId)) return false;
+        if (!dir.person(d.personId)) return true;
+        const own = [...districtsOfPerson(dir, d.personId)].flatMap((id) => cutoffs.get(id) ?? []);
+        return own.some((cutoff) => d.renewedAt < cutoff);
+      });
+      n += await deletePushSubscriptions(sql, due.map((d) => d.id));
+      if (page.length < RETENTION_BATCH) return { pushSubscriptions: n };
+      after = page[page.length - 1]!.id;
+    }
+  },
+};
+
 const AUDIT_PAGE = 1_000;
 
 const auditSource: PrivacySource = {
@@ -414,6 +445,7 @@ export const privacySources: readonly PrivacySource[] = [
   documentationSource,
   itemsSource,
   conferencesSource,
+  pushDevicesSource,
   auditSource,
 ];
 

@@ -243,7 +243,7 @@ export interface HubEvents extends DevelopmentEvents {
 export type EventName = keyof HubEvents;
 
 export type ErrorCode =
-  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable';
+  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable' | 'refused';
 
 /** An `error` answer to one request; `message` is the hub's reason, shown to the user for `forbidden`. */
 export class HubError extends Error {
