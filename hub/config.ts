@@ -33,6 +33,8 @@ export interface HubConfig {
   trustedProxies: TrustedProxies;
   /** Bounds of the attachment store (HUB_ATTACHMENT*). */
   attachments: AttachmentQuota;
+  /** The VAPID public key (HUB_VAPID_PUBLIC_KEY) browsers subscribe to Web Push with; undefined: no Web Push. */
+  vapidPublicKey: string | undefined;
   /** Secrets the hub made up itself (dev mode), to print at start. */
   generated: { jwtSecret?: string; adminToken?: string };
 }
@@ -184,6 +186,15 @@ export const ENV = {
     default: `\`${2 * GiB}\` (2 GiB)`,
     meaning: "free space an upload must leave on the attachments' disk (which the embedded database may share); below it uploads are refused with 507 `disk_full`, long before the database runs out",
   },
+  HUB_VAPID_PUBLIC_KEY: {
+    // An uncompressed P-256 point (65 bytes, 0x04 first) in base64url, as PushManager.subscribe takes it.
+    schema: optionalText.pipe(z.string().refine((s) => {
+      const bytes = /^[A-Za-z0-9_-]+$/.test(s) ? Buffer.from(s, 'base64url') : Buffer.alloc(0);
+      return bytes.length === 65 && bytes[0] === 4;
+    }, 'must be a VAPID public key: an uncompressed P-256 point (65 bytes) in base64url').optional()),
+    default: 'unset → no Web Push',
+    meaning: "the VAPID public key (RFC 8292) that browsers subscribe to Web Push with; `notifications.get` hands it to the `<schoolhub-notifications>` widget (`null` when unset: the widget says push is not available)",
+  },
 } as const satisfies Record<string, Documented>;
 
 type Env = typeof ENV;
@@ -240,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       totalBytes: e.HUB_ATTACHMENTS_MAX_BYTES,
       minFreeBytes: e.HUB_ATTACHMENTS_MIN_FREE_BYTES,
     },
+    vapidPublicKey: e.HUB_VAPID_PUBLIC_KEY,
     generated,
   };
 }

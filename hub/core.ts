@@ -31,6 +31,8 @@ export interface HubCore {
   catchUpDirectory(): Promise<void>;
   /** The portal's link patterns for conversation contexts (HUB_LINK_*). */
   links: LinkPatterns;
+  /** The VAPID public key for Web Push subscriptions (HUB_VAPID_PUBLIC_KEY); null: no Web Push. */
+  vapidPublicKey: string | null;
   /** Ephemeral typing indicators, outside the event log. */
   typing: TypingRelay;
   /** Staff reads of protected persons' data, written in batches (hub/audit.ts). */

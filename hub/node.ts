@@ -136,6 +136,7 @@ function buildCore({ config, log, database: { sql }, broker, metrics, directory 
     directory: () => directory.current,
     catchUpDirectory: () => directory.catchUp(),
     links: config.links,
+    vapidPublicKey: config.vapidPublicKey ?? null,
     auditLog: new AuditLog(sql, log),
     attachmentFiles: new AttachmentFiles(path.join(config.dataDir, 'attachments')),
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.

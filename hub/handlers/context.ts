@@ -16,6 +16,8 @@ export interface HandlerContext {
   /** The portal's link patterns for conversation contexts. */
   links: LinkPatterns;
   typing: TypingRelay;
+  /** The VAPID public key browsers subscribe to Web Push with (HUB_VAPID_PUBLIC_KEY); null: no Web Push. */
+  vapidPublicKey: string | null;
   /** The connection the request came on: a key for per-connection state (typing limits). */
   connection: object;
   /** Staff reads of protected persons' data go here (hub/audit.ts `audit`). */

@@ -1,6 +1,7 @@
 // Every client frame, validated once at the edge (zod). Unknown fields are stripped.
 import { z } from 'zod';
 import { developmentSchemas } from './frames-development.ts';
+import { notificationSchemas } from './frames-notifications.ts';
 import { clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
 import { LIMITS } from './limits.ts';
 
@@ -133,6 +134,7 @@ export const requestSchemas = {
   'contacts.get': req('contacts.get', { query: z.string().trim().max(LIMITS.contactsQuery).optional(), limit }),
   'audience.get': req('audience.get', {}),
   ...developmentSchemas,
+  ...notificationSchemas,
   ping: req('ping', {}),
   auth: z.object({ type: z.literal('auth'), id: requestId.optional(), token: z.string().min(1) }),
 } as const;
