@@ -7,6 +7,7 @@ import { useTestHub } from '../testing/lifecycle.ts';
 import { TestClient, type Frame } from '../testing/client.ts';
 import { PROTOTYPE_NAMES } from '../testing/prototype-names.ts';
 import { LIMITS } from '../protocol/limits.ts';
+import { DEFAULT_PREFERENCES } from '../../storage/notification-preferences.ts';
 
 let t: TestHub;
 useTestHub((hub) => (t = hub));
@@ -64,6 +65,7 @@ describe('strings PostgreSQL cannot store are refused at the edge with invalid',
           ['item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Plan', description: s, clientKey: `i-${what}` }, ['description']],
           ['messages.search', { query: s }, ['query']],
           ['conversation.start', { participantIds: ['p-stu-ek-2', s], clientKey: `c-${what}` }, ['participantIds', 1]],
+          ['notifications.set', { preferences: { ...DEFAULT_PREFERENCES, quietHours: { start: '22:00', end: '06:00', timezone: s } } }, ['preferences', 'quietHours', 'timezone']],
         ];
         for (const [type, fields, path] of cases) {
           const a = await ask(mentor, type, fields);

@@ -61,6 +61,12 @@ const nearlyValid = fc.record({
   audience: fc.option(fc.record({ targets: fc.array(fc.oneof(fc.record({ kind: fc.constantFrom('group', 'person', 'school', 'x'), groupId: ids, personId: ids, memberIds: fc.array(ids) }), weird), { maxLength: 3 }), recipients: fc.oneof(weird, fc.record({ students: fc.boolean(), guardians: fc.boolean(), staff: fc.boolean() })) })),
   recipients: fc.option(weird), limit: fc.option(fc.oneof(fc.integer(), weird)), seq: fc.option(fc.oneof(fc.integer(), weird)),
   before: fc.option(weird), beforeSeq: fc.option(weird), itemIds: fc.option(fc.array(ids)), context: fc.option(weird), query: fc.option(weird),
+  preferences: fc.option(fc.oneof(weird, fc.record({
+    email: fc.oneof(fc.constantFrom('immediate', 'hourly', 'daily', 'off'), weird),
+    kinds: fc.oneof(weird, fc.dictionary(fc.constantFrom('message', 'post', 'mailing', 'item', 'development', '__proto__', 'x'), fc.oneof(weird, fc.record({ push: fc.oneof(fc.boolean(), weird), email: fc.boolean() })))),
+    quietHours: fc.oneof(fc.constant(null), weird, fc.record({ start: fc.oneof(fc.constantFrom('22:00', '24:00', '7:00'), weird), end: fc.constantFrom('06:30', '22:00'), timezone: fc.oneof(fc.constantFrom('Europe/Stockholm', 'utc', 'Mars/Olympus', '+01:00'), weird) })),
+    language: fc.oneof(fc.constantFrom('sv', 'en', 'de'), weird),
+  }, { requiredKeys: [] }))),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
   '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',
@@ -93,6 +99,11 @@ async function invariants(): Promise<void> {
   expect(lonely).toEqual([]);
   const [{ posts, postEvents }] = await db<{ posts: number; postEvents: number }[]>`select (select count(*)::int from posts) as posts, (select count(*)::int from events where name = 'post.created') as "postEvents"` as unknown as [{ posts: number; postEvents: number }];
   expect(postEvents).toBe(posts);
+  // Notification preferences are stored whole and valid, or not at all.
+  const badPrefs = await db`select person_id from notification_preferences
+    where quiet_start !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' or quiet_end !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' or quiet_start = quiet_end
+       or not (push_off <@ array['message', 'post', 'mailing', 'item', 'development']) or not (email_off <@ array['message', 'post', 'mailing', 'item', 'development'])`;
+  expect(badPrefs).toEqual([]);
 }
 
 describe('fuzzing the wire protocol', () => {
@@ -165,6 +176,7 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'feed.read', itemIds: [n] }),
     (n) => ({ type: 'history.get', conversationId: n }),
     (n) => ({ type: 'typing', conversationId: n }),
+    (n) => ({ type: 'notifications.set', preferences: { email: n, kinds: { [n]: { push: true, email: true } }, quietHours: { start: '22:00', end: '06:00', timezone: n }, language: n } }),
   ];
 
   for (const codec of ['json', 'msgpack'] as const) {
