@@ -14,3 +14,4 @@ export { SchoolhubUnreadBadge } from './unread-badge.ts';
 export { SchoolhubFeedBadge } from './feed-badge.ts';
 export { SchoolhubDevelopment } from './development.ts';
 export { SchoolhubDocumentation } from './documentation.ts';
+export { SchoolhubNotifications } from './notifications.ts';

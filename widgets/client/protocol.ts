@@ -3,6 +3,7 @@
 // from hub/ but its limits (hub/protocol/limits.ts: plain constants, shared so that they
 // cannot drift), so the widgets depend on the documented protocol and nothing else.
 import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
+import type { NotificationEvents, NotificationRequests } from './notifications-protocol.ts';
 
 export interface PersonRef {
   id: string;
@@ -162,7 +163,7 @@ export interface Audience {
 }
 
 /** Every request the widgets make: its fields and its result (the development records' in development-protocol.ts). */
-export interface Requests extends DevelopmentRequests {
+export interface Requests extends DevelopmentRequests, NotificationRequests {
   'inbox.get': [{ limit?: number; before?: string }, { conversations: InboxEntry[]; unreadTotal: number; next: string | null }];
   'history.get': [{ conversationId: string; beforeSeq?: number; afterSeq?: number; limit?: number }, HistoryPage];
   'conversation.start': [
@@ -200,7 +201,7 @@ export type RequestFields<T extends RequestType> = Requests[T][0];
 export type RequestResult<T extends RequestType> = Requests[T][1];
 
 /** Pushed events (PROTOCOL.md §4) and their data (the development records' in development-protocol.ts). */
-export interface HubEvents extends DevelopmentEvents {
+export interface HubEvents extends DevelopmentEvents, NotificationEvents {
   'post.created': { post: Post };
   'mailing.created': { mailing: Mailing };
   'conversation.created': { conversation: Conversation };
@@ -218,7 +219,9 @@ export interface HubEvents extends DevelopmentEvents {
 export type EventName = keyof HubEvents;
 
 export type ErrorCode =
-  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable';
+  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable'
+  /** push.subscribe: the endpoint is not one the hub posts to (docs/PROTOCOL.md, "Notifications"). */
+  | 'refused';
 
 /** An `error` answer to one request; `message` is the hub's reason, shown to the user for `forbidden`. */
 export class HubError extends Error {

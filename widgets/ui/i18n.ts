@@ -11,7 +11,7 @@ import { AttachmentError } from '../client/attachments.ts';
  */
 type ErrorKey =
   | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable'
-  | 'closed' | 'internal' | 'quota_exceeded' | 'storage_full' | 'disk_full' | 'bad_type' | 'timeout' | 'unknown';
+  | 'refused' | 'closed' | 'internal' | 'quota_exceeded' | 'storage_full' | 'disk_full' | 'bad_type' | 'timeout' | 'unknown';
 /** Close codes shown when the connection gave up (PROTOCOL.md §7). */
 type CloseKey = 4001 | 4002 | 4003 | 4008 | 4009 | 1001 | 1009;
 
@@ -138,6 +138,7 @@ const sv = {
     rate_limited: 'För många försök på kort tid. Vänta en stund och försök igen.',
     too_large: 'Det är för stort.',
     unavailable: 'Skolhubben kunde inte spara just nu. Försök igen om en stund.',
+    refused: 'Skolhubben tar inte emot push från den här webbläsarens push-tjänst.',
     closed: 'Anslutningen bröts innan svaret kom. Försök igen.',
     internal: 'Något gick fel i skolhubben. Försök igen om en stund.',
     quota_exceeded: 'Du har för många uppladdade filer som inte används i någon dokumentation än. Använd dem först.',
@@ -284,6 +285,7 @@ const en: Strings = {
     rate_limited: 'Too many attempts in a short time. Wait a moment and try again.',
     too_large: 'It is too large.',
     unavailable: 'The school hub could not save just now. Try again in a moment.',
+    refused: 'The school hub does not take push from this browser’s push service.',
     closed: 'The connection ended before the answer came. Try again.',
     internal: 'Something went wrong in the school hub. Try again in a moment.',
     quota_exceeded: 'You have too many uploaded files not yet used in a documentation. Use them first.',
@@ -317,7 +319,8 @@ export function strings(locale: Locale): Strings {
 const HTTP_KEYS: Record<number, ErrorKey> = { 400: 'invalid', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 408: 'timeout', 413: 'too_large', 415: 'bad_type', 429: 'rate_limited', 500: 'internal', 503: 'unavailable' };
 
 function errorKey(err: unknown, t: Strings): ErrorKey {
-  if (err instanceof HubError) return err.code;
+  // A code this bundle does not know yet (a newer hub) reads as "something went wrong".
+  if (err instanceof HubError) return err.code in t.errors ? err.code : 'unknown';
   if (err instanceof AttachmentError) {
     if (err.code in t.errors && err.status !== 415) return err.code as ErrorKey;
     return HTTP_KEYS[err.status] ?? 'unknown';
