@@ -7,6 +7,7 @@
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { EMAIL_MODES, NOTICE_KINDS, type Preferences } from './client/notifications-protocol.ts';
+import { HubError } from './client/protocol.ts';
 import { disablePush, enablePush, pushState, type PushState } from './client/push-device.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { errorText } from './ui/i18n.ts';
@@ -79,14 +80,6 @@ export class SchoolhubNotifications extends HubElement {
       }
       .times > div {
         flex: 1 1 6em;
-      }
-      input[type='time'] {
-        display: block;
-        width: 100%;
-        border: 1px solid var(--_border);
-        border-radius: var(--_radius);
-        background: var(--_bg);
-        padding: 0.4em 0.55em;
       }
       section.push {
         margin-top: 1em;
@@ -169,7 +162,9 @@ export class SchoolhubNotifications extends HubElement {
 
   /** Another device (or this one) saved: take it, unless the form holds edits of its own. */
   private changed(preferences: Preferences): void {
-    if (same(preferences, this.saved)) return;
+    // While this widget saves, the event is its own save's (the answer brings the same), or a
+    // save elsewhere that ours overwrites: either way not "changed on another device".
+    if (this.busy || same(preferences, this.saved)) return;
     if (!this.draft || same(this.draft, this.saved)) this.draft = structuredClone(preferences);
     this.saved = preferences;
     this.done = this.n.changedElsewhere;
@@ -211,19 +206,21 @@ export class SchoolhubNotifications extends HubElement {
     if (!client || this.pushBusy) return;
     const n = this.n;
     const turningOn = this.push !== 'on';
+    if (turningOn && !this.vapidPublicKey) return;
     this.pushBusy = true;
     this.pushNote = turningOn ? n.asking : '';
     try {
       if (turningOn) {
-        if (!this.vapidPublicKey) return;
-        this.push = await enablePush(client, this.serviceWorkerUrl, this.vapidPublicKey);
+        this.push = await enablePush(client, this.serviceWorkerUrl, this.vapidPublicKey!);
         this.pushNote = this.push === 'on' ? n.turnedOn : this.push === 'off' ? n.dismissed : '';
       } else {
         this.push = await disablePush(client, this.serviceWorkerUrl);
         this.pushNote = n.turnedOff;
       }
     } catch (err) {
-      this.pushNote = `${n.pushFailed}${err instanceof DOMException ? err.message : errorText(err, this.t)}`;
+      // The hub's refusals in the page's words; the browser's own (its push service, the
+      // service worker) are English or vague, so they get one sentence of ours.
+      this.pushNote = `${n.pushFailed}${err instanceof HubError ? errorText(err, this.t) : n.browserFailed}`;
       this.push = await pushState(this.serviceWorkerUrl, this.vapidPublicKey).catch(() => 'off' as const);
     } finally {
       this.pushBusy = false;

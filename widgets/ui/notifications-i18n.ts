@@ -49,6 +49,7 @@ const sv = {
   unavailable: 'Push är inte tillgängligt i den här skolhubben. Du kan få e-post i stället.',
   unsupported: 'Den här webbläsaren kan inte ta emot push-aviseringar. Du kan få e-post i stället.',
   pushFailed: 'Push kunde inte slås på: ',
+  browserFailed: 'webbläsaren kunde inte ansluta till sin push-tjänst. Försök igen senare.',
   turnedOn: 'Push är påslaget för den här enheten.',
   turnedOff: 'Push är avstängt för den här enheten.',
 };
@@ -101,6 +102,7 @@ const en: NoticeStrings = {
   unavailable: 'Push is not available in this school hub. You can get e-mail instead.',
   unsupported: 'This browser cannot receive push notifications. You can get e-mail instead.',
   pushFailed: 'Push could not be turned on: ',
+  browserFailed: 'the browser could not reach its push service. Try again later.',
   turnedOn: 'Push is turned on for this device.',
   turnedOff: 'Push is turned off for this device.',
 };
