@@ -119,6 +119,8 @@ export class SchoolhubNotifications extends HubElement {
   declare pushBusy: boolean;
   /** What the last push action came to (asking, dismissed, failed, turned on or off). */
   declare pushNote: string;
+  /** The last notifications.changed heard while this widget's own save was on its way. */
+  private heardWhileSaving: Preferences | undefined;
 
   constructor() {
     super();
@@ -162,9 +164,13 @@ export class SchoolhubNotifications extends HubElement {
 
   /** Another device (or this one) saved: take it, unless the form holds edits of its own. */
   private changed(preferences: Preferences): void {
-    // While this widget saves, the event is its own save's (the answer brings the same), or a
-    // save elsewhere that ours overwrites: either way not "changed on another device".
-    if (this.busy || same(preferences, this.saved)) return;
+    // While this widget saves, the event may be its own save's (the answer brings the same):
+    // kept, and looked at when the answer is here (save).
+    if (this.busy) {
+      this.heardWhileSaving = preferences;
+      return;
+    }
+    if (same(preferences, this.saved)) return;
     if (!this.draft || same(this.draft, this.saved)) this.draft = structuredClone(preferences);
     this.saved = preferences;
     this.done = this.n.changedElsewhere;
@@ -190,10 +196,15 @@ export class SchoolhubNotifications extends HubElement {
     try {
       if (draft.quietHours && draft.quietHours.start === draft.quietHours.end) throw new Error(this.n.sameStartEnd);
       this.busy = true;
+      this.heardWhileSaving = undefined;
       const { preferences } = await client.request('notifications.set', { preferences: draft });
       this.saved = preferences;
       if (same(this.draft, draft)) this.draft = structuredClone(preferences);
       this.done = this.n.saved;
+      // Another device saved at the same moment: which came last is the hub's to say.
+      const heard = this.heardWhileSaving;
+      this.heardWhileSaving = undefined;
+      if (heard && !same(heard, preferences)) void this.load(client).then(() => !same(this.saved, preferences) && (this.done = this.n.changedElsewhere));
     } catch (err) {
       this.error = errorText(err, this.t);
     } finally {
