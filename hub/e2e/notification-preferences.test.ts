@@ -6,15 +6,15 @@
 // person id. A bad shape is refused with `invalid` and the path to the field, and nothing of
 // it is stored. The person's export holds them. The VAPID public key comes from
 // HUB_VAPID_PUBLIC_KEY, null without it.
-import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type postgres from 'postgres';
 import { TEST_ADMIN, type TestHub } from '../testing/harness.ts';
 import { connectEach, useTestHub, useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import type { TestClient } from '../testing/client.ts';
+import { testVapid } from '../testing/vapid.ts';
 import { DEFAULT_PREFERENCES, type Preferences } from '../../storage/notification-preferences.ts';
 
-const VAPID_PUBLIC_KEY = createECDH('prime256v1').generateKeys().toString('base64url');
+const { publicKey: VAPID_PUBLIC_KEY, env: VAPID_ENV } = testVapid();
 
 const MARIA = 'p-gua-ek-1a'; // Elsa's guardian (with Johan, p-gua-ek-1b)
 const JOHAN = 'p-gua-ek-1b';
@@ -48,7 +48,7 @@ async function stored(db: postgres.Sql, personId: string): Promise<unknown[]> {
 describe('notification preferences', () => {
   let t: TestHub;
   let db: postgres.Sql;
-  useTestHubAndDatabase((hub, sql) => ((t = hub), (db = sql)), { env: { HUB_VAPID_PUBLIC_KEY: VAPID_PUBLIC_KEY } });
+  useTestHubAndDatabase((hub, sql) => ((t = hub), (db = sql)), { env: VAPID_ENV });
 
   it('are the defaults until the person changes any, with the hub’s VAPID public key', async () => {
     const [maria] = await connectEach(t, MARIA);
