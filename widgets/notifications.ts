@@ -231,7 +231,7 @@ export class SchoolhubNotifications extends HubElement {
     } catch (err) {
       // The hub's refusals in the page's words; the browser's own (its push service, the
       // service worker) are English or vague, so they get one sentence of ours.
-      this.pushNote = `${n.pushFailed}${err instanceof HubError ? errorText(err, this.t) : n.browserFailed}`;
+      this.pushNote = `${turningOn ? n.pushFailed : n.turnOffFailed}${err instanceof HubError ? errorText(err, this.t) : n.browserFailed}`;
       this.push = await pushState(this.serviceWorkerUrl, this.vapidPublicKey).catch(() => 'off' as const);
     } finally {
       this.pushBusy = false;
