@@ -241,6 +241,7 @@ const LISTS: Record<string, (r: Record<string, unknown>) => string> = Object.fro
     'inbox.get', 'inbox.readAll', 'feed.get', 'items.get', 'conferences.get', 'contacts.get', 'audience.get',
     'messages.search', 'item.feedback.get', 'conference.forms.get', 'group.documentation.get',
     'students.search', 'form.templates.get', 'scheduled.get',
+    'students.search', 'form.templates.get', 'notifications.get',
   ].map((op) => [op, (r: Record<string, unknown>) => JSON.stringify(r)]),
 );
 /** What the list operations above are asked with (by default nothing): foreign targets where they take one. */
@@ -252,7 +253,7 @@ const LIST_FIELDS = (): Record<string, Record<string, unknown>> => ({
   'group.documentation.get': { groupId: 'g-an-9c' },
   'students.search': { query: 'Bengtsson' },
 });
-const NOT_TARGETED = new Set(['ping', 'auth', 'feed.read', 'feed.readAll']);
+const NOT_TARGETED = new Set(['ping', 'auth', 'feed.read', 'feed.readAll', 'notifications.set']);
 /** Lists that take an id: a foreign id and a missing one give the same answer (filtered to nothing, or refused alike). */
 const LIST_PROBES = (): Record<string, [foreign: Record<string, unknown>, missing: Record<string, unknown>]> => ({
   'items.get': [{ groupId: 'g-an-9c' }, { groupId: 'g-nope' }],
@@ -261,6 +262,14 @@ const LIST_PROBES = (): Record<string, [foreign: Record<string, unknown>, missin
   'group.documentation.get': [{ groupId: 'g-an-9c' }, { groupId: 'g-nope' }],
   'messages.search': [{ query: 'privat', conversationId: ids.conv }, { query: 'privat', conversationId: 'conv_nope' }],
 });
+
+/** A walker's own preferences: whole, as notifications.set takes them. */
+const OWN_PREFERENCES = {
+  email: 'daily',
+  kinds: Object.fromEntries(['message', 'post', 'mailing', 'item', 'development'].map((k) => [k, { push: false, email: true }])),
+  quietHours: null,
+  language: 'en',
+};
 
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -325,6 +334,14 @@ describe('authorization walk', () => {
       expect(await counts()).toEqual(before);
       await new Promise((r) => setTimeout(r, 100));
       for (const v of victims) expect(v.events().filter((e) => e.event !== 'typing'), `delivered to ${JSON.stringify(v.frames[0])}`).toEqual([]);
+      // notifications.set names nobody: it changes the walker's own preferences, never a victim's,
+      // and only the walker's own devices hear of it.
+      const prefsBefore = await db`select person_id from notification_preferences where person_id = any(${VICTIMS}::text[])`;
+      await c.ok('notifications.set', { personId: VICTIMS[0], preferences: { ...OWN_PREFERENCES, email: 'off' } });
+      expect(await db`select person_id from notification_preferences where person_id = any(${VICTIMS}::text[])`).toEqual(prefsBefore);
+      for (const v of victims) expect((await v.ok<{ preferences: { email: string } }>('notifications.get')).preferences.email, `${role} changed a victim's preferences`).toBe('hourly');
+      await new Promise((r) => setTimeout(r, 100));
+      for (const v of victims) expect(v.events('notifications.changed'), `${role}'s change delivered to ${JSON.stringify(v.frames[0])}`).toEqual([]);
       for (const v of victims) v.close();
       c.close();
     }, 60_000);

@@ -7,6 +7,7 @@ import { useTestHub } from '../testing/lifecycle.ts';
 import { TestClient, type Frame } from '../testing/client.ts';
 import { PROTOTYPE_NAMES } from '../testing/prototype-names.ts';
 import { LIMITS } from '../protocol/limits.ts';
+import { DEFAULT_PREFERENCES } from '../../storage/notification-preferences.ts';
 
 let t: TestHub;
 useTestHub((hub) => (t = hub));
@@ -70,6 +71,7 @@ describe('strings PostgreSQL cannot store are refused at the edge with invalid',
           ['reaction.set', { target: { kind: 'post', id: 'post_x' }, emoji: s, on: true }, ['emoji']],
           ['reaction.set', { target: { kind: 'message', id: s }, emoji: 'like', on: true }, ['target', 'id']],
           ['message.replyPrivately', { to: { kind: 'post', id: s }, body: 'hej', clientKey: `rp-${what}` }, ['to', 'id']],
+          ['notifications.set', { preferences: { ...DEFAULT_PREFERENCES, quietHours: { start: '22:00', end: '06:00', timezone: s } } }, ['preferences', 'quietHours', 'timezone']],
         ];
         for (const [type, fields, path] of cases) {
           const a = await ask(mentor, type, fields);

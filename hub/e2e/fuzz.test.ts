@@ -95,6 +95,12 @@ const nearlyValid = fc.record({
   emoji: fc.option(fc.oneof(fc.constantFrom('like', 'heart', 'smile', 'clap', 'celebrate', 'question', '👍', 'LIKE'), light)),
   on: fc.option(fc.oneof(fc.boolean(), light)),
   publishAt: fc.option(fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))), scheduledId: fc.option(ids),
+  preferences: fc.option(fc.oneof(weird, fc.record({
+    email: fc.oneof(fc.constantFrom('immediate', 'hourly', 'daily', 'off'), weird),
+    kinds: fc.oneof(weird, fc.dictionary(fc.constantFrom('message', 'post', 'mailing', 'item', 'development', '__proto__', 'x'), fc.oneof(weird, fc.record({ push: fc.oneof(fc.boolean(), weird), email: fc.boolean() })))),
+    quietHours: fc.oneof(fc.constant(null), weird, fc.record({ start: fc.oneof(fc.constantFrom('22:00', '24:00', '7:00'), weird), end: fc.constantFrom('06:30', '22:00'), timezone: fc.oneof(fc.constantFrom('Europe/Stockholm', 'utc', 'Mars/Olympus', '+01:00'), weird) })),
+    language: fc.oneof(fc.constantFrom('sv', 'en', 'de'), weird),
+  }, { requiredKeys: [] }))),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
   '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',
@@ -131,6 +137,11 @@ async function invariants(): Promise<void> {
   expect(await db`select endpoint from push_subscriptions`).toEqual([]);
   // A deleted message keeps no reactions.
   expect(await db`select 1 from reactions r join messages m on m.id = r.message_id where m.deleted_at is not null`).toEqual([]);
+  // Notification preferences are stored whole and valid, or not at all.
+  const badPrefs = await db`select person_id from notification_preferences
+    where quiet_start !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' or quiet_end !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' or quiet_start = quiet_end
+       or not (push_off <@ array['message', 'post', 'mailing', 'item', 'development']) or not (email_off <@ array['message', 'post', 'mailing', 'item', 'development'])`;
+  expect(badPrefs).toEqual([]);
 }
 
 describe('fuzzing the wire protocol', () => {
@@ -210,6 +221,7 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'message.replyPrivately', to: { kind: n, id: n }, body: 'hej', clientKey: `rp-${n}` }),
     (n) => ({ type: 'scheduled.cancel', scheduledId: n }),
     (n) => ({ type: 'scheduled.update', scheduledId: n, title: n }),
+    (n) => ({ type: 'notifications.set', preferences: { email: n, kinds: { [n]: { push: true, email: true } }, quietHours: { start: '22:00', end: '06:00', timezone: n }, language: n } }),
   ];
 
   for (const codec of ['json', 'msgpack'] as const) {

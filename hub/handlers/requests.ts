@@ -28,6 +28,7 @@ import { createDocumentation, getGroupDocumentation, getOneDocumentation, update
 import { getDevelopment, getGroupOverview, getStudentCard, searchStudents } from './cards.ts';
 import { getDocumentationDashboard } from './documentation-dashboard.ts';
 import { subscribeDevice, unsubscribeDevice } from './push.ts';
+import { getNotifications, setNotifications } from './notifications.ts';
 
 export type RequestKind = 'read' | 'write' | 'ephemeral' | 'session';
 type SessionType = 'ping' | 'auth';
@@ -103,6 +104,9 @@ const TABLE = {
   // Web Push devices (docs/NOTIFICATIONS.md)
   'push.subscribe': { kind: 'write', handle: subscribeDevice },
   'push.unsubscribe': { kind: 'write', handle: unsubscribeDevice },
+  // Notification preferences (docs/PROTOCOL.md, "Notifications"): the caller's own
+  'notifications.get': { kind: 'read', handle: getNotifications },
+  'notifications.set': { kind: 'write', handle: setNotifications },
 } as const satisfies { [T in RequestType]: Entry<T> };
 
 /** What the session needs to answer one request type. */

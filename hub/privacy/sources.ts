@@ -29,6 +29,7 @@ import {
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
 import { deletePushSubscriptions, pushSubscriptionPage, pushSubscriptionsOf } from '../../storage/push-subscriptions.ts';
 import { districtsOfPerson } from './periods.ts';
+import { preferencesOf } from '../../storage/notification-preferences.ts';
 import { canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor, formTemplate } from '../rules/index.ts';
 import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
 
@@ -429,6 +430,15 @@ const auditSource: PrivacySource = {
   },
 };
 
+// Notification preferences (migration 011): the person's own settings, exported as they are
+// (the defaults when they never changed any). Not expired: they are kept while the person is.
+const notificationPreferencesSource: PrivacySource = {
+  name: 'notificationPreferences',
+  async export({ sql, personId }) {
+    return (await preferencesOf(sql, [personId])).get(personId) ?? null;
+  },
+};
+
 /**
  * Every place personal data is stored. The export gathers them in this order; the retention
  * job expires them in this order (so a table whose rows reference another's comes first).
@@ -447,6 +457,7 @@ export const privacySources: readonly PrivacySource[] = [
   conferencesSource,
   pushDevicesSource,
   auditSource,
+  notificationPreferencesSource,
 ];
 
 /** Kinds of legal hold (POST /api/v1/legal-hold). `item` is any stored record by its id. */

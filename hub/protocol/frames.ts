@@ -2,6 +2,7 @@
 import { ECDH } from 'node:crypto';
 import { z } from 'zod';
 import { developmentSchemas } from './frames-development.ts';
+import { notificationSchemas } from './frames-notifications.ts';
 import { clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
 import { LIMITS, REACTIONS } from './limits.ts';
 
@@ -177,6 +178,7 @@ export const requestSchemas = {
   }),
   'push.unsubscribe': req('push.unsubscribe', { endpoint: z.string().min(1).max(LIMITS.pushEndpoint) }),
   ...developmentSchemas,
+  ...notificationSchemas,
   ping: req('ping', {}),
   auth: z.object({ type: z.literal('auth'), id: requestId.optional(), token: z.string().min(1) }),
 } as const;

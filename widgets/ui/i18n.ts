@@ -360,7 +360,8 @@ export function strings(locale: Locale): Strings {
 const HTTP_KEYS: Record<number, ErrorKey> = { 400: 'invalid', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 408: 'timeout', 413: 'too_large', 415: 'bad_type', 429: 'rate_limited', 500: 'internal', 503: 'unavailable' };
 
 function errorKey(err: unknown, t: Strings): ErrorKey {
-  if (err instanceof HubError) return err.code;
+  // A code this bundle does not know yet (a newer hub) reads as "something went wrong".
+  if (err instanceof HubError) return err.code in t.errors ? err.code : 'unknown';
   if (err instanceof AttachmentError) {
     if (err.code in t.errors && err.status !== 415) return err.code as ErrorKey;
     return HTTP_KEYS[err.status] ?? 'unknown';
