@@ -30,6 +30,8 @@ import { AttachmentFiles } from '../storage/attachment-files.ts';
 import { registerStatic } from './static.ts';
 import { requestAddress } from './client-address.ts';
 import type { HubCore } from './core.ts';
+import { NotificationOutbox } from './notify/outbox.ts';
+import type { NotifyChannels } from './notify/targets.ts';
 
 export interface HubOptions {
   config?: HubConfig;
@@ -38,6 +40,12 @@ export interface HubOptions {
   log?: Log;
   /** Extra routes (the widgets and demo portal register here). */
   routes?: (app: TemplatedApp, core: HubCore) => void;
+  /**
+   * The notification channels and where people are reached (docs/NOTIFICATIONS.md); with them
+   * (and HUB_NOTIFY on) this node works the notification outbox. `pollMs`: how often an idle
+   * outbox loop looks for work.
+   */
+  notify?: { channels: NotifyChannels; pollMs?: number };
 }
 
 export interface Hub {
@@ -181,6 +189,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const app = routeApp(base, core, sessions, options.routes);
   const retention = new RetentionJob(core, config.retentionIntervalMs);
   retention.start();
+  const notify = options.notify;
+  const outbox = notify && config.notify.worker && (notify.channels.push || notify.channels.mail)
+    ? new NotificationOutbox({
+      sql: database.sql, directory: () => directory.current, channels: notify.channels, metrics, log,
+      graceMs: config.notify.graceMs, maxTries: config.notify.maxTries, pollMs: notify.pollMs,
+    })
+    : undefined;
+  outbox?.start();
   const bound = await listen(app, config.host, config.port);
 
   let stopped = false;
@@ -201,6 +217,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       events.delivery.stop();
       directory.stop();
       await retention.stop();
+      await outbox?.stop(); // sends in flight finish and are recorded before the pool closes
       await core.auditLog.stop(); // the last audit entries, before the pool closes
       await broker.close();
       await database.close();
