@@ -10,8 +10,9 @@ import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
 import { mailingView, postView } from '../views/feed.ts';
 
-/** A retry of a post or mailing is the same when its words are. */
-const sameWords = (req: { title: string; body: string }) => (stored: { title: string; body: string }) => stored.title === req.title && stored.body === req.body;
+/** A retry of a post or mailing is the same when its words are (and, for a post, its urgency). */
+const sameWords = (req: { title: string; body: string; urgent?: boolean | undefined }) => (stored: { title: string; body: string; urgent?: boolean }) =>
+  stored.title === req.title && stored.body === req.body && (stored.urgent ?? false) === (req.urgent ?? false);
 
 export const createPost: Handler<'post.create'> = async (ctx, req) => {
   const { dir, personId } = ctx;
@@ -28,12 +29,13 @@ export const createPost: Handler<'post.create'> = async (ctx, req) => {
           t.kind === 'group' ? [{ kind: 'group', id: t.groupId, path: ['audience', 'targets', i, 'groupId'] }]
             : t.kind === 'person' ? [{ kind: 'person', id: t.personId, path: ['audience', 'targets', i, 'personId'] }] : []),
       ]);
-      assertAllowed(can(dir, personId, { type: 'post.create', post: { schoolId: req.schoolId, audience } }));
+      const urgent = req.urgent ?? false;
+      assertAllowed(can(dir, personId, { type: 'post.create', post: { schoolId: req.schoolId, audience, urgent } }));
       const keys = postKeys(personId, req.schoolId, audience);
       const row = await ctx.publisher.write(async (tx) => {
         const stored = await insertPost(tx, {
           id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
-          audience, createdAt: '', keys, clientKey: req.clientKey,
+          audience, urgent, createdAt: '', keys, clientKey: req.clientKey,
         });
         return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
       });

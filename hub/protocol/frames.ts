@@ -49,7 +49,7 @@ const conversationStartShape = {
 
 
 export const requestSchemas = {
-  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, clientKey }),
+  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, urgent: z.boolean().optional(), clientKey }),
   'mailing.create': req('mailing.create', {
     districtId: id,
     schoolIds: z.array(id).min(1).max(LIMITS.schoolIds),

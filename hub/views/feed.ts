@@ -27,6 +27,7 @@ export function postView(dir: Directory, p: PostRow) {
       ),
       recipients: audience.recipients,
     },
+    urgent: p.urgent,
     createdAt: p.createdAt,
   };
 }
