@@ -45,7 +45,7 @@ export interface HubOptions {
    * (and HUB_NOTIFY on) this node works the notification outbox. `pollMs`: how often an idle
    * outbox loop looks for work.
    */
-  notify?: { channels: NotifyChannels; pollMs?: number };
+  notify?: { channels: NotifyChannels; pollMs?: number; leaseMs?: number };
 }
 
 export interface Hub {
@@ -193,7 +193,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const outbox = notify && config.notify.worker && (notify.channels.push || notify.channels.mail)
     ? new NotificationOutbox({
       sql: database.sql, directory: () => directory.current, channels: notify.channels, metrics, log,
-      graceMs: config.notify.graceMs, maxTries: config.notify.maxTries, pollMs: notify.pollMs,
+      graceMs: config.notify.graceMs, maxTries: config.notify.maxTries, pollMs: notify.pollMs, leaseMs: notify.leaseMs,
     })
     : undefined;
   outbox?.start();

@@ -37,6 +37,8 @@ export interface OutboxOptions {
   maxTries: number;
   /** How often an idle loop looks for work (ms). */
   pollMs?: number;
+  /** How long a claim holds rows (LEASE_MS unless a test needs a node's death noticed sooner). */
+  leaseMs?: number;
 }
 
 /** People per expansion transaction. */
@@ -68,9 +70,11 @@ export class NotificationOutbox {
   private stopped = false;
   private stats: OutboxStats = { counts: [], oldestDueSeconds: 0 };
   private readonly pollMs: number;
+  private readonly leaseMs: number;
 
   constructor(private readonly o: OutboxOptions) {
     this.pollMs = o.pollMs ?? 500;
+    this.leaseMs = o.leaseMs ?? LEASE_MS;
     const m = o.metrics;
     for (const channel of ['push', 'email'] as const) {
       m.notificationsWaiting.set(() => this.count(channel, 'waiting') + this.count(channel, 'sending'), { channel });
@@ -89,7 +93,7 @@ export class NotificationOutbox {
     this.loop('lapse', async () => {
       for (const { channel, n } of await lapseSending(this.o.sql)) this.o.metrics.notificationsGivenUp.inc({ channel, reason: 'outcome_unknown' }, n);
       return false;
-    }, LEASE_MS / 4);
+    }, this.leaseMs / 4);
     this.loop('stats', async () => {
       this.stats = await outboxStats(this.o.sql);
       return false;
@@ -188,7 +192,7 @@ export class NotificationOutbox {
   async sendOnce(now = new Date()): Promise<boolean> {
     if (this.stopped) return false;
     const { sql } = this.o;
-    const claimed = await claimDue(sql, this.nodeId, SEND_CLAIM, LEASE_MS);
+    const claimed = await claimDue(sql, this.nodeId, SEND_CLAIM, this.leaseMs);
     if (claimed.length === 0) return false;
     try {
       await this.handle(claimed, now);
@@ -265,10 +269,13 @@ export class NotificationOutbox {
     }
     for (const d of digests.values()) sends.push({ rows: d.rows, go: () => channels.mail!.send(d.target, d.notices, d.digest) });
     for (const [reason, ids] of skip) await finishRows(sql, ids, 'skipped', reason);
-    // From here each row is sent at most once: marked `sending` before its send.
-    const mine = await markSending(sql, this.nodeId, sends.flatMap((s) => s.rows.map((r) => r.id)), LEASE_MS);
-    const ready = sends.filter((s) => s.rows.every((r) => mine.has(r.id)));
-    await inPool(ready, SEND_CONCURRENCY, (s) => this.deliver(s.rows, s.go));
+    // From here each row is sent at most once: marked `sending` right before its send, a
+    // chunk at a time, so that a node that dies leaves at most one chunk of unknown outcome.
+    for (let i = 0; i < sends.length && !this.stopped; i += SEND_CONCURRENCY) {
+      const chunk = sends.slice(i, i + SEND_CONCURRENCY);
+      const mine = await markSending(sql, this.nodeId, chunk.flatMap((s) => s.rows.map((r) => r.id)), this.leaseMs);
+      await Promise.all(chunk.filter((s) => s.rows.every((r) => mine.has(r.id))).map((s) => this.deliver(s.rows, s.go)));
+    }
   }
 
   private notice(dir: Directory, row: ClaimedRow, src: NoticeSource, p: Preferences): Notice {
@@ -320,13 +327,4 @@ function firstAfter(list: readonly string[], after: string): number {
     else hi = mid;
   }
   return after === '' ? 0 : lo;
-}
-
-/** Runs `work` over `items`, at most `n` at once. */
-async function inPool<T>(items: readonly T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }

@@ -2,6 +2,7 @@
 // own view data (hub/views/), cut to a NoticeSource that the outbox keeps with the job. Pure.
 // Updates, edits, reads and drafts tell nobody; only a thing arriving does.
 import type { Notice, NoticeKind } from './channel.ts';
+import { key } from '../audience.ts';
 
 export interface NoticeSource {
   kind: NoticeKind;
@@ -21,6 +22,8 @@ export interface NoticeSource {
   schoolId: string | null;
   /** How a read of it is recorded: a message's place in its conversation, or a feed item. */
   read: { conversationId: string; seq: number } | { itemId: string } | null;
+  /** Read keys that let people read it without it being sent to them (a mailing's staff when staff were not chosen). */
+  lookOnly?: string[];
 }
 
 type Data = Record<string, unknown>;
@@ -66,7 +69,11 @@ export function noticeSourceOf(e: { name: string; data: unknown }): NoticeSource
       const m = obj(data.mailing);
       const id = str(m?.id);
       if (!m || !id) return undefined;
+      // Staff of a chosen school read every mailing to it (docs/DOMAIN.md §2); it is sent to them only when staff were chosen.
+      const staffChosen = obj(m.recipients)?.staff === true;
+      const schools = Array.isArray(m.schoolIds) ? m.schoolIds.filter((s): s is string => typeof s === 'string') : [];
       return {
+        lookOnly: staffChosen ? [] : schools.map(key.schoolStaff),
         kind: 'mailing', target: { kind: 'mailing', id }, at: str(m.createdAt) ?? new Date().toISOString(), urgent: false,
         actorId: str(m.authorId), namedId: str(m.authorId), title: str(m.title), text: str(m.body), schoolId: null,
         read: { itemId: id },

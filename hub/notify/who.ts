@@ -9,7 +9,8 @@ import type { NoticeSource } from './source.ts';
 
 /** The people to tell of a thing with these read keys, in id order (expansion resumes by id). */
 export function recipientsOf(dir: Directory, src: NoticeSource, keys: readonly string[]): string[] {
-  const out = readersOf(dir, keys, { addressedOnly: true });
+  const lookOnly = new Set(src.lookOnly ?? []);
+  const out = readersOf(dir, keys.filter((k) => !lookOnly.has(k)), { addressedOnly: true });
   if (src.actorId) out.delete(src.actorId);
   return [...out].sort();
 }
