@@ -22,7 +22,7 @@ import type { MailTarget, Notice, PushTarget, SendOutcome } from './channel.ts';
 import type { NotifyChannels } from './targets.ts';
 import { noticeSourceOf, type NoticeSource } from './source.ts';
 import { RecipientCache } from './who.ts';
-import { emailDue, pushDue, quietUntil } from './when.ts';
+import { backoffMs, emailDue, pushDue, quietUntil } from './when.ts';
 import { lockScreenFor, noticeWords } from './words.ts';
 
 export interface OutboxOptions {
@@ -50,16 +50,6 @@ export const SEND_CLAIM = 200;
 export const SEND_CONCURRENCY = 32;
 /** How long a claim holds rows: far longer than a send takes (channels time out well within it). */
 export const LEASE_MS = 60_000;
-/** The backoff of a retry without Retry-After: 5 s doubling per try, at most an hour, with jitter. */
-const BACKOFF_BASE_MS = 5_000;
-const BACKOFF_MAX_MS = 3_600_000;
-
-export function backoffMs(tries: number, afterMs?: number): number {
-  if (afterMs !== undefined && afterMs >= 0) return Math.min(afterMs, BACKOFF_MAX_MS);
-  const base = Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, tries - 1), BACKOFF_MAX_MS);
-  return Math.round(base * (0.75 + Math.random() / 2));
-}
-
 type Loop = 'derive' | 'expand' | 'send' | 'lapse' | 'stats';
 
 export class NotificationOutbox {

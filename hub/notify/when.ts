@@ -61,3 +61,13 @@ export function emailDue(
   const at = mode === 'immediate' ? grace : nextDigest(mode, grace, own?.timezone ?? DEFAULT_TIMEZONE);
   return { digest: mode, dueAt: quietUntil(dir, personId, own, at) ?? at };
 }
+
+/** A retry waits as long as the service asked (Retry-After), else 5 s doubling per try, at most an hour, with jitter. */
+const BACKOFF_BASE_MS = 5_000;
+const BACKOFF_MAX_MS = 3_600_000;
+
+export function backoffMs(tries: number, afterMs?: number): number {
+  if (afterMs !== undefined && afterMs >= 0) return Math.min(afterMs, BACKOFF_MAX_MS);
+  const base = Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, tries - 1), BACKOFF_MAX_MS);
+  return Math.round(base * (0.75 + Math.random() / 2));
+}
