@@ -45,9 +45,16 @@ export interface OutboxOptions {
 export const EXPAND_BATCH = 1_000;
 /** Events the deriver reads at a time. */
 const DERIVE_BATCH = 1_000;
-/** Rows one claim takes, and sends in flight at once on this node. */
-export const SEND_CLAIM = 200;
-export const SEND_CONCURRENCY = 32;
+/** Rows one claim takes. */
+export const SEND_CLAIM = 500;
+/**
+ * Sends are marked `sending` in chunks of SEND_CHUNK, right before they go, and SEND_CHUNKS
+ * chunks are in flight at once: SEND_CONCURRENCY sends, and at most that many of unknown
+ * outcome when the node dies. A chunk's sent rows are recorded in one statement.
+ */
+export const SEND_CHUNK = 16;
+export const SEND_CHUNKS = 4;
+export const SEND_CONCURRENCY = SEND_CHUNK * SEND_CHUNKS;
 /** How long a claim holds rows: far longer than a send takes (channels time out well within it). */
 export const LEASE_MS = 60_000;
 type Loop = 'derive' | 'expand' | 'send' | 'lapse' | 'stats';
@@ -261,11 +268,19 @@ export class NotificationOutbox {
     for (const [reason, ids] of skip) await finishRows(sql, ids, 'skipped', reason);
     // From here each row is sent at most once: marked `sending` right before its send, a
     // chunk at a time, so that a node that dies leaves at most one chunk of unknown outcome.
-    for (let i = 0; i < sends.length && !this.stopped; i += SEND_CONCURRENCY) {
-      const chunk = sends.slice(i, i + SEND_CONCURRENCY);
-      const mine = await markSending(sql, this.nodeId, chunk.flatMap((s) => s.rows.map((r) => r.id)), this.leaseMs);
-      await Promise.all(chunk.filter((s) => s.rows.every((r) => mine.has(r.id))).map((s) => this.deliver(s.rows, s.go)));
-    }
+    const chunks: (typeof sends)[] = [];
+    for (let i = 0; i < sends.length; i += SEND_CHUNK) chunks.push(sends.slice(i, i + SEND_CHUNK));
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length && !this.stopped) {
+        const chunk = chunks[next++]!;
+        const mine = await markSending(sql, this.nodeId, chunk.flatMap((s) => s.rows.map((r) => r.id)), this.leaseMs);
+        const ready = chunk.filter((s) => s.rows.every((r) => mine.has(r.id)));
+        const sent = await Promise.all(ready.map((s) => this.deliver(s.rows, s.go)));
+        await finishRows(sql, sent.flat(), 'sent', null);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SEND_CHUNKS, chunks.length) }, worker));
   }
 
   private notice(dir: Directory, row: ClaimedRow, src: NoticeSource, p: Preferences): Notice {
@@ -273,8 +288,8 @@ export class NotificationOutbox {
     return { id: row.id, eventId: String(row.eventId), kind: src.kind, urgent: src.urgent, at: src.at, target: src.target, ...words };
   }
 
-  /** One send and its record: sent, retried later, the device forgotten, or given up. */
-  private async deliver(rows: ClaimedRow[], go: () => Promise<SendOutcome>): Promise<void> {
+  /** One send and its record: retried later, the device forgotten, or given up; sent rows are returned for the chunk to record. */
+  private async deliver(rows: ClaimedRow[], go: () => Promise<SendOutcome>): Promise<string[]> {
     const { sql, metrics } = this.o;
     const channel = rows[0]!.channel;
     const ids = rows.map((r) => r.id);
@@ -288,21 +303,25 @@ export class NotificationOutbox {
     switch (outcome.status) {
       case 'sent':
         metrics.notificationsSent.inc({ channel }, rows.length);
-        return finishRows(sql, ids, 'sent', null);
+        return ids;
       case 'gone':
         await this.o.channels.targets.removePushTarget(rows[0]!.target).catch((e) => this.o.log('notifications: could not forget a gone device', e));
         metrics.notificationsGivenUp.inc({ channel, reason: 'gone' }, rows.length);
-        return finishRows(sql, ids, 'gone', outcome.reason);
+        await finishRows(sql, ids, 'gone', outcome.reason);
+        return [];
       case 'failed':
         metrics.notificationsGivenUp.inc({ channel, reason: 'failed' }, rows.length);
-        return finishRows(sql, ids, 'given_up', outcome.reason);
+        await finishRows(sql, ids, 'given_up', outcome.reason);
+        return [];
       case 'retry':
         metrics.notificationsFailed.inc({ channel }, rows.length);
         if (tries >= this.o.maxTries) {
           metrics.notificationsGivenUp.inc({ channel, reason: 'tries' }, rows.length);
-          return finishRows(sql, ids, 'given_up', `gave up after ${tries} tries: ${outcome.reason}`);
+          await finishRows(sql, ids, 'given_up', `gave up after ${tries} tries: ${outcome.reason}`);
+          return [];
         }
-        return waitAgain(sql, ids, new Date(Date.now() + backoffMs(tries, outcome.afterMs)), outcome.reason);
+        await waitAgain(sql, ids, new Date(Date.now() + backoffMs(tries, outcome.afterMs)), outcome.reason);
+        return [];
     }
   }
 }

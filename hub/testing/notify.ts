@@ -2,7 +2,7 @@
 // server, and minimal real channels that POST each notice to it (hub/notify/channel.ts). The
 // Web Push and e-mail channels proper (VAPID, aes128gcm, SMTP) are their own pieces; these
 // exercise everything the outbox decides, over real sockets, without pretending to be them.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MailChannel, MailTarget, Notice, PushChannel, PushTarget, SendOutcome } from '../notify/channel.ts';
 import type { NotifyChannels, NotifyTargets } from '../notify/targets.ts';
@@ -87,21 +87,36 @@ export class NotifyReceiver {
 }
 
 /** How an HTTP answer maps to a SendOutcome, as a push service's would: 2xx sent, 404/410 gone, 429/5xx retry (Retry-After), else failed. */
+// Kept-alive connections, as a push library keeps them to a push service.
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
 async function post(url: string, node: string, body: Posted): Promise<SendOutcome> {
-  let res: Response;
+  const payload = JSON.stringify(body);
+  let status: number;
+  let retryAfter: string | undefined;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-node': node }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    [status, retryAfter] = await new Promise<[number, string | undefined]>((resolve, reject) => {
+      const req = request(url, {
+        method: 'POST', agent, timeout: 10_000,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-node': node },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => resolve([res.statusCode ?? 0, res.headers['retry-after'] as string | undefined]));
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', reject);
+      req.end(payload);
+    });
   } catch (e) {
     return { status: 'retry', reason: `unreachable: ${(e as Error).message}` };
   }
-  await res.arrayBuffer();
-  if (res.ok) return { status: 'sent' };
-  if (res.status === 404 || res.status === 410) return { status: 'gone', reason: `push service: ${res.status}` };
-  if (res.status === 429 || res.status >= 500) {
-    const after = Number(res.headers.get('retry-after'));
-    return Number.isFinite(after) && res.headers.has('retry-after') ? { status: 'retry', afterMs: after * 1_000, reason: `${res.status}` } : { status: 'retry', reason: `${res.status}` };
+  if (status >= 200 && status < 300) return { status: 'sent' };
+  if (status === 404 || status === 410) return { status: 'gone', reason: `push service: ${status}` };
+  if (status === 429 || status >= 500) {
+    const after = Number(retryAfter);
+    return retryAfter !== undefined && Number.isFinite(after) ? { status: 'retry', afterMs: after * 1_000, reason: `${status}` } : { status: 'retry', reason: `${status}` };
   }
-  return { status: 'failed', reason: `${res.status}` };
+  return { status: 'failed', reason: `${status}` };
 }
 
 /** A push channel that POSTs the notice to the device's endpoint. */
