@@ -60,9 +60,7 @@ export async function runNotify(guardians: number, nodeCount: number, redisUrl: 
       districtId: plan.districtId, schoolIds: plan.schools.map((s) => s.id), title: 'Studiedag', body: 'Skolan är stängd på fredag.', recipients: { guardians: true }, clientKey: 'bench-1',
     });
     const committed = Date.now();
-    const probe = process.env.BENCH_PROBE ? setInterval(() => console.log(`[probe] ${Date.now() - committed} ms: ${receiver.deliveries.length}`), 1000) : undefined;
     await receiver.until(() => receiver.deliveries.length >= expected, 30 * 60_000, 'every push');
-    clearInterval(probe);
     const last = Math.max(...receiver.deliveries.map((d) => d.at));
     const cpu = nodes.reduce((s, n, i) => s + cpuSeconds(n.proc.pid!) - cpuBefore[i]!, 0);
     hoo.terminate();
