@@ -95,14 +95,15 @@ export async function withOpenJob(sql: Sql, work: (tx: Tx, job: Job) => Promise<
 
 /**
  * Claims up to `limit` rows that are due and not leased (or whose lease lapsed while they were
- * still waiting), for `node` until `leaseMs` from now, oldest due first; with their job.
+ * still waiting), for `node` until `leaseMs` from now, oldest due first (a person's rows due
+ * together side by side, so that a digest goes as one e-mail); with their job.
  */
 export async function claimDue(db: Db, node: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
   const rows = await db<(Omit<ClaimedRow, 'createdAt'> & { createdAt: Date })[]>`
     with c as (
       select id from notification_outbox
       where state = 'waiting' and due_at <= now() and (lease_until is null or lease_until < now())
-      order by due_at limit ${limit} for update skip locked
+      order by due_at, person_id limit ${limit} for update skip locked
     ), claimed as (
       update notification_outbox o set lease_until = now() + ${leaseMs} * interval '1 millisecond', lease_node = ${node}
       from c where o.id = c.id

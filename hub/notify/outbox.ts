@@ -45,6 +45,11 @@ export interface OutboxOptions {
 export const EXPAND_BATCH = 1_000;
 /** Events the deriver reads at a time. */
 const DERIVE_BATCH = 1_000;
+/**
+ * Events older than this when the deriver reaches them tell nobody: after the outbox was off
+ * (no channel configured, every node HUB_NOTIFY=0) a day's backlog would be noise, not news.
+ */
+export const STALE_MS = 24 * 3_600_000;
 /** Rows one claim takes. */
 export const SEND_CLAIM = 500;
 /**
@@ -139,9 +144,10 @@ export class NotificationOutbox {
       const events = await eventsBetween(tx, after, horizon, DERIVE_BATCH);
       const upto = events.length === DERIVE_BATCH ? events[events.length - 1]!.id : horizon;
       const jobs: NewJob[] = [];
+      const oldest = Date.now() - STALE_MS;
       for (const e of events) {
         const source = noticeSourceOf(e);
-        if (source) jobs.push({ eventId: e.id, source, keys: e.keys, schoolId: source.schoolId });
+        if (source && !(Date.parse(source.at) < oldest)) jobs.push({ eventId: e.id, source, keys: e.keys, schoolId: source.schoolId });
       }
       moved = upto > after;
       return { upto, jobs };
