@@ -98,6 +98,11 @@ const LAYER_RULES: readonly LayerRule[] = [
     refuses: (i) => !i.typeOnly && (i.target.startsWith('storage/') || IO.has(i.target)),
   },
   {
+    rule: 'the rules of notifications (hub/notify/ but outbox.ts) do no I/O: which events, who, when, what words are pure',
+    files: (f) => f.startsWith('hub/notify/') && f !== 'hub/notify/outbox.ts',
+    refuses: (i) => !i.typeOnly && (i.target.startsWith('storage/') || IO.has(i.target)),
+  },
+  {
     rule: `widgets/ loads nothing of hub/ at run time (import type only), but ${WIDGET_SHARED.join(', ')}`,
     files: under('widgets/'),
     refuses: (i) => i.target.startsWith('hub/') && !i.typeOnly && !WIDGET_SHARED.includes(i.target),

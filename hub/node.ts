@@ -32,6 +32,7 @@ import { requestAddress } from './client-address.ts';
 import type { HubCore } from './core.ts';
 import { NotificationOutbox } from './notify/outbox.ts';
 import type { NotifyChannels } from './notify/targets.ts';
+import { configuredChannels } from './notify/configured.ts';
 
 export interface HubOptions {
   config?: HubConfig;
@@ -41,9 +42,10 @@ export interface HubOptions {
   /** Extra routes (the widgets and demo portal register here). */
   routes?: (app: TemplatedApp, core: HubCore) => void;
   /**
-   * The notification channels and where people are reached (docs/NOTIFICATIONS.md); with them
-   * (and HUB_NOTIFY on) this node works the notification outbox. `pollMs`: how often an idle
-   * outbox loop looks for work.
+   * The notification channels and where people are reached (docs/NOTIFICATIONS.md), instead of
+   * those the configuration gives (hub/notify/configured.ts); with channels (and HUB_NOTIFY on)
+   * this node works the notification outbox. `pollMs`: how often an idle outbox loop looks for
+   * work; `leaseMs`: how long a claim holds rows.
    */
   notify?: { channels: NotifyChannels; pollMs?: number; leaseMs?: number };
 }
@@ -189,7 +191,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const app = routeApp(base, core, sessions, options.routes);
   const retention = new RetentionJob(core, config.retentionIntervalMs);
   retention.start();
-  const notify = options.notify;
+  const configured = options.notify ? undefined : configuredChannels(config, database.sql);
+  const notify = options.notify ?? (configured && { channels: configured });
   const outbox = notify && config.notify.worker && (notify.channels.push || notify.channels.mail)
     ? new NotificationOutbox({
       sql: database.sql, directory: () => directory.current, channels: notify.channels, metrics, log,

@@ -144,6 +144,18 @@ describe('quiet hours and urgent posts', () => {
     expect(JSON.stringify(receiver.deliveries)).not.toMatch(/Vattenläcka|Skolan stängd|Personalmöte/);
   });
 
+  it('only a school leader marks a post urgent: a teacher or an admin is refused, nothing stored, nobody told', async () => {
+    for (const who of ['p-mentor-ek', 'p-admin-ek']) {
+      const c = await t.connect(who);
+      const answer = await c.request('post.create', {
+        schoolId: 's-ekskolan', title: 'Brådskande?', body: 'Nej.', urgent: true, clientKey: ck(),
+        audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } },
+      });
+      expect(answer).toMatchObject({ type: 'error', code: 'forbidden', path: ['urgent'] });
+    }
+    expect(await db`select 1 from posts where title = 'Brådskande?'`).toHaveLength(0);
+  });
+
   it("a person's own quiet hours hold a message until they end, then it is sent", async () => {
     const at = new Date();
     // Quiet from an hour ago until the next minute starts (at most a minute from now).
