@@ -15,14 +15,22 @@ export function recipientsOf(dir: Directory, src: NoticeSource, keys: readonly s
   return [...out].sort();
 }
 
-/** The recipients of each job, computed once per job and directory (a district mailing's audience is asked once per batch). */
+/**
+ * The recipients of each job, computed once per job and directory version: a district
+ * mailing's audience is asked once, not per batch of its expansion or per row of its sends.
+ * The most recently used `size` jobs are kept.
+ */
 export class RecipientCache {
   private readonly cache = new Map<number, { version: number; list: string[]; set: Set<string> }>();
-  constructor(private readonly size = 8) {}
+  constructor(private readonly size = 64) {}
 
   of(dir: Directory, eventId: number, src: NoticeSource, keys: readonly string[]): { list: string[]; set: Set<string> } {
     const hit = this.cache.get(eventId);
-    if (hit && hit.version === dir.version) return hit;
+    if (hit && hit.version === dir.version) {
+      this.cache.delete(eventId);
+      this.cache.set(eventId, hit);
+      return hit;
+    }
     const list = recipientsOf(dir, src, keys);
     const entry = { version: dir.version, list, set: new Set(list) };
     this.cache.delete(eventId);
