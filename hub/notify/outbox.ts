@@ -9,7 +9,7 @@
 //   send    claims due rows by a lease, checks them again against the directory, preferences,
 //           quiet hours and read marks as they are now, and hands them to the channels.
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../../storage/pool.ts';
+import type { Sql, Tx } from '../../storage/pool.ts';
 import type { Directory } from '../directory/model.ts';
 import type { Metrics } from '../metrics.ts';
 import { eventsBetween, lastEventId } from '../../storage/events.ts';
@@ -138,11 +138,7 @@ export class NotificationOutbox {
   async deriveOnce(): Promise<boolean> {
     let moved = false;
     await withCursor(this.o.sql, async (tx, after) => {
-      // Only what is safely committed: every event at or below this point is in the log for good.
-      const horizon = await lastEventId(tx);
-      if (horizon <= after) return { upto: after, jobs: [] };
-      const events = await eventsBetween(tx, after, horizon, DERIVE_BATCH);
-      const upto = events.length === DERIVE_BATCH ? events[events.length - 1]!.id : horizon;
+      const { events, upto } = await committedAfter(tx, after);
       const jobs: NewJob[] = [];
       const oldest = Date.now() - STALE_MS;
       for (const e of events) {
@@ -330,6 +326,18 @@ export class NotificationOutbox {
         return [];
     }
   }
+}
+
+/**
+ * The events after `after` that are committed for good (no event can appear at or below `upto`
+ * later), at most DERIVE_BATCH, and how far they reach: the one place the deriver reads the
+ * event log, through storage/events.ts, so that a change of how ids are ordered changes this.
+ */
+async function committedAfter(tx: Tx, after: number): Promise<{ events: { id: number; name: string; keys: string[]; data: unknown }[]; upto: number }> {
+  const horizon = await lastEventId(tx);
+  if (horizon <= after) return { events: [], upto: after };
+  const events = await eventsBetween(tx, after, horizon, DERIVE_BATCH);
+  return { events, upto: events.length === DERIVE_BATCH ? events[events.length - 1]!.id : horizon };
 }
 
 /** The index of the first id in the sorted `list` after `after` ('' → 0). */
