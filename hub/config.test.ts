@@ -69,4 +69,28 @@ describe('configuration', () => {
     expect(c.trustedProxies.has('192.168.1.7')).toBe(true);
     expect(c.trustedProxies.has('192.168.1.8')).toBe(false);
   });
+
+  it('e-mail: HUB_SMTP_URL needs a sender, a public URL and a key for unsubscribe links; a From is one line', () => {
+    const error = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      return '';
+    };
+    const smtp = 'smtp://user:hunter2-password@mail.example:587';
+    const m = error({ HUB_SMTP_URL: smtp, HUB_JWT_JWKS_URL: 'https://portal.example/jwks' });
+    for (const name of ['HUB_MAIL_FROM', 'HUB_PUBLIC_URL', 'HUB_UNSUBSCRIBE_SECRET']) expect(m).toContain(name);
+    expect(m).not.toContain('hunter2');
+    const bad = error({ HUB_SMTP_URL: 'http://mail.example', HUB_MAIL_FROM: 'a@b.example\r\nBcc: c@d.example', HUB_PUBLIC_URL: 'hub.example', HUB_UNSUBSCRIBE_SECRET: 'short' });
+    for (const name of ['HUB_SMTP_URL', 'HUB_MAIL_FROM', 'HUB_PUBLIC_URL', 'HUB_UNSUBSCRIBE_SECRET']) expect(bad).toContain(name);
+    expect(bad).not.toContain('short');
+    // With the JWT secret the unsubscribe key is derived from it; a trailing slash is dropped.
+    const c = loadConfig({ HUB_SMTP_URL: smtp, HUB_MAIL_FROM: 'schoolhub <noreply@school.example>', HUB_PUBLIC_URL: 'https://hub.school.example/', HUB_JWT_SECRET: 'x'.repeat(32) });
+    expect(c.mail).toEqual({ smtpUrl: smtp, from: 'schoolhub <noreply@school.example>', publicUrl: 'https://hub.school.example', unsubscribeSecret: undefined });
+    expect(loadConfig({ HUB_PUBLIC_URL: 'https://school.example/hub/' }).mail.publicUrl).toBe('https://school.example/hub');
+    expect(error({ HUB_PUBLIC_URL: 'https://hub.example/?x=1' })).toContain('HUB_PUBLIC_URL');
+  });
 });

@@ -27,6 +27,8 @@ export interface HubConfig {
   links: LinkPatterns;
   /** How often this node tries the retention job (HUB_RETENTION_INTERVAL_MS); 0: never on this node. */
   retentionIntervalMs: number;
+  /** How often this node looks for scheduled posts and mailings that are due (HUB_SCHEDULE_INTERVAL_MS); 0: never on this node. */
+  scheduleIntervalMs: number;
   /** SIGTERM: close connections over this time (HUB_DRAIN_MS). */
   drainMs: number;
   /** Proxies whose X-Forwarded-For is believed (HUB_TRUSTED_PROXIES). */
@@ -35,6 +37,8 @@ export interface HubConfig {
   notify: NotifyConfig;
   /** Bounds of the attachment store (HUB_ATTACHMENT*). */
   attachments: AttachmentQuota;
+  /** E-mail notifications (HUB_SMTP_URL, HUB_MAIL_FROM, HUB_PUBLIC_URL, HUB_UNSUBSCRIBE_SECRET). */
+  mail: MailConfig;
   /** Secrets the hub made up itself (dev mode), to print at start. */
   generated: { jwtSecret?: string; adminToken?: string };
 }
@@ -59,7 +63,23 @@ export interface NotifyConfig {
   maxTries: number;
 }
 
+/** E-mail notifications (docs/NOTIFICATIONS.md, "E-mail"). */
+export interface MailConfig {
+  /** smtp:// or smtps:// URL; unset: no e-mail (in demo mode the dev mailbox keeps it instead). */
+  smtpUrl: string | undefined;
+  /** The From of every e-mail. */
+  from: string;
+  /** The hub's address as a mail reader's browser reaches it (unsubscribe links); unset: the hub's own URL (dev). */
+  publicUrl: string | undefined;
+  /** HUB_UNSUBSCRIBE_SECRET; unset: the key is derived from the JWT secret (hub/notify/unsubscribe-token.ts). */
+  unsubscribeSecret: string | undefined;
+}
+
 export class ConfigError extends Error {}
+
+/** The From of the dev mailbox when HUB_MAIL_FROM is unset (a reserved domain: never deliverable). */
+export const DEV_MAIL_FROM = 'schoolhub <noreply@schoolhub.invalid>';
+
 
 export interface LinkPatterns {
   plan?: string | undefined;
@@ -160,6 +180,11 @@ export const ENV = {
     default: '`3600000`',
     meaning: "how often this node tries the retention job (deletes what is older than a district's `retentionDays`, except under legal hold; one node at a time by an advisory lock); `0`: never on this node, at least `100` otherwise",
   },
+  HUB_SCHEDULE_INTERVAL_MS: {
+    schema: integer(1_000, 0, 3_600_000, '0 (off on this node) or at least 50').pipe(z.number().refine((n) => n === 0 || n >= 50, 'must be 0 (off on this node) or at least 50')),
+    default: '`1000`',
+    meaning: 'how often this node looks for scheduled posts and mailings that are due and publishes them (each once, whichever node takes it first); a post appears at most this long after its time while any node runs; `0`: never on this node',
+  },
   HUB_LINK_PLAN: { schema: linkPattern(), default: 'unset → no link', meaning: "the portal's page of a plan, with `{id}` where the id goes, e.g. `https://portal.example/plans/{id}` (an http(s) URL or a path starting with `/`; anything else stops the hub at start); the hub adds it as `link` to a conversation's and every message's `context`" },
   HUB_LINK_ASSIGNMENT: { schema: linkPattern(), default: 'unset → no link', meaning: "the portal's page of an assignment, as `HUB_LINK_PLAN`" },
   HUB_LINK_CONFERENCE: { schema: linkPattern(), default: 'unset → no link', meaning: "the portal's page of a development conference, as `HUB_LINK_PLAN`" },
@@ -210,12 +235,33 @@ export const ENV = {
     default: `\`${2 * GiB}\` (2 GiB)`,
     meaning: "free space an upload must leave on the attachments' disk (which the embedded database may share); below it uploads are refused with 507 `disk_full`, long before the database runs out",
   },
+  HUB_SMTP_URL: {
+    schema: optionalText.pipe(z.string().regex(/^smtps?:\/\/[^\s]+$/i, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pw@mail.example:587').optional()),
+    default: 'unset → no e-mail (dev mode: the mailbox at `/demo/mailbox`)',
+    meaning: 'the SMTP server e-mail notifications go through, e.g. `smtp://user:pw@mail.example:587` (STARTTLS when offered) or `smtps://…:465`; connections are pooled (`?maxConnections=5`, `?pool=false`). Needs `HUB_MAIL_FROM` and `HUB_PUBLIC_URL`',
+  },
+  HUB_MAIL_FROM: {
+    // The From is a header: no line breaks (header injection), kept short.
+    schema: optionalText.pipe(z.string().max(300).regex(/^[^\r\n\0]+@[^\r\n\0]+$/, 'must be an address, e.g. schoolhub <noreply@school.example>, without line breaks').optional()),
+    default: `unset → \`${DEV_MAIL_FROM}\` in the dev mailbox; required with \`HUB_SMTP_URL\``,
+    meaning: 'the sender of every e-mail, e.g. `Ekskolan via schoolhub <noreply@school.example>`',
+  },
+  HUB_PUBLIC_URL: {
+    schema: optionalText.pipe(z.string().max(500).regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i, 'must be the http(s) address the hub is reached at, e.g. https://hub.school.example or https://school.example/hub').optional()),
+    default: 'unset → the address the hub listens on (dev); required with `HUB_SMTP_URL`',
+    meaning: "the hub's address as a reader's browser reaches it (with the proxy's path prefix, if any), for the one-click unsubscribe links of e-mail (`https://` for mail providers to honour them)",
+  },
+  HUB_UNSUBSCRIBE_SECRET: {
+    schema: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    default: 'unset → derived from `HUB_JWT_SECRET`',
+    meaning: 'signs the unsubscribe links of e-mail (HS256, one person and one kind, 90 days). Unset, a key is derived from `HUB_JWT_SECRET` under a label of its own; required with `HUB_SMTP_URL` when tokens are checked by `HUB_JWT_JWKS_URL`. Changing it ends the links already sent',
+  },
 } as const satisfies Record<string, Documented>;
 
 type Env = typeof ENV;
 const envSchema = z.object(Object.fromEntries(Object.entries(ENV).map(([k, v]) => [k, v.schema.describe(v.meaning)])) as { [K in keyof Env]: Env[K]['schema'] });
 
-const SECRET = new Set(['HUB_JWT_SECRET', 'HUB_ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET = new Set(['HUB_JWT_SECRET', 'HUB_ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'HUB_SMTP_URL', 'HUB_UNSUBSCRIBE_SECRET']);
 
 /** The README's table of variables, from the schema. */
 export function configTable(): string {
@@ -241,6 +287,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (!secret && !e.HUB_JWT_JWKS_URL) secret = generated.jwtSecret = randomBytes(32).toString('base64url');
   let adminToken = e.HUB_ADMIN_TOKEN;
   if (!adminToken) adminToken = generated.adminToken = randomBytes(24).toString('base64url');
+  // What e-mail needs besides its server; all of it reported at once, like the schema's errors.
+  const missing: string[] = [];
+  if (e.HUB_SMTP_URL) {
+    if (!e.HUB_MAIL_FROM) missing.push('HUB_MAIL_FROM is required with HUB_SMTP_URL');
+    if (!e.HUB_PUBLIC_URL) missing.push('HUB_PUBLIC_URL is required with HUB_SMTP_URL (the unsubscribe links point at it)');
+    if (!e.HUB_UNSUBSCRIBE_SECRET && !secret) missing.push('HUB_UNSUBSCRIBE_SECRET is required with HUB_SMTP_URL when there is no HUB_JWT_SECRET to derive it from');
+  }
+  if (missing.length > 0) throw new ConfigError(missing.join('; '));
   const nothingExternal = !e.DATABASE_URL && !e.REDIS_URL && !e.HUB_JWT_SECRET && !e.HUB_JWT_JWKS_URL;
   return {
     port: e.PORT,
@@ -258,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     demo: e.HUB_DEMO === undefined ? nothingExternal : e.HUB_DEMO === '1' || e.HUB_DEMO === 'true',
     links: { plan: e.HUB_LINK_PLAN, assignment: e.HUB_LINK_ASSIGNMENT, conference: e.HUB_LINK_CONFERENCE },
     retentionIntervalMs: e.HUB_RETENTION_INTERVAL_MS,
+    scheduleIntervalMs: e.HUB_SCHEDULE_INTERVAL_MS,
     drainMs: e.HUB_DRAIN_MS,
     trustedProxies: e.HUB_TRUSTED_PROXIES,
     notify: { worker: e.HUB_NOTIFY === undefined || e.HUB_NOTIFY === '1' || e.HUB_NOTIFY === 'true', graceMs: e.HUB_NOTIFY_GRACE_MS, maxTries: e.HUB_NOTIFY_MAX_TRIES },
@@ -266,6 +321,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       pendingBytes: e.HUB_ATTACHMENT_PENDING_BYTES,
       totalBytes: e.HUB_ATTACHMENTS_MAX_BYTES,
       minFreeBytes: e.HUB_ATTACHMENTS_MIN_FREE_BYTES,
+    },
+    mail: {
+      smtpUrl: e.HUB_SMTP_URL,
+      from: e.HUB_MAIL_FROM ?? DEV_MAIL_FROM,
+      publicUrl: e.HUB_PUBLIC_URL?.replace(/\/+$/, ''),
+      unsubscribeSecret: e.HUB_UNSUBSCRIBE_SECRET,
     },
     generated,
   };

@@ -20,6 +20,7 @@ import { ReplayBatcher } from './replay.ts';
 import { TypingRelay } from './typing.ts';
 import { AuditLog } from './audit.ts';
 import { RetentionJob } from './privacy/retention.ts';
+import { ScheduledPublisher } from './scheduled-publisher.ts';
 import { registerPrivacyHttp } from './privacy/http.ts';
 import { tokenVerifier } from './auth/tokens.ts';
 import { uws, listen, closeListen, type TemplatedApp } from './uws.ts';
@@ -33,6 +34,7 @@ import type { HubCore } from './core.ts';
 import { NotificationOutbox } from './notify/outbox.ts';
 import type { NotifyChannels } from './notify/targets.ts';
 import { configuredChannels } from './notify/configured.ts';
+import { startMail, type MailService } from './notify/mail.ts';
 
 export interface HubOptions {
   config?: HubConfig;
@@ -56,8 +58,12 @@ export interface Hub {
   config: HubConfig;
   core: HubCore;
   sessions: Sessions;
+  /** E-mail notifications: the channel (null when off), where each person's e-mail goes, the dev mailbox. */
+  mail: MailService;
   /** Reloads the directory from storage and refreshes every connection's rights. */
   reloadDirectory(): Promise<void>;
+  /** Publishes scheduled posts and mailings when due (every HUB_SCHEDULE_INTERVAL_MS). */
+  scheduled: ScheduledPublisher;
   /** Stops taking connections, closes the open ones with 1001 over `drainMs`, and stops. */
   stop(drainMs?: number): Promise<void>;
 }
@@ -155,7 +161,7 @@ function buildCore({ config, log, database: { sql }, broker, metrics, directory 
   };
 }
 
-function routeApp({ config, directory, database }: Base, core: HubCore, sessions: Sessions, routes: HubOptions['routes']): TemplatedApp {
+function routeApp({ config, directory, database }: Base, core: HubCore, sessions: Sessions, mail: MailService, routes: HubOptions['routes']): TemplatedApp {
   const app = uws.App();
   core.fanout.attach(app);
   core.typing.attach(app);
@@ -166,6 +172,7 @@ function routeApp({ config, directory, database }: Base, core: HubCore, sessions
   registerPrivacyHttp(app, core, { adminToken: config.adminToken, afterDirectoryChange: afterImport });
   registerAttachments(app, core, config.attachments);
   registerStatic(app, config, core);
+  mail.register(app);
   routes?.(app, core);
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found\n');
@@ -188,10 +195,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   metrics.connections.set(() => sessions.all.size, { state: 'open' });
   metrics.dbUp.set(() => (database.up() ? 1 : 0));
   metrics.brokerUp.set(() => (broker.healthy() ? 1 : 0));
-  const app = routeApp(base, core, sessions, options.routes);
+  // Unsubscribe links point at HUB_PUBLIC_URL, in dev at where this node listens (known after listen).
+  let listeningUrl = '';
+  const mail = startMail(config, core, () => listeningUrl);
+  const app = routeApp(base, core, sessions, mail, options.routes);
   const retention = new RetentionJob(core, config.retentionIntervalMs);
   retention.start();
-  const configured = options.notify ? undefined : configuredChannels(config, database.sql);
+  const scheduled = new ScheduledPublisher(core, config.scheduleIntervalMs);
+  scheduled.start();
+  const configured = options.notify ? undefined : configuredChannels(mail);
   const notify = options.notify ?? (configured && { channels: configured });
   const outbox = notify && config.notify.worker && (notify.channels.push || notify.channels.mail)
     ? new NotificationOutbox({
@@ -201,15 +213,18 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     : undefined;
   outbox?.start();
   const bound = await listen(app, config.host, config.port);
+  listeningUrl = `http://${config.host}:${bound.port}`;
 
   let stopped = false;
   return {
     port: bound.port,
-    url: `http://${config.host}:${bound.port}`,
+    url: listeningUrl,
     config,
     core,
     sessions,
+    mail,
     reloadDirectory: () => directory.reload(),
+    scheduled,
     async stop(drainMs = 0) {
       if (stopped) return;
       stopped = true;
@@ -217,10 +232,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       closeListen(bound.socket);
       await sessions.drain(drainMs);
       sessions.stop();
+      await scheduled.stop(); // a publication under way commits (or not) before the pool closes
       events.delivery.stop();
       directory.stop();
       await retention.stop();
       await outbox?.stop(); // sends in flight finish and are recorded before the pool closes
+      mail.close();
       await core.auditLog.stop(); // the last audit entries, before the pool closes
       await broker.close();
       await database.close();

@@ -151,3 +151,14 @@ export async function personExists(db: Db, personId: string): Promise<boolean> {
   const rows = await db`select 1 from directory_records where kind = 'person' and id = ${personId}`;
   return rows.length > 0;
 }
+
+// ── E-mail notifications (hub/notify/mail-targets.ts) ──────────────────────────────────────
+
+/** The e-mail addresses (SS 12000 `Person.emails`, as imported) of each active person asked for. */
+export async function personEmails(db: Db, personIds: readonly string[]): Promise<Map<string, { value: string; type?: string }[]>> {
+  if (personIds.length === 0) return new Map();
+  const rows = await db<{ id: string; emails: { value: string; type?: string }[] | null }[]>`
+    select id, data->'emails' as emails from directory_records
+    where kind = 'person' and ended_at is null and id = any(${personIds as string[]}::text[])`;
+  return new Map(rows.map((r) => [r.id, Array.isArray(r.emails) ? r.emails : []]));
+}

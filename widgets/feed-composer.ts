@@ -8,9 +8,12 @@ import { feedStore } from './client/feed-store.ts';
 import { newClientKey } from './client/keys.ts';
 import type { Audience, Recipients, Target } from './client/protocol.ts';
 import { HubElement } from './ui/hub-element.ts';
-import { errorText } from './ui/i18n.ts';
+import { dateAndTime, errorText } from './ui/i18n.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 import { fits, lengthNote } from './ui/length.ts';
+import { scheduledStore } from './client/scheduled-store.ts';
+import { localInputValue } from './scheduled.ts';
+import { SCHEDULE_LIMITS } from '../hub/protocol/limits.ts';
 
 type Mode = 'post' | 'mailing';
 
@@ -31,6 +34,7 @@ export class SchoolhubFeedComposer extends HubElement {
     busy: { state: true },
     done: { state: true },
     lengths: { state: true },
+    later: { state: true },
   };
 
   declare audience: Audience | undefined;
@@ -43,6 +47,8 @@ export class SchoolhubFeedComposer extends HubElement {
   declare done: string;
   /** The title's and body's lengths, counted against the hub's limits. */
   declare lengths: { title: number; body: number };
+  /** "Publicera senare" is ticked: the form asks for a time and schedules. */
+  declare later: boolean;
   private clientKey = newClientKey('p');
 
   constructor() {
@@ -54,6 +60,7 @@ export class SchoolhubFeedComposer extends HubElement {
     this.busy = false;
     this.done = '';
     this.lengths = { title: 0, body: 0 };
+    this.later = false;
   }
 
   /** Any edit: count the text fields, and the last confirmation has been read. */
@@ -87,18 +94,21 @@ export class SchoolhubFeedComposer extends HubElement {
     const title = String(data.get('title') ?? '').trim();
     const body = String(data.get('body') ?? '').trim();
     const recipients = recipientsOf(data);
+    // A datetime-local value is the browser's local time; the hub gets it as an instant.
+    const publishAt = this.later && data.get('publishAt') ? new Date(String(data.get('publishAt'))).toISOString() : undefined;
     this.error = '';
     this.done = '';
     try {
       this.busy = true;
       const mode = this.modes.includes(this.mode) ? this.mode : this.modes[0];
-      if (mode === 'mailing') await this.mailing(client, data, title, body, recipients);
-      else await this.post(client, data, title, body, recipients);
+      if (mode === 'mailing') await this.mailing(client, data, title, body, recipients, publishAt);
+      else await this.post(client, data, title, body, recipients, publishAt);
       this.clientKey = newClientKey('p');
       form.reset();
       this.lengths = { title: 0, body: 0 };
+      this.later = false;
       // Visible to everyone (role=status also says it once to screen readers).
-      this.done = mode === 'mailing' ? this.t.publishedMailing : this.t.publishedPost;
+      this.done = publishAt ? this.t.scheduledFor(dateAndTime(publishAt, this.t)) : mode === 'mailing' ? this.t.publishedMailing : this.t.publishedPost;
     } catch (err) {
       this.error = errorText(err, this.t);
     } finally {
@@ -106,7 +116,7 @@ export class SchoolhubFeedComposer extends HubElement {
     }
   }
 
-  private async post(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients): Promise<void> {
+  private async post(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients, publishAt: string | undefined): Promise<void> {
     const schoolId = String(data.get('school') ?? '');
     const targets: Target[] = data.getAll('target').map((v) => {
       const groupId = String(v).replace(/^group:/, '');
@@ -115,16 +125,26 @@ export class SchoolhubFeedComposer extends HubElement {
       return members.length ? { kind: 'group', groupId, memberIds: members } : { kind: 'group', groupId };
     });
     if (targets.length === 0 || !reachesAnyone(recipients)) throw new Error(this.t.chooseTarget);
-    const { post } = await client.request('post.create', { schoolId, title, body, audience: { targets, recipients }, clientKey: this.clientKey });
+    const fields = { schoolId, title, body, audience: { targets, recipients }, clientKey: this.clientKey };
+    if (publishAt) {
+      await scheduledStore(client).schedule('post.create', fields, publishAt);
+      return;
+    }
+    const { post } = await client.request('post.create', fields);
     feedStore(client).add(post, 'post');
     this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'post', id: post.id }, bubbles: true, composed: true }));
   }
 
-  private async mailing(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients): Promise<void> {
+  private async mailing(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients, publishAt: string | undefined): Promise<void> {
     const districtId = String(data.get('district') ?? '');
     const schoolIds = data.getAll('schools').map(String);
     if (schoolIds.length === 0 || !reachesAnyone(recipients)) throw new Error(this.t.chooseTarget);
-    const { mailing } = await client.request('mailing.create', { districtId, schoolIds, title, body, recipients, clientKey: this.clientKey });
+    const fields = { districtId, schoolIds, title, body, recipients, clientKey: this.clientKey };
+    if (publishAt) {
+      await scheduledStore(client).schedule('mailing.create', fields, publishAt);
+      return;
+    }
+    const { mailing } = await client.request('mailing.create', fields);
     feedStore(client).add(mailing, 'mailing');
     this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'mailing', id: mailing.id }, bubbles: true, composed: true }));
   }
@@ -152,10 +172,18 @@ export class SchoolhubFeedComposer extends HubElement {
       <textarea id="text" name="body" dir="auto" part="input" required data-maxlength=${LIMITS.postBody}
         aria-invalid=${fits(this.lengths.body, LIMITS.postBody) ? 'false' : 'true'} aria-describedby="text-count"></textarea>
       ${lengthNote(this.lengths.body, LIMITS.postBody, t, 'text-count')}
+      <label class="check"><input type="checkbox" name="later" .checked=${this.later} @change=${(e: Event) => (this.later = (e.target as HTMLInputElement).checked)} /> ${t.publishLater}</label>
+      ${this.later
+        ? html`<label for="publish-at">${t.publishAt}</label>
+            <input id="publish-at" name="publishAt" type="datetime-local" part="input" required
+              min=${localInputValue(new Date(Date.now() + SCHEDULE_LIMITS.minAheadMs + 60_000).toISOString())}
+              max=${localInputValue(new Date(Date.now() + SCHEDULE_LIMITS.maxAheadMs - 86_400_000).toISOString())} />`
+        : nothing}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      <div class="actions"><button class="primary" part="button" ?disabled=${this.busy || this.tooLong}>${t.publish}</button></div>
+      <div class="actions"><button class="primary" part="button" ?disabled=${this.busy || this.tooLong}>${this.later ? t.schedule : t.publish}</button></div>
       <p class="done" role="status">${this.done}</p>
-    </form>`;
+    </form>
+    <schoolhub-scheduled lang=${this.locale} exportparts="input, button"></schoolhub-scheduled>`;
   }
 
   private postFields() {

@@ -12,5 +12,6 @@ export { SchoolhubChat } from './chat.ts';
 export { SchoolhubFeed } from './feed.ts';
 export { SchoolhubUnreadBadge } from './unread-badge.ts';
 export { SchoolhubFeedBadge } from './feed-badge.ts';
+export { SchoolhubScheduled } from './scheduled.ts';
 export { SchoolhubDevelopment } from './development.ts';
 export { SchoolhubDocumentation } from './documentation.ts';

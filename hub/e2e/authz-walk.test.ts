@@ -19,12 +19,12 @@ const ROLES: Record<string, string> = {
 const VICTIMS = ['p-mentor-an', 'p-leader-an', 'p-stu-an-1', 'p-stu-an-2', 'p-gua-an-1', 'p-gua-an-2', 'p-gua-ek-5a', 'p-stu-ek-5'];
 const WRITE_TABLES = [
   'posts', 'mailings', 'conversations', 'conversation_members', 'messages', 'events', 'items', 'conferences', 'feed_reads',
-  'feedback', 'assessments', 'forms', 'documentation', 'attachments',
+  'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'scheduled_items',
 ];
 
 let t: TestHub;
 let db: postgres.Sql;
-const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '', fb: '', form: '', asm: '', doc: '' };
+const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '', fb: '', form: '', asm: '', doc: '', sched: '' };
 const saved = { rate: SESSION_LIMITS.rate, burst: SESSION_LIMITS.burst, writes: ABUSE_LIMITS.writesPerPerson };
 
 beforeAll(async () => {
@@ -42,6 +42,8 @@ beforeAll(async () => {
   ids.item = (await mentorAn.ok<{ item: { id: string } }>('item.create', { kind: 'assignment', groupId: 'g-an-9c', title: 'Läsläxa', publish: true, clientKey: 'w1i' })).item.id;
   const leaderAn = await t.connect('p-leader-an');
   ids.post = (await leaderAn.ok<{ post: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Bara 9C', body: '…', clientKey: 'w1p', audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { students: true, guardians: true } } })).post.id;
+  // A post scheduled for later: its author's alone until then.
+  ids.sched = (await leaderAn.ok<{ scheduled: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Senare', body: '…', clientKey: 'w1s', publishAt: new Date(Date.now() + 3_600_000).toISOString(), audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { guardians: true } } })).scheduled.id;
   const teacherEk = await t.connect('p-teacher-ek');
   ids.draft = (await teacherEk.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Utkast', clientKey: 'w1d' })).item.id;
   // Development records (docs/DOMAIN.md §4, §6–§8): feedback and a form in the other district, a
@@ -60,12 +62,18 @@ afterAll(async () => {
 });
 
 type Attack = { label: string; fields: Record<string, unknown>; probe?: string };
+const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 const audience = (schoolId: string, groupId: string) => ({ schoolId, title: 't', body: 'b', audience: { targets: [{ kind: 'group', groupId }], recipients: { students: true, guardians: true } } });
 
 /** A group of another district and one that does not exist, whose answers must be alike; `more` are the request's other fields. */
 const foreignGroups = (more: Record<string, unknown> = {}): Attack[] => [
   { label: 'a group of another district', fields: { groupId: 'g-an-9c', ...more }, probe: 'group' },
   { label: 'a group that does not exist', fields: { groupId: 'g-nope', ...more }, probe: 'group' },
+];
+/** Someone else's record (`field` = `foreign`) and one that does not exist (`missing`), alike; `more` are the request's other fields. */
+const othersAndMissing = (what: string, field: string, foreign: string, missing: string, more: Record<string, unknown> = {}): Attack[] => [
+  { label: `another person's ${what}`, fields: { [field]: foreign, ...more }, probe: field },
+  { label: `a ${what} that does not exist`, fields: { [field]: missing, ...more }, probe: field },
 ];
 /** The same for students. */
 const foreignStudents = (more: Record<string, unknown> = {}): Attack[] => [
@@ -84,7 +92,11 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'a school that does not exist', fields: audience('s-nope', 'g-nope'), probe: 'school' },
       { label: 'a person of another district under its own school', fields: { ...audience('s-ekskolan', 'g-nope'), audience: { targets: [{ kind: 'person', personId: 'p-gua-an-1' }], recipients: { guardians: true } } }, probe: 'person' },
       { label: 'a person that does not exist under its own school', fields: { ...audience('s-ekskolan', 'g-nope'), audience: { targets: [{ kind: 'person', personId: 'p-nope' }], recipients: { guardians: true } } }, probe: 'person' },
+      { label: 'another district, scheduled for later', fields: { ...audience('s-annan', 'g-an-9c'), publishAt: inAnHour() }, probe: 'later' },
+      { label: 'a school that does not exist, scheduled for later', fields: { ...audience('s-nope', 'g-nope'), publishAt: inAnHour() }, probe: 'later' },
     ],
+    'scheduled.update': othersAndMissing('scheduled post', 'scheduledId', ids.sched, 'sched_nope', { title: 'Kapad' }),
+    'scheduled.cancel': othersAndMissing('scheduled post', 'scheduledId', ids.sched, 'sched_nope'),
     'mailing.create': [
       { label: 'another district', fields: { districtId: 'd-annan', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'district' },
       { label: 'a district that does not exist', fields: { districtId: 'd-nope', schoolIds: ['s-annan'], title: 't', body: 'b', recipients: { guardians: true } }, probe: 'district' },
@@ -122,14 +134,8 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'a message of a conversation it is not part of', fields: { to: { kind: 'message', id: ids.msg }, body: 'hej' }, probe: 'msg' },
       { label: 'a message that does not exist', fields: { to: { kind: 'message', id: 'msg_nope' }, body: 'hej' }, probe: 'msg' },
     ],
-    'message.edit': [
-      { label: "another person's message", fields: { messageId: ids.msg, body: 'ändrat' }, probe: 'msg' },
-      { label: 'a message that does not exist', fields: { messageId: 'msg_nope', body: 'ändrat' }, probe: 'msg' },
-    ],
-    'message.delete': [
-      { label: "another person's message", fields: { messageId: ids.msg }, probe: 'msg' },
-      { label: 'a message that does not exist', fields: { messageId: 'msg_nope' }, probe: 'msg' },
-    ],
+    'message.edit': othersAndMissing('message', 'messageId', ids.msg, 'msg_nope', { body: 'ändrat' }),
+    'message.delete': othersAndMissing('message', 'messageId', ids.msg, 'msg_nope'),
     'item.create': [
       { label: "another school's group", fields: { kind: 'assignment', groupId: 'g-bj-sv4', title: 't' } },
       { label: 'another district', fields: { kind: 'plan', groupId: 'g-an-9c', title: 't' }, probe: 'group' },
@@ -212,7 +218,7 @@ const LISTS: Record<string, (r: Record<string, unknown>) => string> = Object.fro
   [
     'inbox.get', 'inbox.readAll', 'feed.get', 'items.get', 'conferences.get', 'contacts.get', 'audience.get',
     'messages.search', 'item.feedback.get', 'conference.forms.get', 'group.documentation.get',
-    'students.search', 'form.templates.get',
+    'students.search', 'form.templates.get', 'scheduled.get',
   ].map((op) => [op, (r: Record<string, unknown>) => JSON.stringify(r)]),
 );
 /** What the list operations above are asked with (by default nothing): foreign targets where they take one. */
@@ -277,7 +283,7 @@ describe('authorization walk', () => {
           continue;
         }
         const text = show(answer.result as Record<string, unknown>);
-        for (const foreign of [ids.conv, ids.msg, ids.item, ids.conf, ids.post, ids.fb, ids.form, 'p-stu-an-1', 'p-gua-an-1', 'privat']) {
+        for (const foreign of [ids.conv, ids.msg, ids.item, ids.conf, ids.post, ids.fb, ids.form, ids.sched, 'p-stu-an-1', 'p-gua-an-1', 'privat']) {
           expect(text.includes(foreign), `${role} ${op} shows ${foreign}`).toBe(false);
         }
       }

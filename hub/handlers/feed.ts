@@ -1,9 +1,11 @@
-// post.create, mailing.create, feed.get, feed.read, feed.readAll: the one-way channels (docs/DOMAIN.md §1, §2).
+// post.create, mailing.create (now, or scheduled: hub/handlers/scheduled.ts), feed.get, feed.read, feed.readAll: the one-way channels (docs/DOMAIN.md §1, §2).
 import { can } from '../rules/index.ts';
 import type { PostAudience } from '../rules/index.ts';
 import { key, mailingKeys, postKeys, readKeysOf } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
-import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markAllItemsRead, markItemsRead, visibleItemIds, type FeedItem } from '../../storage/feed.ts';
+import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markAllItemsRead, markItemsRead, visibleItemIds, type FeedItem, type MailingRow, type PostRow } from '../../storage/feed.ts';
+import { schedule } from './scheduled.ts';
+import { checkMailing, checkPost, writeMailing, writePost } from './feed-write.ts';
 import { newId, type Handler } from './context.ts';
 import { assertAllowed, assertKnown, type Target } from './rights.ts';
 import { createOnce } from './create-once.ts';
@@ -15,6 +17,7 @@ const sameWords = (req: { title: string; body: string; urgent?: boolean | undefi
   stored.title === req.title && stored.body === req.body && (stored.urgent ?? false) === (req.urgent ?? false);
 
 export const createPost: Handler<'post.create'> = async (ctx, req) => {
+  if (req.publishAt !== undefined) return schedule(ctx, 'post', req, req.publishAt);
   const { dir, personId } = ctx;
   return createOnce({
     find: () => findPostByKey(ctx.sql, personId, req.clientKey),
@@ -22,29 +25,15 @@ export const createPost: Handler<'post.create'> = async (ctx, req) => {
     what: 'a different item',
     answer: (stored) => ({ post: postView(dir, stored) }),
     create: async () => {
-      const audience: PostAudience = req.audience;
-      assertKnown(dir, personId, [
-        { kind: 'school', id: req.schoolId, path: ['schoolId'] },
-        ...audience.targets.flatMap((t, i): Target[] =>
-          t.kind === 'group' ? [{ kind: 'group', id: t.groupId, path: ['audience', 'targets', i, 'groupId'] }]
-            : t.kind === 'person' ? [{ kind: 'person', id: t.personId, path: ['audience', 'targets', i, 'personId'] }] : []),
-      ]);
-      const urgent = req.urgent ?? false;
-      assertAllowed(can(dir, personId, { type: 'post.create', post: { schoolId: req.schoolId, audience, urgent } }));
-      const keys = postKeys(personId, req.schoolId, audience);
-      const row = await ctx.publisher.write(async (tx) => {
-        const stored = await insertPost(tx, {
-          id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
-          audience, urgent, createdAt: '', keys, clientKey: req.clientKey,
-        });
-        return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
-      });
+      const keys = checkPost(dir, personId, req);
+      const row = await ctx.publisher.write((tx) => writePost(tx, dir, personId, req, keys, req.clientKey));
       return { post: postView(dir, row) };
     },
   });
 };
 
 export const createMailing: Handler<'mailing.create'> = async (ctx, req) => {
+  if (req.publishAt !== undefined) return schedule(ctx, 'mailing', req, req.publishAt);
   const { dir, personId } = ctx;
   return createOnce({
     find: () => findMailingByKey(ctx.sql, personId, req.clientKey),
@@ -52,21 +41,8 @@ export const createMailing: Handler<'mailing.create'> = async (ctx, req) => {
     what: 'a different item',
     answer: (stored) => ({ mailing: mailingView(dir, stored) }),
     create: async () => {
-      const schoolIds = [...new Set(req.schoolIds)];
-      const draft = { districtId: req.districtId, schoolIds, recipients: req.recipients };
-      assertKnown(dir, personId, [
-        { kind: 'district', id: req.districtId, path: ['districtId'] },
-        ...schoolIds.map((id, i): Target => ({ kind: 'school', id, path: ['schoolIds', i] })),
-      ]);
-      assertAllowed(can(dir, personId, { type: 'mailing.create', mailing: draft }));
-      const keys = mailingKeys(personId, draft);
-      const row = await ctx.publisher.write(async (tx) => {
-        const stored = await insertMailing(tx, {
-          id: newId('mail'), districtId: req.districtId, schoolIds, authorId: personId, title: req.title, body: req.body,
-          recipients: req.recipients, createdAt: '', keys, clientKey: req.clientKey,
-        });
-        return { result: stored, events: [{ name: 'mailing.created', keys, data: { mailing: mailingView(dir, stored) } }] };
-      });
+      const keys = checkMailing(dir, personId, req);
+      const row = await ctx.publisher.write((tx) => writeMailing(tx, dir, personId, req, keys, req.clientKey));
       return { mailing: mailingView(dir, row) };
     },
   });

@@ -17,6 +17,7 @@ import { deleteOwnMessage, editOwnMessage } from './chat-edit.ts';
 import { searchOwnMessages } from './chat-search.ts';
 import { replyPrivately } from './chat-reply.ts';
 import { relayTyping } from './typing.ts';
+import { cancelScheduledItem, getScheduled, updateScheduledItem } from './scheduled.ts';
 import { closeItem, createItem, getItems, getOneItem, hideItem, publishItem, updateItem } from './items.ts';
 import { closeOneConference, createConference, getConferences, getOneConference } from './conferences.ts';
 import { createFeedback, getItemFeedback, getOneFeedback, publishOneFeedback, updateOneFeedback } from './feedback.ts';
@@ -38,6 +39,9 @@ const TABLE = {
   // Feed (DOMAIN.md §1, §2)
   'post.create': { kind: 'write', handle: createPost },
   'mailing.create': { kind: 'write', handle: createMailing },
+  'scheduled.get': { kind: 'read', handle: getScheduled },
+  'scheduled.update': { kind: 'write', handle: updateScheduledItem },
+  'scheduled.cancel': { kind: 'write', handle: cancelScheduledItem },
   'feed.get': { kind: 'read', handle: getFeed },
   'feed.read': { kind: 'write', handle: readFeed }, // stores read marks
   'feed.readAll': { kind: 'write', handle: readAllFeed }, // stores read marks

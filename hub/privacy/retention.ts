@@ -12,6 +12,7 @@ import type { HubCore } from '../core.ts';
 import { loadHolds, pruneEvents, recordRetentionRun } from '../../storage/privacy.ts';
 import { retentionDistricts } from './periods.ts';
 import { privacySources, type RetentionContext } from './sources.ts';
+import { Periodic } from '../periodic.ts';
 
 /** Only one node runs the job at a time (any fixed 64-bit number; schoolhub's locks count up from ...001). */
 const RETENTION_LOCK = '7303411920004';
@@ -87,31 +88,11 @@ async function expireAll(core: Core, now: Date): Promise<RetentionReport> {
 }
 
 /** The schedule on one node. Every node runs one; the lock lets one at a time do the work. */
-export class RetentionJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-
-  constructor(private readonly core: Core, private readonly intervalMs: number) {}
-
-  start(): void {
-    if (this.intervalMs <= 0) return; // 0: this node never runs it (another does)
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
-    this.timer.unref();
-  }
-
-  private tick(): void {
-    if (this.running) return; // a long run is not started twice on one node
-    this.running = runRetention(this.core)
-      .then((r) => {
-        if (r !== 'busy' && Object.values(r.deleted).some((n) => n > 0)) this.core.log(`retention: deleted ${JSON.stringify(r.deleted)}`);
-      })
-      .catch((e) => this.core.log('retention run failed', e))
-      .finally(() => (this.running = undefined));
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+export class RetentionJob extends Periodic {
+  constructor(core: Core, intervalMs: number) {
+    super(intervalMs, async () => {
+      const r = await runRetention(core);
+      if (r !== 'busy' && Object.values(r.deleted).some((n) => n > 0)) core.log(`retention: deleted ${JSON.stringify(r.deleted)}`);
+    }, (e) => core.log('retention run failed', e));
   }
 }

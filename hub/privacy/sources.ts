@@ -15,7 +15,8 @@ import { auditEntries } from '../../storage/privacy.ts';
 import { RETENTION_BATCH, type Holds } from '../../storage/retention.ts';
 import { audienceMembers } from '../rules/index.ts';
 import { conversationView, messageView, participantsNow, type Shown } from '../views/chat.ts';
-import { mailingView, postView } from '../views/feed.ts';
+import { mailingView, postView, scheduledView } from '../views/feed.ts';
+import { expireScheduled, scheduledForExport } from '../../storage/scheduled.ts';
 import { itemView } from '../views/items.ts';
 import { conferenceView } from '../views/conferences.ts';
 import { conversationCutoff, type RetentionDistrict } from './periods.ts';
@@ -217,6 +218,19 @@ const feedSource: PrivacySource = {
   },
 };
 
+/** What the person scheduled (docs/PROTOCOL.md "Scheduled posts and mailings"): theirs alone until published. */
+const scheduledSource: PrivacySource = {
+  name: 'scheduled',
+  async export({ sql, personId }) {
+    return (await scheduledForExport(sql, personId)).map(scheduledView);
+  },
+  async expire({ sql, districts, holds }) {
+    let n = 0;
+    for (const d of districts) n += await expireScheduled(sql, d.id, d.schoolIds, d.cutoff, holds);
+    return { scheduled_items: n };
+  },
+};
+
 // ── Part A's development records (docs/DOMAIN.md §4, §6–§8) ──
 // What is about the person (or, for a guardian, about their children now), as the handlers'
 // rules and views show it to them, and what they wrote as staff. Feedback and forms hang off
@@ -413,6 +427,7 @@ export const privacySources: readonly PrivacySource[] = [
   directorySource,
   conversationsSource,
   feedSource,
+  scheduledSource,
   feedbackSource,
   assessmentsSource,
   formsSource,

@@ -31,6 +31,11 @@ export const contextSchema = z.object({
 });
 
 const itemKind = z.enum(['plan', 'assignment']);
+/**
+ * When a scheduled post or mailing is published; absent: now. The hub checks it is ahead
+ * (SCHEDULE_LIMITS in hub/protocol/limits.ts), against its own clock, when it takes the request.
+ */
+const publishAt = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 time, e.g. 2025-03-04T14:30:00Z' }).optional();
 const day = z.iso.date({ message: 'expected a date YYYY-MM-DD' });
 const itemRef = { itemId: id };
 
@@ -49,15 +54,21 @@ const conversationStartShape = {
 
 
 export const requestSchemas = {
-  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, urgent: z.boolean().optional(), clientKey }),
+  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, urgent: z.boolean().optional(), publishAt, clientKey }),
   'mailing.create': req('mailing.create', {
     districtId: id,
     schoolIds: z.array(id).min(1).max(LIMITS.schoolIds),
     title: text(LIMITS.title),
     body: text(LIMITS.postBody),
     recipients: recipientsSchema,
+    publishAt,
     clientKey,
   }),
+  /** The author's scheduled posts and mailings: pending and failed first, soonest first. */
+  'scheduled.get': req('scheduled.get', { limit }),
+  /** Before its time: a new time, title or body (what is left out stays). */
+  'scheduled.update': req('scheduled.update', { scheduledId: id, publishAt: publishAt, title: text(LIMITS.title).optional(), body: text(LIMITS.postBody).optional() }),
+  'scheduled.cancel': req('scheduled.cancel', { scheduledId: id }),
   'conversation.start': req('conversation.start', conversationStartShape).superRefine((v, ctx) => {
     if (v.groupId !== undefined) {
       if (v.audience === undefined) ctx.addIssue({ code: 'custom', message: 'a group conversation needs audience: "students" or "guardians"', path: ['audience'] });

@@ -55,3 +55,10 @@ export const EDIT_WINDOW_MS = 15 * 60_000;
 
 /** An attachment's size limit (POST /api/v1/attachments): a photo from a phone or a scanned document. */
 export const ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * A scheduled post's or mailing's time (publishAt): at least a minute ahead (nearer is "now",
+ * and a clock a little off would publish it before the author's confirmation arrives), at
+ * most a year ahead (the school year; retention periods count from publication).
+ */
+export const SCHEDULE_LIMITS = { minAheadMs: 60_000, maxAheadMs: 366 * 24 * 3_600_000 } as const;

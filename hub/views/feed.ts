@@ -3,6 +3,7 @@
 import type { PostAudience } from '../rules/index.ts';
 import type { Directory } from '../directory/model.ts';
 import type { MailingRow, PostRow } from '../../storage/feed.ts';
+import type { ScheduledRow } from '../../storage/scheduled.ts';
 
 /**
  * A post as every reader sees it. The chosen members of a part-of-group post are left out:
@@ -43,5 +44,23 @@ export function mailingView(dir: Directory, m: MailingRow) {
     body: m.body,
     recipients: m.recipients,
     createdAt: m.createdAt,
+  };
+}
+
+/**
+ * A scheduled post or mailing as its author sees it (nobody else sees it before its time):
+ * its state and time, and what will be published (`item`: the create request's fields).
+ */
+export function scheduledView(s: ScheduledRow) {
+  return {
+    id: s.id,
+    kind: s.kind,
+    state: s.state,
+    publishAt: s.publishAt,
+    item: s.request,
+    publishedId: s.publishedId,
+    failure: s.failure,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
   };
 }

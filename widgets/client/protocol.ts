@@ -121,6 +121,19 @@ export interface Post {
   createdAt: string;
 }
 
+/** A post or mailing set to be published later: its author's alone until then (PROTOCOL.md, scheduled posts). */
+export interface Scheduled {
+  id: string;
+  kind: 'post' | 'mailing';
+  state: 'pending' | 'published' | 'cancelled' | 'failed';
+  publishAt: string;
+  item: { title: string; body: string };
+  publishedId: string | null;
+  failure: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Mailing {
   id: string;
   districtId: string;
@@ -192,6 +205,9 @@ export interface Requests extends DevelopmentRequests {
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
     { mailing: Mailing },
   ];
+  'scheduled.get': [{ limit?: number }, { items: Scheduled[] }];
+  'scheduled.update': [{ scheduledId: string; publishAt?: string; title?: string; body?: string }, { scheduled: Scheduled }];
+  'scheduled.cancel': [{ scheduledId: string }, { scheduled: Scheduled }];
   'contacts.get': [{ query?: string; limit?: number }, { contacts: Contact[]; groups: ContactGroup[] }];
   'audience.get': [Record<string, never>, Audience];
 }
@@ -212,6 +228,7 @@ export interface HubEvents extends DevelopmentEvents {
   typing: { conversationId: string; personId: string; name: string; typing: boolean };
   'conversation.read': { conversationId: string; personId: string; seq: number };
   'feed.read': { personId: string; itemIds: string[] };
+  'scheduled.changed': { scheduled: Scheduled };
   'sync.done': Record<string, never>;
   'sync.reset': { reason: string };
 }

@@ -92,6 +92,20 @@ const sv = {
   // Feed, posts and images (issue 12): one block, kept together.
   publishedPost: 'Inlägget är publicerat.',
   publishedMailing: 'Utskicket är publicerat.',
+  // Scheduled posts and mailings: one block, kept together.
+  publishLater: 'Publicera senare',
+  publishAt: 'Datum och tid',
+  schedule: 'Schemalägg',
+  scheduledFor: (when: string) => `Schemalagt till ${when}.`,
+  scheduledList: 'Schemalagda',
+  scheduledKind: { post: 'Inlägg', mailing: 'Utskick' },
+  scheduledNone: 'Inget schemalagt.',
+  cancelPublication: (title: string) => `Avbryt publiceringen av ”${title}”`,
+  cancelShort: 'Avbryt',
+  changeTime: 'Ändra tid',
+  newTime: (title: string) => `Ny tid för ”${title}”`,
+  notPublished: 'Kunde inte publiceras',
+  publicationCancelled: (title: string) => `Publiceringen av ”${title}” är avbruten.`,
   showMore: 'Visa mer',
   showLess: 'Visa mindre',
   unreadPosts: (n: number) => (n === 1 ? '1 oläst inlägg' : `${n} olästa inlägg`),
@@ -241,6 +255,19 @@ const en: Strings = {
   chooseTarget: 'Choose at least one group and who should receive it.',
   publishedPost: 'The post is published.',
   publishedMailing: 'The mailing is published.',
+  publishLater: 'Publish later',
+  publishAt: 'Date and time',
+  schedule: 'Schedule',
+  scheduledFor: (when) => `Scheduled for ${when}.`,
+  scheduledList: 'Scheduled',
+  scheduledKind: { post: 'Post', mailing: 'Mailing' },
+  scheduledNone: 'Nothing scheduled.',
+  cancelPublication: (title) => `Cancel the publication of “${title}”`,
+  cancelShort: 'Cancel',
+  changeTime: 'Change time',
+  newTime: (title) => `New time for “${title}”`,
+  notPublished: 'Could not be published',
+  publicationCancelled: (title) => `The publication of “${title}” is cancelled.`,
   showMore: 'Show more',
   showLess: 'Show less',
   unreadPosts: (n) => (n === 1 ? '1 unread post' : `${n} unread posts`),
@@ -354,6 +381,14 @@ export function localeOf(el: Element): Locale {
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** A date and time in full (a scheduled post's time): "5 dec. 2026 08:00". */
+export function dateAndTime(iso: string, t: Strings): string {
+  const key = `${t.locale}|full`;
+  let f = formats.get(key);
+  if (!f) formats.set(key, (f = new Intl.DateTimeFormat(t.locale, { dateStyle: 'medium', timeStyle: 'short' })));
+  return f.format(new Date(iso));
+}
 
 /** A short time: today's messages by the clock, older ones with the date. */
 export function shortTime(iso: string, t: Strings): string {
