@@ -34,6 +34,8 @@ export interface HubConfig {
   drainMs: number;
   /** Proxies whose X-Forwarded-For is believed (HUB_TRUSTED_PROXIES). */
   trustedProxies: TrustedProxies;
+  /** Notifications (docs/NOTIFICATIONS.md): whether this node works the outbox, the grace period, the tries. */
+  notify: NotifyConfig;
   /** Bounds of the attachment store (HUB_ATTACHMENT*). */
   attachments: AttachmentQuota;
   /** Web Push (HUB_VAPID_*, HUB_PUSH_*, HUB_NOTIFY_LINK): docs/NOTIFICATIONS.md "Web Push". */
@@ -75,6 +77,15 @@ export interface AttachmentQuota {
   totalBytes: number;
   /** Uploads are refused when the disk would have less free space than this. */
   minFreeBytes: number;
+}
+
+export interface NotifyConfig {
+  /** HUB_NOTIFY: this node derives, expands and sends notifications (when it has a channel). */
+  worker: boolean;
+  /** HUB_NOTIFY_GRACE_MS: a live read within this long makes a notice unnecessary. */
+  graceMs: number;
+  /** HUB_NOTIFY_MAX_TRIES: tries of one send before it is given up. */
+  maxTries: number;
 }
 
 /** E-mail notifications (docs/NOTIFICATIONS.md, "E-mail"). */
@@ -225,6 +236,21 @@ export const ENV = {
     default: 'unset → none',
     meaning: "comma-separated addresses and CIDR ranges (IPv4, IPv6) of the proxies in front of the hub, e.g. `10.0.0.0/8,fd00::/8`. From a listed proxy the client address (what every per-address limit counts) is taken from `X-Forwarded-For`, read right to left past listed proxies; from anyone else the header is ignored. `/metrics` is never answered to a forwarded request",
   },
+  HUB_NOTIFY: {
+    schema: optionalText.pipe(z.enum(['0', '1', 'true', 'false'], 'must be 0, 1, true or false').optional()),
+    default: 'on',
+    meaning: 'whether this node works the notification outbox (derives notices from events, expands audiences, sends through the configured push and e-mail channels; `docs/NOTIFICATIONS.md`); every node may, they share the work through PostgreSQL; `0`: not this node',
+  },
+  HUB_NOTIFY_GRACE_MS: {
+    schema: integer(30_000, 0, 86_400_000, 'a number of milliseconds (0 to 86400000)'),
+    default: '`30000`',
+    meaning: 'a message, post or mailing that the person reads in the widgets within this long is not pushed or mailed (urgent posts do not wait)',
+  },
+  HUB_NOTIFY_MAX_TRIES: {
+    schema: integer(8, 1, 100, 'a whole number from 1 to 100'),
+    default: '`8`',
+    meaning: 'tries of one notification (backoff from 5 s doubling, or the push service\'s `Retry-After`) before it is given up; a given-up notification is kept in the outbox with its reason and counted in `/metrics`',
+  },
   HUB_ATTACHMENT_PENDING_FILES: {
     schema: integer(50, 1, 1_000_000, 'a whole number of at least 1'),
     default: '`50`',
@@ -371,6 +397,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     scheduleIntervalMs: e.HUB_SCHEDULE_INTERVAL_MS,
     drainMs: e.HUB_DRAIN_MS,
     trustedProxies: e.HUB_TRUSTED_PROXIES,
+    notify: { worker: e.HUB_NOTIFY === undefined || e.HUB_NOTIFY === '1' || e.HUB_NOTIFY === 'true', graceMs: e.HUB_NOTIFY_GRACE_MS, maxTries: e.HUB_NOTIFY_MAX_TRIES },
     attachments: {
       pendingFiles: e.HUB_ATTACHMENT_PENDING_FILES,
       pendingBytes: e.HUB_ATTACHMENT_PENDING_BYTES,

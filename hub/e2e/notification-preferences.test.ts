@@ -170,10 +170,10 @@ describe('notification preferences', () => {
     await maria.ok('notifications.set', { preferences: mine() });
     const res = await fetch(`${t.url}/api/v1/export/${MARIA}`, { headers: { authorization: `Bearer ${TEST_ADMIN}` } });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { data: Record<string, unknown> }).data.notificationPreferences).toEqual(mine());
+    expect(((await res.json()) as { data: Record<string, unknown> }).data.notifications).toMatchObject({ preferences: mine() });
     // Someone who never changed any: the defaults.
     const never = await fetch(`${t.url}/api/v1/export/p-stu-ek-2`, { headers: { authorization: `Bearer ${TEST_ADMIN}` } });
-    expect(((await never.json()) as { data: Record<string, unknown> }).data.notificationPreferences).toEqual(DEFAULT_PREFERENCES);
+    expect(((await never.json()) as { data: Record<string, unknown> }).data.notifications).toMatchObject({ preferences: DEFAULT_PREFERENCES });
     maria.close();
   });
 });

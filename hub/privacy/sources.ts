@@ -29,8 +29,10 @@ import {
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
 import { deletePushSubscriptions, pushSubscriptionPage, pushSubscriptionsOf } from '../../storage/push-subscriptions.ts';
 import { districtsOfPerson } from './periods.ts';
-import { preferencesOf } from '../../storage/notification-preferences.ts';
 import { canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor, formTemplate } from '../rules/index.ts';
+import { expireOutbox, outboxOf } from '../../storage/notification-outbox.ts';
+import { forgetPreferencesOfOthers, preferencesOf } from '../../storage/notification-preferences.ts';
+import type { NoticeSource } from '../notify/source.ts';
 import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
 
 /** One person's export is gathered with this. */
@@ -432,10 +434,38 @@ const auditSource: PrivacySource = {
 
 // Notification preferences (migration 011): the person's own settings, exported as they are
 // (the defaults when they never changed any). Not expired: they are kept while the person is.
-const notificationPreferencesSource: PrivacySource = {
-  name: 'notificationPreferences',
-  async export({ sql, personId }) {
-    return (await preferencesOf(sql, [personId])).get(personId) ?? null;
+/**
+ * Notifications (docs/NOTIFICATIONS.md): the person's preferences and every outbox row about
+ * them (what they were told of, or were not and why), each thing shown as they may see it: a
+ * sender or author they may not see (hub/people.ts) is left out. The outbox's finished rows go
+ * with the most recent cutoff of any district (a record of sending is kept no longer than the
+ * shortest period), except those of persons under legal hold; preferences go when their person
+ * has left the directory (and is not held).
+ */
+const notificationsSource: PrivacySource = {
+  name: 'notifications',
+  async export({ sql, personId, show }) {
+    const [prefs, rows] = await Promise.all([preferencesOf(sql, [personId]), outboxOf(sql, personId)]);
+    return {
+      preferences: prefs.get(personId) ?? null,
+      outbox: rows.map(({ source, ...r }) => {
+        const s = source as NoticeSource;
+        const from = s.namedId !== null && show(s.namedId) ? s.namedId : null;
+        return { ...r, about: { kind: s.kind, target: s.target, at: s.at, urgent: s.urgent, title: s.title, text: s.text, from } };
+      }),
+    };
+  },
+  async expire({ sql, dir, districts, holds }) {
+    const out = { notification_outbox: 0, notification_jobs: 0, notification_preferences: 0 };
+    if (districts.length > 0) {
+      const latest = districts.map((d) => d.cutoff).reduce((a, b) => (a > b ? a : b));
+      const n = await expireOutbox(sql, latest, holds, RETENTION_BATCH);
+      out.notification_outbox = n.rows;
+      out.notification_jobs = n.jobs;
+    }
+    // An empty directory (nothing imported yet) is no sign that everyone left.
+    if (dir.persons.size > 0) out.notification_preferences = await forgetPreferencesOfOthers(sql, [...dir.persons.keys(), ...holds.persons]);
+    return out;
   },
 };
 
@@ -457,7 +487,7 @@ export const privacySources: readonly PrivacySource[] = [
   conferencesSource,
   pushDevicesSource,
   auditSource,
-  notificationPreferencesSource,
+  notificationsSource,
 ];
 
 /** Kinds of legal hold (POST /api/v1/legal-hold). `item` is any stored record by its id. */

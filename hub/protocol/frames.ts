@@ -75,7 +75,7 @@ const pushKeys = z.object({
 });
 
 export const requestSchemas = {
-  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, publishAt, clientKey }),
+  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, urgent: z.boolean().optional(), publishAt, clientKey }),
   'mailing.create': req('mailing.create', {
     districtId: id,
     schoolIds: z.array(id).min(1).max(LIMITS.schoolIds),
