@@ -12,6 +12,8 @@ export interface PostRow {
   audience: unknown;
   /** Marked urgent by a school leader: notifications go through quiet hours and digests. */
   urgent: boolean;
+  /** What the post asks of its readers (acknowledge, RSVP; hub/protocol/frames-answers.ts); null or absent: nothing. */
+  ask?: unknown;
   createdAt: string;
 }
 
@@ -35,8 +37,9 @@ export async function findPostByKey(db: Db, authorId: string, clientKey: string)
 
 export async function insertPost(tx: Tx, p: PostRow & { keys: string[]; clientKey: string }): Promise<PostRow> {
   const [r] = await tx<Stored<PostRow, 'createdAt'>[]>`
-    insert into posts (id, school_id, author_id, title, body, audience, urgent, keys, client_key)
-    values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb, ${p.urgent}, ${p.keys}::text[], ${p.clientKey})
+    insert into posts (id, school_id, author_id, title, body, audience, urgent, ask, keys, client_key)
+    values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb, ${p.urgent},
+            ${p.ask === null || p.ask === undefined ? null : JSON.stringify(p.ask)}::text::jsonb, ${p.keys}::text[], ${p.clientKey})
     returning *`;
   return postRow(r!);
 }
@@ -61,11 +64,11 @@ export async function feedPage(
   const rows = await db<(Stored<PostRow & MailingRow, 'createdAt'> & { kind: 'post' | 'mailing'; read: boolean })[]>`
     with items as (
       select 'post' as kind, id, school_id, null::text as district_id, null::text[] as school_ids, author_id, title, body,
-             audience, null::jsonb as recipients, urgent, created_at
+             audience, ask, null::jsonb as recipients, urgent, created_at
       from posts where keys && ${keys}::text[]
         and ${pageBefore(db, before)}
       union all
-      select 'mailing', id, null, district_id, school_ids, author_id, title, body, null, recipients, false, created_at
+      select 'mailing', id, null, district_id, school_ids, author_id, title, body, null, null, recipients, false, created_at
       from mailings where keys && ${keys}::text[]
         and ${pageBefore(db, before)}
     )
@@ -111,7 +114,7 @@ export async function markAllItemsRead(db: Db, personId: string, keys: string[])
 }
 
 function postRow(r: Stored<PostRow, 'createdAt'>): PostRow {
-  return { id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, urgent: r.urgent === true, createdAt: iso(r.createdAt) };
+  return { id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, urgent: r.urgent === true, ask: r.ask ?? null, createdAt: iso(r.createdAt) };
 }
 
 function mailingRow(r: Stored<MailingRow, 'createdAt'>): MailingRow {

@@ -38,7 +38,7 @@ export function checkPost(dir: Directory, personId: string, req: PostFields): st
 export async function writePost(tx: Tx, dir: Directory, personId: string, req: PostFields, keys: string[], clientKey: string): Promise<{ result: PostRow; events: NewEvent[] }> {
   const stored = await insertPost(tx, {
     id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
-    audience: req.audience, urgent: req.urgent ?? false, createdAt: '', keys, clientKey,
+    audience: req.audience, urgent: req.urgent ?? false, ask: req.ask ?? null, createdAt: '', keys, clientKey,
   });
   return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
 }

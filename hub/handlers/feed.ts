@@ -13,21 +13,28 @@ import { nextCursor, pageBefore } from './paging.ts';
 import { mailingView, postView } from '../views/feed.ts';
 import { postAudience, type ReactionsView } from '../views/reactions.ts';
 import { reactionsFor } from './reactions.ts';
+import { checkAsk, ownAnswersOf } from './post-answers.ts';
 
 /** A retry of a post or mailing is the same when its words are (and, for a post, its urgency). */
 const sameWords = (req: { title: string; body: string; urgent?: boolean | undefined }) => (stored: { title: string; body: string; urgent?: boolean }) =>
   stored.title === req.title && stored.body === req.body && (stored.urgent ?? false) === (req.urgent ?? false);
+/** A post's retry also asks the same (acknowledge, RSVP). */
+const sameAsk = (req: { ask?: unknown }) => (stored: { ask?: unknown }) => JSON.stringify(stored.ask ?? null) === JSON.stringify(req.ask ?? null);
 
 export const createPost: Handler<'post.create'> = async (ctx, req) => {
-  if (req.publishAt !== undefined) return schedule(ctx, 'post', req, req.publishAt);
+  if (req.publishAt !== undefined) {
+    checkAsk(req.ask, new Date(req.publishAt));
+    return schedule(ctx, 'post', req, req.publishAt);
+  }
   const { dir, personId } = ctx;
   return createOnce({
     find: () => findPostByKey(ctx.sql, personId, req.clientKey),
-    same: sameWords(req),
+    same: (stored) => sameWords(req)(stored) && sameAsk(req)(stored),
     what: 'a different item',
     answer: (stored) => ({ post: postView(dir, stored) }),
     create: async () => {
       const keys = checkPost(dir, personId, req);
+      checkAsk(req.ask, new Date());
       const row = await ctx.publisher.write((tx) => writePost(tx, dir, personId, req, keys, req.clientKey));
       return { post: postView(dir, row) };
     },
@@ -50,9 +57,9 @@ export const createMailing: Handler<'mailing.create'> = async (ctx, req) => {
   });
 };
 
-function itemView(dir: Directory, item: FeedItem & { read: boolean }, reactions: ReadonlyMap<string, ReactionsView>) {
-  // Posts carry their reactions (issue 13); mailings take none.
-  if (item.kind === 'post') return { kind: item.kind, ...postView(dir, item), read: item.read, reactions: reactions.get(item.id) };
+/** Posts carry their reactions (issue 13) and, when they ask, the reader's own answers (post-answers.ts); mailings take neither. */
+function itemView(dir: Directory, item: FeedItem & { read: boolean }, reactions: ReadonlyMap<string, ReactionsView>, answers?: unknown[]) {
+  if (item.kind === 'post') return { kind: item.kind, ...postView(dir, item), read: item.read, reactions: reactions.get(item.id), ...(answers ? { answers } : {}) };
   return { kind: item.kind, ...mailingView(dir, item), read: item.read };
 }
 
@@ -62,8 +69,9 @@ export const getFeed: Handler<'feed.get'> = async (ctx, req) => {
   const rows = await feedPage(ctx.sql, ctx.personId, readKeysOf(ctx.dir, ctx.personId), limit, before);
   const posts = rows.flatMap((r) => (r.kind === 'post' ? [{ id: r.id, audience: postAudience(r) }] : []));
   const reactions = await reactionsFor(ctx, 'post', posts, 'feed.get');
+  const answers = await ownAnswersOf(ctx, rows.flatMap((r) => (r.kind === 'post' ? [r] : [])));
   return {
-    items: rows.map((r) => itemView(ctx.dir, r, reactions)),
+    items: rows.map((r) => itemView(ctx.dir, r, reactions, answers.get(r.id))),
     next: nextCursor(rows, limit),
   };
 };

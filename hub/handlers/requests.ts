@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { requestSchemas, type RequestType } from '../protocol/frames.ts';
 import type { Handler } from './context.ts';
 import { createMailing, createPost, getFeed, readFeed, readAllFeed } from './feed.ts';
+import { answerPost, getPostAnswers } from './post-answers.ts';
 import { getAudience, getContacts } from './directory.ts';
 import { getHistory, getInbox, readAllConversations, readConversation, sendMessage, startConversation } from './chat.ts';
 import { deleteOwnMessage, editOwnMessage } from './chat-edit.ts';
@@ -48,6 +49,8 @@ const TABLE = {
   'feed.get': { kind: 'read', handle: getFeed },
   'feed.read': { kind: 'write', handle: readFeed }, // stores read marks
   'feed.readAll': { kind: 'write', handle: readAllFeed }, // stores read marks
+  'post.answer': { kind: 'write', handle: answerPost },
+  'post.answers.get': { kind: 'read', handle: getPostAnswers },
   // Chat (§3)
   'conversation.start': { kind: 'write', handle: startConversation },
   'message.send': { kind: 'write', handle: sendMessage },

@@ -17,6 +17,8 @@ import { RETENTION_BATCH, type Holds } from '../../storage/retention.ts';
 import { audienceMembers } from '../rules/index.ts';
 import { conversationView, messageView, participantsNow, type Shown } from '../views/chat.ts';
 import { mailingView, postView, scheduledView } from '../views/feed.ts';
+import { askView, wireAnswer } from '../views/post-answers.ts';
+import { answersGivenBy, postsOfHeldAnswers } from '../../storage/post-answers.ts';
 import { expireScheduled, scheduledForExport } from '../../storage/scheduled.ts';
 import { itemView } from '../views/items.ts';
 import { conferenceView } from '../views/conferences.ts';
@@ -230,6 +232,28 @@ const reactionsSource: PrivacySource = {
     return reactionsBy(sql, personId);
   },
   protects: ({ sql, holds }) => postsWithHeldReactions(sql, holds.persons),
+};
+
+/**
+ * Answers to posts that ask (acknowledge, RSVP): what the person answered, for whom. They go
+ * with their post (ON DELETE CASCADE, expired with posts above); a held person's answers, given
+ * or given for them, keep their post.
+ */
+const postAnswersSource: PrivacySource = {
+  name: 'postAnswers',
+  async export({ sql, dir, personId }) {
+    const children = dir.childrenOf(personId);
+    return (await answersGivenBy(sql, personId)).map((a) => {
+      // A child no longer theirs (a guardian block) is not named; the answer is still theirs.
+      const named = a.forId === personId || children.has(a.forId);
+      return {
+        postId: a.postId, postTitle: a.postTitle, ask: askView(a.ask),
+        forId: named ? a.forId : null, forName: named ? dir.person(a.forId)?.name ?? null : null,
+        answer: wireAnswer(a.choice), answeredAt: a.answeredAt,
+      };
+    });
+  },
+  protects: ({ sql, holds }) => postsOfHeldAnswers(sql, holds.persons),
 };
 
 /** What the person scheduled (docs/PROTOCOL.md "Scheduled posts and mailings"): theirs alone until published. */
@@ -476,6 +500,7 @@ const notificationsSource: PrivacySource = {
 export const privacySources: readonly PrivacySource[] = [
   directorySource,
   conversationsSource,
+  postAnswersSource,
   feedSource,
   reactionsSource,
   scheduledSource,

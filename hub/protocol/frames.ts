@@ -3,6 +3,7 @@ import { ECDH } from 'node:crypto';
 import { z } from 'zod';
 import { developmentSchemas } from './frames-development.ts';
 import { notificationSchemas } from './frames-notifications.ts';
+import { answerSchemas, askSchema } from './frames-answers.ts';
 import { clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
 import { LIMITS, REACTIONS } from './limits.ts';
 
@@ -75,7 +76,8 @@ const pushKeys = z.object({
 });
 
 export const requestSchemas = {
-  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, urgent: z.boolean().optional(), publishAt, clientKey }),
+  /** `ask`: the post asks those it is addressed to for an acknowledgement or an answer (frames-answers.ts). */
+  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, urgent: z.boolean().optional(), ask: askSchema.optional(), publishAt, clientKey }),
   'mailing.create': req('mailing.create', {
     districtId: id,
     schoolIds: z.array(id).min(1).max(LIMITS.schoolIds),
@@ -179,6 +181,7 @@ export const requestSchemas = {
   'push.unsubscribe': req('push.unsubscribe', { endpoint: z.string().min(1).max(LIMITS.pushEndpoint) }),
   ...developmentSchemas,
   ...notificationSchemas,
+  ...answerSchemas,
   ping: req('ping', {}),
   auth: z.object({ type: z.literal('auth'), id: requestId.optional(), token: z.string().min(1) }),
 } as const;

@@ -32,6 +32,10 @@ export const LIMITS = {
   /** push.subscribe's endpoint (push services' are a few hundred characters) and device label. */
   pushEndpoint: 1024,
   deviceLabel: 100,
+  /** A post's ask (post.create `ask`): the fixed answers the author offers, 2 to this many. */
+  askOptions: 5,
+  /** One offered answer ("Ja", "Nej", "Kanske"). */
+  askOption: 100,
 } as const;
 
 export const DEVELOPMENT_LIMITS = {

@@ -76,3 +76,4 @@ export {
   type AssessmentDraft, type StoredForm, type DocumentationDraft, type StoredDocumentation,
 } from './development.ts';
 export { FORM_TEMPLATES, FORM_SIDES, formTemplate, type FormSide, type FormField, type FormTemplate } from './form-templates.ts';
+export { answersFor, expectedAnswers, pastDeadline, seesAllAnswers, type AnswerSlot } from './post-answers.ts';

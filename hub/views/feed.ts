@@ -4,6 +4,7 @@ import type { PostAudience } from '../rules/index.ts';
 import type { Directory } from '../directory/model.ts';
 import type { MailingRow, PostRow } from '../../storage/feed.ts';
 import type { ScheduledRow } from '../../storage/scheduled.ts';
+import { askView } from './post-answers.ts';
 
 /**
  * A post as every reader sees it. The chosen members of a part-of-group post are left out:
@@ -29,6 +30,7 @@ export function postView(dir: Directory, p: PostRow) {
       recipients: audience.recipients,
     },
     urgent: p.urgent,
+    ask: askView(p.ask),
     createdAt: p.createdAt,
   };
 }
