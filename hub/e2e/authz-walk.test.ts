@@ -21,7 +21,7 @@ const ROLES: Record<string, string> = {
 const VICTIMS = ['p-mentor-an', 'p-leader-an', 'p-stu-an-1', 'p-stu-an-2', 'p-gua-an-1', 'p-gua-an-2', 'p-gua-ek-5a', 'p-stu-ek-5'];
 const WRITE_TABLES = [
   'posts', 'mailings', 'conversations', 'conversation_members', 'messages', 'events', 'items', 'conferences', 'feed_reads',
-  'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'reactions', 'scheduled_items', 'push_subscriptions',
+  'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'reactions', 'scheduled_items', 'push_subscriptions', 'post_answers',
 ];
 // Web Push on, with loopback endpoints allowed (tests only), so that a victim's device is stored.
 const vapid = webPush.generateVAPIDKeys();
@@ -36,7 +36,7 @@ const OWN_DEVICE = new Set(['push.subscribe', 'push.unsubscribe']);
 
 let t: TestHub;
 let db: postgres.Sql;
-const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '', fb: '', form: '', asm: '', doc: '', sched: '' };
+const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '', fb: '', form: '', asm: '', doc: '', sched: '', askEk: '' };
 const saved = { rate: SESSION_LIMITS.rate, burst: SESSION_LIMITS.burst, writes: ABUSE_LIMITS.writesPerPerson };
 
 beforeAll(async () => {
@@ -54,9 +54,12 @@ beforeAll(async () => {
   ids.conf = (await mentorAn.ok<{ conference: { id: string } }>('conference.create', { studentId: 'p-stu-an-2', startsAt: '2030-03-04T14:30:00Z', clientKey: 'w1c' })).conference.id;
   ids.item = (await mentorAn.ok<{ item: { id: string } }>('item.create', { kind: 'assignment', groupId: 'g-an-9c', title: 'Läsläxa', publish: true, clientKey: 'w1i' })).item.id;
   const leaderAn = await t.connect('p-leader-an');
-  ids.post = (await leaderAn.ok<{ post: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Bara 9C', body: '…', clientKey: 'w1p', audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { students: true, guardians: true } } })).post.id;
+  ids.post = (await leaderAn.ok<{ post: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Bara 9C', body: '…', clientKey: 'w1p', audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { students: true, guardians: true } }, ask: { kind: 'choice', options: ['Ja', 'Nej'] } })).post.id;
   // A post scheduled for later: its author's alone until then.
   ids.sched = (await leaderAn.ok<{ scheduled: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Senare', body: '…', clientKey: 'w1s', publishAt: new Date(Date.now() + 3_600_000).toISOString(), audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { guardians: true } } })).scheduled.id;
+  await (await t.connect('p-gua-an-1')).ok('post.answer', { postId: ids.post, answer: 1 });
+  // An RSVP at Ekskolan to Klass 7A's guardians: a walker answers for no child of another family.
+  ids.askEk = (await (await t.connect('p-mentor-ek')).ok<{ post: { id: string } }>('post.create', { schoolId: 's-ekskolan', title: 'Föräldramöte', body: '…', clientKey: 'w1q', audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } }, ask: { kind: 'ack' } })).post.id;
   const teacherEk = await t.connect('p-teacher-ek');
   ids.draft = (await teacherEk.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Utkast', clientKey: 'w1d' })).item.id;
   // Development records (docs/DOMAIN.md §4, §6–§8): feedback and a form in the other district, a
@@ -217,6 +220,17 @@ function attacks(role: string): Record<string, Attack[]> {
         ? [{ label: 'an upload that is not its own', fields: { documentationId: ids.doc, attachmentIds: ['att_AAAAAAAAAAAAAAAAAAAAAA'] } }]
         : [{ label: "the attachments of another child group's documentation", fields: { documentationId: ids.doc, attachmentIds: [] }, probe: 'doc' }]),
     ]])),
+    // Acknowledge and RSVP: a post of another district, one that does not exist, a child of another family.
+    'post.answer': [
+      { label: 'a post of another district', fields: { postId: ids.post, answer: 0 }, probe: 'post' },
+      { label: 'a post that does not exist', fields: { postId: 'post_nope', answer: 0 }, probe: 'post' },
+      { label: "another family's child", fields: { postId: ids.askEk, childId: 'p-stu-ek-5', answer: 'ack' }, probe: 'child' },
+      { label: 'a child that does not exist', fields: { postId: ids.askEk, childId: 'p-nope', answer: 'ack' }, probe: 'child' },
+    ],
+    'post.answers.get': [
+      { label: 'a post of another district', fields: { postId: ids.post }, probe: 'post' },
+      { label: 'a post that does not exist', fields: { postId: 'post_nope' }, probe: 'post' },
+    ],
     // A group's assessments come with its school's levels: another school's group is not there.
     'group.assessments.get': foreignGroups(),
     'student.card.get': foreignStudents(),

@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 const TYPES = Object.keys(requestSchemas);
-const ids = fc.constantFrom('s-ekskolan', 'g-ek-7a', 'g-ek-ma7', 'p-stu-ek-1', 'p-gua-ek-1a', 'd-exempel', 'conv_nope', 'x', '', '__proto__', 'constructor');
+const ids = fc.constantFrom('s-ekskolan', 'g-ek-7a', 'g-ek-ma7', 'p-stu-ek-1', 'p-gua-ek-1a', 'd-exempel', 'conv_nope', 'post_nope', 'x', '', '__proto__', 'constructor');
 const weird = fc.oneof(
   fc.anything({ maxDepth: 3 }),
   fc.string({ maxLength: 20 }),
@@ -101,6 +101,9 @@ const nearlyValid = fc.record({
     quietHours: fc.oneof(fc.constant(null), weird, fc.record({ start: fc.oneof(fc.constantFrom('22:00', '24:00', '7:00'), weird), end: fc.constantFrom('06:30', '22:00'), timezone: fc.oneof(fc.constantFrom('Europe/Stockholm', 'utc', 'Mars/Olympus', '+01:00'), weird) })),
     language: fc.oneof(fc.constantFrom('sv', 'en', 'de'), weird),
   }, { requiredKeys: [] }))),
+  // Acknowledge and RSVP: post.create's ask, post.answer's and post.answers.get's fields.
+  ask: fc.option(fc.oneof(weird, fc.record({ kind: fc.constantFrom('ack', 'choice', 'x'), options: fc.oneof(weird, fc.array(fc.string({ maxLength: 120 }), { maxLength: 7 })), deadline: fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString())) }))),
+  postId: fc.option(ids), childId: fc.option(ids), answer: fc.option(fc.oneof(fc.constant('ack'), fc.integer({ min: -2, max: 7 }), weird)),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
   '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',
@@ -222,6 +225,9 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'scheduled.cancel', scheduledId: n }),
     (n) => ({ type: 'scheduled.update', scheduledId: n, title: n }),
     (n) => ({ type: 'notifications.set', preferences: { email: n, kinds: { [n]: { push: true, email: true } }, quietHours: { start: '22:00', end: '06:00', timezone: n }, language: n } }),
+    (n) => ({ type: 'post.create', schoolId: 's-ekskolan', title: 't', body: 'b', clientKey: `pa-${n}`, audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } }, ask: { kind: n, options: [n, 'x'] } }),
+    (n) => ({ type: 'post.answer', postId: n, childId: n, answer: n }),
+    (n) => ({ type: 'post.answers.get', postId: n }),
   ];
 
   for (const codec of ['json', 'msgpack'] as const) {
