@@ -15,6 +15,22 @@ import { fits, lengthNote } from './ui/length.ts';
 import { scheduledStore } from './client/scheduled-store.ts';
 import { localInputValue } from './scheduled.ts';
 import { SCHEDULE_LIMITS } from '../hub/protocol/limits.ts';
+import type { AskDraft } from './client/answers-protocol.ts';
+import { answerStrings } from './ui/answer-i18n.ts';
+
+type AskKind = 'none' | AskDraft['kind'];
+
+/** The post's ask from the form (acknowledge, RSVP), or undefined; throws the widget's own words when the choices are too few. */
+function askOf(data: FormData, twoOptions: string): AskDraft | undefined {
+  const kind = String(data.get('ask') ?? 'none') as AskKind;
+  if (kind === 'none') return undefined;
+  const at = String(data.get('deadline') ?? '');
+  const deadline = at ? { deadline: new Date(at).toISOString() } : {};
+  if (kind === 'ack') return { kind, ...deadline };
+  const options = data.getAll('option').map((o) => String(o).trim()).filter(Boolean);
+  if (options.length < 2 || new Set(options.map((o) => o.toLowerCase())).size !== options.length) throw new Error(twoOptions);
+  return { kind, options, ...deadline };
+}
 
 type Mode = 'post' | 'mailing';
 
@@ -39,6 +55,8 @@ export class SchoolhubFeedComposer extends HubElement {
   @state() lengths = { title: 0, body: 0 };
   /** "Publicera senare" is ticked: the form asks for a time and schedules. */
   @state() later = false;
+  /** What the post asks of its readers: the options show for a choice. */
+  @state() askKind: AskKind = 'none';
   private clientKey = newClientKey('p');
 
   /** Any edit: count the text fields, and the last confirmation has been read. */
@@ -85,6 +103,7 @@ export class SchoolhubFeedComposer extends HubElement {
       form.reset();
       this.lengths = { title: 0, body: 0 };
       this.later = false;
+      this.askKind = 'none';
       // Visible to everyone (role=status also says it once to screen readers).
       this.done = publishAt ? this.t.scheduledFor(dateAndTime(publishAt, this.t)) : mode === 'mailing' ? this.t.publishedMailing : this.t.publishedPost;
     } catch (err) {
@@ -103,7 +122,8 @@ export class SchoolhubFeedComposer extends HubElement {
       return members.length ? { kind: 'group', groupId, memberIds: members } : { kind: 'group', groupId };
     });
     if (targets.length === 0 || !reachesAnyone(recipients)) throw new Error(this.t.chooseTarget);
-    await this.publish(client, 'post.create', { schoolId, title, body, audience: { targets, recipients }, clientKey: this.clientKey }, publishAt);
+    const ask = askOf(data, answerStrings(this.locale).twoOptions);
+    await this.publish(client, 'post.create', { schoolId, title, body, audience: { targets, recipients }, ...(ask ? { ask } : {}), clientKey: this.clientKey }, publishAt);
   }
 
   private async mailing(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients, publishAt: string | undefined): Promise<void> {
@@ -148,6 +168,7 @@ export class SchoolhubFeedComposer extends HubElement {
       <textarea id="text" name="body" dir="auto" part="input" required data-maxlength=${LIMITS.postBody}
         aria-invalid=${fits(this.lengths.body, LIMITS.postBody) ? 'false' : 'true'} aria-describedby="text-count"></textarea>
       ${lengthNote(this.lengths.body, LIMITS.postBody, t, 'text-count')}
+      ${mode === 'post' ? this.askFields() : nothing}
       <label class="check"><input type="checkbox" name="later" .checked=${this.later} @change=${(e: Event) => (this.later = (e.target as HTMLInputElement).checked)} /> ${t.publishLater}</label>
       ${this.later
         ? html`<label for="publish-at">${t.publishAt}</label>
@@ -178,6 +199,24 @@ export class SchoolhubFeedComposer extends HubElement {
               : nothing}`,
         )}`,
     });
+  }
+
+  /** Acknowledge and RSVP: nothing, "I have read this", or 2–5 answers of the author's; a deadline. */
+  private askFields() {
+    const a = answerStrings(this.locale);
+    const kinds: [AskKind, string][] = [['none', a.askNone], ['ack', a.askAck], ['choice', a.askChoice]];
+    return html`<fieldset>
+      <legend>${a.ask}</legend>
+      ${kinds.map(([k, label]) => html`<label class="check"><input type="radio" name="ask" .value=${k} .checked=${this.askKind === k}
+          @change=${() => (this.askKind = k)} /> ${label}</label>`)}
+      ${this.askKind === 'choice'
+        ? Array.from({ length: LIMITS.askOptions }, (_, i) => html`<label for="option-${i}">${a.option(i + 1)}</label>
+            <input id="option-${i}" name="option" type="text" dir="auto" part="input" maxlength=${LIMITS.askOption} .value=${a.defaultOptions[i] ?? ''} />`)
+        : nothing}
+      ${this.askKind === 'none'
+        ? nothing
+        : html`<label for="deadline">${a.askDeadline}</label><input id="deadline" name="deadline" type="datetime-local" part="input" />`}
+    </fieldset>`;
   }
 
   private mailingFields() {

@@ -17,6 +17,7 @@ import { HubElement } from './ui/hub-element.ts';
 import { errorText, shortTime, type Strings } from './ui/i18n.ts';
 import { linkify } from './ui/linkify.ts';
 import './feed-composer.ts';
+import './post-answer.ts';
 
 /** A post longer than this (characters or lines) is collapsed behind "Visa mer". */
 const LONG_CHARS = 700;
@@ -250,6 +251,7 @@ export class SchoolhubFeed extends HubElement {
             ${open ? t.showLess : t.showMore}
           </button>`
         : nothing}
+      ${i.kind === 'post' && i.ask ? html`<schoolhub-post-answer part="answers" lang=${this.locale} .post=${i} .own=${i.answers}></schoolhub-post-answer>` : nothing}
       ${i.read ? nothing : html`<div class="actions"><button class="link" part="button" aria-describedby="t-${i.id}" @click=${() => this.store?.markRead([i.id])}>${t.markRead}</button></div>`}
       ${i.kind === 'post' ? this.postActions(i) : nothing}
     </article>`;

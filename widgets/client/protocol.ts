@@ -9,6 +9,7 @@ import type { ReplyQuote } from '../../storage/chat.ts';
 import type { Reaction } from '../../hub/protocol/limits.ts';
 import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
 import type { NotificationEvents, NotificationRequests } from './notifications-protocol.ts';
+import type { AnswerEvents, AnswerRequests, Ask, AskDraft, OwnAnswer } from './answers-protocol.ts';
 
 export type { AudienceTarget as Target, Recipients };
 
@@ -122,6 +123,8 @@ export interface Post {
     targets: ({ kind: 'group'; groupId: string; groupName: string | null; part: boolean } | { kind: 'school' } | { kind: 'person' })[];
     recipients: Recipients;
   };
+  /** What the post asks of its readers (acknowledge, RSVP), or null. */
+  ask?: Ask | null;
   createdAt: string;
   /** In feed.get (events of a new post carry none). */
   reactions?: Reactions;
@@ -152,7 +155,8 @@ export interface Mailing {
   createdAt: string;
 }
 
-export type FeedItem = ((Post & { kind: 'post' }) | (Mailing & { kind: 'mailing' })) & { read: boolean };
+/** `answers`: on a post that asks (feed.get), the reader's own answers; empty when not asked. */
+export type FeedItem = ((Post & { kind: 'post'; answers?: OwnAnswer[] }) | (Mailing & { kind: 'mailing' })) & { read: boolean };
 
 export interface Contact extends PersonRef {
   relation: 'mentor' | 'teacher' | 'staff' | 'student' | 'guardian';
@@ -181,7 +185,7 @@ export interface Audience {
 }
 
 /** Every request the widgets make: its fields and its result (the development records' in development-protocol.ts). */
-export interface Requests extends DevelopmentRequests, NotificationRequests {
+export interface Requests extends DevelopmentRequests, NotificationRequests, AnswerRequests {
   'inbox.get': [{ limit?: number; before?: string }, { conversations: InboxEntry[]; unreadTotal: number; next: string | null }];
   'history.get': [{ conversationId: string; beforeSeq?: number; afterSeq?: number; limit?: number }, HistoryPage];
   'conversation.start': [
@@ -207,7 +211,7 @@ export interface Requests extends DevelopmentRequests, NotificationRequests {
   'feed.get': [{ limit?: number; before?: string }, { items: FeedItem[]; next: string | null }];
   'feed.read': [{ itemIds: string[] }, { itemIds: string[] }];
   'feed.readAll': [Record<string, never>, { itemIds: string[] }];
-  'post.create': [{ schoolId: string; title: string; body: string; audience: PostAudience; clientKey: string }, { post: Post }];
+  'post.create': [{ schoolId: string; title: string; body: string; audience: PostAudience; ask?: AskDraft; clientKey: string }, { post: Post }];
   'mailing.create': [
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
     { mailing: Mailing },
@@ -223,7 +227,7 @@ export type RequestFields<T extends RequestType> = Requests[T][0];
 export type RequestResult<T extends RequestType> = Requests[T][1];
 
 /** Pushed events (PROTOCOL.md §4) and their data (the development records' in development-protocol.ts). */
-export interface HubEvents extends DevelopmentEvents, NotificationEvents {
+export interface HubEvents extends DevelopmentEvents, NotificationEvents, AnswerEvents {
   'post.created': { post: Post };
   'mailing.created': { mailing: Mailing };
   'conversation.created': { conversation: Conversation };
