@@ -78,6 +78,7 @@ export class SchoolhubPostAnswer extends HubElement {
   declare error: string;
   /** The child whose answer was saved last (the status line under their controls). */
   declare saved: string;
+  /** An answer is on its way (the acknowledgement button waits for it). */
   declare busy: boolean;
 
   constructor() {
@@ -132,21 +133,37 @@ export class SchoolhubPostAnswer extends HubElement {
     return !!d && Date.parse(d) <= Date.now();
   }
 
+  /** The latest answer chosen per child, not yet sent; and the children whose answer is on its way. */
+  private wanted = new Map<string, Answer>();
+  private sending = new Set<string>();
+
+  /**
+   * Saves the child's answer. Choices made while one is on its way (arrow keys move through a
+   * radio group, choosing as they go) are not dropped: the latest is sent after it, in order.
+   */
   private async answer(forId: string, answer: Answer): Promise<void> {
     const client = this.client;
     const post = this.post;
-    if (!client || !post || this.busy) return;
+    if (!client || !post) return;
+    this.wanted.set(forId, answer);
+    if (this.sending.has(forId)) return;
+    this.sending.add(forId);
+    this.busy = true;
     this.error = '';
     this.saved = '';
-    this.busy = true;
     try {
-      const r = await client.request('post.answer', { postId: post.id, childId: forId, answer });
-      this.mine = (this.mine ?? []).map((m) => (m.forId === forId ? r.answer : m));
+      for (let next = this.wanted.get(forId); next !== undefined; next = this.wanted.get(forId)) {
+        this.wanted.delete(forId);
+        const r = await client.request('post.answer', { postId: post.id, childId: forId, answer: next });
+        this.mine = (this.mine ?? []).map((m) => (m.forId === forId ? r.answer : m));
+      }
       this.saved = forId;
     } catch (e) {
+      this.wanted.delete(forId);
       this.error = errorText(e, this.t);
     } finally {
-      this.busy = false;
+      this.sending.delete(forId);
+      this.busy = this.sending.size > 0;
     }
   }
 
@@ -175,7 +192,7 @@ export class SchoolhubPostAnswer extends HubElement {
       return html`<div>
         ${m.answer === 'ack'
           ? html`<p><strong>${a.acknowledged}</strong>${self ? nothing : html` (${m.forName})`} ${when}</p>`
-          : html`<button class="primary" part="button" ?disabled=${closed || this.busy} @click=${() => this.answer(m.forId, 'ack')}>
+          : html`<button class="primary" part="button" ?disabled=${closed || this.sending.has(m.forId)} @click=${() => this.answer(m.forId, 'ack')}>
               ${self ? a.acknowledge : a.acknowledgeFor(m.forName)}
             </button>`}
         ${status}
