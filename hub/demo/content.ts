@@ -158,6 +158,12 @@ export async function seedDemoContent(
     body: 'Nu är det dags att boka tid för utvecklingssamtal. Svara i meddelanden vilken dag som passar.',
     audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } },
   }));
+  check('mentor rsvp', await mentor.request('post.create', {
+    schoolId: 's-ekskolan', title: 'Föräldramöte tisdag 18.00', clientKey: 'demo-post-3',
+    body: 'Välkomna till föräldramöte i matsalen. Svara gärna om ni kommer.',
+    audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } },
+    ask: { kind: 'choice', options: ['Ja', 'Nej', 'Kanske'] },
+  }));
   const started = check('conversation', await mentor.request('conversation.start', {
     participantIds: ['p-gua-ek-2a', 'p-gua-ek-2b'], subject: 'Liams vecka', clientKey: 'demo-conv-1',
   }));
