@@ -208,6 +208,26 @@ describe('an RSVP to the guardians of a class', () => {
     g.close();
   });
 
+  it('a scheduled post keeps its ask when published; its deadline must come after the publication', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const g = await t.connect('p-gua-ek-3a');
+    const publishAt = new Date(Date.now() + 3_600_000).toISOString();
+    const fields = (deadline: string, clientKey: string) => ({
+      schoolId: 's-ekskolan', title: 'Senare: utflykt', body: 'Följer ni med?', publishAt, clientKey,
+      audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } }, ask: { kind: 'choice', options: ['Ja', 'Nej'], deadline },
+    });
+    expect(await mentor.request('post.create', fields(new Date(Date.now() + 60_000).toISOString(), ck()))).toMatchObject({ code: 'invalid', path: ['ask', 'deadline'] });
+    const { scheduled } = await mentor.ok<{ scheduled: { id: string } }>('post.create', fields('2099-01-01T00:00:00Z', ck()));
+    await db`update scheduled_items set publish_at = now() - interval '1 second' where id = ${scheduled.id}`;
+    await t.hub.scheduled.publishDue();
+    const created = await g.waitFor((f) => f.type === 'event' && f.event === 'post.created' && JSON.stringify(f.data).includes('Senare: utflykt'));
+    const post = (created.data as { post: { id: string; ask: unknown } }).post;
+    expect(post.ask).toEqual({ kind: 'choice', options: ['Ja', 'Nej'], deadline: '2099-01-01T00:00:00Z' });
+    expect((await g.ok<{ answer: Own }>('post.answer', { postId: post.id, answer: 1 })).answer).toMatchObject({ forId: 'p-stu-ek-3', answer: 1 });
+    mentor.close();
+    g.close();
+  });
+
   it('can be changed until the deadline, and is refused after it with conflict', async () => {
     const mentor = await t.connect('p-mentor-ek');
     const g = await t.connect('p-gua-ek-4a');
