@@ -5,7 +5,7 @@
 // live. Which of the two the viewer gets is the hub's answer (post.answers.get `scope`).
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
-import type { Post } from './client/protocol.ts';
+import { HubError, type Post } from './client/protocol.ts';
 import type { Answer, AnswerLine, Ask, OwnAnswer, Tally } from './client/answers-protocol.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { errorText, shortTime } from './ui/i18n.ts';
@@ -97,7 +97,11 @@ export class SchoolhubPostAnswer extends HubElement {
   }
 
   attach(client: HubClient): (() => void)[] {
+    // Close the controls when the deadline passes with the page open (timers past ~24 days overflow).
+    const left = Date.parse(this.post?.ask?.deadline ?? '') - Date.now();
+    const timer = left > 0 && left < 2 ** 31 - 1 ? setTimeout(() => this.requestUpdate(), left + 50) : undefined;
     return [
+      () => clearTimeout(timer),
       client.views(() => void this.load(client)),
       client.on('post.answered', ({ postId, answer }) => {
         if (postId !== this.post?.id || !this.mine) return;
@@ -160,7 +164,8 @@ export class SchoolhubPostAnswer extends HubElement {
       this.saved = forId;
     } catch (e) {
       this.wanted.delete(forId);
-      this.error = errorText(e, this.t);
+      // The hub's clock said the deadline has passed: say so in words, and close the controls.
+      this.error = e instanceof HubError && e.code === 'conflict' ? this.a.closed : errorText(e, this.t);
     } finally {
       this.sending.delete(forId);
       this.busy = this.sending.size > 0;
