@@ -96,12 +96,14 @@ export class SchoolhubPostAnswer extends HubElement {
     return answerStrings(this.locale);
   }
 
+  /** The post the answers shown are for: the feed reuses this element for another post as its list changes. */
+  private shownFor: string | undefined;
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+
   attach(client: HubClient): (() => void)[] {
-    // Close the controls when the deadline passes with the page open (timers past ~24 days overflow).
-    const left = Date.parse(this.post?.ask?.deadline ?? '') - Date.now();
-    const timer = left > 0 && left < 2 ** 31 - 1 ? setTimeout(() => this.requestUpdate(), left + 50) : undefined;
+    this.closeAtDeadline();
     return [
-      () => clearTimeout(timer),
+      () => clearTimeout(this.deadlineTimer),
       client.views(() => void this.load(client)),
       client.on('post.answered', ({ postId, answer }) => {
         if (postId !== this.post?.id || !this.mine) return;
@@ -116,6 +118,28 @@ export class SchoolhubPostAnswer extends HubElement {
     ];
   }
 
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('post') && this.post?.id !== this.shownFor) {
+      // Another post (or the first): nothing of the last one stays; its answers are asked anew.
+      this.shownFor = this.post?.id;
+      this.all = undefined;
+      this.mine = undefined;
+      this.error = '';
+      this.saved = '';
+      this.closeAtDeadline();
+      if (this.client?.status === 'online') void this.load(this.client);
+    } else if (changed.has('own') && this.own?.length) {
+      this.mine = this.own;
+    }
+  }
+
+  /** Closes the controls when the deadline passes with the page open (timers past ~24 days overflow). */
+  private closeAtDeadline(): void {
+    clearTimeout(this.deadlineTimer);
+    const left = Date.parse(this.post?.ask?.deadline ?? '') - Date.now();
+    if (left > 0 && left < 2 ** 31 - 1) this.deadlineTimer = setTimeout(() => this.requestUpdate(), left + 50);
+  }
+
   private async load(client: HubClient): Promise<void> {
     const post = this.post;
     if (!post?.ask) return;
@@ -125,6 +149,7 @@ export class SchoolhubPostAnswer extends HubElement {
     }
     try {
       const r = await client.request('post.answers.get', { postId: post.id });
+      if (this.post?.id !== post.id) return; // the element shows another post by now
       if (r.scope === 'all') this.all = r.answers;
       else this.mine = r.answers;
     } catch {
