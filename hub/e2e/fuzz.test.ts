@@ -101,10 +101,9 @@ const nearlyValid = fc.record({
     quietHours: fc.oneof(fc.constant(null), weird, fc.record({ start: fc.oneof(fc.constantFrom('22:00', '24:00', '7:00'), weird), end: fc.constantFrom('06:30', '22:00'), timezone: fc.oneof(fc.constantFrom('Europe/Stockholm', 'utc', 'Mars/Olympus', '+01:00'), weird) })),
     language: fc.oneof(fc.constantFrom('sv', 'en', 'de'), weird),
   }, { requiredKeys: [] }))),
-  // Acknowledge and RSVP: post.create's ask, post.answer's and post.answers.get's fields.
-  // (Cheap shapes: `weird` is the costly part of generating, and the fields above already carry it.)
-  ask: fc.option(fc.oneof(fc.constantFrom(null, 'ack', 7, {}), fc.record({ kind: fc.constantFrom('ack', 'choice', 'x'), options: fc.array(fc.string({ maxLength: 120 }), { maxLength: 7 }), deadline: fc.constantFrom('2099-01-01T00:00:00Z', '2001-01-01T00:00:00Z', 'x', 5) }, { requiredKeys: ['kind'] }))),
-  postId: fc.option(ids), childId: fc.option(ids), answer: fc.option(fc.oneof(fc.constantFrom('ack', 'x', null), fc.integer({ min: -2, max: 7 }))),
+  // Acknowledge and RSVP (issue 13): post.create's ask, post.answer's and post.answers.get's fields; `light` too.
+  ask: fc.option(fc.oneof(fc.record({ kind: fc.constantFrom('ack', 'choice', 'x'), options: fc.array(fc.string({ maxLength: 120 }), { maxLength: 7 }), deadline: fc.constantFrom('2099-01-01T00:00:00Z', '2001-01-01T00:00:00Z', 'x', 5) }, { requiredKeys: ['kind'] }), light)),
+  postId: fc.option(ids), childId: fc.option(ids), answer: fc.option(fc.oneof(fc.constant('ack'), fc.integer({ min: -2, max: 7 }), light)),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
   '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',

@@ -84,7 +84,7 @@ export const getPostAnswers: Handler<'post.answers.get'> = async (ctx, req) => {
  * they said (an empty list: they are not asked). One query for the page.
  */
 export async function ownAnswersOf(ctx: HandlerContext, posts: readonly PostRow[]): Promise<Map<string, ReturnType<typeof ownAnswer>[]>> {
-  const asking = posts.filter((p) => p.ask !== null);
+  const asking = posts.filter((p) => p.ask !== null && p.ask !== undefined);
   const out = new Map<string, ReturnType<typeof ownAnswer>[]>();
   if (asking.length === 0) return out;
   const slots = new Map(asking.map((p) => [p.id, answersFor(ctx.dir, ctx.personId, stored(p))]));
