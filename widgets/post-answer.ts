@@ -3,7 +3,8 @@
 // or an "I have read this" button, with the deadline; after it the controls are closed. The
 // author side (the author, the school's leadership) sees the tally and who answered what,
 // live. Which of the two the viewer gets is the hub's answer (post.answers.get `scope`).
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { HubError, type Post } from './client/protocol.ts';
 import type { Answer, AnswerLine, Ask, OwnAnswer, Tally } from './client/answers-protocol.ts';
@@ -58,39 +59,18 @@ export class SchoolhubPostAnswer extends HubElement {
       }
     `,
   ];
-  static override properties: PropertyDeclarations = {
-    post: { attribute: false },
-    own: { attribute: false },
-    all: { state: true },
-    mine: { state: true },
-    error: { state: true },
-    saved: { state: true },
-    busy: { state: true },
-  };
-
   /** The post (with its ask). */
-  declare post: Post | undefined;
+  @property({ attribute: false }) post: Post | undefined;
   /** The viewer's own answers as feed.get gave them; empty or absent: ask the hub. */
-  declare own: OwnAnswer[] | undefined;
+  @property({ attribute: false }) own: OwnAnswer[] | undefined;
   /** The author side's lines, when the hub shows every answer to the viewer. */
-  declare all: AnswerLine[] | undefined;
-  declare mine: OwnAnswer[] | undefined;
-  declare error: string;
+  @state() all: AnswerLine[] | undefined;
+  @state() mine: OwnAnswer[] | undefined;
+  @state() error = '';
   /** The child whose answer was saved last (the status line under their controls). */
-  declare saved: string;
+  @state() saved = '';
   /** An answer is on its way (the acknowledgement button waits for it). */
-  declare busy: boolean;
-
-  constructor() {
-    super();
-    this.post = undefined;
-    this.own = undefined;
-    this.all = undefined;
-    this.mine = undefined;
-    this.error = '';
-    this.saved = '';
-    this.busy = false;
-  }
+  @state() busy = false;
 
   get a(): AnswerStrings {
     return answerStrings(this.locale);
