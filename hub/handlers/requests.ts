@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { requestSchemas, type RequestType } from '../protocol/frames.ts';
 import type { Handler } from './context.ts';
 import { createMailing, createPost, getFeed, readFeed, readAllFeed } from './feed.ts';
+import { getPostStats, getUnread, remindUnread } from './post-stats.ts';
 import { getAudience, getContacts } from './directory.ts';
 import { getHistory, getInbox, readAllConversations, readConversation, sendMessage, startConversation } from './chat.ts';
 import { deleteOwnMessage, editOwnMessage } from './chat-edit.ts';
@@ -45,6 +46,9 @@ const TABLE = {
   'feed.get': { kind: 'read', handle: getFeed },
   'feed.read': { kind: 'write', handle: readFeed }, // stores read marks
   'feed.readAll': { kind: 'write', handle: readAllFeed }, // stores read marks
+  'post.stats.get': { kind: 'read', handle: getPostStats },
+  'post.unread.get': { kind: 'read', handle: getUnread },
+  'post.remind': { kind: 'write', handle: remindUnread },
   // Chat (§3)
   'conversation.start': { kind: 'write', handle: startConversation },
   'message.send': { kind: 'write', handle: sendMessage },
