@@ -19,12 +19,12 @@ const ROLES: Record<string, string> = {
 const VICTIMS = ['p-mentor-an', 'p-leader-an', 'p-stu-an-1', 'p-stu-an-2', 'p-gua-an-1', 'p-gua-an-2', 'p-gua-ek-5a', 'p-stu-ek-5'];
 const WRITE_TABLES = [
   'posts', 'mailings', 'conversations', 'conversation_members', 'messages', 'events', 'items', 'conferences', 'feed_reads',
-  'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'scheduled_items',
+  'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'scheduled_items', 'feed_read_counts', 'feed_reminders',
 ];
 
 let t: TestHub;
 let db: postgres.Sql;
-const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '', fb: '', form: '', asm: '', doc: '', sched: '' };
+const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '', ekPost: '', fb: '', form: '', asm: '', doc: '', sched: '' };
 const saved = { rate: SESSION_LIMITS.rate, burst: SESSION_LIMITS.burst, writes: ABUSE_LIMITS.writesPerPerson };
 
 beforeAll(async () => {
@@ -44,6 +44,9 @@ beforeAll(async () => {
   ids.post = (await leaderAn.ok<{ post: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Bara 9C', body: '…', clientKey: 'w1p', audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { students: true, guardians: true } } })).post.id;
   // A post scheduled for later: its author's alone until then.
   ids.sched = (await leaderAn.ok<{ scheduled: { id: string } }>('post.create', { schoolId: 's-annan', title: 'Senare', body: '…', clientKey: 'w1s', publishAt: new Date(Date.now() + 3_600_000).toISOString(), audience: { targets: [{ kind: 'group', groupId: 'g-an-9c' }], recipients: { guardians: true } } })).scheduled.id;
+  // A post of the walkers' own school that most of them read: only its author (the mentor) and
+  // the school's leader may see its read statistics.
+  ids.ekPost = (await (await t.connect('p-mentor-ek')).ok<{ post: { id: string } }>('post.create', { schoolId: 's-ekskolan', title: 'Till 7A', body: '…', clientKey: 'w1e', audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { students: true, guardians: true } } })).post.id;
   const teacherEk = await t.connect('p-teacher-ek');
   ids.draft = (await teacherEk.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Utkast', clientKey: 'w1d' })).item.id;
   // Development records (docs/DOMAIN.md §4, §6–§8): feedback and a form in the other district, a
@@ -95,6 +98,11 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'another district, scheduled for later', fields: { ...audience('s-annan', 'g-an-9c'), publishAt: inAnHour() }, probe: 'later' },
       { label: 'a school that does not exist, scheduled for later', fields: { ...audience('s-nope', 'g-nope'), publishAt: inAnHour() }, probe: 'later' },
     ],
+    // Read statistics: another district's post, and (but for its author and the leader) a post the walker reads itself.
+    ...Object.fromEntries(([['post.stats.get', {}], ['post.unread.get', { part: 'guardians' }], ['post.remind', {}]] as const).map(([op, more]) => [op, [
+      ...othersAndMissing('post', 'itemId', ids.post, 'post_nope', more),
+      ...(role === 'mentor' || role === 'school_leader' ? [] : [{ label: 'a post of its own school it may read', fields: { itemId: ids.ekPost, ...more }, probe: 'itemId' }]),
+    ]])),
     'scheduled.update': othersAndMissing('scheduled post', 'scheduledId', ids.sched, 'sched_nope', { title: 'Kapad' }),
     'scheduled.cancel': othersAndMissing('scheduled post', 'scheduledId', ids.sched, 'sched_nope'),
     'mailing.create': [

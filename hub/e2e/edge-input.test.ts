@@ -63,6 +63,7 @@ describe('strings PostgreSQL cannot store are refused at the edge with invalid',
           ['post.create', { schoolId: 's-ekskolan', title: s, body: 'x', audience: { targets: [{ kind: 'school' }], recipients: { staff: true } }, clientKey: `p-${what}` }, ['title']],
           ['item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Plan', description: s, clientKey: `i-${what}` }, ['description']],
           ['messages.search', { query: s }, ['query']],
+          ['post.unread.get', { itemId: s, part: 'guardians' }, ['itemId']],
           ['conversation.start', { participantIds: ['p-stu-ek-2', s], clientKey: `c-${what}` }, ['participantIds', 1]],
         ];
         for (const [type, fields, path] of cases) {

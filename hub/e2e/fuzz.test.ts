@@ -64,6 +64,7 @@ const nearlyValid = fc.record({
   recipients: fc.option(weird), limit: fc.option(fc.oneof(fc.integer(), weird)), seq: fc.option(fc.oneof(fc.integer(), weird)),
   before: fc.option(weird), beforeSeq: fc.option(weird), itemIds: fc.option(fc.array(ids)), context: fc.option(weird), query: fc.option(weird),
   publishAt: fc.option(fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))), scheduledId: fc.option(ids),
+  itemId: fc.option(ids), part: fc.option(fc.oneof(fc.constantFrom('students', 'guardians', 'staff'), weird)), after: fc.option(weird),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
   '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',
@@ -96,6 +97,9 @@ async function invariants(): Promise<void> {
   expect(lonely).toEqual([]);
   const [{ posts, postEvents }] = await db<{ posts: number; postEvents: number }[]>`select (select count(*)::int from posts) as posts, (select count(*)::int from events where name = 'post.created') as "postEvents"` as unknown as [{ posts: number; postEvents: number }];
   expect(postEvents).toBe(posts);
+  // Every post and mailing has its three read counters (made in its own transaction).
+  const uncounted = await db`select id from (select id from posts union all select id from mailings) i where (select count(*) from feed_read_counts c where c.item_id = i.id) <> 3`;
+  expect(uncounted).toEqual([]);
 }
 
 describe('fuzzing the wire protocol', () => {
@@ -170,6 +174,9 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'typing', conversationId: n }),
     (n) => ({ type: 'scheduled.cancel', scheduledId: n }),
     (n) => ({ type: 'scheduled.update', scheduledId: n, title: n }),
+    (n) => ({ type: 'post.stats.get', itemId: n }),
+    (n) => ({ type: 'post.unread.get', itemId: n, part: n, after: n }),
+    (n) => ({ type: 'post.remind', itemId: n }),
   ];
 
   for (const codec of ['json', 'msgpack'] as const) {
