@@ -10,6 +10,7 @@ import { HubElement } from './ui/hub-element.ts';
 import { errorText, shortTime, type Strings } from './ui/i18n.ts';
 import { linkify } from './ui/linkify.ts';
 import './feed-composer.ts';
+import { followsReads } from './post-stats.ts';
 
 /** A post longer than this (characters or lines) is collapsed behind "Visa mer". */
 const LONG_CHARS = 700;
@@ -172,6 +173,7 @@ export class SchoolhubFeed extends HubElement {
             ${open ? t.showLess : t.showMore}
           </button>`
         : nothing}
+      ${followsReads(this.client?.user, i) ? html`<schoolhub-post-stats item-id=${i.id} item-title=${i.title} lang=${this.locale}></schoolhub-post-stats>` : nothing}
       ${i.read ? nothing : html`<div class="actions"><button class="link" part="button" aria-describedby="t-${i.id}" @click=${() => this.store?.markRead([i.id])}>${t.markRead}</button></div>`}
     </article>`;
   }

@@ -16,7 +16,7 @@ import { DEMO } from '../demo/district.ts';
 
 interface Part { part: string; audience: number; read: number }
 interface Stats { itemId: string; kind: string; parts: Part[]; reminder: { sentAt: string | null; nextAt: string | null } }
-interface Unread { people: { personId: string; name: string }[]; next: string | null }
+interface Unread { people: { id: string; name: string }[]; next: string | null }
 
 let t: TestHub;
 let db: postgres.Sql;
@@ -98,13 +98,13 @@ describe('read statistics of a post', () => {
     const itemId = await classPost(mentor);
     for (const p of ['p-stu-ek-1', 'p-gua-ek-3a', 'p-gua-ek-3b']) await (await t.connect(p)).ok('feed.read', { itemIds: [itemId] });
     const students = await unreadAll(mentor, itemId, 'students', 2);
-    expect(students.map((p) => p.personId).sort()).toEqual(DEMO.studentsEk.filter((s) => s !== 'p-stu-ek-1').sort());
-    expect(students).toContainEqual({ personId: 'p-stu-ek-6', name: 'Hugo Larsson' });
+    expect(students.map((p) => p.id).sort()).toEqual(DEMO.studentsEk.filter((s) => s !== 'p-stu-ek-1').sort());
+    expect(students).toContainEqual({ id: 'p-stu-ek-6', name: 'Hugo Larsson' });
     const names = students.map((p) => p.name);
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'sv')));
     const guardians = await unreadAll(mentor, itemId, 'guardians', 3);
-    expect(guardians.map((p) => p.personId).sort()).toEqual(guardians7a.filter((g) => g !== 'p-gua-ek-3a' && g !== 'p-gua-ek-3b').sort());
-    expect(new Set(guardians.map((p) => p.personId)).size).toBe(guardians.length); // no page repeats one
+    expect(guardians.map((p) => p.id).sort()).toEqual(guardians7a.filter((g) => g !== 'p-gua-ek-3a' && g !== 'p-gua-ek-3b').sort());
+    expect(new Set(guardians.map((p) => p.id)).size).toBe(guardians.length); // no page repeats one
     // A part the post does not address is empty; a cursor not from the hub is refused.
     expect(await mentor.ok<Unread>('post.unread.get', { itemId, part: 'staff' })).toMatchObject({ people: [], next: null });
     expect(await mentor.request('post.unread.get', { itemId, part: 'students', after: 'nope' })).toMatchObject({ type: 'error', code: 'invalid', path: ['after'] });
@@ -130,7 +130,7 @@ describe('read statistics of a post', () => {
       expect(figures(await mentor.ok<Stats>('post.stats.get', { itemId })).guardians).toBe(`1/${guardians7a.length - 1}`);
       // A guardian who reads while blocked is no reader of it, and is not listed as unread either.
       expect((await maria.ok<{ itemIds: string[] }>('feed.read', { itemIds: [itemId] })).itemIds).toEqual([]);
-      expect((await unreadAll(mentor, itemId, 'guardians')).map((p) => p.personId)).not.toContain('p-gua-ek-1a');
+      expect((await unreadAll(mentor, itemId, 'guardians')).map((p) => p.id)).not.toContain('p-gua-ek-1a');
       // The counter keeps counting at the new directory.
       await (await t.connect('p-gua-ek-4a')).ok('feed.read', { itemIds: [itemId] });
       expect(figures(await mentor.ok<Stats>('post.stats.get', { itemId })).guardians).toBe(`2/${guardians7a.length - 1}`);

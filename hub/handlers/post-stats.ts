@@ -83,7 +83,7 @@ export const getUnread: Handler<'post.unread.get'> = async (ctx, req) => {
     const after = decodeAfter(req.after);
     at = (parts.position(req.part, after.personId) ?? after.index - 1) + 1;
   }
-  const people: { personId: string; name: string }[] = [];
+  const people: { id: string; name: string }[] = [];
   let last = at;
   while (people.length < limit && at < list.length) {
     const candidates = list.slice(at, at + READ_STATS.unreadProbe);
@@ -91,14 +91,14 @@ export const getUnread: Handler<'post.unread.get'> = async (ctx, req) => {
     for (const p of candidates) {
       at++;
       if (read.has(p) || !mayShow(ctx.dir, ctx.personId, p)) continue;
-      people.push({ personId: p, name: ctx.dir.person(p)?.name ?? '' });
+      people.push({ id: p, name: ctx.dir.person(p)?.name ?? '' });
       last = at;
       if (people.length === limit) break;
     }
   }
-  audit(ctx, 'post.unread.get', () => [{ about: people.map((p) => p.personId), ids: [item.id] }]);
+  audit(ctx, 'post.unread.get', () => [{ about: people.map((p) => p.id), ids: [item.id] }]);
   const lastShown = people[people.length - 1];
-  return { itemId: item.id, part: req.part, people, next: people.length === limit && at < list.length && lastShown ? encodeAfter(last, lastShown.personId) : null };
+  return { itemId: item.id, part: req.part, people, next: people.length === limit && at < list.length && lastShown ? encodeAfter(last, lastShown.id) : null };
 };
 
 /**

@@ -146,6 +146,16 @@ export interface Mailing {
   createdAt: string;
 }
 
+/** An audience part of a post or mailing (PROTOCOL.md, read statistics). */
+export type ReadPart = 'students' | 'guardians' | 'staff';
+/** "Read by `read` of `audience`" per part, and the last reminder; the author side's only. */
+export interface ReadStats {
+  itemId: string;
+  kind: 'post' | 'mailing';
+  parts: { part: ReadPart; audience: number; read: number }[];
+  reminder: { sentAt: string | null; nextAt: string | null };
+}
+
 export type FeedItem = ((Post & { kind: 'post' }) | (Mailing & { kind: 'mailing' })) & { read: boolean };
 
 export interface Contact extends PersonRef {
@@ -205,6 +215,9 @@ export interface Requests extends DevelopmentRequests {
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
     { mailing: Mailing },
   ];
+  'post.stats.get': [{ itemId: string }, ReadStats];
+  'post.unread.get': [{ itemId: string; part: ReadPart; limit?: number; after?: string }, { itemId: string; part: ReadPart; people: PersonRef[]; next: string | null }];
+  'post.remind': [{ itemId: string }, { itemId: string; sentAt: string; recipients: number }];
   'scheduled.get': [{ limit?: number }, { items: Scheduled[] }];
   'scheduled.update': [{ scheduledId: string; publishAt?: string; title?: string; body?: string }, { scheduled: Scheduled }];
   'scheduled.cancel': [{ scheduledId: string }, { scheduled: Scheduled }];
@@ -229,6 +242,8 @@ export interface HubEvents extends DevelopmentEvents {
   'conversation.read': { conversationId: string; personId: string; seq: number };
   'feed.read': { personId: string; itemIds: string[] };
   'scheduled.changed': { scheduled: Scheduled };
+  'post.stats': ReadStats;
+  'post.reminder': { itemId: string; kind: 'post' | 'mailing'; title: string; authorName: string; sentAt: string };
   'sync.done': Record<string, never>;
   'sync.reset': { reason: string };
 }
