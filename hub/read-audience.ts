@@ -54,6 +54,8 @@ export function partsAddressed(dir: Directory, item: ReadItem): ReadPart[] {
 
 /** The parts of the item's audience that a reader holding `readerKeys` (readKeysOf) is in. */
 export function readerParts(dir: Directory, item: ReadItem, readerId: string, readerKeys: ReadonlySet<string>): ReadPart[] {
+  // The author is never their own audience (a leader's post to the school's staff).
+  if (readerId === item.authorId) return [];
   const out = new Set<ReadPart>();
   for (const k of item.keys) {
     if (!readerKeys.has(k)) continue;
@@ -120,7 +122,7 @@ export function audienceParts(dir: Directory, item: ReadItem): AudienceParts {
   for (const k of item.keys) {
     const part = partOfKey(dir, item, k);
     if (part === undefined) continue;
-    membersOfKey(dir, k, (p) => members.get(part === 'person' ? partOfPerson(dir, item, p) : part)?.add(p));
+    membersOfKey(dir, k, (p) => p !== item.authorId && members.get(part === 'person' ? partOfPerson(dir, item, p) : part)?.add(p));
   }
   const sortedParts = new Map<ReadPart, { list: string[]; at: Map<string, number> }>();
   const name = (id: string) => dir.person(id)?.name ?? '';

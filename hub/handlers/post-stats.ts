@@ -110,7 +110,6 @@ export const remindUnread: Handler<'post.remind'> = async (ctx, req) => {
   const item = await followedItem(ctx, req.itemId);
   const members = new Set<string>();
   for (const set of audienceParts(ctx.dir, item).members.values()) for (const p of set) members.add(p);
-  members.delete(item.authorId);
   const all = [...members];
   const read = await readersAmong(ctx.sql, item.id, all);
   const unread = all.filter((p) => !read.has(p));
