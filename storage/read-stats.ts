@@ -19,18 +19,18 @@ export async function insertReadCounters(tx: Tx, itemId: string): Promise<void> 
  * After read marks were inserted in `tx`: one more reader in each (item, part) of `marks` whose
  * counter is at `directoryImport`; every counter of those items that is at another import is
  * made stale (the reader's parts were judged by a directory the counter was not counted at).
+ * One statement that writes every counter row of the items, so it always takes their locks: a
+ * recount holding them makes it wait and then apply itself to the recounted rows; a recount
+ * that comes later waits for this mark to commit and so reads it (recountReads).
  */
 export async function countReads(tx: Tx, directoryImport: number, marks: { itemId: string; part: ReadPart }[], itemIds: string[]): Promise<void> {
   if (itemIds.length === 0) return;
-  if (marks.length > 0) {
-    await tx`
-      update feed_read_counts c set readers = c.readers + 1
-      from (select unnest(${marks.map((m) => m.itemId)}::text[]) as item_id, unnest(${marks.map((m) => m.part)}::text[]) as part) m
-      where c.item_id = m.item_id and c.part = m.part and c.directory_import = ${directoryImport}`;
-  }
+  const pairs = marks.map((m) => `${m.itemId}|${m.part}`);
   await tx`
-    update feed_read_counts set directory_import = ${STALE}
-    where item_id = any(${itemIds}::text[]) and directory_import <> ${directoryImport} and directory_import <> ${STALE}`;
+    update feed_read_counts c set
+      readers = c.readers + (c.directory_import = ${directoryImport} and (c.item_id || '|' || c.part) = any(${pairs}::text[]))::int,
+      directory_import = case when c.directory_import = ${directoryImport} then c.directory_import else ${STALE} end
+    where c.item_id = any(${[...itemIds].sort()}::text[])`;
 }
 
 export interface ReadCounters {

@@ -98,6 +98,21 @@ describe('read statistics of a post', () => {
     expect(counters.map((c) => [c.part, c.readers, c.at === c.latest])).toEqual([['guardians', 1, true], ['staff', 0, true], ['students', 0, true]]);
   });
 
+  it('counts every read when reads, statistics reads and their recounts race', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const itemId = await classPost(mentor);
+    // Stale from the start (no statistics read yet): the first reads race the first recount.
+    const readers = await Promise.all(guardians7a.map((g) => t.connect(g)));
+    await Promise.all([
+      ...readers.map((c) => c.ok('feed.read', { itemIds: [itemId] })),
+      ...Array.from({ length: 6 }, () => mentor.ok('post.stats.get', { itemId })),
+    ]);
+    expect(figures(await mentor.ok<Stats>('post.stats.get', { itemId }))).toEqual({ students: '0/6', guardians: `${guardians7a.length}/${guardians7a.length}` });
+    // And a recount from scratch says the same.
+    await db`update feed_read_counts set directory_import = -1, readers = 0 where item_id = ${itemId}`;
+    expect(figures(await mentor.ok<Stats>('post.stats.get', { itemId }))).toEqual({ students: '0/6', guardians: `${guardians7a.length}/${guardians7a.length}` });
+  });
+
   it('lists who has not read it, by name and in pages, a protected student included for staff; audited', async () => {
     const mentor = await t.connect('p-mentor-ek');
     const itemId = await classPost(mentor);
