@@ -98,9 +98,9 @@ const LAYER_RULES: readonly LayerRule[] = [
     refuses: (i) => !i.typeOnly && (i.target.startsWith('storage/') || IO.has(i.target)),
   },
   {
-    rule: `widgets/ loads nothing of hub/ at run time (import type only), but ${WIDGET_SHARED.join(', ')}`,
+    rule: `widgets/ loads nothing of hub/ or storage/ at run time (import type only), but ${WIDGET_SHARED.join(', ')}`,
     files: under('widgets/'),
-    refuses: (i) => i.target.startsWith('hub/') && !i.typeOnly && !WIDGET_SHARED.includes(i.target),
+    refuses: (i) => under('hub/', 'storage/')(i.target) && !i.typeOnly && !WIDGET_SHARED.includes(i.target),
   },
   {
     rule: 'a hub module the widgets load imports nothing at run time (it goes into the browser bundle)',

@@ -82,6 +82,12 @@ export async function feedPage(
   return rows.map((r) => ({ ...(r.kind === 'post' ? { kind: 'post' as const, ...postRow(r) } : { kind: 'mailing' as const, ...mailingRow(r) }), read: r.read }));
 }
 
+/** The post, when `keys` may read it (undefined also when there is no such post: the same answer). */
+export async function readablePost(db: Db, id: string, keys: string[]): Promise<PostRow | undefined> {
+  const [r] = await db<Stored<PostRow, 'createdAt'>[]>`select * from posts where id = ${id} and keys && ${keys}::text[]`;
+  return r ? postRow(r) : undefined;
+}
+
 /** What counting a read needs of an item: who wrote it, where, to whom (hub/read-audience.ts ReadItem). */
 export interface ReadItemRow {
   id: string;

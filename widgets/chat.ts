@@ -5,10 +5,11 @@
 // hub's read marks, typing indicators come and go politely, and a context header links to
 // the plan, assignment or conference. In a whole-group conversation only the mentors write:
 // they see who reads it, in words; the others get "reply privately" on each message instead.
-import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { ConversationStore, type Outgoing } from './client/conversation-store.ts';
-import { HubError, type Message } from './client/protocol.ts';
+import { HubError, type Message, type Reaction } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { errorText, shortTime } from './ui/i18n.ts';
@@ -17,6 +18,7 @@ import { contextLink } from './ui/links.ts';
 import { renderLink } from './ui/anchor.ts';
 import { linkify } from './ui/linkify.ts';
 import { chatStyles } from './ui/chat-styles.ts';
+import { reactionBar, reactionStyles } from './ui/reactions.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 import { newClientKey } from './client/keys.ts';
 import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
@@ -28,6 +30,7 @@ import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
  * @csspart message - one message (also `mine` or `theirs`, `pending` or `failed`, `deleted`)
  * @csspart quiet - the "answers during school hours" note under a message
  * @csspart quote - what a private reply answers
+ * @csspart reactions - the reaction bar under a message (its buttons: `reaction`)
  * @csspart audience - who reads a whole-group conversation, or (for those who only read it) how to answer
  * @csspart typing - the typing indicator
  * @csspart composer - the form at the bottom
@@ -38,48 +41,34 @@ import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
  * @cssprop --schoolhub-chat-height - height of the message list (default 26em)
  */
 export class SchoolhubChat extends HubElement {
-  static override styles = [base, chatStyles];
-  static override properties: PropertyDeclarations = {
-    conversationId: { attribute: 'conversation-id', reflect: true },
-    contextHref: { attribute: 'context-href' },
-    messageSeq: { attribute: 'message-seq', type: Number },
-    editing: { state: true },
-    confirming: { state: true },
-    changeError: { state: true },
-    replying: { state: true },
-    replyError: { state: true },
-    draftLength: { state: true },
-    active: { state: true },
-    actionsFor: { state: true },
-    editLength: { state: true },
-  };
+  static override styles = [base, chatStyles, reactionStyles];
 
   /** The conversation to show. */
-  declare conversationId: string | null;
+  @property({ attribute: 'conversation-id', reflect: true }) conversationId: string | null = null;
   /** URL pattern for the context link when the hub gives none: `{kind}` and `{id}` are replaced, e.g. `/portal/{kind}s/{id}`. */
-  declare contextHref: string | null;
+  @property({ attribute: 'context-href' }) contextHref: string | null = null;
   /** The message to open the conversation at (e.g. a search hit), by its seq. */
-  declare messageSeq: number | null;
+  @property({ attribute: 'message-seq', type: Number }) messageSeq: number | null = null;
   /** The seq of the message being edited. */
-  declare editing: number | null;
+  @state() editing: number | null = null;
   /** The seq of the message whose deletion is being confirmed. */
-  declare confirming: number | null;
-  declare changeError: { seq: number; text: string } | null;
+  @state() confirming: number | null = null;
+  @state() changeError: { seq: number; text: string } | null = null;
   /** The seq of the group message being answered privately, and why sending it failed. */
-  declare replying: number | null;
-  declare replyError: string | null;
+  @state() replying: number | null = null;
+  @state() replyError: string | null = null;
   /** One key per private reply, reused when it is sent again after a failure. */
   private replyKey: string | undefined;
   /** The composer's and the editor's text lengths, for the counter and refusing what is too long. */
-  declare draftLength: number;
+  @state() draftLength = 0;
   /**
    * The message list is one tab stop (roving tabindex): `active` is the seq of the message that
    * holds it (the newest when unset); arrow keys move it. `actionsFor` is the message whose
    * edit and delete buttons are in the tab order, after Enter on it.
    */
-  declare active: number | null;
-  declare actionsFor: number | null;
-  declare editLength: number;
+  @state() active: number | null = null;
+  @state() actionsFor: number | null = null;
+  @state() editLength = 0;
   private store: ConversationStore | undefined;
   private unsubscribe: (() => void) | undefined;
   private atBottom = true;
@@ -91,22 +80,6 @@ export class SchoolhubChat extends HubElement {
   /** After an update, move focus here (a selector in the shadow root). */
   private focusAfter: string | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor() {
-    super();
-    this.conversationId = null;
-    this.contextHref = null;
-    this.messageSeq = null;
-    this.editing = null;
-    this.confirming = null;
-    this.changeError = null;
-    this.replying = null;
-    this.replyError = null;
-    this.draftLength = 0;
-    this.editLength = 0;
-    this.active = null;
-    this.actionsFor = null;
-  }
 
   attach(client: HubClient): (() => void)[] {
     this.bind(client);
@@ -366,6 +339,14 @@ export class SchoolhubChat extends HubElement {
       ${lengthNote(this.draftLength, LIMITS.messageBody, t, 'body-length')}`;
   }
 
+  /** A reaction on or off; a refusal is said under the message. */
+  private react(m: Message, emoji: Reaction, on: boolean): void {
+    this.changeError = null;
+    this.store?.react(m, emoji, on).catch((err: unknown) => {
+      this.changeError = { seq: m.seq, text: `${this.t.reactFailed}: ${errorText(err, this.t)}` };
+    });
+  }
+
   private startReply(m: Message): void {
     this.replying = m.seq;
     this.replyError = null;
@@ -452,6 +433,13 @@ export class SchoolhubChat extends HubElement {
       ${m.replyTo && !m.deleted ? html`<p class="quote muted" part="quote">${t.replyingTo} ${m.replyTo.title ?? t.group}: ”${m.replyTo.excerpt}”</p>` : nothing}
       ${m.quietHours && !m.deleted ? html`<p class="quiet" part="quiet">${t.quietHours}</p>` : nothing}
       ${store.mayChange(m) && this.editing !== m.seq ? this.changeButtons(m) : nothing}
+      ${m.deleted ? nothing : reactionBar({
+        reactions: m.reactions, t, key: m.seq, describedBy: `b-${m.seq}`,
+        // In the tab order only after Enter on the message, like its other actions.
+        tabindex: this.actionsFor === m.seq ? '0' : '-1',
+        onKey: (e) => this.actionKey(e, m.seq),
+        onToggle: (emoji, on) => this.react(m, emoji, on),
+      })}
       ${this.mayReplyPrivately(m, store)
         ? this.replying === m.seq
           ? this.replyForm(m)
@@ -494,10 +482,11 @@ export class SchoolhubChat extends HubElement {
     }
     if (e.key === 'Enter' || e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
       const m = this.store.messages.find((x) => x.seq === Number(li.dataset.seq));
-      if (!m || !this.store.mayChange(m)) return;
+      if (!m || m.deleted) return;
       e.preventDefault();
       this.actionsFor = m.seq;
-      this.focusAfter = `[data-edit="${m.seq}"]`;
+      // One's own message opens at "edit"; any other at its reactions.
+      this.focusAfter = this.store.mayChange(m) ? `[data-edit="${m.seq}"]` : `[data-react="${m.seq}"]`;
     } else if (e.key === 'Escape' && this.actionsFor !== null) {
       this.actionsFor = null;
     }

@@ -7,6 +7,7 @@ import { EDIT_WINDOW_MS } from '../protocol/limits.ts';
 import type { Directory } from '../directory/model.ts';
 import type { Tx } from '../../storage/pool.ts';
 import { deleteMessage, editMessage, getMessage, lockConversation, type ConversationRow, type MessageRow } from '../../storage/chat.ts';
+import { clearMessageReactions } from '../../storage/reactions.ts';
 import type { Handler, HandlerContext } from './context.ts';
 import { conversationKeys, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
 import { assertMayWrite, isParticipant } from './chat-rights.ts';
@@ -57,6 +58,8 @@ export const deleteOwnMessage: Handler<'message.delete'> = async (ctx, req) => {
     withinWindow(m, 'deleted');
     // Taking back one's own words needs no right to write more: a participant may always.
     const deleted = await deleteMessage(tx, m.id);
+    // Its reactions go with its words; clients drop them on message.deleted.
+    await clearMessageReactions(tx, m.id);
     const data = { conversationId: conv.id, messageId: m.id, seq: m.seq, deletedAt: deleted.deletedAt };
     return { result: { m: deleted, conv }, events: [{ name: 'message.deleted', keys: conversationKeys(conv, participantsNow(dir, conv)), data }] };
   });

@@ -11,6 +11,7 @@ import {
 import { conferenceIdsOf, expireConferences, expireItems, getConference, getItem, itemIdsOf, itemStartsOf } from '../../storage/items.ts';
 import { expireMailings, expirePosts, feedIdsOf, feedReadsOf, feedRowsByIds } from '../../storage/feed.ts';
 import { directoryRecordsOf } from '../../storage/directory.ts';
+import { postsWithHeldReactions, reactionsBy } from '../../storage/reactions.ts';
 import { auditEntries } from '../../storage/privacy.ts';
 import { RETENTION_BATCH, type Holds } from '../../storage/retention.ts';
 import { audienceMembers } from '../rules/index.ts';
@@ -215,6 +216,17 @@ const feedSource: PrivacySource = {
   },
 };
 
+// Reactions (issue 13): the person's own, with what they are on. They go with their message or
+// post (ON DELETE CASCADE), so retention needs nothing of its own; a held person's reactions
+// keep their posts (`protects`) and their conversations (storage/chat.ts conversationCandidates).
+const reactionsSource: PrivacySource = {
+  name: 'reactions',
+  async export({ sql, personId }) {
+    return reactionsBy(sql, personId);
+  },
+  protects: ({ sql, holds }) => postsWithHeldReactions(sql, holds.persons),
+};
+
 /** What the person scheduled (docs/PROTOCOL.md "Scheduled posts and mailings"): theirs alone until published. */
 const scheduledSource: PrivacySource = {
   name: 'scheduled',
@@ -238,13 +250,20 @@ const scheduledSource: PrivacySource = {
 /** The person and their children now (guardian blocks applied): whose records they get. */
 const subjectsOf = (dir: Directory, personId: string) => [personId, ...dir.childrenOf(personId)];
 
+/** Of feedback or assessments: what the person wrote (marked `authored`), and what is published to them. */
+function writtenOrPublished<R extends { authorId: string; state: string }, V extends object>(
+  rows: readonly R[], personId: string, mayRead: (r: R) => boolean, view: (r: R) => V,
+): (V & { authored: boolean })[] {
+  return rows
+    .filter((r) => r.authorId === personId || (r.state === 'published' && mayRead(r)))
+    .map((r) => ({ ...view(r), authored: r.authorId === personId }));
+}
+
 const feedbackSource: PrivacySource = {
   name: 'feedback',
   async export({ sql, dir, personId, readKeys }) {
     const rows = await feedbackForExport(sql, personId, subjectsOf(dir, personId), readKeys);
-    return rows
-      .filter((f) => f.authorId === personId || (f.state === 'published' && canReadFeedback(dir, personId, f)))
-      .map((f) => ({ ...feedbackView(dir, f), authored: f.authorId === personId }));
+    return writtenOrPublished(rows, personId, (f) => canReadFeedback(dir, personId, f), (f) => feedbackView(dir, f));
   },
   protects: ({ sql, holds }) => itemsOfHeldFeedback(sql, holds.items, holds.persons),
 };
@@ -253,9 +272,7 @@ const assessmentsSource: PrivacySource = {
   name: 'assessments',
   async export({ sql, dir, personId, readKeys }) {
     const rows = await assessmentsForExport(sql, personId, subjectsOf(dir, personId), readKeys);
-    return rows
-      .filter((a) => a.authorId === personId || (a.state === 'published' && canReadAssessment(dir, personId, a)))
-      .map((a) => ({ ...assessmentView(dir, a), authored: a.authorId === personId }));
+    return writtenOrPublished(rows, personId, (a) => canReadAssessment(dir, personId, a), (a) => assessmentView(dir, a));
   },
   expire: expireByDistrict('assessments', expireAssessments),
 };
@@ -389,6 +406,7 @@ export const privacySources: readonly PrivacySource[] = [
   directorySource,
   conversationsSource,
   feedSource,
+  reactionsSource,
   scheduledSource,
   feedbackSource,
   assessmentsSource,

@@ -1,8 +1,15 @@
 // The wire protocol as the widgets see it (docs/PROTOCOL.md). This file is the widgets' only
 // knowledge of the hub: shapes of frames, requests, results and events. Nothing is imported
 // from hub/ but its limits (hub/protocol/limits.ts: plain constants, shared so that they
-// cannot drift), so the widgets depend on the documented protocol and nothing else.
+// cannot drift), so the widgets depend on the documented protocol and nothing else. Shapes
+// the hub takes or sends as its own types (a post's audience; a private reply's quote, as
+// stored) are those types, imported as types only: nothing of them reaches the bundle.
+import type { AudienceTarget, PostAudience, Recipients } from '../../hub/rules/posts.ts';
+import type { ReplyQuote } from '../../storage/chat.ts';
+import type { Reaction } from '../../hub/protocol/limits.ts';
 import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
+
+export type { AudienceTarget as Target, Recipients };
 
 export interface PersonRef {
   id: string;
@@ -48,15 +55,22 @@ export interface Message {
   context: Context | null;
   /** A private reply: what it answers, quoted as it was (older hubs send nothing). */
   replyTo?: ReplyQuote | null;
+  /** Its reactions: in history.get and after reaction.set (events of a new or edited message carry none). */
+  reactions?: Reactions;
 }
 
-export interface ReplyQuote {
-  kind: 'message';
-  id: string;
-  conversationId: string;
-  title: string | null;
-  excerpt: string;
+export { REACTIONS, type Reaction } from '../../hub/protocol/limits.ts';
+
+/** The reactions on a message or a post as the viewer may see them (PROTOCOL.md `reaction.set`). */
+export interface Reactions {
+  counts: Partial<Record<Reaction, number>>;
+  /** Who reacted, where the viewer may see names; absent: counts only. */
+  by?: Partial<Record<Reaction, PersonRef[]>>;
+  /** The viewer's own; absent in events about others' changes. */
+  mine?: Reaction[];
 }
+
+export type ReactionTarget = { kind: 'message'; id: string; conversationId: string } | { kind: 'post'; id: string };
 
 /** A conversation with a mentor's whole group: its students, or their guardians. */
 export interface GroupRef {
@@ -96,17 +110,6 @@ export interface InboxEntry extends Conversation {
   lastActivityAt: string;
 }
 
-export interface Recipients {
-  students: boolean;
-  guardians: boolean;
-  staff: boolean;
-}
-
-export type Target =
-  | { kind: 'group'; groupId: string; memberIds?: string[] }
-  | { kind: 'person'; personId: string }
-  | { kind: 'school' };
-
 export interface Post {
   id: string;
   schoolId: string;
@@ -119,6 +122,8 @@ export interface Post {
     recipients: Recipients;
   };
   createdAt: string;
+  /** In feed.get (events of a new post carry none). */
+  reactions?: Reactions;
 }
 
 /** A post or mailing set to be published later: its author's alone until then (PROTOCOL.md, scheduled posts). */
@@ -196,7 +201,8 @@ export interface Requests extends DevelopmentRequests {
     { conversation: Conversation; existing?: boolean },
   ];
   'message.send': [{ conversationId: string; body: string; clientKey: string }, { message: Message }];
-  'message.replyPrivately': [{ to: { kind: 'message'; id: string }; body: string; clientKey: string }, { conversation: Conversation; message: Message }];
+  'message.replyPrivately': [{ to: { kind: 'message' | 'post'; id: string }; body: string; clientKey: string }, { conversation: Conversation; message: Message }];
+  'reaction.set': [{ target: { kind: 'message' | 'post'; id: string }; emoji: Reaction; on: boolean }, { target: ReactionTarget; reactions: Reactions }];
   'message.edit': [{ messageId: string; body: string }, { message: Message }];
   'message.delete': [{ messageId: string }, { message: Message }];
   'messages.search': [
@@ -210,7 +216,7 @@ export interface Requests extends DevelopmentRequests {
   'feed.get': [{ limit?: number; before?: string }, { items: FeedItem[]; next: string | null }];
   'feed.read': [{ itemIds: string[] }, { itemIds: string[] }];
   'feed.readAll': [Record<string, never>, { itemIds: string[] }];
-  'post.create': [{ schoolId: string; title: string; body: string; audience: { targets: Target[]; recipients: Recipients }; clientKey: string }, { post: Post }];
+  'post.create': [{ schoolId: string; title: string; body: string; audience: PostAudience; clientKey: string }, { post: Post }];
   'mailing.create': [
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
     { mailing: Mailing },
@@ -241,6 +247,8 @@ export interface HubEvents extends DevelopmentEvents {
   typing: { conversationId: string; personId: string; name: string; typing: boolean };
   'conversation.read': { conversationId: string; personId: string; seq: number };
   'feed.read': { personId: string; itemIds: string[] };
+  /** Counts to every reader; `by` and `mine` only where given: keep the ones you have otherwise. */
+  'reaction.changed': { target: ReactionTarget; reactions: Reactions };
   'scheduled.changed': { scheduled: Scheduled };
   'post.stats': ReadStats;
   'post.reminder': { itemId: string; kind: 'post' | 'mailing'; title: string; authorName: string; sentAt: string };
