@@ -7,6 +7,7 @@ import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
 import type { FeedItem, PersonRef, ReadPart, ReadStats, User } from './client/protocol.ts';
 import { HubElement } from './ui/hub-element.ts';
+import type { Locale } from './ui/i18n.ts';
 import { dateAndTime, errorText } from './ui/i18n.ts';
 import { statsStrings, type StatsStrings } from './ui/post-stats-i18n.ts';
 import { base } from './ui/styles.ts';
@@ -18,6 +19,23 @@ import { base } from './ui/styles.ts';
 export function followsReads(user: User | undefined, item: FeedItem): boolean {
   if (!user) return false;
   return item.authorId === user.id || (item.kind === 'post' && user.roles.some((r) => r.role === 'school_leader' && r.schoolId === item.schoolId));
+}
+
+/**
+ * The reader's side of a reminder (post.reminder): the feed keeps the reminded items, says the
+ * reminder through its live region and tags the item until it is read.
+ */
+export function followReminders(client: HubClient, locale: () => Locale, remind: (itemIds: ReadonlySet<string>, said: string) => void): () => void {
+  const reminded = new Set<string>();
+  return client.on('post.reminder', (r) => {
+    reminded.add(r.itemId);
+    remind(new Set(reminded), statsStrings(locale()).reminder(r.title, r.authorName));
+  });
+}
+
+/** The tag on an unread item its author reminded the reader of. */
+export function reminderTag(reminded: ReadonlySet<string>, item: FeedItem, locale: Locale) {
+  return !item.read && reminded.has(item.id) ? html`<span class="tag">${statsStrings(locale).reminderTag}</span> ` : nothing;
 }
 
 /** Names per page of the "not read" list. */

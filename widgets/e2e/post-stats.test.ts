@@ -13,12 +13,14 @@ import { itEndsClean } from './support/axe.ts';
 const MENTOR = 'p-mentor-ek'; // Eva Nyström, mentor of Klass 7A (6 students, 11 guardians)
 const LEADER = 'p-leader-ek'; // Karl Lindqvist, Rektor at Ekskolan
 const GUARDIAN = 'p-gua-ek-2a'; // a guardian of p-stu-ek-2 in 7A
+const HUGO = 'p-stu-ek-6'; // a student of 7A with a protected identity, who does not read it
 
 describe.skipIf(!hasChromium)('read statistics under the author’s posts', () => {
   const stage = useStage();
   let mentor: Page;
   let leader: Page;
   let guardian: Page;
+  let hugo: Page;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -31,8 +33,9 @@ describe.skipIf(!hasChromium)('read statistics under the author’s posts', () =
     stage.portal.page('/mentor', page(MENTOR));
     stage.portal.page('/leader', page(LEADER, 'en'));
     stage.portal.page('/guardian', page(GUARDIAN));
+    stage.portal.page('/hugo', page(HUGO, 'en'));
     const open = (path: string) => openPage(stage.browser, `${stage.portal.url}${path}`, problems);
-    [mentor, leader, guardian] = await Promise.all([open('/mentor'), open('/leader'), open('/guardian')]);
+    [mentor, leader, guardian, hugo] = await Promise.all([open('/mentor'), open('/leader'), open('/guardian'), open('/hugo')]);
   });
 
   const figures = (p: Page) => p.locator('schoolhub-post-stats .parts li > span').allInnerTexts();
@@ -74,10 +77,14 @@ describe.skipIf(!hasChromium)('read statistics under the author’s posts', () =
     const remind = stats.getByRole('button', { name: 'Påminn dem som inte läst ”Utflykt”' });
     await eventually(() => remind.isDisabled()).toBe(true);
     expect(await stats.getByText(/^Påmint .+\. Nästa påminnelse kan skickas .+\.$/).count()).toBe(1);
+    // Hugo, who has not read it, is told and sees the item tagged; the guardian who read it is not.
+    await eventually(() => hugo.locator('schoolhub-feed [aria-live="polite"]').innerText()).toBe('Reminder from Eva Nyström: “Utflykt” is not read.');
+    await eventually(() => hugo.locator('schoolhub-feed article h3').allInnerTexts()).toEqual(['New Reminder Utflykt']);
+    expect(await guardian.getByText(/Påminnelse/).count()).toBe(0);
     // The leader's page, told by the hub, says the same in English after a reload.
     await leader.reload();
     await eventually(() => leader.locator('schoolhub-post-stats').getByText(/^Reminded .+\. The next reminder can be sent .+\.$/).count()).toBe(1);
   });
 
-  itEndsClean(() => [mentor, leader, guardian], problems);
+  itEndsClean(() => [mentor, leader, guardian, hugo], problems);
 });

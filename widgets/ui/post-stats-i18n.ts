@@ -17,6 +17,7 @@ const sv = {
   reminded: (n: number) => (n === 1 ? 'En påminnelse skickades.' : `${n} påminnelser skickades.`),
   remindedAt: (when: string, next: string) => `Påmint ${when}. Nästa påminnelse kan skickas ${next}.`,
   reminder: (title: string, author: string) => `Påminnelse från ${author}: ”${title}” är inte läst.`,
+  reminderTag: 'Påminnelse',
 };
 export type StatsStrings = typeof sv;
 
@@ -33,6 +34,7 @@ const en: StatsStrings = {
   reminded: (n) => (n === 1 ? 'One reminder was sent.' : `${n} reminders were sent.`),
   remindedAt: (when, next) => `Reminded ${when}. The next reminder can be sent ${next}.`,
   reminder: (title, author) => `Reminder from ${author}: “${title}” is not read.`,
+  reminderTag: 'Reminder',
 };
 
 export function statsStrings(locale: Locale): StatsStrings {
