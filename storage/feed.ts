@@ -10,6 +10,8 @@ export interface PostRow {
   title: string;
   body: string;
   audience: unknown;
+  /** Marked urgent by a school leader: notifications go through quiet hours and digests. */
+  urgent: boolean;
   createdAt: string;
 }
 
@@ -33,8 +35,8 @@ export async function findPostByKey(db: Db, authorId: string, clientKey: string)
 
 export async function insertPost(tx: Tx, p: PostRow & { keys: string[]; clientKey: string }): Promise<PostRow> {
   const [r] = await tx<Stored<PostRow, 'createdAt'>[]>`
-    insert into posts (id, school_id, author_id, title, body, audience, keys, client_key)
-    values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb, ${p.keys}::text[], ${p.clientKey})
+    insert into posts (id, school_id, author_id, title, body, audience, urgent, keys, client_key)
+    values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb, ${p.urgent}, ${p.keys}::text[], ${p.clientKey})
     returning *`;
   return postRow(r!);
 }
@@ -67,11 +69,11 @@ export async function feedPage(
   const rows = await db<(Stored<PostRow & MailingRow, 'createdAt'> & { kind: 'post' | 'mailing'; read: boolean })[]>`
     with items as (
       select 'post' as kind, id, school_id, null::text as district_id, null::text[] as school_ids, author_id, title, body,
-             audience, null::jsonb as recipients, created_at
+             audience, null::jsonb as recipients, urgent, created_at
       from posts where keys && ${keys}::text[]
         and ${pageBefore(db, before)}
       union all
-      select 'mailing', id, null, district_id, school_ids, author_id, title, body, null, recipients, created_at
+      select 'mailing', id, null, district_id, school_ids, author_id, title, body, null, recipients, false, created_at
       from mailings where keys && ${keys}::text[]
         and ${pageBefore(db, before)}
     )
@@ -132,7 +134,7 @@ export async function markAllItemsRead(db: Db, personId: string, keys: string[])
 }
 
 function postRow(r: Stored<PostRow, 'createdAt'>): PostRow {
-  return { id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, createdAt: iso(r.createdAt) };
+  return { id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, urgent: r.urgent === true, createdAt: iso(r.createdAt) };
 }
 
 function mailingRow(r: Stored<MailingRow, 'createdAt'>): MailingRow {

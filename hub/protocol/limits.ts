@@ -29,6 +29,9 @@ export const LIMITS = {
   searchPage: 50,
   /** contacts.get's `query`. */
   contactsQuery: 100,
+  /** push.subscribe's endpoint (push services' are a few hundred characters) and device label. */
+  pushEndpoint: 1024,
+  deviceLabel: 100,
 } as const;
 
 export const DEVELOPMENT_LIMITS = {

@@ -28,6 +28,7 @@ export function postView(dir: Directory, p: PostRow) {
       ),
       recipients: audience.recipients,
     },
+    urgent: p.urgent,
     createdAt: p.createdAt,
   };
 }

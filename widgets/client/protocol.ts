@@ -8,6 +8,7 @@ import type { AudienceTarget, PostAudience, Recipients } from '../../hub/rules/p
 import type { ReplyQuote } from '../../storage/chat.ts';
 import type { Reaction } from '../../hub/protocol/limits.ts';
 import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
+import type { NotificationEvents, NotificationRequests } from './notifications-protocol.ts';
 
 export type { AudienceTarget as Target, Recipients };
 
@@ -190,7 +191,7 @@ export interface Audience {
 }
 
 /** Every request the widgets make: its fields and its result (the development records' in development-protocol.ts). */
-export interface Requests extends DevelopmentRequests {
+export interface Requests extends DevelopmentRequests, NotificationRequests {
   'inbox.get': [{ limit?: number; before?: string }, { conversations: InboxEntry[]; unreadTotal: number; next: string | null }];
   'history.get': [{ conversationId: string; beforeSeq?: number; afterSeq?: number; limit?: number }, HistoryPage];
   'conversation.start': [
@@ -235,7 +236,7 @@ export type RequestFields<T extends RequestType> = Requests[T][0];
 export type RequestResult<T extends RequestType> = Requests[T][1];
 
 /** Pushed events (PROTOCOL.md §4) and their data (the development records' in development-protocol.ts). */
-export interface HubEvents extends DevelopmentEvents {
+export interface HubEvents extends DevelopmentEvents, NotificationEvents {
   'post.created': { post: Post };
   'mailing.created': { mailing: Mailing };
   'conversation.created': { conversation: Conversation };
@@ -258,7 +259,7 @@ export interface HubEvents extends DevelopmentEvents {
 export type EventName = keyof HubEvents;
 
 export type ErrorCode =
-  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable';
+  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable' | 'refused';
 
 /** An `error` answer to one request; `message` is the hub's reason, shown to the user for `forbidden`. */
 export class HubError extends Error {
