@@ -180,7 +180,7 @@ describe('read statistics of a post', () => {
       expect(sent.recipients).toBe(6 + guardians7a.length - 1 - 1);
       for (const c of notRead) {
         const got = await c.waitFor(about(itemId, 'post.reminder'));
-        expect(got.data).toEqual({ itemId, kind: 'post', title: 'Utflykt', authorName: 'Eva Nyström', sentAt: sent.sentAt });
+        expect(got.data).toEqual({ itemId, kind: 'post', title: 'Utflykt', authorId: 'p-mentor-ek', authorName: 'Eva Nyström', schoolId: 's-ekskolan', sentAt: sent.sentAt });
       }
       for (const c of [readerG, ...notReminded]) await receivedNone(c, about(itemId, 'post.reminder'));
       // Once a day per item, whoever asks: the leader too is told when the next may go.

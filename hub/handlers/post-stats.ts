@@ -103,8 +103,8 @@ export const getUnread: Handler<'post.unread.get'> = async (ctx, req) => {
 
 /**
  * A reminder to everyone in the audience who has not read the item: a `post.reminder` to each,
- * at most once per item in READ_STATS.reminderHours (across nodes: one row per item). Live
- * only for now: pages that are closed learn of it at their next resume.
+ * at most once per item in READ_STATS.reminderHours (across nodes: one row per item). Live, and
+ * through the notification outbox (hub/notify/source.ts) to closed pages by push and e-mail.
  */
 export const remindUnread: Handler<'post.remind'> = async (ctx, req) => {
   const item = await followedItem(ctx, req.itemId);
@@ -122,7 +122,7 @@ export const remindUnread: Handler<'post.remind'> = async (ctx, req) => {
       events.push({
         name: 'post.reminder',
         keys: unread.slice(i, i + READ_STATS.reminderKeysPerEvent).map(key.person),
-        data: { itemId: item.id, kind: item.kind, title: item.title, authorName: author, sentAt: t.sentAt },
+        data: { itemId: item.id, kind: item.kind, title: item.title, authorId: item.authorId, authorName: author, schoolId: item.schoolId ?? null, sentAt: t.sentAt },
       });
     }
     return { result: t, events };

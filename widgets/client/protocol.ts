@@ -252,7 +252,7 @@ export interface HubEvents extends DevelopmentEvents, NotificationEvents {
   'reaction.changed': { target: ReactionTarget; reactions: Reactions };
   'scheduled.changed': { scheduled: Scheduled };
   'post.stats': ReadStats;
-  'post.reminder': { itemId: string; kind: 'post' | 'mailing'; title: string; authorName: string; sentAt: string };
+  'post.reminder': { itemId: string; kind: 'post' | 'mailing'; title: string; authorId: string; authorName: string; schoolId: string | null; sentAt: string };
   'sync.done': Record<string, never>;
   'sync.reset': { reason: string };
 }
