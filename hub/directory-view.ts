@@ -41,7 +41,9 @@ export class DirectoryView {
   static async load(sql: Sql, broker: Broker, log: Log): Promise<DirectoryView> {
     // The import id first: an import landing between the two reads is then reloaded later, never missed.
     const seen = await lastImportId(sql);
-    return new DirectoryView(sql, broker, log, buildDirectory(await loadDirectoryRecords(sql)), seen);
+    const view = buildDirectory(await loadDirectoryRecords(sql));
+    view.importId = seen;
+    return new DirectoryView(sql, broker, log, view, seen);
   }
 
   get current(): Directory {
@@ -66,7 +68,11 @@ export class DirectoryView {
 
   /** Rebuilds the view from storage and refreshes every connection's rights. */
   async reload(): Promise<void> {
-    this.view = buildDirectory(await loadDirectoryRecords(this.sql));
+    const view = buildDirectory(await loadDirectoryRecords(this.sql));
+    // The id read before the records: a view may hold an import newer than its id (it is
+    // reloaded at the next check, as that import's id is newer), never miss one its id includes.
+    view.importId = this.seenImport;
+    this.view = view;
     await this.follower?.refreshRights();
   }
 

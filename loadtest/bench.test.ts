@@ -36,6 +36,10 @@ describe('bench harness (tiny)', () => {
     expect(r.storm!.resumed).toBe(scale.storm.clients);
     expect(v.stormComplete).toBe(true);
     expect(v.mailing).toBe(true);
+    // Read statistics on their own district: every guardian in the audience, every mark counted.
+    expect(r.readstats!.guardians).toBe(syntheticDistrict(scale.readstats.district).plan.schools.length * scale.readstats.district.classesPerSchool * scale.readstats.district.studentsPerClass * 2);
+    expect(r.readstats!.finalRead).toBe(scale.readstats.readers);
+    expect(r.readstats!.markCost.marks).toBe(scale.readstats.marks);
     for (const x of Object.values(s)) expect(Number.isFinite(x)).toBe(true);
 
     const out = render(r);

@@ -20,10 +20,12 @@ import type { FanoutHubResult, FanoutParams, FanoutRefResult } from './scenarios
 import type { ChatParams, ChatResult } from './scenarios/chat.ts';
 import type { IdleParams, IdleResult } from './scenarios/idle.ts';
 import type { StormParams, StormResult } from './scenarios/storm.ts';
+import type { ReadStatsParams, ReadStatsResult } from './scenarios/readstats.ts';
+import { markCost } from './lib/database.ts';
 import { render, summarize, summaryLine, type BenchResults } from './report.ts';
 
-export type Phase = 'idle' | 'storm' | 'fanout' | 'chat';
-export const PHASES: Phase[] = ['idle', 'storm', 'fanout', 'chat'];
+export type Phase = 'idle' | 'storm' | 'fanout' | 'chat' | 'readstats';
+export const PHASES: Phase[] = ['idle', 'storm', 'fanout', 'chat', 'readstats'];
 
 export interface Scale {
   district: DistrictSize;
@@ -32,6 +34,8 @@ export interface Scale {
   idle: IdleParams;
   storm: StormParams;
   raw: { seconds: number; connections: number };
+  /** Read statistics: a district of its own (its guardians are the mailing's audience), imported last. */
+  readstats: ReadStatsParams & { district: DistrictSize; marks: number };
 }
 
 export const SCALES: Record<'full' | 'tiny', Scale> = {
@@ -45,6 +49,8 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     storm: { clients: 5000, missedPostsPerSchool: 3 },
     // The hub's pool has 10 connections: the baseline gets as many.
     raw: { seconds: 8, connections: 10 },
+    // 10 schools of 5,000 students with two guardians each: a mailing to 100,000 guardians.
+    readstats: { district: { schools: 10, classesPerSchool: 200, studentsPerClass: 25, subjectsPerClass: 1, guardiansPerStudent: 2 }, readers: 1000, concurrency: 50, marks: 300 },
   },
   tiny: {
     district: { schools: 2, classesPerSchool: 2, studentsPerClass: 5, subjectsPerClass: 2, guardiansPerStudent: 2 },
@@ -53,6 +59,7 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     idle: { connections: 40 },
     storm: { clients: 20, missedPostsPerSchool: 1 },
     raw: { seconds: 0.5, connections: 2 },
+    readstats: { district: { schools: 2, classesPerSchool: 2, studentsPerClass: 5, subjectsPerClass: 1, guardiansPerStudent: 2 }, readers: 10, concurrency: 4, marks: 10 },
   },
 };
 
@@ -124,7 +131,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   const children: ServerChild[] = [];
   let loadgenChild: Child | undefined;
   try {
-    const { bundle, plan } = syntheticDistrict(scale.district);
+    // Read statistics alone: its own district is the first import (else it is imported last).
+    const onlyReadStats = opts.phases.length === 1 && has('readstats');
+    const { bundle, plan } = syntheticDistrict(onlyReadStats ? scale.readstats.district : scale.district);
     const secret = randomBytes(32).toString('base64url');
     const adminToken = randomBytes(24).toString('base64url');
     const env = {
@@ -148,14 +157,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     if (ref) children.push(ref);
     loadgenChild = spawnChild('loadgen.ts', { name: 'loadgen', cpu: twoCpus ? 1 : undefined, files, nodeFlags: ['--max-old-space-size=4096'] });
     const loadgen = new Loadgen(loadgenChild, { hub, ...(ref ? { ref } : {}) }, log);
-    loadgen.send({
-      type: 'setup',
-      setup: {
-        hubWs: `ws://127.0.0.1:${hub.port}/ws`, refWs: ref ? `ws://127.0.0.1:${ref.port}` : undefined,
-        secret, issuer: ISSUER, audience: AUDIENCE, size: scale.district, spread: 64,
-        ...(opts.cpuProfDir ? { profileDir: opts.cpuProfDir } : {}),
-      },
-    });
+    const setup = {
+      hubWs: `ws://127.0.0.1:${hub.port}/ws`, refWs: ref ? `ws://127.0.0.1:${ref.port}` : undefined,
+      secret, issuer: ISSUER, audience: AUDIENCE, size: onlyReadStats ? scale.readstats.district : scale.district, spread: 64,
+      ...(opts.cpuProfDir ? { profileDir: opts.cpuProfDir } : {}),
+    };
+    loadgen.send({ type: 'setup', setup });
 
     const results: BenchResults = {
       machine: machine(db.version, pinned),
@@ -189,6 +196,18 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       log('raw INSERT baseline again');
       const after = await rawInserts(db.url, raw);
       results.rawInserts = { before, after, insertsPerSec: (before.insertsPerSec + after.insertsPerSec) / 2 };
+    }
+    if (has('readstats')) {
+      const rs = syntheticDistrict(scale.readstats.district);
+      if (!onlyReadStats) {
+        const seconds = await importBundle(hub.port, adminToken, rs.bundle);
+        log(`read statistics: their district, ${rs.plan.persons} persons, imported in ${seconds.toFixed(1)} s`);
+        loadgen.send({ type: 'setup', setup: { ...setup, size: scale.readstats.district } });
+      }
+      log(`read statistics: a mailing to every guardian, ${scale.readstats.readers} of them read it while its statistics are read`);
+      const run = await loadgen.run<ReadStatsResult>('readstats', scale.readstats);
+      const guardians = rs.plan.schools.flatMap((s) => s.classes.flatMap((c) => c.students.map((st) => st.replace(/^p-st-/, 'p-gu-'))));
+      results.readstats = { ...run, markCost: await markCost(db.url, run.mailingId, guardians, scale.readstats.marks) };
     }
     log(summaryLine(summarize(results)));
     return results;

@@ -8,6 +8,7 @@ import { fanoutHub, fanoutRef, type FanoutParams } from './scenarios/fanout.ts';
 import { chat, type ChatParams } from './scenarios/chat.ts';
 import { idle, type IdleParams } from './scenarios/idle.ts';
 import { storm, type StormParams } from './scenarios/storm.ts';
+import { readStats, type ReadStatsParams } from './scenarios/readstats.ts';
 
 type Scenario = (ctx: LoadContext, params: never) => Promise<unknown>;
 
@@ -17,6 +18,7 @@ const SCENARIOS: Record<string, Scenario> = {
   chat: (ctx, p: ChatParams) => chat(ctx, p),
   idle: (ctx, p: IdleParams) => idle(ctx, p),
   storm: (ctx, p: StormParams) => storm(ctx, p),
+  readstats: (ctx, p: ReadStatsParams) => readStats(ctx, p),
 };
 
 function send(msg: FromLoadgen): void {

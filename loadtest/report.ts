@@ -7,6 +7,8 @@ import type { IdleResult } from './scenarios/idle.ts';
 import type { StormResult } from './scenarios/storm.ts';
 import type { RawInsertResult } from './lib/database.ts';
 import type { WaitSample } from './lib/pg-waits.ts';
+import type { ReadStatsResult } from './scenarios/readstats.ts';
+import type { MarkCostResult } from './lib/database.ts';
 
 export interface BenchResults {
   machine: Machine;
@@ -18,6 +20,7 @@ export interface BenchResults {
   rawInserts?: { before: RawInsertResult; after: RawInsertResult; insertsPerSec: number };
   idle?: IdleResult;
   storm?: StormResult;
+  readstats?: ReadStatsResult & { markCost: MarkCostResult };
 }
 
 export const TARGETS = {
@@ -125,6 +128,14 @@ export function render(r: BenchResults): string {
     rows.push(['', 'missing / duplicated / reordered / resets / retries', `${st.clientsMissingEvents} / ${st.clientsWithDuplicates} / ${st.clientsOutOfOrder} / ${st.resets} / ${st.connectRetries}`, '', '0 / 0 / 0 / 0', '']);
     const ml = st.mailing;
     rows.push(['mailing', `to ${ml.schools} schools (${n(ml.potentialRecipients)} people): rows / events / broker publishes (+ ticks)`, `${ml.rowsAdded} / ${ml.eventsAdded} / ${ml.brokerPublishes} (+${ml.brokerControlPublishes})`, '', `1 / 1 / ${1 + 3 * ml.schools} (+≤1)`, yes(v.mailing)]);
+  }
+  if (r.readstats) {
+    const x = r.readstats;
+    const c = x.markCost;
+    rows.push(['read statistics', `post.stats.get ms, mailing to ${n(x.guardians)} guardians while ${n(x.readers)} read it (p50/p99/max, ${n(x.stats.count)} reads)`, `${f(x.stats.p50, 2)} / ${f(x.stats.p99, 2)} / ${f(x.stats.max, 1)}`, '', 'no scan of the audience', '']);
+    rows.push(['', 'first post.stats.get after the directory loaded (the audience walked once) ms', f(x.firstStatsMs, 1), '', 'info', '']);
+    rows.push(['', `feed.read round trip ms with the counter (p50/p99), ${n(x.readsPerSec)} marks/s`, `${f(x.feedRead.p50, 2)} / ${f(x.feedRead.p99, 2)}`, '', 'info', '']);
+    rows.push(['', `one read mark in PostgreSQL ms, counted vs plain INSERT (p50/p99, ${n(c.marks)} each)`, `${f(c.countedMs.p50, 2)} / ${f(c.countedMs.p99, 2)}`, `${f(c.plainMs.p50, 2)} / ${f(c.plainMs.p99, 2)}`, 'info', `×${f(c.countedMs.p50 / c.plainMs.p50)}`]);
   }
   out.push(table(rows));
   out.push('');

@@ -57,6 +57,14 @@ export async function insertMailing(tx: Tx, m: MailingRow & { keys: string[]; cl
   return mailingRow(r!);
 }
 
+/** One post or mailing by id, with its read keys (read statistics: hub/handlers/post-stats.ts). */
+export async function feedItemById(db: Db, id: string): Promise<(FeedItem & { keys: string[] }) | undefined> {
+  const [p] = await db<(Stored<PostRow, 'createdAt'> & { keys: string[] })[]>`select * from posts where id = ${id}`;
+  if (p) return { kind: 'post', ...postRow(p), keys: p.keys };
+  const [m] = await db<(Stored<MailingRow, 'createdAt'> & { keys: string[] })[]>`select * from mailings where id = ${id}`;
+  return m ? { kind: 'mailing', ...mailingRow(m), keys: m.keys } : undefined;
+}
+
 /** A page of the feed: posts and mailings that carry any of `keys`, newest first. */
 export async function feedPage(
   db: Db, readerId: string, keys: string[], limit: number, before?: PageBefore,
@@ -85,13 +93,28 @@ export async function readablePost(db: Db, id: string, keys: string[]): Promise<
   return r ? postRow(r) : undefined;
 }
 
-/** Ids among `itemIds` that `keys` may see (for marking read without probing). */
-export async function visibleItemIds(db: Db, itemIds: string[], keys: string[]): Promise<string[]> {
-  const rows = await db<{ id: string }[]>`
-    select id from posts where id = any(${itemIds}::text[]) and keys && ${keys}::text[]
+/** What counting a read needs of an item: who wrote it, where, to whom (hub/read-audience.ts ReadItem). */
+export interface ReadItemRow {
+  id: string;
+  kind: 'post' | 'mailing';
+  authorId: string;
+  schoolId?: string;
+  recipients?: unknown;
+  keys: string[];
+}
+
+/**
+ * Items among `itemIds` that `keys` may see (for marking read without probing; all of them
+ * when `keys` is undefined), with what counting a read needs.
+ */
+export async function readItems(db: Db, itemIds: string[], keys?: string[]): Promise<ReadItemRow[]> {
+  if (itemIds.length === 0) return [];
+  const may = keys === undefined ? db`true` : db`keys && ${keys}::text[]`;
+  const rows = await db<{ id: string; kind: 'post' | 'mailing'; authorId: string; schoolId: string | null; recipients: unknown; keys: string[] }[]>`
+    select id, 'post' as kind, author_id, school_id, null::jsonb as recipients, keys from posts where id = any(${itemIds}::text[]) and ${may}
     union all
-    select id from mailings where id = any(${itemIds}::text[]) and keys && ${keys}::text[]`;
-  return rows.map((r) => r.id);
+    select id, 'mailing', author_id, null, recipients, keys from mailings where id = any(${itemIds}::text[]) and ${may}`;
+  return rows.map((r) => ({ id: r.id, kind: r.kind, authorId: r.authorId, keys: r.keys, ...(r.schoolId === null ? { recipients: r.recipients } : { schoolId: r.schoolId }) }));
 }
 
 export async function markItemsRead(db: Db, personId: string, itemIds: string[]): Promise<string[]> {

@@ -18,6 +18,7 @@ import { errorText, shortTime, type Strings } from './ui/i18n.ts';
 import { linkify } from './ui/linkify.ts';
 import './feed-composer.ts';
 import './post-answer.ts';
+import { followReminders, followsReads, reminderTag } from './post-stats.ts';
 
 /** A post longer than this (characters or lines) is collapsed behind "Visa mer". */
 const LONG_CHARS = 700;
@@ -95,6 +96,8 @@ export class SchoolhubFeed extends HubElement {
   private replyKey: string | undefined;
   /** Long posts the reader opened with "Visa mer". */
   @state() expanded: ReadonlySet<string> = new Set();
+  /** Unread items their author reminded the reader of (post.reminder). */
+  @state() reminded: ReadonlySet<string> = new Set();
   private store: FeedStore | undefined;
   private arrivalsSeen = 0;
 
@@ -176,6 +179,7 @@ export class SchoolhubFeed extends HubElement {
     this.store = feedStore(client);
     return [
       this.store.subscribe(() => this.changed()),
+      followReminders(client, () => this.locale, (ids, said) => ((this.reminded = ids), this.announce(said))),
       client.views(() => {
         client.request('audience.get', {}).then((a) => (this.audience = a), () => {});
       }),
@@ -240,7 +244,7 @@ export class SchoolhubFeed extends HubElement {
     const open = this.expanded.has(i.id);
     return html`<article class=${i.read ? '' : 'unread'} part="item ${i.read ? '' : 'unread'}" tabindex="-1" aria-labelledby="t-${i.id}">
       <h3 id="t-${i.id}">
-        ${i.read ? nothing : html`<span class="tag">${t.isNew}</span> `}${i.kind === 'mailing' ? html`<span class="tag">${t.mailing}</span> ` : nothing}<span dir="auto">${i.title}</span>
+        ${i.read ? nothing : html`<span class="tag">${t.isNew}</span> `}${reminderTag(this.reminded, i, this.locale)}${i.kind === 'mailing' ? html`<span class="tag">${t.mailing}</span> ` : nothing}<span dir="auto">${i.title}</span>
       </h3>
       <p class="muted">
         ${t.from} ${i.authorName} · <time datetime=${i.createdAt}>${shortTime(i.createdAt, t)}</time> · ${t.to} ${audienceText(i, t)}
@@ -252,6 +256,7 @@ export class SchoolhubFeed extends HubElement {
           </button>`
         : nothing}
       ${i.kind === 'post' && i.ask ? html`<schoolhub-post-answer part="answers" lang=${this.locale} .post=${i} .own=${i.answers}></schoolhub-post-answer>` : nothing}
+      ${followsReads(this.client?.user, i) ? html`<schoolhub-post-stats item-id=${i.id} item-title=${i.title} lang=${this.locale}></schoolhub-post-stats>` : nothing}
       ${i.read ? nothing : html`<div class="actions"><button class="link" part="button" aria-describedby="t-${i.id}" @click=${() => this.store?.markRead([i.id])}>${t.markRead}</button></div>`}
       ${i.kind === 'post' ? this.postActions(i) : nothing}
     </article>`;

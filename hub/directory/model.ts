@@ -75,6 +75,13 @@ export class Directory {
     readonly version: number,
   ) {}
 
+  /**
+   * The directory_imports id this view was loaded at, which every node agrees on (the
+   * node-local `version` is not): read counters are kept per import (storage/read-stats.ts).
+   * Set by hub/directory-view.ts; -1 for a view built elsewhere (its counters are always recounted).
+   */
+  importId = -1;
+
   static empty(): Directory {
     return new Directory(new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Set(), 0);
   }

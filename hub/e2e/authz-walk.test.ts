@@ -22,6 +22,7 @@ const VICTIMS = ['p-mentor-an', 'p-leader-an', 'p-stu-an-1', 'p-stu-an-2', 'p-gu
 const WRITE_TABLES = [
   'posts', 'mailings', 'conversations', 'conversation_members', 'messages', 'events', 'items', 'conferences', 'feed_reads',
   'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'reactions', 'scheduled_items', 'push_subscriptions', 'post_answers',
+  'feed_read_counts', 'feed_reminders',
 ];
 // Web Push on, with loopback endpoints allowed (tests only), so that a victim's device is stored.
 const vapid = webPush.generateVAPIDKeys();
@@ -36,7 +37,7 @@ const OWN_DEVICE = new Set(['push.subscribe', 'push.unsubscribe']);
 
 let t: TestHub;
 let db: postgres.Sql;
-const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '', fb: '', form: '', asm: '', doc: '', sched: '', askEk: '' };
+const ids = { conv: '', msg: '', item: '', draft: '', conf: '', post: '', ekPost: '', fb: '', form: '', asm: '', doc: '', sched: '', askEk: '' };
 const saved = { rate: SESSION_LIMITS.rate, burst: SESSION_LIMITS.burst, writes: ABUSE_LIMITS.writesPerPerson };
 
 beforeAll(async () => {
@@ -60,6 +61,9 @@ beforeAll(async () => {
   await (await t.connect('p-gua-an-1')).ok('post.answer', { postId: ids.post, answer: 1 });
   // An RSVP at Ekskolan to Klass 7A's guardians: a walker answers for no child of another family.
   ids.askEk = (await (await t.connect('p-mentor-ek')).ok<{ post: { id: string } }>('post.create', { schoolId: 's-ekskolan', title: 'Föräldramöte', body: '…', clientKey: 'w1q', audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } }, ask: { kind: 'ack' } })).post.id;
+  // A post of the walkers' own school that most of them read: only its author (the mentor) and
+  // the school's leader may see its read statistics.
+  ids.ekPost = (await (await t.connect('p-mentor-ek')).ok<{ post: { id: string } }>('post.create', { schoolId: 's-ekskolan', title: 'Till 7A', body: '…', clientKey: 'w1e', audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { students: true, guardians: true } } })).post.id;
   const teacherEk = await t.connect('p-teacher-ek');
   ids.draft = (await teacherEk.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Utkast', clientKey: 'w1d' })).item.id;
   // Development records (docs/DOMAIN.md §4, §6–§8): feedback and a form in the other district, a
@@ -111,6 +115,11 @@ function attacks(role: string): Record<string, Attack[]> {
       { label: 'another district, scheduled for later', fields: { ...audience('s-annan', 'g-an-9c'), publishAt: inAnHour() }, probe: 'later' },
       { label: 'a school that does not exist, scheduled for later', fields: { ...audience('s-nope', 'g-nope'), publishAt: inAnHour() }, probe: 'later' },
     ],
+    // Read statistics: another district's post, and (but for its author and the leader) a post the walker reads itself.
+    ...Object.fromEntries(([['post.stats.get', {}], ['post.unread.get', { part: 'guardians' }], ['post.remind', {}]] as const).map(([op, more]) => [op, [
+      ...othersAndMissing('post', 'itemId', ids.post, 'post_nope', more),
+      ...(role === 'mentor' || role === 'school_leader' ? [] : [{ label: 'a post of its own school it may read', fields: { itemId: ids.ekPost, ...more }, probe: 'itemId' }]),
+    ]])),
     'scheduled.update': othersAndMissing('scheduled post', 'scheduledId', ids.sched, 'sched_nope', { title: 'Kapad' }),
     'scheduled.cancel': othersAndMissing('scheduled post', 'scheduledId', ids.sched, 'sched_nope'),
     'mailing.create': [

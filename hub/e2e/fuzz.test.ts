@@ -95,6 +95,8 @@ const nearlyValid = fc.record({
   emoji: fc.option(fc.oneof(fc.constantFrom('like', 'heart', 'smile', 'clap', 'celebrate', 'question', '👍', 'LIKE'), light)),
   on: fc.option(fc.oneof(fc.boolean(), light)),
   publishAt: fc.option(fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))), scheduledId: fc.option(ids),
+  // post.stats.get, post.unread.get, post.remind (issue 13): `light` for the same reason.
+  itemId: fc.option(fc.oneof(ids, fc.constantFrom('post_nope', 'mail_nope'))), part: fc.option(fc.oneof(fc.constantFrom('students', 'guardians', 'staff'), light)), after: fc.option(light),
   preferences: fc.option(fc.oneof(weird, fc.record({
     email: fc.oneof(fc.constantFrom('immediate', 'hourly', 'daily', 'off'), weird),
     kinds: fc.oneof(weird, fc.dictionary(fc.constantFrom('message', 'post', 'mailing', 'item', 'development', '__proto__', 'x'), fc.oneof(weird, fc.record({ push: fc.oneof(fc.boolean(), weird), email: fc.boolean() })))),
@@ -136,6 +138,9 @@ async function invariants(): Promise<void> {
   expect(lonely).toEqual([]);
   const [{ posts, postEvents }] = await db<{ posts: number; postEvents: number }[]>`select (select count(*)::int from posts) as posts, (select count(*)::int from events where name = 'post.created') as "postEvents"` as unknown as [{ posts: number; postEvents: number }];
   expect(postEvents).toBe(posts);
+  // Every post and mailing has its three read counters (made in its own transaction).
+  const uncounted = await db`select id from (select id from posts union all select id from mailings) i where (select count(*) from feed_read_counts c where c.item_id = i.id) <> 3`;
+  expect(uncounted).toEqual([]);
   // No endpoint the guard refuses was stored (every fuzzed endpoint is one).
   expect(await db`select endpoint from push_subscriptions`).toEqual([]);
   // A deleted message keeps no reactions.
@@ -224,6 +229,9 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'message.replyPrivately', to: { kind: n, id: n }, body: 'hej', clientKey: `rp-${n}` }),
     (n) => ({ type: 'scheduled.cancel', scheduledId: n }),
     (n) => ({ type: 'scheduled.update', scheduledId: n, title: n }),
+    (n) => ({ type: 'post.stats.get', itemId: n }),
+    (n) => ({ type: 'post.unread.get', itemId: n, part: n, after: n }),
+    (n) => ({ type: 'post.remind', itemId: n }),
     (n) => ({ type: 'notifications.set', preferences: { email: n, kinds: { [n]: { push: true, email: true } }, quietHours: { start: '22:00', end: '06:00', timezone: n }, language: n } }),
     (n) => ({ type: 'post.create', schoolId: 's-ekskolan', title: 't', body: 'b', clientKey: `pa-${n}`, audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } }, ask: { kind: n, options: [n, 'x'] } }),
     (n) => ({ type: 'post.answer', postId: n, childId: n, answer: n }),

@@ -273,3 +273,22 @@ describe('sending: gone devices, retries, giving up, and what /metrics says', ()
     expect(JSON.stringify(body.notifications)).not.toContain('p-mentor-bj');
   });
 });
+
+describe('a reminder to those who have not read a post (post.remind)', () => {
+  it('tells the unread once more; not who read it, not the blocked guardian, not the author', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const { post } = await mentor.ok<{ post: { id: string } }>('post.create', {
+      schoolId: 's-ekskolan', title: 'Anmälan', body: 'Sista dag på fredag.', clientKey: ck(),
+      audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } },
+    });
+    const count = (p: string) => pushesAbout(post.id).filter((d) => d.personId === p).length;
+    await expect.poll(() => [count('p-gua-ek-5a'), count('p-gua-ek-5b')], { timeout: 10_000 }).toEqual([1, 1]);
+    await (await t.connect('p-gua-ek-5a')).ok('feed.read', { itemIds: [post.id] });
+    await mentor.ok('post.remind', { itemId: post.id });
+    await expect.poll(() => count('p-gua-ek-5b'), { timeout: 10_000 }).toBe(2);
+    await quietly(GRACE_MS * 3);
+    expect(count('p-gua-ek-5a')).toBe(1); // read it: told of the post, not reminded
+    expect(count('p-gua-ek-2b')).toBe(0); // blocked from the child
+    expect(count('p-mentor-ek')).toBe(0);
+  });
+});

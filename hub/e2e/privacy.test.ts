@@ -454,6 +454,7 @@ describe('retention per district, with legal holds', () => {
     const p2 = await post('P2 hållen', { kind: 'group', groupId: 'g-ek-7a' }, { students: true });
     const p4 = await post('P4 till en hållen person', { kind: 'person', personId: 'p-stu-ek-3' }, {});
     await elsa.ok('feed.read', { itemIds: [p1] });
+    await mentor.ok('post.remind', { itemId: p1 });
     const m1 = (await hoo.ok<{ mailing: { id: string } }>('mailing.create', {
       districtId: 'd-exempel', schoolIds: ['s-ekskolan'], title: 'M1', body: '…', recipients: { students: true, guardians: false, staff: true }, clientKey: ck(),
     })).mailing.id;
@@ -496,6 +497,10 @@ describe('retention per district, with legal holds', () => {
     expect(await ids('items')).toEqual([i2]);
     expect(await ids('conferences')).not.toContain(k1);
     expect(await db`select 1 from feed_reads where item_id = ${p1}`).toHaveLength(0);
+    // Its read statistics go with it (migration 014); the kept post keeps its own.
+    expect(await db`select 1 from feed_read_counts where item_id = ${p1} or item_id = ${m1}`).toHaveLength(0);
+    expect(await db`select 1 from feed_reminders where item_id = ${p1}`).toHaveLength(0);
+    expect(await db`select part from feed_read_counts where item_id = ${p2}`).toHaveLength(3);
 
     // What a client sees: the history starts later, with the seq numbers it had.
     const history = await elsa.ok<{ messages: Message[]; lastSeq: number }>('history.get', { conversationId: A.id });

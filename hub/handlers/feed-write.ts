@@ -7,6 +7,7 @@ import { mailingKeys, postKeys } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
 import { insertMailing, insertPost, type MailingRow, type PostRow } from '../../storage/feed.ts';
 import type { Tx } from '../../storage/pool.ts';
+import { insertReadCounters } from '../../storage/read-stats.ts';
 import type { NewEvent } from '../../storage/events.ts';
 import type { RequestOf } from '../protocol/frames.ts';
 import { newId } from './context.ts';
@@ -40,6 +41,7 @@ export async function writePost(tx: Tx, dir: Directory, personId: string, req: P
     id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
     audience: req.audience, urgent: req.urgent ?? false, ask: req.ask ?? null, createdAt: '', keys, clientKey,
   });
+  await insertReadCounters(tx, stored.id);
   return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
 }
 
@@ -59,6 +61,7 @@ export async function writeMailing(tx: Tx, dir: Directory, personId: string, req
     id: newId('mail'), districtId: req.districtId, schoolIds: [...new Set(req.schoolIds)], authorId: personId, title: req.title, body: req.body,
     recipients: req.recipients, createdAt: '', keys, clientKey,
   });
+  await insertReadCounters(tx, stored.id);
   return { result: stored, events: [{ name: 'mailing.created', keys, data: { mailing: mailingView(dir, stored) } }] };
 }
 

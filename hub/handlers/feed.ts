@@ -3,7 +3,7 @@ import { can } from '../rules/index.ts';
 import type { PostAudience } from '../rules/index.ts';
 import { key, mailingKeys, postKeys, readKeysOf } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
-import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markAllItemsRead, markItemsRead, visibleItemIds, type FeedItem, type MailingRow, type PostRow } from '../../storage/feed.ts';
+import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markAllItemsRead, markItemsRead, readItems, type FeedItem, type MailingRow, type PostRow } from '../../storage/feed.ts';
 import { schedule } from './scheduled.ts';
 import { checkMailing, checkPost, writeMailing, writePost } from './feed-write.ts';
 import { newId, type Handler } from './context.ts';
@@ -11,6 +11,7 @@ import { assertAllowed, assertKnown, type Target } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
 import { mailingView, postView } from '../views/feed.ts';
+import { afterReads, countNewReads } from './post-stats.ts';
 import { postAudience, type ReactionsView } from '../views/reactions.ts';
 import { reactionsFor } from './reactions.ts';
 import { checkAsk, ownAnswersOf } from './post-answers.ts';
@@ -78,22 +79,31 @@ export const getFeed: Handler<'feed.get'> = async (ctx, req) => {
 
 export const readFeed: Handler<'feed.read'> = async (ctx, req) => {
   // Items the reader may not see are silently skipped: the answer does not tell them apart.
-  const visible = await visibleItemIds(ctx.sql, [...new Set(req.itemIds)], readKeysOf(ctx.dir, ctx.personId));
+  const readerKeys = readKeysOf(ctx.dir, ctx.personId);
+  const visible = await readItems(ctx.sql, [...new Set(req.itemIds)], readerKeys);
   if (visible.length === 0) return { itemIds: [] };
-  const itemIds = await ctx.publisher.write(async (tx) => {
-    const marked = await markItemsRead(tx, ctx.personId, visible);
-    const events = marked.length ? [{ name: 'feed.read', keys: [key.person(ctx.personId)], data: { personId: ctx.personId, itemIds: marked } }] : [];
-    return { result: marked, events };
+  const counted = await ctx.publisher.write(async (tx) => {
+    const marked = new Set(await markItemsRead(tx, ctx.personId, visible.map((i) => i.id)));
+    const items = visible.filter((i) => marked.has(i.id));
+    // The read statistics count a new mark in its own transaction (docs/DOMAIN.md "Read statistics").
+    await countNewReads(tx, ctx.dir, ctx.personId, new Set(readerKeys), items);
+    const events = items.length ? [{ name: 'feed.read', keys: [key.person(ctx.personId)], data: { personId: ctx.personId, itemIds: items.map((i) => i.id) } }] : [];
+    return { result: items, events };
   });
-  return { itemIds };
+  afterReads(ctx, counted);
+  return { itemIds: counted.map((i) => i.id) };
 };
 
 /** "Mark all as read": every item the reader may see now; their other devices hear `feed.read`. */
 export const readAllFeed: Handler<'feed.readAll'> = async (ctx) => {
-  const itemIds = await ctx.publisher.write(async (tx) => {
-    const marked = await markAllItemsRead(tx, ctx.personId, readKeysOf(ctx.dir, ctx.personId));
+  const readerKeys = readKeysOf(ctx.dir, ctx.personId);
+  const counted = await ctx.publisher.write(async (tx) => {
+    const marked = await markAllItemsRead(tx, ctx.personId, readerKeys);
+    const items = await readItems(tx, marked);
+    await countNewReads(tx, ctx.dir, ctx.personId, new Set(readerKeys), items);
     const events = marked.length ? [{ name: 'feed.read', keys: [key.person(ctx.personId)], data: { personId: ctx.personId, itemIds: marked } }] : [];
-    return { result: marked, events };
+    return { result: items, events };
   });
-  return { itemIds };
+  afterReads(ctx, counted);
+  return { itemIds: counted.map((i) => i.id) };
 };

@@ -12,6 +12,7 @@ import { requestSchemas, type RequestType } from '../protocol/frames.ts';
 import type { Handler } from './context.ts';
 import { createMailing, createPost, getFeed, readFeed, readAllFeed } from './feed.ts';
 import { answerPost, getPostAnswers } from './post-answers.ts';
+import { getPostStats, getUnread, remindUnread } from './post-stats.ts';
 import { getAudience, getContacts } from './directory.ts';
 import { getHistory, getInbox, readAllConversations, readConversation, sendMessage, startConversation } from './chat.ts';
 import { deleteOwnMessage, editOwnMessage } from './chat-edit.ts';
@@ -51,6 +52,9 @@ const TABLE = {
   'feed.readAll': { kind: 'write', handle: readAllFeed }, // stores read marks
   'post.answer': { kind: 'write', handle: answerPost },
   'post.answers.get': { kind: 'read', handle: getPostAnswers },
+  'post.stats.get': { kind: 'read', handle: getPostStats },
+  'post.unread.get': { kind: 'read', handle: getUnread },
+  'post.remind': { kind: 'write', handle: remindUnread },
   // Chat (§3)
   'conversation.start': { kind: 'write', handle: startConversation },
   'message.send': { kind: 'write', handle: sendMessage },

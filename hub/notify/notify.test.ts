@@ -20,6 +20,8 @@ describe('noticeSourceOf: what tells anyone', () => {
       .toMatchObject({ kind: 'message', target: { kind: 'conversation', id: 'c' }, namedId: 't1', read: { conversationId: 'c', seq: 3 } });
     expect(noticeSourceOf({ name: 'post.created', data: { post: { id: 'p', authorId: 'lead1', urgent: true, title: 'T', body: 'B', schoolId: 'north' } } }))
       .toMatchObject({ kind: 'post', urgent: true, read: { itemId: 'p' } });
+    expect(noticeSourceOf({ name: 'post.reminder', data: { itemId: 'p', kind: 'post', title: 'T', authorId: 'm1', authorName: 'M', schoolId: 'north', sentAt: 'x' } }))
+      .toMatchObject({ kind: 'post', target: { kind: 'post', id: 'p' }, namedId: 'm1', read: { itemId: 'p' } });
     expect(noticeSourceOf({ name: 'item.published', data: { item: { id: 'i', title: 'Läxa', schoolId: 'north' } } })).toMatchObject({ kind: 'item', read: null });
     expect(noticeSourceOf({ name: 'feedback.published', data: { feedback: { id: 'f', authorId: 't1', studentName: 's1 Fixture' } } }))
       .toMatchObject({ kind: 'development', namedId: null, title: null, text: null });

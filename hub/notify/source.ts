@@ -79,6 +79,18 @@ export function noticeSourceOf(e: { name: string; data: unknown }): NoticeSource
         read: { itemId: id },
       };
     }
+    case 'post.reminder': {
+      // The author's reminder to those who had not read it (hub/handlers/post-stats.ts): the
+      // item again, to the unread alone (the event's keys); nobody who has read it since.
+      const id = str(data.itemId);
+      if (!id) return undefined;
+      const kind = data.kind === 'mailing' ? 'mailing' : 'post';
+      return {
+        kind, target: { kind, id }, at: str(data.sentAt) ?? new Date().toISOString(), urgent: false,
+        actorId: str(data.authorId), namedId: str(data.authorId), title: str(data.title), text: null, schoolId: str(data.schoolId),
+        read: { itemId: id },
+      };
+    }
     case 'item.published': {
       const i = obj(data.item);
       const id = str(i?.id);

@@ -169,6 +169,10 @@ export const requestSchemas = {
   'feed.get': req('feed.get', { limit, before: cursor.optional() }),
   'feed.read': req('feed.read', { itemIds: z.array(id).min(1).max(LIMITS.pageSize) }),
   'feed.readAll': req('feed.readAll', {}),
+  /** Read statistics (docs/PROTOCOL.md "Read statistics"): the author side of a post or mailing only. */
+  'post.stats.get': req('post.stats.get', { itemId: id }),
+  'post.unread.get': req('post.unread.get', { itemId: id, part: z.enum(['students', 'guardians', 'staff']), limit, after: cursor.optional() }),
+  'post.remind': req('post.remind', { itemId: id }),
   /** `query` and `limit` narrow the people; the whole-group conversations (`groups`) are always all listed. */
   'contacts.get': req('contacts.get', { query: z.string().trim().max(LIMITS.contactsQuery).optional(), limit }),
   'audience.get': req('audience.get', {}),

@@ -94,3 +94,45 @@ export async function rawInserts(url: string, opts: { seconds: number; connectio
   const at = (p: number) => took[Math.min(took.length - 1, Math.max(0, Math.ceil(p * took.length) - 1))] ?? NaN;
   return { insertsPerSec: inserts / seconds, inserts, seconds, connections: opts.connections, latencyMs: { p50: at(0.5), p99: at(0.99), max: took[took.length - 1] ?? NaN } };
 }
+
+export interface MarkCostResult {
+  marks: number;
+  /** One read mark as before read statistics: the INSERT into feed_reads and its commit (ms, p50/p99). */
+  plainMs: { p50: number; p99: number };
+  /** The same with the read counter kept in its transaction (storage/read-stats.ts countReads). */
+  countedMs: { p50: number; p99: number };
+}
+
+/**
+ * The cost of one read mark in PostgreSQL, with and without its read counter: `marks` of each,
+ * interleaved (the WAL flush rate drifts), each its own transaction on one connection, marks of
+ * `personIds` on `itemId` (its counters must exist). The hub's own round trip adds to both alike.
+ */
+export async function markCost(url: string, itemId: string, personIds: readonly string[], marks: number): Promise<MarkCostResult> {
+  const { countReads } = await import('../../storage/read-stats.ts');
+  const sql = postgres(url, { max: 1, onnotice: () => {}, transform: postgres.camel });
+  const [{ at }] = (await sql<{ at: string }[]>`select directory_import::text as at from feed_read_counts where item_id = ${itemId} limit 1`) as unknown as [{ at: string }];
+  const plain: number[] = [];
+  const counted: number[] = [];
+  for (let i = 0; i < marks; i++) {
+    const person = `${personIds[i % personIds.length]}-cost-${i}`;
+    let t = performance.now();
+    await sql.begin((tx) => tx`insert into feed_reads (person_id, item_id) values (${person}, ${`${itemId}-plain`}) on conflict do nothing`);
+    plain.push(performance.now() - t);
+    t = performance.now();
+    await sql.begin(async (tx) => {
+      await tx`insert into feed_reads (person_id, item_id) values (${person}, ${itemId}) on conflict do nothing`;
+      await countReads(tx, Number(at), [{ itemId, part: 'guardians' }], [itemId]);
+    });
+    counted.push(performance.now() - t);
+  }
+  // Leave the statistics as the hub counted them: these marks were no reader's.
+  await sql`delete from feed_reads where person_id like '%-cost-%'`;
+  await sql`update feed_read_counts set directory_import = -1 where item_id = ${itemId}`;
+  await sql.end();
+  const at2 = (xs: number[], p: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
+  };
+  return { marks, plainMs: { p50: at2(plain, 0.5), p99: at2(plain, 0.99) }, countedMs: { p50: at2(counted, 0.5), p99: at2(counted, 0.99) } };
+}

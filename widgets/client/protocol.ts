@@ -155,6 +155,16 @@ export interface Mailing {
   createdAt: string;
 }
 
+/** An audience part of a post or mailing (PROTOCOL.md, read statistics). */
+export type ReadPart = 'students' | 'guardians' | 'staff';
+/** "Read by `read` of `audience`" per part, and the last reminder; the author side's only. */
+export interface ReadStats {
+  itemId: string;
+  kind: 'post' | 'mailing';
+  parts: { part: ReadPart; audience: number; read: number }[];
+  reminder: { sentAt: string | null; nextAt: string | null };
+}
+
 /** `answers`: on a post that asks (feed.get), the reader's own answers; empty when not asked. */
 export type FeedItem = ((Post & { kind: 'post'; answers?: OwnAnswer[] }) | (Mailing & { kind: 'mailing' })) & { read: boolean };
 
@@ -216,6 +226,9 @@ export interface Requests extends DevelopmentRequests, NotificationRequests, Ans
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
     { mailing: Mailing },
   ];
+  'post.stats.get': [{ itemId: string }, ReadStats];
+  'post.unread.get': [{ itemId: string; part: ReadPart; limit?: number; after?: string }, { itemId: string; part: ReadPart; people: PersonRef[]; next: string | null }];
+  'post.remind': [{ itemId: string }, { itemId: string; sentAt: string; recipients: number }];
   'scheduled.get': [{ limit?: number }, { items: Scheduled[] }];
   'scheduled.update': [{ scheduledId: string; publishAt?: string; title?: string; body?: string }, { scheduled: Scheduled }];
   'scheduled.cancel': [{ scheduledId: string }, { scheduled: Scheduled }];
@@ -242,6 +255,8 @@ export interface HubEvents extends DevelopmentEvents, NotificationEvents, Answer
   /** Counts to every reader; `by` and `mine` only where given: keep the ones you have otherwise. */
   'reaction.changed': { target: ReactionTarget; reactions: Reactions };
   'scheduled.changed': { scheduled: Scheduled };
+  'post.stats': ReadStats;
+  'post.reminder': { itemId: string; kind: 'post' | 'mailing'; title: string; authorId: string; authorName: string; schoolId: string | null; sentAt: string };
   'sync.done': Record<string, never>;
   'sync.reset': { reason: string };
 }
