@@ -27,7 +27,8 @@ import {
 } from '../../storage/documentation.ts';
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
 import { canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor, formTemplate } from '../rules/index.ts';
-import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
+import { assessmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
+import { attachmentView } from '../views/files.ts';
 
 /** One person's export is gathered with this. */
 export interface ExportScope {

@@ -1,7 +1,7 @@
 // Every client frame, validated once at the edge (zod). Unknown fields are stripped.
 import { z } from 'zod';
 import { developmentSchemas } from './frames-development.ts';
-import { clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
+import { attachmentIds, clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
 import { LIMITS } from './limits.ts';
 
 const limit = pageLimit(LIMITS.pageSize);
@@ -54,7 +54,9 @@ const conversationStartShape = {
 
 
 export const requestSchemas = {
-  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, publishAt, clientKey }),
+  'post.create': req('post.create', {
+    schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, attachmentIds: attachmentIds(LIMITS.postFiles).optional(), publishAt, clientKey,
+  }),
   'mailing.create': req('mailing.create', {
     districtId: id,
     schoolIds: z.array(id).min(1).max(LIMITS.schoolIds),
@@ -80,7 +82,10 @@ export const requestSchemas = {
       ctx.addIssue({ code: 'too_small', origin: 'array', minimum: 1, inclusive: true, message: 'Too small: expected array to have >=1 items', path: ['participantIds'] });
     }
   }),
-  'message.send': req('message.send', { conversationId: id, body: text(LIMITS.messageBody), clientKey }),
+  /** Text, files (uploaded `?for=message`), or both. */
+  'message.send': req('message.send', {
+    conversationId: id, body: z.string().trim().max(LIMITS.messageBody), attachmentIds: attachmentIds(LIMITS.messageFiles).optional(), clientKey,
+  }).refine((v) => v.body.length > 0 || (v.attachmentIds?.length ?? 0) > 0, { message: 'a message needs text or a file', path: ['body'] }),
   /** A reply to the author alone, in the direct conversation with them; `to` is what it answers (a post later, issue 13). */
   'message.replyPrivately': req('message.replyPrivately', {
     to: z.object({ kind: z.literal('message'), id }),

@@ -29,6 +29,9 @@ export const LIMITS = {
   searchPage: 50,
   /** contacts.get's `query`. */
   contactsQuery: 100,
+  /** Files (images, PDFs) on one message, and on one post. */
+  messageFiles: 10,
+  postFiles: 10,
 } as const;
 
 export const DEVELOPMENT_LIMITS = {

@@ -4,6 +4,7 @@ import type { PostAudience } from '../rules/index.ts';
 import type { Directory } from '../directory/model.ts';
 import type { MailingRow, PostRow } from '../../storage/feed.ts';
 import type { ScheduledRow } from '../../storage/scheduled.ts';
+import { attachmentView } from './files.ts';
 
 /**
  * A post as every reader sees it. The chosen members of a part-of-group post are left out:
@@ -28,6 +29,7 @@ export function postView(dir: Directory, p: PostRow) {
       ),
       recipients: audience.recipients,
     },
+    files: p.files.map(attachmentView),
     createdAt: p.createdAt,
   };
 }
