@@ -57,17 +57,25 @@ export interface MessageRow {
 }
 
 /**
- * The original a private reply answers. `kind: "message"` is a message of a conversation the
- * writer was in; a post (issue 13) would add `kind: "post"` without a conversation.
+ * The original a private reply answers: a message of a conversation the writer was in, or a
+ * post they read (which has no conversation).
  */
-export interface ReplyQuote {
-  kind: 'message';
-  id: string;
-  conversationId: string;
-  /** The original conversation's title as shown: its subject or its group's name. */
-  title: string | null;
-  excerpt: string;
-}
+export type ReplyQuote =
+  | {
+    kind: 'message';
+    id: string;
+    conversationId: string;
+    /** The original conversation's title as shown: its subject or its group's name. */
+    title: string | null;
+    excerpt: string;
+  }
+  | {
+    kind: 'post';
+    id: string;
+    /** The post's title. */
+    title: string;
+    excerpt: string;
+  };
 
 type ConversationRecord = Stored<Omit<ConversationRow, 'participantIds'>, 'createdAt'>;
 type MessageRecord = Omit<Stored<MessageRow, 'createdAt' | 'editedAt' | 'deletedAt'>, 'files'> & { files: FileFacts[] | null };
@@ -386,7 +394,7 @@ export interface ConversationCandidate {
   audience: StoredAudience | null;
   /** Stored members (for a conversation with an audience: those with a read mark). */
   memberIds: string[];
-  /** A held person wrote in it. */
+  /** A held person wrote in it, or reacted to a message of it. */
   heldSender: boolean;
 }
 
@@ -398,7 +406,9 @@ export async function conversationCandidates(db: Db, oldest: string, heldPersons
   const rows = await db<ConversationCandidate[]>`
     select c.id, c.context, c.audience,
            array(select m.person_id from conversation_members m where m.conversation_id = c.id) as member_ids,
-           exists (select 1 from messages m where m.conversation_id = c.id and m.sender_id = any(${heldPersons}::text[])) as held_sender
+           exists (select 1 from messages m where m.conversation_id = c.id and m.sender_id = any(${heldPersons}::text[]))
+             or exists (select 1 from messages m join reactions r on r.message_id = m.id
+                        where m.conversation_id = c.id and r.person_id = any(${heldPersons}::text[])) as held_sender
     from conversations c
     where c.id > ${afterId}
       and (coalesce(c.last_message_at, c.created_at) < ${oldest}::timestamptz

@@ -78,6 +78,12 @@ export async function feedPage(
   return rows.map((r) => ({ ...(r.kind === 'post' ? { kind: 'post' as const, ...postRow(r) } : { kind: 'mailing' as const, ...mailingRow(r) }), read: r.read }));
 }
 
+/** The post, when `keys` may read it (undefined also when there is no such post: the same answer). */
+export async function readablePost(db: Db, id: string, keys: string[]): Promise<PostRow | undefined> {
+  const [r] = await db<Stored<PostRow, 'createdAt'>[]>`select * from posts where id = ${id} and keys && ${keys}::text[]`;
+  return r ? postRow(r) : undefined;
+}
+
 /** Ids among `itemIds` that `keys` may see (for marking read without probing). */
 export async function visibleItemIds(db: Db, itemIds: string[], keys: string[]): Promise<string[]> {
   const rows = await db<{ id: string }[]>`

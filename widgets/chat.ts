@@ -8,7 +8,7 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { ConversationStore, type Outgoing } from './client/conversation-store.ts';
-import { HubError, type Message } from './client/protocol.ts';
+import { HubError, type Message, type Reaction } from './client/protocol.ts';
 import { base } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { errorText, shortTime } from './ui/i18n.ts';
@@ -17,6 +17,7 @@ import { contextLink } from './ui/links.ts';
 import { renderLink } from './ui/anchor.ts';
 import { linkify } from './ui/linkify.ts';
 import { chatStyles } from './ui/chat-styles.ts';
+import { reactionBar, reactionStyles } from './ui/reactions.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 import { newClientKey } from './client/keys.ts';
 import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
@@ -28,6 +29,7 @@ import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
  * @csspart message - one message (also `mine` or `theirs`, `pending` or `failed`, `deleted`)
  * @csspart quiet - the "answers during school hours" note under a message
  * @csspart quote - what a private reply answers
+ * @csspart reactions - the reaction bar under a message (its buttons: `reaction`)
  * @csspart audience - who reads a whole-group conversation, or (for those who only read it) how to answer
  * @csspart typing - the typing indicator
  * @csspart composer - the form at the bottom
@@ -38,7 +40,7 @@ import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
  * @cssprop --schoolhub-chat-height - height of the message list (default 26em)
  */
 export class SchoolhubChat extends HubElement {
-  static override styles = [base, chatStyles];
+  static override styles = [base, chatStyles, reactionStyles];
   static override properties: PropertyDeclarations = {
     conversationId: { attribute: 'conversation-id', reflect: true },
     contextHref: { attribute: 'context-href' },
@@ -366,6 +368,14 @@ export class SchoolhubChat extends HubElement {
       ${lengthNote(this.draftLength, LIMITS.messageBody, t, 'body-length')}`;
   }
 
+  /** A reaction on or off; a refusal is said under the message. */
+  private react(m: Message, emoji: Reaction, on: boolean): void {
+    this.changeError = null;
+    this.store?.react(m, emoji, on).catch((err: unknown) => {
+      this.changeError = { seq: m.seq, text: `${this.t.reactFailed}: ${errorText(err, this.t)}` };
+    });
+  }
+
   private startReply(m: Message): void {
     this.replying = m.seq;
     this.replyError = null;
@@ -452,6 +462,13 @@ export class SchoolhubChat extends HubElement {
       ${m.replyTo && !m.deleted ? html`<p class="quote muted" part="quote">${t.replyingTo} ${m.replyTo.title ?? t.group}: ”${m.replyTo.excerpt}”</p>` : nothing}
       ${m.quietHours && !m.deleted ? html`<p class="quiet" part="quiet">${t.quietHours}</p>` : nothing}
       ${store.mayChange(m) && this.editing !== m.seq ? this.changeButtons(m) : nothing}
+      ${m.deleted ? nothing : reactionBar({
+        reactions: m.reactions, t, key: m.seq, describedBy: `b-${m.seq}`,
+        // In the tab order only after Enter on the message, like its other actions.
+        tabindex: this.actionsFor === m.seq ? '0' : '-1',
+        onKey: (e) => this.actionKey(e, m.seq),
+        onToggle: (emoji, on) => this.react(m, emoji, on),
+      })}
       ${this.mayReplyPrivately(m, store)
         ? this.replying === m.seq
           ? this.replyForm(m)
@@ -494,10 +511,11 @@ export class SchoolhubChat extends HubElement {
     }
     if (e.key === 'Enter' || e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
       const m = this.store.messages.find((x) => x.seq === Number(li.dataset.seq));
-      if (!m || !this.store.mayChange(m)) return;
+      if (!m || m.deleted) return;
       e.preventDefault();
       this.actionsFor = m.seq;
-      this.focusAfter = `[data-edit="${m.seq}"]`;
+      // One's own message opens at "edit"; any other at its reactions.
+      this.focusAfter = this.store.mayChange(m) ? `[data-edit="${m.seq}"]` : `[data-react="${m.seq}"]`;
     } else if (e.key === 'Escape' && this.actionsFor !== null) {
       this.actionsFor = null;
     }

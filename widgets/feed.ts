@@ -1,10 +1,16 @@
 // <schoolhub-feed>: posts and mailings the person may read, newest first, with unread marks.
 // Live arrivals wait behind a "3 new posts" button so the list does not move while read;
-// staff get a composer whose audience picker comes from the hub (audience.get).
+// staff get a composer whose audience picker comes from the hub (audience.get). Posts take
+// reactions (counts live) and a private reply to their author, which goes to the direct
+// conversation with them (shown in the <schoolhub-chat> named by `chat`, if any).
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import type { HubClient } from './client/client.ts';
 import { feedStore, type FeedStore } from './client/feed-store.ts';
-import type { Audience, FeedItem } from './client/protocol.ts';
+import type { Audience, FeedItem, Post, Reaction } from './client/protocol.ts';
+import type { SchoolhubChat } from './chat.ts';
+import { newClientKey } from './client/keys.ts';
+import { LIMITS } from '../hub/protocol/limits.ts';
+import { reactionBar, reactionStyles } from './ui/reactions.ts';
 import { base, cardList } from './ui/styles.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { errorText, shortTime, type Strings } from './ui/i18n.ts';
@@ -32,6 +38,8 @@ function audienceText(item: FeedItem, t: Strings): string {
  * @csspart item - one post or mailing (also `unread`)
  * @csspart new - the "new posts" button
  * @csspart composer - the staff composer
+ * @csspart reactions - the reaction bar under a post (its buttons: `reaction`)
+ * @csspart input - the private reply's field
  * @csspart button - buttons
  * @csspart status - the connection status line
  */
@@ -39,6 +47,7 @@ export class SchoolhubFeed extends HubElement {
   static override styles = [
     base,
     cardList,
+    reactionStyles,
     css`
       .body {
         white-space: pre-wrap;
@@ -65,13 +74,29 @@ export class SchoolhubFeed extends HubElement {
         display: block;
         margin-bottom: 1em;
       }
+      .reply textarea {
+        width: 100%;
+        box-sizing: border-box;
+      }
     `,
   ];
   static override properties: PropertyDeclarations = {
     audience: { state: true },
     composing: { state: true },
     expanded: { state: true },
+    chat: {},
+    replying: { state: true },
+    notes: { state: true },
   };
+
+  /** id of a <schoolhub-chat> on the page to open a private reply's conversation in. */
+  declare chat: string | null;
+  /** The post being answered privately. */
+  declare replying: string | null;
+  /** Per post: what became of a reply or a reaction (sent, or why it failed). */
+  declare notes: ReadonlyMap<string, { text: string; error: boolean }>;
+  /** One key per private reply, reused when it is sent again after a failure. */
+  private replyKey: string | undefined;
 
   declare audience: Audience | undefined;
   declare composing: boolean;
@@ -85,6 +110,77 @@ export class SchoolhubFeed extends HubElement {
     this.audience = undefined;
     this.composing = false;
     this.expanded = new Set();
+    this.chat = null;
+    this.replying = null;
+    this.notes = new Map();
+  }
+
+  private note(id: string, text: string | null, error = false): void {
+    const next = new Map(this.notes);
+    if (text === null) next.delete(id);
+    else next.set(id, { text, error });
+    this.notes = next;
+  }
+
+  private react(p: Post, emoji: Reaction, on: boolean): void {
+    this.note(p.id, null);
+    this.store?.react(p, emoji, on).catch((err: unknown) => this.note(p.id, `${this.t.reactFailed}: ${errorText(err, this.t)}`, true));
+  }
+
+  private startReply(p: Post): void {
+    this.replying = p.id;
+    this.replyKey = undefined;
+    this.note(p.id, null);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>(`#reply-${CSS.escape(p.id)}`)?.focus());
+  }
+
+  private cancelReply(p: Post): void {
+    this.replying = null;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[data-reply="${CSS.escape(p.id)}"]`)?.focus());
+  }
+
+  /** Sends the private reply to the post's author; the conversation opens in the named chat, if any. */
+  private async sendReply(e: Event, p: Post): Promise<void> {
+    e.preventDefault();
+    const body = this.renderRoot.querySelector<HTMLTextAreaElement>(`#reply-${CSS.escape(p.id)}`)?.value.trim() ?? '';
+    if (!body || !this.client) return;
+    this.replyKey ??= newClientKey('r');
+    try {
+      const { conversation } = await this.client.request('message.replyPrivately', { to: { kind: 'post', id: p.id }, body, clientKey: this.replyKey });
+      this.replyKey = undefined;
+      this.cancelReply(p);
+      this.note(p.id, this.t.replySent(p.authorName));
+      this.announce(this.t.replySent(p.authorName));
+      const target = this.chat ? document.getElementById(this.chat) : null;
+      if (target && target.localName === 'schoolhub-chat') (target as SchoolhubChat).show(conversation.id);
+    } catch (err) {
+      this.note(p.id, `${this.t.failedSend}: ${errorText(err, this.t)}`, true);
+    }
+  }
+
+  private replyForm(p: Post) {
+    const t = this.t;
+    return html`<form class="reply" @submit=${(e: Event) => this.sendReply(e, p)}>
+      <label for="reply-${p.id}">${t.privateReplyTo(p.authorName)}</label>
+      <textarea id="reply-${p.id}" part="input" dir="auto" rows="2" maxlength=${LIMITS.messageBody}
+        @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') this.cancelReply(p); else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void this.sendReply(e, p); }}></textarea>
+      <div class="actions">
+        <button class="primary" part="button">${t.send}</button>
+        <button type="button" part="button" @click=${() => this.cancelReply(p)}>${t.cancel}</button>
+      </div>
+    </form>`;
+  }
+
+  /** Reactions and the private reply under a post (not one's own: the author is who replies go to). */
+  private postActions(p: Post) {
+    const t = this.t;
+    const own = p.authorId === this.client?.user?.id;
+    const note = this.notes.get(p.id);
+    return html`${reactionBar({ reactions: p.reactions, t, key: p.id, describedBy: `t-${p.id}`, onToggle: (emoji, on) => this.react(p, emoji, on) })}
+      ${own ? nothing : this.replying === p.id
+        ? this.replyForm(p)
+        : html`<div class="actions"><button class="link" part="button" data-reply=${p.id} aria-describedby="t-${p.id}" @click=${() => this.startReply(p)}>${t.replyPrivatelyToPost}</button></div>`}
+      ${note ? html`<p class=${note.error ? 'error' : 'muted'} role=${note.error ? 'alert' : nothing}>${note.text}</p>` : nothing}`;
   }
 
   private toggle(id: string): void {
@@ -173,6 +269,7 @@ export class SchoolhubFeed extends HubElement {
           </button>`
         : nothing}
       ${i.read ? nothing : html`<div class="actions"><button class="link" part="button" aria-describedby="t-${i.id}" @click=${() => this.store?.markRead([i.id])}>${t.markRead}</button></div>`}
+      ${i.kind === 'post' ? this.postActions(i) : nothing}
     </article>`;
   }
 }

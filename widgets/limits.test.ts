@@ -17,6 +17,7 @@ const CONSTANTS: Record<string, Record<string, number>> = { LIMITS, DEVELOPMENT_
 const FIELDS: { file: string; limit: string; request: RequestType; field: string }[] = [
   { file: 'chat.ts', limit: 'LIMITS.messageBody', request: 'message.send', field: 'body' },
   { file: 'chat.ts', limit: 'LIMITS.messageBody', request: 'message.edit', field: 'body' },
+  { file: 'feed.ts', limit: 'LIMITS.messageBody', request: 'message.replyPrivately', field: 'body' },
   { file: 'feed-composer.ts', limit: 'LIMITS.title', request: 'post.create', field: 'title' },
   { file: 'feed-composer.ts', limit: 'LIMITS.title', request: 'mailing.create', field: 'title' },
   { file: 'feed-composer.ts', limit: 'LIMITS.postBody', request: 'post.create', field: 'body' },

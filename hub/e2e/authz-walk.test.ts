@@ -19,7 +19,7 @@ const ROLES: Record<string, string> = {
 const VICTIMS = ['p-mentor-an', 'p-leader-an', 'p-stu-an-1', 'p-stu-an-2', 'p-gua-an-1', 'p-gua-an-2', 'p-gua-ek-5a', 'p-stu-ek-5'];
 const WRITE_TABLES = [
   'posts', 'mailings', 'conversations', 'conversation_members', 'messages', 'events', 'items', 'conferences', 'feed_reads',
-  'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'scheduled_items',
+  'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'reactions', 'scheduled_items',
 ];
 
 let t: TestHub;
@@ -133,6 +133,15 @@ function attacks(role: string): Record<string, Attack[]> {
     'message.replyPrivately': [
       { label: 'a message of a conversation it is not part of', fields: { to: { kind: 'message', id: ids.msg }, body: 'hej' }, probe: 'msg' },
       { label: 'a message that does not exist', fields: { to: { kind: 'message', id: 'msg_nope' }, body: 'hej' }, probe: 'msg' },
+      { label: 'a post of another district', fields: { to: { kind: 'post', id: ids.post }, body: 'hej' }, probe: 'post' },
+      { label: 'a post that does not exist', fields: { to: { kind: 'post', id: 'post_nope' }, body: 'hej' }, probe: 'post' },
+    ],
+    'reaction.set': [
+      { label: 'a message of a conversation it is not part of', fields: { target: { kind: 'message', id: ids.msg }, emoji: 'like', on: true }, probe: 'msg' },
+      { label: 'a message that does not exist', fields: { target: { kind: 'message', id: 'msg_nope' }, emoji: 'like', on: true }, probe: 'msg' },
+      { label: 'a post of another district', fields: { target: { kind: 'post', id: ids.post }, emoji: 'heart', on: true }, probe: 'post' },
+      { label: 'a post that does not exist', fields: { target: { kind: 'post', id: 'post_nope' }, emoji: 'heart', on: true }, probe: 'post' },
+      { label: 'taking off a reaction on a post of another district', fields: { target: { kind: 'post', id: ids.post }, emoji: 'heart', on: false }, probe: 'post' },
     ],
     'message.edit': othersAndMissing('message', 'messageId', ids.msg, 'msg_nope', { body: 'ändrat' }),
     'message.delete': othersAndMissing('message', 'messageId', ids.msg, 'msg_nope'),

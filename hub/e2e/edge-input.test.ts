@@ -64,6 +64,9 @@ describe('strings PostgreSQL cannot store are refused at the edge with invalid',
           ['item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Plan', description: s, clientKey: `i-${what}` }, ['description']],
           ['messages.search', { query: s }, ['query']],
           ['conversation.start', { participantIds: ['p-stu-ek-2', s], clientKey: `c-${what}` }, ['participantIds', 1]],
+          ['reaction.set', { target: { kind: 'post', id: 'post_x' }, emoji: s, on: true }, ['emoji']],
+          ['reaction.set', { target: { kind: 'message', id: s }, emoji: 'like', on: true }, ['target', 'id']],
+          ['message.replyPrivately', { to: { kind: 'post', id: s }, body: 'hej', clientKey: `rp-${what}` }, ['to', 'id']],
         ];
         for (const [type, fields, path] of cases) {
           const a = await ask(mentor, type, fields);

@@ -57,6 +57,8 @@ const weird = fc.oneof(
   fc.string({ minLength: 8_001, maxLength: 9_000 }).map((x) => x.padEnd(25_000, 'x')), // over the field limits
   ids,
 );
+/** Wrong values that cost little to generate. */
+const light = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.constant(null), fc.array(ids, { maxLength: 2 }));
 /** A request that is nearly right: a real type, plausible fields, some of them wrong. */
 const nearlyValid = fc.record({
   type: fc.constantFrom(...TYPES),
@@ -67,6 +69,12 @@ const nearlyValid = fc.record({
   audience: fc.option(fc.record({ targets: fc.array(fc.oneof(fc.record({ kind: fc.constantFrom('group', 'person', 'school', 'x'), groupId: ids, personId: ids, memberIds: fc.array(ids) }), weird), { maxLength: 3 }), recipients: fc.oneof(weird, fc.record({ students: fc.boolean(), guardians: fc.boolean(), staff: fc.boolean() })) })),
   recipients: fc.option(weird), limit: fc.option(fc.oneof(fc.integer(), weird)), seq: fc.option(fc.oneof(fc.integer(), weird)),
   before: fc.option(weird), beforeSeq: fc.option(weird), itemIds: fc.option(fc.array(ids)), context: fc.option(weird), query: fc.option(weird),
+  // reaction.set and message.replyPrivately (issue 13): what they answer or react to. `light`
+  // rather than `weird`: these fields add frames, not cost (the oversized strings are elsewhere).
+  target: fc.option(fc.oneof(fc.record({ kind: fc.constantFrom('message', 'post', 'mailing', 'x'), id: fc.oneof(ids, fc.constantFrom('msg_nope', 'post_nope')) }), light)),
+  to: fc.option(fc.oneof(fc.record({ kind: fc.constantFrom('message', 'post', 'x'), id: fc.oneof(ids, fc.constantFrom('msg_nope', 'post_nope')) }), light)),
+  emoji: fc.option(fc.oneof(fc.constantFrom('like', 'heart', 'smile', 'clap', 'celebrate', 'question', '👍', 'LIKE'), light)),
+  on: fc.option(fc.oneof(fc.boolean(), light)),
   publishAt: fc.option(fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))), scheduledId: fc.option(ids),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
@@ -100,6 +108,8 @@ async function invariants(): Promise<void> {
   expect(lonely).toEqual([]);
   const [{ posts, postEvents }] = await db<{ posts: number; postEvents: number }[]>`select (select count(*)::int from posts) as posts, (select count(*)::int from events where name = 'post.created') as "postEvents"` as unknown as [{ posts: number; postEvents: number }];
   expect(postEvents).toBe(posts);
+  // A deleted message keeps no reactions.
+  expect(await db`select 1 from reactions r join messages m on m.id = r.message_id where m.deleted_at is not null`).toEqual([]);
 }
 
 describe('fuzzing the wire protocol', () => {
@@ -172,6 +182,9 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'feed.read', itemIds: [n] }),
     (n) => ({ type: 'history.get', conversationId: n }),
     (n) => ({ type: 'typing', conversationId: n }),
+    (n) => ({ type: 'reaction.set', target: { kind: n, id: n }, emoji: 'like', on: true }),
+    (n) => ({ type: 'reaction.set', target: { kind: 'post', id: 'post_nope' }, emoji: n, on: true }),
+    (n) => ({ type: 'message.replyPrivately', to: { kind: n, id: n }, body: 'hej', clientKey: `rp-${n}` }),
     (n) => ({ type: 'scheduled.cancel', scheduledId: n }),
     (n) => ({ type: 'scheduled.update', scheduledId: n, title: n }),
   ];

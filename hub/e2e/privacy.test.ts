@@ -524,6 +524,35 @@ describe('retention per district, with legal holds', () => {
     expect(await db`select 1 from retention_runs`).toHaveLength(2);
   });
 
+  it("reactions go with their message or post; a held person's reaction keeps its post (issue 13)", async () => {
+    const [mentor, elsa, liam] = await connectEach(t, 'p-mentor-ek', 'p-stu-ek-1', 'p-stu-ek-2');
+    const post = async (title: string) =>
+      (await mentor.ok<{ post: { id: string } }>('post.create', { schoolId: 's-ekskolan', title, body: '…', audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { students: true } }, clientKey: ck() })).post.id;
+    const p5 = await post('P5 gammal');
+    const p6 = await post('P6 hållen genom en reaktion');
+    const F = (await mentor.ok<{ conversation: Conversation }>('conversation.start', { participantIds: ['p-stu-ek-1'], subject: 'F', clientKey: ck() })).conversation;
+    const f1 = await send(mentor, F.id, 'F1');
+    const react = (c: TestClient, kind: string, id: string, emoji: string) => c.ok('reaction.set', { target: { kind, id }, emoji, on: true });
+    await react(elsa, 'post', p5, 'like');
+    await react(liam, 'post', p6, 'heart');
+    await react(elsa, 'message', f1.id, 'smile');
+    for (const table of ['messages', 'posts', 'reactions'] as const) await db`update ${db(table)} set created_at = created_at - interval '40 days'`;
+    await db`update conversations set created_at = created_at - interval '40 days', last_message_at = last_message_at - interval '40 days' where id = ${F.id}`;
+    expect((await call(t, 'POST', '/api/v1/legal-hold', { kind: 'person', id: 'p-stu-ek-2', reason: 'Tvist 2025/4' })).status).toBe(200);
+
+    const report = (await runRetention(t.hub.core)) as RetentionReport;
+    expect(report.failed).toEqual([]);
+    const left = async (id: string) => (await db`select 1 from reactions where post_id = ${id} or message_id = ${id}`).length;
+    expect(await db`select 1 from posts where id = ${p5}`).toHaveLength(0);
+    expect(await left(p5)).toBe(0);
+    expect(await db`select 1 from messages where id = ${f1.id}`).toHaveLength(0);
+    expect(await left(f1.id)).toBe(0);
+    // The held student's reaction, and the post it is on, stay.
+    expect(await db`select 1 from posts where id = ${p6}`).toHaveLength(1);
+    expect(await left(p6)).toBe(1);
+    await call(t, 'POST', '/api/v1/legal-hold', { kind: 'person', id: 'p-stu-ek-2', hold: false });
+  });
+
   it('runs on one node at a time (a PostgreSQL advisory lock)', async () => {
     const lock = await db.reserve();
     try {

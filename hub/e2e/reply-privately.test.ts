@@ -1,6 +1,6 @@
 // Whole-group conversations are announcements; students and guardians reply privately to the
-// author (docs/DOMAIN.md §3 Readings; docs/PROTOCOL.md message.replyPrivately), over real
-// connections and PostgreSQL.
+// author, of a message or of a post (docs/DOMAIN.md §3 Readings; docs/PROTOCOL.md
+// message.replyPrivately), over real connections and PostgreSQL.
 //
 // Demo district: p-mentor-ek (Eva Nyström) mentors g-ek-7a (Klass 7A, p-stu-ek-1..6) at Ekskolan,
 // where teachers and guardians may NOT message directly; p-teacher-ek teaches g-ek-ma7
@@ -13,7 +13,7 @@ import { useTestHub } from '../testing/lifecycle.ts';
 import { demoBundle } from '../demo/district.ts';
 
 interface Conversation { id: string; participants: { id: string; name: string }[]; group: { mentorIds: string[] } | null }
-interface Quote { kind: string; id: string; conversationId: string; title: string | null; excerpt: string }
+interface Quote { kind: string; id: string; conversationId?: string; title: string | null; excerpt: string }
 interface Message { id: string; seq: number; body: string; senderId: string | null; senderName: string | null; conversationId: string; replyTo: Quote | null }
 type Reply = { conversation: Conversation; message: Message };
 
@@ -28,6 +28,25 @@ async function receivedNone(c: TestClient, pred: (f: Frame) => boolean): Promise
   expect(c.frames.filter(pred)).toHaveLength(0);
 }
 const ids = (c: Conversation) => c.participants.map((p) => p.id).sort();
+
+/**
+ * The reply quotes the start of `original` (at most 140 characters), reaches the author live
+ * with its quote and the new conversation, and reaches none of `others`.
+ */
+async function deliveredQuoted(r: Reply, original: string, author: TestClient, others: TestClient[]): Promise<void> {
+  expect(r.message.replyTo!.excerpt.length).toBeLessThanOrEqual(140);
+  expect(original.replace(/\s+/g, ' ').startsWith(r.message.replyTo!.excerpt.slice(0, -1))).toBe(true);
+  await author.waitFor((f) => f.type === 'event' && f.event === 'conversation.created' && (f.data as { conversation: Conversation }).conversation.id === r.conversation.id);
+  const got = await author.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === r.message.id);
+  expect((got.data as { message: Message }).message.replyTo).toEqual(r.message.replyTo);
+  for (const c of others) await receivedNone(c, about(r.conversation.id));
+}
+async function blockGuardian(t: TestHub, guardianId: string, childId: string): Promise<void> {
+  const res = await fetch(`${t.url}/api/v1/guardian-blocks`, {
+    method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ guardianId, childId }),
+  });
+  expect(res.status).toBeLessThan(300);
+}
 
 describe('reply privately to a whole-group message', () => {
   let t: TestHub;
@@ -64,15 +83,9 @@ describe('reply privately to a whole-group message', () => {
     expect(first.conversation.group).toBeNull();
     expect(first.message).toMatchObject({ body: 'Kan vi komma kl 18.30?', senderId: 'p-gua-ek-1a', conversationId: first.conversation.id });
     expect(first.message.replyTo).toMatchObject({ kind: 'message', id: message.id, conversationId: group.id, title: expect.stringMatching(/^guardians rp-/) });
-    expect(first.message.replyTo!.excerpt.length).toBeLessThanOrEqual(140);
-    expect(long.replace(/\s+/g, ' ').startsWith(first.message.replyTo!.excerpt.slice(0, -1))).toBe(true);
-
-    // The mentor gets the new conversation and the reply with its quote, live.
-    await mentor.waitFor((f) => f.type === 'event' && f.event === 'conversation.created' && (f.data as { conversation: Conversation }).conversation.id === first.conversation.id);
-    const got = await mentor.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === first.message.id);
-    expect((got.data as { message: Message }).message.replyTo).toEqual(first.message.replyTo);
-    // Not the co-guardian, not another family, and not the group conversation.
-    for (const c of [johan, other]) await receivedNone(c, about(first.conversation.id));
+    // The mentor gets the new conversation and the reply with its quote, live; not the
+    // co-guardian, not another family, and not the group conversation.
+    await deliveredQuoted(first, long, mentor, [johan, other]);
     const groupHistory = await mentor.ok<{ messages: Message[] }>('history.get', { conversationId: group.id });
     expect(groupHistory.messages.map((m) => m.body)).toEqual([long]);
 
@@ -142,6 +155,87 @@ describe('reply privately to a whole-group message', () => {
   });
 });
 
+describe('reply privately to a post (issue 13 item 3)', () => {
+  let t: TestHub;
+  useTestHub((hub) => (t = hub));
+
+  async function post(author: TestClient, groupId: string, body: string): Promise<{ id: string; title: string }> {
+    const title = `Utflykt ${ck()}`;
+    const { post } = await author.ok<{ post: { id: string; title: string } }>('post.create', {
+      schoolId: 's-ekskolan', title, body, clientKey: ck(),
+      audience: { targets: [{ kind: 'group', groupId }], recipients: { students: true, guardians: true } },
+    });
+    return post;
+  }
+  const reply = (c: TestClient, id: string, body = 'Hej', clientKey = ck()) => c.request('message.replyPrivately', { to: { kind: 'post', id }, body, clientKey });
+
+  it("starts, then continues, the direct conversation with the post's author, quoting the post; nobody else sees it", async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const maria = await t.connect('p-gua-ek-1a');
+    const johan = await t.connect('p-gua-ek-1b'); // the co-guardian
+    const emma = await t.connect('p-gua-ek-3a'); // another family of the class
+    const long = `Vi åker till Skansen på fredag. ${'Ta med matsäck och regnkläder. '.repeat(8)}`.trim();
+    const p = await post(mentor, 'g-ek-7a', long);
+
+    const first = await maria.ok<Reply>('message.replyPrivately', { to: { kind: 'post', id: p.id }, body: 'Elsa är allergisk mot nötter.', clientKey: 'rp-post-1' });
+    expect(ids(first.conversation)).toEqual(['p-gua-ek-1a', 'p-mentor-ek']);
+    expect(first.message.replyTo).toEqual({ kind: 'post', id: p.id, title: p.title, excerpt: expect.any(String) });
+    await deliveredQuoted(first, long, mentor, [johan, emma]);
+
+    // A retry answers the same reply; the key for another target is a conflict.
+    const retry = await maria.ok<Reply>('message.replyPrivately', { to: { kind: 'post', id: p.id }, body: 'Elsa är allergisk mot nötter.', clientKey: 'rp-post-1' });
+    expect(retry.message.id).toBe(first.message.id);
+    expect(await maria.request('message.replyPrivately', { to: { kind: 'message', id: p.id }, body: 'Elsa är allergisk mot nötter.', clientKey: 'rp-post-1' }))
+      .toMatchObject({ type: 'error', code: 'conflict' });
+    // A reply to a second post continues the same conversation (the one the message function finds).
+    const q = await post(mentor, 'g-ek-7a', 'Föräldramöte på torsdag.');
+    const second = await maria.ok<Reply>('message.replyPrivately', { to: { kind: 'post', id: q.id }, body: 'Vi kommer.', clientKey: ck() });
+    expect(second.conversation.id).toBe(first.conversation.id);
+    expect(second.message.seq).toBe(2);
+  });
+
+  it('a protected student replies to a post: staff see him, classmates hear nothing', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const hugo = await t.connect('p-stu-ek-6');
+    const liam = await t.connect('p-stu-ek-2');
+    const p = await post(mentor, 'g-ek-7a', 'Gympa utomhus i morgon.');
+    const r = await hugo.ok<Reply>('message.replyPrivately', { to: { kind: 'post', id: p.id }, body: 'Jag har inga skor.', clientKey: ck() });
+    const got = await mentor.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === r.message.id);
+    expect((got.data as { message: Message }).message).toMatchObject({ senderId: 'p-stu-ek-6', senderName: 'Hugo Larsson', replyTo: { kind: 'post', id: p.id } });
+    await receivedNone(liam, about(r.conversation.id));
+  });
+
+  it("refuses what the caller may not read, §3's rows, one's own post and a blocked guardian relation", async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const teacher = await t.connect('p-teacher-ek');
+    const maria = await t.connect('p-gua-ek-1a');
+    const p = await post(mentor, 'g-ek-7a', 'Till 7A');
+    const outsider = await t.connect('p-gua-bj-4a');
+    const unknown = await reply(outsider, 'post_nope');
+    expect(unknown).toMatchObject({ type: 'error', code: 'not_found', message: 'no such post', path: ['to', 'id'] });
+    expect({ ...(await reply(outsider, p.id)), id: unknown.id }).toEqual(unknown);
+    expect(await reply(mentor, p.id)).toMatchObject({ type: 'error', code: 'invalid', path: ['to', 'id'] });
+    // §3: a teacher's post does not open direct messages where the school does not allow them.
+    const math = await post(teacher, 'g-ek-ma7', 'Prov på måndag.');
+    expect(await reply(maria, math.id)).toMatchObject({
+      type: 'error', code: 'forbidden', path: ['to', 'id'],
+      message: 'this school does not allow teachers and guardians to message directly; use a plan or assignment',
+    });
+    // ...while a student may write to staff of the school.
+    const elsa = await t.connect('p-stu-ek-1');
+    expect((await reply(elsa, math.id)).type).toBe('ok');
+
+    await blockGuardian(t, 'p-gua-ek-1a', 'p-stu-ek-1');
+    try {
+      const blocked = await t.connect('p-gua-ek-1a');
+      expect({ ...(await reply(blocked, p.id)), id: unknown.id }).toEqual(unknown);
+      await receivedNone(mentor, (f) => f.type === 'event' && f.event === 'message.created' && JSON.stringify(f.data).includes('p-gua-ek-1a'));
+    } finally {
+      await fetch(`${t.url}/api/v1/guardian-blocks?guardianId=p-gua-ek-1a&childId=p-stu-ek-1`, { method: 'DELETE', headers: { authorization: `Bearer ${TEST_ADMIN}` } });
+    }
+  });
+});
+
 describe('reply privately to an author with a protected identity', () => {
   // The mentor carries a security marking here: families see the group's messages without a
   // sender, and may not write to them by this way either (the reply would name them).
@@ -167,5 +261,17 @@ describe('reply privately to an author with a protected identity', () => {
     expect(await maria.request('message.replyPrivately', { to: { kind: 'message', id: message.id }, body: 'Hej', clientKey: ck() }))
       .toMatchObject({ type: 'error', code: 'forbidden', path: ['to', 'id'] });
     await receivedNone(mentor, (f) => f.type === 'event' && f.event === 'conversation.created' && !JSON.stringify(f.data).includes(conversation.id));
+  });
+
+  it('to their post as well', async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const maria = await t.connect('p-gua-ek-1a');
+    const { post } = await mentor.ok<{ post: { id: string } }>('post.create', {
+      schoolId: 's-ekskolan', title: 'Utflykt', body: 'På fredag.', clientKey: ck(),
+      audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } },
+    });
+    expect(await maria.request('message.replyPrivately', { to: { kind: 'post', id: post.id }, body: 'Hej', clientKey: ck() }))
+      .toMatchObject({ type: 'error', code: 'forbidden', message: 'the author of this post cannot be written to privately', path: ['to', 'id'] });
+    await receivedNone(mentor, (f) => f.type === 'event' && f.event === 'message.created');
   });
 });

@@ -8,6 +8,7 @@ import type { Directory } from '../directory/model.ts';
 import type { Tx } from '../../storage/pool.ts';
 import { deleteMessageAttachments } from '../../storage/documentation.ts';
 import { deleteMessage, editMessage, getMessage, lockConversation, type ConversationRow, type MessageRow } from '../../storage/chat.ts';
+import { clearMessageReactions } from '../../storage/reactions.ts';
 import type { Handler, HandlerContext } from './context.ts';
 import { conversationKeys, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
 import { assertMayWrite, isParticipant } from './chat-rights.ts';
@@ -60,6 +61,8 @@ export const deleteOwnMessage: Handler<'message.delete'> = async (ctx, req) => {
     const deleted = await deleteMessage(tx, m.id);
     // Its files go with it: the rows now, in this transaction, the bytes once it committed.
     const files = await deleteMessageAttachments(tx, m.id);
+    // Its reactions go with its words; clients drop them on message.deleted.
+    await clearMessageReactions(tx, m.id);
     const data = { conversationId: conv.id, messageId: m.id, seq: m.seq, deletedAt: deleted.deletedAt };
     return { result: { m: deleted, conv, files }, events: [{ name: 'message.deleted', keys: conversationKeys(conv, participantsNow(dir, conv)), data }] };
   });

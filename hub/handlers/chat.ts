@@ -13,6 +13,8 @@ import { assertMayWrite, isParticipant, notFound } from './chat-rights.ts';
 import { takeableUploads } from './uploads.ts';
 import { fileFacts, linkAttachments } from '../../storage/documentation.ts';
 import { createOnce } from './create-once.ts';
+import { reactionsFor } from './reactions.ts';
+import { messageAudience } from '../views/reactions.ts';
 import { audit, conversationTouch } from '../audit.ts';
 
 export { startConversation } from './chat-start.ts';
@@ -127,9 +129,11 @@ export const getHistory: Handler<'history.get'> = async (ctx, req) => {
   // Read receipts of those in it now whom the viewer may see ("read by 2 of 3" counts the shown participants).
   const reads = Object.fromEntries(Object.entries(marks).filter(([p]) => participants.includes(p) && show(p)));
   audit(ctx, 'history.get', () => [conversationTouch(conv, participants, messages)]);
+  const audience = messageAudience(conv, participants);
+  const reactions = await reactionsFor(ctx, 'message', messages.map((m) => ({ id: m.id, audience })));
   return {
     conversation: conversationView(dir, show, ctx.links, conv, participants),
-    messages: messages.map((m) => messageView(dir, show, ctx.links, m, conv.context)),
+    messages: messages.map((m) => ({ ...messageView(dir, show, ctx.links, m, conv.context), reactions: reactions.get(m.id) })),
     reads,
     lastSeq: conv.lastSeq,
   };

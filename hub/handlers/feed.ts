@@ -11,6 +11,8 @@ import { assertAllowed, assertKnown, type Target } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { nextCursor, pageBefore } from './paging.ts';
 import { mailingView, postView } from '../views/feed.ts';
+import { postAudience, type ReactionsView } from '../views/reactions.ts';
+import { reactionsFor } from './reactions.ts';
 
 /** A retry of a post or mailing is the same when its words are. */
 const sameWords = (req: { title: string; body: string }) => (stored: { title: string; body: string }) => stored.title === req.title && stored.body === req.body;
@@ -47,17 +49,20 @@ export const createMailing: Handler<'mailing.create'> = async (ctx, req) => {
   });
 };
 
-function itemView(dir: Directory, item: FeedItem & { read: boolean }) {
-  const view = item.kind === 'post' ? postView(dir, item) : mailingView(dir, item);
-  return { kind: item.kind, ...view, read: item.read };
+function itemView(dir: Directory, item: FeedItem & { read: boolean }, reactions: ReadonlyMap<string, ReactionsView>) {
+  // Posts carry their reactions (issue 13); mailings take none.
+  if (item.kind === 'post') return { kind: item.kind, ...postView(dir, item), read: item.read, reactions: reactions.get(item.id) };
+  return { kind: item.kind, ...mailingView(dir, item), read: item.read };
 }
 
 export const getFeed: Handler<'feed.get'> = async (ctx, req) => {
   const limit = req.limit ?? 30;
   const before = pageBefore(req.before);
   const rows = await feedPage(ctx.sql, ctx.personId, readKeysOf(ctx.dir, ctx.personId), limit, before);
+  const posts = rows.flatMap((r) => (r.kind === 'post' ? [{ id: r.id, audience: postAudience(r) }] : []));
+  const reactions = await reactionsFor(ctx, 'post', posts, 'feed.get');
   return {
-    items: rows.map((r) => itemView(ctx.dir, r)),
+    items: rows.map((r) => itemView(ctx.dir, r, reactions)),
     next: nextCursor(rows, limit),
   };
 };

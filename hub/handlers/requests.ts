@@ -16,6 +16,7 @@ import { getHistory, getInbox, readAllConversations, readConversation, sendMessa
 import { deleteOwnMessage, editOwnMessage } from './chat-edit.ts';
 import { searchOwnMessages } from './chat-search.ts';
 import { replyPrivately } from './chat-reply.ts';
+import { setOneReaction } from './reactions.ts';
 import { relayTyping } from './typing.ts';
 import { cancelScheduledItem, getScheduled, updateScheduledItem } from './scheduled.ts';
 import { closeItem, createItem, getItems, getOneItem, hideItem, publishItem, updateItem } from './items.ts';
@@ -49,6 +50,8 @@ const TABLE = {
   'conversation.start': { kind: 'write', handle: startConversation },
   'message.send': { kind: 'write', handle: sendMessage },
   'message.replyPrivately': { kind: 'write', handle: replyPrivately },
+  // Reactions on messages and posts (issue 13)
+  'reaction.set': { kind: 'write', handle: setOneReaction },
   'conversation.read': { kind: 'write', handle: readConversation }, // stores the read position
   'inbox.get': { kind: 'read', handle: getInbox },
   'inbox.readAll': { kind: 'write', handle: readAllConversations }, // stores read positions

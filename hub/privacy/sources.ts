@@ -11,6 +11,7 @@ import {
 import { conferenceIdsOf, expireConferences, expireItems, getConference, getItem, itemIdsOf, itemStartsOf } from '../../storage/items.ts';
 import { expireMailings, expirePosts, feedIdsOf, feedReadsOf, feedRowsByIds } from '../../storage/feed.ts';
 import { directoryRecordsOf } from '../../storage/directory.ts';
+import { postsWithHeldReactions, reactionsBy } from '../../storage/reactions.ts';
 import { auditEntries } from '../../storage/privacy.ts';
 import { RETENTION_BATCH, type Holds } from '../../storage/retention.ts';
 import { audienceMembers } from '../rules/index.ts';
@@ -216,6 +217,17 @@ const feedSource: PrivacySource = {
   },
 };
 
+// Reactions (issue 13): the person's own, with what they are on. They go with their message or
+// post (ON DELETE CASCADE), so retention needs nothing of its own; a held person's reactions
+// keep their posts (`protects`) and their conversations (storage/chat.ts conversationCandidates).
+const reactionsSource: PrivacySource = {
+  name: 'reactions',
+  async export({ sql, personId }) {
+    return reactionsBy(sql, personId);
+  },
+  protects: ({ sql, holds }) => postsWithHeldReactions(sql, holds.persons),
+};
+
 /** What the person scheduled (docs/PROTOCOL.md "Scheduled posts and mailings"): theirs alone until published. */
 const scheduledSource: PrivacySource = {
   name: 'scheduled',
@@ -390,6 +402,7 @@ export const privacySources: readonly PrivacySource[] = [
   directorySource,
   conversationsSource,
   feedSource,
+  reactionsSource,
   scheduledSource,
   feedbackSource,
   assessmentsSource,

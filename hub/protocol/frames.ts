@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { developmentSchemas } from './frames-development.ts';
 import { attachmentIds, clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
-import { LIMITS } from './limits.ts';
+import { LIMITS, REACTIONS } from './limits.ts';
 
 const limit = pageLimit(LIMITS.pageSize);
 
@@ -86,11 +86,17 @@ export const requestSchemas = {
   'message.send': req('message.send', {
     conversationId: id, body: z.string().trim().max(LIMITS.messageBody), attachmentIds: attachmentIds(LIMITS.messageFiles).optional(), clientKey,
   }).refine((v) => v.body.length > 0 || (v.attachmentIds?.length ?? 0) > 0, { message: 'a message needs text or a file', path: ['body'] }),
-  /** A reply to the author alone, in the direct conversation with them; `to` is what it answers (a post later, issue 13). */
+  /** A reply to the author alone, in the direct conversation with them; `to` is what it answers: a message or a post. */
   'message.replyPrivately': req('message.replyPrivately', {
-    to: z.object({ kind: z.literal('message'), id }),
+    to: z.object({ kind: z.enum(['message', 'post']), id }),
     body: text(LIMITS.messageBody),
     clientKey,
+  }),
+  /** One of the fixed set of reactions on a message or a post, on or off (issue 13). */
+  'reaction.set': req('reaction.set', {
+    target: z.object({ kind: z.enum(['message', 'post']), id }),
+    emoji: z.enum(REACTIONS),
+    on: z.boolean(),
   }),
   'conversation.read': req('conversation.read', { conversationId: id, seq: z.number().int().min(0) }),
   'inbox.get': req('inbox.get', { limit, before: cursor.optional() }),

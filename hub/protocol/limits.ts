@@ -60,6 +60,15 @@ export const EDIT_WINDOW_MS = 15 * 60_000;
 export const ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 /**
+ * The reactions a person may put on a message or a post (reaction.set), by name; the widgets
+ * draw each one's emoji: 👍 ❤️ 😊 👏 🎉 ❓. A small, kind set (docs/DOMAIN.md, "Reactions"):
+ * acknowledgement and warmth, and a question mark that asks without words; nothing negative to
+ * pile on a child's message with.
+ */
+export const REACTIONS = ['like', 'heart', 'smile', 'clap', 'celebrate', 'question'] as const;
+export type Reaction = (typeof REACTIONS)[number];
+
+/**
  * A scheduled post's or mailing's time (publishAt): at least a minute ahead (nearer is "now",
  * and a clock a little off would publish it before the author's confirmation arrives), at
  * most a year ahead (the school year; retention periods count from publication).

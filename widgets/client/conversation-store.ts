@@ -10,7 +10,8 @@
 import type { HubClient } from './client.ts';
 import { newClientKey } from './keys.ts';
 import { Observable } from './observable.ts';
-import { EDIT_WINDOW_MS, HubError, type Conversation, type HistoryPage, type HubEvents, type Message } from './protocol.ts';
+import { EDIT_WINDOW_MS, HubError, type Conversation, type HistoryPage, type HubEvents, type Message, type Reaction, type Reactions } from './protocol.ts';
+import { mergeReactions } from './reactions.ts';
 
 export interface Outgoing {
   clientKey: string;
@@ -91,6 +92,7 @@ export class ConversationStore extends Observable {
       client.on('message.edited', ({ message }) => mine(message.conversationId) && this.edited(message)),
       client.on('message.deleted', (d) => mine(d.conversationId) && this.deleted(d.seq, d.deletedAt)),
       client.on('conversation.read', (r) => mine(r.conversationId) && this.markSeen(r.personId, r.seq)),
+      client.on('reaction.changed', ({ target, reactions }) => target.kind === 'message' && mine(target.conversationId) && this.reacted(target.id, reactions)),
       client.on('conversation.updated', ({ conversation }) => {
         if (!mine(conversation.id)) return;
         this.conversation = conversation;
@@ -251,6 +253,19 @@ export class ConversationStore extends Observable {
   async remove(m: Message): Promise<void> {
     const { message } = await this.client.request('message.delete', { messageId: m.id });
     this.merge([message]);
+    this.changed();
+  }
+
+  /** Puts one of the person's reactions on a message, or takes it off; rejects with the hub's reason. */
+  async react(m: Message, emoji: Reaction, on: boolean): Promise<void> {
+    const { reactions } = await this.client.request('reaction.set', { target: { kind: 'message', id: m.id }, emoji, on });
+    this.reacted(m.id, reactions);
+  }
+
+  private reacted(messageId: string, reactions: Reactions): void {
+    const m = this.messages.find((x) => x.id === messageId);
+    if (!m || m.deleted) return; // not in the window: a load brings it as it is
+    this.messages = this.messages.map((x) => (x === m ? { ...m, reactions: mergeReactions(m.reactions, reactions) } : x));
     this.changed();
   }
 
@@ -425,7 +440,9 @@ export class ConversationStore extends Observable {
   private deleted(seq: number, deletedAt: string): void {
     const m = this.messages.find((x) => x.seq === seq);
     if (!m || m.deleted) return;
-    this.messages = this.messages.map((x) => (x === m ? { ...m, body: '', deleted: true, deletedAt } : x));
+    // Its reactions went with it (the hub removes them).
+    const { reactions: _gone, ...rest } = m;
+    this.messages = this.messages.map((x) => (x === m ? { ...rest, body: '', deleted: true, deletedAt } : x));
     this.changed();
   }
 
@@ -450,7 +467,9 @@ export class ConversationStore extends Observable {
     const bySeq = new Map(this.messages.map((m) => [m.seq, m]));
     for (const m of list) {
       const had = bySeq.get(m.seq);
-      if (!had || version(m) >= version(had)) bySeq.set(m.seq, m);
+      // An event's copy (an edit) carries no reactions: the ones known stay.
+      const next = m.reactions === undefined && had?.reactions !== undefined && !m.deleted ? { ...m, reactions: had.reactions } : m;
+      if (!had || version(m) >= version(had)) bySeq.set(m.seq, next);
     }
     this.messages = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     this.settle(list);

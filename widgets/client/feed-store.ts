@@ -3,7 +3,8 @@
 // person wrote themselves goes straight in. Items never change, so loads are merged by id.
 import type { HubClient } from './client.ts';
 import { Observable, perClient } from './observable.ts';
-import type { FeedItem, Mailing, Post } from './protocol.ts';
+import type { FeedItem, Mailing, Post, Reaction, Reactions } from './protocol.ts';
+import { mergeReactions } from './reactions.ts';
 
 const newestFirst = (a: FeedItem, b: FeedItem) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0);
 
@@ -21,6 +22,25 @@ export class FeedStore extends Observable {
     client.on('post.created', ({ post }) => this.arrive({ ...post, kind: 'post', read: false }));
     client.on('mailing.created', ({ mailing }) => this.arrive({ ...mailing, kind: 'mailing', read: false }));
     client.on('feed.read', ({ itemIds }) => this.setRead(itemIds));
+    client.on('reaction.changed', ({ target, reactions }) => target.kind === 'post' && this.reacted(target.id, reactions));
+  }
+
+  /** Puts one of the person's reactions on a post, or takes it off; rejects with the hub's reason. */
+  async react(post: Post, emoji: Reaction, on: boolean): Promise<void> {
+    const { reactions } = await this.client.request('reaction.set', { target: { kind: 'post', id: post.id }, emoji, on });
+    this.reacted(post.id, reactions);
+  }
+
+  private reacted(postId: string, reactions: Reactions): void {
+    let hit = false;
+    const update = (list: FeedItem[]) => list.map((i) => {
+      if (i.kind !== 'post' || i.id !== postId) return i;
+      hit = true;
+      return { ...i, reactions: mergeReactions(i.reactions, reactions) };
+    });
+    this.items = update(this.items);
+    this.arrivals = update(this.arrivals);
+    if (hit) this.changed();
   }
 
   async load(): Promise<void> {

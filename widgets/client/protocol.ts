@@ -3,6 +3,7 @@
 // from hub/ but its limits (hub/protocol/limits.ts: plain constants, shared so that they
 // cannot drift), so the widgets depend on the documented protocol and nothing else.
 import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
+import type { Reaction } from '../../hub/protocol/limits.ts';
 
 export interface PersonRef {
   id: string;
@@ -48,15 +49,27 @@ export interface Message {
   context: Context | null;
   /** A private reply: what it answers, quoted as it was (older hubs send nothing). */
   replyTo?: ReplyQuote | null;
+  /** Its reactions: in history.get and after reaction.set (events of a new or edited message carry none). */
+  reactions?: Reactions;
 }
 
-export interface ReplyQuote {
-  kind: 'message';
-  id: string;
-  conversationId: string;
-  title: string | null;
-  excerpt: string;
+/** What a private reply answers: a message (with its conversation) or a post. */
+export type ReplyQuote =
+  | { kind: 'message'; id: string; conversationId: string; title: string | null; excerpt: string }
+  | { kind: 'post'; id: string; title: string; excerpt: string };
+
+export { REACTIONS, type Reaction } from '../../hub/protocol/limits.ts';
+
+/** The reactions on a message or a post as the viewer may see them (PROTOCOL.md `reaction.set`). */
+export interface Reactions {
+  counts: Partial<Record<Reaction, number>>;
+  /** Who reacted, where the viewer may see names; absent: counts only. */
+  by?: Partial<Record<Reaction, PersonRef[]>>;
+  /** The viewer's own; absent in events about others' changes. */
+  mine?: Reaction[];
 }
+
+export type ReactionTarget = { kind: 'message'; id: string; conversationId: string } | { kind: 'post'; id: string };
 
 /** A conversation with a mentor's whole group: its students, or their guardians. */
 export interface GroupRef {
@@ -119,6 +132,8 @@ export interface Post {
     recipients: Recipients;
   };
   createdAt: string;
+  /** In feed.get (events of a new post carry none). */
+  reactions?: Reactions;
 }
 
 /** A post or mailing set to be published later: its author's alone until then (PROTOCOL.md, scheduled posts). */
@@ -186,7 +201,8 @@ export interface Requests extends DevelopmentRequests {
     { conversation: Conversation; existing?: boolean },
   ];
   'message.send': [{ conversationId: string; body: string; clientKey: string }, { message: Message }];
-  'message.replyPrivately': [{ to: { kind: 'message'; id: string }; body: string; clientKey: string }, { conversation: Conversation; message: Message }];
+  'message.replyPrivately': [{ to: { kind: 'message' | 'post'; id: string }; body: string; clientKey: string }, { conversation: Conversation; message: Message }];
+  'reaction.set': [{ target: { kind: 'message' | 'post'; id: string }; emoji: Reaction; on: boolean }, { target: ReactionTarget; reactions: Reactions }];
   'message.edit': [{ messageId: string; body: string }, { message: Message }];
   'message.delete': [{ messageId: string }, { message: Message }];
   'messages.search': [
@@ -228,6 +244,8 @@ export interface HubEvents extends DevelopmentEvents {
   typing: { conversationId: string; personId: string; name: string; typing: boolean };
   'conversation.read': { conversationId: string; personId: string; seq: number };
   'feed.read': { personId: string; itemIds: string[] };
+  /** Counts to every reader; `by` and `mine` only where given: keep the ones you have otherwise. */
+  'reaction.changed': { target: ReactionTarget; reactions: Reactions };
   'scheduled.changed': { scheduled: Scheduled };
   'sync.done': Record<string, never>;
   'sync.reset': { reason: string };

@@ -333,3 +333,46 @@ describe('FeedStore', () => {
     expect(store.items.every((i) => i.read)).toBe(true);
   });
 });
+
+describe('reactions in the stores (issue 13)', () => {
+  const target = (id: string) => ({ kind: 'message' as const, id, conversationId: 'c1' });
+
+  it('a message keeps the names and its own from earlier events; an edit keeps them; a delete drops them', async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1');
+    c.answer('history.get', page([{ ...msg(1, 'you'), reactions: { counts: { like: 1 }, by: { like: people.slice(1) }, mine: [] } }]));
+    await tick();
+    // The counts event of a change, then the person's own: both apply, neither loses the other.
+    c.emit('reaction.changed', { target: target('m1'), reactions: { counts: { like: 2 } } });
+    c.emit('reaction.changed', { target: target('m1'), reactions: { counts: { like: 2 }, by: { like: people }, mine: ['like'] } });
+    c.emit('reaction.changed', { target: target('m1'), reactions: { counts: { like: 2, heart: 1 } } });
+    expect(store.messages[0]!.reactions).toEqual({ counts: { like: 2, heart: 1 }, by: { like: people }, mine: ['like'] });
+    // Another conversation's message of the same id changes nothing.
+    c.emit('reaction.changed', { target: { kind: 'message', id: 'm1', conversationId: 'c2' }, reactions: { counts: {} } });
+    expect(store.messages[0]!.reactions?.counts).toEqual({ like: 2, heart: 1 });
+    c.emit('message.edited', { message: { ...msg(1, 'you'), body: 'ändrat', editedAt: new Date(5000).toISOString() } });
+    expect(store.messages[0]!.reactions?.mine).toEqual(['like']);
+    c.emit('message.deleted', { conversationId: 'c1', messageId: 'm1', seq: 1, deletedAt: new Date(6000).toISOString() });
+    expect(store.messages[0]!.reactions).toBeUndefined();
+  });
+
+  it('a post in the feed follows reaction.changed, and react() sends reaction.set', async () => {
+    const c = new FakeClient();
+    const store = new FeedStore(c as unknown as HubClient);
+    const post = {
+      kind: 'post' as const, id: 'post_1', schoolId: 's', authorId: 'a', authorName: 'A', title: 't', body: 'b', read: true,
+      audience: { targets: [], recipients: { students: true, guardians: false, staff: false } }, createdAt: '2024-01-01T00:00:00.000Z',
+      reactions: { counts: {}, mine: [] },
+    };
+    c.answer('feed.get', { items: [post], next: null });
+    await tick();
+    c.emit('reaction.changed', { target: { kind: 'post', id: 'post_1' }, reactions: { counts: { clap: 3 } } });
+    expect(store.items[0]!.kind === 'post' && store.items[0]!.reactions).toEqual({ counts: { clap: 3 }, mine: [] });
+    const sent = store.react(post, 'clap', true);
+    const req = c.requests.find((r) => r.type === 'reaction.set')!;
+    expect(req.fields).toEqual({ target: { kind: 'post', id: 'post_1' }, emoji: 'clap', on: true });
+    req.resolve({ target: { kind: 'post', id: 'post_1' }, reactions: { counts: { clap: 4 }, mine: ['clap'] } });
+    await sent;
+    expect(store.items[0]!.kind === 'post' && store.items[0]!.reactions).toEqual({ counts: { clap: 4 }, mine: ['clap'] });
+  });
+});

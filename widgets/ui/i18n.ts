@@ -1,6 +1,6 @@
 // The widgets' words, in Swedish (the default) and English. A widget takes its language from
 // its own `lang`, else the nearest ancestor's, else the page's; anything not English is Swedish.
-import type { Contact, ContextKind, Recipients } from '../client/protocol.ts';
+import type { Contact, ContextKind, Reaction, Recipients } from '../client/protocol.ts';
 import type { Status } from '../client/client.ts';
 import { HubError } from '../client/protocol.ts';
 import { AttachmentError } from '../client/attachments.ts';
@@ -143,6 +143,14 @@ const sv = {
   replyPrivately: 'Svara privat till mentorn',
   privateReplyTo: (name: string) => `Privat svar till ${name} – bara ni två ser det`,
   replyingTo: 'Svar på',
+  // Reactions (issue 13) and private replies to posts.
+  reactions: 'Reaktioner',
+  reaction: { like: 'Tumme upp', heart: 'Hjärta', smile: 'Glad', clap: 'Applåd', celebrate: 'Hurra', question: 'Fråga' } satisfies Record<Reaction, string>,
+  /** A reaction button's name: what it is, how many, and who where the hub shows them. */
+  reactionLabel: (name: string, count: number, names: string) => `${name}: ${count}${names ? ` (${names})` : ''}`,
+  reactFailed: 'Reaktionen kunde inte sparas',
+  replyPrivatelyToPost: 'Svara privat',
+  replySent: (name: string) => `Skickat till ${name}. Svaret finns i dina meddelanden.`,
   errors: {
     invalid: 'Något i det du skickade stämmer inte. Kontrollera och försök igen.',
     unauthenticated: 'Du är inte inloggad längre. Ladda om sidan.',
@@ -302,6 +310,12 @@ const en: Strings = {
   replyPrivately: 'Reply privately to the mentor',
   privateReplyTo: (name) => `Private reply to ${name} – only the two of you see it`,
   replyingTo: 'In reply to',
+  reactions: 'Reactions',
+  reaction: { like: 'Thumbs up', heart: 'Heart', smile: 'Smile', clap: 'Applause', celebrate: 'Hooray', question: 'Question' },
+  reactionLabel: (name, count, names) => `${name}: ${count}${names ? ` (${names})` : ''}`,
+  reactFailed: 'The reaction could not be saved',
+  replyPrivatelyToPost: 'Reply privately',
+  replySent: (name) => `Sent to ${name}. The reply is in your messages.`,
   errors: {
     invalid: 'Something in what you sent is not right. Check it and try again.',
     unauthenticated: 'You are no longer signed in. Reload the page.',
