@@ -3,7 +3,7 @@
 // an item when the two sets meet. Live delivery publishes to uWS topics named by the same keys,
 // except the per-member keys of part-of-group posts, which are resolved to person topics at
 // send time so that a connection need not subscribe to one topic per group membership.
-import type { Directory } from './directory/model.ts';
+import type { Directory, StaffRole } from './directory/model.ts';
 import { ownersOfGroupsOf, type DynamicAudience, type ItemState, type MailingDraft, type PostAudience } from './rules/index.ts';
 
 /**
@@ -193,4 +193,85 @@ export function liveTopicsFor(dir: Directory, keys: readonly string[]): string[]
     }
   }
   return [...out];
+}
+
+/** Keys that let staff oversee a school (every post there, its plans, its cards): they allow reading, they address nobody. */
+const OVERSIGHT: ReadonlySet<KeyKind> = new Set(['schoolLead', 'schoolAdmins', 'schoolReaders']);
+
+/**
+ * Everyone who holds any of `keys` now: the people a record with these read keys reaches, as
+ * the directory has them (the inverse of readKeysOf; audience.test.ts checks that they agree).
+ * With `addressedOnly`, the oversight keys are left out: the people the record was sent to,
+ * not those who may look (notifications, hub/notify/).
+ */
+export function readersOf(dir: Directory, keys: readonly string[], opts: { addressedOnly?: boolean } = {}): Set<string> {
+  const out = new Set<string>();
+  const addAll = (ids: Iterable<string>) => {
+    for (const id of ids) out.add(id);
+  };
+  const guardiansOfAll = (students: Iterable<string>) => {
+    for (const s of students) addAll(dir.guardiansOf(s));
+  };
+  const studentsAt = (schoolId: string): Set<string> => {
+    const s = new Set<string>();
+    for (const g of dir.groups.values()) if (g.schoolId === schoolId) for (const m of g.members) s.add(m);
+    return s;
+  };
+  const staffWith = (schoolId: string, roles: readonly StaffRole[]) => {
+    for (const p of dir.staffOf(schoolId)) if (roles.some((r) => dir.hasStaffRole(p, schoolId, r))) out.add(p);
+  };
+  for (const k of keys) {
+    const parsed = parseKey(k);
+    if (!parsed) continue;
+    if (opts.addressedOnly && OVERSIGHT.has(parsed.kind)) continue;
+    const { rest } = parsed;
+    switch (parsed.kind) {
+      case 'person':
+        if (dir.person(rest)) out.add(rest);
+        break;
+      case 'groupStudents':
+        addAll(dir.groups.get(rest)?.members ?? []);
+        break;
+      case 'groupGuardians':
+        guardiansOfAll(dir.groups.get(rest)?.members ?? []);
+        break;
+      case 'groupOwners':
+        addAll(dir.groups.get(rest)?.owners ?? []);
+        break;
+      case 'groupMember':
+      case 'groupMemberGuardians': {
+        const [g, s] = rest.split(':') as [string, string];
+        if (!dir.groups.get(g)?.members.has(s)) break;
+        if (parsed.kind === 'groupMember') out.add(s);
+        else addAll(dir.guardiansOf(s));
+        break;
+      }
+      case 'schoolStudents':
+        addAll(studentsAt(rest));
+        break;
+      case 'schoolGuardians':
+        guardiansOfAll(studentsAt(rest));
+        break;
+      case 'schoolStaff':
+        addAll(dir.staffOf(rest));
+        break;
+      case 'schoolLead':
+        staffWith(rest, ['school_leader', 'school_admin', 'reader']);
+        break;
+      case 'schoolAdmins':
+        staffWith(rest, ['school_admin']);
+        break;
+      case 'schoolReaders':
+        staffWith(rest, ['reader']);
+        break;
+      case 'childGuardians':
+        addAll(dir.guardiansOf(rest));
+        break;
+      case 'studentMentors':
+      case 'studentTeachers':
+        addAll(ownersOfGroupsOf(dir, rest, parsed.kind === 'studentMentors' ? 'mentor' : 'teaching'));
+        break;
+    }
+  }
+  return out;
 }

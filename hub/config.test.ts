@@ -70,6 +70,33 @@ describe('configuration', () => {
     expect(c.trustedProxies.has('192.168.1.8')).toBe(false);
   });
 
+  it('Web Push: keys go together and must be a pair; dev mode makes a pair; loopback only under NODE_ENV=test', () => {
+    const pair = { HUB_VAPID_PUBLIC_KEY: 'BEwvr0CW6ggi59DZfb7UtEhms1NNBMldFnB9SNlrP7UmWRVlpC-uDmSNrJ3CHcs8gq9HtD_XSJlBmxjl_jnoPCM', HUB_VAPID_PRIVATE_KEY: 'b8-zQ42RQ52qxE3002unO3pLc3XWToRK3_pWTfGfs2A' };
+    expect(() => loadConfig({ ...pair, HUB_JWT_SECRET: 'x'.repeat(32) })).toThrow(/go together/);
+    expect(() => loadConfig({ HUB_VAPID_PUBLIC_KEY: pair.HUB_VAPID_PUBLIC_KEY, HUB_VAPID_SUBJECT: 'mailto:ops@example.org' })).toThrow(/go together/);
+    expect(() => loadConfig({ ...pair, HUB_VAPID_PUBLIC_KEY: 'short', HUB_VAPID_SUBJECT: 'mailto:ops@example.org' })).toThrow(/HUB_VAPID_PUBLIC_KEY must decode to 65 bytes/);
+    let message = '';
+    try {
+      loadConfig({ ...pair, HUB_VAPID_PRIVATE_KEY: 'A'.repeat(43), HUB_VAPID_SUBJECT: 'mailto:ops@example.org', HUB_PUSH_ALLOW_LOOPBACK: '1' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/does not belong to HUB_VAPID_PUBLIC_KEY/);
+    expect(message).toMatch(/HUB_PUSH_ALLOW_LOOPBACK is for tests only/);
+    expect(message).not.toContain('A'.repeat(43)); // the private key is never echoed
+    expect(() => loadConfig({ HUB_VAPID_PRIVATE_KEY: 'secret-private-key!' })).toThrow(/^(?!.*secret-private-key)/);
+    expect(() => loadConfig({ HUB_PUSH_ALLOWED_HOSTS: 'fcm.googleapis.com,http://x' })).toThrow(/not a host: http:\/\/x/);
+
+    const dev = loadConfig({});
+    expect(dev.push.vapid?.publicKey).toMatch(/^B[A-Za-z0-9_-]{86}$/);
+    expect(dev.generated.vapid?.publicKey).toBe(dev.push.vapid?.publicKey);
+    expect(dev.push.allowLoopback).toBe(false);
+    expect(dev.push.allowedHosts).toContain('fcm.googleapis.com');
+    expect(loadConfig({ HUB_JWT_SECRET: 'x'.repeat(32) }).push.vapid).toBeNull();
+    const test = loadConfig({ HUB_JWT_SECRET: 'x'.repeat(32), NODE_ENV: 'test', HUB_PUSH_ALLOW_LOOPBACK: '1', HUB_VAPID_SUBJECT: 'mailto:ops@example.org', ...pair });
+    expect(test.push).toMatchObject({ allowLoopback: true, vapid: { subject: 'mailto:ops@example.org', publicKey: pair.HUB_VAPID_PUBLIC_KEY } });
+  });
+
   it('e-mail: HUB_SMTP_URL needs a sender, a public URL and a key for unsubscribe links; a From is one line', () => {
     const error = (env: Record<string, string>) => {
       try {

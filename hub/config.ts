@@ -3,8 +3,9 @@
 // (`configTable()`, checked by hub/config.test.ts). Every error is reported at once, so an
 // operator fixes a deployment in one pass. Dev mode fills in what a single developer needs
 // and says so; production settings are never invented silently.
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import webPush from 'web-push';
 import { TrustedProxies } from './client-address.ts';
 
 export interface HubConfig {
@@ -33,13 +34,39 @@ export interface HubConfig {
   drainMs: number;
   /** Proxies whose X-Forwarded-For is believed (HUB_TRUSTED_PROXIES). */
   trustedProxies: TrustedProxies;
+  /** Notifications (docs/NOTIFICATIONS.md): whether this node works the outbox, the grace period, the tries. */
+  notify: NotifyConfig;
   /** Bounds of the attachment store (HUB_ATTACHMENT*). */
   attachments: AttachmentQuota;
+  /** Web Push (HUB_VAPID_*, HUB_PUSH_*, HUB_NOTIFY_LINK): docs/NOTIFICATIONS.md "Web Push". */
+  push: PushConfig;
   /** E-mail notifications (HUB_SMTP_URL, HUB_MAIL_FROM, HUB_PUBLIC_URL, HUB_UNSUBSCRIBE_SECRET). */
   mail: MailConfig;
   /** Secrets the hub made up itself (dev mode), to print at start. */
-  generated: { jwtSecret?: string; adminToken?: string };
+  generated: { jwtSecret?: string; adminToken?: string; vapid?: VapidKeys };
 }
+
+/** The hub's VAPID identity (RFC 8292): base64url P-256 keys and the contact subject. */
+export interface VapidKeys {
+  publicKey: string;
+  privateKey: string;
+}
+
+export interface PushConfig {
+  /** null: Web Push is off (no keys configured outside dev mode). */
+  vapid: (VapidKeys & { subject: string }) | null;
+  /** Push service hosts the hub will POST to: exact names, or `*.domain` for any name below it. */
+  allowedHosts: readonly string[];
+  /** Tests only: endpoints on loopback addresses (http or https) pass the guard. Refused unless NODE_ENV=test. */
+  allowLoopback: boolean;
+  /** The page a notification opens: a pattern with `{id}` (and optionally `{kind}`); unset: the portal's root. */
+  link: string | undefined;
+}
+
+/** The push services of the browsers in use (Chrome/Edge-Chromium, Firefox, Edge legacy/Windows, Safari). */
+export const DEFAULT_PUSH_HOSTS = ['fcm.googleapis.com', 'updates.push.services.mozilla.com', '*.notify.windows.com', 'web.push.apple.com'] as const;
+/** The subject dev mode puts in its VAPID tokens when HUB_VAPID_SUBJECT is unset. */
+export const DEV_VAPID_SUBJECT = 'mailto:schoolhub-dev@example.invalid';
 
 export interface AttachmentQuota {
   /** Uploads of one person not yet part of a documentation: at most this many… */
@@ -50,6 +77,15 @@ export interface AttachmentQuota {
   totalBytes: number;
   /** Uploads are refused when the disk would have less free space than this. */
   minFreeBytes: number;
+}
+
+export interface NotifyConfig {
+  /** HUB_NOTIFY: this node derives, expands and sends notifications (when it has a channel). */
+  worker: boolean;
+  /** HUB_NOTIFY_GRACE_MS: a live read within this long makes a notice unnecessary. */
+  graceMs: number;
+  /** HUB_NOTIFY_MAX_TRIES: tries of one send before it is given up. */
+  maxTries: number;
 }
 
 /** E-mail notifications (docs/NOTIFICATIONS.md, "E-mail"). */
@@ -101,6 +137,17 @@ function linkPattern() {
       .optional(),
   );
 }
+
+function base64urlBytes(bytes: number, what: string) {
+  return optionalText.pipe(
+    z.string()
+      .regex(/^[A-Za-z0-9_-]+$/, `must be base64url (no padding): ${what}`)
+      .refine((k) => Buffer.from(k, 'base64url').length === bytes, `must decode to ${bytes} bytes: ${what}`)
+      .optional(),
+  );
+}
+
+const HOST_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 interface Documented {
   schema: z.ZodType<unknown, string | undefined>;
@@ -189,6 +236,21 @@ export const ENV = {
     default: 'unset → none',
     meaning: "comma-separated addresses and CIDR ranges (IPv4, IPv6) of the proxies in front of the hub, e.g. `10.0.0.0/8,fd00::/8`. From a listed proxy the client address (what every per-address limit counts) is taken from `X-Forwarded-For`, read right to left past listed proxies; from anyone else the header is ignored. `/metrics` is never answered to a forwarded request",
   },
+  HUB_NOTIFY: {
+    schema: optionalText.pipe(z.enum(['0', '1', 'true', 'false'], 'must be 0, 1, true or false').optional()),
+    default: 'on',
+    meaning: 'whether this node works the notification outbox (derives notices from events, expands audiences, sends through the configured push and e-mail channels; `docs/NOTIFICATIONS.md`); every node may, they share the work through PostgreSQL; `0`: not this node',
+  },
+  HUB_NOTIFY_GRACE_MS: {
+    schema: integer(30_000, 0, 86_400_000, 'a number of milliseconds (0 to 86400000)'),
+    default: '`30000`',
+    meaning: 'a message, post or mailing that the person reads in the widgets within this long is not pushed or mailed (urgent posts do not wait)',
+  },
+  HUB_NOTIFY_MAX_TRIES: {
+    schema: integer(8, 1, 100, 'a whole number from 1 to 100'),
+    default: '`8`',
+    meaning: 'tries of one notification (backoff from 5 s doubling, or the push service\'s `Retry-After`) before it is given up; a given-up notification is kept in the outbox with its reason and counted in `/metrics`',
+  },
   HUB_ATTACHMENT_PENDING_FILES: {
     schema: integer(50, 1, 1_000_000, 'a whole number of at least 1'),
     default: '`50`',
@@ -208,6 +270,46 @@ export const ENV = {
     schema: integer(2 * GiB, 0, Number.MAX_SAFE_INTEGER, 'a whole number of bytes'),
     default: `\`${2 * GiB}\` (2 GiB)`,
     meaning: "free space an upload must leave on the attachments' disk (which the embedded database may share); below it uploads are refused with 507 `disk_full`, long before the database runs out",
+  },
+  HUB_VAPID_PUBLIC_KEY: {
+    schema: base64urlBytes(65, 'an uncompressed P-256 point (`npx web-push generate-vapid-keys`)')
+      .refine((k) => k === undefined || Buffer.from(k, 'base64url')[0] === 4, 'must be an uncompressed P-256 point (first byte 0x04)'),
+    default: 'dev mode: generated and kept; else unset → Web Push off',
+    meaning: "the hub's VAPID public key (RFC 8292, base64url), which browsers subscribe with (`npx web-push generate-vapid-keys` makes a pair); set with `HUB_VAPID_PRIVATE_KEY` and `HUB_VAPID_SUBJECT`",
+  },
+  HUB_VAPID_PRIVATE_KEY: {
+    schema: base64urlBytes(32, 'a P-256 private key'),
+    default: 'as `HUB_VAPID_PUBLIC_KEY`',
+    meaning: 'its private key (base64url, 32 bytes); it must belong to the public key',
+  },
+  HUB_VAPID_SUBJECT: {
+    schema: optionalText.pipe(z.string().regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, 'must be a mailto: address or an https: URL').optional()),
+    default: `dev mode: \`${DEV_VAPID_SUBJECT}\``,
+    meaning: "how a push service reaches the operator: `mailto:` address or `https:` URL, in every VAPID token (required with the keys)",
+  },
+  HUB_PUSH_ALLOWED_HOSTS: {
+    schema: optionalText.transform((v, ctx) => {
+      if (v === undefined) return [...DEFAULT_PUSH_HOSTS];
+      const hosts = v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+      const bad = hosts.filter((h) => !HOST_PATTERN.test(h));
+      if (hosts.length === 0 || bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `must be comma-separated host names, \`*.domain\` for any name below domain${bad.length ? `; not a host: ${bad.join(', ')}` : ''}` });
+        return z.NEVER;
+      }
+      return hosts;
+    }),
+    default: `\`${DEFAULT_PUSH_HOSTS.join(',')}\` (the push services of Chrome, Edge, Firefox and Safari)`,
+    meaning: 'the push services the hub will POST to (comma-separated; `*.domain` matches any name below domain). A subscription elsewhere is refused with `refused`, and so is one whose host resolves to a loopback, private, link-local or other non-public address (`docs/SECURITY.md`)',
+  },
+  HUB_PUSH_ALLOW_LOOPBACK: {
+    schema: optionalText.pipe(z.enum(['0', '1', 'true', 'false'], 'must be 0, 1, true or false').optional()),
+    default: 'unset → off',
+    meaning: 'tests only: push endpoints on loopback addresses (http or https) pass the guard. The hub refuses to start with it unless `NODE_ENV=test`',
+  },
+  HUB_NOTIFY_LINK: {
+    schema: linkPattern(),
+    default: "unset → the portal's root",
+    meaning: "the portal's page a notification opens, with `{id}` (and `{kind}`: `conversation`, `post`, `mailing`, `item`, `development`), e.g. `https://portal.example/schoolhub/{kind}/{id}`; a path is taken on the portal's origin",
   },
   HUB_SMTP_URL: {
     schema: optionalText.pipe(z.string().regex(/^smtps?:\/\/[^\s]+$/i, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pw@mail.example:587').optional()),
@@ -230,12 +332,17 @@ export const ENV = {
     default: 'unset → derived from `HUB_JWT_SECRET`',
     meaning: 'signs the unsubscribe links of e-mail (HS256, one person and one kind, 90 days). Unset, a key is derived from `HUB_JWT_SECRET` under a label of its own; required with `HUB_SMTP_URL` when tokens are checked by `HUB_JWT_JWKS_URL`. Changing it ends the links already sent',
   },
+  NODE_ENV: {
+    schema: optionalText,
+    default: 'unset',
+    meaning: '`test` lets `HUB_PUSH_ALLOW_LOOPBACK` through; the hub reads it for nothing else',
+  },
 } as const satisfies Record<string, Documented>;
 
 type Env = typeof ENV;
 const envSchema = z.object(Object.fromEntries(Object.entries(ENV).map(([k, v]) => [k, v.schema.describe(v.meaning)])) as { [K in keyof Env]: Env[K]['schema'] });
 
-const SECRET = new Set(['HUB_JWT_SECRET', 'HUB_ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'HUB_SMTP_URL', 'HUB_UNSUBSCRIBE_SECRET']);
+const SECRET = new Set(['HUB_JWT_SECRET', 'HUB_ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'HUB_SMTP_URL', 'HUB_UNSUBSCRIBE_SECRET', 'HUB_VAPID_PRIVATE_KEY']);
 
 /** The README's table of variables, from the schema. */
 export function configTable(): string {
@@ -268,8 +375,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     if (!e.HUB_PUBLIC_URL) missing.push('HUB_PUBLIC_URL is required with HUB_SMTP_URL (the unsubscribe links point at it)');
     if (!e.HUB_UNSUBSCRIBE_SECRET && !secret) missing.push('HUB_UNSUBSCRIBE_SECRET is required with HUB_SMTP_URL when there is no HUB_JWT_SECRET to derive it from');
   }
-  if (missing.length > 0) throw new ConfigError(missing.join('; '));
   const nothingExternal = !e.DATABASE_URL && !e.REDIS_URL && !e.HUB_JWT_SECRET && !e.HUB_JWT_JWKS_URL;
+  const push = pushConfig(e, generated, missing);
+  if (missing.length > 0) throw new ConfigError(missing.join('; '));
   return {
     port: e.PORT,
     host: e.HOST,
@@ -289,12 +397,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     scheduleIntervalMs: e.HUB_SCHEDULE_INTERVAL_MS,
     drainMs: e.HUB_DRAIN_MS,
     trustedProxies: e.HUB_TRUSTED_PROXIES,
+    notify: { worker: e.HUB_NOTIFY === undefined || e.HUB_NOTIFY === '1' || e.HUB_NOTIFY === 'true', graceMs: e.HUB_NOTIFY_GRACE_MS, maxTries: e.HUB_NOTIFY_MAX_TRIES },
     attachments: {
       pendingFiles: e.HUB_ATTACHMENT_PENDING_FILES,
       pendingBytes: e.HUB_ATTACHMENT_PENDING_BYTES,
       totalBytes: e.HUB_ATTACHMENTS_MAX_BYTES,
       minFreeBytes: e.HUB_ATTACHMENTS_MIN_FREE_BYTES,
     },
+    push,
     mail: {
       smtpUrl: e.HUB_SMTP_URL,
       from: e.HUB_MAIL_FROM ?? DEV_MAIL_FROM,
@@ -303,4 +413,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     generated,
   };
+}
+
+type Parsed = z.infer<typeof envSchema>;
+
+/**
+ * VAPID keys: all three variables or none. None: dev mode (no JWT secret or JWKS configured)
+ * makes a pair up (kept by hub/dev-secrets.ts); anywhere else Web Push is off.
+ */
+function pushConfig(e: Parsed, generated: HubConfig['generated'], problems: string[]): PushConfig {
+  const allowLoopback = e.HUB_PUSH_ALLOW_LOOPBACK === '1' || e.HUB_PUSH_ALLOW_LOOPBACK === 'true';
+  if (allowLoopback && e.NODE_ENV !== 'test') problems.push('HUB_PUSH_ALLOW_LOOPBACK is for tests only: the hub refuses to start with it unless NODE_ENV=test');
+  const common = { allowedHosts: e.HUB_PUSH_ALLOWED_HOSTS, allowLoopback, link: e.HUB_NOTIFY_LINK };
+  const given = [e.HUB_VAPID_PUBLIC_KEY, e.HUB_VAPID_PRIVATE_KEY].filter((v) => v !== undefined).length;
+  if (given === 0) {
+    const devMode = !e.HUB_JWT_SECRET && !e.HUB_JWT_JWKS_URL;
+    if (!devMode) return { ...common, vapid: null };
+    const keys = (generated.vapid = webPush.generateVAPIDKeys());
+    return { ...common, vapid: { ...keys, subject: e.HUB_VAPID_SUBJECT ?? DEV_VAPID_SUBJECT } };
+  }
+  if (given === 1 || !e.HUB_VAPID_SUBJECT) {
+    problems.push('HUB_VAPID_PUBLIC_KEY, HUB_VAPID_PRIVATE_KEY and HUB_VAPID_SUBJECT go together: set all three or none');
+    return { ...common, vapid: null };
+  }
+  const publicKey = e.HUB_VAPID_PUBLIC_KEY!;
+  const privateKey = e.HUB_VAPID_PRIVATE_KEY!;
+  if (!keyPairMatches(publicKey, privateKey)) problems.push('HUB_VAPID_PRIVATE_KEY does not belong to HUB_VAPID_PUBLIC_KEY');
+  return { ...common, vapid: { publicKey, privateKey, subject: e.HUB_VAPID_SUBJECT } };
+}
+
+/** Whether the private key's public point is the configured public key (a pasted mismatch fails at start, not at the first push). */
+function keyPairMatches(publicKey: string, privateKey: string): boolean {
+  try {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(privateKey, 'base64url'));
+    return ecdh.getPublicKey().equals(Buffer.from(publicKey, 'base64url'));
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,7 @@ import type { Metrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { Broker } from './broker.ts';
-import type { LinkPatterns } from './config.ts';
+import type { LinkPatterns, PushConfig } from './config.ts';
 import type { TypingRelay } from './typing.ts';
 import type { HttpRequest, HttpResponse } from './uws.ts';
 import type { AuditLog } from './audit.ts';
@@ -31,6 +31,8 @@ export interface HubCore {
   catchUpDirectory(): Promise<void>;
   /** The portal's link patterns for conversation contexts (HUB_LINK_*). */
   links: LinkPatterns;
+  /** Web Push (HUB_VAPID_*, HUB_PUSH_*): the guard's policy for push.subscribe, the VAPID public key clients subscribe with. */
+  push: PushConfig;
   /** Ephemeral typing indicators, outside the event log. */
   typing: TypingRelay;
   /** Staff reads of protected persons' data, written in batches (hub/audit.ts). */

@@ -51,6 +51,9 @@ const hubTopLevel = (p: string) => p.startsWith('hub/') && !p.slice('hub/'.lengt
 /** What widgets/ may load from hub/ at run time: pure constants both sides share (issue 16, point 6). */
 const WIDGET_SHARED = ['hub/protocol/limits.ts'];
 
+/** The outbox's rules (docs/NOTIFICATIONS.md): pure, like rules/ and views/; hub/notify/outbox.ts does their I/O. */
+const NOTIFY_RULES = ['hub/notify/source.ts', 'hub/notify/who.ts', 'hub/notify/when.ts', 'hub/notify/words.ts'];
+
 /** Modules that do I/O: the database, the network, files, processes. */
 const IO = new Set([
   'postgres', 'ioredis', 'ws', '@trufflesuite/uws-js-unofficial', 'uWebSockets.js', 'hub/uws.ts',
@@ -98,9 +101,14 @@ const LAYER_RULES: readonly LayerRule[] = [
     refuses: (i) => !i.typeOnly && (i.target.startsWith('storage/') || IO.has(i.target)),
   },
   {
-    rule: `widgets/ loads nothing of hub/ at run time (import type only), but ${WIDGET_SHARED.join(', ')}`,
+    rule: `the rules of the notification outbox (${NOTIFY_RULES.join(', ')}) do no I/O: which events, who, when, what words are pure`,
+    files: (f) => NOTIFY_RULES.includes(f),
+    refuses: (i) => !i.typeOnly && (i.target.startsWith('storage/') || IO.has(i.target)),
+  },
+  {
+    rule: `widgets/ loads nothing of hub/ or storage/ at run time (import type only), but ${WIDGET_SHARED.join(', ')}`,
     files: under('widgets/'),
-    refuses: (i) => i.target.startsWith('hub/') && !i.typeOnly && !WIDGET_SHARED.includes(i.target),
+    refuses: (i) => under('hub/', 'storage/')(i.target) && !i.typeOnly && !WIDGET_SHARED.includes(i.target),
   },
   {
     rule: 'a hub module the widgets load imports nothing at run time (it goes into the browser bundle)',

@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   console.log(`[hub] listening on ${hub.url} (WebSocket ${hub.url.replace(/^http/, 'ws')}/ws)`);
   if (config.generated.jwtSecret) console.log(`[hub] dev mode: HUB_JWT_SECRET=${config.generated.jwtSecret} (kept in ${config.dataDir}/dev-secrets.json)`);
   if (config.generated.adminToken) console.log(`[hub] dev mode: HUB_ADMIN_TOKEN=${config.generated.adminToken}`);
+  if (config.generated.vapid) console.log(`[hub] dev mode: HUB_VAPID_PUBLIC_KEY=${config.generated.vapid.publicKey} (pair kept in ${config.dataDir}/dev-secrets.json)`);
+  if (!config.push.vapid) console.log('[hub] Web Push off: set HUB_VAPID_PUBLIC_KEY, HUB_VAPID_PRIVATE_KEY and HUB_VAPID_SUBJECT to turn it on');
   if (!config.allowedOrigins) console.log('[hub] dev mode: any origin may connect (set HUB_ALLOWED_ORIGINS in production)');
   if (hub.mail.mailbox) console.log(`[hub] dev mode: no HUB_SMTP_URL, e-mail the hub would send is shown at ${hub.url}/demo/mailbox`);
   else if (!hub.mail.channel) console.log('[hub] e-mail notifications are off (set HUB_SMTP_URL, HUB_MAIL_FROM and HUB_PUBLIC_URL to send them)');

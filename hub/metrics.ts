@@ -74,9 +74,18 @@ export class Metrics {
   readonly imports = new Counter('schoolhub_directory_imports_total', 'Directory imports by result');
   readonly http = new Counter('schoolhub_http_requests_total', 'HTTP requests by route and status');
   readonly limited = new Counter('schoolhub_limited_total', 'Requests and connections refused by an abuse limit, by limit');
+  // Notifications (docs/NOTIFICATIONS.md). The counters count this node's work; the gauges are
+  // the shared outbox as this node last read it (every node reports the same).
+  readonly notificationsQueued = new Counter('schoolhub_notifications_queued_total', 'Notifications put in the outbox by this node, by channel');
+  readonly notificationsSent = new Counter('schoolhub_notifications_sent_total', 'Notifications sent by this node, by channel');
+  readonly notificationsFailed = new Counter('schoolhub_notifications_failed_total', 'Sends that failed and wait for a retry, by channel');
+  readonly notificationsGivenUp = new Counter('schoolhub_notifications_given_up_total', 'Notifications given up (kept in the outbox as given up or gone), by channel and reason');
+  readonly notificationsWaiting = new Gauge('schoolhub_notifications_waiting', 'Notifications waiting in the outbox (held, due or being sent), by channel');
+  readonly notificationOldestSeconds = new Gauge('schoolhub_notification_oldest_waiting_seconds', 'How long the oldest due notification has waited past its due time');
 
   render(): string {
-    const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.dbUp, this.brokerUp, this.imports, this.http, this.limited];
+    const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.dbUp, this.brokerUp, this.imports, this.http, this.limited,
+      this.notificationsQueued, this.notificationsSent, this.notificationsFailed, this.notificationsGivenUp, this.notificationsWaiting, this.notificationOldestSeconds];
     return all.map((m) => m.render()).join('\n') + '\n';
   }
 }

@@ -31,6 +31,9 @@ import { AttachmentFiles } from '../storage/attachment-files.ts';
 import { registerStatic } from './static.ts';
 import { requestAddress } from './client-address.ts';
 import type { HubCore } from './core.ts';
+import { NotificationOutbox } from './notify/outbox.ts';
+import type { NotifyChannels } from './notify/targets.ts';
+import { configuredChannels } from './notify/configured.ts';
 import { startMail, type MailService } from './notify/mail.ts';
 
 export interface HubOptions {
@@ -40,6 +43,13 @@ export interface HubOptions {
   log?: Log;
   /** Extra routes (the widgets and demo portal register here). */
   routes?: (app: TemplatedApp, core: HubCore) => void;
+  /**
+   * The notification channels and where people are reached (docs/NOTIFICATIONS.md), instead of
+   * those the configuration gives (hub/notify/configured.ts); with channels (and HUB_NOTIFY on)
+   * this node works the notification outbox. `pollMs`: how often an idle outbox loop looks for
+   * work; `leaseMs`: how long a claim holds rows.
+   */
+  notify?: { channels: NotifyChannels; pollMs?: number; leaseMs?: number };
 }
 
 export interface Hub {
@@ -142,6 +152,7 @@ function buildCore({ config, log, database: { sql }, broker, metrics, directory 
     directory: () => directory.current,
     catchUpDirectory: () => directory.catchUp(),
     links: config.links,
+    push: config.push,
     auditLog: new AuditLog(sql, log),
     attachmentFiles: new AttachmentFiles(path.join(config.dataDir, 'attachments')),
     // No Origin header: not a browser, so not a cross-site page; tokens still decide.
@@ -193,6 +204,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   retention.start();
   const scheduled = new ScheduledPublisher(core, config.scheduleIntervalMs);
   scheduled.start();
+  const configured = options.notify ? undefined : configuredChannels(database.sql, mail, config.push);
+  const notify = options.notify ?? (configured && { channels: configured });
+  const outbox = notify && config.notify.worker && (notify.channels.push || notify.channels.mail)
+    ? new NotificationOutbox({
+      sql: database.sql, directory: () => directory.current, channels: notify.channels, metrics, log,
+      graceMs: config.notify.graceMs, maxTries: config.notify.maxTries, pollMs: notify.pollMs, leaseMs: notify.leaseMs,
+    })
+    : undefined;
+  outbox?.start();
   const bound = await listen(app, config.host, config.port);
   listeningUrl = `http://${config.host}:${bound.port}`;
 
@@ -217,6 +237,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       events.delivery.stop();
       directory.stop();
       await retention.stop();
+      await outbox?.stop(); // sends in flight finish and are recorded before the pool closes
+      configured?.close();
       mail.close();
       await core.auditLog.stop(); // the last audit entries, before the pool closes
       await broker.close();

@@ -476,7 +476,7 @@ export class Sessions {
     }
     const ctx: HandlerContext = {
       personId: s.personId, dir: this.core.directory(), sql: this.core.sql, publisher: this.core.publisher,
-      links: this.core.links, typing: this.core.typing, connection: s, auditLog: this.core.auditLog,
+      links: this.core.links, push: this.core.push, typing: this.core.typing, connection: s, auditLog: this.core.auditLog,
       attachmentFiles: this.core.attachmentFiles, log: (message, error) => this.core.log(message, error),
     };
     // Every request is answered within a deadline, whatever the database does: a handler

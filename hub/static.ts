@@ -15,6 +15,8 @@ import { demoBundle } from './demo/district.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_PATH = path.join(ROOT, 'dist', 'widgets', 'schoolhub.js');
 const DEMO_DIR = path.join(ROOT, 'widgets', 'demo');
+/** The Web Push service worker that portals import (hub/notify/service-worker.js). */
+export const PUSH_WORKER_PATH = path.join(ROOT, 'hub', 'notify', 'service-worker.js');
 
 /** Demo tokens live long enough for a visit; the widgets refresh them before they expire. */
 const DEMO_TOKEN_SECONDS = 15 * 60;
@@ -106,27 +108,39 @@ function demoPersons(core: Pick<HubCore, 'directory'> | undefined): (id: string)
 }
 
 /**
- * Registers the routes. `core` is optional: with it the demo token endpoint also checks that
- * the demo person is still in the live directory.
+ * A script other origins load: the widget bundle (a cross-origin module script, which needs
+ * CORS) and the push worker (imported by the portal's worker). ETag and gzip as every file.
  */
-export function registerStatic(app: TemplatedApp, config: HubConfig, core?: Pick<HubCore, 'directory'>): void {
-  const bundle = cachedFile(BUNDLE_PATH);
-  app.get('/widgets/schoolhub.js', (res, req) => {
+function serveScript(app: TemplatedApp, route: string, file: () => Cached | undefined, missing: string, headers: Record<string, string>): void {
+  app.get(route, (res, req) => {
     const r: Request = { ifNoneMatch: req.getHeader('if-none-match'), gzip: /\bgzip\b/.test(req.getHeader('accept-encoding')) };
-    const file = bundle();
-    if (!file) {
-      res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('widget bundle not built: run npm run build:widgets\n');
+    const f = file();
+    if (!f) {
+      res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end(missing);
       return;
     }
-    send(res, r, file, {
+    send(res, r, f, {
       'content-type': TYPES['.js']!,
-      // Unversioned URL: browsers keep it briefly and then revalidate by ETag.
-      'cache-control': 'public, max-age=300, must-revalidate',
-      // Portals load it as a cross-origin module script, which needs CORS.
+      ...headers,
       'access-control-allow-origin': '*',
       'cross-origin-resource-policy': 'cross-origin',
     });
   });
+}
+
+/**
+ * Registers the routes. `core` is optional: with it the demo token endpoint also checks that
+ * the demo person is still in the live directory.
+ */
+export function registerStatic(app: TemplatedApp, config: HubConfig, core?: Pick<HubCore, 'directory'>): void {
+  serveScript(app, '/widgets/schoolhub.js', cachedFile(BUNDLE_PATH), 'widget bundle not built: run npm run build:widgets\n', {
+    // Unversioned URL: browsers keep it briefly and then revalidate by ETag.
+    'cache-control': 'public, max-age=300, must-revalidate',
+  });
+  // The Web Push service worker, imported by the one line the portal hosts on its origin
+  // (docs/NOTIFICATIONS.md). Revalidated on every check (no-cache + ETag): browsers compare
+  // imported scripts when they look for a new worker, so a new hub version reaches them.
+  serveScript(app, '/push/sw.js', cachedFile(PUSH_WORKER_PATH), 'not found\n', { 'cache-control': 'no-cache' });
 
   // Browsers ask every origin for /favicon.ico; an empty answer keeps a 404 out of their consoles.
   app.get('/favicon.ico', (res) => {

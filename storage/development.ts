@@ -2,7 +2,7 @@
 // keys of its audience for its state (hub/audience-development.ts). Lists page newest first
 // by (created_at, id) and are always filtered by the reader's keys.
 import type { Db, Tx } from './pool.ts';
-import { iso, isoOrNull, keyedRows, pageBefore, type PageBefore, type Stored } from './rows.ts';
+import { iso, isoOrNull, keyedRows, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 
 export type { PageBefore };
@@ -74,11 +74,12 @@ function assessmentRow(r: AssessmentRecord): AssessmentRow {
 // ── Feedback ────────────────────────────────────────────────────────────────────────────
 
 // Feedback shows its item's kind and title.
-export const { byKey: findFeedbackByKey, byId: getFeedback } = keyedRows<FeedbackRecord, FeedbackRow>('feedback', 'author_id', feedbackRow, {
+const feedbackRows = keyedRows<FeedbackRecord, FeedbackRow>('feedback', 'author_id', feedbackRow, {
   columns: (db) => db`f.*, i.kind as item_kind, i.title as item_title`,
   from: (db) => db`feedback f join items i on i.id = f.item_id`,
   alias: 'f',
 });
+export const { byKey: findFeedbackByKey, byId: getFeedback } = feedbackRows;
 
 /** The feedback locked for this transaction, with its item's state (publishing needs it published). */
 export async function lockFeedback(tx: Tx, id: string): Promise<(FeedbackRow & { itemState: string }) | undefined> {
@@ -114,23 +115,14 @@ export async function updateFeedback(tx: Tx, id: string, change: { body: string;
   return feedbackRow(r!);
 }
 
-export async function feedbackPage(db: Db, keys: string[], filter: DevelopmentFilter, limit: number, before?: PageBefore): Promise<FeedbackRow[]> {
-  const students = filter.studentIds ? [...filter.studentIds] : null;
-  const rows = await db<FeedbackRecord[]>`
-    select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
-    where f.keys && ${keys}::text[]
-      and (${students}::text[] is null or f.student_id = any(${students}::text[]))
-      and (${filter.itemId ?? null}::text is null or f.item_id = ${filter.itemId ?? null}::text)
-      and (${filter.groupId ?? null}::text is null or f.group_id = ${filter.groupId ?? null}::text)
-      and ${pageBefore(db, before, db`f.created_at`, db`f.id`)}
-    order by f.created_at desc, f.id desc
-    limit ${limit}`;
-  return rows.map(feedbackRow);
+export function feedbackPage(db: Db, keys: string[], filter: DevelopmentFilter, limit: number, before?: PageBefore): Promise<FeedbackRow[]> {
+  return feedbackRows.page(db, keys, { student_id: filter.studentIds, item_id: filter.itemId, group_id: filter.groupId }, limit, before);
 }
 
 // ── Assessments ─────────────────────────────────────────────────────────────────────────
 
-export const { byKey: findAssessmentByKey, byId: getAssessment, locked: lockAssessment } = keyedRows<AssessmentRecord, AssessmentRow>('assessments', 'author_id', assessmentRow);
+const assessmentRows = keyedRows<AssessmentRecord, AssessmentRow>('assessments', 'author_id', assessmentRow);
+export const { byKey: findAssessmentByKey, byId: getAssessment, locked: lockAssessment } = assessmentRows;
 
 export async function insertAssessment(
   tx: Tx,
@@ -155,17 +147,8 @@ export async function updateAssessment(
   return assessmentRow(r!);
 }
 
-export async function assessmentsPage(db: Db, keys: string[], filter: DevelopmentFilter, limit: number, before?: PageBefore): Promise<AssessmentRow[]> {
-  const students = filter.studentIds ? [...filter.studentIds] : null;
-  const rows = await db<AssessmentRecord[]>`
-    select * from assessments
-    where keys && ${keys}::text[]
-      and (${students}::text[] is null or student_id = any(${students}::text[]))
-      and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
-      and ${pageBefore(db, before)}
-    order by created_at desc, id desc
-    limit ${limit}`;
-  return rows.map(assessmentRow);
+export function assessmentsPage(db: Db, keys: string[], filter: DevelopmentFilter, limit: number, before?: PageBefore): Promise<AssessmentRow[]> {
+  return assessmentRows.page(db, keys, { student_id: filter.studentIds, group_id: filter.groupId }, limit, before);
 }
 
 // ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────

@@ -3,7 +3,7 @@
 // its uploader until one documentation takes it; a documentation's attachments are those
 // whose documentation_id is it (one place says which, so two documentations never disagree).
 import type { Db, Sql, Tx } from './pool.ts';
-import { iso, keyedRows, pageBefore, type PageBefore, type Stored } from './rows.ts';
+import { iso, keyedRows, matching, pageBefore, type PageBefore, type Stored } from './rows.ts';
 import type { Holds } from './retention.ts';
 
 /** What an upload is for (migration 015): only a record of that kind takes it. */
@@ -198,8 +198,7 @@ export async function documentationPage(
     select * from documentation
     where keys && ${keys}::text[]
       and (${children}::text[] is null or child_ids && ${children}::text[])
-      and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
-      and (${filter.schoolId ?? null}::text is null or school_id = ${filter.schoolId ?? null}::text)
+      and ${matching(db, { group_id: filter.groupId, school_id: filter.schoolId })}
       and ${pageBefore(db, before)}
     order by created_at desc, id desc
     limit ${limit}`;

@@ -13,6 +13,8 @@ export interface PostRow {
   audience: unknown;
   /** Its files (images, PDFs), as they were taken when it was made. */
   files: FileFacts[];
+  /** Marked urgent by a school leader: notifications go through quiet hours and digests. */
+  urgent: boolean;
   createdAt: string;
 }
 
@@ -36,8 +38,8 @@ export async function findPostByKey(db: Db, authorId: string, clientKey: string)
 
 export async function insertPost(tx: Tx, p: PostRow & { keys: string[]; clientKey: string }): Promise<PostRow> {
   const [r] = await tx<Stored<PostRow, 'createdAt'>[]>`
-    insert into posts (id, school_id, author_id, title, body, audience, files, keys, client_key)
-    values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb,
+    insert into posts (id, school_id, author_id, title, body, audience, urgent, files, keys, client_key)
+    values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb, ${p.urgent},
             ${p.files.length ? JSON.stringify(p.files) : null}::text::jsonb, ${p.keys}::text[], ${p.clientKey})
     returning *`;
   return postRow(r!);
@@ -63,11 +65,11 @@ export async function feedPage(
   const rows = await db<(Stored<PostRow & MailingRow, 'createdAt'> & { kind: 'post' | 'mailing'; read: boolean })[]>`
     with items as (
       select 'post' as kind, id, school_id, null::text as district_id, null::text[] as school_ids, author_id, title, body,
-             audience, files, null::jsonb as recipients, created_at
+             audience, files, null::jsonb as recipients, urgent, created_at
       from posts where keys && ${keys}::text[]
         and ${pageBefore(db, before)}
       union all
-      select 'mailing', id, null, district_id, school_ids, author_id, title, body, null, null, recipients, created_at
+      select 'mailing', id, null, district_id, school_ids, author_id, title, body, null, null, recipients, false, created_at
       from mailings where keys && ${keys}::text[]
         and ${pageBefore(db, before)}
     )
@@ -113,7 +115,10 @@ export async function markAllItemsRead(db: Db, personId: string, keys: string[])
 }
 
 function postRow(r: Omit<Stored<PostRow, 'createdAt'>, 'files'> & { files?: FileFacts[] | null }): PostRow {
-  return { id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, files: r.files ?? [], createdAt: iso(r.createdAt) };
+  return {
+    id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, urgent: r.urgent === true,
+    files: r.files ?? [], createdAt: iso(r.createdAt),
+  };
 }
 
 function mailingRow(r: Stored<MailingRow, 'createdAt'>): MailingRow {

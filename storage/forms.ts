@@ -4,7 +4,7 @@
 // (checked again in the UPDATE itself), and closing updates it, so a fill either lands before
 // the close (and is released with it) or is refused; it never slips in after.
 import type { Db, Tx } from './pool.ts';
-import { iso, keyedRows, pageBefore, type PageBefore, type Stored } from './rows.ts';
+import { iso, keyedRows, type PageBefore, type Stored } from './rows.ts';
 
 export interface Answer {
   value: string;
@@ -41,11 +41,12 @@ function formRow(r: FormRecord): FormRow {
 }
 
 // A form shows its conference's state and group.
-export const { byKey: findFormByKey, byId: getForm } = keyedRows<FormRecord, FormRow>('forms', 'mentor_id', formRow, {
+const formRows = keyedRows<FormRecord, FormRow>('forms', 'mentor_id', formRow, {
   columns: (db) => db`f.*, c.state as conference_state, c.group_id as conference_group`,
   from: (db) => db`forms f join conferences c on c.id = f.conference_id`,
   alias: 'f',
 });
+export const { byKey: findFormByKey, byId: getForm } = formRows;
 
 export async function findFormOfTemplate(db: Db, conferenceId: string, templateId: string): Promise<FormRow | undefined> {
   const [r] = await db<FormRecord[]>`
@@ -99,19 +100,10 @@ export async function formsOfConference(db: Db, conferenceId: string): Promise<F
   return rows.map(formRow);
 }
 
-export async function formsPage(
+export function formsPage(
   db: Db, keys: string[], filter: { studentIds?: readonly string[] | undefined; conferenceId?: string | undefined }, limit: number, before?: PageBefore,
 ): Promise<FormRow[]> {
-  const students = filter.studentIds ? [...filter.studentIds] : null;
-  const rows = await db<FormRecord[]>`
-    select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
-    where f.keys && ${keys}::text[]
-      and (${students}::text[] is null or f.student_id = any(${students}::text[]))
-      and (${filter.conferenceId ?? null}::text is null or f.conference_id = ${filter.conferenceId ?? null}::text)
-      and ${pageBefore(db, before, db`f.created_at`, db`f.id`)}
-    order by f.created_at desc, f.id desc
-    limit ${limit}`;
-  return rows.map(formRow);
+  return formRows.page(db, keys, { student_id: filter.studentIds, conference_id: filter.conferenceId }, limit, before);
 }
 
 // ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────

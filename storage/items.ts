@@ -2,7 +2,7 @@
 // audience (hub/audience.ts), and the pairs behind §3's "guardians who earlier started a
 // conversation with them through a plan or assignment".
 import type { Db, Tx } from './pool.ts';
-import { iso, isoOrNull, keyedRows, pageBefore, type PageBefore, type Stored } from './rows.ts';
+import { iso, isoOrNull, keyedRows, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 
 export type ItemKind = 'plan' | 'assignment';
@@ -66,9 +66,10 @@ function conferenceRow(r: ConferenceRecord): ConferenceRow {
   };
 }
 
-export const { byKey: findItemByKey, byId: getItem, locked: lockItem } = keyedRows<ItemRecord, ItemRow>('items', 'author_id', itemRow, {
+const itemRows = keyedRows<ItemRecord, ItemRow>('items', 'author_id', itemRow, {
   columns: (db) => db`*, starts_on::text as starts_on_text, due_on::text as due_on_text`,
 });
+export const { byKey: findItemByKey, byId: getItem, locked: lockItem } = itemRows;
 
 export async function insertItem(
   tx: Tx,
@@ -103,21 +104,14 @@ export async function setItemState(tx: Tx, id: string, state: ItemState, keys: s
 }
 
 /** Items that carry any of `keys`, newest first, optionally of one group or kind. */
-export async function itemsPage(
+export function itemsPage(
   db: Db, keys: string[], limit: number, filter: { groupId?: string | undefined; kind?: ItemKind | undefined }, before?: PageBefore,
 ): Promise<ItemRow[]> {
-  const rows = await db<ItemRecord[]>`
-    select *, starts_on::text as starts_on_text, due_on::text as due_on_text from items
-    where keys && ${keys}::text[]
-      and (${filter.groupId ?? null}::text is null or group_id = ${filter.groupId ?? null}::text)
-      and (${filter.kind ?? null}::text is null or kind = ${filter.kind ?? null}::text)
-      and ${pageBefore(db, before)}
-    order by created_at desc, id desc
-    limit ${limit}`;
-  return rows.map(itemRow);
+  return itemRows.page(db, keys, { group_id: filter.groupId, kind: filter.kind }, limit, before);
 }
 
-export const { byKey: findConferenceByKey, byId: getConference } = keyedRows<ConferenceRecord, ConferenceRow>('conferences', 'mentor_id', conferenceRow);
+const conferenceRows = keyedRows<ConferenceRecord, ConferenceRow>('conferences', 'mentor_id', conferenceRow);
+export const { byKey: findConferenceByKey, byId: getConference } = conferenceRows;
 
 export async function insertConference(
   tx: Tx,
@@ -138,14 +132,8 @@ export async function closeConference(tx: Tx, id: string): Promise<ConferenceRow
   return r ? conferenceRow(r) : undefined;
 }
 
-export async function conferencesPage(db: Db, keys: string[], limit: number, before?: PageBefore): Promise<ConferenceRow[]> {
-  const rows = await db<ConferenceRecord[]>`
-    select * from conferences
-    where keys && ${keys}::text[]
-      and ${pageBefore(db, before)}
-    order by created_at desc, id desc
-    limit ${limit}`;
-  return rows.map(conferenceRow);
+export function conferencesPage(db: Db, keys: string[], limit: number, before?: PageBefore): Promise<ConferenceRow[]> {
+  return conferenceRows.page(db, keys, {}, limit, before);
 }
 
 /** `personId` started (or joined by starting) a plan/assignment conversation with these teachers. */

@@ -78,6 +78,14 @@ export async function putPreferences(db: Db, personId: string, p: Preferences): 
   return fromRow(r);
 }
 
+/** Deletes the preferences of everyone not in `keep` (persons who left the directory, unless held); the count. */
+export async function forgetPreferencesOfOthers(db: Db, keep: readonly string[]): Promise<number> {
+  const [r] = await db<{ n: number }[]>`
+    with d as (delete from notification_preferences where person_id <> all(${keep as string[]}::text[]) returning 1)
+    select count(*)::int as n from d`;
+  return Number(r?.n ?? 0);
+}
+
 /** Turns one kind off for e-mail (the one-click unsubscribe link), keeping everything else. */
 export async function turnOffEmailKind(db: Db, personId: string, kind: NoticeKind): Promise<void> {
   await db`

@@ -10,6 +10,7 @@ import { openPool, type Sql, type Tx } from './pool.ts';
 import { CommitOutcomeUnknown, isConnectionError, StorageDeadline, storageFailure } from './errors.ts';
 import { commitWithEvents } from './events.ts';
 import { migrate } from './migrate.ts';
+import { lockTable } from './test-database.ts';
 
 let sql: Sql;
 let admin: postgres.Sql;
@@ -103,23 +104,9 @@ describe('the deadline of a commit (storage/events.ts)', () => {
   const ev = { name: 'deadline.test', keys: ['p:x'], data: {} };
   const count = async () => Number((await locker<{ n: number }[]>`select count(*)::int as n from events`)[0]!.n);
 
-  /** Holds an ACCESS EXCLUSIVE lock on events in a transaction of its own until `until` settles. */
-  function holdLock(until: Promise<unknown>): Promise<unknown> {
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const held = locker.begin(async (tx) => {
-      await tx`lock table events in access exclusive mode`;
-      locked();
-      await until;
-    });
-    return isLocked.then(() => held);
-  }
-
   it('a commit whose work waits on a lock past the deadline answers "nothing was written"; the pool goes on', async () => {
     const before = await count();
-    let unlock!: () => void;
-    const held = holdLock(new Promise((r) => (unlock = () => r(undefined))));
-    await new Promise((r) => setTimeout(r, 50));
+    const lock = await lockTable(locker, 'events');
     const started = Date.now();
     // The work reads the locked table: it blocks before COMMIT is sent.
     const outcome = await commitWithEvents(sql, async (tx) => {
@@ -127,8 +114,7 @@ describe('the deadline of a commit (storage/events.ts)', () => {
       return [ev];
     }, DEADLINE).then(() => 'committed', (e: unknown) => e);
     const took = Date.now() - started;
-    unlock();
-    await held;
+    await lock.release();
     expect(outcome).toBeInstanceOf(StorageDeadline);
     expect(storageFailure(outcome).message).toContain('nothing was written');
     expect(took).toBeGreaterThanOrEqual(DEADLINE - 50);
@@ -143,15 +129,12 @@ describe('the deadline of a commit (storage/events.ts)', () => {
   });
 
   it('past the deadline once COMMIT was sent, the answer is "may have been stored"', async () => {
-    let unlock!: () => void;
-    const held = holdLock(new Promise((r) => (unlock = () => r(undefined))));
-    await new Promise((r) => setTimeout(r, 50));
+    const lock = await lockTable(locker, 'events');
     const started = Date.now();
     // The work is done at once; the event insert, sent with COMMIT behind it, waits on the lock.
     const outcome = await commitWithEvents(sql, async () => [ev], DEADLINE).then(() => 'committed', (e: unknown) => e);
     const took = Date.now() - started;
-    unlock();
-    await held;
+    await lock.release();
     expect(outcome).toBeInstanceOf(CommitOutcomeUnknown);
     expect((outcome as CommitOutcomeUnknown).cause).toBeInstanceOf(StorageDeadline);
     expect(storageFailure(outcome).message).toContain('may have been stored');

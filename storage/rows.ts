@@ -24,6 +24,22 @@ export function pageBefore(db: Db, page: PageBefore | undefined, at: postgres.Fr
   return page ? db`(${at}, ${id}) < (${page.at}::timestamptz, ${page.id}::text)` : db`true`;
 }
 
+/** What an optional filter compares a column with: absent (undefined, null) keeps every row; a list, any of its values. */
+export type FilterValue = string | readonly string[] | null | undefined;
+
+/**
+ * A list's optional filters, all of which a row meets: each column (named as the query names
+ * it, e.g. `f.group_id`) equals its value, or is one of the values of a list; a filter whose
+ * value is absent keeps every row, and no filter at all is `true`.
+ */
+export function matching(db: Db, filters: Readonly<Record<string, FilterValue>>): postgres.Fragment {
+  const conditions = Object.entries(filters).flatMap(([column, value]) =>
+    value === undefined || value === null ? []
+      : typeof value === 'string' ? [db`${db(column)} = ${value}::text`]
+      : [db`${db(column)} = any(${[...value]}::text[])`]);
+  return conditions.reduce((all, c) => db`${all} and ${c}`, db`true`);
+}
+
 /** The single-row lookups of a table whose rows a client creates once under its own key. */
 export interface KeyedRows<T> {
   /** The row `ownerId` created with `clientKey` (a retry finds the first attempt's row). */
@@ -31,6 +47,11 @@ export interface KeyedRows<T> {
   byId(db: Db, id: string): Promise<T | undefined>;
   /** The row, locked for this transaction: changes to one row are applied one at a time. */
   locked(tx: Tx, id: string): Promise<T | undefined>;
+  /**
+   * A page of the rows `keys` may read (their keys overlap), newest first, before `before`,
+   * that meet `filters` (the table's own columns, as in matching).
+   */
+  page(db: Db, keys: string[], filters: Readonly<Record<string, FilterValue>>, limit: number, before?: PageBefore): Promise<T[]>;
 }
 
 /**
@@ -45,12 +66,13 @@ export interface RowSource {
 }
 
 /**
- * The lookups of `table`, whose creator is in column `owner`: rows of the pool's shape `R`
- * as `source` selects them, leaving storage as `row` maps them.
+ * The lookups and pages of `table`, whose creator is in column `owner`: rows of the pool's
+ * shape `R` as `source` selects them, leaving storage as `row` maps them.
  */
 export function keyedRows<R extends object, T>(table: string, owner: string, row: (r: R) => T, source: RowSource = {}): KeyedRows<T> {
   const { columns = (db: Db) => db`*`, from = (db: Db) => db`${db(table)}`, alias } = source;
-  const col = (db: Db, name: string) => db(alias === undefined ? name : `${alias}.${name}`);
+  const own = (name: string) => (alias === undefined ? name : `${alias}.${name}`);
+  const col = (db: Db, name: string) => db`${db(own(name))}`;
   const one = async (rows: Promise<R[]>): Promise<T | undefined> => {
     const [r] = await rows;
     return r ? row(r) : undefined;
@@ -60,5 +82,15 @@ export function keyedRows<R extends object, T>(table: string, owner: string, row
       one(db<R[]>`select ${columns(db)} from ${from(db)} where ${col(db, owner)} = ${ownerId} and ${col(db, 'client_key')} = ${clientKey}`),
     byId: (db, id) => one(db<R[]>`select ${columns(db)} from ${from(db)} where ${col(db, 'id')} = ${id}`),
     locked: (tx, id) => one(tx<R[]>`select ${columns(tx)} from ${from(tx)} where ${col(tx, 'id')} = ${id} for update`),
+    page: async (db, keys, filters, limit, before) => {
+      const mine = Object.fromEntries(Object.entries(filters).map(([name, value]) => [own(name), value]));
+      const rows = await db<R[]>`
+        select ${columns(db)} from ${from(db)}
+        where ${col(db, 'keys')} && ${keys}::text[] and ${matching(db, mine)}
+          and ${pageBefore(db, before, col(db, 'created_at'), col(db, 'id'))}
+        order by ${col(db, 'created_at')} desc, ${col(db, 'id')} desc
+        limit ${limit}`;
+      return rows.map(row);
+    },
   };
 }

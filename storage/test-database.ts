@@ -43,3 +43,28 @@ export function withFreshPool(max: number, ready: (sql: Sql) => Promise<unknown>
     await drop?.();
   });
 }
+
+/**
+ * Locks `table` (ACCESS EXCLUSIVE) in a transaction of its own on `db`, so that every other
+ * use of the table waits, as behind a long migration or a stuck writer. Resolves once the
+ * lock is held; `release()` ends that transaction and resolves when it has ended.
+ */
+export async function lockTable(db: postgres.Sql, table: string): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const held = db.begin(async (tx) => {
+    await tx`lock table ${tx(table)} in access exclusive mode`;
+    locked();
+    await released;
+  });
+  // A lock that cannot be taken fails here instead of leaving the test waiting.
+  await Promise.race([isLocked, held]);
+  return {
+    release: async () => {
+      release();
+      await held;
+    },
+  };
+}

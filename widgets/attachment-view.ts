@@ -4,7 +4,8 @@
 // shows another attachment. The image is a button that opens it full size in a modal dialog
 // (Escape or "Stäng" close it and give focus back), with a link that downloads it under its
 // file name. A PDF is a button that fetches it and opens it in a new tab.
-import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { AttachmentError, IMAGE_TYPES, fetchAttachment } from './client/attachments.ts';
 import type { Attachment } from './client/development-protocol.ts';
@@ -69,42 +70,20 @@ export class SchoolhubAttachment extends LitElement {
       }
     `,
   ];
-  static override properties: PropertyDeclarations = {
-    attachment: { attribute: false },
-    client: { attribute: false },
-    strings: { attribute: false },
-    alt: {},
-    locale: {},
-    image: { state: true },
-    failed: { state: true },
-    large: { state: true },
-  };
 
-  declare attachment: Attachment | undefined;
-  declare client: HubClient | undefined;
-  declare strings: DevStrings | undefined;
+  @property({ attribute: false }) attachment: Attachment | undefined;
+  @property({ attribute: false }) client: HubClient | undefined;
+  @property({ attribute: false }) strings: DevStrings | undefined;
   /** The image's alternative text. */
-  declare alt: string;
-  declare locale: string;
-  declare image: BlobImage | undefined;
-  declare failed: string;
+  @property() alt = '';
+  @property() locale = 'sv-SE';
+  @state() image: BlobImage | undefined;
+  @state() failed = '';
   /** The full-size dialog is open (its image is in the page only then). */
-  declare large: boolean;
+  @state() large = false;
   private loaded: string | undefined;
   private abort: AbortController | undefined;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor() {
-    super();
-    this.attachment = undefined;
-    this.client = undefined;
-    this.strings = undefined;
-    this.alt = '';
-    this.locale = 'sv-SE';
-    this.image = undefined;
-    this.failed = '';
-    this.large = false;
-  }
 
   private get isImage(): boolean {
     return !!this.attachment && IMAGE_TYPES.includes(this.attachment.contentType);

@@ -5,7 +5,8 @@
 // hub's read marks, typing indicators come and go politely, and a context header links to
 // the plan, assignment or conference. In a whole-group conversation only the mentors write:
 // they see who reads it, in words; the others get "reply privately" on each message instead.
-import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { ConversationStore, type Outgoing } from './client/conversation-store.ts';
 import { HubError, type Message, type Reaction } from './client/protocol.ts';
@@ -41,47 +42,33 @@ import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
  */
 export class SchoolhubChat extends HubElement {
   static override styles = [base, chatStyles, reactionStyles];
-  static override properties: PropertyDeclarations = {
-    conversationId: { attribute: 'conversation-id', reflect: true },
-    contextHref: { attribute: 'context-href' },
-    messageSeq: { attribute: 'message-seq', type: Number },
-    editing: { state: true },
-    confirming: { state: true },
-    changeError: { state: true },
-    replying: { state: true },
-    replyError: { state: true },
-    draftLength: { state: true },
-    active: { state: true },
-    actionsFor: { state: true },
-    editLength: { state: true },
-  };
 
   /** The conversation to show. */
-  declare conversationId: string | null;
+  @property({ attribute: 'conversation-id', reflect: true }) conversationId: string | null = null;
   /** URL pattern for the context link when the hub gives none: `{kind}` and `{id}` are replaced, e.g. `/portal/{kind}s/{id}`. */
-  declare contextHref: string | null;
+  @property({ attribute: 'context-href' }) contextHref: string | null = null;
   /** The message to open the conversation at (e.g. a search hit), by its seq. */
-  declare messageSeq: number | null;
+  @property({ attribute: 'message-seq', type: Number }) messageSeq: number | null = null;
   /** The seq of the message being edited. */
-  declare editing: number | null;
+  @state() editing: number | null = null;
   /** The seq of the message whose deletion is being confirmed. */
-  declare confirming: number | null;
-  declare changeError: { seq: number; text: string } | null;
+  @state() confirming: number | null = null;
+  @state() changeError: { seq: number; text: string } | null = null;
   /** The seq of the group message being answered privately, and why sending it failed. */
-  declare replying: number | null;
-  declare replyError: string | null;
+  @state() replying: number | null = null;
+  @state() replyError: string | null = null;
   /** One key per private reply, reused when it is sent again after a failure. */
   private replyKey: string | undefined;
   /** The composer's and the editor's text lengths, for the counter and refusing what is too long. */
-  declare draftLength: number;
+  @state() draftLength = 0;
   /**
    * The message list is one tab stop (roving tabindex): `active` is the seq of the message that
    * holds it (the newest when unset); arrow keys move it. `actionsFor` is the message whose
    * edit and delete buttons are in the tab order, after Enter on it.
    */
-  declare active: number | null;
-  declare actionsFor: number | null;
-  declare editLength: number;
+  @state() active: number | null = null;
+  @state() actionsFor: number | null = null;
+  @state() editLength = 0;
   private store: ConversationStore | undefined;
   private unsubscribe: (() => void) | undefined;
   private atBottom = true;
@@ -93,22 +80,6 @@ export class SchoolhubChat extends HubElement {
   /** After an update, move focus here (a selector in the shadow root). */
   private focusAfter: string | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor() {
-    super();
-    this.conversationId = null;
-    this.contextHref = null;
-    this.messageSeq = null;
-    this.editing = null;
-    this.confirming = null;
-    this.changeError = null;
-    this.replying = null;
-    this.replyError = null;
-    this.draftLength = 0;
-    this.editLength = 0;
-    this.active = null;
-    this.actionsFor = null;
-  }
 
   attach(client: HubClient): (() => void)[] {
     this.bind(client);

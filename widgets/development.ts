@@ -7,7 +7,8 @@
 // Staff (the welcome's roles: teacher, mentor, school leader, school admin, reader; `mode`
 // says otherwise) get the staff views instead (development-staff.ts): a student search that
 // opens a student card, and the group overview of a group they own.
-import { html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { developmentStore } from './client/development-store.ts';
 import { base } from './ui/styles.ts';
@@ -35,24 +36,17 @@ export class SchoolhubDevelopment extends HubElement {
     staffStyles,
     pickerStyles,
   ];
-  static override properties: PropertyDeclarations = {
-    studentId: { attribute: 'student-id' },
-    groupId: { attribute: 'group-id' },
-    mode: { attribute: 'mode' },
-    contextHref: { attribute: 'context-href' },
-    chosen: { state: true },
-  };
 
   /** The student (or child) to show; without it the person themself, or their only child. Staff: the student whose card opens. */
-  declare studentId: string | null;
+  @property({ attribute: 'student-id' }) studentId: string | null = null;
   /** Staff: the group whose overview to show (no picker). */
-  declare groupId: string | null;
+  @property({ attribute: 'group-id' }) groupId: string | null = null;
   /** `overview` (the person's own or their child's) or `staff`; without it the welcome's roles decide. */
-  declare mode: string | null;
+  @property({ attribute: 'mode' }) mode: string | null = null;
   /** The portal's page pattern for plans and assignments (`{kind}`, `{id}`), as in the chat. */
-  declare contextHref: string | null;
+  @property({ attribute: 'context-href' }) contextHref: string | null = null;
   /** The child picked in the widget's own picker. */
-  declare chosen: string | null;
+  @state() chosen: string | null = null;
   /** The student overview, keyed by its student ('' the hub's choice). */
   private readonly view = new BoundView((store, n) => {
     const text = arrivalText(store, n, this.t, this.d);
@@ -60,15 +54,6 @@ export class SchoolhubDevelopment extends HubElement {
     this.requestUpdate();
   }, false);
   private readonly staffView = new StaffView(this, (text) => this.announce(text));
-
-  constructor() {
-    super();
-    this.studentId = null;
-    this.groupId = null;
-    this.mode = null;
-    this.contextHref = null;
-    this.chosen = null;
-  }
 
   get d(): DevStrings {
     return devStrings(this.locale);

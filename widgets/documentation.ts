@@ -11,7 +11,8 @@
 //     (documentation.dashboard, documentation-dashboard.ts).
 // This element decides what to show, follows it in a store and lists it; the hub decides on
 // every read, upload and save.
-import { html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { developmentStore, type DashboardSummary, type Source } from './client/development-store.ts';
 import type { DevelopmentEntry, Documentation } from './client/development-protocol.ts';
@@ -44,29 +45,20 @@ export class SchoolhubDocumentation extends HubElement {
     dashboardStyles,
     pickerStyles,
   ];
-  static override properties: PropertyDeclarations = {
-    studentId: { attribute: 'student-id' },
-    groupId: { attribute: 'group-id' },
-    groups: { state: true },
-    chosen: { state: true },
-    child: { state: true },
-    school: { state: true },
-    filter: { state: true },
-  };
 
   /** The child whose documentation a guardian sees (else their only child). */
-  declare studentId: string | null;
+  @property({ attribute: 'student-id' }) studentId: string | null = null;
   /** The child group to show (staff). */
-  declare groupId: string | null;
+  @property({ attribute: 'group-id' }) groupId: string | null = null;
   /** The child groups the person may post to (audience.get); undefined until known. */
-  declare groups: AudienceGroup[] | undefined;
+  @state() groups: AudienceGroup[] | undefined;
   /** The child group picked in the widget. */
-  declare chosen: string | null;
+  @state() chosen: string | null = null;
   /** A guardian's chosen child, when the portal names none and they have several. */
-  declare child: string | null;
+  @state() child: string | null = null;
   /** The reader's dashboard: the school picked (null: the hub's first) and the child group filter ('' all). */
-  declare school: string | null;
-  declare filter: string;
+  @state() school: string | null = null;
+  @state() filter = '';
   /** The dashboard's last answer, so that its pickers stay while another filter loads. */
   private lastDashboard: DashboardSummary | undefined;
   /** The children the hub last listed (development.get `students`), so the picker stays while one loads. */
@@ -89,17 +81,6 @@ export class SchoolhubDocumentation extends HubElement {
     announce: (text) => this.announce(text),
     stored: (doc) => this.view.store?.add(doc),
   });
-
-  constructor() {
-    super();
-    this.studentId = null;
-    this.groupId = null;
-    this.groups = undefined;
-    this.chosen = null;
-    this.child = null;
-    this.school = null;
-    this.filter = '';
-  }
 
   get d(): DevStrings {
     return devStrings(this.locale);

@@ -3,21 +3,15 @@
 // items count at once, and reading them, here or on another device, takes them off.
 import type { HubClient } from './client/client.ts';
 import { feedStore, type FeedStore } from './client/feed-store.ts';
-import { base } from './ui/styles.ts';
-import { HubElement } from './ui/hub-element.ts';
-import { badgeStyles, renderBadge } from './ui/badge.ts';
+import { CountBadge, renderBadge } from './ui/badge.ts';
 
 /**
  * @csspart badge - the round count
  * @cssprop --schoolhub-color-accent - the badge's background
  */
-export class SchoolhubFeedBadge extends HubElement {
-  static override styles = [base, badgeStyles];
-  private store: FeedStore | undefined;
-
-  attach(client: HubClient): (() => void)[] {
-    this.store = feedStore(client);
-    return [this.store.subscribe(() => this.requestUpdate())];
+export class SchoolhubFeedBadge extends CountBadge<FeedStore> {
+  protected storeOf(client: HubClient): FeedStore {
+    return feedStore(client);
   }
 
   override render() {

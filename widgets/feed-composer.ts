@@ -2,11 +2,12 @@
 // what the hub's audience.get answered (the groups a teacher owns, the whole school for
 // leaders and admins, staff only for leaders, districts for a head of operations); the
 // hub checks the rules again on post.create and mailing.create.
-import { html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { feedStore } from './client/feed-store.ts';
 import { newClientKey } from './client/keys.ts';
-import type { Audience, Recipients, Target } from './client/protocol.ts';
+import type { Audience, Recipients, RequestFields, Target } from './client/protocol.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { dateAndTime, errorText } from './ui/i18n.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
@@ -26,42 +27,19 @@ const reachesAnyone = (r: Recipients): boolean => r.students || r.guardians || r
 
 /** @fires schoolhub-published - {kind, id}: the post or mailing is stored and on its way */
 export class SchoolhubFeedComposer extends HubElement {
-  static override properties: PropertyDeclarations = {
-    audience: { attribute: false },
-    mode: { state: true },
-    selectedId: { state: true },
-    error: { state: true },
-    busy: { state: true },
-    done: { state: true },
-    lengths: { state: true },
-    later: { state: true },
-  };
-
-  declare audience: Audience | undefined;
-  declare mode: Mode;
+  @property({ attribute: false }) audience: Audience | undefined;
+  @state() mode: Mode = 'post';
   /** The school (posts) or district (mailings) chosen in the select. */
-  declare selectedId: string;
-  declare error: string;
-  declare busy: boolean;
+  @state() selectedId = '';
+  @state() error = '';
+  @state() busy = false;
   /** What was published last ("Inlägget är publicerat."), shown until the next action. */
-  declare done: string;
+  @state() done = '';
   /** The title's and body's lengths, counted against the hub's limits. */
-  declare lengths: { title: number; body: number };
+  @state() lengths = { title: 0, body: 0 };
   /** "Publicera senare" is ticked: the form asks for a time and schedules. */
-  declare later: boolean;
+  @state() later = false;
   private clientKey = newClientKey('p');
-
-  constructor() {
-    super();
-    this.audience = undefined;
-    this.mode = 'post';
-    this.selectedId = '';
-    this.error = '';
-    this.busy = false;
-    this.done = '';
-    this.lengths = { title: 0, body: 0 };
-    this.later = false;
-  }
 
   /** Any edit: count the text fields, and the last confirmation has been read. */
   private edited(e: Event): void {
@@ -125,28 +103,26 @@ export class SchoolhubFeedComposer extends HubElement {
       return members.length ? { kind: 'group', groupId, memberIds: members } : { kind: 'group', groupId };
     });
     if (targets.length === 0 || !reachesAnyone(recipients)) throw new Error(this.t.chooseTarget);
-    const fields = { schoolId, title, body, audience: { targets, recipients }, clientKey: this.clientKey };
-    if (publishAt) {
-      await scheduledStore(client).schedule('post.create', fields, publishAt);
-      return;
-    }
-    const { post } = await client.request('post.create', fields);
-    feedStore(client).add(post, 'post');
-    this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'post', id: post.id }, bubbles: true, composed: true }));
+    await this.publish(client, 'post.create', { schoolId, title, body, audience: { targets, recipients }, clientKey: this.clientKey }, publishAt);
   }
 
   private async mailing(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients, publishAt: string | undefined): Promise<void> {
     const districtId = String(data.get('district') ?? '');
     const schoolIds = data.getAll('schools').map(String);
     if (schoolIds.length === 0 || !reachesAnyone(recipients)) throw new Error(this.t.chooseTarget);
-    const fields = { districtId, schoolIds, title, body, recipients, clientKey: this.clientKey };
+    await this.publish(client, 'mailing.create', { districtId, schoolIds, title, body, recipients, clientKey: this.clientKey }, publishAt);
+  }
+
+  /** Schedules the post or mailing for `publishAt`; without one, sends it, shows it at once and says it is published. */
+  private async publish<T extends 'post.create' | 'mailing.create'>(client: HubClient, type: T, fields: RequestFields<T>, publishAt: string | undefined): Promise<void> {
     if (publishAt) {
-      await scheduledStore(client).schedule('mailing.create', fields, publishAt);
+      await scheduledStore(client).schedule(type, fields, publishAt);
       return;
     }
-    const { mailing } = await client.request('mailing.create', fields);
-    feedStore(client).add(mailing, 'mailing');
-    this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind: 'mailing', id: mailing.id }, bubbles: true, composed: true }));
+    const answer = await client.request(type, fields);
+    const [kind, item] = 'post' in answer ? (['post', answer.post] as const) : (['mailing', answer.mailing] as const);
+    feedStore(client).add(item, kind);
+    this.dispatchEvent(new CustomEvent('schoolhub-published', { detail: { kind, id: item.id }, bubbles: true, composed: true }));
   }
 
   override render() {

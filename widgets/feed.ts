@@ -3,7 +3,8 @@
 // staff get a composer whose audience picker comes from the hub (audience.get). Posts take
 // reactions (counts live) and a private reply to their author, which goes to the direct
 // conversation with them (shown in the <schoolhub-chat> named by `chat`, if any).
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { feedStore, type FeedStore } from './client/feed-store.ts';
 import type { Audience, FeedItem, Post, Reaction } from './client/protocol.ts';
@@ -80,40 +81,21 @@ export class SchoolhubFeed extends HubElement {
       }
     `,
   ];
-  static override properties: PropertyDeclarations = {
-    audience: { state: true },
-    composing: { state: true },
-    expanded: { state: true },
-    chat: {},
-    replying: { state: true },
-    notes: { state: true },
-  };
 
+  @state() audience: Audience | undefined;
+  @state() composing = false;
   /** id of a <schoolhub-chat> on the page to open a private reply's conversation in. */
-  declare chat: string | null;
+  @property() chat: string | null = null;
   /** The post being answered privately. */
-  declare replying: string | null;
+  @state() replying: string | null = null;
   /** Per post: what became of a reply or a reaction (sent, or why it failed). */
-  declare notes: ReadonlyMap<string, { text: string; error: boolean }>;
+  @state() notes: ReadonlyMap<string, { text: string; error: boolean }> = new Map();
   /** One key per private reply, reused when it is sent again after a failure. */
   private replyKey: string | undefined;
-
-  declare audience: Audience | undefined;
-  declare composing: boolean;
   /** Long posts the reader opened with "Visa mer". */
-  declare expanded: ReadonlySet<string>;
+  @state() expanded: ReadonlySet<string> = new Set();
   private store: FeedStore | undefined;
   private arrivalsSeen = 0;
-
-  constructor() {
-    super();
-    this.audience = undefined;
-    this.composing = false;
-    this.expanded = new Set();
-    this.chat = null;
-    this.replying = null;
-    this.notes = new Map();
-  }
 
   private note(id: string, text: string | null, error = false): void {
     const next = new Map(this.notes);

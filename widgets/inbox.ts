@@ -4,7 +4,8 @@
 // conversation at the message. Opening a conversation fires `schoolhub-open`; unless the
 // portal handles it, the inbox drives the <schoolhub-chat> named by its `chat` attribute, or
 // shows the conversation itself.
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { inboxStore, type InboxStore } from './client/inbox-store.ts';
 import { HubError, type Conversation, type InboxEntry, type Message } from './client/protocol.ts';
@@ -92,44 +93,22 @@ export class SchoolhubInbox extends HubElement {
       }
     `,
   ];
-  static override properties: PropertyDeclarations = {
-    chat: {},
-    contextHref: { attribute: 'context-href' },
-    open: { state: true },
-    openSeq: { state: true },
-    composing: { state: true },
-    search: { state: true },
-    readingAll: { state: true },
-    readAllError: { state: true },
-  };
 
   /** id of a <schoolhub-chat> on the page to show opened conversations in. */
-  declare chat: string | null;
-  declare contextHref: string | null;
+  @property() chat: string | null = null;
+  @property({ attribute: 'context-href' }) contextHref: string | null = null;
   /** The conversation shown inside the inbox (when no `chat` is named). */
-  declare open: string | null;
+  @state() open: string | null = null;
   /** The message the conversation shown inside was opened at (a search hit). */
-  declare openSeq: number | null;
-  declare composing: boolean;
+  @state() openSeq: number | null = null;
+  @state() composing = false;
   /** The search being shown, if any. */
-  declare search: Search | null;
-  declare readingAll: boolean;
-  declare readAllError: string;
+  @state() search: Search | null = null;
+  @state() readingAll = false;
+  @state() readAllError = '';
   private store: InboxStore | undefined;
   /** The conversation last opened, wherever it is shown: its messages are not announced here. */
   private selected: string | null = null;
-
-  constructor() {
-    super();
-    this.chat = null;
-    this.contextHref = null;
-    this.open = null;
-    this.openSeq = null;
-    this.composing = false;
-    this.search = null;
-    this.readingAll = false;
-    this.readAllError = '';
-  }
 
   attach(client: HubClient): (() => void)[] {
     this.store = inboxStore(client);

@@ -15,3 +15,4 @@ export { SchoolhubFeedBadge } from './feed-badge.ts';
 export { SchoolhubScheduled } from './scheduled.ts';
 export { SchoolhubDevelopment } from './development.ts';
 export { SchoolhubDocumentation } from './documentation.ts';
+export { SchoolhubNotifications } from './notifications.ts';

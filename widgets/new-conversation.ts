@@ -2,7 +2,8 @@
 // offers exactly what the hub's contacts.get answers (the rules are the hub's, never the
 // browser's): people, and for a mentor their mentor groups as a whole (students or
 // guardians); the hub checks again when the conversation starts.
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { newClientKey } from './client/keys.ts';
 import type { Contact, ContactGroup, GroupRef } from './client/protocol.ts';
@@ -34,40 +35,20 @@ export class SchoolhubNewConversation extends HubElement {
       }
     `,
   ];
-  static override properties: PropertyDeclarations = {
-    contacts: { state: true },
-    groups: { state: true },
-    target: { state: true },
-    chosen: { state: true },
-    error: { state: true },
-    busy: { state: true },
-    bodyLength: { state: true },
-  };
 
-  declare contacts: Contact[] | undefined;
+  @state() contacts: Contact[] | undefined;
   /** Groups whose whole-group conversation the person may start (empty unless a mentor). */
-  declare groups: ContactGroup[];
+  @state() groups: ContactGroup[] = [];
   /** The whole group chosen instead of people; undefined: the people checked below. */
-  declare target: { groupId: string; audience: GroupRef['audience'] } | undefined;
-  declare chosen: Map<string, Contact>;
-  declare error: string;
-  declare busy: boolean;
+  @state() target: { groupId: string; audience: GroupRef['audience'] } | undefined;
+  @state() chosen: Map<string, Contact> = new Map();
+  @state() error = '';
+  @state() busy = false;
   /** The first message's length, for the counter and refusing what is too long. */
-  declare bodyLength: number;
+  @state() bodyLength = 0;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** One key per attempt at this form, so that a retry after a lost answer starts nothing twice. */
   private clientKey = newClientKey('c');
-
-  constructor() {
-    super();
-    this.contacts = undefined;
-    this.groups = [];
-    this.target = undefined;
-    this.chosen = new Map();
-    this.error = '';
-    this.busy = false;
-    this.bodyLength = 0;
-  }
 
   attach(client: HubClient): (() => void)[] {
     void this.search(client, '');

@@ -2,7 +2,8 @@
 // first, each with "change time" and "cancel"; those the hub could not publish at their time
 // stay with the reason. The feed's composer shows it under its form; a portal may place it on
 // its own. Live on every device of the author (scheduled.changed).
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import type { Scheduled } from './client/protocol.ts';
 import { scheduledStore, type ScheduledStore } from './client/scheduled-store.ts';
@@ -29,21 +30,10 @@ export class SchoolhubScheduled extends HubElement {
       .row { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: end; margin-top: 0.3em; }
     `,
   ];
-  static override properties: PropertyDeclarations = {
-    editing: { state: true },
-    error: { state: true },
-  };
-
   /** The item whose time is being changed. */
-  declare editing: string;
-  declare error: string;
+  @state() editing = '';
+  @state() error = '';
   private store: ScheduledStore | undefined;
-
-  constructor() {
-    super();
-    this.editing = '';
-    this.error = '';
-  }
 
   attach(client: HubClient): (() => void)[] {
     this.store = scheduledStore(client);

@@ -2,21 +2,15 @@
 // Put it inside the portal's own link; its text ("3 unread messages") joins the link's name.
 import type { HubClient } from './client/client.ts';
 import { inboxStore, type InboxStore } from './client/inbox-store.ts';
-import { base } from './ui/styles.ts';
-import { HubElement } from './ui/hub-element.ts';
-import { badgeStyles, renderBadge } from './ui/badge.ts';
+import { CountBadge, renderBadge } from './ui/badge.ts';
 
 /**
  * @csspart badge - the round count
  * @cssprop --schoolhub-color-accent - the badge's background
  */
-export class SchoolhubUnreadBadge extends HubElement {
-  static override styles = [base, badgeStyles];
-  private store: InboxStore | undefined;
-
-  attach(client: HubClient): (() => void)[] {
-    this.store = inboxStore(client);
-    return [this.store.subscribe(() => this.requestUpdate())];
+export class SchoolhubUnreadBadge extends CountBadge<InboxStore> {
+  protected storeOf(client: HubClient): InboxStore {
+    return inboxStore(client);
   }
 
   override render() {

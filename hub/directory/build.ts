@@ -82,6 +82,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
         districtId: districtOf(o.id),
         teacherGuardianDirectMessages: settings.get(o.id)?.teacherGuardianDirectMessages ?? false,
         quietHours: settings.get(o.id)?.quietHours ?? null,
+        lockScreen: settings.get(o.id)?.lockScreen ?? 'sender',
         assessmentLevels: settings.get(o.id)?.assessmentLevels ?? [],
       });
     }

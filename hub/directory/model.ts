@@ -28,6 +28,8 @@ export interface School {
   teacherGuardianDirectMessages: boolean;
   /** Staff quiet hours (local clock times in `timezone`; start after end wraps midnight), or null. */
   quietHours: QuietHours | null;
+  /** What a notification on a lock screen shows (docs/NOTIFICATIONS.md); `sender` unless the school chose. */
+  lockScreen: 'full' | 'sender' | 'none';
   /** docs/DOMAIN.md §7: the school's assessment levels, lowest first; empty: free-text assessments only. */
   assessmentLevels: readonly string[];
 }

@@ -96,7 +96,7 @@ export const quietHoursSchema = z.object({
 
 /**
  * Settings of an organisation (not in SS 12000). On a school: the messaging setting of
- * docs/DOMAIN.md §3 (*) and quiet hours. On a district (Huvudman): `retentionDays`, how long
+ * docs/DOMAIN.md §3 (*), quiet hours and the lock-screen level of notifications. On a district (Huvudman): `retentionDays`, how long
  * messages, posts, mailings, items and events are kept (hub/privacy/retention.ts); a
  * district setting needs no school fields, so `teacherGuardianDirectMessages` may be left out
  * (false).
@@ -105,6 +105,8 @@ export const schoolSettingSchema = z.object({
   organisation: ref,
   teacherGuardianDirectMessages: z.boolean().optional(),
   quietHours: quietHoursSchema.optional(),
+  /** What a notification on a lock screen shows (docs/NOTIFICATIONS.md): everything, the sender, or nothing; unset: `sender`. */
+  lockScreen: z.enum(['full', 'sender', 'none']).optional(),
   // At least a day (a shorter period would delete what a client is still syncing), at most a century.
   retentionDays: z.number().int().min(1).max(36_500).optional(),
   /** docs/DOMAIN.md §7: the school's assessment levels, lowest first, e.g. ["F","E","D","C","B","A"]. */

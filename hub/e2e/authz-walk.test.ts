@@ -10,6 +10,8 @@ import type { TestClient, Frame } from '../testing/client.ts';
 import { requestSchemas } from '../protocol/frames.ts';
 import { ABUSE_LIMITS } from '../limits.ts';
 import { SESSION_LIMITS } from '../session.ts';
+import webPush from 'web-push';
+import { browserSubscription } from '../notify/testing/push-service.ts';
 
 const ROLES: Record<string, string> = {
   teacher: 'p-teacher-ek', mentor: 'p-mentor-ek', school_leader: 'p-leader-ek', school_admin: 'p-admin-ek', reader: 'p-reader-ek',
@@ -19,8 +21,18 @@ const ROLES: Record<string, string> = {
 const VICTIMS = ['p-mentor-an', 'p-leader-an', 'p-stu-an-1', 'p-stu-an-2', 'p-gua-an-1', 'p-gua-an-2', 'p-gua-ek-5a', 'p-stu-ek-5'];
 const WRITE_TABLES = [
   'posts', 'mailings', 'conversations', 'conversation_members', 'messages', 'events', 'items', 'conferences', 'feed_reads',
-  'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'reactions', 'scheduled_items',
+  'feedback', 'assessments', 'forms', 'documentation', 'attachments', 'reactions', 'scheduled_items', 'push_subscriptions',
 ];
+// Web Push on, with loopback endpoints allowed (tests only), so that a victim's device is stored.
+const vapid = webPush.generateVAPIDKeys();
+const PUSH_ENV = {
+  NODE_ENV: 'test', HUB_PUSH_ALLOW_LOOPBACK: '1', HUB_PUSH_ALLOWED_HOSTS: '127.0.0.1',
+  HUB_VAPID_PUBLIC_KEY: vapid.publicKey, HUB_VAPID_PRIVATE_KEY: vapid.privateKey, HUB_VAPID_SUBJECT: 'mailto:ops@example.org',
+};
+/** A victim's device: the walkers know its endpoint (an attacker might), not its keys. */
+const VICTIM_DEVICE = browserSubscription('http://127.0.0.1:9/push/victim-device');
+/** Requests on the caller's own devices: tried against a victim's device below, not with targets. */
+const OWN_DEVICE = new Set(['push.subscribe', 'push.unsubscribe']);
 
 let t: TestHub;
 let db: postgres.Sql;
@@ -30,8 +42,9 @@ const saved = { rate: SESSION_LIMITS.rate, burst: SESSION_LIMITS.burst, writes: 
 beforeAll(async () => {
   Object.assign(SESSION_LIMITS, { rate: 1e6, burst: 1e6 });
   ABUSE_LIMITS.writesPerPerson = { rate: 1e6, burst: 1e6 };
-  t = await startTestHub();
+  t = await startTestHub({ env: PUSH_ENV });
   db = postgres(t.databaseUrl, { max: 2, onnotice: () => {} });
+  await (await t.connect('p-gua-an-1')).ok('push.subscribe', { endpoint: VICTIM_DEVICE.endpoint, keys: VICTIM_DEVICE.keys });
   // What the walkers must not reach, made by those who may: in another district, so that no
   // walker (the guardian with a child at Björkskolan included) has a right to any of it.
   const mentorAn = await t.connect('p-mentor-an');
@@ -228,6 +241,7 @@ const LISTS: Record<string, (r: Record<string, unknown>) => string> = Object.fro
     'inbox.get', 'inbox.readAll', 'feed.get', 'items.get', 'conferences.get', 'contacts.get', 'audience.get',
     'messages.search', 'item.feedback.get', 'conference.forms.get', 'group.documentation.get',
     'students.search', 'form.templates.get', 'scheduled.get',
+    'students.search', 'form.templates.get', 'notifications.get',
   ].map((op) => [op, (r: Record<string, unknown>) => JSON.stringify(r)]),
 );
 /** What the list operations above are asked with (by default nothing): foreign targets where they take one. */
@@ -239,7 +253,7 @@ const LIST_FIELDS = (): Record<string, Record<string, unknown>> => ({
   'group.documentation.get': { groupId: 'g-an-9c' },
   'students.search': { query: 'Bengtsson' },
 });
-const NOT_TARGETED = new Set(['ping', 'auth', 'feed.read', 'feed.readAll']);
+const NOT_TARGETED = new Set(['ping', 'auth', 'feed.read', 'feed.readAll', 'notifications.set']);
 /** Lists that take an id: a foreign id and a missing one give the same answer (filtered to nothing, or refused alike). */
 const LIST_PROBES = (): Record<string, [foreign: Record<string, unknown>, missing: Record<string, unknown>]> => ({
   'items.get': [{ groupId: 'g-an-9c' }, { groupId: 'g-nope' }],
@@ -249,6 +263,14 @@ const LIST_PROBES = (): Record<string, [foreign: Record<string, unknown>, missin
   'messages.search': [{ query: 'privat', conversationId: ids.conv }, { query: 'privat', conversationId: 'conv_nope' }],
 });
 
+/** A walker's own preferences: whole, as notifications.set takes them. */
+const OWN_PREFERENCES = {
+  email: 'daily',
+  kinds: Object.fromEntries(['message', 'post', 'mailing', 'item', 'development'].map((k) => [k, { push: false, email: true }])),
+  quietHours: null,
+  language: 'en',
+};
+
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of WRITE_TABLES) out[table] = (await db.unsafe(`select count(*)::int as n from ${table}`))[0]!.n as number;
@@ -257,7 +279,7 @@ async function counts(): Promise<Record<string, number>> {
 
 describe('authorization walk', () => {
   it('covers every operation of the protocol', () => {
-    const covered = new Set([...Object.keys(attacks('teacher')), ...Object.keys(LISTS), ...NOT_TARGETED]);
+    const covered = new Set([...Object.keys(attacks('teacher')), ...Object.keys(LISTS), ...NOT_TARGETED, ...OWN_DEVICE]);
     const missing = Object.keys(requestSchemas).filter((op) => !covered.has(op));
     expect(missing, 'operations the walk does not try yet: add attacks for them').toEqual([]);
   });
@@ -304,9 +326,22 @@ describe('authorization walk', () => {
       }
       // feed.read of an item it may not see: answered like any other, and nothing is marked.
       expect(await c.ok('feed.read', { itemIds: [ids.post, 'post_nope'] })).toEqual({ itemIds: [] });
+      // A victim's push device: knowing its endpoint neither takes it over nor removes it.
+      const otherKeys = browserSubscription(VICTIM_DEVICE.endpoint).keys;
+      expect(await c.request('push.subscribe', { endpoint: VICTIM_DEVICE.endpoint, keys: otherKeys })).toMatchObject({ type: 'error', code: 'refused', path: ['endpoint'] });
+      expect(await c.ok('push.unsubscribe', { endpoint: VICTIM_DEVICE.endpoint })).toEqual({});
+      expect((await db`select person_id, auth from push_subscriptions where endpoint = ${VICTIM_DEVICE.endpoint}`).map((r) => [r.person_id, r.auth])).toEqual([['p-gua-an-1', VICTIM_DEVICE.keys.auth]]);
       expect(await counts()).toEqual(before);
       await new Promise((r) => setTimeout(r, 100));
       for (const v of victims) expect(v.events().filter((e) => e.event !== 'typing'), `delivered to ${JSON.stringify(v.frames[0])}`).toEqual([]);
+      // notifications.set names nobody: it changes the walker's own preferences, never a victim's,
+      // and only the walker's own devices hear of it.
+      const prefsBefore = await db`select person_id from notification_preferences where person_id = any(${VICTIMS}::text[])`;
+      await c.ok('notifications.set', { personId: VICTIMS[0], preferences: { ...OWN_PREFERENCES, email: 'off' } });
+      expect(await db`select person_id from notification_preferences where person_id = any(${VICTIMS}::text[])`).toEqual(prefsBefore);
+      for (const v of victims) expect((await v.ok<{ preferences: { email: string } }>('notifications.get')).preferences.email, `${role} changed a victim's preferences`).toBe('hourly');
+      await new Promise((r) => setTimeout(r, 100));
+      for (const v of victims) expect(v.events('notifications.changed'), `${role}'s change delivered to ${JSON.stringify(v.frames[0])}`).toEqual([]);
       for (const v of victims) v.close();
       c.close();
     }, 60_000);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestHub } from '../testing/harness.ts';
 import { useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import { SESSION_LIMITS } from '../session.ts';
+import { lockTable } from '../../storage/test-database.ts';
 
 let t: TestHub;
 let db: postgres.Sql;
@@ -25,24 +26,14 @@ describe('the request deadline', () => {
     const mentor = await t.connect('p-mentor-ek');
     await mentor.ok('inbox.get');
     // An open transaction holding the table makes every read of it wait.
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = db.begin(async (tx) => {
-      await tx`lock table conversations in access exclusive mode`;
-      locked();
-      await released;
-    });
-    await isLocked;
+    const lock = await lockTable(db, 'conversations');
     const started = Date.now();
     const answer = await mentor.request('inbox.get');
     const waited = Date.now() - started;
     expect(answer).toMatchObject({ type: 'error', code: 'unavailable' });
     expect(String(answer.message)).toContain('retry with the same clientKey');
     expect(waited).toBeGreaterThanOrEqual(1_400);
-    release();
-    await holder;
+    await lock.release();
     // The stalled read finishes now; its result is not sent as a second answer.
     await new Promise((r) => setTimeout(r, 500));
     expect(mentor.frames.filter((f) => (f.type === 'ok' || f.type === 'error') && f.id === answer.id)).toHaveLength(1);

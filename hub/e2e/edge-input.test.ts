@@ -1,12 +1,15 @@
 // Hostile input at the edge (issue 15 items 1, 5, 10, 12, 13): names of Object.prototype as
 // request types, strings PostgreSQL cannot store, oversized frames, msgpack extensions.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Packr, addExtension } from 'msgpackr';
 import { TEST_ADMIN, type TestHub } from '../testing/harness.ts';
 import { useTestHub } from '../testing/lifecycle.ts';
 import { TestClient, type Frame } from '../testing/client.ts';
 import { PROTOTYPE_NAMES } from '../testing/prototype-names.ts';
 import { LIMITS } from '../protocol/limits.ts';
+import { ABUSE_LIMITS } from '../limits.ts';
+import { SESSION_LIMITS } from '../session.ts';
+import { DEFAULT_PREFERENCES } from '../../storage/notification-preferences.ts';
 
 let t: TestHub;
 useTestHub((hub) => (t = hub));
@@ -51,6 +54,17 @@ describe('a request type that names a property of Object.prototype', () => {
 
 describe('strings PostgreSQL cannot store are refused at the edge with invalid', () => {
   const bad = { nul: 'a\u0000b', surrogate: 'a\ud800b', lowSurrogate: '\udc00x' };
+  // One mentor sends every request with a text field three times per codec, as fast as it can:
+  // more than a connection's frame rate and a person's write budget, which have tests of their own.
+  const saved = { writes: ABUSE_LIMITS.writesPerPerson, rate: SESSION_LIMITS.rate, burst: SESSION_LIMITS.burst };
+  beforeAll(() => {
+    ABUSE_LIMITS.writesPerPerson = { rate: 1e6, burst: 1e6 };
+    Object.assign(SESSION_LIMITS, { rate: 1e6, burst: 1e6 });
+  });
+  afterAll(() => {
+    ABUSE_LIMITS.writesPerPerson = saved.writes;
+    Object.assign(SESSION_LIMITS, { rate: saved.rate, burst: saved.burst });
+  });
   for (const codec of ['json', 'msgpack'] as const) {
     it(`names the field, over ${codec}, in several requests`, async () => {
       const mentor = await t.connect('p-mentor-ek', { codec });
@@ -64,9 +78,13 @@ describe('strings PostgreSQL cannot store are refused at the edge with invalid',
           ['item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Plan', description: s, clientKey: `i-${what}` }, ['description']],
           ['messages.search', { query: s }, ['query']],
           ['conversation.start', { participantIds: ['p-stu-ek-2', s], clientKey: `c-${what}` }, ['participantIds', 1]],
+          ['push.subscribe', { endpoint: `https://fcm.googleapis.com/fcm/send/${s}`, keys: { p256dh: 'x', auth: 'y' } }, ['endpoint']],
+          ['push.subscribe', { endpoint: 'https://fcm.googleapis.com/fcm/send/x', keys: { p256dh: 'x', auth: 'y' }, label: s }, ['label']],
+          ['push.unsubscribe', { endpoint: s }, ['endpoint']],
           ['reaction.set', { target: { kind: 'post', id: 'post_x' }, emoji: s, on: true }, ['emoji']],
           ['reaction.set', { target: { kind: 'message', id: s }, emoji: 'like', on: true }, ['target', 'id']],
           ['message.replyPrivately', { to: { kind: 'post', id: s }, body: 'hej', clientKey: `rp-${what}` }, ['to', 'id']],
+          ['notifications.set', { preferences: { ...DEFAULT_PREFERENCES, quietHours: { start: '22:00', end: '06:00', timezone: s } } }, ['preferences', 'quietHours', 'timezone']],
         ];
         for (const [type, fields, path] of cases) {
           const a = await ask(mentor, type, fields);

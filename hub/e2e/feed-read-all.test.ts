@@ -1,28 +1,18 @@
 // feed.readAll ("mark all as read", issue 12 item 9): marks every post and mailing the reader
 // may see, on every page, tells the reader's other devices with feed.read, leaves other
 // readers' marks alone and never marks what the reader may not see.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestHub } from '../testing/harness.ts';
+import { useTestHub } from '../testing/lifecycle.ts';
+import { postLetters } from '../testing/feed.ts';
 
 let t: TestHub;
-
-beforeAll(async () => {
-  t = await startTestHub();
-});
-
-afterAll(async () => {
-  await t?.stop();
-});
+useTestHub((hub) => (t = hub));
 
 describe('feed.readAll', () => {
   it('marks everything the reader may see as read, on all devices, and only that', async () => {
     const teacher = await t.connect('p-teacher-bj');
-    for (let i = 0; i < 4; i++) {
-      await teacher.ok('post.create', {
-        schoolId: 's-bjorkskolan', title: `Brev ${i}`, body: '…', clientKey: `ra${i}`,
-        audience: { targets: [{ kind: 'group', groupId: 'g-bj-sv4' }], recipients: { guardians: true } },
-      });
-    }
+    await postLetters(teacher, 4, 'Brev', 'ra');
     // Another school's post, which this guardian may not see.
     const other = await t.connect('p-teacher-ek');
     const { post: foreign } = await other.ok<{ post: { id: string } }>('post.create', {

@@ -6,6 +6,7 @@ import { type TestHub } from '../testing/harness.ts';
 import { useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import type { TestClient } from '../testing/client.ts';
 import { DEMO, demoBundle } from '../demo/district.ts';
+import { postLetters } from '../testing/feed.ts';
 
 let t: TestHub;
 let db: postgres.Sql;
@@ -155,12 +156,7 @@ describe('posts', () => {
 
   it('feed pages newest first, and read state is per reader across devices', async () => {
     const teacher = await t.connect('p-teacher-bj');
-    for (let i = 0; i < 5; i++) {
-      await teacher.ok('post.create', {
-        schoolId: 's-bjorkskolan', title: `Veckobrev ${i}`, body: '...', clientKey: `vb${i}`,
-        audience: { targets: [{ kind: 'group', groupId: 'g-bj-sv4' }], recipients: { guardians: true } },
-      });
-    }
+    await postLetters(teacher, 5, 'Veckobrev', 'vb');
     const phone = await t.connect('p-gua-bj-3a');
     const laptop = await t.connect('p-gua-bj-3a', { codec: 'json' });
     const page1 = await phone.ok<{ items: { id: string; title: string; read: boolean }[]; next: string }>('feed.get', { limit: 3 });

@@ -17,6 +17,8 @@ import { PROTOTYPE_NAMES } from '../testing/prototype-names.ts';
 import { TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
 import { signUnsubscribe, unsubscribeKey } from '../notify/unsubscribe-token.ts';
 import type { NoticeKind } from '../notify/channel.ts';
+import webPush from 'web-push';
+import { browserSubscription } from '../notify/testing/push-service.ts';
 
 // Each run draws 6 × 1,000 distinct frames from a new seed and sends them round-robin. 24,000
 // frames send each about four times (a retry of the same frame must answer alike), in about a
@@ -35,7 +37,9 @@ beforeAll(async () => {
   Object.assign(SESSION_LIMITS, { rate: 1e9, burst: 1e9 });
   ABUSE_LIMITS.writesPerPerson = { rate: 1e9, burst: 1e9 };
   ABUSE_LIMITS.httpPerAddress = { rate: 1e9, burst: 1e9 };
-  t = await startTestHub();
+  // Web Push on (default allow-list), so that push.subscribe's endpoints reach the SSRF guard.
+  const vapid = webPush.generateVAPIDKeys();
+  t = await startTestHub({ env: { HUB_VAPID_PUBLIC_KEY: vapid.publicKey, HUB_VAPID_PRIVATE_KEY: vapid.privateKey, HUB_VAPID_SUBJECT: 'mailto:ops@example.org' } });
   db = postgres(t.databaseUrl, { max: 2, onnotice: () => {} });
 });
 afterAll(async () => {
@@ -59,6 +63,20 @@ const weird = fc.oneof(
 );
 /** Wrong values that cost little to generate. */
 const light = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.constant(null), fc.array(ids, { maxLength: 2 }));
+/**
+ * push.subscribe's fields: endpoints an attacker would aim the hub at (none resolvable: no DNS
+ * is asked), keys right and wrong. `light` values: generating frames is part of the run's time.
+ */
+const endpoints = fc.oneof(
+  fc.constantFrom(
+    'http://127.0.0.1:6379/', 'https://169.254.169.254/latest/meta-data', 'https://10.0.0.1/x', 'https://[::1]/x', 'https://[::ffff:127.0.0.1]/x',
+    'https://evil.example/push', 'file:///etc/passwd', 'gopher://localhost:25/', 'https://user:pw@fcm.googleapis.com/x', 'https://fcm.googleapis.com:6379/x',
+  ),
+  light,
+);
+const goodKeys = browserSubscription('x').keys;
+const keys = fc.oneof(fc.constant(goodKeys), fc.record({ p256dh: fc.oneof(fc.constant(goodKeys.p256dh), light), auth: fc.oneof(fc.constant(goodKeys.auth), light) }), light);
+
 /** A request that is nearly right: a real type, plausible fields, some of them wrong. */
 const nearlyValid = fc.record({
   type: fc.constantFrom(...TYPES),
@@ -69,6 +87,7 @@ const nearlyValid = fc.record({
   audience: fc.option(fc.record({ targets: fc.array(fc.oneof(fc.record({ kind: fc.constantFrom('group', 'person', 'school', 'x'), groupId: ids, personId: ids, memberIds: fc.array(ids) }), weird), { maxLength: 3 }), recipients: fc.oneof(weird, fc.record({ students: fc.boolean(), guardians: fc.boolean(), staff: fc.boolean() })) })),
   recipients: fc.option(weird), limit: fc.option(fc.oneof(fc.integer(), weird)), seq: fc.option(fc.oneof(fc.integer(), weird)),
   before: fc.option(weird), beforeSeq: fc.option(weird), itemIds: fc.option(fc.array(ids)), context: fc.option(weird), query: fc.option(weird),
+  endpoint: fc.option(endpoints), keys: fc.option(keys), label: fc.option(light),
   // reaction.set and message.replyPrivately (issue 13): what they answer or react to. `light`
   // rather than `weird`: these fields add frames, not cost (the oversized strings are elsewhere).
   target: fc.option(fc.oneof(fc.record({ kind: fc.constantFrom('message', 'post', 'mailing', 'x'), id: fc.oneof(ids, fc.constantFrom('msg_nope', 'post_nope')) }), light)),
@@ -76,6 +95,12 @@ const nearlyValid = fc.record({
   emoji: fc.option(fc.oneof(fc.constantFrom('like', 'heart', 'smile', 'clap', 'celebrate', 'question', '👍', 'LIKE'), light)),
   on: fc.option(fc.oneof(fc.boolean(), light)),
   publishAt: fc.option(fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))), scheduledId: fc.option(ids),
+  preferences: fc.option(fc.oneof(weird, fc.record({
+    email: fc.oneof(fc.constantFrom('immediate', 'hourly', 'daily', 'off'), weird),
+    kinds: fc.oneof(weird, fc.dictionary(fc.constantFrom('message', 'post', 'mailing', 'item', 'development', '__proto__', 'x'), fc.oneof(weird, fc.record({ push: fc.oneof(fc.boolean(), weird), email: fc.boolean() })))),
+    quietHours: fc.oneof(fc.constant(null), weird, fc.record({ start: fc.oneof(fc.constantFrom('22:00', '24:00', '7:00'), weird), end: fc.constantFrom('06:30', '22:00'), timezone: fc.oneof(fc.constantFrom('Europe/Stockholm', 'utc', 'Mars/Olympus', '+01:00'), weird) })),
+    language: fc.oneof(fc.constantFrom('sv', 'en', 'de'), weird),
+  }, { requiredKeys: [] }))),
 }, { requiredKeys: ['type'] });
 const polluting = fc.constantFrom(
   '{"type":"feed.get","id":"p1","__proto__":{"polluted":true}}',
@@ -108,8 +133,15 @@ async function invariants(): Promise<void> {
   expect(lonely).toEqual([]);
   const [{ posts, postEvents }] = await db<{ posts: number; postEvents: number }[]>`select (select count(*)::int from posts) as posts, (select count(*)::int from events where name = 'post.created') as "postEvents"` as unknown as [{ posts: number; postEvents: number }];
   expect(postEvents).toBe(posts);
+  // No endpoint the guard refuses was stored (every fuzzed endpoint is one).
+  expect(await db`select endpoint from push_subscriptions`).toEqual([]);
   // A deleted message keeps no reactions.
   expect(await db`select 1 from reactions r join messages m on m.id = r.message_id where m.deleted_at is not null`).toEqual([]);
+  // Notification preferences are stored whole and valid, or not at all.
+  const badPrefs = await db`select person_id from notification_preferences
+    where quiet_start !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' or quiet_end !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' or quiet_start = quiet_end
+       or not (push_off <@ array['message', 'post', 'mailing', 'item', 'development']) or not (email_off <@ array['message', 'post', 'mailing', 'item', 'development'])`;
+  expect(badPrefs).toEqual([]);
 }
 
 describe('fuzzing the wire protocol', () => {
@@ -182,11 +214,14 @@ describe('names on the prototype chain in every field that selects something (is
     (n) => ({ type: 'feed.read', itemIds: [n] }),
     (n) => ({ type: 'history.get', conversationId: n }),
     (n) => ({ type: 'typing', conversationId: n }),
+    (n) => ({ type: 'push.subscribe', endpoint: n, keys: { p256dh: n, auth: n }, label: n }),
+    (n) => ({ type: 'push.unsubscribe', endpoint: n }),
     (n) => ({ type: 'reaction.set', target: { kind: n, id: n }, emoji: 'like', on: true }),
     (n) => ({ type: 'reaction.set', target: { kind: 'post', id: 'post_nope' }, emoji: n, on: true }),
     (n) => ({ type: 'message.replyPrivately', to: { kind: n, id: n }, body: 'hej', clientKey: `rp-${n}` }),
     (n) => ({ type: 'scheduled.cancel', scheduledId: n }),
     (n) => ({ type: 'scheduled.update', scheduledId: n, title: n }),
+    (n) => ({ type: 'notifications.set', preferences: { email: n, kinds: { [n]: { push: true, email: true } }, quietHours: { start: '22:00', end: '06:00', timezone: n }, language: n } }),
   ];
 
   for (const codec of ['json', 'msgpack'] as const) {

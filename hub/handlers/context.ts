@@ -3,7 +3,7 @@ import type { Directory } from '../directory/model.ts';
 import type { Sql } from '../../storage/pool.ts';
 import type { Publisher } from '../publisher.ts';
 import type { RequestOf, RequestType } from '../protocol/frames.ts';
-import type { LinkPatterns } from '../config.ts';
+import type { LinkPatterns, PushConfig } from '../config.ts';
 import type { TypingRelay } from '../typing.ts';
 import type { AuditSink } from '../audit.ts';
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
@@ -15,6 +15,8 @@ export interface HandlerContext {
   publisher: Publisher;
   /** The portal's link patterns for conversation contexts. */
   links: LinkPatterns;
+  /** Web Push settings: which push endpoints push.subscribe accepts (hub/notify/endpoint-guard.ts). */
+  push: PushConfig;
   typing: TypingRelay;
   /** The connection the request came on: a key for per-connection state (typing limits). */
   connection: object;

@@ -32,7 +32,7 @@ export function checkPost(dir: Directory, personId: string, req: PostFields): st
       t.kind === 'group' ? [{ kind: 'group', id: t.groupId, path: ['audience', 'targets', i, 'groupId'] }]
         : t.kind === 'person' ? [{ kind: 'person', id: t.personId, path: ['audience', 'targets', i, 'personId'] }] : []),
   ]);
-  assertAllowed(can(dir, personId, { type: 'post.create', post: { schoolId: req.schoolId, audience } }));
+  assertAllowed(can(dir, personId, { type: 'post.create', post: { schoolId: req.schoolId, audience, urgent: req.urgent ?? false } }));
   return postKeys(personId, req.schoolId, audience);
 }
 
@@ -45,7 +45,7 @@ export async function writePost(tx: Tx, dir: Directory, personId: string, req: P
   const files = await takeableUploads(tx, personId, fileIds, 'post');
   const stored = await insertPost(tx, {
     id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
-    audience: req.audience, files: files.map(fileFacts), createdAt: '', keys, clientKey,
+    audience: req.audience, urgent: req.urgent ?? false, files: files.map(fileFacts), createdAt: '', keys, clientKey,
   });
   await linkAttachments(tx, fileIds, { postId: stored.id });
   return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };

@@ -14,8 +14,9 @@ import { mailingView, postView } from '../views/feed.ts';
 import { postAudience, type ReactionsView } from '../views/reactions.ts';
 import { reactionsFor } from './reactions.ts';
 
-/** A retry of a post or mailing is the same when its words are. */
-const sameWords = (req: { title: string; body: string }) => (stored: { title: string; body: string }) => stored.title === req.title && stored.body === req.body;
+/** A retry of a post or mailing is the same when its words are (and, for a post, its urgency). */
+const sameWords = (req: { title: string; body: string; urgent?: boolean | undefined }) => (stored: { title: string; body: string; urgent?: boolean }) =>
+  stored.title === req.title && stored.body === req.body && (stored.urgent ?? false) === (req.urgent ?? false);
 
 export const createPost: Handler<'post.create'> = async (ctx, req) => {
   if (req.publishAt !== undefined) return schedule(ctx, 'post', req, req.publishAt);

@@ -27,6 +27,8 @@ import { addForm, fillOneForm, getConferenceForms, getFormTemplates, getOneForm 
 import { createDocumentation, getGroupDocumentation, getOneDocumentation, updateOneDocumentation } from './documentation.ts';
 import { getDevelopment, getGroupOverview, getStudentCard, searchStudents } from './cards.ts';
 import { getDocumentationDashboard } from './documentation-dashboard.ts';
+import { subscribeDevice, unsubscribeDevice } from './push.ts';
+import { getNotifications, setNotifications } from './notifications.ts';
 
 export type RequestKind = 'read' | 'write' | 'ephemeral' | 'session';
 type SessionType = 'ping' | 'auth';
@@ -99,6 +101,12 @@ const TABLE = {
   'development.get': { kind: 'read', handle: getDevelopment },
   'group.overview.get': { kind: 'read', handle: getGroupOverview },
   'students.search': { kind: 'read', handle: searchStudents },
+  // Web Push devices (docs/NOTIFICATIONS.md)
+  'push.subscribe': { kind: 'write', handle: subscribeDevice },
+  'push.unsubscribe': { kind: 'write', handle: unsubscribeDevice },
+  // Notification preferences (docs/PROTOCOL.md, "Notifications"): the caller's own
+  'notifications.get': { kind: 'read', handle: getNotifications },
+  'notifications.set': { kind: 'write', handle: setNotifications },
 } as const satisfies { [T in RequestType]: Entry<T> };
 
 /** What the session needs to answer one request type. */

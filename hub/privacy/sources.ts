@@ -27,7 +27,12 @@ import {
   attachmentsOf, attachmentsOwnedBy, documentationForExport, existingAttachmentIds, expireDocumentationBatch, expireUnlinkedAttachmentBatch,
 } from '../../storage/documentation.ts';
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
+import { deletePushSubscriptions, pushSubscriptionPage, pushSubscriptionsOf } from '../../storage/push-subscriptions.ts';
+import { districtsOfPerson } from './periods.ts';
 import { canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor, formTemplate } from '../rules/index.ts';
+import { expireOutbox, outboxOf } from '../../storage/notification-outbox.ts';
+import { forgetPreferencesOfOthers, preferencesOf } from '../../storage/notification-preferences.ts';
+import type { NoticeSource } from '../notify/source.ts';
 import { assessmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
 import { attachmentView } from '../views/files.ts';
 
@@ -251,13 +256,20 @@ const scheduledSource: PrivacySource = {
 /** The person and their children now (guardian blocks applied): whose records they get. */
 const subjectsOf = (dir: Directory, personId: string) => [personId, ...dir.childrenOf(personId)];
 
+/** Of feedback or assessments: what the person wrote (marked `authored`), and what is published to them. */
+function writtenOrPublished<R extends { authorId: string; state: string }, V extends object>(
+  rows: readonly R[], personId: string, mayRead: (r: R) => boolean, view: (r: R) => V,
+): (V & { authored: boolean })[] {
+  return rows
+    .filter((r) => r.authorId === personId || (r.state === 'published' && mayRead(r)))
+    .map((r) => ({ ...view(r), authored: r.authorId === personId }));
+}
+
 const feedbackSource: PrivacySource = {
   name: 'feedback',
   async export({ sql, dir, personId, readKeys }) {
     const rows = await feedbackForExport(sql, personId, subjectsOf(dir, personId), readKeys);
-    return rows
-      .filter((f) => f.authorId === personId || (f.state === 'published' && canReadFeedback(dir, personId, f)))
-      .map((f) => ({ ...feedbackView(dir, f), authored: f.authorId === personId }));
+    return writtenOrPublished(rows, personId, (f) => canReadFeedback(dir, personId, f), (f) => feedbackView(dir, f));
   },
   protects: ({ sql, holds }) => itemsOfHeldFeedback(sql, holds.items, holds.persons),
 };
@@ -266,9 +278,7 @@ const assessmentsSource: PrivacySource = {
   name: 'assessments',
   async export({ sql, dir, personId, readKeys }) {
     const rows = await assessmentsForExport(sql, personId, subjectsOf(dir, personId), readKeys);
-    return rows
-      .filter((a) => a.authorId === personId || (a.state === 'published' && canReadAssessment(dir, personId, a)))
-      .map((a) => ({ ...assessmentView(dir, a), authored: a.authorId === personId }));
+    return writtenOrPublished(rows, personId, (a) => canReadAssessment(dir, personId, a), (a) => assessmentView(dir, a));
   },
   expire: expireByDistrict('assessments', expireAssessments),
 };
@@ -378,6 +388,35 @@ const conferencesSource: PrivacySource = {
   expire: expireByDistrict('conferences', expireConferences),
 };
 
+// Web Push devices (migration 017). The export names each device by its endpoint and label
+// with its dates; the keys are left out: they are the browser's secrets for decrypting, and
+// the browser has them. A device goes when its person is no longer in the directory, or when
+// it was not renewed (push.subscribe, on every page load while push is on) within the period
+// of a district the person belongs to; a held person's devices stay.
+const pushDevicesSource: PrivacySource = {
+  name: 'pushDevices',
+  async export({ sql, personId }) {
+    const devices = (await pushSubscriptionsOf(sql, [personId])).get(personId) ?? [];
+    return devices.map((d) => ({ deviceId: d.id, endpoint: d.endpoint, label: d.label, createdAt: d.createdAt, renewedAt: d.renewedAt }));
+  },
+  async expire({ sql, dir, cutoffs, holds }) {
+    const held = new Set(holds.persons);
+    let n = 0;
+    for (let after = '';;) {
+      const page = await pushSubscriptionPage(sql, after);
+      const due = page.filter((d) => {
+        if (held.has(d.personId)) return false;
+        if (!dir.person(d.personId)) return true;
+        const own = [...districtsOfPerson(dir, d.personId)].flatMap((id) => cutoffs.get(id) ?? []);
+        return own.some((cutoff) => d.renewedAt < cutoff);
+      });
+      n += await deletePushSubscriptions(sql, due.map((d) => d.id));
+      if (page.length < RETENTION_BATCH) return { pushSubscriptions: n };
+      after = page[page.length - 1]!.id;
+    }
+  },
+};
+
 const AUDIT_PAGE = 1_000;
 
 const auditSource: PrivacySource = {
@@ -391,6 +430,43 @@ const auditSource: PrivacySource = {
       if (page.length < AUDIT_PAGE) return out;
       before = page[page.length - 1]!.id;
     }
+  },
+};
+
+// Notification preferences (migration 011): the person's own settings, exported as they are
+// (the defaults when they never changed any). Not expired: they are kept while the person is.
+/**
+ * Notifications (docs/NOTIFICATIONS.md): the person's preferences and every outbox row about
+ * them (what they were told of, or were not and why), each thing shown as they may see it: a
+ * sender or author they may not see (hub/people.ts) is left out. The outbox's finished rows go
+ * with the most recent cutoff of any district (a record of sending is kept no longer than the
+ * shortest period), except those of persons under legal hold; preferences go when their person
+ * has left the directory (and is not held).
+ */
+const notificationsSource: PrivacySource = {
+  name: 'notifications',
+  async export({ sql, personId, show }) {
+    const [prefs, rows] = await Promise.all([preferencesOf(sql, [personId]), outboxOf(sql, personId)]);
+    return {
+      preferences: prefs.get(personId) ?? null,
+      outbox: rows.map(({ source, ...r }) => {
+        const s = source as NoticeSource;
+        const from = s.namedId !== null && show(s.namedId) ? s.namedId : null;
+        return { ...r, about: { kind: s.kind, target: s.target, at: s.at, urgent: s.urgent, title: s.title, text: s.text, from } };
+      }),
+    };
+  },
+  async expire({ sql, dir, districts, holds }) {
+    const out = { notification_outbox: 0, notification_jobs: 0, notification_preferences: 0 };
+    if (districts.length > 0) {
+      const latest = districts.map((d) => d.cutoff).reduce((a, b) => (a > b ? a : b));
+      const n = await expireOutbox(sql, latest, holds, RETENTION_BATCH);
+      out.notification_outbox = n.rows;
+      out.notification_jobs = n.jobs;
+    }
+    // An empty directory (nothing imported yet) is no sign that everyone left.
+    if (dir.persons.size > 0) out.notification_preferences = await forgetPreferencesOfOthers(sql, [...dir.persons.keys(), ...holds.persons]);
+    return out;
   },
 };
 
@@ -410,7 +486,9 @@ export const privacySources: readonly PrivacySource[] = [
   documentationSource,
   itemsSource,
   conferencesSource,
+  pushDevicesSource,
   auditSource,
+  notificationsSource,
 ];
 
 /** Kinds of legal hold (POST /api/v1/legal-hold). `item` is any stored record by its id. */

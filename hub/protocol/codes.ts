@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'rate_limited', // too many requests; retry later
   'too_large', // the frame or a field is over its limit
   'unavailable', // storage or broker down; nothing was written; retry with the same clientKey
+  'refused', // push.subscribe: the endpoint is not one the hub will send to (docs/SECURITY.md), or another device's
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,6 +1,8 @@
 // Every client frame, validated once at the edge (zod). Unknown fields are stripped.
+import { ECDH } from 'node:crypto';
 import { z } from 'zod';
 import { developmentSchemas } from './frames-development.ts';
+import { notificationSchemas } from './frames-notifications.ts';
 import { attachmentIds, clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
 import { LIMITS, REACTIONS } from './limits.ts';
 
@@ -52,10 +54,30 @@ const conversationStartShape = {
   clientKey,
 };
 
+/** base64url (as PushSubscription.toJSON() gives it: no padding) decoding to `bytes` bytes. */
+const base64url = (bytes: number, what: string) =>
+  z.string().max(200).regex(/^[A-Za-z0-9_-]+$/, `${what}: expected base64url without padding`)
+    .refine((v) => Buffer.from(v, 'base64url').length === bytes, `${what}: expected ${bytes} bytes`);
+
+/** A browser's push subscription keys (RFC 8291): a P-256 public key (an uncompressed point on the curve) and a 16-byte auth secret. */
+const pushKeys = z.object({
+  p256dh: base64url(65, 'p256dh').refine((v) => {
+    const point = Buffer.from(v, 'base64url');
+    if (point[0] !== 4) return false;
+    try {
+      ECDH.convertKey(point, 'prime256v1'); // throws for a point not on the curve
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'p256dh: expected an uncompressed P-256 point on the curve'),
+  auth: base64url(16, 'auth'),
+});
 
 export const requestSchemas = {
   'post.create': req('post.create', {
-    schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, attachmentIds: attachmentIds(LIMITS.postFiles).optional(), publishAt, clientKey,
+    schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, urgent: z.boolean().optional(),
+    attachmentIds: attachmentIds(LIMITS.postFiles).optional(), publishAt, clientKey,
   }),
   'mailing.create': req('mailing.create', {
     districtId: id,
@@ -154,7 +176,15 @@ export const requestSchemas = {
   /** `query` and `limit` narrow the people; the whole-group conversations (`groups`) are always all listed. */
   'contacts.get': req('contacts.get', { query: z.string().trim().max(LIMITS.contactsQuery).optional(), limit }),
   'audience.get': req('audience.get', {}),
+  // Web Push (docs/NOTIFICATIONS.md): the device's endpoint is checked by hub/notify/endpoint-guard.ts in the handler.
+  'push.subscribe': req('push.subscribe', {
+    endpoint: z.string().max(LIMITS.pushEndpoint).url({ message: 'expected a URL' }),
+    keys: pushKeys,
+    label: z.string().trim().max(LIMITS.deviceLabel).optional(),
+  }),
+  'push.unsubscribe': req('push.unsubscribe', { endpoint: z.string().min(1).max(LIMITS.pushEndpoint) }),
   ...developmentSchemas,
+  ...notificationSchemas,
   ping: req('ping', {}),
   auth: z.object({ type: z.literal('auth'), id: requestId.optional(), token: z.string().min(1) }),
 } as const;

@@ -32,6 +32,9 @@ export const LIMITS = {
   /** Files (images, PDFs) on one message, and on one post. */
   messageFiles: 10,
   postFiles: 10,
+  /** push.subscribe's endpoint (push services' are a few hundred characters) and device label. */
+  pushEndpoint: 1024,
+  deviceLabel: 100,
 } as const;
 
 export const DEVELOPMENT_LIMITS = {

@@ -69,7 +69,7 @@ export {
   canReadItem, canReadConference, mentorGroupOf, nextItemState,
   type ItemKind, type ItemState, type ItemChange, type ItemDraft, type StoredItem, type StoredConference, type ConferenceState,
 } from './items.ts';
-export { inQuietHours, sentInQuietHours } from './quiet.ts';
+export { inQuietHours, quietEnd, sentInQuietHours, localMinutes } from './quiet.ts';
 export {
   canReadFeedback, canReadAssessment, canReadForm, formSidesFor, formSideOf, canReadDocumentation, cardStudentsOf, dashboardSchoolsOf, ownersOfGroupsOf,
   type DevelopmentAction, type DevelopmentState, type DevelopmentChange, type StoredFeedback, type StoredAssessment,

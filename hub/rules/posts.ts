@@ -21,6 +21,8 @@ export interface PostAudience {
 export interface PostDraft {
   schoolId: string;
   audience: PostAudience;
+  /** Goes through quiet hours and digests at once (docs/NOTIFICATIONS.md): a school leader's choice alone. */
+  urgent?: boolean;
 }
 
 export interface MailingDraft {
@@ -53,6 +55,9 @@ export function canCreatePost(dir: Directory, author: string, draft: PostDraft):
     return deny('only teachers, mentors, school leaders and school admins of the school may post');
   }
   const { recipients } = audience;
+  if (draft.urgent && !leader) {
+    return deny('only a school leader may mark a post urgent', 'forbidden', ['urgent']);
+  }
   if (recipients.staff && !leader) {
     return deny('only a school leader may post to staff', 'forbidden', ['audience', 'recipients', 'staff']);
   }

@@ -1,6 +1,6 @@
 // Staff quiet hours: local clock times in the school's time zone, wrapping midnight.
 import { describe, expect, it } from 'vitest';
-import { inQuietHours, sentInQuietHours } from './quiet.ts';
+import { inQuietHours, quietEnd, sentInQuietHours } from './quiet.ts';
 import { fixtureDirectory } from '../testing/fixture.ts';
 
 const evening = { start: '17:00', end: '07:00', timezone: 'Europe/Stockholm' };
@@ -23,6 +23,21 @@ describe('inQuietHours', () => {
     expect(inQuietHours(lunch, new Date('2025-03-03T11:45:00Z'))).toBe(true);
     expect(inQuietHours(lunch, new Date('2025-03-03T12:15:00Z'))).toBe(false);
     expect(inQuietHours({ start: '08:00', end: '08:00', timezone: 'UTC' }, new Date('2025-03-03T08:00:00Z'))).toBe(false);
+  });
+});
+
+describe('quietEnd', () => {
+  it.each([
+    ['2025-01-15T22:30:45Z', '2025-01-16T06:00:00.000Z'], // 23:30 in Stockholm: ends 07:00 local
+    ['2025-01-16T05:59:00Z', '2025-01-16T06:00:00.000Z'], // 06:59: a minute left
+    ['2025-07-15T15:30:00Z', '2025-07-16T05:00:00.000Z'], // 17:30 in summer: 07:00 local is 05:00Z
+  ])('in quiet hours at %s → they end at %s', (at, end) => {
+    expect(quietEnd(evening, new Date(at))?.toISOString()).toBe(end);
+  });
+
+  it('outside quiet hours (and for an empty window) there is nothing to wait for', () => {
+    expect(quietEnd(evening, new Date('2025-01-15T12:00:00Z'))).toBeNull();
+    expect(quietEnd({ start: '08:00', end: '08:00', timezone: 'UTC' }, new Date('2025-03-03T08:00:00Z'))).toBeNull();
   });
 });
 

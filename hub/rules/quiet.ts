@@ -12,7 +12,7 @@ function minutesOf(clock: string): number {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** Minutes since local midnight in `timezone` at `now`. */
-function localMinutes(now: Date, timezone: string): number {
+export function localMinutes(now: Date, timezone: string): number {
   let f = formatters.get(timezone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -34,6 +34,19 @@ export function inQuietHours(q: QuietHours, now: Date): boolean {
   if (start === end) return false;
   const t = localMinutes(now, q.timezone);
   return start < end ? t >= start && t < end : t >= start || t < end;
+}
+
+/**
+ * When the quiet hours that hold `now` end (to the minute, in the zone's clock as it is now),
+ * or null when `now` is not in them. A clock change inside the quiet hours moves the true end
+ * by its hour; whoever waits checks again then (hub/notify/).
+ */
+export function quietEnd(q: QuietHours, now: Date): Date | null {
+  if (!inQuietHours(q, now)) return null;
+  const left = (minutesOf(q.end) - localMinutes(now, q.timezone) + 1440) % 1440 || 1440;
+  const at = new Date(now.getTime() + left * 60_000);
+  at.setUTCSeconds(0, 0);
+  return at;
 }
 
 /**

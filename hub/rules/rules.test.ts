@@ -45,6 +45,8 @@ const SCHOOL: AudienceTarget = { kind: 'school' };
 
 const postTo = (schoolId: string, targets: AudienceTarget[], recipients: Recipients): Action =>
   ({ type: 'post.create', post: { schoolId, audience: { targets, recipients } } });
+const urgentPost = (schoolId: string, targets: AudienceTarget[], recipients: Recipients): Action =>
+  ({ type: 'post.create', post: { schoolId, audience: { targets, recipients }, urgent: true } });
 const mailTo = (districtId: string, schoolIds: string[], recipients: Recipients): Action =>
   ({ type: 'mailing.create', mailing: { districtId, schoolIds, recipients } });
 
@@ -281,6 +283,7 @@ const rows: Row[] = [
   r(T1, 't1', 'send: two groups, one not theirs', postTo('north', [grp('tg-math'), grp('tg-art')], BOTH), 'forbidden',
     { path: ['audience', 'targets', 1, 'groupId'] }),
   r(T1, 't1', 'send: whole school', postTo('north', [SCHOOL], STUDENTS), 'forbidden'),
+  r(T1, 't1', 'send: tg-math marked urgent (a leader alone marks urgent)', urgentPost('north', [grp('tg-math')], BOTH), 'forbidden', { path: ['urgent'] }),
   r(T1, 't1', 'send: tg-math with staff recipients', postTo('north', [grp('tg-math')], ALL), 'forbidden',
     { path: ['audience', 'recipients', 'staff'] }),
   r(T1, 't1', 'send: tg-math choosing no recipients', postTo('north', [grp('tg-math')], NONE), 'invalid'),
@@ -320,6 +323,7 @@ const rows: Row[] = [
   r(LEAD1, 'lead1', 'send: whole school, guardians', postTo('north', [SCHOOL], GUARDIANS), 'allowed'),
   r(LEAD1, 'lead1', 'send: whole school, staff', postTo('north', [SCHOOL], STAFF), 'allowed'),
   r(LEAD1, 'lead1', 'send: whole school, everyone', postTo('north', [SCHOOL], ALL), 'allowed'),
+  r(LEAD1, 'lead1', 'send: whole school, marked urgent', urgentPost('north', [SCHOOL], ALL), 'allowed'),
   r(LEAD1, 'lead1', 'send: any group (tg-math), both', postTo('north', [grp('tg-math')], BOTH), 'allowed'),
   r(LEAD1, 'lead1', 'send: part of tg-art (s3), guardians', postTo('north', [part('tg-art', 's3')], GUARDIANS), 'allowed'),
   r(LEAD1, 'lead1', 'send: part of tg-art with s1, not a member', postTo('north', [part('tg-art', 's1')], GUARDIANS), 'invalid'),
@@ -340,6 +344,7 @@ const rows: Row[] = [
 
   // ── §1 school admin: may send to all students and/or guardians of the school (not staff) ──
   r(ADM1, 'admin1', 'send: whole school, students and guardians', postTo('north', [SCHOOL], BOTH), 'allowed'),
+  r(ADM1, 'admin1', 'send: whole school marked urgent', urgentPost('north', [SCHOOL], BOTH), 'forbidden', { path: ['urgent'] }),
   r(ADM1, 'admin1', 'send: any group (tg-art), guardians', postTo('north', [grp('tg-art')], GUARDIANS), 'allowed'),
   r(ADM1, 'admin1', 'send: part of tg-math (s2), students', postTo('north', [part('tg-math', 's2')], STUDENTS), 'allowed'),
   r(ADM1, 'admin1', 'send: person s3 (student)', postTo('north', [to('s3')], STUDENTS), 'allowed'),

@@ -1,7 +1,7 @@
-// The audience tests' one check: the read keys and live topics computed for a record must
+// The audience tests' one check: the read keys, live topics and readers computed for a record must
 // agree with the rule, person by person, over a whole directory.
 import { expect, it } from 'vitest';
-import { liveTopicsFor, liveTopicsOf, readKeysOf } from '../audience.ts';
+import { liveTopicsFor, liveTopicsOf, readersOf, readKeysOf } from '../audience.ts';
 import type { DirectoryRecords } from '../directory/build.ts';
 import type { Directory } from '../directory/model.ts';
 
@@ -14,6 +14,7 @@ export const meets = (a: readonly string[], b: readonly string[]): boolean => {
 /** Every person whose keys or live topics disagree with the rule; [] when all agree. */
 export function disagreements(d: Directory, keys: string[], mayRead: (personId: string) => boolean): string[] {
   const live = liveTopicsFor(d, keys);
+  const readers = readersOf(d, keys);
   const out: string[] = [];
   for (const personId of d.persons.keys()) {
     const rule = mayRead(personId);
@@ -21,6 +22,8 @@ export function disagreements(d: Directory, keys: string[], mayRead: (personId: 
     const byLive = meets(liveTopicsOf(d, personId), live);
     if (rule !== byKeys) out.push(`${personId}: rule says ${rule ? 'reads' : 'does not read'}, read keys say ${byKeys ? 'reads' : 'does not read'}`);
     if (rule !== byLive) out.push(`${personId}: rule says ${rule ? 'reads' : 'does not read'}, live topics ${byLive ? 'deliver' : 'do not deliver'}`);
+    // readersOf (notifications) is the same audience seen from the record's side.
+    if (rule !== readers.has(personId)) out.push(`${personId}: rule says ${rule ? 'reads' : 'does not read'}, readersOf ${readers.has(personId) ? 'includes' : 'leaves out'}`);
   }
   return out;
 }

@@ -29,10 +29,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `hub/main.ts` in its own process; resolves when it listens. */
-export async function startNodeProcess(env: Record<string, string>): Promise<NodeProcess> {
+/** Starts `hub/main.ts` (or another entry, `script`) in its own process; resolves when it listens. */
+export async function startNodeProcess(env: Record<string, string>, script = 'hub/main.ts'): Promise<NodeProcess> {
   const port = Number(env.PORT ?? (await freePort()));
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'hub/main.ts'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, HUB_DEMO: '0', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,6 +29,7 @@ export function postView(dir: Directory, p: PostRow) {
       ),
       recipients: audience.recipients,
     },
+    urgent: p.urgent,
     files: p.files.map(attachmentView),
     createdAt: p.createdAt,
   };

@@ -1,9 +1,16 @@
 // The wire protocol as the widgets see it (docs/PROTOCOL.md). This file is the widgets' only
 // knowledge of the hub: shapes of frames, requests, results and events. Nothing is imported
 // from hub/ but its limits (hub/protocol/limits.ts: plain constants, shared so that they
-// cannot drift), so the widgets depend on the documented protocol and nothing else.
-import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
+// cannot drift), so the widgets depend on the documented protocol and nothing else. Shapes
+// the hub takes or sends as its own types (a post's audience; a private reply's quote, as
+// stored) are those types, imported as types only: nothing of them reaches the bundle.
+import type { AudienceTarget, PostAudience, Recipients } from '../../hub/rules/posts.ts';
+import type { ReplyQuote } from '../../storage/chat.ts';
 import type { Reaction } from '../../hub/protocol/limits.ts';
+import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
+import type { NotificationEvents, NotificationRequests } from './notifications-protocol.ts';
+
+export type { AudienceTarget as Target, Recipients };
 
 export interface PersonRef {
   id: string;
@@ -52,11 +59,6 @@ export interface Message {
   /** Its reactions: in history.get and after reaction.set (events of a new or edited message carry none). */
   reactions?: Reactions;
 }
-
-/** What a private reply answers: a message (with its conversation) or a post. */
-export type ReplyQuote =
-  | { kind: 'message'; id: string; conversationId: string; title: string | null; excerpt: string }
-  | { kind: 'post'; id: string; title: string; excerpt: string };
 
 export { REACTIONS, type Reaction } from '../../hub/protocol/limits.ts';
 
@@ -108,17 +110,6 @@ export interface InboxEntry extends Conversation {
   lastMessage: Message | null;
   lastActivityAt: string;
 }
-
-export interface Recipients {
-  students: boolean;
-  guardians: boolean;
-  staff: boolean;
-}
-
-export type Target =
-  | { kind: 'group'; groupId: string; memberIds?: string[] }
-  | { kind: 'person'; personId: string }
-  | { kind: 'school' };
 
 export interface Post {
   id: string;
@@ -190,7 +181,7 @@ export interface Audience {
 }
 
 /** Every request the widgets make: its fields and its result (the development records' in development-protocol.ts). */
-export interface Requests extends DevelopmentRequests {
+export interface Requests extends DevelopmentRequests, NotificationRequests {
   'inbox.get': [{ limit?: number; before?: string }, { conversations: InboxEntry[]; unreadTotal: number; next: string | null }];
   'history.get': [{ conversationId: string; beforeSeq?: number; afterSeq?: number; limit?: number }, HistoryPage];
   'conversation.start': [
@@ -216,7 +207,7 @@ export interface Requests extends DevelopmentRequests {
   'feed.get': [{ limit?: number; before?: string }, { items: FeedItem[]; next: string | null }];
   'feed.read': [{ itemIds: string[] }, { itemIds: string[] }];
   'feed.readAll': [Record<string, never>, { itemIds: string[] }];
-  'post.create': [{ schoolId: string; title: string; body: string; audience: { targets: Target[]; recipients: Recipients }; clientKey: string }, { post: Post }];
+  'post.create': [{ schoolId: string; title: string; body: string; audience: PostAudience; clientKey: string }, { post: Post }];
   'mailing.create': [
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
     { mailing: Mailing },
@@ -232,7 +223,7 @@ export type RequestFields<T extends RequestType> = Requests[T][0];
 export type RequestResult<T extends RequestType> = Requests[T][1];
 
 /** Pushed events (PROTOCOL.md §4) and their data (the development records' in development-protocol.ts). */
-export interface HubEvents extends DevelopmentEvents {
+export interface HubEvents extends DevelopmentEvents, NotificationEvents {
   'post.created': { post: Post };
   'mailing.created': { mailing: Mailing };
   'conversation.created': { conversation: Conversation };
@@ -253,7 +244,7 @@ export interface HubEvents extends DevelopmentEvents {
 export type EventName = keyof HubEvents;
 
 export type ErrorCode =
-  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable';
+  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable' | 'refused';
 
 /** An `error` answer to one request; `message` is the hub's reason, shown to the user for `forbidden`. */
 export class HubError extends Error {

@@ -9,27 +9,10 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../../hub/testing/harness.ts';
-import { eventually, hasChromium } from './support/browser.ts';
+import { eventually, hasChromium, overflow } from './support/browser.ts';
 import { DEMO_PEOPLE, openDemo, useDemoHub } from './support/demo.ts';
 
 const WIDTHS = [320, 390, 1280];
-
-/** What sticks out to the right of the viewport: the page's own width, then any element, shadow roots included. */
-const overflow = (p: Page) =>
-  p.evaluate(() => {
-    const vw = document.documentElement.clientWidth;
-    const out: string[] = [];
-    if (document.documentElement.scrollWidth > vw) out.push(`page: scrollWidth ${document.documentElement.scrollWidth} > ${vw}`);
-    const walk = (root: Document | ShadowRoot, where: string): void => {
-      for (const el of root.querySelectorAll('*')) {
-        const r = el.getBoundingClientRect();
-        if (r.width > 0 && r.right > vw + 0.5) out.push(`${where} ${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')}: right ${Math.round(r.right)} > ${vw}`);
-        if (el.shadowRoot) walk(el.shadowRoot, `${where} ${el.tagName.toLowerCase()} ›`);
-      }
-    };
-    walk(document, '');
-    return out.slice(0, 10);
-  });
 
 /** Table headers with a word broken over two lines, shadow roots included. */
 const brokenHeaders = (p: Page) =>

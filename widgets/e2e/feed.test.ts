@@ -7,6 +7,7 @@ import { eventually, hasChromium, openPage } from './support/browser.ts';
 import { portalPage } from './support/portal.ts';
 import { useStage } from './support/stage.ts';
 import { seriousViolations } from './support/axe.ts';
+import { publish } from './support/composer.ts';
 
 const TEACHER = 'p-teacher-ek'; // Lars Berglund, teaches Matematik 7 (g-ek-ma7)
 const STUDENT = 'p-stu-ek-1'; // Elsa Andersson, in Matematik 7
@@ -45,11 +46,7 @@ describe.skipIf(!hasChromium)('feed: a teacher posts, a student sees it live', (
 
   it('a post to the students of Matematik 7 arrives live in the student’s feed', async () => {
     const composer = teacher.locator('schoolhub-feed-composer');
-    await composer.getByRole('checkbox', { name: 'Matematik 7' }).check();
-    await composer.getByRole('checkbox', { name: 'elever' }).check();
-    await composer.getByLabel('Rubrik').fill('Prov på fredag');
-    await composer.getByLabel('Text').fill('Kapitel 3 och 4. <b>Ta med</b> miniräknare.');
-    await composer.getByRole('button', { name: 'Publicera' }).click();
+    await publish(composer, { to: ['Matematik 7', 'elever'], title: 'Prov på fredag', body: 'Kapitel 3 och 4. <b>Ta med</b> miniräknare.' });
     // The author sees it at once.
     await eventually(() => teacher.locator('schoolhub-feed article h3').allInnerTexts()).toEqual(['Prov på fredag']);
 
@@ -83,11 +80,7 @@ describe.skipIf(!hasChromium)('feed: a teacher posts, a student sees it live', (
     await eventually(() => composer.getByRole('checkbox', { name: 'Ekskolan' }).count()).toBe(1);
     // The audience picker is the hub's: the district's schools, not another district's.
     expect(await composer.getByRole('checkbox', { name: 'Annanskolan' }).count()).toBe(0);
-    await composer.getByRole('checkbox', { name: 'Ekskolan' }).check();
-    await composer.getByRole('checkbox', { name: 'vårdnadshavare' }).check();
-    await composer.getByLabel('Rubrik').fill('Nya lovdagar');
-    await composer.getByLabel('Text').fill('Höstlovet flyttas en vecka.');
-    await composer.getByRole('button', { name: 'Publicera' }).click();
+    await publish(composer, { to: ['Ekskolan', 'vårdnadshavare'], title: 'Nya lovdagar', body: 'Höstlovet flyttas en vecka.' });
     const show = guardian.getByRole('button', { name: 'Visa 1 nytt inlägg' });
     await eventually(() => show.count()).toBe(1);
     await show.click();

@@ -4,13 +4,12 @@
 //
 // Eva (mentor) has two devices: a desktop with the inbox and a chat, and a phone with only
 // the badge and the inbox. Sara (guardian) has one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { complaints, eventually, hasChromium, launch } from './support/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { eventually, hasChromium, openPage } from './support/browser.ts';
 import { seriousViolations } from './support/axe.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { portalPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 
 const MENTOR = 'p-mentor-ek'; // Eva Nyström, mentor of 7A
 const SARA = 'p-gua-ek-2a'; // Sara Johansson, guardian of Liam (7A)
@@ -25,9 +24,7 @@ function random(seed: number): () => number {
 }
 
 describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as read, rtl, long text, keyboard', () => {
-  let t: TestHub;
-  let portal: Portal;
-  let browser: Browser;
+  const stage = useStage();
   let eva: Page;
   let evaPhone: Page;
   let sara: Page;
@@ -39,38 +36,23 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
   const chat = (page: Page) => page.locator('schoolhub-chat#chat');
 
   beforeAll(async () => {
-    await ensureBundle();
-    t = await startTestHub();
-    const m = await t.connect(MENTOR);
+    const m = await stage.t.connect(MENTOR);
     ({ conversation: { id: conversationId } } = await m.ok<{ conversation: { id: string } }>('conversation.start', {
       participantIds: [SARA], subject: 'Veckan', clientKey: 'gc-start',
     }));
-    portal = await startPortal(t);
-    const desk = (as: string) => portalPage(t, {
+    const desk = (as: string) => portalPage(stage.t, {
       body: `<nav><a href="#inbox">Meddelanden <schoolhub-unread-badge></schoolhub-unread-badge></a></nav>
              <schoolhub-inbox id="inbox" chat="chat" token-url="/token?as=${as}"></schoolhub-inbox>
              <schoolhub-chat id="chat"></schoolhub-chat>`,
     });
-    portal.page('/eva', desk(MENTOR));
-    portal.page('/sara', desk(SARA));
-    portal.page('/eva-phone', portalPage(t, {
+    stage.portal.page('/eva', desk(MENTOR));
+    stage.portal.page('/sara', desk(SARA));
+    stage.portal.page('/eva-phone', portalPage(stage.t, {
       body: `<nav><a href="#inbox">Meddelanden <schoolhub-unread-badge></schoolhub-unread-badge></a></nav>
              <schoolhub-inbox id="inbox" token-url="/token?as=${MENTOR}"></schoolhub-inbox>`,
     }));
-    browser = await launch();
-    const open = async (path: string) => {
-      const page = await (await browser.newContext({ viewport: { width: 1000, height: 900 } })).newPage();
-      complaints(page, problems);
-      await page.goto(`${portal.url}${path}`);
-      return page;
-    };
+    const open = (path: string) => openPage(stage.browser, `${stage.portal.url}${path}`, problems, { context: { viewport: { width: 1000, height: 900 } } });
     [eva, evaPhone, sara] = await Promise.all([open('/eva'), open('/eva-phone'), open('/sara')]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
   });
 
   it('a fast back-and-forth leaves no unread count anywhere once both have read (randomized)', async () => {
@@ -83,7 +65,7 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
     console.log(`[guardian-chat] fast exchange seed ${seed} (CHAT_SEED=${seed} repeats it)`);
     const next = random(seed);
     // Eva also answers from a third device (an app: a plain connection), as fast as it can.
-    const evaApp = await t.connect(MENTOR);
+    const evaApp = await stage.t.connect(MENTOR);
     const N = 16;
     const sent: string[] = [];
     for (let i = 0; i < N; i++) {
@@ -118,7 +100,7 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
     await field.press('Enter');
     for (const page of [eva, evaPhone]) await eventually(() => badge(page).innerText()).toBe('1');
     // Answering means having read it: the hub moved her read mark; every device follows.
-    const evaApp = await t.connect(MENTOR);
+    const evaApp = await stage.t.connect(MENTOR);
     await evaApp.ok('message.send', { conversationId, body: 'Ja, i eftermiddag.', clientKey: 'gc-answer' });
     for (const page of [eva, evaPhone]) {
       await eventually(() => badge(page).count()).toBe(0);
@@ -128,7 +110,7 @@ describe.skipIf(!hasChromium)('a family in the chat: unread counts, mark all as 
 
   it('"mark all as read" on the phone clears the badge and the inbox on the desktop too', async () => {
     for (const [as, key] of [['p-gua-ek-3a', 'gc-emma'], ['p-gua-ek-4a', 'gc-karin']] as const) {
-      const g = await t.connect(as);
+      const g = await stage.t.connect(as);
       const { conversation } = await g.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [MENTOR], clientKey: key });
       await g.ok('message.send', { conversationId: conversation.id, body: 'Hej Eva!', clientKey: `${key}-1` });
       await g.ok('message.send', { conversationId: conversation.id, body: 'En sak till.', clientKey: `${key}-2` });

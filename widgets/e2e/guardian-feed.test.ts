@@ -3,18 +3,15 @@
 // long text is refused visibly (never cut) and long posts are collapsed, publishing says so
 // to everyone, URLs become safe links, images open large and download, and the feed has a
 // badge and "mark all as read" that clear across devices.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import type { TestClient } from '../../hub/testing/client.ts';
 import { DEVELOPMENT_LIMITS, LIMITS } from '../../hub/protocol/limits.ts';
-import { ensureBundle } from './support/bundle.ts';
-import { complaints, eventually, hasChromium, launch } from './support/browser.ts';
-import { portalPage, startPortal, type Portal } from './support/portal.ts';
+import { eventually, hasChromium, openPage } from './support/browser.ts';
+import { portalPage } from './support/portal.ts';
+import { useStage } from './support/stage.ts';
 import { seriousViolations } from './support/axe.ts';
+import { publish } from './support/composer.ts';
 
 const TEACHER = 'p-teacher-ek'; // Lars Berglund, teaches Matematik 7 (g-ek-ma7)
 const STUDENT = 'p-stu-ek-1'; // Elsa Andersson, in Matematik 7
@@ -27,10 +24,7 @@ let keyNo = 0;
 const ck = () => `gf-${++keyNo}`;
 
 describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmation, links, images, badge', () => {
-  let t: TestHub;
-  let portal: Portal;
-  let dataDir: string;
-  let browser: Browser;
+  const stage = useStage({ env: { HUB_DEMO: '1' } }, { dataDir: 'schoolhub-guardian-feed-' });
   let lars: TestClient;
   let teacher: Page;
   let student: Page;
@@ -42,6 +36,18 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
       audience: { targets: [{ kind: 'group', groupId: 'g-ek-ma7' }], recipients: { students: true, guardians: false, staff: false } },
     });
 
+  /** Opens a portal page in a browser context of its own; its errors go to `problems`. */
+  const visit = (path: string, context?: BrowserContextOptions) => openPage(stage.browser, `${stage.portal.url}${path}`, problems, { context });
+
+  /** The preschool teacher's documentation on a page of its own, with the form for new documentation open. */
+  const openDocumentationForm = async () => {
+    const pre = await visit('/preschool');
+    const docs = pre.locator('schoolhub-documentation');
+    await eventually(() => docs.getByRole('button', { name: 'Ny dokumentation' }).count()).toBe(1);
+    await docs.getByRole('button', { name: 'Ny dokumentation' }).click();
+    return { pre, docs };
+  };
+
   /** Shows what arrived live in the student's feed. */
   const showArrivals = async (p: Page) => {
     const show = p.locator('schoolhub-feed').getByRole('button', { name: /^Show \d+ new posts?$|^Visa \d+ nya? inlägg$/ });
@@ -50,34 +56,19 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
   };
 
   beforeAll(async () => {
-    await ensureBundle();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'schoolhub-guardian-feed-'));
-    t = await startTestHub({ env: { HUB_DEMO: '1', HUB_DATA_DIR: dataDir } });
-    portal = await startPortal(t);
-    const page = (as: string, lang: string, body: string) => portalPage(t, { lang, body: body.replaceAll('AS', as) });
-    portal.page('/teacher', page(TEACHER, 'sv', '<schoolhub-feed token-url="/token?as=AS"></schoolhub-feed>'));
-    portal.page('/student', page(STUDENT, 'en', '<a href="/news">News <schoolhub-feed-badge token-url="/token?as=AS"></schoolhub-feed-badge></a><schoolhub-feed token-url="/token?as=AS"></schoolhub-feed>'));
-    portal.page('/family', page(ASTRID_GUARDIAN, 'sv', '<schoolhub-documentation token-url="/token?as=AS"></schoolhub-documentation>'));
-    portal.page('/preschool', page(PRESCHOOL_TEACHER, 'sv', '<schoolhub-documentation token-url="/token?as=AS"></schoolhub-documentation>'));
-    lars = await t.connect(TEACHER);
-    browser = await launch();
-    const open = async (path: string) => {
-      const pg = await (await browser.newContext()).newPage();
-      complaints(pg, problems);
-      await pg.goto(`${portal.url}${path}`);
-      return pg;
-    };
-    [teacher, student] = await Promise.all([open('/teacher'), open('/student')]);
+    const page = (as: string, lang: string, body: string) => portalPage(stage.t, { lang, body: body.replaceAll('AS', as) });
+    stage.portal.page('/teacher', page(TEACHER, 'sv', '<schoolhub-feed token-url="/token?as=AS"></schoolhub-feed>'));
+    stage.portal.page('/student', page(STUDENT, 'en', '<a href="/news">News <schoolhub-feed-badge token-url="/token?as=AS"></schoolhub-feed-badge></a><schoolhub-feed token-url="/token?as=AS"></schoolhub-feed>'));
+    stage.portal.page('/family', page(ASTRID_GUARDIAN, 'sv', '<schoolhub-documentation token-url="/token?as=AS"></schoolhub-documentation>'));
+    stage.portal.page('/preschool', page(PRESCHOOL_TEACHER, 'sv', '<schoolhub-documentation token-url="/token?as=AS"></schoolhub-documentation>'));
+    lars = await stage.t.connect(TEACHER);
+    [teacher, student] = await Promise.all([visit('/teacher'), visit('/student')]);
     // Loaded, so that what is posted next arrives live.
     await student.locator('schoolhub-feed').getByText('Nothing in the feed yet.').waitFor({ timeout: 20_000 });
   });
 
   afterAll(async () => {
     lars?.close();
-    await browser?.close();
-    await portal?.close();
-    await t?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('item 3: an Arabic post reads right to left; every text field follows its own direction', async () => {
@@ -94,12 +85,7 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
     await eventually(() => composer.locator('textarea').count()).toBe(1);
     for (const field of await composer.locator('input[type="text"], textarea').all()) expect(await field.getAttribute('dir')).toBe('auto');
 
-    const pre = await (await browser.newContext()).newPage();
-    complaints(pre, problems);
-    await pre.goto(`${portal.url}/preschool`);
-    const docs = pre.locator('schoolhub-documentation');
-    await eventually(() => docs.getByRole('button', { name: 'Ny dokumentation' }).count()).toBe(1);
-    await docs.getByRole('button', { name: 'Ny dokumentation' }).click();
+    const { pre, docs } = await openDocumentationForm();
     await eventually(() => docs.locator('textarea').count()).toBe(2);
     for (const field of await docs.locator('input[type="text"], input[type="search"], textarea').all()) expect(await field.getAttribute('dir')).toBe('auto');
     await pre.context().close();
@@ -130,12 +116,7 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
   });
 
   it('item 4: the documentation editor keeps a too long text whole and refuses it visibly', async () => {
-    const pre = await (await browser.newContext()).newPage();
-    complaints(pre, problems);
-    await pre.goto(`${portal.url}/preschool`);
-    const docs = pre.locator('schoolhub-documentation');
-    await eventually(() => docs.getByRole('button', { name: 'Ny dokumentation' }).count()).toBe(1);
-    await docs.getByRole('button', { name: 'Ny dokumentation' }).click();
+    const { pre, docs } = await openDocumentationForm();
     const form = docs.locator('form');
     const body = form.getByLabel('Text', { exact: true });
     await body.fill('z'.repeat(DEVELOPMENT_LIMITS.documentationBody + 1));
@@ -168,11 +149,7 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
 
   it('item 8: publishing says so visibly, until the next action', async () => {
     const composer = teacher.locator('schoolhub-feed-composer');
-    await composer.getByRole('checkbox', { name: 'Matematik 7' }).check();
-    await composer.getByRole('checkbox', { name: 'elever' }).check();
-    await composer.getByLabel('Rubrik').fill('Utflykt');
-    await composer.getByLabel('Text').fill('Vi åker till skogen på måndag.');
-    await composer.getByRole('button', { name: 'Publicera' }).click();
+    await publish(composer, { to: ['Matematik 7', 'elever'], title: 'Utflykt', body: 'Vi åker till skogen på måndag.' });
     const done = composer.getByRole('status').filter({ hasText: 'Inlägget är publicerat' });
     await eventually(() => done.count()).toBe(1);
     expect(await done.isVisible()).toBe(true);
@@ -201,14 +178,12 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
   });
 
   it('item 9: a URL in a chat message is a link too, and markup around it stays text', async () => {
-    const eva = await t.connect('p-mentor-ek');
+    const eva = await stage.t.connect('p-mentor-ek');
     const { conversation } = await eva.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-gua-ek-2a'], subject: 'Länk', clientKey: ck() });
     await eva.ok('message.send', { conversationId: conversation.id, body: 'Schemat: https://skolan.example/schema, <b>inte</b> javascript:alert(1)', clientKey: ck() });
     eva.close();
-    portal.page('/sara', portalPage(t, { body: `<schoolhub-chat token-url="/token?as=p-gua-ek-2a" conversation-id="${conversation.id}"></schoolhub-chat>` }));
-    const sara = await (await browser.newContext()).newPage();
-    complaints(sara, problems);
-    await sara.goto(`${portal.url}/sara`);
+    stage.portal.page('/sara', portalPage(stage.t, { body: `<schoolhub-chat token-url="/token?as=p-gua-ek-2a" conversation-id="${conversation.id}"></schoolhub-chat>` }));
+    const sara = await visit('/sara');
     const body = sara.locator('schoolhub-chat .body').first();
     await eventually(() => body.getByRole('link').count()).toBe(1);
     const link = body.getByRole('link');
@@ -222,19 +197,17 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
 
   it('item 9: an image opens full size in a dialog, downloads with its file name, and Escape gives focus back', async () => {
     const { attachment } = (await (
-      await fetch(`${t.url}/api/v1/attachments?filename=tornet.png`, {
-        method: 'POST', headers: { authorization: `Bearer ${await t.token(PRESCHOOL_TEACHER)}`, 'content-type': 'image/png' }, body: new Uint8Array(PNG),
+      await fetch(`${stage.t.url}/api/v1/attachments?filename=tornet.png`, {
+        method: 'POST', headers: { authorization: `Bearer ${await stage.t.token(PRESCHOOL_TEACHER)}`, 'content-type': 'image/png' }, body: new Uint8Array(PNG),
       })
     ).json()) as { attachment: { id: string } };
-    const asa = await t.connect(PRESCHOOL_TEACHER);
+    const asa = await stage.t.connect(PRESCHOOL_TEACHER);
     await asa.ok('documentation.create', {
       groupId: 'g-sol-blabar', childIds: ['p-child-1'], title: 'Tornet', body: 'Bilder finns på https://solrosen.example/tornet.', goals: [],
       attachmentIds: [attachment.id], clientKey: ck(),
     });
     asa.close();
-    const family = await (await browser.newContext({ acceptDownloads: true })).newPage();
-    complaints(family, problems);
-    await family.goto(`${portal.url}/family`);
+    const family = await visit('/family', { acceptDownloads: true });
     const docs = family.locator('schoolhub-documentation');
     // The documentation text's URL is a link as well.
     await eventually(() => docs.getByRole('link', { name: /^https:\/\/solrosen\.example\/tornet/ }).count()).toBe(1);
@@ -281,9 +254,7 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
     await eventually(shown).toBe(String(before));
 
     // "Mark all as read" on another device of the same student clears this one too.
-    const phone = await (await browser.newContext()).newPage();
-    complaints(phone, problems);
-    await phone.goto(`${portal.url}/student`);
+    const phone = await visit('/student');
     const readAll = phone.locator('schoolhub-feed').getByRole('button', { name: 'Mark all as read' });
     await eventually(() => readAll.count()).toBe(1);
     await readAll.click();

@@ -4,23 +4,20 @@
 // is offline and has a reply waiting in its queue. The mentor comes back first and writes;
 // then the guardian comes back, resumes from its cursor, gets what it missed, and its
 // queued reply is sent once (same clientKey).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startConversation } from '../../hub/testing/conversations.ts';
-import { startHub, type Hub } from '../../hub/node.ts';
 import { eventually, hasChromium } from './support/browser.ts';
 import { badgeAndChatPage } from './support/portal.ts';
 import { useStage } from './support/stage.ts';
-import { startProxy, type Proxy } from './support/proxy.ts';
-import { TestClient } from '../../hub/testing/client.ts';
+import { useProxiedHub } from './support/proxy.ts';
 
 const MENTOR = 'p-mentor-ek';
 const GUARDIAN = 'p-gua-ek-2a';
 
 describe.skipIf(!hasChromium)('cut connections catch up', () => {
   const stage = useStage({ env: { HUB_DEMO: '1' } });
-  let restarted: Hub | undefined;
-  let proxy: Proxy;
+  const proxied = useProxiedHub(stage);
   let guardianContext: BrowserContext;
   let mentor: Page;
   let guardian: Page;
@@ -31,20 +28,14 @@ describe.skipIf(!hasChromium)('cut connections catch up', () => {
     const m = await stage.t.connect(MENTOR);
     conversationId = await startConversation(m, { participantIds: [GUARDIAN], subject: 'Läxor', clientKey: 'reconnect-conv' }, { body: 'Första', clientKey: 'reconnect-1' });
     m.close();
-    proxy = await startProxy(stage.t.hub.port);
-    stage.portal.page('/mentor', badgeAndChatPage(proxy.url, MENTOR, conversationId));
-    stage.portal.page('/guardian', badgeAndChatPage(proxy.url, GUARDIAN, conversationId));
+    stage.portal.page('/mentor', badgeAndChatPage(proxied.url, MENTOR, conversationId));
+    stage.portal.page('/guardian', badgeAndChatPage(proxied.url, GUARDIAN, conversationId));
     mentor = await (await stage.browser.newContext()).newPage();
     guardianContext = await stage.browser.newContext();
     guardian = await guardianContext.newPage();
     // A reconnect logs the failed socket attempts as console errors; page errors are what count.
     for (const p of [mentor, guardian]) p.on('pageerror', (e) => problems.push(e.message));
     await Promise.all([mentor.goto(`${stage.portal.url}/mentor`), guardian.goto(`${stage.portal.url}/guardian`)]);
-  });
-
-  afterAll(async () => {
-    await proxy?.close();
-    await restarted?.stop();
   });
 
   const bodies = (p: Page) => p.locator('schoolhub-chat .msg .body').allInnerTexts();
@@ -63,10 +54,7 @@ describe.skipIf(!hasChromium)('cut connections catch up', () => {
   });
 
   it('the hub restarts; the mentor reconnects and writes while the guardian is still away', async () => {
-    await stage.t.hub.stop();
-    await eventually(() => status(mentor)).toBe('Återansluter…');
-    restarted = await startHub({ config: stage.t.hub.config, log: () => {} });
-    proxy.target = restarted.port;
+    await proxied.restart({ whileDown: () => eventually(() => status(mentor)).toBe('Återansluter…') });
     await eventually(() => status(mentor), 40_000).toBe('');
     const field = mentor.locator('schoolhub-chat').getByLabel('Skriv ett meddelande');
     for (const body of ['Andra', 'Tredje', 'Fjärde']) {
@@ -86,17 +74,10 @@ describe.skipIf(!hasChromium)('cut connections catch up', () => {
     // Both came back by resuming from their cursor (a replay), not by reloading their views.
     for (const p of [mentor, guardian]) expect(await resumed(p)).toBe(true);
     // The hub stored the reply once and the seqs have no gap.
-    const c = await startClient();
+    const c = await proxied.connect(MENTOR);
     const history = await c.ok<{ messages: { seq: number; body: string }[] }>('history.get', { conversationId });
     expect(history.messages.map((m) => m.body)).toEqual(['Första', 'Andra', 'Tredje', 'Fjärde', 'Svar skrivet offline']);
     expect(history.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(problems).toEqual([]);
   }, 60_000);
-
-  /** A plain client on the restarted hub, through the proxy. */
-  const startClient = async () => {
-    const c = await TestClient.open(`${proxy.url.replace(/^http/, 'ws')}/ws`);
-    await c.hello(await stage.t.token(MENTOR));
-    return c;
-  };
 });

@@ -7,13 +7,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { freshDatabase } from '../../hub/testing/harness.ts';
-import { startHub, type Hub } from '../../hub/node.ts';
-import { TestClient } from '../../hub/testing/client.ts';
 import { startConversation } from '../../hub/testing/conversations.ts';
 import { eventually, hasChromium } from './support/browser.ts';
 import { badgeAndChatPage } from './support/portal.ts';
 import { useStage } from './support/stage.ts';
-import { startProxy, type Proxy } from './support/proxy.ts';
+import { useProxiedHub } from './support/proxy.ts';
 
 const MENTOR = 'p-mentor-ek';
 const GUARDIAN = 'p-gua-ek-2a';
@@ -33,8 +31,12 @@ function psql(url: string, dump: string): Promise<void> {
 describe.skipIf(!hasChromium)('a database restore', () => {
   const stage = useStage({ env: { HUB_DEMO: '1' } });
   let restored: { url: string; drop: () => Promise<void> } | undefined;
-  let restarted: Hub | undefined;
-  let proxy: Proxy;
+  // Registered before the proxied hub's: afterAll hooks run in reverse, so the restored
+  // database is dropped once the hub on it has stopped.
+  afterAll(async () => {
+    await restored?.drop();
+  });
+  const proxied = useProxiedHub(stage);
   let guardian: Page;
   let conversationId: string;
   let backup: string;
@@ -47,18 +49,11 @@ describe.skipIf(!hasChromium)('a database restore', () => {
     backup = (await promisify(execFile)('pg_dump', ['--no-owner', stage.t.databaseUrl], { maxBuffer: 256 * 1024 * 1024 })).stdout;
     await m.ok('message.send', { conversationId, body: 'Efter säkerhetskopian', clientKey: 'restore-2' });
     m.close();
-    proxy = await startProxy(stage.t.hub.port);
-    stage.portal.page('/guardian', badgeAndChatPage(proxy.url, GUARDIAN, conversationId));
+    stage.portal.page('/guardian', badgeAndChatPage(proxied.url, GUARDIAN, conversationId));
     guardian = await (await stage.browser.newContext()).newPage();
     guardian.on('pageerror', (e) => problems.push(e.message));
     await guardian.goto(`${stage.portal.url}/guardian`);
   }, 60_000);
-
-  afterAll(async () => {
-    await proxy?.close();
-    await restarted?.stop();
-    await restored?.drop();
-  });
 
   const bodies = () => guardian.locator('schoolhub-chat .msg .body').allInnerTexts();
   const status = () => guardian.locator('schoolhub-chat [part="status"]').innerText();
@@ -68,15 +63,12 @@ describe.skipIf(!hasChromium)('a database restore', () => {
     // Restore the backup into a new database and start the hub on it behind the same address.
     restored = await freshDatabase();
     await psql(restored.url, backup);
-    await stage.t.hub.stop();
-    restarted = await startHub({ config: { ...stage.t.hub.config, databaseUrl: restored.url }, log: () => {} });
-    proxy.target = restarted.port;
+    await proxied.restart({ config: { databaseUrl: restored.url } });
     await eventually(status, 40_000).toBe('');
     // The hub said sync.reset: the page shows what the restored hub holds.
     await eventually(bodies).toEqual(['Första']);
     // New events get ids the page has seen before the restore: it must not drop them.
-    const m = await TestClient.open(`${proxy.url.replace(/^http/, 'ws')}/ws`);
-    await m.hello(await stage.t.token(MENTOR));
+    const m = await proxied.connect(MENTOR);
     await m.ok('message.send', { conversationId, body: 'Efter återställningen', clientKey: 'restore-3' });
     await eventually(bodies).toEqual(['Första', 'Efter återställningen']);
     m.close();

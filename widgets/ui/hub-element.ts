@@ -1,6 +1,10 @@
 // What every widget shares: the page's connection (through a reactive controller), the
 // language, the connection status line and a polite live region for announcements.
-import { LitElement, html, type CSSResultGroup, type PropertyDeclarations, type ReactiveController, type TemplateResult } from 'lit';
+// Widgets declare reactive properties with Lit's decorators and their default beside them:
+// `@property()` for what the page sets (attributes), `@state()` for the widget's own state
+// (tsconfig: experimentalDecorators, and useDefineForClassFields off, as Lit's decorators need).
+import { LitElement, html, type CSSResultGroup, type ReactiveController, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from '../client/client.ts';
 import { configureFromAttributes, whenConfigured } from '../client/page.ts';
 import { failedText, localeOf, strings, type Locale, type Strings } from './i18n.ts';
@@ -64,21 +68,11 @@ class HubController implements ReactiveController {
 
 export abstract class HubElement extends LitElement {
   static override styles: CSSResultGroup = [base];
-  static override properties: PropertyDeclarations = {
-    language: { attribute: 'lang' },
-    announcement: { state: true },
-  };
 
   /** The `lang` attribute; only read through `locale` (which also looks at ancestors). */
-  declare language: string | null;
-  declare announcement: string;
+  @property({ attribute: 'lang' }) language: string | null = null;
+  @state() announcement = '';
   protected readonly hub = new HubController(this);
-
-  constructor() {
-    super();
-    this.language = null;
-    this.announcement = '';
-  }
 
   get client(): HubClient | undefined {
     return this.hub.client;

@@ -10,7 +10,7 @@ import { AttachmentError } from '../client/attachments.ts';
  * attachments API's (§9) and the client's own (`closed`: the connection ended first).
  */
 type ErrorKey =
-  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable'
+  | 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'unavailable' | 'refused'
   | 'closed' | 'internal' | 'quota_exceeded' | 'storage_full' | 'disk_full' | 'bad_type' | 'timeout' | 'unknown';
 /** Close codes shown when the connection gave up (PROTOCOL.md §7). */
 type CloseKey = 4001 | 4002 | 4003 | 4008 | 4009 | 1001 | 1009;
@@ -160,6 +160,7 @@ const sv = {
     rate_limited: 'För många försök på kort tid. Vänta en stund och försök igen.',
     too_large: 'Det är för stort.',
     unavailable: 'Skolhubben kunde inte spara just nu. Försök igen om en stund.',
+    refused: 'Aviseringar kan inte skickas till den här webbläsaren.',
     closed: 'Anslutningen bröts innan svaret kom. Försök igen.',
     internal: 'Något gick fel i skolhubben. Försök igen om en stund.',
     quota_exceeded: 'Du har för många uppladdade filer som inte används i någon dokumentation än. Använd dem först.',
@@ -325,6 +326,7 @@ const en: Strings = {
     rate_limited: 'Too many attempts in a short time. Wait a moment and try again.',
     too_large: 'It is too large.',
     unavailable: 'The school hub could not save just now. Try again in a moment.',
+    refused: 'Notifications cannot be sent to this browser.',
     closed: 'The connection ended before the answer came. Try again.',
     internal: 'Something went wrong in the school hub. Try again in a moment.',
     quota_exceeded: 'You have too many uploaded files not yet used in a documentation. Use them first.',
@@ -358,7 +360,8 @@ export function strings(locale: Locale): Strings {
 const HTTP_KEYS: Record<number, ErrorKey> = { 400: 'invalid', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 408: 'timeout', 413: 'too_large', 415: 'bad_type', 429: 'rate_limited', 500: 'internal', 503: 'unavailable' };
 
 function errorKey(err: unknown, t: Strings): ErrorKey {
-  if (err instanceof HubError) return err.code;
+  // A code this bundle does not know yet (a newer hub) reads as "something went wrong".
+  if (err instanceof HubError) return err.code in t.errors ? err.code : 'unknown';
   if (err instanceof AttachmentError) {
     if (err.code in t.errors && err.status !== 415) return err.code as ErrorKey;
     return HTTP_KEYS[err.status] ?? 'unknown';

@@ -101,6 +101,7 @@ export const base = css`
   }
   input[type='text'],
   input[type='search'],
+  input[type='time'],
   select,
   textarea {
     display: block;

@@ -39,10 +39,10 @@ export function allViolations(page: Page): Promise<Violation[]> {
 /**
  * The two tests a browser suite ends with, as they were written out in each: `axeName`, no
  * serious or critical violation on each of `pages()` (read when the test runs), then 'the
- * pages raised no errors'.
+ * pages raised no errors'. `axeTimeoutMs` for many or large pages (the test's default otherwise).
  */
-export function itEndsClean(pages: () => Page[], problems: readonly string[], axeName = 'axe-core finds no serious or critical violation'): void {
-  it(axeName, async () => {
+export function itEndsClean(pages: () => Page[], problems: readonly string[], axeName = 'axe-core finds no serious or critical violation', axeTimeoutMs?: number): void {
+  it(axeName, { timeout: axeTimeoutMs }, async () => {
     for (const page of pages()) expect(await seriousViolations(page)).toEqual([]);
   });
 

@@ -62,3 +62,20 @@ export function dismissDialogs(page: Page, seen: (message: string) => void): voi
 export function eventually<T>(fn: () => Promise<T> | T, timeout = 10_000) {
   return expect.poll(fn, { timeout, interval: 50 });
 }
+
+/** What sticks out to the right of the viewport: the page's own width, then any element, shadow roots included. */
+export const overflow = (p: Page): Promise<string[]> =>
+  p.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const out: string[] = [];
+    if (document.documentElement.scrollWidth > vw) out.push(`page: scrollWidth ${document.documentElement.scrollWidth} > ${vw}`);
+    const walk = (root: Document | ShadowRoot, where: string): void => {
+      for (const el of root.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.right > vw + 0.5) out.push(`${where} ${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')}: right ${Math.round(r.right)} > ${vw}`);
+        if (el.shadowRoot) walk(el.shadowRoot, `${where} ${el.tagName.toLowerCase()} ›`);
+      }
+    };
+    walk(document, '');
+    return out.slice(0, 10);
+  });

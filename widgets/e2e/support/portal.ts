@@ -7,13 +7,13 @@ import type { TestHub } from '../../../hub/testing/harness.ts';
 
 export interface Portal {
   url: string;
-  /** Serves `html` at `path` (e.g. "/mentor"). */
-  page(path: string, html: string): void;
+  /** Serves `html` at `path` (e.g. "/mentor"); another `type` for a script (a service worker). */
+  page(path: string, html: string, type?: string): void;
   close(): Promise<void>;
 }
 
 export async function startPortal(t: TestHub): Promise<Portal> {
-  const pages = new Map<string, string>();
+  const pages = new Map<string, { body: string; type: string }>();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://portal');
     if (url.pathname === '/token' || url.pathname === '/token.json') {
@@ -27,15 +27,15 @@ export async function startPortal(t: TestHub): Promise<Portal> {
     }
     // Like a real portal, it has a favicon (an empty one): Chromium asks for it on every page.
     if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
-    const html = pages.get(url.pathname);
-    if (html === undefined) return void res.writeHead(404).end('not found');
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    const page = pages.get(url.pathname);
+    if (page === undefined) return void res.writeHead(404).end('not found');
+    res.writeHead(200, { 'content-type': page.type }).end(page.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    page: (path, html) => void pages.set(path, html),
+    page: (path, html, type = 'text/html; charset=utf-8') => void pages.set(path, { body: html, type }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
