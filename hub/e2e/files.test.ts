@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { crc32 } from 'node:zlib';
 import { TEST_ADMIN, type TestHub } from '../testing/harness.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
 import { useTestHub } from '../testing/lifecycle.ts';
@@ -146,6 +147,29 @@ describe('files in chat and posts', () => {
       schoolId: 's-ekskolan', title: 'Senare', body: '…', attachmentIds: [later.attachment!.id], publishAt: new Date(Date.now() + 3_600_000).toISOString(), clientKey: ck(),
       audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } },
     })).toMatchObject({ type: 'error', code: 'invalid', path: ['attachmentIds'] });
+  });
+
+  it('an image that would decode to gigapixels, or that is no image, is refused and nothing is kept', async () => {
+    // A PNG whose header says 20,000 × 20,000 (400 megapixels): a few bytes that would take a gigabyte to decode.
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(body) >>> 0);
+      return Buffer.concat([len, body, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(20_000, 0);
+    ihdr.writeUInt32BE(20_000, 4);
+    ihdr.set([8, 2, 0, 0, 0], 8);
+    const bomb = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IEND', Buffer.alloc(0))]);
+    const before = filesOnDisk();
+    expect(await upload('p-gua-ek-1a', 'message', bomb, 'image/png')).toMatchObject({ status: 415, error: { code: 'invalid' } });
+    // The magic bytes of a PNG, and then nothing an image decoder can read.
+    const fake = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), Buffer.from('not really an image')]);
+    expect(await upload('p-gua-ek-1a', 'message', fake, 'image/png')).toMatchObject({ status: 415, error: { code: 'invalid' } });
+    expect(filesOnDisk()).toBe(before);
   });
 
   it('deleting the message deletes its files: gone for everyone, the sender included, and off the disk', async () => {

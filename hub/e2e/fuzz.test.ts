@@ -95,6 +95,7 @@ const nearlyValid = fc.record({
   emoji: fc.option(fc.oneof(fc.constantFrom('like', 'heart', 'smile', 'clap', 'celebrate', 'question', '👍', 'LIKE'), light)),
   on: fc.option(fc.oneof(fc.boolean(), light)),
   publishAt: fc.option(fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))), scheduledId: fc.option(ids),
+  attachmentIds: fc.option(fc.oneof(fc.array(fc.oneof(ids, fc.constant('att_AAAAAAAAAAAAAAAAAAAAAA')), { maxLength: 3 }), light)),
   preferences: fc.option(fc.oneof(weird, fc.record({
     email: fc.oneof(fc.constantFrom('immediate', 'hourly', 'daily', 'off'), weird),
     kinds: fc.oneof(weird, fc.dictionary(fc.constantFrom('message', 'post', 'mailing', 'item', 'development', '__proto__', 'x'), fc.oneof(weird, fc.record({ push: fc.oneof(fc.boolean(), weird), email: fc.boolean() })))),
