@@ -81,7 +81,7 @@ describe("events of a whole-group conversation follow the same class (hub/views/
   };
   const m: MessageRow = {
     id: 'msg_1', conversationId: 'conv_1', seq: 1, senderId: 'p-gua-ek-6a', body: 'Vi kommer', createdAt: '2026-01-01T00:00:00.000Z',
-    clientKey: 'k', editedAt: null, deletedAt: null, quietHours: false, replyTo: null,
+    clientKey: 'k', editedAt: null, deletedAt: null, quietHours: false, replyTo: null, files: [],
   };
   const participants = participantsNow(dir, conv);
   type Sent = { keys: string[]; data: { message?: { senderId: string | null; senderName: string | null }; conversation?: { participants: { id: string }[] } } };

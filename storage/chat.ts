@@ -6,6 +6,7 @@
 // conference's family) has its members resolved from the directory when it is read or
 // written (its read `keys` find it), and its conversation_members rows are only read marks.
 import type { Db, Tx } from './pool.ts';
+import type { FileFacts } from './documentation.ts';
 import { iso, isoOrNull, keyedRows, type Stored } from './rows.ts';
 import { inBatches, RETENTION_BATCH } from './retention.ts';
 
@@ -51,6 +52,8 @@ export interface MessageRow {
   quietHours: boolean;
   /** A private reply: what it answers, quoted when it was written (null for other messages). */
   replyTo: ReplyQuote | null;
+  /** Its files (images, PDFs), as they were taken when it was sent; none once deleted. */
+  files: FileFacts[];
 }
 
 /**
@@ -75,7 +78,7 @@ export type ReplyQuote =
   };
 
 type ConversationRecord = Stored<Omit<ConversationRow, 'participantIds'>, 'createdAt'>;
-type MessageRecord = Stored<MessageRow, 'createdAt' | 'editedAt' | 'deletedAt'>;
+type MessageRecord = Omit<Stored<MessageRow, 'createdAt' | 'editedAt' | 'deletedAt'>, 'files'> & { files: FileFacts[] | null };
 
 function conversationRow(r: ConversationRecord, participantIds: string[]): ConversationRow {
   return {
@@ -88,7 +91,7 @@ function messageRow(r: MessageRecord): MessageRow {
   return {
     id: r.id, conversationId: r.conversationId, seq: Number(r.seq), senderId: r.senderId, body: r.body, createdAt: iso(r.createdAt),
     clientKey: r.clientKey, editedAt: isoOrNull(r.editedAt), deletedAt: isoOrNull(r.deletedAt), quietHours: r.quietHours === true,
-    replyTo: r.replyTo ?? null,
+    replyTo: r.replyTo ?? null, files: r.files ?? [],
   };
 }
 
@@ -185,7 +188,8 @@ export const { byKey: findMessageByKey, byId: getMessage } = keyedRows<MessageRe
  * row yet.
  */
 export async function appendMessage(
-  tx: Tx, conv: Pick<ConversationRow, 'id'>, m: { id: string; senderId: string; body: string; clientKey: string; quietHours: boolean; replyTo?: ReplyQuote },
+  tx: Tx, conv: Pick<ConversationRow, 'id'>,
+  m: { id: string; senderId: string; body: string; clientKey: string; quietHours: boolean; replyTo?: ReplyQuote; files?: readonly FileFacts[] },
 ): Promise<MessageRow | undefined> {
   // A retry with a clientKey already stored takes no seq and inserts nothing (undefined).
   const [r] = await tx<MessageRecord[]>`
@@ -195,8 +199,9 @@ export async function appendMessage(
         and not exists (select 1 from messages where sender_id = ${m.senderId} and client_key = ${m.clientKey})
       returning id, last_seq
     ), m as (
-      insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to)
-      select id, last_seq, ${m.id}, ${m.senderId}, ${m.body}, ${m.clientKey}, ${m.quietHours}, ${m.replyTo ? JSON.stringify(m.replyTo) : null}::text::jsonb from c returning *
+      insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to, files)
+      select id, last_seq, ${m.id}, ${m.senderId}, ${m.body}, ${m.clientKey}, ${m.quietHours}, ${m.replyTo ? JSON.stringify(m.replyTo) : null}::text::jsonb,
+             ${m.files?.length ? JSON.stringify(m.files) : null}::text::jsonb from c returning *
     ), r as (
       insert into conversation_members (conversation_id, person_id, read_seq)
       select id, ${m.senderId}, last_seq from c
@@ -214,7 +219,7 @@ export async function editMessage(tx: Tx, id: string, body: string): Promise<Mes
 
 /** Deletes a message's content, keeping its row and seq as a tombstone. */
 export async function deleteMessage(tx: Tx, id: string): Promise<MessageRow> {
-  const [r] = await tx<MessageRecord[]>`update messages set body = '', reply_to = null, deleted_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
+  const [r] = await tx<MessageRecord[]>`update messages set body = '', reply_to = null, files = null, deleted_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
   return messageRow(r!);
 }
 

@@ -6,16 +6,44 @@ import type { Db, Sql, Tx } from './pool.ts';
 import { iso, keyedRows, matching, pageBefore, type PageBefore, type Stored } from './rows.ts';
 import type { Holds } from './retention.ts';
 
+/** What an upload is for (migration 015): only a record of that kind takes it. */
+export type AttachmentPurpose = 'documentation' | 'message' | 'post';
+
 export interface AttachmentRow {
   id: string;
   ownerId: string;
+  purpose: AttachmentPurpose;
   contentType: string;
   size: number;
   filename: string;
   sha256: string;
   documentationId: string | null;
+  messageId: string | null;
+  postId: string | null;
+  /** An image's thumbnail file (made once, on upload), or null. */
+  thumbnailId: string | null;
+  width: number | null;
+  height: number | null;
   createdAt: string;
 }
+
+/** What a message or post keeps of each of its files (its `files` column), to show them. */
+export interface FileFacts {
+  id: string;
+  contentType: string;
+  size: number;
+  filename: string;
+  width: number | null;
+  height: number | null;
+  thumbnail: boolean;
+}
+
+export const fileFacts = (a: AttachmentRow): FileFacts => ({
+  id: a.id, contentType: a.contentType, size: a.size, filename: a.filename, width: a.width, height: a.height, thumbnail: a.thumbnailId !== null,
+});
+
+/** The record that took an upload: one documentation, message or post. */
+export type AttachmentHolder = { documentationId: string } | { messageId: string } | { postId: string };
 
 export interface DocumentationFields {
   title: string;
@@ -40,8 +68,9 @@ type DocumentationRecord = Stored<DocumentationRow, 'createdAt' | 'updatedAt'>;
 
 function attachmentRow(r: AttachmentRecord): AttachmentRow {
   return {
-    id: r.id, ownerId: r.ownerId, contentType: r.contentType, size: Number(r.size), filename: r.filename, sha256: r.sha256,
-    documentationId: r.documentationId, createdAt: iso(r.createdAt),
+    id: r.id, ownerId: r.ownerId, purpose: r.purpose, contentType: r.contentType, size: Number(r.size), filename: r.filename, sha256: r.sha256,
+    documentationId: r.documentationId, messageId: r.messageId, postId: r.postId, thumbnailId: r.thumbnailId, width: r.width, height: r.height,
+    createdAt: iso(r.createdAt),
   };
 }
 
@@ -54,10 +83,10 @@ function documentationRow(r: DocumentationRecord): DocumentationRow {
 
 // ── Attachments ─────────────────────────────────────────────────────────────────────────
 
-export async function insertAttachment(db: Db, a: Omit<AttachmentRow, 'documentationId' | 'createdAt'>): Promise<AttachmentRow> {
+export async function insertAttachment(db: Db, a: Omit<AttachmentRow, 'documentationId' | 'messageId' | 'postId' | 'createdAt'>): Promise<AttachmentRow> {
   const [r] = await db<AttachmentRecord[]>`
-    insert into attachments (id, owner_id, content_type, size, filename, sha256)
-    values (${a.id}, ${a.ownerId}, ${a.contentType}, ${a.size}, ${a.filename}, ${a.sha256})
+    insert into attachments (id, owner_id, purpose, content_type, size, filename, sha256, thumbnail_id, width, height)
+    values (${a.id}, ${a.ownerId}, ${a.purpose}, ${a.contentType}, ${a.size}, ${a.filename}, ${a.sha256}, ${a.thumbnailId}, ${a.width}, ${a.height})
     returning *`;
   return attachmentRow(r!);
 }
@@ -73,8 +102,8 @@ export interface AttachmentUsage {
 /** What the attachment quotas count. The total is a scan of a table of file facts, done once per upload. */
 export async function attachmentUsage(db: Db, ownerId: string): Promise<AttachmentUsage> {
   const [r] = await db<{ pendingFiles: number; pendingBytes: string; totalBytes: string }[]>`
-    select count(*) filter (where owner_id = ${ownerId} and documentation_id is null)::int as pending_files,
-           coalesce(sum(size) filter (where owner_id = ${ownerId} and documentation_id is null), 0)::bigint as pending_bytes,
+    select count(*) filter (where owner_id = ${ownerId} and num_nonnulls(documentation_id, message_id, post_id) = 0)::int as pending_files,
+           coalesce(sum(size) filter (where owner_id = ${ownerId} and num_nonnulls(documentation_id, message_id, post_id) = 0), 0)::bigint as pending_bytes,
            coalesce(sum(size), 0)::bigint as total_bytes
     from attachments`;
   return { pendingFiles: Number(r!.pendingFiles), pendingBytes: Number(r!.pendingBytes), totalBytes: Number(r!.totalBytes) };
@@ -92,9 +121,21 @@ export async function lockAttachments(tx: Tx, ids: readonly string[]): Promise<A
   return rows.map(attachmentRow);
 }
 
-export async function linkAttachments(tx: Tx, ids: readonly string[], documentationId: string): Promise<void> {
+/** Gives these uploads (locked and checked by the caller) to the record that takes them. */
+export async function linkAttachments(tx: Tx, ids: readonly string[], holder: AttachmentHolder): Promise<void> {
   if (ids.length === 0) return;
-  await tx`update attachments set documentation_id = ${documentationId} where id = any(${[...ids]}::text[])`;
+  const column = 'documentationId' in holder ? 'documentation_id' : 'messageId' in holder ? 'message_id' : 'post_id';
+  const id = 'documentationId' in holder ? holder.documentationId : 'messageId' in holder ? holder.messageId : holder.postId;
+  await tx`update attachments set ${tx(column)} = ${id} where id = any(${[...ids]}::text[])`;
+}
+
+/** The files of deleted attachment rows: each row's own and its thumbnail's. */
+const filesOf = (rows: readonly { id: string; thumbnailId: string | null }[]): string[] =>
+  rows.flatMap((r) => (r.thumbnailId ? [r.id, r.thumbnailId] : [r.id]));
+
+/** Deletes a message's attachment rows (the message was deleted); the files to remove once committed. */
+export async function deleteMessageAttachments(tx: Tx, messageId: string): Promise<string[]> {
+  return filesOf(await tx<{ id: string; thumbnailId: string | null }[]>`delete from attachments where message_id = ${messageId} returning id, thumbnail_id`);
 }
 
 /**
@@ -103,9 +144,8 @@ export async function linkAttachments(tx: Tx, ids: readonly string[], documentat
  */
 export async function deleteDocumentationAttachments(tx: Tx, documentationId: string, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await tx<{ id: string }[]>`
-    delete from attachments where documentation_id = ${documentationId} and id = any(${[...ids]}::text[]) returning id`;
-  return rows.map((r) => r.id);
+  return filesOf(await tx<{ id: string; thumbnailId: string | null }[]>`
+    delete from attachments where documentation_id = ${documentationId} and id = any(${[...ids]}::text[]) returning id, thumbnail_id`);
 }
 
 /** The attachments of these documentations, by documentation id, oldest first. */
@@ -235,29 +275,36 @@ export async function expireDocumentationBatch(
       for update skip locked`;
     const ids = due.map((r) => r.id);
     if (ids.length === 0) return { documentation: 0, attachmentIds: [] };
-    const attachments = await tx<{ id: string }[]>`delete from attachments where documentation_id = any(${ids}::text[]) returning id`;
+    const attachments = await tx<{ id: string; thumbnailId: string | null }[]>`delete from attachments where documentation_id = any(${ids}::text[]) returning id, thumbnail_id`;
     await tx`delete from documentation where id = any(${ids}::text[])`;
-    return { documentation: ids.length, attachmentIds: attachments.map((a) => a.id) };
+    return { documentation: ids.length, attachmentIds: filesOf(attachments) };
   }) as Promise<{ documentation: number; attachmentIds: string[] }>;
 }
 
-/** Deletes one batch of uploads never taken by a documentation, made before `before` and not held; returns their ids. */
+/**
+ * Deletes one batch of uploads never taken by a documentation, message or post, made before
+ * `before` and not held; returns their files (with thumbnails: a full batch may name more
+ * files than `limit`, and the caller's next batch then finds the rest or nothing).
+ */
 export async function expireUnlinkedAttachmentBatch(db: Db, before: string, h: Holds, limit: number): Promise<string[]> {
-  const rows = await db<{ id: string }[]>`
+  const rows = await db<{ id: string; thumbnailId: string | null }[]>`
     delete from attachments where id in (
       select id from attachments
-      where documentation_id is null and created_at < ${before}::timestamptz
+      where num_nonnulls(documentation_id, message_id, post_id) = 0 and created_at < ${before}::timestamptz
         and not (id = any(${h.items}::text[])) and not (owner_id = any(${h.persons}::text[]))
       order by id limit ${limit}
       for update skip locked)
-    and documentation_id is null
-    returning id`;
-  return rows.map((r) => r.id);
+    and num_nonnulls(documentation_id, message_id, post_id) = 0
+    returning id, thumbnail_id`;
+  return filesOf(rows);
 }
 
 /** Which of these attachment ids have a row. */
 export async function existingAttachmentIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db<{ id: string }[]>`select id from attachments where id = any(${[...ids]}::text[])`;
+  // A thumbnail's file is kept by the row that names it.
+  const rows = await db<{ id: string }[]>`
+    select id from attachments where id = any(${[...ids]}::text[])
+    union all select thumbnail_id from attachments where thumbnail_id = any(${[...ids]}::text[])`;
   return new Set(rows.map((r) => r.id));
 }

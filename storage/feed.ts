@@ -1,5 +1,6 @@
 // Posts and mailings: one row each with its audience as read keys; reading state per reader.
 import type { Db, Tx } from './pool.ts';
+import type { FileFacts } from './documentation.ts';
 import { iso, pageBefore, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 
@@ -10,6 +11,8 @@ export interface PostRow {
   title: string;
   body: string;
   audience: unknown;
+  /** Its files (images, PDFs), as they were taken when it was made. */
+  files: FileFacts[];
   /** Marked urgent by a school leader: notifications go through quiet hours and digests. */
   urgent: boolean;
   /** What the post asks of its readers (acknowledge, RSVP; hub/protocol/frames-answers.ts); null or absent: nothing. */
@@ -37,9 +40,10 @@ export async function findPostByKey(db: Db, authorId: string, clientKey: string)
 
 export async function insertPost(tx: Tx, p: PostRow & { keys: string[]; clientKey: string }): Promise<PostRow> {
   const [r] = await tx<Stored<PostRow, 'createdAt'>[]>`
-    insert into posts (id, school_id, author_id, title, body, audience, urgent, ask, keys, client_key)
+    insert into posts (id, school_id, author_id, title, body, audience, urgent, ask, files, keys, client_key)
     values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb, ${p.urgent},
-            ${p.ask === null || p.ask === undefined ? null : JSON.stringify(p.ask)}::text::jsonb, ${p.keys}::text[], ${p.clientKey})
+            ${p.ask === null || p.ask === undefined ? null : JSON.stringify(p.ask)}::text::jsonb,
+            ${p.files.length ? JSON.stringify(p.files) : null}::text::jsonb, ${p.keys}::text[], ${p.clientKey})
     returning *`;
   return postRow(r!);
 }
@@ -72,11 +76,11 @@ export async function feedPage(
   const rows = await db<(Stored<PostRow & MailingRow, 'createdAt'> & { kind: 'post' | 'mailing'; read: boolean })[]>`
     with items as (
       select 'post' as kind, id, school_id, null::text as district_id, null::text[] as school_ids, author_id, title, body,
-             audience, ask, null::jsonb as recipients, urgent, created_at
+             audience, ask, files, null::jsonb as recipients, urgent, created_at
       from posts where keys && ${keys}::text[]
         and ${pageBefore(db, before)}
       union all
-      select 'mailing', id, null, district_id, school_ids, author_id, title, body, null, null, recipients, false, created_at
+      select 'mailing', id, null, district_id, school_ids, author_id, title, body, null, null, null, recipients, false, created_at
       from mailings where keys && ${keys}::text[]
         and ${pageBefore(db, before)}
     )
@@ -136,8 +140,11 @@ export async function markAllItemsRead(db: Db, personId: string, keys: string[])
   return rows.map((r) => r.itemId);
 }
 
-function postRow(r: Stored<PostRow, 'createdAt'>): PostRow {
-  return { id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, urgent: r.urgent === true, ask: r.ask ?? null, createdAt: iso(r.createdAt) };
+function postRow(r: Omit<Stored<PostRow, 'createdAt'>, 'files'> & { files?: FileFacts[] | null }): PostRow {
+  return {
+    id: r.id, schoolId: r.schoolId, authorId: r.authorId, title: r.title, body: r.body, audience: r.audience, urgent: r.urgent === true,
+    ask: r.ask ?? null, files: r.files ?? [], createdAt: iso(r.createdAt),
+  };
 }
 
 function mailingRow(r: Stored<MailingRow, 'createdAt'>): MailingRow {
@@ -185,4 +192,10 @@ export function expireMailings(db: Db, districtId: string, cutoff: string, h: Ho
   return expireRows(db, 'mailings', () => db`
     district_id = ${districtId} and created_at < ${cutoff}::timestamptz
     and not (id = any(${h.items}::text[])) and not (author_id = any(${h.persons}::text[]))`);
+}
+
+/** A post's read keys (who may read it, hub/audience.ts), or undefined when there is no such post. */
+export async function postReadKeys(db: Db, postId: string): Promise<string[] | undefined> {
+  const [r] = await db<{ keys: string[] }[]>`select keys from posts where id = ${postId}`;
+  return r?.keys;
 }

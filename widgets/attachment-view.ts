@@ -78,6 +78,8 @@ export class SchoolhubAttachment extends LitElement {
   @property() alt = '';
   @property() locale = 'sv-SE';
   @state() image: BlobImage | undefined;
+  /** The full-size image, when `image` is the thumbnail the hub made on upload (fetched on opening). */
+  @state() full: BlobImage | undefined;
   @state() failed = '';
   /** The full-size dialog is open (its image is in the page only then). */
   @state() large = false;
@@ -111,6 +113,8 @@ export class SchoolhubAttachment extends LitElement {
     this.abort = undefined;
     this.image?.revoke();
     this.image = undefined;
+    this.full?.revoke();
+    this.full = undefined;
     this.loaded = undefined;
   }
 
@@ -123,7 +127,8 @@ export class SchoolhubAttachment extends LitElement {
     this.failed = '';
     this.loaded = a.id;
     const abort = (this.abort = new AbortController());
-    fetchAttachment(client, a, abort.signal).then(
+    // The thumbnail inline when the hub made one (a few kilobytes instead of a photo).
+    fetchAttachment(client, a, abort.signal, a.thumbnailUrl !== undefined).then(
       (blob) => {
         if (abort.signal.aborted || this.loaded !== a.id) return;
         const image = BlobImage.of(blob);
@@ -163,6 +168,13 @@ export class SchoolhubAttachment extends LitElement {
   /** Opens the image full size; the browser keeps focus inside until it closes. */
   private async show(): Promise<void> {
     this.large = true;
+    const a = this.attachment;
+    if (a?.thumbnailUrl !== undefined && !this.full && this.client) {
+      fetchAttachment(this.client, a).then((blob) => {
+        if (this.attachment?.id !== a.id) return;
+        this.full = BlobImage.of(blob);
+      }, () => {});
+    }
     await this.updateComplete;
     this.dialog?.showModal();
   }
@@ -191,10 +203,10 @@ export class SchoolhubAttachment extends LitElement {
         <dialog aria-label=${this.alt} @close=${this.closed} @click=${this.backdrop}>
           ${this.large
             ? html`<div class="bar">
-                  ${renderDownload(this.image, a.filename, t.download(a.filename))}
+                  ${renderDownload(this.full ?? this.image, a.filename, t.download(a.filename))}
                   <button type="button" part="button" @click=${() => this.dialog?.close()}>${t.close}</button>
                 </div>
-                ${renderImage(this.image, this.alt)}`
+                ${renderImage(this.full ?? this.image, this.alt)}`
             : nothing}
         </dialog>`;
     }

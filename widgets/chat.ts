@@ -22,6 +22,8 @@ import { reactionBar, reactionStyles } from './ui/reactions.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 import { newClientKey } from './client/keys.ts';
 import { lengthNote, lengthOf, nearLimit } from './ui/length.ts';
+import { ACCEPT, FilePicker } from './ui/file-picker.ts';
+import { filesView } from './ui/files.ts';
 
 /**
  * @csspart header - title, participants and context
@@ -61,6 +63,8 @@ export class SchoolhubChat extends HubElement {
   private replyKey: string | undefined;
   /** The composer's and the editor's text lengths, for the counter and refusing what is too long. */
   @state() draftLength = 0;
+  /** Files chosen for the next message (the paper clip). */
+  private readonly picker = new FilePicker(this, 'message');
   /**
    * The message list is one tab stop (roving tabindex): `active` is the seq of the message that
    * holds it (the newest when unset); arrow keys move it. `actionsFor` is the message whose
@@ -215,8 +219,9 @@ export class SchoolhubChat extends HubElement {
     e.preventDefault();
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#body');
     const body = field?.value.trim() ?? '';
-    if (!field || !body || !this.store || body.length > LIMITS.messageBody) return;
-    this.store.send(body);
+    // Text, files or both; not while a file is still on its way.
+    if (!field || (!body && this.picker.files.length === 0) || this.picker.uploading > 0 || !this.store || body.length > LIMITS.messageBody) return;
+    this.store.send(body, this.picker.take());
     field.value = '';
     this.draftLength = 0;
     this.atBottom = true;
@@ -334,8 +339,11 @@ export class SchoolhubChat extends HubElement {
         <textarea id="body" part="input" dir="auto" rows="2" data-limit=${LIMITS.messageBody} placeholder=${t.writeMessage}
           aria-invalid=${tooLong ? 'true' : 'false'} aria-describedby=${describedBy || nothing}
           @keydown=${this.keydown} @input=${this.input} @blur=${() => this.store?.stopTyping()}></textarea>
-        <button class="primary" part="button" ?disabled=${tooLong}>${t.send}</button>
+        <label class="attach" part="button" title=${t.attachFiles}><span aria-hidden="true">📎</span><span class="sr-only">${t.attachFiles}</span>
+          <input class="sr-only" type="file" multiple accept=${ACCEPT} @change=${(e: Event) => this.picker.choose(e, this.client, t)} /></label>
+        <button class="primary" part="button" ?disabled=${tooLong || this.picker.uploading > 0}>${t.send}</button>
       </form>
+      ${this.picker.render(t)}
       ${lengthNote(this.draftLength, LIMITS.messageBody, t, 'body-length')}`;
   }
 
@@ -431,6 +439,7 @@ export class SchoolhubChat extends HubElement {
           ? this.editForm(m)
           : html`<p class="body" id="b-${m.seq}" dir="auto">${linkify(m.body, t.newTab)}</p>`}
       ${m.replyTo && !m.deleted ? html`<p class="quote muted" part="quote">${t.replyingTo} ${m.replyTo.title ?? t.group}: ”${m.replyTo.excerpt}”</p>` : nothing}
+      ${!m.deleted && m.files?.length ? filesView(m.files, this.client, this.locale) : nothing}
       ${m.quietHours && !m.deleted ? html`<p class="quiet" part="quiet">${t.quietHours}</p>` : nothing}
       ${store.mayChange(m) && this.editing !== m.seq ? this.changeButtons(m) : nothing}
       ${m.deleted ? nothing : reactionBar({

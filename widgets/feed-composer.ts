@@ -9,6 +9,7 @@ import { feedStore } from './client/feed-store.ts';
 import { newClientKey } from './client/keys.ts';
 import type { Audience, Recipients, RequestFields, Target } from './client/protocol.ts';
 import { HubElement } from './ui/hub-element.ts';
+import { ACCEPT, FilePicker } from './ui/file-picker.ts';
 import { dateAndTime, errorText } from './ui/i18n.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 import { fits, lengthNote } from './ui/length.ts';
@@ -57,6 +58,8 @@ export class SchoolhubFeedComposer extends HubElement {
   @state() later = false;
   /** What the post asks of its readers: the options show for a choice. */
   @state() askKind: AskKind = 'none';
+  /** Images and PDFs for the post; a scheduled post takes none. */
+  private readonly picker = new FilePicker(this, 'post');
   private clientKey = newClientKey('p');
 
   /** Any edit: count the text fields, and the last confirmation has been read. */
@@ -79,6 +82,13 @@ export class SchoolhubFeedComposer extends HubElement {
   private get modes(): Mode[] {
     const a = this.audience;
     return [...(a?.posts.schools.length ? ['post' as const] : []), ...(a?.mailings.districts.length ? ['mailing' as const] : [])];
+  }
+
+  private fileFields() {
+    const t = this.t;
+    return html`<label for="files">${t.attachFiles}</label>
+      <input id="files" type="file" multiple part="input" accept=${ACCEPT} @change=${(e: Event) => this.picker.choose(e, this.client, t)} />
+      ${this.picker.render(t)}`;
   }
 
   private async submit(e: Event): Promise<void> {
@@ -123,7 +133,11 @@ export class SchoolhubFeedComposer extends HubElement {
     });
     if (targets.length === 0 || !reachesAnyone(recipients)) throw new Error(this.t.chooseTarget);
     const ask = askOf(data, answerStrings(this.locale).twoOptions);
-    await this.publish(client, 'post.create', { schoolId, title, body, audience: { targets, recipients }, ...(ask ? { ask } : {}), clientKey: this.clientKey }, publishAt);
+    const attachmentIds = this.picker.ids;
+    await this.publish(client, 'post.create', {
+      schoolId, title, body, audience: { targets, recipients }, ...(ask ? { ask } : {}), ...(attachmentIds.length && !publishAt ? { attachmentIds } : {}), clientKey: this.clientKey,
+    }, publishAt);
+    this.picker.take();
   }
 
   private async mailing(client: HubClient, data: FormData, title: string, body: string, recipients: Recipients, publishAt: string | undefined): Promise<void> {
@@ -169,6 +183,7 @@ export class SchoolhubFeedComposer extends HubElement {
         aria-invalid=${fits(this.lengths.body, LIMITS.postBody) ? 'false' : 'true'} aria-describedby="text-count"></textarea>
       ${lengthNote(this.lengths.body, LIMITS.postBody, t, 'text-count')}
       ${mode === 'post' ? this.askFields() : nothing}
+      ${mode === 'post' && !this.later ? this.fileFields() : nothing}
       <label class="check"><input type="checkbox" name="later" .checked=${this.later} @change=${(e: Event) => (this.later = (e.target as HTMLInputElement).checked)} /> ${t.publishLater}</label>
       ${this.later
         ? html`<label for="publish-at">${t.publishAt}</label>
@@ -177,7 +192,7 @@ export class SchoolhubFeedComposer extends HubElement {
               max=${localInputValue(new Date(Date.now() + SCHEDULE_LIMITS.maxAheadMs - 86_400_000).toISOString())} />`
         : nothing}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      <div class="actions"><button class="primary" part="button" ?disabled=${this.busy || this.tooLong}>${this.later ? t.schedule : t.publish}</button></div>
+      <div class="actions"><button class="primary" part="button" ?disabled=${this.busy || this.tooLong || this.picker.uploading > 0}>${this.later ? t.schedule : t.publish}</button></div>
       <p class="done" role="status">${this.done}</p>
     </form>
     <schoolhub-scheduled lang=${this.locale} exportparts="input, button"></schoolhub-scheduled>`;

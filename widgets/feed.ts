@@ -13,6 +13,7 @@ import { newClientKey } from './client/keys.ts';
 import { LIMITS } from '../hub/protocol/limits.ts';
 import { reactionBar, reactionStyles } from './ui/reactions.ts';
 import { base, cardList } from './ui/styles.ts';
+import { filesView } from './ui/files.ts';
 import { HubElement } from './ui/hub-element.ts';
 import { errorText, shortTime, type Strings } from './ui/i18n.ts';
 import { linkify } from './ui/linkify.ts';
@@ -76,6 +77,12 @@ export class SchoolhubFeed extends HubElement {
       schoolhub-feed-composer {
         display: block;
         margin-bottom: 1em;
+      }
+      .files {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4em;
+        margin-top: 0.4em;
       }
       .reply textarea {
         width: 100%;
@@ -250,6 +257,7 @@ export class SchoolhubFeed extends HubElement {
         ${t.from} ${i.authorName} · <time datetime=${i.createdAt}>${shortTime(i.createdAt, t)}</time> · ${t.to} ${audienceText(i, t)}
       </p>
       <p class="body ${long && !open ? 'collapsed' : ''}" id="b-${i.id}" dir="auto">${linkify(i.body, t.newTab)}</p>
+      ${i.kind === 'post' && i.files?.length ? filesView(i.files, this.client, this.locale) : nothing}
       ${long
         ? html`<button class="link" part="button" aria-expanded=${open ? 'true' : 'false'} aria-controls="b-${i.id}" aria-describedby="t-${i.id}" @click=${() => this.toggle(i.id)}>
             ${open ? t.showLess : t.showMore}

@@ -1,6 +1,8 @@
-// The attachment API of preschool documentation (docs/DOMAIN.md §4), docs/PROTOCOL.md §9:
-//   POST /api/v1/attachments?filename=…   upload (a preschool teacher), bearer = the user's JWT
-//   GET  /api/v1/attachments/:id          download, for those who may see the documentation
+// The attachment API (docs/PROTOCOL.md §9): files of preschool documentation (docs/DOMAIN.md §4),
+// messages and posts.
+//   POST /api/v1/attachments?filename=…&for=…   upload, bearer = the user's JWT; `for` is
+//        documentation (default: a preschool teacher), message (anyone) or post (staff)
+//   GET  /api/v1/attachments/:id[?size=thumb]   download, for those who may read what holds it
 // Files are checked by their bytes (hub/attachments/sniff.ts), limited in size, stored under
 // HUB_DATA_DIR/attachments with the facts in PostgreSQL, and served with the checked type,
 // nosniff, a sandboxing CSP and a Content-Disposition. Every route follows hub/http.ts: the
@@ -12,13 +14,42 @@ import type { HubCore } from '../core.ts';
 import { readBody, type Aborted } from '../http.ts';
 import { can, canReadDocumentation } from '../rules/index.ts';
 import { ATTACHMENT_ID, newAttachmentId } from '../../storage/attachment-files.ts';
-import { attachmentUsage, getAttachment, getDocumentation, insertAttachment } from '../../storage/documentation.ts';
+import { attachmentUsage, getAttachment, getDocumentation, insertAttachment, type AttachmentPurpose, type AttachmentRow } from '../../storage/documentation.ts';
+import { getMessage, getConversation } from '../../storage/chat.ts';
+import { postReadKeys } from '../../storage/feed.ts';
+import { readKeysOf } from '../audience.ts';
+import { isParticipant } from '../handlers/chat-rights.ts';
+import { makeThumbnail } from './thumbnail.ts';
 import type { AttachmentQuota } from '../config.ts';
-import { attachmentView, childrenShownTo } from '../views/development.ts';
+import { childrenShownTo } from '../views/development.ts';
+import { attachmentView } from '../views/files.ts';
 import { audit } from '../audit.ts';
 import { ATTACHMENT_BYTES } from '../protocol/limits.ts';
 import { ATTACHMENT_TYPES, declaredType, sniff, type AttachmentType } from './sniff.ts';
 import { isBadData, storageFailure } from '../../storage/errors.ts';
+
+const PURPOSES: readonly AttachmentPurpose[] = ['documentation', 'message', 'post'];
+
+/**
+ * May `personId` fetch a message's or a post's attachment? A message's: its conversation's
+ * participants, while the message is not deleted. A post's: its readers now (their read keys
+ * against the post's).
+ */
+async function mayReadHolder(core: HubCore, personId: string, a: AttachmentRow): Promise<boolean> {
+  const dir = core.directory();
+  if (a.messageId !== null) {
+    const m = await getMessage(core.sql, a.messageId);
+    const conv = m && m.deletedAt === null ? await getConversation(core.sql, m.conversationId) : undefined;
+    return !!conv && isParticipant(dir, conv, personId);
+  }
+  if (a.postId !== null) {
+    const keys = await postReadKeys(core.sql, a.postId);
+    if (!keys) return false;
+    const mine = new Set(readKeysOf(dir, personId));
+    return keys.some((k) => mine.has(k));
+  }
+  return false;
+}
 
 export const ATTACHMENT_LIMITS = {
   bytes: ATTACHMENT_BYTES,
@@ -167,6 +198,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore, quota: Att
     const contentType = req.getHeader('content-type');
     const length = Number(req.getHeader('content-length') || '0');
     const filename = req.getQuery('filename') ?? '';
+    const purposeAsked = req.getQuery('for') ?? 'documentation';
     const aborted: Aborted = { v: false };
     res.onAborted(() => {
       aborted.v = true;
@@ -185,7 +217,9 @@ export function registerAttachments(app: TemplatedApp, core: HubCore, quota: Att
     void (async () => {
       try {
         const personId = await caller(core, auth);
-        const decision = can(core.directory(), personId, { type: 'attachment.upload' });
+        if (!PURPOSES.includes(purposeAsked as AttachmentPurpose)) throw new HttpError('400 Bad Request', 'invalid', `for must be one of ${PURPOSES.join(', ')}`);
+        const purpose = purposeAsked as AttachmentPurpose;
+        const decision = can(core.directory(), personId, { type: 'attachment.upload', purpose });
         if (!decision.ok) throw new HttpError('403 Forbidden', 'forbidden', decision.reason);
         const declared = declaredType(contentType);
         if (!declared) throw new HttpError('415 Unsupported Media Type', 'invalid', `Content-Type must be one of ${ATTACHMENT_TYPES.join(', ')}`);
@@ -202,22 +236,30 @@ export function registerAttachments(app: TemplatedApp, core: HubCore, quota: Att
         if (actual !== declared) {
           throw new HttpError('415 Unsupported Media Type', 'invalid', actual ? `the file is ${actual}, not ${declared}` : `the file's content is not ${declared}`);
         }
+        // Made once, here: every view of the image afterwards is a small WebP (hub/attachments/thumbnail.ts).
+        const thumbnail = declared.startsWith('image/') ? await makeThumbnail(bytes) : undefined;
+        if (declared.startsWith('image/') && !thumbnail) throw new HttpError('415 Unsupported Media Type', 'invalid', `the image could not be read as ${declared}`);
         const row = await oneAtATime(personId, async () => {
           await checkRoom(core, quota, personId, bytes.length);
           const id = newAttachmentId();
+          const thumbnailId = thumbnail ? newAttachmentId() : null;
+          const written = thumbnailId ? [id, thumbnailId] : [id];
           try {
             await files.save(id, bytes);
+            if (thumbnailId) await files.save(thumbnailId, thumbnail!.bytes);
           } catch (e) {
+            for (const f of written) await files.remove(f).catch(() => {});
             core.log('attachment could not be written', e);
             throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
           }
           try {
             return await insertAttachment(core.sql, {
-              id, ownerId: personId, contentType: declared, size: bytes.length, filename: cleanFilename(filename, declared),
+              id, ownerId: personId, purpose, contentType: declared, size: bytes.length, filename: cleanFilename(filename, declared),
               sha256: createHash('sha256').update(bytes).digest('hex'),
+              thumbnailId, width: thumbnail?.width ?? null, height: thumbnail?.height ?? null,
             });
           } catch (e) {
-            await files.remove(id).catch(() => {});
+            for (const f of written) await files.remove(f).catch(() => {});
             if (isBadData(e)) throw new HttpError('400 Bad Request', 'invalid', storageFailure(e).message);
             core.log('attachment could not be recorded', e);
             throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
@@ -237,6 +279,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore, quota: Att
     if (!core.withinHttpLimit(res, req, ROUTE_DOWNLOAD)) return;
     const { auth, origin } = copy(req);
     const id = req.getParameter(0) ?? '';
+    const thumb = req.getQuery('size') === 'thumb';
     const aborted: Aborted = { v: false };
     res.onAborted(() => (aborted.v = true));
     const cors = corsHeaders(core, origin);
@@ -252,11 +295,16 @@ export function registerAttachments(app: TemplatedApp, core: HubCore, quota: Att
         const noSuch = new HttpError('404 Not Found', 'not_found', 'no such attachment');
         const a = ATTACHMENT_ID.test(id) ? await getAttachment(core.sql, id) : undefined;
         if (!a) throw noSuch;
-        // Not yet part of a documentation: only its uploader's. Otherwise: whoever sees the documentation.
+        // A documentation's: whoever sees it (403 to others, docs/PROTOCOL.md §9). Not taken yet:
+        // only its uploader's (403 to others). A message's or a post's: whoever may read it, and
+        // to anyone else it does not exist (404, the answer to an unknown id).
         const d = a.documentationId === null ? undefined : await getDocumentation(core.sql, a.documentationId);
-        const allowed = d ? canReadDocumentation(dir, personId, d) : a.ownerId === personId;
-        if (!allowed) throw new HttpError('403 Forbidden', 'forbidden', 'you may not see this attachment');
-        const bytes = await files.read(a.id);
+        const forbidden = new HttpError('403 Forbidden', 'forbidden', 'you may not see this attachment');
+        if (d && !canReadDocumentation(dir, personId, d)) throw forbidden;
+        if (a.messageId === null && a.postId === null && !d && a.ownerId !== personId) throw forbidden;
+        if ((a.messageId !== null || a.postId !== null) && !(await mayReadHolder(core, personId, a))) throw noSuch;
+        const file = thumb && a.thumbnailId ? a.thumbnailId : a.id;
+        const bytes = await files.read(file);
         if (!bytes) {
           core.log(`attachment ${a.id} is recorded but its file is missing`);
           throw noSuch;
@@ -265,7 +313,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore, quota: Att
         core.metrics.http.inc({ route: ROUTE_DOWNLOAD, status: '200' });
         sendFile(res, aborted, {
           ...cors,
-          'content-type': a.contentType,
+          'content-type': file === a.id ? a.contentType : 'image/webp',
           'x-content-type-options': 'nosniff',
           // Images show in the page; a PDF is saved, not opened in the hub's origin.
           'content-disposition': disposition(a.contentType.startsWith('image/') ? 'inline' : 'attachment', a.filename),

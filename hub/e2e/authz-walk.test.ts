@@ -142,6 +142,7 @@ function attacks(role: string): Record<string, Attack[]> {
     'message.send': [
       { label: 'a conversation it is not part of', fields: { conversationId: ids.conv, body: 'hej' }, probe: 'conv' },
       { label: 'a conversation that does not exist', fields: { conversationId: 'conv_nope', body: 'hej' }, probe: 'conv' },
+      { label: "a conversation it is not part of, with someone else's file", fields: { conversationId: ids.conv, body: '', attachmentIds: ['att_AAAAAAAAAAAAAAAAAAAAAA'] }, probe: 'conv' },
     ],
     'conversation.read': [
       { label: 'a conversation it is not part of', fields: { conversationId: ids.conv, seq: 1 }, probe: 'conv' },

@@ -97,6 +97,7 @@ const nearlyValid = fc.record({
   publishAt: fc.option(fc.oneof(weird, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))), scheduledId: fc.option(ids),
   // post.stats.get, post.unread.get, post.remind (issue 13): `light` for the same reason.
   itemId: fc.option(fc.oneof(ids, fc.constantFrom('post_nope', 'mail_nope'))), part: fc.option(fc.oneof(fc.constantFrom('students', 'guardians', 'staff'), light)), after: fc.option(light),
+  attachmentIds: fc.option(fc.oneof(fc.array(fc.oneof(ids, fc.constant('att_AAAAAAAAAAAAAAAAAAAAAA')), { maxLength: 3 }), light)),
   preferences: fc.option(fc.oneof(weird, fc.record({
     email: fc.oneof(fc.constantFrom('immediate', 'hourly', 'daily', 'off'), weird),
     kinds: fc.oneof(weird, fc.dictionary(fc.constantFrom('message', 'post', 'mailing', 'item', 'development', '__proto__', 'x'), fc.oneof(weird, fc.record({ push: fc.oneof(fc.boolean(), weird), email: fc.boolean() })))),

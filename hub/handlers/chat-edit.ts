@@ -6,6 +6,7 @@ import { RequestError } from '../protocol/codes.ts';
 import { EDIT_WINDOW_MS } from '../protocol/limits.ts';
 import type { Directory } from '../directory/model.ts';
 import type { Tx } from '../../storage/pool.ts';
+import { deleteMessageAttachments } from '../../storage/documentation.ts';
 import { deleteMessage, editMessage, getMessage, lockConversation, type ConversationRow, type MessageRow } from '../../storage/chat.ts';
 import { clearMessageReactions } from '../../storage/reactions.ts';
 import type { Handler, HandlerContext } from './context.ts';
@@ -54,14 +55,19 @@ export const deleteOwnMessage: Handler<'message.delete'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const out = await ctx.publisher.write(async (tx) => {
     const { conv, m } = await ownMessage(dir, tx, personId, req.messageId, 'delete');
-    if (m.deletedAt !== null) return { result: { m, conv }, events: [] }; // a retry
+    if (m.deletedAt !== null) return { result: { m, conv, files: [] as string[] }, events: [] }; // a retry
     withinWindow(m, 'deleted');
     // Taking back one's own words needs no right to write more: a participant may always.
     const deleted = await deleteMessage(tx, m.id);
+    // Its files go with it: the rows now, in this transaction, the bytes once it committed.
+    const files = await deleteMessageAttachments(tx, m.id);
     // Its reactions go with its words; clients drop them on message.deleted.
     await clearMessageReactions(tx, m.id);
     const data = { conversationId: conv.id, messageId: m.id, seq: m.seq, deletedAt: deleted.deletedAt };
-    return { result: { m: deleted, conv }, events: [{ name: 'message.deleted', keys: conversationKeys(conv, participantsNow(dir, conv)), data }] };
+    return { result: { m: deleted, conv, files }, events: [{ name: 'message.deleted', keys: conversationKeys(conv, participantsNow(dir, conv)), data }] };
   });
+  // Nobody is served them any more (the rows are gone); a file left by a crash here goes in the
+  // retention run's sweep of files without a row.
+  for (const f of out.files) await ctx.attachmentFiles.remove(f).catch((e: unknown) => ctx.log(`message file ${f} could not be removed`, e));
   return view(ctx, out.m, out.conv);
 };

@@ -10,6 +10,8 @@ import { newId, type Handler, type HandlerContext } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
 import { conversationKeys, conversationView, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
 import { assertMayWrite, isParticipant, notFound } from './chat-rights.ts';
+import { takeableUploads } from './uploads.ts';
+import { fileFacts, linkAttachments } from '../../storage/documentation.ts';
 import { createOnce } from './create-once.ts';
 import { reactionsFor } from './reactions.ts';
 import { messageAudience } from '../views/reactions.ts';
@@ -19,8 +21,10 @@ export { startConversation } from './chat-start.ts';
 
 export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
   const { dir, personId } = ctx;
+  const fileIds = req.attachmentIds ?? [];
   return createOnce({
-    lookFirst: false,
+    // A retry of a send with files finds it first: its uploads are taken, and taking them again would refuse it.
+    lookFirst: fileIds.length > 0,
     find: () => findMessageByKey(ctx.sql, personId, req.clientKey),
     // An edit or delete since does not make a retry a different message.
     same: (prior) => prior.conversationId === req.conversationId && (prior.body === req.body || prior.deletedAt !== null || prior.editedAt !== null),
@@ -39,8 +43,11 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
       const participants = await assertMayWrite(dir, ctx.sql, personId, conv);
       const quietHours = sentInQuietHours(dir, personId, participants, new Date());
       const sent = await ctx.publisher.write(async (tx) => {
-        const m = await appendMessage(tx, conv, { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours });
+        // Files are locked and checked first (a refusal writes nothing), then taken with the message.
+        const files = fileIds.length > 0 ? await takeableUploads(tx, personId, fileIds, 'message') : [];
+        const m = await appendMessage(tx, conv, { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours, files: files.map(fileFacts) });
         if (!m) return { result: undefined, events: [] };
+        await linkAttachments(tx, fileIds, { messageId: m.id });
         // Sending moved the sender's read mark to the message: say so, like conversation.read,
         // so that the sender's other devices (and receipts) never keep an unread count.
         const events = [...messageEvents(dir, ctx.links, 'message.created', conv, participants, m), readEvent(dir, conv, participants, personId, m.seq)];

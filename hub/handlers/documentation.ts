@@ -12,7 +12,7 @@ import type { NewEvent } from '../../storage/events.ts';
 import type { Tx } from '../../storage/pool.ts';
 import {
   attachmentsOf, deleteDocumentationAttachments, documentationPage, findDocumentationByKey, getDocumentation, insertDocumentation, linkAttachments,
-  lockAttachments, lockDocumentation, updateDocumentation, type AttachmentRow, type DocumentationFields, type DocumentationRow,
+  lockDocumentation, updateDocumentation, type AttachmentRow, type DocumentationFields, type DocumentationRow,
 } from '../../storage/documentation.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { assertAllowed, assertKnown } from './rights.ts';
@@ -20,6 +20,7 @@ import { createOnce } from './create-once.ts';
 import { readPage } from './paging.ts';
 import { childrenShownTo, documentationView } from '../views/development.ts';
 import { audit } from '../audit.ts';
+import { takeableUploads } from './uploads.ts';
 
 const noSuchDocumentation = () => new RequestError('not_found', 'no such documentation', ['documentationId']);
 
@@ -53,19 +54,12 @@ export const createDocumentation: Handler<'documentation.create'> = async (ctx, 
       const attachmentIds = req.attachmentIds ?? [];
       const keys = documentationKeys({ groupId: group.id, schoolId: group.schoolId, childIds });
       const result = await ctx.publisher.write(async (tx) => {
-        const found = new Map((await lockAttachments(tx, attachmentIds)).map((a) => [a.id, a]));
-        const attachments = attachmentIds.map((id, i) => {
-          const a = found.get(id);
-          // Someone else's upload is answered like an unknown one: ids of others are not probed.
-          if (!a || a.ownerId !== personId) throw new RequestError('not_found', 'no such attachment of yours', ['attachmentIds', i]);
-          if (a.documentationId !== null) throw new RequestError('conflict', 'this attachment already belongs to a documentation', ['attachmentIds', i]);
-          return a;
-        });
+        const attachments = await takeableUploads(tx, personId, attachmentIds, 'documentation');
         const d = await insertDocumentation(tx, {
           id: newId('doc'), schoolId: group.schoolId, groupId: group.id, authorId: personId, title: req.title, body: req.body,
           goals: req.goals ?? [], childIds, wholeGroup: req.childIds === undefined, keys, clientKey: req.clientKey,
         });
-        await linkAttachments(tx, attachmentIds, d.id);
+        await linkAttachments(tx, attachmentIds, { documentationId: d.id });
         const linked = attachments.map((a) => ({ ...a, documentationId: d.id }));
         return { result: { d, linked }, events: documentationEvents(dir, 'documentation.created', d, linked) };
       });
@@ -83,12 +77,10 @@ export const createDocumentation: Handler<'documentation.create'> = async (ctx, 
 async function attachmentChange(tx: Tx, personId: string, current: readonly AttachmentRow[], wanted: readonly string[]) {
   const on = new Set(current.map((a) => a.id));
   const added = wanted.filter((id) => !on.has(id));
-  const found = new Map((await lockAttachments(tx, added)).map((a) => [a.id, a]));
-  wanted.forEach((id, i) => {
-    if (on.has(id)) return;
-    const a = found.get(id);
-    if (!a || a.ownerId !== personId) throw new RequestError('not_found', 'no such attachment of yours', ['attachmentIds', i]);
-    if (a.documentationId !== null) throw new RequestError('conflict', 'this attachment already belongs to a documentation', ['attachmentIds', i]);
+  await takeableUploads(tx, personId, added, 'documentation').catch((e: unknown) => {
+    // The path names the field in the request, where `added` left out those already on it.
+    if (e instanceof RequestError && typeof e.path?.[1] === 'number') throw new RequestError(e.code, e.message, ['attachmentIds', wanted.indexOf(added[e.path[1]]!)]);
+    throw e;
   });
   const keep = new Set(wanted);
   return { added, removed: current.filter((a) => !keep.has(a.id)).map((a) => a.id) };
@@ -107,7 +99,7 @@ export const updateOneDocumentation: Handler<'documentation.update'> = async (ct
     if (sameText && added.length === 0 && removed.length === 0) return { result: { d, attachments: current, deleted: [] as string[] }, events: [] };
     // Every check is done: only writes from here on (hub/publisher.ts).
     const changed = await updateDocumentation(tx, d.id, next);
-    await linkAttachments(tx, added, d.id);
+    await linkAttachments(tx, added, { documentationId: d.id });
     const deleted = await deleteDocumentationAttachments(tx, d.id, removed);
     const attachments = (await attachmentsOf(tx, [d.id])).get(d.id) ?? [];
     return { result: { d: changed, attachments, deleted }, events: documentationEvents(dir, 'documentation.updated', changed, attachments) };

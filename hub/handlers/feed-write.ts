@@ -13,6 +13,8 @@ import type { RequestOf } from '../protocol/frames.ts';
 import { newId } from './context.ts';
 import { assertAllowed, assertKnown, type Target } from './rights.ts';
 import { mailingView, postView } from '../views/feed.ts';
+import { takeableUploads } from './uploads.ts';
+import { fileFacts, linkAttachments } from '../../storage/documentation.ts';
 
 type Fields<T extends 'post.create' | 'mailing.create'> = Omit<RequestOf<T>, 'type' | 'id' | 'clientKey' | 'publishAt'>;
 export type PostFields = Fields<'post.create'>;
@@ -35,13 +37,19 @@ export function checkPost(dir: Directory, personId: string, req: PostFields): st
   return postKeys(personId, req.schoolId, audience);
 }
 
-/** The post's row and its `post.created` event, in a write's transaction (checked by checkPost). */
+/**
+ * The post's row and its `post.created` event, in a write's transaction (checked by checkPost).
+ * Its files (uploaded `?for=post`) are locked and checked before anything is written.
+ */
 export async function writePost(tx: Tx, dir: Directory, personId: string, req: PostFields, keys: string[], clientKey: string): Promise<{ result: PostRow; events: NewEvent[] }> {
+  const fileIds = req.attachmentIds ?? [];
+  const files = await takeableUploads(tx, personId, fileIds, 'post');
   const stored = await insertPost(tx, {
     id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
-    audience: req.audience, urgent: req.urgent ?? false, ask: req.ask ?? null, createdAt: '', keys, clientKey,
+    audience: req.audience, urgent: req.urgent ?? false, ask: req.ask ?? null, files: files.map(fileFacts), createdAt: '', keys, clientKey,
   });
   await insertReadCounters(tx, stored.id);
+  await linkAttachments(tx, fileIds, { postId: stored.id });
   return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
 }
 

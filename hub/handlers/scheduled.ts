@@ -53,6 +53,10 @@ export async function schedule(ctx: HandlerContext, kind: ScheduledKind, req: Cr
     what: `a different scheduled ${kind}`,
     answer: (s) => ({ scheduled: scheduledView(s) }),
     create: async () => {
+      // An upload waits a day for its record (then retention removes it): not a year.
+      if ('attachmentIds' in request && (request.attachmentIds?.length ?? 0) > 0) {
+        throw new RequestError('invalid', 'a scheduled post cannot carry files yet; publish it now, or schedule it without files', ['attachmentIds']);
+      }
       const publishAt = publishTime(at);
       checkScheduled(dir, personId, kind, request);
       const row = await ctx.publisher.write(async (tx) => {

@@ -35,7 +35,8 @@ import { canReadAssessment, canReadDocumentation, canReadFeedback, formSidesFor,
 import { expireOutbox, outboxOf } from '../../storage/notification-outbox.ts';
 import { forgetPreferencesOfOthers, preferencesOf } from '../../storage/notification-preferences.ts';
 import type { NoticeSource } from '../notify/source.ts';
-import { assessmentView, attachmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
+import { assessmentView, documentationView, feedbackView, formView, storedForm } from '../views/development.ts';
+import { attachmentView } from '../views/files.ts';
 
 /** One person's export is gathered with this. */
 export interface ExportScope {

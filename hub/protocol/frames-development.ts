@@ -3,18 +3,17 @@
 // Its field shapes come from frames-fields.ts, as frames.ts's do.
 import { z } from 'zod';
 import { DEVELOPMENT_LIMITS as L } from './limits.ts';
-import { clientKey, cursor, id, pageLimit, req, text } from './frames-fields.ts';
+import { clientKey, cursor, id, pageLimit, req, text , attachmentIds as attachmentIdsOf, unique } from './frames-fields.ts';
 
 const limit = pageLimit(L.pageSize);
 const page = { limit, before: cursor.optional() };
-const unique = <T>(list: readonly T[]) => new Set(list).size === list.length;
 
 export const DEVELOPMENT_KINDS = ['feedback', 'assessment', 'form', 'documentation'] as const;
 export type DevelopmentKind = (typeof DEVELOPMENT_KINDS)[number];
 const kinds = z.array(z.enum(DEVELOPMENT_KINDS)).min(1).max(4).refine(unique, 'kinds must be unique').optional();
 
 const goals = z.array(text(L.goal)).max(L.goals);
-const attachmentIds = z.array(id).max(L.attachments).refine(unique, 'each attachment once');
+const attachmentIds = attachmentIdsOf(L.attachments);
 
 export const developmentSchemas = {
   // §6 feedback

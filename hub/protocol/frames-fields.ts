@@ -15,3 +15,8 @@ export const pageLimit = (pageSize: number) => z.number().int().min(1).max(pageS
 /** A request frame: its `type`, the client's `id` for the answer, and its fields. */
 export const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), id: requestId, ...shape });
+
+export const unique = <T>(list: readonly T[]) => new Set(list).size === list.length;
+
+/** Uploads (POST /api/v1/attachments) a record takes: at most `max`, each once. */
+export const attachmentIds = (max: number) => z.array(id).max(max).refine(unique, 'each attachment once');

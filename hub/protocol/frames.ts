@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { developmentSchemas } from './frames-development.ts';
 import { notificationSchemas } from './frames-notifications.ts';
 import { answerSchemas, askSchema } from './frames-answers.ts';
-import { clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
+import { attachmentIds, clientKey, cursor, id, pageLimit, req, requestId, text } from './frames-fields.ts';
 import { LIMITS, REACTIONS } from './limits.ts';
 
 const limit = pageLimit(LIMITS.pageSize);
@@ -77,7 +77,10 @@ const pushKeys = z.object({
 
 export const requestSchemas = {
   /** `ask`: the post asks those it is addressed to for an acknowledgement or an answer (frames-answers.ts). */
-  'post.create': req('post.create', { schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, urgent: z.boolean().optional(), ask: askSchema.optional(), publishAt, clientKey }),
+  'post.create': req('post.create', {
+    schoolId: id, title: text(LIMITS.title), body: text(LIMITS.postBody), audience: audienceSchema, urgent: z.boolean().optional(), ask: askSchema.optional(),
+    attachmentIds: attachmentIds(LIMITS.postFiles).optional(), publishAt, clientKey,
+  }),
   'mailing.create': req('mailing.create', {
     districtId: id,
     schoolIds: z.array(id).min(1).max(LIMITS.schoolIds),
@@ -103,7 +106,10 @@ export const requestSchemas = {
       ctx.addIssue({ code: 'too_small', origin: 'array', minimum: 1, inclusive: true, message: 'Too small: expected array to have >=1 items', path: ['participantIds'] });
     }
   }),
-  'message.send': req('message.send', { conversationId: id, body: text(LIMITS.messageBody), clientKey }),
+  /** Text, files (uploaded `?for=message`), or both. */
+  'message.send': req('message.send', {
+    conversationId: id, body: z.string().trim().max(LIMITS.messageBody), attachmentIds: attachmentIds(LIMITS.messageFiles).optional(), clientKey,
+  }).refine((v) => v.body.length > 0 || (v.attachmentIds?.length ?? 0) > 0, { message: 'a message needs text or a file', path: ['body'] }),
   /** A reply to the author alone, in the direct conversation with them; `to` is what it answers: a message or a post. */
   'message.replyPrivately': req('message.replyPrivately', {
     to: z.object({ kind: z.enum(['message', 'post']), id }),

@@ -29,6 +29,9 @@ export const LIMITS = {
   searchPage: 50,
   /** contacts.get's `query`. */
   contactsQuery: 100,
+  /** Files (images, PDFs) on one message, and on one post. */
+  messageFiles: 10,
+  postFiles: 10,
   /** push.subscribe's endpoint (push services' are a few hundred characters) and device label. */
   pushEndpoint: 1024,
   deviceLabel: 100,

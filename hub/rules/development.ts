@@ -71,7 +71,7 @@ export type DevelopmentAction =
   | { type: 'form.fill'; form: StoredForm; fieldSides: readonly FormSide[] }
   | { type: 'documentation.create'; documentation: DocumentationDraft }
   | { type: 'documentation.change'; documentation: StoredDocumentation }
-  | { type: 'attachment.upload' }
+  | { type: 'attachment.upload'; purpose?: 'documentation' | 'message' | 'post' }
   | { type: 'student.card'; studentId: string }
   | { type: 'development.open'; studentId: string }
   | { type: 'group.overview'; groupId: string }
@@ -266,7 +266,14 @@ export function canChangeDocumentation(dir: Directory, actor: string, d: StoredD
 }
 
 /** Attachments are uploaded for documentation: by those who write it (preschool teachers). */
-export function canUploadAttachment(dir: Directory, actor: string): Decision {
+/**
+ * Who may upload a file, by what it is for: documentation, preschool teachers (§4); a message,
+ * anyone with a role (whether they may write to someone is asked when the message is sent);
+ * a post, staff of a school (whether that audience is theirs is asked when the post is made).
+ */
+export function canUploadAttachment(dir: Directory, actor: string, purpose: 'documentation' | 'message' | 'post' = 'documentation'): Decision {
+  if (purpose === 'message') return dir.rolesOf(actor).length > 0 ? ALLOW : deny('only people with a role at a school write messages');
+  if (purpose === 'post') return dir.staffSchoolsOf(actor).size > 0 ? ALLOW : deny('only staff of a school write posts');
   for (const g of dir.groupsOwnedBy(actor)) if (dir.groups.get(g)?.kind === 'preschool') return ALLOW;
   return deny('only preschool teachers upload attachments (for documentation)');
 }

@@ -4,6 +4,7 @@
 // lists, not as the sender of a message, not in read receipts; so where one takes part, an
 // event is split by who may see them.
 import { audienceMembers, viaOfAudience, type Via } from '../rules/index.ts';
+import { attachmentView } from './files.ts';
 import { dynamicAudienceKeys, key } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
 import type { LinkPatterns } from '../config.ts';
@@ -79,6 +80,7 @@ export function messageView(dir: Directory, show: Shown, links: LinkPatterns, m:
     editedAt: m.editedAt, deletedAt: m.deletedAt, deleted: m.deletedAt !== null, quietHours: m.quietHours,
     context: contextView(links, context),
     replyTo: m.deletedAt === null ? m.replyTo : null,
+    files: m.deletedAt === null ? m.files.map(attachmentView) : [],
   };
 }
 

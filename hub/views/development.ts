@@ -8,6 +8,7 @@ import { formTemplate, type FormSide, type StoredConference, type StoredForm } f
 import type { AssessmentRow, FeedbackRow } from '../../storage/development.ts';
 import type { FormRow } from '../../storage/forms.ts';
 import type { AttachmentRow, DocumentationRow } from '../../storage/documentation.ts';
+import { attachmentView } from './files.ts';
 import type { Shown } from './chat.ts';
 
 const nameOf = (dir: Directory, p: string) => dir.person(p)?.name ?? 'Unknown';
@@ -51,9 +52,6 @@ export function formView(dir: Directory, f: FormRow, sides: readonly FormSide[],
   };
 }
 
-export function attachmentView(a: AttachmentRow) {
-  return { id: a.id, contentType: a.contentType, size: a.size, filename: a.filename, url: `/api/v1/attachments/${a.id}` };
-}
 
 /**
  * A documentation naming `children` only (a guardian sees their own child, never another's);

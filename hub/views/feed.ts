@@ -5,6 +5,7 @@ import type { Directory } from '../directory/model.ts';
 import type { MailingRow, PostRow } from '../../storage/feed.ts';
 import type { ScheduledRow } from '../../storage/scheduled.ts';
 import { askView } from './post-answers.ts';
+import { attachmentView } from './files.ts';
 
 /**
  * A post as every reader sees it. The chosen members of a part-of-group post are left out:
@@ -31,6 +32,7 @@ export function postView(dir: Directory, p: PostRow) {
     },
     urgent: p.urgent,
     ask: askView(p.ask),
+    files: p.files.map(attachmentView),
     createdAt: p.createdAt,
   };
 }

@@ -18,7 +18,7 @@ const dir = buildDirectory({
 });
 const row = (personId: string, emoji: string): ReactionRow => ({ personId, emoji, createdAt: '2026-01-01T00:00:00.000Z' });
 const post: PostRow = {
-  id: 'post_1', schoolId: 's-ekskolan', authorId: 'p-mentor-ek', title: 't', body: 'b', urgent: false, createdAt: '',
+  id: 'post_1', schoolId: 's-ekskolan', authorId: 'p-mentor-ek', title: 't', body: 'b', urgent: false, files: [], createdAt: '',
   audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { students: true, guardians: true, staff: false } },
 };
 const conv = (c: Partial<ConversationRow>): ConversationRow => ({

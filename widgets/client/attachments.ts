@@ -63,16 +63,17 @@ async function withToken(client: HubClient, path: string, init: RequestInit): Pr
  * An attachment's bytes as a Blob of the type the hub checked (taken from the answer's
  * Content-Type, never from the file name). Rejects with AttachmentError (403: not for this person).
  */
-export async function fetchAttachment(client: HubClient, a: Pick<Attachment, 'id'>, signal?: AbortSignal): Promise<Blob> {
-  const res = await withToken(client, `/api/v1/attachments/${encodeURIComponent(a.id)}`, { method: 'GET', ...(signal ? { signal } : {}) });
+export async function fetchAttachment(client: HubClient, a: Pick<Attachment, 'id'>, signal?: AbortSignal, thumbnail = false): Promise<Blob> {
+  const path = `/api/v1/attachments/${encodeURIComponent(a.id)}${thumbnail ? '?size=thumb' : ''}`;
+  const res = await withToken(client, path, { method: 'GET', ...(signal ? { signal } : {}) });
   if (!res.ok) throw await failure(res);
   const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   return new Blob([await res.arrayBuffer()], { type: ATTACHMENT_TYPES.includes(type) ? type : 'application/octet-stream' });
 }
 
-/** Uploads a file (a preschool teacher); the hub checks its type by its bytes. */
-export async function uploadAttachment(client: HubClient, file: File, signal?: AbortSignal): Promise<Attachment> {
-  const path = `/api/v1/attachments?filename=${encodeURIComponent(file.name)}`;
+/** Uploads a file for a documentation (a preschool teacher), a message or a post; the hub checks its type by its bytes. */
+export async function uploadAttachment(client: HubClient, file: File, signal?: AbortSignal, purpose: 'documentation' | 'message' | 'post' = 'documentation'): Promise<Attachment> {
+  const path = `/api/v1/attachments?filename=${encodeURIComponent(file.name)}&for=${purpose}`;
   const headers = { 'content-type': file.type || 'application/octet-stream' };
   const res = await withToken(client, path, { method: 'POST', headers, body: file, ...(signal ? { signal } : {}) });
   if (res.status !== 201) throw await failure(res);

@@ -16,6 +16,8 @@ import { mergeReactions } from './reactions.ts';
 export interface Outgoing {
   clientKey: string;
   body: string;
+  /** Uploads (made `?for=message`) the message takes, and their names to show while pending. */
+  files?: { id: string; filename: string }[];
   createdAt: string;
   state: 'pending' | 'failed';
   error?: unknown;
@@ -203,8 +205,8 @@ export class ConversationStore extends Observable {
   }
 
   /** Shows the message at once as pending; it becomes a message when the hub has stored it. */
-  send(body: string): void {
-    const out: Outgoing = { clientKey: newClientKey('m'), body, createdAt: new Date().toISOString(), state: 'pending' };
+  send(body: string, files: { id: string; filename: string }[] = []): void {
+    const out: Outgoing = { clientKey: newClientKey('m'), body, createdAt: new Date().toISOString(), state: 'pending', ...(files.length ? { files } : {}) };
     this.outbox = [...this.outbox, out];
     this.stopTyping();
     this.changed();
@@ -448,7 +450,8 @@ export class ConversationStore extends Observable {
 
   private async deliver(out: Outgoing): Promise<void> {
     try {
-      const { message } = await this.client.request('message.send', { conversationId: this.conversationId, body: out.body, clientKey: out.clientKey });
+      const attachmentIds = out.files?.map((f) => f.id);
+      const { message } = await this.client.request('message.send', { conversationId: this.conversationId, body: out.body, ...(attachmentIds ? { attachmentIds } : {}), clientKey: out.clientKey });
       this.newestSeq = Math.max(this.newestSeq, message.seq);
       if (!this.hasNewer || message.seq <= this.lastSeq + 1) this.merge([message]);
       else this.settle([message]);

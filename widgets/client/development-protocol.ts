@@ -76,12 +76,16 @@ export interface ConferenceForm {
 }
 
 /** An uploaded file of a documentation; `url` is relative to the hub and needs the user's token. */
+/** A file of a documentation, a message or a post (PROTOCOL.md §9); an image has its size and a thumbnail. */
 export interface Attachment {
   id: string;
   contentType: string;
   size: number;
   filename: string;
   url: string;
+  width?: number;
+  height?: number;
+  thumbnailUrl?: string;
 }
 
 /** Preschool documentation (§4); `children` are those the viewer may see named (a guardian: their own child). */

@@ -7,7 +7,7 @@
 import type { AudienceTarget, PostAudience, Recipients } from '../../hub/rules/posts.ts';
 import type { ReplyQuote } from '../../storage/chat.ts';
 import type { Reaction } from '../../hub/protocol/limits.ts';
-import type { DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
+import type { Attachment, DevelopmentEvents, DevelopmentRequests } from './development-protocol.ts';
 import type { NotificationEvents, NotificationRequests } from './notifications-protocol.ts';
 import type { AnswerEvents, AnswerRequests, Ask, AskDraft, OwnAnswer } from './answers-protocol.ts';
 
@@ -57,6 +57,8 @@ export interface Message {
   context: Context | null;
   /** A private reply: what it answers, quoted as it was (older hubs send nothing). */
   replyTo?: ReplyQuote | null;
+  /** Its images and PDFs (PROTOCOL.md §9); none once deleted. */
+  files?: Attachment[];
   /** Its reactions: in history.get and after reaction.set (events of a new or edited message carry none). */
   reactions?: Reactions;
 }
@@ -126,6 +128,8 @@ export interface Post {
   /** What the post asks of its readers (acknowledge, RSVP), or null. */
   ask?: Ask | null;
   createdAt: string;
+  /** Its images and PDFs (PROTOCOL.md §9). */
+  files?: Attachment[];
   /** In feed.get (events of a new post carry none). */
   reactions?: Reactions;
 }
@@ -205,7 +209,7 @@ export interface Requests extends DevelopmentRequests, NotificationRequests, Ans
     },
     { conversation: Conversation; existing?: boolean },
   ];
-  'message.send': [{ conversationId: string; body: string; clientKey: string }, { message: Message }];
+  'message.send': [{ conversationId: string; body: string; attachmentIds?: string[]; clientKey: string }, { message: Message }];
   'message.replyPrivately': [{ to: { kind: 'message' | 'post'; id: string }; body: string; clientKey: string }, { conversation: Conversation; message: Message }];
   'reaction.set': [{ target: { kind: 'message' | 'post'; id: string }; emoji: Reaction; on: boolean }, { target: ReactionTarget; reactions: Reactions }];
   'message.edit': [{ messageId: string; body: string }, { message: Message }];
@@ -221,7 +225,7 @@ export interface Requests extends DevelopmentRequests, NotificationRequests, Ans
   'feed.get': [{ limit?: number; before?: string }, { items: FeedItem[]; next: string | null }];
   'feed.read': [{ itemIds: string[] }, { itemIds: string[] }];
   'feed.readAll': [Record<string, never>, { itemIds: string[] }];
-  'post.create': [{ schoolId: string; title: string; body: string; audience: PostAudience; ask?: AskDraft; clientKey: string }, { post: Post }];
+  'post.create': [{ schoolId: string; title: string; body: string; audience: PostAudience; ask?: AskDraft; attachmentIds?: string[]; clientKey: string }, { post: Post }];
   'mailing.create': [
     { districtId: string; schoolIds: string[]; title: string; body: string; recipients: Recipients; clientKey: string },
     { mailing: Mailing },

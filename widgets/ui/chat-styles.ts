@@ -61,6 +61,32 @@ export const chatStyles = css`
     align-items: flex-end;
     margin-top: 0.5em;
   }
+  /* The paper clip: a label for the (visually hidden, still focusable) file input. */
+  .composer .attach {
+    cursor: pointer;
+    padding: 0.45em 0.6em;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .composer .attach:focus-within {
+    outline: 2px solid var(--_focus, var(--_accent));
+    outline-offset: 2px;
+  }
+  .pending-files {
+    list-style: none;
+    margin: 0.3em 0 0;
+    padding: 0;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.3em 1em;
+    font-size: 0.9em;
+  }
+  .files {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.4em;
+    margin-top: 0.3em;
+  }
   .composer textarea {
     flex: 1;
     min-height: 2.6em;
