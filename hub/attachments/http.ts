@@ -18,7 +18,7 @@ import { attachmentUsage, getAttachment, getDocumentation, insertAttachment, typ
 import { getMessage, getConversation } from '../../storage/chat.ts';
 import { postReadKeys } from '../../storage/feed.ts';
 import { readKeysOf } from '../audience.ts';
-import { isParticipant } from '../handlers/chat-rights.ts';
+import { isParticipant } from '../views/chat.ts';
 import { makeThumbnail } from './thumbnail.ts';
 import type { AttachmentQuota } from '../config.ts';
 import { childrenShownTo } from '../views/development.ts';

@@ -10,8 +10,8 @@ import { deleteMessageAttachments } from '../../storage/documentation.ts';
 import { deleteMessage, editMessage, getMessage, lockConversation, type ConversationRow, type MessageRow } from '../../storage/chat.ts';
 import { clearMessageReactions } from '../../storage/reactions.ts';
 import type { Handler, HandlerContext } from './context.ts';
-import { conversationKeys, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
-import { assertMayWrite, isParticipant } from './chat-rights.ts';
+import { conversationKeys, isParticipant, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
+import { assertMayWrite } from './chat-rights.ts';
 
 const noSuchMessage = () => new RequestError('not_found', 'no such message', ['messageId']);
 

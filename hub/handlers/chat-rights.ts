@@ -30,11 +30,6 @@ export async function canWithHistory(dir: Directory, db: Db, actor: string, acti
 /** Not a participant, or no such conversation: the same answer (no probing). */
 export const notFound = () => new RequestError('not_found', 'no such conversation', ['conversationId']);
 
-/** Is `personId` in the conversation now? (Its audience follows the directory.) */
-export function isParticipant(dir: Directory, conv: ConversationRow, personId: string): boolean {
-  return participantsNow(dir, conv).includes(personId);
-}
-
 /**
  * May `personId` write in the conversation now (a message, an edit, a typing signal)?
  * Returns everyone in it. A non-participant gets not_found; someone who took part but has

@@ -8,8 +8,8 @@ import {
 } from '../../storage/chat.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { conversationKeys, conversationView, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
-import { assertMayWrite, isParticipant, notFound } from './chat-rights.ts';
+import { conversationKeys, conversationView, isParticipant, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
+import { assertMayWrite, notFound } from './chat-rights.ts';
 import { takeableUploads } from './uploads.ts';
 import { fileFacts, linkAttachments } from '../../storage/documentation.ts';
 import { createOnce } from './create-once.ts';

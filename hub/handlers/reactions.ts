@@ -12,8 +12,7 @@ import { readablePost, type PostRow } from '../../storage/feed.ts';
 import { lockTarget, reactionsOn, setReaction, type ReactionRow } from '../../storage/reactions.ts';
 import type { Handler, HandlerContext } from './context.ts';
 import { audit } from '../audit.ts';
-import { isParticipant } from './chat-rights.ts';
-import { participantsNow } from '../views/chat.ts';
+import { isParticipant, participantsNow } from '../views/chat.ts';
 import { messageAudience, namesFor, postAudience, reactionEvents, reactionsView, type ReactionAudience, type ReactionsView, type WireTarget } from '../views/reactions.ts';
 
 type Path = (string | number)[];

@@ -69,6 +69,11 @@ export function conversationView(dir: Directory, show: Shown, links: LinkPattern
   };
 }
 
+/** Is `personId` in the conversation now? (Its audience follows the directory.) */
+export function isParticipant(dir: Directory, conv: ConversationRow, personId: string): boolean {
+  return participantsNow(dir, conv).includes(personId);
+}
+
 /** A message as `show` may see it: a sender `show` hides (hub/people.ts) is shown without id or name. */
 export function messageView(dir: Directory, show: Shown, links: LinkPatterns, m: MessageRow, context: ConversationContext | null) {
   const visible = show(m.senderId);
