@@ -1,9 +1,10 @@
 // Commits and publishes, with group commit. Writes that arrive together share one
 // transaction: their statements are pipelined on one connection, their events appended at
-// the end under the event lock, and one commit (one WAL flush) acknowledges them all. No write
-// waits for more company: a batch starts as soon as a connection is free, taking whatever
-// queued up while the previous one committed. Events are published only after the commit; the
-// sequencer (hub/sequencer.ts) delivers them in commit order whichever commit reports first.
+// the end, and one commit (one WAL flush) acknowledges them all. No write waits for more
+// company: a batch starts as soon as a connection is free, taking whatever queued up while
+// the previous one committed. Batches take no lock, so they commit side by side (PostgreSQL
+// flushes concurrent commits together). Events are published only after the commit; the
+// sequencer (hub/sequencer.ts) delivers them in log order whichever commit reports first.
 //
 // The contract for `work`: read and check first, write last; it may throw only before it has
 // written (a thrown write-free work just fails alone), while a failing SQL statement fails the
@@ -16,7 +17,7 @@
 // arrived leaves the queue unwritten. No write is held longer than WRITE_DEADLINE_MS.
 import type { Sql, Tx } from '../storage/pool.ts';
 import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline } from '../storage/errors.ts';
-import { COMMIT_DEADLINE_MS, commitWithEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
+import { COMMIT_DEADLINE_MS, commitWithEvents, type Committed, type NewEvent } from '../storage/events.ts';
 
 /** The least time a write retried alone after its batch failed gets for its own commit. */
 const RETRY_MIN_MS = 1_000;
@@ -56,7 +57,7 @@ export class Publisher {
 
   constructor(
     private readonly sql: Sql,
-    private readonly publish: (event: StoredEvent) => void,
+    private readonly publish: (committed: Committed) => void,
   ) {}
 
   /**
@@ -103,7 +104,7 @@ export class Publisher {
     const began = Date.now();
     if (batch.length === 1) return this.runAlone(batch[0]!);
     let outcomes: PromiseSettledResult<{ result: unknown; events: NewEvent[] }>[] = [];
-    let stored: StoredEvent[];
+    let stored: Committed;
     try {
       stored = await commitWithEvents(this.sql, async (tx) => {
         outcomes = await Promise.allSettled(batch.map((p) => p.work(tx)));
@@ -128,7 +129,7 @@ export class Publisher {
     }
     this.stats.batches++;
     this.stats.writes += batch.length;
-    for (const e of stored) this.publish(e);
+    this.publish(stored);
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.status === 'fulfilled') p.resolve(o.value.result);
@@ -146,7 +147,7 @@ export class Publisher {
       }, deadlineMs);
       this.stats.batches++;
       this.stats.writes++;
-      for (const e of stored) this.publish(e);
+      this.publish(stored);
       p.resolve(result);
     } catch (e) {
       p.reject(unknown && isConnectionError(e) ? unknown : e);
