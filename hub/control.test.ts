@@ -9,12 +9,12 @@ describe('messages between nodes', () => {
     const typing = { node: 'n1', conversationId: 'c', personId: 'p', name: 'Ann', typing: true, to: ['q'] };
     expect(decodeControl('typing', encodeControl('typing', typing))).toEqual(typing);
     expect(decodeControl('directory', encodeControl('directory', 12))).toBe(12);
-    const env = { pos: '6298034176', name: 'message.created', data: { a: [1] }, topics: ['p:x'], at: 1, node: 'n1' };
+    const env = { id: '6298034176', name: 'message.created', data: { a: [1] }, topics: ['p:x'], at: 1, node: 'n1' };
     expect(decodeEnvelope(encodeEnvelope(env))).toEqual(env);
   });
 
   it('refuse what is not JSON or not of the shape', () => {
-    for (const bad of ['', 'nope', 'null', '[]', '{"horizon":5,"node":"n"}', '{"horizon":"-1","node":"n"}', '{"horizon":"12345678901234567890","node":"n"}', '{"pos":"1","name":"x","topics":"p:x","at":1,"node":"n"}', '{"__proto__":{"id":1}}']) {
+    for (const bad of ['', 'nope', 'null', '[]', '{"horizon":5,"node":"n"}', '{"horizon":"-1","node":"n"}', '{"horizon":"12345678901234567890","node":"n"}', '{"id":"1","name":"x","topics":"p:x","at":1,"node":"n"}', '{"__proto__":{"id":1}}']) {
       expect(decodeControl('tick', bad), bad).toBeUndefined();
       expect(decodeEnvelope(bad), bad).toBeUndefined();
     }

@@ -9,11 +9,11 @@ import type { TypingSignal } from './typing.ts';
 
 const nodeId = z.string().min(1).max(100);
 const eventId = z.int().min(0);
-/** A place in the event log or a transaction id (storage/events.ts): a decimal of up to 19 digits. */
+/** An event id or a horizon (storage/events.ts): a decimal of up to 19 digits. */
 const decimal = z.string().regex(/^\d{1,19}$/);
 
 /** An event as committed by one node, on each audience topic it goes to (hub/delivery.ts). */
-const envelope = z.object({ pos: decimal, name: z.string(), data: z.unknown(), topics: z.array(z.string()), at: z.number(), node: nodeId }) satisfies z.ZodType<Envelope>;
+const envelope = z.object({ id: decimal, name: z.string(), data: z.unknown(), topics: z.array(z.string()), at: z.number(), node: nodeId }) satisfies z.ZodType<Envelope>;
 
 const CONTROL = {
   /** After each commit: the horizon read after it (hub/sequencer.ts delivers up to it). */

@@ -33,7 +33,7 @@ export class Delivery {
     this.sequencer = new Sequencer({
       isLocal: (t) => fanout.hasListeners(t),
       deliver: (env, topics) => fanout.deliver(env, topics),
-      loadBelow: (after, belowTx, have, limit) => eventsBelow(sql, after, belowTx, have, limit),
+      loadBelow: (after, below, have, limit) => eventsBelow(sql, after, below, have, limit),
       horizon: () => eventsHorizon(sql),
       topicsFor: (keys) => liveTopicsFor(this.directory(), keys),
       log,
@@ -67,7 +67,7 @@ export class Delivery {
   publish(c: Committed): void {
     const at = Date.now();
     const failed = (err: unknown) => this.log('publish to the broker failed (other nodes catch up from PostgreSQL)', err);
-    const envs = c.events.map((e): Envelope => ({ pos: String(e.pos), name: e.name, data: e.data, topics: liveTopicsFor(this.directory(), e.keys), at, node: this.nodeId }));
+    const envs = c.events.map((e): Envelope => ({ id: String(e.id), name: e.name, data: e.data, topics: liveTopicsFor(this.directory(), e.keys), at, node: this.nodeId }));
     this.sequencer.offer(envs, c.horizon);
     for (const env of envs) {
       const payload = encodeEnvelope(env);

@@ -8,8 +8,8 @@ import { CODECS, type Codec, type CodecName } from './protocol/codec.ts';
 import type { TemplatedApp, WebSocket } from './uws.ts';
 import type { Metrics } from './metrics.ts';
 
-export function eventFrame(env: Pick<Envelope, 'pos' | 'name' | 'data'>): Record<string, unknown> {
-  return { type: 'event', event: env.name, cursor: env.pos, data: env.data };
+export function eventFrame(env: Pick<Envelope, 'id' | 'name' | 'data'>): Record<string, unknown> {
+  return { type: 'event', event: env.name, cursor: env.id, data: env.data };
 }
 
 const PREFIX: Record<CodecName, string> = { msgpack: 'm|', json: 'j|' };

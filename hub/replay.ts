@@ -6,8 +6,8 @@ import type { Sql } from '../storage/pool.ts';
 import { eventsAfter, prunedThrough } from '../storage/events.ts';
 
 export interface ReplayRow {
-  /** The event's place in the log, its cursor (a decimal). */
-  pos: string;
+  /** The event id, its cursor (a decimal). */
+  id: string;
   name: string;
   data: unknown;
 }
@@ -41,7 +41,7 @@ export class ReplayBatcher {
     private readonly limit = 2_000,
   ) {}
 
-  /** The place of the newest event pruned (cached for a second: storms ask it thousands of times). */
+  /** The id of the newest event pruned (cached for a second: storms ask it thousands of times). */
   async prunedThrough(): Promise<bigint> {
     const now = Date.now();
     if (this.pruned && now - this.pruned.at < 1_000) return this.pruned.through;
@@ -72,9 +72,9 @@ export class ReplayBatcher {
       this.queries++;
       const rows = await eventsAfter(this.sql, after, upTo, [...keys], this.limit);
       const complete = rows.length < this.limit;
-      const scannedTo = complete ? upTo : rows[rows.length - 1]!.pos;
+      const scannedTo = complete ? upTo : rows[rows.length - 1]!.id;
       for (const r of batch) {
-        const own = rows.filter((row) => row.pos > r.after && row.keys.some((k) => r.keys.has(k))).map(({ pos, name, data }) => ({ pos: String(pos), name, data }));
+        const own = rows.filter((row) => row.id > r.after && row.keys.some((k) => r.keys.has(k))).map(({ id, name, data }) => ({ id: String(id), name, data }));
         r.resolve({ rows: own, complete, scannedTo, upTo });
       }
     } catch (e) {

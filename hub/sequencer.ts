@@ -1,17 +1,17 @@
-// Delivers events on this node in log order (storage/events.ts: by transaction id, then rank
-// within the transaction), whichever node wrote them, and every node in the same order.
-// Writers take no lock, so events commit in any order; a node delivers only below the
-// **horizon**, the transaction id under which every transaction has finished (PostgreSQL's
-// own visibility information, read after each commit and carried by a small tick on one
-// broker topic). When the horizon moves past a range, the node reads that range's places (and
-// the payloads it lacks) from PostgreSQL, one query at a time: a lost tick or payload cannot be
+// Delivers events on this node in id order (storage/events.ts: an id is the appending
+// transaction's id, then the rank within it), whichever node wrote them: every node delivers
+// the same order. Writers take no lock, so events commit in any order; a node delivers only
+// below the **horizon**, under which every transaction has finished (PostgreSQL's own
+// visibility information, read after each commit and carried by a small tick on one broker
+// topic). When the horizon moves past a range, the node reads that range's ids (and the
+// payloads it lacks) from PostgreSQL, one query at a time: a lost tick or payload cannot be
 // told from a rolled-back transaction without it. So the broker makes delivery fast, and
 // PostgreSQL makes it complete: no gap, no duplicate, the same order on every node.
-import { txOf, type LoggedEvent } from '../storage/events.ts';
+import type { LoggedEvent } from '../storage/events.ts';
 
 export interface Envelope {
-  /** The event's place in the log (tx * 65536 + n), a decimal: its cursor. */
-  pos: string;
+  /** The event id (its place in the log and its cursor), a decimal. */
+  id: string;
   name: string;
   data: unknown;
   /** The live topics of its read keys, by the writing node's directory at commit. */
@@ -22,7 +22,7 @@ export interface Envelope {
   node: string;
 }
 
-/** After each commit: the horizon read just after it (a decimal transaction id). */
+/** After each commit: the horizon read just after it (a decimal event id: every event below it is final). */
 export interface Tick {
   horizon: string;
   node: string;
@@ -33,8 +33,8 @@ export interface SequencerDeps {
   isLocal(topic: string): boolean;
   /** Publish to the local sockets of these topics (those with listeners). */
   deliver(env: Envelope, topics: string[]): void;
-  /** The events after place `after` of transactions below `belowTx`, in log order; name and data only for places not in `have`. */
-  loadBelow(after: bigint, belowTx: bigint, have: bigint[], limit: number): Promise<LoggedEvent[]>;
+  /** The events in (after, below), oldest first; name and data only for ids not in `have`. */
+  loadBelow(after: bigint, below: bigint, have: bigint[], limit: number): Promise<LoggedEvent[]>;
   /** The horizon now, from PostgreSQL. */
   horizon(): Promise<bigint>;
   /** The live topics of an event's read keys, by the directory here. */
@@ -51,12 +51,12 @@ export const HORIZON_POLL_MAX_MS = 200;
 
 export class Sequencer {
   /**
-   * The resume line: the place of the last event taken here (0: none yet). Every event at or
+   * The resume line: the id of the last event taken here (0: none yet). Every event at or
    * below it has been delivered here, or had no listener here when its turn came; every later
-   * one is still to come (it belongs to a transaction at or above the frontier).
+   * one is still to come (it is at or above the frontier).
    */
   watermark: bigint;
-  /** Every transaction below this has been delivered. */
+  /** Every event below this id has been taken (the horizon of the last catch-up). */
   private frontier: bigint;
   /** The newest horizon heard of: where the next catch-up goes. */
   private known: bigint;
@@ -72,7 +72,7 @@ export class Sequencer {
 
   /**
    * `start`: read from PostgreSQL at start (storage/events.ts logStart), the horizon and the
-   * place of the newest event below it; everything up to there is history (resume brings it).
+   * newest event below it; everything up to there is history (resume brings it).
    */
   constructor(private readonly deps: SequencerDeps, start: { horizon: bigint; last: bigint }) {
     this.frontier = start.horizon;
@@ -83,8 +83,8 @@ export class Sequencer {
   /** Payloads (this node's commit, or from the broker), then the horizon known with them, if any. */
   offer(envs: Envelope[], horizon?: bigint): void {
     for (const env of envs) {
-      const pos = BigInt(env.pos);
-      if (pos > this.watermark && txOf(pos) >= this.frontier) this.payloads.set(pos, env);
+      const id = BigInt(env.id);
+      if (id > this.watermark && id >= this.frontier) this.payloads.set(id, env);
     }
     if (horizon !== undefined && horizon > this.known) {
       this.known = horizon;
@@ -120,14 +120,14 @@ export class Sequencer {
     try {
       while (this.known > this.frontier) {
         const target = this.known;
-        const have = [...this.payloads.keys()].filter((p) => txOf(p) < target);
+        const have = [...this.payloads.keys()].filter((id) => id < target);
         const rows = await this.deps.loadBelow(this.watermark, target, have, PAGE);
         this.stats.fills++;
         for (const row of rows) this.take(row);
         if (rows.length < PAGE) {
           // Every event below the target has been taken.
           this.frontier = target;
-          for (const pos of this.payloads.keys()) if (txOf(pos) < target) this.payloads.delete(pos);
+          for (const id of this.payloads.keys()) if (id < target) this.payloads.delete(id);
         }
       }
       this.failures = 0;
@@ -141,22 +141,22 @@ export class Sequencer {
 
   /** One event of the log, in order: delivered here if anyone here listens to it. */
   private take(row: LoggedEvent): void {
-    if (row.pos <= this.watermark) return;
-    const env = this.payloads.get(row.pos);
-    this.payloads.delete(row.pos);
+    if (row.id <= this.watermark) return;
+    const env = this.payloads.get(row.id);
+    this.payloads.delete(row.id);
     const topics = (env?.topics ?? this.deps.topicsFor(row.keys)).filter((t) => this.deps.isLocal(t));
     if (topics.length > 0) {
       if (env) this.deliver(env, topics);
       else if (row.name !== undefined) {
         this.stats.filled++;
-        this.deliver({ pos: String(row.pos), name: row.name, data: row.data, topics, at: 0, node: '' }, topics);
+        this.deliver({ id: String(row.id), name: row.name, data: row.data, topics, at: 0, node: '' }, topics);
       } else {
         // Said to be here when the query was sent, gone since: not possible (a payload leaves
         // only past the watermark). Stop rather than skip it; the next catch-up reads it again.
-        throw new Error(`event ${row.pos} has no payload here`);
+        throw new Error(`event ${row.id} has no payload here`);
       }
     }
-    this.watermark = row.pos;
+    this.watermark = row.id;
   }
 
   private deliver(env: Envelope, topics: string[]): void {

@@ -9,7 +9,7 @@ import { TokenError } from './auth/tokens.ts';
 import { UNFORESEEN_FAILURE, storageFailure } from '../storage/errors.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
-import { eventAt } from '../storage/events.ts';
+import { eventExists } from '../storage/events.ts';
 import type { ReplayRow } from './replay.ts';
 import { TokenBucket } from './rate.ts';
 import { ABUSE_LIMITS, Counts, KeyedBuckets } from './limits.ts';
@@ -27,7 +27,7 @@ const DEADLINE_PASSED = 'the hub could not finish this in time; this may have be
 /** Events after a point, complete up to `to`: every event up to it the person may see is in `events`. */
 type Replay = { events: ReplayRow[]; to: bigint };
 
-/** The largest place in the log (a bigint column): longer cursors are not ours. */
+/** The largest event id (a bigint column): larger cursors are not ours. */
 const MAX_CURSOR = 2n ** 63n - 1n;
 
 /** uWS WebSocket.send's answer when the frame went over maxBackpressure and was dropped. */
@@ -359,9 +359,9 @@ export class Sessions {
   }
 
   /**
-   * The place to resume after, or 'reset' when the cursor is not one of ours: not a number, a
-   * place the log no longer keeps (pruned at or after it), or one past what this node has
-   * delivered that names no event (a restored database, another hub). A cursor past what this
+   * The event id to resume after, or 'reset' when the cursor is not one of ours: not a number,
+   * older than what the log keeps (an event after it was pruned), or past what this node has
+   * delivered and naming no event (a restored database, another hub). A cursor past what this
    * node has delivered may be real: an event committed on another node that this node has not
    * delivered yet. A cursor the client was sent names a committed event (or is 0, before the
    * first), visible to a read after the hello arrived: only such cursors cost the query.
@@ -370,7 +370,7 @@ export class Sessions {
     if (!/^\d{1,19}$/.test(cursor)) return 'reset';
     const from = BigInt(cursor);
     if (from > MAX_CURSOR) return 'reset';
-    if (from > this.core.delivery.lastDeliveredId && !(await eventAt(this.core.sql, from))) return 'reset';
+    if (from > this.core.delivery.lastDeliveredId && !(await eventExists(this.core.sql, from))) return 'reset';
     if ((await this.core.replays.prunedThrough()) > from) return 'reset'; // no longer kept
     return from;
   }

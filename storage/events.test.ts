@@ -1,11 +1,11 @@
 // The event log's promise: appending takes no lock (a writer never waits for another's
 // commit), and below the horizon the log is final, so a reader that has read up to a place
-// never later finds a committed event before it (a cursor never skips a late commit).
+// never later finds a committed event below it (a cursor never skips a late commit).
 import { describe, expect, it } from 'vitest';
 import { withFreshPool } from './test-database.ts';
 import type { Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
-import { appendEvents, eventsBelow, eventsHorizon, txOf } from './events.ts';
+import { appendEvents, eventsBelow, eventsHorizon } from './events.ts';
 
 let sql: Sql;
 withFreshPool(8, async (pool) => {
@@ -27,19 +27,19 @@ describe('event log', () => {
       const [e] = await appendEvents(tx, [ev('a')]);
       aAppended();
       await aHolds;
-      return e!.pos;
+      return e!.id;
     });
     await aDidAppend;
     const started = Date.now();
-    const posB = await sql.begin(async (tx) => (await appendEvents(tx, [ev('b'), ev('b2')]))[0]!.pos);
+    const idB = await sql.begin(async (tx) => (await appendEvents(tx, [ev('b'), ev('b2')]))[0]!.id);
     expect(Date.now() - started).toBeLessThan(500); // B committed while A is open: no lock between them
     // B is committed, but A (which began writing first) is not: nothing is final past A.
-    expect(await eventsHorizon(sql)).toBeLessThanOrEqual(txOf(posB));
+    expect(await eventsHorizon(sql)).toBeLessThanOrEqual(idB);
     expect(await final()).toEqual([]);
     releaseA();
-    const posA = await a;
-    expect(posA).toBeLessThan(posB); // A took its transaction id first: A comes first
-    expect(await eventsHorizon(sql)).toBeGreaterThan(txOf(posB));
+    const idA = await a;
+    expect(idA).toBeLessThan(idB); // A took its transaction id first: A comes first
+    expect(await eventsHorizon(sql)).toBeGreaterThan(idB + 1n);
     expect(await final()).toEqual(['a', 'b', 'b2']);
   });
 

@@ -1,11 +1,11 @@
-// The event log, appended without a lock: writers take ids from the sequence and never wait
-// for one another (issue 14). An event's place is (tx, n): the id of the transaction that
-// appended it (xid8, PostgreSQL's own, cluster-wide and never reused) and its rank within that
-// transaction; its cursor is tx * 65536 + n (a decimal, compared as a number). Transaction ids
-// are taken at a transaction's first write, so a transaction that began writing after another
-// committed comes after it; transactions that overlap are ordered by their ids. A reader never
-// reads past the **horizon** (events_horizon(), migration 020): below it every transaction has
-// finished, so the log up to there is final and a cursor never skips a late commit.
+// The event log, appended without a lock (issue 14): writers never wait for one another. An
+// event's id is its place in the log: tx * 65536 + n, where tx is the id of the transaction
+// that appended it (xid8: PostgreSQL's own, cluster-wide, never reused) and n its rank in that
+// transaction; the id is the client's cursor. A transaction takes its id at its first write,
+// so one that began writing after another committed comes after it; transactions that overlap
+// are ordered by their transaction ids. A reader never reads past the **horizon**
+// (events_horizon(), migration 020): below it every transaction has finished, so the log up to
+// there is final and a cursor never skips a late commit.
 import type { Db, Sql, Tx } from './pool.ts';
 import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline } from './errors.ts';
 
@@ -17,99 +17,88 @@ export interface NewEvent {
 
 export interface StoredEvent {
   /** The event's place in the log and its cursor: tx * 65536 + n. */
-  pos: bigint;
+  id: bigint;
   name: string;
   keys: string[];
   data: unknown;
 }
 
-/** Events one transaction may append at the most: the rank n fits below the transaction's place. */
+/** Events one transaction may append at the most: its rank n stays below the next transaction's ids. */
 export const EVENTS_PER_TRANSACTION = 65_536;
-const RANK = BigInt(EVENTS_PER_TRANSACTION);
-
-/** The cursor of (tx, n). */
-export const placeOf = (tx: bigint, n: number): bigint => tx * RANK + BigInt(n);
-/** The transaction of a place. */
-export const txOf = (pos: bigint): bigint => pos / RANK;
-/** The rank within its transaction of a place. */
-const rankOf = (pos: bigint): number => Number(pos % RANK);
 
 /**
- * Appends the events in the transaction's order, at its end. Once per transaction: the ranks
- * start at 0 (a second call fails on the unique place). No lock: nothing waits here.
+ * Appends the events in the given order at the transaction's end. Once per transaction: the
+ * ranks start at 0 (a second call fails on the primary key). No lock: nothing waits here.
  */
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
   if (events.length > EVENTS_PER_TRANSACTION) throw new Error(`a transaction appends at most ${EVENTS_PER_TRANSACTION} events`);
-  const rows = await tx<{ tx: string; n: number }[]>`
-    insert into events (name, keys, data, n)
-    select x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), x.e->'data', x.n - 1
+  const rows = await tx<{ id: string }[]>`
+    insert into events (id, name, keys, data)
+    select pg_current_xact_id()::text::bigint * ${EVENTS_PER_TRANSACTION} + x.n - 1,
+      x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), x.e->'data'
     from jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as x(e, n)
     order by x.n
-    returning tx::text as tx, n`;
-  const txId = BigInt(rows[0]!.tx);
-  return events.map((e, i) => ({ pos: placeOf(txId, i), ...e }));
+    returning id::text as id`;
+  return rows.map((r, i) => ({ id: BigInt(r.id), ...events[i]! }));
 }
 
-/** Every transaction below the result has finished: the log below it is final (migration 020). */
+/**
+ * The horizon as an event id: every event below it is final (its transaction has finished,
+ * so it is committed and visible to any later read, or will never exist). Migration 020.
+ */
 export async function eventsHorizon(db: Db): Promise<bigint> {
-  const [row] = await db<{ h: string }[]>`select events_horizon()::text as h`;
+  const [row] = await db<{ h: string }[]>`select (events_horizon()::text::bigint * ${EVENTS_PER_TRANSACTION})::text as h`;
   return BigInt(row!.h);
 }
 
-/** Where a node starts: the horizon, and the place of the newest event below it (0: none). */
+/** Where a node starts: the horizon, and the newest event below it (0: none). */
 export async function logStart(db: Db): Promise<{ horizon: bigint; last: bigint }> {
   const horizon = await eventsHorizon(db);
-  const [row] = await db<{ last: string | null }[]>`
-    select (tx::text::bigint * 65536 + n)::text as last from events where tx < ${horizon.toString()}::xid8 order by tx desc, n desc limit 1`;
+  const [row] = await db<{ last: string | null }[]>`select max(id)::text as last from events where id < ${horizon.toString()}::bigint`;
   return { horizon, last: BigInt(row?.last ?? '0') };
 }
 
-/** Does an event sit at this place? (A cursor a client was sent names one, unless it was pruned.) */
-export async function eventAt(db: Db, pos: bigint): Promise<boolean> {
-  const rows = await db`select 1 from events where tx = ${txOf(pos).toString()}::xid8 and n = ${rankOf(pos)}::int`;
+/** Is there an event with this id? (A cursor a client was sent names one, unless it was pruned.) */
+export async function eventExists(db: Db, id: bigint): Promise<boolean> {
+  const rows = await db`select 1 from events where id = ${id.toString()}::bigint`;
   return rows.length > 0;
 }
 
 export interface LoggedEvent {
-  pos: bigint;
+  id: bigint;
   keys: string[];
-  /** Left out (undefined) for the places the reader said it has. */
+  /** Left out (undefined) for the ids the reader said it has. */
   name?: string;
   data?: unknown;
 }
 
 /**
- * The events after place `after` of transactions below `belowTx`, in log order, at most
- * `limit`: how a node verifies that it has every event up to a horizon. Name and data come
- * only for places not in `have` (the node got those through the broker).
+ * The events in (after, below), oldest first, at most `limit`: how a node checks that it has
+ * every event up to a horizon. Name and data come only for ids not in `have` (those came
+ * through the broker).
  */
-export async function eventsBelow(db: Db, after: bigint, belowTx: bigint, have: bigint[], limit: number): Promise<LoggedEvent[]> {
-  const rows = await db<{ tx: string; n: number; keys: string[]; name: string | null; data: unknown }[]>`
-    with e as (
-      select tx, n, keys, name, data, tx::text::bigint * 65536 + n as pos from events
-      where (tx, n) > (${txOf(after).toString()}::xid8, ${rankOf(after)}::int) and tx < ${belowTx.toString()}::xid8
-      order by tx, n limit ${limit}
-    )
-    select tx::text as tx, n, keys,
-      case when pos = any(${have.map(String)}::bigint[]) then null else name end as name,
-      case when pos = any(${have.map(String)}::bigint[]) then null else data end as data
-    from e order by tx, n`;
-  return rows.map((r) => ({ pos: placeOf(BigInt(r.tx), r.n), keys: r.keys, ...(r.name === null ? {} : { name: r.name, data: r.data }) }));
+export async function eventsBelow(db: Db, after: bigint, below: bigint, have: bigint[], limit: number): Promise<LoggedEvent[]> {
+  const known = have.map(String);
+  const rows = await db<{ id: string; keys: string[]; name: string | null; data: unknown }[]>`
+    select id::text as id, keys,
+      case when id = any(${known}::bigint[]) then null else name end as name,
+      case when id = any(${known}::bigint[]) then null else data end as data
+    from events where id > ${after.toString()}::bigint and id < ${below.toString()}::bigint
+    order by id limit ${limit}`;
+  return rows.map((r) => ({ id: BigInt(r.id), keys: r.keys, ...(r.name === null ? {} : { name: r.name, data: r.data }) }));
 }
 
-/** Events after place `after` up to place `upto` that carry any of `keys`, in log order. */
-export async function eventsAfter(db: Db, after: bigint, upto: bigint, keys: string[], limit: number): Promise<{ pos: bigint; name: string; keys: string[]; data: unknown }[]> {
-  const rows = await db<{ tx: string; n: number; name: string; keys: string[]; data: unknown }[]>`
-    select tx::text as tx, n, name, keys, data from events
-    where (tx, n) > (${txOf(after).toString()}::xid8, ${rankOf(after)}::int)
-      and (tx, n) <= (${txOf(upto).toString()}::xid8, ${rankOf(upto)}::int)
-      and keys && ${keys}::text[]
-    order by tx, n limit ${limit}`;
-  return rows.map((r) => ({ pos: placeOf(BigInt(r.tx), r.n), name: r.name, keys: r.keys, data: r.data }));
+/** Events in (after, upto] that carry any of `keys`, oldest first. */
+export async function eventsAfter(db: Db, after: bigint, upto: bigint, keys: string[], limit: number): Promise<{ id: bigint; name: string; keys: string[]; data: unknown }[]> {
+  const rows = await db<{ id: string; name: string; keys: string[]; data: unknown }[]>`
+    select id::text as id, name, keys, data from events
+    where id > ${after.toString()}::bigint and id <= ${upto.toString()}::bigint and keys && ${keys}::text[]
+    order by id limit ${limit}`;
+  return rows.map((r) => ({ ...r, id: BigInt(r.id) }));
 }
 
-/** The cursor of the newest event pruned from the log (0: none): a resume from below it may miss events. */
+/** The id of the newest event pruned from the log (0: none): a resume from below it may miss events. */
 export async function prunedThrough(db: Db): Promise<bigint> {
   const [row] = await db<{ through: string }[]>`select through::text as through from events_pruned`;
   return BigInt(row?.through ?? '0');

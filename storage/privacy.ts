@@ -164,28 +164,24 @@ export async function listGuardianBlocks(db: Db, q: { guardianId?: string | unde
 // holds the write path; the log is a delivery buffer, pruned as one prefix for all districts)
 
 /**
- * Prunes the event log up to the first event at or after `cutoff` (always a prefix in log
- * order, below the horizon, never the newest event), and records the place of the newest
- * pruned in events_pruned: a resume from a cursor before it gets sync.reset.
+ * Prunes the event log up to the first event at or after `cutoff` (always a prefix by id,
+ * below the horizon, never the newest event), and records the id of the newest pruned in
+ * events_pruned: a resume from a cursor below it gets sync.reset.
  */
 export function pruneEvents(db: Db, cutoff: string): Promise<number> {
   return inBatches(async () => {
     const [r] = await db<{ n: number }[]>`
-      with h as (select events_horizon() as h),
+      with h as (select events_horizon()::text::bigint * 65536 as h),
       b as (
-        select tx, n from (
-          (select tx, n, 0 as pref from events where created_at >= ${cutoff}::timestamptz and tx < (select h from h) order by tx, n limit 1)
-          union all
-          (select tx, n, 1 from events where tx < (select h from h) order by tx desc, n desc limit 1)
-        ) c order by pref limit 1
+        select coalesce((select id from events where created_at >= ${cutoff}::timestamptz and id < (select h from h) order by id limit 1),
+                        (select max(id) from events where id < (select h from h))) as id
       ),
       d as (
-        delete from events where (tx, n) in (
-          select e.tx, e.n from events e, b where (e.tx, e.n) < (b.tx, b.n) order by e.tx, e.n limit ${RETENTION_BATCH})
-        returning tx::text::bigint * 65536 + n as pos
+        delete from events where id in (select id from events where id < (select id from b) order by id limit ${RETENTION_BATCH})
+        returning id
       ),
       m as (
-        update events_pruned set through = greatest(through, (select max(pos) from d)) where exists (select 1 from d)
+        update events_pruned set through = greatest(through, (select max(id) from d)) where exists (select 1 from d)
       )
       select count(*)::int as n from d`;
     return Number(r?.n ?? 0);

@@ -1,28 +1,22 @@
--- The event log without a lock (issue 14). Writers take ids from the sequence and never wait
--- for one another; an event's place in the log is (tx, n): the id of the transaction that
--- appended it (xid8, cluster-wide and never reused) and its rank within that transaction.
--- Readers deliver only below the **horizon** (events_horizon below), under which every
--- transaction has finished, so a reader that has passed a place never finds a committed
--- event before it later. The cursor is tx * 65536 + n (storage/events.ts).
+-- The event log without a lock (issue 14). Writers never wait for one another: an event's id
+-- is its place in the log, tx * 65536 + n, where tx is the id of the transaction that appended
+-- it (xid8: PostgreSQL's own, cluster-wide, never reused, taken at the transaction's first
+-- write) and n its rank within that transaction (storage/events.ts). Readers deliver only below
+-- the **horizon** (events_horizon below), under which every transaction has finished, so a
+-- reader that has read up to an id never finds a committed event below it later, and the id
+-- is the cursor as before.
 --
--- Rows appended before this migration keep their place: tx = id / 65536 and n = id % 65536
--- give the cursor id, the cursor clients already hold. Every new transaction id is above
--- those (a transaction appends far fewer than 65,536 events on average), checked below.
-ALTER TABLE events ADD COLUMN tx xid8, ADD COLUMN n integer;
-UPDATE events SET tx = (id / 65536)::text::xid8, n = (id % 65536)::int;
+-- Rows appended before this migration keep their ids (cursors clients already hold). Every new
+-- id is above them: a transaction appends far fewer than 65,536 events on average, checked here.
 DO $$
 BEGIN
   IF (SELECT max(id) / 65536 FROM events) >= pg_current_xact_id()::text::bigint THEN
     RAISE EXCEPTION 'event ids too large to keep their cursors';
   END IF;
 END $$;
-ALTER TABLE events
-  ALTER COLUMN tx SET NOT NULL,
-  ALTER COLUMN tx SET DEFAULT pg_current_xact_id(),
-  ALTER COLUMN n SET NOT NULL,
-  ALTER COLUMN n SET DEFAULT 0,   -- one event per transaction; appendEvents gives each its rank
-  ADD CONSTRAINT events_rank CHECK (n >= 0 AND n < 65536);
-CREATE UNIQUE INDEX events_place ON events (tx, n);
+-- The default serves a transaction that appends one event; appendEvents sets each event's rank.
+ALTER TABLE events ALTER COLUMN id SET DEFAULT (pg_current_xact_id()::text::bigint * 65536);
+DROP SEQUENCE events_id_seq;
 
 -- How far the log was pruned: a resume from a cursor below it may have missed a pruned event
 -- (sync.reset). Before this migration the log was pruned as a prefix by id.
