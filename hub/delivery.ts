@@ -18,6 +18,8 @@ export class Delivery {
   readonly nodeId = randomUUID();
   readonly sequencer: Sequencer;
   private lastRaw = '';
+  /** The newest event this node committed. */
+  private newestCommitted = 0n;
   private poller: NodeJS.Timeout | undefined;
   /** Broker publishes this node made: one per topic and event, plus one tick per commit. */
   readonly brokerPublishes = { topic: 0, tick: 0 };
@@ -63,9 +65,19 @@ export class Delivery {
     return this.sequencer.watermark;
   }
 
+  /**
+   * Resolves once this node has delivered every event it committed so far (within `ms`): a
+   * connection that starts after a write was acknowledged here does not get it live.
+   */
+  caughtUp(ms: number): Promise<void> {
+    return this.sequencer.taken(this.newestCommitted, ms);
+  }
+
   /** A commit of this node's: its events, in order, and the horizon read after it. */
   publish(c: Committed): void {
     const at = Date.now();
+    const last = c.events[c.events.length - 1];
+    if (last && last.id > this.newestCommitted) this.newestCommitted = last.id;
     const failed = (err: unknown) => this.log('publish to the broker failed (other nodes catch up from PostgreSQL)', err);
     const envs = c.events.map((e): Envelope => ({ id: String(e.id), name: e.name, data: e.data, topics: liveTopicsFor(this.directory(), e.keys), at, node: this.nodeId }));
     this.sequencer.offer(envs, c.horizon);

@@ -61,6 +61,8 @@ export class Sequencer {
   /** The newest horizon heard of: where the next catch-up goes. */
   private known: bigint;
   private readonly payloads = new Map<bigint, Envelope>();
+  /** Who waits for the watermark to reach an id (taken()). */
+  private waiters: { id: bigint; done: () => void }[] = [];
   private catching = false;
   private timer: NodeJS.Timeout | undefined;
   /** Horizon polls in a row that found it unmoved: the next waits longer. */
@@ -91,6 +93,19 @@ export class Sequencer {
       this.polls = 0;
     }
     this.advance();
+  }
+
+  /** Resolves once the watermark reaches `id`, or after `ms` whatever happened. */
+  taken(id: bigint, ms: number): Promise<void> {
+    if (id <= this.watermark) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push({ id, done });
+    });
   }
 
   /** Catches up to the newest horizon known, or waits for one (polling PostgreSQL while events wait). */
@@ -124,6 +139,11 @@ export class Sequencer {
         const rows = await this.deps.loadBelow(this.watermark, target, have, PAGE);
         this.stats.fills++;
         for (const row of rows) this.take(row);
+        if (this.waiters.length > 0) {
+          const due = this.waiters.filter((w) => w.id <= this.watermark);
+          this.waiters = this.waiters.filter((w) => w.id > this.watermark);
+          for (const w of due) w.done();
+        }
         if (rows.length < PAGE) {
           // Every event below the target has been taken.
           this.frontier = target;
@@ -185,5 +205,6 @@ export class Sequencer {
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    for (const w of this.waiters.splice(0)) w.done();
   }
 }

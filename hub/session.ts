@@ -336,6 +336,9 @@ export class Sessions {
       const ws = s.ws;
       const user = { id: personId, name: person.name, roles: dir.rolesOf(personId) };
       if (first === undefined || first === 'reset') {
+        // A write acknowledged here before this hello is delivered here first: not sent live.
+        await this.core.delivery.caughtUp(SESSION_LIMITS.replayCatchUpMs);
+        if ((s.state as State) === 'closed' || !s.ws) return;
         // From here to the end of the cork nothing can interleave: later events come through the topics.
         const upTo = this.core.delivery.lastDeliveredId;
         ws.cork(() => {
