@@ -41,10 +41,11 @@ export const GROUP_COMMIT = {
   /** Writes in one transaction at the most. */
   maxBatch: 100,
   /**
-   * Batches in flight: one runs its statements while another commits. Few on purpose: the
-   * event lock lets one commit at a time, so more batches only queue behind each other's WAL
-   * flushes; with three, what arrives meanwhile joins the next batch. `bench --only chat`:
-   * 3 gave p99 27 ms and 3,127 msg/s, 12 gave p99 38-67 ms and 1,960-2,590 msg/s.
+   * Batches in flight: one runs its statements while another commits. Chosen with the event
+   * lock (`bench --only chat`: 3 gave p99 27 ms and 3,127 msg/s, 12 gave p99 38-67 ms and
+   * 1,960-2,590 msg/s). Without it (issue 14) commits no longer queue behind one another, but
+   * each batch open holds the horizon back for the batches after it, so few still serve best
+   * (loadtest/RESULTS.md).
    */
   concurrency: 3,
 };

@@ -29,7 +29,8 @@ INSERT INTO events_pruned (through) SELECT coalesce(min(id) - 1, 0) FROM events;
 -- Every transaction of this database whose id is below the result has finished (committed or
 -- rolled back): its events are final and visible to any later snapshot. Taken from a fresh
 -- snapshot: its xmax, or the oldest transaction in it still running in this database (the
--- PostgreSQL cluster is shared; other databases' transactions are left out). The snapshot is
+-- PostgreSQL cluster is shared; other databases' transactions are left out, and so are
+-- autovacuum's: an ANALYZE takes a transaction id, and only clients append events). The snapshot is
 -- taken before the backends are read, so a transaction that began after it (with a higher id
 -- than any it lists as running) cannot be missed. Prepared transactions count as running.
 CREATE FUNCTION events_horizon() RETURNS xid8 LANGUAGE plpgsql VOLATILE AS $$
@@ -41,7 +42,8 @@ BEGIN
   RETURN least(pg_snapshot_xmax(s), (
     SELECT min(x) FROM pg_snapshot_xip(s) x
     WHERE x::xid IN (
-      SELECT backend_xid FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL
+      SELECT backend_xid FROM pg_stat_activity
+      WHERE datname = current_database() AND backend_type = 'client backend' AND backend_xid IS NOT NULL
       UNION ALL
       SELECT transaction FROM pg_prepared_xacts WHERE database = current_database())));
 END $$;
