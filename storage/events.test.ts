@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { withFreshPool } from './test-database.ts';
 import type { Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
-import { appendEvents, eventsBelow, eventsHorizon } from './events.ts';
+import { appendEvents, eventsBelow, eventsBetween, eventsHorizon, lastEventId } from './events.ts';
 
 let sql: Sql;
 withFreshPool(8, async (pool) => {
@@ -69,5 +69,29 @@ describe('event log', () => {
     // Each read is a prefix of the final log: nothing appeared before a place already read.
     for (const snap of seen) expect(all.slice(0, snap.length)).toEqual(snap);
     expect(seen.length).toBeGreaterThan(5);
+  });
+});
+
+describe('following the log by number', () => {
+  it('lastEventId is final: an event still open below it never appears later', async () => {
+    let release!: () => void;
+    const holds = new Promise<void>((r) => (release = r));
+    let appended!: () => void;
+    const didAppend = new Promise<void>((r) => (appended = r));
+    const open = sql.begin(async (tx) => {
+      await appendEvents(tx, [ev('open')]);
+      appended();
+      await holds;
+    });
+    await didAppend;
+    await sql.begin((tx) => appendEvents(tx, [ev('later')]));
+    const last = await lastEventId(sql);
+    const seen = (await eventsBetween(sql, 0, last, 10_000)).map((e) => e.name);
+    expect(seen).not.toContain('open');
+    expect(seen).not.toContain('later');
+    release();
+    await open;
+    const after = await lastEventId(sql);
+    expect((await eventsBetween(sql, last, after, 10_000)).map((e) => e.name)).toEqual(['open', 'later']);
   });
 });

@@ -59,6 +59,21 @@ export async function logStart(db: Db): Promise<{ horizon: bigint; last: bigint 
   return { horizon, last: BigInt(row?.last ?? '0') };
 }
 
+/**
+ * The newest final event (0: none): no event can appear at or below it later. For readers that
+ * follow the log by id with numbers (ids stay below 2^53 while transaction ids stay below 2^37).
+ */
+export async function lastEventId(db: Db): Promise<number> {
+  return Number((await logStart(db)).last);
+}
+
+/** Every event in (afterId, uptoId], oldest first; `uptoId` at most lastEventId() for a final answer. */
+export async function eventsBetween(db: Db, afterId: number, uptoId: number, limit: number): Promise<{ id: number; name: string; keys: string[]; data: unknown }[]> {
+  const rows = await db<{ id: string; name: string; keys: string[]; data: unknown }[]>`
+    select id::text as id, name, keys, data from events where id > ${String(afterId)}::bigint and id <= ${String(uptoId)}::bigint order by id limit ${limit}`;
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
 /** Is there an event with this id? (A cursor a client was sent names one, unless it was pruned.) */
 export async function eventExists(db: Db, id: bigint): Promise<boolean> {
   const rows = await db`select 1 from events where id = ${id.toString()}::bigint`;
