@@ -3,7 +3,9 @@
 // first time such an element is in the document, its module is imported (a chunk next to
 // schoolhub.js, fetched relative to it) and the module defines the element, which upgrades
 // every instance already on the page. Properties set before that are kept (Lit takes
-// properties set on an element before its upgrade).
+// properties set on an element before its upgrade). Only the document is watched, not shadow
+// roots: no widget renders these three inside itself, and a portal that places one inside its
+// own shadow root calls loadWidget.
 type Loader = () => Promise<unknown>;
 
 const LOADERS: Record<string, Loader> = {
