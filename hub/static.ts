@@ -6,14 +6,20 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HttpResponse, TemplatedApp } from './uws.ts';
+import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.ts';
 import type { HubConfig } from './config.ts';
 import type { HubCore } from './core.ts';
 import { mintToken } from './auth/mint.ts';
 import { demoBundle } from './demo/district.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BUNDLE_PATH = path.join(ROOT, 'dist', 'widgets', 'schoolhub.js');
+export const WIDGETS_DIR = path.join(ROOT, 'dist', 'widgets');
+export const BUNDLE_PATH = path.join(WIDGETS_DIR, 'schoolhub.js');
+/**
+ * The names the build gives the entry's chunks (widgets/vite.config.ts: `[name]-[hash].js`).
+ * Only such a name is looked up, and only inside dist/widgets: no path can leave it.
+ */
+const CHUNK_NAME = /^[A-Za-z0-9_-]+\.js$/;
 const DEMO_DIR = path.join(ROOT, 'widgets', 'demo');
 /** The Web Push service worker that portals import (hub/notify/service-worker.js). */
 export const PUSH_WORKER_PATH = path.join(ROOT, 'hub', 'notify', 'service-worker.js');
@@ -111,10 +117,10 @@ function demoPersons(core: Pick<HubCore, 'directory'> | undefined): (id: string)
  * A script other origins load: the widget bundle (a cross-origin module script, which needs
  * CORS) and the push worker (imported by the portal's worker). ETag and gzip as every file.
  */
-function serveScript(app: TemplatedApp, route: string, file: () => Cached | undefined, missing: string, headers: Record<string, string>): void {
+function serveScript(app: TemplatedApp, route: string, file: (req: HttpRequest) => Cached | undefined, missing: string, headers: Record<string, string>): void {
   app.get(route, (res, req) => {
     const r: Request = { ifNoneMatch: req.getHeader('if-none-match'), gzip: /\bgzip\b/.test(req.getHeader('accept-encoding')) };
-    const f = file();
+    const f = file(req);
     if (!f) {
       res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end(missing);
       return;
@@ -137,6 +143,22 @@ export function registerStatic(app: TemplatedApp, config: HubConfig, core?: Pick
     // Unversioned URL: browsers keep it briefly and then revalidate by ETag.
     'cache-control': 'public, max-age=300, must-revalidate',
   });
+  // The chunks schoolhub.js imports (at once or on demand, widgets/lazy.ts), fetched relative to
+  // it, so from the portal's origin too: same CORS as the entry. Their names carry a hash of
+  // their content, so a browser may keep them for good.
+  const chunks = new Map<string, () => Cached | undefined>();
+  serveScript(app, '/widgets/:chunk', (req) => {
+    const name = req.getParameter(0) ?? '';
+    if (!CHUNK_NAME.test(name)) return undefined;
+    let file = chunks.get(name);
+    if (!file) {
+      // Remember only names that exist, so the map holds at most the files of dist/widgets.
+      if (!existsSync(path.join(WIDGETS_DIR, name))) return undefined;
+      file = cachedFile(path.join(WIDGETS_DIR, name));
+      chunks.set(name, file);
+    }
+    return file();
+  }, 'not found\n', { 'cache-control': 'public, max-age=31536000, immutable' });
   // The Web Push service worker, imported by the one line the portal hosts on its origin
   // (docs/NOTIFICATIONS.md). Revalidated on every check (no-cache + ETag): browsers compare
   // imported scripts when they look for a new worker, so a new hub version reaches them.

@@ -13,6 +13,12 @@ export { SchoolhubFeed } from './feed.ts';
 export { SchoolhubUnreadBadge } from './unread-badge.ts';
 export { SchoolhubFeedBadge } from './feed-badge.ts';
 export { SchoolhubScheduled } from './scheduled.ts';
-export { SchoolhubDevelopment } from './development.ts';
-export { SchoolhubDocumentation } from './documentation.ts';
-export { SchoolhubNotifications } from './notifications.ts';
+// Loaded on demand (widgets/lazy.ts): only their types are exported here, the classes come
+// with their chunk (`await loadWidget(tag)`, then `customElements.get(tag)`).
+export type { SchoolhubDevelopment } from './development.ts';
+export type { SchoolhubDocumentation } from './documentation.ts';
+export type { SchoolhubNotifications } from './notifications.ts';
+export { loadWidget } from './lazy.ts';
+import { watchForLazyWidgets } from './lazy.ts';
+
+watchForLazyWidgets();

@@ -87,10 +87,15 @@ describe('the widgets never render user text as HTML (sources)', () => {
 });
 
 describe('the built bundle', () => {
+  // Every chunk a page may load: schoolhub.js and those it imports at once or on demand.
   let bundle: string;
   beforeAll(async () => {
     await ensureBundle();
-    bundle = readFileSync(BUNDLE, 'utf8');
+    const dir = path.dirname(BUNDLE);
+    const chunks = readdirSync(dir).filter((n) => n.endsWith('.js'));
+    expect(chunks).toContain('schoolhub.js');
+    expect(chunks.length).toBeGreaterThan(1);
+    bundle = chunks.map((n) => readFileSync(path.join(dir, n), 'utf8')).join('\n');
   });
 
   it('carries no unsafe directive, HTML parsing from strings, or eval', () => {

@@ -1,7 +1,8 @@
 // hub/static.ts over HTTP: the bundle (CORS for cross-origin module scripts, ETag, gzip), the
 // demo portal with its CSP, and the demo-only token endpoint (demo persons only, demo mode only).
 import { gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../hub/testing/harness.ts';
@@ -44,6 +45,46 @@ describe('static routes in demo mode', () => {
     const again = await get(`${t.url}/widgets/schoolhub.js`, { 'if-none-match': etag });
     expect(again.status).toBe(304);
     expect(again.body.length).toBe(0);
+  });
+
+  it('serves every chunk next to the bundle (CORS, immutable), what loads at once stays under budget', async () => {
+    const dir = path.dirname(BUNDLE);
+    const names = readdirSync(dir).filter((n) => n.endsWith('.js') && n !== 'schoolhub.js');
+    // The on-demand widgets (widgets/lazy.ts) are chunks of their own.
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    const bundle = readFileSync(BUNDLE, 'utf8');
+    for (const name of ['development', 'documentation', 'notifications']) {
+      expect(names.some((n) => n.startsWith(`${name}-`)), name).toBe(true);
+      expect(bundle).toMatch(new RegExp(`import\\(\\s*[\`'"]\\./${name}-[\\w-]+\\.js[\`'"]`));
+    }
+    for (const name of names) {
+      const res = await get(`${t.url}/widgets/${name}`, { 'accept-encoding': 'gzip' });
+      expect(res.status, name).toBe(200);
+      expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(gunzipSync(res.body).equals(readFileSync(path.join(dir, name))), name).toBe(true);
+    }
+    // What the script tag loads at once: schoolhub.js and the chunks it imports statically.
+    let atOnce = (await get(`${t.url}/widgets/schoolhub.js`, { 'accept-encoding': 'gzip' })).body.length;
+    for (const m of bundle.matchAll(/(?:^|;)import\s*\{[^}]*\}\s*from\s*["'`]\.\/([\w-]+\.js)["'`]/g)) {
+      atOnce += (await get(`${t.url}/widgets/${m[1]}`, { 'accept-encoding': 'gzip' })).body.length;
+    }
+    expect(atOnce).toBeLessThan(60 * 1024);
+    // The entry keeps its short revalidated cache, not the chunks' immutable one.
+    expect((await get(`${t.url}/widgets/schoolhub.js`)).headers['cache-control']).toBe('public, max-age=300, must-revalidate');
+  });
+
+  it('serves only the built files of dist/widgets, nothing outside it', async () => {
+    for (const p of ['/widgets/nothing-here.js', '/widgets/..%2Fpackage.json', '/widgets/..%2F..%2Fpackage.json', '/widgets/%2e%2e', '/widgets/index.ts', '/widgets/.vite']) {
+      expect((await get(`${t.url}${p}`)).status, p).toBe(404);
+    }
+    // Raw paths with dot segments (a browser would normalise them; a crafted client need not).
+    for (const p of ['/widgets/../package.json', '/widgets/../../hub/config.ts', '/widgets/./../package.json']) {
+      const res = await get(`${t.url}${p}`);
+      expect(res.status, p).toBe(404);
+      expect(res.body.toString(), p).not.toContain('"name"');
+    }
   });
 
   it('serves the demo portal under a strict CSP, its script from a file', async () => {
