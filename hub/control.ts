@@ -9,15 +9,13 @@ import type { TypingSignal } from './typing.ts';
 
 const nodeId = z.string().min(1).max(100);
 const eventId = z.int().min(0);
-/** An event id or a horizon (storage/events.ts): a decimal of up to 19 digits. */
-const decimal = z.string().regex(/^\d{1,19}$/);
 
 /** An event as committed by one node, on each audience topic it goes to (hub/delivery.ts). */
-const envelope = z.object({ id: decimal, name: z.string(), data: z.unknown(), topics: z.array(z.string()), at: z.number(), node: nodeId }) satisfies z.ZodType<Envelope>;
+const envelope = z.object({ id: eventId, prev: eventId, name: z.string(), data: z.unknown(), at: z.number(), node: nodeId }) satisfies z.ZodType<Envelope>;
 
 const CONTROL = {
-  /** After each commit: the horizon read after it (hub/sequencer.ts delivers up to it). */
-  tick: { topic: '__tick', schema: z.object({ horizon: decimal, node: nodeId }) satisfies z.ZodType<Tick> },
+  /** After each commit: the event's id, its predecessor and topics (hub/sequencer.ts orders by it). */
+  tick: { topic: '__tick', schema: z.object({ id: eventId, prev: eventId, topics: z.array(z.string()), node: nodeId }) satisfies z.ZodType<Tick> },
   /** A typing signal for the recipients' devices on every node (hub/typing.ts). */
   typing: {
     topic: '__typing',

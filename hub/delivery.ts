@@ -1,13 +1,12 @@
 // The way an event travels once committed: to this node's sockets through the sequencer, and
-// to the other nodes through the broker (one message per topic, plus one tick per commit
-// carrying the horizon read after it).
+// to the other nodes through the broker (one message per topic, plus one tick).
 import { randomUUID } from 'node:crypto';
 import type { Broker, BrokerMessage } from './broker.ts';
 import type { Fanout } from './fanout.ts';
 import { Sequencer, type Envelope, type Tick } from './sequencer.ts';
 import { controlTopic, decodeControl, decodeEnvelope, encodeControl, encodeEnvelope, isControlTopic } from './control.ts';
-import type { Committed } from '../storage/events.ts';
-import { eventsBelow, eventsHorizon } from '../storage/events.ts';
+import type { StoredEvent } from '../storage/events.ts';
+import { eventsBetween, lastEventId } from '../storage/events.ts';
 import type { Sql } from '../storage/pool.ts';
 import type { Directory } from './directory/model.ts';
 import { liveTopicsFor } from './audience.ts';
@@ -18,10 +17,8 @@ export class Delivery {
   readonly nodeId = randomUUID();
   readonly sequencer: Sequencer;
   private lastRaw = '';
-  /** The newest event this node committed. */
-  private newestCommitted = 0n;
   private poller: NodeJS.Timeout | undefined;
-  /** Broker publishes this node made: one per topic and event, plus one tick per commit. */
+  /** Broker publishes this node made: one per topic and event, plus one tick per event. */
   readonly brokerPublishes = { topic: 0, tick: 0 };
 
   constructor(
@@ -30,13 +27,13 @@ export class Delivery {
     sql: Sql,
     private readonly directory: () => Directory,
     private readonly log: (message: string, error?: unknown) => void,
-    start: { horizon: bigint; last: bigint },
+    start: number,
   ) {
     this.sequencer = new Sequencer({
       isLocal: (t) => fanout.hasListeners(t),
       deliver: (env, topics) => fanout.deliver(env, topics),
-      loadBelow: (after, below, have, limit) => eventsBelow(sql, after, below, have, limit),
-      horizon: () => eventsHorizon(sql),
+      loadRange: (after, upto, limit) => eventsBetween(sql, after, upto, limit),
+      lastId: () => lastEventId(sql),
       topicsFor: (keys) => liveTopicsFor(this.directory(), keys),
       log,
     }, start);
@@ -61,38 +58,26 @@ export class Delivery {
   }
 
   /** Every event up to here is delivered here (or was not for anyone here): the resume line. */
-  get lastDeliveredId(): bigint {
+  get lastDeliveredId(): number {
     return this.sequencer.watermark;
   }
 
-  /**
-   * Resolves once this node has delivered every event it committed so far (within `ms`): a
-   * connection that starts after a write was acknowledged here does not get it live.
-   */
-  caughtUp(ms: number): Promise<void> {
-    return this.sequencer.taken(this.newestCommitted, ms);
-  }
-
-  /** A commit of this node's: its events, in order, and the horizon read after it. */
-  publish(c: Committed): void {
-    const at = Date.now();
-    const last = c.events[c.events.length - 1];
-    if (last && last.id > this.newestCommitted) this.newestCommitted = last.id;
+  /** An event this node committed (called in commit order). */
+  publish(e: StoredEvent): void {
+    const topics = liveTopicsFor(this.directory(), e.keys);
+    const env: Envelope = { id: e.id, prev: e.prev, name: e.name, data: e.data, at: Date.now(), node: this.nodeId };
+    const tick: Tick = { id: e.id, prev: e.prev, topics, node: this.nodeId };
+    this.sequencer.offerPayload(env);
+    this.sequencer.offerTick(tick);
+    const payload = encodeEnvelope(env);
+    // The broker hands our own payload back once per topic: remembered, it is never parsed here.
+    this.lastRaw = payload;
     const failed = (err: unknown) => this.log('publish to the broker failed (other nodes catch up from PostgreSQL)', err);
-    const envs = c.events.map((e): Envelope => ({ id: String(e.id), name: e.name, data: e.data, topics: liveTopicsFor(this.directory(), e.keys), at, node: this.nodeId }));
-    this.sequencer.offer(envs, c.horizon);
-    for (const env of envs) {
-      const payload = encodeEnvelope(env);
-      // The broker hands our own payload back once per topic: remembered, it is never parsed here.
-      this.lastRaw = payload;
-      for (const t of env.topics) {
-        this.brokerPublishes.topic++;
-        this.broker.publish(t, payload).catch(failed);
-      }
+    for (const t of topics) {
+      this.brokerPublishes.topic++;
+      this.broker.publish(t, payload).catch(failed);
     }
-    if (c.horizon === undefined) return; // the others learn it from the next commit, or their poll
     this.brokerPublishes.tick++;
-    const tick: Tick = { horizon: String(c.horizon), node: this.nodeId };
     this.broker.publish(TICK_TOPIC, encodeControl('tick', tick)).catch(failed);
   }
 
@@ -100,7 +85,7 @@ export class Delivery {
     if (m.topic === TICK_TOPIC) {
       const tick = decodeControl('tick', m.payload);
       if (!tick) this.log(`ignored a malformed broker message on ${m.topic}`);
-      else if (tick.node !== this.nodeId) this.sequencer.offer([], BigInt(tick.horizon));
+      else if (tick.node !== this.nodeId) this.sequencer.offerTick(tick);
       return;
     }
     if (isControlTopic(m.topic)) return; // the other control topics have their own owners
@@ -112,6 +97,6 @@ export class Delivery {
       return;
     }
     this.lastRaw = m.payload;
-    if (env.node !== this.nodeId) this.sequencer.offer([env]);
+    if (env.node !== this.nodeId) this.sequencer.offerPayload(env);
   }
 }

@@ -9,7 +9,7 @@ import type { TemplatedApp, WebSocket } from './uws.ts';
 import type { Metrics } from './metrics.ts';
 
 export function eventFrame(env: Pick<Envelope, 'id' | 'name' | 'data'>): Record<string, unknown> {
-  return { type: 'event', event: env.name, cursor: env.id, data: env.data };
+  return { type: 'event', event: env.name, cursor: String(env.id), data: env.data };
 }
 
 const PREFIX: Record<CodecName, string> = { msgpack: 'm|', json: 'j|' };

@@ -1,10 +1,9 @@
 // Commits and publishes, with group commit. Writes that arrive together share one
 // transaction: their statements are pipelined on one connection, their events appended at
-// the end, and one commit (one WAL flush) acknowledges them all. No write waits for more
-// company: a batch starts as soon as a connection is free, taking whatever queued up while
-// the previous one committed. Batches take no lock, so they commit side by side (PostgreSQL
-// flushes concurrent commits together). Events are published only after the commit; the
-// sequencer (hub/sequencer.ts) delivers them in log order whichever commit reports first.
+// the end under the event lock, and one commit (one WAL flush) acknowledges them all. No write
+// waits for more company: a batch starts as soon as a connection is free, taking whatever
+// queued up while the previous one committed. Events are published only after the commit; the
+// sequencer (hub/sequencer.ts) delivers them in commit order whichever commit reports first.
 //
 // The contract for `work`: read and check first, write last; it may throw only before it has
 // written (a thrown write-free work just fails alone), while a failing SQL statement fails the
@@ -17,7 +16,7 @@
 // arrived leaves the queue unwritten. No write is held longer than WRITE_DEADLINE_MS.
 import type { Sql, Tx } from '../storage/pool.ts';
 import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline } from '../storage/errors.ts';
-import { COMMIT_DEADLINE_MS, commitWithEvents, type Committed, type NewEvent } from '../storage/events.ts';
+import { COMMIT_DEADLINE_MS, commitWithEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
 
 /** The least time a write retried alone after its batch failed gets for its own commit. */
 const RETRY_MIN_MS = 1_000;
@@ -41,11 +40,10 @@ export const GROUP_COMMIT = {
   /** Writes in one transaction at the most. */
   maxBatch: 100,
   /**
-   * Batches in flight: one runs its statements while another commits. Chosen with the event
-   * lock (`bench --only chat`: 3 gave p99 27 ms and 3,127 msg/s, 12 gave p99 38-67 ms and
-   * 1,960-2,590 msg/s). Without it (issue 14) commits no longer queue behind one another, but
-   * each batch open holds the horizon back for the batches after it, so few still serve best
-   * (loadtest/RESULTS.md).
+   * Batches in flight: one runs its statements while another commits. Few on purpose: the
+   * event lock lets one commit at a time, so more batches only queue behind each other's WAL
+   * flushes; with three, what arrives meanwhile joins the next batch. `bench --only chat`:
+   * 3 gave p99 27 ms and 3,127 msg/s, 12 gave p99 38-67 ms and 1,960-2,590 msg/s.
    */
   concurrency: 3,
 };
@@ -58,7 +56,7 @@ export class Publisher {
 
   constructor(
     private readonly sql: Sql,
-    private readonly publish: (committed: Committed) => void,
+    private readonly publish: (event: StoredEvent) => void,
   ) {}
 
   /**
@@ -105,7 +103,7 @@ export class Publisher {
     const began = Date.now();
     if (batch.length === 1) return this.runAlone(batch[0]!);
     let outcomes: PromiseSettledResult<{ result: unknown; events: NewEvent[] }>[] = [];
-    let stored: Committed;
+    let stored: StoredEvent[];
     try {
       stored = await commitWithEvents(this.sql, async (tx) => {
         outcomes = await Promise.allSettled(batch.map((p) => p.work(tx)));
@@ -130,7 +128,7 @@ export class Publisher {
     }
     this.stats.batches++;
     this.stats.writes += batch.length;
-    this.publish(stored);
+    for (const e of stored) this.publish(e);
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.status === 'fulfilled') p.resolve(o.value.result);
@@ -148,7 +146,7 @@ export class Publisher {
       }, deadlineMs);
       this.stats.batches++;
       this.stats.writes++;
-      this.publish(stored);
+      for (const e of stored) this.publish(e);
       p.resolve(result);
     } catch (e) {
       p.reject(unknown && isConnectionError(e) ? unknown : e);

@@ -1,31 +1,34 @@
-// Delivers events on this node in id order (storage/events.ts: an id is the appending
-// transaction's id, then the rank within it), whichever node wrote them: every node delivers
-// the same order. Writers take no lock, so events commit in any order; a node delivers only
-// below the **horizon**, under which every transaction has finished (PostgreSQL's own
-// visibility information, read after each commit and carried by a small tick on one broker
-// topic). When the horizon moves past a range, the node reads that range's ids (and the
-// payloads it lacks) from PostgreSQL, one query at a time: a lost tick or payload cannot be
-// told from a rolled-back transaction without it. So the broker makes delivery fast, and
-// PostgreSQL makes it complete: no gap, no duplicate, the same order on every node.
-import type { LoggedEvent } from '../storage/events.ts';
+// Delivers events on this node in commit order, whichever node wrote them. Every event
+// names its predecessor (`prev`, taken under the event lock), and every node hears a small
+// tick per event (id, prev, topics) on one broker topic: together they form a chain that each
+// node walks. An event is delivered here when the chain reaches it and one of its topics has
+// listeners here; ticks for events nobody here listens to just move the chain on. Where the
+// chain has a hole (a lost message, the broker down) the node reads the missing stretch from
+// PostgreSQL: the broker makes delivery fast, PostgreSQL makes it complete.
 
 export interface Envelope {
-  /** The event id (its place in the log and its cursor), a decimal. */
-  id: string;
+  id: number;
+  prev: number;
   name: string;
   data: unknown;
-  /** The live topics of its read keys, by the writing node's directory at commit. */
-  topics: string[];
   /** Commit time on the writing node (ms since the epoch), for the fan-out latency metric. */
   at: number;
   /** The node that wrote it; a node ignores its own messages coming back from the broker. */
   node: string;
 }
 
-/** After each commit: the horizon read just after it (a decimal event id: every event below it is final). */
 export interface Tick {
-  horizon: string;
+  id: number;
+  prev: number;
+  topics: string[];
   node: string;
+}
+
+export interface LoggedEvent {
+  id: number;
+  name: string;
+  keys: string[];
+  data: unknown;
 }
 
 export interface SequencerDeps {
@@ -33,150 +36,72 @@ export interface SequencerDeps {
   isLocal(topic: string): boolean;
   /** Publish to the local sockets of these topics (those with listeners). */
   deliver(env: Envelope, topics: string[]): void;
-  /** The events in (after, below), oldest first; name and data only for ids not in `have`. */
-  loadBelow(after: bigint, below: bigint, have: bigint[], limit: number): Promise<LoggedEvent[]>;
-  /** The horizon now, from PostgreSQL. */
-  horizon(): Promise<bigint>;
+  /** Events in (after, upto], oldest first, from PostgreSQL. */
+  loadRange(after: number, upto: number, limit: number): Promise<LoggedEvent[]>;
+  /** The newest event id in PostgreSQL. */
+  lastId(): Promise<number>;
   /** The live topics of an event's read keys, by the directory here. */
   topicsFor(keys: string[]): string[];
   log(message: string, error?: unknown): void;
-  /** The first wait before asking PostgreSQL for the horizon while events wait on it (doubling to HORIZON_POLL_MAX_MS). */
-  horizonPollMs?: number;
+  /** How long a hole may stay open before PostgreSQL fills it. */
+  holeMs?: number;
 }
 
-/** Rows read per query while catching up. */
-const PAGE = 1000;
-/** The longest wait between horizon polls while events wait on it. */
-export const HORIZON_POLL_MAX_MS = 200;
-
 export class Sequencer {
-  /**
-   * The resume line: the id of the last event taken here (0: none yet). Every event at or
-   * below it has been delivered here, or had no listener here when its turn came; every later
-   * one is still to come (it is at or above the frontier).
-   */
-  watermark: bigint;
-  /** Every event below this id has been taken (the horizon of the last catch-up). */
-  private frontier: bigint;
-  /** The newest horizon heard of: where the next catch-up goes. */
-  private known: bigint;
-  private readonly payloads = new Map<bigint, Envelope>();
-  /** Who waits for the watermark to reach an id (taken()). */
-  private waiters: { id: bigint; done: () => void }[] = [];
-  private catching = false;
+  /** Every event up to here has been delivered here, or had no listener here when its turn came. */
+  watermark: number;
+  private readonly ticksByPrev = new Map<number, Tick>();
+  private readonly payloads = new Map<number, Envelope>();
+  private holeSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Horizon polls in a row that found it unmoved: the next waits longer. */
-  private polls = 0;
-  /** Catch-ups that failed in a row: the retry waits longer each time (PostgreSQL may be down). */
+  private filling = false;
+  /** Fills that failed in a row: the retry waits longer each time (PostgreSQL may be down). */
   private failures = 0;
-  /** Counts for tests and metrics: events delivered, those whose payload came from PostgreSQL, and queries. */
+  /** Counts for tests and metrics: events delivered, and holes filled from PostgreSQL. */
   readonly stats = { delivered: 0, filled: 0, fills: 0 };
 
-  /**
-   * `start`: read from PostgreSQL at start (storage/events.ts logStart), the horizon and the
-   * newest event below it; everything up to there is history (resume brings it).
-   */
-  constructor(private readonly deps: SequencerDeps, start: { horizon: bigint; last: bigint }) {
-    this.frontier = start.horizon;
-    this.known = start.horizon;
-    this.watermark = start.last;
+  constructor(private readonly deps: SequencerDeps, start: number) {
+    this.watermark = start;
   }
 
-  /** Payloads (this node's commit, or from the broker), then the horizon known with them, if any. */
-  offer(envs: Envelope[], horizon?: bigint): void {
-    for (const env of envs) {
-      const id = BigInt(env.id);
-      if (id > this.watermark && id >= this.frontier) this.payloads.set(id, env);
-    }
-    if (horizon !== undefined && horizon > this.known) {
-      this.known = horizon;
-      this.polls = 0;
-    }
+  offerTick(t: Tick): void {
+    if (t.id <= this.watermark) return;
+    this.ticksByPrev.set(t.prev, t);
     this.advance();
   }
 
-  /** Resolves once the watermark reaches `id`, or after `ms` whatever happened. */
-  taken(id: bigint, ms: number): Promise<void> {
-    if (id <= this.watermark) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.waiters.push({ id, done });
-    });
+  offerPayload(env: Envelope): void {
+    if (env.id <= this.watermark || this.payloads.has(env.id)) return;
+    this.payloads.set(env.id, env);
+    this.advance();
   }
 
-  /** Catches up to the newest horizon known, or waits for one (polling PostgreSQL while events wait). */
+  /** Walks the chain as far as it is known here. */
   private advance(): void {
-    if (this.catching) return;
-    if (this.known > this.frontier && this.failures === 0) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      void this.catchUp();
+    for (;;) {
+      const tick = this.ticksByPrev.get(this.watermark);
+      if (!tick) break;
+      const local = tick.topics.filter((t) => this.deps.isLocal(t));
+      if (local.length > 0) {
+        const env = this.payloads.get(tick.id);
+        if (!env) break; // on its way through the broker; the hole timer bounds the wait
+        this.deliver(env, local);
+      }
+      this.ticksByPrev.delete(this.watermark);
+      this.payloads.delete(tick.id);
+      this.watermark = tick.id;
+    }
+    this.prune();
+    const stuck = this.ticksByPrev.size > 0 || this.payloads.size > 0;
+    if (!stuck) {
+      this.holeSince = undefined;
       return;
     }
-    if (this.timer) return;
-    let wait: number;
-    if (this.failures > 0) wait = Math.min(5_000, 250 * 2 ** this.failures);
-    else if (this.payloads.size > 0) wait = Math.min(HORIZON_POLL_MAX_MS, (this.deps.horizonPollMs ?? 5) * 2 ** this.polls);
-    else return;
-    this.timer = setTimeout(() => {
+    this.holeSince ??= Date.now();
+    this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      if (this.failures > 0) void this.catchUp();
-      else void this.poll(true);
-    }, wait);
-  }
-
-  private async catchUp(): Promise<void> {
-    if (this.catching) return;
-    this.catching = true;
-    try {
-      while (this.known > this.frontier) {
-        const target = this.known;
-        const have = [...this.payloads.keys()].filter((id) => id < target);
-        const rows = await this.deps.loadBelow(this.watermark, target, have, PAGE);
-        this.stats.fills++;
-        for (const row of rows) this.take(row);
-        if (this.waiters.length > 0) {
-          const due = this.waiters.filter((w) => w.id <= this.watermark);
-          this.waiters = this.waiters.filter((w) => w.id > this.watermark);
-          for (const w of due) w.done();
-        }
-        if (rows.length < PAGE) {
-          // Every event below the target has been taken.
-          this.frontier = target;
-          for (const id of this.payloads.keys()) if (id < target) this.payloads.delete(id);
-        }
-      }
-      this.failures = 0;
-    } catch (e) {
-      if (this.failures++ === 0) this.deps.log('reading the event log from PostgreSQL failed; retrying', e);
-    } finally {
-      this.catching = false;
-      this.advance();
-    }
-  }
-
-  /** One event of the log, in order: delivered here if anyone here listens to it. */
-  private take(row: LoggedEvent): void {
-    if (row.id <= this.watermark) return;
-    const env = this.payloads.get(row.id);
-    this.payloads.delete(row.id);
-    const topics = (env?.topics ?? this.deps.topicsFor(row.keys)).filter((t) => this.deps.isLocal(t));
-    if (topics.length > 0) {
-      if (env) this.deliver(env, topics);
-      else if (row.name !== undefined) {
-        this.stats.filled++;
-        this.deliver({ id: String(row.id), name: row.name, data: row.data, topics, at: 0, node: '' }, topics);
-      } else {
-        // Said to be here when the query was sent, gone since: not possible (a payload leaves
-        // only past the watermark). Stop rather than skip it; the next catch-up reads it again.
-        throw new Error(`event ${row.id} has no payload here`);
-      }
-    }
-    this.watermark = row.id;
+      void this.fill();
+    }, this.failures === 0 ? (this.deps.holeMs ?? 50) : Math.min(5_000, 250 * 2 ** this.failures));
   }
 
   private deliver(env: Envelope, topics: string[]): void {
@@ -184,27 +109,66 @@ export class Sequencer {
     this.deps.deliver(env, topics);
   }
 
-  /** Asks PostgreSQL for the horizon (a tick lost, another node's writes, a transaction that held it back), then catches up. */
-  async poll(waiting = false): Promise<void> {
+  private prune(): void {
+    for (const prev of this.ticksByPrev.keys()) if (prev < this.watermark) this.ticksByPrev.delete(prev);
+    for (const id of this.payloads.keys()) if (id <= this.watermark) this.payloads.delete(id);
+  }
+
+  /** The newest id this node knows to exist: where a fill must reach. */
+  private knownTarget(): number {
+    let target = this.watermark;
+    for (const t of this.ticksByPrev.values()) target = Math.max(target, t.prev, t.id);
+    for (const id of this.payloads.keys()) target = Math.max(target, id);
+    return target;
+  }
+
+  /** Reads the chain from PostgreSQL up to `upto` (or what is known) and delivers what is due here. */
+  async fill(upto?: number): Promise<void> {
+    if (this.filling) return;
+    this.filling = true;
     try {
-      const h = await this.deps.horizon();
-      if (h > this.known) this.offer([], h);
-      else if (waiting) {
-        this.polls++;
-        this.advance();
+      let target = Math.max(upto ?? 0, this.knownTarget());
+      while (target > this.watermark) {
+        const rows = await this.deps.loadRange(this.watermark, target, 1000);
+        this.stats.fills++;
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          if (row.id <= this.watermark) continue;
+          const tick = [...this.ticksByPrev.values()].find((t) => t.id === row.id);
+          const topics = (tick?.topics ?? this.deps.topicsFor(row.keys)).filter((t) => this.deps.isLocal(t));
+          if (topics.length > 0) {
+            const env = this.payloads.get(row.id) ?? { id: row.id, prev: this.watermark, name: row.name, data: row.data, at: Date.now(), node: '' };
+            this.stats.filled++;
+            this.deliver(env, topics);
+          }
+          this.payloads.delete(row.id);
+          this.watermark = row.id;
+        }
+        this.prune();
+        target = Math.max(target, this.knownTarget());
+        if (rows.length < 1000) break; // what is left was not committed when we read
       }
+      this.failures = 0;
     } catch (e) {
-      this.deps.log('reading the event horizon failed', e);
-      if (waiting) {
-        this.polls++;
-        this.advance();
-      }
+      if (this.failures++ === 0) this.deps.log('filling a hole in the event chain from PostgreSQL failed; retrying', e);
+    } finally {
+      this.filling = false;
+      this.advance();
+    }
+  }
+
+  /** For a node that may have missed ticks (broker down): catch up with PostgreSQL. */
+  async poll(): Promise<void> {
+    try {
+      const last = await this.deps.lastId();
+      if (last > this.watermark) await this.fill(last);
+    } catch (e) {
+      this.deps.log('polling the event log failed', e);
     }
   }
 
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const w of this.waiters.splice(0)) w.done();
   }
 }

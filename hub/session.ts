@@ -9,7 +9,7 @@ import { TokenError } from './auth/tokens.ts';
 import { UNFORESEEN_FAILURE, storageFailure } from '../storage/errors.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
-import { eventExists } from '../storage/events.ts';
+import { lastEventId } from '../storage/events.ts';
 import type { ReplayRow } from './replay.ts';
 import { TokenBucket } from './rate.ts';
 import { ABUSE_LIMITS, Counts, KeyedBuckets } from './limits.ts';
@@ -25,10 +25,7 @@ type State = 'connecting' | 'authenticating' | 'connected' | 'closed';
 const LATE = Symbol('deadline passed');
 const DEADLINE_PASSED = 'the hub could not finish this in time; this may have been stored; retry with the same clientKey';
 /** Events after a point, complete up to `to`: every event up to it the person may see is in `events`. */
-type Replay = { events: ReplayRow[]; to: bigint };
-
-/** The largest event id (a bigint column): larger cursors are not ours. */
-const MAX_CURSOR = 2n ** 63n - 1n;
+type Replay = { events: ReplayRow[]; to: number };
 
 /** uWS WebSocket.send's answer when the frame went over maxBackpressure and was dropped. */
 const SEND_DROPPED = 2;
@@ -331,14 +328,11 @@ export class Sessions {
       await this.core.fanout.ensure(topics);
       const from = parsed.data.cursor === undefined ? undefined : await this.resumePoint(parsed.data.cursor);
       // The gap is read before welcome, so that one too long to replay is a plain start over.
-      const first = typeof from === 'bigint' ? await this.collect(personId, from, SESSION_LIMITS.maxReplay) : from;
+      const first = typeof from === 'number' ? await this.collect(personId, from, SESSION_LIMITS.maxReplay) : from;
       if ((s.state as State) === 'closed' || !s.ws) return;
       const ws = s.ws;
       const user = { id: personId, name: person.name, roles: dir.rolesOf(personId) };
       if (first === undefined || first === 'reset') {
-        // A write acknowledged here before this hello is delivered here first: not sent live.
-        await this.core.delivery.caughtUp(SESSION_LIMITS.replayCatchUpMs);
-        if ((s.state as State) === 'closed' || !s.ws) return;
         // From here to the end of the cork nothing can interleave: later events come through the topics.
         const upTo = this.core.delivery.lastDeliveredId;
         ws.cork(() => {
@@ -363,18 +357,17 @@ export class Sessions {
 
   /**
    * The event id to resume after, or 'reset' when the cursor is not one of ours: not a number,
-   * older than what the log keeps (an event after it was pruned), or past what this node has
-   * delivered and naming no event (a restored database, another hub). A cursor past what this
-   * node has delivered may be real: an event committed on another node that this node has not
-   * delivered yet. A cursor the client was sent names a committed event (or is 0, before the
-   * first), visible to a read after the hello arrived: only such cursors cost the query.
+   * older than the first kept event, or newer than the newest event committed (a restored
+   * database, another hub). A cursor past what this node has delivered may be real: an event
+   * committed on another node that this node has not delivered yet. So the bound is the newest
+   * id in PostgreSQL, read after the hello arrived: a cursor the client was sent names a
+   * committed event, visible to that read. Only such cursors cost the query.
    */
-  private async resumePoint(cursor: string): Promise<bigint | 'reset'> {
-    if (!/^\d{1,19}$/.test(cursor)) return 'reset';
-    const from = BigInt(cursor);
-    if (from > MAX_CURSOR) return 'reset';
-    if (from > this.core.delivery.lastDeliveredId && !(await eventExists(this.core.sql, from))) return 'reset';
-    if ((await this.core.replays.prunedThrough()) > from) return 'reset'; // no longer kept
+  private async resumePoint(cursor: string): Promise<number | 'reset'> {
+    if (!/^\d{1,15}$/.test(cursor)) return 'reset';
+    const from = Number(cursor);
+    if (from > this.core.delivery.lastDeliveredId && from > (await lastEventId(this.core.sql))) return 'reset';
+    if ((await this.core.replays.firstEventId()) > from + 1) return 'reset'; // no longer kept
     return from;
   }
 
@@ -394,7 +387,7 @@ export class Sessions {
       if (batch === 'reset') return this.endReplay(s, 'reset');
       if (!(await this.sendPaced(s, batch.events))) return;
       sent += batch.events.length;
-      const to: bigint = batch.to;
+      const to: number = batch.to;
       const delivered = this.core.delivery.lastDeliveredId;
       if (delivered === to) return this.endReplay(s, to);
       if (delivered < to) {
@@ -412,7 +405,7 @@ export class Sessions {
   }
 
   /** The last step of a replay, synchronous: sync.done (or sync.reset), then the live topics. */
-  private endReplay(s: Session, to: bigint | 'reset'): void {
+  private endReplay(s: Session, to: number | 'reset'): void {
     const ws = s.ws;
     if (s.state === 'closed' || !ws) return;
     const upTo = this.core.delivery.lastDeliveredId;
@@ -431,7 +424,7 @@ export class Sessions {
    * saw it), or up to `after` itself if that is further. Events past that line are left out:
    * they come later, by the next round or through the topics. 'reset' beyond `budget` events.
    */
-  private async collect(personId: string, after: bigint, budget: number): Promise<Replay | 'reset'> {
+  private async collect(personId: string, after: number, budget: number): Promise<Replay | 'reset'> {
     const keys = readKeysOf(this.core.directory(), personId);
     const events: ReplayRow[] = [];
     let from = after;
@@ -439,8 +432,8 @@ export class Sessions {
       const page = await this.core.replays.fetch(from, keys);
       events.push(...page.rows);
       if (events.length > budget) return 'reset';
-      if (page.complete) return { events, to: after > page.upTo ? after : page.upTo };
-      if (page.scannedTo > from) from = page.scannedTo;
+      if (page.complete) return { events: events.filter((e) => e.id <= page.upTo), to: Math.max(after, page.upTo) };
+      from = Math.max(from, page.scannedTo);
     }
   }
 

@@ -1,11 +1,7 @@
-// The event log, appended without a lock (issue 14): writers never wait for one another. An
-// event's id is its place in the log: tx * 65536 + n, where tx is the id of the transaction
-// that appended it (xid8: PostgreSQL's own, cluster-wide, never reused) and n its rank in that
-// transaction; the id is the client's cursor. A transaction takes its id at its first write,
-// so one that began writing after another committed comes after it; transactions that overlap
-// are ordered by their transaction ids. A reader never reads past the **horizon**
-// (events_horizon(), migration 020): below it every transaction has finished, so the log up to
-// there is final and a cursor never skips a late commit.
+// The event log. appendEvents takes a transaction advisory lock right before its insert, so
+// between taking an id and committing no other transaction can take one: id order is commit
+// order, and a reader that has seen id N has seen every committed event below N. The lock is
+// held for the insert and the commit only; all other work of the transaction runs in parallel.
 import type { Db, Sql, Tx } from './pool.ts';
 import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline } from './errors.ts';
 
@@ -16,107 +12,72 @@ export interface NewEvent {
 }
 
 export interface StoredEvent {
-  /** The event's place in the log and its cursor: tx * 65536 + n. */
-  id: bigint;
+  id: number;
+  /** The event committed just before this one (0 for the first): the chain every node follows. */
+  prev: number;
   name: string;
   keys: string[];
   data: unknown;
 }
 
-/** Events one transaction may append at the most: its rank n stays below the next transaction's ids. */
-export const EVENTS_PER_TRANSACTION = 65_536;
+const EVENTS_LOCK = '7303411920003';
 
-/**
- * Appends the events in the given order at the transaction's end. Once per transaction: the
- * ranks start at 0 (a second call fails on the primary key). No lock: nothing waits here.
- */
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
-  if (events.length > EVENTS_PER_TRANSACTION) throw new Error(`a transaction appends at most ${EVENTS_PER_TRANSACTION} events`);
-  const rows = await tx<{ id: string }[]>`
-    insert into events (id, name, keys, data)
-    select pg_current_xact_id()::text::bigint * ${EVENTS_PER_TRANSACTION} + x.n - 1,
-      x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), x.e->'data'
-    from jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as x(e, n)
-    order by x.n
-    returning id::text as id`;
-  return rows.map((r, i) => ({ id: BigInt(r.id), ...events[i]! }));
+  // The lock and the insert are sent together (pipelined): the lock is held from the moment it
+  // is granted, and not for an extra round trip to this process before the insert. They stay
+  // two statements, so that the insert's snapshot is taken after the lock was granted.
+  const lock = tx`select pg_advisory_xact_lock(${EVENTS_LOCK}::bigint)`.execute();
+  // Under the lock the newest visible id is the one committed just before: ids in between
+  // belong to transactions that rolled back, so they never exist.
+  const inserted = tx<{ id: number; prev: number }[]>`
+    with before as (select coalesce(max(id), 0) as prev from events),
+    added as (
+      insert into events (name, keys, data)
+      select x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), x.e->'data'
+      from jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as x(e, n)
+      order by x.n
+      returning id
+    )
+    select id, (select prev from before) as prev from added order by id`.execute();
+  // Both settle before either is reported: when the connection is cut, the one not awaited
+  // would otherwise reject unhandled, and that ends the process.
+  const [locked, added] = await Promise.allSettled([lock, inserted]);
+  if (locked.status === 'rejected') throw locked.reason;
+  if (added.status === 'rejected') throw added.reason;
+  const rows = added.value;
+  let prev = Number(rows[0]?.prev ?? 0);
+  return rows.map((r, i) => {
+    const e = { id: Number(r.id), prev, ...events[i]! };
+    prev = e.id;
+    return e;
+  });
 }
 
-/**
- * The horizon as an event id: every event below it is final (its transaction has finished,
- * so it is committed and visible to any later read, or will never exist). Migration 020.
- */
-export async function eventsHorizon(db: Db): Promise<bigint> {
-  const [row] = await db<{ h: string }[]>`select (events_horizon()::text::bigint * ${EVENTS_PER_TRANSACTION})::text as h`;
-  return BigInt(row!.h);
-}
-
-/** Where a node starts: the horizon, and the newest event below it (0: none). */
-export async function logStart(db: Db): Promise<{ horizon: bigint; last: bigint }> {
-  const horizon = await eventsHorizon(db);
-  const [row] = await db<{ last: string | null }[]>`select max(id)::text as last from events where id < ${horizon.toString()}::bigint`;
-  return { horizon, last: BigInt(row?.last ?? '0') };
-}
-
-/**
- * The newest final event (0: none): no event can appear at or below it later. For readers that
- * follow the log by id with numbers (ids stay below 2^53 while transaction ids stay below 2^37).
- */
-export async function lastEventId(db: Db): Promise<number> {
-  return Number((await logStart(db)).last);
-}
-
-/** Every event in (afterId, uptoId], oldest first; `uptoId` at most lastEventId() for a final answer. */
-export async function eventsBetween(db: Db, afterId: number, uptoId: number, limit: number): Promise<{ id: number; name: string; keys: string[]; data: unknown }[]> {
-  const rows = await db<{ id: string; name: string; keys: string[]; data: unknown }[]>`
-    select id::text as id, name, keys, data from events where id > ${String(afterId)}::bigint and id <= ${String(uptoId)}::bigint order by id limit ${limit}`;
+/** Every event in (afterId, uptoId], oldest first: how a node fills a gap in the chain. */
+export async function eventsBetween(db: Db, afterId: number, uptoId: number, limit: number): Promise<Omit<StoredEvent, 'prev'>[]> {
+  const rows = await db<{ id: number; name: string; keys: string[]; data: unknown }[]>`
+    select id, name, keys, data from events where id > ${afterId} and id <= ${uptoId} order by id limit ${limit}`;
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
-/** Is there an event with this id? (A cursor a client was sent names one, unless it was pruned.) */
-export async function eventExists(db: Db, id: bigint): Promise<boolean> {
-  const rows = await db`select 1 from events where id = ${id.toString()}::bigint`;
-  return rows.length > 0;
-}
-
-export interface LoggedEvent {
-  id: bigint;
-  keys: string[];
-  /** Left out (undefined) for the ids the reader said it has. */
-  name?: string;
-  data?: unknown;
-}
-
-/**
- * The events in (after, below), oldest first, at most `limit`: how a node checks that it has
- * every event up to a horizon. Name and data come only for ids not in `have` (those came
- * through the broker).
- */
-export async function eventsBelow(db: Db, after: bigint, below: bigint, have: bigint[], limit: number): Promise<LoggedEvent[]> {
-  const known = have.map(String);
-  const rows = await db<{ id: string; keys: string[]; name: string | null; data: unknown }[]>`
-    select id::text as id, keys,
-      case when id = any(${known}::bigint[]) then null else name end as name,
-      case when id = any(${known}::bigint[]) then null else data end as data
-    from events where id > ${after.toString()}::bigint and id < ${below.toString()}::bigint
+/** Events after `afterId` that carry any of `keys`, oldest first. */
+export async function eventsAfter(db: Db, afterId: number, keys: string[], limit: number): Promise<Omit<StoredEvent, 'prev'>[]> {
+  const rows = await db<{ id: number; name: string; keys: string[]; data: unknown }[]>`
+    select id, name, keys, data from events
+    where id > ${afterId} and keys && ${keys}::text[]
     order by id limit ${limit}`;
-  return rows.map((r) => ({ id: BigInt(r.id), keys: r.keys, ...(r.name === null ? {} : { name: r.name, data: r.data }) }));
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
-/** Events in (after, upto] that carry any of `keys`, oldest first. */
-export async function eventsAfter(db: Db, after: bigint, upto: bigint, keys: string[], limit: number): Promise<{ id: bigint; name: string; keys: string[]; data: unknown }[]> {
-  const rows = await db<{ id: string; name: string; keys: string[]; data: unknown }[]>`
-    select id::text as id, name, keys, data from events
-    where id > ${after.toString()}::bigint and id <= ${upto.toString()}::bigint and keys && ${keys}::text[]
-    order by id limit ${limit}`;
-  return rows.map((r) => ({ ...r, id: BigInt(r.id) }));
+export async function lastEventId(db: Db): Promise<number> {
+  const [row] = await db<{ id: number | null }[]>`select max(id) as id from events`;
+  return Number(row?.id ?? 0);
 }
 
-/** The id of the newest event pruned from the log (0: none): a resume from below it may miss events. */
-export async function prunedThrough(db: Db): Promise<bigint> {
-  const [row] = await db<{ through: string }[]>`select through::text as through from events_pruned`;
-  return BigInt(row?.through ?? '0');
+export async function firstEventId(db: Db): Promise<number> {
+  const [row] = await db<{ id: number | null }[]>`select min(id) as id from events`;
+  return Number(row?.id ?? 0);
 }
 
 /**
@@ -134,23 +95,16 @@ type Reserved = Awaited<ReturnType<Sql['reserve']>> & {
   discard(): boolean;
 };
 
-/** A commit's events, and the horizon read just after it (undefined if that read failed). */
-export interface Committed {
-  events: StoredEvent[];
-  horizon: bigint | undefined;
-}
-
 /**
- * Commits a transaction whose events are appended last, with the insert, the COMMIT and a
- * read of the horizon after it sent together (pipelined): one round trip from the end of the
- * work to a horizon that normally covers this commit, for the sequencer to deliver at once.
- * `work` runs first, in the open transaction, and returns the events.
+ * Commits a transaction whose events are appended last, with the event lock, the insert and
+ * the COMMIT sent together (pipelined): the lock is released by the commit itself, without a
+ * round trip to this process in between, which is where a busy process would hold every other
+ * writer waiting. `work` runs first, in the open transaction, and returns the events.
  * Resolves with the stored events once committed. Rejects with CommitOutcomeUnknown when the
  * connection was lost once COMMIT was on its way (it may have committed); otherwise rejects and
- * nothing is kept. Settles within `deadlineMs` (COMMIT_DEADLINE_MS) whatever the database does:
- * a transaction of the hub's stays open no longer, so it holds the horizon back no longer.
+ * nothing is kept. Settles within `deadlineMs` (COMMIT_DEADLINE_MS) whatever the database does.
  */
-export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEvent[]>, deadlineMs = COMMIT_DEADLINE_MS): Promise<Committed> {
+export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEvent[]>, deadlineMs = COMMIT_DEADLINE_MS): Promise<StoredEvent[]> {
   const until = Date.now() + deadlineMs;
   const conn = await reserveWithin(sql, deadlineMs);
   const state: Attempt = { commitSent: false, begin: undefined, discarded: false };
@@ -165,7 +119,7 @@ export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEv
     if (!(e instanceof StorageDeadline)) throw e;
     // The database has not answered: this connection is given up. Its socket is destroyed (its
     // queries reject, it is not released into the pool) and its backend is terminated, so that
-    // a transaction stuck on a lock cannot go on later, nor hold the horizon back.
+    // a transaction stuck on a lock cannot go on later, nor keep holding the event lock.
     state.discarded = true;
     body.catch(() => {});
     // Still ours (not closed and reconnected for another holder): its pid is our backend's.
@@ -203,7 +157,7 @@ async function reserveWithin(sql: Sql, ms: number): Promise<Reserved> {
   }
 }
 
-async function transact(conn: Reserved, work: (tx: Tx) => Promise<NewEvent[]>, state: Attempt): Promise<Committed> {
+async function transact(conn: Reserved, work: (tx: Tx) => Promise<NewEvent[]>, state: Attempt): Promise<StoredEvent[]> {
   const tx = conn as unknown as Tx;
   try {
     // BEGIN goes out with the work's first statements instead of a round trip ahead of them.
@@ -218,22 +172,19 @@ async function transact(conn: Reserved, work: (tx: Tx) => Promise<NewEvent[]>, s
     if (events.length === 0) {
       state.commitSent = true;
       await tx`commit`.execute().catch(unknownIfLost);
-      return { events: [], horizon: undefined };
+      return [];
     }
     const appended = appendEvents(tx, events);
     // Sent now, behind the insert: PostgreSQL answers a COMMIT after a failed statement with a
     // rollback, so the outcome is the insert's.
     state.commitSent = true;
     const commit = tx`commit`.execute();
-    // A fresh snapshot after our COMMIT: the horizon is past this transaction unless an older
-    // one is still running (then it comes with that one's commit, or the sequencer's poll).
-    const horizon = eventsHorizon(tx);
-    const [stored, committed, after] = await Promise.allSettled([appended, commit, horizon]);
+    const [stored, committed] = await Promise.allSettled([appended, commit]);
     // PostgreSQL refused the insert: the COMMIT became a rollback (or never ran).
     if (stored.status === 'rejected' && isSqlError(stored.reason)) throw stored.reason;
     if (stored.status === 'rejected') unknownIfLost(stored.reason);
     if (committed.status === 'rejected') unknownIfLost(committed.reason);
-    return { events: stored.value, horizon: after.status === 'fulfilled' ? after.value : undefined };
+    return stored.value;
   } catch (e) {
     if (!state.discarded) await tx`rollback`.catch(() => {});
     throw e;

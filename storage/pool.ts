@@ -6,22 +6,10 @@ export type Tx = postgres.TransactionSql<Record<string, never>>;
 /** Either the pool or an open transaction: query helpers take this so callers choose. */
 export type Db = Sql | Tx;
 
-/**
- * How long a transaction of the hub's may sit idle (waiting on this process) before
- * PostgreSQL ends it: 5 s. Every node delivers events only below the horizon
- * (storage/events.ts), which an open writing transaction holds back; a hub transaction is idle
- * only while this process works between its statements (milliseconds), so one idle for
- * seconds belongs to a process that hangs or is stopped, and must not hold every node's
- * delivery. (A commit's own deadline, COMMIT_DEADLINE_MS, bounds a transaction that waits on
- * the database instead.)
- */
-export const IDLE_IN_TRANSACTION_MS = 5_000;
-
 export function openPool(url: string, options: { max?: number } = {}): Sql {
   return postgres(url, {
     max: options.max ?? 24,
     onnotice: () => {},
-    connection: { idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS },
     // Fail fast when the server is gone so that writes answer `unavailable` instead of hanging.
     connect_timeout: 5,
     // The wait before a closed connection reconnects. postgres.js counts failed closes in one

@@ -165,23 +165,19 @@ export async function listGuardianBlocks(db: Db, q: { guardianId?: string | unde
 
 /**
  * Prunes the event log up to the first event at or after `cutoff` (always a prefix by id,
- * below the horizon, never the newest event), and records the id of the newest pruned in
- * events_pruned: a resume from a cursor below it gets sync.reset.
+ * and never the newest event: the next event's `prev` is the newest kept, and a resume from
+ * a cursor before the first kept event gets sync.reset).
  */
 export function pruneEvents(db: Db, cutoff: string): Promise<number> {
   return inBatches(async () => {
     const [r] = await db<{ n: number }[]>`
-      with h as (select events_horizon()::text::bigint * 65536 as h),
-      b as (
-        select coalesce((select id from events where created_at >= ${cutoff}::timestamptz and id < (select h from h) order by id limit 1),
-                        (select max(id) from events where id < (select h from h))) as id
+      with b as (
+        select coalesce((select id from events where created_at >= ${cutoff}::timestamptz order by id limit 1),
+                        (select max(id) from events)) as id
       ),
       d as (
         delete from events where id in (select id from events where id < (select id from b) order by id limit ${RETENTION_BATCH})
-        returning id
-      ),
-      m as (
-        update events_pruned set through = greatest(through, (select max(id) from d)) where exists (select 1 from d)
+        returning 1
       )
       select count(*)::int as n from d`;
     return Number(r?.n ?? 0);
