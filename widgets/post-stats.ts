@@ -146,7 +146,8 @@ export class SchoolhubPostStats extends HubElement {
     const t = this.t;
     const waitUntil = stats.reminder.nextAt && Date.parse(stats.reminder.nextAt) > Date.now() ? stats.reminder.nextAt : null;
     const heading = `h-${this.itemId}`;
-    return html`${this.chrome()}<section aria-labelledby=${heading}>
+    // A group, not a section: one per post, so as landmarks their names would repeat.
+    return html`${this.chrome()}<div role="group" aria-labelledby=${heading}>
       <h4 id=${heading} class="visually-hidden">${s.heading}</h4>
       <ul class="parts">
         ${stats.parts.map((p) => html`<li>
@@ -168,7 +169,7 @@ export class SchoolhubPostStats extends HubElement {
           : nothing}
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-    </section>`;
+    </div>`;
   }
 
   private list(u: UnreadList) {

@@ -156,7 +156,8 @@ describe.skipIf(!hasChromium)('the demo portal', () => {
     const teacher = await stage.t.connect('p-pre-teacher');
     const { documentation } = await teacher.ok<{ documentation: unknown[] }>('group.documentation.get', { groupId: 'g-sol-blabar' });
     expect(documentation).toHaveLength(1);
-    expect(readdirSync(path.join(stage.dataDir, 'attachments')).filter((f) => f.startsWith('att_'))).toHaveLength(1);
+    // The one seeded image and the thumbnail the hub made of it on upload.
+    expect(readdirSync(path.join(stage.dataDir, 'attachments')).filter((f) => f.startsWith('att_'))).toHaveLength(2);
     const liam = await stage.t.connect('p-stu-ek-2');
     const { entries } = await liam.ok<{ entries: { kind: string }[] }>('development.get', {});
     expect(entries.map((e) => e.kind)).toEqual(['assessment', 'feedback']);

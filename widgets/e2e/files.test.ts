@@ -5,9 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { eventually, hasChromium, openPage } from './support/browser.ts';
-import { portalPage } from './support/portal.ts';
-import { useStage } from './support/stage.ts';
+import { eventually, hasChromium } from './support/browser.ts';
+import { feedPage, portalPage } from './support/portal.ts';
+import { openPortalPages, useStage } from './support/stage.ts';
 import { itEndsClean } from './support/axe.ts';
 
 const MENTOR = 'p-mentor-ek'; // Eva Nyström, mentor of 7A
@@ -17,10 +17,7 @@ const STUDENT = 'p-stu-ek-1'; // Elsa Andersson, in Matematik 7
 
 describe.skipIf(!hasChromium)('files in chat and posts, in the widgets', () => {
   const stage = useStage({ env: { HUB_DEMO: '1' } });
-  let mentor: Page;
-  let guardian: Page;
-  let teacher: Page;
-  let student: Page;
+  let p: Record<'mentor' | 'guardian' | 'teacher' | 'student', Page>;
   const problems: string[] = [];
   let photo: Buffer;
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
@@ -30,17 +27,11 @@ describe.skipIf(!hasChromium)('files in chat and posts, in the widgets', () => {
     const sara = await stage.t.connect(GUARDIAN);
     const { conversation } = await sara.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [MENTOR], clientKey: 'files-ui' });
     const chat = (as: string) => portalPage(stage.t, { body: `<schoolhub-chat conversation-id="${conversation.id}" token-url="/token?as=${as}"></schoolhub-chat>` });
-    const feed = (as: string, lang = 'sv') => portalPage(stage.t, { lang, body: `<schoolhub-feed token-url="/token?as=${as}"></schoolhub-feed>` });
-    stage.portal.page('/mentor', chat(MENTOR));
-    stage.portal.page('/guardian', chat(GUARDIAN));
-    stage.portal.page('/teacher', feed(TEACHER));
-    stage.portal.page('/student', feed(STUDENT, 'en'));
-    const open = (path: string) => openPage(stage.browser, `${stage.portal.url}${path}`, problems);
-    [mentor, guardian, teacher, student] = await Promise.all([open('/mentor'), open('/guardian'), open('/teacher'), open('/student')]);
+    p = await openPortalPages(stage, { mentor: chat(MENTOR), guardian: chat(GUARDIAN), teacher: feedPage(stage.t, TEACHER), student: feedPage(stage.t, STUDENT, 'en') }, problems);
   });
 
   it('a photo and a PDF sent with the paper clip arrive in the mentor’s chat: the thumbnail inline, the photo full size on request', async () => {
-    const chat = guardian.locator('schoolhub-chat');
+    const chat = p.guardian.locator('schoolhub-chat');
     await eventually(() => chat.getByRole('button', { name: 'Skicka' }).count()).toBe(1);
     await chat.getByLabel('Bifoga bild eller PDF').setInputFiles([
       { name: 'utflykt.png', mimeType: 'image/png', buffer: photo },
@@ -50,7 +41,7 @@ describe.skipIf(!hasChromium)('files in chat and posts, in the widgets', () => {
     await chat.getByLabel('Skriv ett meddelande').fill('Bilder från utflykten');
     await chat.getByRole('button', { name: 'Skicka' }).click();
 
-    const mine = mentor.locator('schoolhub-chat');
+    const mine = p.mentor.locator('schoolhub-chat');
     const image = mine.locator('schoolhub-attachment img[alt="utflykt.png"]');
     await eventually(() => image.count()).toBe(1);
     // The thumbnail the hub made: at most 320 pixels wide, not the 900 of the photo.
@@ -61,13 +52,13 @@ describe.skipIf(!hasChromium)('files in chat and posts, in the widgets', () => {
     await mine.locator('schoolhub-attachment button.thumb').click();
     const large = mine.locator('schoolhub-attachment dialog img');
     await eventually(() => large.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(900);
-    await mentor.keyboard.press('Escape');
+    await p.mentor.keyboard.press('Escape');
     await eventually(() => mine.locator('schoolhub-attachment dialog[open]').count()).toBe(0);
   });
 
   it('an image attached to a post shows in the student’s feed, and not in the mentor’s chat', async () => {
-    await teacher.getByRole('button', { name: 'Nytt inlägg' }).click();
-    const composer = teacher.locator('schoolhub-feed-composer');
+    await p.teacher.getByRole('button', { name: 'Nytt inlägg' }).click();
+    const composer = p.teacher.locator('schoolhub-feed-composer');
     await composer.getByRole('checkbox', { name: 'Matematik 7' }).check();
     await composer.getByRole('checkbox', { name: 'elever' }).check();
     await composer.getByLabel('Rubrik').fill('Tavlan från lektionen');
@@ -75,13 +66,13 @@ describe.skipIf(!hasChromium)('files in chat and posts, in the widgets', () => {
     await composer.getByLabel('Bifoga bild eller PDF').setInputFiles([{ name: 'tavlan.png', mimeType: 'image/png', buffer: photo }]);
     await eventually(() => composer.locator('.pending-files li').allInnerTexts()).toHaveLength(1);
     await composer.getByRole('button', { name: 'Publicera' }).click();
-    const show = student.getByRole('button', { name: 'Show 1 new post' });
+    const show = p.student.getByRole('button', { name: 'Show 1 new post' });
     await eventually(() => show.count()).toBe(1);
     await show.click();
-    const image = student.locator('schoolhub-feed article schoolhub-attachment img[alt="tavlan.png"]');
+    const image = p.student.locator('schoolhub-feed article schoolhub-attachment img[alt="tavlan.png"]');
     await eventually(() => image.count()).toBe(1);
-    expect(await mentor.locator('schoolhub-attachment img[alt="tavlan.png"]').count()).toBe(0);
+    expect(await p.mentor.locator('schoolhub-attachment img[alt="tavlan.png"]').count()).toBe(0);
   });
 
-  itEndsClean(() => [mentor, guardian, teacher, student], problems);
+  itEndsClean(() => Object.values(p), problems);
 });

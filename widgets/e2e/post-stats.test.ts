@@ -5,9 +5,9 @@
 // once a day. The guardian sees no statistics at all.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { eventually, hasChromium, openPage } from './support/browser.ts';
-import { portalPage } from './support/portal.ts';
-import { useStage } from './support/stage.ts';
+import { eventually, hasChromium } from './support/browser.ts';
+import { feedPage } from './support/portal.ts';
+import { openPortalPages, useStage } from './support/stage.ts';
 import { itEndsClean } from './support/axe.ts';
 
 const MENTOR = 'p-mentor-ek'; // Eva Nyström, mentor of Klass 7A (6 students, 11 guardians)
@@ -17,10 +17,7 @@ const HUGO = 'p-stu-ek-6'; // a student of 7A with a protected identity, who doe
 
 describe.skipIf(!hasChromium)('read statistics under the author’s posts', () => {
   const stage = useStage();
-  let mentor: Page;
-  let leader: Page;
-  let guardian: Page;
-  let hugo: Page;
+  let p: Record<'mentor' | 'leader' | 'guardian' | 'hugo', Page>;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -29,36 +26,32 @@ describe.skipIf(!hasChromium)('read statistics under the author’s posts', () =
       schoolId: 's-ekskolan', title: 'Utflykt', body: 'På fredag åker vi till skogen.', clientKey: 'ps-1',
       audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { students: true, guardians: true } },
     });
-    const page = (as: string, lang = 'sv') => portalPage(stage.t, { lang, body: `<schoolhub-feed token-url="/token?as=${as}"></schoolhub-feed>` });
-    stage.portal.page('/mentor', page(MENTOR));
-    stage.portal.page('/leader', page(LEADER, 'en'));
-    stage.portal.page('/guardian', page(GUARDIAN));
-    stage.portal.page('/hugo', page(HUGO, 'en'));
-    const open = (path: string) => openPage(stage.browser, `${stage.portal.url}${path}`, problems);
-    [mentor, leader, guardian, hugo] = await Promise.all([open('/mentor'), open('/leader'), open('/guardian'), open('/hugo')]);
+    p = await openPortalPages(stage, {
+      mentor: feedPage(stage.t, MENTOR), leader: feedPage(stage.t, LEADER, 'en'), guardian: feedPage(stage.t, GUARDIAN), hugo: feedPage(stage.t, HUGO, 'en'),
+    }, problems);
   });
 
   const figures = (p: Page) => p.locator('schoolhub-post-stats .parts li > span').allInnerTexts();
 
   it('the author and the leader see the figures per part; the guardian sees none', async () => {
-    await eventually(() => figures(mentor)).toEqual(['Läst av 0 av 6 elever', 'Läst av 0 av 11 vårdnadshavare']);
-    await eventually(() => figures(leader)).toEqual(['Read by 0 of 6 students', 'Read by 0 of 11 guardians']);
-    await eventually(() => guardian.locator('schoolhub-feed article h3').allInnerTexts()).toEqual(['Ny Utflykt']);
-    expect(await guardian.locator('schoolhub-post-stats').count()).toBe(0);
-    expect(await guardian.getByText(/Läst av/).count()).toBe(0);
+    await eventually(() => figures(p.mentor)).toEqual(['Läst av 0 av 6 elever', 'Läst av 0 av 11 vårdnadshavare']);
+    await eventually(() => figures(p.leader)).toEqual(['Read by 0 of 6 students', 'Read by 0 of 11 guardians']);
+    await eventually(() => p.guardian.locator('schoolhub-feed article h3').allInnerTexts()).toEqual(['Ny Utflykt']);
+    expect(await p.guardian.locator('schoolhub-post-stats').count()).toBe(0);
+    expect(await p.guardian.getByText(/Läst av/).count()).toBe(0);
   });
 
   it('a guardian reads it: the author and the leader see it live', async () => {
-    await guardian.locator('schoolhub-feed').getByRole('button', { name: 'Markera som läst' }).click();
-    await eventually(() => figures(mentor)).toEqual(['Läst av 0 av 6 elever', 'Läst av 1 av 11 vårdnadshavare']);
-    await eventually(() => figures(leader)).toEqual(['Read by 0 of 6 students', 'Read by 1 of 11 guardians']);
+    await p.guardian.locator('schoolhub-feed').getByRole('button', { name: 'Markera som läst' }).click();
+    await eventually(() => figures(p.mentor)).toEqual(['Läst av 0 av 6 elever', 'Läst av 1 av 11 vårdnadshavare']);
+    await eventually(() => figures(p.leader)).toEqual(['Read by 0 of 6 students', 'Read by 1 of 11 guardians']);
   });
 
   it('lists who has not read it, a protected student included, with the keyboard', async () => {
-    const stats = mentor.locator('schoolhub-post-stats');
+    const stats = p.mentor.locator('schoolhub-post-stats');
     const show = stats.getByRole('button', { name: 'Visa elever som inte läst' });
     await show.focus();
-    await mentor.keyboard.press('Enter');
+    await p.mentor.keyboard.press('Enter');
     // The same button now hides the list, and says it is open.
     await eventually(() => stats.getByRole('button', { name: 'Dölj listan' }).getAttribute('aria-expanded')).toBe('true');
     const students = stats.getByRole('list', { name: 'Elever som inte läst' });
@@ -71,20 +64,20 @@ describe.skipIf(!hasChromium)('read statistics under the author’s posts', () =
   });
 
   it('"Påminn" reminds those who have not read it, and then waits a day', async () => {
-    const stats = mentor.locator('schoolhub-post-stats');
+    const stats = p.mentor.locator('schoolhub-post-stats');
     await stats.getByRole('button', { name: 'Påminn dem som inte läst ”Utflykt”' }).click();
     await eventually(() => stats.locator('[aria-live="polite"]').innerText()).toBe('16 påminnelser skickades.');
     const remind = stats.getByRole('button', { name: 'Påminn dem som inte läst ”Utflykt”' });
     await eventually(() => remind.isDisabled()).toBe(true);
     expect(await stats.getByText(/^Påmint .+\. Nästa påminnelse kan skickas .+\.$/).count()).toBe(1);
     // Hugo, who has not read it, is told and sees the item tagged; the guardian who read it is not.
-    await eventually(() => hugo.locator('schoolhub-feed [aria-live="polite"]').innerText()).toBe('Reminder from Eva Nyström: “Utflykt” is not read.');
-    await eventually(() => hugo.locator('schoolhub-feed article h3').allInnerTexts()).toEqual(['New Reminder Utflykt']);
-    expect(await guardian.getByText(/Påminnelse/).count()).toBe(0);
+    await eventually(() => p.hugo.locator('schoolhub-feed [aria-live="polite"]').innerText()).toBe('Reminder from Eva Nyström: “Utflykt” is not read.');
+    await eventually(() => p.hugo.locator('schoolhub-feed article h3').allInnerTexts()).toEqual(['New Reminder Utflykt']);
+    expect(await p.guardian.getByText(/Påminnelse/).count()).toBe(0);
     // The leader's page, told by the hub, says the same in English after a reload.
-    await leader.reload();
-    await eventually(() => leader.locator('schoolhub-post-stats').getByText(/^Reminded .+\. The next reminder can be sent .+\.$/).count()).toBe(1);
+    await p.leader.reload();
+    await eventually(() => p.leader.locator('schoolhub-post-stats').getByText(/^Reminded .+\. The next reminder can be sent .+\.$/).count()).toBe(1);
   });
 
-  itEndsClean(() => [mentor, leader, guardian, hugo], problems);
+  itEndsClean(() => Object.values(p), problems);
 });

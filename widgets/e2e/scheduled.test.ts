@@ -6,9 +6,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import type { Page } from 'playwright-core';
-import { eventually, hasChromium, openPage } from './support/browser.ts';
-import { portalPage } from './support/portal.ts';
-import { useStage } from './support/stage.ts';
+import { eventually, hasChromium } from './support/browser.ts';
+import { feedPage } from './support/portal.ts';
+import { openPortalPages, useStage } from './support/stage.ts';
 import { itEndsClean } from './support/axe.ts';
 
 const TEACHER = 'p-teacher-ek'; // Lars Berglund, teaches Matematik 7 (g-ek-ma7)
@@ -23,23 +23,16 @@ function localIn(minutes: number): string {
 
 describe.skipIf(!hasChromium)('scheduled posts: compose for later, change, cancel, publish at the time', () => {
   const stage = useStage({ env: { HUB_DEMO: '1', HUB_SCHEDULE_INTERVAL_MS: '200' } });
-  let desk: Page;
-  let phone: Page;
-  let student: Page;
+  let p: Record<'desk' | 'phone' | 'student', Page>;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    const page = (as: string, lang = 'sv') => portalPage(stage.t, { lang, body: `<schoolhub-feed token-url="/token?as=${as}"></schoolhub-feed>` });
-    stage.portal.page('/teacher', page(TEACHER));
-    stage.portal.page('/teacher-en', page(TEACHER, 'en'));
-    stage.portal.page('/student', page(STUDENT, 'en'));
-    const open = (path: string) => openPage(stage.browser, `${stage.portal.url}${path}`, problems);
-    [desk, phone, student] = await Promise.all([open('/teacher'), open('/teacher-en'), open('/student')]);
+    p = await openPortalPages(stage, { desk: feedPage(stage.t, TEACHER), phone: feedPage(stage.t, TEACHER, 'en'), student: feedPage(stage.t, STUDENT, 'en') }, problems);
   });
 
   async function schedule(title: string, inMinutes: number): Promise<void> {
-    const composer = desk.locator('schoolhub-feed-composer');
-    if ((await composer.count()) === 0) await desk.getByRole('button', { name: 'Nytt inlägg' }).click();
+    const composer = p.desk.locator('schoolhub-feed-composer');
+    if ((await composer.count()) === 0) await p.desk.getByRole('button', { name: 'Nytt inlägg' }).click();
     await composer.getByRole('checkbox', { name: 'Matematik 7' }).check();
     await composer.getByRole('checkbox', { name: 'elever' }).check();
     await composer.getByLabel('Rubrik').fill(title);
@@ -51,32 +44,32 @@ describe.skipIf(!hasChromium)('scheduled posts: compose for later, change, cance
   }
 
   it('a scheduled post waits in "Schemalagda" on every device of its author, and nowhere else', async () => {
-    await eventually(() => student.locator('schoolhub-feed').getByText('Nothing in the feed yet.').count()).toBe(1);
+    await eventually(() => p.student.locator('schoolhub-feed').getByText('Nothing in the feed yet.').count()).toBe(1);
     await schedule('Läxa till måndag', 10);
-    const list = desk.locator('schoolhub-scheduled');
+    const list = p.desk.locator('schoolhub-scheduled');
     await eventually(() => list.getByRole('heading', { name: 'Schemalagda' }).count()).toBe(1);
     await eventually(() => list.locator('li strong').allInnerTexts()).toEqual(['Läxa till måndag']);
     // Nothing in the author's feed yet: it is not a post until its time.
-    expect(await desk.locator('schoolhub-feed article').count()).toBe(0);
+    expect(await p.desk.locator('schoolhub-feed article').count()).toBe(0);
     // The teacher's other device (in English) has it too, live.
-    await phone.getByRole('button', { name: 'New post' }).click();
-    await eventually(() => phone.locator('schoolhub-scheduled li strong').allInnerTexts()).toEqual(['Läxa till måndag']);
-    expect(await phone.locator('schoolhub-scheduled').getByRole('heading', { name: 'Scheduled' }).count()).toBe(1);
+    await p.phone.getByRole('button', { name: 'New post' }).click();
+    await eventually(() => p.phone.locator('schoolhub-scheduled li strong').allInnerTexts()).toEqual(['Läxa till måndag']);
+    expect(await p.phone.locator('schoolhub-scheduled').getByRole('heading', { name: 'Scheduled' }).count()).toBe(1);
     // The student sees nothing of it.
     await new Promise((r) => setTimeout(r, 300));
-    expect(await student.locator('schoolhub-feed article').count()).toBe(0);
-    expect(await student.getByRole('button', { name: /new post/ }).count()).toBe(0);
+    expect(await p.student.locator('schoolhub-feed article').count()).toBe(0);
+    expect(await p.student.getByRole('button', { name: /new post/ }).count()).toBe(0);
   });
 
   it('the time can be changed, and a cancel on one device empties the list on the other', async () => {
-    const list = desk.locator('schoolhub-scheduled');
+    const list = p.desk.locator('schoolhub-scheduled');
     await list.getByRole('button', { name: 'Ändra tid' }).click();
     await list.getByLabel('Ny tid för ”Läxa till måndag”').fill(localIn(90));
     await list.getByRole('button', { name: 'Spara' }).click();
-    await eventually(() => desk.locator('schoolhub-scheduled [aria-live="polite"]').innerText()).toMatch(/^Schemalagt till /);
-    await phone.locator('schoolhub-scheduled').getByRole('button', { name: 'Cancel the publication of “Läxa till måndag”' }).click();
+    await eventually(() => p.desk.locator('schoolhub-scheduled [aria-live="polite"]').innerText()).toMatch(/^Schemalagt till /);
+    await p.phone.locator('schoolhub-scheduled').getByRole('button', { name: 'Cancel the publication of “Läxa till måndag”' }).click();
     await eventually(() => list.locator('li').count()).toBe(0);
-    await eventually(() => phone.locator('schoolhub-scheduled li').count()).toBe(0);
+    await eventually(() => p.phone.locator('schoolhub-scheduled li').count()).toBe(0);
   });
 
   it('at its time the post is published once and arrives live in the student’s feed', async () => {
@@ -87,13 +80,13 @@ describe.skipIf(!hasChromium)('scheduled posts: compose for later, change, cance
     } finally {
       await db.end();
     }
-    const show = student.getByRole('button', { name: 'Show 1 new post' });
+    const show = p.student.getByRole('button', { name: 'Show 1 new post' });
     await eventually(() => show.count()).toBe(1);
     await show.click();
-    await eventually(() => student.locator('schoolhub-feed article h3').allInnerTexts()).toEqual(['New Prov nästa vecka']);
+    await eventually(() => p.student.locator('schoolhub-feed article h3').allInnerTexts()).toEqual(['New Prov nästa vecka']);
     // It left the author's list, and is in the author's feed.
-    await eventually(() => desk.locator('schoolhub-scheduled li').count()).toBe(0);
+    await eventually(() => p.desk.locator('schoolhub-scheduled li').count()).toBe(0);
   });
 
-  itEndsClean(() => [desk, phone, student], problems);
+  itEndsClean(() => Object.values(p), problems);
 });

@@ -67,3 +67,8 @@ export function badgeAndChatPage(hub: TestHub | string, as: string, conversation
              <schoolhub-chat conversation-id="${conversationId}"></schoolhub-chat>`,
   });
 }
+
+/** A portal page with `<schoolhub-feed>` for `as` (its token from the stand-in portal), in `lang`. */
+export function feedPage(t: TestHub, as: string, lang = 'sv'): string {
+  return portalPage(t, { lang, body: `<schoolhub-feed token-url="/token?as=${as}"></schoolhub-feed>` });
+}

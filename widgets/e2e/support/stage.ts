@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../../../hub/testing/harness.ts';
 import { ensureBundle } from './bundle.ts';
-import { launch } from './browser.ts';
+import { launch, openPage } from './browser.ts';
 import { startPortal, type Portal } from './portal.ts';
 
 export interface Stage {
@@ -60,4 +60,15 @@ export function useStage(hub?: HubOptions | (() => HubOptions), opts: { dataDir?
     if (stage.dataDir) rmSync(stage.dataDir, { recursive: true, force: true });
   });
   return stage;
+}
+
+/**
+ * Serves each of `pages` (name → the portal page's HTML) at `/<name>` and opens them all in
+ * Chromium, each in a context of its own, telling `problems` what they complain of.
+ */
+export async function openPortalPages<N extends string>(stage: Stage, pages: Record<N, string>, problems: string[]): Promise<Record<N, Page>> {
+  const names = Object.keys(pages) as N[];
+  for (const name of names) stage.portal.page(`/${name}`, pages[name]);
+  const opened = await Promise.all(names.map((name) => openPage(stage.browser, `${stage.portal.url}/${name}`, problems)));
+  return Object.fromEntries(names.map((name, i) => [name, opened[i]!])) as Record<N, Page>;
 }
