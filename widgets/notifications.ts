@@ -4,7 +4,8 @@
 // button; a change saved on another device arrives live (notifications.changed) and replaces
 // the form unless it holds unsaved edits. "Push on this device" subscribes this browser
 // (client/push-device.ts) with the hub's VAPID key, asking for permission on a click only.
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import { EMAIL_MODES, NOTICE_KINDS, type Preferences } from './client/notifications-protocol.ts';
 import { HubError } from './client/protocol.ts';
@@ -88,54 +89,25 @@ export class SchoolhubNotifications extends HubElement {
       }
     `,
   ];
-  static override properties: PropertyDeclarations = {
-    serviceWorkerUrl: { attribute: 'service-worker-url' },
-    draft: { state: true },
-    saved: { state: true },
-    vapidPublicKey: { state: true },
-    loadError: { state: true },
-    busy: { state: true },
-    done: { state: true },
-    error: { state: true },
-    push: { state: true },
-    pushBusy: { state: true },
-    pushNote: { state: true },
-  };
-
   /** Where the portal hosts the hub's service worker script (its own origin; docs/NOTIFICATIONS.md). */
-  declare serviceWorkerUrl: string;
+  @property({ attribute: 'service-worker-url' }) serviceWorkerUrl = '/schoolhub-sw.js';
   /** The form's preferences, with the person's edits. */
-  declare draft: Preferences | undefined;
+  @state() draft: Preferences | undefined;
   /** The preferences as the hub has them. */
-  declare saved: Preferences | undefined;
-  declare vapidPublicKey: string | null;
-  declare loadError: string;
-  declare busy: boolean;
+  @state() saved: Preferences | undefined;
+  @state() vapidPublicKey: string | null = null;
+  @state() loadError = '';
+  @state() busy = false;
   /** "Saved", or "changed on another device", until the next edit. */
-  declare done: string;
-  declare error: string;
+  @state() done = '';
+  @state() error = '';
   /** This device's push; undefined until it is known. */
-  declare push: PushState | undefined;
-  declare pushBusy: boolean;
+  @state() push: PushState | undefined;
+  @state() pushBusy = false;
   /** What the last push action came to (asking, dismissed, failed, turned on or off). */
-  declare pushNote: string;
+  @state() pushNote = '';
   /** The last notifications.changed heard while this widget's own save was on its way. */
   private heardWhileSaving: Preferences | undefined;
-
-  constructor() {
-    super();
-    this.serviceWorkerUrl = '/schoolhub-sw.js';
-    this.draft = undefined;
-    this.saved = undefined;
-    this.vapidPublicKey = null;
-    this.loadError = '';
-    this.busy = false;
-    this.done = '';
-    this.error = '';
-    this.push = undefined;
-    this.pushBusy = false;
-    this.pushNote = '';
-  }
 
   get n(): NoticeStrings {
     return noticeStrings(this.locale);

@@ -3,7 +3,8 @@
 // vårdnadshavare" per part, live (post.stats), the list of those who have not read it (by
 // name, in pages) and "Påminn" with its once-a-day state. The feed shows it under the items
 // the viewer may follow; to anyone else the hub answers not_found and it renders nothing.
-import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HubClient } from './client/client.ts';
 import type { FeedItem, PersonRef, ReadPart, ReadStats, User } from './client/protocol.ts';
 import { HubElement } from './ui/hub-element.ts';
@@ -59,28 +60,11 @@ export class SchoolhubPostStats extends HubElement {
       .visually-hidden { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     `,
   ];
-  static override properties: PropertyDeclarations = {
-    itemId: { attribute: 'item-id' },
-    itemTitle: { attribute: 'item-title' },
-    stats: { state: true },
-    unread: { state: true },
-    error: { state: true },
-  };
-
-  declare itemId: string;
-  declare itemTitle: string;
-  declare stats: ReadStats | undefined;
-  declare unread: UnreadList | undefined;
-  declare error: string;
-
-  constructor() {
-    super();
-    this.itemId = '';
-    this.itemTitle = '';
-    this.stats = undefined;
-    this.unread = undefined;
-    this.error = '';
-  }
+  @property({ attribute: 'item-id' }) itemId = '';
+  @property({ attribute: 'item-title' }) itemTitle = '';
+  @state() stats: ReadStats | undefined;
+  @state() unread: UnreadList | undefined;
+  @state() error = '';
 
   get s(): StatsStrings {
     return statsStrings(this.locale);
