@@ -24,9 +24,6 @@ type Core = Pick<HubCore, 'sql' | 'publisher' | 'directory' | 'log'>;
 const publishedKey = (s: ScheduledRow) => `scheduled:${s.id}`;
 
 export class ScheduledPublisher extends Periodic {
-  /** Items this node published, and those refused at their time (for tests and logs). */
-  readonly stats = { published: 0, failed: 0 };
-
   constructor(private readonly core: Core, intervalMs: number) {
     super(intervalMs, () => this.publishDue(), (e) => core.log('scheduled posts: a look failed', e));
   }
@@ -56,14 +53,12 @@ export class ScheduledPublisher extends Periodic {
     } catch (e) {
       const failure = e instanceof RequestError ? `${e.code}: ${e.message}` : 'invalid: the stored request no longer fits';
       const failed = await settleScheduled(tx, s.id, { state: 'failed', failure });
-      this.stats.failed++;
       return { result: undefined, events: [scheduledEvent(failed)] };
     }
     const made = s.kind === 'post'
       ? await writePost(tx, dir, s.authorId, fields as PostFields, keys, publishedKey(s))
       : await writeMailing(tx, dir, s.authorId, fields as MailingFields, keys, publishedKey(s));
     const published = await settleScheduled(tx, s.id, { state: 'published', publishedId: made.result.id });
-    this.stats.published++;
     return { result: undefined, events: [...made.events, scheduledEvent(published)] };
   }
 }

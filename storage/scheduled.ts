@@ -3,7 +3,7 @@
 // FOR UPDATE SKIP LOCKED inside the transaction that inserts the post, so each row is published
 // once whichever node gets there first, and one that dies half-way leaves it to another.
 import type { Db, Tx } from './pool.ts';
-import { iso, isoOrNull, keyedRows, type Stored } from './rows.ts';
+import { iso, keyedRows, type Stored } from './rows.ts';
 import { inBatches, RETENTION_BATCH, type Holds } from './retention.ts';
 
 export type ScheduledKind = 'post' | 'mailing';
@@ -28,7 +28,7 @@ type Raw = Stored<ScheduledRow, 'publishAt' | 'createdAt' | 'updatedAt'> & { cli
 function scheduledRow(r: Raw): ScheduledRow {
   return {
     id: r.id, kind: r.kind, authorId: r.authorId, request: r.request, publishAt: iso(r.publishAt), state: r.state,
-    publishedId: r.publishedId, failure: r.failure, createdAt: iso(r.createdAt), updatedAt: isoOrNull(r.updatedAt) ?? iso(r.createdAt),
+    publishedId: r.publishedId, failure: r.failure, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
   };
 }
 
@@ -81,12 +81,6 @@ export async function dueIds(db: Db, limit: number): Promise<string[]> {
   const rows = await db<{ id: string }[]>`
     select id from scheduled_items where state = 'pending' and publish_at <= now() order by publish_at, id limit ${limit}`;
   return rows.map((r) => r.id);
-}
-
-/** When the next pending item is due (to set the timer), or null. */
-export async function nextDue(db: Db): Promise<string | null> {
-  const [r] = await db<{ at: Date | null }[]>`select min(publish_at) as at from scheduled_items where state = 'pending'`;
-  return isoOrNull(r?.at);
 }
 
 /**
