@@ -15,7 +15,7 @@ const INTEGRATION = ['hub/e2e/**/*.test.ts', 'storage/**/*.test.ts', 'loadtest/*
 // browser suites that restart a hub behind a proxy and wait for the page to come back
 // (reconnect, restore): under a loaded machine their reconnect backoff outlasts the waits; and
 // chat-features, whose search test clicks in a chat that 60 live messages are still re-rendering.
-const SERIAL = ['hub/e2e/{limits,faults,cluster,storm,notify-nodes}.test.ts', 'widgets/e2e/{reconnect,restore,chat-features}.test.ts'];
+const SERIAL = ['hub/e2e/{limits,faults,cluster,storm,notify-nodes,stall}.test.ts', 'widgets/e2e/{reconnect,restore,chat-features}.test.ts'];
 const ALL = ['{hub,storage,widgets,loadtest}/**/*.test.ts'];
 
 // Every test hub has a database of its own and listens on port 0, multi-node tests use a

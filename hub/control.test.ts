@@ -4,17 +4,17 @@ import { controlTopic, decodeControl, decodeEnvelope, encodeControl, encodeEnvel
 
 describe('messages between nodes', () => {
   it('round-trip', () => {
-    const tick = { id: 5, prev: 4, topics: ['p:x'], node: 'n1' };
+    const tick = { id: 5, topics: ['p:x'], node: 'n1' };
     expect(decodeControl('tick', encodeControl('tick', tick))).toEqual(tick);
     const typing = { node: 'n1', conversationId: 'c', personId: 'p', name: 'Ann', typing: true, to: ['q'] };
     expect(decodeControl('typing', encodeControl('typing', typing))).toEqual(typing);
     expect(decodeControl('directory', encodeControl('directory', 12))).toBe(12);
-    const env = { id: 5, prev: 4, name: 'message.created', data: { a: [1] }, at: 1, node: 'n1' };
+    const env = { id: 5, name: 'message.created', data: { a: [1] }, at: 1, node: 'n1' };
     expect(decodeEnvelope(encodeEnvelope(env))).toEqual(env);
   });
 
   it('refuse what is not JSON or not of the shape', () => {
-    for (const bad of ['', 'nope', 'null', '[]', '{"id":1.5,"prev":0,"topics":[],"node":"n"}', '{"id":1,"prev":0,"topics":"p:x","node":"n"}', '{"__proto__":{"id":1}}']) {
+    for (const bad of ['', 'nope', 'null', '[]', '{"id":1.5,"topics":[],"node":"n"}', '{"id":1,"topics":"p:x","node":"n"}', '{"__proto__":{"id":1}}']) {
       expect(decodeControl('tick', bad), bad).toBeUndefined();
       expect(decodeEnvelope(bad), bad).toBeUndefined();
     }

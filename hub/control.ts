@@ -11,11 +11,11 @@ const nodeId = z.string().min(1).max(100);
 const eventId = z.int().min(0);
 
 /** An event as committed by one node, on each audience topic it goes to (hub/delivery.ts). */
-const envelope = z.object({ id: eventId, prev: eventId, name: z.string(), data: z.unknown(), at: z.number(), node: nodeId }) satisfies z.ZodType<Envelope>;
+const envelope = z.object({ id: eventId, name: z.string(), data: z.unknown(), at: z.number(), node: nodeId }) satisfies z.ZodType<Envelope>;
 
 const CONTROL = {
   /** After each commit: the event's id, its predecessor and topics (hub/sequencer.ts orders by it). */
-  tick: { topic: '__tick', schema: z.object({ id: eventId, prev: eventId, topics: z.array(z.string()), node: nodeId }) satisfies z.ZodType<Tick> },
+  tick: { topic: '__tick', schema: z.object({ id: eventId, topics: z.array(z.string()), node: nodeId }) satisfies z.ZodType<Tick> },
   /** A typing signal for the recipients' devices on every node (hub/typing.ts). */
   typing: {
     topic: '__typing',

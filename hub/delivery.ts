@@ -6,7 +6,7 @@ import type { Fanout } from './fanout.ts';
 import { Sequencer, type Envelope, type Tick } from './sequencer.ts';
 import { controlTopic, decodeControl, decodeEnvelope, encodeControl, encodeEnvelope, isControlTopic } from './control.ts';
 import type { StoredEvent } from '../storage/events.ts';
-import { eventsBetween, lastEventId } from '../storage/events.ts';
+import { finalEventsAfter } from '../storage/events.ts';
 import type { Sql } from '../storage/pool.ts';
 import type { Directory } from './directory/model.ts';
 import { liveTopicsFor } from './audience.ts';
@@ -32,8 +32,7 @@ export class Delivery {
     this.sequencer = new Sequencer({
       isLocal: (t) => fanout.hasListeners(t),
       deliver: (env, topics) => fanout.deliver(env, topics),
-      loadRange: (after, upto, limit) => eventsBetween(sql, after, upto, limit),
-      lastId: () => lastEventId(sql),
+      loadFinal: (after, limit) => finalEventsAfter(sql, after, limit),
       topicsFor: (keys) => liveTopicsFor(this.directory(), keys),
       log,
     }, start);
@@ -62,11 +61,11 @@ export class Delivery {
     return this.sequencer.watermark;
   }
 
-  /** An event this node committed (called in commit order). */
+  /** An event this node committed. */
   publish(e: StoredEvent): void {
     const topics = liveTopicsFor(this.directory(), e.keys);
-    const env: Envelope = { id: e.id, prev: e.prev, name: e.name, data: e.data, at: Date.now(), node: this.nodeId };
-    const tick: Tick = { id: e.id, prev: e.prev, topics, node: this.nodeId };
+    const env: Envelope = { id: e.id, name: e.name, data: e.data, at: Date.now(), node: this.nodeId };
+    const tick: Tick = { id: e.id, topics, node: this.nodeId };
     this.sequencer.offerPayload(env);
     this.sequencer.offerTick(tick);
     const payload = encodeEnvelope(env);

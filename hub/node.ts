@@ -7,7 +7,7 @@ import { loadConfig, type HubConfig } from './config.ts';
 import { openPool, type Sql } from '../storage/pool.ts';
 import { migrate } from '../storage/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../storage/embedded.ts';
-import { lastEventId } from '../storage/events.ts';
+import { eventsFinal } from '../storage/events.ts';
 import { DirectoryView } from './directory-view.ts';
 import { MemoryBroker } from './broker-memory.ts';
 import { RedisBroker } from './broker-redis.ts';
@@ -134,7 +134,7 @@ interface EventPath {
 
 async function startEventPath({ database: { sql }, broker, metrics, directory, log }: Base): Promise<EventPath> {
   const fanout = new Fanout(broker, metrics);
-  const delivery = new Delivery(broker, fanout, sql, () => directory.current, log, await lastEventId(sql));
+  const delivery = new Delivery(broker, fanout, sql, () => directory.current, log, await eventsFinal(sql));
   await delivery.start();
   const publisher = new Publisher(sql, (e) => delivery.publish(e));
   const typing = new TypingRelay(broker, log);

@@ -1,9 +1,10 @@
 // Commits and publishes, with group commit. Writes that arrive together share one
 // transaction: their statements are pipelined on one connection, their events appended at
-// the end under the event lock, and one commit (one WAL flush) acknowledges them all. No write
-// waits for more company: a batch starts as soon as a connection is free, taking whatever
-// queued up while the previous one committed. Events are published only after the commit; the
-// sequencer (hub/sequencer.ts) delivers them in commit order whichever commit reports first.
+// the end, and one commit (one WAL flush) acknowledges them all. No write waits for more
+// company: a batch starts as soon as a connection is free, taking whatever queued up while
+// the previous one committed. Batches take no lock, so they commit side by side (PostgreSQL
+// flushes commits that arrive together at once). Events are published only after the commit;
+// the sequencer (hub/sequencer.ts) delivers them in id order whichever commit reports first.
 //
 // The contract for `work`: read and check first, write last; it may throw only before it has
 // written (a thrown write-free work just fails alone), while a failing SQL statement fails the

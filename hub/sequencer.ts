@@ -1,14 +1,15 @@
-// Delivers events on this node in commit order, whichever node wrote them. Every event
-// names its predecessor (`prev`, taken under the event lock), and every node hears a small
-// tick per event (id, prev, topics) on one broker topic: together they form a chain that each
-// node walks. An event is delivered here when the chain reaches it and one of its topics has
-// listeners here; ticks for events nobody here listens to just move the chain on. Where the
-// chain has a hole (a lost message, the broker down) the node reads the missing stretch from
-// PostgreSQL: the broker makes delivery fast, PostgreSQL makes it complete.
+// Delivers events on this node in log order (event id), whichever node wrote them. Ids are
+// taken without a lock (storage/events.ts), so they are dense but commit out of order, and a
+// few are never committed (a transaction rolled back after taking them). Every node hears a
+// small tick per event (id, topics) on one broker topic. An event is delivered here when every
+// id below it has been settled: delivered, passed (no listener here), or known never to exist.
+// Ticks that arrive ahead wait. Where an id stays missing (still being committed, lost in the
+// broker, rolled back) the node asks PostgreSQL how far the log is final (eventsFinal) and
+// reads what is missing from there: the broker makes delivery fast, PostgreSQL makes it
+// complete and tells a hole that will never fill from one still being committed.
 
 export interface Envelope {
   id: number;
-  prev: number;
   name: string;
   data: unknown;
   /** Commit time on the writing node (ms since the epoch), for the fan-out latency metric. */
@@ -19,7 +20,6 @@ export interface Envelope {
 
 export interface Tick {
   id: number;
-  prev: number;
   topics: string[];
   node: string;
 }
@@ -36,28 +36,35 @@ export interface SequencerDeps {
   isLocal(topic: string): boolean;
   /** Publish to the local sockets of these topics (those with listeners). */
   deliver(env: Envelope, topics: string[]): void;
-  /** Events in (after, upto], oldest first, from PostgreSQL. */
-  loadRange(after: number, upto: number, limit: number): Promise<LoggedEvent[]>;
-  /** The newest event id in PostgreSQL. */
-  lastId(): Promise<number>;
+  /**
+   * The final events after `after`, oldest first, at most `limit`, and how far the answer
+   * reaches: ids up to `reached` not among them do not exist (storage/events.ts).
+   */
+  loadFinal(after: number, limit: number): Promise<{ events: LoggedEvent[]; reached: number }>;
   /** The live topics of an event's read keys, by the directory here. */
   topicsFor(keys: string[]): string[];
   log(message: string, error?: unknown): void;
-  /** How long a hole may stay open before PostgreSQL fills it. */
+  /** How long a missing id may stay missing before PostgreSQL is asked. */
   holeMs?: number;
 }
 
+/** Asking PostgreSQL about a hole that is still being committed again waits longer each time, up to this. */
+const HOLE_RECHECK_MAX_MS = 400;
+/** Rows read from PostgreSQL at a time when filling. */
+const FILL_LIMIT = 1_000;
+
 export class Sequencer {
-  /** Every event up to here has been delivered here, or had no listener here when its turn came. */
+  /** Every id up to here is settled here: delivered, passed (no listener here), or never to exist. */
   watermark: number;
-  private readonly ticksByPrev = new Map<number, Tick>();
+  private readonly ticks = new Map<number, Tick>();
   private readonly payloads = new Map<number, Envelope>();
-  private holeSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private filling = false;
   /** Fills that failed in a row: the retry waits longer each time (PostgreSQL may be down). */
   private failures = 0;
-  /** Counts for tests and metrics: events delivered, and holes filled from PostgreSQL. */
+  /** Fills in a row that found the next id not final yet (its transaction still committing). */
+  private unsettled = 0;
+  /** Counts for tests and metrics: events delivered, events brought from PostgreSQL, and fills. */
   readonly stats = { delivered: 0, filled: 0, fills: 0 };
 
   constructor(private readonly deps: SequencerDeps, start: number) {
@@ -66,7 +73,7 @@ export class Sequencer {
 
   offerTick(t: Tick): void {
     if (t.id <= this.watermark) return;
-    this.ticksByPrev.set(t.prev, t);
+    this.ticks.set(t.id, t);
     this.advance();
   }
 
@@ -76,32 +83,38 @@ export class Sequencer {
     this.advance();
   }
 
-  /** Walks the chain as far as it is known here. */
+  /** Delivers as far as the ids known here run without a gap. */
   private advance(): void {
     for (;;) {
-      const tick = this.ticksByPrev.get(this.watermark);
+      const next = this.watermark + 1;
+      const tick = this.ticks.get(next);
       if (!tick) break;
       const local = tick.topics.filter((t) => this.deps.isLocal(t));
       if (local.length > 0) {
-        const env = this.payloads.get(tick.id);
+        const env = this.payloads.get(next);
         if (!env) break; // on its way through the broker; the hole timer bounds the wait
         this.deliver(env, local);
       }
-      this.ticksByPrev.delete(this.watermark);
-      this.payloads.delete(tick.id);
-      this.watermark = tick.id;
+      this.ticks.delete(next);
+      this.payloads.delete(next);
+      this.watermark = next;
+      this.unsettled = 0;
     }
-    this.prune();
-    const stuck = this.ticksByPrev.size > 0 || this.payloads.size > 0;
+    const stuck = this.ticks.size > 0 || this.payloads.size > 0;
     if (!stuck) {
-      this.holeSince = undefined;
+      this.unsettled = 0;
       return;
     }
-    this.holeSince ??= Date.now();
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.fill();
-    }, this.failures === 0 ? (this.deps.holeMs ?? 50) : Math.min(5_000, 250 * 2 ** this.failures));
+    }, this.holeWait());
+  }
+
+  private holeWait(): number {
+    const first = this.deps.holeMs ?? 50;
+    if (this.failures > 0) return Math.min(5_000, 250 * 2 ** this.failures);
+    return Math.min(HOLE_RECHECK_MAX_MS, first * 2 ** this.unsettled);
   }
 
   private deliver(env: Envelope, topics: string[]): void {
@@ -110,58 +123,54 @@ export class Sequencer {
   }
 
   private prune(): void {
-    for (const prev of this.ticksByPrev.keys()) if (prev < this.watermark) this.ticksByPrev.delete(prev);
+    for (const id of this.ticks.keys()) if (id <= this.watermark) this.ticks.delete(id);
     for (const id of this.payloads.keys()) if (id <= this.watermark) this.payloads.delete(id);
   }
 
-  /** The newest id this node knows to exist: where a fill must reach. */
-  private knownTarget(): number {
-    let target = this.watermark;
-    for (const t of this.ticksByPrev.values()) target = Math.max(target, t.prev, t.id);
-    for (const id of this.payloads.keys()) target = Math.max(target, id);
-    return target;
-  }
-
-  /** Reads the chain from PostgreSQL up to `upto` (or what is known) and delivers what is due here. */
-  async fill(upto?: number): Promise<void> {
+  /**
+   * Reads from PostgreSQL what is final after the watermark and delivers what is due here:
+   * how a hole is filled, or found never to fill. The ids known here by tick are delivered
+   * as they come, the others as PostgreSQL has them.
+   */
+  async fill(): Promise<void> {
     if (this.filling) return;
     this.filling = true;
+    const before = this.watermark;
     try {
-      let target = Math.max(upto ?? 0, this.knownTarget());
-      while (target > this.watermark) {
-        const rows = await this.deps.loadRange(this.watermark, target, 1000);
+      for (;;) {
+        const { events, reached } = await this.deps.loadFinal(this.watermark, FILL_LIMIT);
         this.stats.fills++;
-        if (rows.length === 0) break;
-        for (const row of rows) {
+        for (const row of events) {
           if (row.id <= this.watermark) continue;
-          const tick = [...this.ticksByPrev.values()].find((t) => t.id === row.id);
+          const tick = this.ticks.get(row.id);
           const topics = (tick?.topics ?? this.deps.topicsFor(row.keys)).filter((t) => this.deps.isLocal(t));
           if (topics.length > 0) {
-            const env = this.payloads.get(row.id) ?? { id: row.id, prev: this.watermark, name: row.name, data: row.data, at: Date.now(), node: '' };
+            const env = this.payloads.get(row.id) ?? { id: row.id, name: row.name, data: row.data, at: Date.now(), node: '' };
             this.stats.filled++;
             this.deliver(env, topics);
           }
-          this.payloads.delete(row.id);
           this.watermark = row.id;
         }
+        // Ids up to `reached` without a row never existed (rolled back): settled too.
+        this.watermark = Math.max(this.watermark, reached);
         this.prune();
-        target = Math.max(target, this.knownTarget());
-        if (rows.length < 1000) break; // what is left was not committed when we read
+        if (events.length < FILL_LIMIT) break;
       }
       this.failures = 0;
+      // Still the same hole: its transaction is committing. Ask again, a little later each time.
+      this.unsettled = this.watermark === before ? this.unsettled + 1 : 0;
     } catch (e) {
-      if (this.failures++ === 0) this.deps.log('filling a hole in the event chain from PostgreSQL failed; retrying', e);
+      if (this.failures++ === 0) this.deps.log('filling a hole in the event log from PostgreSQL failed; retrying', e);
     } finally {
       this.filling = false;
       this.advance();
     }
   }
 
-  /** For a node that may have missed ticks (broker down): catch up with PostgreSQL. */
+  /** For a node that may have missed ticks (broker down, a tick lost): catch up with PostgreSQL. */
   async poll(): Promise<void> {
     try {
-      const last = await this.deps.lastId();
-      if (last > this.watermark) await this.fill(last);
+      await this.fill();
     } catch (e) {
       this.deps.log('polling the event log failed', e);
     }

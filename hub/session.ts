@@ -9,7 +9,7 @@ import { TokenError } from './auth/tokens.ts';
 import { UNFORESEEN_FAILURE, storageFailure } from '../storage/errors.ts';
 import { liveTopicsOf, readKeysOf } from './audience.ts';
 import { eventFrame } from './fanout.ts';
-import { lastEventId } from '../storage/events.ts';
+import { eventsFinal } from '../storage/events.ts';
 import type { ReplayRow } from './replay.ts';
 import { TokenBucket } from './rate.ts';
 import { ABUSE_LIMITS, Counts, KeyedBuckets } from './limits.ts';
@@ -366,7 +366,7 @@ export class Sessions {
   private async resumePoint(cursor: string): Promise<number | 'reset'> {
     if (!/^\d{1,15}$/.test(cursor)) return 'reset';
     const from = Number(cursor);
-    if (from > this.core.delivery.lastDeliveredId && from > (await lastEventId(this.core.sql))) return 'reset';
+    if (from > this.core.delivery.lastDeliveredId && from > (await eventsFinal(this.core.sql))) return 'reset';
     if ((await this.core.replays.firstEventId()) > from + 1) return 'reset'; // no longer kept
     return from;
   }

@@ -1,59 +1,120 @@
-// The event log's one promise: id order is commit order, so a reader that has seen id N never
-// later finds a committed event below N (a cursor never skips a late commit).
+// The event log's promise (migration 020): writers take no lock, and a reader that follows the
+// log up to eventsFinal() never later finds a committed event at or below where it read (a
+// cursor never skips a late commit), even though ids commit out of order.
 import { describe, expect, it } from 'vitest';
 import { withFreshPool } from './test-database.ts';
-import type { Sql } from './pool.ts';
+import type { Sql, Tx } from './pool.ts';
 import { migrate } from './migrate.ts';
-import { appendEvents, eventsAfter } from './events.ts';
+import { appendEvents, eventsAfter, eventsFinal, finalEventsAfter } from './events.ts';
 
 let sql: Sql;
-withFreshPool(6, async (pool) => {
+withFreshPool(8, async (pool) => {
   sql = pool;
   await migrate(pool);
 });
 
 const ev = (name: string) => ({ name, keys: ['p:x'], data: { name } });
+const names = async () => (await eventsAfter(sql, 0, ['p:x'], 10_000)).map((e) => e.name);
+
+/** A transaction that appends and then stays open until released: a commit whose flush hangs. */
+function openAppender(name: string) {
+  let release!: (how: 'commit' | 'rollback') => void;
+  const held = new Promise<'commit' | 'rollback'>((r) => (release = r));
+  let appended!: (id: number) => void;
+  const id = new Promise<number>((r) => (appended = r));
+  const done = sql.begin(async (tx) => {
+    const [e] = await appendEvents(tx, [ev(name)]);
+    appended(e!.id);
+    if ((await held) === 'rollback') throw new Error('rolled back on purpose');
+  }).then(() => 'committed', () => 'rolled back');
+  return { id, release, done };
+}
 
 describe('event log', () => {
-  it('a transaction that appends later waits, and takes a higher id than one still open', async () => {
-    let releaseA!: () => void;
-    const aHolds = new Promise<void>((r) => (releaseA = r));
-    let aAppended!: () => void;
-    const aDidAppend = new Promise<void>((r) => (aAppended = r));
-    const a = sql.begin(async (tx) => {
-      const [e] = await appendEvents(tx, [ev('a')]);
-      aAppended();
-      await aHolds;
-      return e!.id;
-    });
-    await aDidAppend;
-    let bDone = false;
-    const b = sql.begin(async (tx) => {
-      const [e] = await appendEvents(tx, [ev('b')]);
-      return e!.id;
-    }).then((id) => ((bDone = true), id));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(bDone).toBe(false); // B waits for A's commit before it can take an id
-    expect(await eventsAfter(sql, 0, ['p:x'], 10)).toEqual([]);
-    releaseA();
-    const [idA, idB] = await Promise.all([a, b]);
-    expect(idB).toBeGreaterThan(idA);
-    expect((await eventsAfter(sql, 0, ['p:x'], 10)).map((e) => e.name)).toEqual(['a', 'b']);
+  it('a writer never waits for another; the reader stops below the open one until it ends', async () => {
+    const start = await eventsFinal(sql);
+    const a = openAppender('a');
+    const idA = await a.id;
+    // B appends and commits while A is open: it takes no lock, so it does not wait.
+    const t0 = Date.now();
+    const [b] = await sql.begin((tx) => appendEvents(tx, [ev('b')]));
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(b!.id).toBeGreaterThan(idA);
+    expect(await names()).toContain('b');
+    // B is committed and visible, yet not final: A's id below it is still open.
+    expect(await eventsFinal(sql)).toBe(idA - 1);
+    expect((await finalEventsAfter(sql, start, 100)).events.map((e) => e.name)).toEqual([]);
+    a.release('commit');
+    expect(await a.done).toBe('committed');
+    const after = await finalEventsAfter(sql, start, 100);
+    expect(after.events.map((e) => e.name)).toEqual(['a', 'b']);
+    expect(after.reached).toBeGreaterThanOrEqual(b!.id);
   });
 
-  it('concurrent writers: every prefix a reader sees is final', async () => {
+  it('an id taken by a transaction that rolls back is final once it has ended: the reader passes it', async () => {
+    const start = await eventsFinal(sql);
+    const a = openAppender('gone');
+    const idA = await a.id;
+    const [b] = await sql.begin((tx) => appendEvents(tx, [ev('kept')]));
+    expect(await eventsFinal(sql)).toBe(idA - 1);
+    a.release('rollback');
+    expect(await a.done).toBe('rolled back');
+    const read = await finalEventsAfter(sql, start, 100);
+    expect(read.events.map((e) => e.name)).toEqual(['kept']);
+    expect(read.reached).toBeGreaterThanOrEqual(b!.id);
+  });
+
+  it('the mark goes with the transaction: the session is itself again afterwards', async () => {
+    const conn = await sql.reserve();
+    try {
+      const [before] = await conn<{ n: string }[]>`select current_setting('application_name') as n`;
+      await conn`begin`;
+      await appendEvents(conn as unknown as Tx, [ev('m')]);
+      const [during] = await conn<{ n: string }[]>`select current_setting('application_name') as n`;
+      expect(during!.n).toMatch(/^schoolhub appending after \d+$/);
+      await conn`commit`;
+      const [after] = await conn<{ n: string }[]>`select current_setting('application_name') as n`;
+      expect(after!.n).toBe(before!.n);
+      expect(await sql`select 1 from pg_stat_activity where datname = current_database() and application_name like 'schoolhub appending%'`).toHaveLength(0);
+    } finally {
+      conn.release();
+    }
+  });
+
+  it('several events of one transaction keep their order', async () => {
+    const stored = await sql.begin((tx) => appendEvents(tx, [ev('x1'), ev('x2'), ev('x3')]));
+    const ids = stored.map((e) => e.id);
+    expect([...ids].sort((p, q) => p - q)).toEqual(ids);
+    expect(stored.map((e) => e.name)).toEqual(['x1', 'x2', 'x3']);
+  });
+
+  it('concurrent writers that commit out of order: every read up to eventsFinal() is a prefix of the final log', async () => {
+    const start = await eventsFinal(sql);
     const seen: number[][] = [];
     let stop = false;
     const reader = (async () => {
-      while (!stop) seen.push((await eventsAfter(sql, 0, ['p:x'], 10_000)).map((e) => e.id));
+      while (!stop) {
+        const { events, reached } = await finalEventsAfter(sql, start, 10_000);
+        seen.push(events.filter((e) => e.id <= reached).map((e) => e.id));
+      }
     })();
-    await Promise.all(Array.from({ length: 5 }, (_, w) => (async () => {
-      for (let i = 0; i < 40; i++) await sql.begin((tx) => appendEvents(tx, [ev(`w${w}-${i}`)]));
+    await Promise.all(Array.from({ length: 6 }, (_, w) => (async () => {
+      for (let i = 0; i < 30; i++) {
+        await sql.begin(async (tx) => {
+          const out = await appendEvents(tx, [ev(`w${w}-${i}`), ev(`w${w}-${i}b`)]);
+          // Some stay open a moment after taking their ids, so later ids commit first.
+          if (i % 3 === w % 3) await new Promise((r) => setTimeout(r, 5));
+          if (i % 10 === 7) throw new Error('roll back');
+          return out;
+        }).catch(() => {});
+      }
     })()));
     stop = true;
     await reader;
-    const final = (await eventsAfter(sql, 0, ['p:x'], 10_000)).map((e) => e.id);
-    // Each snapshot the reader took is a prefix of the final log: no id appeared below one already seen.
+    const final = (await finalEventsAfter(sql, start, 10_000)).events.map((e) => e.id);
+    expect(final.length).toBe(6 * 27 * 2);
+    // Each read is a prefix of the final log: no id appeared below one already read.
     for (const snap of seen) expect(final.slice(0, snap.length)).toEqual(snap);
+    expect(seen.some((s) => s.length > 0 && s.length < final.length)).toBe(true);
   });
 });

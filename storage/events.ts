@@ -1,7 +1,8 @@
-// The event log. appendEvents takes a transaction advisory lock right before its insert, so
-// between taking an id and committing no other transaction can take one: id order is commit
-// order, and a reader that has seen id N has seen every committed event below N. The lock is
-// held for the insert and the commit only; all other work of the transaction runs in parallel.
+// The event log, appended without a lock (issue 14; migration 020). A transaction takes its
+// event ids from the sequence as its last statement before COMMIT, after every row lock it
+// holds, so two writes to the same record get ids in their commit order, while writes that
+// share nothing commit side by side. Ids are taken in one order and may commit in another:
+// readers go only as far as eventsFinal(), below which every id is committed or never will be.
 import type { Db, Sql, Tx } from './pool.ts';
 import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline } from './errors.ts';
 
@@ -13,66 +14,79 @@ export interface NewEvent {
 
 export interface StoredEvent {
   id: number;
-  /** The event committed just before this one (0 for the first): the chain every node follows. */
-  prev: number;
   name: string;
   keys: string[];
   data: unknown;
 }
 
-const EVENTS_LOCK = '7303411920003';
+/**
+ * The mark of a session taking event ids: its application_name, read by events_final()
+ * (migration 020), which parses the number after it. Set LOCAL, so the transaction's end
+ * removes it.
+ */
+const APPENDING = 'schoolhub appending after ';
 
+/** Appends `events`, in this order, at the end of the open transaction. Nothing waits here. */
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
-  // The lock and the insert are sent together (pipelined): the lock is held from the moment it
-  // is granted, and not for an extra round trip to this process before the insert. They stay
-  // two statements, so that the insert's snapshot is taken after the lock was granted.
-  const lock = tx`select pg_advisory_xact_lock(${EVENTS_LOCK}::bigint)`.execute();
-  // Under the lock the newest visible id is the one committed just before: ids in between
-  // belong to transactions that rolled back, so they never exist.
-  const inserted = tx<{ id: number; prev: number }[]>`
-    with before as (select coalesce(max(id), 0) as prev from events),
-    added as (
-      insert into events (name, keys, data)
-      select x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), x.e->'data'
-      from jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as x(e, n)
-      order by x.n
-      returning id
-    )
-    select id, (select prev from before) as prev from added order by id`.execute();
+  // The mark first, in its own statement (sent with the insert, no round trip between): it
+  // names the sequence's position before any id of ours is taken, so every id we take is
+  // above it, and it is visible before the first of them exists.
+  const mark = tx`
+    select set_config('application_name', ${APPENDING} || (
+      select case when is_called then last_value else last_value - 1 end from events_id_seq), true)`.execute();
+  const inserted = tx<{ id: number }[]>`
+    insert into events (name, keys, data)
+    select x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), x.e->'data'
+    from jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as x(e, n)
+    order by x.n
+    returning id`.execute();
   // Both settle before either is reported: when the connection is cut, the one not awaited
   // would otherwise reject unhandled, and that ends the process.
-  const [locked, added] = await Promise.allSettled([lock, inserted]);
-  if (locked.status === 'rejected') throw locked.reason;
+  const [marked, added] = await Promise.allSettled([mark, inserted]);
+  if (marked.status === 'rejected') throw marked.reason;
   if (added.status === 'rejected') throw added.reason;
-  const rows = added.value;
-  let prev = Number(rows[0]?.prev ?? 0);
-  return rows.map((r, i) => {
-    const e = { id: Number(r.id), prev, ...events[i]! };
-    prev = e.id;
-    return e;
-  });
+  // Rows get their ids in the order of the select; other transactions' ids may come between.
+  const ids = added.value.map((r) => Number(r.id)).sort((a, b) => a - b);
+  return ids.map((id, i) => ({ id, ...events[i]! }));
+}
+
+/**
+ * F: every event id at or below it is final, committed and visible to any statement that
+ * begins after this one answered, or never to exist. Migration 020 says how and why.
+ */
+export async function eventsFinal(db: Db): Promise<number> {
+  const [row] = await db<{ f: string | null }[]>`select events_final()::text as f`;
+  return Number(row?.f ?? 0);
+}
+
+/**
+ * The final events after `afterId`, oldest first, at most `limit`, and how far the answer
+ * reaches: to the last row when the limit cut it, else to eventsFinal(). Every id up to
+ * `reached` that is not among the rows does not exist and never will.
+ */
+export async function finalEventsAfter(db: Db, afterId: number, limit: number): Promise<{ events: StoredEvent[]; reached: number }> {
+  // Two statements, in this order: the read's snapshot begins after F was found.
+  const final = await eventsFinal(db);
+  if (final <= afterId) return { events: [], reached: afterId };
+  const events = await eventsBetween(db, afterId, final, limit);
+  return { events, reached: events.length === limit ? events[events.length - 1]!.id : final };
 }
 
 /** Every event in (afterId, uptoId], oldest first: how a node fills a gap in the chain. */
-export async function eventsBetween(db: Db, afterId: number, uptoId: number, limit: number): Promise<Omit<StoredEvent, 'prev'>[]> {
+export async function eventsBetween(db: Db, afterId: number, uptoId: number, limit: number): Promise<StoredEvent[]> {
   const rows = await db<{ id: number; name: string; keys: string[]; data: unknown }[]>`
     select id, name, keys, data from events where id > ${afterId} and id <= ${uptoId} order by id limit ${limit}`;
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
 /** Events after `afterId` that carry any of `keys`, oldest first. */
-export async function eventsAfter(db: Db, afterId: number, keys: string[], limit: number): Promise<Omit<StoredEvent, 'prev'>[]> {
+export async function eventsAfter(db: Db, afterId: number, keys: string[], limit: number): Promise<StoredEvent[]> {
   const rows = await db<{ id: number; name: string; keys: string[]; data: unknown }[]>`
     select id, name, keys, data from events
     where id > ${afterId} and keys && ${keys}::text[]
     order by id limit ${limit}`;
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
-}
-
-export async function lastEventId(db: Db): Promise<number> {
-  const [row] = await db<{ id: number | null }[]>`select max(id) as id from events`;
-  return Number(row?.id ?? 0);
 }
 
 export async function firstEventId(db: Db): Promise<number> {
@@ -96,10 +110,11 @@ type Reserved = Awaited<ReturnType<Sql['reserve']>> & {
 };
 
 /**
- * Commits a transaction whose events are appended last, with the event lock, the insert and
- * the COMMIT sent together (pipelined): the lock is released by the commit itself, without a
- * round trip to this process in between, which is where a busy process would hold every other
- * writer waiting. `work` runs first, in the open transaction, and returns the events.
+ * Commits a transaction whose events are appended last, with the mark, the insert and the
+ * COMMIT sent together (pipelined): from taking its ids to committing, the transaction never
+ * waits on this process, which is where a busy process would hold every reader of the log
+ * back (nothing after our ids is final until we commit). `work` runs first, in the open
+ * transaction, and returns the events.
  * Resolves with the stored events once committed. Rejects with CommitOutcomeUnknown when the
  * connection was lost once COMMIT was on its way (it may have committed); otherwise rejects and
  * nothing is kept. Settles within `deadlineMs` (COMMIT_DEADLINE_MS) whatever the database does.
@@ -119,7 +134,7 @@ export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEv
     if (!(e instanceof StorageDeadline)) throw e;
     // The database has not answered: this connection is given up. Its socket is destroyed (its
     // queries reject, it is not released into the pool) and its backend is terminated, so that
-    // a transaction stuck on a lock cannot go on later, nor keep holding the event lock.
+    // a transaction stuck on a lock cannot go on later, nor keep holding the log's readers back.
     state.discarded = true;
     body.catch(() => {});
     // Still ours (not closed and reconnected for another holder): its pid is our backend's.

@@ -6,10 +6,21 @@ export type Tx = postgres.TransactionSql<Record<string, never>>;
 /** Either the pool or an open transaction: query helpers take this so callers choose. */
 export type Db = Sql | Tx;
 
+/**
+ * How long a transaction of the hub's may sit idle (waiting on this process) before
+ * PostgreSQL ends it: 5 s. A transaction that has taken event ids holds every node's delivery
+ * back until it ends (storage/events.ts); the hub sends its COMMIT together with the ids, so
+ * such a transaction is never idle unless its process hangs or was stopped, and then it must
+ * not hold delivery back for long. (A commit's own deadline, COMMIT_DEADLINE_MS, bounds a
+ * transaction that waits on the database instead.)
+ */
+export const IDLE_IN_TRANSACTION_MS = 5_000;
+
 export function openPool(url: string, options: { max?: number } = {}): Sql {
   return postgres(url, {
     max: options.max ?? 24,
     onnotice: () => {},
+    connection: { idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS },
     // Fail fast when the server is gone so that writes answer `unavailable` instead of hanging.
     connect_timeout: 5,
     // The wait before a closed connection reconnects. postgres.js counts failed closes in one

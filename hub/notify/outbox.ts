@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sql, Tx } from '../../storage/pool.ts';
 import type { Directory } from '../directory/model.ts';
 import type { Metrics } from '../metrics.ts';
-import { eventsBetween, lastEventId } from '../../storage/events.ts';
+import { finalEventsAfter } from '../../storage/events.ts';
 import { preferencesOf, type Preferences } from '../../storage/notification-preferences.ts';
 import {
   claimDue, finishRows, lapseSending, markSending, outboxStats, readAlready, releaseRows, waitAgain, withCursor, withOpenJob,
@@ -138,7 +138,8 @@ export class NotificationOutbox {
   async deriveOnce(): Promise<boolean> {
     let moved = false;
     await withCursor(this.o.sql, async (tx, after) => {
-      const { events, upto } = await committedAfter(tx, after);
+      // Only what is final: no event can appear at or below `upto` later.
+      const { events, reached: upto } = await finalEventsAfter(tx, after, DERIVE_BATCH);
       const jobs: NewJob[] = [];
       const oldest = Date.now() - STALE_MS;
       for (const e of events) {
@@ -326,18 +327,6 @@ export class NotificationOutbox {
         return [];
     }
   }
-}
-
-/**
- * The events after `after` that are committed for good (no event can appear at or below `upto`
- * later), at most DERIVE_BATCH, and how far they reach: the one place the deriver reads the
- * event log, through storage/events.ts, so that a change of how ids are ordered changes this.
- */
-async function committedAfter(tx: Tx, after: number): Promise<{ events: { id: number; name: string; keys: string[]; data: unknown }[]; upto: number }> {
-  const horizon = await lastEventId(tx);
-  if (horizon <= after) return { events: [], upto: after };
-  const events = await eventsBetween(tx, after, horizon, DERIVE_BATCH);
-  return { events, upto: events.length === DERIVE_BATCH ? events[events.length - 1]!.id : horizon };
 }
 
 /** The index of the first id in the sorted `list` after `after` ('' → 0). */
