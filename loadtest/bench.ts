@@ -44,7 +44,8 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     // Chat: every pair exchanges a message every 5 s (200 messages/s in all).
     district: { schools: 6, classesPerSchool: 40, studentsPerClass: 25, subjectsPerClass: 3, guardiansPerStudent: 2 },
     fanout: { readers: 2000, posts: 200, warmup: 10, window: 4, bodyBytes: 500, posters: 8 },
-    chat: { pairs: 1000, rate: 200, warmupS: 3, steadyS: 20, saturationS: 12, bodyBytes: 120 },
+    // Then 1,000 msg/s, then 200 msg/s again with a busy loop pinned beside the hub (50% duty).
+    chat: { pairs: 1000, rate: 200, highRate: 1000, busyCpu: 0, warmupS: 3, steadyS: 20, saturationS: 12, bodyBytes: 120 },
     idle: { connections: 10_000 },
     storm: { clients: 5000, missedPostsPerSchool: 3 },
     // The hub's pool has 10 connections: the baseline gets as many.
@@ -55,7 +56,7 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
   tiny: {
     district: { schools: 2, classesPerSchool: 2, studentsPerClass: 5, subjectsPerClass: 2, guardiansPerStudent: 2 },
     fanout: { readers: 20, posts: 6, warmup: 2, window: 2, bodyBytes: 200, posters: 2 },
-    chat: { pairs: 8, rate: 20, warmupS: 0.3, steadyS: 1, saturationS: 0.5, bodyBytes: 50 },
+    chat: { pairs: 8, rate: 20, highRate: 40, busyCpu: -1, warmupS: 0.3, steadyS: 1, saturationS: 0.5, bodyBytes: 50 },
     idle: { connections: 40 },
     storm: { clients: 20, missedPostsPerSchool: 1 },
     raw: { seconds: 0.5, connections: 2 },
@@ -159,7 +160,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     const loadgen = new Loadgen(loadgenChild, { hub, ...(ref ? { ref } : {}) }, log);
     const setup = {
       hubWs: `ws://127.0.0.1:${hub.port}/ws`, refWs: ref ? `ws://127.0.0.1:${ref.port}` : undefined,
-      secret, issuer: ISSUER, audience: AUDIENCE, size: onlyReadStats ? scale.readstats.district : scale.district, spread: 64,
+      secret, issuer: ISSUER, audience: AUDIENCE, size: onlyReadStats ? scale.readstats.district : scale.district, spread: 64, databaseUrl: db.url,
       ...(opts.cpuProfDir ? { profileDir: opts.cpuProfDir } : {}),
     };
     loadgen.send({ type: 'setup', setup });
@@ -191,7 +192,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       const before = await rawInserts(db.url, raw);
       log(`chat: ${scale.chat.pairs} pairs at ${scale.chat.rate} msg/s, then saturation`);
       const waits = sampleWaits(db.url);
-      results.chat = await loadgen.run<ChatResult>('chat', scale.chat);
+      // The busy loop goes beside the hub: on its CPU when pinned, else nowhere.
+      const chatParams = { ...scale.chat, busyCpu: serverCpu === undefined ? -1 : scale.chat.busyCpu };
+      results.chat = await loadgen.run<ChatResult>('chat', chatParams);
       results.chatDbWaits = await waits.stop();
       log('raw INSERT baseline again');
       const after = await rawInserts(db.url, raw);

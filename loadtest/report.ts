@@ -2,7 +2,7 @@
 // checks them against the targets of the issue.
 import type { Machine } from './lib/machine.ts';
 import type { FanoutHubResult, FanoutRefResult } from './scenarios/fanout.ts';
-import type { ChatResult } from './scenarios/chat.ts';
+import type { ChatResult, SteadyResult } from './scenarios/chat.ts';
 import type { IdleResult } from './scenarios/idle.ts';
 import type { StormResult } from './scenarios/storm.ts';
 import type { RawInsertResult } from './lib/database.ts';
@@ -115,6 +115,15 @@ export function render(r: BenchResults): string {
     rows.push(['chat', `send→deliver ms at ${n(c.steady.rate)} msg/s, ${n(c.pairs)} pairs (p50/p99/max)`, `${f(c.steady.latencyMs.p50, 1)} / ${f(c.steady.latencyMs.p99, 1)} / ${f(c.steady.latencyMs.max, 1)}`, '', `p99 ≤ ${TARGETS.chatP99Ms}`, yes(v.chatLatency)]);
     rows.push(['', 'delivered / sent in window (errors)', `${n(c.steady.delivered)} / ${n(c.steady.sent)} (${JSON.stringify(c.steady.errors)})`, '', 'all', '']);
     rows.push(['', 'persisted messages/s (saturation) vs raw INSERT/s (mean of before/after)', n(c.saturation.persistedPerSec), r.rawInserts ? `${n(r.rawInserts.insertsPerSec)} (${n(r.rawInserts.before.insertsPerSec)}/${n(r.rawInserts.after.insertsPerSec)})` : 'n/a', `≥ ${pct(TARGETS.persistRatio)}`, `${f(s.persist_ratio)} ${yes(v.persist)}`]);
+    const rawP99 = r.rawInserts ? (r.rawInserts.before.latencyMs.p99 + r.rawInserts.after.latencyMs.p99) / 2 : NaN;
+    const ratioRow = (label: string, x: SteadyResult | undefined, most: number) => {
+      if (!x) return;
+      const ratio = x.latencyMs.p99 / rawP99;
+      rows.push(['', `${label}: send→deliver ms (p50/p99/max), p99 ÷ raw INSERT+commit p99 (${f(rawP99, 1)} ms, mean of before/after)`, `${f(x.latencyMs.p50, 1)} / ${f(x.latencyMs.p99, 1)} / ${f(x.latencyMs.max, 1)} (${x.delivered}/${x.sent})`, f(ratio), `≤ ${most}×`, ratio <= most && x.missing === 0 ? 'met' : 'NOT met']);
+    };
+    ratioRow(`${n(c.steady.rate)} msg/s`, c.steady, 2);
+    ratioRow(`${n(c.high?.rate ?? 0)} msg/s`, c.high, 2);
+    ratioRow(`${n(c.contended?.rate ?? 0)} msg/s, hub's CPU half busy`, c.contended, 5);
     rows.push(['', 'saturation send→ack→deliver ms (p50/p99); raw INSERT+commit ms (p50/p99)', `${f(c.saturation.latencyMs.p50, 1)} / ${f(c.saturation.latencyMs.p99, 1)}`, r.rawInserts ? `${f(r.rawInserts.before.latencyMs.p50, 1)} / ${f(r.rawInserts.before.latencyMs.p99, 1)}` : 'n/a', '', '']);
   }
   if (r.idle) {
@@ -139,11 +148,17 @@ export function render(r: BenchResults): string {
   }
   out.push(table(rows));
   out.push('');
-  if (r.chatDbWaits && r.chatDbWaits.samples > 0) {
-    const top = Object.entries(r.chatDbWaits.waits).slice(0, 5).map(([w, c]) => `${w} ${f(c / r.chatDbWaits!.samples, 1)}`);
-    out.push(`database sessions during the chat, average by state: ${top.join(', ')}`);
-    out.push('');
-  }
+  const waitLine = (label: string, w: WaitSample | undefined) => {
+    if (!w || w.samples === 0) return;
+    const top = Object.entries(w.waits).slice(0, 6).map(([k, c]) => `${k} ${f(c / w.samples, 2)}`);
+    out.push(`database sessions ${label}, average by state: ${top.join(', ')}`);
+  };
+  waitLine('during the chat', r.chatDbWaits);
+  waitLine(`at ${r.chat?.steady.rate ?? 0} msg/s`, r.chat?.steady.dbWaits);
+  waitLine(`at ${r.chat?.high?.rate ?? 0} msg/s`, r.chat?.high?.dbWaits);
+  waitLine(`at ${r.chat?.contended?.rate ?? 0} msg/s, CPU contended`, r.chat?.contended?.dbWaits);
+  waitLine('at saturation', r.chat?.saturation.dbWaits);
+  if (r.chatDbWaits) out.push('');
   out.push('CPU use per phase (share of one CPU) and whether the load generator was the bottleneck:');
   const phase = (name: string, w: { serverUtil: number; loadgenUtil: number; wallMs: number } | undefined, server = 'hub') => {
     if (!w) return;
@@ -154,6 +169,8 @@ export function render(r: BenchResults): string {
   phase('fan-out (reference)', r.fanout?.ref.timed.window, 'ref');
   phase('fan-out (ref, free)', r.fanout?.ref.free.window, 'ref');
   phase('chat steady', r.chat?.steady.window);
+  phase('chat high rate', r.chat?.high?.window);
+  phase('chat contended', r.chat?.contended?.window);
   phase('chat saturation', r.chat?.saturation.window);
   phase('reconnect storm', r.storm?.window);
   if (r.fanout) out.push('  (fan-out is paced: the reference publishes at the moments the hub did, with at most a few events in flight; CPU per delivered event is what is compared)');

@@ -12,6 +12,8 @@ export interface LoadSetup {
   size: DistrictSize;
   /** Client source addresses 127.0.0.2 … 127.0.0.(1+spread). */
   spread: number;
+  /** The bench database, for sampling what its sessions wait on during a phase. */
+  databaseUrl?: string;
   /** Write the servers' CPU profiles of each measured window here. */
   profileDir?: string;
 }

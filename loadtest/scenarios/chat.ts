@@ -1,8 +1,13 @@
 // Chat: guardians and their children's mentors in `pairs` direct conversations.
 // Steady: messages at `rate` per second in total, alternating sides, send→deliver latency
-// measured at the other party (same process, same clock). Saturation: every guardian sends
-// its next message as soon as the last one is acknowledged; persisted messages per second.
+// measured at the other party (same process, same clock); then the same at `highRate`, and at
+// `rate` again while a busy loop pinned beside the hub keeps its CPU half busy (`busyCpu`).
+// Saturation: every guardian sends its next message as soon as the last one is acknowledged;
+// persisted messages per second. What PostgreSQL's sessions wait on is sampled per phase.
+import { spawn } from 'node:child_process';
 import { HubConn, inPool, sourceAddress, type Frame } from '../lib/hub-client.ts';
+import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
+import { TASKSET } from '../lib/procs.ts';
 import { cpuWindow, percentile, progress, serverStats, sleep, until, type Window } from '../lib/control.ts';
 import { filler, type LoadContext } from '../lib/load-context.ts';
 import { ids } from '../district.ts';
@@ -11,6 +16,10 @@ import { strip } from './fanout.ts';
 export interface ChatParams {
   pairs: number;
   rate: number;
+  /** The second steady phase's rate (0: none). */
+  highRate: number;
+  /** Run a third steady phase at `rate` with a 50%-duty busy loop pinned to this CPU (-1: none). */
+  busyCpu: number;
   warmupS: number;
   steadyS: number;
   saturationS: number;
@@ -24,10 +33,33 @@ export interface Latency {
   max: number;
 }
 
+export interface SteadyResult {
+  rate: number;
+  sent: number;
+  delivered: number;
+  missing: number;
+  errors: Record<string, number>;
+  latencyMs: Latency;
+  ackedPerSec: number;
+  window: Omit<Window, 'start' | 'end'>;
+  /** PostgreSQL sessions' wait events during the phase (when the database URL is known). */
+  dbWaits?: WaitSample;
+}
+
 export interface ChatResult {
   pairs: number;
-  steady: { rate: number; sent: number; delivered: number; missing: number; errors: Record<string, number>; latencyMs: Latency; ackedPerSec: number; window: Omit<Window, 'start' | 'end'> };
-  saturation: { acked: number; persistedPerSec: number; rowsPerSec: number; errors: Record<string, number>; latencyMs: Latency; window: Omit<Window, 'start' | 'end'> };
+  steady: SteadyResult;
+  high?: SteadyResult;
+  /** At `rate`, with the hub's CPU half taken by a busy loop. */
+  contended?: SteadyResult;
+  saturation: { acked: number; persistedPerSec: number; rowsPerSec: number; errors: Record<string, number>; latencyMs: Latency; window: Omit<Window, 'start' | 'end'>; dbWaits?: WaitSample };
+}
+
+/** A process that keeps `cpu` busy half the time (10 ms on, 10 ms off) until killed. */
+function busyLoop(cpu: number): { stop(): void } {
+  const src = 'const s=new Int32Array(new SharedArrayBuffer(4));for(;;){const t=performance.now();while(performance.now()-t<10);Atomics.wait(s,0,0,10);}';
+  const child = TASKSET ? spawn(TASKSET, ['-c', String(cpu), process.execPath, '-e', src], { stdio: 'ignore' }) : spawn(process.execPath, ['-e', src], { stdio: 'ignore' });
+  return { stop: () => void child.kill('SIGKILL') };
 }
 
 interface Pair {
@@ -99,42 +131,66 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
     });
   };
 
-  // Steady rate: a due count from the clock, so that timer jitter does not change the rate.
-  const t0 = performance.now();
-  const end = t0 + (p.warmupS + p.steadyS) * 1000;
-  measureFrom = t0 + p.warmupS * 1000;
-  let sent = 0;
-  let sentInWindow = 0;
-  let w: Awaited<ReturnType<typeof cpuWindow>> | undefined;
-  let ackedAtWindow = 0;
-  while (performance.now() < end) {
-    const now = performance.now();
-    if (!measuring && now >= measureFrom) {
-      measuring = true;
-      w = await cpuWindow('hub', 'chat-steady');
-      ackedAtWindow = acked;
-    }
-    const due = Math.floor(((now - t0) / 1000) * p.rate);
-    for (; sent < due; sent++) {
-      const pair = pairs[sent % pairs.length]!;
-      const fromGuardian = Math.floor(sent / pairs.length) % 2 === 0;
-      void send(fromGuardian ? pair.guardian : pair.mentor, pair.conversationId);
-      if (measuring) sentInWindow++;
-    }
-    await sleep(2);
-  }
-  const ackedSteady = acked - ackedAtWindow;
-  const steadyWin = await w!.end();
-  await until(() => deliveredInWindow >= sentInWindow, 10_000, 20);
-  measuring = false;
-  // A hub slower than the rate has a backlog: let it drain so saturation starts clean.
   const answered = () => acked + Object.values(errors).reduce((a, b) => a + b, 0);
-  await until(() => answered() >= sent, 60_000, 20);
-  const steady = {
-    rate: p.rate, sent: sentInWindow, delivered: deliveredInWindow, missing: sentInWindow - deliveredInWindow, errors: { ...errors },
-    latencyMs: latency(recorded), ackedPerSec: ackedSteady / (steadyWin.wallMs / 1000), window: strip(steadyWin),
+  let sent = 0;
+  // Steady rate: a due count from the clock, so that timer jitter does not change the rate.
+  const steadyPhase = async (rate: number, label: string): Promise<SteadyResult> => {
+    for (const k of Object.keys(errors)) delete errors[k];
+    recorded = [];
+    deliveredInWindow = 0;
+    measuring = false;
+    const t0 = performance.now();
+    const end = t0 + (p.warmupS + p.steadyS) * 1000;
+    measureFrom = t0 + p.warmupS * 1000;
+    const due0 = sent;
+    let sentInWindow = 0;
+    let w: Awaited<ReturnType<typeof cpuWindow>> | undefined;
+    let waits: ReturnType<typeof sampleWaits> | undefined;
+    let ackedAtWindow = 0;
+    while (performance.now() < end) {
+      const now = performance.now();
+      if (!measuring && now >= measureFrom) {
+        measuring = true;
+        w = await cpuWindow('hub', label);
+        if (ctx.databaseUrl) waits = sampleWaits(ctx.databaseUrl);
+        ackedAtWindow = acked;
+      }
+      const due = due0 + Math.floor(((now - t0) / 1000) * rate);
+      for (; sent < due; sent++) {
+        const pair = pairs[sent % pairs.length]!;
+        const fromGuardian = Math.floor(sent / pairs.length) % 2 === 0;
+        void send(fromGuardian ? pair.guardian : pair.mentor, pair.conversationId);
+        if (measuring) sentInWindow++;
+      }
+      await sleep(2);
+    }
+    const ackedSteady = acked - ackedAtWindow;
+    const steadyWin = await w!.end();
+    const dbWaits = await waits?.stop();
+    await until(() => deliveredInWindow >= sentInWindow, 10_000, 20);
+    measuring = false;
+    // A hub slower than the rate has a backlog: let it drain so the next phase starts clean.
+    await until(() => answered() >= sent, 60_000, 20);
+    const result: SteadyResult = {
+      rate, sent: sentInWindow, delivered: deliveredInWindow, missing: sentInWindow - deliveredInWindow, errors: { ...errors },
+      latencyMs: latency(recorded), ackedPerSec: ackedSteady / (steadyWin.wallMs / 1000), window: strip(steadyWin),
+      ...(dbWaits ? { dbWaits } : {}),
+    };
+    progress(`chat ${label} at ${rate} msg/s: p99 ${result.latencyMs.p99.toFixed(1)} ms over ${result.latencyMs.count} deliveries`);
+    return result;
   };
-  progress(`chat steady: p99 ${steady.latencyMs.p99.toFixed(1)} ms over ${steady.latencyMs.count} deliveries`);
+  const steady = await steadyPhase(p.rate, 'chat-steady');
+  const high = p.highRate > 0 ? await steadyPhase(p.highRate, 'chat-high') : undefined;
+  let contended: SteadyResult | undefined;
+  if (p.busyCpu >= 0) {
+    const busy = busyLoop(p.busyCpu);
+    try {
+      await sleep(300);
+      contended = await steadyPhase(p.rate, 'chat-contended');
+    } finally {
+      busy.stop();
+    }
+  }
 
   // Saturation: closed loop per guardian, at most one message in flight each and no faster
   // than the per-connection frame limit allows.
@@ -145,6 +201,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
   measureFrom = 0;
   const rows0 = (await serverStats('hub', { rows: true })).rows?.messages ?? 0;
   const sw = await cpuWindow('hub', 'chat-saturation');
+  const satWaitsSampler = ctx.databaseUrl ? sampleWaits(ctx.databaseUrl) : undefined;
   const satEnd = performance.now() + p.saturationS * 1000;
   const ackedAtSat = acked;
   await Promise.all(
@@ -158,11 +215,14 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
     }),
   );
   const satWin = await sw.end({ rows: true });
+  const satWaits = await satWaitsSampler?.stop();
   measuring = false;
   const satAcked = acked - ackedAtSat;
   const result: ChatResult = {
     pairs: pairs.length,
     steady,
+    ...(high ? { high } : {}),
+    ...(contended ? { contended } : {}),
     saturation: {
       acked: satAcked,
       persistedPerSec: satAcked / (satWin.wallMs / 1000),
@@ -170,6 +230,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
       errors: { ...errors },
       latencyMs: latency(recorded),
       window: strip(satWin),
+      ...(satWaits ? { dbWaits: satWaits } : {}),
     },
   };
   for (const c of conns.values()) c.close();
