@@ -41,10 +41,11 @@ export const GROUP_COMMIT = {
   /** Writes in one transaction at the most. */
   maxBatch: 100,
   /**
-   * Batches in flight: one runs its statements while another commits. Few on purpose: the
-   * event lock lets one commit at a time, so more batches only queue behind each other's WAL
-   * flushes; with three, what arrives meanwhile joins the next batch. `bench --only chat`:
-   * 3 gave p99 27 ms and 3,127 msg/s, 12 gave p99 38-67 ms and 1,960-2,590 msg/s.
+   * Batches in flight: one runs its statements while others commit. Without the event lock
+   * (issue 14) more could commit side by side, but on `bench --only chat` 8 and 16 did no
+   * better than 3 within the runs' spread (1,000 msg/s p99 20-48 ms, saturation 3,600-4,100
+   * msg/s for all three) and left more transactions open waiting for this process
+   * (loadtest/RESULTS.md); with three, what arrives meanwhile joins the next batch.
    */
   concurrency: 3,
 };

@@ -48,7 +48,7 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     chat: { pairs: 1000, rate: 200, highRate: 1000, busyCpu: 0, warmupS: 3, steadyS: 20, saturationS: 12, bodyBytes: 120 },
     idle: { connections: 10_000 },
     storm: { clients: 5000, missedPostsPerSchool: 3 },
-    // The hub's pool has 10 connections: the baseline gets as many.
+    // The baseline gets 10 connections (the hub's pool opens up to 24 as needed).
     raw: { seconds: 8, connections: 10 },
     // 10 schools of 5,000 students with two guardians each: a mailing to 100,000 guardians.
     readstats: { district: { schools: 10, classesPerSchool: 200, studentsPerClass: 25, subjectsPerClass: 1, guardiansPerStudent: 2 }, readers: 1000, concurrency: 50, marks: 300 },

@@ -20,6 +20,7 @@ const hub = await startHub({
 serveIpc(hub.port, {
   connections: () => hub.sessions.all.size,
   brokerPublishes: () => ({ audience: broker.publishes, control: broker.controlPublishes }),
+  commits: () => ({ batches: hub.core.publisher.stats.batches, writes: hub.core.publisher.stats.writes }),
   rows: async () => {
     const [r] = await hub.core.sql<{ events: number; posts: number; mailings: number; messages: number }[]>`
       select (select count(*) from events)::int as events, (select count(*) from posts)::int as posts,

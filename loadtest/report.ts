@@ -124,6 +124,8 @@ export function render(r: BenchResults): string {
     ratioRow(`${n(c.steady.rate)} msg/s`, c.steady, 2);
     ratioRow(`${n(c.high?.rate ?? 0)} msg/s`, c.high, 2);
     ratioRow(`${n(c.contended?.rate ?? 0)} msg/s, hub's CPU half busy`, c.contended, 5);
+    const perCommit = [c.steady, c.high, c.contended, c.saturation].filter((x) => x !== undefined).map((x) => f(x.writesPerCommit, 1)).join(' / ');
+    rows.push(['', `writes per group commit at ${n(c.steady.rate)}${c.high ? ` / ${n(c.high.rate)}` : ''} msg/s${c.contended ? ' / contended' : ''} / saturation (≤ 3 batches in flight)`, perCommit, '', '', '']);
     rows.push(['', 'saturation send→ack→deliver ms (p50/p99); raw INSERT+commit ms (p50/p99)', `${f(c.saturation.latencyMs.p50, 1)} / ${f(c.saturation.latencyMs.p99, 1)}`, r.rawInserts ? `${f(r.rawInserts.before.latencyMs.p50, 1)} / ${f(r.rawInserts.before.latencyMs.p99, 1)}` : 'n/a', '', '']);
   }
   if (r.idle) {

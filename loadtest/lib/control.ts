@@ -72,6 +72,13 @@ export async function cpuWindow(server: ServerName, name?: string): Promise<{ en
   };
 }
 
+/** Writes per group commit over a window of the hub (NaN when it committed nothing). */
+export function writesPerCommit(w: Window): number {
+  const a = w.start.commits;
+  const b = w.end.commits;
+  return a && b ? (b.writes - a.writes) / (b.batches - a.batches) : NaN;
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

@@ -16,6 +16,8 @@ export interface ServerStats {
   connections: number;
   /** Hub only: broker publishes since start to audience topics (one per topic and event). */
   brokerPublishes?: number;
+  /** Hub only: group commits since start, and the writes they carried (hub/publisher.ts). */
+  commits?: { batches: number; writes: number };
   /** Hub only: broker publishes to control topics (the event chain's ticks: one per event). */
   brokerControlPublishes?: number;
   /** Hub only: rows in the tables the scenarios write. */

@@ -7,6 +7,7 @@ import type { FromServer, ProfileCommand, ServerStats, ToServer } from './ipc.ts
 export interface ServerHooks {
   connections(): number;
   brokerPublishes?(): { audience: number; control: number };
+  commits?(): { batches: number; writes: number };
   rows?(): Promise<NonNullable<ServerStats['rows']>>;
   stop(): Promise<void>;
 }
@@ -68,6 +69,7 @@ export function serveIpc(port: number, hooks: ServerHooks): void {
         cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external,
         arrayBuffers: mem.arrayBuffers, connections: hooks.connections(),
         ...(hooks.brokerPublishes ? { brokerPublishes: hooks.brokerPublishes().audience, brokerControlPublishes: hooks.brokerPublishes().control } : {}),
+        ...(hooks.commits ? { commits: hooks.commits() } : {}),
         ...(msg.rows && hooks.rows ? { rows: await hooks.rows() } : {}),
       };
       if (msg.profile && 'start' in msg.profile) await profile(msg.profile);

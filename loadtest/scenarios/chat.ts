@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { HubConn, inPool, sourceAddress, type Frame } from '../lib/hub-client.ts';
 import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
 import { TASKSET } from '../lib/procs.ts';
-import { cpuWindow, percentile, progress, serverStats, sleep, until, type Window } from '../lib/control.ts';
+import { cpuWindow, percentile, progress, serverStats, sleep, until, writesPerCommit, type Window } from '../lib/control.ts';
 import { filler, type LoadContext } from '../lib/load-context.ts';
 import { ids } from '../district.ts';
 import { strip } from './fanout.ts';
@@ -42,6 +42,8 @@ export interface SteadyResult {
   latencyMs: Latency;
   ackedPerSec: number;
   window: Omit<Window, 'start' | 'end'>;
+  /** Writes per group commit during the phase: the batch size the publisher settled at. */
+  writesPerCommit: number;
   /** PostgreSQL sessions' wait events during the phase (when the database URL is known). */
   dbWaits?: WaitSample;
 }
@@ -52,7 +54,7 @@ export interface ChatResult {
   high?: SteadyResult;
   /** At `rate`, with the hub's CPU half taken by a busy loop. */
   contended?: SteadyResult;
-  saturation: { acked: number; persistedPerSec: number; rowsPerSec: number; errors: Record<string, number>; latencyMs: Latency; window: Omit<Window, 'start' | 'end'>; dbWaits?: WaitSample };
+  saturation: { acked: number; persistedPerSec: number; rowsPerSec: number; writesPerCommit: number; errors: Record<string, number>; latencyMs: Latency; window: Omit<Window, 'start' | 'end'>; dbWaits?: WaitSample };
 }
 
 /** A process that keeps `cpu` busy half the time (10 ms on, 10 ms off) until killed. */
@@ -174,6 +176,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
     const result: SteadyResult = {
       rate, sent: sentInWindow, delivered: deliveredInWindow, missing: sentInWindow - deliveredInWindow, errors: { ...errors },
       latencyMs: latency(recorded), ackedPerSec: ackedSteady / (steadyWin.wallMs / 1000), window: strip(steadyWin),
+      writesPerCommit: writesPerCommit(steadyWin),
       ...(dbWaits ? { dbWaits } : {}),
     };
     progress(`chat ${label} at ${rate} msg/s: p99 ${result.latencyMs.p99.toFixed(1)} ms over ${result.latencyMs.count} deliveries`);
@@ -230,6 +233,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
       errors: { ...errors },
       latencyMs: latency(recorded),
       window: strip(satWin),
+      writesPerCommit: writesPerCommit(satWin),
       ...(satWaits ? { dbWaits: satWaits } : {}),
     },
   };
