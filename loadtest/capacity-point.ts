@@ -3,7 +3,7 @@
 // whole school at a fixed rate, and guardian–mentor pairs chatting across nodes. Prints the CPU
 // each node spent (from /proc/<pid>/stat: user + system, all threads) while connecting and in
 // the steady window, the deliveries counted by the readers, and the Redis messages seen on the
-// deployment's prefix (a PSUBSCRIBE of our own: audience topics vs the chain's ticks).
+// deployment's prefix (a PSUBSCRIBE of our own: audience topics vs the ticks).
 //
 //   node --import tsx loadtest/capacity-point.ts [--nodes 2] [--readers 1500] [--posts 3]
 //        [--chat 40] [--seconds 30]

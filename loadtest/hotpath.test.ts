@@ -83,7 +83,7 @@ describe('fan-out hot path', () => {
     expect(new Set(records.map((r) => r.eventId)).size).toBe(1);
     expect(new Set(topics).size).toBe(topics.length);
     expect(topics.sort()).toEqual([`lead:${school.id}`, `p:${school.leader}`, `sg:${school.id}`, `ss:${school.id}`].sort());
-    // Besides the audience: at most one control message for the event (the chain's tick).
+    // Besides the audience: at most one control message for the event (its tick).
     expect(all.filter((r) => isControlTopic(r.topic) && r.eventId === records[0]!.eventId).length).toBeLessThanOrEqual(1);
   });
 

@@ -73,7 +73,7 @@ export async function finalEventsAfter(db: Db, afterId: number, limit: number): 
   return { events, reached: events.length === limit ? events[events.length - 1]!.id : final };
 }
 
-/** Every event in (afterId, uptoId], oldest first: how a node fills a gap in the chain. */
+/** Every event in (afterId, uptoId], oldest first; final when uptoId is at most eventsFinal(). */
 export async function eventsBetween(db: Db, afterId: number, uptoId: number, limit: number): Promise<StoredEvent[]> {
   const rows = await db<{ id: number; name: string; keys: string[]; data: unknown }[]>`
     select id, name, keys, data from events where id > ${afterId} and id <= ${uptoId} order by id limit ${limit}`;

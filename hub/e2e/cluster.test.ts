@@ -115,7 +115,9 @@ describe.skipIf(!hasRedisServer)('two hub nodes over Redis Cluster (sharded pub/
       // the node's once-a-second check of the event log delivers meanwhile.
       const ev = await onB.waitFor((f) => f.type === 'event' && f.event === 'message.created', 15_000);
       expect((ev.data as { message: { body: string } }).message.body).toBe('Över klustret');
-      expect((await fetch(`${pair[1].url}/readyz`)).status).toBe(200);
+      // The message may have come through that check while B's broker is still connecting to
+      // the cluster; B says 503 (not ready) until it is, as a load balancer would see.
+      await expect.poll(async () => (await fetch(`${pair[1].url}/readyz`)).status, { timeout: 15_000, interval: 200 }).toBe(200);
     } finally {
       await killNodes(pair);
       await cluster.stop();

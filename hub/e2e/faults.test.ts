@@ -265,6 +265,7 @@ describe('every database connection of a node cut three times during a write bur
     const answers = new Map<string, { body: string; author: string; code: string }>();
     const latencies: number[] = [];
     let writing = true;
+    let inFlight = 0;
     const loops = writers.flatMap((w) => Array.from({ length: 4 }, (_, lane) => (async () => {
       for (let n = 0; writing; n++) {
         const clientKey = `${w.sub}-${lane}-${n}`;
@@ -273,8 +274,9 @@ describe('every database connection of a node cut three times during a write bur
         // longer here only tells a late answer (asserted below) from none at all.
         const id = `${clientKey}-q`;
         const sent = Date.now();
+        inFlight++;
         w.client.send({ type: 'message.send', id, conversationId: w.conversationId, body, clientKey });
-        const a = await w.client.waitFor((f) => (f.type === 'ok' || f.type === 'error') && f.id === id, 60_000);
+        const a = await w.client.waitFor((f) => (f.type === 'ok' || f.type === 'error') && f.id === id, 60_000).finally(() => inFlight--);
         latencies.push(Date.now() - sent);
         answers.set(clientKey, { body, author: w.sub, code: a.type === 'ok' ? 'ok' : String(a.code) });
         await sleep(250);
@@ -283,6 +285,9 @@ describe('every database connection of a node cut three times during a write bur
     const cuts: number[] = [];
     for (let i = 0; i < 3; i++) {
       await sleep(800);
+      // A write takes milliseconds: cut while some are on their way, not by luck of timing.
+      const until = Date.now() + 2_000;
+      while (inFlight < 3 && Date.now() < until) await sleep(1);
       const [row] = await admin<{ n: number }[]>`
         select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
       cuts.push(row!.n);

@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The ws client's TCP socket, to stop and start reading. */
 const tcp = (c: TestClient) => (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
 
-/** Titles of the posts in commit order (posts written in parallel commit in any order). */
+/** Titles of the posts in log order, by event id (posts written in parallel commit in any order). */
 const committedTitles = async (prefix: string) =>
   (await db<{ title: string }[]>`select data->'post'->>'title' as title from events where name = 'post.created' and data->'post'->>'title' like ${prefix + '%'} order by id`).map((r) => r.title);
 

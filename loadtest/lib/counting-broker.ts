@@ -7,7 +7,7 @@ import { MemoryBroker } from '../../hub/broker-memory.ts';
 export interface PublishRecord {
   topic: string;
   eventId: number;
-  /** The event's name; for control topics ("__…", e.g. the chain's ticks) the topic. */
+  /** The event's name; for control topics ("__…", e.g. the ticks) the topic. */
   name: string;
 }
 
