@@ -26,6 +26,9 @@ export class SmtpCatcher {
       // Plain SMTP on loopback: STARTTLS would need a certificate the client trusts.
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      // close() waits this long for clients to leave before it cuts them (30 s by default): a
+      // hub's pooled transport may still be connected when a test file's hooks close this first.
+      closeTimeout: 200,
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
