@@ -272,8 +272,8 @@ function parseArgs(argv: string[]): { options: BenchOptions; json?: string } {
 async function main(): Promise<void> {
   const { options, json } = parseArgs(process.argv.slice(2));
   // Bounded: a run that hangs is killed rather than left holding thousands of sockets. The
-  // notify phase (two 100,000-push runs and their district) gets 5 minutes of its own.
-  const minutes = (options.phases.some((p) => p !== 'notify') ? 9 : 0) + (options.phases.includes('notify') ? 5 : 0);
+  // notify phase (two 100,000-push runs and their district) gets 8 minutes of its own.
+  const minutes = (options.phases.some((p) => p !== 'notify') ? 9 : 0) + (options.phases.includes('notify') ? 8 : 0);
   const watchdog = setTimeout(() => {
     console.error(`[bench] still running after ${minutes} minutes: giving up`);
     process.exit(2);

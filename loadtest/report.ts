@@ -171,7 +171,7 @@ export function render(r: BenchResults): string {
   }
   if (r.notify) {
     const x = r.notify;
-    rows.push(['notifications', `mailing to ${n(x.guardians)} guardians, a Web Push device each (${n(x.keyPairs)} browser key pairs), real WebPushChannel to a local endpoint`, '', '', '', '']);
+    rows.push(['notifications', `mailing to ${n(x.guardians)} guardians, a Web Push device each (${n(x.keyPairs)} browser key pairs), real WebPushChannel to a local endpoint; ${x.pinning}`, '', '', '', '']);
     for (const run of x.runs) {
       const label = `${run.nodes} node${run.nodes > 1 ? 's' : ''}`;
       rows.push(['', `${label}: pushes arrived / expected (duplicates); verified sample (VAPID + decrypted) / failed`, `${n(run.pushes)} / ${n(run.expected)} (${run.duplicates}); ${n(run.verified)} / ${run.verifyFailed}`, '', 'all, once; sample clean', notifyComplete(run) ? 'met' : 'NOT met']);

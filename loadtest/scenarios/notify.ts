@@ -86,6 +86,8 @@ export interface NotifyResult {
   verifyEvery: number;
   importSeconds: number;
   subscriptionsSeconds: number;
+  /** Where the nodes and the endpoint ran. */
+  pinning: string;
   /** Why there is no two-node run, when there is none. */
   note?: string;
   runs: NotifyRun[];
@@ -222,7 +224,8 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
       for (const n of nodes.splice(0)) await n.stop();
     }
     return {
-      database: { server: db.server, version: db.version }, schools: plan.schools.length, persons: plan.persons, guardians: guardians.length, keyPairs: keys.length, verifyEvery: p.verifyEvery, importSeconds, subscriptionsSeconds, runs,
+      database: { server: db.server, version: db.version }, schools: plan.schools.length, persons: plan.persons, guardians: guardians.length, keyPairs: keys.length,
+      pinning: o.pin ? 'one node on CPU 0, the endpoint on CPU 1; two nodes on CPU 0 and 1, the endpoint on either; PostgreSQL and Redis unpinned' : 'unpinned', verifyEvery: p.verifyEvery, importSeconds, subscriptionsSeconds, runs,
       ...(redis ? {} : { note: `no Redis at ${redisUrl}: one node only` }),
     };
   } finally {
