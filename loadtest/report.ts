@@ -177,7 +177,7 @@ export function render(r: BenchResults): string {
       rows.push(['', `${label}: pushes arrived / expected (duplicates); verified sample (VAPID + decrypted) / failed`, `${n(run.pushes)} / ${n(run.expected)} (${run.duplicates}); ${n(run.verified)} / ${run.verifyFailed}`, '', 'all, once; sample clean', notifyComplete(run) ? 'met' : 'NOT met']);
       rows.push(['', `${label}: pushes/s in all (per node); commit → first / last push s`, `${n(run.pushesPerS)} (${n(run.pushesPerSPerNode)}); ${f(run.commitToFirstPushS, 1)} / ${f(run.commitToLastPushS, 1)}`, '', '', '']);
       rows.push(['', `${label}: CPU µs per push (the nodes' user + system) → pushes/s per core`, `${f(run.cpuUsPerPush, 0)} → ${n(run.pushesPerCoreS)}`, '', `≥ ${n(TARGETS.notifyPerCore)}/s per core`, notifyComplete(run) && run.pushesPerCoreS >= TARGETS.notifyPerCore ? 'met' : 'NOT met']);
-      rows.push(['', `${label}: machine CPUs busy; endpoint CPU µs per push; pushes by node`, `${pct(run.machineBusy)}; ${f(run.endpointCpuUsPerPush, 0)}; ${run.sentByNode.map(n).join(' + ')}`, '', 'info', '']);
+      rows.push(['', `${label}: machine CPUs busy; CPU µs per push of PostgreSQL / Redis / the endpoint; pushes by node`, `${pct(run.machineBusy)}; ${f(run.postgresCpuUsPerPush, 0)} / ${f(run.redisCpuUsPerPush, 0)} / ${f(run.endpointCpuUsPerPush, 0)}; ${run.sentByNode.map(n).join(' + ')}`, '', 'info', '']);
     }
     rows.push(['', 'two nodes / one node, pushes/s', f(s.notify_ratio), '', `≥ ${TARGETS.notifyTwoNodes}×`, yes(v.notifyTwoNodes)]);
   }
@@ -194,7 +194,8 @@ export function render(r: BenchResults): string {
   waitLine(`at ${r.chat?.high?.rate ?? 0} msg/s`, r.chat?.high?.dbWaits);
   waitLine(`at ${r.chat?.contended?.rate ?? 0} msg/s, CPU contended`, r.chat?.contended?.dbWaits);
   waitLine('at saturation', r.chat?.saturation.dbWaits);
-  if (r.chatDbWaits) out.push('');
+  for (const run of r.notify?.runs ?? []) waitLine(`during the mailing, ${run.nodes} node(s)`, run.dbWaits);
+  if (r.chatDbWaits || r.notify) out.push('');
   out.push('CPU use per phase (share of one CPU) and whether the load generator was the bottleneck:');
   const phase = (name: string, w: { serverUtil: number; loadgenUtil: number; wallMs: number } | undefined, server = 'hub') => {
     if (!w) return;

@@ -12,7 +12,7 @@
 // database of its own, so that its district does not meet the other phases' one.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { guardiansOf, syntheticDistrict, type DistrictSize } from '../district.ts';
@@ -20,6 +20,7 @@ import { benchDatabase } from '../lib/database.ts';
 import { HubConn, importBundle } from '../lib/hub-client.ts';
 import { cpuUs } from '../lib/ipc.ts';
 import { sleep } from '../lib/control.ts';
+import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
 import { ServerChild, TASKSET, spawnChild, type Child } from '../lib/procs.ts';
 import type { EndpointReport, FromEndpoint, ToEndpoint } from '../push-endpoint.ts';
 import { mintToken } from '../../hub/auth/mint.ts';
@@ -67,6 +68,11 @@ export interface NotifyRun {
   endpointCpuUsPerPush: number;
   /** Share of all the machine's CPUs busy over the run (everything: nodes, PostgreSQL, Redis, endpoint, others). */
   machineBusy: number;
+  /** CPU µs per push of every PostgreSQL and Redis process on the machine (the phase's own, unless another session used them). */
+  postgresCpuUsPerPush: number;
+  redisCpuUsPerPush: number;
+  /** What the database's sessions waited on meanwhile (pg_stat_activity every 200 ms). */
+  dbWaits: WaitSample;
   /** The mailing's outbox rows by state (all `sent` when nothing failed). */
   outbox: Record<string, number>;
   verified: number;
@@ -116,6 +122,28 @@ function machineJiffies(): { busy: number; total: number } {
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
   return { busy: total - idle, total };
 }
+
+/** The push endpoint child: one answer per request, in order (requests of one type at a time). */
+const USER_HZ = 100; // clock ticks per second of /proc/<pid>/stat
+
+/** User + system CPU seconds so far of every process with this command name, by pid. */
+function processCpu(comm: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== comm) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) / USER_HZ);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/** CPU seconds the processes of `after` used since `before` (a process started meanwhile counts whole). */
+const cpuSince = (before: Map<number, number>, after: Map<number, number>) => [...after].reduce((sum, [pid, s]) => sum + s - (before.get(pid) ?? 0), 0);
 
 /** The push endpoint child: one answer per request, in order (requests of one type at a time). */
 class Endpoint {
@@ -217,7 +245,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
       if (o.pin && count > 1 && TASKSET) execFileSync(TASKSET, ['-a', '-p', '-c', '0-1', String(endpoint.child.pid)], { stdio: 'ignore' });
       log(`notify: ${count} node(s), a mailing to ${guardians.length} guardians`);
       for (const [i, cpu] of cpus.entries()) nodes.push(await ServerChild.start('hub-server.ts', { name: `notify-${i}`, cpu, env }));
-      const run = await oneRun(o, { nodes, cpus, endpoint, sql, plan, secret, expected: guardians.length, clientKey: `bench-notify-${count}` });
+      const run = await oneRun(o, { nodes, cpus, endpoint, sql, dbUrl: db.url, plan, secret, expected: guardians.length, clientKey: `bench-notify-${count}` });
       runs.push(run);
       log(`notify: ${count} node(s): ${run.pushes}/${run.expected} pushes, commit → last push ${run.commitToLastPushS.toFixed(1)} s, ` +
         `${Math.round(run.pushesPerSPerNode)}/s per node, ${Math.round(run.cpuUsPerPush)} µs CPU per push, machine ${Math.round(run.machineBusy * 100)}% busy`);
@@ -241,6 +269,7 @@ interface RunContext {
   cpus: (number | undefined)[];
   endpoint: Endpoint;
   sql: postgres.Sql;
+  dbUrl: string;
   plan: ReturnType<typeof syntheticDistrict>['plan'];
   secret: string;
   expected: number;
@@ -256,6 +285,9 @@ async function oneRun(o: NotifyOptions, r: RunContext): Promise<NotifyRun> {
     const profile = (i: number) => (o.cpuProfDir ? { stop: path.join(o.cpuProfDir, `hub-notify-${nodes.length}n-node${i}.cpuprofile`) } : undefined);
     const before = await Promise.all(nodes.map((n) => n.stats(false, false, o.cpuProfDir ? { start: true } : undefined)));
     const machine0 = machineJiffies();
+    const pg0 = processCpu('postgres');
+    const redis0 = processCpu('redis-server');
+    const waits = sampleWaits(r.dbUrl, 200);
     const { mailing } = await hoo.ok<{ mailing: { id: string } }>('mailing.create', {
       districtId: plan.districtId, schoolIds: plan.schools.map((s) => s.id), title: 'Studiedag på fredag',
       body: 'Skolorna är stängda på fredag. Fritidshemmen har öppet som vanligt.', recipients: { guardians: true }, clientKey: r.clientKey,
@@ -269,6 +301,9 @@ async function oneRun(o: NotifyOptions, r: RunContext): Promise<NotifyRun> {
     }
     const after = await Promise.all(nodes.map((n, i) => n.stats(false, false, profile(i))));
     const machine1 = machineJiffies();
+    const pgS = cpuSince(pg0, processCpu('postgres'));
+    const redisS = cpuSince(redis0, processCpu('redis-server'));
+    const dbWaits = await waits.stop();
     if (report.distinct < r.expected) o.log(`notify: only ${report.distinct} of ${r.expected} pushes arrived within ${o.params.timeoutS} s`);
     // Let the verifications of the last pushes finish before the counts are read.
     await sleep(200);
@@ -292,6 +327,7 @@ async function oneRun(o: NotifyOptions, r: RunContext): Promise<NotifyRun> {
       sentByNode: rows.filter((x) => x.state === 'sent').map((x) => x.n).sort((a, b) => b - a),
       endpointCpuUsPerPush: (report.cpuUs - endpoint0.cpuUs) / Math.max(1, report.received),
       machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
+      postgresCpuUsPerPush: (pgS * 1e6) / pushes, redisCpuUsPerPush: (redisS * 1e6) / pushes, dbWaits,
       outbox, verified: report.verified, verifyFailed: report.verifyFailed, failures: report.failures, tags: report.tags, mailingId: mailing.id,
     };
   } finally {
