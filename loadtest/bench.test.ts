@@ -3,9 +3,10 @@
 // that what it counts adds up; it asserts nothing about speed (that is the bench's job).
 import { describe, expect, inject, it } from 'vitest';
 import { PHASES, SCALES, runBench } from './bench.ts';
-import { render, summarize, verdicts } from './report.ts';
+import { notifyComplete, render, summarize, verdicts } from './report.ts';
 import { syntheticDistrict } from './district.ts';
 import { bundleSchema } from '../hub/directory/schema.ts';
+import { redisReachable } from '../hub/testing/processes.ts';
 
 describe('bench harness (tiny)', () => {
   it('the synthetic district is a valid bundle with the size asked for', () => {
@@ -40,10 +41,25 @@ describe('bench harness (tiny)', () => {
     expect(r.readstats!.guardians).toBe(syntheticDistrict(scale.readstats.district).plan.schools.length * scale.readstats.district.classesPerSchool * scale.readstats.district.studentsPerClass * 2);
     expect(r.readstats!.finalRead).toBe(scale.readstats.readers);
     expect(r.readstats!.markCost.marks).toBe(scale.readstats.marks);
-    for (const x of Object.values(s)) expect(Number.isFinite(x)).toBe(true);
+    // Notifications: every guardian's device got the mailing once through the real Web Push
+    // channel, a sample verified by the endpoint; with Redis, by one node and by two.
+    const notify = r.notify!;
+    const guardians = scale.notify.schools * scale.notify.classesPerSchool * scale.notify.studentsPerClass * 2;
+    expect(notify.runs.map((x) => x.nodes)).toEqual((await redisReachable(process.env.REDIS_URL || 'redis://127.0.0.1:6379')) ? [1, 2] : [1]);
+    for (const run of notify.runs) {
+      expect(run.pushes).toBe(guardians);
+      expect(run.outbox).toEqual({ sent: guardians });
+      expect(run.verified).toBe(guardians / scale.notify.verifyEvery);
+      expect(run.failures).toEqual([]);
+      expect(notifyComplete(run)).toBe(true);
+      expect(run.cpuUsPerPush).toBeGreaterThan(0);
+    }
+    const { notify_ratio: ratio, ...measured } = s;
+    if (notify.runs.length === 2) expect(Number.isFinite(ratio)).toBe(true);
+    for (const x of Object.values(measured)) expect(Number.isFinite(x)).toBe(true);
 
     const out = render(r);
-    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^fanout_cpu_ratio=[\d.]+ idle_kb_per_conn=-?[\d.]+ chat_p99_ms=[\d.]+ persist_ratio=[\d.]+ storm_s=[\d.]+$/);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^fanout_cpu_ratio=[\d.]+ idle_kb_per_conn=-?[\d.]+ chat_p99_ms=[\d.]+ persist_ratio=[\d.]+ storm_s=[\d.]+ notify_per_core=\d+ notify_ratio=([\d.]+|n\/a)$/);
     expect(out).toContain('JSON:');
   }, 180_000);
 });

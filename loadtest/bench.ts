@@ -2,7 +2,8 @@
 // The orchestrator (this process) makes a fresh database, imports a synthetic district
 // through the real API, starts the hub and the reference pinned to CPU 0 and the load
 // generator pinned to CPU 1, runs the scenarios and prints a table, the JSON and one summary
-// line. Options: --scale tiny|full, --only idle,storm,fanout,chat, --cpu-prof [dir],
+// line. The notify phase runs last, with hub nodes of its own (scenarios/notify.ts).
+// Options: --scale tiny|full, --only idle,storm,fanout,chat,readstats,notify, --cpu-prof [dir],
 // --chat-rate N, --set group.param=N, --json FILE.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -22,10 +23,12 @@ import type { IdleParams, IdleResult } from './scenarios/idle.ts';
 import type { StormParams, StormResult } from './scenarios/storm.ts';
 import type { ReadStatsParams, ReadStatsResult } from './scenarios/readstats.ts';
 import { markCost } from './lib/database.ts';
+import { importBundle } from './lib/hub-client.ts';
 import { render, summarize, summaryLine, type BenchResults } from './report.ts';
+import { runNotify, type NotifyParams } from './scenarios/notify.ts';
 
-export type Phase = 'idle' | 'storm' | 'fanout' | 'chat' | 'readstats';
-export const PHASES: Phase[] = ['idle', 'storm', 'fanout', 'chat', 'readstats'];
+export type Phase = 'idle' | 'storm' | 'fanout' | 'chat' | 'readstats' | 'notify';
+export const PHASES: Phase[] = ['idle', 'storm', 'fanout', 'chat', 'readstats', 'notify'];
 
 export interface Scale {
   district: DistrictSize;
@@ -36,6 +39,8 @@ export interface Scale {
   raw: { seconds: number; connections: number };
   /** Read statistics: a district of its own (its guardians are the mailing's audience), imported last. */
   readstats: ReadStatsParams & { district: DistrictSize; marks: number };
+  /** Notifications: a mailing to every guardian of a district of its own, by one node, then two. */
+  notify: NotifyParams;
 }
 
 export const SCALES: Record<'full' | 'tiny', Scale> = {
@@ -52,6 +57,8 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     raw: { seconds: 8, connections: 10 },
     // 10 schools of 5,000 students with two guardians each: a mailing to 100,000 guardians.
     readstats: { district: { schools: 10, classesPerSchool: 200, studentsPerClass: 25, subjectsPerClass: 1, guardiansPerStudent: 2 }, readers: 1000, concurrency: 50, marks: 300 },
+    // The same 100,000 guardians, one push subscription each; 1 push in 100 verified.
+    notify: { schools: 10, classesPerSchool: 200, studentsPerClass: 25, keyPairs: 1000, verifyEvery: 100, timeoutS: 240 },
   },
   tiny: {
     district: { schools: 2, classesPerSchool: 2, studentsPerClass: 5, subjectsPerClass: 2, guardiansPerStudent: 2 },
@@ -61,6 +68,8 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     storm: { clients: 20, missedPostsPerSchool: 1 },
     raw: { seconds: 0.5, connections: 2 },
     readstats: { district: { schools: 2, classesPerSchool: 2, studentsPerClass: 5, subjectsPerClass: 1, guardiansPerStudent: 2 }, readers: 10, concurrency: 4, marks: 10 },
+    // 300 guardians, every tenth push verified.
+    notify: { schools: 2, classesPerSchool: 3, studentsPerClass: 25, keyPairs: 50, verifyEvery: 10, timeoutS: 60 },
   },
 };
 
@@ -111,22 +120,31 @@ class Loadgen {
   }
 }
 
-async function importBundle(port: number, adminToken: string, bundle: unknown): Promise<number> {
-  const t0 = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/api/v1/directory/import`, {
-    method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(bundle),
-  });
-  if (!res.ok) throw new Error(`import failed: ${res.status} ${await res.text()}`);
-  return (performance.now() - t0) / 1000;
-}
-
 export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   const log = opts.log ?? ((line: string) => console.error(`[bench] ${line}`));
-  const scale = opts.scale;
-  const has = (p: Phase) => opts.phases.includes(p);
   // Two CPUs at least: servers on 0, this process and the load generator on 1.
   const twoCpus = os.cpus().length >= 2 && opts.pin !== false;
   const pinned = twoCpus && pinSelf(1);
+  // The notify phase brings its own hubs, database and district; the others share one hub.
+  const results = opts.phases.some((p) => p !== 'notify') ? await hubPhases(opts, log, twoCpus, pinned) : undefined;
+  if (!opts.phases.includes('notify')) return logged(results!, log);
+  log(`notify: a mailing to ${opts.scale.notify.schools * opts.scale.notify.classesPerSchool * opts.scale.notify.studentsPerClass * 2} guardians with a push device each, one node then two`);
+  const notify = await runNotify({ params: opts.scale.notify, pin: twoCpus, log, ...(opts.adminUrl ? { adminUrl: opts.adminUrl } : {}), ...(opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}) });
+  return logged(results ? { ...results, notify } : {
+    machine: machine(notify.database.version, pinned),
+    district: { schools: notify.schools, persons: notify.persons, importSeconds: notify.importSeconds, database: notify.database.server },
+    notify,
+  }, log);
+}
+
+function logged(results: BenchResults, log: (line: string) => void): BenchResults {
+  log(summaryLine(summarize(results)));
+  return results;
+}
+
+async function hubPhases(opts: BenchOptions, log: (line: string) => void, twoCpus: boolean, pinned: boolean): Promise<BenchResults> {
+  const scale = opts.scale;
+  const has = (p: Phase) => opts.phases.includes(p);
   const db = await benchDatabase(opts.adminUrl);
   log(`database: ${db.server}, ${db.version}`);
   const children: ServerChild[] = [];
@@ -212,7 +230,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       const guardians = rs.plan.schools.flatMap((s) => s.classes.flatMap((c) => c.students.map((st) => st.replace(/^p-st-/, 'p-gu-'))));
       results.readstats = { ...run, markCost: await markCost(db.url, run.mailingId, guardians, scale.readstats.marks) };
     }
-    log(summaryLine(summarize(results)));
     return results;
   } finally {
     if (loadgenChild && loadgenChild.proc.exitCode === null) loadgenChild.proc.kill('SIGTERM');
@@ -254,11 +271,13 @@ function parseArgs(argv: string[]): { options: BenchOptions; json?: string } {
 
 async function main(): Promise<void> {
   const { options, json } = parseArgs(process.argv.slice(2));
-  // Bounded: a run that hangs is killed rather than left holding thousands of sockets.
+  // Bounded: a run that hangs is killed rather than left holding thousands of sockets. The
+  // notify phase (two 100,000-push runs and their district) gets 8 minutes of its own.
+  const minutes = (options.phases.some((p) => p !== 'notify') ? 9 : 0) + (options.phases.includes('notify') ? 8 : 0);
   const watchdog = setTimeout(() => {
-    console.error('[bench] still running after 9 minutes: giving up');
+    console.error(`[bench] still running after ${minutes} minutes: giving up`);
     process.exit(2);
-  }, 9 * 60_000);
+  }, minutes * 60_000);
   watchdog.unref();
   const t0 = performance.now();
   const results = await runBench(options);

@@ -1,16 +1,18 @@
 // The hub under test, as a child process of the bench: the real startHub (tokens, rules,
 // storage, uWS topics) with the in-process broker wrapped to count its publishes. The
 // configuration comes from the environment the bench sets (DATABASE_URL, HUB_JWT_SECRET, ...).
+// With REDIS_URL set (the notify phase's nodes) it is a node as `npm start` makes it: the Redis
+// broker, and the notification channels its configuration gives (hub/notify/configured.ts).
 import { loadConfig } from '../hub/config.ts';
 import { startHub } from '../hub/node.ts';
 import { CountingBroker } from './lib/counting-broker.ts';
 import { serveIpc } from './lib/server-ipc.ts';
 
-const broker = new CountingBroker();
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', HUB_DEMO: '0' });
+const broker = config.redisUrl ? undefined : new CountingBroker();
 const hub = await startHub({
   config,
-  broker,
+  ...(broker ? { broker } : {}),
   // Only failures: a line per request would cost the CPU being measured.
   log: (message, error) => {
     if (error !== undefined) console.error(`[hub] ${message}:`, error instanceof Error ? error.message : error);
@@ -19,7 +21,7 @@ const hub = await startHub({
 
 serveIpc(hub.port, {
   connections: () => hub.sessions.all.size,
-  brokerPublishes: () => ({ audience: broker.publishes, control: broker.controlPublishes }),
+  ...(broker ? { brokerPublishes: () => ({ audience: broker.publishes, control: broker.controlPublishes }) } : {}),
   commits: () => ({ batches: hub.core.publisher.stats.batches, writes: hub.core.publisher.stats.writes }),
   rows: async () => {
     const [r] = await hub.core.sql<{ events: number; posts: number; mailings: number; messages: number }[]>`

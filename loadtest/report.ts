@@ -9,6 +9,7 @@ import type { RawInsertResult } from './lib/database.ts';
 import type { WaitSample } from './lib/pg-waits.ts';
 import type { ReadStatsResult } from './scenarios/readstats.ts';
 import type { MarkCostResult } from './lib/database.ts';
+import type { NotifyResult, NotifyRun } from './scenarios/notify.ts';
 
 export interface BenchResults {
   machine: Machine;
@@ -21,6 +22,7 @@ export interface BenchResults {
   idle?: IdleResult;
   storm?: StormResult;
   readstats?: ReadStatsResult & { markCost: MarkCostResult };
+  notify?: NotifyResult;
 }
 
 export const TARGETS = {
@@ -28,6 +30,9 @@ export const TARGETS = {
   idleKbPerConn: 8,
   chatP99Ms: 25,
   persistRatio: 0.5,
+  /** Issue 11: Web Push sends per second per core of hub nodes, and two nodes against one. */
+  notifyPerCore: 2000,
+  notifyTwoNodes: 1.8,
 } as const;
 
 /** A phase where the load generator used more than this share of its CPU may have been held back by it. */
@@ -39,6 +44,17 @@ export interface Summary {
   chat_p99_ms: number;
   persist_ratio: number;
   storm_s: number;
+  /** The lowest pushes per core-second of the notify runs; two nodes' pushes/s over one node's. */
+  notify_per_core: number;
+  notify_ratio: number;
+}
+
+const notifyRun = (r: BenchResults, nodes: number): NotifyRun | undefined => r.notify?.runs.find((x) => x.nodes === nodes);
+
+/** A run counts only when every guardian got the push exactly once and the verified sample is clean. */
+export function notifyComplete(x: NotifyRun | undefined): boolean {
+  return !!x && x.pushes > 0 && x.pushes === x.expected && x.duplicates === 0 && x.verified > 0 && x.verifyFailed === 0 &&
+    x.tags.length === 1 && x.tags[0] === `mailing:${x.mailingId}` && x.outbox.sent === x.expected;
 }
 
 export function summarize(r: BenchResults): Summary {
@@ -48,6 +64,8 @@ export function summarize(r: BenchResults): Summary {
     chat_p99_ms: r.chat?.steady.latencyMs.p99 ?? NaN,
     persist_ratio: r.chat && r.rawInserts ? r.chat.saturation.persistedPerSec / r.rawInserts.insertsPerSec : NaN,
     storm_s: r.storm?.seconds ?? NaN,
+    notify_per_core: r.notify && r.notify.runs.length > 0 ? Math.min(...r.notify.runs.map((x) => (notifyComplete(x) ? x.pushesPerCoreS : 0))) : NaN,
+    notify_ratio: (notifyRun(r, 2)?.pushesPerS ?? NaN) / (notifyRun(r, 1)?.pushesPerS ?? NaN),
   };
 }
 
@@ -58,6 +76,8 @@ export interface Verdicts {
   persist: boolean | undefined;
   mailing: boolean | undefined;
   stormComplete: boolean | undefined;
+  notifyPerCore: boolean | undefined;
+  notifyTwoNodes: boolean | undefined;
 }
 
 export function verdicts(r: BenchResults, s: Summary): Verdicts {
@@ -74,6 +94,9 @@ export function verdicts(r: BenchResults, s: Summary): Verdicts {
     // control message (the event chain's tick).
     mailing: known(m, !!m && m.rowsAdded === 1 && m.eventsAdded === 1 && m.brokerPublishes === 1 + 3 * m.schools && m.brokerControlPublishes <= 1),
     stormComplete: known(st, !!st && st.resets === 0 && st.clientsMissingEvents === 0 && st.clientsWithDuplicates === 0 && st.clientsOutOfOrder === 0 && st.clientsMissingLivePost === 0),
+    // An empty or incomplete run fails both (its per-core figure counts as 0, the ratio is then not finite or too low).
+    notifyPerCore: known(r.notify, !!r.notify && r.notify.runs.length > 0 && r.notify.runs.every(notifyComplete) && s.notify_per_core >= TARGETS.notifyPerCore),
+    notifyTwoNodes: known(r.notify, notifyComplete(notifyRun(r, 1)) && notifyComplete(notifyRun(r, 2)) && s.notify_ratio >= TARGETS.notifyTwoNodes),
   };
 }
 
@@ -148,8 +171,21 @@ export function render(r: BenchResults): string {
     rows.push(['', `feed.read round trip ms with the counter (p50/p99), ${n(x.readsPerSec)} marks/s`, `${f(x.feedRead.p50, 2)} / ${f(x.feedRead.p99, 2)}`, '', 'info', '']);
     rows.push(['', `one read mark in PostgreSQL ms, counted vs plain INSERT (p50/p99, ${n(c.marks)} each)`, `${f(c.countedMs.p50, 2)} / ${f(c.countedMs.p99, 2)}`, `${f(c.plainMs.p50, 2)} / ${f(c.plainMs.p99, 2)}`, 'info', `×${f(c.countedMs.p50 / c.plainMs.p50)}`]);
   }
+  if (r.notify) {
+    const x = r.notify;
+    rows.push(['notifications', `mailing to ${n(x.guardians)} guardians, a Web Push device each (${n(x.keyPairs)} browser key pairs), real WebPushChannel to a local endpoint; ${x.pinning}`, '', '', '', '']);
+    for (const run of x.runs) {
+      const label = `${run.nodes} node${run.nodes > 1 ? 's' : ''}`;
+      rows.push(['', `${label}: pushes arrived / expected (duplicates); verified sample (VAPID + decrypted) / failed`, `${n(run.pushes)} / ${n(run.expected)} (${run.duplicates}); ${n(run.verified)} / ${run.verifyFailed}`, '', 'all, once; sample clean', notifyComplete(run) ? 'met' : 'NOT met']);
+      rows.push(['', `${label}: pushes/s in all (per node); commit → first / last push s`, `${n(run.pushesPerS)} (${n(run.pushesPerSPerNode)}); ${f(run.commitToFirstPushS, 1)} / ${f(run.commitToLastPushS, 1)}`, '', '', '']);
+      rows.push(['', `${label}: CPU µs per push (the nodes' user + system) → pushes/s per core`, `${f(run.cpuUsPerPush, 0)} → ${n(run.pushesPerCoreS)}`, '', `≥ ${n(TARGETS.notifyPerCore)}/s per core`, notifyComplete(run) && run.pushesPerCoreS >= TARGETS.notifyPerCore ? 'met' : 'NOT met']);
+      rows.push(['', `${label}: machine CPUs busy; CPU µs per push of PostgreSQL / Redis / the endpoint; pushes by node`, `${pct(run.machineBusy)}; ${f(run.postgresCpuUsPerPush, 0)} / ${f(run.redisCpuUsPerPush, 0)} / ${f(run.endpointCpuUsPerPush, 0)}; ${run.sentByNode.map(n).join(' + ')}`, '', 'info', '']);
+    }
+    rows.push(['', 'two nodes / one node, pushes/s', f(s.notify_ratio), '', `≥ ${TARGETS.notifyTwoNodes}×`, yes(v.notifyTwoNodes)]);
+  }
   out.push(table(rows));
   out.push('');
+  if (r.notify?.note) out.push(`notifications: ${r.notify.note}`);
   const waitLine = (label: string, w: WaitSample | undefined) => {
     if (!w || w.samples === 0) return;
     const top = Object.entries(w.waits).slice(0, 6).map(([k, c]) => `${k} ${f(c / w.samples, 2)}`);
@@ -160,7 +196,8 @@ export function render(r: BenchResults): string {
   waitLine(`at ${r.chat?.high?.rate ?? 0} msg/s`, r.chat?.high?.dbWaits);
   waitLine(`at ${r.chat?.contended?.rate ?? 0} msg/s, CPU contended`, r.chat?.contended?.dbWaits);
   waitLine('at saturation', r.chat?.saturation.dbWaits);
-  if (r.chatDbWaits) out.push('');
+  for (const run of r.notify?.runs ?? []) waitLine(`during the mailing, ${run.nodes} node(s)`, run.dbWaits);
+  if (r.chatDbWaits || r.notify) out.push('');
   out.push('CPU use per phase (share of one CPU) and whether the load generator was the bottleneck:');
   const phase = (name: string, w: { serverUtil: number; loadgenUtil: number; wallMs: number } | undefined, server = 'hub') => {
     if (!w) return;
@@ -185,5 +222,6 @@ export function render(r: BenchResults): string {
 }
 
 export function summaryLine(s: Summary): string {
-  return `fanout_cpu_ratio=${f(s.fanout_cpu_ratio)} idle_kb_per_conn=${f(s.idle_kb_per_conn, 1)} chat_p99_ms=${f(s.chat_p99_ms, 1)} persist_ratio=${f(s.persist_ratio)} storm_s=${f(s.storm_s)}`;
+  return `fanout_cpu_ratio=${f(s.fanout_cpu_ratio)} idle_kb_per_conn=${f(s.idle_kb_per_conn, 1)} chat_p99_ms=${f(s.chat_p99_ms, 1)} persist_ratio=${f(s.persist_ratio)} storm_s=${f(s.storm_s)}` +
+    ` notify_per_core=${f(s.notify_per_core, 0)} notify_ratio=${f(s.notify_ratio)}`;
 }

@@ -59,7 +59,8 @@ export interface Child {
 
 export interface SpawnOptions {
   name: string;
-  cpu: number | undefined;
+  /** A CPU, or a taskset list ('0-1': any CPU, undoing the orchestrator's pinning a fork inherits). */
+  cpu: number | string | undefined;
   env?: NodeJS.ProcessEnv;
   nodeFlags?: string[];
   files?: number;

@@ -1,5 +1,5 @@
 // Web Push sends per second per core: the channel part of "a mailing to 100,000 guardians with
-// one push subscription each" (notify-core runs the whole scenario in `npm run bench`). One
+// one push subscription each" (the notify phase of `npm run bench` runs the whole scenario). One
 // subscription per guardian, each with its own browser key pair and auth secret, all sent to
 // a local push service (loadtest/push-endpoint.ts, a child process on another CPU) through
 // the real WebPushChannel: the SSRF guard, the VAPID token kept per origin, the aes128gcm
