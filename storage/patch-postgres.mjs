@@ -163,6 +163,34 @@ const PATCHES = [
       q.reserve ? (queries.push(q), connect(c, null)) : connect(c, q)
     }
   }`],
+  // The pool's queues (open, busy, the waiting queries) never forgot a shifted slot while
+  // anything stayed queued: shift() left a hole and only emptied the array once every item had
+  // been shifted, and remove() searched from the start, holes included. The open queue of a
+  // pool with idle connections is never emptied, and every query shifts a connection from it
+  // and then removes that connection from it again (move): the array grew by one slot per
+  // query and each query scanned all of it. Measured with three queries in flight on a pool of
+  // ten: 33 µs of CPU per query at first, 188 µs after 360,000 queries, growing without end.
+  // remove() now searches from the first live slot, and shift() drops the dead slots once
+  // there are 64 of them.
+  ['queue.js',
+    `      const index = xs.indexOf(x)
+      return index === -1
+        ? null
+        : (xs.splice(index, 1), x)`,
+    `      ${MARK} const at = xs.indexOf(x, index)
+      return at === -1
+        ? null
+        : (xs.splice(at, 1), x)`],
+  ['queue.js',
+    `      } else {
+        xs[index - 1] = undefined
+      }`,
+    `      } else if (index >= 64) { ${MARK}
+        xs = xs.slice(index)
+        index = 0
+      } else {
+        xs[index - 1] = undefined
+      }`],
 ];
 
 const require = createRequire(import.meta.url);
@@ -182,7 +210,7 @@ if (pkg.version !== VERSION) {
 
 // src (import), cjs/src (require), cf/src (Cloudflare): the same code in three module formats.
 for (const dir of ['src', 'cjs/src', 'cf/src']) {
-  for (const file of ['connection.js', 'index.js']) {
+  for (const file of ['connection.js', 'index.js', 'queue.js']) {
     const full = path.join(root, dir, file);
     if (!existsSync(full)) continue;
     let text = readFileSync(full, 'utf8');
