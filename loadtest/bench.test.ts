@@ -40,10 +40,23 @@ describe('bench harness (tiny)', () => {
     expect(r.readstats!.guardians).toBe(syntheticDistrict(scale.readstats.district).plan.schools.length * scale.readstats.district.classesPerSchool * scale.readstats.district.studentsPerClass * 2);
     expect(r.readstats!.finalRead).toBe(scale.readstats.readers);
     expect(r.readstats!.markCost.marks).toBe(scale.readstats.marks);
+    // Posts to groups, on their own district: every post of the window reached every student of its group, once, at both servers.
+    const posts = r.posts!;
+    const perPost = scale.posts.district.studentsPerClass;
+    expect(posts.hub.readers).toBe(scale.posts.groups * perPost);
+    expect(posts.hub.sent).toBeGreaterThan(0);
+    expect(posts.hub.expected).toBe(posts.hub.sent * perPost);
+    expect(posts.hub.delivered).toBe(posts.hub.expected);
+    expect(posts.hub.latencyMs.count).toBe(posts.hub.delivered);
+    expect(posts.hub.errors).toEqual({});
+    expect(posts.hub.otherFrames).toBe(0);
+    expect(posts.ref!.sent).toBeGreaterThan(0);
+    expect(posts.ref!.delivered).toBe(posts.ref!.sent * perPost);
+    expect(v.posts === undefined).toBe(false);
     for (const x of Object.values(s)) expect(Number.isFinite(x)).toBe(true);
 
     const out = render(r);
-    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^fanout_cpu_ratio=[\d.]+ idle_kb_per_conn=-?[\d.]+ chat_p99_ms=[\d.]+ persist_ratio=[\d.]+ storm_s=[\d.]+$/);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^fanout_cpu_ratio=[\d.]+ idle_kb_per_conn=-?[\d.]+ chat_p99_ms=[\d.]+ persist_ratio=[\d.]+ storm_s=[\d.]+ posts_p99_ms=[\d.]+$/);
     expect(out).toContain('JSON:');
   }, 180_000);
 });

@@ -9,6 +9,7 @@ import type { RawInsertResult } from './lib/database.ts';
 import type { WaitSample } from './lib/pg-waits.ts';
 import type { ReadStatsResult } from './scenarios/readstats.ts';
 import type { MarkCostResult } from './lib/database.ts';
+import type { PostsHubResult, PostsSide } from './scenarios/posts.ts';
 
 export interface BenchResults {
   machine: Machine;
@@ -21,6 +22,8 @@ export interface BenchResults {
   idle?: IdleResult;
   storm?: StormResult;
   readstats?: ReadStatsResult & { markCost: MarkCostResult };
+  /** Posts to groups; the reference publishing the same pattern, when it ran. */
+  posts?: { hub: PostsHubResult; ref?: PostsSide };
 }
 
 export const TARGETS = {
@@ -28,6 +31,7 @@ export const TARGETS = {
   idleKbPerConn: 8,
   chatP99Ms: 25,
   persistRatio: 0.5,
+  postsP99Ms: 50,
 } as const;
 
 /** A phase where the load generator used more than this share of its CPU may have been held back by it. */
@@ -39,6 +43,7 @@ export interface Summary {
   chat_p99_ms: number;
   persist_ratio: number;
   storm_s: number;
+  posts_p99_ms: number;
 }
 
 export function summarize(r: BenchResults): Summary {
@@ -48,6 +53,7 @@ export function summarize(r: BenchResults): Summary {
     chat_p99_ms: r.chat?.steady.latencyMs.p99 ?? NaN,
     persist_ratio: r.chat && r.rawInserts ? r.chat.saturation.persistedPerSec / r.rawInserts.insertsPerSec : NaN,
     storm_s: r.storm?.seconds ?? NaN,
+    posts_p99_ms: r.posts?.hub.latencyMs.p99 ?? NaN,
   };
 }
 
@@ -58,6 +64,7 @@ export interface Verdicts {
   persist: boolean | undefined;
   mailing: boolean | undefined;
   stormComplete: boolean | undefined;
+  posts: boolean | undefined;
 }
 
 export function verdicts(r: BenchResults, s: Summary): Verdicts {
@@ -74,7 +81,14 @@ export function verdicts(r: BenchResults, s: Summary): Verdicts {
     // control message (the event chain's tick).
     mailing: known(m, !!m && m.rowsAdded === 1 && m.eventsAdded === 1 && m.brokerPublishes === 1 + 3 * m.schools && m.brokerControlPublishes <= 1),
     stormComplete: known(st, !!st && st.resets === 0 && st.clientsMissingEvents === 0 && st.clientsWithDuplicates === 0 && st.clientsOutOfOrder === 0 && st.clientsMissingLivePost === 0),
+    // Every post sent in the window reached every reader, once, and there were posts: a run
+    // that sent or delivered nothing has no p99 to meet.
+    posts: known(r.posts, !!r.posts && postsComplete(r.posts.hub) && Object.keys(r.posts.hub.errors).length === 0 && s.posts_p99_ms <= TARGETS.postsP99Ms),
   };
+}
+
+function postsComplete(x: PostsSide): boolean {
+  return x.sent > 0 && x.expected > 0 && x.delivered === x.expected && x.missing === 0 && x.duplicates === 0;
 }
 
 const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
@@ -148,19 +162,27 @@ export function render(r: BenchResults): string {
     rows.push(['', `feed.read round trip ms with the counter (p50/p99), ${n(x.readsPerSec)} marks/s`, `${f(x.feedRead.p50, 2)} / ${f(x.feedRead.p99, 2)}`, '', 'info', '']);
     rows.push(['', `one read mark in PostgreSQL ms, counted vs plain INSERT (p50/p99, ${n(c.marks)} each)`, `${f(c.countedMs.p50, 2)} / ${f(c.countedMs.p99, 2)}`, `${f(c.plainMs.p50, 2)} / ${f(c.plainMs.p99, 2)}`, 'info', `×${f(c.countedMs.p50 / c.plainMs.p50)}`]);
   }
+  if (r.posts) {
+    const { hub, ref } = r.posts;
+    const ms = (l: PostsSide['latencyMs']) => `${f(l.p50, 1)} / ${f(l.p99, 1)} / ${f(l.max, 1)}`;
+    rows.push(['posts to groups', `post.create→post.created ms at every reader, ${hub.groups} groups of ${n(hub.readers / hub.groups)}, ${n(hub.rate)} posts/s, ${n(hub.readers)} connected (p50/p99/max; reference: the same publishes, bare uWS)`, ms(hub.latencyMs), ref ? ms(ref.latencyMs) : 'not run', `p99 ≤ ${TARGETS.postsP99Ms}`, yes(v.posts)]);
+    rows.push(['', 'delivered / expected in window (posts sent; missing, duplicated; errors)', `${n(hub.delivered)} / ${n(hub.expected)} (${n(hub.sent)}; ${n(hub.missing)}, ${n(hub.duplicates)}; ${JSON.stringify(hub.errors)})`, ref ? `${n(ref.delivered)} / ${n(ref.expected)} (${n(ref.sent)}; ${n(ref.missing)}, ${n(ref.duplicates)})` : '', 'all, once', '']);
+    rows.push(['', 'post.create→ok ms (p50/p99), writes per group commit, broker publishes per post, other frames', `${f(hub.ackMs.p50, 1)} / ${f(hub.ackMs.p99, 1)}, ${f(hub.writesPerCommit, 1)}, ${f(hub.brokerPublishesPerPost, 1)}, ${hub.otherFrames}`, '', 'info', '']);
+  }
   out.push(table(rows));
   out.push('');
   const waitLine = (label: string, w: WaitSample | undefined) => {
     if (!w || w.samples === 0) return;
     const top = Object.entries(w.waits).slice(0, 6).map(([k, c]) => `${k} ${f(c / w.samples, 2)}`);
-    out.push(`database sessions ${label}, average by state: ${top.join(', ')}`);
+    out.push(`database sessions ${label}, average by state: ${top.length ? top.join(', ') : 'none active when sampled'}`);
   };
   waitLine('during the chat', r.chatDbWaits);
   waitLine(`at ${r.chat?.steady.rate ?? 0} msg/s`, r.chat?.steady.dbWaits);
   waitLine(`at ${r.chat?.high?.rate ?? 0} msg/s`, r.chat?.high?.dbWaits);
   waitLine(`at ${r.chat?.contended?.rate ?? 0} msg/s, CPU contended`, r.chat?.contended?.dbWaits);
   waitLine('at saturation', r.chat?.saturation.dbWaits);
-  if (r.chatDbWaits) out.push('');
+  waitLine(`during the posts at ${r.posts?.hub.rate ?? 0}/s`, r.posts?.hub.dbWaits);
+  if (r.chatDbWaits || r.posts?.hub.dbWaits) out.push('');
   out.push('CPU use per phase (share of one CPU) and whether the load generator was the bottleneck:');
   const phase = (name: string, w: { serverUtil: number; loadgenUtil: number; wallMs: number } | undefined, server = 'hub') => {
     if (!w) return;
@@ -175,6 +197,8 @@ export function render(r: BenchResults): string {
   phase('chat contended', r.chat?.contended?.window);
   phase('chat saturation', r.chat?.saturation.window);
   phase('reconnect storm', r.storm?.window);
+  phase('posts (hub)', r.posts?.hub.window);
+  phase('posts (reference)', r.posts?.ref?.window, 'ref');
   if (r.fanout) out.push('  (fan-out is paced: the reference publishes at the moments the hub did, with at most a few events in flight; CPU per delivered event is what is compared)');
   out.push('');
   out.push('JSON:');
@@ -185,5 +209,5 @@ export function render(r: BenchResults): string {
 }
 
 export function summaryLine(s: Summary): string {
-  return `fanout_cpu_ratio=${f(s.fanout_cpu_ratio)} idle_kb_per_conn=${f(s.idle_kb_per_conn, 1)} chat_p99_ms=${f(s.chat_p99_ms, 1)} persist_ratio=${f(s.persist_ratio)} storm_s=${f(s.storm_s)}`;
+  return `fanout_cpu_ratio=${f(s.fanout_cpu_ratio)} idle_kb_per_conn=${f(s.idle_kb_per_conn, 1)} chat_p99_ms=${f(s.chat_p99_ms, 1)} persist_ratio=${f(s.persist_ratio)} storm_s=${f(s.storm_s)} posts_p99_ms=${f(s.posts_p99_ms, 1)}`;
 }
