@@ -166,7 +166,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     children.push(hub);
     const ref = has('fanout') || has('posts') ? await ServerChild.start('reference-server.ts', { name: 'ref', cpu: serverCpu, env, files, nodeFlags: ['--expose-gc'] }) : undefined;
     if (ref) children.push(ref);
-    loadgenChild = spawnChild('loadgen.ts', { name: 'loadgen', cpu: twoCpus ? 1 : undefined, files, nodeFlags: ['--max-old-space-size=4096'] });
+    loadgenChild = spawnChild('loadgen.ts', { name: 'loadgen', cpu: twoCpus ? 1 : undefined, files, nodeFlags: ['--max-old-space-size=4096', '--expose-gc'] });
     const loadgen = new Loadgen(loadgenChild, { hub, ...(ref ? { ref } : {}) }, log);
     const setup = {
       hubWs: `ws://127.0.0.1:${hub.port}/ws`, refWs: ref ? `ws://127.0.0.1:${ref.port}` : undefined,

@@ -12,6 +12,8 @@ export interface ServerStats {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** Event loop delay since the previous stats request, ms (a stall shows here, whoever measures latency). */
+  loopDelayMs: LoopDelay;
   /** Open WebSocket connections the server holds. */
   connections: number;
   /** Hub only: broker publishes since start to audience topics (one per topic and event). */
@@ -22,6 +24,11 @@ export interface ServerStats {
   brokerControlPublishes?: number;
   /** Hub only: rows in the tables the scenarios write. */
   rows?: { events: number; posts: number; mailings: number; messages: number };
+}
+
+export interface LoopDelay {
+  p99: number;
+  max: number;
 }
 
 /** Start the V8 CPU profiler, or stop it and write the profile to `file`. */

@@ -67,9 +67,12 @@ class Deliveries {
   readonly sentAt: Float64Array;
   readonly count: Int32Array;
   readonly measured: Uint8Array;
-  readonly latencies: number[] = [];
+  /** Preallocated: a growing array of a million would be copied and collected during the window. */
+  readonly latencies: Float64Array;
+  recorded = 0;
   other = 0;
-  constructor(capacity: number) {
+  constructor(capacity: number, perPost: number) {
+    this.latencies = new Float64Array(capacity * perPost);
     this.sentAt = new Float64Array(capacity);
     this.count = new Int32Array(capacity);
     this.measured = new Uint8Array(capacity);
@@ -85,7 +88,7 @@ class Deliveries {
       return;
     }
     this.count[n]!++;
-    if (this.measured[n]) this.latencies.push(performance.now() - this.sentAt[n]!);
+    if (this.measured[n] && this.recorded < this.latencies.length) this.latencies[this.recorded++] = performance.now() - this.sentAt[n]!;
   }
   /** Over the measured posts: deliveries, missing ones and extra ones, with `perPost` readers each. */
   tally(perPost: (n: number) => number): { sent: number; expected: number; delivered: number; missing: number; duplicates: number } {
@@ -121,6 +124,8 @@ const capacity = (p: PostsParams) => Math.ceil(p.rate * (p.warmupS + p.steadyS))
 async function run(server: 'hub' | 'ref', p: PostsParams, d: Deliveries, expectedPerPost: number, send: (n: number) => void, onMeasure: () => void = () => {}): Promise<{ window: Window; total: number }> {
   let w: Awaited<ReturnType<typeof cpuWindow>> | undefined;
   let measuredSent = 0;
+  // The previous side's closed connections are collected now rather than in the window.
+  (globalThis as { gc?: () => void }).gc?.();
   const total = await paceAt(
     p,
     (n, measured) => {
@@ -134,7 +139,7 @@ async function run(server: 'hub' | 'ref', p: PostsParams, d: Deliveries, expecte
     },
   );
   // The window ends when the last measured post has reached its readers (or 10 s later).
-  await until(() => d.latencies.length >= measuredSent * expectedPerPost, 10_000, 5);
+  await until(() => d.recorded >= measuredSent * expectedPerPost, 10_000, 5);
   if (!w) throw new Error('posts: the measured window never started');
   return { window: await w.end(), total };
 }
@@ -142,7 +147,7 @@ async function run(server: 'hub' | 'ref', p: PostsParams, d: Deliveries, expecte
 export async function postsHub(ctx: LoadContext, p: PostsParams): Promise<PostsHubResult> {
   const groups = groupsOf(ctx, p.groups);
   const perGroup = groups[0]!.students.length;
-  const d = new Deliveries(capacity(p));
+  const d = new Deliveries(capacity(p), perGroup);
   let frameBytes = 0;
   const students = groups.flatMap((g) => g.students);
   const readers = await connectPeople(ctx, students, {
@@ -186,7 +191,7 @@ export async function postsHub(ctx: LoadContext, p: PostsParams): Promise<PostsH
   const t = d.tally(() => perGroup);
   const result: PostsHubResult = {
     groups: groups.length, readers: readers.length, rate: p.rate, ...t,
-    latencyMs: latency(d.latencies), frameBytes, window: strip(win),
+    latencyMs: latency(d.latencies.subarray(0, d.recorded)), frameBytes, window: strip(win),
     errors, ackMs: latency(acks), writesPerCommit: writesPerCommit(win),
     brokerPublishesPerPost: ((win.end.brokerPublishes ?? 0) - (win.start.brokerPublishes ?? 0)) / t.sent,
     otherFrames: d.other,
@@ -201,7 +206,7 @@ export async function postsRef(ctx: LoadContext, p: PostsParams, frameBytes: num
   if (!ctx.refWs) throw new Error('no reference server');
   const groups = groupsOf(ctx, p.groups);
   const perGroup = groups[0]!.students.length;
-  const d = new Deliveries(capacity(p));
+  const d = new Deliveries(capacity(p), perGroup);
   const slots = groups.flatMap((_, g) => Array.from({ length: perGroup }, () => g));
   const readers = new Array<WebSocket>(slots.length);
   await inPool(slots, 200, async (g, i) => {
@@ -220,7 +225,7 @@ export async function postsRef(ctx: LoadContext, p: PostsParams, frameBytes: num
   const { window: win } = await run('ref', p, d, perGroup, (n) => pubs[n % groups.length]!.send(frame(n), { binary: true }));
   for (const ws of [...readers, ...pubs]) ws.terminate();
   const t = d.tally(() => perGroup);
-  const result: PostsSide = { groups: groups.length, readers: readers.length, rate: p.rate, ...t, latencyMs: latency(d.latencies), frameBytes: frame(0).length, window: strip(win) };
+  const result: PostsSide = { groups: groups.length, readers: readers.length, rate: p.rate, ...t, latencyMs: latency(d.latencies.subarray(0, d.recorded)), frameBytes: frame(0).length, window: strip(win) };
   progress(`posts (reference): p99 ${result.latencyMs.p99.toFixed(1)} ms over ${t.delivered}/${t.expected} deliveries`);
   return result;
 }
