@@ -10,6 +10,7 @@ import type { WaitSample } from './lib/pg-waits.ts';
 import type { ReadStatsResult } from './scenarios/readstats.ts';
 import type { MarkCostResult } from './lib/database.ts';
 import type { PostsHubResult, PostsSide } from './scenarios/posts.ts';
+import type { Pauses } from './lib/pauses.ts';
 
 export interface BenchResults {
   machine: Machine;
@@ -167,8 +168,9 @@ export function render(r: BenchResults): string {
     const ms = (l: PostsSide['latencyMs']) => `${f(l.p50, 1)} / ${f(l.p99, 1)} / ${f(l.max, 1)}`;
     rows.push(['posts to groups', `post.create→post.created ms at every reader, ${hub.groups} groups of ${n(hub.readers / hub.groups)}, ${n(hub.rate)} posts/s, ${n(hub.readers)} connected (p50/p99/max; reference: the same publishes, bare uWS)`, ms(hub.latencyMs), ref ? ms(ref.latencyMs) : 'not run', `p99 ≤ ${TARGETS.postsP99Ms}`, yes(v.posts)]);
     rows.push(['', 'delivered / expected in window (posts sent; missing, duplicated; errors)', `${n(hub.delivered)} / ${n(hub.expected)} (${n(hub.sent)}; ${n(hub.missing)}, ${n(hub.duplicates)}; ${JSON.stringify(hub.errors)})`, ref ? `${n(ref.delivered)} / ${n(ref.expected)} (${n(ref.sent)}; ${n(ref.missing)}, ${n(ref.duplicates)})` : '', 'all, once', '']);
-    const loops = (w: PostsSide['window'] | undefined) => (w ? `${f(w.serverLoopDelayMs.p99, 1)} / ${f(w.serverLoopDelayMs.max, 1)}; ${f(w.loadgenLoopDelayMs.p99, 1)} / ${f(w.loadgenLoopDelayMs.max, 1)}` : '');
-    rows.push(['', 'event loop delay ms (p99 / max): server; load generator', loops(hub.window), loops(ref?.window), 'info', '']);
+    const side = (p: Pauses) => `${f(p.loopP99, 0)} / ${f(p.loopMax, 0)}, GC ${f(p.gcMax, 0)} / ${f(p.gcTotal, 0)} (${p.gcFull} full)`;
+    const pauses = (w: PostsSide['window'] | undefined) => (w ? `${side(w.serverPauses)}; ${side(w.loadgenPauses)}` : '');
+    rows.push(['', 'event loop delay p99 / max ms, GC pause longest / total ms: server; load generator', pauses(hub.window), pauses(ref?.window), 'info', '']);
     rows.push(['', 'post.create→ok ms (p50/p99), writes per group commit, broker publishes per post, other frames', `${f(hub.ackMs.p50, 1)} / ${f(hub.ackMs.p99, 1)}, ${f(hub.writesPerCommit, 1)}, ${f(hub.brokerPublishesPerPost, 1)}, ${hub.otherFrames}`, '', 'info', '']);
   }
   out.push(table(rows));

@@ -1,8 +1,8 @@
 // The load generator's side of the IPC: server stats through the orchestrator, progress
 // lines, and the load generator's own CPU time (to tell whether it was the bottleneck).
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { FromLoadgen, LoopDelay, ProfileCommand, ServerName, ServerStats, ToLoadgen } from './ipc.ts';
+import { pauseMonitor, type Pauses } from './pauses.ts';
+import type { FromLoadgen, ProfileCommand, ServerName, ServerStats, ToLoadgen } from './ipc.ts';
 import { cpuUs } from './ipc.ts';
 
 const waiting = new Map<number, (s: ServerStats) => void>();
@@ -47,8 +47,8 @@ export interface Window {
   serverUtil: number;
   loadgenUtil: number;
   /** Event loop delay over the window: a stall on either side adds to every latency measured then. */
-  serverLoopDelayMs: LoopDelay;
-  loadgenLoopDelayMs: LoopDelay;
+  serverPauses: Pauses;
+  loadgenPauses: Pauses;
   start: ServerStats;
   end: ServerStats;
 }
@@ -61,8 +61,7 @@ export async function cpuWindow(server: ServerName, name?: string): Promise<{ en
   const profiling = profileDir !== undefined && name !== undefined;
   const start = await serverStats(server, profiling ? { profile: { start: true } } : {});
   const lg0 = process.cpuUsage();
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
+  const pauses = pauseMonitor();
   const t0 = performance.now();
   return {
     end: async (opts = {}) => {
@@ -73,9 +72,9 @@ export async function cpuWindow(server: ServerName, name?: string): Promise<{ en
       const serverCpuUs = cpuUs(end) - cpuUs(start);
       const serverSysUs = end.cpuSystemUs - start.cpuSystemUs;
       const loadgenCpuUs = lg.user + lg.system;
-      loop.disable();
-      const loadgenLoopDelayMs = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
-      return { wallMs, serverCpuUs, serverSysUs, loadgenCpuUs, serverUtil: serverCpuUs / 1000 / wallMs, loadgenUtil: loadgenCpuUs / 1000 / wallMs, serverLoopDelayMs: end.loopDelayMs, loadgenLoopDelayMs, start, end };
+      const loadgenPauses = pauses.read();
+      pauses.stop();
+      return { wallMs, serverCpuUs, serverSysUs, loadgenCpuUs, serverUtil: serverCpuUs / 1000 / wallMs, loadgenUtil: loadgenCpuUs / 1000 / wallMs, serverPauses: end.pauses, loadgenPauses, start, end };
     },
   };
 }
