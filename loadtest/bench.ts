@@ -225,10 +225,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     if (has('posts')) {
       const { district, ...params } = scale.posts;
       await districtFor(district, 'posts');
+      // A post is acked and delivered after its commit: the disk's INSERT+commit latency right
+      // before, in the same run, says how much of the tail is the WAL flush.
+      const raw = await rawInserts(db.url, { ...scale.raw, bodyBytes: params.bodyBytes });
       log(`posts: ${params.groups} groups of ${district.studentsPerClass} students at ${params.rate} posts/s, hub then reference`);
       const hubSide = await loadgen.run<PostsHubResult>('posts-hub', params);
       const refSide = ref ? await loadgen.run<PostsSide>('posts-ref', { ...params, frameBytes: hubSide.frameBytes }) : undefined;
-      results.posts = { hub: hubSide, ...(refSide ? { ref: refSide } : {}) };
+      results.posts = { hub: hubSide, ...(refSide ? { ref: refSide } : {}), rawInserts: raw };
     }
     if (has('readstats')) {
       const rs = await districtFor(scale.readstats.district, 'read statistics');
