@@ -57,7 +57,7 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     readstats: { district: { schools: 10, classesPerSchool: 200, studentsPerClass: 25, subjectsPerClass: 1, guardiansPerStudent: 2 }, readers: 1000, concurrency: 50, marks: 300 },
     // 50 groups of 200 (5 schools of 10 classes of 200, the class its mentor's group): 10,000
     // students connected, 250 posts/s in all, 5/s per mentor (the hub allows 20 writes/s a person).
-    posts: { district: { schools: 5, classesPerSchool: 10, studentsPerClass: 200, subjectsPerClass: 1, guardiansPerStudent: 1 }, groups: 50, rate: 250, warmupS: 3, steadyS: 20, bodyBytes: 500 },
+    posts: { district: { schools: 5, classesPerSchool: 10, studentsPerClass: 200, subjectsPerClass: 1, guardiansPerStudent: 1 }, groups: 50, rate: 250, warmupS: 3, steadyS: 20, bodyBytes: 500, readersPerGroup: 0 },
   },
   tiny: {
     district: { schools: 2, classesPerSchool: 2, studentsPerClass: 5, subjectsPerClass: 2, guardiansPerStudent: 2 },
@@ -67,7 +67,7 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     storm: { clients: 20, missedPostsPerSchool: 1 },
     raw: { seconds: 0.5, connections: 2 },
     readstats: { district: { schools: 2, classesPerSchool: 2, studentsPerClass: 5, subjectsPerClass: 1, guardiansPerStudent: 2 }, readers: 10, concurrency: 4, marks: 10 },
-    posts: { district: { schools: 1, classesPerSchool: 3, studentsPerClass: 6, subjectsPerClass: 1, guardiansPerStudent: 1 }, groups: 3, rate: 20, warmupS: 0.3, steadyS: 1, bodyBytes: 100 },
+    posts: { district: { schools: 1, classesPerSchool: 3, studentsPerClass: 6, subjectsPerClass: 1, guardiansPerStudent: 1 }, groups: 3, rate: 20, warmupS: 0.3, steadyS: 1, bodyBytes: 100, readersPerGroup: 0 },
   },
 };
 

@@ -20,6 +20,8 @@ export interface PostsParams {
   warmupS: number;
   steadyS: number;
   bodyBytes: number;
+  /** Students connected per group (0: all): fewer readers, the same posts, to tell fan-out's share of the tail. */
+  readersPerGroup: number;
 }
 
 export interface PostsSide {
@@ -144,12 +146,15 @@ async function run(server: 'hub' | 'ref', p: PostsParams, d: Deliveries, expecte
   return { window: await w.end(), total };
 }
 
+/** The students connected per group. */
+const connected = (g: ClassPlan, p: PostsParams) => (p.readersPerGroup > 0 ? g.students.slice(0, p.readersPerGroup) : g.students);
+
 export async function postsHub(ctx: LoadContext, p: PostsParams): Promise<PostsHubResult> {
   const groups = groupsOf(ctx, p.groups);
-  const perGroup = groups[0]!.students.length;
+  const perGroup = connected(groups[0]!, p).length;
   const d = new Deliveries(capacity(p), perGroup);
   let frameBytes = 0;
-  const students = groups.flatMap((g) => g.students);
+  const students = groups.flatMap((g) => connected(g, p));
   const readers = await connectPeople(ctx, students, {
     prepare: (c) => {
       c.onData = (data) => {
@@ -205,7 +210,7 @@ export async function postsHub(ctx: LoadContext, p: PostsParams): Promise<PostsH
 export async function postsRef(ctx: LoadContext, p: PostsParams, frameBytes: number): Promise<PostsSide> {
   if (!ctx.refWs) throw new Error('no reference server');
   const groups = groupsOf(ctx, p.groups);
-  const perGroup = groups[0]!.students.length;
+  const perGroup = connected(groups[0]!, p).length;
   const d = new Deliveries(capacity(p), perGroup);
   const slots = groups.flatMap((_, g) => Array.from({ length: perGroup }, () => g));
   const readers = new Array<WebSocket>(slots.length);
