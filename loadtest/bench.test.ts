@@ -41,6 +41,19 @@ describe('bench harness (tiny)', () => {
     expect(r.readstats!.guardians).toBe(syntheticDistrict(scale.readstats.district).plan.schools.length * scale.readstats.district.classesPerSchool * scale.readstats.district.studentsPerClass * 2);
     expect(r.readstats!.finalRead).toBe(scale.readstats.readers);
     expect(r.readstats!.markCost.marks).toBe(scale.readstats.marks);
+    // Posts to groups, on their own district: every post of the window reached every student of its group, once, at both servers.
+    const posts = r.posts!;
+    const perPost = scale.posts.district.studentsPerClass;
+    expect(posts.hub.readers).toBe(scale.posts.groups * perPost);
+    expect(posts.hub.sent).toBeGreaterThan(0);
+    expect(posts.hub.expected).toBe(posts.hub.sent * perPost);
+    expect(posts.hub.delivered).toBe(posts.hub.expected);
+    expect(posts.hub.latencyMs.count).toBe(posts.hub.delivered);
+    expect(posts.hub.errors).toEqual({});
+    expect(posts.hub.otherFrames).toBe(0);
+    expect(posts.ref!.sent).toBeGreaterThan(0);
+    expect(posts.ref!.delivered).toBe(posts.ref!.sent * perPost);
+    expect(v.posts === undefined).toBe(false);
     // Notifications: every guardian's device got the mailing once through the real Web Push
     // channel, a sample verified by the endpoint; with Redis, by one node and by two.
     const notify = r.notify!;
@@ -59,7 +72,7 @@ describe('bench harness (tiny)', () => {
     for (const x of Object.values(measured)) expect(Number.isFinite(x)).toBe(true);
 
     const out = render(r);
-    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^fanout_cpu_ratio=[\d.]+ idle_kb_per_conn=-?[\d.]+ chat_p99_ms=[\d.]+ persist_ratio=[\d.]+ storm_s=[\d.]+ notify_per_core=\d+ notify_ratio=([\d.]+|n\/a)$/);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^fanout_cpu_ratio=[\d.]+ idle_kb_per_conn=-?[\d.]+ chat_p99_ms=[\d.]+ persist_ratio=[\d.]+ storm_s=[\d.]+ posts_p99_ms=[\d.]+ notify_per_core=\d+ notify_ratio=([\d.]+|n\/a)$/);
     expect(out).toContain('JSON:');
   }, 180_000);
 });

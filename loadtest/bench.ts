@@ -3,7 +3,7 @@
 // through the real API, starts the hub and the reference pinned to CPU 0 and the load
 // generator pinned to CPU 1, runs the scenarios and prints a table, the JSON and one summary
 // line. The notify phase runs last, with hub nodes of its own (scenarios/notify.ts).
-// Options: --scale tiny|full, --only idle,storm,fanout,chat,readstats,notify, --cpu-prof [dir],
+// Options: --scale tiny|full, --only idle,storm,fanout,chat,posts,readstats,notify, --cpu-prof [dir],
 // --chat-rate N, --set group.param=N, --json FILE.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -22,13 +22,14 @@ import type { ChatParams, ChatResult } from './scenarios/chat.ts';
 import type { IdleParams, IdleResult } from './scenarios/idle.ts';
 import type { StormParams, StormResult } from './scenarios/storm.ts';
 import type { ReadStatsParams, ReadStatsResult } from './scenarios/readstats.ts';
+import type { PostsHubResult, PostsParams, PostsSide } from './scenarios/posts.ts';
 import { markCost } from './lib/database.ts';
 import { importBundle } from './lib/hub-client.ts';
 import { render, summarize, summaryLine, type BenchResults } from './report.ts';
 import { runNotify, type NotifyParams } from './scenarios/notify.ts';
 
-export type Phase = 'idle' | 'storm' | 'fanout' | 'chat' | 'readstats' | 'notify';
-export const PHASES: Phase[] = ['idle', 'storm', 'fanout', 'chat', 'readstats', 'notify'];
+export type Phase = 'idle' | 'storm' | 'fanout' | 'chat' | 'posts' | 'readstats' | 'notify';
+export const PHASES: Phase[] = ['idle', 'storm', 'fanout', 'chat', 'posts', 'readstats', 'notify'];
 
 export interface Scale {
   district: DistrictSize;
@@ -41,6 +42,8 @@ export interface Scale {
   readstats: ReadStatsParams & { district: DistrictSize; marks: number };
   /** Notifications: a mailing to every guardian of a district of its own, by one node, then two. */
   notify: NotifyParams;
+  /** Posts to groups: a district of its own whose classes are the groups (every student connects). */
+  posts: PostsParams & { district: DistrictSize };
 }
 
 export const SCALES: Record<'full' | 'tiny', Scale> = {
@@ -59,6 +62,9 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     readstats: { district: { schools: 10, classesPerSchool: 200, studentsPerClass: 25, subjectsPerClass: 1, guardiansPerStudent: 2 }, readers: 1000, concurrency: 50, marks: 300 },
     // The same 100,000 guardians, one push subscription each; 1 push in 100 verified.
     notify: { schools: 10, classesPerSchool: 200, studentsPerClass: 25, keyPairs: 1000, verifyEvery: 100, timeoutS: 240 },
+    // 50 groups of 200 (5 schools of 10 classes of 200, the class its mentor's group): 10,000
+    // students connected, 250 posts/s in all, 5/s per mentor (the hub allows 20 writes/s a person).
+    posts: { district: { schools: 5, classesPerSchool: 10, studentsPerClass: 200, subjectsPerClass: 1, guardiansPerStudent: 1 }, groups: 50, rate: 250, warmupS: 3, steadyS: 20, bodyBytes: 500, readersPerGroup: 0 },
   },
   tiny: {
     district: { schools: 2, classesPerSchool: 2, studentsPerClass: 5, subjectsPerClass: 2, guardiansPerStudent: 2 },
@@ -70,6 +76,7 @@ export const SCALES: Record<'full' | 'tiny', Scale> = {
     readstats: { district: { schools: 2, classesPerSchool: 2, studentsPerClass: 5, subjectsPerClass: 1, guardiansPerStudent: 2 }, readers: 10, concurrency: 4, marks: 10 },
     // 300 guardians, every tenth push verified.
     notify: { schools: 2, classesPerSchool: 3, studentsPerClass: 25, keyPairs: 50, verifyEvery: 10, timeoutS: 60 },
+    posts: { district: { schools: 1, classesPerSchool: 3, studentsPerClass: 6, subjectsPerClass: 1, guardiansPerStudent: 1 }, groups: 3, rate: 20, warmupS: 0.3, steadyS: 1, bodyBytes: 100, readersPerGroup: 0 },
   },
 };
 
@@ -150,16 +157,19 @@ async function hubPhases(opts: BenchOptions, log: (line: string) => void, twoCpu
   const children: ServerChild[] = [];
   let loadgenChild: Child | undefined;
   try {
-    // Read statistics alone: its own district is the first import (else it is imported last).
-    const onlyReadStats = opts.phases.length === 1 && has('readstats');
-    const { bundle, plan } = syntheticDistrict(onlyReadStats ? scale.readstats.district : scale.district);
+    // Read statistics and posts have districts of their own: alone, theirs is the first
+    // import; else it is imported into the running hub before the phase.
+    const alone = opts.phases.length === 1 ? opts.phases[0] : undefined;
+    const firstSize = alone === 'readstats' ? scale.readstats.district : alone === 'posts' ? scale.posts.district : scale.district;
+    const { bundle, plan } = syntheticDistrict(firstSize);
     const secret = randomBytes(32).toString('base64url');
     const adminToken = randomBytes(24).toString('base64url');
     const env = {
       ...process.env, DATABASE_URL: db.url, HUB_JWT_SECRET: secret, HUB_ADMIN_TOKEN: adminToken,
       HUB_JWT_ISSUER: ISSUER, HUB_JWT_AUDIENCE: AUDIENCE, HUB_ALLOWED_ORIGINS: '', REDIS_URL: '',
     };
-    const files = Math.max(4096, scale.idle.connections * 2 + 2048);
+    const postsConnections = scale.posts.groups * (scale.posts.district.studentsPerClass + 1);
+    const files = Math.max(4096, Math.max(scale.idle.connections, postsConnections) * 2 + 2048);
     const serverCpu = twoCpus ? 0 : undefined;
     // The import runs on a first hub; the measured hub starts fresh from the database, so
     // that memory freed after parsing the bundle does not hide what connections cost.
@@ -172,16 +182,28 @@ async function hubPhases(opts: BenchOptions, log: (line: string) => void, twoCpu
     const profFlags = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=hub-process-${opts.phases.join('-')}.cpuprofile`] : [];
     const hub = await ServerChild.start('hub-server.ts', { name: 'hub', cpu: serverCpu, env, files, nodeFlags: ['--expose-gc', ...profFlags] });
     children.push(hub);
-    const ref = has('fanout') ? await ServerChild.start('reference-server.ts', { name: 'ref', cpu: serverCpu, env, files, nodeFlags: ['--expose-gc'] }) : undefined;
+    const ref = has('fanout') || has('posts') ? await ServerChild.start('reference-server.ts', { name: 'ref', cpu: serverCpu, env, files, nodeFlags: ['--expose-gc'] }) : undefined;
     if (ref) children.push(ref);
-    loadgenChild = spawnChild('loadgen.ts', { name: 'loadgen', cpu: twoCpus ? 1 : undefined, files, nodeFlags: ['--max-old-space-size=4096'] });
+    loadgenChild = spawnChild('loadgen.ts', { name: 'loadgen', cpu: twoCpus ? 1 : undefined, files, nodeFlags: ['--max-old-space-size=4096', '--expose-gc'] });
     const loadgen = new Loadgen(loadgenChild, { hub, ...(ref ? { ref } : {}) }, log);
     const setup = {
       hubWs: `ws://127.0.0.1:${hub.port}/ws`, refWs: ref ? `ws://127.0.0.1:${ref.port}` : undefined,
-      secret, issuer: ISSUER, audience: AUDIENCE, size: onlyReadStats ? scale.readstats.district : scale.district, spread: 64, databaseUrl: db.url,
+      secret, issuer: ISSUER, audience: AUDIENCE, size: firstSize, spread: 64, databaseUrl: db.url,
       ...(opts.cpuProfDir ? { profileDir: opts.cpuProfDir } : {}),
     };
     loadgen.send({ type: 'setup', setup });
+    let loaded = firstSize;
+    /** The district of a phase that has its own, imported into the running hub unless it is the one loaded. */
+    const districtFor = async (size: DistrictSize, label: string) => {
+      const d = syntheticDistrict(size);
+      if (size !== loaded) {
+        const seconds = await importBundle(hub.port, adminToken, d.bundle);
+        log(`${label}: their district, ${d.plan.persons} persons, imported in ${seconds.toFixed(1)} s`);
+        loadgen.send({ type: 'setup', setup: { ...setup, size } });
+        loaded = size;
+      }
+      return d;
+    };
 
     const results: BenchResults = {
       machine: machine(db.version, pinned),
@@ -218,13 +240,19 @@ async function hubPhases(opts: BenchOptions, log: (line: string) => void, twoCpu
       const after = await rawInserts(db.url, raw);
       results.rawInserts = { before, after, insertsPerSec: (before.insertsPerSec + after.insertsPerSec) / 2 };
     }
+    if (has('posts')) {
+      const { district, ...params } = scale.posts;
+      await districtFor(district, 'posts');
+      // A post is acked and delivered after its commit: the disk's INSERT+commit latency right
+      // before, in the same run, says how much of the tail is the WAL flush.
+      const raw = await rawInserts(db.url, { ...scale.raw, bodyBytes: params.bodyBytes });
+      log(`posts: ${params.groups} groups of ${district.studentsPerClass} students at ${params.rate} posts/s, hub then reference`);
+      const hubSide = await loadgen.run<PostsHubResult>('posts-hub', params);
+      const refSide = ref ? await loadgen.run<PostsSide>('posts-ref', { ...params, frameBytes: hubSide.frameBytes }) : undefined;
+      results.posts = { hub: hubSide, ...(refSide ? { ref: refSide } : {}), rawInserts: raw };
+    }
     if (has('readstats')) {
-      const rs = syntheticDistrict(scale.readstats.district);
-      if (!onlyReadStats) {
-        const seconds = await importBundle(hub.port, adminToken, rs.bundle);
-        log(`read statistics: their district, ${rs.plan.persons} persons, imported in ${seconds.toFixed(1)} s`);
-        loadgen.send({ type: 'setup', setup: { ...setup, size: scale.readstats.district } });
-      }
+      const rs = await districtFor(scale.readstats.district, 'read statistics');
       log(`read statistics: a mailing to every guardian, ${scale.readstats.readers} of them read it while its statistics are read`);
       const run = await loadgen.run<ReadStatsResult>('readstats', scale.readstats);
       const guardians = rs.plan.schools.flatMap((s) => s.classes.flatMap((c) => c.students.map((st) => st.replace(/^p-st-/, 'p-gu-'))));

@@ -9,6 +9,7 @@ import { chat, type ChatParams } from './scenarios/chat.ts';
 import { idle, type IdleParams } from './scenarios/idle.ts';
 import { storm, type StormParams } from './scenarios/storm.ts';
 import { readStats, type ReadStatsParams } from './scenarios/readstats.ts';
+import { postsHub, postsRef, type PostsParams } from './scenarios/posts.ts';
 
 type Scenario = (ctx: LoadContext, params: never) => Promise<unknown>;
 
@@ -19,6 +20,8 @@ const SCENARIOS: Record<string, Scenario> = {
   idle: (ctx, p: IdleParams) => idle(ctx, p),
   storm: (ctx, p: StormParams) => storm(ctx, p),
   readstats: (ctx, p: ReadStatsParams) => readStats(ctx, p),
+  'posts-hub': (ctx, p: PostsParams) => postsHub(ctx, p),
+  'posts-ref': (ctx, p: PostsParams & { frameBytes: number }) => postsRef(ctx, p, p.frameBytes),
 };
 
 function send(msg: FromLoadgen): void {

@@ -10,6 +10,8 @@ import type { WaitSample } from './lib/pg-waits.ts';
 import type { ReadStatsResult } from './scenarios/readstats.ts';
 import type { MarkCostResult } from './lib/database.ts';
 import type { NotifyResult, NotifyRun } from './scenarios/notify.ts';
+import type { PostsHubResult, PostsSide } from './scenarios/posts.ts';
+import type { Pauses } from './lib/pauses.ts';
 
 export interface BenchResults {
   machine: Machine;
@@ -23,6 +25,8 @@ export interface BenchResults {
   storm?: StormResult;
   readstats?: ReadStatsResult & { markCost: MarkCostResult };
   notify?: NotifyResult;
+  /** Posts to groups; the reference publishing the same pattern, when it ran. */
+  posts?: { hub: PostsHubResult; ref?: PostsSide; rawInserts: RawInsertResult };
 }
 
 export const TARGETS = {
@@ -33,6 +37,7 @@ export const TARGETS = {
   /** Issue 11: Web Push sends per second per core of hub nodes, and two nodes against one. */
   notifyPerCore: 2000,
   notifyTwoNodes: 1.8,
+  postsP99Ms: 50,
 } as const;
 
 /** A phase where the load generator used more than this share of its CPU may have been held back by it. */
@@ -44,6 +49,7 @@ export interface Summary {
   chat_p99_ms: number;
   persist_ratio: number;
   storm_s: number;
+  posts_p99_ms: number;
   /** The lowest pushes per core-second of the notify runs; two nodes' pushes/s over one node's. */
   notify_per_core: number;
   notify_ratio: number;
@@ -66,6 +72,7 @@ export function summarize(r: BenchResults): Summary {
     storm_s: r.storm?.seconds ?? NaN,
     notify_per_core: r.notify && r.notify.runs.length > 0 ? Math.min(...r.notify.runs.map((x) => (notifyComplete(x) ? x.pushesPerCoreS : 0))) : NaN,
     notify_ratio: (notifyRun(r, 2)?.pushesPerS ?? NaN) / (notifyRun(r, 1)?.pushesPerS ?? NaN),
+    posts_p99_ms: r.posts?.hub.latencyMs.p99 ?? NaN,
   };
 }
 
@@ -78,6 +85,7 @@ export interface Verdicts {
   stormComplete: boolean | undefined;
   notifyPerCore: boolean | undefined;
   notifyTwoNodes: boolean | undefined;
+  posts: boolean | undefined;
 }
 
 export function verdicts(r: BenchResults, s: Summary): Verdicts {
@@ -97,7 +105,14 @@ export function verdicts(r: BenchResults, s: Summary): Verdicts {
     // An empty or incomplete run fails both (its per-core figure counts as 0, the ratio is then not finite or too low).
     notifyPerCore: known(r.notify, !!r.notify && r.notify.runs.length > 0 && r.notify.runs.every(notifyComplete) && s.notify_per_core >= TARGETS.notifyPerCore),
     notifyTwoNodes: known(r.notify, notifyComplete(notifyRun(r, 1)) && notifyComplete(notifyRun(r, 2)) && s.notify_ratio >= TARGETS.notifyTwoNodes),
+    // Every post sent in the window reached every reader, once, and there were posts: a run
+    // that sent or delivered nothing has no p99 to meet.
+    posts: known(r.posts, !!r.posts && postsComplete(r.posts.hub) && Object.keys(r.posts.hub.errors).length === 0 && s.posts_p99_ms <= TARGETS.postsP99Ms),
   };
+}
+
+function postsComplete(x: PostsSide): boolean {
+  return x.sent > 0 && x.expected > 0 && x.delivered === x.expected && x.missing === 0 && x.duplicates === 0;
 }
 
 const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
@@ -183,21 +198,33 @@ export function render(r: BenchResults): string {
     }
     rows.push(['', 'two nodes / one node, pushes/s', f(s.notify_ratio), '', `≥ ${TARGETS.notifyTwoNodes}×`, yes(v.notifyTwoNodes)]);
   }
+  if (r.posts) {
+    const { hub, ref } = r.posts;
+    const ms = (l: PostsSide['latencyMs']) => `${f(l.p50, 1)} / ${f(l.p99, 1)} / ${f(l.max, 1)}`;
+    rows.push(['posts to groups', `post.create→post.created ms at every reader, ${hub.groups} groups, ${n(hub.readers / hub.groups)} students of each connected (${n(hub.readers)}), ${n(hub.rate)} posts/s (p50/p99/max; reference: the same publishes, bare uWS)`, ms(hub.latencyMs), ref ? ms(ref.latencyMs) : 'not run', `p99 ≤ ${TARGETS.postsP99Ms}`, yes(v.posts)]);
+    rows.push(['', 'delivered / expected in window (posts sent; missing, duplicated; errors)', `${n(hub.delivered)} / ${n(hub.expected)} (${n(hub.sent)}; ${n(hub.missing)}, ${n(hub.duplicates)}; ${JSON.stringify(hub.errors)})`, ref ? `${n(ref.delivered)} / ${n(ref.expected)} (${n(ref.sent)}; ${n(ref.missing)}, ${n(ref.duplicates)})` : '', 'all, once', '']);
+    const side = (p: Pauses) => `${f(p.loopP99, 0)} / ${f(p.loopMax, 0)}, GC ${f(p.gcMax, 0)} / ${f(p.gcTotal, 0)} (${p.gcFull} full)`;
+    const pauses = (w: PostsSide['window'] | undefined) => (w ? `${side(w.serverPauses)}; ${side(w.loadgenPauses)}` : '');
+    rows.push(['', 'event loop delay p99 / max ms, GC pause longest / total ms: server; load generator', pauses(hub.window), pauses(ref?.window), 'info', '']);
+    const raw = r.posts.rawInserts;
+    rows.push(['', 'post.create→ok ms (p50/p99), writes per group commit, broker publishes per post, other frames; baseline: raw INSERT+commit ms just before (p50/p99/max)', `${f(hub.ackMs.p50, 1)} / ${f(hub.ackMs.p99, 1)}, ${f(hub.writesPerCommit, 1)}, ${f(hub.brokerPublishesPerPost, 1)}, ${hub.otherFrames}`, `${f(raw.latencyMs.p50, 1)} / ${f(raw.latencyMs.p99, 1)} / ${f(raw.latencyMs.max, 1)}`, 'info', '']);
+  }
   out.push(table(rows));
   out.push('');
   if (r.notify?.note) out.push(`notifications: ${r.notify.note}`);
   const waitLine = (label: string, w: WaitSample | undefined) => {
     if (!w || w.samples === 0) return;
     const top = Object.entries(w.waits).slice(0, 6).map(([k, c]) => `${k} ${f(c / w.samples, 2)}`);
-    out.push(`database sessions ${label}, average by state: ${top.join(', ')}`);
+    out.push(`database sessions ${label}, average by state: ${top.length ? top.join(', ') : 'none active when sampled'}`);
   };
   waitLine('during the chat', r.chatDbWaits);
   waitLine(`at ${r.chat?.steady.rate ?? 0} msg/s`, r.chat?.steady.dbWaits);
   waitLine(`at ${r.chat?.high?.rate ?? 0} msg/s`, r.chat?.high?.dbWaits);
   waitLine(`at ${r.chat?.contended?.rate ?? 0} msg/s, CPU contended`, r.chat?.contended?.dbWaits);
   waitLine('at saturation', r.chat?.saturation.dbWaits);
+  waitLine(`during the posts at ${r.posts?.hub.rate ?? 0}/s`, r.posts?.hub.dbWaits);
   for (const run of r.notify?.runs ?? []) waitLine(`during the mailing, ${run.nodes} node(s)`, run.dbWaits);
-  if (r.chatDbWaits || r.notify) out.push('');
+  if (r.chatDbWaits || r.posts?.hub.dbWaits || r.notify) out.push('');
   out.push('CPU use per phase (share of one CPU) and whether the load generator was the bottleneck:');
   const phase = (name: string, w: { serverUtil: number; loadgenUtil: number; wallMs: number } | undefined, server = 'hub') => {
     if (!w) return;
@@ -212,6 +239,8 @@ export function render(r: BenchResults): string {
   phase('chat contended', r.chat?.contended?.window);
   phase('chat saturation', r.chat?.saturation.window);
   phase('reconnect storm', r.storm?.window);
+  phase('posts (hub)', r.posts?.hub.window);
+  phase('posts (reference)', r.posts?.ref?.window, 'ref');
   if (r.fanout) out.push('  (fan-out is paced: the reference publishes at the moments the hub did, with at most a few events in flight; CPU per delivered event is what is compared)');
   out.push('');
   out.push('JSON:');
@@ -222,6 +251,6 @@ export function render(r: BenchResults): string {
 }
 
 export function summaryLine(s: Summary): string {
-  return `fanout_cpu_ratio=${f(s.fanout_cpu_ratio)} idle_kb_per_conn=${f(s.idle_kb_per_conn, 1)} chat_p99_ms=${f(s.chat_p99_ms, 1)} persist_ratio=${f(s.persist_ratio)} storm_s=${f(s.storm_s)}` +
+  return `fanout_cpu_ratio=${f(s.fanout_cpu_ratio)} idle_kb_per_conn=${f(s.idle_kb_per_conn, 1)} chat_p99_ms=${f(s.chat_p99_ms, 1)} persist_ratio=${f(s.persist_ratio)} storm_s=${f(s.storm_s)} posts_p99_ms=${f(s.posts_p99_ms, 1)}` +
     ` notify_per_core=${f(s.notify_per_core, 0)} notify_ratio=${f(s.notify_ratio)}`;
 }

@@ -1,6 +1,7 @@
 // The load generator's side of the IPC: server stats through the orchestrator, progress
 // lines, and the load generator's own CPU time (to tell whether it was the bottleneck).
 import path from 'node:path';
+import { pauseMonitor, type Pauses } from './pauses.ts';
 import type { FromLoadgen, ProfileCommand, ServerName, ServerStats, ToLoadgen } from './ipc.ts';
 import { cpuUs } from './ipc.ts';
 
@@ -45,6 +46,9 @@ export interface Window {
   /** Share of one CPU the server / load generator used over the window. */
   serverUtil: number;
   loadgenUtil: number;
+  /** Event loop delay over the window: a stall on either side adds to every latency measured then. */
+  serverPauses: Pauses;
+  loadgenPauses: Pauses;
   start: ServerStats;
   end: ServerStats;
 }
@@ -57,6 +61,7 @@ export async function cpuWindow(server: ServerName, name?: string): Promise<{ en
   const profiling = profileDir !== undefined && name !== undefined;
   const start = await serverStats(server, profiling ? { profile: { start: true } } : {});
   const lg0 = process.cpuUsage();
+  const pauses = pauseMonitor();
   const t0 = performance.now();
   return {
     end: async (opts = {}) => {
@@ -67,7 +72,9 @@ export async function cpuWindow(server: ServerName, name?: string): Promise<{ en
       const serverCpuUs = cpuUs(end) - cpuUs(start);
       const serverSysUs = end.cpuSystemUs - start.cpuSystemUs;
       const loadgenCpuUs = lg.user + lg.system;
-      return { wallMs, serverCpuUs, serverSysUs, loadgenCpuUs, serverUtil: serverCpuUs / 1000 / wallMs, loadgenUtil: loadgenCpuUs / 1000 / wallMs, start, end };
+      const loadgenPauses = pauses.read();
+      pauses.stop();
+      return { wallMs, serverCpuUs, serverSysUs, loadgenCpuUs, serverUtil: serverCpuUs / 1000 / wallMs, loadgenUtil: loadgenCpuUs / 1000 / wallMs, serverPauses: end.pauses, loadgenPauses, start, end };
     },
   };
 }
@@ -79,10 +86,48 @@ export function writesPerCommit(w: Window): number {
   return a && b ? (b.writes - a.writes) / (b.batches - a.batches) : NaN;
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
+}
+
+export interface Latency {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** p50/p99/max of latencies in ms (a typed copy: phases with a million deliveries sort fast). */
+export function latency(values: ArrayLike<number>): Latency {
+  const s = Float64Array.from(values).sort();
+  return { count: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
+}
+
+/**
+ * Calls send(i, measured) for i = 0, 1, … at `rate` per second for warmupS + steadyS. The
+ * count due comes from the clock, so timer jitter does not change the rate. `onMeasure` runs
+ * once when the warm-up is over, before the first measured send (start windows there).
+ * Returns how many were sent.
+ */
+export async function paceAt(p: { rate: number; warmupS: number; steadyS: number }, send: (i: number, measured: boolean) => void, onMeasure: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  const end = t0 + (p.warmupS + p.steadyS) * 1000;
+  const measureFrom = t0 + p.warmupS * 1000;
+  let measuring = false;
+  let sent = 0;
+  while (performance.now() < end) {
+    const now = performance.now();
+    if (!measuring && now >= measureFrom) {
+      await onMeasure();
+      measuring = true;
+    }
+    const due = Math.floor(((now - t0) / 1000) * p.rate);
+    for (; sent < due; sent++) send(sent, measuring);
+    await sleep(2);
+  }
+  return sent;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,6 +1,7 @@
 // The messages between the bench's processes: the orchestrator (bench.ts), the two servers
 // under test (hub-server.ts, reference-server.ts) and the load generator (loadgen.ts).
 // Plain JSON over Node's IPC channel; every request carries an id and gets one answer.
+import type { Pauses } from './pauses.ts';
 
 export type ServerName = 'hub' | 'ref';
 
@@ -12,6 +13,8 @@ export interface ServerStats {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** Event loop delay and GC pauses since the previous stats request (a stall shows here, whoever measures latency). */
+  pauses: Pauses;
   /** Open WebSocket connections the server holds. */
   connections: number;
   /** Hub only: broker publishes since start to audience topics (one per topic and event). */

@@ -2,6 +2,7 @@
 // the synthetic district (rebuilt from its size, so only the size crosses the IPC channel).
 import { mintToken } from '../../hub/auth/mint.ts';
 import { ids, planDistrict, type DistrictPlan, type DistrictSize } from '../district.ts';
+import { HubConn, inPool, sourceAddress } from './hub-client.ts';
 
 export interface LoadSetup {
   hubWs: string;
@@ -34,6 +35,21 @@ export function loadContext(setup: LoadSetup): LoadContext {
       return t;
     },
   };
+}
+
+/**
+ * Connects and authenticates `people`, `concurrency` at a time, source addresses spread from
+ * `addressOffset`; `prepare` sets each connection's handlers as soon as it is welcomed.
+ * The connections come back in the order of `people`.
+ */
+export async function connectPeople(ctx: LoadContext, people: readonly string[], opts: { concurrency?: number; addressOffset?: number; prepare?: (c: HubConn, i: number) => void } = {}): Promise<HubConn[]> {
+  const conns = new Array<HubConn>(people.length);
+  await inPool(people, opts.concurrency ?? 200, async (personId, i) => {
+    const c = await HubConn.connect(ctx.hubWs, personId, await ctx.token(personId), { localAddress: sourceAddress((opts.addressOffset ?? 0) + i, ctx.spread) });
+    opts.prepare?.(c, i);
+    conns[i] = c;
+  });
+  return conns;
 }
 
 /** Students of a school and the first guardian of each, interleaved: the readers of a school post. */

@@ -2,6 +2,7 @@
 // optionally after a full GC so that RSS shows live memory) and stops on request.
 import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
+import { pauseMonitor } from './pauses.ts';
 import type { FromServer, ProfileCommand, ServerStats, ToServer } from './ipc.ts';
 
 export interface ServerHooks {
@@ -49,6 +50,7 @@ async function profile(cmd: ProfileCommand): Promise<void> {
 }
 
 export function serveIpc(port: number, hooks: ServerHooks): void {
+  const pauses = pauseMonitor();
   // The orchestrator went away: do not linger holding ports and sockets.
   process.on('disconnect', () => process.exit(1));
   process.on('message', (raw) => {
@@ -68,10 +70,12 @@ export function serveIpc(port: number, hooks: ServerHooks): void {
       const stats: ServerStats = {
         cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external,
         arrayBuffers: mem.arrayBuffers, connections: hooks.connections(),
+        pauses: pauses.read(),
         ...(hooks.brokerPublishes ? { brokerPublishes: hooks.brokerPublishes().audience, brokerControlPublishes: hooks.brokerPublishes().control } : {}),
         ...(hooks.commits ? { commits: hooks.commits() } : {}),
         ...(msg.rows && hooks.rows ? { rows: await hooks.rows() } : {}),
       };
+      pauses.reset();
       if (msg.profile && 'start' in msg.profile) await profile(msg.profile);
       send({ type: 'stats', id: msg.id, stats });
     })();

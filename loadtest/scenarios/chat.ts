@@ -5,11 +5,11 @@
 // Saturation: every guardian sends its next message as soon as the last one is acknowledged;
 // persisted messages per second. What PostgreSQL's sessions wait on is sampled per phase.
 import { spawn } from 'node:child_process';
-import { HubConn, inPool, sourceAddress, type Frame } from '../lib/hub-client.ts';
+import { inPool, type Frame, type HubConn } from '../lib/hub-client.ts';
 import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
 import { TASKSET } from '../lib/procs.ts';
-import { cpuWindow, percentile, progress, serverStats, sleep, until, writesPerCommit, type Window } from '../lib/control.ts';
-import { filler, type LoadContext } from '../lib/load-context.ts';
+import { cpuWindow, latency, paceAt, progress, serverStats, sleep, until, writesPerCommit, type Latency, type Window } from '../lib/control.ts';
+import { connectPeople, filler, type LoadContext } from '../lib/load-context.ts';
 import { ids } from '../district.ts';
 import { strip } from './fanout.ts';
 
@@ -26,12 +26,7 @@ export interface ChatParams {
   bodyBytes: number;
 }
 
-export interface Latency {
-  count: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
+export type { Latency };
 
 export interface SteadyResult {
   rate: number;
@@ -86,11 +81,6 @@ function choosePairs(ctx: LoadContext, n: number): Omit<Pair, 'conversationId'>[
   return out;
 }
 
-function latency(values: number[]): Latency {
-  const s = [...values].sort((a, b) => a - b);
-  return { count: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
-}
-
 export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult> {
   const chosen = choosePairs(ctx, p.pairs);
   const people = [...new Set(chosen.flatMap((x) => [x.guardian, x.mentor]))];
@@ -109,11 +99,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
     recorded.push(performance.now() - sentAt);
     deliveredInWindow++;
   };
-  await inPool(people, 200, async (personId, i) => {
-    const c = await HubConn.connect(ctx.hubWs, personId, await ctx.token(personId), { localAddress: sourceAddress(i, ctx.spread) });
-    c.onEvent = onEvent(personId);
-    conns.set(personId, c);
-  });
+  for (const c of await connectPeople(ctx, people, { prepare: (c) => (c.onEvent = onEvent(c.personId)) })) conns.set(c.personId, c);
   const pairs: Pair[] = [];
   await inPool(chosen, 100, async (x) => {
     const r = await conns.get(x.guardian)!.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: [x.mentor], clientKey: `bench-${x.guardian}` });
@@ -135,37 +121,35 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
 
   const answered = () => acked + Object.values(errors).reduce((a, b) => a + b, 0);
   let sent = 0;
-  // Steady rate: a due count from the clock, so that timer jitter does not change the rate.
   const steadyPhase = async (rate: number, label: string): Promise<SteadyResult> => {
     for (const k of Object.keys(errors)) delete errors[k];
     recorded = [];
     deliveredInWindow = 0;
     measuring = false;
-    const t0 = performance.now();
-    const end = t0 + (p.warmupS + p.steadyS) * 1000;
-    measureFrom = t0 + p.warmupS * 1000;
+    measureFrom = Infinity;
     const due0 = sent;
     let sentInWindow = 0;
     let w: Awaited<ReturnType<typeof cpuWindow>> | undefined;
     let waits: ReturnType<typeof sampleWaits> | undefined;
     let ackedAtWindow = 0;
-    while (performance.now() < end) {
-      const now = performance.now();
-      if (!measuring && now >= measureFrom) {
-        measuring = true;
+    await paceAt(
+      { rate, warmupS: p.warmupS, steadyS: p.steadyS },
+      (i, measured) => {
+        const k = due0 + i;
+        const pair = pairs[k % pairs.length]!;
+        const fromGuardian = Math.floor(k / pairs.length) % 2 === 0;
+        void send(fromGuardian ? pair.guardian : pair.mentor, pair.conversationId);
+        sent = k + 1;
+        if (measured) sentInWindow++;
+      },
+      async () => {
         w = await cpuWindow('hub', label);
         if (ctx.databaseUrl) waits = sampleWaits(ctx.databaseUrl);
         ackedAtWindow = acked;
-      }
-      const due = due0 + Math.floor(((now - t0) / 1000) * rate);
-      for (; sent < due; sent++) {
-        const pair = pairs[sent % pairs.length]!;
-        const fromGuardian = Math.floor(sent / pairs.length) % 2 === 0;
-        void send(fromGuardian ? pair.guardian : pair.mentor, pair.conversationId);
-        if (measuring) sentInWindow++;
-      }
-      await sleep(2);
-    }
+        measureFrom = performance.now();
+        measuring = true;
+      },
+    );
     const ackedSteady = acked - ackedAtWindow;
     const steadyWin = await w!.end();
     const dbWaits = await waits?.stop();

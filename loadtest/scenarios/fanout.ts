@@ -9,7 +9,7 @@
 import WebSocket from 'ws';
 import { HubConn, inPool, openSocket, sourceAddress } from '../lib/hub-client.ts';
 import { cpuWindow, progress, sleep, until, type Window } from '../lib/control.ts';
-import { filler, readersOf, type LoadContext } from '../lib/load-context.ts';
+import { connectPeople, filler, readersOf, type LoadContext } from '../lib/load-context.ts';
 
 export interface FanoutParams {
   readers: number;
@@ -105,13 +105,12 @@ export async function fanoutHub(ctx: LoadContext, p: FanoutParams): Promise<Fano
   const total = p.warmup + p.posts;
   const tally = new Tally(people.length, total);
   let sample: Buffer | undefined;
-  const readers: HubConn[] = [];
-  await inPool(people, 200, async (personId, i) => {
-    const c = await HubConn.connect(ctx.hubWs, personId, await ctx.token(personId), { localAddress: sourceAddress(i, ctx.spread) });
-    let k = 0;
-    // Count only: decoding 2,000 copies of every event would make the load generator the limit.
-    c.onData = i === 0 ? (d) => ((sample ??= Buffer.from(d)), tally.onFrame(k++)) : () => tally.onFrame(k++);
-    readers.push(c);
+  const readers = await connectPeople(ctx, people, {
+    prepare: (c, i) => {
+      let k = 0;
+      // Count only: decoding 2,000 copies of every event would make the load generator the limit.
+      c.onData = i === 0 ? (d) => ((sample ??= Buffer.from(d)), tally.onFrame(k++)) : () => tally.onFrame(k++);
+    },
   });
   progress(`fan-out: ${readers.length} hub readers connected`);
   const posters = await Promise.all(
