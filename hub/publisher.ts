@@ -16,8 +16,11 @@
 // (at least RETRY_MIN_MS); and a write still waiting in the queue WRITE_DEADLINE_MS after it
 // arrived leaves the queue unwritten. No write is held longer than WRITE_DEADLINE_MS.
 import type { Sql, Tx } from '../storage/pool.ts';
-import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline } from '../storage/errors.ts';
+import { CommitOutcomeUnknown, isConflictRollback, isConnectionError, isSqlError, StorageDeadline } from '../storage/errors.ts';
 import { COMMIT_DEADLINE_MS, commitWithEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
+
+/** How many times a write is run alone when PostgreSQL keeps choosing it as a deadlock victim. */
+const CONFLICT_TRIES = 5;
 
 /** The least time a write retried alone after its batch failed gets for its own commit. */
 const RETRY_MIN_MS = 1_000;
@@ -54,7 +57,7 @@ export class Publisher {
   private queue: Pending[] = [];
   private running = 0;
   /** Transactions committed, and writes they carried: the benchmark reports the ratio. */
-  readonly stats = { batches: 0, writes: 0, retriedAlone: 0 };
+  readonly stats = { batches: 0, writes: 0, retriedAlone: 0, conflictRetries: 0 };
 
   constructor(
     private readonly sql: Sql,
@@ -139,19 +142,34 @@ export class Publisher {
   }
 
   private async runAlone(p: Pending, unknown?: CommitOutcomeUnknown, deadlineMs = COMMIT_DEADLINE_MS): Promise<void> {
-    let result: unknown;
-    try {
-      const stored = await commitWithEvents(this.sql, async (tx) => {
-        const out = await p.work(tx);
-        result = out.result;
-        return out.events;
-      }, deadlineMs);
-      this.stats.batches++;
-      this.stats.writes++;
-      for (const e of stored) this.publish(e);
-      p.resolve(result);
-    } catch (e) {
-      p.reject(unknown && isConnectionError(e) ? unknown : e);
+    const until = Date.now() + deadlineMs;
+    for (let attempt = 1; ; attempt++) {
+      let result: unknown;
+      try {
+        const stored = await commitWithEvents(this.sql, async (tx) => {
+          const out = await p.work(tx);
+          result = out.result;
+          return out.events;
+        }, Math.max(0, until - Date.now()));
+        this.stats.batches++;
+        this.stats.writes++;
+        for (const e of stored) this.publish(e);
+        p.resolve(result);
+        return;
+      } catch (e) {
+        // A deadlock or serialization victim was rolled back whole: run it again, after a
+        // short random pause so that the two do not meet again, while time is left. Batches
+        // meet this way: each write of a batch locks its rows in its own order (a read mark
+        // locks its item's counters), so two batches may wait on each other.
+        const pause = Math.random() * 20 * attempt;
+        if (isConflictRollback(e) && attempt < CONFLICT_TRIES && until - Date.now() > pause + 100) {
+          this.stats.conflictRetries++;
+          await new Promise((r) => setTimeout(r, pause));
+          continue;
+        }
+        p.reject(unknown && isConnectionError(e) ? unknown : e);
+        return;
+      }
     }
   }
 }

@@ -10,6 +10,16 @@ function codeOf(e: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * PostgreSQL rolled the transaction back to resolve a conflict with another one: a deadlock
+ * (40P01) or a serialization failure (40001). Nothing of it was kept, and the same work run
+ * again normally goes through.
+ */
+export function isConflictRollback(e: unknown): boolean {
+  const code = isSqlError(e) ? codeOf(e) : undefined;
+  return code === '40P01' || code === '40001';
+}
+
 /** A unique violation: a concurrent retry with the same clientKey won the race. */
 export function isUniqueViolation(e: unknown): boolean {
   return codeOf(e) === '23505';
