@@ -26,11 +26,15 @@ export async function insertReadCounters(tx: Tx, itemId: string): Promise<void> 
 export async function countReads(tx: Tx, directoryImport: number, marks: { itemId: string; part: ReadPart }[], itemIds: string[]): Promise<void> {
   if (itemIds.length === 0) return;
   const pairs = marks.map((m) => `${m.itemId}|${m.part}`);
+  // The rows' locks first, in one order (item, part), the order recountReads takes them in: an
+  // UPDATE locks in whatever order its plan reads, and two orders deadlock.
+  const items = [...itemIds].sort();
+  await tx`select 1 from feed_read_counts where item_id = any(${items}::text[]) order by item_id, part for update`;
   await tx`
     update feed_read_counts c set
       readers = c.readers + (c.directory_import = ${directoryImport} and (c.item_id || '|' || c.part) = any(${pairs}::text[]))::int,
       directory_import = case when c.directory_import = ${directoryImport} then c.directory_import else ${STALE} end
-    where c.item_id = any(${[...itemIds].sort()}::text[])`;
+    where c.item_id = any(${items}::text[])`;
 }
 
 export interface ReadCounters {
@@ -59,7 +63,7 @@ export async function readCounters(db: Db, itemId: string, directoryImport: numb
 export async function recountReads(sql: Sql, itemId: string, directoryImport: number, partsOf: (personId: string) => readonly ReadPart[]): Promise<Record<ReadPart, number>> {
   return sql.begin(async (tx) => {
     await tx`insert into feed_read_counts (item_id, part) select ${itemId}, unnest(${[...READ_PARTS]}::text[]) on conflict do nothing`;
-    await tx`select 1 from feed_read_counts where item_id = ${itemId} order by part for update`;
+    await tx`select 1 from feed_read_counts where item_id = ${itemId} order by item_id, part for update`;
     const counts: Record<ReadPart, number> = { students: 0, guardians: 0, staff: 0 };
     const readers = await tx<{ personId: string }[]>`select person_id from feed_reads where item_id = ${itemId}`;
     for (const r of readers) for (const part of partsOf(r.personId)) counts[part]++;
