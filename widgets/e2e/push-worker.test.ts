@@ -38,7 +38,7 @@ const shown = (page: Page) => page.evaluate(async () => (await (await navigator.
 describe.skipIf(!hasChromium)('the Web Push service worker in Chromium', () => {
   const stage = useStage();
 
-  async function registered(): Promise<{ page: Page; cdp: CDPSession; push: (payload: unknown) => Promise<void> }> {
+  async function registered(): Promise<{ page: Page; cdp: CDPSession; push: (payload: unknown, showing: (now: Shown[]) => boolean) => Promise<void> }> {
     const { portal, t, browser } = stage;
     portal.page('/schoolhub-sw.js', `${ONE_LINE(t.url)}\n${TEST_CLICK}`, 'text/javascript; charset=utf-8');
     portal.page('/app', APP);
@@ -57,8 +57,16 @@ describe.skipIf(!hasChromium)('the Web Push service worker in Chromium', () => {
     await cdp.send('ServiceWorker.enable');
     await eventually(() => registrations.some((r) => r.scopeURL === `${portal.url}/` && !r.isDeleted)).toBe(true);
     const { registrationId } = registrations.find((r) => r.scopeURL === `${portal.url}/`)!;
-    const push = async (payload: unknown) => {
-      await cdp.send('ServiceWorker.deliverPushMessage', { origin: portal.url, registrationId, data: JSON.stringify(payload) });
+    const deliver = (payload: unknown) => cdp.send('ServiceWorker.deliverPushMessage', { origin: portal.url, registrationId, data: JSON.stringify(payload) });
+    // DevTools' deliverPushMessage is now and then dropped by Chromium (about 1 run in 5: the
+    // worker never gets it). A push is delivered again until what it should show is shown, at
+    // most 3 times; a repeat of a tagged push replaces its own notification.
+    const push = async (payload: unknown, showing: (now: Shown[]) => boolean) => {
+      for (let i = 0; i < 3; i++) {
+        await deliver(payload);
+        if (await eventually(async () => showing(await shown(page)), 4_000).toBe(true).then(() => true, () => false)) return;
+      }
+      throw new Error(`the push ${JSON.stringify(payload)} never showed`);
     };
     return { page, cdp, push };
   }
@@ -74,15 +82,14 @@ describe.skipIf(!hasChromium)('the Web Push service worker in Chromium', () => {
 
   it('a push shows the notification; a click closes it and brings the portal tab to the page of the conversation', async () => {
     const { page, push } = await registered();
-    await push({ title: 'Ny chatt från Eva Nyström', body: 'Hej! Kan vi ses på torsdag?', url: '/schoolhub/conversation/conv_7', tag: 'conversation:conv_7', urgent: false });
-    await eventually(async () => (await shown(page)).length).toBe(1);
+    await push({ title: 'Ny chatt från Eva Nyström', body: 'Hej! Kan vi ses på torsdag?', url: '/schoolhub/conversation/conv_7', tag: 'conversation:conv_7', urgent: false }, (now) => now.length === 1);
     expect(await shown(page)).toEqual<Shown[]>([{
       title: 'Ny chatt från Eva Nyström', body: 'Hej! Kan vi ses på torsdag?', tag: 'conversation:conv_7', requireInteraction: false,
       data: expect.objectContaining({ url: `${stage.portal.url}/schoolhub/conversation/conv_7` }) as unknown as Shown['data'],
     }]);
     // A newer message of the same conversation replaces the notification instead of adding one.
-    await push({ title: 'Ny chatt från Eva Nyström', body: 'Eller fredag?', url: '/schoolhub/conversation/conv_7', tag: 'conversation:conv_7', urgent: false });
-    await eventually(async () => (await shown(page)).map((n) => n.body)).toEqual(['Eller fredag?']);
+    await push({ title: 'Ny chatt från Eva Nyström', body: 'Eller fredag?', url: '/schoolhub/conversation/conv_7', tag: 'conversation:conv_7', urgent: false }, (now) => now.some((n) => n.body === 'Eller fredag?'));
+    expect((await shown(page)).map((n) => n.body)).toEqual(['Eller fredag?']);
 
     await page.evaluate(() => navigator.serviceWorker.controller!.postMessage({ test: 'click', tag: 'conversation:conv_7' }));
     await eventually(() => page.url()).toBe(`${stage.portal.url}/schoolhub/conversation/conv_7`);
@@ -93,13 +100,12 @@ describe.skipIf(!hasChromium)('the Web Push service worker in Chromium', () => {
 
   it('an urgent post stays until the person acts; a payload url that is not a web page opens the portal root instead', async () => {
     const { page, push } = await registered();
-    await push({ title: 'Skolan är stängd i dag', body: 'Vattenläcka i matsalen.', url: 'javascript:alert(1)', tag: 'post:p1', urgent: true });
-    await eventually(async () => (await shown(page)).length).toBe(1);
+    await push({ title: 'Skolan är stängd i dag', body: 'Vattenläcka i matsalen.', url: 'javascript:alert(1)', tag: 'post:p1', urgent: true }, (now) => now.length === 1);
     const [n] = await shown(page);
     expect(n).toMatchObject({ title: 'Skolan är stängd i dag', requireInteraction: true, tag: 'post:p1', data: { url: `${stage.portal.url}/` } });
     // A push without a usable payload still shows something, and never a page of another scheme.
-    await push('not json');
-    await eventually(async () => (await shown(page)).map((x) => x.title).sort()).toEqual(['Skolan är stängd i dag', 'schoolhub']);
+    await push('not json', (now) => now.some((x) => x.title === 'schoolhub'));
+    expect([...new Set((await shown(page)).map((x) => x.title))].sort()).toEqual(['Skolan är stängd i dag', 'schoolhub']);
     await page.context().close();
   });
 });
