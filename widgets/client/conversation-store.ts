@@ -38,6 +38,8 @@ const PAGE = 50;
 const MAX_PAGE = 100;
 /** On a reload, messages younger than this are fetched again: they may have been edited or deleted. */
 const MUTABLE_MS = EDIT_WINDOW_MS + 5 * 60_000;
+/** Edits of messages outside the window kept for a load on its way (the oldest go first). */
+const HELD_EDITS = 200;
 /** More than this many messages missed: the view starts again at the newest instead of paging through. */
 const MAX_CATCH_UP = 300;
 
@@ -48,6 +50,8 @@ function version(m: Message): number {
 
 export class ConversationStore extends Observable {
   conversation: Conversation | undefined;
+  /** Edits that arrived for messages outside the window, by seq (see edited()). */
+  private readonly heldEdits = new Map<number, Message>();
   messages: Message[] = [];
   outbox: Outgoing[] = [];
   reads: Record<string, number> = {};
@@ -434,7 +438,14 @@ export class ConversationStore extends Observable {
 
   private edited(m: Message): void {
     const first = this.messages[0]?.seq ?? 0;
-    if (m.seq < first || m.seq > this.lastSeq) return; // not in the window: a load brings it as it is
+    if (m.seq < first || m.seq > this.lastSeq) {
+      // Not in the window. A load brings it, but a load already on its way may have read it
+      // before this edit: kept, the edit wins over that older copy when it comes (merge).
+      const had = this.heldEdits.get(m.seq);
+      if (!had || version(m) >= version(had)) this.heldEdits.set(m.seq, m);
+      if (this.heldEdits.size > HELD_EDITS) this.heldEdits.delete(this.heldEdits.keys().next().value!);
+      return;
+    }
     this.merge([m]);
     this.changed();
   }
@@ -468,7 +479,8 @@ export class ConversationStore extends Observable {
   private merge(list: Message[]): void {
     if (list.length === 0) return;
     const bySeq = new Map(this.messages.map((m) => [m.seq, m]));
-    for (const m of list) {
+    for (const m of [...list, ...list.flatMap((x) => this.heldEdits.get(x.seq) ?? [])]) {
+      this.heldEdits.delete(m.seq);
       const had = bySeq.get(m.seq);
       // An event's copy (an edit) carries no reactions: the ones known stay.
       const next = m.reactions === undefined && had?.reactions !== undefined && !m.deleted ? { ...m, reactions: had.reactions } : m;

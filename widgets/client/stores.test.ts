@@ -137,6 +137,18 @@ describe('ConversationStore: edits, tombstones and paging', () => {
     expect(seqs(store)).toEqual([1, 2]);
   });
 
+  it('an edit that arrives while the first load is on its way wins over the older copy that load brings', async () => {
+    const c = new FakeClient();
+    const store = new ConversationStore(c as unknown as HubClient, 'c1');
+    const load = c.requests.find((r) => r.type === 'history.get')!;
+    // Nothing is in the window yet: the edit of message 1 is outside it.
+    c.emit('message.edited', { message: { ...msg(1, 'you'), body: 'ändrat', editedAt: new Date(5000).toISOString() } });
+    load.resolve(page([msg(1, 'you'), msg(2, 'you')]));
+    c.requests.splice(c.requests.indexOf(load), 1);
+    await tick();
+    expect(store.messages.map((m) => m.body)).toEqual(['ändrat', msg(2, 'you').body]);
+  });
+
   it("offers edit and delete for one's own messages within the window, and sends them", async () => {
     const c = new FakeClient();
     const store = new ConversationStore(c as unknown as HubClient, 'c1');
