@@ -20,6 +20,7 @@ import { ReplayBatcher } from './replay.ts';
 import { TypingRelay } from './typing.ts';
 import { AuditLog } from './audit.ts';
 import { RetentionJob } from './privacy/retention.ts';
+import { GinPendingMover } from './gin-pending-mover.ts';
 import { ScheduledPublisher } from './scheduled-publisher.ts';
 import { registerPrivacyHttp } from './privacy/http.ts';
 import { tokenVerifier } from './auth/tokens.ts';
@@ -202,6 +203,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const app = routeApp(base, core, sessions, mail, options.routes);
   const retention = new RetentionJob(core, config.retentionIntervalMs);
   retention.start();
+  const ginMover = new GinPendingMover(database.sql, log);
+  ginMover.start();
   const scheduled = new ScheduledPublisher(core, config.scheduleIntervalMs);
   scheduled.start();
   const configured = options.notify ? undefined : configuredChannels(database.sql, mail, config.push);
@@ -237,6 +240,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       events.delivery.stop();
       directory.stop();
       await retention.stop();
+      await ginMover.stop();
       await outbox?.stop(); // sends in flight finish and are recorded before the pool closes
       configured?.close();
       mail.close();
