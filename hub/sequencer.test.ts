@@ -17,7 +17,7 @@ afterEach(() => {
   for (const h of harnesses.splice(0)) h.seq.stop();
 });
 
-function harness(start = 0, listening = (t: string) => t !== 'p:nobody'): Harness {
+function harness(start = 0, listening = (t: string) => t !== 'p:nobody', holeMs = 5): Harness {
   const delivered: number[] = [];
   const log: LoggedEvent[] = [];
   const final = { at: start };
@@ -30,7 +30,7 @@ function harness(start = 0, listening = (t: string) => t !== 'p:nobody'): Harnes
     },
     topicsFor: (keys) => keys,
     log: () => {},
-    holeMs: 5,
+    holeMs,
   }, start);
   const h = { seq, delivered, log, final };
   harnesses.push(h);
@@ -108,5 +108,29 @@ describe('sequencer', () => {
     await h.seq.poll();
     expect(h.seq.watermark).toBe(2_500);
     expect(h.delivered).toEqual(h.log.map((e) => e.id));
+  });
+
+  it('a hole that its tick closes within the wait costs no read of PostgreSQL', async () => {
+    const h = harness(0, undefined, 60);
+    both(h, 2);
+    await sleep(20);
+    both(h, 1); // committed a moment after 2: the usual case with commits side by side
+    expect(h.delivered).toEqual([1, 2]);
+    await sleep(80);
+    expect(h.seq.stats.fills).toBe(0);
+  });
+
+  it('a new hole gets the whole wait, not what was left of the one before', async () => {
+    const h = harness(0, undefined, 60);
+    both(h, 2); // hole at 1
+    await sleep(40);
+    both(h, 1); // closed; at once a new hole at 3
+    both(h, 4);
+    await sleep(40); // 80 ms after the first hole opened, 40 after the second
+    expect(h.seq.stats.fills).toBe(0);
+    h.log.push({ id: 4, name: 'e', keys: ['p:x'], data: {} });
+    h.final.at = 4; // 3 rolled back
+    await expect.poll(() => h.delivered, { timeout: 2_000, interval: 5 }).toEqual([1, 2, 4]);
+    expect(h.seq.stats.fills).toBe(1);
   });
 });

@@ -85,6 +85,7 @@ export class Sequencer {
 
   /** Delivers as far as the ids known here run without a gap. */
   private advance(): void {
+    const from = this.watermark;
     for (;;) {
       const next = this.watermark + 1;
       const tick = this.ticks.get(next);
@@ -101,6 +102,15 @@ export class Sequencer {
       this.unsettled = 0;
     }
     const stuck = this.ticks.size > 0 || this.payloads.size > 0;
+    // The wait is for the hole at the watermark: when that one closed, its timer goes with
+    // it, and a new hole gets its full wait. (Left running, a timer armed for a hole that a
+    // tick closed a millisecond later sent the node to PostgreSQL 50 ms on, whatever was
+    // missing then: at 1,000 msg/s, commits out of order by a millisecond made 20 reads a
+    // second.)
+    if (!stuck || this.watermark !== from) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (!stuck) {
       this.unsettled = 0;
       return;
