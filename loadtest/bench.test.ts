@@ -32,6 +32,9 @@ describe('bench harness (tiny)', () => {
     expect(r.idle!.hubConnections).toBe(scale.idle.connections);
     expect(r.chat!.steady.missing).toBe(0);
     expect(r.chat!.saturation.acked).toBeGreaterThan(0);
+    // The slowest deliveries sit in at least one of the windows the phase spans.
+    expect(r.chat!.steady.lateWindows.late).toBeGreaterThanOrEqual(1);
+    expect(r.chat!.steady.lateWindows.late).toBeLessThanOrEqual(r.chat!.steady.lateWindows.of);
     expect(r.rawInserts!.before.inserts).toBeGreaterThan(0);
     expect(r.rawInserts!.after.inserts).toBeGreaterThan(0);
     expect(r.storm!.resumed).toBe(scale.storm.clients);

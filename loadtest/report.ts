@@ -162,6 +162,9 @@ export function render(r: BenchResults): string {
     ratioRow(`${n(c.steady.rate)} msg/s`, c.steady, 2);
     ratioRow(`${n(c.high?.rate ?? 0)} msg/s`, c.high, 2);
     ratioRow(`${n(c.contended?.rate ?? 0)} msg/s, hub's CPU half busy`, c.contended, 5);
+    const paced = [c.steady, c.high, c.contended].filter((x) => x !== undefined);
+    rows.push(['', `deliveries at or past the p99 at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''}: in how many of the phase's 100 ms windows they were sent (few: stalls that held every delivery; many: waits spread out)`,
+      paced.map((x) => `${x.lateWindows.late} of ${x.lateWindows.of}`).join(' / '), '', 'info', '']);
     const perCommit = [c.steady, c.high, c.contended, c.saturation].filter((x) => x !== undefined).map((x) => f(x.writesPerCommit, 1)).join(' / ');
     rows.push(['', `writes per group commit at ${n(c.steady.rate)}${c.high ? ` / ${n(c.high.rate)}` : ''} msg/s${c.contended ? ' / contended' : ''} / saturation (≤ 3 batches in flight)`, perCommit, '', '', '']);
     rows.push(['', 'saturation send→ack→deliver ms (p50/p99); raw INSERT+commit ms (p50/p99)', `${f(c.saturation.latencyMs.p50, 1)} / ${f(c.saturation.latencyMs.p99, 1)}`, r.rawInserts ? `${f(r.rawInserts.before.latencyMs.p50, 1)} / ${f(r.rawInserts.before.latencyMs.p99, 1)}` : 'n/a', '', '']);

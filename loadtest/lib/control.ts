@@ -99,6 +99,25 @@ export interface Latency {
   max: number;
 }
 
+/**
+ * Where in time the slowest deliveries were sent: the 100 ms windows (by send time) holding a
+ * latency at or past `p99`, out of the windows the run spans. A few windows mean stalls that
+ * held every delivery for a moment (one slow write holds back all those after it: delivery is
+ * in id order); many mean waits spread over the run (a busy CPU). `sentAt[i]` goes with `ms[i]`.
+ */
+export function lateWindows(sentAt: ArrayLike<number>, ms: ArrayLike<number>, p99: number, windowMs = 100): { late: number; of: number } {
+  if (sentAt.length === 0) return { late: 0, of: 0 };
+  let first = Infinity;
+  let last = -Infinity;
+  const late = new Set<number>();
+  for (let i = 0; i < sentAt.length; i++) {
+    first = Math.min(first, sentAt[i]!);
+    last = Math.max(last, sentAt[i]!);
+  }
+  for (let i = 0; i < sentAt.length; i++) if (ms[i]! >= p99) late.add(Math.floor((sentAt[i]! - first) / windowMs));
+  return { late: late.size, of: Math.floor((last - first) / windowMs) + 1 };
+}
+
 /** p50/p99/max of latencies in ms (a typed copy: phases with a million deliveries sort fast). */
 export function latency(values: ArrayLike<number>): Latency {
   const s = Float64Array.from(values).sort();

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { inPool, type Frame, type HubConn } from '../lib/hub-client.ts';
 import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
 import { TASKSET } from '../lib/procs.ts';
-import { cpuWindow, latency, paceAt, progress, serverStats, sleep, until, writesPerCommit, type Latency, type Window } from '../lib/control.ts';
+import { cpuWindow, lateWindows, latency, paceAt, progress, serverStats, sleep, until, writesPerCommit, type Latency, type Window } from '../lib/control.ts';
 import { connectPeople, filler, type LoadContext } from '../lib/load-context.ts';
 import { ids } from '../district.ts';
 import { strip } from './fanout.ts';
@@ -35,6 +35,8 @@ export interface SteadyResult {
   missing: number;
   errors: Record<string, number>;
   latencyMs: Latency;
+  /** The 100 ms windows (by send time) holding a delivery at or past the p99, of those the phase spans. */
+  lateWindows: { late: number; of: number };
   ackedPerSec: number;
   window: Omit<Window, 'start' | 'end'>;
   /** Writes per group commit during the phase: the batch size the publisher settled at. */
@@ -89,6 +91,8 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
   let measuring = false;
   let measureFrom = Infinity;
   let recorded: number[] = [];
+  /** When each recorded delivery was sent, for lateWindows. */
+  let recordedSentAt: number[] = [];
   let deliveredInWindow = 0;
   const onEvent = (me: string) => (f: Frame) => {
     if (f.event !== 'message.created') return;
@@ -97,6 +101,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
     const sentAt = Number.parseFloat(m.body);
     if (!measuring || sentAt < measureFrom) return;
     recorded.push(performance.now() - sentAt);
+    recordedSentAt.push(sentAt);
     deliveredInWindow++;
   };
   for (const c of await connectPeople(ctx, people, { prepare: (c) => (c.onEvent = onEvent(c.personId)) })) conns.set(c.personId, c);
@@ -124,6 +129,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
   const steadyPhase = async (rate: number, label: string): Promise<SteadyResult> => {
     for (const k of Object.keys(errors)) delete errors[k];
     recorded = [];
+    recordedSentAt = [];
     deliveredInWindow = 0;
     measuring = false;
     measureFrom = Infinity;
@@ -157,9 +163,10 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
     measuring = false;
     // A hub slower than the rate has a backlog: let it drain so the next phase starts clean.
     await until(() => answered() >= sent, 60_000, 20);
+    const latencyMs = latency(recorded);
     const result: SteadyResult = {
       rate, sent: sentInWindow, delivered: deliveredInWindow, missing: sentInWindow - deliveredInWindow, errors: { ...errors },
-      latencyMs: latency(recorded), ackedPerSec: ackedSteady / (steadyWin.wallMs / 1000), window: strip(steadyWin),
+      latencyMs, lateWindows: lateWindows(recordedSentAt, recorded, latencyMs.p99), ackedPerSec: ackedSteady / (steadyWin.wallMs / 1000), window: strip(steadyWin),
       writesPerCommit: writesPerCommit(steadyWin),
       ...(dbWaits ? { dbWaits } : {}),
     };
@@ -184,6 +191,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
   await sleep(500);
   for (const k of Object.keys(errors)) delete errors[k];
   recorded = [];
+  recordedSentAt = [];
   measuring = true;
   measureFrom = 0;
   const rows0 = (await serverStats('hub', { rows: true })).rows?.messages ?? 0;
