@@ -16,13 +16,11 @@ export class GinPendingMover extends Periodic {
     // While the database is down every run fails: say so once, and again after it recovers.
     let failing = false;
     super(intervalMs, async () => {
-      try {
-        await moveGinPendingLists(sql);
-        failing = false;
-      } catch (e) {
-        if (!failing) log('moving GIN pending lists into their indexes failed; retrying', e);
-        failing = true;
-      }
-    }, () => {});
+      await moveGinPendingLists(sql);
+      failing = false;
+    }, (e) => {
+      if (!failing) log('moving GIN pending lists into their indexes failed; retrying', e);
+      failing = true;
+    });
   }
 }

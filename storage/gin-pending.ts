@@ -12,7 +12,7 @@
 // from 3 to 5-6 ms and its p99 did not improve. loadtest/RESULTS.md has both.)
 import type { Sql } from './pool.ts';
 
-/** One node at a time moves the lists: the others skip their turn (see storage/migrate.ts for the numbering). */
+/** One node at a time moves the lists: the others skip their turn (schoolhub's advisory locks count up from MIGRATION_LOCK, storage/migrate.ts). */
 const GIN_CLEAN_LOCK = '7303411920005';
 
 /**
