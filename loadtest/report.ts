@@ -133,7 +133,7 @@ export function render(r: BenchResults): string {
   const out: string[] = [];
   out.push(`schoolhub bench, ${m.date}`);
   out.push(`machine: ${m.cpu}, ${m.cpus} CPUs, ${m.memoryGiB} GiB, ${m.os}; open files ${m.openFiles}`);
-  out.push(`versions: node ${m.node}, ${m.uws}, ${m.postgres} (${r.district.database}), postgres.js ${m.postgresJs}, ws ${m.ws}, msgpackr ${m.msgpackr}; commit ${m.commit}`);
+  out.push(`versions: node ${m.node}, ${m.uws}, ${m.postgres} (${r.district.database}), postgres.js ${m.postgresJs}, msgpackr ${m.msgpackr}; client ${m.client}; commit ${m.commit}`);
   out.push(`pinning: ${m.pinning}`);
   out.push(`district: ${r.district.schools} schools, ${n(r.district.persons)} persons, imported through the API in ${f(r.district.importSeconds, 1)} s`);
   out.push('');

@@ -1,11 +1,12 @@
-// A lean hub client for the load generator: one `ws` socket speaking MessagePack, hello,
-// requests matched by id, and a swappable frame handler so that fan-out readers can count
-// frames without decoding them. Source addresses are spread over 127.0.0.x (localAddress),
+// A lean hub client for the load generator: one socket (lib/lean-socket.ts) speaking
+// MessagePack, hello, requests matched by id, and a swappable frame handler so that fan-out
+// readers can count frames without decoding them. Source addresses are spread over 127.0.0.x (localAddress),
 // so that tens of thousands of connections do not run out of ephemeral ports on one address.
-import WebSocket from 'ws';
 import { Packr } from 'msgpackr';
+import { LeanSocket } from './lean-socket.ts';
 
-const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+// copyBuffers: a frame's bytes are a view into the socket's read buffer, reused by the next read.
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
 
 export type Frame = Record<string, unknown> & { type: string };
 
@@ -14,20 +15,15 @@ export function sourceAddress(i: number, spread = 64): string {
   return `127.0.0.${2 + (i % spread)}`;
 }
 
-export function openSocket(url: string, protocol: string | undefined, localAddress: string): Promise<WebSocket> {
-  const ws = new WebSocket(url, protocol === undefined ? [] : [protocol], { localAddress, perMessageDeflate: false, handshakeTimeout: 30_000 });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-  });
+export function openSocket(url: string, protocol: string | undefined, localAddress: string): Promise<LeanSocket> {
+  return LeanSocket.open(url, protocol, localAddress);
 }
 
 export const decode = (data: Buffer): Frame => packr.unpack(data) as Frame;
 export const encode = (frame: Record<string, unknown>): Buffer => packr.pack(frame);
 
 export class HubConn {
-  /** Replaced by scenarios that only count; the default decodes and dispatches. */
+  /** Replaced by scenarios that only count (`data` is valid during the call only); the default decodes and dispatches. */
   onData: (data: Buffer) => void = (d) => this.dispatch(decode(d));
   onEvent: (frame: Frame) => void = () => {};
   onClose: (code: number) => void = () => {};
@@ -36,13 +32,11 @@ export class HubConn {
   private nextId = 1;
 
   private constructor(
-    readonly ws: WebSocket,
+    readonly ws: LeanSocket,
     readonly personId: string,
   ) {
-    ws.on('message', (data: Buffer) => this.onData(data));
-    ws.on('close', (code) => this.onClose(code));
-    // Errors surface as close; an unhandled 'error' event would kill the load generator.
-    ws.on('error', () => {});
+    ws.onMessage = (data) => this.onData(data);
+    ws.onClose = (code) => this.onClose(code);
   }
 
   /** Opens a socket and says hello; resolves with the connection after welcome. */

@@ -33,7 +33,8 @@ export interface Machine {
   uws: string;
   postgres: string;
   postgresJs: string;
-  ws: string;
+  /** The load generator's WebSocket client. */
+  client: string;
   msgpackr: string;
   commit: string;
   pinning: string;
@@ -51,7 +52,7 @@ export function machine(postgresVersion: string, pinned: boolean): Machine {
     uws: `@trufflesuite/uws-js-unofficial ${version('@trufflesuite/uws-js-unofficial')}`,
     postgres: postgresVersion,
     postgresJs: version('postgres'),
-    ws: version('ws'),
+    client: 'lib/lean-socket.ts (RFC 6455 over net, one shared read buffer)',
     msgpackr: version('msgpackr'),
     commit: gitCommit(),
     pinning: pinned ? 'servers on CPU 0, load generator and orchestrator on CPU 1 (taskset); PostgreSQL unpinned' : TASKSET ? 'taskset failed: unpinned' : 'no taskset: unpinned',

@@ -6,7 +6,7 @@
 // allowed to publish faster than the hub would be measuring a different workload; it is
 // reported too ("free-running"). Every run keeps at most `window` events not yet delivered to
 // every reader, so no server is measured while its send buffers overflow.
-import WebSocket from 'ws';
+import type { LeanSocket } from '../lib/lean-socket.ts';
 import { HubConn, inPool, openSocket, sourceAddress } from '../lib/hub-client.ts';
 import { cpuWindow, progress, sleep, until, type Window } from '../lib/control.ts';
 import { connectPeople, filler, readersOf, type LoadContext } from '../lib/load-context.ts';
@@ -162,16 +162,16 @@ export async function fanoutRef(ctx: LoadContext, p: FanoutParams, sampleB64: st
   const total = p.warmup + p.posts;
   let tally = new Tally(p.readers, total);
   const counts = new Int32Array(p.readers);
-  const readers: WebSocket[] = [];
+  const readers: LeanSocket[] = [];
   await inPool(Array.from({ length: p.readers }), 200, async (_, i) => {
     const ws = await openSocket(`${ctx.refWs}/ws`, undefined, sourceAddress(i, ctx.spread));
-    ws.on('message', () => tally.onFrame(counts[i]!++));
+    ws.onMessage = () => tally.onFrame(counts[i]!++);
     readers.push(ws);
   });
   // Joining the topic happens in the server's open handler, which ran before 'open' here.
   const pub = await openSocket(`${ctx.refWs}/pub`, undefined, sourceAddress(0, ctx.spread));
   progress(`fan-out: ${readers.length} reference readers connected`);
-  const send = () => pub.send(sample, { binary: true });
+  const send = () => pub.send(sample);
   const run = async (name: string, timed: boolean): Promise<FanoutSide> => {
     tally = new Tally(p.readers, total);
     counts.fill(0);

@@ -4,7 +4,7 @@
 // same publish pattern through the reference (a uWS topic per group) for the floor of latency.
 // Each post's title carries its number, which readers find in the frame's bytes without
 // decoding it: a million deliveries decoded would make the load generator the limit.
-import WebSocket from 'ws';
+import type { LeanSocket } from '../lib/lean-socket.ts';
 import { inPool, openSocket, sourceAddress, type HubConn } from '../lib/hub-client.ts';
 import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
 import { cpuWindow, latency, paceAt, progress, until, writesPerCommit, type Latency, type Window } from '../lib/control.ts';
@@ -213,10 +213,10 @@ export async function postsRef(ctx: LoadContext, p: PostsParams, frameBytes: num
   const perGroup = connected(groups[0]!, p).length;
   const d = new Deliveries(capacity(p), perGroup);
   const slots = groups.flatMap((_, g) => Array.from({ length: perGroup }, () => g));
-  const readers = new Array<WebSocket>(slots.length);
+  const readers = new Array<LeanSocket>(slots.length);
   await inPool(slots, 200, async (g, i) => {
     const ws = await openSocket(`${ctx.refWs}/g/${g}`, undefined, sourceAddress(i, ctx.spread));
-    ws.on('message', (data: Buffer) => d.onFrame(data));
+    ws.onMessage = (data) => d.onFrame(data);
     readers[i] = ws;
   });
   const pubs = await Promise.all(groups.map((_, g) => openSocket(`${ctx.refWs}/pub/${g}`, undefined, sourceAddress(slots.length + g, ctx.spread))));
@@ -227,7 +227,7 @@ export async function postsRef(ctx: LoadContext, p: PostsParams, frameBytes: num
     b.write(`~post:${n}~`);
     return b;
   };
-  const { window: win } = await run('ref', p, d, perGroup, (n) => pubs[n % groups.length]!.send(frame(n), { binary: true }));
+  const { window: win } = await run('ref', p, d, perGroup, (n) => pubs[n % groups.length]!.send(frame(n)));
   for (const ws of [...readers, ...pubs]) ws.terminate();
   const t = d.tally(() => perGroup);
   const result: PostsSide = { groups: groups.length, readers: readers.length, rate: p.rate, ...t, latencyMs: latency(d.latencies.subarray(0, d.recorded)), frameBytes: frame(0).length, window: strip(win) };
