@@ -14,6 +14,7 @@ import type { Tx } from '../storage/pool.ts';
 import type { NewEvent } from '../storage/events.ts';
 import { checkScheduled, scheduledEvent } from './handlers/scheduled.ts';
 import { writeMailing, writePost, type MailingFields, type PostFields } from './handlers/feed-write.ts';
+import { findMailingByKey, findPostByKey } from '../storage/feed.ts';
 
 /** Items taken per look; more wait for the next look (a second later at most). */
 const BATCH = 50;
@@ -58,7 +59,16 @@ export class ScheduledPublisher extends Periodic {
     const made = s.kind === 'post'
       ? await writePost(tx, dir, s.authorId, fields as PostFields, keys, publishedKey(s))
       : await writeMailing(tx, dir, s.authorId, fields as MailingFields, keys, publishedKey(s));
-    const published = await settleScheduled(tx, s.id, { state: 'published', publishedId: made.result.id });
+    // Its key is the scheduled row's, taken under that row's lock, so an item already stored
+    // under it was published by this row: that item is the one it names.
+    const key = publishedKey(s);
+    const publishedId = made.result?.id ?? (s.kind === 'post' ? await findPostByKey(tx, s.authorId, key) : await findMailingByKey(tx, s.authorId, key))?.id;
+    if (publishedId === undefined) {
+      // Cannot happen (the insert skips only a stored key); settled, not thrown: a write must not throw after writing.
+      const failed = await settleScheduled(tx, s.id, { state: 'failed', failure: 'internal: nothing was stored under its key' });
+      return { result: undefined, events: [scheduledEvent(failed)] };
+    }
+    const published = await settleScheduled(tx, s.id, { state: 'published', publishedId });
     return { result: undefined, events: [...made.events, scheduledEvent(published)] };
   }
 }

@@ -3,6 +3,7 @@ import type { Db, Tx } from './pool.ts';
 import type { FileFacts } from './documentation.ts';
 import { iso, pageBefore, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
+import { readCountersOf } from './read-stats.ts';
 
 export interface PostRow {
   id: string;
@@ -38,14 +39,23 @@ export async function findPostByKey(db: Db, authorId: string, clientKey: string)
   return r ? postRow(r) : undefined;
 }
 
-export async function insertPost(tx: Tx, p: PostRow & { keys: string[]; clientKey: string }): Promise<PostRow> {
+/**
+ * Inserts the post with its read counters, in one statement (one round trip in the write's
+ * transaction). A clientKey the author already stored inserts nothing: undefined, answered like
+ * a retry (hub/handlers/create-once.ts), without failing the shared transaction.
+ */
+export async function insertPost(tx: Tx, p: PostRow & { keys: string[]; clientKey: string }): Promise<PostRow | undefined> {
   const [r] = await tx<Stored<PostRow, 'createdAt'>[]>`
-    insert into posts (id, school_id, author_id, title, body, audience, urgent, ask, files, keys, client_key)
-    values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb, ${p.urgent},
-            ${p.ask === null || p.ask === undefined ? null : JSON.stringify(p.ask)}::text::jsonb,
-            ${p.files.length ? JSON.stringify(p.files) : null}::text::jsonb, ${p.keys}::text[], ${p.clientKey})
-    returning *`;
-  return postRow(r!);
+    with item as (
+      insert into posts (id, school_id, author_id, title, body, audience, urgent, ask, files, keys, client_key)
+      values (${p.id}, ${p.schoolId}, ${p.authorId}, ${p.title}, ${p.body}, ${JSON.stringify(p.audience)}::text::jsonb, ${p.urgent},
+              ${p.ask === null || p.ask === undefined ? null : JSON.stringify(p.ask)}::text::jsonb,
+              ${p.files.length ? JSON.stringify(p.files) : null}::text::jsonb, ${p.keys}::text[], ${p.clientKey})
+      on conflict (author_id, client_key) do nothing
+      returning *
+    ), counters as (${readCountersOf(tx)})
+    select * from item`;
+  return r ? postRow(r) : undefined;
 }
 
 export async function findMailingByKey(db: Db, authorId: string, clientKey: string): Promise<MailingRow | undefined> {
@@ -53,12 +63,17 @@ export async function findMailingByKey(db: Db, authorId: string, clientKey: stri
   return r ? mailingRow(r) : undefined;
 }
 
-export async function insertMailing(tx: Tx, m: MailingRow & { keys: string[]; clientKey: string }): Promise<MailingRow> {
+/** As insertPost, for a mailing: with its read counters; undefined when the key was already stored. */
+export async function insertMailing(tx: Tx, m: MailingRow & { keys: string[]; clientKey: string }): Promise<MailingRow | undefined> {
   const [r] = await tx<Stored<MailingRow, 'createdAt'>[]>`
-    insert into mailings (id, district_id, school_ids, author_id, title, body, recipients, keys, client_key)
-    values (${m.id}, ${m.districtId}, ${m.schoolIds}::text[], ${m.authorId}, ${m.title}, ${m.body}, ${JSON.stringify(m.recipients)}::text::jsonb, ${m.keys}::text[], ${m.clientKey})
-    returning *`;
-  return mailingRow(r!);
+    with item as (
+      insert into mailings (id, district_id, school_ids, author_id, title, body, recipients, keys, client_key)
+      values (${m.id}, ${m.districtId}, ${m.schoolIds}::text[], ${m.authorId}, ${m.title}, ${m.body}, ${JSON.stringify(m.recipients)}::text::jsonb, ${m.keys}::text[], ${m.clientKey})
+      on conflict (author_id, client_key) do nothing
+      returning *
+    ), counters as (${readCountersOf(tx)})
+    select * from item`;
+  return r ? mailingRow(r) : undefined;
 }
 
 /** One post or mailing by id, with its read keys (read statistics: hub/handlers/post-stats.ts). */

@@ -10,9 +10,12 @@ export type ReadPart = (typeof READ_PARTS)[number];
 /** Marks a counter as counted at no directory state: the next statistics read recounts it. */
 const STALE = -1;
 
-/** The item's counters, one per part, in its creating transaction (read marks lock them). */
-export async function insertReadCounters(tx: Tx, itemId: string): Promise<void> {
-  await tx`insert into feed_read_counts (item_id, part) select ${itemId}, unnest(${[...READ_PARTS]}::text[]) on conflict do nothing`;
+/**
+ * The item's counters, one per part, made in its creating statement (read marks lock them): an
+ * insert reading the new item from the CTE named `item` of the statement it is part of.
+ */
+export function readCountersOf(tx: Tx) {
+  return tx`insert into feed_read_counts (item_id, part) select id, unnest(${[...READ_PARTS]}::text[]) from item on conflict do nothing`;
 }
 
 /**

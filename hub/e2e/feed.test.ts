@@ -7,6 +7,7 @@ import { useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import type { TestClient } from '../testing/client.ts';
 import { DEMO, demoBundle } from '../demo/district.ts';
 import { postLetters } from '../testing/feed.ts';
+import { GROUP_COMMIT } from '../publisher.ts';
 
 let t: TestHub;
 let db: postgres.Sql;
@@ -129,6 +130,38 @@ describe('posts', () => {
     expect(a.post.id).toBe(b.post.id);
     const n = await count(db`select count(*)::int as n from posts where client_key = 'same-key'`);
     expect(n).toBe(1);
+    // Later, alone: the same answer, still one row, one event, and its three read counters.
+    const c = await teacher.ok<{ post: { id: string } }>('post.create', fields);
+    expect(c.post.id).toBe(a.post.id);
+    expect(await count(db`select count(*)::int as n from events where name = 'post.created' and data->'post'->>'id' = ${a.post.id}`)).toBe(1);
+    expect(await count(db`select count(*)::int as n from feed_read_counts where item_id = ${a.post.id}`)).toBe(3);
+    // The same key for other words is a conflict, and writes nothing.
+    expect(await teacher.request('post.create', { ...fields, body: 'Sidan 13' })).toMatchObject({ type: 'error', code: 'conflict', path: ['clientKey'] });
+    expect(await count(db`select count(*)::int as n from posts where client_key = 'same-key'`)).toBe(1);
+  });
+
+  it('a retry sharing a group commit with new posts neither fails them nor sends the batch to be retried alone', async () => {
+    const teacher = await t.connect('p-teacher-ek');
+    const post = (clientKey: string) => ({
+      schoolId: 's-ekskolan', title: `Läxa ${clientKey}`, body: 'Sidan 14', clientKey,
+      audience: { targets: [{ kind: 'group', groupId: 'g-ek-ma7' }], recipients: { students: true } },
+    });
+    const first = await teacher.ok<{ post: { id: string } }>('post.create', post('batch-0'));
+    const stats = t.hub.core.publisher.stats;
+    const alone = stats.retriedAlone;
+    // One batch at a time: the first write commits alone, the four sent with it queue meanwhile and share the next commit.
+    const concurrency = GROUP_COMMIT.concurrency;
+    GROUP_COMMIT.concurrency = 1;
+    const batches = stats.batches;
+    const answers = await Promise.all([post('batch-0'), post('batch-1'), post('batch-2'), post('batch-0'), post('batch-3')].map((f) => teacher.ok<{ post: { id: string } }>('post.create', f)))
+      .finally(() => (GROUP_COMMIT.concurrency = concurrency));
+    expect(stats.batches - batches).toBeLessThan(5);
+    expect(answers[0]!.post.id).toBe(first.post.id);
+    expect(answers[3]!.post.id).toBe(first.post.id);
+    expect(new Set(answers.map((a) => a.post.id)).size).toBe(4);
+    expect(stats.retriedAlone).toBe(alone);
+    expect(await count(db`select count(*)::int as n from posts where client_key like 'batch-%'`)).toBe(4);
+    expect(await count(db`select count(*)::int as n from feed_read_counts where item_id in (select id from posts where client_key like 'batch-%')`)).toBe(12);
   });
 
   it('a student removed from a group loses its posts at once', async () => {
@@ -188,6 +221,18 @@ describe('mailings', () => {
     });
     // Guardians of Björkskolan's students (p-gua-ek-1a has a child there), and its staff.
     expect(got).toEqual(new Set(['p-gua-bj-2a', 'p-gua-bj-3a', 'p-gua-ek-1a', 'p-teacher-bj', 'p-mentor-bj', 'p-hoo']));
+  });
+
+  it('a retried mailing.create returns the stored mailing, stored and published once; other words under its key are a conflict', async () => {
+    const hoo = await t.connect('p-hoo');
+    const fields = { districtId: 'd-exempel', schoolIds: ['s-ekskolan'], title: 'Skolval', body: 'Sista dag fredag.', clientKey: 'mr1', recipients: { guardians: true } };
+    const [a, b] = await Promise.all([hoo.ok<{ mailing: { id: string } }>('mailing.create', fields), hoo.ok<{ mailing: { id: string } }>('mailing.create', fields)]);
+    const c = await hoo.ok<{ mailing: { id: string } }>('mailing.create', fields);
+    expect(new Set([a.mailing.id, b.mailing.id, c.mailing.id]).size).toBe(1);
+    expect(await count(db`select count(*)::int as n from mailings where client_key = 'mr1'`)).toBe(1);
+    expect(await count(db`select count(*)::int as n from events where name = 'mailing.created' and data->'mailing'->>'id' = ${a.mailing.id}`)).toBe(1);
+    expect(await count(db`select count(*)::int as n from feed_read_counts where item_id = ${a.mailing.id}`)).toBe(3);
+    expect(await hoo.request('mailing.create', { ...fields, title: 'Annat' })).toMatchObject({ type: 'error', code: 'conflict', path: ['clientKey'] });
   });
 
   it('only a head of operations may send, and only to schools of their district', async () => {

@@ -7,7 +7,6 @@ import { mailingKeys, postKeys } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
 import { insertMailing, insertPost, type MailingRow, type PostRow } from '../../storage/feed.ts';
 import type { Tx } from '../../storage/pool.ts';
-import { insertReadCounters } from '../../storage/read-stats.ts';
 import type { NewEvent } from '../../storage/events.ts';
 import type { RequestOf } from '../protocol/frames.ts';
 import { newId } from './context.ts';
@@ -39,16 +38,17 @@ export function checkPost(dir: Directory, personId: string, req: PostFields): st
 
 /**
  * The post's row and its `post.created` event, in a write's transaction (checked by checkPost).
- * Its files (uploaded `?for=post`) are locked and checked before anything is written.
+ * Its files (uploaded `?for=post`) are locked and checked before anything is written. A
+ * clientKey already stored writes nothing and gives no row (the caller answers with the stored one).
  */
-export async function writePost(tx: Tx, dir: Directory, personId: string, req: PostFields, keys: string[], clientKey: string): Promise<{ result: PostRow; events: NewEvent[] }> {
+export async function writePost(tx: Tx, dir: Directory, personId: string, req: PostFields, keys: string[], clientKey: string): Promise<{ result: PostRow | undefined; events: NewEvent[] }> {
   const fileIds = req.attachmentIds ?? [];
   const files = await takeableUploads(tx, personId, fileIds, 'post');
   const stored = await insertPost(tx, {
     id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
     audience: req.audience, urgent: req.urgent ?? false, ask: req.ask ?? null, files: files.map(fileFacts), createdAt: '', keys, clientKey,
   });
-  await insertReadCounters(tx, stored.id);
+  if (!stored) return { result: undefined, events: [] };
   await linkAttachments(tx, fileIds, { postId: stored.id });
   return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
 }
@@ -64,12 +64,13 @@ export function checkMailing(dir: Directory, personId: string, req: MailingField
   return mailingKeys(personId, draft);
 }
 
-export async function writeMailing(tx: Tx, dir: Directory, personId: string, req: MailingFields, keys: string[], clientKey: string): Promise<{ result: MailingRow; events: NewEvent[] }> {
+/** As writePost, for a mailing. */
+export async function writeMailing(tx: Tx, dir: Directory, personId: string, req: MailingFields, keys: string[], clientKey: string): Promise<{ result: MailingRow | undefined; events: NewEvent[] }> {
   const stored = await insertMailing(tx, {
     id: newId('mail'), districtId: req.districtId, schoolIds: [...new Set(req.schoolIds)], authorId: personId, title: req.title, body: req.body,
     recipients: req.recipients, createdAt: '', keys, clientKey,
   });
-  await insertReadCounters(tx, stored.id);
+  if (!stored) return { result: undefined, events: [] };
   return { result: stored, events: [{ name: 'mailing.created', keys, data: { mailing: mailingView(dir, stored) } }] };
 }
 

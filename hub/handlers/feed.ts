@@ -3,7 +3,7 @@ import { can } from '../rules/index.ts';
 import type { PostAudience } from '../rules/index.ts';
 import { key, mailingKeys, postKeys, readKeysOf } from '../audience.ts';
 import type { Directory } from '../directory/model.ts';
-import { findMailingByKey, findPostByKey, feedPage, insertMailing, insertPost, markAllItemsRead, markItemsRead, readItems, type FeedItem, type MailingRow, type PostRow } from '../../storage/feed.ts';
+import { findMailingByKey, findPostByKey, feedPage, markAllItemsRead, markItemsRead, readItems, type FeedItem, type MailingRow, type PostRow } from '../../storage/feed.ts';
 import { schedule } from './scheduled.ts';
 import { checkMailing, checkPost, writeMailing, writePost } from './feed-write.ts';
 import { newId, type Handler } from './context.ts';
@@ -29,6 +29,9 @@ export const createPost: Handler<'post.create'> = async (ctx, req) => {
   }
   const { dir, personId } = ctx;
   return createOnce({
+    // The insert skips a stored key itself (one statement in the group commit); a retry with
+    // files finds it first, as taking its uploads again would refuse it.
+    lookFirst: (req.attachmentIds ?? []).length > 0,
     find: () => findPostByKey(ctx.sql, personId, req.clientKey),
     same: (stored) => sameWords(req)(stored) && sameAsk(req)(stored),
     what: 'a different item',
@@ -37,7 +40,7 @@ export const createPost: Handler<'post.create'> = async (ctx, req) => {
       const keys = checkPost(dir, personId, req);
       checkAsk(req.ask, new Date());
       const row = await ctx.publisher.write((tx) => writePost(tx, dir, personId, req, keys, req.clientKey));
-      return { post: postView(dir, row) };
+      return row && { post: postView(dir, row) };
     },
   });
 };
@@ -46,6 +49,7 @@ export const createMailing: Handler<'mailing.create'> = async (ctx, req) => {
   if (req.publishAt !== undefined) return schedule(ctx, 'mailing', req, req.publishAt);
   const { dir, personId } = ctx;
   return createOnce({
+    lookFirst: false,
     find: () => findMailingByKey(ctx.sql, personId, req.clientKey),
     same: sameWords(req),
     what: 'a different item',
@@ -53,7 +57,7 @@ export const createMailing: Handler<'mailing.create'> = async (ctx, req) => {
     create: async () => {
       const keys = checkMailing(dir, personId, req);
       const row = await ctx.publisher.write((tx) => writeMailing(tx, dir, personId, req, keys, req.clientKey));
-      return { mailing: mailingView(dir, row) };
+      return row && { mailing: mailingView(dir, row) };
     },
   });
 };
