@@ -62,10 +62,20 @@ export async function readCounters(db: Db, itemId: string, directoryImport: numb
  * parts a reader is in by that directory. The counters stay locked from before the readers are
  * read until the new counts commit, so a read mark committing meanwhile waits and then adds
  * itself (or finds the counter at its own import, or makes it stale): none is lost or counted twice.
+ * Undefined when the item is gone.
  */
-export async function recountReads(sql: Sql, itemId: string, directoryImport: number, partsOf: (personId: string) => readonly ReadPart[]): Promise<Record<ReadPart, number>> {
+export async function recountReads(sql: Sql, itemId: string, directoryImport: number, partsOf: (personId: string) => readonly ReadPart[]): Promise<Record<ReadPart, number> | undefined> {
   return sql.begin(async (tx) => {
-    await tx`insert into feed_read_counts (item_id, part) select ${itemId}, unnest(${[...READ_PARTS]}::text[]) on conflict do nothing`;
+    // Counters are made again only for an item that still exists: a recount that comes late
+    // (live statistics sent after retention deleted the item) must not leave counters behind.
+    // The key-share lock makes a delete under way finish first, and one that comes later wait.
+    const [item] = await tx<{ n: number }[]>`
+      with p as (select id from posts where id = ${itemId} for key share),
+           m as (select id from mailings where id = ${itemId} for key share),
+           i as (select id from p union all select id from m),
+           made as (insert into feed_read_counts (item_id, part) select id, unnest(${[...READ_PARTS]}::text[]) from i on conflict do nothing)
+      select count(*)::int as n from i`;
+    if (!item?.n) return undefined;
     await tx`select 1 from feed_read_counts where item_id = ${itemId} order by item_id, part for update`;
     const counts: Record<ReadPart, number> = { students: 0, guardians: 0, staff: 0 };
     const readers = await tx<{ personId: string }[]>`select person_id from feed_reads where item_id = ${itemId}`;
@@ -75,7 +85,7 @@ export async function recountReads(sql: Sql, itemId: string, directoryImport: nu
       from (select unnest(${[...READ_PARTS]}::text[]) as part, unnest(${READ_PARTS.map((p) => counts[p])}::int[]) as readers) n
       where c.item_id = ${itemId} and c.part = n.part`;
     return counts;
-  }) as Promise<Record<ReadPart, number>>;
+  }) as Promise<Record<ReadPart, number> | undefined>;
 }
 
 /** Which of `personIds` have read the item (the "not read" list takes the others). */

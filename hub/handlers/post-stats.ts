@@ -48,6 +48,8 @@ async function statsOf(sql: Sql, dir: Directory, item: ReadItem) {
   // A counter counted at another directory state (or made stale by a read under one) is
   // counted again once, here, by this directory: O(readers of this item), once per change.
   const readers = counters.readers ?? await recountReads(sql, item.id, dir.importId, (p) => partsOfMember(audience.members, p));
+  // Deleted since it was read (retention): nothing to count.
+  if (!readers) throw UNKNOWN();
   const sentAt = counters.reminderSentAt;
   return {
     itemId: item.id,
@@ -197,7 +199,11 @@ class StatsFollowers {
   private send(dir: Directory, item: ReadItem): void {
     void statsOf(this.sql, dir, item)
       .then((stats) => this.publisher.write(async () => ({ result: undefined, events: [{ name: 'post.stats', keys: followerKeys(dir, item), data: stats }] })))
-      .catch((e) => this.log('could not send the read statistics of an item (the next read sends them)', e));
+      .catch((e) => {
+        // The item was deleted meanwhile: there is nothing to follow.
+        if (e instanceof RequestError && e.code === 'not_found') return;
+        this.log('could not send the read statistics of an item (the next read sends them)', e);
+      });
   }
 }
 
