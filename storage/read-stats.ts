@@ -11,8 +11,9 @@ export type ReadPart = (typeof READ_PARTS)[number];
 const STALE = -1;
 
 /**
- * The item's counters, one per part, made in its creating statement (read marks lock them): an
- * insert reading the new item from the CTE named `item` of the statement it is part of.
+ * The item's counters, one per part (read marks lock them): an insert reading the item from the
+ * CTE named `item` of the statement it is part of. Made in the item's creating statement, and
+ * again by a recount for an item that still exists.
  */
 export function readCountersOf(tx: Tx) {
   return tx`insert into feed_read_counts (item_id, part) select id, unnest(${[...READ_PARTS]}::text[]) from item on conflict do nothing`;
@@ -69,13 +70,13 @@ export async function recountReads(sql: Sql, itemId: string, directoryImport: nu
     // Counters are made again only for an item that still exists: a recount that comes late
     // (live statistics sent after retention deleted the item) must not leave counters behind.
     // The key-share lock makes a delete under way finish first, and one that comes later wait.
-    const [item] = await tx<{ n: number }[]>`
+    const [found] = await tx<{ n: number }[]>`
       with p as (select id from posts where id = ${itemId} for key share),
            m as (select id from mailings where id = ${itemId} for key share),
-           i as (select id from p union all select id from m),
-           made as (insert into feed_read_counts (item_id, part) select id, unnest(${[...READ_PARTS]}::text[]) from i on conflict do nothing)
-      select count(*)::int as n from i`;
-    if (!item?.n) return undefined;
+           item as (select id from p union all select id from m),
+           made as (${readCountersOf(tx)})
+      select count(*)::int as n from item`;
+    if (!found?.n) return undefined;
     await tx`select 1 from feed_read_counts where item_id = ${itemId} order by item_id, part for update`;
     const counts: Record<ReadPart, number> = { students: 0, guardians: 0, staff: 0 };
     const readers = await tx<{ personId: string }[]>`select person_id from feed_reads where item_id = ${itemId}`;
