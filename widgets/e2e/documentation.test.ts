@@ -218,7 +218,7 @@ describe.skipIf(!hasChromium)('documentation: preschool documentation with image
   });
 
   it('revokes the images’ blob: URLs when the widget leaves the page', async () => {
-    const src = await widget(guardian1).getByRole('img', { name: 'Bild till ”Astrid bygger”' }).evaluate((img) => (img as HTMLImageElement).currentSrc);
+    const src = await widget(guardian1).getByRole('img', { name: 'Bild till ”Astrid bygger”' }).evaluate((img) => (img as HTMLImageElement).src);
     const readable = (url: string) => guardian1.evaluate(async (u) => fetch(u).then(() => true, () => false), url);
     expect(await readable(src)).toBe(true);
     await guardian1.evaluate(() => document.querySelector('schoolhub-documentation')?.remove());

@@ -218,7 +218,13 @@ describe.skipIf(!hasChromium)('guardian-ready feed: direction, length, confirmat
     await open.click();
     const dialog = docs.getByRole('dialog', { name: 'Bild till ”Tornet”' });
     await eventually(() => dialog.isVisible()).toBe(true);
-    expect(await dialog.getByRole('img', { name: 'Bild till ”Tornet”' }).evaluate((i) => (i as HTMLImageElement).currentSrc.startsWith('blob:'))).toBe(true);
+    // The full-size image is a blob: URL and decodes; the browser picks currentSrc a task after render.
+    await eventually(() =>
+      dialog.getByRole('img', { name: 'Bild till ”Tornet”' }).evaluate((img) => {
+        const i = img as HTMLImageElement;
+        return { blob: i.currentSrc.startsWith('blob:'), decoded: i.complete && i.naturalWidth === 2 };
+      }),
+    ).toEqual({ blob: true, decoded: true });
     const download = dialog.getByRole('link', { name: 'Ladda ner tornet.png' });
     expect(await download.getAttribute('download')).toBe('tornet.png');
     const [file] = await Promise.all([family.waitForEvent('download'), download.click()]);
