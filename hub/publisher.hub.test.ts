@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { withFreshPool } from '../storage/test-database.ts';
 import type { Sql, Tx } from '../storage/pool.ts';
-import { Publisher } from './publisher.ts';
+import { GROUP_COMMIT, Publisher } from './publisher.ts';
 
 let sql: Sql;
 withFreshPool(4, async (pool) => {
@@ -40,4 +40,33 @@ describe('publisher', () => {
     expect(publisher.stats.conflictRetries).toBeGreaterThanOrEqual(1);
     expect(await sql`select id, v from pair order by id`).toEqual([{ id: 1, v: 2 }, { id: 2, v: 2 }]);
   }, 20_000);
+
+  it('a statement a write did not await fails: that write gets its own error, the others of its batch are stored', async () => {
+    const concurrency = GROUP_COMMIT.concurrency;
+    GROUP_COMMIT.concurrency = 1;
+    try {
+      const publisher = new Publisher(sql, () => {});
+      // The first write holds the only slot, so the next three queue up and share one batch.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const first = publisher.write(async () => {
+        await held;
+        return { result: 'first', events: [] };
+      });
+      // Each issues its insert and returns at once, as message.send does.
+      const put = (id: number) => publisher.write(async (tx) => ({ result: tx`insert into pair values (${id}, 0)`.then(() => id), events: [] }));
+      const a = put(10);
+      const duplicate = put(1);
+      const b = put(11);
+      release();
+      const [one, ten, dup, eleven] = await Promise.allSettled([first, a, duplicate, b]);
+      expect([one, ten, eleven].map((o) => o.status === 'fulfilled' && o.value)).toEqual(['first', 10, 11]);
+      expect(dup).toMatchObject({ status: 'rejected', reason: { code: '23505' } });
+      // The shared transaction rolled back (COMMIT answered ROLLBACK); each ran again alone.
+      expect(publisher.stats.retriedAlone).toBe(3);
+      expect(await sql`select id from pair where id >= 10 order by id`).toEqual([{ id: 10 }, { id: 11 }]);
+    } finally {
+      GROUP_COMMIT.concurrency = concurrency;
+    }
+  });
 });

@@ -27,7 +27,12 @@ const RETRY_MIN_MS = 1_000;
 /** The longest a write is held: a commit's deadline, its retry's least time, and a margin. */
 export const WRITE_DEADLINE_MS = COMMIT_DEADLINE_MS + RETRY_MIN_MS + 1_000;
 
-export type Work<T> = (tx: Tx) => Promise<{ result: T; events: NewEvent[] }>;
+/**
+ * A write. `result` may be a promise of statements the work did not await: the work then
+ * returns its events at once (events of a message carry `ofMessage`, storage/events.ts), and
+ * its statements, the events and the COMMIT go out together. It is read after the commit.
+ */
+export type Work<T> = (tx: Tx) => Promise<{ result: T | Promise<T>; events: NewEvent[] }>;
 
 interface Pending {
   work: Work<unknown>;
@@ -84,7 +89,14 @@ export class Publisher {
         }
       }, WRITE_DEADLINE_MS);
       const pending: Pending = {
-        work: (tx) => ((started = true), (work as Work<unknown>)(tx)),
+        work: (tx) => {
+          started = true;
+          return (work as Work<unknown>)(tx).then((out) => {
+            // Read after the commit, or never when the batch failed: it must not reject unheard.
+            if (out.result instanceof Promise) out.result.catch(() => {});
+            return out;
+          });
+        },
         resolve: (v) => (clearTimeout(guard), resolve(v as T)),
         reject: (e) => (clearTimeout(guard), reject(e)),
       };
@@ -108,6 +120,7 @@ export class Publisher {
     const began = Date.now();
     if (batch.length === 1) return this.runAlone(batch[0]!);
     let outcomes: PromiseSettledResult<{ result: unknown; events: NewEvent[] }>[] = [];
+    let results: PromiseSettledResult<unknown>[] = [];
     let stored: StoredEvent[];
     try {
       stored = await commitWithEvents(this.sql, async (tx) => {
@@ -115,6 +128,8 @@ export class Publisher {
         if (outcomes.some((o) => o.status === 'rejected' && isSqlError(o.reason))) throw new BatchAborted();
         return outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value.events : []));
       });
+      // Committed: every statement succeeded, so a result not awaited by its work is there.
+      results = await Promise.allSettled(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.result : Promise.reject(o.reason))));
     } catch (e) {
       // One statement failed (a clientKey race, say) and took the shared transaction with it,
       // or the commit failed: each write gets a transaction of its own. After a commit of
@@ -135,8 +150,8 @@ export class Publisher {
     this.stats.writes += batch.length;
     for (const e of stored) this.publish(e);
     batch.forEach((p, i) => {
-      const o = outcomes[i]!;
-      if (o.status === 'fulfilled') p.resolve(o.value.result);
+      const o = results[i]!;
+      if (o.status === 'fulfilled') p.resolve(o.value);
       else p.reject(o.reason);
     });
   }
@@ -154,9 +169,12 @@ export class Publisher {
         this.stats.batches++;
         this.stats.writes++;
         for (const e of stored) this.publish(e);
-        p.resolve(result);
+        p.resolve(await result);
         return;
-      } catch (e) {
+      } catch (failed) {
+        // A statement the work did not await failed, and the transaction with it: its reason
+        // (a deadlock, a unique violation) is the write's, not the COMMIT's or the event insert's.
+        const e = result instanceof Promise ? await result.then(() => failed, (reason: unknown) => reason) : failed;
         // A deadlock or serialization victim was rolled back whole: run it again, after a
         // short random pause so that the two do not meet again, while time is left. Batches
         // meet this way: each write of a batch locks its rows in its own order (a read mark

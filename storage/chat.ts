@@ -181,16 +181,36 @@ export async function retitleContexts(tx: Tx, kind: string, id: string, title: s
 
 export const { byKey: findMessageByKey, byId: getMessage } = keyedRows<MessageRecord, MessageRow>('messages', 'sender_id', messageRow);
 
+/** A message appendMessage is to store. */
+export interface NewMessage {
+  id: string;
+  senderId: string;
+  body: string;
+  clientKey: string;
+  quietHours: boolean;
+  replyTo?: ReplyQuote;
+  files?: readonly FileFacts[];
+}
+
+/**
+ * The row appendMessage stores, but for what the database sets: seq 0 and createdAt '' stand
+ * in for them. Its events are written from it before the insert has answered, and take those
+ * two from the stored row (storage/events.ts, `ofMessage`).
+ */
+export function messageDraft(conv: Pick<ConversationRow, 'id'>, m: NewMessage): MessageRow {
+  return {
+    id: m.id, conversationId: conv.id, seq: 0, senderId: m.senderId, body: m.body, createdAt: '', clientKey: m.clientKey,
+    editedAt: null, deletedAt: null, quietHours: m.quietHours, replyTo: m.replyTo ?? null, files: m.files ? [...m.files] : [],
+  };
+}
+
 /**
  * Appends a message; the sender has read it. The seq is taken by the update itself, so two
  * messages to one conversation in one (group-committed) transaction get 6 and 7, not 6 twice.
  * The sender's read mark is an upsert: in a conversation with an audience they may have no
  * row yet.
  */
-export async function appendMessage(
-  tx: Tx, conv: Pick<ConversationRow, 'id'>,
-  m: { id: string; senderId: string; body: string; clientKey: string; quietHours: boolean; replyTo?: ReplyQuote; files?: readonly FileFacts[] },
-): Promise<MessageRow | undefined> {
+export async function appendMessage(tx: Tx, conv: Pick<ConversationRow, 'id'>, m: NewMessage): Promise<MessageRow | undefined> {
   // A retry with a clientKey already stored takes no seq and inserts nothing (undefined).
   const [r] = await tx<MessageRecord[]>`
     with c as (

@@ -70,6 +70,17 @@ export class StorageDeadline extends Error {
   }
 }
 
+/**
+ * The COMMIT was answered ROLLBACK: a statement sent without waiting for its answer failed
+ * and aborted the transaction (storage/events.ts). Nothing was written; that statement's own
+ * promise holds the reason.
+ */
+export class TransactionRolledBack extends Error {
+  constructor() {
+    super('a statement of the transaction failed; COMMIT rolled it back');
+  }
+}
+
 /** How a failed write is answered: what the client is told, and whether to retry. */
 export type StorageFailure =
   | { code: 'invalid'; message: string }

@@ -4,12 +4,25 @@
 // share nothing commit side by side. Ids are taken in one order and may commit in another:
 // readers go only as far as eventsFinal(), below which every id is committed or never will be.
 import type { Db, Sql, Tx } from './pool.ts';
-import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline } from './errors.ts';
+import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline, TransactionRolledBack } from './errors.ts';
 
 export interface NewEvent {
   name: string;
   keys: string[];
   data: unknown;
+  /**
+   * Set on an event written before the insert of its message has answered, so that the whole
+   * transaction goes out at once (hub/handlers/chat.ts): it is appended only if this
+   * transaction stored message `id` (a retry whose clientKey is stored inserts none), with the
+   * row's seq and createdAt written into `data` at these paths.
+   */
+  ofMessage?: MessageFill;
+}
+
+export interface MessageFill {
+  id: string;
+  seqAt?: readonly string[];
+  createdAtAt?: readonly string[];
 }
 
 export interface StoredEvent {
@@ -32,23 +45,42 @@ export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEv
   // The mark first, in its own statement (sent with the insert, no round trip between): it
   // names the sequence's position before any id of ours is taken, so every id we take is
   // above it, and it is visible before the first of them exists.
+  // With it, for the rest of the transaction (the insert), no sequential scan: the insert looks
+  // a message up by its id, and a plan made while the table was small (a new deployment, before
+  // autoanalyze) would otherwise read the whole table for every batch, and stay cached. The
+  // lookup is a lateral subquery behind `offset 0` for the same reason: as a plain join it could
+  // be planned as one full scan of the id index.
   const mark = tx`
     select set_config('application_name', ${APPENDING} || (
-      select case when is_called then last_value else last_value - 1 end from events_id_seq), true)`.execute();
-  const inserted = tx<{ id: number }[]>`
+      select case when is_called then last_value else last_value - 1 end from events_id_seq), true),
+      set_config('enable_seqscan', 'off', true)`.execute();
+  // An event of a message (ofMessage) takes the stored row's seq and createdAt (as
+  // toISOString() writes it), or is left out when the transaction stored no such message.
+  const inserted = tx<{ id: number; name: string; keys: string[]; data: unknown }[]>`
     insert into events (name, keys, data)
-    select x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), x.e->'data'
+    select x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), c.data
     from jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as x(e, n)
+    left join lateral (select m.seq, m.created_at from messages m where m.id = x.e->'ofMessage'->>'id' offset 0) m on true
+    cross join lateral (
+      select case when x.e->'ofMessage'->'seqAt' is null then x.e->'data'
+        else jsonb_set(x.e->'data', array(select jsonb_array_elements_text(x.e->'ofMessage'->'seqAt')), to_jsonb(m.seq)) end as data
+    ) s
+    cross join lateral (
+      select case when x.e->'ofMessage'->'createdAtAt' is null then s.data
+        else jsonb_set(s.data, array(select jsonb_array_elements_text(x.e->'ofMessage'->'createdAtAt')),
+                       to_jsonb(to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))) end as data
+    ) c
+    where x.e->'ofMessage' is null or m.seq is not null
     order by x.n
-    returning id`.execute();
+    returning id, name, keys, data`.execute();
   // Both settle before either is reported: when the connection is cut, the one not awaited
   // would otherwise reject unhandled, and that ends the process.
   const [marked, added] = await Promise.allSettled([mark, inserted]);
   if (marked.status === 'rejected') throw marked.reason;
   if (added.status === 'rejected') throw added.reason;
-  // Rows get their ids in the order of the select; other transactions' ids may come between.
-  const ids = added.value.map((r) => Number(r.id)).sort((a, b) => a - b);
-  return ids.map((id, i) => ({ id, ...events[i]! }));
+  // What is published is what was stored, as a replay will read it; in id order, which is
+  // the order of the select (other transactions' ids may come between).
+  return added.value.map((r) => ({ id: Number(r.id), name: r.name, keys: r.keys, data: r.data })).sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -107,6 +139,7 @@ export const COMMIT_DEADLINE_MS = 10_000;
 type Reserved = Awaited<ReturnType<Sql['reserve']>> & {
   /** storage/patch-postgres.mjs: destroy the socket of a connection still held (true), or false. */
   discard(): boolean;
+  flush(): void;
 };
 
 /**
@@ -122,6 +155,10 @@ type Reserved = Awaited<ReturnType<Sql['reserve']>> & {
 export async function commitWithEvents(sql: Sql, work: (tx: Tx) => Promise<NewEvent[]>, deadlineMs = COMMIT_DEADLINE_MS): Promise<StoredEvent[]> {
   const until = Date.now() + deadlineMs;
   const conn = await reserveWithin(sql, deadlineMs);
+  if (typeof conn.flush !== 'function') {
+    conn.release();
+    throw new Error('postgres.js is not patched as storage/patch-postgres.mjs does: run npm ci');
+  }
   const state: Attempt = { commitSent: false, begin: undefined, discarded: false };
   const body = transact(conn, work, state);
   let timer: NodeJS.Timeout | undefined;
@@ -174,33 +211,41 @@ async function reserveWithin(sql: Sql, ms: number): Promise<Reserved> {
 
 async function transact(conn: Reserved, work: (tx: Tx) => Promise<NewEvent[]>, state: Attempt): Promise<StoredEvent[]> {
   const tx = conn as unknown as Tx;
+  // BEGIN goes out with the work's first statements instead of a round trip ahead of them; its
+  // outcome is read with the COMMIT's (a lost connection fails every statement after it too).
+  const begin = tx`begin`.execute();
+  state.begin = begin as unknown as Attempt['begin'];
+  const began = Promise.allSettled([begin]);
+  // postgres.js sends writes under 1 KB at the next setImmediate, after every other callback
+  // of this turn of the event loop; flushed here, they leave as soon as they are written.
+  const flush = () => queueMicrotask(() => conn.flush());
   try {
-    // BEGIN goes out with the work's first statements instead of a round trip ahead of them.
-    // Both settle before anything else: the work must be done with the connection first.
-    const begin = tx`begin`.execute();
-    state.begin = begin as unknown as Attempt['begin'];
-    const [began, worked] = await Promise.allSettled([begin, work(tx)]);
-    if (began.status === 'rejected') throw began.reason;
-    if (worked.status === 'rejected') throw worked.reason;
+    const working = work(tx);
+    flush();
+    // A work that issues its statements without awaiting them (message.send) is back at once:
+    // its statements, the events and the COMMIT reach PostgreSQL together, and the
+    // transaction never waits on this process. Other works answer after their statements.
+    const events = await working;
     if (state.discarded) throw new StorageDeadline('the transaction', 0);
-    const events = worked.value;
-    if (events.length === 0) {
-      state.commitSent = true;
-      await tx`commit`.execute().catch(unknownIfLost);
-      return [];
-    }
-    const appended = appendEvents(tx, events);
+    const appended = events.length > 0 ? appendEvents(tx, events) : Promise.resolve([]);
     // Sent now, behind the insert: PostgreSQL answers a COMMIT after a failed statement with a
-    // rollback, so the outcome is the insert's.
+    // rollback, so the outcome is the insert's, or the COMMIT's command tag.
     state.commitSent = true;
     const commit = tx`commit`.execute();
+    flush();
     const [stored, committed] = await Promise.allSettled([appended, commit]);
+    const [opened] = await began;
+    if (opened.status === 'rejected') unknownIfLost(opened.reason);
     // PostgreSQL refused the insert: the COMMIT became a rollback (or never ran).
     if (stored.status === 'rejected' && isSqlError(stored.reason)) throw stored.reason;
     if (stored.status === 'rejected') unknownIfLost(stored.reason);
     if (committed.status === 'rejected') unknownIfLost(committed.reason);
+    // A statement the work did not await failed, and the COMMIT rolled back: its own promise
+    // has the reason.
+    if ((committed.value as { command?: string }).command === 'ROLLBACK') throw new TransactionRolledBack();
     return stored.value;
   } catch (e) {
+    await began;
     if (!state.discarded) await tx`rollback`.catch(() => {});
     throw e;
   } finally {

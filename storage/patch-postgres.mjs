@@ -32,11 +32,15 @@ const PATCHES = [
   // discard(): the holder of a reserved connection gives up on it (storage/events.ts, a commit
   // past its deadline). The socket is destroyed: the connection's queries reject, it closes
   // and goes to the pool's closed queue, and it reconnects when next needed.
+  // flush(): the holder sends what it has written now. Writes under 1 KB otherwise wait for a
+  // setImmediate, after every other callback of the event loop's turn, and a transaction
+  // whose COMMIT waits there sits idle in PostgreSQL meanwhile (storage/events.ts).
   ['connection.js',
     `    terminate,
     execute,`,
     `    terminate,
     ${MARK} discard() { socket && socket.destroy() },
+    ${MARK} flush() { chunk && socket && nextWrite() },
     execute,`],
   // A flush that finds the socket gone settles the queries with a connection error instead of
   // throwing where nobody can catch it.
@@ -130,6 +134,7 @@ const PATCHES = [
 
     const sql = Sql(handler)
     ${MARK} sql.discard = () => c.reserved === holder && (c.discard(), true)
+    ${MARK} sql.flush = () => { c.reserved === holder && c.flush() }
     sql.release = () => {
       ${MARK} if (c.reserved !== holder)
         return
@@ -214,7 +219,14 @@ for (const dir of ['src', 'cjs/src', 'cf/src']) {
     const full = path.join(root, dir, file);
     if (!existsSync(full)) continue;
     let text = readFileSync(full, 'utf8');
-    if (text.includes(MARK)) continue;
+    if (text.includes(MARK)) {
+      // Patched already: by this version (every replacement is there), or by an older one,
+      // which cannot be patched again in place.
+      if (PATCHES.every(([f, , replace]) => f !== file || text.includes(replace))) continue;
+      console.error(`storage/patch-postgres.mjs: ${dir}/${file} carries an older version of this patch; ` +
+        'reinstall it (rm -rf node_modules/postgres && npm ci) to patch it afresh');
+      process.exit(1);
+    }
     for (const [f, find, replace] of PATCHES) {
       if (f !== file) continue;
       const at = text.indexOf(find);

@@ -50,6 +50,34 @@ describe('direct messages', () => {
     expect(conflict).toMatchObject({ type: 'error', code: 'conflict' });
   });
 
+  it('what devices get live is the stored message: event, answer and history agree; a retry sends no second event', async () => {
+    type Sent = { id: string; seq: number; createdAt: string; body: string };
+    const mentor = await t.connect('p-mentor-ek');
+    const reader = await t.connect('p-stu-ek-2', { codec: 'json' });
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-stu-ek-2'], clientKey: 'c-live' });
+    // Sent at once, so that they share group commits; the same clientKey three times among them.
+    const requests = [
+      ...Array.from({ length: 8 }, (_, i) => ({ body: `nr ${i}`, clientKey: `live-${i}` })),
+      ...Array.from({ length: 3 }, () => ({ body: 'nr 0', clientKey: 'live-0' })),
+    ];
+    const answers = await Promise.all(requests.map((r) => mentor.ok<{ message: Sent }>('message.send', { conversationId: conversation.id, ...r })));
+    const first = answers[0]!.message;
+    for (const again of answers.slice(8)) expect(again.message).toEqual(first);
+    const { messages } = await reader.ok<{ messages: (Sent & { reactions?: unknown })[] }>('history.get', { conversationId: conversation.id });
+    expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const { reactions: _, ...stored } of messages) {
+      const live = await reader.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Sent }).message.id === stored.id);
+      expect((live.data as { message: Sent }).message).toEqual(stored);
+      expect(answers.find((a) => a.message.id === stored.id)?.message).toEqual(stored);
+    }
+    await reader.ping();
+    const created = reader.frames.filter((f) => f.type === 'event' && f.event === 'message.created');
+    expect(created).toHaveLength(8);
+    // The mentor's read mark moved with each message, once each.
+    const reads = reader.frames.filter((f) => f.type === 'event' && f.event === 'conversation.read' && (f.data as { personId: string }).personId === 'p-mentor-ek');
+    expect(reads.map((f) => (f.data as { seq: number }).seq).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
   it('unread counts follow the person across devices', async () => {
     const mentor = await t.connect('p-mentor-ek');
     const phone = await t.connect('p-stu-ek-4');

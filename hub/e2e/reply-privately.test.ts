@@ -105,6 +105,22 @@ describe('reply privately to a whole-group message', () => {
     expect(direct).toMatchObject({ existing: true, conversation: { id: first.conversation.id } });
     const history = await mentor.ok<{ messages: Message[] }>('history.get', { conversationId: first.conversation.id });
     expect(history.messages.map((m) => [m.body, m.replyTo?.id])).toEqual([['Kan vi komma kl 18.30?', message.id], ['Anmäld!', next.message.id]]);
+    // What came live is what is stored, quote included.
+    const live = await mentor.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === second.message.id);
+    const { reactions: _, ...stored } = history.messages[1] as Message & { reactions?: unknown };
+    expect((live.data as { message: Message }).message).toEqual(stored);
+  });
+
+  it("a reply moves the sender's read mark, and the sender's other devices hear it", async () => {
+    const mentor = await t.connect('p-mentor-ek');
+    const phone = await t.connect('p-gua-ek-2a');
+    const laptop = await t.connect('p-gua-ek-2a', { codec: 'json' });
+    const { message } = await announcement(mentor, 'guardians', 'Utflykt på fredag.');
+    const reply = await phone.ok<Reply>('message.replyPrivately', { to: { kind: 'message', id: message.id }, body: 'Vi tar med matsäck.', clientKey: ck() });
+    const read = await laptop.waitFor((f) => f.type === 'event' && f.event === 'conversation.read' && (f.data as { conversationId: string }).conversationId === reply.conversation.id);
+    expect(read.data).toEqual({ conversationId: reply.conversation.id, personId: 'p-gua-ek-2a', seq: reply.message.seq });
+    const inbox = await laptop.ok<{ conversations: { id: string; unread: number }[] }>('inbox.get');
+    expect(inbox.conversations.find((c) => c.id === reply.conversation.id)?.unread).toBe(0);
   });
 
   it('a student replies privately to the mentor from the class conversation; a protected student stays hidden from classmates', async () => {

@@ -13,9 +13,9 @@ import { sentInQuietHours, type Via } from '../rules/index.ts';
 import { RequestError } from '../protocol/codes.ts';
 import { mayShow } from '../people.ts';
 import type { Directory } from '../directory/model.ts';
-import { appendMessage, findMessageByKey, getConversation, type ConversationRow, type ReplyQuote } from '../../storage/chat.ts';
+import { appendMessage, findMessageByKey, getConversation, messageDraft, type ConversationRow, type ReplyQuote } from '../../storage/chat.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
-import { conversationView, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
+import { conversationView, messageView, participantsNow, sentMessageEvents, showTo } from '../views/chat.ts';
 import { assertMayWrite, canWithHistory } from './chat-rights.ts';
 import { assertAllowed } from './rights.ts';
 import { createOnce } from './create-once.ts';
@@ -82,9 +82,9 @@ export const replyPrivately: Handler<'message.replyPrivately'> = async (ctx, req
       const replyTo = quoteOf(dir, original);
       const quietHours = sentInQuietHours(dir, me, participants, new Date());
       const sent = await ctx.publisher.write(async (tx) => {
-        const m = await appendMessage(tx, conv, { id: newId('msg'), senderId: me, body: req.body, clientKey: req.clientKey, quietHours, replyTo });
-        if (!m) return { result: undefined, events: [] };
-        return { result: m, events: messageEvents(dir, ctx.links, 'message.created', conv, participants, m) };
+        const message = { id: newId('msg'), senderId: me, body: req.body, clientKey: req.clientKey, quietHours, replyTo };
+        // Not awaited: the insert, the events and the COMMIT go to PostgreSQL in one write.
+        return { result: appendMessage(tx, conv, message), events: sentMessageEvents(dir, ctx.links, conv, participants, messageDraft(conv, message)) };
       });
       return sent && answer(ctx, conv, sent);
     },

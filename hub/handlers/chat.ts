@@ -1,14 +1,13 @@
 // message.send, conversation.read, inbox.get, history.get (docs/DOMAIN.md §3). Starting a
 // conversation is chat-start.ts; edits and deletes chat-edit.ts; search chat-search.ts.
 import { sentInQuietHours } from '../rules/index.ts';
-import { key, readKeysOf } from '../audience.ts';
-import { hiddenFromFamilies, mayShow } from '../people.ts';
+import { readKeysOf } from '../audience.ts';
 import {
-  type ConversationRow, appendMessage, conversationsByIds, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
+  type MessageRow, type NewMessage, appendMessage, conversationsByIds, messageDraft, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
-import { newId, type Handler, type HandlerContext } from './context.ts';
+import { newId, type Handler } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
-import { conversationKeys, conversationView, isParticipant, messageEvents, messageView, participantsNow, showTo } from '../views/chat.ts';
+import { conversationView, isParticipant, messageView, participantsNow, readEvent, sentMessageEvents, showTo } from '../views/chat.ts';
 import { assertMayWrite, notFound } from './chat-rights.ts';
 import { takeableUploads } from './uploads.ts';
 import { fileFacts, linkAttachments } from '../../storage/documentation.ts';
@@ -43,15 +42,20 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
       const participants = await assertMayWrite(dir, ctx.sql, personId, conv);
       const quietHours = sentInQuietHours(dir, personId, participants, new Date());
       const sent = await ctx.publisher.write(async (tx) => {
-        // Files are locked and checked first (a refusal writes nothing), then taken with the message.
-        const files = fileIds.length > 0 ? await takeableUploads(tx, personId, fileIds, 'message') : [];
-        const m = await appendMessage(tx, conv, { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours, files: files.map(fileFacts) });
+        const message = { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours };
+        const events = (m: NewMessage) => sentMessageEvents(dir, ctx.links, conv, participants, messageDraft(conv, m));
+        const result = (m: MessageRow | undefined) => m && { message: m, context: conv.context };
+        if (fileIds.length === 0) {
+          // Not awaited: the insert, the events and the COMMIT go to PostgreSQL in one write.
+          return { result: appendMessage(tx, conv, message).then(result), events: events(message) };
+        }
+        // Files are locked and checked first (a refusal writes nothing), then taken with the
+        // message, once it is stored (a retry stores none, and its files stay with the first).
+        const files = (await takeableUploads(tx, personId, fileIds, 'message')).map(fileFacts);
+        const m = await appendMessage(tx, conv, { ...message, files });
         if (!m) return { result: undefined, events: [] };
         await linkAttachments(tx, fileIds, { messageId: m.id });
-        // Sending moved the sender's read mark to the message: say so, like conversation.read,
-        // so that the sender's other devices (and receipts) never keep an unread count.
-        const events = [...messageEvents(dir, ctx.links, 'message.created', conv, participants, m), readEvent(dir, conv, participants, personId, m.seq)];
-        return { result: { message: m, context: conv.context }, events };
+        return { result: result(m), events: events({ ...message, files }) };
       });
       return sent && { message: messageView(dir, showTo(dir, personId), ctx.links, sent.message, sent.context) };
     },
@@ -86,15 +90,6 @@ export const readAllConversations: Handler<'inbox.readAll'> = async (ctx) => {
   return { conversations: read };
 };
 
-/** The person's read mark in `conv` is now `seq`: to their devices and the participants. */
-function readEvent(dir: HandlerContext['dir'], conv: ConversationRow, participants: readonly string[], personId: string, seq: number) {
-  // Read receipts of someone hidden from families (a protected person, or a guardian of a
-  // protected child) go only to those who may see them (themselves included).
-  const keys = hiddenFromFamilies(dir, personId)
-    ? participants.filter((p) => mayShow(dir, p, personId)).map(key.person)
-    : conversationKeys(conv, participants);
-  return { name: 'conversation.read' as const, keys, data: { conversationId: conv.id, personId, seq } };
-}
 
 export const getInbox: Handler<'inbox.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;

@@ -90,6 +90,30 @@ export function messageView(dir: Directory, show: Shown, links: LinkPatterns, m:
 }
 
 /**
+ * The events of a message being sent, written before its insert has answered (`draft`,
+ * storage/chat.ts messageDraft): message.created, and the sender's read mark, which sending
+ * moved to the message, so that their other devices (and receipts) never keep it unread. Each
+ * takes the stored seq and createdAt, and is left out if the insert stored nothing (a retry).
+ */
+export function sentMessageEvents(dir: Directory, links: LinkPatterns, c: ConversationRow, participants: readonly string[], draft: MessageRow): NewEvent[] {
+  const created = { id: draft.id, seqAt: ['message', 'seq'], createdAtAt: ['message', 'createdAt'] };
+  return [
+    ...messageEvents(dir, links, 'message.created', c, participants, draft).map((e) => ({ ...e, ofMessage: created })),
+    { ...readEvent(dir, c, participants, draft.senderId, draft.seq), ofMessage: { id: draft.id, seqAt: ['seq'] } },
+  ];
+}
+
+/** The person's read mark in `c` is now `seq`: to their devices and the participants. */
+export function readEvent(dir: Directory, c: ConversationRow, participants: readonly string[], personId: string, seq: number): NewEvent {
+  // Read receipts of someone hidden from families (a protected person, or a guardian of a
+  // protected child) go only to those who may see them (themselves included).
+  const keys = hiddenFromFamilies(dir, personId)
+    ? participants.filter((p) => mayShow(dir, p, personId)).map(key.person)
+    : conversationKeys(c, participants);
+  return { name: 'conversation.read', keys, data: { conversationId: c.id, personId, seq } };
+}
+
+/**
  * conversation.created / conversation.updated for everyone in it (or only for `to`, some of
  * them). One event when nobody in it is hidden from families (hub/people.ts). Otherwise a group
  * conversation gets one event for its mentors (everyone shown) and one for the families (the
