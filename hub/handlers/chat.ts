@@ -90,7 +90,6 @@ export const readAllConversations: Handler<'inbox.readAll'> = async (ctx) => {
   return { conversations: read };
 };
 
-
 export const getInbox: Handler<'inbox.get'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const limit = req.limit ?? 30;
