@@ -62,7 +62,7 @@ export class ScheduledPublisher extends Periodic {
     // Its key is the scheduled row's, taken under that row's lock, so an item already stored
     // under it was published by this row: that item is the one it names.
     const key = publishedKey(s);
-    const publishedId = made.result?.id ?? (s.kind === 'post' ? await findPostByKey(tx, s.authorId, key) : await findMailingByKey(tx, s.authorId, key))?.id;
+    const publishedId = (await made.result)?.id ?? (s.kind === 'post' ? await findPostByKey(tx, s.authorId, key) : await findMailingByKey(tx, s.authorId, key))?.id;
     if (publishedId === undefined) {
       // Cannot happen (the insert skips only a stored key); settled, not thrown: a write must not throw after writing.
       const failed = await settleScheduled(tx, s.id, { state: 'failed', failure: 'internal: nothing was stored under its key' });

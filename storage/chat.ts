@@ -195,7 +195,7 @@ export interface NewMessage {
 /**
  * The row appendMessage stores, but for what the database sets: seq 0 and createdAt '' stand
  * in for them. Its events are written from it before the insert has answered, and take those
- * two from the stored row (storage/events.ts, `ofMessage`).
+ * two from the stored row (storage/events.ts, `ofRow`).
  */
 export function messageDraft(conv: Pick<ConversationRow, 'id'>, m: NewMessage): MessageRow {
   return {

@@ -164,6 +164,35 @@ describe('posts', () => {
     expect(await count(db`select count(*)::int as n from feed_read_counts where item_id in (select id from posts where client_key like 'batch-%')`)).toBe(12);
   });
 
+  it('what readers get live is the stored post: event, answer and feed agree; a retry sends no second event', async () => {
+    type Item = { id: string; title: string; createdAt: string; [k: string]: unknown };
+    const teacher = await t.connect('p-teacher-ek');
+    const reader = await t.connect('p-stu-ek-2', { codec: 'json' });
+    // Sent at once, so that they share group commits; the same clientKey three times among them.
+    const post = (i: number) => ({
+      schoolId: 's-ekskolan', title: `Live ${i}`, body: 'Sidan 20', clientKey: `live-post-${i}`,
+      ask: i === 2 ? { kind: 'choice', options: ['Ja', 'Nej'], deadline: '2099-01-01T12:00:00Z' } : undefined,
+      audience: { targets: [{ kind: 'group', groupId: 'g-ek-ma7', ...(i === 3 ? { memberIds: ['p-stu-ek-2'] } : {}) }], recipients: { students: true, guardians: i % 2 === 0 } },
+    });
+    const requests = [0, 1, 2, 3, 4, 5, 0, 0, 3].map(post);
+    const answers = await Promise.all(requests.map((r) => teacher.ok<{ post: Item }>('post.create', r)));
+    expect(answers[6]!.post).toEqual(answers[0]!.post);
+    expect(answers[8]!.post).toEqual(answers[3]!.post);
+    const { items } = await reader.ok<{ items: (Item & { kind: string; read: boolean; reactions?: unknown; answers?: unknown })[] }>('feed.get', { limit: 30 });
+    const stored = items.filter((i) => i.title.startsWith('Live '));
+    expect(stored.map((i) => i.title).sort()).toEqual(['Live 0', 'Live 1', 'Live 2', 'Live 3', 'Live 4', 'Live 5']);
+    for (const { kind: _k, read: _r, reactions: _x, answers: _a, ...item } of stored) {
+      expect(item.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      const live = await reader.waitFor((f) => f.type === 'event' && f.event === 'post.created' && (f.data as { post: Item }).post.id === item.id);
+      expect((live.data as { post: Item }).post).toEqual(item);
+      expect(answers.find((a) => a.post.id === item.id)?.post).toEqual(item);
+    }
+    await reader.ping();
+    expect(reader.frames.filter((f) => f.type === 'event' && f.event === 'post.created')).toHaveLength(6);
+    expect(await count(db`select count(*)::int as n from events where name = 'post.created' and data->'post'->>'title' like 'Live %'`)).toBe(6);
+    expect(await count(db`select count(*)::int as n from feed_read_counts where item_id in (select id from posts where client_key like 'live-post-%')`)).toBe(18);
+  });
+
   it('a student removed from a group loses its posts at once', async () => {
     const student = await t.connect('p-stu-ek-4');
     const teacher = await t.connect('p-teacher-ek');
@@ -233,6 +262,26 @@ describe('mailings', () => {
     expect(await count(db`select count(*)::int as n from events where name = 'mailing.created' and data->'mailing'->>'id' = ${a.mailing.id}`)).toBe(1);
     expect(await count(db`select count(*)::int as n from feed_read_counts where item_id = ${a.mailing.id}`)).toBe(3);
     expect(await hoo.request('mailing.create', { ...fields, title: 'Annat' })).toMatchObject({ type: 'error', code: 'conflict', path: ['clientKey'] });
+  });
+
+  it('what guardians get live is the stored mailing: event, answer and feed agree; a retry sends no second event', async () => {
+    type Item = { id: string; title: string; createdAt: string; [k: string]: unknown };
+    const hoo = await t.connect('p-hoo');
+    const guardian = await t.connect('p-gua-bj-2a', { codec: 'json' });
+    const mailing = (i: number) => ({ districtId: 'd-exempel', schoolIds: ['s-bjorkskolan', 's-bjorkskolan'], title: `Live ${i}`, body: 'Läs mer.', clientKey: `live-mail-${i}`, recipients: { guardians: true, staff: i === 1 } });
+    const answers = await Promise.all([0, 1, 2, 0, 0].map(mailing).map((r) => hoo.ok<{ mailing: Item }>('mailing.create', r)));
+    expect(answers[3]!.mailing).toEqual(answers[0]!.mailing);
+    expect(answers[4]!.mailing).toEqual(answers[0]!.mailing);
+    const { items } = await guardian.ok<{ items: (Item & { kind: string; read: boolean })[] }>('feed.get', { limit: 30 });
+    const stored = items.filter((i) => i.kind === 'mailing' && i.title.startsWith('Live '));
+    expect(stored.map((i) => i.title).sort()).toEqual(['Live 0', 'Live 1', 'Live 2']);
+    for (const { kind: _k, read: _r, ...item } of stored) {
+      const live = await guardian.waitFor((f) => f.type === 'event' && f.event === 'mailing.created' && (f.data as { mailing: Item }).mailing.id === item.id);
+      expect((live.data as { mailing: Item }).mailing).toEqual(item);
+      expect(answers.find((a) => a.mailing.id === item.id)?.mailing).toEqual(item);
+    }
+    await guardian.ping();
+    expect(guardian.frames.filter((f) => f.type === 'event' && f.event === 'mailing.created')).toHaveLength(3);
   });
 
   it('only a head of operations may send, and only to schools of their district', async () => {

@@ -40,17 +40,24 @@ export function checkPost(dir: Directory, personId: string, req: PostFields): st
  * The post's row and its `post.created` event, in a write's transaction (checked by checkPost).
  * Its files (uploaded `?for=post`) are locked and checked before anything is written. A
  * clientKey already stored writes nothing and gives no row (the caller answers with the stored one).
+ * Without files nothing here waits: the insert is sent, not awaited, and the event is written
+ * from the row it is to store, taking its createdAt from the stored row (storage/events.ts,
+ * `ofRow`), so the insert, the event and the COMMIT reach PostgreSQL in one write.
  */
-export async function writePost(tx: Tx, dir: Directory, personId: string, req: PostFields, keys: string[], clientKey: string): Promise<{ result: PostRow | undefined; events: NewEvent[] }> {
+export async function writePost(tx: Tx, dir: Directory, personId: string, req: PostFields, keys: string[], clientKey: string): Promise<{ result: Promise<PostRow | undefined>; events: NewEvent[] }> {
   const fileIds = req.attachmentIds ?? [];
-  const files = await takeableUploads(tx, personId, fileIds, 'post');
-  const stored = await insertPost(tx, {
+  const files = fileIds.length === 0 ? [] : (await takeableUploads(tx, personId, fileIds, 'post')).map(fileFacts);
+  const draft: PostRow = {
     id: newId('post'), schoolId: req.schoolId, authorId: personId, title: req.title, body: req.body,
-    audience: req.audience, urgent: req.urgent ?? false, ask: req.ask ?? null, files: files.map(fileFacts), createdAt: '', keys, clientKey,
-  });
-  if (!stored) return { result: undefined, events: [] };
-  await linkAttachments(tx, fileIds, { postId: stored.id });
-  return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, stored) } }] };
+    audience: req.audience, urgent: req.urgent ?? false, ask: req.ask ?? null, files, createdAt: '',
+  };
+  const stored = insertPost(tx, { ...draft, keys, clientKey });
+  if (fileIds.length > 0) {
+    // Taken with the post once it is stored (a retry stores none, and its files stay with the first).
+    if (!(await stored)) return { result: stored, events: [] };
+    await linkAttachments(tx, fileIds, { postId: draft.id });
+  }
+  return { result: stored, events: [{ name: 'post.created', keys, data: { post: postView(dir, draft) }, ofRow: { table: 'posts', id: draft.id, createdAtAt: ['post', 'createdAt'] } }] };
 }
 
 /** As checkPost, for a mailing: throws the refusal, else its read keys. */
@@ -64,13 +71,14 @@ export function checkMailing(dir: Directory, personId: string, req: MailingField
   return mailingKeys(personId, draft);
 }
 
-/** As writePost, for a mailing. */
-export async function writeMailing(tx: Tx, dir: Directory, personId: string, req: MailingFields, keys: string[], clientKey: string): Promise<{ result: MailingRow | undefined; events: NewEvent[] }> {
-  const stored = await insertMailing(tx, {
+/** As writePost, for a mailing (which has no files): one write. */
+export async function writeMailing(tx: Tx, dir: Directory, personId: string, req: MailingFields, keys: string[], clientKey: string): Promise<{ result: Promise<MailingRow | undefined>; events: NewEvent[] }> {
+  const draft: MailingRow = {
     id: newId('mail'), districtId: req.districtId, schoolIds: [...new Set(req.schoolIds)], authorId: personId, title: req.title, body: req.body,
-    recipients: req.recipients, createdAt: '', keys, clientKey,
-  });
-  if (!stored) return { result: undefined, events: [] };
-  return { result: stored, events: [{ name: 'mailing.created', keys, data: { mailing: mailingView(dir, stored) } }] };
+    recipients: req.recipients, createdAt: '',
+  };
+  return {
+    result: insertMailing(tx, { ...draft, keys, clientKey }),
+    events: [{ name: 'mailing.created', keys, data: { mailing: mailingView(dir, draft) }, ofRow: { table: 'mailings', id: draft.id, createdAtAt: ['mailing', 'createdAt'] } }],
+  };
 }
-

@@ -96,10 +96,10 @@ export function messageView(dir: Directory, show: Shown, links: LinkPatterns, m:
  * takes the stored seq and createdAt, and is left out if the insert stored nothing (a retry).
  */
 export function sentMessageEvents(dir: Directory, links: LinkPatterns, c: ConversationRow, participants: readonly string[], draft: MessageRow): NewEvent[] {
-  const created = { id: draft.id, seqAt: ['message', 'seq'], createdAtAt: ['message', 'createdAt'] };
+  const created = { table: 'messages', id: draft.id, seqAt: ['message', 'seq'], createdAtAt: ['message', 'createdAt'] } as const;
   return [
-    ...messageEvents(dir, links, 'message.created', c, participants, draft).map((e) => ({ ...e, ofMessage: created })),
-    { ...readEvent(dir, c, participants, draft.senderId, draft.seq), ofMessage: { id: draft.id, seqAt: ['seq'] } },
+    ...messageEvents(dir, links, 'message.created', c, participants, draft).map((e) => ({ ...e, ofRow: created })),
+    { ...readEvent(dir, c, participants, draft.senderId, draft.seq), ofRow: { table: 'messages', id: draft.id, seqAt: ['seq'] } },
   ];
 }
 
