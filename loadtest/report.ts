@@ -206,6 +206,8 @@ export function render(r: BenchResults): string {
     const ms = (l: PostsSide['latencyMs']) => `${f(l.p50, 1)} / ${f(l.p99, 1)} / ${f(l.max, 1)}`;
     rows.push(['posts to groups', `post.create→post.created ms at every reader, ${hub.groups} groups, ${n(hub.readers / hub.groups)} students of each connected (${n(hub.readers)}), ${n(hub.rate)} posts/s (p50/p99/max; reference: the same publishes, bare uWS)`, ms(hub.latencyMs), ref ? ms(ref.latencyMs) : 'not run', `p99 ≤ ${TARGETS.postsP99Ms}`, yes(v.posts)]);
     rows.push(['', 'delivered / expected in window (posts sent; missing, duplicated; errors)', `${n(hub.delivered)} / ${n(hub.expected)} (${n(hub.sent)}; ${n(hub.missing)}, ${n(hub.duplicates)}; ${JSON.stringify(hub.errors)})`, ref ? `${n(ref.delivered)} / ${n(ref.expected)} (${n(ref.sent)}; ${n(ref.missing)}, ${n(ref.duplicates)})` : '', 'all, once', '']);
+    rows.push(['', "deliveries at or past the p99: in how many of the phase's 100 ms windows their posts were sent (few: stalls that held every delivery; many: waits spread out)",
+      `${hub.lateWindows.late} of ${hub.lateWindows.of}`, ref ? `${ref.lateWindows.late} of ${ref.lateWindows.of}` : '', 'info', '']);
     const side = (p: Pauses) => `${f(p.loopP99, 0)} / ${f(p.loopMax, 0)}, GC ${f(p.gcMax, 0)} / ${f(p.gcTotal, 0)} (${p.gcFull} full)`;
     const pauses = (w: PostsSide['window'] | undefined) => (w ? `${side(w.serverPauses)}; ${side(w.loadgenPauses)}` : '');
     rows.push(['', 'event loop delay p99 / max ms, GC pause longest / total ms: server; load generator', pauses(hub.window), pauses(ref?.window), 'info', '']);

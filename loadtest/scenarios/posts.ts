@@ -7,7 +7,7 @@
 import type { LeanSocket } from '../lib/lean-socket.ts';
 import { inPool, openSocket, sourceAddress, type HubConn } from '../lib/hub-client.ts';
 import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
-import { cpuWindow, latency, paceAt, progress, until, writesPerCommit, type Latency, type Window } from '../lib/control.ts';
+import { cpuWindow, lateWindows, latency, paceAt, progress, until, writesPerCommit, type Latency, type Window } from '../lib/control.ts';
 import { connectPeople, filler, type LoadContext } from '../lib/load-context.ts';
 import type { ClassPlan } from '../district.ts';
 import { strip } from './fanout.ts';
@@ -37,6 +37,8 @@ export interface PostsSide {
   /** Deliveries beyond one per reader and post. */
   duplicates: number;
   latencyMs: Latency;
+  /** In how many of the 100 ms windows the deliveries at or past the p99 were sent (few: stalls). */
+  lateWindows: { late: number; of: number };
   frameBytes: number;
   window: Omit<Window, 'start' | 'end'>;
 }
@@ -71,10 +73,13 @@ class Deliveries {
   readonly measured: Uint8Array;
   /** Preallocated: a growing array of a million would be copied and collected during the window. */
   readonly latencies: Float64Array;
+  /** When the post of each recorded delivery was sent, for lateWindows. */
+  readonly recordedSentAt: Float64Array;
   recorded = 0;
   other = 0;
   constructor(capacity: number, perPost: number) {
     this.latencies = new Float64Array(capacity * perPost);
+    this.recordedSentAt = new Float64Array(capacity * perPost);
     this.sentAt = new Float64Array(capacity);
     this.count = new Int32Array(capacity);
     this.measured = new Uint8Array(capacity);
@@ -90,7 +95,16 @@ class Deliveries {
       return;
     }
     this.count[n]!++;
-    if (this.measured[n] && this.recorded < this.latencies.length) this.latencies[this.recorded++] = performance.now() - this.sentAt[n]!;
+    if (this.measured[n] && this.recorded < this.latencies.length) {
+      this.recordedSentAt[this.recorded] = this.sentAt[n]!;
+      this.latencies[this.recorded++] = performance.now() - this.sentAt[n]!;
+    }
+  }
+  /** p50/p99/max of the measured deliveries, and in how many 100 ms windows the late ones were sent. */
+  summary(): { latencyMs: Latency; lateWindows: { late: number; of: number } } {
+    const ms = this.latencies.subarray(0, this.recorded);
+    const latencyMs = latency(ms);
+    return { latencyMs, lateWindows: lateWindows(this.recordedSentAt.subarray(0, this.recorded), ms, latencyMs.p99) };
   }
   /** Over the measured posts: deliveries, missing ones and extra ones, with `perPost` readers each. */
   tally(perPost: (n: number) => number): { sent: number; expected: number; delivered: number; missing: number; duplicates: number } {
@@ -196,7 +210,7 @@ export async function postsHub(ctx: LoadContext, p: PostsParams): Promise<PostsH
   const t = d.tally(() => perGroup);
   const result: PostsHubResult = {
     groups: groups.length, readers: readers.length, rate: p.rate, ...t,
-    latencyMs: latency(d.latencies.subarray(0, d.recorded)), frameBytes, window: strip(win),
+    ...d.summary(), frameBytes, window: strip(win),
     errors, ackMs: latency(acks), writesPerCommit: writesPerCommit(win),
     brokerPublishesPerPost: ((win.end.brokerPublishes ?? 0) - (win.start.brokerPublishes ?? 0)) / t.sent,
     otherFrames: d.other,
@@ -230,7 +244,7 @@ export async function postsRef(ctx: LoadContext, p: PostsParams, frameBytes: num
   const { window: win } = await run('ref', p, d, perGroup, (n) => pubs[n % groups.length]!.send(frame(n)));
   for (const ws of [...readers, ...pubs]) ws.terminate();
   const t = d.tally(() => perGroup);
-  const result: PostsSide = { groups: groups.length, readers: readers.length, rate: p.rate, ...t, latencyMs: latency(d.latencies.subarray(0, d.recorded)), frameBytes: frame(0).length, window: strip(win) };
+  const result: PostsSide = { groups: groups.length, readers: readers.length, rate: p.rate, ...t, ...d.summary(), frameBytes: frame(0).length, window: strip(win) };
   progress(`posts (reference): p99 ${result.latencyMs.p99.toFixed(1)} ms over ${t.delivered}/${t.expected} deliveries`);
   return result;
 }
