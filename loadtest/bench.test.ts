@@ -57,6 +57,12 @@ describe('bench harness (tiny)', () => {
     expect(posts.ref!.sent).toBeGreaterThan(0);
     expect(posts.ref!.delivered).toBe(posts.ref!.sent * perPost);
     expect(v.posts === undefined).toBe(false);
+    expect(posts.hub.lateWindows.late).toBeGreaterThanOrEqual(1);
+    expect(posts.hub.lateWindows.late).toBeLessThanOrEqual(posts.hub.lateWindows.of);
+    // Each write phase began with a CHECKPOINT (the test server's role is a superuser).
+    expect(Object.keys(r.settled!)).toEqual(['chat', 'posts', 'read statistics']);
+    for (const sec of Object.values(r.settled!)) expect(sec).toBeGreaterThanOrEqual(0);
+    expect(render(r)).toContain('before each write phase, a CHECKPOINT');
     // Notifications: every guardian's device got the mailing once through the real Web Push
     // channel, a sample verified by the endpoint; with Redis, by one node and by two.
     const notify = r.notify!;

@@ -208,6 +208,14 @@ async function hubPhases(opts: BenchOptions, log: (line: string) => void, twoCpu
     const results: BenchResults = {
       machine: machine(db.version, pinned),
       district: { schools: plan.schools.length, persons: plan.persons, importSeconds, database: db.server },
+      settled: {},
+    };
+    // Each write phase starts on a settled database: its window then carries its own writes'
+    // write-back, not the write-back of the phases before it (lib/database.ts, settle).
+    const settle = async (phase: string) => {
+      const sec = await db.settle();
+      results.settled![phase] = sec ?? null;
+      log(`${phase}: checkpoint ${sec === undefined ? 'not allowed for this role' : `took ${sec.toFixed(1)} s`}`);
     };
     if (has('idle')) {
       log(`idle: ${scale.idle.connections} connections`);
@@ -225,6 +233,7 @@ async function hubPhases(opts: BenchOptions, log: (line: string) => void, twoCpu
       results.fanout = { hub: hubResult, ref: refSide };
     }
     if (has('chat')) {
+      await settle('chat');
       log(`raw INSERT baseline: ${scale.raw.connections} connections, ${scale.raw.seconds} s`);
       // Measured before and after the chat: this machine's WAL flush rate drifts, and the
       // ratio uses their mean.
@@ -243,6 +252,7 @@ async function hubPhases(opts: BenchOptions, log: (line: string) => void, twoCpu
     if (has('posts')) {
       const { district, ...params } = scale.posts;
       await districtFor(district, 'posts');
+      await settle('posts');
       // A post is acked and delivered after its commit: the disk's INSERT+commit latency right
       // before, in the same run, says how much of the tail is the WAL flush.
       const raw = await rawInserts(db.url, { ...scale.raw, bodyBytes: params.bodyBytes });
@@ -253,6 +263,7 @@ async function hubPhases(opts: BenchOptions, log: (line: string) => void, twoCpu
     }
     if (has('readstats')) {
       const rs = await districtFor(scale.readstats.district, 'read statistics');
+      await settle('read statistics');
       log(`read statistics: a mailing to every guardian, ${scale.readstats.readers} of them read it while its statistics are read`);
       const run = await loadgen.run<ReadStatsResult>('readstats', scale.readstats);
       const guardians = rs.plan.schools.flatMap((s) => s.classes.flatMap((c) => c.students.map((st) => st.replace(/^p-st-/, 'p-gu-'))));

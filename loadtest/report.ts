@@ -20,6 +20,8 @@ export interface BenchResults {
   chat?: ChatResult;
   /** What the database sessions waited on during the chat (sampled). */
   chatDbWaits?: WaitSample;
+  /** Seconds the CHECKPOINT before each write phase took (null: not allowed), by phase. */
+  settled?: Record<string, number | null>;
   rawInserts?: { before: RawInsertResult; after: RawInsertResult; insertsPerSec: number };
   idle?: IdleResult;
   storm?: StormResult;
@@ -136,6 +138,10 @@ export function render(r: BenchResults): string {
   out.push(`versions: node ${m.node}, ${m.uws}, ${m.postgres} (${r.district.database}), postgres.js ${m.postgresJs}, msgpackr ${m.msgpackr}; client ${m.client}; commit ${m.commit}`);
   out.push(`pinning: ${m.pinning}`);
   out.push(`district: ${r.district.schools} schools, ${n(r.district.persons)} persons, imported through the API in ${f(r.district.importSeconds, 1)} s`);
+  const settled = Object.entries(r.settled ?? {});
+  if (settled.length) {
+    out.push(`before each write phase, a CHECKPOINT (the earlier phases' pages written out): ${settled.map(([phase, sec]) => `${phase} ${sec === null ? 'not allowed' : `${f(sec, 1)} s`}`).join(', ')}`);
+  }
   out.push('');
   const rows: string[][] = [['scenario', 'measure', 'hub', 'reference / baseline', 'target', 'verdict']];
   if (r.fanout) {

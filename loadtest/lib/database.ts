@@ -13,6 +13,16 @@ export interface BenchDatabase {
   url: string;
   server: string;
   version: string;
+  /**
+   * A CHECKPOINT now, so that none starts within the next phase's window (checkpoint_timeout
+   * counts from the last one: 5 minutes by default, longer than any phase): once a checkpoint
+   * starts, the first change to each page writes the whole page to the WAL, and its write-back
+   * of the earlier phases' pages competes for the disk. In one run a timed checkpoint started
+   * about when the posts after the chat did (hub p99 200 ms, the bare uWS reference's 62.8). The
+   * seconds it took, or undefined when the role may not (CHECKPOINT needs a superuser or
+   * pg_checkpoint).
+   */
+  settle(): Promise<number | undefined>;
   drop(): Promise<void>;
 }
 
@@ -48,6 +58,18 @@ export async function benchDatabase(adminUrl?: string): Promise<BenchDatabase> {
     url: url.toString(),
     server,
     version: (v?.version ?? '').split(' on ')[0] ?? '',
+    settle: async () => {
+      const s = postgres(adminUrlFinal, { max: 1, onnotice: () => {} });
+      const t0 = performance.now();
+      try {
+        await s.unsafe('checkpoint');
+        return (performance.now() - t0) / 1000;
+      } catch {
+        return undefined;
+      } finally {
+        await s.end();
+      }
+    },
     drop: async () => {
       const s = postgres(adminUrlFinal, { max: 1, onnotice: () => {} });
       await s.unsafe(`drop database if exists ${name} with (force)`);
