@@ -29,8 +29,9 @@ export const WRITE_DEADLINE_MS = COMMIT_DEADLINE_MS + RETRY_MIN_MS + 1_000;
 
 /**
  * A write. `result` may be a promise of statements the work did not await: the work then
- * returns its events at once (events of a message carry `ofRow`, storage/events.ts), and
- * its statements, the events and the COMMIT go out together. It is read after the commit.
+ * returns its events at once (an event of a message, post or mailing not yet stored carries
+ * `ofRow`, storage/events.ts), and its statements, the events and the COMMIT go out together.
+ * It is read after the commit.
  */
 export type Work<T> = (tx: Tx) => Promise<{ result: T | Promise<T>; events: NewEvent[] }>;
 
