@@ -3,7 +3,7 @@
 import { sentInQuietHours } from '../rules/index.ts';
 import { readKeysOf } from '../audience.ts';
 import {
-  type MessageRow, type NewMessage, appendMessage, conversationsByIds, messageDraft, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, conversationForSend, markRead, readMarks, unreadTotal,
+  type MessageRow, type NewMessage, appendMessage, conversationsByIds, messageDraft, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
 import { newId, type Handler } from './context.ts';
 import { nextCursor, pageBefore } from './paging.ts';
@@ -36,7 +36,7 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
     create: async () => {
       // Read and checked before the write's transaction, as that transaction would have seen
       // it (no lock: the append takes the seq): the transaction holds one statement per message.
-      const conv = await conversationForSend(ctx.sql, req.conversationId);
+      const conv = await getConversation(ctx.sql, req.conversationId);
       if (!conv) throw notFound();
       // Rights are checked on every message, against the directory as it is now.
       const participants = await assertMayWrite(dir, ctx.sql, personId, conv);
