@@ -1,8 +1,10 @@
-// The publisher and PostgreSQL's deadlock detector: two writes that lock the same rows in the
-// opposite order, each in a transaction of its own. PostgreSQL rolls one back (40P01); the
-// publisher runs it again and both are stored, where the victim used to answer `unavailable`.
+// The publisher against a real PostgreSQL: its deadlock detector (two writes that lock the
+// same rows in the opposite order: PostgreSQL rolls one back, 40P01, and the publisher runs it
+// again, where the victim used to answer `unavailable`), a failing statement in a shared
+// transaction, and a full batch that reaches the database in one pipeline.
 import { describe, expect, it } from 'vitest';
 import { withFreshPool } from '../storage/test-database.ts';
+import { migrate } from '../storage/migrate.ts';
 import type { Sql, Tx } from '../storage/pool.ts';
 import { GROUP_COMMIT, Publisher } from './publisher.ts';
 
@@ -11,6 +13,14 @@ withFreshPool(4, async (pool) => {
   sql = pool;
   await pool`create table pair (id int primary key, v int not null)`;
   await pool`insert into pair values (1, 0), (2, 0)`;
+  await pool`create table piped (n int primary key, at timestamptz not null)`;
+  await migrate(pool);
+  // When the event insert ran, by the database's clock (for the pipeline test).
+  await pool`create table events_inserted (at timestamptz not null)`;
+  await pool.unsafe(`
+    create function note_events_inserted() returns trigger language plpgsql as
+      $$ begin insert into events_inserted values (clock_timestamp()); return null; end $$;
+    create trigger note_events_inserted after insert on events for each statement execute function note_events_inserted()`);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,4 +79,60 @@ describe('publisher', () => {
       GROUP_COMMIT.concurrency = concurrency;
     }
   });
+
+  it("a full batch goes to PostgreSQL whole: its transaction runs to the end while this process's event loop is busy", async () => {
+    const concurrency = GROUP_COMMIT.concurrency;
+    try {
+      const published: number[] = [];
+      const publisher = new Publisher(sql, (e) => published.push(e.id));
+      // A write as message.send makes it: the insert issued and not awaited, one event.
+      const put = (n: number, also?: () => void) =>
+        publisher.write(async (tx) => {
+          const inserted = tx`insert into piped values (${n}, clock_timestamp())`.then(() => n);
+          also?.();
+          return { result: inserted, events: [{ name: 'piped', keys: [`p:${n}`], data: { n } }] };
+        });
+      // Every connection of the pool (four, each reserved by one of four writes at once) first
+      // prepares these statements, as a running hub's have: a statement new to a connection
+      // waits for its description before anything behind it is sent.
+      GROUP_COMMIT.concurrency = 4;
+      await Promise.all([-1, -2, -3, -4].map((n) => put(n)));
+      await sql`truncate piped, events_inserted`;
+      // The first write holds the only slot, so a full batch queues up behind it.
+      GROUP_COMMIT.concurrency = 1;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const first = publisher.write(async () => {
+        await held;
+        return { result: 0, events: [] };
+      });
+      // The batch is out once its works are called: then the event loop is held, before it can
+      // read any answer. BEGIN, the inserts, the mark, the event insert and COMMIT: 104 queries.
+      let hold = { from: 0, to: 0 };
+      const n = GROUP_COMMIT.maxBatch;
+      const writes = Array.from({ length: n }, (_, i) => put(i, i === 0 ? () => setImmediate(() => (hold = busyFor(400))) : undefined));
+      release();
+      await first;
+      expect(await Promise.all(writes)).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(published).toHaveLength(n + 4);
+      const [at] = await sql<{ firstInsert: number; event: number }[]>`
+        select extract(epoch from (select min(at) from piped)) * 1000 as first_insert,
+               extract(epoch from (select max(at) from events_inserted)) * 1000 as event`;
+      // PostgreSQL had the batch while the loop was held, and ran it to the event insert then:
+      // nothing waited for the loop to read the first answers. postgres.js's default pipeline
+      // (100 queries) held the mark, the event insert and COMMIT back until the hold was over,
+      // and PostgreSQL idled in the transaction meanwhile.
+      expect(Number(at!.firstInsert)).toBeLessThan(hold.to);
+      expect(Number(at!.event)).toBeLessThan(hold.to);
+    } finally {
+      GROUP_COMMIT.concurrency = concurrency;
+    }
+  });
 });
+
+/** Keeps this process's event loop busy, as 50,000 deliveries a second do; when, by the wall clock. */
+function busyFor(ms: number): { from: number; to: number } {
+  const from = Date.now();
+  while (Date.now() < from + ms);
+  return { from, to: Date.now() };
+}

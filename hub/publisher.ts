@@ -47,7 +47,11 @@ function pastDeadline(e: unknown): boolean {
 }
 
 export const GROUP_COMMIT = {
-  /** Writes in one transaction at the most. */
+  /**
+   * Writes in one transaction at the most. A full batch is sent whole: its queries (BEGIN, one
+   * statement per write, the mark, the event insert, COMMIT) fit in storage/pool.ts's
+   * MAX_PIPELINE.
+   */
   maxBatch: 100,
   /**
    * Batches in flight: one runs its statements while others commit. Without the event lock

@@ -16,6 +16,15 @@ export type Db = Sql | Tx;
  */
 export const IDLE_IN_TRANSACTION_MS = 5_000;
 
+/**
+ * Queries postgres.js sends on one connection before it waits for answers (its default is
+ * 100). A group commit sends its whole transaction at once (hub/publisher.ts): BEGIN, one
+ * statement per write, the mark, the event insert and COMMIT, so a full batch of 100 writes is
+ * 104 queries. Past the limit the rest waited for the first answers to come back through this
+ * process's busy event loop, and PostgreSQL sat idle in the transaction meanwhile.
+ */
+export const MAX_PIPELINE = 256;
+
 export function openPool(url: string, options: { max?: number } = {}): Sql {
   return postgres(url, {
     max: options.max ?? 24,
@@ -31,6 +40,8 @@ export function openPool(url: string, options: { max?: number } = {}): Sql {
     // to at most 1 s, with jitter so that the connections do not reconnect in one burst.
     backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
     idle_timeout: 60,
+    // Read by postgres.js (its `defaults`), though not in its type definitions.
+    ...{ max_pipeline: MAX_PIPELINE },
     // Result columns arrive camelCase (created_at → createdAt), so row types are declared as
     // the hub names things. Only results: `to` would rewrite identifiers in sql(...) helpers,
     // and `value` would rewrite the keys inside jsonb data.
