@@ -35,13 +35,36 @@ const PATCHES = [
   // flush(): the holder sends what it has written now. Writes under 1 KB otherwise wait for a
   // setImmediate, after every other callback of the event loop's turn, and a transaction
   // whose COMMIT waits there sits idle in PostgreSQL meanwhile (storage/events.ts).
+  // hold(): until the next flush(), what the holder writes is kept, whatever its size (a write
+  // of 1 KB or more otherwise leaves at once), so that a whole transaction leaves in one write
+  // and PostgreSQL reads it at once (storage/events.ts). Kept as copies: a query's bytes are a
+  // view of a buffer the next query reuses.
   ['connection.js',
     `    terminate,
     execute,`,
     `    terminate,
     ${MARK} discard() { socket && socket.destroy() },
-    ${MARK} flush() { chunk && socket && nextWrite() },
+    ${MARK} hold() { held = held || [] },
+    ${MARK} flush() {
+      held && (chunk = Buffer.concat(chunk ? [chunk, ...held] : held), held = null)
+      chunk && socket && nextWrite()
+    },
     execute,`],
+  ['connection.js',
+    `    , final = null
+
+  const connection = {`,
+    `    , final = null
+    , held = null ${MARK}
+
+  const connection = {`],
+  ['connection.js',
+    `  function write(x, fn) {
+    chunk = chunk ? Buffer.concat([chunk, x]) : Buffer.from(x)`,
+    `  function write(x, fn) {
+    ${MARK} if (held && !fn)
+      return (held.push(Buffer.from(x)), true)
+    chunk = chunk ? Buffer.concat([chunk, x]) : Buffer.from(x)`],
   // A flush that finds the socket gone settles the queries with a connection error instead of
   // throwing where nobody can catch it.
   ['connection.js',
@@ -70,7 +93,7 @@ const PATCHES = [
     socket.removeAllListeners()
     socket = null`,
     `    connectTimer.cancel()
-    ${MARK} chunk = nextWriteTimer = null
+    ${MARK} chunk = nextWriteTimer = held = null
     errorResponse = null
 
     socket.removeAllListeners()
@@ -135,6 +158,7 @@ const PATCHES = [
     const sql = Sql(handler)
     ${MARK} sql.discard = () => c.reserved === holder && (c.discard(), true)
     ${MARK} sql.flush = () => { c.reserved === holder && c.flush() }
+    ${MARK} sql.hold = () => { c.reserved === holder && c.hold() }
     sql.release = () => {
       ${MARK} if (c.reserved !== holder)
         return
