@@ -121,15 +121,22 @@ export async function participantsOf(db: Db, conversationId: string): Promise<st
  * message (storage/message-plans.test.ts).
  */
 export async function getConversation(db: Db, id: string): Promise<ConversationRow | undefined> {
-  const [r] = await db<(ConversationRecord & { participantIds: string[] })[]>`
-    select c.*, ${membersOf(db)} as participant_ids from conversations c where c.id = ${id}`;
-  return r ? conversationRow(r, r.participantIds) : undefined;
+  return oneWithMembers(await db<WithMembers[]>`${withMembers(db)} where c.id = ${id}`);
 }
 
-/** The members of conversation `c`, as an array column, in the order participantsOf gives. */
-const membersOf = (db: Db) => db`array(select person_id from conversation_members m where m.conversation_id = c.id order by joined_at, person_id)`;
+type WithMembers = ConversationRecord & { participantIds: string[] };
 
-/** The conversation row, locked for this transaction (edits and deletes). */
+/** Conversations `c` with their members (in participantsOf's order), one statement: add the where. */
+const withMembers = (db: Db) =>
+  db`select c.*, array(select person_id from conversation_members m where m.conversation_id = c.id order by joined_at, person_id) as participant_ids from conversations c`;
+
+const oneWithMembers = ([r]: WithMembers[]): ConversationRow | undefined => (r ? conversationRow(r, r.participantIds) : undefined);
+
+/**
+ * The conversation row, locked for this transaction (edits and deletes). Its members are read
+ * after the lock, in a statement of their own, so that they include any a transaction it
+ * waited for added (withMembers' one statement would read them as of before the wait).
+ */
 export async function lockConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
   const [r] = await tx<ConversationRecord[]>`select * from conversations where id = ${id} for update`;
   return r ? conversationRow(r, await participantsOf(tx, id)) : undefined;
@@ -138,12 +145,12 @@ export async function lockConversation(tx: Tx, id: string): Promise<Conversation
 export async function findConversation(
   db: Db, by: { creatorId: string; clientKey: string } | { directKey: string } | { threadKey: string },
 ): Promise<ConversationRow | undefined> {
-  const [r] = 'directKey' in by
-    ? await db<ConversationRecord[]>`select * from conversations where direct_key = ${by.directKey}`
+  const where = 'directKey' in by
+    ? db`c.direct_key = ${by.directKey}`
     : 'threadKey' in by
-      ? await db<ConversationRecord[]>`select * from conversations where thread_key = ${by.threadKey}`
-      : await db<ConversationRecord[]>`select * from conversations where creator_id = ${by.creatorId} and client_key = ${by.clientKey}`;
-  return r ? conversationRow(r, await participantsOf(db, r.id)) : undefined;
+      ? db`c.thread_key = ${by.threadKey}`
+      : db`c.creator_id = ${by.creatorId} and c.client_key = ${by.clientKey}`;
+  return oneWithMembers(await db<WithMembers[]>`${withMembers(db)} where ${where}`);
 }
 
 export async function insertConversation(
@@ -384,8 +391,7 @@ export async function searchMessages(
 /** Conversations by id, each with its stored participants, in one round trip. */
 export async function conversationsByIds(db: Db, ids: readonly string[]): Promise<Map<string, ConversationRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await db<(ConversationRecord & { participantIds: string[] })[]>`
-    select c.*, ${membersOf(db)} as participant_ids from conversations c where c.id = any(${[...ids]}::text[])`;
+  const rows = await db<WithMembers[]>`${withMembers(db)} where c.id = any(${[...ids]}::text[])`;
   return new Map(rows.map((r) => [r.id, conversationRow(r, r.participantIds)]));
 }
 
