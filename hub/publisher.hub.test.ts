@@ -86,17 +86,26 @@ describe('publisher', () => {
       const published: number[] = [];
       const publisher = new Publisher(sql, (e) => published.push(e.id));
       // A write as message.send makes it: the insert issued and not awaited, one event.
-      const put = (n: number, also?: () => void) =>
-        publisher.write(async (tx) => {
-          const inserted = tx`insert into piped values (${n}, clock_timestamp())`.then(() => n);
-          also?.();
-          return { result: inserted, events: [{ name: 'piped', keys: [`p:${n}`], data: { n } }] };
-        });
-      // Every connection of the pool (four, each reserved by one of four writes at once) first
-      // prepares these statements, as a running hub's have: a statement new to a connection
-      // waits for its description before anything behind it is sent.
+      const send = (tx: Tx, n: number, also?: () => void) => {
+        const inserted = tx`insert into piped values (${n}, clock_timestamp())`.then(() => n);
+        also?.();
+        return { result: inserted, events: [{ name: 'piped', keys: [`p:${n}`], data: { n } }] };
+      };
+      const put = (n: number, also?: () => void) => publisher.write(async (tx) => send(tx, n, also));
+      // Every connection of the pool (four) first prepares these statements, as a running hub's
+      // have: a statement new to a connection waits for its description before anything behind
+      // it is sent. Four writes each hold a connection until all four have one: otherwise the
+      // first to finish could serve the last as well, and a connection still connecting would
+      // stay unprepared (and the batch below, landing on it, would wait on the held loop).
       GROUP_COMMIT.concurrency = 4;
-      await Promise.all([-1, -2, -3, -4].map((n) => put(n)));
+      let reserved = 0;
+      let allReserved!: () => void;
+      const together = new Promise<void>((r) => (allReserved = r));
+      await Promise.all([-1, -2, -3, -4].map((n) => publisher.write(async (tx) => {
+        if (++reserved === 4) allReserved();
+        await together;
+        return send(tx, n);
+      })));
       await sql`truncate piped, events_inserted`;
       // The first write holds the only slot, so a full batch queues up behind it.
       GROUP_COMMIT.concurrency = 1;
