@@ -41,22 +41,39 @@ export class Gauge implements Metric {
   }
 }
 
+/** Seconds, for the latencies of a request, a write and a fan-out: half a millisecond to ten seconds. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface Series {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
 export class Histogram implements Metric {
-  private readonly counts: number[];
-  private sum = 0;
-  private count = 0;
-  constructor(readonly name: string, readonly help: string, readonly buckets: number[]) {
-    this.counts = buckets.map(() => 0);
-  }
-  observe(v: number): void {
-    this.sum += v;
-    this.count++;
-    for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) this.counts[i]!++;
+  private readonly series = new Map<string, Series>();
+  /** Called with every value observed (the benchmark keeps them for exact percentiles). */
+  tap: ((v: number, labels: Labels) => void) | undefined;
+  constructor(readonly name: string, readonly help: string, readonly buckets: number[]) {}
+  observe(v: number, labels: Labels = {}): void {
+    const k = labelText(labels);
+    let s = this.series.get(k);
+    if (!s) this.series.set(k, (s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    s.sum += v;
+    s.count++;
+    for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) s.counts[i]!++;
+    this.tap?.(v, labels);
   }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    // An unobserved histogram without labels still shows its zeroes, as a counter does.
+    const all = this.series.size > 0 ? this.series : new Map([['', { counts: this.buckets.map(() => 0), sum: 0, count: 0 }]]);
+    for (const [k, s] of all) {
+      // `le` joins the series' own labels inside one pair of braces.
+      const le = (b: string) => (k ? `${k.slice(0, -1)},le="${b}"}` : `{le="${b}"}`);
+      this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket${le(String(b))} ${s.counts[i]}`));
+      lines.push(`${this.name}_bucket${le('+Inf')} ${s.count}`, `${this.name}_sum${k} ${s.sum}`, `${this.name}_count${k} ${s.count}`);
+    }
     return lines.join('\n');
   }
 }
@@ -68,7 +85,9 @@ export class Metrics {
   readonly published = new Counter('schoolhub_events_published_total', 'Events published to local topics (one per topic and codec)');
   readonly errors = new Counter('schoolhub_errors_total', 'Error replies by code');
   readonly closes = new Counter('schoolhub_closes_total', 'Connections closed by the hub, by close code');
-  readonly fanoutSeconds = new Histogram('schoolhub_fanout_seconds', 'From commit to local publish of an event', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+  readonly fanoutSeconds = new Histogram('schoolhub_fanout_seconds', 'From commit to local publish of an event', LATENCY_BUCKETS);
+  readonly requestSeconds = new Histogram('schoolhub_request_seconds', 'From a request frame read to its answer sent, by request type', LATENCY_BUCKETS);
+  readonly writeSeconds = new Histogram('schoolhub_write_seconds', 'From a write handed to the group commit to its outcome (queue and transaction)', LATENCY_BUCKETS);
   readonly dbUp = new Gauge('schoolhub_database_up', '1 when the last database check succeeded');
   readonly brokerUp = new Gauge('schoolhub_broker_up', '1 when the broker is connected');
   readonly imports = new Counter('schoolhub_directory_imports_total', 'Directory imports by result');
@@ -84,7 +103,7 @@ export class Metrics {
   readonly notificationOldestSeconds = new Gauge('schoolhub_notification_oldest_waiting_seconds', 'How long the oldest due notification has waited past its due time');
 
   render(): string {
-    const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.dbUp, this.brokerUp, this.imports, this.http, this.limited,
+    const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.requestSeconds, this.writeSeconds, this.dbUp, this.brokerUp, this.imports, this.http, this.limited,
       this.notificationsQueued, this.notificationsSent, this.notificationsFailed, this.notificationsGivenUp, this.notificationsWaiting, this.notificationOldestSeconds];
     return all.map((m) => m.render()).join('\n') + '\n';
   }

@@ -137,7 +137,7 @@ async function startEventPath({ database: { sql }, broker, metrics, directory, l
   const fanout = new Fanout(broker, metrics);
   const delivery = new Delivery(broker, fanout, sql, () => directory.current, log, await eventsFinal(sql));
   await delivery.start();
-  const publisher = new Publisher(sql, (e) => delivery.publish(e));
+  const publisher = new Publisher(sql, (e) => delivery.publish(e), (seconds) => metrics.writeSeconds.observe(seconds));
   const typing = new TypingRelay(broker, log);
   await typing.start();
   return { fanout, delivery, publisher, typing };

@@ -72,6 +72,8 @@ export class Publisher {
   constructor(
     private readonly sql: Sql,
     private readonly publish: (event: StoredEvent) => void,
+    /** Told how long each write took, from write() to its outcome, whatever it was (seconds). */
+    private readonly timed: (seconds: number) => void = () => {},
   ) {}
 
   /**
@@ -80,7 +82,13 @@ export class Publisher {
    * `work` returned once it is committed.
    */
   write<T>(work: Work<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    const began = performance.now();
+    return new Promise<T>((resolveWrite, rejectWrite) => {
+      // Timed once: a write the guard answered may still be settled by its commit later.
+      let timed = false;
+      const took = () => timed || ((timed = true), this.timed((performance.now() - began) / 1000));
+      const resolve = (v: T) => (took(), resolveWrite(v));
+      const reject = (e: unknown) => (took(), rejectWrite(e));
       let started = false;
       const guard = setTimeout(() => {
         const at = this.queue.indexOf(pending);

@@ -15,7 +15,7 @@ import { TokenBucket } from './rate.ts';
 import { ABUSE_LIMITS, Counts, KeyedBuckets } from './limits.ts';
 import { LIMITS } from './protocol/limits.ts';
 import type { HandlerContext } from './handlers/context.ts';
-import { REQUESTS } from './handlers/requests.ts';
+import { REQUESTS, type RequestEntry } from './handlers/requests.ts';
 import { unstorableString } from './protocol/strings.ts';
 import type { HubCore } from './core.ts';
 
@@ -453,6 +453,16 @@ export class Sessions {
     // Own entries only: "constructor", "__proto__", "toString" ... are unknown types.
     const entry = typeof type === 'string' ? REQUESTS.get(type) : undefined;
     if (!entry) return this.reply(s, id, 'invalid', 'unknown request type', ['type']);
+    const began = performance.now();
+    try {
+      await this.answer(s, id, frame, entry);
+    } finally {
+      // Every answer counts, refusals and failures too: they are what a slow hub answers.
+      this.core.metrics.requestSeconds.observe((performance.now() - began) / 1000, { type: entry.type });
+    }
+  }
+
+  private async answer(s: Session, id: string | null, frame: object, entry: RequestEntry): Promise<void> {
     const unstorable = unstorableString(frame);
     if (unstorable) return this.reply(s, id, 'invalid', unstorable.message, unstorable.path);
     const parsed = entry.schema.safeParse(frame);

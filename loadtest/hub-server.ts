@@ -6,6 +6,7 @@
 import { loadConfig } from '../hub/config.ts';
 import { startHub } from '../hub/node.ts';
 import { CountingBroker } from './lib/counting-broker.ts';
+import { latency } from './lib/latency.ts';
 import { serveIpc } from './lib/server-ipc.ts';
 
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', HUB_DEMO: '0' });
@@ -19,10 +20,24 @@ const hub = await startHub({
   },
 });
 
+// The hub's latency histograms, kept exact for the stats of each measured window.
+let samples = { send: [] as number[], write: [] as number[], fanout: [] as number[] };
+const { metrics } = hub.core;
+metrics.requestSeconds.tap = (seconds, labels) => {
+  if (labels.type === 'message.send') samples.send.push(seconds * 1000);
+};
+metrics.writeSeconds.tap = (seconds) => samples.write.push(seconds * 1000);
+metrics.fanoutSeconds.tap = (seconds) => samples.fanout.push(seconds * 1000);
+
 serveIpc(hub.port, {
   connections: () => hub.sessions.all.size,
   ...(broker ? { brokerPublishes: () => ({ audience: broker.publishes, control: broker.controlPublishes }) } : {}),
   commits: () => ({ batches: hub.core.publisher.stats.batches, writes: hub.core.publisher.stats.writes }),
+  stages: () => {
+    const taken = samples;
+    samples = { send: [], write: [], fanout: [] };
+    return { send: latency(taken.send), write: latency(taken.write), fanout: latency(taken.fanout) };
+  },
   rows: async () => {
     const [r] = await hub.core.sql<{ events: number; posts: number; mailings: number; messages: number }[]>`
       select (select count(*) from events)::int as events, (select count(*) from posts)::int as posts,

@@ -12,6 +12,7 @@ import type { MarkCostResult } from './lib/database.ts';
 import type { NotifyResult, NotifyRun } from './scenarios/notify.ts';
 import type { PostsHubResult, PostsSide } from './scenarios/posts.ts';
 import type { Pauses } from './lib/pauses.ts';
+import type { Latency } from './lib/latency.ts';
 
 export interface BenchResults {
   machine: Machine;
@@ -171,6 +172,12 @@ export function render(r: BenchResults): string {
     const paced = [c.steady, c.high, c.contended].filter((x) => x !== undefined);
     rows.push(['', `deliveries at or past the p99 at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''}: in how many of the phase's 100 ms windows they were sent (few: stalls that held every delivery; many: waits spread out)`,
       paced.map((x) => `${x.lateWindows.late} of ${x.lateWindows.of}`).join(' / '), '', 'info', '']);
+    const staged = [...paced, c.saturation].filter((x) => x.stages !== undefined);
+    if (staged.length > 0) {
+      const pair = (l: Latency) => `${f(l.p50, 1)}/${f(l.p99, 1)}`;
+      rows.push(['', `inside the hub at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''} / saturation, p50/p99 ms by the hub's clocks: message.send from its frame read to its ok sent; of that, the write (group commit queue and transaction); an event from its commit to its local publish. The rest of send→deliver is before the frame is read and in the load generator`,
+        staged.map((x) => `${pair(x.stages!.send)}; ${pair(x.stages!.write)}; ${pair(x.stages!.fanout)}`).join(' · '), '', 'info', '']);
+    }
     const perCommit = [c.steady, c.high, c.contended, c.saturation].filter((x) => x !== undefined).map((x) => f(x.writesPerCommit, 1)).join(' / ');
     rows.push(['', `writes per group commit at ${n(c.steady.rate)}${c.high ? ` / ${n(c.high.rate)}` : ''} msg/s${c.contended ? ' / contended' : ''} / saturation (≤ 3 batches in flight)`, perCommit, '', '', '']);
     rows.push(['', 'saturation send→ack→deliver ms (p50/p99); raw INSERT+commit ms (p50/p99)', `${f(c.saturation.latencyMs.p50, 1)} / ${f(c.saturation.latencyMs.p99, 1)}`, r.rawInserts ? `${f(r.rawInserts.before.latencyMs.p50, 1)} / ${f(r.rawInserts.before.latencyMs.p99, 1)}` : 'n/a', '', '']);

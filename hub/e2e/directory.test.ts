@@ -124,4 +124,24 @@ describe('health and metrics', () => {
     expect(text).toContain('# TYPE schoolhub_fanout_seconds histogram');
     expect(text).toMatch(/^schoolhub_directory_imports_total\{result="ok"\} [1-9]/m);
   });
+
+  it('times every request by its type, and every write, whatever the answer', async () => {
+    const metrics = async () => (await fetch(`${t.url}/metrics`)).text();
+    const value = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
+    const sends = 'schoolhub_request_seconds_count{type="message.send"}';
+    const writes = 'schoolhub_write_seconds_count';
+    const mentor = await t.connect('p-mentor-bj');
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-gua-bj-4a'], clientKey: 'metrics-1' });
+    const before = await metrics();
+    await mentor.ok('message.send', { conversationId: conversation.id, body: 'Hej', clientKey: 'metrics-2' });
+    // Refused before it writes: timed as a request, not as a write.
+    expect(await mentor.request('message.send', { conversationId: 'c-none', body: 'Hej', clientKey: 'metrics-3' })).toMatchObject({ type: 'error', code: 'not_found' });
+    const after = await metrics();
+    expect(value(after, sends) - value(before, sends)).toBe(2);
+    expect(value(after, writes) - value(before, writes)).toBe(1);
+    // A histogram's buckets count up to its total, and its labels sit beside `le`.
+    expect(value(after, 'schoolhub_request_seconds_bucket{type="message.send",le="+Inf"}')).toBe(value(after, sends));
+    expect(value(after, 'schoolhub_write_seconds_bucket{le="+Inf"}')).toBe(value(after, writes));
+    expect(value(after, 'schoolhub_write_seconds_sum')).toBeGreaterThan(0);
+  });
 });

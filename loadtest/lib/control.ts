@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pauseMonitor, type Pauses } from './pauses.ts';
 import type { FromLoadgen, ProfileCommand, ServerName, ServerStats, ToLoadgen } from './ipc.ts';
 import { cpuUs } from './ipc.ts';
+export { latency, percentile, type Latency } from './latency.ts';
 
 const waiting = new Map<number, (s: ServerStats) => void>();
 let nextId = 1;
@@ -86,19 +87,6 @@ export function writesPerCommit(w: Window): number {
   return a && b ? (b.writes - a.writes) / (b.batches - a.batches) : NaN;
 }
 
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-export interface Latency {
-  count: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
-
 /**
  * Where in time the slowest deliveries were sent: the 100 ms windows (by send time) holding a
  * latency at or past `p99`, out of the windows the run spans. A few windows mean stalls that
@@ -118,11 +106,6 @@ export function lateWindows(sentAt: ArrayLike<number>, ms: ArrayLike<number>, p9
   return { late: late.size, of: Math.floor((last - first) / windowMs) + 1 };
 }
 
-/** p50/p99/max of latencies in ms (a typed copy: phases with a million deliveries sort fast). */
-export function latency(values: ArrayLike<number>): Latency {
-  const s = Float64Array.from(values).sort();
-  return { count: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
-}
 
 /**
  * Calls send(i, measured) for i = 0, 1, … at `rate` per second for warmupS + steadyS. The

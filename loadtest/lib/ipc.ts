@@ -1,9 +1,16 @@
 // The messages between the bench's processes: the orchestrator (bench.ts), the two servers
 // under test (hub-server.ts, reference-server.ts) and the load generator (loadgen.ts).
 // Plain JSON over Node's IPC channel; every request carries an id and gets one answer.
+import type { Latency } from './latency.ts';
 import type { Pauses } from './pauses.ts';
 
 export type ServerName = 'hub' | 'ref';
+
+export interface Stages {
+  send: Latency;
+  write: Latency;
+  fanout: Latency;
+}
 
 /** What a server reports about itself; CPU from process.cpuUsage() (all threads), µs. */
 export interface ServerStats {
@@ -23,6 +30,13 @@ export interface ServerStats {
   commits?: { batches: number; writes: number };
   /** Hub only: broker publishes to control topics (the event chain's ticks: one per event). */
   brokerControlPublishes?: number;
+  /**
+   * Hub only, since the previous stats request, ms, by the hub's own clocks (the histograms of
+   * hub/metrics.ts, kept exact): message.send from its frame read to its `ok` sent; a write
+   * from the group commit's queue to its outcome; an event from its commit to its local
+   * publish. Where a chat message's time went.
+   */
+  stages?: Stages;
   /** Hub only: rows in the tables the scenarios write. */
   rows?: { events: number; posts: number; mailings: number; messages: number };
 }

@@ -3,13 +3,15 @@
 import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { pauseMonitor } from './pauses.ts';
-import type { FromServer, ProfileCommand, ServerStats, ToServer } from './ipc.ts';
+import type { FromServer, ProfileCommand, ServerStats, Stages, ToServer } from './ipc.ts';
 
 export interface ServerHooks {
   connections(): number;
   brokerPublishes?(): { audience: number; control: number };
   commits?(): { batches: number; writes: number };
   rows?(): Promise<NonNullable<ServerStats['rows']>>;
+  /** Since the previous call. */
+  stages?(): Stages;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export function serveIpc(port: number, hooks: ServerHooks): void {
         pauses: pauses.read(),
         ...(hooks.brokerPublishes ? { brokerPublishes: hooks.brokerPublishes().audience, brokerControlPublishes: hooks.brokerPublishes().control } : {}),
         ...(hooks.commits ? { commits: hooks.commits() } : {}),
+        ...(hooks.stages ? { stages: hooks.stages() } : {}),
         ...(msg.rows && hooks.rows ? { rows: await hooks.rows() } : {}),
       };
       pauses.reset();

@@ -12,6 +12,7 @@ import { cpuWindow, lateWindows, latency, paceAt, progress, serverStats, sleep, 
 import { connectPeople, filler, type LoadContext } from '../lib/load-context.ts';
 import { ids } from '../district.ts';
 import { strip } from './fanout.ts';
+import type { Stages } from '../lib/ipc.ts';
 
 export interface ChatParams {
   pairs: number;
@@ -43,6 +44,8 @@ export interface SteadyResult {
   writesPerCommit: number;
   /** PostgreSQL sessions' wait events during the phase (when the database URL is known). */
   dbWaits?: WaitSample;
+  /** Where the time went inside the hub during the phase (lib/ipc.ts). */
+  stages?: Stages;
 }
 
 export interface ChatResult {
@@ -51,7 +54,7 @@ export interface ChatResult {
   high?: SteadyResult;
   /** At `rate`, with the hub's CPU half taken by a busy loop. */
   contended?: SteadyResult;
-  saturation: { acked: number; persistedPerSec: number; rowsPerSec: number; writesPerCommit: number; errors: Record<string, number>; latencyMs: Latency; window: Omit<Window, 'start' | 'end'>; dbWaits?: WaitSample };
+  saturation: { acked: number; persistedPerSec: number; rowsPerSec: number; writesPerCommit: number; errors: Record<string, number>; latencyMs: Latency; window: Omit<Window, 'start' | 'end'>; dbWaits?: WaitSample; stages?: Stages };
 }
 
 /** A process that keeps `cpu` busy half the time (10 ms on, 10 ms off) until killed. */
@@ -169,6 +172,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
       latencyMs, lateWindows: lateWindows(recordedSentAt, recorded, latencyMs.p99), ackedPerSec: ackedSteady / (steadyWin.wallMs / 1000), window: strip(steadyWin),
       writesPerCommit: writesPerCommit(steadyWin),
       ...(dbWaits ? { dbWaits } : {}),
+      ...(steadyWin.end.stages ? { stages: steadyWin.end.stages } : {}),
     };
     progress(`chat ${label} at ${rate} msg/s: p99 ${result.latencyMs.p99.toFixed(1)} ms over ${result.latencyMs.count} deliveries`);
     return result;
@@ -227,6 +231,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
       window: strip(satWin),
       writesPerCommit: writesPerCommit(satWin),
       ...(satWaits ? { dbWaits: satWaits } : {}),
+      ...(satWin.end.stages ? { stages: satWin.end.stages } : {}),
     },
   };
   for (const c of conns.values()) c.close();
