@@ -44,6 +44,8 @@ export class Gauge implements Metric {
 /** Seconds, for the latencies of a request, a write and a fan-out: half a millisecond to ten seconds. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+const NO_LABELS: Labels = Object.freeze({});
+
 interface Series {
   counts: number[];
   sum: number;
@@ -55,8 +57,9 @@ export class Histogram implements Metric {
   /** Called with every value observed (the benchmark keeps them for exact percentiles). */
   tap: ((v: number, labels: Labels) => void) | undefined;
   constructor(readonly name: string, readonly help: string, readonly buckets: number[]) {}
-  observe(v: number, labels: Labels = {}): void {
-    const k = labelText(labels);
+  observe(v: number, labels: Labels = NO_LABELS): void {
+    // Observed per event and per request: an unlabelled series needs no key built.
+    const k = labels === NO_LABELS ? '' : labelText(labels);
     let s = this.series.get(k);
     if (!s) this.series.set(k, (s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
     s.sum += v;

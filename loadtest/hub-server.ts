@@ -21,7 +21,8 @@ const hub = await startHub({
 });
 
 // The hub's latency histograms, kept exact for the stats of each measured window.
-let samples = { send: [] as number[], write: [] as number[], fanout: [] as number[] };
+const noSamples = () => ({ send: [] as number[], write: [] as number[], fanout: [] as number[] });
+let samples = noSamples();
 const { metrics } = hub.core;
 metrics.requestSeconds.tap = (seconds, labels) => {
   if (labels.type === 'message.send') samples.send.push(seconds * 1000);
@@ -35,7 +36,7 @@ serveIpc(hub.port, {
   commits: () => ({ batches: hub.core.publisher.stats.batches, writes: hub.core.publisher.stats.writes }),
   stages: () => {
     const taken = samples;
-    samples = { send: [], write: [], fanout: [] };
+    samples = noSamples();
     return { send: latency(taken.send), write: latency(taken.write), fanout: latency(taken.fanout) };
   },
   rows: async () => {

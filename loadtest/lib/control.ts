@@ -106,7 +106,6 @@ export function lateWindows(sentAt: ArrayLike<number>, ms: ArrayLike<number>, p9
   return { late: late.size, of: Math.floor((last - first) / windowMs) + 1 };
 }
 
-
 /**
  * Calls send(i, measured) for i = 0, 1, … at `rate` per second for warmupS + steadyS. The
  * count due comes from the clock, so timer jitter does not change the rate. `onMeasure` runs
