@@ -13,11 +13,14 @@ import type { TypingRelay } from './typing.ts';
 import type { HttpRequest, HttpResponse } from './uws.ts';
 import type { AuditLog } from './audit.ts';
 import type { AttachmentFiles } from '../storage/attachment-files.ts';
+import type { ConversationCopies } from './conversation-copies.ts';
 
 export interface HubCore {
   sql: Sql;
   broker: Broker;
   publisher: Publisher;
+  /** Conversations as this node last read them, for message.send (hub/conversation-copies.ts). */
+  conversations: ConversationCopies;
   fanout: Fanout;
   delivery: Delivery;
   replays: ReplayBatcher;

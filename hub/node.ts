@@ -19,6 +19,7 @@ import { Delivery } from './delivery.ts';
 import { ReplayBatcher } from './replay.ts';
 import { TypingRelay } from './typing.ts';
 import { AuditLog } from './audit.ts';
+import { ConversationCopies } from './conversation-copies.ts';
 import { RetentionJob } from './privacy/retention.ts';
 import { GinPendingMover } from './gin-pending-mover.ts';
 import { ScheduledPublisher } from './scheduled-publisher.ts';
@@ -148,6 +149,7 @@ function buildCore({ config, log, database: { sql }, broker, metrics, directory 
   const clientAddress = requestAddress(config.trustedProxies);
   return {
     sql, broker, publisher, fanout, delivery, metrics, log, typing, clientAddress,
+    conversations: new ConversationCopies(),
     verifyToken: tokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience }),
     replays: new ReplayBatcher(sql, () => delivery.lastDeliveredId),
     directory: () => directory.current,

@@ -485,7 +485,7 @@ export class Sessions {
       return this.reply(s, rid, 'rate_limited', 'too many writes; slow down');
     }
     const ctx: HandlerContext = {
-      personId: s.personId, dir: this.core.directory(), sql: this.core.sql, publisher: this.core.publisher,
+      personId: s.personId, dir: this.core.directory(), sql: this.core.sql, publisher: this.core.publisher, conversations: this.core.conversations,
       links: this.core.links, push: this.core.push, typing: this.core.typing, connection: s, auditLog: this.core.auditLog,
       attachmentFiles: this.core.attachmentFiles, log: (message, error) => this.core.log(message, error),
     };

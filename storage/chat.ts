@@ -77,6 +77,9 @@ export type ReplyQuote =
     excerpt: string;
   };
 
+/** A jsonb parameter: SQL null for null (JSON.stringify would make it the JSON value null). */
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
 type ConversationRecord = Stored<Omit<ConversationRow, 'participantIds'>, 'createdAt'>;
 type MessageRecord = Omit<Stored<MessageRow, 'createdAt' | 'editedAt' | 'deletedAt'>, 'files'> & { files: FileFacts[] | null };
 
@@ -160,7 +163,6 @@ export async function insertConversation(
     directKey: string | null; threadKey?: string | null; audience?: StoredAudience | null; keys?: string[] | null;
   },
 ): Promise<ConversationRow> {
-  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
   const [r] = await tx<ConversationRecord[]>`
     insert into conversations (id, creator_id, subject, context, client_key, direct_key, thread_key, audience, keys)
     values (${c.id}, ${c.creatorId}, ${c.subject}, ${json(c.context)}::text::jsonb, ${c.clientKey}, ${c.directKey},
@@ -223,13 +225,15 @@ export function messageDraft(conv: Pick<ConversationRow, 'id'>, m: NewMessage): 
  * The sender's read mark is an upsert: in a conversation with an audience they may have no
  * row yet.
  */
-export async function appendMessage(tx: Tx, conv: Pick<ConversationRow, 'id'>, m: NewMessage): Promise<MessageRow | undefined> {
-  // A retry with a clientKey already stored takes no seq and inserts nothing (undefined).
+export async function appendMessage(tx: Tx, conv: Pick<ConversationRow, 'id'>, m: NewMessage, unlessChanged?: ConversationRow): Promise<MessageRow | undefined> {
+  // A retry with a clientKey already stored takes no seq and inserts nothing (undefined); so
+  // does a message whose rights were checked against a copy that is no longer what is stored.
   const [r] = await tx<MessageRecord[]>`
     with c as (
       update conversations set last_seq = last_seq + 1, last_message_at = date_trunc('milliseconds', now())
       where id = ${conv.id}
         and not exists (select 1 from messages where sender_id = ${m.senderId} and client_key = ${m.clientKey})
+        and ${unlessChanged ? storedAsCopy(tx, unlessChanged) : tx`true`}
       returning id, last_seq
     ), m as (
       insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to, files)
@@ -242,6 +246,24 @@ export async function appendMessage(tx: Tx, conv: Pick<ConversationRow, 'id'>, m
     )
     select * from m`;
   return r ? messageRow(r) : undefined;
+}
+
+/**
+ * The condition, inside an update of `conversations` where id = copy.id, that the row still
+ * holds what `copy` says of everything a message's rights and events are computed from: its
+ * subject, context and audience, and for a conversation without an audience its members, as a
+ * set (insertConversation's row lists them in the order given, a read in the order joined).
+ * A conversation with an audience takes its members from the directory; its member rows are
+ * read marks, which every first read adds, so they are not compared. `lastSeq` is the append's
+ * own to take, and the id, creator and creation time never change.
+ */
+function storedAsCopy(tx: Tx, copy: ConversationRow) {
+  return tx`subject is not distinct from ${copy.subject}::text
+    and context is not distinct from ${json(copy.context)}::text::jsonb
+    and audience is not distinct from ${json(copy.audience)}::text::jsonb
+    and (audience is not null
+      or array(select person_id from conversation_members where conversation_id = ${copy.id} order by person_id)
+         = array(select unnest(${copy.participantIds}::text[]) order by 1))`;
 }
 
 /** A new body for a message; clears nothing else. */

@@ -1,6 +1,7 @@
 // Issue 3's live parts across two hub processes over Redis: a typing signal (ephemeral, on
 // its own broker topic), a hidden plan, and a message in a group conversation written on one
-// node reach listeners on the other.
+// node reach listeners on the other; and a thread changed on one node is written to as it is
+// now on the other.
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { startNodeProcess, type NodeProcess } from '../testing/processes.ts';
@@ -33,5 +34,20 @@ describe.skipIf(!redisOk)('two hub nodes over Redis', () => {
     await mentor.ok('item.hide', { itemId: item.id });
     const hidden = await student.waitFor((f) => f.type === 'event' && f.event === 'item.hidden');
     expect(hidden.data).toMatchObject({ itemId: item.id, state: 'hidden' });
+  });
+
+  it("a guardian who joins an item's thread on node B gets the next message written on node A, whose copy of the thread is older", async () => {
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+    const teacher = await connect(a, 'p-teacher-ek');
+    const first = await connect(a, 'p-gua-ek-3a');
+    const second = await connect(b, 'p-gua-ek-3b');
+    const { item } = await teacher.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title: 'Bråk', publish: true, clientKey: 'n3' });
+    const { conversation } = await first.ok<{ conversation: { id: string } }>('conversation.start', { context: { kind: 'plan', id: item.id }, participantIds: ['p-teacher-ek'], clientKey: 'n3c' });
+    // Node A keeps its copy of the thread from this message (hub/conversation-copies.ts).
+    await teacher.ok('message.send', { conversationId: conversation.id, body: 'Före', clientKey: 'n3m1' });
+    await second.ok('conversation.start', { context: { kind: 'plan', id: item.id }, clientKey: 'n3j' });
+    await teacher.ok('message.send', { conversationId: conversation.id, body: 'Efter', clientKey: 'n3m2' });
+    const ev = await second.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: { body: string } }).message.body === 'Efter');
+    expect(ev.data).toMatchObject({ message: { conversationId: conversation.id, seq: 2 } });
   });
 });

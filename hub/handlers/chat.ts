@@ -3,9 +3,10 @@
 import { sentInQuietHours } from '../rules/index.ts';
 import { readKeysOf } from '../audience.ts';
 import {
-  type MessageRow, type NewMessage, appendMessage, conversationsByIds, messageDraft, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, markRead, readMarks, unreadTotal,
+  type ConversationRow, type MessageRow, type NewMessage, appendMessage, conversationsByIds, messageDraft, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
 import { newId, type Handler } from './context.ts';
+import { RequestError } from '../protocol/codes.ts';
 import { nextCursor, pageBefore } from './paging.ts';
 import { conversationView, isParticipant, messageView, participantsNow, readEvent, sentMessageEvents, showTo } from '../views/chat.ts';
 import { assertMayWrite, notFound } from './chat-rights.ts';
@@ -34,32 +35,52 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
     },
     gone: notFound,
     create: async () => {
+      // The node's copy of the conversation, when it has one, spares the read: the insert
+      // stores nothing if the copy is stale (hub/conversation-copies.ts). A stale copy, or one
+      // that refuses, is not the last word: the send is then made as if there were none.
+      const copy = ctx.conversations.get(req.conversationId);
+      if (copy) {
+        const sent = await send(copy, copy).catch((e: unknown) => {
+          if (e instanceof RequestError) return undefined;
+          throw e;
+        });
+        if (sent) return sent;
+      }
       // Read and checked before the write's transaction, as that transaction would have seen
       // it (no lock: the append takes the seq): the transaction holds one statement per message.
       const conv = await getConversation(ctx.sql, req.conversationId);
-      if (!conv) throw notFound();
-      // Rights are checked on every message, against the directory as it is now.
-      const participants = await assertMayWrite(dir, ctx.sql, personId, conv);
-      const quietHours = sentInQuietHours(dir, personId, participants, new Date());
-      const sent = await ctx.publisher.write(async (tx) => {
-        const message = { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours };
-        const events = (m: NewMessage) => sentMessageEvents(dir, ctx.links, conv, participants, messageDraft(conv, m));
-        const result = (m: MessageRow | undefined) => m && { message: m, context: conv.context };
-        if (fileIds.length === 0) {
-          // Not awaited: the insert, the events and the COMMIT go to PostgreSQL in one write.
-          return { result: appendMessage(tx, conv, message).then(result), events: events(message) };
-        }
-        // Files are locked and checked first (a refusal writes nothing), then taken with the
-        // message, once it is stored (a retry stores none, and its files stay with the first).
-        const files = (await takeableUploads(tx, personId, fileIds, 'message')).map(fileFacts);
-        const m = await appendMessage(tx, conv, { ...message, files });
-        if (!m) return { result: undefined, events: [] };
-        await linkAttachments(tx, fileIds, { messageId: m.id });
-        return { result: result(m), events: events({ ...message, files }) };
-      });
-      return sent && { message: messageView(dir, showTo(dir, personId), ctx.links, sent.message, sent.context) };
+      if (!conv) {
+        ctx.conversations.drop(req.conversationId);
+        throw notFound();
+      }
+      ctx.conversations.keep(conv);
+      return send(conv);
     },
   });
+
+  /** Checks the sender's rights in `conv` and writes the message; undefined if nothing was stored. */
+  async function send(conv: ConversationRow, copy?: ConversationRow) {
+    // Rights are checked on every message, against the directory as it is now.
+    const participants = await assertMayWrite(dir, ctx.sql, personId, conv);
+    const quietHours = sentInQuietHours(dir, personId, participants, new Date());
+    const sent = await ctx.publisher.write(async (tx) => {
+      const message = { id: newId('msg'), senderId: personId, body: req.body, clientKey: req.clientKey, quietHours };
+      const events = (m: NewMessage) => sentMessageEvents(dir, ctx.links, conv, participants, messageDraft(conv, m));
+      const result = (m: MessageRow | undefined) => m && { message: m, context: conv.context };
+      if (fileIds.length === 0) {
+        // Not awaited: the insert, the events and the COMMIT go to PostgreSQL in one write.
+        return { result: appendMessage(tx, conv, message, copy).then(result), events: events(message) };
+      }
+      // Files are locked and checked first (a refusal writes nothing), then taken with the
+      // message, once it is stored (a retry stores none, and its files stay with the first).
+      const files = (await takeableUploads(tx, personId, fileIds, 'message')).map(fileFacts);
+      const m = await appendMessage(tx, conv, { ...message, files }, copy);
+      if (!m) return { result: undefined, events: [] };
+      await linkAttachments(tx, fileIds, { messageId: m.id });
+      return { result: result(m), events: events({ ...message, files }) };
+    });
+    return sent && { message: messageView(dir, showTo(dir, personId), ctx.links, sent.message, sent.context) };
+  }
 };
 
 export const readConversation: Handler<'conversation.read'> = async (ctx, req) => {

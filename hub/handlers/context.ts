@@ -7,12 +7,15 @@ import type { LinkPatterns, PushConfig } from '../config.ts';
 import type { TypingRelay } from '../typing.ts';
 import type { AuditSink } from '../audit.ts';
 import type { AttachmentFiles } from '../../storage/attachment-files.ts';
+import type { ConversationCopies } from '../conversation-copies.ts';
 
 export interface HandlerContext {
   personId: string;
   dir: Directory;
   sql: Sql;
   publisher: Publisher;
+  /** This node's copies of conversations, which message.send checks against before it reads (hub/conversation-copies.ts). */
+  conversations: ConversationCopies;
   /** The portal's link patterns for conversation contexts. */
   links: LinkPatterns;
   /** Web Push settings: which push endpoints push.subscribe accepts (hub/notify/endpoint-guard.ts). */

@@ -1,0 +1,46 @@
+// A node's copies of the conversations its people wrote in lately, so that message.send is one
+// round trip to PostgreSQL instead of two: the sender's rights are checked against the copy,
+// and the insert stores nothing unless the copy is still what is stored (storage/chat.ts,
+// appendMessage's `unlessChanged`). A copy is never trusted on its own: when it is stale, or
+// when it refuses, the send reads the conversation again and is checked as if there were none
+// (hub/handlers/chat.ts). So a copy can only save time, never decide differently.
+import type { ConversationRow } from '../storage/chat.ts';
+
+/**
+ * Copies kept at the most, the least recently used dropped first. A copy is a few hundred
+ * bytes (a group conversation's stored read marks can make it a few KB): 10,000 is a few MB,
+ * and more conversations than a node's senders keep busy at once.
+ */
+export const CONVERSATION_COPIES = 10_000;
+
+export class ConversationCopies {
+  private readonly rows = new Map<string, ConversationRow>();
+
+  constructor(private readonly capacity = CONVERSATION_COPIES) {}
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** The copy of conversation `id`, if this node keeps one; it becomes the most recently used. */
+  get(id: string): ConversationRow | undefined {
+    const row = this.rows.get(id);
+    if (row) {
+      this.rows.delete(id);
+      this.rows.set(id, row);
+    }
+    return row;
+  }
+
+  /** Keeps `row` as read, in place of any older copy. */
+  keep(row: ConversationRow): void {
+    this.rows.delete(row.id);
+    this.rows.set(row.id, row);
+    // A Map iterates in insertion order: its first key is the least recently used.
+    if (this.rows.size > this.capacity) this.rows.delete(this.rows.keys().next().value!);
+  }
+
+  drop(id: string): void {
+    this.rows.delete(id);
+  }
+}

@@ -1,0 +1,133 @@
+// message.send checks the sender against the node's copy of the conversation and does not read
+// it again (hub/conversation-copies.ts); the insert stores nothing when the copy is stale, and
+// the send is then made from a fresh read. Each case below changes a conversation after the
+// node kept its copy, by a path that does not pass the copy, and checks that the next message
+// goes where, and carries what, the conversation says now.
+//
+// Demo district: p-teacher-ek teaches g-ek-ma7 (p-stu-ek-1..4); p-gua-ek-1a/1b are the
+// guardians of p-stu-ek-1, p-gua-ek-2a/2b of p-stu-ek-2; p-mentor-ek mentors g-ek-7a.
+import { describe, expect, it } from 'vitest';
+import type postgres from 'postgres';
+import { TEST_ADMIN, type TestHub } from '../testing/harness.ts';
+import { connectEach, useTestHubAndDatabase } from '../testing/lifecycle.ts';
+import type { Frame, TestClient } from '../testing/client.ts';
+
+let t: TestHub;
+let db: postgres.Sql;
+useTestHubAndDatabase((hub, sql) => ((t = hub), (db = sql)));
+
+let keyNo = 0;
+const ck = () => `copy-${++keyNo}`;
+
+interface Sent {
+  message: { id: string; seq: number; body: string; conversationId: string; context: { title: string | null } | null };
+}
+const created = (conversationId: string, body: string) => (f: Frame) =>
+  f.type === 'event' && f.event === 'message.created'
+  && (f.data as Sent).message.conversationId === conversationId && (f.data as Sent).message.body === body;
+
+/** Every frame published before the pong has arrived: then none of `pred` came. */
+async function receivedNone(c: TestClient, pred: (f: Frame) => boolean): Promise<void> {
+  await c.ping();
+  expect(c.frames.filter(pred)).toHaveLength(0);
+}
+
+const copyOf = (id: string) => t.hub.core.conversations.get(id);
+
+async function planThread(teacher: TestClient, guardian: TestClient, title: string) {
+  const { item } = await teacher.ok<{ item: { id: string } }>('item.create', { kind: 'plan', groupId: 'g-ek-ma7', title, publish: true, clientKey: ck() });
+  const { conversation } = await guardian.ok<{ conversation: { id: string } }>('conversation.start', {
+    context: { kind: 'plan', id: item.id }, participantIds: ['p-teacher-ek'], clientKey: ck(),
+  });
+  return { itemId: item.id, conversationId: conversation.id };
+}
+
+describe("messages sent through the node's copy of a conversation", () => {
+  it('reach a guardian who joined the thread since the copy was kept, once', async () => {
+    const [teacher, first, second] = await connectEach(t, 'p-teacher-ek', 'p-gua-ek-2a', 'p-gua-ek-2b');
+    const { itemId, conversationId } = await planThread(teacher, first, 'Bråk v. 40');
+    await first.ok('message.send', { conversationId, body: 'Före', clientKey: ck() });
+    expect(copyOf(conversationId)?.participantIds).not.toContain('p-gua-ek-2b');
+
+    // The other guardian joins: the thread's stored members change, the copy does not.
+    const joined = await second.ok<{ existing?: boolean }>('conversation.start', { context: { kind: 'plan', id: itemId }, clientKey: ck() });
+    expect(joined.existing).toBe(true);
+    const { message } = await first.ok<Sent>('message.send', { conversationId, body: 'Efter', clientKey: ck() });
+    expect(message.seq).toBe(2);
+    await second.waitFor(created(conversationId, 'Efter'));
+    await teacher.waitFor(created(conversationId, 'Efter'));
+    await second.ping();
+    expect(second.frames.filter(created(conversationId, 'Efter'))).toHaveLength(1);
+    // The copy was read again, and the next message goes through it.
+    expect(copyOf(conversationId)?.participantIds).toContain('p-gua-ek-2b');
+    expect((await first.ok<Sent>('message.send', { conversationId, body: 'Igen', clientKey: ck() })).message.seq).toBe(3);
+    await second.waitFor(created(conversationId, 'Igen'));
+    const { messages } = await teacher.ok<{ messages: { body: string; seq: number }[] }>('history.get', { conversationId });
+    expect(messages.map((m) => [m.seq, m.body])).toEqual([[1, 'Före'], [2, 'Efter'], [3, 'Igen']]);
+  });
+
+  it('no longer reach a guardian the school blocked for the child, and the blocked guardian can no longer write', async () => {
+    const [teacher, blocked, other] = await connectEach(t, 'p-teacher-ek', 'p-gua-ek-1a', 'p-gua-ek-1b');
+    const { itemId, conversationId } = await planThread(teacher, blocked, 'Ekvationer');
+    await other.ok('conversation.start', { context: { kind: 'plan', id: itemId }, clientKey: ck() });
+    await teacher.ok('message.send', { conversationId, body: 'Till båda', clientKey: ck() });
+    await blocked.ok('message.send', { conversationId, body: 'Tack', clientKey: ck() });
+    await blocked.waitFor(created(conversationId, 'Till båda'));
+    expect(copyOf(conversationId)?.participantIds).toContain('p-gua-ek-1a');
+
+    // The block takes the guardian out of the threads about that child (storage/privacy.ts).
+    // The teacher's copy still lists them, and the directory no longer lets the teacher write
+    // to them through the plan: the copy refuses, and the send is made from a fresh read.
+    const res = await fetch(`${t.url}/api/v1/guardian-blocks`, {
+      method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ guardianId: 'p-gua-ek-1a', childId: 'p-stu-ek-1' }),
+    });
+    expect(res.status).toBe(200);
+    await teacher.ok('message.send', { conversationId, body: 'Bara till en', clientKey: ck() });
+    await other.waitFor(created(conversationId, 'Bara till en'));
+    await receivedNone(blocked, created(conversationId, 'Bara till en'));
+    expect(await blocked.request('message.send', { conversationId, body: 'Hallå?', clientKey: ck() })).toMatchObject({ type: 'error', code: 'not_found' });
+    const stored = await db`select 1 from messages where conversation_id = ${conversationId} and body = 'Hallå?'`;
+    expect(stored).toHaveLength(0);
+  });
+
+  it("carry the item's title as it is now, renamed since the copy", async () => {
+    const [teacher, guardian] = await connectEach(t, 'p-teacher-ek', 'p-gua-ek-2a');
+    const { itemId, conversationId } = await planThread(teacher, guardian, 'Procent');
+    await guardian.ok('message.send', { conversationId, body: 'En fråga', clientKey: ck() });
+    await teacher.ok('item.update', { itemId, title: 'Procent och promille' });
+    const { message } = await guardian.ok<Sent>('message.send', { conversationId, body: 'En till', clientKey: ck() });
+    expect(message.context?.title).toBe('Procent och promille');
+    const ev = await teacher.waitFor(created(conversationId, 'En till'));
+    expect((ev.data as Sent).message.context?.title).toBe('Procent och promille');
+  });
+
+  it('answer a retried clientKey with the stored message, and store it once', async () => {
+    const [mentor, guardian] = await connectEach(t, 'p-mentor-ek', 'p-gua-ek-2a');
+    const { conversation } = await guardian.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-mentor-ek'], clientKey: ck() });
+    const key = ck();
+    const first = await guardian.ok<Sent>('message.send', { conversationId: conversation.id, body: 'Hej', clientKey: key });
+    expect(copyOf(conversation.id)).toBeDefined();
+    const again = await guardian.ok<Sent>('message.send', { conversationId: conversation.id, body: 'Hej', clientKey: key });
+    expect(again.message).toMatchObject({ id: first.message.id, seq: first.message.seq });
+    expect(await guardian.request('message.send', { conversationId: conversation.id, body: 'Annat', clientKey: key })).toMatchObject({ type: 'error', code: 'conflict' });
+    await mentor.waitFor(created(conversation.id, 'Hej'));
+    await mentor.ping();
+    expect(mentor.frames.filter(created(conversation.id, 'Hej'))).toHaveLength(1);
+  });
+
+  it('answer not_found once the conversation is gone, and keep no copy of it', async () => {
+    const [guardian] = await connectEach(t, 'p-gua-ek-2b');
+    const { conversation } = await guardian.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-mentor-ek'], clientKey: ck() });
+    await guardian.ok('message.send', { conversationId: conversation.id, body: 'Snart borta', clientKey: ck() });
+    expect(copyOf(conversation.id)).toBeDefined();
+    // As the retention job removes an expired conversation (storage/chat.ts expireConversations).
+    await db.begin(async (tx) => {
+      await tx`delete from messages where conversation_id = ${conversation.id}`;
+      await tx`delete from conversation_members where conversation_id = ${conversation.id}`;
+      await tx`delete from conversations where id = ${conversation.id}`;
+    });
+    expect(await guardian.request('message.send', { conversationId: conversation.id, body: 'Hallå?', clientKey: ck() })).toMatchObject({ type: 'error', code: 'not_found' });
+    expect(copyOf(conversation.id)).toBeUndefined();
+  });
+});
