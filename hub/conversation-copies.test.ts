@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ConversationCopies } from './conversation-copies.ts';
 import type { ConversationRow } from '../storage/chat.ts';
 
-const row = (id: string, participantIds = ['p-a', 'p-b']): ConversationRow => ({
-  id, creatorId: 'p-a', subject: null, context: null, audience: null, participantIds, lastSeq: 0, createdAt: '2026-01-01T00:00:00.000Z',
+const row = (id: string, participantIds = ['p-a', 'p-b'], audience: ConversationRow['audience'] = null): ConversationRow => ({
+  id, creatorId: 'p-a', subject: null, context: null, audience, participantIds, lastSeq: 0, createdAt: '2026-01-01T00:00:00.000Z',
 });
 
 describe('ConversationCopies', () => {
@@ -27,5 +27,14 @@ describe('ConversationCopies', () => {
     copies.drop('c1');
     expect(copies.get('c1')).toBeUndefined();
     expect(copies.size).toBe(0);
+  });
+
+  it("keeps no read marks of a conversation with an audience (its members come from the directory), and all stored members of one without", () => {
+    const copies = new ConversationCopies();
+    const marks = Array.from({ length: 300 }, (_, i) => `p-gua-${i}`);
+    copies.keep(row('group', marks, { kind: 'group', groupId: 'g-1', members: 'guardians' }));
+    copies.keep(row('thread', ['p-t', 'p-g', 'p-s']));
+    expect(copies.get('group')).toMatchObject({ audience: { groupId: 'g-1' }, participantIds: [] });
+    expect(copies.get('thread')?.participantIds).toEqual(['p-t', 'p-g', 'p-s']);
   });
 });

@@ -8,8 +8,8 @@ import type { ConversationRow } from '../storage/chat.ts';
 
 /**
  * Copies kept at the most, the least recently used dropped first. A copy is a few hundred
- * bytes (a group conversation's stored read marks can make it a few KB): 10,000 is a few MB,
- * and more conversations than a node's senders keep busy at once.
+ * bytes (its read marks are not kept, below): 10,000 is a few MB, and more conversations than a
+ * node's senders keep busy at once.
  */
 export const CONVERSATION_COPIES = 10_000;
 
@@ -32,10 +32,14 @@ export class ConversationCopies {
     return row;
   }
 
-  /** Keeps `row` as read, in place of any older copy. */
+  /**
+   * Keeps `row` as read, in place of any older copy. A conversation with an audience takes its
+   * members from the directory; its stored ones are read marks, one per guardian or student who
+   * ever read it (hundreds in a group's), which a send neither uses nor compares: not kept.
+   */
   keep(row: ConversationRow): void {
     this.rows.delete(row.id);
-    this.rows.set(row.id, row);
+    this.rows.set(row.id, row.audience ? { ...row, participantIds: [] } : row);
     // A Map iterates in insertion order: its first key is the least recently used.
     if (this.rows.size > this.capacity) this.rows.delete(this.rows.keys().next().value!);
   }

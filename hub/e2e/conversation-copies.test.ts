@@ -102,6 +102,28 @@ describe("messages sent through the node's copy of a conversation", () => {
     expect((ev.data as Sent).message.context?.title).toBe('Procent och promille');
   });
 
+  it("in a mentor's conversation with the group's guardians, go by the directory, whatever read marks were added since the copy", async () => {
+    const [mentor, guardian, other] = await connectEach(t, 'p-mentor-ek', 'p-gua-ek-2a', 'p-gua-ek-3a');
+    const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { groupId: 'g-ek-7a', audience: 'guardians', clientKey: ck() });
+    await mentor.ok('message.send', { conversationId: conversation.id, body: 'Första', clientKey: ck() });
+    // The copy keeps no read marks: the members are the directory's.
+    expect(copyOf(conversation.id)).toMatchObject({ audience: { kind: 'group', groupId: 'g-ek-7a' }, participantIds: [] });
+    const first = await guardian.waitFor(created(conversation.id, 'Första'));
+    // A first read adds a guardian's read mark; the copy stays good.
+    await guardian.ok('conversation.read', { conversationId: conversation.id, seq: (first.data as Sent).message.seq });
+    const { message } = await mentor.ok<Sent>('message.send', { conversationId: conversation.id, body: 'Andra', clientKey: ck() });
+    expect(message.seq).toBe(2);
+    await guardian.waitFor(created(conversation.id, 'Andra'));
+    await other.waitFor(created(conversation.id, 'Andra'));
+    // Only the mentors write to the whole group: a guardian is refused the same way whether the
+    // node has a copy or not (a copy that refuses gets a fresh read).
+    for (let i = 0; i < 2; i++) {
+      expect(await guardian.request('message.send', { conversationId: conversation.id, body: 'Tack', clientKey: ck() }))
+        .toMatchObject({ type: 'error', code: 'forbidden', message: 'only the mentors write to the whole group; reply privately to the mentor' });
+    }
+    await receivedNone(other, created(conversation.id, 'Tack'));
+  });
+
   it('answer a retried clientKey with the stored message, and store it once', async () => {
     const [mentor, guardian] = await connectEach(t, 'p-mentor-ek', 'p-gua-ek-2a');
     const { conversation } = await guardian.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-mentor-ek'], clientKey: ck() });
