@@ -13,10 +13,22 @@ import type { ConversationRow } from '../storage/chat.ts';
  */
 export const CONVERSATION_COPIES = 10_000;
 
+/**
+ * How a send found its conversation (schoolhub_conversation_copies_total): its copy held
+ * (`used`), the copy was stale or refused and the conversation was read again (`read_again`),
+ * or there was no copy and it was read (`no_copy`). Many `read_again` means conversations
+ * change under their senders, or a copy never matches what is stored.
+ */
+export type CopyOutcome = 'used' | 'read_again' | 'no_copy';
+
 export class ConversationCopies {
   private readonly rows = new Map<string, ConversationRow>();
 
-  constructor(private readonly capacity = CONVERSATION_COPIES) {}
+  constructor(
+    private readonly capacity = CONVERSATION_COPIES,
+    /** Told how each send found its conversation. */
+    readonly counted: (outcome: CopyOutcome) => void = () => {},
+  ) {}
 
   get size(): number {
     return this.rows.size;

@@ -91,6 +91,8 @@ export class Metrics {
   readonly fanoutSeconds = new Histogram('schoolhub_fanout_seconds', 'From commit to local publish of an event', LATENCY_BUCKETS);
   readonly requestSeconds = new Histogram('schoolhub_request_seconds', 'From a request frame read to its answer sent, by request type', LATENCY_BUCKETS);
   readonly writeSeconds = new Histogram('schoolhub_write_seconds', 'From a write handed to the group commit to its outcome (queue and transaction)', LATENCY_BUCKETS);
+  readonly conversationCopies = new Counter('schoolhub_conversation_copies_total', "message.send by how it found its conversation: the node's copy used, read again (the copy stale or refusing), or read (no copy)");
+  readonly conversationCopiesKept = new Gauge('schoolhub_conversation_copies', "Conversations this node keeps a copy of for message.send");
   readonly dbUp = new Gauge('schoolhub_database_up', '1 when the last database check succeeded');
   readonly brokerUp = new Gauge('schoolhub_broker_up', '1 when the broker is connected');
   readonly imports = new Counter('schoolhub_directory_imports_total', 'Directory imports by result');
@@ -106,7 +108,7 @@ export class Metrics {
   readonly notificationOldestSeconds = new Gauge('schoolhub_notification_oldest_waiting_seconds', 'How long the oldest due notification has waited past its due time');
 
   render(): string {
-    const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.requestSeconds, this.writeSeconds, this.dbUp, this.brokerUp, this.imports, this.http, this.limited,
+    const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.requestSeconds, this.writeSeconds, this.conversationCopies, this.conversationCopiesKept, this.dbUp, this.brokerUp, this.imports, this.http, this.limited,
       this.notificationsQueued, this.notificationsSent, this.notificationsFailed, this.notificationsGivenUp, this.notificationsWaiting, this.notificationOldestSeconds];
     return all.map((m) => m.render()).join('\n') + '\n';
   }

@@ -19,7 +19,7 @@ import { Delivery } from './delivery.ts';
 import { ReplayBatcher } from './replay.ts';
 import { TypingRelay } from './typing.ts';
 import { AuditLog } from './audit.ts';
-import { ConversationCopies } from './conversation-copies.ts';
+import { CONVERSATION_COPIES, ConversationCopies } from './conversation-copies.ts';
 import { RetentionJob } from './privacy/retention.ts';
 import { GinPendingMover } from './gin-pending-mover.ts';
 import { ScheduledPublisher } from './scheduled-publisher.ts';
@@ -144,12 +144,19 @@ async function startEventPath({ database: { sql }, broker, metrics, directory, l
   return { fanout, delivery, publisher, typing };
 }
 
+/** The node's conversation copies, counted and sized in /metrics. */
+function conversationCopies(metrics: Metrics): ConversationCopies {
+  const copies = new ConversationCopies(CONVERSATION_COPIES, (outcome) => metrics.conversationCopies.inc({ outcome }));
+  metrics.conversationCopiesKept.set(() => copies.size);
+  return copies;
+}
+
 function buildCore({ config, log, database: { sql }, broker, metrics, directory }: Base, events: EventPath): HubCore {
   const { fanout, delivery, publisher, typing } = events;
   const clientAddress = requestAddress(config.trustedProxies);
   return {
     sql, broker, publisher, fanout, delivery, metrics, log, typing, clientAddress,
-    conversations: new ConversationCopies(),
+    conversations: conversationCopies(metrics),
     verifyToken: tokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience }),
     replays: new ReplayBatcher(sql, () => delivery.lastDeliveredId),
     directory: () => directory.current,

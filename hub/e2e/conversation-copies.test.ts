@@ -42,7 +42,36 @@ async function planThread(teacher: TestClient, guardian: TestClient, title: stri
   return { itemId: item.id, conversationId: conversation.id };
 }
 
+/** schoolhub_conversation_copies_total by outcome, as an operator reads it from /metrics. */
+async function copyCounts(): Promise<Record<string, number>> {
+  const text = await (await fetch(`${t.url}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^schoolhub_conversation_copies_total\{outcome="(\w+)"\} (\d+)$/gm)) counts[m[1]!] = Number(m[2]);
+  return counts;
+}
+const grew = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)]).filter(([, d]) => d !== 0));
+
 describe("messages sent through the node's copy of a conversation", () => {
+  it('use the copy of every kind of conversation on the next message: direct, a plan thread, a whole group, a conference', async () => {
+    const [mentor, teacher, guardian] = await connectEach(t, 'p-mentor-ek', 'p-teacher-ek', 'p-gua-ek-4a');
+    const direct = (await guardian.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-mentor-ek'], subject: 'Frånvaro', clientKey: ck() })).conversation.id;
+    const thread = (await planThread(teacher, guardian, 'Statistik')).conversationId;
+    const group = (await mentor.ok<{ conversation: { id: string } }>('conversation.start', { groupId: 'g-ek-7a', audience: 'students', clientKey: ck() })).conversation.id;
+    const { conference } = await mentor.ok<{ conference: { id: string } }>('conference.create', { studentId: 'p-stu-ek-4', startsAt: '2030-05-06T14:00:00Z', clientKey: ck() });
+    const talk = (await mentor.ok<{ conversation: { id: string } }>('conversation.start', { context: { kind: 'conference', id: conference.id }, clientKey: ck() })).conversation.id;
+    const sends: [TestClient, string][] = [[guardian, direct], [guardian, thread], [mentor, group], [mentor, talk]];
+
+    const before = await copyCounts();
+    for (const [who, conversationId] of sends) await who.ok('message.send', { conversationId, body: 'Första', clientKey: ck() });
+    const first = await copyCounts();
+    expect(grew(before, first)).toEqual({ no_copy: 4 });
+    for (const [who, conversationId] of sends) await who.ok('message.send', { conversationId, body: 'Andra', clientKey: ck() });
+    expect(grew(first, await copyCounts())).toEqual({ used: 4 });
+    const kept = (await (await fetch(`${t.url}/metrics`)).text()).match(/^schoolhub_conversation_copies (\d+)$/m);
+    expect(Number(kept?.[1])).toBeGreaterThanOrEqual(4);
+  });
+
   it('reach a guardian who joined the thread since the copy was kept, once', async () => {
     const [teacher, first, second] = await connectEach(t, 'p-teacher-ek', 'p-gua-ek-2a', 'p-gua-ek-2b');
     const { itemId, conversationId } = await planThread(teacher, first, 'Bråk v. 40');
@@ -52,8 +81,10 @@ describe("messages sent through the node's copy of a conversation", () => {
     // The other guardian joins: the thread's stored members change, the copy does not.
     const joined = await second.ok<{ existing?: boolean }>('conversation.start', { context: { kind: 'plan', id: itemId }, clientKey: ck() });
     expect(joined.existing).toBe(true);
+    const before = await copyCounts();
     const { message } = await first.ok<Sent>('message.send', { conversationId, body: 'Efter', clientKey: ck() });
     expect(message.seq).toBe(2);
+    expect(grew(before, await copyCounts())).toEqual({ read_again: 1 });
     await second.waitFor(created(conversationId, 'Efter'));
     await teacher.waitFor(created(conversationId, 'Efter'));
     await second.ping();

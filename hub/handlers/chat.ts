@@ -44,7 +44,10 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
           if (e instanceof RequestError) return undefined;
           throw e;
         });
+        ctx.conversations.counted(sent ? 'used' : 'read_again');
         if (sent) return sent;
+      } else {
+        ctx.conversations.counted('no_copy');
       }
       // Read and checked before the write's transaction, as that transaction would have seen
       // it (no lock: the append takes the seq): the transaction holds one statement per message.
