@@ -33,10 +33,6 @@ const messageIn = (conversationId: string, body?: string) => (f: Frame) =>
 const conversationEvent = (name: string, conversationId: string) => (f: Frame) =>
   f.type === 'event' && f.event === name && (f.data as { conversation: Conversation }).conversation.id === conversationId;
 
-async function receivedNone(c: TestClient, pred: (f: Frame) => boolean): Promise<void> {
-  await c.ping(); // every frame published before the pong has arrived
-  expect(c.frames.filter(pred)).toHaveLength(0);
-}
 
 async function publishedItem(teacher: TestClient, kind: 'plan' | 'assignment', title: string, groupId = 'g-ek-ma7') {
   const { item } = await teacher.ok<{ item: { id: string } }>('item.create', { kind, groupId, title, publish: true, clientKey: ck() });
@@ -180,14 +176,14 @@ describe('development conferences (§3 mentor, student, guardian through a confe
     expect(conference.participants.map((p) => p.id).sort()).toEqual(['p-gua-ek-2a', 'p-gua-ek-2b', 'p-mentor-ek', 'p-stu-ek-2']);
     const created = (f: Frame) => f.type === 'event' && f.event === 'conference.created' && (f.data as { conference: { id: string } }).conference.id === conference.id;
     for (const c of circle) await c.waitFor(created);
-    for (const c of outside) await receivedNone(c, created);
+    for (const c of outside) expect(await c.receivedSoFar(created)).toHaveLength(0);
 
     const { conversation } = await mentor.ok<{ conversation: Conversation }>('conversation.start', { context: { kind: 'conference', id: conference.id }, clientKey: ck() });
     expect(conversation.context).toEqual({ kind: 'conference', id: conference.id, title: 'Utvecklingssamtal', link: `https://portal.example/samtal/${conference.id}` });
     expect(ids(conversation)).toEqual(['p-gua-ek-2a', 'p-gua-ek-2b', 'p-mentor-ek', 'p-stu-ek-2']);
     await mentor.ok('message.send', { conversationId: conversation.id, body: 'Välkomna på tisdag kl 14.', clientKey: ck() });
     for (const c of circle) await c.waitFor(messageIn(conversation.id, 'Välkomna på tisdag kl 14.'));
-    for (const c of outside) await receivedNone(c, messageIn(conversation.id));
+    for (const c of outside) expect(await c.receivedSoFar(messageIn(conversation.id))).toHaveLength(0);
 
     // The student and a guardian answer in the same thread; starting it again finds it.
     const again = await circle[2]!.ok<{ conversation: Conversation; existing?: boolean }>('conversation.start', { context: { kind: 'conference', id: conference.id }, clientKey: ck() });
@@ -206,7 +202,7 @@ describe('development conferences (§3 mentor, student, guardian through a confe
     expect(closed.conference.state).toBe('closed');
     const closedEv = (f: Frame) => f.type === 'event' && f.event === 'conference.closed' && (f.data as { conference: { id: string } }).conference.id === conference.id;
     for (const c of circle) await c.waitFor(closedEv);
-    for (const c of outside) await receivedNone(c, closedEv);
+    for (const c of outside) expect(await c.receivedSoFar(closedEv)).toHaveLength(0);
     const listed = await circle[3]!.ok<{ conferences: { id: string; state: string }[] }>('conferences.get');
     expect(listed.conferences.find((x) => x.id === conference.id)?.state).toBe('closed');
     expect(await outside[1]!.request('conference.get', { conferenceId: conference.id })).toMatchObject({ type: 'error', code: 'not_found' });
@@ -223,7 +219,7 @@ describe("a mentor's conversations with the whole group (membership follows the 
     expect(ids(s.conversation)).toEqual(['p-mentor-ek', 'p-stu-ek-1', 'p-stu-ek-2', 'p-stu-ek-3', 'p-stu-ek-4', 'p-stu-ek-5', 'p-stu-ek-6']);
     await mentor.ok('message.send', { conversationId: s.conversation.id, body: 'Glöm inte gympakläderna!', clientKey: ck() });
     for (const c of students) await c.waitFor(messageIn(s.conversation.id, 'Glöm inte gympakläderna!'));
-    for (const c of guardians) await receivedNone(c, messageIn(s.conversation.id));
+    for (const c of guardians) expect(await c.receivedSoFar(messageIn(s.conversation.id))).toHaveLength(0);
     // Only the mentors write to the whole group: a student replies privately (docs/DOMAIN.md §3).
     expect(await students[0]!.request('message.send', { conversationId: s.conversation.id, body: 'Okej!', clientKey: ck() }))
       .toMatchObject({ type: 'error', code: 'forbidden', message: 'only the mentors write to the whole group; reply privately to the mentor' });
@@ -231,7 +227,7 @@ describe("a mentor's conversations with the whole group (membership follows the 
     const g = await mentor.ok<{ conversation: Conversation }>('conversation.start', { groupId: 'g-ek-7a', audience: 'guardians', clientKey: ck() });
     await mentor.ok('message.send', { conversationId: g.conversation.id, body: 'Föräldramöte på torsdag', clientKey: ck() });
     for (const c of guardians) await c.waitFor(messageIn(g.conversation.id, 'Föräldramöte på torsdag'));
-    for (const c of students) await receivedNone(c, messageIn(g.conversation.id));
+    for (const c of students) expect(await c.receivedSoFar(messageIn(g.conversation.id))).toHaveLength(0);
     // Without a subject it is the one conversation of the group: starting it again finds it.
     const again = await mentor.ok<{ conversation: Conversation; existing?: boolean }>('conversation.start', { groupId: 'g-ek-7a', audience: 'guardians', clientKey: ck() });
     expect(again).toMatchObject({ existing: true, conversation: { id: g.conversation.id } });
@@ -366,6 +362,6 @@ describe('rights follow the directory, on every message', () => {
     expect(messages.map((m) => m.body)).toEqual(['Vart vill ni åka?', 'Stockholm!']);
     await mentor.ok('message.send', { conversationId: conversation.id, body: 'Välkommen Nora!', clientKey: ck() });
     await newcomer.waitFor(messageIn(conversation.id, 'Välkommen Nora!'));
-    await receivedNone(leaving, messageIn(conversation.id, 'Välkommen Nora!'));
+    expect(await leaving.receivedSoFar(messageIn(conversation.id, 'Välkommen Nora!'))).toHaveLength(0);
   });
 });

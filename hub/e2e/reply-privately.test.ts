@@ -23,10 +23,6 @@ const REASON = 'only the mentors write to the whole group; reply privately to th
 
 const about = (conversationId: string) => (f: Frame) =>
   f.type === 'event' && JSON.stringify(f.data).includes(conversationId);
-async function receivedNone(c: TestClient, pred: (f: Frame) => boolean): Promise<void> {
-  await c.ping(); // every frame published before the pong has arrived
-  expect(c.frames.filter(pred)).toHaveLength(0);
-}
 const ids = (c: Conversation) => c.participants.map((p) => p.id).sort();
 
 /**
@@ -39,7 +35,7 @@ async function deliveredQuoted(r: Reply, original: string, author: TestClient, o
   await author.waitFor((f) => f.type === 'event' && f.event === 'conversation.created' && (f.data as { conversation: Conversation }).conversation.id === r.conversation.id);
   const got = await author.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === r.message.id);
   expect((got.data as { message: Message }).message.replyTo).toEqual(r.message.replyTo);
-  for (const c of others) await receivedNone(c, about(r.conversation.id));
+  for (const c of others) expect(await c.receivedSoFar(about(r.conversation.id))).toHaveLength(0);
 }
 async function blockGuardian(t: TestHub, guardianId: string, childId: string): Promise<void> {
   const res = await fetch(`${t.url}/api/v1/guardian-blocks`, {
@@ -132,7 +128,7 @@ describe('reply privately to a whole-group message', () => {
     const reply = await hugo.ok<Reply>('message.replyPrivately', { to: { kind: 'message', id: message.id }, body: 'Jag är sjuk i morgon.', clientKey: ck() });
     const got = await mentor.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === reply.message.id);
     expect((got.data as { message: Message }).message).toMatchObject({ senderId: 'p-stu-ek-6', senderName: 'Hugo Larsson' }); // staff see him
-    await receivedNone(classmate, about(reply.conversation.id));
+    expect(await classmate.receivedSoFar(about(reply.conversation.id))).toHaveLength(0);
   });
 
   it('refuses what the caller may not read or write, with the documented codes', async () => {
@@ -218,7 +214,7 @@ describe('reply privately to a post (issue 13 item 3)', () => {
     const r = await hugo.ok<Reply>('message.replyPrivately', { to: { kind: 'post', id: p.id }, body: 'Jag har inga skor.', clientKey: ck() });
     const got = await mentor.waitFor((f) => f.type === 'event' && f.event === 'message.created' && (f.data as { message: Message }).message.id === r.message.id);
     expect((got.data as { message: Message }).message).toMatchObject({ senderId: 'p-stu-ek-6', senderName: 'Hugo Larsson', replyTo: { kind: 'post', id: p.id } });
-    await receivedNone(liam, about(r.conversation.id));
+    expect(await liam.receivedSoFar(about(r.conversation.id))).toHaveLength(0);
   });
 
   it("refuses what the caller may not read, §3's rows, one's own post and a blocked guardian relation", async () => {
@@ -245,7 +241,7 @@ describe('reply privately to a post (issue 13 item 3)', () => {
     try {
       const blocked = await t.connect('p-gua-ek-1a');
       expect({ ...(await reply(blocked, p.id)), id: unknown.id }).toEqual(unknown);
-      await receivedNone(mentor, (f) => f.type === 'event' && f.event === 'message.created' && JSON.stringify(f.data).includes('p-gua-ek-1a'));
+      expect(await mentor.receivedSoFar((f) => f.type === 'event' && f.event === 'message.created' && JSON.stringify(f.data).includes('p-gua-ek-1a'))).toHaveLength(0);
     } finally {
       await fetch(`${t.url}/api/v1/guardian-blocks?guardianId=p-gua-ek-1a&childId=p-stu-ek-1`, { method: 'DELETE', headers: { authorization: `Bearer ${TEST_ADMIN}` } });
     }
@@ -276,7 +272,7 @@ describe('reply privately to an author with a protected identity', () => {
     expect(asMaria.group?.mentorIds).toEqual([]); // hidden from families too
     expect(await maria.request('message.replyPrivately', { to: { kind: 'message', id: message.id }, body: 'Hej', clientKey: ck() }))
       .toMatchObject({ type: 'error', code: 'forbidden', path: ['to', 'id'] });
-    await receivedNone(mentor, (f) => f.type === 'event' && f.event === 'conversation.created' && !JSON.stringify(f.data).includes(conversation.id));
+    expect(await mentor.receivedSoFar((f) => f.type === 'event' && f.event === 'conversation.created' && !JSON.stringify(f.data).includes(conversation.id))).toHaveLength(0);
   });
 
   it('to their post as well', async () => {
@@ -288,6 +284,6 @@ describe('reply privately to an author with a protected identity', () => {
     });
     expect(await maria.request('message.replyPrivately', { to: { kind: 'post', id: post.id }, body: 'Hej', clientKey: ck() }))
       .toMatchObject({ type: 'error', code: 'forbidden', message: 'the author of this post cannot be written to privately', path: ['to', 'id'] });
-    await receivedNone(mentor, (f) => f.type === 'event' && f.event === 'message.created');
+    expect(await mentor.receivedSoFar((f) => f.type === 'event' && f.event === 'message.created')).toHaveLength(0);
   });
 });

@@ -33,10 +33,6 @@ const scheduledChanged = (id: string, state: string) => (f: Frame) =>
   f.type === 'event' && f.event === 'scheduled.changed' && (f.data as { scheduled: Scheduled }).scheduled.id === id
   && (f.data as { scheduled: Scheduled }).scheduled.state === state;
 
-async function receivedNone(c: TestClient, pred: (f: Frame) => boolean): Promise<void> {
-  await c.ping(); // every frame published before the pong has arrived
-  expect(c.frames.filter(pred)).toHaveLength(0);
-}
 
 describe('scheduled posts and mailings', () => {
   let t: TestHub;
@@ -61,7 +57,7 @@ describe('scheduled posts and mailings', () => {
     // The author's other device hears it; nobody else hears or finds anything.
     await mentorLaptop.waitFor(scheduledChanged(scheduled.id, 'pending'));
     for (const c of [maria, jenny, elsewhere]) {
-      await receivedNone(c, (f) => f.type === 'event' && JSON.stringify(f.data).includes(title));
+      expect(await c.receivedSoFar((f) => f.type === 'event' && JSON.stringify(f.data).includes(title))).toHaveLength(0);
       expect(await feedTitles(c)).not.toContain(title);
       expect(await c.ok('scheduled.get')).toEqual({ items: [] });
     }
@@ -73,7 +69,7 @@ describe('scheduled posts and mailings', () => {
     const publishedId = (done.data as { scheduled: Scheduled }).scheduled.publishedId;
     expect(publishedId).toMatch(/^post_/);
     expect(await feedTitles(maria)).toContain(title);
-    await receivedNone(elsewhere, postCreated(title));
+    expect(await elsewhere.receivedSoFar(postCreated(title))).toHaveLength(0);
     expect(await feedTitles(elsewhere)).not.toContain(title);
     // Once: more looks publish nothing more.
     await t.hub.scheduled.publishDue();
@@ -104,7 +100,7 @@ describe('scheduled posts and mailings', () => {
       // The view names no chosen member, so no family learns who else was addressed.
       expect(JSON.stringify(got.data)).not.toContain('p-stu-ek-6');
       expect(JSON.stringify(got.data)).not.toContain('p-stu-ek-1');
-      await receivedNone(maria, postCreated(title));
+      expect(await maria.receivedSoFar(postCreated(title))).toHaveLength(0);
       expect(await feedTitles(maria)).not.toContain(title);
     } finally {
       await fetch(`${t.url}/api/v1/guardian-blocks?guardianId=p-gua-ek-1a&childId=p-stu-ek-1`, { method: 'DELETE', headers: { authorization: `Bearer ${TEST_ADMIN}` } });
@@ -180,7 +176,7 @@ describe('scheduled posts and mailings', () => {
       await due(scheduled.id);
       const failed = await mentor.waitFor(scheduledChanged(scheduled.id, 'failed'));
       expect((failed.data as { scheduled: Scheduled }).scheduled.failure).toMatch(/^forbidden: /);
-      await receivedNone(maria, postCreated(title));
+      expect(await maria.receivedSoFar(postCreated(title))).toHaveLength(0);
       expect(await db`select id from posts where title = ${title}`).toHaveLength(0);
     } finally {
       expect((await t.importBundle(demoBundle())).status).toBe(200);
@@ -209,7 +205,7 @@ describe('scheduled posts and mailings', () => {
       districtId: 'd-exempel', schoolIds: ['s-ekskolan'], title, body: 'Sportlov v. 9.', recipients: { guardians: true }, publishAt: inMinutes(5), clientKey: ck(),
     });
     expect(scheduled).toMatchObject({ kind: 'mailing', state: 'pending' });
-    await receivedNone(maria, (f) => JSON.stringify(f).includes(title));
+    expect(await maria.receivedSoFar((f) => JSON.stringify(f).includes(title))).toHaveLength(0);
     await due(scheduled.id);
     await maria.waitFor((f) => f.type === 'event' && f.event === 'mailing.created' && JSON.stringify(f.data).includes(title));
   });

@@ -90,6 +90,16 @@ export class TestClient {
     return this.waitFor((f) => f.type === 'welcome', 15_000);
   }
 
+  /**
+   * The frames matching `pred` received so far, once a ping is answered: a connection's frames
+   * come in order, so every frame published to it before the pong has arrived. For checking
+   * that something did not come.
+   */
+  async receivedSoFar(pred: (f: Frame) => boolean): Promise<Frame[]> {
+    await this.ping();
+    return this.frames.filter(pred);
+  }
+
   /** ping → pong: proves the connection is open and answering. */
   async ping(): Promise<Frame> {
     const id = `p${this.nextId++}`;
