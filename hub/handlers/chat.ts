@@ -40,7 +40,7 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
       // that refuses, is not the last word: the send is then made as if there were none.
       const copy = ctx.conversations.get(req.conversationId);
       if (copy) {
-        const sent = await send(copy, copy).catch((e: unknown) => {
+        const sent = await send(copy, true).catch((e: unknown) => {
           if (e instanceof RequestError) return undefined;
           throw e;
         });
@@ -61,8 +61,13 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
     },
   });
 
-  /** Checks the sender's rights in `conv` and writes the message; undefined if nothing was stored. */
-  async function send(conv: ConversationRow, copy?: ConversationRow) {
+  /**
+   * Checks the sender's rights in `conv` and writes the message; undefined if nothing was
+   * stored. `conv` is the node's copy when `fromCopy`: then the insert stores nothing unless
+   * the copy is still what is stored.
+   */
+  async function send(conv: ConversationRow, fromCopy = false) {
+    const unlessChanged = fromCopy ? conv : undefined;
     // Rights are checked on every message, against the directory as it is now.
     const participants = await assertMayWrite(dir, ctx.sql, personId, conv);
     const quietHours = sentInQuietHours(dir, personId, participants, new Date());
@@ -72,12 +77,12 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
       const result = (m: MessageRow | undefined) => m && { message: m, context: conv.context };
       if (fileIds.length === 0) {
         // Not awaited: the insert, the events and the COMMIT go to PostgreSQL in one write.
-        return { result: appendMessage(tx, conv, message, copy).then(result), events: events(message) };
+        return { result: appendMessage(tx, conv, message, unlessChanged).then(result), events: events(message) };
       }
       // Files are locked and checked first (a refusal writes nothing), then taken with the
       // message, once it is stored (a retry stores none, and its files stay with the first).
       const files = (await takeableUploads(tx, personId, fileIds, 'message')).map(fileFacts);
-      const m = await appendMessage(tx, conv, { ...message, files }, copy);
+      const m = await appendMessage(tx, conv, { ...message, files }, unlessChanged);
       if (!m) return { result: undefined, events: [] };
       await linkAttachments(tx, fileIds, { messageId: m.id });
       return { result: result(m), events: events({ ...message, files }) };
