@@ -1,4 +1,7 @@
 // A small Prometheus registry: counters, gauges and histograms, rendered as text format 0.0.4.
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
+
 type Labels = Record<string, string>;
 
 function labelText(labels: Labels): string {
@@ -45,6 +48,16 @@ export class Gauge implements Metric {
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 const NO_LABELS: Labels = Object.freeze({});
+
+/** A scavenge takes a millisecond or a few; a full collection's pause tens of them. */
+const GC_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25];
+
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
 
 interface Series {
   counts: number[];
@@ -106,10 +119,34 @@ export class Metrics {
   readonly notificationsGivenUp = new Counter('schoolhub_notifications_given_up_total', 'Notifications given up (kept in the outbox as given up or gone), by channel and reason');
   readonly notificationsWaiting = new Gauge('schoolhub_notifications_waiting', 'Notifications waiting in the outbox (held, due or being sent), by channel');
   readonly notificationOldestSeconds = new Gauge('schoolhub_notification_oldest_waiting_seconds', 'How long the oldest due notification has waited past its due time');
+  readonly gcPauseSeconds = new Histogram('schoolhub_gc_pause_seconds', "This process's pauses for garbage collection, by kind (minor: a young-generation scavenge; major: a full mark-compact)", GC_BUCKETS);
+  readonly heapSpaceBytes = new Gauge('schoolhub_heap_space_bytes', "The size of this process's V8 heap spaces, by space (new_space: the young generation, two semi-spaces)");
+
+  constructor() {
+    for (const { space_name: space } of getHeapSpaceStatistics()) {
+      this.heapSpaceBytes.set(() => getHeapSpaceStatistics().find((s) => s.space_name === space)?.space_size ?? 0, { space });
+    }
+  }
+
+  /**
+   * Counts the process's garbage-collection pauses into gcPauseSeconds until the returned stop is
+   * called: a pause stops every connection of the node at once, and is where latency tails come
+   * from that no request's own timing shows (hub/runtime-flags.ts).
+   */
+  observeGc(): () => void {
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = GC_KINDS[(e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other';
+        this.gcPauseSeconds.observe(e.duration / 1000, { kind });
+      }
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    return () => observer.disconnect();
+  }
 
   render(): string {
     const all: Metric[] = [this.connections, this.framesIn, this.framesOut, this.published, this.errors, this.closes, this.fanoutSeconds, this.requestSeconds, this.writeSeconds, this.conversationCopies, this.conversationCopiesKept, this.dbUp, this.brokerUp, this.imports, this.http, this.limited,
-      this.notificationsQueued, this.notificationsSent, this.notificationsFailed, this.notificationsGivenUp, this.notificationsWaiting, this.notificationOldestSeconds];
+      this.notificationsQueued, this.notificationsSent, this.notificationsFailed, this.notificationsGivenUp, this.notificationsWaiting, this.notificationOldestSeconds, this.gcPauseSeconds, this.heapSpaceBytes];
     return all.map((m) => m.render()).join('\n') + '\n';
   }
 }

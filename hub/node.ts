@@ -206,6 +206,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   metrics.connections.set(() => sessions.all.size, { state: 'open' });
   metrics.dbUp.set(() => (database.up() ? 1 : 0));
   metrics.brokerUp.set(() => (broker.healthy() ? 1 : 0));
+  const stopGcMetrics = metrics.observeGc();
   // Unsubscribe links point at HUB_PUBLIC_URL, in dev at where this node listens (known after listen).
   let listeningUrl = '';
   const mail = startMail(config, core, () => listeningUrl);
@@ -256,6 +257,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       await core.auditLog.stop(); // the last audit entries, before the pool closes
       await broker.close();
       await database.close();
+      stopGcMetrics();
     },
   };
 }

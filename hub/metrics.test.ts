@@ -1,0 +1,44 @@
+// The process metrics of /metrics: GC pauses by kind and the heap's spaces.
+import { describe, expect, it } from 'vitest';
+import { Metrics } from './metrics.ts';
+
+describe('process metrics', () => {
+  it('counts garbage-collection pauses by kind while observed, and not after', async () => {
+    const metrics = new Metrics();
+    const stop = metrics.observeGc();
+    churn();
+    await until(() => count(metrics.render(), 'minor') > 0);
+    const seen = count(metrics.render(), 'minor');
+    expect(seen).toBeGreaterThan(0);
+    expect(metrics.render()).toMatch(/^schoolhub_gc_pause_seconds_bucket\{kind="minor",le="0.0005"\} \d+$/m);
+    stop();
+    churn();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(count(metrics.render(), 'minor')).toBe(seen);
+  });
+
+  it("reports every V8 heap space's size", () => {
+    const text = new Metrics().render();
+    for (const space of ['new_space', 'old_space', 'code_space', 'large_object_space']) {
+      expect(Number(text.match(new RegExp(`^schoolhub_heap_space_bytes\\{space="${space}"\\} (\\d+)$`, 'm'))?.[1])).toBeGreaterThanOrEqual(0);
+    }
+    expect(Number(text.match(/^schoolhub_heap_space_bytes\{space="new_space"\} (\d+)$/m)?.[1])).toBeGreaterThan(0);
+  });
+});
+
+/** Short-lived garbage, enough for several scavenges. */
+function churn(): void {
+  let keep: object[] = [];
+  for (let i = 0; i < 2_000_000; i++) {
+    keep.push({ i });
+    if (keep.length > 1000) keep = [];
+  }
+}
+
+function count(text: string, kind: string): number {
+  return Number(text.match(new RegExp(`^schoolhub_gc_pause_seconds_count\\{kind="${kind}"\\} (\\d+)$`, 'm'))?.[1] ?? 0);
+}
+
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+}
