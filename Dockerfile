@@ -14,5 +14,4 @@ RUN mkdir -p /data && chown node:node /data
 ENV HUB_DATA_DIR=/data
 # Runs as the image's non-root user; with DATABASE_URL set no embedded PostgreSQL is started.
 USER node
-# The flags are hub/runtime-flags.ts's (a smaller young generation: shorter GC pauses).
-CMD ["node", "--max-semi-space-size=4", "--import", "tsx", "hub/main.ts"]
+CMD ["node", "--import", "tsx", "hub/main.ts"]

@@ -26,7 +26,6 @@ import type { PostsHubResult, PostsParams, PostsSide } from './scenarios/posts.t
 import { markCost } from './lib/database.ts';
 import { importBundle } from './lib/hub-client.ts';
 import { render, summarize, summaryLine, type BenchResults } from './report.ts';
-import { HUB_NODE_FLAGS } from '../hub/runtime-flags.ts';
 import { runNotify, type NotifyParams } from './scenarios/notify.ts';
 
 export type Phase = 'idle' | 'storm' | 'fanout' | 'chat' | 'posts' | 'readstats' | 'notify';
@@ -181,7 +180,7 @@ async function hubPhases(opts: BenchOptions, log: (line: string) => void, twoCpu
     // --cpu-prof: the whole hub process as `node --cpu-prof` sees it, and (lib/control.ts)
     // a profile of each measured window alone, from the same V8 profiler.
     const profFlags = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=hub-process-${opts.phases.join('-')}.cpuprofile`] : [];
-    const hub = await ServerChild.start('hub-server.ts', { name: 'hub', cpu: serverCpu, env, files, nodeFlags: ['--expose-gc', ...HUB_NODE_FLAGS, ...profFlags] });
+    const hub = await ServerChild.start('hub-server.ts', { name: 'hub', cpu: serverCpu, env, files, nodeFlags: ['--expose-gc', ...profFlags] });
     children.push(hub);
     const ref = has('fanout') || has('posts') ? await ServerChild.start('reference-server.ts', { name: 'ref', cpu: serverCpu, env, files, nodeFlags: ['--expose-gc'] }) : undefined;
     if (ref) children.push(ref);

@@ -26,7 +26,6 @@ import type { EndpointReport, FromEndpoint, ToEndpoint } from '../push-endpoint.
 import { mintToken } from '../../hub/auth/mint.ts';
 import { redisReachable } from '../../hub/testing/processes.ts';
 import { testVapid } from '../../hub/testing/vapid.ts';
-import { HUB_NODE_FLAGS } from '../../hub/runtime-flags.ts';
 
 export interface NotifyParams {
   /** The district: schools × classes × students, two guardians each (the mailing's audience). */
@@ -245,7 +244,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
       const cpus = Array.from({ length: count }, (_, i) => (o.pin ? i : undefined));
       if (o.pin && count > 1 && TASKSET) execFileSync(TASKSET, ['-a', '-p', '-c', '0-1', String(endpoint.child.pid)], { stdio: 'ignore' });
       log(`notify: ${count} node(s), a mailing to ${guardians.length} guardians`);
-      for (const [i, cpu] of cpus.entries()) nodes.push(await ServerChild.start('hub-server.ts', { name: `notify-${i}`, cpu, env, nodeFlags: [...HUB_NODE_FLAGS] }));
+      for (const [i, cpu] of cpus.entries()) nodes.push(await ServerChild.start('hub-server.ts', { name: `notify-${i}`, cpu, env }));
       const run = await oneRun(o, { nodes, cpus, endpoint, sql, dbUrl: db.url, plan, secret, expected: guardians.length, clientKey: `bench-notify-${count}` });
       runs.push(run);
       log(`notify: ${count} node(s): ${run.pushes}/${run.expected} pushes, commit → last push ${run.commitToLastPushS.toFixed(1)} s, ` +
