@@ -131,7 +131,7 @@ export class Metrics {
   /**
    * Counts the process's garbage-collection pauses into gcPauseSeconds until the returned stop is
    * called: a pause stops every connection of the node at once, and is where latency tails come
-   * from that no request's own timing shows (hub/runtime-flags.ts).
+   * from that no request's own timing shows (docs/ARCHITECTURE.md, "Garbage collection pauses").
    */
   observeGc(): () => void {
     const observer = new PerformanceObserver((list) => {
