@@ -154,8 +154,11 @@ describe("messages sent through the node's copy of a conversation", () => {
     const key = ck();
     const first = await guardian.ok<Sent>('message.send', { conversationId: conversation.id, body: 'Hej', clientKey: key });
     expect(copyOf(conversation.id)).toBeDefined();
+    const before = await copyCounts();
     const again = await guardian.ok<Sent>('message.send', { conversationId: conversation.id, body: 'Hej', clientKey: key });
     expect(again.message).toMatchObject({ id: first.message.id, seq: first.message.seq });
+    // The copy was right: a retry is no stale copy, and the conversation is not read again.
+    expect(grew(before, await copyCounts())).toEqual({ used: 1 });
     expect(await guardian.request('message.send', { conversationId: conversation.id, body: 'Annat', clientKey: key })).toMatchObject({ type: 'error', code: 'conflict' });
     await mentor.waitFor(created(conversation.id, 'Hej'));
     expect(await mentor.receivedSoFar(created(conversation.id, 'Hej'))).toHaveLength(1);

@@ -44,8 +44,18 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
           if (e instanceof RequestError) return undefined;
           throw e;
         });
-        ctx.conversations.counted(sent ? 'used' : 'read_again');
-        if (sent) return sent;
+        if (sent) {
+          ctx.conversations.counted('used');
+          return sent;
+        }
+        // Nothing stored: the copy is stale or refused, or this send retries a clientKey
+        // already stored. A retry is answered with the stored message (createOnce, on
+        // undefined); its copy was right, and the conversation need not be read again.
+        if (await findMessageByKey(ctx.sql, personId, req.clientKey)) {
+          ctx.conversations.counted('used');
+          return undefined;
+        }
+        ctx.conversations.counted('read_again');
       } else {
         ctx.conversations.counted('no_copy');
       }
