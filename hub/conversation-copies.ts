@@ -15,7 +15,7 @@ export const CONVERSATION_COPIES = 10_000;
 
 /**
  * How a send found its conversation (schoolhub_conversation_copies_total): its copy held
- * (`used`), the copy was stale or refused and the conversation was read again (`read_again`),
+ * (`used`; a retry of a stored clientKey too), the copy was stale or refused and the conversation was read again (`read_again`),
  * or there was no copy and it was read (`no_copy`). Many `read_again` means conversations
  * change under their senders, or a copy never matches what is stored.
  */

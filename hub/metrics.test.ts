@@ -1,6 +1,7 @@
 // The process metrics of /metrics: GC pauses by kind and the heap's spaces.
 import { describe, expect, it } from 'vitest';
 import { Metrics } from './metrics.ts';
+import { seriesValue } from './testing/metrics-text.ts';
 
 describe('process metrics', () => {
   it('counts garbage-collection pauses by kind while observed, and not after', async () => {
@@ -20,9 +21,9 @@ describe('process metrics', () => {
   it("reports every V8 heap space's size", () => {
     const text = new Metrics().render();
     for (const space of ['new_space', 'old_space', 'code_space', 'large_object_space']) {
-      expect(Number(text.match(new RegExp(`^schoolhub_heap_space_bytes\\{space="${space}"\\} (\\d+)$`, 'm'))?.[1])).toBeGreaterThanOrEqual(0);
+      expect(Number(seriesValue(text, 'schoolhub_heap_space_bytes', { space }))).toBeGreaterThanOrEqual(0);
     }
-    expect(Number(text.match(/^schoolhub_heap_space_bytes\{space="new_space"\} (\d+)$/m)?.[1])).toBeGreaterThan(0);
+    expect(Number(seriesValue(text, 'schoolhub_heap_space_bytes', { space: 'new_space' }))).toBeGreaterThan(0);
   });
 });
 
@@ -36,7 +37,7 @@ function churn(): void {
 }
 
 function count(text: string, kind: string): number {
-  return Number(text.match(new RegExp(`^schoolhub_gc_pause_seconds_count\\{kind="${kind}"\\} (\\d+)$`, 'm'))?.[1] ?? 0);
+  return seriesValue(text, 'schoolhub_gc_pause_seconds_count', { kind }) ?? 0;
 }
 
 async function until(ok: () => boolean): Promise<void> {

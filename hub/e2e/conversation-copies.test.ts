@@ -11,6 +11,7 @@ import type postgres from 'postgres';
 import { TEST_ADMIN, type TestHub } from '../testing/harness.ts';
 import { connectEach, useTestHubAndDatabase } from '../testing/lifecycle.ts';
 import type { Frame, TestClient } from '../testing/client.ts';
+import { seriesBy, seriesValue } from '../testing/metrics-text.ts';
 
 let t: TestHub;
 let db: postgres.Sql;
@@ -38,10 +39,7 @@ async function planThread(teacher: TestClient, guardian: TestClient, title: stri
 
 /** schoolhub_conversation_copies_total by outcome, as an operator reads it from /metrics. */
 async function copyCounts(): Promise<Record<string, number>> {
-  const text = await (await fetch(`${t.url}/metrics`)).text();
-  const counts: Record<string, number> = {};
-  for (const m of text.matchAll(/^schoolhub_conversation_copies_total\{outcome="(\w+)"\} (\d+)$/gm)) counts[m[1]!] = Number(m[2]);
-  return counts;
+  return seriesBy(await (await fetch(`${t.url}/metrics`)).text(), 'schoolhub_conversation_copies_total', 'outcome');
 }
 const grew = (before: Record<string, number>, after: Record<string, number>) =>
   Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)]).filter(([, d]) => d !== 0));
@@ -62,8 +60,8 @@ describe("messages sent through the node's copy of a conversation", () => {
     expect(grew(before, first)).toEqual({ no_copy: 4 });
     for (const [who, conversationId] of sends) await who.ok('message.send', { conversationId, body: 'Andra', clientKey: ck() });
     expect(grew(first, await copyCounts())).toEqual({ used: 4 });
-    const kept = (await (await fetch(`${t.url}/metrics`)).text()).match(/^schoolhub_conversation_copies (\d+)$/m);
-    expect(Number(kept?.[1])).toBeGreaterThanOrEqual(4);
+    const kept = seriesValue(await (await fetch(`${t.url}/metrics`)).text(), 'schoolhub_conversation_copies');
+    expect(Number(kept)).toBeGreaterThanOrEqual(4);
   });
 
   it('reach a guardian who joined the thread since the copy was kept, once', async () => {

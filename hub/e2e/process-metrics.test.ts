@@ -3,6 +3,7 @@
 // Operating section suggests for nodes that do not send notifications.
 import { describe, expect, it } from 'vitest';
 import { freshDatabase, TEST_ADMIN, TEST_SECRET } from '../testing/harness.ts';
+import { seriesValue } from '../testing/metrics-text.ts';
 import { startNodeProcess } from '../testing/processes.ts';
 
 const MB = 1024 * 1024;
@@ -20,11 +21,11 @@ async function youngGeneration(env: Record<string, string>): Promise<{ bytes: nu
     for (let i = 0; i < 100; i++) {
       await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${node.url}/demo/token?as=p-mentor-ek`)).text()));
       text = await (await fetch(`${node.url}/metrics`)).text();
-      if (/^schoolhub_gc_pause_seconds_count\{kind="minor"\} [1-9]/m.test(text)) break;
+      if ((seriesValue(text, 'schoolhub_gc_pause_seconds_count', { kind: 'minor' }) ?? 0) > 0) break;
     }
     return {
-      bytes: Number(text.match(/^schoolhub_heap_space_bytes\{space="new_space"\} (\d+)$/m)?.[1]),
-      minorPauses: Number(text.match(/^schoolhub_gc_pause_seconds_count\{kind="minor"\} (\d+)$/m)?.[1] ?? 0),
+      bytes: Number(seriesValue(text, 'schoolhub_heap_space_bytes', { space: 'new_space' })),
+      minorPauses: seriesValue(text, 'schoolhub_gc_pause_seconds_count', { kind: 'minor' }) ?? 0,
     };
   } finally {
     node.kill('SIGINT');
