@@ -96,12 +96,14 @@ export function readBody(res: HttpResponse, limit: number, aborted: Aborted): Pr
         resolve(Buffer.concat(chunks));
       }
     });
-    aborted.onAbort = () => {
+    // Bound first, then stored: see docs/ARCHITECTURE.md, "Garbage collection pauses".
+    const onAbort = () => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       reject(new Error('aborted'));
     };
+    aborted.onAbort = onAbort;
   });
 }
 

@@ -233,10 +233,12 @@ export class Sessions {
       }
       const drained = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), SESSION_LIMITS.replayStallMs);
-        s.drained = () => {
+        // Bound first, then stored: see docs/ARCHITECTURE.md, "Garbage collection pauses".
+        const onDrained = () => {
           clearTimeout(timer);
           resolve(true);
         };
+        s.drained = onDrained;
       });
       s.drained = undefined;
       if (!drained) {
