@@ -22,10 +22,13 @@ export { startConversation } from './chat-start.ts';
 export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
   const { dir, personId } = ctx;
   const fileIds = req.attachmentIds ?? [];
+  // The stored message of a retry that create() already looked up: createOnce answers with it
+  // rather than reading it again.
+  let storedByCreate: MessageRow | undefined;
   return createOnce({
     // A retry of a send with files finds it first: its uploads are taken, and taking them again would refuse it.
     lookFirst: fileIds.length > 0,
-    find: () => findMessageByKey(ctx.sql, personId, req.clientKey),
+    find: async () => storedByCreate ?? findMessageByKey(ctx.sql, personId, req.clientKey),
     // An edit or delete since does not make a retry a different message.
     same: (prior) => prior.conversationId === req.conversationId && (prior.body === req.body || prior.deletedAt !== null || prior.editedAt !== null),
     what: 'a different message',
@@ -51,7 +54,8 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
         // Nothing stored: the copy is stale or refused, or this send retries a clientKey
         // already stored. A retry is answered with the stored message (createOnce, on
         // undefined); its copy was right, and the conversation need not be read again.
-        if (await findMessageByKey(ctx.sql, personId, req.clientKey)) {
+        storedByCreate = await findMessageByKey(ctx.sql, personId, req.clientKey);
+        if (storedByCreate) {
           ctx.conversations.counted('used');
           return undefined;
         }
