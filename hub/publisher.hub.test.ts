@@ -1,12 +1,14 @@
 // The publisher against a real PostgreSQL: its deadlock detector (two writes that lock the
 // same rows in the opposite order: PostgreSQL rolls one back, 40P01, and the publisher runs it
 // again, where the victim used to answer `unavailable`), a failing statement in a shared
-// transaction, and a full batch that reaches the database in one pipeline.
+// transaction, a full batch that reaches the database in one pipeline, and the messages of a
+// batch in one statement.
 import { describe, expect, it } from 'vitest';
-import { withFreshPool } from '../storage/test-database.ts';
+import { countMessageStatements, messageStatements, withFreshPool } from '../storage/test-database.ts';
 import { migrate } from '../storage/migrate.ts';
 import type { Sql, Tx } from '../storage/pool.ts';
 import { GROUP_COMMIT, Publisher } from './publisher.ts';
+import { appendMessageShared, insertConversation } from '../storage/chat.ts';
 
 let sql: Sql;
 withFreshPool(4, async (pool) => {
@@ -21,9 +23,24 @@ withFreshPool(4, async (pool) => {
     create function note_events_inserted() returns trigger language plpgsql as
       $$ begin insert into events_inserted values (clock_timestamp()); return null; end $$;
     create trigger note_events_inserted after insert on events for each statement execute function note_events_inserted()`);
+  await countMessageStatements(pool);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A write that holds the publisher's only slot (GROUP_COMMIT.concurrency 1) until released, so
+ * that the writes made meanwhile queue up and share one batch. release() resolves once it ran.
+ */
+function holdSlot(publisher: Publisher): { release: () => Promise<unknown> } {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const write = publisher.write(async () => {
+    await held;
+    return { result: undefined, events: [] };
+  });
+  return { release: () => (release(), write) };
+}
 
 describe('publisher', () => {
   it('a write chosen as a deadlock victim is run again, and both writes are stored', async () => {
@@ -57,24 +74,61 @@ describe('publisher', () => {
     try {
       const publisher = new Publisher(sql, () => {});
       // The first write holds the only slot, so the next three queue up and share one batch.
-      let release!: () => void;
-      const held = new Promise<void>((r) => (release = r));
-      const first = publisher.write(async () => {
-        await held;
-        return { result: 'first', events: [] };
-      });
+      const first = holdSlot(publisher);
       // Each issues its insert and returns at once, as message.send does.
       const put = (id: number) => publisher.write(async (tx) => ({ result: tx`insert into pair values (${id}, 0)`.then(() => id), events: [] }));
       const a = put(10);
       const duplicate = put(1);
       const b = put(11);
-      release();
-      const [one, ten, dup, eleven] = await Promise.allSettled([first, a, duplicate, b]);
-      expect([one, ten, eleven].map((o) => o.status === 'fulfilled' && o.value)).toEqual(['first', 10, 11]);
+      const [one, ten, dup, eleven] = await Promise.allSettled([first.release(), a, duplicate, b]);
+      expect([one, ten, eleven].map((o) => o.status === 'fulfilled' && o.value)).toEqual([undefined, 10, 11]);
       expect(dup).toMatchObject({ status: 'rejected', reason: { code: '23505' } });
       // The shared transaction rolled back (COMMIT answered ROLLBACK); each ran again alone.
       expect(publisher.stats.retriedAlone).toBe(3);
       expect(await sql`select id from pair where id >= 10 order by id`).toEqual([{ id: 10 }, { id: 11 }]);
+    } finally {
+      GROUP_COMMIT.concurrency = concurrency;
+    }
+  });
+
+  it('the messages of a batch go to PostgreSQL in one statement; a write alone, or retried alone, sends its own', async () => {
+    const concurrency = GROUP_COMMIT.concurrency;
+    GROUP_COMMIT.concurrency = 1;
+    try {
+      const published: string[] = [];
+      const publisher = new Publisher(sql, (e) => published.push(e.name));
+      const convs = await sql.begin((tx) => Promise.all(['pc-1', 'pc-2'].map((id) => insertConversation(tx, {
+        id, creatorId: 'p-a', subject: null, context: null, participantIds: ['p-a', 'p-b'], clientKey: id, directKey: null, audience: null,
+      }))));
+      let n = 0;
+      // As message.send does: the append returned, not awaited, with its event.
+      const send = (conv: { id: string }, senderId: string, clientKey = `pk-${++n}`) => publisher.write(async (tx) => {
+        const message = { id: `pm-${++n}`, senderId, body: `nr ${n}`, clientKey, quietHours: false };
+        return { result: appendMessageShared(tx, { conv, message }), events: [{ name: 'message.created', keys: ['p:a'], data: {}, ofRow: { table: 'messages' as const, id: message.id } }] };
+      });
+      await messageStatements(sql);
+      // The first write holds the only slot, so the next five queue up and share one batch.
+      const first = holdSlot(publisher);
+      const sends = [send(convs[0]!, 'p-a'), send(convs[1]!, 'p-b'), send(convs[0]!, 'p-b'), send(convs[0]!, 'p-a', 'twice'), send(convs[0]!, 'p-a', 'twice')];
+      await first.release();
+      const stored = await Promise.all(sends);
+      expect(stored.map((m) => m && `${m.conversationId}/${m.seq}`)).toEqual(['pc-1/1', 'pc-2/1', 'pc-1/2', 'pc-1/3', undefined]);
+      expect(await messageStatements(sql)).toEqual([4]);
+      expect(published).toEqual(Array(4).fill('message.created'));
+
+      // A batch whose statement fails (a clientKey another transaction stored meanwhile would;
+      // here a message id taken) is retried write by write: each sends its own statement.
+      const again = holdSlot(publisher);
+      const clash = publisher.write(async (tx) => ({
+        result: appendMessageShared(tx, { conv: convs[1]!, message: { id: stored[0]!.id, senderId: 'p-a', body: 'x', clientKey: 'new-key', quietHours: false } }),
+        events: [],
+      }));
+      const fine = send(convs[1]!, 'p-a');
+      await again.release();
+      expect(await Promise.allSettled([clash, fine])).toMatchObject([{ status: 'rejected', reason: { code: '23505' } }, { status: 'fulfilled', value: { seq: 2 } }]);
+      expect(publisher.stats.retriedAlone).toBe(2);
+      // Only the committed statement is counted: the shared one, and the clash alone, rolled back.
+      expect(await messageStatements(sql)).toEqual([1]);
     } finally {
       GROUP_COMMIT.concurrency = concurrency;
     }
@@ -109,19 +163,13 @@ describe('publisher', () => {
       await sql`truncate piped, events_inserted`;
       // The first write holds the only slot, so a full batch queues up behind it.
       GROUP_COMMIT.concurrency = 1;
-      let release!: () => void;
-      const held = new Promise<void>((r) => (release = r));
-      const first = publisher.write(async () => {
-        await held;
-        return { result: 0, events: [] };
-      });
+      const first = holdSlot(publisher);
       // The batch is out once its works are called: then the event loop is held, before it can
       // read any answer. BEGIN, the inserts, the mark, the event insert and COMMIT: 104 queries.
       let hold = { from: 0, to: 0 };
       const n = GROUP_COMMIT.maxBatch;
       const writes = Array.from({ length: n }, (_, i) => put(i, i === 0 ? () => setImmediate(() => (hold = busyFor(400))) : undefined));
-      release();
-      await first;
+      await first.release();
       expect(await Promise.all(writes)).toEqual(Array.from({ length: n }, (_, i) => i));
       expect(published).toHaveLength(n + 4);
       const [at] = await sql<{ firstInsert: number; event: number }[]>`

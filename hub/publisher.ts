@@ -1,6 +1,7 @@
 // Commits and publishes, with group commit. Writes that arrive together share one
-// transaction: their statements are pipelined on one connection, their events appended at
-// the end, and one commit (one WAL flush) acknowledges them all. No write waits for more
+// transaction: their statements are pipelined on one connection (the appends of its messages
+// as one statement, storage/shared-statements.ts), their events appended at the end, and one
+// commit (one WAL flush) acknowledges them all. No write waits for more
 // company: a batch starts as soon as a connection is free, taking whatever queued up while
 // the previous one committed. Batches take no lock, so they commit side by side (PostgreSQL
 // flushes commits that arrive together at once). Events are published only after the commit;
@@ -9,6 +10,8 @@
 // The contract for `work`: read and check first, write last; it may throw only before it has
 // written (a thrown write-free work just fails alone), while a failing SQL statement fails the
 // shared transaction, and then every write of the batch is retried in a transaction of its own.
+// A shared statement's promise (appendMessageShared) settles only after every work returned:
+// a work returns it, never awaits it.
 //
 // Deadlines: a batch's commit, reserving its connection included, settles within
 // COMMIT_DEADLINE_MS (storage/events.ts: past it the connection is discarded and the writes
@@ -18,6 +21,7 @@
 import type { Sql, Tx } from '../storage/pool.ts';
 import { CommitOutcomeUnknown, isConflictRollback, isConnectionError, isSqlError, StorageDeadline } from '../storage/errors.ts';
 import { COMMIT_DEADLINE_MS, commitWithEvents, type NewEvent, type StoredEvent } from '../storage/events.ts';
+import { closeShared, openShared, sendShared } from '../storage/shared-statements.ts';
 
 /** How many times a write is run alone when PostgreSQL keeps choosing it as a deadlock victim. */
 const CONFLICT_TRIES = 5;
@@ -137,8 +141,15 @@ export class Publisher {
     let stored: StoredEvent[];
     try {
       stored = await commitWithEvents(this.sql, async (tx) => {
+        // The works' shared statements (a message's append) wait until every work has returned,
+        // then go out as one statement of each kind (storage/shared-statements.ts).
+        openShared(tx);
         outcomes = await Promise.allSettled(batch.map((p) => p.work(tx)));
-        if (outcomes.some((o) => o.status === 'rejected' && isSqlError(o.reason))) throw new BatchAborted();
+        if (outcomes.some((o) => o.status === 'rejected' && isSqlError(o.reason))) {
+          closeShared(tx);
+          throw new BatchAborted();
+        }
+        sendShared(tx);
         return outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value.events : []));
       });
       // Committed: every statement succeeded, so a result not awaited by its work is there.

@@ -9,6 +9,7 @@ import type { Db, Tx } from './pool.ts';
 import type { FileFacts } from './documentation.ts';
 import { iso, isoOrNull, keyedRows, type Stored } from './rows.ts';
 import { inBatches, RETENTION_BATCH } from './retention.ts';
+import { sharedStatement } from './shared-statements.ts';
 
 export interface ConversationContext {
   kind: 'plan' | 'assignment' | 'conference';
@@ -219,22 +220,66 @@ export function messageDraft(conv: Pick<ConversationRow, 'id'>, m: NewMessage): 
   };
 }
 
+/** A message to append: to `conv`, checked against `unlessChanged` when the sender's rights were checked against a copy. */
+export interface MessageAppend {
+  conv: Pick<ConversationRow, 'id'>;
+  message: NewMessage;
+  unlessChanged?: ConversationRow | undefined;
+}
+
 /**
- * Appends a message; the sender has read it. The seq is taken by the update itself, so two
- * messages to one conversation in one (group-committed) transaction get 6 and 7, not 6 twice.
- * The sender's read mark is an upsert: in a conversation with an audience they may have no
- * row yet.
+ * Appends messages in one statement; each sender has read their own. Answers, in the order
+ * given, each stored row, or undefined where nothing was stored: a retry whose clientKey is
+ * stored already (or appears earlier in this same call) takes no seq, and neither does a
+ * message whose rights were checked against a copy (`unlessChanged`) that is no longer what is
+ * stored, nor one whose conversation is gone. The seqs are taken by the update itself, under
+ * the conversation's row lock: messages to one conversation get consecutive seqs in the
+ * order given, so two in one group commit get 6 and 7, not 6 twice. The sender's read mark is
+ * an upsert (in a conversation with an audience they may have no row yet).
+ *
+ * Appends to one conversation that carry different copies go in statements of their own, one
+ * after the other: the copy is checked once for the conversation, under its lock, and one
+ * append's stale copy must not refuse another's.
  */
-export async function appendMessage(tx: Tx, conv: Pick<ConversationRow, 'id'>, m: NewMessage, unlessChanged?: ConversationRow): Promise<MessageRow | undefined> {
-  // A retry with a clientKey already stored takes no seq and inserts nothing (undefined); so
-  // does a message whose rights were checked against a copy that is no longer what is stored.
-  const [r] = await tx<MessageRecord[]>`
+export function appendMessages(tx: Tx, appends: readonly MessageAppend[]): Promise<(MessageRow | undefined)[]> {
+  const rounds: MessageAppend[][] = [];
+  const copyIn: Map<string, ConversationRow | undefined>[] = [];
+  for (const a of appends) {
+    let r = 0;
+    while (r < rounds.length && copyIn[r]!.has(a.conv.id) && copyIn[r]!.get(a.conv.id) !== a.unlessChanged) r++;
+    if (r === rounds.length) (rounds.push([]), copyIn.push(new Map()));
+    rounds[r]!.push(a);
+    copyIn[r]!.set(a.conv.id, a.unlessChanged);
+  }
+  // Sent together, not one after the other's answer: the statements go out in one write.
+  const answers = rounds.map((round) => (round.length === 1 ? appendOne(tx, round[0]!) : appendMany(tx, round)));
+  return Promise.all(answers).then((stored) => {
+    const byId = new Map(stored.flat().map((m) => [m.id, m]));
+    return appends.map((a) => byId.get(a.message.id));
+  });
+}
+
+/**
+ * What a copy says of a conversation that its messages' rights and events are computed from,
+ * for storedAsCopy as jsonb: absent keys (not JSON null) for a null context or audience, so
+ * that `->` gives SQL null.
+ */
+const copyFacts = (copy: ConversationRow) =>
+  ({ subject: copy.subject, context: copy.context ?? undefined, audience: copy.audience ?? undefined, participantIds: copy.participantIds });
+
+/**
+ * One append alone (most writes at a low rate commit alone): the set statement below does the
+ * same for one row, with about 0.1 ms more of PostgreSQL's CPU (loadtest/RESULTS.md).
+ */
+async function appendOne(tx: Tx, { conv, message: m, unlessChanged: copy }: MessageAppend): Promise<MessageRow[]> {
+  const rows = await tx<MessageRecord[]>`
     with c as (
-      update conversations set last_seq = last_seq + 1, last_message_at = date_trunc('milliseconds', now())
-      where id = ${conv.id}
+      update conversations v set last_seq = v.last_seq + 1, last_message_at = date_trunc('milliseconds', now())
+      from (select ${copy ? JSON.stringify(copyFacts(copy)) : null}::text::jsonb as copy) k
+      where v.id = ${conv.id}
         and not exists (select 1 from messages where sender_id = ${m.senderId} and client_key = ${m.clientKey})
-        and ${unlessChanged ? storedAsCopy(tx, unlessChanged) : tx`true`}
-      returning id, last_seq
+        and (k.copy is null or (${storedAsCopy(tx)}))
+      returning v.id, v.last_seq
     ), m as (
       insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to, files)
       select id, last_seq, ${m.id}, ${m.senderId}, ${m.body}, ${m.clientKey}, ${m.quietHours}, ${m.replyTo ? JSON.stringify(m.replyTo) : null}::text::jsonb,
@@ -245,25 +290,94 @@ export async function appendMessage(tx: Tx, conv: Pick<ConversationRow, 'id'>, m
       on conflict (conversation_id, person_id) do update set read_seq = excluded.read_seq
     )
     select * from m`;
-  return r ? messageRow(r) : undefined;
+  return rows.map(messageRow);
 }
 
 /**
- * The condition, inside an update of `conversations` where id = copy.id, that the row still
- * holds what `copy` says of everything a message's rights and events are computed from: its
- * subject, context and audience, and for a conversation without an audience its members, as a
- * set (insertConversation's row lists them in the order given, a read in the order joined).
- * A conversation with an audience takes its members from the directory; its member rows are
- * read marks, which every first read adds, so they are not compared. `lastSeq` is the append's
- * own to take, and the id, creator and creation time never change.
+ * The batch sizes appendMany plans for, as a literal limit: PostgreSQL takes a set-returning
+ * function for 100 rows, and for a few messages it would then read a small `conversations`
+ * whole rather than look the few rows up. One prepared statement per class, each planned for
+ * about its size.
  */
-function storedAsCopy(tx: Tx, copy: ConversationRow) {
-  return tx`subject is not distinct from ${copy.subject}::text
-    and context is not distinct from ${json(copy.context)}::text::jsonb
-    and audience is not distinct from ${json(copy.audience)}::text::jsonb
-    and (audience is not null
-      or array(select person_id from conversation_members where conversation_id = ${copy.id} order by person_id)
-         = array(select unnest(${copy.participantIds}::text[]) order by 1))`;
+const SIZE_CLASSES = [4, 16, 100] as const;
+const sizeClass = (n: number): number => SIZE_CLASSES.find((c) => c >= n) ?? n;
+
+/** Several appends in one statement: what appendOne does, for a set of rows. */
+async function appendMany(tx: Tx, round: readonly MessageAppend[]): Promise<MessageRow[]> {
+  // One jsonb parameter carries the rows: a statement of any size is one prepared statement.
+  // Absent keys (not null) for what a message lacks, so that `->` gives SQL null.
+  const input = JSON.stringify(round.map(({ conv, message: m, unlessChanged: copy }) => ({
+    conversationId: conv.id, id: m.id, senderId: m.senderId, body: m.body, clientKey: m.clientKey, quietHours: m.quietHours,
+    replyTo: m.replyTo, files: m.files?.length ? m.files : undefined, copy: copy && copyFacts(copy),
+  })));
+  // `offset 0` keeps the clientKey test a lookup per message in the (sender, client_key) index,
+  // whatever the plan thinks of the input's size. A clientKey given twice is stored once (the
+  // first). Each conversation is updated once, by its number of messages; `k` is in id order,
+  // which a plan of index lookups keeps, so two batches appending to the same conversations
+  // mostly lock them in one order (a deadlock between batches is retried, hub/publisher.ts).
+  const rows = await tx<MessageRecord[]>`
+    with i as (
+      select x.e->>'conversationId' as conversation_id, x.e->>'id' as id, x.e->>'senderId' as sender_id, x.e->>'body' as body,
+             x.e->>'clientKey' as client_key, (x.e->>'quietHours')::boolean as quiet_hours, x.e->'replyTo' as reply_to,
+             x.e->'files' as files, x.e->'copy' as copy, x.n
+      from jsonb_array_elements(${input}::text::jsonb) with ordinality as x(e, n)
+      limit ${tx.unsafe(String(sizeClass(round.length)))}
+    ), f as (
+      select distinct on (sender_id, client_key) * from i
+      where not exists (select 1 from messages m where m.sender_id = i.sender_id and m.client_key = i.client_key offset 0)
+      order by sender_id, client_key, n
+    ), k as (
+      select conversation_id, count(*) as k, (array_agg(copy))[1] as copy from f group by conversation_id order by conversation_id
+    ), c as (
+      update conversations v set last_seq = v.last_seq + k.k, last_message_at = date_trunc('milliseconds', now())
+      from k where v.id = k.conversation_id and (k.copy is null or (${storedAsCopy(tx)}))
+      returning v.id, v.last_seq, k.k
+    ), s as (
+      select f.*, c.last_seq - c.k + row_number() over (partition by f.conversation_id order by f.n) as seq
+      from f join c on c.id = f.conversation_id
+    ), m as (
+      insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to, files)
+      select conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to, files from s
+      returning *
+    ), r as (
+      insert into conversation_members (conversation_id, person_id, read_seq)
+      select distinct on (conversation_id, sender_id) conversation_id, sender_id, seq from s order by conversation_id, sender_id, seq desc
+      on conflict (conversation_id, person_id) do update set read_seq = excluded.read_seq
+    )
+    select * from m`;
+  return rows.map(messageRow);
+}
+
+/** appendMessages for one message: its stored row, or undefined when nothing was stored. */
+export async function appendMessage(tx: Tx, conv: Pick<ConversationRow, 'id'>, message: NewMessage, unlessChanged?: ConversationRow): Promise<MessageRow | undefined> {
+  const [stored] = await appendMessages(tx, [{ conv, message, unlessChanged }]);
+  return stored;
+}
+
+/**
+ * appendMessage as one of the writes of a group commit: the messages of every write of the
+ * batch go out in one statement (storage/shared-statements.ts), sent once each write's work
+ * has returned. So the work must return the promise, never await it.
+ */
+export const appendMessageShared = sharedStatement(appendMessages);
+
+/**
+ * The condition, inside an update of `conversations` v with the copy `k.copy` (jsonb:
+ * copyFacts), that the row still holds what the copy says of everything a message's rights and
+ * events are computed from: its subject, context and audience, and for a conversation without
+ * an audience its members, as a set (insertConversation's row lists them in the order given, a
+ * read in the order joined). A conversation with an audience takes its members from the
+ * directory; its member rows are read marks, which every first read adds, so they are not
+ * compared. `lastSeq` is the append's own to take, and the id, creator and creation time never
+ * change.
+ */
+function storedAsCopy(tx: Tx) {
+  return tx`v.subject is not distinct from k.copy->>'subject'
+    and v.context is not distinct from k.copy->'context'
+    and v.audience is not distinct from k.copy->'audience'
+    and (v.audience is not null
+      or array(select person_id from conversation_members where conversation_id = v.id order by person_id)
+         = array(select jsonb_array_elements_text(k.copy->'participantIds') order by 1))`;
 }
 
 /** A new body for a message; clears nothing else. */

@@ -2,11 +2,13 @@
 // (hub/conversation-copies.ts) is stored only while the copy is still what is stored: every
 // field a message's rights and events are computed from is compared, inside the insert. A stale
 // copy stores nothing, takes no seq and writes no event, as a retry of a stored clientKey does.
+// Each case runs twice: the message alone (one statement of its own), and with a message to
+// another conversation in the same statement, as a group commit sends them (appendMessages).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { withFreshPool } from './test-database.ts';
 import type { Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
-import { addMembers, appendMessage, getConversation, insertConversation, messageDraft, retitleContexts, type ConversationRow, type StoredAudience } from './chat.ts';
+import { addMembers, appendMessage, appendMessages, getConversation, insertConversation, messageDraft, retitleContexts, type ConversationRow, type StoredAudience } from './chat.ts';
 import { commitWithEvents, type NewEvent } from './events.ts';
 
 let sql: Sql;
@@ -16,12 +18,20 @@ withFreshPool(2, async (pool) => {
 });
 
 let n = 0;
+/** A conversation that another message goes to in the same statement (undefined: the message goes alone). */
+let alongside: ConversationRow | undefined;
 /** Sends as message.send does with a copy: the insert not awaited, its event written from the draft. */
 async function sendWith(copy: ConversationRow) {
   const m = { id: `m${++n}`, senderId: 'p-a', body: `nr ${n}`, clientKey: `k${n}`, quietHours: false };
   let stored: Promise<unknown> = Promise.resolve();
   const events = await commitWithEvents(sql, async (tx) => {
-    stored = appendMessage(tx, copy, m, copy);
+    if (alongside) {
+      const other = { id: `m${++n}`, senderId: 'p-a', body: `nr ${n}`, clientKey: `k${n}`, quietHours: false };
+      const both = appendMessages(tx, [{ conv: copy, message: m, unlessChanged: copy }, { conv: alongside, message: other }]);
+      stored = both.then(([mine, theirs]) => (expect(theirs).toMatchObject({ id: other.id }), mine));
+    } else {
+      stored = appendMessage(tx, copy, m, copy);
+    }
     const event: NewEvent = { name: 'message.created', keys: ['p:a'], data: { message: messageDraft(copy, m) }, ofRow: { table: 'messages', id: m.id, seqAt: ['message', 'seq'] } };
     return [event];
   });
@@ -40,10 +50,11 @@ async function start(c: { subject?: string | null; context?: ConversationRow['co
 
 const read = async (id: string) => (await getConversation(sql, id))!;
 
-describe('a message checked against a copy of its conversation', () => {
+describe.each([['alone', false], ['with another message in its statement', true]])('a message checked against a copy of its conversation, %s', (_, together) => {
   let conv: ConversationRow;
   beforeEach(async () => {
     conv = await start({ subject: 'Utflykten' });
+    alongside = together ? await start() : undefined;
   });
 
   it('is stored while the copy is current, whether read or as created (members in another order), with no subject or context', async () => {
@@ -98,6 +109,7 @@ describe('a message checked against a copy of its conversation', () => {
     await sql`delete from conversation_members where conversation_id = ${conv.id}`;
     await sql`delete from conversations where id = ${conv.id}`;
     const m = { id: `m${++n}`, senderId: 'p-a', body: 'x', clientKey: `k${n}`, quietHours: false };
-    expect(await sql.begin((tx) => appendMessage(tx, copy, m, copy))).toBeUndefined();
+    const stored = await sql.begin(async (tx) => (alongside ? (await appendMessages(tx, [{ conv: copy, message: m, unlessChanged: copy }, { conv: alongside, message: { ...m, id: `m${++n}`, clientKey: `k${n}` } }]))[0] : appendMessage(tx, copy, m, copy)));
+    expect(stored).toBeUndefined();
   });
 });

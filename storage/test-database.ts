@@ -68,3 +68,22 @@ export async function lockTable(db: postgres.Sql, table: string): Promise<{ rele
     },
   };
 }
+
+/**
+ * Counts the statements that insert messages in a test's own database: each committed one
+ * adds how many messages it stored to `message_statements`. `messageStatements` reads (and
+ * clears) them, oldest first. A statement of a transaction that rolled back is not counted.
+ */
+export async function countMessageStatements(db: Sql): Promise<void> {
+  await db`create table message_statements (at bigserial primary key, n int not null)`;
+  await db.unsafe(`
+    create function count_message_statements() returns trigger language plpgsql as
+      $$ begin insert into message_statements (n) select count(*) from added; return null; end $$;
+    create trigger count_message_statements after insert on messages referencing new table as added
+      for each statement execute function count_message_statements()`);
+}
+
+export async function messageStatements(db: Sql): Promise<number[]> {
+  const rows = await db<{ at: number; n: number }[]>`delete from message_statements returning at, n`;
+  return rows.sort((a, b) => a.at - b.at).map((r) => r.n);
+}

@@ -13,7 +13,7 @@ import { sentInQuietHours, type Via } from '../rules/index.ts';
 import { RequestError } from '../protocol/codes.ts';
 import { mayShow } from '../people.ts';
 import type { Directory } from '../directory/model.ts';
-import { appendMessage, findMessageByKey, getConversation, messageDraft, type ConversationRow, type ReplyQuote } from '../../storage/chat.ts';
+import { appendMessageShared, findMessageByKey, getConversation, messageDraft, type ConversationRow, type ReplyQuote } from '../../storage/chat.ts';
 import { newId, type Handler, type HandlerContext } from './context.ts';
 import { conversationView, messageView, participantsNow, sentMessageEvents, showTo } from '../views/chat.ts';
 import { assertMayWrite, canWithHistory } from './chat-rights.ts';
@@ -84,7 +84,7 @@ export const replyPrivately: Handler<'message.replyPrivately'> = async (ctx, req
       const sent = await ctx.publisher.write(async (tx) => {
         const message = { id: newId('msg'), senderId: me, body: req.body, clientKey: req.clientKey, quietHours, replyTo };
         // Not awaited: the insert, the events and the COMMIT go to PostgreSQL in one write.
-        return { result: appendMessage(tx, conv, message), events: sentMessageEvents(dir, ctx.links, conv, participants, messageDraft(conv, message)) };
+        return { result: appendMessageShared(tx, { conv, message }), events: sentMessageEvents(dir, ctx.links, conv, participants, messageDraft(conv, message)) };
       });
       return sent && answer(ctx, conv, sent);
     },

@@ -3,7 +3,7 @@
 import { sentInQuietHours } from '../rules/index.ts';
 import { readKeysOf } from '../audience.ts';
 import {
-  type ConversationRow, type MessageRow, type NewMessage, appendMessage, conversationsByIds, messageDraft, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, markRead, readMarks, unreadTotal,
+  type ConversationRow, type MessageRow, type NewMessage, appendMessage, appendMessageShared, conversationsByIds, messageDraft, findMessageByKey, markAllRead, getConversation, historyPage, inboxPage, markRead, readMarks, unreadTotal,
 } from '../../storage/chat.ts';
 import { newId, type Handler } from './context.ts';
 import { RequestError } from '../protocol/codes.ts';
@@ -91,7 +91,7 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
       const result = (m: MessageRow | undefined) => m && { message: m, context: conv.context };
       if (fileIds.length === 0) {
         // Not awaited: the insert, the events and the COMMIT go to PostgreSQL in one write.
-        return { result: appendMessage(tx, conv, message, unlessChanged).then(result), events: events(message) };
+        return { result: appendMessageShared(tx, { conv, message, unlessChanged }).then(result), events: events(message) };
       }
       // Files are locked and checked first (a refusal writes nothing), then taken with the
       // message, once it is stored (a retry stores none, and its files stay with the first).

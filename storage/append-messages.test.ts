@@ -1,0 +1,113 @@
+// The messages of a group commit go to PostgreSQL as one statement (storage/chat.ts
+// appendMessages, storage/shared-statements.ts). What each message gets must not change with
+// the company it keeps: consecutive seqs per conversation in the order sent, a clientKey stored
+// once, a stale copy refusing only its own conversation's messages, the sender's read mark at
+// their last message. A trigger counts the statements that inserted messages.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { countMessageStatements, messageStatements, withFreshPool } from './test-database.ts';
+import type { Sql } from './pool.ts';
+import { migrate } from './migrate.ts';
+import { appendMessage, appendMessages, appendMessageShared, getConversation, insertConversation, type ConversationRow, type MessageAppend } from './chat.ts';
+import { closeShared, openShared, sendShared } from './shared-statements.ts';
+
+let sql: Sql;
+withFreshPool(2, async (pool) => {
+  sql = pool;
+  await migrate(pool);
+  await countMessageStatements(pool);
+});
+
+let n = 0;
+async function start(participantIds = ['p-a', 'p-b']): Promise<ConversationRow> {
+  const id = `c${++n}`;
+  return sql.begin((tx) => insertConversation(tx, {
+    id, creatorId: participantIds[0]!, subject: null, context: null, participantIds, clientKey: id, directKey: null, audience: null,
+  }));
+}
+
+const message = (senderId: string, clientKey = `k${++n}`) => ({ id: `m${++n}`, senderId, body: `nr ${n}`, clientKey, quietHours: false });
+const to = (conv: ConversationRow, senderId: string, unlessChanged?: ConversationRow, clientKey?: string): MessageAppend =>
+  ({ conv, message: message(senderId, clientKey), unlessChanged });
+
+const statements = () => messageStatements(sql);
+
+const state = async (id: string) => (await sql<{ lastSeq: number; marks: Record<string, number> }[]>`
+  select last_seq::int, (select jsonb_object_agg(person_id, read_seq) from conversation_members where conversation_id = c.id) as marks
+  from conversations c where id = ${id}`)[0]!;
+
+beforeEach(async () => {
+  await statements();
+});
+
+describe('messages appended together', () => {
+  it('take consecutive seqs per conversation, in the order given, in one statement; each sender has read their last', async () => {
+    const [one, two] = [await start(), await start()];
+    const appends = [to(one, 'p-a'), to(two, 'p-a'), to(one, 'p-b'), to(one, 'p-a'), to(two, 'p-b')];
+    const stored = await sql.begin((tx) => appendMessages(tx, appends));
+    expect(stored.map((m) => m && [m.id, m.conversationId, m.seq])).toEqual(appends.map((a, i) => [a.message.id, a.conv.id, [1, 1, 2, 3, 2][i]]));
+    expect(stored[2]).toMatchObject({ senderId: 'p-b', body: appends[2]!.message.body, quietHours: false, replyTo: null, files: [] });
+    expect(await statements()).toEqual([5]);
+    expect(await state(one.id)).toEqual({ lastSeq: 3, marks: { 'p-a': 3, 'p-b': 2 } });
+    expect(await state(two.id)).toEqual({ lastSeq: 2, marks: { 'p-a': 1, 'p-b': 2 } });
+  });
+
+  it('store a clientKey once: a key already stored, or given twice, takes no seq', async () => {
+    const conv = await start();
+    const first = await sql.begin((tx) => appendMessage(tx, conv, message('p-a', 'same')));
+    expect(first).toMatchObject({ seq: 1 });
+    const stored = await sql.begin((tx) => appendMessages(tx, [to(conv, 'p-a', undefined, 'same'), to(conv, 'p-b', undefined, 'twice'), to(conv, 'p-b', undefined, 'twice'), to(conv, 'p-a')]));
+    expect(stored.map((m) => m?.seq)).toEqual([undefined, 2, undefined, 3]);
+    // The same key from another sender is another message.
+    const other = await sql.begin((tx) => appendMessage(tx, conv, message('p-b', 'same')));
+    expect(other).toMatchObject({ seq: 4 });
+    expect((await state(conv.id)).lastSeq).toBe(4);
+  });
+
+  it("a stale copy refuses its own conversation's messages only; a fresh append to that conversation goes in a statement of its own and is stored", async () => {
+    const [stale, fine] = [await start(), await start()];
+    const copy = (await getConversation(sql, stale.id))!;
+    await sql`update conversations set subject = 'Nytt ämne' where id = ${stale.id}`;
+    const fineCopy = (await getConversation(sql, fine.id))!;
+    const appends = [to(stale, 'p-a', copy), to(fine, 'p-a', fineCopy), to(stale, 'p-b'), to(stale, 'p-a', copy), to(fine, 'p-b', fineCopy)];
+    const stored = await sql.begin((tx) => appendMessages(tx, appends));
+    expect(stored.map((m) => m?.seq)).toEqual([undefined, 1, 1, undefined, 2]);
+    // The copy's round (the stale conversation's copy and the fine one's) stored two; the fresh one, alone, one.
+    expect(await statements()).toEqual([2, 1]);
+    expect(await state(stale.id)).toMatchObject({ lastSeq: 1 });
+  });
+
+  it('a message to a conversation that is gone stores nothing; the others are stored', async () => {
+    const conv = await start();
+    const stored = await sql.begin((tx) => appendMessages(tx, [to({ ...conv, id: 'no-such' }, 'p-a'), to(conv, 'p-a')]));
+    expect(stored.map((m) => m?.seq)).toEqual([undefined, 1]);
+  });
+});
+
+describe('a shared statement', () => {
+  it('waits inside a scope and goes out once for every caller, each answered with its own row', async () => {
+    const conv = await start();
+    const answers = await sql.begin(async (tx) => {
+      openShared(tx);
+      const pending = [message('p-a'), message('p-b'), message('p-a')].map((m) => appendMessageShared(tx, { conv, message: m }));
+      expect(await statements()).toEqual([]);
+      sendShared(tx);
+      // Sent once: later calls go out at once.
+      const after = appendMessageShared(tx, { conv, message: message('p-b') });
+      return Promise.all([...pending, after]);
+    });
+    expect(answers.map((m) => m?.seq)).toEqual([1, 2, 3, 4]);
+    expect(await statements()).toEqual([3, 1]);
+  });
+
+  it('outside a scope goes out at once; a closed scope sends nothing', async () => {
+    const conv = await start();
+    expect(await sql.begin((tx) => appendMessageShared(tx, { conv, message: message('p-a') }))).toMatchObject({ seq: 1 });
+    await sql.begin(async (tx) => {
+      openShared(tx);
+      void appendMessageShared(tx, { conv, message: message('p-a') });
+      closeShared(tx);
+    });
+    expect(await statements()).toEqual([1]);
+    expect((await state(conv.id)).lastSeq).toBe(1);
+  });
+});
