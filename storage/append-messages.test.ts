@@ -76,6 +76,19 @@ describe('messages appended together', () => {
     expect(await state(stale.id)).toMatchObject({ lastSeq: 1 });
   });
 
+  it('store what a message alone stores: quiet hours, a quoted reply, files', async () => {
+    const conv = await start();
+    const replyTo = { kind: 'post' as const, id: 'post-1', title: 'Utflykt', excerpt: 'Vi åker på fredag <3' };
+    const files = [{ id: 'f1', contentType: 'image/png', size: 10, filename: 'bild.png', width: 2, height: 3, thumbnail: true }];
+    const full = (senderId: string) => ({ ...message(senderId), quietHours: true, replyTo, files });
+    const alone = await sql.begin((tx) => appendMessage(tx, conv, full('p-a')));
+    const [together] = await sql.begin((tx) => appendMessages(tx, [{ conv, message: full('p-b') }, to(conv, 'p-a')]));
+    const facts = (m: typeof alone) => m && { quietHours: m.quietHours, replyTo: m.replyTo, files: m.files, editedAt: m.editedAt, deletedAt: m.deletedAt };
+    expect(facts(together)).toEqual(facts(alone));
+    expect(facts(alone)).toEqual({ quietHours: true, replyTo, files, editedAt: null, deletedAt: null });
+    expect(together!.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
   it('a message to a conversation that is gone stores nothing; the others are stored', async () => {
     const conv = await start();
     const stored = await sql.begin((tx) => appendMessages(tx, [to({ ...conv, id: 'no-such' }, 'p-a'), to(conv, 'p-a')]));
