@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Broker, BrokerMessage } from './broker.ts';
 import type { Fanout } from './fanout.ts';
 import { Sequencer, type Envelope, type Tick } from './sequencer.ts';
-import { controlTopic, decodeControl, decodeEnvelope, encodeControl, encodeEnvelope, isControlTopic } from './control.ts';
+import { controlTopic, decodeControl, decodeEnvelope, encodeControl, encodeEnvelope, isControlTopic, sentBy } from './control.ts';
 import type { StoredEvent } from '../storage/events.ts';
 import { finalEventsAfter } from '../storage/events.ts';
 import type { Sql } from '../storage/pool.ts';
@@ -15,6 +15,8 @@ const TICK_TOPIC = controlTopic('tick');
 
 export class Delivery {
   readonly nodeId = randomUUID();
+  /** Our own messages coming back from the broker: known by their end, never parsed. */
+  private readonly fromHere = sentBy(this.nodeId);
   readonly sequencer: Sequencer;
   private lastRaw = '';
   private poller: NodeJS.Timeout | undefined;
@@ -64,13 +66,12 @@ export class Delivery {
   /** An event this node committed. */
   publish(e: StoredEvent): void {
     const topics = liveTopicsFor(this.directory(), e.keys);
+    // `node` last in both: that is how fromHere knows them (hub/control.ts sentBy).
     const env: Envelope = { id: e.id, name: e.name, data: e.data, at: Date.now(), node: this.nodeId };
     const tick: Tick = { id: e.id, topics, node: this.nodeId };
     this.sequencer.offerPayload(env);
     this.sequencer.offerTick(tick);
     const payload = encodeEnvelope(env);
-    // The broker hands our own payload back once per topic: remembered, it is never parsed here.
-    this.lastRaw = payload;
     const failed = (err: unknown) => this.log('publish to the broker failed (other nodes catch up from PostgreSQL)', err);
     for (const t of topics) {
       this.brokerPublishes.topic++;
@@ -82,6 +83,7 @@ export class Delivery {
 
   private received(m: BrokerMessage): void {
     if (m.topic === TICK_TOPIC) {
+      if (this.fromHere(m.payload)) return;
       const tick = decodeControl('tick', m.payload);
       if (!tick) this.log(`ignored a malformed broker message on ${m.topic}`);
       else if (tick.node !== this.nodeId) this.sequencer.offerTick(tick);
@@ -89,7 +91,7 @@ export class Delivery {
     }
     if (isControlTopic(m.topic)) return; // the other control topics have their own owners
     // The same event comes once per topic: parse it once.
-    if (m.payload === this.lastRaw) return;
+    if (m.payload === this.lastRaw || this.fromHere(m.payload)) return;
     const env = decodeEnvelope(m.payload);
     if (!env) {
       this.log(`ignored a malformed broker message on ${m.topic}`);

@@ -1,7 +1,19 @@
 // The process metrics of /metrics: GC pauses by kind and the heap's spaces.
 import { describe, expect, it } from 'vitest';
-import { Metrics } from './metrics.ts';
+import { Counter, Metrics } from './metrics.ts';
 import { seriesValue } from './testing/metrics-text.ts';
+
+describe('labels', () => {
+  it('are written in the order given, escaped as the text format wants, one series per set of values', () => {
+    const c = new Counter('t_total', 'test');
+    c.inc({ op: 'message.send', outcome: 'ok' });
+    c.inc({ op: 'message.send', outcome: 'ok' }, 2);
+    c.inc({ op: 'a"b\\c\nd' });
+    c.inc();
+    expect(c.render().split('\n').slice(2)).toEqual(['t_total{op="message.send",outcome="ok"} 3', 't_total{op="a\\"b\\\\c\\nd"} 1', 't_total 1']);
+    expect(c.get({ op: 'message.send', outcome: 'ok' })).toBe(3);
+  });
+});
 
 describe('process metrics', () => {
   it('counts garbage-collection pauses by kind while observed, and not after', async () => {

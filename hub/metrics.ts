@@ -4,9 +4,18 @@ import { getHeapSpaceStatistics } from 'node:v8';
 
 type Labels = Record<string, string>;
 
+/** A label value as Prometheus's text format writes it: backslash, double quote and newline escaped. */
+const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+/** `{k="v",...}`, or '' for no labels. Built for every count a request or a write makes: no array, no regex replace unless needed. */
 function labelText(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
+  let text = '';
+  for (const k in labels) {
+    const v = labels[k]!;
+    text += `${text ? ',' : '{'}${k}="${NEEDS_ESCAPE.test(v) ? escapeLabel(v) : v}"`;
+  }
+  return text && `${text}}`;
 }
 
 interface Metric {
