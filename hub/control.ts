@@ -58,6 +58,8 @@ export function decodeControl<K extends ControlKind>(kind: K, payload: string): 
 
 export const encodeEnvelope = (e: Envelope): string => JSON.stringify(e);
 
+export const decodeEnvelope = (payload: string): Envelope | undefined => parse(envelope, payload);
+
 /**
  * Was this tick or envelope sent by `node`? Told without parsing it: both are written with
  * `node` as their last key (hub/delivery.ts builds them so). A node's own messages come back
@@ -69,4 +71,3 @@ export function sentBy(node: string): (payload: string) => boolean {
   const end = `,"node":${JSON.stringify(node)}}`;
   return (payload) => payload.endsWith(end);
 }
-export const decodeEnvelope = (payload: string): Envelope | undefined => parse(envelope, payload);

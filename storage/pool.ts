@@ -20,8 +20,9 @@ export const IDLE_IN_TRANSACTION_MS = 5_000;
  * Queries postgres.js sends on one connection before it waits for answers (its default is
  * 100). A group commit sends its whole transaction at once (hub/publisher.ts): BEGIN, one
  * statement per write (messages share one), the mark, the event insert and COMMIT, so a full
- * batch of 100 writes is at most 104 queries. Past the limit the rest waited for the first answers to come back through this
- * process's busy event loop, and PostgreSQL sat idle in the transaction meanwhile.
+ * batch of 100 writes is at most 104 queries. Past the limit the rest waited for the first
+ * answers to come back through this process's busy event loop, and PostgreSQL sat idle in the
+ * transaction meanwhile.
  */
 export const MAX_PIPELINE = 256;
 

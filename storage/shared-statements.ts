@@ -28,12 +28,8 @@ export function sharedStatement<In, Out>(send: Send<In, Out>): (tx: Tx, input: I
   return (tx, input) => {
     const scope = open.get(tx);
     if (!scope) return send(tx, [input]).then((outs) => outs[0]!);
-    let waiting = scope.get(send as Send<never, unknown>) as Waiting<In, Out> | undefined;
-    if (!waiting) {
-      waiting = { inputs: [], settle: [] };
-      scope.set(send as Send<never, unknown>, waiting as Waiting<never, unknown>);
-    }
-    const batch = waiting;
+    const kind = send as Send<never, unknown>;
+    const batch = (scope.get(kind) ?? scope.set(kind, { inputs: [], settle: [] }).get(kind)!) as Waiting<In, Out>;
     return new Promise<Out>((resolve, reject) => {
       batch.inputs.push(input);
       // Bound to a local first: a closure stored straight into an object kept every batch
