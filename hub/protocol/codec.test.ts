@@ -40,4 +40,33 @@ describe('msgpack codec', () => {
     bytes.set([0xed, 0xa0, 0x80], i);
     expect(msgpackProblem(bytes)).toMatchObject({ path: ['list', 1] });
   });
+
+  // Short strings are checked byte by byte, longer ones by isUtf8, and keys are decoded only
+  // to name a field: the same answers on both sides of the 64-byte line, at any depth.
+  it.each([['short', 'a\uFFFDb'], ['long', `${'å'.repeat(40)}\uFFFD`], ['ASCII then long', `${'x'.repeat(70)}\uFFFD`]])(
+    'names the field of a %s string that is not UTF-8, under non-ASCII keys',
+    (_, text) => {
+      const bytes = Buffer.from(encode({ type: 'x', 'född': { 'ök': [1, { ok: 'fine', bad: text }] } }));
+      bytes.set([0xed, 0xa0, 0x80], bytes.indexOf(Buffer.from('efbfbd', 'hex')));
+      expect(msgpackProblem(bytes)).toMatchObject({ path: ['född', 'ök', 1, 'bad'] });
+    },
+  );
+
+  it('refuses a key that is not UTF-8 and names the map it is in', () => {
+    for (const key of ['k\uFFFD', `${'k'.repeat(80)}\uFFFD`]) {
+      const bytes = Buffer.from(encode({ type: 'x', outer: { fine: 1, [key]: 2 } }));
+      bytes.set([0xed, 0xa0, 0x80], bytes.indexOf(Buffer.from('efbfbd', 'hex')));
+      const problem = msgpackProblem(bytes);
+      expect(problem?.message).toMatch(/^a key is not valid UTF-8/);
+      expect(problem).toMatchObject({ path: ['outer'] });
+    }
+  });
+
+  it('takes every valid string, ASCII or not, short or long', () => {
+    for (const text of ['', 'a', 'x'.repeat(64), 'x'.repeat(65), 'Hej då', 'å'.repeat(64), '😀'.repeat(20)]) {
+      const bytes = encode({ type: 'x', [text || 'k']: text });
+      expect(msgpackProblem(bytes)).toBeUndefined();
+      expect(msgpack.decode(bytes)).toEqual({ type: 'x', [text || 'k']: text });
+    }
+  });
 });

@@ -27,6 +27,19 @@ export class FrameError extends Error {
   }
 }
 
+const level = (left: number, map: boolean) => ({ left, map, count: 0, keyAt: 0, keyLength: 0 });
+
+/**
+ * Are the `length` bytes at `at` ASCII (so UTF-8)? For a short string (a key, an id, a type),
+ * looked at byte by byte: that spares the view isUtf8 needs, one per string of every frame.
+ * A longer one is left to isUtf8, which is faster on it.
+ */
+function isAscii(b: Uint8Array, at: number, length: number): boolean {
+  if (length > 64) return false;
+  for (let i = at; i < at + length; i++) if (b[i]! >= 0x80) return false;
+  return true;
+}
+
 const EXTENSIONS = 'MessagePack extension types (records, Set, Map, RegExp, Error, typed arrays, Date, BigInt, custom) are not part of the protocol';
 const keyDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -41,12 +54,14 @@ export function msgpackProblem(b: Uint8Array): FrameError | undefined {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let pos = 0;
   // Values still to read at each open array or map. A map entry counts twice (key, value), so
-  // an even count left in a map means the next value is a key.
-  type Level = { left: number; map: boolean; count: number; key?: string };
-  const pending: Level[] = [{ left: 1, map: false, count: 1 }];
+  // an even count left in a map means the next value is a key, whose bytes are at keyAt
+  // (keyLength of them): decoded only to name a field in a refusal.
+  type Level = { left: number; map: boolean; count: number; keyAt: number; keyLength: number };
+  const pending: Level[] = [{ left: 1, map: false, count: 1, keyAt: 0, keyLength: 0 }];
   const need = (n: number) => pos + n <= b.length;
   // Where the value being read sits, to name the field of a string that is not UTF-8.
-  const path = () => pending.slice(1).map((l) => (l.map ? l.key ?? '' : l.count - l.left - 1));
+  const keyOf = (l: Level) => keyDecoder.decode(b.subarray(l.keyAt, l.keyAt + l.keyLength));
+  const path = () => pending.slice(1).map((l) => (l.map ? keyOf(l) : l.count - l.left - 1));
   const refuse = (why: string) => new FrameError(why);
   while (pending.length > 0) {
     const top = pending[pending.length - 1]!;
@@ -62,8 +77,8 @@ export function msgpackProblem(b: Uint8Array): FrameError | undefined {
     let skip = 0;
     let open: Level | undefined;
     if (t <= 0x7f || t >= 0xe0) skip = 0; // fixint
-    else if (t >= 0x80 && t <= 0x8f) open = { left: (t & 0x0f) * 2, map: true, count: 0 };
-    else if (t >= 0x90 && t <= 0x9f) open = { left: t & 0x0f, map: false, count: 0 };
+    else if (t >= 0x80 && t <= 0x8f) open = level((t & 0x0f) * 2, true);
+    else if (t >= 0x90 && t <= 0x9f) open = level(t & 0x0f, false);
     else if (t >= 0xa0 && t <= 0xbf) strLen = t & 0x1f;
     else {
       switch (t) {
@@ -80,10 +95,10 @@ export function msgpackProblem(b: Uint8Array): FrameError | undefined {
         case 0xd9: if (!need(1)) return refuse('the frame ends early'); strLen = b[pos]!; pos += 1; break;
         case 0xda: if (!need(2)) return refuse('the frame ends early'); strLen = view.getUint16(pos); pos += 2; break;
         case 0xdb: if (!need(4)) return refuse('the frame ends early'); strLen = view.getUint32(pos); pos += 4; break;
-        case 0xdc: if (!need(2)) return refuse('the frame ends early'); open = { left: view.getUint16(pos), map: false, count: 0 }; pos += 2; break;
-        case 0xdd: if (!need(4)) return refuse('the frame ends early'); open = { left: view.getUint32(pos), map: false, count: 0 }; pos += 4; break;
-        case 0xde: if (!need(2)) return refuse('the frame ends early'); open = { left: view.getUint16(pos) * 2, map: true, count: 0 }; pos += 2; break;
-        case 0xdf: if (!need(4)) return refuse('the frame ends early'); open = { left: view.getUint32(pos) * 2, map: true, count: 0 }; pos += 4; break;
+        case 0xdc: if (!need(2)) return refuse('the frame ends early'); open = level(view.getUint16(pos), false); pos += 2; break;
+        case 0xdd: if (!need(4)) return refuse('the frame ends early'); open = level(view.getUint32(pos), false); pos += 4; break;
+        case 0xde: if (!need(2)) return refuse('the frame ends early'); open = level(view.getUint16(pos) * 2, true); pos += 2; break;
+        case 0xdf: if (!need(4)) return refuse('the frame ends early'); open = level(view.getUint32(pos) * 2, true); pos += 4; break;
         // fixext 1 of type 0 is how msgpackr writes `undefined` (a field left out, as in JSON).
         case 0xd4: if (!need(2)) return refuse('the frame ends early'); if (b[pos] !== 0) return refuse(EXTENSIONS); skip = 2; break;
         case 0xc1: return refuse('not MessagePack (0xc1 is never used)');
@@ -93,12 +108,11 @@ export function msgpackProblem(b: Uint8Array): FrameError | undefined {
     if (isKey && strLen < 0) return refuse('map keys must be strings');
     if (strLen >= 0) {
       if (!need(strLen)) return refuse('the frame ends early');
-      const bytes = b.subarray(pos, pos + strLen);
-      if (!isUtf8(bytes)) {
+      if (!isAscii(b, pos, strLen) && !isUtf8(b.subarray(pos, pos + strLen))) {
         // A lone surrogate written as UTF-8 (CESU) lands here too: PostgreSQL cannot store it.
         return new FrameError(`${isKey ? 'a key' : path().join('.') || 'the value'} is not valid UTF-8 (a lone surrogate?), which PostgreSQL cannot store`, isKey ? path().slice(0, -1) : path());
       }
-      if (isKey) top.key = keyDecoder.decode(bytes);
+      if (isKey) (top.keyAt = pos), (top.keyLength = strLen);
       skip = strLen;
     }
     if (!need(skip)) return refuse('the frame ends early');

@@ -22,11 +22,36 @@ const pathOf = (at: At): (string | number)[] => {
 };
 
 /**
+ * Does `value` hold a string (value or map key) that cannot be stored? Every request's frame
+ * is walked, and nearly all are fine: this walk allocates nothing but its stack, and only a
+ * frame it finds fault with is walked again for the path.
+ */
+function holdsUnstorable(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (problemOf(v)) return true;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+    } else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
+        if (problemOf(k)) return true;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * The first string (value or map key) in `value` that cannot be stored, with its path.
  * Iterative, with paths linked upwards: a frame may nest thousands of levels deep before its
  * schema refuses it.
  */
 export function unstorableString(value: unknown): Invalid | undefined {
+  if (!holdsUnstorable(value)) return undefined;
   const stack: [unknown, At][] = [[value, null]];
   while (stack.length > 0) {
     const [v, at] = stack.pop()!;
