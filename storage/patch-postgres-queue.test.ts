@@ -11,6 +11,7 @@ interface Queue<T> {
   readonly length: number;
   push(x: T): T;
   shift(): T | undefined;
+  pop(): T | undefined;
   remove(x: T): T | null;
 }
 
@@ -49,5 +50,28 @@ describe('postgres.js pool queue (patched)', () => {
     const rest: (string | undefined)[] = [];
     while (q.length) rest.push(q.shift());
     expect(rest).toEqual(Array.from({ length: 30 }, (_, i) => `c${70 + i}`).filter((c) => c !== 'c80'));
+  });
+
+  // The pool takes its next connection from the open queue's end (last in, first out).
+  it('pops the last item, after shifts and removes too, and is empty after the last', () => {
+    const q = makeQueue<string>();
+    expect(q.pop()).toBeUndefined();
+    for (let i = 0; i < 80; i++) q.push(`c${i}`);
+    for (let i = 0; i < 70; i++) q.shift(); // past 64: the dead slots are dropped
+    expect(q.pop()).toBe('c79');
+    expect(q.remove('c78')).toBe('c78');
+    expect(q.pop()).toBe('c77');
+    q.push('new');
+    expect(q.pop()).toBe('new');
+    expect(q.length).toBe(7);
+    expect(q.shift()).toBe('c70');
+    const rest: (string | undefined)[] = [];
+    while (q.length) rest.push(q.pop());
+    expect(rest).toEqual(['c76', 'c75', 'c74', 'c73', 'c72', 'c71']);
+    expect([q.pop(), q.shift(), q.length]).toEqual([undefined, undefined, 0]);
+    // Emptied by pop, it queues afresh.
+    q.push('a');
+    q.push('b');
+    expect([q.shift(), q.pop(), q.length]).toEqual(['a', 'b', 0]);
   });
 });

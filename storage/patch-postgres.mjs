@@ -233,6 +233,34 @@ const PATCHES = [
       } else {
         xs[index - 1] = undefined
       }`],
+  // The pool hands out the connection that went idle last, not the one idle longest. First in,
+  // first out spread every load over all `max` connections: with 3 commits in flight the hub's
+  // 24 backends each ran an eighth of the statements, each with its own cold caches, and each
+  // touching every shared buffer page for the first time (a page fault per page and backend:
+  // 12% of PostgreSQL's CPU at the chat benchmark's saturation). Last in, first out keeps the
+  // few connections a load needs busy, and the rest idle out (idle_timeout, storage/pool.ts).
+  // loadtest/RESULTS.md, "The pool's most recent connection first".
+  ['queue.js',
+    `    push: (x) => (xs.push(x), x),`,
+    `    push: (x) => (xs.push(x), x),
+    ${MARK} pop: () => {
+      const out = xs.length > index ? xs.pop() : undefined
+      if (xs.length === index) {
+        index = 0
+        xs = []
+      }
+      return out
+    },`],
+  ['index.js',
+    `    const c = open.length
+      ? open.shift()`,
+    `    const c = open.length
+      ? open.pop() ${MARK}`],
+  ['index.js',
+    `    if (open.length)
+      return go(open.shift(), query)`,
+    `    if (open.length) ${MARK}
+      return go(open.pop(), query)`],
   // Nothing of a transaction outlives it (loadtest/RESULTS.md, "Nothing of a transaction
   // outlives it"). On Node 20 (V8 11.3) an arrow function written straight into a property
   // (`this.resolve = x => ...`, `sql.release = () => ...`) kept every query and reservation it

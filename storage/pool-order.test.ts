@@ -1,0 +1,54 @@
+// The pool hands out the connection that went idle last (storage/patch-postgres.mjs): a load
+// that needs a few connections at a time keeps using the same few backends, with warm caches,
+// and the pool's other connections go idle and close. First in, first out had every statement
+// of a steady load go round all the backends.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../hub/testing/harness.ts';
+import { openPool, type Sql, type Tx } from './pool.ts';
+
+let sql: Sql;
+let drop: () => Promise<void>;
+beforeAll(async () => {
+  const db = await freshDatabase();
+  drop = db.drop;
+  sql = openPool(db.url, { max: 6 });
+});
+afterAll(async () => {
+  await sql?.end();
+  await drop?.();
+});
+
+const pidOf = async (db: Sql | Tx) => Number((await db<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid);
+
+describe('the pool, most recent connection first', () => {
+  it('opens a connection per statement in flight, then serves one at a time from one backend', async () => {
+    // Six at once: six connections, six backends.
+    const opened = await Promise.all(Array.from({ length: 6 }, async () => Number((await sql<{ pid: number }[]>`select pg_backend_pid() as pid, pg_sleep(0.1)`)[0]!.pid)));
+    expect(new Set(opened).size).toBe(6);
+    // One at a time: the same backend every time (first in, first out went round all six).
+    const sequential: number[] = [];
+    for (let i = 0; i < 12; i++) sequential.push(await pidOf(sql));
+    expect(new Set(sequential).size).toBe(1);
+    // Two at a time: two backends.
+    const pairs = new Set<number>();
+    for (let i = 0; i < 6; i++) (await Promise.all([pidOf(sql), pidOf(sql)])).forEach((p) => pairs.add(p));
+    expect(pairs.size).toBe(2);
+  });
+
+  it('reserves the connection released last', async () => {
+    const first = await sql.reserve();
+    const second = await sql.reserve();
+    const [a, b] = [await pidOf(first as unknown as Tx), await pidOf(second as unknown as Tx)];
+    expect(a).not.toBe(b);
+    first.release();
+    second.release();
+    const again = await sql.reserve();
+    try {
+      expect(await pidOf(again as unknown as Tx)).toBe(b);
+    } finally {
+      again.release();
+    }
+    // A query on the pool, too, takes the one released last.
+    expect(await pidOf(sql)).toBe(b);
+  });
+});
