@@ -235,9 +235,9 @@ const PATCHES = [
       }`],
   // The pool hands out the connection that went idle last, not the one idle longest. First in,
   // first out spread every load over all `max` connections: with 3 commits in flight the hub's
-  // 24 backends each ran a twenty-fourth of the statements, with cold caches of its own, and each
-  // touching every shared buffer page for the first time (a page fault per page and backend:
-  // 12% of PostgreSQL's CPU at the chat benchmark's saturation). Last in, first out keeps the
+  // 24 backends each ran a twenty-fourth of the statements, with cold caches of its own: page
+  // faults (a shared buffer page touched first by a backend, memory a backend grew again) were
+  // 12% of PostgreSQL's CPU at the chat benchmark's saturation. Last in, first out keeps the
   // few connections a load needs busy, and the rest idle out (idle_timeout, storage/pool.ts).
   // loadtest/RESULTS.md, "The pool's most recent connection first".
   ['queue.js',
