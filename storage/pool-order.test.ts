@@ -4,13 +4,16 @@
 // of a steady load go round all the backends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../hub/testing/harness.ts';
-import { openPool, type Sql, type Tx } from './pool.ts';
+import postgres from 'postgres';
+import { idleSeconds, openPool, type Sql, type Tx } from './pool.ts';
 
 let sql: Sql;
 let drop: () => Promise<void>;
+let dbUrl: string;
 beforeAll(async () => {
   const db = await freshDatabase();
   drop = db.drop;
+  dbUrl = db.url;
   sql = openPool(db.url, { max: 6 });
 });
 afterAll(async () => {
@@ -50,5 +53,43 @@ describe('the pool, most recent connection first', () => {
     }
     // A query on the pool, too, takes the one released last.
     expect(await pidOf(sql)).toBe(b);
+  });
+
+  // The connections a burst opened go idle together; each closes after an idle time of its
+  // own, so that they close one by one, not in one wave (storage/pool.ts idleSeconds).
+  it('closes idle connections one by one, each after its own idle time', async () => {
+    const times = [0.5, 1.5, 2.5];
+    let next = 0;
+    const pool = openPool(dbUrl, { max: 3, idleSeconds: () => times[next++ % times.length]! });
+    const watcher = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    const mine = new Set<number>();
+    const open = async () => {
+      const [row] = await watcher<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where pid = any(${[...mine]}::int[])`;
+      return row!.n;
+    };
+    try {
+      // Three at once: three connections, all idle from the same moment.
+      const pids = await Promise.all(Array.from({ length: 3 }, async () => Number((await pool<{ pid: number }[]>`select pg_backend_pid() as pid, pg_sleep(0.1)`)[0]!.pid)));
+      pids.forEach((p) => mine.add(p));
+      const idleFrom = performance.now();
+      const at = async (s: number) => {
+        await new Promise((r) => setTimeout(r, Math.max(0, idleFrom + s * 1000 - performance.now())));
+        return open();
+      };
+      expect(await at(0.1)).toBe(3);
+      expect(await at(1.0)).toBe(2);
+      expect(await at(2.0)).toBe(1);
+      expect(await at(3.3)).toBe(0);
+    } finally {
+      await pool.end();
+      await watcher.end();
+    }
+  });
+
+  it('draws each connection an idle time of 60-120 s', () => {
+    const drawn = Array.from({ length: 1_000 }, idleSeconds);
+    expect(Math.min(...drawn)).toBeGreaterThanOrEqual(60);
+    expect(Math.max(...drawn)).toBeLessThan(120);
+    expect(new Set(drawn.map((s) => Math.floor(s / 10))).size).toBe(6);
   });
 });

@@ -26,7 +26,16 @@ export const IDLE_IN_TRANSACTION_MS = 5_000;
  */
 export const MAX_PIPELINE = 256;
 
-export function openPool(url: string, options: { max?: number } = {}): Sql {
+/**
+ * How long a connection may stay idle before it closes: 60-120 s, drawn for each connection.
+ * The pool hands out the connection used last (storage/patch-postgres.mjs), so the connections
+ * a burst opened all go idle at once; with one time for all they closed in one wave, which
+ * stalled the chat benchmark's deliveries for 100-200 ms (loadtest/RESULTS.md, "The pool's
+ * most recent connection first"). Drawn apart, they close one by one.
+ */
+export const idleSeconds = (): number => 60 + Math.random() * 60;
+
+export function openPool(url: string, options: { max?: number; idleSeconds?: () => number } = {}): Sql {
   return postgres(url, {
     max: options.max ?? 24,
     onnotice: () => {},
@@ -40,7 +49,9 @@ export function openPool(url: string, options: { max?: number } = {}): Sql {
     // "15-19 s unavailable" of issue 15). A cut is not an overloaded server: wait 50 ms doubling
     // to at most 1 s, with jitter so that the connections do not reconnect in one burst.
     backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
-    idle_timeout: 60,
+    // postgres.js takes a function here and calls it once per connection (its own max_lifetime
+    // default is one), though its types say a number.
+    idle_timeout: (options.idleSeconds ?? idleSeconds) as unknown as number,
     // Read by postgres.js (its `defaults`), though not in its type definitions.
     ...{ max_pipeline: MAX_PIPELINE },
     // Result columns arrive camelCase (created_at → createdAt), so row types are declared as
