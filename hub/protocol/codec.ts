@@ -27,7 +27,12 @@ export class FrameError extends Error {
   }
 }
 
-const level = (left: number, map: boolean) => ({ left, map, count: 0, keyAt: 0, keyLength: 0 });
+/**
+ * An open array or map: values still to read (`left`; a map entry counts twice), how many it
+ * had, and where its last key's bytes are (decoded only to name a field in a refusal).
+ */
+const level = (left: number, map: boolean) => ({ left, map, count: left, keyAt: 0, keyLength: 0 });
+type Level = ReturnType<typeof level>;
 
 /**
  * Are the `length` bytes at `at` ASCII (so UTF-8)? For a short string (a key, an id, a type),
@@ -53,11 +58,9 @@ const keyDecoder = new TextDecoder('utf-8', { fatal: true });
 export function msgpackProblem(b: Uint8Array): FrameError | undefined {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let pos = 0;
-  // Values still to read at each open array or map. A map entry counts twice (key, value), so
-  // an even count left in a map means the next value is a key, whose bytes are at keyAt
-  // (keyLength of them): decoded only to name a field in a refusal.
-  type Level = { left: number; map: boolean; count: number; keyAt: number; keyLength: number };
-  const pending: Level[] = [{ left: 1, map: false, count: 1, keyAt: 0, keyLength: 0 }];
+  // The open arrays and maps, the frame itself first. An even count left in a map means the
+  // next value is a key.
+  const pending: Level[] = [level(1, false)];
   const need = (n: number) => pos + n <= b.length;
   // Where the value being read sits, to name the field of a string that is not UTF-8.
   const keyOf = (l: Level) => keyDecoder.decode(b.subarray(l.keyAt, l.keyAt + l.keyLength));
@@ -119,7 +122,6 @@ export function msgpackProblem(b: Uint8Array): FrameError | undefined {
     pos += skip;
     if (open) {
       if (open.left > b.length - pos) return refuse('the frame ends early'); // each value takes a byte at least
-      open.count = open.left;
       pending.push(open);
     }
   }
