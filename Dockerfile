@@ -14,4 +14,4 @@ RUN mkdir -p /data && chown node:node /data
 ENV HUB_DATA_DIR=/data
 # Runs as the image's non-root user; with DATABASE_URL set no embedded PostgreSQL is started.
 USER node
-CMD ["node", "--import", "tsx", "hub/main.ts"]
+CMD ["node", "--import", "./hub/typescript/register.mjs", "hub/main.ts"]

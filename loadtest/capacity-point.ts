@@ -5,7 +5,7 @@
 // the steady window, the deliveries counted by the readers, and the Redis messages seen on the
 // deployment's prefix (a PSUBSCRIBE of our own: audience topics vs the ticks).
 //
-//   node --import tsx loadtest/capacity-point.ts [--nodes 2] [--readers 1500] [--posts 3]
+//   node --import ./hub/typescript/register.mjs loadtest/capacity-point.ts [--nodes 2] [--readers 1500] [--posts 3]
 //        [--chat 40] [--seconds 30]
 //
 // Loopback only; REDIS_URL (else redis://127.0.0.1:6379) with a random HUB_REDIS_PREFIX; the

@@ -1,6 +1,6 @@
 // Summarizes a V8 .cpuprofile (node --cpu-prof, e.g. `npm run bench -- --only fanout --cpu-prof`):
 // self time by area (uWS and the kernel, GC, postgres.js, zod, msgpackr, the hub's own
-// modules, ...) and the hottest functions. Usage: node --import tsx loadtest/profile-summary.ts FILE [top]
+// modules, ...) and the hottest functions. Usage: node --import ./hub/typescript/register.mjs loadtest/profile-summary.ts FILE [top]
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 // Push sends per second per core (loadtest/scenarios/push-sends.ts), on its own:
-//   node --import tsx loadtest/push-bench.ts [--subscriptions 100000] [--concurrency 64]
+//   node --import ./hub/typescript/register.mjs loadtest/push-bench.ts [--subscriptions 100000] [--concurrency 64]
 // The sender is pinned to CPU 0 and the local push service to CPU 1 when taskset exists.
 import { measurePushSends } from './scenarios/push-sends.ts';
 

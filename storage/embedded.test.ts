@@ -7,6 +7,7 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { clusterDir, linksResolve, startEmbeddedPostgres, traversableByOthers } from './embedded.ts';
+import { TYPESCRIPT_IMPORT } from '../hub/typescript/node-args.ts';
 
 const asRoot = userInfo().uid === 0;
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -76,7 +77,7 @@ describe('embedded PostgreSQL', () => {
       const [r] = await sql\`select current_user as u\`;
       console.log('USER=' + r.u);
       await sql.end(); await db.stop();`;
-    const run = spawnSync('runuser', ['-u', user, '--', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], {
+    const run = spawnSync('runuser', ['-u', user, '--', process.execPath, ...TYPESCRIPT_IMPORT, '--input-type=module', '-e', script], {
       cwd: ROOT, encoding: 'utf8', timeout: 90_000, env: { ...process.env, HOME: dir },
     });
     rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from './test-database.ts';
+import { TYPESCRIPT_IMPORT } from '../hub/typescript/node-args.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -60,7 +61,7 @@ afterAll(async () => {
 
 describe('postgres.js transactions that are over (patched)', () => {
   it('are not kept by the scavenger: a scavenge right after another promotes almost nothing', async () => {
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', PROBE], {
+    const { stdout } = await run(process.execPath, ['--expose-gc', ...TYPESCRIPT_IMPORT, '--input-type=module', '-e', PROBE], {
       cwd: ROOT,
       env: { ...process.env, PROBE_URL: url },
       timeout: 60_000,

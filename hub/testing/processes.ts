@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { TYPESCRIPT_IMPORT } from '../typescript/node-args.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,7 +33,7 @@ export function freePort(): Promise<number> {
 /** Starts `hub/main.ts` (or another entry, `script`) in its own process; resolves when it listens. */
 export async function startNodeProcess(env: Record<string, string>, script = 'hub/main.ts'): Promise<NodeProcess> {
   const port = Number(env.PORT ?? (await freePort()));
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+  const proc = spawn(process.execPath, [...TYPESCRIPT_IMPORT, script], {
     cwd: ROOT,
     env: { ...process.env, HUB_DEMO: '0', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,11 +1,12 @@
 // Child processes of the bench: servers and the load generator, each a Node process running
-// TypeScript through tsx, pinned to one CPU with taskset when the machine has it, with an
+// TypeScript (hub/typescript/register.mjs), pinned to one CPU with taskset when the machine has it, with an
 // IPC channel for stats and results.
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { FromServer, ProfileCommand, ServerStats, ToServer } from './ipc.ts';
+import { TYPESCRIPT_IMPORT } from '../../hub/typescript/node-args.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const LOADTEST_DIR = path.resolve(HERE, '..');
@@ -67,7 +68,7 @@ export interface SpawnOptions {
 }
 
 export function spawnChild(file: string, opts: SpawnOptions): Child {
-  const nodeArgs = ['--import', 'tsx', ...(opts.nodeFlags ?? [])];
+  const nodeArgs = [...TYPESCRIPT_IMPORT, ...(opts.nodeFlags ?? [])];
   const pinned = opts.cpu !== undefined && TASKSET !== undefined;
   // taskset execs node, so the IPC channel (an inherited fd) survives and every thread the
   // process ever starts inherits the CPU.
