@@ -59,6 +59,13 @@ describe('bench harness (tiny)', () => {
     expect(v.posts === undefined).toBe(false);
     expect(posts.hub.lateWindows.late).toBeGreaterThanOrEqual(1);
     expect(posts.hub.lateWindows.late).toBeLessThanOrEqual(posts.hub.lateWindows.of);
+    // The commit probe ran beside the measured posts (25 a second) and is in the table.
+    expect(posts.hub.commitProbe!.latencyMs.count).toBeGreaterThan(0);
+    expect(posts.hub.commitProbe!.pastShare).toBeGreaterThanOrEqual(0);
+    expect(render(r)).toContain('the disk under the posts: an INSERT + commit every 40 ms');
+    // The hub's own clock of each post.create, over the window.
+    expect(posts.hub.stages!.post.count).toBeGreaterThan(0);
+    expect(render(r)).toContain('post.create from its frame read to its ok sent');
     // Each write phase began with a CHECKPOINT (the test server's role is a superuser).
     expect(Object.keys(r.settled!)).toEqual(['chat', 'posts', 'read statistics']);
     for (const sec of Object.values(r.settled!)) expect(sec).toBeGreaterThanOrEqual(0);

@@ -21,11 +21,12 @@ const hub = await startHub({
 });
 
 // The hub's latency histograms, kept exact for the stats of each measured window.
-const noSamples = () => ({ send: [] as number[], write: [] as number[], fanout: [] as number[] });
+const noSamples = () => ({ send: [] as number[], post: [] as number[], write: [] as number[], fanout: [] as number[] });
 let samples = noSamples();
 const { metrics } = hub.core;
 metrics.requestSeconds.tap = (seconds, labels) => {
   if (labels.type === 'message.send') samples.send.push(seconds * 1000);
+  else if (labels.type === 'post.create') samples.post.push(seconds * 1000);
 };
 metrics.writeSeconds.tap = (seconds) => samples.write.push(seconds * 1000);
 metrics.fanoutSeconds.tap = (seconds) => samples.fanout.push(seconds * 1000);
@@ -37,7 +38,7 @@ serveIpc(hub.port, {
   stages: () => {
     const taken = samples;
     samples = noSamples();
-    return { send: latency(taken.send), write: latency(taken.write), fanout: latency(taken.fanout) };
+    return { send: latency(taken.send), post: latency(taken.post), write: latency(taken.write), fanout: latency(taken.fanout) };
   },
   rows: async () => {
     const [r] = await hub.core.sql<{ events: number; posts: number; mailings: number; messages: number }[]>`

@@ -226,6 +226,16 @@ export function render(r: BenchResults): string {
     rows.push(['', 'event loop delay p99 / max ms, GC pause longest / total ms: server; load generator', pauses(hub.window), pauses(ref?.window), 'info', '']);
     const raw = r.posts.rawInserts;
     rows.push(['', 'post.create→ok ms (p50/p99), writes per group commit, broker publishes per post, other frames; baseline: raw INSERT+commit ms just before (p50/p99/max)', `${f(hub.ackMs.p50, 1)} / ${f(hub.ackMs.p99, 1)}, ${f(hub.writesPerCommit, 1)}, ${f(hub.brokerPublishesPerPost, 1)}, ${hub.otherFrames}`, `${f(raw.latencyMs.p50, 1)} / ${f(raw.latencyMs.p99, 1)} / ${f(raw.latencyMs.max, 1)}`, 'info', '']);
+    if (hub.stages) {
+      const pair = (l: Latency) => `${f(l.p50, 1)} / ${f(l.p99, 1)}`;
+      rows.push(['', "inside the hub, p50/p99 ms by the hub's clocks: post.create from its frame read to its ok sent; of that, the write (group commit queue and transaction); an event from its commit to its local publish. The rest of post.create→ok is before the frame is read and in the load generator",
+        `${pair(hub.stages.post)}; ${pair(hub.stages.write)}; ${pair(hub.stages.fanout)}`, '', 'info', '']);
+    }
+    const probe = hub.commitProbe;
+    if (probe) {
+      rows.push(['', `the disk under the posts: an INSERT + commit every ${probe.everyMs} ms beside them, each timed from when it was sent (open loop) (p50/p99/max ms; share past ${probe.pastMs} ms: past 1%, no write answered after its commit meets p99 ≤ ${probe.pastMs} here)`,
+        '', `${ms(probe.latencyMs)}; ${f(probe.pastShare * 100, 1)}% of ${n(probe.latencyMs.count)}`, 'info', '']);
+    }
   }
   out.push(table(rows));
   out.push('');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startEmbeddedPostgres } from '../../storage/embedded.ts';
 import { postgresReachable } from '../../storage/pool.ts';
+import { latency, type Latency } from './latency.ts';
 
 export interface BenchDatabase {
   url: string;
@@ -115,6 +116,58 @@ export async function rawInserts(url: string, opts: { seconds: number; connectio
   took.sort((a, b) => a - b);
   const at = (p: number) => took[Math.min(took.length - 1, Math.max(0, Math.ceil(p * took.length) - 1))] ?? NaN;
   return { insertsPerSec: inserts / seconds, inserts, seconds, connections: opts.connections, latencyMs: { p50: at(0.5), p99: at(0.99), max: took[took.length - 1] ?? NaN } };
+}
+
+export interface CommitProbeResult {
+  everyMs: number;
+  /** INSERT + commit, each timed from when it was sent, whatever the ones before it wait for. */
+  latencyMs: Latency;
+  pastMs: number;
+  /** Share of the probe's commits that took longer than `pastMs`. */
+  pastShare: number;
+}
+
+/**
+ * An INSERT + commit every `everyMs` on a pool of its own, sent on time whatever the ones
+ * before it are waiting for (open loop): what a write that arrives at any moment waits for
+ * the disk. rawInserts is closed loop: each of its connections sends the next insert only
+ * once the last committed, so a WAL flush that stalls for 300 ms delays ten of its thousands
+ * of inserts and its p99 does not show the stall. Writes that arrive at a rate (posts at 250/s)
+ * all wait through it: if more than 1% of this probe's commits take longer than a target, no
+ * write path that answers after its commit can meet that target at p99 on this disk.
+ */
+export async function commitProbe(url: string, opts: { everyMs: number; pastMs: number }): Promise<{ stop(): Promise<CommitProbeResult> }> {
+  const sql = postgres(url, { max: 8, onnotice: () => {} });
+  await sql`create table if not exists bench_commit_probe (id bigserial primary key, at timestamptz not null default now())`;
+  const took: number[] = [];
+  const pending = new Set<Promise<void>>();
+  let failed = 0;
+  let stopped = false;
+  const t0 = performance.now();
+  let sent = 0;
+  const tick = () => {
+    if (stopped) return;
+    for (const due = Math.floor((performance.now() - t0) / opts.everyMs); sent < due; sent++) {
+      const started = performance.now();
+      const q: Promise<void> = sql`insert into bench_commit_probe default values`.then(
+        () => void took.push(performance.now() - started),
+        () => void failed++,
+      ).finally(() => pending.delete(q));
+      pending.add(q);
+    }
+    setTimeout(tick, opts.everyMs / 2);
+  };
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all([...pending]);
+      await sql.end();
+      if (failed > 0) throw new Error(`commit probe: ${failed} of ${sent} inserts failed`);
+      const past = took.filter((ms) => ms > opts.pastMs).length;
+      return { everyMs: opts.everyMs, latencyMs: latency(took), pastMs: opts.pastMs, pastShare: took.length ? past / took.length : NaN };
+    },
+  };
 }
 
 export interface MarkCostResult {

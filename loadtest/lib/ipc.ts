@@ -7,8 +7,13 @@ import type { Pauses } from './pauses.ts';
 export type ServerName = 'hub' | 'ref';
 
 export interface Stages {
+  /** message.send, from its frame read to its ok sent, by the hub's clock. */
   send: Latency;
+  /** post.create, the same. */
+  post: Latency;
+  /** A write: the group commit's queue and transaction. */
   write: Latency;
+  /** An event from its commit to its local publish. */
   fanout: Latency;
 }
 

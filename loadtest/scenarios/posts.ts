@@ -7,10 +7,12 @@
 import type { LeanSocket } from '../lib/lean-socket.ts';
 import { inPool, openSocket, sourceAddress, type HubConn } from '../lib/hub-client.ts';
 import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
+import { commitProbe, type CommitProbeResult } from '../lib/database.ts';
 import { cpuWindow, lateWindows, latency, paceAt, progress, until, writesPerCommit, type Latency, type Window } from '../lib/control.ts';
 import { connectPeople, filler, type LoadContext } from '../lib/load-context.ts';
 import type { ClassPlan } from '../district.ts';
 import { strip } from './fanout.ts';
+import type { Stages } from '../lib/ipc.ts';
 
 export interface PostsParams {
   /** Groups posted to (the district's first classes); every student of them connects. */
@@ -52,7 +54,14 @@ export interface PostsHubResult extends PostsSide {
   /** Frames without a post number (anything but post.created): should be none. */
   otherFrames: number;
   dbWaits?: WaitSample;
+  /** Beside the measured posts: what a write arriving at any moment waited for the disk. */
+  commitProbe?: CommitProbeResult;
+  /** The hub's own clocks over the window. */
+  stages?: Stages;
 }
+
+/** The commit probe beside the posts: 25 commits/s (fewer would give a p99 of few samples). */
+const PROBE = { everyMs: 40, pastMs: 50 };
 
 const MARK = Buffer.from('~post:');
 
@@ -184,6 +193,7 @@ export async function postsHub(ctx: LoadContext, p: PostsParams): Promise<PostsH
   const acks: number[] = [];
   let answered = 0;
   let waits: ReturnType<typeof sampleWaits> | undefined;
+  let probe: ReturnType<typeof commitProbe> | undefined;
   const schoolOf = new Map(ctx.plan.schools.flatMap((s) => s.classes.map((c) => [c.id, s.id] as const)));
   const post = (n: number) => {
     const g = n % groups.length;
@@ -202,9 +212,13 @@ export async function postsHub(ctx: LoadContext, p: PostsParams): Promise<PostsH
       });
   };
   const { window: win, total } = await run('hub', p, d, perGroup, post, () => {
-    if (ctx.databaseUrl) waits = sampleWaits(ctx.databaseUrl);
+    if (ctx.databaseUrl) {
+      waits = sampleWaits(ctx.databaseUrl);
+      probe = commitProbe(ctx.databaseUrl, PROBE);
+    }
   });
   const dbWaits = await waits?.stop();
+  const commits = await (await probe)?.stop();
   await until(() => answered >= total, 30_000, 20);
   for (const c of [...readers, ...posters]) c.close();
   const t = d.tally(() => perGroup);
@@ -215,6 +229,8 @@ export async function postsHub(ctx: LoadContext, p: PostsParams): Promise<PostsH
     brokerPublishesPerPost: ((win.end.brokerPublishes ?? 0) - (win.start.brokerPublishes ?? 0)) / t.sent,
     otherFrames: d.other,
     ...(dbWaits ? { dbWaits } : {}),
+    ...(commits ? { commitProbe: commits } : {}),
+    ...(win.end.stages ? { stages: win.end.stages } : {}),
   };
   progress(`posts (hub): p99 ${result.latencyMs.p99.toFixed(1)} ms over ${t.delivered}/${t.expected} deliveries`);
   return result;
