@@ -20,7 +20,9 @@ export async function compile(file, source) {
     loader: 'ts',
     format: 'esm',
     target: `node${process.versions.node}`,
+    // Mappings only, as tsx made them: a stack trace needs no copy of the source in memory.
     sourcemap: 'inline',
+    sourcesContent: false,
     sourcefile: file,
     tsconfigRaw: { compilerOptions },
   });
