@@ -119,6 +119,8 @@ function postsComplete(x: PostsSide): boolean {
 }
 
 const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+/** p50/p99 of a latency, in ms. */
+const pair = (l: Latency) => `${f(l.p50, 1)}/${f(l.p99, 1)}`;
 const n = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
 const yes = (v: boolean | undefined) => (v === undefined ? '—' : v ? 'met' : 'NOT met');
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -174,7 +176,6 @@ export function render(r: BenchResults): string {
       paced.map((x) => `${x.lateWindows.late} of ${x.lateWindows.of}`).join(' / '), '', 'info', '']);
     const staged = [...paced, c.saturation].filter((x) => x.stages !== undefined);
     if (staged.length > 0) {
-      const pair = (l: Latency) => `${f(l.p50, 1)}/${f(l.p99, 1)}`;
       rows.push(['', `inside the hub at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''} / saturation, p50/p99 ms by the hub's clocks: message.send from its frame read to its ok sent; of that, the write (group commit queue and transaction); an event from its commit to its local publish. The rest of send→deliver is before the frame is read and in the load generator`,
         staged.map((x) => `${pair(x.stages!.send)}; ${pair(x.stages!.write)}; ${pair(x.stages!.fanout)}`).join(' · '), '', 'info', '']);
     }
@@ -227,7 +228,6 @@ export function render(r: BenchResults): string {
     const raw = r.posts.rawInserts;
     rows.push(['', 'post.create→ok ms (p50/p99), writes per group commit, broker publishes per post, other frames; baseline: raw INSERT+commit ms just before (p50/p99/max)', `${f(hub.ackMs.p50, 1)} / ${f(hub.ackMs.p99, 1)}, ${f(hub.writesPerCommit, 1)}, ${f(hub.brokerPublishesPerPost, 1)}, ${hub.otherFrames}`, `${f(raw.latencyMs.p50, 1)} / ${f(raw.latencyMs.p99, 1)} / ${f(raw.latencyMs.max, 1)}`, 'info', '']);
     if (hub.stages) {
-      const pair = (l: Latency) => `${f(l.p50, 1)} / ${f(l.p99, 1)}`;
       rows.push(['', "inside the hub, p50/p99 ms by the hub's clocks: post.create from its frame read to its ok sent; of that, the write (group commit queue and transaction); an event from its commit to its local publish. The rest of post.create→ok is before the frame is read and in the load generator",
         `${pair(hub.stages.post)}; ${pair(hub.stages.write)}; ${pair(hub.stages.fanout)}`, '', 'info', '']);
     }

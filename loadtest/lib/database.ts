@@ -113,9 +113,7 @@ export async function rawInserts(url: string, opts: { seconds: number; connectio
   );
   const seconds = (performance.now() - t0) / 1000;
   await sql.end();
-  took.sort((a, b) => a - b);
-  const at = (p: number) => took[Math.min(took.length - 1, Math.max(0, Math.ceil(p * took.length) - 1))] ?? NaN;
-  return { insertsPerSec: inserts / seconds, inserts, seconds, connections: opts.connections, latencyMs: { p50: at(0.5), p99: at(0.99), max: took[took.length - 1] ?? NaN } };
+  return { insertsPerSec: inserts / seconds, inserts, seconds, connections: opts.connections, latencyMs: latency(took) };
 }
 
 export interface CommitProbeResult {
