@@ -7,6 +7,7 @@ import { notifyComplete, render, summarize, verdicts } from './report.ts';
 import { syntheticDistrict } from './district.ts';
 import { bundleSchema } from '../hub/directory/schema.ts';
 import { redisReachable } from '../hub/testing/processes.ts';
+import { POOL_MAX } from '../storage/pool.ts';
 
 describe('bench harness (tiny)', () => {
   it('the synthetic district is a valid bundle with the size asked for', () => {
@@ -35,6 +36,16 @@ describe('bench harness (tiny)', () => {
     // The slowest deliveries sit in at least one of the windows the phase spans.
     expect(r.chat!.steady.lateWindows.late).toBeGreaterThanOrEqual(1);
     expect(r.chat!.steady.lateWindows.late).toBeLessThanOrEqual(r.chat!.steady.lateWindows.of);
+    // The pool size each chat phase settled at: the hub's sessions, told by their name, were
+    // seen open in every phase (the hub writes in each), never more than the pool's limit.
+    for (const x of [r.chat!.steady, r.chat!.high, r.chat!.contended, r.chat!.saturation].filter((p) => p !== undefined)) {
+      const w = x.dbWaits!;
+      expect(w.pool.maxOpen).toBeGreaterThanOrEqual(1);
+      expect(w.pool.maxOpen).toBeLessThanOrEqual(POOL_MAX);
+      expect(w.pool.open).toBeGreaterThanOrEqual(w.pool.busy);
+    }
+    expect(render(r)).toMatch(/the hub's pool at .* msg\/s .* saturation: connections open on average \(at most\), of up to 24, and busy on average .*\| [\d.]+ \(\d+\), [\d.]+( \/ [\d.]+ \(\d+\), [\d.]+)+ /);
+    expect(render(r)).toMatch(/database sessions at saturation, average by state: .*; the hub's pool: [\d.]+ connections open on average \(at most \d+\), [\d.]+ busy/);
     expect(r.rawInserts!.before.inserts).toBeGreaterThan(0);
     expect(r.rawInserts!.after.inserts).toBeGreaterThan(0);
     expect(r.storm!.resumed).toBe(scale.storm.clients);

@@ -7,6 +7,7 @@ import type { IdleResult } from './scenarios/idle.ts';
 import type { StormResult } from './scenarios/storm.ts';
 import type { RawInsertResult } from './lib/database.ts';
 import type { WaitSample } from './lib/pg-waits.ts';
+import { POOL_MAX } from '../storage/pool.ts';
 import type { ReadStatsResult } from './scenarios/readstats.ts';
 import type { MarkCostResult } from './lib/database.ts';
 import type { NotifyResult, NotifyRun } from './scenarios/notify.ts';
@@ -179,8 +180,15 @@ export function render(r: BenchResults): string {
       rows.push(['', `inside the hub at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''} / saturation, p50/p99 ms by the hub's clocks: message.send from its frame read to its ok sent; of that, the write (group commit queue and transaction); an event from its commit to its local publish. The rest of send→deliver is before the frame is read and in the load generator`,
         staged.map((x) => `${pair(x.stages!.send)}; ${pair(x.stages!.write)}; ${pair(x.stages!.fanout)}`).join(' · '), '', 'info', '']);
     }
-    const perCommit = [c.steady, c.high, c.contended, c.saturation].filter((x) => x !== undefined).map((x) => f(x.writesPerCommit, 1)).join(' / ');
-    rows.push(['', `writes per group commit at ${n(c.steady.rate)}${c.high ? ` / ${n(c.high.rate)}` : ''} msg/s${c.contended ? ' / contended' : ''} / saturation (≤ 3 batches in flight)`, perCommit, '', '', '']);
+    const phases = [c.steady, c.high, c.contended, c.saturation].filter((x) => x !== undefined);
+    const perCommit = phases.map((x) => f(x.writesPerCommit, 1)).join(' / ');
+    const atWhat = `at ${n(c.steady.rate)}${c.high ? ` / ${n(c.high.rate)}` : ''} msg/s${c.contended ? ' / contended' : ''} / saturation`;
+    rows.push(['', `writes per group commit ${atWhat} (≤ 3 batches in flight)`, perCommit, '', '', '']);
+    // The pool size the load settles at: sampled with the wait events (lib/pg-waits.ts).
+    if (phases.every((x) => x.dbWaits && x.dbWaits.samples > 0)) {
+      const pool = phases.map(({ dbWaits: w }) => `${f(w!.pool.open / w!.samples, 1)} (${w!.pool.maxOpen}), ${f(w!.pool.busy / w!.samples, 1)}`).join(' / ');
+      rows.push(['', `the hub's pool ${atWhat}: connections open on average (at most), of up to ${POOL_MAX}, and busy on average (what a burst opened stays open until its idle time ends)`, pool, '', 'info', '']);
+    }
     rows.push(['', 'saturation send→ack→deliver ms (p50/p99); raw INSERT+commit ms (p50/p99)', `${f(c.saturation.latencyMs.p50, 1)} / ${f(c.saturation.latencyMs.p99, 1)}`, r.rawInserts ? `${f(r.rawInserts.before.latencyMs.p50, 1)} / ${f(r.rawInserts.before.latencyMs.p99, 1)}` : 'n/a', '', '']);
   }
   if (r.idle) {
@@ -240,10 +248,11 @@ export function render(r: BenchResults): string {
   out.push(table(rows));
   out.push('');
   if (r.notify?.note) out.push(`notifications: ${r.notify.note}`);
-  const waitLine = (label: string, w: WaitSample | undefined) => {
+  const waitLine = (label: string, w: WaitSample | undefined, pools = "the hub's pool") => {
     if (!w || w.samples === 0) return;
     const top = Object.entries(w.waits).slice(0, 6).map(([k, c]) => `${k} ${f(c / w.samples, 2)}`);
-    out.push(`database sessions ${label}, average by state: ${top.length ? top.join(', ') : 'none active when sampled'}`);
+    const pool = `${pools}: ${f(w.pool.open / w.samples, 1)} connections open on average (at most ${w.pool.maxOpen}), ${f(w.pool.busy / w.samples, 2)} busy`;
+    out.push(`database sessions ${label}, average by state: ${top.length ? top.join(', ') : 'none active when sampled'}; ${pool}`);
   };
   waitLine('during the chat', r.chatDbWaits);
   waitLine(`at ${r.chat?.steady.rate ?? 0} msg/s`, r.chat?.steady.dbWaits);
@@ -251,7 +260,7 @@ export function render(r: BenchResults): string {
   waitLine(`at ${r.chat?.contended?.rate ?? 0} msg/s, CPU contended`, r.chat?.contended?.dbWaits);
   waitLine('at saturation', r.chat?.saturation.dbWaits);
   waitLine(`during the posts at ${r.posts?.hub.rate ?? 0}/s`, r.posts?.hub.dbWaits);
-  for (const run of r.notify?.runs ?? []) waitLine(`during the mailing, ${run.nodes} node(s)`, run.dbWaits);
+  for (const run of r.notify?.runs ?? []) waitLine(`during the mailing, ${run.nodes} node(s)`, run.dbWaits, run.nodes > 1 ? "the hubs' pools together" : undefined);
   if (r.chatDbWaits || r.posts?.hub.dbWaits || r.notify) out.push('');
   out.push('CPU use per phase (share of one CPU) and whether the load generator was the bottleneck:');
   const phase = (name: string, w: { serverUtil: number; loadgenUtil: number; wallMs: number } | undefined, server = 'hub') => {

@@ -3,9 +3,9 @@
 // cursor never skips a late commit), even though ids commit out of order.
 import { describe, expect, it } from 'vitest';
 import { withFreshPool } from './test-database.ts';
-import type { Sql, Tx } from './pool.ts';
+import { POOL_APPLICATION_NAME, type Sql, type Tx } from './pool.ts';
 import { migrate } from './migrate.ts';
-import { appendEvents, eventsAfter, eventsFinal, finalEventsAfter } from './events.ts';
+import { APPENDING_MARK, appendEvents, eventsAfter, eventsFinal, finalEventsAfter } from './events.ts';
 
 let sql: Sql;
 withFreshPool(8, async (pool) => {
@@ -67,11 +67,18 @@ describe('event log', () => {
   it('the mark goes with the transaction: the session is itself again afterwards', async () => {
     const conn = await sql.reserve();
     try {
+      // The pool's sessions carry its name, for operators and the benchmark's pool count.
       const [before] = await conn<{ n: string }[]>`select current_setting('application_name') as n`;
+      expect(before!.n).toBe(POOL_APPLICATION_NAME);
       await conn`begin`;
       await appendEvents(conn as unknown as Tx, [ev('m')]);
       const [during] = await conn<{ n: string }[]>`select current_setting('application_name') as n`;
       expect(during!.n).toMatch(/^schoolhub appending after \d+$/);
+      expect(during!.n.startsWith(APPENDING_MARK)).toBe(true);
+      // Another session sees the mark where the name was.
+      const pid = Number((await conn<{ p: number }[]>`select pg_backend_pid() as p`)[0]!.p);
+      const [seen] = await sql<{ n: string }[]>`select application_name as n from pg_stat_activity where pid = ${pid}`;
+      expect(seen!.n).toBe(during!.n);
       await conn`commit`;
       const [after] = await conn<{ n: string }[]>`select current_setting('application_name') as n`;
       expect(after!.n).toBe(before!.n);

@@ -43,7 +43,7 @@ export interface StoredEvent {
  * (migration 020), which parses the number after it. Set LOCAL, so the transaction's end
  * removes it.
  */
-const APPENDING = 'schoolhub appending after ';
+export const APPENDING_MARK = 'schoolhub appending after ';
 
 /** Appends `events`, in this order, at the end of the open transaction. Nothing waits here. */
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEvent[]> {
@@ -62,7 +62,7 @@ export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEv
   // once a transaction; a message's transaction keeps the cached plan).
   const custom = events.some((e) => e.ofRow !== undefined && e.ofRow.table !== 'messages');
   const mark = tx`
-    select set_config('application_name', ${APPENDING} || (
+    select set_config('application_name', ${APPENDING_MARK} || (
       select case when is_called then last_value else last_value - 1 end from events_id_seq), true),
       set_config('enable_seqscan', 'off', true),
       set_config('plan_cache_mode', case when ${custom} then 'force_custom_plan' else current_setting('plan_cache_mode') end, true)`.execute();

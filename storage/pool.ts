@@ -17,6 +17,14 @@ export type Db = Sql | Tx;
 export const IDLE_IN_TRANSACTION_MS = 5_000;
 
 /**
+ * The application_name of every session of a hub's pool, so that an operator (and the
+ * benchmark, loadtest/lib/pg-waits.ts) can tell the hub's sessions in pg_stat_activity. While
+ * a transaction takes event ids it carries a mark instead (storage/events.ts, APPENDING_MARK),
+ * which its end removes.
+ */
+export const POOL_APPLICATION_NAME = 'schoolhub';
+
+/**
  * Queries postgres.js sends on one connection before it waits for answers (its default is
  * 100). A group commit sends its whole transaction at once (hub/publisher.ts): BEGIN, one
  * statement per write (messages share one), the mark, the event insert and COMMIT, so a full
@@ -35,11 +43,14 @@ export const MAX_PIPELINE = 256;
  */
 export const idleSeconds = (): number => 60 + Math.random() * 60;
 
+/** Connections a hub's pool opens at most: it opens them as writes and reads need them. */
+export const POOL_MAX = 24;
+
 export function openPool(url: string, options: { max?: number; idleSeconds?: () => number } = {}): Sql {
   return postgres(url, {
-    max: options.max ?? 24,
+    max: options.max ?? POOL_MAX,
     onnotice: () => {},
-    connection: { idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS },
+    connection: { application_name: POOL_APPLICATION_NAME, idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS },
     // Fail fast when the server is gone so that writes answer `unavailable` instead of hanging.
     connect_timeout: 5,
     // The wait before a closed connection reconnects. postgres.js counts failed closes in one
