@@ -44,6 +44,11 @@ describe('bench harness (tiny)', () => {
       expect(w.pool.maxOpen).toBeLessThanOrEqual(POOL_MAX);
       expect(w.pool.open).toBeGreaterThanOrEqual(w.pool.busy);
     }
+    // The open-loop commit probe ran beside each paced chat phase, and is in the table.
+    for (const x of [r.chat!.steady, r.chat!.high, r.chat!.contended].filter((p) => p !== undefined)) {
+      expect(x.commitProbe!.latencyMs.count).toBeGreaterThan(0);
+    }
+    expect(render(r)).toContain('the disk under the chat at');
     expect(render(r)).toMatch(/the hub's pool at .* msg\/s .* saturation: connections open on average \(at most\), of up to 24, and busy on average .*\| [\d.]+ \(\d+\), [\d.]+( \/ [\d.]+ \(\d+\), [\d.]+)+ /);
     expect(render(r)).toMatch(/database sessions at saturation, average by state: .*; the hub's pool: [\d.]+ connections open on average \(at most \d+\), [\d.]+ busy/);
     expect(r.rawInserts!.before.inserts).toBeGreaterThan(0);

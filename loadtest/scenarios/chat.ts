@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { inPool, type Frame, type HubConn } from '../lib/hub-client.ts';
 import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
+import { COMMIT_PROBE, commitProbe, type CommitProbeResult } from '../lib/database.ts';
 import { TASKSET } from '../lib/procs.ts';
 import { cpuWindow, lateWindows, latency, paceAt, progress, serverStats, sleep, until, writesPerCommit, type Latency, type Window } from '../lib/control.ts';
 import { connectPeople, filler, type LoadContext } from '../lib/load-context.ts';
@@ -44,6 +45,12 @@ export interface SteadyResult {
   writesPerCommit: number;
   /** PostgreSQL sessions' wait events during the phase (when the database URL is known). */
   dbWaits?: WaitSample;
+  /**
+   * Beside the phase: an INSERT + commit every 40 ms, each timed from when it was sent (open
+   * loop), so a stall of the disk shows in its p99 as it does in the messages'; the raw
+   * baseline is closed loop and does not show it.
+   */
+  commitProbe?: CommitProbeResult;
   /** Where the time went inside the hub during the phase (lib/ipc.ts). */
   stages?: Stages;
 }
@@ -140,6 +147,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
     let sentInWindow = 0;
     let w: Awaited<ReturnType<typeof cpuWindow>> | undefined;
     let waits: ReturnType<typeof sampleWaits> | undefined;
+    let probe: ReturnType<typeof commitProbe> | undefined;
     let ackedAtWindow = 0;
     await paceAt(
       { rate, warmupS: p.warmupS, steadyS: p.steadyS },
@@ -153,7 +161,10 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
       },
       async () => {
         w = await cpuWindow('hub', label);
-        if (ctx.databaseUrl) waits = sampleWaits(ctx.databaseUrl);
+        if (ctx.databaseUrl) {
+          waits = sampleWaits(ctx.databaseUrl);
+          probe = commitProbe(ctx.databaseUrl, COMMIT_PROBE);
+        }
         ackedAtWindow = acked;
         measureFrom = performance.now();
         measuring = true;
@@ -162,6 +173,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
     const ackedSteady = acked - ackedAtWindow;
     const steadyWin = await w!.end();
     const dbWaits = await waits?.stop();
+    const commits = await (await probe)?.stop();
     await until(() => deliveredInWindow >= sentInWindow, 10_000, 20);
     measuring = false;
     // A hub slower than the rate has a backlog: let it drain so the next phase starts clean.
@@ -172,6 +184,7 @@ export async function chat(ctx: LoadContext, p: ChatParams): Promise<ChatResult>
       latencyMs, lateWindows: lateWindows(recordedSentAt, recorded, latencyMs.p99), ackedPerSec: ackedSteady / (steadyWin.wallMs / 1000), window: strip(steadyWin),
       writesPerCommit: writesPerCommit(steadyWin),
       ...(dbWaits ? { dbWaits } : {}),
+      ...(commits ? { commitProbe: commits } : {}),
       ...(steadyWin.end.stages ? { stages: steadyWin.end.stages } : {}),
     };
     progress(`chat ${label} at ${rate} msg/s: p99 ${result.latencyMs.p99.toFixed(1)} ms over ${result.latencyMs.count} deliveries`);

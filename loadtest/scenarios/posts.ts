@@ -7,7 +7,7 @@
 import type { LeanSocket } from '../lib/lean-socket.ts';
 import { inPool, openSocket, sourceAddress, type HubConn } from '../lib/hub-client.ts';
 import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
-import { commitProbe, type CommitProbeResult } from '../lib/database.ts';
+import { COMMIT_PROBE, commitProbe, type CommitProbeResult } from '../lib/database.ts';
 import { cpuWindow, lateWindows, latency, paceAt, progress, until, writesPerCommit, type Latency, type Window } from '../lib/control.ts';
 import { connectPeople, filler, type LoadContext } from '../lib/load-context.ts';
 import type { ClassPlan } from '../district.ts';
@@ -59,9 +59,6 @@ export interface PostsHubResult extends PostsSide {
   /** The hub's own clocks over the window. */
   stages?: Stages;
 }
-
-/** The commit probe beside the posts: 25 commits/s (fewer would give a p99 of few samples). */
-const PROBE = { everyMs: 40, pastMs: 50 };
 
 const MARK = Buffer.from('~post:');
 
@@ -214,7 +211,7 @@ export async function postsHub(ctx: LoadContext, p: PostsParams): Promise<PostsH
   const { window: win, total } = await run('hub', p, d, perGroup, post, () => {
     if (ctx.databaseUrl) {
       waits = sampleWaits(ctx.databaseUrl);
-      probe = commitProbe(ctx.databaseUrl, PROBE);
+      probe = commitProbe(ctx.databaseUrl, COMMIT_PROBE);
     }
   });
   const dbWaits = await waits?.stop();
