@@ -60,9 +60,11 @@ export const GROUP_COMMIT = {
   /**
    * Batches in flight: one runs its statements while others commit. Without the event lock
    * (issue 14) more could commit side by side, but on `bench --only chat` 8 and 16 did no
-   * better than 3 within the runs' spread (1,000 msg/s p99 20-48 ms, saturation 3,600-4,100
-   * msg/s for all three) and left more transactions open waiting for this process
-   * (loadtest/RESULTS.md); with three, what arrives meanwhile joins the next batch.
+   * better than 3 at saturation and left more transactions open waiting for this process, and
+   * 8 doubled the 1,000 msg/s p99 (each commit waits for the others' WAL flushes); 1 made each
+   * commit shorter but cut the persisted rate (this process and PostgreSQL take turns), and 1
+   * unless 16 writes wait did no better than 3 (loadtest/RESULTS.md). With three, what arrives
+   * meanwhile joins the next batch.
    */
   concurrency: 3,
 };
