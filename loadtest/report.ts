@@ -184,12 +184,12 @@ export function render(r: BenchResults): string {
       rows.push(['', `the disk under the chat at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''}: an INSERT + commit every ${probed[0]!.commitProbe!.everyMs} ms beside each phase, timed from when it was sent (open loop; the raw baseline is closed loop and hides a stall); p50/p99/max ms, p99 ÷ raw INSERT+commit p99`,
         probed.map((x) => `${ms(x.commitProbe!.latencyMs)} (${f(x.commitProbe!.latencyMs.p99 / rawP99)})`).join(' · '), '', 'info', '']);
     }
-    const staged = [...paced, c.saturation].filter((x) => x.stages !== undefined);
+    const phases = [...paced, c.saturation];
+    const staged = phases.filter((x) => x.stages !== undefined);
     if (staged.length > 0) {
       rows.push(['', `inside the hub at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''} / saturation, p50/p99 ms by the hub's clocks: message.send from its frame read to its ok sent; of that, the write (group commit queue and transaction); an event from its commit to its local publish. The rest of send→deliver is before the frame is read and in the load generator`,
         staged.map((x) => `${pair(x.stages!.send)}; ${pair(x.stages!.write)}; ${pair(x.stages!.fanout)}`).join(' · '), '', 'info', '']);
     }
-    const phases = [c.steady, c.high, c.contended, c.saturation].filter((x) => x !== undefined);
     const perCommit = phases.map((x) => f(x.writesPerCommit, 1)).join(' / ');
     const atWhat = `at ${n(c.steady.rate)}${c.high ? ` / ${n(c.high.rate)}` : ''} msg/s${c.contended ? ' / contended' : ''} / saturation`;
     rows.push(['', `writes per group commit ${atWhat} (≤ 3 batches in flight)`, perCommit, '', '', '']);

@@ -126,6 +126,12 @@ export interface CommitProbeResult {
 }
 
 /**
+ * The probe beside a measured write phase (the posts, the chat's paced phases): 25 commits/s
+ * (fewer would give a p99 of few samples), and the share past 50 ms (the posts' target).
+ */
+export const COMMIT_PROBE = { everyMs: 40, pastMs: 50 } as const;
+
+/**
  * An INSERT + commit every `everyMs` on a pool of its own, sent on time whatever the ones
  * before it are waiting for (open loop): what a write that arrives at any moment waits for
  * the disk. rawInserts is closed loop: each of its connections sends the next insert only
@@ -134,12 +140,6 @@ export interface CommitProbeResult {
  * all wait through it: if more than 1% of this probe's commits take longer than a target, no
  * write path that answers after its commit can meet that target at p99 on this disk.
  */
-/**
- * The probe beside a measured write phase (the posts, the chat's paced phases): 25 commits/s
- * (fewer would give a p99 of few samples), and the share past 50 ms (the posts' target).
- */
-export const COMMIT_PROBE = { everyMs: 40, pastMs: 50 } as const;
-
 export async function commitProbe(url: string, opts: { everyMs: number; pastMs: number }): Promise<{ stop(): Promise<CommitProbeResult> }> {
   const sql = postgres(url, { max: 8, onnotice: () => {} });
   await sql`create table if not exists bench_commit_probe (id bigserial primary key, at timestamptz not null default now())`;

@@ -1,6 +1,6 @@
 // Child processes of the bench: servers and the load generator, each a Node process running
-// TypeScript (hub/typescript/register.mjs), pinned to one CPU with taskset when the machine has it, with an
-// IPC channel for stats and results.
+// TypeScript (hub/typescript/register.mjs), pinned to one CPU with taskset when the machine has
+// it, with an IPC channel for stats and results.
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
