@@ -7,7 +7,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { countMessageStatements, messageStatements, withFreshPool } from './test-database.ts';
 import type { Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
-import { appendMessage, appendMessages, appendMessageShared, getConversation, insertConversation, type ConversationRow, type MessageAppend } from './chat.ts';
+import {
+  appendMessage, appendMessages, appendMessageShared, deleteMessage, editMessage, findMessageByKey, getConversation, getMessage, historyPage, inboxPage,
+  insertConversation, MESSAGE_COLUMNS, messagesOf, searchMessages, type ConversationRow, type MessageAppend, type MessageRow,
+} from './chat.ts';
 import { closeShared, openShared, sendShared } from './shared-statements.ts';
 
 let sql: Sql;
@@ -122,5 +125,43 @@ describe('a shared statement', () => {
     });
     expect(await statements()).toEqual([1]);
     expect((await state(conv.id)).lastSeq).toBe(1);
+  });
+});
+
+describe('a message read back', () => {
+  it('by every path is the row stored, every field; the search vector is the one column no read takes', async () => {
+    const columns = await sql<{ name: string }[]>`
+      select column_name as name from information_schema.columns where table_name = 'messages' and table_schema = current_schema() order by 1`;
+    expect(columns.map((c) => c.name).filter((c) => c !== 'search')).toEqual([...MESSAGE_COLUMNS].sort());
+    expect(columns.map((c) => c.name)).toContain('search');
+
+    const conv = await start();
+    const files = [{ id: 'f1', contentType: 'image/png', size: 10, filename: 'bild.png', width: 4, height: 3, thumbnail: true }];
+    const replyTo = { kind: 'post' as const, id: 'post-1', title: 'Utflykt', excerpt: 'Vi åker' };
+    const rows = await sql.begin((tx) => appendMessages(tx, [
+      { conv, message: { id: `m${++n}`, senderId: 'p-a', body: 'läxorna till fredag', clientKey: `k${++n}`, quietHours: true, replyTo, files } },
+      { conv, message: message('p-b') },
+    ]));
+    const [stored, other] = rows as [MessageRow, MessageRow];
+    expect(stored).toMatchObject({ seq: 1, quietHours: true, replyTo, files, editedAt: null, deletedAt: null });
+    expect(await sql.begin((tx) => appendMessage(tx, conv, { id: `m${++n}`, senderId: 'p-b', body: 'ensam', clientKey: `k${++n}`, quietHours: false })))
+      .toMatchObject({ seq: 3, body: 'ensam' });
+
+    expect(await getMessage(sql, stored.id)).toEqual(stored);
+    expect(await findMessageByKey(sql, 'p-a', stored.clientKey)).toEqual(stored);
+    expect((await historyPage(sql, conv.id, 2, { afterSeq: 0 }))).toEqual([stored, other]);
+    expect((await historyPage(sql, conv.id, 1, { beforeSeq: 2 }))).toEqual([stored]);
+    expect((await messagesOf(sql, [conv.id])).slice(0, 2)).toEqual([stored, other]);
+    const found = await searchMessages(sql, 'p-a', [], ['läx'], 10, {});
+    expect(found.map(({ conversation, ...m }) => [conversation.id, m])).toEqual([[conv.id, stored]]);
+    const [inbox] = await inboxPage(sql, 'p-a', [], 10);
+    expect(inbox?.lastMessage).toMatchObject({ seq: 3, body: 'ensam', senderId: 'p-b' });
+
+    const edited = await sql.begin((tx) => editMessage(tx, stored.id, 'läxorna till måndag'));
+    expect(edited).toEqual({ ...stored, body: 'läxorna till måndag', editedAt: expect.any(String) });
+    expect(await getMessage(sql, stored.id)).toEqual(edited);
+    const deleted = await sql.begin((tx) => deleteMessage(tx, stored.id));
+    expect(deleted).toEqual({ ...edited, body: '', replyTo: null, files: [], deletedAt: expect.any(String) });
+    expect(await searchMessages(sql, 'p-a', [], ['läx'], 10, {})).toEqual([]);
   });
 });

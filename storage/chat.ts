@@ -82,6 +82,19 @@ export type ReplyQuote =
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 type ConversationRecord = Stored<Omit<ConversationRow, 'participantIds'>, 'createdAt'>;
+/**
+ * Every column of a message row but `search`, for every read and `returning` of messages. The
+ * search vector is only ever matched in a WHERE; read with `*` it cost PostgreSQL the vector's
+ * text for each row, sent to the hub to be parsed and dropped (about twice the body's bytes),
+ * on every append, history page, search and export.
+ */
+export const MESSAGE_COLUMNS = [
+  'conversation_id', 'seq', 'id', 'sender_id', 'body', 'client_key', 'created_at', 'edited_at', 'deleted_at', 'quiet_hours', 'reply_to', 'files',
+] as const;
+
+/** MESSAGE_COLUMNS as a select list, of the table or of its alias `as`. */
+const messageColumns = (db: Db, as?: string) => db`${db(as === undefined ? [...MESSAGE_COLUMNS] : MESSAGE_COLUMNS.map((c) => `${as}.${c}`))}`;
+
 type MessageRecord = Omit<Stored<MessageRow, 'createdAt' | 'editedAt' | 'deletedAt'>, 'files'> & { files: FileFacts[] | null };
 
 function conversationRow(r: ConversationRecord, participantIds: string[]): ConversationRow {
@@ -195,7 +208,7 @@ export async function retitleContexts(tx: Tx, kind: string, id: string, title: s
     where context->>'kind' = ${kind} and context->>'id' = ${id} and context->>'title' is distinct from ${title}::text`;
 }
 
-export const { byKey: findMessageByKey, byId: getMessage } = keyedRows<MessageRecord, MessageRow>('messages', 'sender_id', messageRow);
+export const { byKey: findMessageByKey, byId: getMessage } = keyedRows<MessageRecord, MessageRow>('messages', 'sender_id', messageRow, { columns: (db) => messageColumns(db) });
 
 /** A message appendMessage is to store. */
 export interface NewMessage {
@@ -283,7 +296,7 @@ async function appendOne(tx: Tx, { conv, message: m, unlessChanged: copy }: Mess
     ), m as (
       insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to, files)
       select id, last_seq, ${m.id}, ${m.senderId}, ${m.body}, ${m.clientKey}, ${m.quietHours}, ${m.replyTo ? JSON.stringify(m.replyTo) : null}::text::jsonb,
-             ${m.files?.length ? JSON.stringify(m.files) : null}::text::jsonb from c returning *
+             ${m.files?.length ? JSON.stringify(m.files) : null}::text::jsonb from c returning ${messageColumns(tx)}
     ), r as (
       insert into conversation_members (conversation_id, person_id, read_seq)
       select id, ${m.senderId}, last_seq from c
@@ -338,7 +351,7 @@ async function appendMany(tx: Tx, round: readonly MessageAppend[]): Promise<Mess
     ), m as (
       insert into messages (conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to, files)
       select conversation_id, seq, id, sender_id, body, client_key, quiet_hours, reply_to, files from s
-      returning *
+      returning ${messageColumns(tx)}
     ), r as (
       insert into conversation_members (conversation_id, person_id, read_seq)
       select distinct on (conversation_id, sender_id) conversation_id, sender_id, seq from s order by conversation_id, sender_id, seq desc
@@ -382,13 +395,13 @@ function storedAsCopy(tx: Tx) {
 
 /** A new body for a message; clears nothing else. */
 export async function editMessage(tx: Tx, id: string, body: string): Promise<MessageRow> {
-  const [r] = await tx<MessageRecord[]>`update messages set body = ${body}, edited_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
+  const [r] = await tx<MessageRecord[]>`update messages set body = ${body}, edited_at = date_trunc('milliseconds', now()) where id = ${id} returning ${messageColumns(tx)}`;
   return messageRow(r!);
 }
 
 /** Deletes a message's content, keeping its row and seq as a tombstone. */
 export async function deleteMessage(tx: Tx, id: string): Promise<MessageRow> {
-  const [r] = await tx<MessageRecord[]>`update messages set body = '', reply_to = null, files = null, deleted_at = date_trunc('milliseconds', now()) where id = ${id} returning *`;
+  const [r] = await tx<MessageRecord[]>`update messages set body = '', reply_to = null, files = null, deleted_at = date_trunc('milliseconds', now()) where id = ${id} returning ${messageColumns(tx)}`;
   return messageRow(r!);
 }
 
@@ -465,7 +478,7 @@ async function lastMessagesOf(db: Db, conversations: readonly { id: string; last
   const withMessages = conversations.filter((c) => Number(c.lastSeq) > 0);
   if (withMessages.length === 0) return new Map();
   const rows = await db<MessageRecord[]>`
-    select m.* from unnest(${withMessages.map((c) => c.id)}::text[], ${withMessages.map((c) => Number(c.lastSeq))}::bigint[]) as x(id, seq)
+    select ${messageColumns(db, 'm')} from unnest(${withMessages.map((c) => c.id)}::text[], ${withMessages.map((c) => Number(c.lastSeq))}::bigint[]) as x(id, seq)
     join messages m on m.conversation_id = x.id and m.seq = x.seq`;
   return new Map(rows.map((r) => [r.conversationId, messageRow(r)]));
 }
@@ -483,13 +496,13 @@ export async function unreadTotal(db: Db, personId: string, keys: string[]): Pro
 export async function historyPage(db: Db, conversationId: string, limit: number, at: { beforeSeq?: number | undefined; afterSeq?: number | undefined }): Promise<MessageRow[]> {
   if (at.afterSeq !== undefined) {
     const rows = await db<MessageRecord[]>`
-      select * from messages where conversation_id = ${conversationId} and seq > ${at.afterSeq}::bigint
+      select ${messageColumns(db)} from messages where conversation_id = ${conversationId} and seq > ${at.afterSeq}::bigint
       order by seq asc limit ${limit}`;
     return rows.map((r) => messageRow(r));
   }
   const beforeSeq = at.beforeSeq ?? null;
   const rows = await db<MessageRecord[]>`
-    select * from messages where conversation_id = ${conversationId}
+    select ${messageColumns(db)} from messages where conversation_id = ${conversationId}
       and (${beforeSeq}::bigint is null or seq < ${beforeSeq}::bigint)
     order by seq desc limit ${limit}`;
   return rows.map((r) => messageRow(r)).reverse();
@@ -510,7 +523,7 @@ export async function searchMessages(
   const only = opts.conversationId ?? null;
   const rows = await db<MessageRecord[]>`
     with mine as (${myConversations(db, personId, keys)})
-    select msg.*
+    select ${messageColumns(db, 'msg')}
     from mine join messages msg on msg.conversation_id = mine.id
     where msg.search @@ (to_tsquery('swedish', ${query}) || to_tsquery('simple', ${query})) and msg.deleted_at is null
       and (${only}::text is null or msg.conversation_id = ${only}::text)
@@ -545,7 +558,7 @@ export async function conversationIdsOf(db: Db, personId: string, keys: string[]
 
 export async function messagesOf(db: Db, conversationIds: string[]): Promise<MessageRow[]> {
   if (conversationIds.length === 0) return [];
-  const rows = await db<MessageRecord[]>`select * from messages where conversation_id = any(${conversationIds}::text[]) order by conversation_id, seq`;
+  const rows = await db<MessageRecord[]>`select ${messageColumns(db)} from messages where conversation_id = any(${conversationIds}::text[]) order by conversation_id, seq`;
   return rows.map((r) => messageRow(r));
 }
 
