@@ -1,6 +1,7 @@
 // A smoke run of the whole bench harness at a tiny size: real hub, reference server and load
 // generator processes, every scenario, the report. It checks that the harness works and
 // that what it counts adds up; it asserts nothing about speed (that is the bench's job).
+import { existsSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { PHASES, SCALES, runBench } from './bench.ts';
 import { notifyComplete, render, summarize, verdicts } from './report.ts';
@@ -49,6 +50,22 @@ describe('bench harness (tiny)', () => {
       expect(x.commitProbe!.latencyMs.count).toBeGreaterThan(0);
     }
     expect(render(r)).toContain('the disk under the chat at');
+    // Each chat phase says how long the hub, the load generator and PostgreSQL waited for a
+    // CPU (Linux's schedstat): each ran, and none waited more than the phase lasted.
+    if (existsSync('/proc/thread-self/schedstat')) {
+      for (const x of [r.chat!.steady, r.chat!.high, r.chat!.contended, r.chat!.saturation].filter((p) => p !== undefined)) {
+        for (const who of ['server', 'loadgen', 'postgres'] as const) {
+          const w = x.window.cpuWaits[who]!;
+          expect(w.runUs, who).toBeGreaterThan(0);
+          expect(w.slices, who).toBeGreaterThan(0);
+          expect(w.waitUs, who).toBeGreaterThanOrEqual(0);
+          if (who !== 'postgres') expect(w.waitUs, who).toBeLessThan(x.window.wallMs * 1000);
+        }
+      }
+      expect(render(r)).toMatch(/chat saturation .*\n +waited for a CPU: hub \d+% of its run time, \d+ µs a wait; load generator \d+% of its run time, \d+ µs a wait; PostgreSQL \d+% of its run time, \d+ µs a wait/);
+    } else {
+      console.warn('[bench.test] the CPU waits not checked: no /proc/thread-self/schedstat (not Linux)');
+    }
     expect(render(r)).toMatch(/the hub's pool at .* msg\/s .* saturation: connections open on average \(at most\), of up to 24, and busy on average .*\| [\d.]+ \(\d+\), [\d.]+( \/ [\d.]+ \(\d+\), [\d.]+)+ /);
     expect(render(r)).toMatch(/database sessions at saturation, average by state: .*; the hub's pool: [\d.]+ connections open on average \(at most \d+\), [\d.]+ busy/);
     expect(r.rawInserts!.before.inserts).toBeGreaterThan(0);

@@ -14,6 +14,8 @@ import type { NotifyResult, NotifyRun } from './scenarios/notify.ts';
 import type { PostsHubResult, PostsSide } from './scenarios/posts.ts';
 import type { Pauses } from './lib/pauses.ts';
 import type { Latency } from './lib/latency.ts';
+import type { Window } from './lib/control.ts';
+import { describeCpuWait } from './lib/cpu-waits.ts';
 
 export interface BenchResults {
   machine: Machine;
@@ -271,10 +273,14 @@ export function render(r: BenchResults): string {
   for (const run of r.notify?.runs ?? []) waitLine(`during the mailing, ${run.nodes} node(s)`, run.dbWaits, run.nodes > 1 ? "the hubs' pools together" : undefined);
   if (r.chatDbWaits || r.posts?.hub.dbWaits || r.notify) out.push('');
   out.push('CPU use per phase (share of one CPU) and whether the load generator was the bottleneck:');
-  const phase = (name: string, w: { serverUtil: number; loadgenUtil: number; wallMs: number } | undefined, server = 'hub') => {
+  const phase = (name: string, w: Pick<Window, 'serverUtil' | 'loadgenUtil' | 'wallMs'> & Partial<Pick<Window, 'cpuWaits'>> | undefined, server = 'hub') => {
     if (!w) return;
     const bound = w.loadgenUtil > LOADGEN_BUSY ? 'YES: the load generator was saturated' : 'no';
     out.push(`  ${name.padEnd(22)} ${server} ${pct(w.serverUtil).padStart(4)}, load generator ${pct(w.loadgenUtil).padStart(4)} over ${f(w.wallMs / 1000, 1)} s; load generator the bottleneck: ${bound}`);
+    const waits = w.cpuWaits;
+    if (waits && (waits.server || waits.loadgen || waits.postgres)) {
+      out.push(`  ${''.padEnd(22)} waited for a CPU: ${server} ${describeCpuWait(waits.server)}; load generator ${describeCpuWait(waits.loadgen)}; PostgreSQL ${describeCpuWait(waits.postgres)}`);
+    }
   };
   phase('fan-out (hub)', r.fanout?.hub.window);
   phase('fan-out (reference)', r.fanout?.ref.timed.window, 'ref');

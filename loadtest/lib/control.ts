@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pauseMonitor, type Pauses } from './pauses.ts';
 import type { FromLoadgen, ProfileCommand, ServerName, ServerStats, ToLoadgen } from './ipc.ts';
 import { cpuUs } from './ipc.ts';
+import { cpuWaitBetween, cpuWaitSince, processesNamed, thisThread, type CpuWait } from './cpu-waits.ts';
 export { latency, percentile, type Latency } from './latency.ts';
 
 const waiting = new Map<number, (s: ServerStats) => void>();
@@ -50,6 +51,12 @@ export interface Window {
   /** Event loop delay over the window: a stall on either side adds to every latency measured then. */
   serverPauses: Pauses;
   loadgenPauses: Pauses;
+  /**
+   * Waiting for a CPU while runnable (Linux only): the server's and the load generator's event
+   * loop threads, and every process of this machine's PostgreSQL summed. On a machine where they
+   * share the cores, a wait here is a wait of every message in flight.
+   */
+  cpuWaits: { server?: CpuWait; loadgen?: CpuWait; postgres?: CpuWait };
   start: ServerStats;
   end: ServerStats;
 }
@@ -62,6 +69,8 @@ export async function cpuWindow(server: ServerName, name?: string): Promise<{ en
   const profiling = profileDir !== undefined && name !== undefined;
   const start = await serverStats(server, profiling ? { profile: { start: true } } : {});
   const lg0 = process.cpuUsage();
+  const lgWait0 = thisThread();
+  const pgWait0 = processesNamed('postgres');
   const pauses = pauseMonitor();
   const t0 = performance.now();
   return {
@@ -69,13 +78,16 @@ export async function cpuWindow(server: ServerName, name?: string): Promise<{ en
       const stop = profiling ? { profile: { stop: path.join(profileDir!, `${server}-${name}.cpuprofile`) } } : {};
       const end = await serverStats(server, { rows: opts.rows ?? false, ...stop });
       const lg = process.cpuUsage(lg0);
+      const cpuWaits = {
+        server: cpuWaitSince(start.cpuWait, end.cpuWait), loadgen: cpuWaitSince(lgWait0, thisThread()), postgres: cpuWaitBetween(pgWait0, processesNamed('postgres')),
+      };
       const wallMs = performance.now() - t0;
       const serverCpuUs = cpuUs(end) - cpuUs(start);
       const serverSysUs = end.cpuSystemUs - start.cpuSystemUs;
       const loadgenCpuUs = lg.user + lg.system;
       const loadgenPauses = pauses.read();
       pauses.stop();
-      return { wallMs, serverCpuUs, serverSysUs, loadgenCpuUs, serverUtil: serverCpuUs / 1000 / wallMs, loadgenUtil: loadgenCpuUs / 1000 / wallMs, serverPauses: end.pauses, loadgenPauses, start, end };
+      return { wallMs, serverCpuUs, serverSysUs, loadgenCpuUs, serverUtil: serverCpuUs / 1000 / wallMs, loadgenUtil: loadgenCpuUs / 1000 / wallMs, serverPauses: end.pauses, loadgenPauses, cpuWaits, start, end };
     },
   };
 }

@@ -3,6 +3,7 @@
 // Plain JSON over Node's IPC channel; every request carries an id and gets one answer.
 import type { Latency } from './latency.ts';
 import type { Pauses } from './pauses.ts';
+import type { CpuWait } from './cpu-waits.ts';
 
 export type ServerName = 'hub' | 'ref';
 
@@ -29,6 +30,8 @@ export interface ServerStats {
   pauses: Pauses;
   /** Open WebSocket connections the server holds. */
   connections: number;
+  /** Its event loop's thread, since it started: on a CPU, and waiting for one (Linux only). */
+  cpuWait?: CpuWait;
   /** Hub only: broker publishes since start to audience topics (one per topic and event). */
   brokerPublishes?: number;
   /** Hub only: group commits since start, and the writes they carried (hub/publisher.ts). */

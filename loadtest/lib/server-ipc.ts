@@ -3,6 +3,7 @@
 import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { pauseMonitor } from './pauses.ts';
+import { thisThread } from './cpu-waits.ts';
 import type { FromServer, ProfileCommand, ServerStats, Stages, ToServer } from './ipc.ts';
 
 export interface ServerHooks {
@@ -68,11 +69,13 @@ export function serveIpc(port: number, hooks: ServerHooks): void {
       if (msg.profile && 'stop' in msg.profile) await profile(msg.profile);
       if (msg.gc) fullGc();
       const cpu = process.cpuUsage();
+      const cpuWait = thisThread();
       const mem = process.memoryUsage();
       const stats: ServerStats = {
         cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external,
         arrayBuffers: mem.arrayBuffers, connections: hooks.connections(),
         pauses: pauses.read(),
+        ...(cpuWait ? { cpuWait } : {}),
         ...(hooks.brokerPublishes ? { brokerPublishes: hooks.brokerPublishes().audience, brokerControlPublishes: hooks.brokerPublishes().control } : {}),
         ...(hooks.commits ? { commits: hooks.commits() } : {}),
         ...(hooks.stages ? { stages: hooks.stages() } : {}),
