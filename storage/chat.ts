@@ -85,8 +85,8 @@ type ConversationRecord = Stored<Omit<ConversationRow, 'participantIds'>, 'creat
 /**
  * Every column of a message row but `search`, for every read and `returning` of messages. The
  * search vector is only ever matched in a WHERE; read with `*` it cost PostgreSQL the vector's
- * text for each row, sent to the hub to be parsed and dropped (about twice the body's bytes),
- * on every append, history page, search and export.
+ * text for each row (two to three times the body's bytes), sent to the hub to be parsed and
+ * dropped, on every append, history page, search and export.
  */
 export const MESSAGE_COLUMNS = [
   'conversation_id', 'seq', 'id', 'sender_id', 'body', 'client_key', 'created_at', 'edited_at', 'deleted_at', 'quiet_hours', 'reply_to', 'files',
