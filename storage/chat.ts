@@ -82,11 +82,12 @@ export type ReplyQuote =
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 type ConversationRecord = Stored<Omit<ConversationRow, 'participantIds'>, 'createdAt'>;
+
 /**
  * Every column of a message row but `search`, for every read and `returning` of messages. The
  * search vector is only ever matched in a WHERE; read with `*` it cost PostgreSQL the vector's
  * text for each row (two to three times the body's bytes), sent to the hub to be parsed and
- * dropped, on every append, history page, search and export.
+ * dropped, on every append, history page, inbox, search and export.
  */
 export const MESSAGE_COLUMNS = [
   'conversation_id', 'seq', 'id', 'sender_id', 'body', 'client_key', 'created_at', 'edited_at', 'deleted_at', 'quiet_hours', 'reply_to', 'files',
