@@ -177,19 +177,20 @@ export function render(r: BenchResults): string {
     ratioRow(`${n(c.high?.rate ?? 0)} msg/s`, c.high, 2);
     ratioRow(`${n(c.contended?.rate ?? 0)} msg/s, hub's CPU half busy`, c.contended, 5);
     const paced = [c.steady, c.high, c.contended].filter((x) => x !== undefined);
-    rows.push(['', `deliveries at or past the p99 at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''}: in how many of the phase's 100 ms windows they were sent (few: stalls that held every delivery; many: waits spread out)`,
+    const pacedAt = `at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''}`;
+    rows.push(['', `deliveries at or past the p99 ${pacedAt}: in how many of the phase's 100 ms windows they were sent (few: stalls that held every delivery; many: waits spread out)`,
       paced.map((x) => `${x.lateWindows.late} of ${x.lateWindows.of}`).join(' / '), '', 'info', '']);
     const probed = paced.filter((x) => x.commitProbe !== undefined);
     if (probed.length === paced.length) {
       // The same open-loop probe as the posts': a message answers after its commit, so a phase
       // whose probe p99 is past its target's multiple of raw cannot meet it on that disk.
-      rows.push(['', `the disk under the chat at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''}: an INSERT + commit every ${probed[0]!.commitProbe!.everyMs} ms beside each phase, timed from when it was sent (open loop; the raw baseline is closed loop and hides a stall); p50/p99/max ms, p99 ÷ raw INSERT+commit p99`,
+      rows.push(['', `the disk under the chat ${pacedAt}: an INSERT + commit every ${probed[0]!.commitProbe!.everyMs} ms beside each phase, timed from when it was sent (open loop; the raw baseline is closed loop and hides a stall); p50/p99/max ms, p99 ÷ raw INSERT+commit p99`,
         probed.map((x) => `${ms(x.commitProbe!.latencyMs)} (${f(x.commitProbe!.latencyMs.p99 / rawP99)})`).join(' · '), '', 'info', '']);
     }
     const phases = [...paced, c.saturation];
     const staged = phases.filter((x) => x.stages !== undefined);
     if (staged.length > 0) {
-      rows.push(['', `inside the hub at ${paced.map((x) => n(x.rate)).join(' / ')} msg/s${c.contended ? ' (the last contended)' : ''} / saturation, p50/p99 ms by the hub's clocks: message.send from its frame read to its ok sent; of that, the write (group commit queue and transaction); an event from its commit to its local publish. The rest of send→deliver is before the frame is read and in the load generator`,
+      rows.push(['', `inside the hub ${pacedAt} / saturation, p50/p99 ms by the hub's clocks: message.send from its frame read to its ok sent; of that, the write (group commit queue and transaction); an event from its commit to its local publish. The rest of send→deliver is before the frame is read and in the load generator`,
         staged.map((x) => `${pair(x.stages!.send)}; ${pair(x.stages!.write)}; ${pair(x.stages!.fanout)}`).join(' · '), '', 'info', '']);
     }
     const perCommit = phases.map((x) => f(x.writesPerCommit, 1)).join(' / ');

@@ -93,8 +93,12 @@ export const MESSAGE_COLUMNS = [
   'conversation_id', 'seq', 'id', 'sender_id', 'body', 'client_key', 'created_at', 'edited_at', 'deleted_at', 'quiet_hours', 'reply_to', 'files',
 ] as const;
 
-/** MESSAGE_COLUMNS as a select list, of the table or of its alias `as`. */
-const messageColumns = (db: Db, as?: string) => db`${db(as === undefined ? [...MESSAGE_COLUMNS] : MESSAGE_COLUMNS.map((c) => `${as}.${c}`))}`;
+/** MESSAGE_COLUMNS as a select list (plain lowercase names: nothing to quote), made once. */
+const MESSAGE_SELECT = MESSAGE_COLUMNS.join(', ');
+
+/** The select list of the table, or of its alias `as` (a constant of this file). */
+const messageColumns = (db: Db, as?: 'm' | 'msg') =>
+  db.unsafe(as === undefined ? MESSAGE_SELECT : MESSAGE_COLUMNS.map((c) => `${as}.${c}`).join(', '));
 
 type MessageRecord = Omit<Stored<MessageRow, 'createdAt' | 'editedAt' | 'deletedAt'>, 'files'> & { files: FileFacts[] | null };
 
