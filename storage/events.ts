@@ -161,7 +161,10 @@ type Reserved = Awaited<ReturnType<Sql['reserve']>> & {
   discard(): boolean;
   /** Sends what was written (and ends hold()). */
   flush(): void;
-  /** Keeps what is written, whatever its size, until flush(). */
+  /**
+   * Keeps what is written, whatever its size, until flush(), and sends it as one pipeline: one
+   * Sync after its last statement; after a failure the rest are skipped and reject with 25P02.
+   */
   hold(): void;
 };
 
@@ -258,9 +261,12 @@ async function transact(conn: Reserved, work: (tx: Tx) => Promise<NewEvent[]>, s
     // transaction never waits on this process. Other works answer after their statements.
     const events = await working;
     if (state.discarded) throw new StorageDeadline('the transaction', 0);
+    // The rest is one pipeline too (a work that waited for its statements had them sent).
+    conn.hold();
     const appended = events.length > 0 ? appendEvents(tx, events) : Promise.resolve([]);
-    // Sent now, behind the insert: PostgreSQL answers a COMMIT after a failed statement with a
-    // rollback, so the outcome is the insert's, or the COMMIT's command tag.
+    // Sent now, behind the insert, with the pipeline's one Sync: PostgreSQL skips a COMMIT after
+    // a failed statement of its pipeline (25P02), or answers it with a rollback when the failed
+    // one had a Sync of its own, so the outcome is the insert's, or the COMMIT's.
     state.commitSent = true;
     const commit = tx`commit`.execute();
     flush();
@@ -270,6 +276,9 @@ async function transact(conn: Reserved, work: (tx: Tx) => Promise<NewEvent[]>, s
     // PostgreSQL refused the insert: the COMMIT became a rollback (or never ran).
     if (stored.status === 'rejected' && isSqlError(stored.reason)) throw stored.reason;
     if (stored.status === 'rejected') unknownIfLost(stored.reason);
+    // Not run: a statement before it in its pipeline failed (a work's statement it did not
+    // await, in a transaction with no events to append), and the transaction is aborted.
+    if (committed.status === 'rejected' && isSqlError(committed.reason) && (committed.reason as { code?: string }).code === '25P02') throw new TransactionRolledBack();
     if (committed.status === 'rejected') unknownIfLost(committed.reason);
     // A statement the work did not await failed, and the COMMIT rolled back: its own promise
     // has the reason.

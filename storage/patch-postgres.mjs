@@ -39,6 +39,13 @@ const PATCHES = [
   // of 1 KB or more otherwise leaves at once), so that a whole transaction leaves in one write
   // and PostgreSQL reads it at once (storage/events.ts). Kept as copies: a query's bytes are a
   // view of a buffer the next query reuses.
+  // And what is held is one pipeline: its statements go without a Sync each, and flush() ends
+  // them with one. PostgreSQL answers a Sync with ReadyForQuery and sends what it has at each
+  // one, so a transaction of five statements cost it five sends and this process five reads;
+  // now one of each (loadtest/RESULTS.md, "One Sync a transaction"). Statements before a Sync
+  // are one transaction, as a transaction block (which is what the holder sends: BEGIN first)
+  // makes them anyway: after one fails, PostgreSQL skips the rest up to the Sync, and each of
+  // those is rejected with the error it would have had, 25P02 (in failed transaction).
   ['connection.js',
     `    terminate,
     execute,`,
@@ -46,6 +53,7 @@ const PATCHES = [
     ${MARK} discard() { socket && socket.destroy() },
     ${MARK} hold() { held = held || [] },
     ${MARK} flush() {
+      held && endPipeline()
       held && (chunk = Buffer.concat(chunk ? [chunk, ...held] : held), held = null)
       chunk && socket && nextWrite()
     },
@@ -56,8 +64,88 @@ const PATCHES = [
   const connection = {`,
     `    , final = null
     , held = null ${MARK}
+    , pipelined = null
 
   const connection = {`],
+  // A held query is written without its Sync unless it needs a round trip before it can run:
+  // the first use of a statement with parameters on this connection waits for PostgreSQL's
+  // description of them before it is bound. Such a query (or a cursor, or a simple query) ends
+  // the pipeline before it, and runs as postgres.js runs it.
+  ['connection.js',
+    `      build(q)
+      return write(toBuffer(q))`,
+    `      build(q)
+      ${MARK} held && pipeline(q)
+      return write(toBuffer(q))`],
+  ['connection.js',
+    `  function toBuffer(q) {`,
+    `  ${MARK} function pipeline(q) {
+    if (!q.describeFirst && !q.cursorFn && !q.options.simple)
+      return (q.nosync = true, pipelined = q)
+    endPipeline()
+  }
+
+  // The last query sent without its Sync gets one: it is answered at the ReadyForQuery, and the
+  // ones before it at their CommandComplete.
+  function endPipeline() {
+    pipelined && (held.push(Sync), pipelined.nosync = false, pipelined = null)
+  }
+
+  function toBuffer(q) {`],
+  ['connection.js',
+    `    , ExecuteUnnamed = Buffer.concat([b().E().str(b.N).i32(0).end(), Sync])`,
+    `    , ExecuteUnnamed = Buffer.concat([b().E().str(b.N).i32(0).end(), Sync])
+    , ExecuteAlone = ExecuteUnnamed.subarray(0, ExecuteUnnamed.length - Sync.length) ${MARK}`],
+  ['connection.js',
+    `      q.cursorFn
+        ? Execute('', q.cursorRows)
+        : ExecuteUnnamed`,
+    `      q.cursorFn
+        ? Execute('', q.cursorRows)
+        : q.nosync ? ExecuteAlone : ExecuteUnnamed ${MARK}`],
+  // A query of a pipeline is answered when its command completes: no ReadyForQuery follows it.
+  ['connection.js',
+    `    if (query.cursorFn) {
+      result.count && query.cursorFn(result)
+      write(Sync)
+    }
+  }`,
+    `    if (query.cursorFn) {
+      result.count && query.cursorFn(result)
+      write(Sync)
+    }
+
+    ${MARK} if (query.nosync) {
+      query.resolve(results || result)
+      results = null
+      result = new Result()
+      query = sent.shift() || null
+      query && (query.active = true)
+    }
+  }`],
+  // A query of a pipeline failed: PostgreSQL skipped every statement after it up to the Sync,
+  // which the last of them carries. It is rejected with its error (not retried: it ran in a
+  // transaction that its failure aborted), and the skipped ones with 25P02.
+  ['connection.js',
+    `  function ReadyForQuery(x) {
+    if (query) {`,
+    `  function ReadyForQuery(x) {
+    ${MARK} if (query && errorResponse && query.nosync) {
+      queryError(query, errorResponse)
+      let skipped
+      while (sent.length && (skipped = sent.shift())) {
+        queryError(skipped, Errors.postgres({
+          severity: 'ERROR',
+          code: '25P02',
+          message: 'current transaction is aborted, commands ignored until end of transaction block',
+          routine: 'schoolhub pipeline'
+        }))
+        if (!skipped.nosync)
+          break
+      }
+      query = errorResponse = null
+    }
+    if (query) {`],
   ['connection.js',
     `  function write(x, fn) {
     chunk = chunk ? Buffer.concat([chunk, x]) : Buffer.from(x)`,
@@ -93,7 +181,7 @@ const PATCHES = [
     socket.removeAllListeners()
     socket = null`,
     `    connectTimer.cancel()
-    ${MARK} chunk = nextWriteTimer = held = null
+    ${MARK} chunk = nextWriteTimer = held = pipelined = null
     errorResponse = null
 
     socket.removeAllListeners()

@@ -1,7 +1,8 @@
 // A group commit whose works do not wait for their statements (message.send, post.create)
-// reaches PostgreSQL in one write: BEGIN, the inserts, the mark, the event insert and COMMIT.
-// PostgreSQL then reads the whole transaction at once and never sits idle in it waiting for
-// the rest, and the hub makes one system call for it. A work that waits for a statement still
+// reaches PostgreSQL in one write: BEGIN, the inserts, the mark, the event insert and COMMIT,
+// with one Sync at the end. PostgreSQL then reads the whole transaction at once, never sits
+// idle in it waiting for the rest, and answers it in one send; the hub makes one system call
+// for it. A work that waits for a statement still
 // gets it sent within the same turn of the event loop. What leaves on the wire is read from
 // the test's own sockets: every write this process makes to the database's port is recorded.
 import net from 'node:net';
@@ -22,8 +23,10 @@ net.Socket.prototype.write = function (this: net.Socket, ...args: Parameters<typ
 } as typeof write;
 
 interface Write {
-  /** Queries in this write: each ends with a Sync message ('S'). */
-  queries: number;
+  /** Statements executed by this write: an Execute message ('E') each. */
+  statements: number;
+  /** Sync messages ('S'): PostgreSQL answers each with ReadyForQuery, and sends what it has. */
+  syncs: number;
   text: string;
 }
 
@@ -32,7 +35,10 @@ async function wire(run: () => Promise<unknown>): Promise<Write[]> {
   recording = [];
   try {
     await run();
-    return recording.map((b) => ({ queries: messageTypes(b).filter((t) => t === 'S').length, text: b.toString('latin1') }));
+    return recording.map((b) => {
+      const types = messageTypes(b);
+      return { statements: types.filter((t) => t === 'E').length, syncs: types.filter((t) => t === 'S').length, text: b.toString('latin1') };
+    });
   } finally {
     recording = undefined;
   }
@@ -77,8 +83,8 @@ describe('a transaction on the wire', () => {
       expect(conv).toBeDefined();
       // Only the transaction is recorded: the read before it is a write of its own.
       const writes = await wire(async () => (sent = await send(body, conv)));
-      // BEGIN, the insert, the mark, the event insert, COMMIT.
-      expect(writes.map((w) => w.queries)).toEqual([5]);
+      // BEGIN, the insert, the mark, the event insert, COMMIT; one Sync after them.
+      expect(writes.map((w) => [w.statements, w.syncs])).toEqual([[5, 1]]);
       expect(writes[0]!.text).toContain(body);
       expect(sent!.events).toHaveLength(1);
     }
@@ -93,9 +99,9 @@ describe('a transaction on the wire', () => {
         return [{ name: 'conversation.read', keys: ['p:a'], data: { seq: r!.seq } }];
       }),
     );
-    // BEGIN and the select, sent before the work could go on; then the mark, the event insert
-    // and COMMIT.
-    expect(writes.map((w) => w.queries)).toEqual([2, 3]);
+    // BEGIN and the select, sent before the work could go on, with a Sync for the select's
+    // answer; then the mark, the event insert and COMMIT, with one Sync.
+    expect(writes.map((w) => [w.statements, w.syncs])).toEqual([[2, 1], [3, 1]]);
     expect(writes[1]!.text).toContain('conversation.read');
   });
 
