@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { withFreshPool } from './test-database.ts';
 import { POOL_APPLICATION_NAME, type Sql, type Tx } from './pool.ts';
 import { migrate } from './migrate.ts';
-import { APPENDING_MARK, appendEvents, eventsAfter, eventsFinal, finalEventsAfter } from './events.ts';
+import { APPENDING_MARK, appendEvents, commitWithEvents, eventsAfter, eventsFinal, finalEventsAfter } from './events.ts';
+import { isSqlError, TransactionRolledBack } from './errors.ts';
 
 let sql: Sql;
 withFreshPool(8, async (pool) => {
@@ -123,5 +124,49 @@ describe('event log', () => {
     // Each read is a prefix of the final log: no id appeared below one already read.
     for (const snap of seen) expect(final.slice(0, snap.length)).toEqual(snap);
     expect(seen.some((s) => s.length > 0 && s.length < final.length)).toBe(true);
+  });
+});
+
+describe('commitWithEvents, when a statement the work did not await fails', () => {
+  // A statement's first use on a connection waits for its description, and ends the pipeline
+  // before it (each later statement then has a Sync of its own, and PostgreSQL answers the
+  // COMMIT with ROLLBACK); from the second use on it is one pipeline, where the COMMIT is
+  // skipped (25P02). Both must read the same: nothing written, and the reason on the statement.
+  // A pool of one connection, so that the second round meets the prepared statements.
+  let one: Sql;
+  withFreshPool(1, async (pool) => {
+    one = pool;
+    await migrate(pool);
+  });
+  /** A commit whose work issues a failing insert without awaiting it and returns `events`. */
+  async function commitFailing(n: number, events: ReturnType<typeof ev>[]) {
+    let statement: Promise<unknown> = Promise.resolve();
+    const outcome = await commitWithEvents(one, async (tx) => {
+      statement = tx`insert into events (name, keys, data) values (${`bad ${n}`}, ${['p:y']}, ${null})`.execute();
+      statement.catch(() => {});
+      return events;
+    }).then(() => 'committed', (e: unknown) => e);
+    return { outcome, statement };
+  }
+
+  it('with no events: TransactionRolledBack, the statement has its error, nothing is kept', async () => {
+    for (let round = 0; round < 2; round++) {
+      const { outcome, statement } = await commitFailing(round, []);
+      expect(outcome).toBeInstanceOf(TransactionRolledBack);
+      await expect(statement).rejects.toMatchObject({ code: '23502' });
+    }
+    expect(await one`select count(*)::int as n from events where name like 'bad %'`).toEqual([{ n: 0 }]);
+    // The connection went back to the pool, out of its failed transaction.
+    expect(await commitWithEvents(one, async () => [ev('after')])).toHaveLength(1);
+  });
+
+  it('with events: the SQL error, and neither the events nor anything else is kept', async () => {
+    for (let round = 0; round < 2; round++) {
+      const { outcome, statement } = await commitFailing(round, [ev(`lost ${round}`)]);
+      expect(isSqlError(outcome)).toBe(true);
+      expect(outcome).toMatchObject({ code: '25P02' });
+      await expect(statement).rejects.toMatchObject({ code: '23502' });
+    }
+    expect(await one`select count(*)::int as n from events where name like 'bad %' or name like 'lost %'`).toEqual([{ n: 0 }]);
   });
 });

@@ -2,9 +2,9 @@
 // reaches PostgreSQL in one write: BEGIN, the inserts, the mark, the event insert and COMMIT,
 // with one Sync at the end. PostgreSQL then reads the whole transaction at once, never sits
 // idle in it waiting for the rest, and answers it in one send; the hub makes one system call
-// for it. A work that waits for a statement still
-// gets it sent within the same turn of the event loop. What leaves on the wire is read from
-// the test's own sockets: every write this process makes to the database's port is recorded.
+// for it. A work that waits for a statement still gets it sent within the same turn of the
+// event loop. What leaves on the wire is read from the test's own sockets: every write this
+// process makes to the database's port is recorded.
 import net from 'node:net';
 import { inject, describe, expect, it } from 'vitest';
 import { withFreshPool } from './test-database.ts';
