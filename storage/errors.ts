@@ -20,6 +20,15 @@ export function isConflictRollback(e: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
+/**
+ * Not run because an earlier statement of its transaction failed (25P02): from PostgreSQL with a
+ * Sync of its own, or from the patched postgres.js for a statement its pipeline skipped
+ * (storage/patch-postgres.mjs). The transaction is aborted; nothing of it is kept.
+ */
+export function isInFailedTransaction(e: unknown): boolean {
+  return isSqlError(e) && codeOf(e) === '25P02';
+}
+
 /** A unique violation: a concurrent retry with the same clientKey won the race. */
 export function isUniqueViolation(e: unknown): boolean {
   return codeOf(e) === '23505';

@@ -4,7 +4,7 @@
 // share nothing commit side by side. Ids are taken in one order and may commit in another:
 // readers go only as far as eventsFinal(), below which every id is committed or never will be.
 import type { Db, Sql, Tx } from './pool.ts';
-import { CommitOutcomeUnknown, isConnectionError, isSqlError, StorageDeadline, TransactionRolledBack } from './errors.ts';
+import { CommitOutcomeUnknown, isConnectionError, isInFailedTransaction, isSqlError, StorageDeadline, TransactionRolledBack } from './errors.ts';
 
 export interface NewEvent {
   name: string;
@@ -278,7 +278,7 @@ async function transact(conn: Reserved, work: (tx: Tx) => Promise<NewEvent[]>, s
     if (stored.status === 'rejected') unknownIfLost(stored.reason);
     // Not run: a statement before it in its pipeline failed (a work's statement it did not
     // await, in a transaction with no events to append), and the transaction is aborted.
-    if (committed.status === 'rejected' && isSqlError(committed.reason) && (committed.reason as { code?: string }).code === '25P02') throw new TransactionRolledBack();
+    if (committed.status === 'rejected' && isInFailedTransaction(committed.reason)) throw new TransactionRolledBack();
     if (committed.status === 'rejected') unknownIfLost(committed.reason);
     // A statement the work did not await failed, and the COMMIT rolled back: its own promise
     // has the reason.

@@ -1,8 +1,9 @@
 // How long a process waited for a CPU while it had work, from Linux's scheduler statistics
 // (/proc/thread-self/schedstat and /proc/<pid>/schedstat: time on a CPU, time runnable but
-// waiting for one, and the number of times it was put on one). On this bench's two cores the hub, the load generator and
-// PostgreSQL take turns: a message is read late when the hub's thread waits behind a
-// PostgreSQL backend, whatever the hub itself costs. Elsewhere than Linux: undefined.
+// waiting for one, and the number of times it was put on one). On this bench's two cores the
+// hub, the load generator and PostgreSQL take turns: a message is read late when the hub's
+// thread waits behind a PostgreSQL backend, whatever the hub itself costs. Elsewhere than
+// Linux: undefined.
 import { readdirSync, readFileSync } from 'node:fs';
 
 export interface CpuWait {
