@@ -1,9 +1,26 @@
 // Resume replays, batched. When thousands of clients come back at once (a node died, the
 // network blinked) each would run its own query over the event log; instead the requests
 // that arrive together share one query over the union of their read keys from the oldest
-// cursor, and each takes the rows that are its own.
+// cursor, and each takes the rows that are its own. The shared query reads every event after
+// that cursor, so it is kept to recent cursors: a request from further back runs alone, on its
+// keys' index, unless a crowd comes from as far (docs/ARCHITECTURE.md, "Resume").
 import type { Sql } from '../storage/pool.ts';
-import { eventsAfter, firstEventId } from '../storage/events.ts';
+import { eventsAfter, eventsAfterAny, firstEventId, type StoredEvent } from '../storage/events.ts';
+
+/**
+ * How far back (in event ids) requests still share a query: the shared query reads each event
+ * after the oldest cursor, about 2 µs of PostgreSQL's time a row (0.1 s at this size).
+ */
+export const SHARED_REPLAY_WINDOW = 50_000;
+
+/**
+ * From further back, this many requests together still share one: a request alone reads its
+ * keys' index and, in the plan PostgreSQL makes of it, the ids after its cursor from the
+ * primary key's index, about a thirtieth of what the shared query spends on a row
+ * (loadtest/RESULTS.md, "A resume storm on k6"). A crowd from far back is a node that was
+ * down for minutes, whose clients all come back.
+ */
+export const SHARED_REPLAY_CROWD = 32;
 
 export interface ReplayRow {
   id: number;
@@ -54,22 +71,41 @@ export class ReplayBatcher {
       this.pending.push({ after, keys: new Set(keys), resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.run());
+        setImmediate(() => this.run());
       }
     });
   }
 
-  private async run(): Promise<void> {
+  private run(): void {
     const batch = this.pending;
     this.pending = [];
     this.scheduled = false;
+    const upTo = this.delivered();
+    const near = batch.filter((r) => upTo - r.after <= SHARED_REPLAY_WINDOW);
+    const far = batch.filter((r) => upTo - r.after > SHARED_REPLAY_WINDOW);
+    for (const group of [near, far]) {
+      // One request alone asks for its own keys: PostgreSQL may then use their index.
+      if (group.length === 1 || (group === far && group.length < SHARED_REPLAY_CROWD)) for (const r of group) void this.alone(r, upTo);
+      else if (group.length > 0) void this.shared(group, upTo);
+    }
+  }
+
+  /** One query for all of `batch`: the union of their keys from the oldest cursor, hashed. */
+  private async shared(batch: Request[], upTo: number): Promise<void> {
     const after = Math.min(...batch.map((r) => r.after));
     const keys = new Set<string>();
     for (const r of batch) for (const k of r.keys) keys.add(k);
-    const upTo = this.delivered();
+    await this.answer(batch, () => eventsAfterAny(this.sql, after, [...keys], this.limit), upTo);
+  }
+
+  private async alone(r: Request, upTo: number): Promise<void> {
+    await this.answer([r], () => eventsAfter(this.sql, r.after, [...r.keys], this.limit), upTo);
+  }
+
+  private async answer(batch: Request[], query: () => Promise<StoredEvent[]>, upTo: number): Promise<void> {
     try {
       this.queries++;
-      const rows = await eventsAfter(this.sql, after, [...keys], this.limit);
+      const rows = await query();
       const complete = rows.length < this.limit;
       const scannedTo = complete ? Number.MAX_SAFE_INTEGER : rows[rows.length - 1]!.id;
       for (const r of batch) {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { withFreshPool } from './test-database.ts';
 import { POOL_APPLICATION_NAME, type Sql, type Tx } from './pool.ts';
 import { migrate } from './migrate.ts';
-import { APPENDING_MARK, appendEvents, commitWithEvents, eventsAfter, eventsFinal, finalEventsAfter } from './events.ts';
+import { APPENDING_MARK, appendEvents, commitWithEvents, eventsAfter, eventsAfterAny, eventsFinal, finalEventsAfter } from './events.ts';
 import { isSqlError, TransactionRolledBack } from './errors.ts';
 
 let sql: Sql;
@@ -168,5 +168,40 @@ describe('commitWithEvents, when a statement the work did not await fails', () =
       await expect(statement).rejects.toMatchObject({ code: '23502' });
     }
     expect(await one`select count(*)::int as n from events where name like 'bad %' or name like 'lost %'`).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('the replays\' two reads of the log', () => {
+  // Keys as the directory may make them: ids are the import's, so commas, quotes, braces and
+  // backslashes must pass as they are.
+  const readers = Array.from({ length: 40 }, (_, i) => [`p:r${i}`, `g:${i % 7}`, `odd:"${i}",{x}\\y`]);
+
+  it('eventsAfterAny answers what eventsAfter answers, for one reader\'s keys and for the union of many', async () => {
+    const start = await eventsFinal(sql);
+    await sql.begin((tx) => appendEvents(tx, Array.from({ length: 300 }, (_, i) => (
+      { name: `r${i}`, keys: [readers[i % 40]![i % 3]!, ...(i % 11 === 0 ? ['p:nobody'] : [])], data: { i } }))));
+    const union = [...new Set(readers.flat())];
+    for (const keys of [readers[3]!, readers[17]!, union, ['p:nobody'], ['g:none']]) {
+      for (const [after, limit] of [[start, 10_000], [start + 150, 10_000], [start, 25], [start + 299, 10]] as const) {
+        const indexed = await eventsAfter(sql, after, keys, limit);
+        expect(await eventsAfterAny(sql, after, keys, limit)).toEqual(indexed);
+        expect(indexed.every((e) => e.id > after && e.keys.some((k) => keys.includes(k)))).toBe(true);
+      }
+    }
+    expect((await eventsAfterAny(sql, start, union, 10_000)).length).toBe(300);
+    expect((await eventsAfterAny(sql, start, [readers[5]![2]!], 10_000)).map((e) => e.name)).toEqual(['r5', 'r125', 'r245']);
+  });
+
+  it('eventsAfterAny is never prepared: PostgreSQL plans it with the keys as a constant, which it hashes', async () => {
+    const one = await sql.reserve();
+    try {
+      for (let i = 0; i < 8; i++) await eventsAfterAny(one, 0, readers.flat(), 10);
+      await eventsAfter(one, 0, readers[0]!, 10);
+      const prepared = await one<{ statement: string }[]>`select statement from pg_prepared_statements`;
+      expect(prepared.some((p) => p.statement.includes('keys && $2'))).toBe(true);
+      expect(prepared.filter((p) => p.statement.includes('unnest(keys)'))).toEqual([]);
+    } finally {
+      one.release();
+    }
   });
 });

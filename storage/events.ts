@@ -38,6 +38,10 @@ export interface StoredEvent {
   data: unknown;
 }
 
+/** An events row as postgres.js reads it (bigint as a string). */
+type EventRecord = { id: number | string; name: string; keys: string[]; data: unknown };
+const storedEvent = (r: EventRecord): StoredEvent => ({ id: Number(r.id), name: r.name, keys: r.keys, data: r.data });
+
 /**
  * The mark of a session taking event ids: its application_name, read by events_final()
  * (migration 020), which parses the number after it. Set LOCAL, so the transaction's end
@@ -69,7 +73,7 @@ export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEv
   // An event of a row (ofRow) takes the stored row's seq and createdAt (as toISOString()
   // writes it), or is left out when the transaction stored no such row. One index lookup per
   // event: each branch runs only for its table (a one-time filter on the outer row).
-  const inserted = tx<{ id: number; name: string; keys: string[]; data: unknown }[]>`
+  const inserted = tx<EventRecord[]>`
     insert into events (name, keys, data)
     select x.e->>'name', array(select jsonb_array_elements_text(x.e->'keys')), c.data
     from jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as x(e, n)
@@ -100,7 +104,7 @@ export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<StoredEv
   if (added.status === 'rejected') throw added.reason;
   // What is published is what was stored, as a replay will read it; in id order, which is
   // the order of the select (other transactions' ids may come between).
-  return added.value.map((r) => ({ id: Number(r.id), name: r.name, keys: r.keys, data: r.data })).sort((a, b) => a.id - b.id);
+  return added.value.map(storedEvent).sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -127,18 +131,42 @@ export async function finalEventsAfter(db: Db, afterId: number, limit: number): 
 
 /** Every event in (afterId, uptoId], oldest first; final when uptoId is at most eventsFinal(). */
 export async function eventsBetween(db: Db, afterId: number, uptoId: number, limit: number): Promise<StoredEvent[]> {
-  const rows = await db<{ id: number; name: string; keys: string[]; data: unknown }[]>`
+  const rows = await db<EventRecord[]>`
     select id, name, keys, data from events where id > ${afterId} and id <= ${uptoId} order by id limit ${limit}`;
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  return rows.map(storedEvent);
 }
 
-/** Events after `afterId` that carry any of `keys`, oldest first. */
+/**
+ * Events after `afterId` that carry any of `keys` (one reader's few), oldest first. PostgreSQL
+ * chooses how: the keys' index where they are rare, the ids after `afterId` where few are.
+ */
 export async function eventsAfter(db: Db, afterId: number, keys: string[], limit: number): Promise<StoredEvent[]> {
-  const rows = await db<{ id: number; name: string; keys: string[]; data: unknown }[]>`
+  const rows = await db<EventRecord[]>`
     select id, name, keys, data from events
     where id > ${afterId} and keys && ${keys}::text[]
     order by id limit ${limit}`;
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  return rows.map(storedEvent);
+}
+
+/**
+ * eventsAfter for the keys of many readers at once (the replays of a reconnect storm share one
+ * query): every row after `afterId`, in id order, is tested against the keys as a hashed set,
+ * so a row costs the same for ten keys as for thousands. `keys && $keys` compares each of a
+ * row's keys with each of the set's, and with the keys of a hundred readers PostgreSQL spent
+ * 1.2 s on 53,000 rows where this takes about 0.1 s (loadtest/RESULTS.md, "A resume storm on
+ * k6"). Sent unprepared, so that PostgreSQL plans it with the keys as a constant: only then
+ * does it hash them (a cached generic plan compares them one by one again). It reads every row
+ * after `afterId` up to the limit's last match: hub/replay.ts decides when that pays.
+ */
+export async function eventsAfterAny(db: Db, afterId: number, keys: string[], limit: number): Promise<StoredEvent[]> {
+  const rows = await db.unsafe<EventRecord[]>(
+    `select id, name, keys, data from events
+     where id > $1 and exists (select from unnest(keys) k where k = any($2::text[]))
+     order by id limit $3`,
+    [afterId, keys, limit],
+    { prepare: false },
+  );
+  return rows.map(storedEvent);
 }
 
 export async function firstEventId(db: Db): Promise<number> {
