@@ -1,13 +1,13 @@
 // The resume replays' batching (hub/replay.ts) on a real event log: recent cursors that come
-// together share one query, a cursor from further back or a request alone asks on its own, and
-// every request gets exactly the events after its cursor that carry its keys; so does a crowd
-// from further back.
+// together share one query, a cursor from further back or a request alone asks on its own (by
+// the hashed scan when it has many keys), a crowd from further back shares again, and every
+// request gets exactly the events after its cursor that carry its keys.
 import { describe, expect, it } from 'vitest';
 import { withFreshPool } from '../storage/test-database.ts';
 import type { Sql } from '../storage/pool.ts';
 import { migrate } from '../storage/migrate.ts';
 import { appendEvents, eventsAfter } from '../storage/events.ts';
-import { ReplayBatcher, SHARED_REPLAY_CROWD, SHARED_REPLAY_WINDOW, type ReplayPage } from './replay.ts';
+import { MANY_KEYS, ReplayBatcher, SHARED_REPLAY_CROWD, SHARED_REPLAY_WINDOW, type ReplayPage } from './replay.ts';
 
 let sql: Sql;
 withFreshPool(6, async (pool) => {
@@ -40,6 +40,7 @@ describe('resume replays, batched', () => {
     const cursors = Array.from({ length: READERS * 2 }, (_, i) => appended[(i * 37) % 300]!);
     const pages = await Promise.all(cursors.map((after, i) => batcher.fetch(after, keysOf(i % READERS))));
     expect(batcher.queries).toBe(1);
+    expect(batcher.hashed).toBe(1);
     for (const [i, page] of pages.entries()) {
       expect(ids(page)).toEqual(await expected(i % READERS, cursors[i]!));
       expect(page).toMatchObject({ complete: true, upTo: last });
@@ -61,6 +62,7 @@ describe('resume replays, batched', () => {
     ]);
     // Two far ones alone, three near ones together.
     expect(batcher.queries).toBe(3);
+    expect(batcher.hashed).toBe(1);
     for (const [i, after] of far.entries()) expect(ids(pages[i]!)).toEqual(await expected(i, after));
     for (const [i, after] of near.entries()) expect(ids(pages[far.length + i]!)).toEqual(await expected(10 + i, after));
     expect(ids(pages[0]!).some((id) => id > last - 60)).toBe(true);
@@ -68,12 +70,20 @@ describe('resume replays, batched', () => {
     const alone = new ReplayBatcher(sql, () => last);
     expect(ids(await alone.fetch(recent[5]!, keysOf(3)))).toEqual(await expected(3, recent[5]!));
     expect(alone.queries).toBe(1);
+    expect(alone.hashed).toBe(0);
+
+    // Alone, but with a teacher's many keys (one per student): hashed, near or far.
+    const many = [...keysOf(4), ...Array.from({ length: MANY_KEYS }, (_, i) => `s:${i}`)];
+    const teacher = new ReplayBatcher(sql, () => last);
+    expect(ids(await teacher.fetch(recent[5]!, many))).toEqual(await expected(4, recent[5]!));
+    expect(ids(await teacher.fetch(before[3]!, many))).toEqual(await expected(4, before[3]!));
+    expect([teacher.queries, teacher.hashed]).toEqual([2, 2]);
 
     // A node that was down: a crowd whose cursors are all from before the window.
     const crowd = new ReplayBatcher(sql, () => last);
     const cursors = Array.from({ length: SHARED_REPLAY_CROWD }, (_, i) => before[i % 50]!);
     const crowdPages = await Promise.all(cursors.map((after, i) => crowd.fetch(after, keysOf(i % READERS))));
-    expect(crowd.queries).toBe(1);
+    expect([crowd.queries, crowd.hashed]).toEqual([1, 1]);
     for (const [i, page] of crowdPages.entries()) expect(ids(page)).toEqual(await expected(i % READERS, cursors[i]!));
   });
 

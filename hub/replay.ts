@@ -22,6 +22,15 @@ export const SHARED_REPLAY_WINDOW = 50_000;
  */
 export const SHARED_REPLAY_CROWD = 32;
 
+/**
+ * A reader with more keys than this (staff hold one per student of their groups) is read by
+ * the hashed scan even alone: past about 32 keys PostgreSQL reads the ids after the cursor in
+ * order rather than the keys' index, and compares each row's keys with each of the reader's;
+ * at 250 keys that took 7 times as long as the hashed scan (loadtest/RESULTS.md, "A resume
+ * storm on k6").
+ */
+export const MANY_KEYS = 32;
+
 export interface ReplayRow {
   id: number;
   name: string;
@@ -48,8 +57,9 @@ export class ReplayBatcher {
   private pending: Request[] = [];
   private scheduled = false;
   private first: { id: number; at: number } | undefined;
-  /** Shared queries run, for tests and the benchmark. */
+  /** Queries run, for tests and the benchmark; `hashed` of them by eventsAfterAny. */
   queries = 0;
+  hashed = 0;
 
   constructor(
     private readonly sql: Sql,
@@ -84,9 +94,8 @@ export class ReplayBatcher {
     const near = batch.filter((r) => upTo - r.after <= SHARED_REPLAY_WINDOW);
     const far = batch.filter((r) => upTo - r.after > SHARED_REPLAY_WINDOW);
     for (const group of [near, far]) {
-      // One request alone asks for its own keys: PostgreSQL may then use their index.
-      if (group.length === 1 || (group === far && group.length < SHARED_REPLAY_CROWD)) for (const r of group) void this.alone(r, upTo);
-      else if (group.length > 0) void this.shared(group, upTo);
+      if (group.length >= (group === near ? 2 : SHARED_REPLAY_CROWD)) void this.shared(group, upTo);
+      else for (const r of group) void this.alone(r, upTo);
     }
   }
 
@@ -95,11 +104,15 @@ export class ReplayBatcher {
     const after = Math.min(...batch.map((r) => r.after));
     const keys = new Set<string>();
     for (const r of batch) for (const k of r.keys) keys.add(k);
+    this.hashed++;
     await this.answer(batch, () => eventsAfterAny(this.sql, after, [...keys], this.limit), upTo);
   }
 
+  /** One request on its own keys: a few by eventsAfter (PostgreSQL may use their index), many hashed. */
   private async alone(r: Request, upTo: number): Promise<void> {
-    await this.answer([r], () => eventsAfter(this.sql, r.after, [...r.keys], this.limit), upTo);
+    if (r.keys.size > MANY_KEYS) this.hashed++;
+    const read = r.keys.size > MANY_KEYS ? eventsAfterAny : eventsAfter;
+    await this.answer([r], () => read(this.sql, r.after, [...r.keys], this.limit), upTo);
   }
 
   private async answer(batch: Request[], query: () => Promise<StoredEvent[]>, upTo: number): Promise<void> {
