@@ -110,8 +110,9 @@ export class ReplayBatcher {
 
   /** One request on its own keys: a few by eventsAfter (PostgreSQL may use their index), many hashed. */
   private async alone(r: Request, upTo: number): Promise<void> {
-    if (r.keys.size > MANY_KEYS) this.hashed++;
-    const read = r.keys.size > MANY_KEYS ? eventsAfterAny : eventsAfter;
+    const many = r.keys.size > MANY_KEYS;
+    if (many) this.hashed++;
+    const read = many ? eventsAfterAny : eventsAfter;
     await this.answer([r], () => read(this.sql, r.after, [...r.keys], this.limit), upTo);
   }
 
