@@ -12,6 +12,14 @@ export interface PageBefore {
   id: string;
 }
 
+/**
+ * Read keys past which `keys && $keys` is slow on any plan but the keys' GIN index: past about
+ * 32 keys PostgreSQL stops taking that index, reads rows in some other order, and compares each
+ * row's keys with each of the reader's (~7 µs a row at 250 keys; loadtest/RESULTS.md, "A resume
+ * storm on k6"). Staff hold one key per student of their groups, so they pass it.
+ */
+export const MANY_KEYS = 32;
+
 /** A row as the pool returns it: `T` with its timestamp fields `D` as Date (or null where `T` allows it). */
 export type Stored<T, D extends keyof T> = Omit<T, D> & { [K in D]: null extends T[K] ? Date | null : Date };
 
