@@ -7,7 +7,8 @@ import { withFreshPool } from '../storage/test-database.ts';
 import type { Sql } from '../storage/pool.ts';
 import { migrate } from '../storage/migrate.ts';
 import { appendEvents, eventsAfter } from '../storage/events.ts';
-import { MANY_KEYS, ReplayBatcher, SHARED_REPLAY_CROWD, SHARED_REPLAY_WINDOW, type ReplayPage } from './replay.ts';
+import { ReplayBatcher, SHARED_REPLAY_CROWD, SHARED_REPLAY_WINDOW, type ReplayPage } from './replay.ts';
+import { MANY_KEYS } from '../storage/rows.ts';
 
 let sql: Sql;
 withFreshPool(6, async (pool) => {

@@ -6,6 +6,7 @@
 // keys' index, unless a crowd comes from as far (docs/ARCHITECTURE.md, "Resume").
 import type { Sql } from '../storage/pool.ts';
 import { eventsAfter, eventsAfterAny, firstEventId, type StoredEvent } from '../storage/events.ts';
+import { MANY_KEYS } from '../storage/rows.ts';
 
 /**
  * How far back (in event ids) requests still share a query: the shared query reads each event
@@ -22,14 +23,6 @@ export const SHARED_REPLAY_WINDOW = 50_000;
  */
 export const SHARED_REPLAY_CROWD = 32;
 
-/**
- * A reader with more keys than this (staff hold one per student of their groups) is read by
- * the hashed scan even alone: past about 32 keys PostgreSQL reads the ids after the cursor in
- * order rather than the keys' index, and compares each row's keys with each of the reader's;
- * at 250 keys that took 7 times as long as the hashed scan (loadtest/RESULTS.md, "A resume
- * storm on k6").
- */
-export const MANY_KEYS = 32;
 
 export interface ReplayRow {
   id: number;
@@ -108,7 +101,10 @@ export class ReplayBatcher {
     await this.answer(batch, () => eventsAfterAny(this.sql, after, [...keys], this.limit), upTo);
   }
 
-  /** One request on its own keys: a few by eventsAfter (PostgreSQL may use their index), many hashed. */
+  /**
+   * One request on its own keys: a few by eventsAfter (PostgreSQL may use their index), more
+   * than MANY_KEYS by the hashed scan (at 250 keys 7 times faster than the comparisons).
+   */
   private async alone(r: Request, upTo: number): Promise<void> {
     const many = r.keys.size > MANY_KEYS;
     if (many) this.hashed++;
