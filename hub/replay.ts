@@ -5,7 +5,7 @@
 // that cursor, so it is kept to recent cursors: a request from further back runs alone, on its
 // keys' index, unless a crowd comes from as far (docs/ARCHITECTURE.md, "Resume").
 import type { Sql } from '../storage/pool.ts';
-import { eventsAfter, eventsAfterAny, firstEventId, type StoredEvent } from '../storage/events.ts';
+import { eventsAfter, eventsAfterAny, firstEventId } from '../storage/events.ts';
 import { MANY_KEYS } from '../storage/rows.ts';
 
 /**
@@ -22,7 +22,6 @@ export const SHARED_REPLAY_WINDOW = 50_000;
  * down for minutes, whose clients all come back.
  */
 export const SHARED_REPLAY_CROWD = 32;
-
 
 export interface ReplayRow {
   id: number;
@@ -87,35 +86,32 @@ export class ReplayBatcher {
     const near = batch.filter((r) => upTo - r.after <= SHARED_REPLAY_WINDOW);
     const far = batch.filter((r) => upTo - r.after > SHARED_REPLAY_WINDOW);
     for (const group of [near, far]) {
-      if (group.length >= (group === near ? 2 : SHARED_REPLAY_CROWD)) void this.shared(group, upTo);
-      else for (const r of group) void this.alone(r, upTo);
+      if (group.length >= (group === near ? 2 : SHARED_REPLAY_CROWD)) this.shared(group, upTo);
+      else for (const r of group) this.alone(r, upTo);
     }
   }
 
   /** One query for all of `batch`: the union of their keys from the oldest cursor, hashed. */
-  private async shared(batch: Request[], upTo: number): Promise<void> {
+  private shared(batch: Request[], upTo: number): void {
     const after = Math.min(...batch.map((r) => r.after));
     const keys = new Set<string>();
     for (const r of batch) for (const k of r.keys) keys.add(k);
-    this.hashed++;
-    await this.answer(batch, () => eventsAfterAny(this.sql, after, [...keys], this.limit), upTo);
+    void this.answer(batch, eventsAfterAny, after, [...keys], upTo);
   }
 
   /**
    * One request on its own keys: a few by eventsAfter (PostgreSQL may use their index), more
    * than MANY_KEYS by the hashed scan (at 250 keys 7 times faster than the comparisons).
    */
-  private async alone(r: Request, upTo: number): Promise<void> {
-    const many = r.keys.size > MANY_KEYS;
-    if (many) this.hashed++;
-    const read = many ? eventsAfterAny : eventsAfter;
-    await this.answer([r], () => read(this.sql, r.after, [...r.keys], this.limit), upTo);
+  private alone(r: Request, upTo: number): void {
+    void this.answer([r], r.keys.size > MANY_KEYS ? eventsAfterAny : eventsAfter, r.after, [...r.keys], upTo);
   }
 
-  private async answer(batch: Request[], query: () => Promise<StoredEvent[]>, upTo: number): Promise<void> {
+  private async answer(batch: Request[], read: typeof eventsAfter, after: number, keys: string[], upTo: number): Promise<void> {
     try {
       this.queries++;
-      const rows = await query();
+      if (read === eventsAfterAny) this.hashed++;
+      const rows = await read(this.sql, after, keys, this.limit);
       const complete = rows.length < this.limit;
       const scannedTo = complete ? Number.MAX_SAFE_INTEGER : rows[rows.length - 1]!.id;
       for (const r of batch) {
