@@ -7,7 +7,7 @@
 // written (its read `keys` find it), and its conversation_members rows are only read marks.
 import type { Db, Tx } from './pool.ts';
 import type { FileFacts } from './documentation.ts';
-import { iso, isoOrNull, keyedRows, type Stored } from './rows.ts';
+import { iso, isoOrNull, keyedRows, keysMeet, type Stored } from './rows.ts';
 import { inBatches, RETENTION_BATCH } from './retention.ts';
 import { sharedStatement } from './shared-statements.ts';
 
@@ -118,16 +118,20 @@ function messageRow(r: MessageRecord): MessageRow {
 }
 
 /**
- * The person's conversations, as a fragment for `with mine as (...)`: those they are listed in
- * (stored members), and those whose audience their read `keys` meet (a GIN index on keys).
- * The inbox, the unread total and search all take this one definition.
+ * The ids of the person's conversations, as an array for `c.id = any(...)`: those they are
+ * listed in (stored members), and those whose audience their read `keys` meet (the keys'
+ * GIN index, storage/rows.ts keysMeet). The inbox, the unread total, search and "mark all read"
+ * take this one definition. As an array PostgreSQL plans for a few conversations and looks
+ * each up by its id; as a join it planned for the ~1% of all conversations that it assumes
+ * unseen keys meet, and scanned every conversation to join them (70–170 ms for any reader on
+ * 620,000 conversations; loadtest/RESULTS.md, "Every read by keys").
  */
 function myConversations(db: Db, personId: string, keys: string[]) {
-  return db`
-    select m.conversation_id as id from conversation_members m join conversations x on x.id = m.conversation_id
+  return db`array(
+    select m.conversation_id from conversation_members m join conversations x on x.id = m.conversation_id
     where m.person_id = ${personId} and x.audience is null
     union
-    select id from conversations where keys && ${keys}::text[]`;
+    select id from conversations where ${keysMeet(db, keys)})`;
 }
 
 export async function participantsOf(db: Db, conversationId: string): Promise<string[]> {
@@ -432,9 +436,8 @@ export async function markRead(db: Db, conversationId: string, personId: string,
  */
 export async function markAllRead(db: Db, personId: string, keys: string[]): Promise<{ conversationId: string; seq: number }[]> {
   const rows = await db<{ conversationId: string; readSeq: number }[]>`
-    with mine as (${myConversations(db, personId, keys)})
     insert into conversation_members as m (conversation_id, person_id, read_seq)
-    select c.id, ${personId}, c.last_seq from mine join conversations c on c.id = mine.id where c.last_seq > 0
+    select c.id, ${personId}, c.last_seq from conversations c where c.id = any(${myConversations(db, personId, keys)}) and c.last_seq > 0
     on conflict (conversation_id, person_id) do update set read_seq = excluded.read_seq
       where excluded.read_seq > m.read_seq
     returning m.conversation_id, m.read_seq`;
@@ -461,12 +464,12 @@ export async function inboxPage(db: Db, personId: string, keys: string[], limit:
   const beforeAt = before?.at ?? null;
   const beforeId = before?.id ?? null;
   const rows = await db<(ConversationRecord & { readSeq: number; activityAt: Date; participantIds: string[] | null })[]>`
-    with mine as (${myConversations(db, personId, keys)})
     select c.*, coalesce(rm.read_seq, 0) as read_seq, coalesce(c.last_message_at, c.created_at) as activity_at,
            (select array_agg(person_id order by joined_at, person_id) from conversation_members x where x.conversation_id = c.id) as participant_ids
-    from mine join conversations c on c.id = mine.id
+    from conversations c
     left join conversation_members rm on rm.conversation_id = c.id and rm.person_id = ${personId}
-    where (${beforeAt}::timestamptz is null or (coalesce(c.last_message_at, c.created_at), c.id) < (${beforeAt}::timestamptz, ${beforeId}::text))
+    where c.id = any(${myConversations(db, personId, keys)})
+      and (${beforeAt}::timestamptz is null or (coalesce(c.last_message_at, c.created_at), c.id) < (${beforeAt}::timestamptz, ${beforeId}::text))
     order by coalesce(c.last_message_at, c.created_at) desc, c.id desc
     limit ${limit}`;
   const last = await lastMessagesOf(db, rows);
@@ -490,10 +493,10 @@ async function lastMessagesOf(db: Db, conversations: readonly { id: string; last
 
 export async function unreadTotal(db: Db, personId: string, keys: string[]): Promise<number> {
   const [r] = await db<{ n: number }[]>`
-    with mine as (${myConversations(db, personId, keys)})
     select coalesce(sum(greatest(c.last_seq - coalesce(rm.read_seq, 0), 0)), 0)::int as n
-    from mine join conversations c on c.id = mine.id
-    left join conversation_members rm on rm.conversation_id = c.id and rm.person_id = ${personId}`;
+    from conversations c
+    left join conversation_members rm on rm.conversation_id = c.id and rm.person_id = ${personId}
+    where c.id = any(${myConversations(db, personId, keys)})`;
   return Number(r?.n ?? 0);
 }
 
@@ -527,10 +530,10 @@ export async function searchMessages(
   const beforeId = opts.before?.id ?? null;
   const only = opts.conversationId ?? null;
   const rows = await db<MessageRecord[]>`
-    with mine as (${myConversations(db, personId, keys)})
     select ${messageColumns(db, 'msg')}
-    from mine join messages msg on msg.conversation_id = mine.id
-    where msg.search @@ (to_tsquery('swedish', ${query}) || to_tsquery('simple', ${query})) and msg.deleted_at is null
+    from messages msg
+    where msg.conversation_id = any(${myConversations(db, personId, keys)})
+      and msg.search @@ (to_tsquery('swedish', ${query}) || to_tsquery('simple', ${query})) and msg.deleted_at is null
       and (${only}::text is null or msg.conversation_id = ${only}::text)
       and (${beforeAt}::timestamptz is null or (msg.created_at, msg.id) < (${beforeAt}::timestamptz, ${beforeId}::text))
     order by msg.created_at desc, msg.id desc
@@ -556,7 +559,7 @@ export async function conversationIdsOf(db: Db, personId: string, keys: string[]
   const rows = await db<{ id: string }[]>`
     select conversation_id as id from conversation_members where person_id = ${personId}
     union select distinct conversation_id from messages where sender_id = ${personId}
-    union select id from conversations where keys && ${keys}::text[]
+    union select id from conversations where ${keysMeet(db, keys)}
     order by 1`;
   return rows.map((r) => r.id);
 }

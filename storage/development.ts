@@ -2,7 +2,7 @@
 // keys of its audience for its state (hub/audience-development.ts). Lists page newest first
 // by (created_at, id) and are always filtered by the reader's keys.
 import type { Db, Tx } from './pool.ts';
-import { iso, isoOrNull, keyedRows, type PageBefore, type Stored } from './rows.ts';
+import { iso, isoOrNull, keyedRows, keysMeet, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 
 export type { PageBefore };
@@ -157,7 +157,7 @@ export function assessmentsPage(db: Db, keys: string[], filter: DevelopmentFilte
 export async function feedbackForExport(db: Db, personId: string, subjects: readonly string[], keys: readonly string[]): Promise<FeedbackRow[]> {
   const rows = await db<FeedbackRecord[]>`
     select f.*, i.kind as item_kind, i.title as item_title from feedback f join items i on i.id = f.item_id
-    where f.author_id = ${personId} or (f.student_id = any(${[...subjects]}::text[]) and f.keys && ${[...keys]}::text[])
+    where f.author_id = ${personId} or (f.student_id = any(${[...subjects]}::text[]) and ${keysMeet(db, keys, 'f.keys')})
     order by f.created_at, f.id`;
   return rows.map(feedbackRow);
 }
@@ -166,7 +166,7 @@ export async function feedbackForExport(db: Db, personId: string, subjects: read
 export async function assessmentsForExport(db: Db, personId: string, subjects: readonly string[], keys: readonly string[]): Promise<AssessmentRow[]> {
   const rows = await db<AssessmentRecord[]>`
     select * from assessments
-    where author_id = ${personId} or (student_id = any(${[...subjects]}::text[]) and keys && ${[...keys]}::text[])
+    where author_id = ${personId} or (student_id = any(${[...subjects]}::text[]) and ${keysMeet(db, keys)})
     order by created_at, id`;
   return rows.map(assessmentRow);
 }

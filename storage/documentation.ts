@@ -3,7 +3,7 @@
 // its uploader until one documentation takes it; a documentation's attachments are those
 // whose documentation_id is it (one place says which, so two documentations never disagree).
 import type { Db, Sql, Tx } from './pool.ts';
-import { iso, keyedRows, matching, pageBefore, type PageBefore, type Stored } from './rows.ts';
+import { iso, keyedRows, keysMeet, matching, pageByKeys, type PageBefore, type Stored } from './rows.ts';
 import type { Holds } from './retention.ts';
 
 /** What an upload is for (migration 015): only a record of that kind takes it. */
@@ -194,14 +194,11 @@ export async function documentationPage(
   db: Db, keys: string[], filter: DocumentationFilter, limit: number, before?: PageBefore,
 ): Promise<DocumentationRow[]> {
   const children = filter.childIds ? [...filter.childIds] : null;
-  const rows = await db<DocumentationRecord[]>`
-    select * from documentation
-    where keys && ${keys}::text[]
-      and (${children}::text[] is null or child_ids && ${children}::text[])
-      and ${matching(db, { group_id: filter.groupId, school_id: filter.schoolId })}
-      and ${pageBefore(db, before)}
-    order by created_at desc, id desc
-    limit ${limit}`;
+  const where = () => db`(${children}::text[] is null or child_ids && ${children}::text[]) and ${matching(db, { group_id: filter.groupId, school_id: filter.schoolId })}`;
+  const narrow = children !== null || filter.groupId !== undefined || filter.schoolId !== undefined;
+  const rows = await pageByKeys(db, { table: 'documentation', keys, where, narrow, limit, before }, (page) => db<DocumentationRecord[]>`
+    ${page}
+    select * from documentation where id in (select id from page) order by created_at desc, id desc`);
   return rows.map(documentationRow);
 }
 
@@ -222,12 +219,12 @@ export async function documentationGoals(
   const [totals, goals] = await Promise.all([
     db<{ n: number }[]>`
       select count(*)::int as n from documentation
-      where keys && ${keys}::text[] and school_id = ${filter.schoolId} and (${group}::text is null or group_id = ${group}::text)`,
+      where ${keysMeet(db, keys)} and school_id = ${filter.schoolId} and (${group}::text is null or group_id = ${group}::text)`,
     // distinct: a goal written twice in one documentation counts it once.
     db<{ goal: string; n: number }[]>`
       select g.goal, count(distinct d.id)::int as n
       from documentation d cross join lateral unnest(d.goals) as g(goal)
-      where d.keys && ${keys}::text[] and d.school_id = ${filter.schoolId} and (${group}::text is null or d.group_id = ${group}::text)
+      where ${keysMeet(db, keys, 'd.keys')} and d.school_id = ${filter.schoolId} and (${group}::text is null or d.group_id = ${group}::text)
       group by g.goal
       order by n desc, g.goal
       limit ${maxGoals}`,
@@ -245,7 +242,7 @@ export async function documentationForExport(db: Db, personId: string, children:
   const rows = await db<DocumentationRecord[]>`
     select * from documentation
     where author_id = ${personId} or ${personId} = any(child_ids)
-       or (child_ids && ${[...children]}::text[] and keys && ${[...keys]}::text[])
+       or (child_ids && ${[...children]}::text[] and ${keysMeet(db, keys)})
     order by created_at, id`;
   return rows.map(documentationRow);
 }

@@ -6,20 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { withFreshPool } from './test-database.ts';
 import type { Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
-import { FEED_WALK, feedPage } from './feed.ts';
-import { MANY_KEYS } from './rows.ts';
+import { feedPage } from './feed.ts';
+import { MANY_KEYS, PAGE_WALK } from './rows.ts';
 
-/** One item in RARE is the rare reader's: ~10 among the newest FEED_WALK, ~30 in all. */
-const RARE = Math.floor(FEED_WALK / 10) - 1;
+/** One item in RARE is the rare reader's: ~10 among the newest PAGE_WALK, ~30 in all. */
+const RARE = Math.floor(PAGE_WALK / 10) - 1;
 
 let sql: Sql;
 withFreshPool(4, async (pool) => {
   sql = pool;
   await migrate(pool);
-  // 3 × FEED_WALK posts and a mailing every fifth, a second apart, newest first by number; every
+  // 3 × PAGE_WALK posts and a mailing every fifth, a second apart, newest first by number; every
   // seventh item shares its time with the one before, so the id decides between them.
   const t0 = Date.parse('2026-12-01T08:00:00.000Z');
-  const n = 3 * FEED_WALK;
+  const n = 3 * PAGE_WALK;
   const at = (i: number) => new Date(t0 - (i - (i % 7 === 0 ? 1 : 0)) * 1000).toISOString();
   const keysOf = (i: number) => [i % RARE === 0 ? 'g:rare' : 'g:other', ...(i % 11 === 0 ? ['g:some'] : [])];
   const posts = Array.from({ length: n }, (_, i) => i).filter((i) => i % 5 !== 0);
@@ -66,7 +66,7 @@ describe('the feed page', () => {
   it('a reader who may see nearly everything: each page among the newest items', async () => {
     const keys = ['g:other', 'g:rare'];
     const want = await expected(keys);
-    expect(want.length).toBe(3 * FEED_WALK);
+    expect(want.length).toBe(3 * PAGE_WALK);
     const got = await pageThrough(keys, 20);
     expect(got.ids).toEqual(want);
     expect(got.read.sort()).toEqual(['mailing-0', `post-${RARE}`]);
@@ -74,9 +74,9 @@ describe('the feed page', () => {
 
   it('a reader whose items are rare among the others\': by the keys\' index, the same order', async () => {
     const want = await expected(['g:rare']);
-    // More than a page in all, fewer among the newest FEED_WALK: the walk cannot fill a page.
+    // More than a page in all, fewer among the newest PAGE_WALK: the walk cannot fill a page.
     expect(want.length).toBeGreaterThan(20);
-    expect(FEED_WALK / RARE).toBeLessThan(20);
+    expect(PAGE_WALK / RARE).toBeLessThan(20);
     for (const limit of [5, 20]) expect((await pageThrough(['g:rare'], limit)).ids).toEqual(want);
     expect((await pageThrough(['g:rare'], 20)).read.sort()).toEqual(['mailing-0', `post-${RARE}`]);
   });

@@ -1,7 +1,7 @@
 // Posts and mailings: one row each with its audience as read keys; reading state per reader.
 import type { Db, Tx } from './pool.ts';
 import type { FileFacts } from './documentation.ts';
-import { iso, pageBefore, type PageBefore, type Stored } from './rows.ts';
+import { iso, keysMeet, PAGE_WALK, pageBefore, walkedRowsMeeting, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 import { readCountersOf } from './read-stats.ts';
 
@@ -84,20 +84,14 @@ export async function feedItemById(db: Db, id: string): Promise<(FeedItem & { ke
   return m ? { kind: 'mailing', ...mailingRow(m), keys: m.keys } : undefined;
 }
 
-/**
- * How many of the newest posts and mailings (before the page's cursor) a page looks through
- * first, by their time index, before it asks the keys' index instead (feedPage): about 1 ms
- * for a reader of a few keys, 3.5 ms for one of 210.
- */
-export const FEED_WALK = 500;
 
 type FeedRecord = Stored<PostRow & MailingRow, 'createdAt'> & { kind: 'post' | 'mailing'; read: boolean };
 
 /**
- * A page of the feed: posts and mailings that carry any of `keys`, newest first. Two reads, as
- * each is fast for a different reader (loadtest/RESULTS.md, "A resume storm on k6"):
+ * A page of the feed: posts and mailings that carry any of `keys`, newest first. The two reads
+ * of storage/rows.ts pageByKeys, over both tables (loadtest/RESULTS.md, "A resume storm on k6"):
  *
- * - The newest FEED_WALK items before the cursor, by their time index, filtered by the keys.
+ * - The newest PAGE_WALK items before the cursor, by their time index, filtered by the keys.
  *   A reader who may see much (a school leader) finds a page among them. Only items newer than
  *   every one not looked at can be in it, so a full page from them is the page.
  * - Else every item the keys meet, by the keys' index, then sorted: for a reader whose items
@@ -112,13 +106,13 @@ export async function feedPage(
     with recent as (
       select kind, id, created_at, keys from (
         (select 'post' as kind, id, created_at, keys from posts where ${pageBefore(db, before)}
-         order by created_at desc, id desc limit ${FEED_WALK})
+         order by created_at desc, id desc limit ${PAGE_WALK})
         union all
         (select 'mailing' as kind, id, created_at, keys from mailings where ${pageBefore(db, before)}
-         order by created_at desc, id desc limit ${FEED_WALK})
-      ) u order by created_at desc, id desc limit ${FEED_WALK}
+         order by created_at desc, id desc limit ${PAGE_WALK})
+      ) u order by created_at desc, id desc limit ${PAGE_WALK}
     ), page as (
-      select kind, id from recent where keys && ${keys}::text[] order by created_at desc, id desc limit ${limit}
+      select kind, id from recent where id in ${walkedRowsMeeting(db, 'recent', keys)} order by created_at desc, id desc limit ${limit}
     ), items as (
       select ${postItem(db)} from posts where id in (select id from page where kind = 'post')
       union all
@@ -127,9 +121,9 @@ export async function feedPage(
     ${itemsWithRead(db, readerId, limit)}`;
   const rows = walked.length === limit ? walked : await db<FeedRecord[]>`
     with items as materialized (
-      select ${postItem(db)} from posts where keys && ${keys}::text[] and ${pageBefore(db, before)}
+      select ${postItem(db)} from posts where ${keysMeet(db, keys)} and ${pageBefore(db, before)}
       union all
-      select ${mailingItem(db)} from mailings where keys && ${keys}::text[] and ${pageBefore(db, before)}
+      select ${mailingItem(db)} from mailings where ${keysMeet(db, keys)} and ${pageBefore(db, before)}
     )
     ${itemsWithRead(db, readerId, limit)}`;
   return rows.map((r) => ({ ...(r.kind === 'post' ? { kind: 'post' as const, ...postRow(r) } : { kind: 'mailing' as const, ...mailingRow(r) }), read: r.read }));
@@ -148,7 +142,7 @@ const itemsWithRead = (db: Db, readerId: string, limit: number) => db`
 
 /** The post, when `keys` may read it (undefined also when there is no such post: the same answer). */
 export async function readablePost(db: Db, id: string, keys: string[]): Promise<PostRow | undefined> {
-  const [r] = await db<Stored<PostRow, 'createdAt'>[]>`select * from posts where id = ${id} and keys && ${keys}::text[]`;
+  const [r] = await db<Stored<PostRow, 'createdAt'>[]>`select * from posts where id = ${id} and ${keysMeet(db, keys)}`;
   return r ? postRow(r) : undefined;
 }
 
@@ -168,7 +162,7 @@ export interface ReadItemRow {
  */
 export async function readItems(db: Db, itemIds: string[], keys?: string[]): Promise<ReadItemRow[]> {
   if (itemIds.length === 0) return [];
-  const may = keys === undefined ? db`true` : db`keys && ${keys}::text[]`;
+  const may = keys === undefined ? db`true` : keysMeet(db, keys);
   const rows = await db<{ id: string; kind: 'post' | 'mailing'; authorId: string; schoolId: string | null; recipients: unknown; keys: string[] }[]>`
     select id, 'post' as kind, author_id, school_id, null::jsonb as recipients, keys from posts where id = any(${itemIds}::text[]) and ${may}
     union all
@@ -188,9 +182,9 @@ export async function markItemsRead(db: Db, personId: string, itemIds: string[])
 export async function markAllItemsRead(db: Db, personId: string, keys: string[]): Promise<string[]> {
   const rows = await db<{ itemId: string }[]>`
     insert into feed_reads (person_id, item_id)
-    select ${personId}, id from posts where keys && ${keys}::text[]
+    select ${personId}, id from posts where ${keysMeet(db, keys)}
     union all
-    select ${personId}, id from mailings where keys && ${keys}::text[]
+    select ${personId}, id from mailings where ${keysMeet(db, keys)}
     on conflict do nothing returning item_id`;
   return rows.map((r) => r.itemId);
 }
@@ -221,8 +215,8 @@ export async function feedReadsOf(db: Db, personId: string): Promise<{ itemId: s
 export async function feedIdsOf(db: Db, personId: string, keys: string[]): Promise<{ posts: string[]; mailings: string[] }> {
   const [r] = await db<{ posts: string[]; mailings: string[] }[]>`
     select
-      array(select id from posts where author_id = ${personId} or keys && ${keys}::text[] order by created_at, id) as posts,
-      array(select id from mailings where author_id = ${personId} or keys && ${keys}::text[] order by created_at, id) as mailings`;
+      array(select id from posts where author_id = ${personId} or ${keysMeet(db, keys)} order by created_at, id) as posts,
+      array(select id from mailings where author_id = ${personId} or ${keysMeet(db, keys)} order by created_at, id) as mailings`;
   return { posts: r?.posts ?? [], mailings: r?.mailings ?? [] };
 }
 

@@ -4,7 +4,7 @@
 // (checked again in the UPDATE itself), and closing updates it, so a fill either lands before
 // the close (and is released with it) or is refused; it never slips in after.
 import type { Db, Tx } from './pool.ts';
-import { iso, keyedRows, type PageBefore, type Stored } from './rows.ts';
+import { iso, keyedRows, keysMeet, type PageBefore, type Stored } from './rows.ts';
 
 export interface Answer {
   value: string;
@@ -116,7 +116,7 @@ export async function formsForExport(db: Db, personId: string, subjects: readonl
   const rows = await db<FormRecord[]>`
     select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
     where f.mentor_id = ${personId}
-       or (f.student_id = any(${[...subjects]}::text[]) and f.keys && ${[...keys]}::text[])
+       or (f.student_id = any(${[...subjects]}::text[]) and ${keysMeet(db, keys, 'f.keys')})
        or exists (select 1 from jsonb_each(f.answers) a where a.value ->> 'by' = ${personId})
     order by f.created_at, f.id`;
   return rows.map(formRow);

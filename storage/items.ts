@@ -2,7 +2,7 @@
 // audience (hub/audience.ts), and the pairs behind §3's "guardians who earlier started a
 // conversation with them through a plan or assignment".
 import type { Db, Tx } from './pool.ts';
-import { iso, isoOrNull, keyedRows, type PageBefore, type Stored } from './rows.ts';
+import { iso, isoOrNull, keyedRows, keysMeet, type PageBefore, type Stored } from './rows.ts';
 import { expireRows, type Holds } from './retention.ts';
 
 export type ItemKind = 'plan' | 'assignment';
@@ -68,6 +68,7 @@ function conferenceRow(r: ConferenceRecord): ConferenceRow {
 
 const itemRows = keyedRows<ItemRecord, ItemRow>('items', 'author_id', itemRow, {
   columns: (db) => db`*, starts_on::text as starts_on_text, due_on::text as due_on_text`,
+  wide: ['kind'],
 });
 export const { byKey: findItemByKey, byId: getItem, locked: lockItem } = itemRows;
 
@@ -172,14 +173,14 @@ export async function itemStartsOf(db: Db, personId: string): Promise<{ teacherI
 
 /** Plans and assignments the person wrote or may read through `keys`. */
 export async function itemIdsOf(db: Db, personId: string, keys: string[]): Promise<string[]> {
-  const rows = await db<{ id: string }[]>`select id from items where author_id = ${personId} or keys && ${keys}::text[] order by created_at, id`;
+  const rows = await db<{ id: string }[]>`select id from items where author_id = ${personId} or ${keysMeet(db, keys)} order by created_at, id`;
   return rows.map((r) => r.id);
 }
 
 /** Conferences about or held by the person, or that they may read through `keys`. */
 export async function conferenceIdsOf(db: Db, personId: string, keys: string[]): Promise<string[]> {
   const rows = await db<{ id: string }[]>`
-    select id from conferences where student_id = ${personId} or mentor_id = ${personId} or keys && ${keys}::text[] order by created_at, id`;
+    select id from conferences where student_id = ${personId} or mentor_id = ${personId} or ${keysMeet(db, keys)} order by created_at, id`;
   return rows.map((r) => r.id);
 }
 

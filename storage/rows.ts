@@ -20,6 +20,87 @@ export interface PageBefore {
  */
 export const MANY_KEYS = 32;
 
+/**
+ * How many of a table's newest rows a page read by keys looks through before it reads by the
+ * keys' index (pageByKeys; the feed's two tables, storage/feed.ts). A reader who may see much
+ * finds a page among them at once; for a reader whose rows are rare it is the cost of a few
+ * milliseconds before the second read (loadtest/RESULTS.md, "Every page read by keys").
+ */
+export const PAGE_WALK = 500;
+
+/**
+ * The ids of the rows of `walk` (a CTE of at most PAGE_WALK rows with `id` and `keys`) that
+ * `keys` meet, as a subquery for `id in ...`: the rows' keys and the reader's joined by a hash
+ * of one side. keysMeet would compare each row's keys with each of the reader's: 44–86 ms over
+ * 500 rows for a teacher of 610 keys, against 2–4 ms so (loadtest/RESULTS.md, "Every read by keys").
+ */
+export function walkedRowsMeeting(db: Db, walk: string, keys: readonly string[]): postgres.Fragment {
+  return db`(select w.id from ${db(walk)} w cross join unnest(w.keys) as k(key) join unnest(${[...keys]}::text[]) as r(key) on r.key = k.key)`;
+}
+
+/** What pageByKeys reads: rows of `table` that `keys` may read and that meet `where`. */
+export interface KeysPage {
+  table: string;
+  keys: readonly string[];
+  /** A condition on the table's own columns, unqualified; `true` for none. */
+  where: () => postgres.Fragment;
+  /**
+   * Whether `where` names few rows (a group's, a student's): then their own index finds them
+   * at once, and looking through the table's newest rows first would only cost (~5 ms for a
+   * reader of 210 keys).
+   */
+  narrow: boolean;
+  limit: number;
+  before?: PageBefore | undefined;
+}
+
+/**
+ * A page of the rows `p` names, newest first by (created_at, id), before `p.before`. `select`
+ * is handed the `with ... page as (...)` that names the page's ids, and runs the statement that
+ * selects their rows, in that order.
+ *
+ * Two reads, as each is fast for a different reader, and neither is what PostgreSQL picks alone:
+ * left to order by created_at under a LIMIT, it walks the time index comparing each row's keys
+ * with each of the reader's until it has a page, or (past MANY_KEYS, where it misjudges how
+ * many rows the keys meet) scans the whole table so: seconds on a district's tables
+ * (loadtest/RESULTS.md, "Every page read by keys").
+ *
+ * - Unless `where` is narrow: the newest PAGE_WALK rows before the cursor, by the time index,
+ *   filtered. Only rows newer than every one not looked at can be in the page, so a full page
+ *   from them is the page.
+ * - Else every row the keys and `where` meet, by the keys' index or a filter's, then sorted.
+ *   Materialized, so that the planner cannot turn it back into the walk.
+ */
+export async function pageByKeys<R>(db: Db, p: KeysPage, select: (page: postgres.Fragment) => Promise<R[]>): Promise<R[]> {
+  if (!p.narrow) {
+    const walked = await select(db`
+      with walk as (
+        select * from ${db(p.table)} where ${pageBefore(db, p.before)} order by created_at desc, id desc limit ${PAGE_WALK}
+      ), page as (
+        select id from walk where id in ${walkedRowsMeeting(db, 'walk', p.keys)} and ${p.where()}
+        order by created_at desc, id desc limit ${p.limit})`);
+    if (walked.length === p.limit) return walked;
+  }
+  return select(db`
+    with hits as materialized (
+      select id, created_at from ${db(p.table)} where ${keysMeet(db, p.keys)} and ${p.where()} and ${pageBefore(db, p.before)}
+    ), page as (
+      select id from hits order by created_at desc, id desc limit ${p.limit})`);
+}
+
+/**
+ * The condition that a row's read keys (`column`, a text[] with a GIN index) meet any of
+ * `keys`. The keys reach PostgreSQL as a subquery's result, which it cannot look into when it
+ * plans, so it takes its default estimate of few rows, and the index. Shown the keys
+ * themselves, it adds up an estimate per key, finds past a few dozen keys that many rows must
+ * match, and scans the whole table comparing each row's keys with each of the reader's:
+ * 21 s on 500,000 plans for a teacher of 610 keys, 3.8 ms by the index (loadtest/RESULTS.md,
+ * "Every read by keys"). Only the event log's reads choose otherwise (storage/events.ts).
+ */
+export function keysMeet(db: Db, keys: readonly string[], column = 'keys'): postgres.Fragment {
+  return db`${db(column)} && (select ${[...keys]}::text[])`;
+}
+
 /** A row as the pool returns it: `T` with its timestamp fields `D` as Date (or null where `T` allows it). */
 export type Stored<T, D extends keyof T> = Omit<T, D> & { [K in D]: null extends T[K] ? Date | null : Date };
 
@@ -57,7 +138,7 @@ export interface KeyedRows<T> {
   locked(tx: Tx, id: string): Promise<T | undefined>;
   /**
    * A page of the rows `keys` may read (their keys overlap), newest first, before `before`,
-   * that meet `filters` (the table's own columns, as in matching).
+   * that meet `filters` (the table's own columns, as in matching): pageByKeys.
    */
   page(db: Db, keys: string[], filters: Readonly<Record<string, FilterValue>>, limit: number, before?: PageBefore): Promise<T[]>;
 }
@@ -71,6 +152,8 @@ export interface RowSource {
   columns?: (db: Db) => postgres.Fragment;
   from?: (db: Db) => postgres.Fragment;
   alias?: string;
+  /** Columns whose filter still leaves many rows (an item's kind): every other filter is narrow (pageByKeys). */
+  wide?: readonly string[];
 }
 
 /**
@@ -78,7 +161,7 @@ export interface RowSource {
  * shape `R` as `source` selects them, leaving storage as `row` maps them.
  */
 export function keyedRows<R extends object, T>(table: string, owner: string, row: (r: R) => T, source: RowSource = {}): KeyedRows<T> {
-  const { columns = (db: Db) => db`*`, from = (db: Db) => db`${db(table)}`, alias } = source;
+  const { columns = (db: Db) => db`*`, from = (db: Db) => db`${db(table)}`, alias, wide = [] } = source;
   const own = (name: string) => (alias === undefined ? name : `${alias}.${name}`);
   const col = (db: Db, name: string) => db`${db(own(name))}`;
   const one = async (rows: Promise<R[]>): Promise<T | undefined> => {
@@ -91,13 +174,11 @@ export function keyedRows<R extends object, T>(table: string, owner: string, row
     byId: (db, id) => one(db<R[]>`select ${columns(db)} from ${from(db)} where ${col(db, 'id')} = ${id}`),
     locked: (tx, id) => one(tx<R[]>`select ${columns(tx)} from ${from(tx)} where ${col(tx, 'id')} = ${id} for update`),
     page: async (db, keys, filters, limit, before) => {
-      const mine = Object.fromEntries(Object.entries(filters).map(([name, value]) => [own(name), value]));
-      const rows = await db<R[]>`
-        select ${columns(db)} from ${from(db)}
-        where ${col(db, 'keys')} && ${keys}::text[] and ${matching(db, mine)}
-          and ${pageBefore(db, before, col(db, 'created_at'), col(db, 'id'))}
-        order by ${col(db, 'created_at')} desc, ${col(db, 'id')} desc
-        limit ${limit}`;
+      const narrow = Object.entries(filters).some(([column, value]) => value !== undefined && value !== null && !wide.includes(column));
+      const rows = await pageByKeys(db, { table, keys, where: () => matching(db, filters), narrow, limit, before }, (page) => db<R[]>`
+        ${page}
+        select ${columns(db)} from ${from(db)} where ${col(db, 'id')} in (select id from page)
+        order by ${col(db, 'created_at')} desc, ${col(db, 'id')} desc`);
       return rows.map(row);
     },
   };
