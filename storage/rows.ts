@@ -24,7 +24,7 @@ export const MANY_KEYS = 32;
  * How many of a table's newest rows a page read by keys looks through before it reads by the
  * keys' index (pageByKeys; the feed's two tables, storage/feed.ts). A reader who may see much
  * finds a page among them at once; for a reader whose rows are rare it is the cost of a few
- * milliseconds before the second read (loadtest/RESULTS.md, "Every page read by keys").
+ * milliseconds before the second read (loadtest/RESULTS.md, "Every read by keys").
  */
 export const PAGE_WALK = 500;
 
@@ -63,7 +63,7 @@ export interface KeysPage {
  * left to order by created_at under a LIMIT, it walks the time index comparing each row's keys
  * with each of the reader's until it has a page, or (past MANY_KEYS, where it misjudges how
  * many rows the keys meet) scans the whole table so: seconds on a district's tables
- * (loadtest/RESULTS.md, "Every page read by keys").
+ * (loadtest/RESULTS.md, "Every read by keys").
  *
  * - Unless `where` is narrow: the newest PAGE_WALK rows before the cursor, by the time index,
  *   filtered. Only rows newer than every one not looked at can be in the page, so a full page
