@@ -75,9 +75,11 @@ export async function pageByKeys<R>(db: Db, p: KeysPage, select: (page: postgres
   if (!p.narrow) {
     const walked = await select(db`
       with walk as (
-        select * from ${db(p.table)} where ${pageBefore(db, p.before)} order by created_at desc, id desc limit ${PAGE_WALK}
+        select id, created_at, keys from (
+          select * from ${db(p.table)} where ${pageBefore(db, p.before)} order by created_at desc, id desc limit ${PAGE_WALK}
+        ) newest where ${p.where()}
       ), page as (
-        select id from walk where id in ${walkedRowsMeeting(db, 'walk', p.keys)} and ${p.where()}
+        select id from walk where id in ${walkedRowsMeeting(db, 'walk', p.keys)}
         order by created_at desc, id desc limit ${p.limit})`);
     if (walked.length === p.limit) return walked;
   }
