@@ -84,7 +84,6 @@ export async function feedItemById(db: Db, id: string): Promise<(FeedItem & { ke
   return m ? { kind: 'mailing', ...mailingRow(m), keys: m.keys } : undefined;
 }
 
-
 type FeedRecord = Stored<PostRow & MailingRow, 'createdAt'> & { kind: 'post' | 'mailing'; read: boolean };
 
 /**
