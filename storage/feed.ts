@@ -110,8 +110,8 @@ export async function feedPage(
         (select 'mailing' as kind, id, created_at, keys from mailings where ${pageBefore(db, before)}
          order by created_at desc, id desc limit ${PAGE_WALK})
       ) u order by created_at desc, id desc limit ${PAGE_WALK}
-    ), page as (
-      select kind, id from recent where id in ${walkedRowsMeeting(db, 'recent', keys)} order by created_at desc, id desc limit ${limit}
+    ), ${walkedRowsMeeting(db, 'recent', keys, ['kind'])}, page as (
+      select kind, id from met group by kind, id, created_at order by created_at desc, id desc limit ${limit}
     ), items as (
       select ${postItem(db)} from posts where id in (select id from page where kind = 'post')
       union all

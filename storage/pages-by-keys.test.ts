@@ -91,12 +91,16 @@ describe('a page read by keys', () => {
     expect(await pageThrough(documentation(['k:rare']), 7)).toEqual(await expected('documentation', ['k:rare']));
   });
 
-  it('a reader between, one who may see nothing, and one of many keys (staff)', async () => {
+  it('a reader between, one who may see nothing (or holds no key), and one of many keys (staff)', async () => {
     for (const keys of [['k:some'], ['k:some', 'k:rare']]) {
       expect(await pageThrough(items(keys), 20)).toEqual(await expected('items', keys));
       expect(await pageThrough(feedback(keys), 50)).toEqual(await expected('feedback', keys));
     }
-    expect(await itemsPage(sql, ['k:none'], 20, {})).toEqual([]);
+    for (const keys of [[], ['k:none']]) {
+      expect(await itemsPage(sql, keys, 20, {})).toEqual([]);
+      expect(await feedbackPage(sql, keys, { groupId: 'g-3' }, 20)).toEqual([]);
+      expect(await documentationPage(sql, keys, {}, 20)).toEqual([]);
+    }
     const staff = ['k:some', ...Array.from({ length: MANY_KEYS + 10 }, (_, i) => `ct:p-${i}`)];
     expect(await pageThrough(items(staff), 20)).toEqual(await expected('items', ['k:some']));
     expect(await pageThrough(feedback(staff), 20)).toEqual(await expected('feedback', ['k:some']));

@@ -29,13 +29,21 @@ export const MANY_KEYS = 32;
 export const PAGE_WALK = 500;
 
 /**
- * The ids of the rows of `walk` (a CTE of at most PAGE_WALK rows with `id` and `keys`) that
- * `keys` meet, as a subquery for `id in ...`: the rows' keys and the reader's joined by a hash
- * of one side. keysMeet would compare each row's keys with each of the reader's: 44–86 ms over
- * 500 rows for a teacher of 610 keys, against 2–4 ms so (loadtest/RESULTS.md, "Every read by keys").
+ * The rows of `walk` (a CTE of at most PAGE_WALK rows with `id`, `created_at` and `keys`, and
+ * the `carry` columns) that `keys` meet, as a materialized CTE named `met` to follow `walk` in a
+ * WITH, a row once per key met: the rows' keys and the reader's joined by a hash of the
+ * reader's. `keys && $keys` would compare each row's keys with each of the reader's: 44–86 ms
+ * over 500 rows for a teacher of 610 keys, against 2–4 ms so. Materialized, and read on its own
+ * (group by), so that the join runs once whatever the plan: as `id in (...)` over the walk, a
+ * generic plan that took the walk for one row ran the join once per row (132 ms a page of 1,500
+ * rows), and joined back to the walk, compared every row with every match (20 ms);
+ * loadtest/RESULTS.md, "Every read by keys".
  */
-export function walkedRowsMeeting(db: Db, walk: string, keys: readonly string[]): postgres.Fragment {
-  return db`(select w.id from ${db(walk)} w cross join unnest(w.keys) as k(key) join unnest(${[...keys]}::text[]) as r(key) on r.key = k.key)`;
+export function walkedRowsMeeting(db: Db, walk: string, keys: readonly string[], carry: readonly string[] = []): postgres.Fragment {
+  const columns = ['id', 'created_at', ...carry].map((c) => `w.${c}`);
+  return db`met as materialized (
+    select ${db(columns)} from ${db(walk)} w
+    cross join unnest(w.keys) as k(key) join unnest(${[...keys]}::text[]) as r(key) on r.key = k.key)`;
 }
 
 /** What pageByKeys reads: rows of `table` that `keys` may read and that meet `where`. */
@@ -78,9 +86,8 @@ export async function pageByKeys<R>(db: Db, p: KeysPage, select: (page: postgres
         select id, created_at, keys from (
           select * from ${db(p.table)} where ${pageBefore(db, p.before)} order by created_at desc, id desc limit ${PAGE_WALK}
         ) newest where ${p.where()}
-      ), page as (
-        select id from walk where id in ${walkedRowsMeeting(db, 'walk', p.keys)}
-        order by created_at desc, id desc limit ${p.limit})`);
+      ), ${walkedRowsMeeting(db, 'walk', p.keys)}, page as (
+        select id from met group by id, created_at order by created_at desc, id desc limit ${p.limit})`);
     if (walked.length === p.limit) return walked;
   }
   return select(db`
