@@ -3,7 +3,7 @@
 // its uploader until one documentation takes it; a documentation's attachments are those
 // whose documentation_id is it (one place says which, so two documentations never disagree).
 import type { Db, Sql, Tx } from './pool.ts';
-import { iso, keyedRows, keysMeet, matching, pageByKeys, type PageBefore, type Stored } from './rows.ts';
+import { iso, keyedRows, keysMeet, matching, namesFewRows, pageByKeys, type PageBefore, type Stored } from './rows.ts';
 import type { Holds } from './retention.ts';
 
 /** What an upload is for (migration 015): only a record of that kind takes it. */
@@ -195,7 +195,7 @@ export async function documentationPage(
 ): Promise<DocumentationRow[]> {
   const children = filter.childIds ? [...filter.childIds] : null;
   const where = () => db`(${children}::text[] is null or child_ids && ${children}::text[]) and ${matching(db, { group_id: filter.groupId, school_id: filter.schoolId })}`;
-  const narrow = children !== null || filter.groupId !== undefined || filter.schoolId !== undefined;
+  const narrow = namesFewRows({ child_ids: children, group_id: filter.groupId, school_id: filter.schoolId });
   const rows = await pageByKeys(db, { table: 'documentation', keys, where, narrow, limit, before }, (page) => db<DocumentationRecord[]>`
     ${page}
     select * from documentation where id in (select id from page) order by created_at desc, id desc`);

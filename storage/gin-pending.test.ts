@@ -1,8 +1,8 @@
 // GIN pending lists are moved into their indexes outside any write (storage/gin-pending.ts),
 // by one node at a time, and every node's hub does it on its own (hub/gin-pending-mover.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
-import { freshDatabase } from './test-database.ts';
+import { withFreshPool } from './test-database.ts';
 import { openPool, type Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
 import { moveGinPendingLists } from './gin-pending.ts';
@@ -10,22 +10,15 @@ import { GinPendingMover } from '../hub/gin-pending-mover.ts';
 
 let sql: Sql;
 let other: postgres.Sql;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const db = await freshDatabase();
-  drop = db.drop;
-  sql = openPool(db.url, { max: 3 });
-  other = postgres(db.url, { max: 1, onnotice: () => {} });
+withFreshPool(3, async (pool, url) => {
+  sql = pool;
+  other = postgres(url, { max: 1, onnotice: () => {} });
   await migrate(sql);
   // A table of the test's own, with a GIN index as the hub's tables have (fastupdate on, the default).
   await sql`create table gin_probe (keys text[] not null)`;
   await sql`create index gin_probe_keys on gin_probe using gin (keys)`;
 });
-afterAll(async () => {
-  await sql?.end();
-  await other?.end();
-  await drop?.();
-});
+afterAll(() => other?.end());
 
 /** The probe index's pending pages, moved now by a forced clean of this connection's own: 0 when it was empty. */
 async function pendingProbePages(): Promise<number> {

@@ -3,10 +3,10 @@
 // (storage/rows.ts keysMeet, pageByKeys; loadtest/RESULTS.md, "Every read by keys"), nor by a
 // walk of the time index until a page is full. Counted with PostgreSQL's own statistics: the
 // rows each read takes from the table and the index entries it reads.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
-import { freshDatabase } from './test-database.ts';
-import { openPool, type Sql } from './pool.ts';
+import { withFreshPool } from './test-database.ts';
+import type { Sql } from './pool.ts';
 import { migrate } from './migrate.ts';
 import { itemsPage, itemIdsOf } from './items.ts';
 import { feedbackPage } from './development.ts';
@@ -23,13 +23,10 @@ const TEACHER = [
 
 let sql: Sql;
 let stats: postgres.Sql;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const db = await freshDatabase();
-  drop = db.drop;
-  // One connection: the statistics this test reads are those of the session that made them.
-  sql = openPool(db.url, { max: 1 });
-  stats = postgres(db.url, { max: 1, onnotice: () => {} });
+// One connection: the statistics this test reads are those of the session that made them.
+withFreshPool(1, async (pool, url) => {
+  sql = pool;
+  stats = postgres(url, { max: 1, onnotice: () => {} });
   await migrate(sql);
   // Each row: its group's owners and students, and one student's teachers.
   const keys = sql.unsafe(`array['go:g' || (n % ${GROUPS}), 'gs:g' || (n % ${GROUPS}), 'ct:s' || (n % 50000)]`);
@@ -56,11 +53,7 @@ beforeAll(async () => {
     from generate_series(1, ${ROWS}) n`;
   await sql`vacuum analyze items, feedback, posts, conversations, messages`;
 }, 120_000);
-afterAll(async () => {
-  await sql?.end();
-  await stats?.end();
-  await drop?.();
-});
+afterAll(() => stats?.end());
 
 /**
  * Rows of `table` read so far, by whole-table scans and through indexes, and its indexes'

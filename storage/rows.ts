@@ -46,6 +46,14 @@ export function walkedRowsMeeting(db: Db, walk: string, keys: readonly string[],
     cross join unnest(w.keys) as k(key) join unnest(${[...keys]}::text[]) as r(key) on r.key = k.key)`;
 }
 
+/**
+ * Whether `filters` name few rows (pageByKeys' `narrow`): any filter given, on a column not in
+ * `wide` (those whose filter still leaves many rows, such as an item's kind).
+ */
+export function namesFewRows(filters: Readonly<Record<string, FilterValue>>, wide: readonly string[] = []): boolean {
+  return Object.entries(filters).some(([column, value]) => value !== undefined && value !== null && !wide.includes(column));
+}
+
 /** What pageByKeys reads: rows of `table` that `keys` may read and that meet `where`. */
 export interface KeysPage {
   table: string;
@@ -183,8 +191,7 @@ export function keyedRows<R extends object, T>(table: string, owner: string, row
     byId: (db, id) => one(db<R[]>`select ${columns(db)} from ${from(db)} where ${col(db, 'id')} = ${id}`),
     locked: (tx, id) => one(tx<R[]>`select ${columns(tx)} from ${from(tx)} where ${col(tx, 'id')} = ${id} for update`),
     page: async (db, keys, filters, limit, before) => {
-      const narrow = Object.entries(filters).some(([column, value]) => value !== undefined && value !== null && !wide.includes(column));
-      const rows = await pageByKeys(db, { table, keys, where: () => matching(db, filters), narrow, limit, before }, (page) => db<R[]>`
+      const rows = await pageByKeys(db, { table, keys, where: () => matching(db, filters), narrow: namesFewRows(filters, wide), limit, before }, (page) => db<R[]>`
         ${page}
         select ${columns(db)} from ${from(db)} where ${col(db, 'id')} in (select id from page)
         order by ${col(db, 'created_at')} desc, ${col(db, 'id')} desc`);

@@ -26,18 +26,18 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
 
 /**
  * For a test file: a pool of `max` connections on a fresh database, opened before the file's
- * tests and handed to `ready` (which keeps it, and may migrate or create tables); closed and
- * the database dropped after them.
+ * tests and handed to `ready` with the database's URL (it keeps the pool, and may migrate,
+ * create tables or open a connection of its own); closed and the database dropped after them.
  */
-export function withFreshPool(max: number, ready: (sql: Sql) => Promise<unknown>): void {
+export function withFreshPool(max: number, ready: (sql: Sql, url: string) => Promise<unknown>, timeoutMs?: number): void {
   let sql: Sql | undefined;
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const db = await freshDatabase();
     drop = db.drop;
     sql = openPool(db.url, { max });
-    await ready(sql);
-  });
+    await ready(sql, db.url);
+  }, timeoutMs);
   afterAll(async () => {
     await sql?.end();
     await drop?.();
