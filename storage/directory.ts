@@ -120,7 +120,10 @@ export async function isGuardianInRecords(db: Db, guardianId: string, childId: s
 
 // ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
 
-/** The person's own directory records: their person record, duties, placements, roles, with replaced versions. */
+/**
+ * The person's own directory records: their person record, duties, placements, roles, with
+ * replaced versions. Each condition is an index's (migration 022): keep them in that form.
+ */
 export async function directoryRecordsOf(db: Db, personId: string) {
   const records = await db<{ kind: string; id: string; data: unknown; firstSeen: Date; updatedAt: Date; endedAt: Date | null }[]>`
     select kind, id, data, first_seen, updated_at, ended_at from directory_records
@@ -138,7 +141,8 @@ export async function directoryRecordsOf(db: Db, personId: string) {
   const memberships = await db<{ groupId: string; groupName: string; membership: unknown; endedAt: Date | null }[]>`
     select d.id as group_id, d.data->>'displayName' as group_name, m as membership, d.ended_at
     from directory_records d, jsonb_array_elements(coalesce(d.data->'groupMemberships', '[]'::jsonb)) m
-    where d.kind = 'group' and m->'person'->>'id' = ${personId}
+    where d.kind = 'group' and jsonb_path_query_array(d.data, '$.groupMemberships[*].person.id') ? ${personId}
+      and m->'person'->>'id' = ${personId}
     order by d.id`;
   return {
     records: records.map((r) => ({ ...r, firstSeen: iso(r.firstSeen), updatedAt: iso(r.updatedAt), endedAt: isoOrNull(r.endedAt) })),

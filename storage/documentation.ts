@@ -241,7 +241,7 @@ export async function documentationGoals(
 export async function documentationForExport(db: Db, personId: string, children: readonly string[], keys: readonly string[]): Promise<DocumentationRow[]> {
   const rows = await db<DocumentationRecord[]>`
     select * from documentation
-    where author_id = ${personId} or ${personId} = any(child_ids)
+    where author_id = ${personId} or child_ids @> array[${personId}::text]
        or (child_ids && ${[...children]}::text[] and ${keysMeet(db, keys)})
     order by created_at, id`;
   return rows.map(documentationRow);

@@ -3,6 +3,7 @@
 // the conference row: a fill holds it FOR SHARE and writes only while the conference is open
 // (checked again in the UPDATE itself), and closing updates it, so a fill either lands before
 // the close (and is released with it) or is refused; it never slips in after.
+import type postgres from 'postgres';
 import type { Db, Tx } from './pool.ts';
 import { iso, keyedRows, keysMeet, type PageBefore, type Stored } from './rows.ts';
 
@@ -109,6 +110,15 @@ export function formsPage(
 // ── Privacy (hub/privacy/sources.ts) ────────────────────────────────────────────────────
 
 /**
+ * A form `f` that any of `persons` answered (answers is {fieldId: {value, by, at}}): the
+ * expression of the forms_answered_by index (migration 022), so that it is found by it.
+ */
+function answeredBy(db: Db, persons: readonly string[]): postgres.Fragment {
+  return db`jsonb_path_query_array(f.answers, '$.*.by') ?| ${[...persons]}::text[]`;
+}
+
+
+/**
  * Forms the person holds as mentor or answered, or about `subjects` (the person, their
  * children) that `keys` reach; oldest first. Which fields show is the caller's (the rules).
  */
@@ -117,7 +127,7 @@ export async function formsForExport(db: Db, personId: string, subjects: readonl
     select f.*, c.state as conference_state, c.group_id as conference_group from forms f join conferences c on c.id = f.conference_id
     where f.mentor_id = ${personId}
        or (f.student_id = any(${[...subjects]}::text[]) and ${keysMeet(db, keys, 'f.keys')})
-       or exists (select 1 from jsonb_each(f.answers) a where a.value ->> 'by' = ${personId})
+       or ${answeredBy(db, [personId])}
     order by f.created_at, f.id`;
   return rows.map(formRow);
 }
@@ -131,6 +141,6 @@ export async function conferencesOfHeldForms(db: Db, heldIds: readonly string[],
   const rows = await db<{ conferenceId: string }[]>`
     select distinct conference_id from forms f
     where id = any(${[...heldIds]}::text[]) or student_id = any(${persons}::text[]) or mentor_id = any(${persons}::text[])
-       or exists (select 1 from jsonb_each(f.answers) a where a.value ->> 'by' = any(${persons}::text[]))`;
+       or ${answeredBy(db, persons)}`;
   return rows.map((r) => r.conferenceId);
 }

@@ -3,11 +3,9 @@
 // (storage/rows.ts keysMeet, pageByKeys; loadtest/RESULTS.md, "Every read by keys"), nor by a
 // walk of the time index until a page is full. Counted with PostgreSQL's own statistics: the
 // rows each read takes from the table and the index entries it reads.
-import { afterAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
-import { withFreshPool } from './test-database.ts';
+import { describe, expect, it } from 'vitest';
+import { withCountedReads } from './test-database.ts';
 import type { Sql } from './pool.ts';
-import { migrate } from './migrate.ts';
 import { itemsPage, itemIdsOf } from './items.ts';
 import { feedbackPage } from './development.ts';
 import { inboxPage, markAllRead, searchMessages, unreadTotal } from './chat.ts';
@@ -22,12 +20,8 @@ const TEACHER = [
 ];
 
 let sql: Sql;
-let stats: postgres.Sql;
-// One connection: the statistics this test reads are those of the session that made them.
-withFreshPool(1, async (pool, url) => {
+const readBy = withCountedReads(async (pool) => {
   sql = pool;
-  stats = postgres(url, { max: 1, onnotice: () => {} });
-  await migrate(sql);
   // Each row: its group's owners and students, and one student's teachers.
   const keys = sql.unsafe(`array['go:g' || (n % ${GROUPS}), 'gs:g' || (n % ${GROUPS}), 'ct:s' || (n % 50000)]`);
   await sql`
@@ -53,31 +47,6 @@ withFreshPool(1, async (pool, url) => {
     from generate_series(1, ${ROWS}) n`;
   await sql`vacuum analyze items, feedback, posts, conversations, messages`;
 }, 120_000);
-afterAll(() => stats?.end());
-
-/**
- * Rows of `table` read so far, by whole-table scans and through indexes, and its indexes'
- * entries read, as PostgreSQL counts them once the pool's session reports.
- */
-async function rowsRead(table: string): Promise<number> {
-  await sql`select pg_stat_force_next_flush()`;
-  await sql`select 1`;
-  const [r] = await stats<{ n: number }[]>`
-    select (coalesce(t.seq_tup_read, 0) + coalesce(t.idx_tup_fetch, 0)
-            + (select coalesce(sum(i.idx_tup_read), 0) from pg_stat_user_indexes i where i.relid = t.relid))::int as n
-    from pg_stat_user_tables t where t.relname = ${table}`;
-  return r!.n;
-}
-
-/**
- * The rows of `table` that one `read` reads, on average over seven (past the five custom plans
- * of a prepared statement, onto the generic one).
- */
-async function readBy(table: string, read: () => Promise<unknown>): Promise<number> {
-  const before = await rowsRead(table);
-  for (let i = 0; i < 7; i++) await read();
-  return ((await rowsRead(table)) - before) / 7;
-}
 
 /**
  * What a read by the indexes may read: the ~800 rows the teacher's keys meet a few times over

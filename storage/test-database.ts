@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { openPool, type Sql } from './pool.ts';
+import { migrate } from './migrate.ts';
 
 /** A fresh database on the test server; dropped by stop(). */
 export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -86,4 +87,49 @@ export async function countMessageStatements(db: Sql): Promise<void> {
 export async function messageStatements(db: Sql): Promise<number[]> {
   const rows = await db<{ at: number; n: number }[]>`delete from message_statements returning at, n`;
   return rows.sort((a, b) => a.at - b.at).map((r) => r.n);
+}
+
+/**
+ * What reads cost in rows, by PostgreSQL's own statistics: `readBy(table, read)` runs `read`
+ * seven times on `sql` (past a prepared statement's five custom plans, onto the generic one if
+ * PostgreSQL takes it) and answers the rows of `table` each run took on average: read by
+ * whole-table scans and through indexes, and its indexes' entries read. `sql` must be a pool
+ * of one connection, because the statistics are those of the session that made them; `stats`
+ * (another connection to the same database) reads them.
+ */
+function rowsReadCounter(sql: Sql, stats: postgres.Sql): RowsRead {
+  const rowsRead = async (table: string): Promise<number> => {
+    await sql`select pg_stat_force_next_flush()`;
+    await sql`select 1`;
+    const [r] = await stats<{ n: number }[]>`
+      select (coalesce(t.seq_tup_read, 0) + coalesce(t.idx_tup_fetch, 0)
+              + (select coalesce(sum(i.idx_tup_read), 0) from pg_stat_user_indexes i where i.relid = t.relid))::int as n
+      from pg_stat_user_tables t where t.relname = ${table}`;
+    return r!.n;
+  };
+  return async (table, read) => {
+    const before = await rowsRead(table);
+    for (let i = 0; i < 7; i++) await read();
+    return ((await rowsRead(table)) - before) / 7;
+  };
+}
+
+export type RowsRead = (table: string, read: () => Promise<unknown>) => Promise<number>;
+
+/**
+ * For a test file that counts what reads cost: a migrated fresh database of one connection,
+ * handed to `fill` before the file's tests, and the file's rowsReadCounter on it.
+ */
+export function withCountedReads(fill: (sql: Sql) => Promise<unknown>, timeoutMs?: number): RowsRead {
+  let stats: postgres.Sql | undefined;
+  let counter: RowsRead | undefined;
+  withFreshPool(1, async (sql, url) => {
+    stats = postgres(url, { max: 1, onnotice: () => {} });
+    counter = rowsReadCounter(sql, stats);
+    await migrate(sql);
+    await fill(sql);
+  }, timeoutMs);
+  // Hooks after the tests run in reverse: this one ends before the database is dropped.
+  afterAll(() => stats?.end());
+  return (table, read) => counter!(table, read);
 }
