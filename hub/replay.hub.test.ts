@@ -7,7 +7,7 @@ import { withFreshPool } from '../storage/test-database.ts';
 import type { Sql } from '../storage/pool.ts';
 import { migrate } from '../storage/migrate.ts';
 import { appendEvents, eventsAfter } from '../storage/events.ts';
-import { ReplayBatcher, SHARED_REPLAY_CROWD, SHARED_REPLAY_WINDOW, type ReplayPage } from './replay.ts';
+import { MANY_KEYS_REPLAY_SPAN, ReplayBatcher, SHARED_REPLAY_CROWD, SHARED_REPLAY_WINDOW, type ReplayPage } from './replay.ts';
 import { MANY_KEYS } from '../storage/rows.ts';
 
 let sql: Sql;
@@ -86,6 +86,22 @@ describe('resume replays, batched', () => {
     const crowdPages = await Promise.all(cursors.map((after, i) => crowd.fetch(after, keysOf(i % READERS))));
     expect([crowd.queries, crowd.hashed]).toEqual([1, 1]);
     for (const [i, page] of crowdPages.entries()) expect(ids(page)).toEqual(await expected(i % READERS, cursors[i]!));
+  });
+
+  it('a request of many keys from further back than MANY_KEYS_REPLAY_SPAN is too far to read; one of few keys is not', () => {
+    const last = 10_000_000;
+    const batcher = new ReplayBatcher(sql, () => last);
+    const many = MANY_KEYS + 1;
+    expect(batcher.tooFar(last - MANY_KEYS_REPLAY_SPAN - 1, many)).toBe(true);
+    expect(batcher.tooFar(0, many)).toBe(true);
+    expect(batcher.tooFar(last - MANY_KEYS_REPLAY_SPAN, many)).toBe(false);
+    expect(batcher.tooFar(last - 5, many)).toBe(false);
+    // A cursor past what this node delivered (committed on another node) is never too far.
+    expect(batcher.tooFar(last + 5, many)).toBe(false);
+    // Few keys: read by their index, however far back.
+    expect(batcher.tooFar(0, MANY_KEYS)).toBe(false);
+    expect(batcher.tooFar(0, 1)).toBe(false);
+    expect(batcher.queries).toBe(0);
   });
 
   it('a shared query cut by its limit says where it stopped, and the next page goes on from there', async () => {

@@ -3,7 +3,8 @@
 // that arrive together share one query over the union of their read keys from the oldest
 // cursor, and each takes the rows that are its own. The shared query reads every event after
 // that cursor, so it is kept to recent cursors: a request from further back runs alone, on its
-// keys' index, unless a crowd comes from as far (docs/ARCHITECTURE.md, "Resume").
+// keys' index, unless a crowd comes from as far (docs/ARCHITECTURE.md, "Resume"). A request
+// with many keys from very far back is not read at all: the client reloads its views.
 import type { Sql } from '../storage/pool.ts';
 import { eventsAfter, eventsAfterAny, firstEventId } from '../storage/events.ts';
 import { MANY_KEYS } from '../storage/rows.ts';
@@ -22,6 +23,17 @@ export const SHARED_REPLAY_WINDOW = 50_000;
  * down for minutes, whose clients all come back.
  */
 export const SHARED_REPLAY_CROWD = 32;
+
+/**
+ * How far back (in event ids) a request with more than MANY_KEYS keys is still replayed. Such a
+ * request is read by the hashed scan, which reads every event after its cursor however few of
+ * them are the person's: about 1 µs of PostgreSQL's time an event (0.93 s for a million, a
+ * teacher's laptop that slept through a district's evening), and then more than maxReplay of
+ * the person's own often ends it in sync.reset anyway. From further back the client reloads
+ * its views instead (sync.reset: a few list reads of a few milliseconds each). At most 0.2 s
+ * a request (loadtest/RESULTS.md, "A replay from far back").
+ */
+export const MANY_KEYS_REPLAY_SPAN = 200_000;
 
 export interface ReplayRow {
   id: number;
@@ -52,6 +64,9 @@ export class ReplayBatcher {
   /** Queries run, for tests and the benchmark; `hashed` of them by eventsAfterAny. */
   queries = 0;
   hashed = 0;
+  /** MANY_KEYS and MANY_KEYS_REPLAY_SPAN, which a test may lower. */
+  manyKeys = MANY_KEYS;
+  manyKeysSpan = MANY_KEYS_REPLAY_SPAN;
 
   constructor(
     private readonly sql: Sql,
@@ -66,6 +81,14 @@ export class ReplayBatcher {
     const id = await firstEventId(this.sql);
     this.first = { id, at: now };
     return id;
+  }
+
+  /**
+   * Whether a replay after `after` for `keyCount` keys is too far back to be read: the client
+   * is told to reload its views instead (MANY_KEYS_REPLAY_SPAN).
+   */
+  tooFar(after: number, keyCount: number): boolean {
+    return keyCount > this.manyKeys && this.delivered() - after > this.manyKeysSpan;
   }
 
   fetch(after: number, keys: string[]): Promise<ReplayPage> {
@@ -104,7 +127,7 @@ export class ReplayBatcher {
    * than MANY_KEYS by the hashed scan (at 250 keys 7 times faster than the comparisons).
    */
   private alone(r: Request, upTo: number): void {
-    void this.answer([r], r.keys.size > MANY_KEYS ? eventsAfterAny : eventsAfter, r.after, [...r.keys], upTo);
+    void this.answer([r], r.keys.size > this.manyKeys ? eventsAfterAny : eventsAfter, r.after, [...r.keys], upTo);
   }
 
   private async answer(batch: Request[], read: typeof eventsAfter, after: number, keys: string[], upTo: number): Promise<void> {

@@ -424,10 +424,12 @@ export class Sessions {
    * Events after `after` that the person may see, complete up to the last event this node had
    * delivered when the last query began (every event up to it was committed then, so the query
    * saw it), or up to `after` itself if that is further. Events past that line are left out:
-   * they come later, by the next round or through the topics. 'reset' beyond `budget` events.
+   * they come later, by the next round or through the topics. 'reset' beyond `budget` events,
+   * or from too far back for the person's many keys (ReplayBatcher.tooFar).
    */
   private async collect(personId: string, after: number, budget: number): Promise<Replay | 'reset'> {
     const keys = readKeysOf(this.core.directory(), personId);
+    if (this.core.replays.tooFar(after, keys.length)) return 'reset';
     const events: ReplayRow[] = [];
     let from = after;
     for (;;) {

@@ -133,6 +133,41 @@ describe('resume', () => {
     expect(c.events('sync.reset')).toHaveLength(0);
   });
 
+  it('from far back, a person of many keys is told to reload (sync.reset) and one of few keys is replayed', async () => {
+    // The fixture's people hold at most 16 read keys: the bounds are lowered for this test, so
+    // that the mentor (16) counts as many and the guardian (9) as few.
+    const replays = t.hub.core.replays;
+    const saved = { manyKeys: replays.manyKeys, span: replays.manyKeysSpan };
+    replays.manyKeys = 12;
+    replays.manyKeysSpan = 500;
+    try {
+      const mentor = await t.connect('p-mentor-ek');
+      const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-gua-ek-1b'], clientKey: 'far-back-1' });
+      await mentor.waitFor((f) => f.type === 'event' && f.event === 'conversation.created');
+      const cursor = mentor.lastCursor()!;
+      // The log moves on past the span, as a busy district's would, without the rows.
+      await db`select setval('events_id_seq', ${Number(cursor) + 1_000})`;
+      await mentor.ok('message.send', { conversationId: conversation.id, body: 'långt senare', clientKey: 'far-back-m1' });
+      const sent = await mentor.waitFor((f) => f.type === 'event' && f.event === 'message.created');
+      expect(Number(sent.cursor)).toBeGreaterThan(Number(cursor) + 1_000);
+
+      const staff = await t.connect('p-mentor-ek', { cursor });
+      expect(staff.frames.find((f) => f.type === 'welcome')!.resumed).toBe(false);
+      const reset = await staff.waitFor((f) => f.type === 'event' && f.event === 'sync.reset');
+      expect(Number(reset.cursor)).toBeGreaterThanOrEqual(Number(sent.cursor));
+      expect(staff.events('message.created')).toHaveLength(0);
+
+      const guardian = await t.connect('p-gua-ek-1b', { cursor });
+      expect(guardian.frames.find((f) => f.type === 'welcome')!.resumed).toBe(true);
+      await guardian.waitFor((f) => f.type === 'event' && f.event === 'sync.done');
+      expect(guardian.events('message.created').map((f) => (f.data as { message: { body: string } }).message.body)).toEqual(['långt senare']);
+      expect(guardian.events('sync.reset')).toHaveLength(0);
+    } finally {
+      replays.manyKeys = saved.manyKeys;
+      replays.manyKeysSpan = saved.span;
+    }
+  });
+
   describe('a replay larger than the send buffer', () => {
     const saved = { ...SESSION_LIMITS };
     const savedWrites = ABUSE_LIMITS.writesPerPerson;
