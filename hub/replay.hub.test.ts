@@ -1,13 +1,14 @@
 // The resume replays' batching (hub/replay.ts) on a real event log: recent cursors that come
 // together share one query, a cursor from further back or a request alone asks on its own (by
-// the hashed scan when it has many keys), a crowd from further back shares again, and every
-// request gets exactly the events after its cursor that carry its keys.
+// the hashed scan when it has many keys), a crowd from further back shares again unless it is
+// further back than the hashed scan reads, and every request gets exactly the events after
+// its cursor that carry its keys.
 import { describe, expect, it } from 'vitest';
 import { withFreshPool } from '../storage/test-database.ts';
 import type { Sql } from '../storage/pool.ts';
 import { migrate } from '../storage/migrate.ts';
 import { appendEvents, eventsAfter } from '../storage/events.ts';
-import { MANY_KEYS_REPLAY_SPAN, ReplayBatcher, SHARED_REPLAY_CROWD, SHARED_REPLAY_WINDOW, type ReplayPage } from './replay.ts';
+import { HASHED_REPLAY_SPAN, ReplayBatcher, SHARED_REPLAY_CROWD, SHARED_REPLAY_WINDOW, type ReplayPage } from './replay.ts';
 import { MANY_KEYS } from '../storage/rows.ts';
 
 let sql: Sql;
@@ -88,13 +89,13 @@ describe('resume replays, batched', () => {
     for (const [i, page] of crowdPages.entries()) expect(ids(page)).toEqual(await expected(i % READERS, cursors[i]!));
   });
 
-  it('a request of many keys from further back than MANY_KEYS_REPLAY_SPAN is too far to read; one of few keys is not', () => {
+  it('a request of many keys from further back than HASHED_REPLAY_SPAN is too far to read; one of few keys is not', () => {
     const last = 10_000_000;
     const batcher = new ReplayBatcher(sql, () => last);
     const many = MANY_KEYS + 1;
-    expect(batcher.tooFar(last - MANY_KEYS_REPLAY_SPAN - 1, many)).toBe(true);
+    expect(batcher.tooFar(last - HASHED_REPLAY_SPAN - 1, many)).toBe(true);
     expect(batcher.tooFar(0, many)).toBe(true);
-    expect(batcher.tooFar(last - MANY_KEYS_REPLAY_SPAN, many)).toBe(false);
+    expect(batcher.tooFar(last - HASHED_REPLAY_SPAN, many)).toBe(false);
     expect(batcher.tooFar(last - 5, many)).toBe(false);
     // A cursor past what this node delivered (committed on another node) is never too far.
     expect(batcher.tooFar(last + 5, many)).toBe(false);
@@ -102,6 +103,23 @@ describe('resume replays, batched', () => {
     expect(batcher.tooFar(0, MANY_KEYS)).toBe(false);
     expect(batcher.tooFar(0, 1)).toBe(false);
     expect(batcher.queries).toBe(0);
+  });
+
+  it('a crowd from far back shares its scan, but a cursor further back than HASHED_REPLAY_SPAN is read alone by its keys', async () => {
+    const oldest = await append(12, 'o');
+    await sql`select setval('events_id_seq', ${oldest[oldest.length - 1]! + 1_000})`;
+    const before = await append(60, 'p');
+    await sql`select setval('events_id_seq', ${before[before.length - 1]! + SHARED_REPLAY_WINDOW + 10})`;
+    const recent = await append(30, 'q');
+    const last = recent[recent.length - 1]!;
+    const crowd = new ReplayBatcher(sql, () => last);
+    // The crowd is within the span; one of them (a phone back from the weekend) is not.
+    crowd.hashedSpan = last - before[0]! + 5;
+    const cursors = [...Array.from({ length: SHARED_REPLAY_CROWD }, (_, i) => before[i % 50]!), oldest[2]!];
+    const pages = await Promise.all(cursors.map((after, i) => crowd.fetch(after, keysOf(i % READERS))));
+    expect([crowd.queries, crowd.hashed]).toEqual([2, 1]);
+    for (const [i, page] of pages.entries()) expect(ids(page)).toEqual(await expected(i % READERS, cursors[i]!));
+    expect(ids(pages[cursors.length - 1]!).some((id) => id < before[0]!)).toBe(true);
   });
 
   it('a shared query cut by its limit says where it stopped, and the next page goes on from there', async () => {

@@ -25,15 +25,17 @@ export const SHARED_REPLAY_WINDOW = 50_000;
 export const SHARED_REPLAY_CROWD = 32;
 
 /**
- * How far back (in event ids) a request with more than MANY_KEYS keys is still replayed. Such a
- * request is read by the hashed scan, which reads every event after its cursor however few of
- * them are the person's: about 1 µs of PostgreSQL's time an event (0.93 s for a million, a
- * teacher's laptop that slept through a district's evening), and then more than maxReplay of
- * the person's own often ends it in sync.reset anyway. From further back the client reloads
- * its views instead (sync.reset: a few list reads of a few milliseconds each). At most 0.2 s
- * a request (loadtest/RESULTS.md, "A replay from far back").
+ * How far back (in event ids) the hashed scan reads: it reads every event after its cursor,
+ * however few of them are the readers', about 1 µs of PostgreSQL's time an event (0.93 s for
+ * a million, a teacher's laptop that slept through a district's evening), so at most 0.2 s
+ * (loadtest/RESULTS.md, "A replay from far back"). A request with more than MANY_KEYS keys,
+ * which only the hashed scan reads well, is not replayed from further back: the client
+ * reloads its views instead (sync.reset: a few list reads of a few milliseconds each). Such a
+ * replay often ended in sync.reset anyway, past maxReplay of the person's own events. A
+ * request with few keys from further back is read alone by their index, never in a shared
+ * scan, so that one phone back from the weekend cannot stretch a crowd's scan over the weekend.
  */
-export const MANY_KEYS_REPLAY_SPAN = 200_000;
+export const HASHED_REPLAY_SPAN = 200_000;
 
 export interface ReplayRow {
   id: number;
@@ -64,9 +66,9 @@ export class ReplayBatcher {
   /** Queries run, for tests and the benchmark; `hashed` of them by eventsAfterAny. */
   queries = 0;
   hashed = 0;
-  /** MANY_KEYS and MANY_KEYS_REPLAY_SPAN, which a test may lower. */
+  /** MANY_KEYS and HASHED_REPLAY_SPAN, which a test may lower. */
   manyKeys = MANY_KEYS;
-  manyKeysSpan = MANY_KEYS_REPLAY_SPAN;
+  hashedSpan = HASHED_REPLAY_SPAN;
 
   constructor(
     private readonly sql: Sql,
@@ -85,10 +87,10 @@ export class ReplayBatcher {
 
   /**
    * Whether a replay after `after` for `keyCount` keys is too far back to be read: the client
-   * is told to reload its views instead (MANY_KEYS_REPLAY_SPAN).
+   * is told to reload its views instead (HASHED_REPLAY_SPAN).
    */
   tooFar(after: number, keyCount: number): boolean {
-    return keyCount > this.manyKeys && this.delivered() - after > this.manyKeysSpan;
+    return keyCount > this.manyKeys && this.delivered() - after > this.hashedSpan;
   }
 
   fetch(after: number, keys: string[]): Promise<ReplayPage> {
@@ -107,11 +109,13 @@ export class ReplayBatcher {
     this.scheduled = false;
     const upTo = this.delivered();
     const near = batch.filter((r) => upTo - r.after <= SHARED_REPLAY_WINDOW);
-    const far = batch.filter((r) => upTo - r.after > SHARED_REPLAY_WINDOW);
+    const far = batch.filter((r) => upTo - r.after > SHARED_REPLAY_WINDOW && upTo - r.after <= this.hashedSpan);
+    const farthest = batch.filter((r) => upTo - r.after > this.hashedSpan);
     for (const group of [near, far]) {
       if (group.length >= (group === near ? 2 : SHARED_REPLAY_CROWD)) this.shared(group, upTo);
       else for (const r of group) this.alone(r, upTo);
     }
+    for (const r of farthest) this.alone(r, upTo);
   }
 
   /** One query for all of `batch`: the union of their keys from the oldest cursor, hashed. */

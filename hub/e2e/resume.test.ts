@@ -137,9 +137,9 @@ describe('resume', () => {
     // The fixture's people hold at most 16 read keys: the bounds are lowered for this test, so
     // that the mentor (16) counts as many and the guardian (9) as few.
     const replays = t.hub.core.replays;
-    const saved = { manyKeys: replays.manyKeys, span: replays.manyKeysSpan };
+    const saved = { manyKeys: replays.manyKeys, span: replays.hashedSpan };
     replays.manyKeys = 12;
-    replays.manyKeysSpan = 500;
+    replays.hashedSpan = 500;
     try {
       const mentor = await t.connect('p-mentor-ek');
       const { conversation } = await mentor.ok<{ conversation: { id: string } }>('conversation.start', { participantIds: ['p-gua-ek-1b'], clientKey: 'far-back-1' });
@@ -164,7 +164,7 @@ describe('resume', () => {
       expect(guardian.events('sync.reset')).toHaveLength(0);
     } finally {
       replays.manyKeys = saved.manyKeys;
-      replays.manyKeysSpan = saved.span;
+      replays.hashedSpan = saved.span;
     }
   });
 
