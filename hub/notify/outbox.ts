@@ -70,7 +70,7 @@ export class NotificationOutbox {
   private readonly timers = new Map<Loop, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
-  private stats: OutboxStats = { counts: [], oldestDueSeconds: 0 };
+  private stats: OutboxStats = { backlog: { push: 0, email: 0 }, oldestDueSeconds: 0 };
   private readonly pollMs: number;
   private readonly leaseMs: number;
 
@@ -79,13 +79,9 @@ export class NotificationOutbox {
     this.leaseMs = o.leaseMs ?? LEASE_MS;
     const m = o.metrics;
     for (const channel of ['push', 'email'] as const) {
-      m.notificationsWaiting.set(() => this.count(channel, 'waiting') + this.count(channel, 'sending'), { channel });
+      m.notificationsWaiting.set(() => this.stats.backlog[channel], { channel });
     }
     m.notificationOldestSeconds.set(() => this.stats.oldestDueSeconds);
-  }
-
-  private count(channel: string, state: string): number {
-    return this.stats.counts.find((c) => c.channel === channel && c.state === state)?.n ?? 0;
   }
 
   start(): void {
