@@ -14,7 +14,8 @@ import type { HubCore } from '../core.ts';
 import { readBody, type Aborted } from '../http.ts';
 import { can, canReadDocumentation } from '../rules/index.ts';
 import { ATTACHMENT_ID, newAttachmentId } from '../../storage/attachment-files.ts';
-import { attachmentUsage, getAttachment, getDocumentation, insertAttachment, type AttachmentPurpose, type AttachmentRow } from '../../storage/documentation.ts';
+import { getAttachment, getDocumentation, insertAttachment, pendingUploadsOf, type AttachmentPurpose, type AttachmentRow } from '../../storage/documentation.ts';
+import { AttachmentTotal } from './total.ts';
 import { getMessage, getConversation } from '../../storage/chat.ts';
 import { postReadKeys } from '../../storage/feed.ts';
 import { readKeysOf } from '../audience.ts';
@@ -142,16 +143,17 @@ const inMiB = (n: number) => `${Math.round((n / MiB) * 10) / 10} MiB`;
  * (free space below the margin: the embedded database may share this disk, and must never be the
  * one to run out).
  */
-async function checkRoom(core: HubCore, quota: AttachmentQuota, personId: string, size: number): Promise<void> {
-  const use = await attachmentUsage(core.sql, personId);
-  if (use.pendingFiles + 1 > quota.pendingFiles || use.pendingBytes + size > quota.pendingBytes) {
+async function checkRoom(core: HubCore, quota: AttachmentQuota, total: AttachmentTotal, personId: string, size: number): Promise<void> {
+  const pending = await pendingUploadsOf(core.sql, personId);
+  if (pending.files + 1 > quota.pendingFiles || pending.bytes + size > quota.pendingBytes) {
     core.metrics.limited.inc({ limit: 'attachments_pending_per_person' });
     throw new HttpError('429 Too Many Requests', 'quota_exceeded',
-      `you have ${use.pendingFiles} uploads (${inMiB(use.pendingBytes)}) not yet in a documentation; at most ${quota.pendingFiles} files and ${inMiB(quota.pendingBytes)}: use them in a documentation first (unused uploads are removed after 24 h)`);
+      `you have ${pending.files} uploads (${inMiB(pending.bytes)}) not yet in a documentation; at most ${quota.pendingFiles} files and ${inMiB(quota.pendingBytes)}: use them in a documentation first (unused uploads are removed after 24 h)`);
   }
-  if (use.totalBytes + size > quota.totalBytes) {
+  const totalBytes = await total.bytes();
+  if (totalBytes + size > quota.totalBytes) {
     core.metrics.limited.inc({ limit: 'attachments_total' });
-    core.log(`attachment refused: the attachments hold ${use.totalBytes} bytes of at most ${quota.totalBytes} (HUB_ATTACHMENTS_MAX_BYTES)`);
+    core.log(`attachment refused: the attachments hold ${totalBytes} bytes of at most ${quota.totalBytes} (HUB_ATTACHMENTS_MAX_BYTES)`);
     throw new HttpError('507 Insufficient Storage', 'storage_full', 'the hub stores no more attachments now; tell the school\'s administrator');
   }
   const free = await core.attachmentFiles.freeBytes();
@@ -165,6 +167,7 @@ async function checkRoom(core: HubCore, quota: AttachmentQuota, personId: string
 export function registerAttachments(app: TemplatedApp, core: HubCore, quota: AttachmentQuota): void {
   // The node's one file store (retention deletes through the same one).
   const files = core.attachmentFiles;
+  const total = new AttachmentTotal(core.sql);
   // One person's uploads on this node are checked and stored one at a time, so parallel
   // uploads cannot all pass the same check (across nodes at most one file each slips past).
   const queues = new Map<string, Promise<unknown>>();
@@ -240,7 +243,7 @@ export function registerAttachments(app: TemplatedApp, core: HubCore, quota: Att
         const thumbnail = declared.startsWith('image/') ? await makeThumbnail(bytes) : undefined;
         if (declared.startsWith('image/') && !thumbnail) throw new HttpError('415 Unsupported Media Type', 'invalid', `the image could not be read as ${declared}`);
         const row = await oneAtATime(personId, async () => {
-          await checkRoom(core, quota, personId, bytes.length);
+          await checkRoom(core, quota, total, personId, bytes.length);
           const id = newAttachmentId();
           const thumbnailId = thumbnail ? newAttachmentId() : null;
           const written = thumbnailId ? [id, thumbnailId] : [id];
@@ -253,11 +256,13 @@ export function registerAttachments(app: TemplatedApp, core: HubCore, quota: Att
             throw new HttpError('503 Service Unavailable', 'unavailable', 'the file could not be stored; nothing was kept');
           }
           try {
-            return await insertAttachment(core.sql, {
+            const stored = await insertAttachment(core.sql, {
               id, ownerId: personId, purpose, contentType: declared, size: bytes.length, filename: cleanFilename(filename, declared),
               sha256: createHash('sha256').update(bytes).digest('hex'),
               thumbnailId, width: thumbnail?.width ?? null, height: thumbnail?.height ?? null,
             });
+            total.added(stored.size);
+            return stored;
           } catch (e) {
             for (const f of written) await files.remove(f).catch(() => {});
             if (isBadData(e)) throw new HttpError('400 Bad Request', 'invalid', storageFailure(e).message);
