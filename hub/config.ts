@@ -264,7 +264,7 @@ export const ENV = {
   HUB_ATTACHMENTS_MAX_BYTES: {
     schema: integer(20 * GiB, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes of at least 1'),
     default: `\`${20 * GiB}\` (20 GiB)`,
-    meaning: 'all attachments together; an upload beyond it is refused with 507 `storage_full`',
+    meaning: 'all attachments together; an upload beyond it is refused with 507 `storage_full`. Each node reads the sum at most every 10 s and adds its own uploads, so other nodes\' uploads of those seconds may pass it, and room made by deletions shows up to 10 s later',
   },
   HUB_ATTACHMENTS_MIN_FREE_BYTES: {
     schema: integer(2 * GiB, 0, Number.MAX_SAFE_INTEGER, 'a whole number of bytes'),
