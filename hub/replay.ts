@@ -4,7 +4,8 @@
 // cursor, and each takes the rows that are its own. The shared query reads every event after
 // that cursor, so it is kept to recent cursors: a request from further back runs alone, on its
 // keys' index, unless a crowd comes from as far (docs/ARCHITECTURE.md, "Resume"). A request
-// with many keys from very far back is not read at all: the client reloads its views.
+// with many keys from very far back is not asked at all (tooFar, which hub/session.ts checks
+// first): the client reloads its views.
 import type { Sql } from '../storage/pool.ts';
 import { eventsAfter, eventsAfterAny, firstEventId } from '../storage/events.ts';
 import { MANY_KEYS } from '../storage/rows.ts';

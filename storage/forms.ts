@@ -117,7 +117,6 @@ function answeredBy(db: Db, persons: readonly string[]): postgres.Fragment {
   return db`jsonb_path_query_array(f.answers, '$.*.by') ?| ${[...persons]}::text[]`;
 }
 
-
 /**
  * Forms the person holds as mentor or answered, or about `subjects` (the person, their
  * children) that `keys` reach; oldest first. Which fields show is the caller's (the rules).
