@@ -5,7 +5,7 @@
 import { lastImportId } from '../storage/directory.ts';
 import { loadDirectoryRecords } from './directory-import.ts';
 import type { Sql } from '../storage/pool.ts';
-import { buildDirectory } from './directory/build.ts';
+import { buildDirectory, buildDirectoryInSlices } from './directory/build.ts';
 import type { Directory } from './directory/model.ts';
 import type { Broker, BrokerMessage } from './broker.ts';
 import { controlTopic, decodeControl, encodeControl } from './control.ts';
@@ -27,6 +27,10 @@ export class DirectoryView {
   private timer: NodeJS.Timeout | undefined;
   /** A catch-up in flight, shared by the callers that arrive meanwhile. */
   private catchingUp: Promise<void> | undefined;
+  /** Reloads asked for, and done: a reload runs one round at a time (see reload). */
+  private reloadsAsked = 0;
+  private reloadsDone = 0;
+  private reloading: Promise<void> | undefined;
 
   private constructor(
     private readonly sql: Sql,
@@ -66,14 +70,31 @@ export class DirectoryView {
     clearInterval(this.timer);
   }
 
-  /** Rebuilds the view from storage and refreshes every connection's rights. */
-  async reload(): Promise<void> {
-    const view = buildDirectory(await loadDirectoryRecords(this.sql));
-    // The id read before the records: a view may hold an import newer than its id (it is
-    // reloaded at the next check, as that import's id is newer), never miss one its id includes.
-    view.importId = this.seenImport;
-    this.view = view;
-    await this.follower?.refreshRights();
+  /**
+   * Rebuilds the view from storage and refreshes every connection's rights; resolves once a
+   * round that began after this call has ended. The view is built in slices (a municipality's
+   * takes 0.5–0.7 s), so rounds run one at a time: two side by side could end in the wrong
+   * order and leave the older records in place. A call during a round asks for one more.
+   */
+  reload(): Promise<void> {
+    this.reloadsAsked++;
+    return (this.reloading ??= (async () => {
+      try {
+        while (this.reloadsDone < this.reloadsAsked) {
+          const asked = this.reloadsAsked;
+          // The id read before the records: a view may hold an import newer than its id (it is
+          // reloaded at the next check, as that import's id is newer), never miss one its id includes.
+          const seen = this.seenImport;
+          const view = await buildDirectoryInSlices(await loadDirectoryRecords(this.sql));
+          view.importId = seen;
+          this.view = view;
+          this.reloadsDone = asked;
+          await this.follower?.refreshRights();
+        }
+      } finally {
+        this.reloading = undefined;
+      }
+    })());
   }
 
   /**

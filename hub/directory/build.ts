@@ -57,7 +57,37 @@ function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 
 let versionCounter = 0;
 
+/**
+ * Records handled between two turns of the event loop when the view is built in slices: about
+ * 5–10 ms of work. A municipality's 150,000 people take 0.5–0.7 s to build, and a node that
+ * built them at once delivered nothing meanwhile (loadtest/RESULTS.md, "A directory change
+ * without a stall").
+ */
+export const BUILD_SLICE = 2_000;
+
+/** The view of `records` on `day`, built at once (at a node's start, in tests). */
 export function buildDirectory(records: DirectoryRecords, day: string = today()): Directory {
+  const steps = buildSteps(records, day);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The same view, built in slices of BUILD_SLICE records with a turn of the event loop between. */
+export async function buildDirectoryInSlices(records: DirectoryRecords, day: string = today()): Promise<Directory> {
+  const steps = buildSteps(records, day);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The one build: yields after every BUILD_SLICE records it handles. */
+function* buildSteps(records: DirectoryRecords, day: string): Generator<void, Directory, void> {
+  let handled = 0;
+  const sliceDone = () => ++handled % BUILD_SLICE === 0;
   const orgs = new Map(records.organisations.map((o) => [o.id, o]));
   const districtOf = (orgId: string): string | null => {
     const seen = new Set<string>();
@@ -92,6 +122,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
   const guardians = new Map<string, Set<string>>();
   const children = new Map<string, Set<string>>();
   for (const p of records.persons) {
+    if (sliceDone()) yield;
     persons.set(p.id, {
       id: p.id,
       name: `${p.givenName} ${p.familyName}`.trim(),
@@ -102,6 +133,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
   // follows the link (posts, items, conferences, conversations, contacts) is gone with it.
   const blocked = new Set((records.guardianBlocks ?? []).map((b) => `${b.guardianId}\u0000${b.childId}`));
   for (const p of records.persons) {
+    if (sliceDone()) yield;
     for (const r of p.responsibles ?? []) {
       if (r.relationType !== GUARDIAN_RELATION || !activeOn(day, r) || !persons.has(r.person.id)) continue;
       if (blocked.has(`${r.person.id}\u0000${p.id}`)) continue;
@@ -114,6 +146,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
   const members = new Map<string, Set<string>>();
   const groupInfo = new Map<string, { rec: GroupRecord; kind: GroupKind; schoolId: string }>();
   for (const g of records.groups) {
+    if (sliceDone()) yield;
     // Own entries only: a groupType of "constructor" names no kind (issue 15 item 1).
     const kind = Object.hasOwn(GROUP_KINDS, g.groupType) ? GROUP_KINDS[g.groupType] : undefined;
     if (!kind || !activeOn(day, g) || !schools.has(g.organisation.id)) continue;
@@ -123,6 +156,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
     }
   }
   for (const p of records.placements) {
+    if (sliceDone()) yield;
     const info = groupInfo.get(p.group.id);
     if (info?.kind === 'preschool' && activeOn(day, p) && persons.has(p.child.id)) addTo(members, p.group.id, p.child.id);
   }
@@ -135,6 +169,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
   };
   const activeDuties = new Map<string, DutyRecord>();
   for (const d of records.duties) {
+    if (sliceDone()) yield;
     const role = Object.hasOwn(DUTY_ROLES, d.dutyRole) ? DUTY_ROLES[d.dutyRole] : undefined;
     if (!role || !activeOn(day, d) || !schools.has(d.dutyAt.id) || !persons.has(d.person.id)) continue;
     activeDuties.set(d.id, d);
@@ -148,6 +183,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
     }
   }
   for (const act of records.activities) {
+    if (sliceDone()) yield;
     if (!activeOn(day, act)) continue;
     for (const t of act.teachers ?? []) {
       const duty = activeDuties.get(t.duty.id);
@@ -169,6 +205,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
   const memberOf = new Map<string, Set<string>>();
   const ownerOf = new Map<string, Set<string>>();
   for (const [id, info] of groupInfo) {
+    if (sliceDone()) yield;
     const m = members.get(id) ?? new Set<string>();
     const o = owners.get(id) ?? new Set<string>();
     groups.set(id, { id, name: info.rec.displayName, kind: info.kind, schoolId: info.schoolId, owners: o, members: m });
@@ -179,6 +216,7 @@ export function buildDirectory(records: DirectoryRecords, day: string = today())
   // A person with no relation left (every membership, duty, guardianship and role ended) has
   // left the directory: tokens for them are refused and their connections close.
   for (const id of [...persons.keys()]) {
+    if (sliceDone()) yield;
     const active = memberOf.has(id) || ownerOf.has(id) || staff.has(id) || guardians.has(id) || children.has(id) || headOfOps.has(id) || sysAdmins.has(id);
     if (!active) persons.delete(id);
   }

@@ -52,4 +52,34 @@ describe('DirectoryView', () => {
       view.stop();
     }
   });
+
+  it('runs reloads one round at a time; a reload asked during a round gets a round of its own', async () => {
+    const view = await DirectoryView.load(t.hub.core.sql, new MemoryBroker(), () => {});
+    const rounds: number[] = [];
+    let inRound = 0;
+    let most = 0;
+    await view.start({
+      refreshRights: async () => {
+        most = Math.max(most, ++inRound);
+        rounds.push(view.current.version);
+        await new Promise((r) => setTimeout(r, 30));
+        inRound--;
+      },
+    });
+    try {
+      const first = view.reload();
+      // Asked while the first round runs: answered by the round after it, not by the first.
+      const second = view.reload();
+      const third = view.reload();
+      expect(second).toBe(first);
+      await Promise.all([first, second, third]);
+      expect(rounds).toHaveLength(2);
+      expect(most).toBe(1);
+      expect(rounds[1]).toBeGreaterThan(rounds[0]!);
+      await view.reload();
+      expect(rounds).toHaveLength(3);
+    } finally {
+      view.stop();
+    }
+  });
 });
