@@ -27,9 +27,8 @@ export class DirectoryView {
   private timer: NodeJS.Timeout | undefined;
   /** A catch-up in flight, shared by the callers that arrive meanwhile. */
   private catchingUp: Promise<void> | undefined;
-  /** Reloads asked for, and done: a reload runs one round at a time (see reload). */
-  private reloadsAsked = 0;
-  private reloadsDone = 0;
+  /** A reload asked for since the running round began it (see reload). */
+  private reloadWanted = false;
   private reloading: Promise<void> | undefined;
 
   private constructor(
@@ -77,18 +76,17 @@ export class DirectoryView {
    * order and leave the older records in place. A call during a round asks for one more.
    */
   reload(): Promise<void> {
-    this.reloadsAsked++;
+    this.reloadWanted = true;
     return (this.reloading ??= (async () => {
       try {
-        while (this.reloadsDone < this.reloadsAsked) {
-          const asked = this.reloadsAsked;
+        while (this.reloadWanted) {
+          this.reloadWanted = false;
           // The id read before the records: a view may hold an import newer than its id (it is
           // reloaded at the next check, as that import's id is newer), never miss one its id includes.
           const seen = this.seenImport;
           const view = await buildDirectoryInSlices(await loadDirectoryRecords(this.sql));
           view.importId = seen;
           this.view = view;
-          this.reloadsDone = asked;
           await this.follower?.refreshRights();
         }
       } finally {

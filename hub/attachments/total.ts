@@ -11,7 +11,7 @@ export const MAX_AGE_MS = 10_000;
 
 export class AttachmentTotal {
   private read: { bytes: number; at: number } | undefined;
-  private reading: Promise<number> | undefined;
+  private reading: Promise<void> | undefined;
   /** Bytes this node stored since the last read began (they may or may not be in it: counted again until the next). */
   private since = 0;
 
@@ -25,10 +25,8 @@ export class AttachmentTotal {
         const at = Date.now();
         const since = this.since;
         try {
-          const bytes = await attachmentsTotalBytes(this.sql);
-          this.read = { bytes, at };
+          this.read = { bytes: await attachmentsTotalBytes(this.sql), at };
           this.since -= since;
-          return bytes;
         } finally {
           this.reading = undefined;
         }
