@@ -1,7 +1,7 @@
 // Every node moves the GIN indexes' pending lists into the indexes twice a second, so that no
 // write finds a list full and moves it inside its own transaction (storage/gin-pending.ts says
 // why that matters). One node at a time does it; the others find the lock taken and skip.
-import { Periodic } from './periodic.ts';
+import { Periodic, sayOnce } from './periodic.ts';
 import { moveGinPendingLists } from '../storage/gin-pending.ts';
 import type { Sql } from '../storage/pool.ts';
 
@@ -13,14 +13,10 @@ export const GIN_MOVE_MS = 500;
 
 export class GinPendingMover extends Periodic {
   constructor(sql: Sql, log: (message: string, error?: unknown) => void, intervalMs = GIN_MOVE_MS) {
-    // While the database is down every run fails: say so once, and again after it recovers.
-    let failing = false;
+    const report = sayOnce(log, 'moving GIN pending lists into their indexes failed; retrying');
     super(intervalMs, async () => {
       await moveGinPendingLists(sql);
-      failing = false;
-    }, (e) => {
-      if (!failing) log('moving GIN pending lists into their indexes failed; retrying', e);
-      failing = true;
-    });
+      report.ok();
+    }, report.failed);
   }
 }

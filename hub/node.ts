@@ -22,6 +22,7 @@ import { AuditLog } from './audit.ts';
 import { CONVERSATION_COPIES, ConversationCopies } from './conversation-copies.ts';
 import { RetentionJob } from './privacy/retention.ts';
 import { GinPendingMover } from './gin-pending-mover.ts';
+import { ReadFolder } from './read-folder.ts';
 import { ScheduledPublisher } from './scheduled-publisher.ts';
 import { registerPrivacyHttp } from './privacy/http.ts';
 import { tokenVerifier } from './auth/tokens.ts';
@@ -215,6 +216,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   retention.start();
   const ginMover = new GinPendingMover(database.sql, log);
   ginMover.start();
+  const readFolder = new ReadFolder(database.sql, log);
+  readFolder.start();
   const scheduled = new ScheduledPublisher(core, config.scheduleIntervalMs);
   scheduled.start();
   const configured = options.notify ? undefined : configuredChannels(database.sql, mail, config.push);
@@ -251,6 +254,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       directory.stop();
       await retention.stop();
       await ginMover.stop();
+      await readFolder.stop();
       await outbox?.stop(); // sends in flight finish and are recorded before the pool closes
       configured?.close();
       mail.close();

@@ -32,3 +32,18 @@ export class Periodic {
     await this.running;
   }
 }
+
+/**
+ * The error handler of a job that runs every second or so: while the database is down every
+ * run fails, so it says so once, and again only after a run has succeeded.
+ */
+export function sayOnce(log: (message: string, error?: unknown) => void, message: string): { ok(): void; failed(error: unknown): void } {
+  let failing = false;
+  return {
+    ok: () => { failing = false; },
+    failed: (e) => {
+      if (!failing) log(message, e);
+      failing = true;
+    },
+  };
+}

@@ -77,6 +77,8 @@ describe('bench harness (tiny)', () => {
     expect(r.readstats!.guardians).toBe(syntheticDistrict(scale.readstats.district).plan.schools.length * scale.readstats.district.classesPerSchool * scale.readstats.district.studentsPerClass * 2);
     expect(r.readstats!.finalRead).toBe(scale.readstats.readers);
     expect(r.readstats!.markCost.marks).toBe(scale.readstats.marks);
+    // What the database waited on while the marks landed (Lock waits: marks queued on each other).
+    expect(r.readstats!.dbWaits!.samples).toBeGreaterThan(0);
     // Posts to groups, on their own district: every post of the window reached every student of its group, once, at both servers.
     const posts = r.posts!;
     const perPost = scale.posts.district.studentsPerClass;

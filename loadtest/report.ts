@@ -220,7 +220,7 @@ export function render(r: BenchResults): string {
     const c = x.markCost;
     rows.push(['read statistics', `post.stats.get ms, mailing to ${n(x.guardians)} guardians while ${n(x.readers)} read it (p50/p99/max, ${n(x.stats.count)} reads)`, `${f(x.stats.p50, 2)} / ${f(x.stats.p99, 2)} / ${f(x.stats.max, 1)}`, '', 'no scan of the audience', '']);
     rows.push(['', 'first post.stats.get after the directory loaded (the audience walked once) ms', f(x.firstStatsMs, 1), '', 'info', '']);
-    rows.push(['', `feed.read round trip ms with the counter (p50/p99), ${n(x.readsPerSec)} marks/s`, `${f(x.feedRead.p50, 2)} / ${f(x.feedRead.p99, 2)}`, '', 'info', '']);
+    rows.push(['', `feed.read round trip ms, counted (p50/p99), ${n(x.readsPerSec)} marks/s`, `${f(x.feedRead.p50, 2)} / ${f(x.feedRead.p99, 2)}`, '', 'info', '']);
     rows.push(['', `one read mark in PostgreSQL ms, counted vs plain INSERT (p50/p99, ${n(c.marks)} each)`, `${f(c.countedMs.p50, 2)} / ${f(c.countedMs.p99, 2)}`, `${f(c.plainMs.p50, 2)} / ${f(c.plainMs.p99, 2)}`, 'info', `×${f(c.countedMs.p50 / c.plainMs.p50)}`]);
   }
   if (r.notify) {
@@ -271,8 +271,9 @@ export function render(r: BenchResults): string {
   waitLine(`at ${r.chat?.contended?.rate ?? 0} msg/s, CPU contended`, r.chat?.contended?.dbWaits);
   waitLine('at saturation', r.chat?.saturation.dbWaits);
   waitLine(`during the posts at ${r.posts?.hub.rate ?? 0}/s`, r.posts?.hub.dbWaits);
+  waitLine(`while ${r.readstats?.readers ?? 0} guardians marked one mailing read`, r.readstats?.dbWaits);
   for (const run of r.notify?.runs ?? []) waitLine(`during the mailing, ${run.nodes} node(s)`, run.dbWaits, run.nodes > 1 ? "the hubs' pools together" : undefined);
-  if (r.chatDbWaits || r.posts?.hub.dbWaits || r.notify) out.push('');
+  if (r.chatDbWaits || r.posts?.hub.dbWaits || r.readstats?.dbWaits || r.notify) out.push('');
   out.push('CPU use per phase (share of one CPU) and whether the load generator was the bottleneck:');
   const phase = (name: string, w: Pick<Window, 'serverUtil' | 'loadgenUtil' | 'wallMs'> & Partial<Pick<Window, 'cpuWaits'>> | undefined, server = 'hub') => {
     if (!w) return;

@@ -32,7 +32,7 @@ type ExpiringTable = 'posts' | 'mailings' | 'items' | 'conferences' | 'assessmen
 
 /**
  * Deletes the rows of `table` that `due` selects (the condition of a `where`; made anew for
- * each batch), in batches; the count. Posts and mailings take their read marks, read counters and reminder with them.
+ * each batch), in batches; the count. Posts and mailings take their read marks, read counters (folded or not) and reminder with them.
  */
 export function expireRows(db: Db, table: ExpiringTable, due: () => postgres.Fragment): Promise<number> {
   const t = db(table);
@@ -40,7 +40,8 @@ export function expireRows(db: Db, table: ExpiringTable, due: () => postgres.Fra
     const readMarks = table === 'posts' || table === 'mailings'
       ? db`, r as (delete from feed_reads where item_id in (select id from d)),
             c as (delete from feed_read_counts where item_id in (select id from d)),
-            m as (delete from feed_reminders where item_id in (select id from d))`
+            m as (delete from feed_reminders where item_id in (select id from d)),
+            u as (delete from feed_read_deltas where item_id in (select id from d))`
       : db``;
     const [r] = await db<{ n: number }[]>`
       with d as (

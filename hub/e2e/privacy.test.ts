@@ -500,6 +500,7 @@ describe('retention per district, with legal holds', () => {
     // Its read statistics go with it (migration 014); the kept post keeps its own.
     expect(await db`select 1 from feed_read_counts where item_id = ${p1} or item_id = ${m1}`).toHaveLength(0);
     expect(await db`select 1 from feed_reminders where item_id = ${p1}`).toHaveLength(0);
+    expect(await db`select 1 from feed_read_deltas where item_id = ${p1} or item_id = ${m1}`).toHaveLength(0);
     expect(await db`select part from feed_read_counts where item_id = ${p2}`).toHaveLength(3);
 
     // What a client sees: the history starts later, with the seq numbers it had.

@@ -4,7 +4,9 @@
 // after it are not final until it ends), then brings it and what came after, once each, in id
 // order, on every node; a reader that resumes across it gets the same. A hub transaction that
 // took ids and is then left open is ended by PostgreSQL after IDLE_IN_TRANSACTION_MS, so a hung
-// writer holds delivery back for no longer; a hung COMMIT is ended at COMMIT_DEADLINE_MS.
+// writer holds delivery back for no longer; a hung COMMIT is ended at COMMIT_DEADLINE_MS. And a
+// read mark takes no lock that another mark of the same post needs (migration 024): one
+// stalled in its COMMIT holds up no other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
@@ -121,6 +123,49 @@ describe.skipIf(!redisOk)('a stalled write transaction, two nodes', () => {
     expect(postTitles(onA)).toEqual(expected);
     expect(postTitles(onB)).toEqual(expected);
   }, 60_000);
+
+  it('a read mark stalled in its COMMIT holds up no other mark of the same post, on either node; each counts once', async () => {
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+    const mentor = await clients.connect(a, 'p-mentor-ek');
+    const { post: { id: itemId } } = await mentor.ok<{ post: { id: string } }>('post.create', {
+      schoolId: 's-ekskolan', title: 'read by all', body: '...', clientKey: 'read-by-all',
+      audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } },
+    });
+    // Test-only: the commit of p-gua-ek-1a's read mark sleeps 2 s.
+    await db.unsafe(`
+      create constraint trigger test_stall_read after insert on events deferrable initially deferred
+        for each row when (new.name = 'feed.read' and new.data->>'personId' = 'p-gua-ek-1a') execute function test_stall();`);
+    try {
+      const [stalledReader, onA, onB] = await Promise.all([
+        clients.connect(a, 'p-gua-ek-1a'), clients.connect(a, 'p-gua-ek-1b'), clients.connect(b, 'p-gua-ek-2a'),
+      ]);
+      const started = Date.now();
+      const stalled = stalledReader.ok('feed.read', { itemIds: [itemId] }).then(() => Date.now() - started);
+      await expect.poll(async () => (await db`select 1 from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'`).length, { interval: 20 }).toBe(1);
+      // The same post read on both nodes, and a post written: none waits for the stalled commit.
+      for (const [who, write] of [
+        ['a mark on node B', () => onB.ok('feed.read', { itemIds: [itemId] })],
+        ['a mark on node A', () => onA.ok('feed.read', { itemIds: [itemId] })],
+        ['a post on node A', () => mentor.ok('post.create', {
+          schoolId: 's-ekskolan', title: 'meanwhile', body: '...', clientKey: 'meanwhile',
+          audience: { targets: [{ kind: 'group', groupId: 'g-ek-7a' }], recipients: { guardians: true } },
+        })],
+      ] as const) {
+        const t0 = Date.now();
+        await write();
+        expect(Date.now() - t0, who).toBeLessThan(500);
+      }
+      expect(Date.now() - started).toBeLessThan(STALL_MS);
+      expect(await stalled).toBeGreaterThanOrEqual(STALL_MS - 100);
+      const read = async () => (await mentor.ok<{ parts: { part: string; read: number }[] }>('post.stats.get', { itemId })).parts.find((p) => p.part === 'guardians')?.read;
+      expect(await read()).toBe(3);
+      // Folded into the counters, still three.
+      await expect.poll(async () => (await db`select 1 from feed_read_deltas where item_id = ${itemId}`).length, { timeout: 5_000 }).toBe(0);
+      expect(await read()).toBe(3);
+    } finally {
+      await db.unsafe('drop trigger test_stall_read on events');
+    }
+  }, 30_000);
 
   it('a hub transaction left open holds delivery back no longer than IDLE_IN_TRANSACTION_MS: PostgreSQL ends it', async () => {
     const [a, b] = nodes as [NodeProcess, NodeProcess];

@@ -143,8 +143,7 @@ export const remindUnread: Handler<'post.remind'> = async (ctx, req) => {
  * statistics follow once the transaction has committed (`afterReads`).
  */
 export async function countNewReads(tx: Tx, dir: Directory, readerId: string, readerKeys: ReadonlySet<string>, items: readonly ReadItemRow[]): Promise<void> {
-  const marks = items.flatMap((item) => readerParts(dir, item, readerId, readerKeys).map((part) => ({ itemId: item.id, part })));
-  await countReads(tx, dir.importId, marks, items.map((i) => i.id));
+  await countReads(tx, dir.importId, items.map((item) => ({ itemId: item.id, parts: readerParts(dir, item, readerId, readerKeys) })));
 }
 
 /** After read marks committed: the author side hears the new figures (coalesced per item). */

@@ -178,7 +178,7 @@ export interface MarkCostResult {
   marks: number;
   /** One read mark as before read statistics: the INSERT into feed_reads and its commit (ms, p50/p99). */
   plainMs: { p50: number; p99: number };
-  /** The same with the read counter kept in its transaction (storage/read-stats.ts countReads). */
+  /** The same with what it counts inserted in its transaction (storage/read-stats.ts countReads). */
   countedMs: { p50: number; p99: number };
 }
 
@@ -201,7 +201,7 @@ export async function markCost(url: string, itemId: string, personIds: readonly 
     t = performance.now();
     await sql.begin(async (tx) => {
       await tx`insert into feed_reads (person_id, item_id) values (${person}, ${itemId}) on conflict do nothing`;
-      await countReads(tx, Number(at), [{ itemId, part: 'guardians' }], [itemId]);
+      await countReads(tx, Number(at), [{ itemId, parts: ['guardians'] }]);
     });
     counted.push(performance.now() - t);
   }

@@ -2,8 +2,11 @@
 // a mailing to every guardian of the district (100,000 at full scale), then `readers` of them
 // mark it read over their own connections while the author reads the statistics in a loop.
 // Reports the latency of a statistics read (p50/p99) while the marks land, the first read after
-// the directory was loaded (the audience walked once), and the round trip of one feed.read.
+// the directory was loaded (the audience walked once), the round trip of one feed.read, and
+// what PostgreSQL's sessions waited on while the marks landed (marks of one item that waited
+// for each other's commit would show as Lock waits).
 import { HubConn, inPool, sourceAddress } from '../lib/hub-client.ts';
+import { sampleWaits, type WaitSample } from '../lib/pg-waits.ts';
 import { latency, progress, sleep, type Latency } from '../lib/control.ts';
 import type { LoadContext } from '../lib/load-context.ts';
 import { guardiansOf } from '../district.ts';
@@ -24,6 +27,8 @@ export interface ReadStatsResult {
   readsPerSec: number;
   finalRead: number;
   mailingId: string;
+  /** The database's wait events while the marks landed (with a database URL only). */
+  dbWaits?: WaitSample;
 }
 
 export async function readStats(ctx: LoadContext, p: ReadStatsParams): Promise<ReadStatsResult> {
@@ -63,6 +68,7 @@ export async function readStats(ctx: LoadContext, p: ReadStatsParams): Promise<R
       if (took < 60) await sleep(60 - took);
     }
   })();
+  const waits = ctx.databaseUrl ? sampleWaits(ctx.databaseUrl) : undefined;
   const r0 = performance.now();
   await inPool(conns, p.concurrency, async (c) => {
     const t = performance.now();
@@ -71,6 +77,7 @@ export async function readStats(ctx: LoadContext, p: ReadStatsParams): Promise<R
     readMs.push(performance.now() - t);
   });
   const readSeconds = (performance.now() - r0) / 1000;
+  const dbWaits = await waits?.stop();
   reading = false;
   await statsLoop;
   const final = await hoo.ok<Stats>('post.stats.get', { itemId: mailing.id });
@@ -79,6 +86,6 @@ export async function readStats(ctx: LoadContext, p: ReadStatsParams): Promise<R
   for (const c of [hoo, ...conns]) c.close();
   return {
     guardians, readers: conns.length, firstStatsMs, stats: latency(statsMs), feedRead: latency(readMs),
-    readsPerSec: conns.length / readSeconds, finalRead, mailingId: mailing.id,
+    readsPerSec: conns.length / readSeconds, finalRead, mailingId: mailing.id, ...(dbWaits ? { dbWaits } : {}),
   };
 }
