@@ -17,12 +17,15 @@ const column = (db: Db, kind: ReactionTarget['kind']) => db(kind === 'message' ?
 /**
  * Locks the target's row for this transaction, so that changes to one target's reactions are
  * applied, counted and published one at a time (each event's counts include every earlier
- * change). False: the target is gone.
+ * change), and a delete of the target waits or is waited for. False: the target is gone.
+ * FOR NO KEY UPDATE, not FOR UPDATE: a row that refers to the target (an answer to the post,
+ * its reactions' own foreign keys) and a read-statistics recount take a key-share lock on it,
+ * which FOR UPDATE would make wait for this reaction's commit, through its WAL flush.
  */
 export async function lockTarget(tx: Tx, t: ReactionTarget): Promise<boolean> {
   const rows = t.kind === 'message'
-    ? await tx`select 1 from messages where id = ${t.id} and deleted_at is null for update`
-    : await tx`select 1 from posts where id = ${t.id} for update`;
+    ? await tx`select 1 from messages where id = ${t.id} and deleted_at is null for no key update`
+    : await tx`select 1 from posts where id = ${t.id} for no key update`;
   return rows.length > 0;
 }
 
