@@ -183,9 +183,10 @@ export interface MarkCostResult {
 }
 
 /**
- * The cost of one read mark in PostgreSQL, with and without its read counter: `marks` of each,
- * interleaved (the WAL flush rate drifts), each its own transaction on one connection, marks of
- * `personIds` on `itemId` (its counters must exist). The hub's own round trip adds to both alike.
+ * The cost of one read mark in PostgreSQL, with and without what it counts for the read
+ * statistics: `marks` of each, interleaved (the WAL flush rate drifts), each its own transaction
+ * on one connection, marks of `personIds` on `itemId` (its counters must exist). The hub's own
+ * round trip adds to both alike.
  */
 export async function markCost(url: string, itemId: string, personIds: readonly string[], marks: number): Promise<MarkCostResult> {
   const { countReads } = await import('../../storage/read-stats.ts');
