@@ -1,13 +1,14 @@
 // The publisher against a real PostgreSQL: its deadlock detector (two writes that lock the
 // same rows in the opposite order: PostgreSQL rolls one back, 40P01, and the publisher runs it
 // again, where the victim used to answer `unavailable`), a failing statement in a shared
-// transaction, a full batch that reaches the database in one pipeline, and the messages of a
-// batch in one statement.
+// transaction, a full batch that reaches the database in one pipeline, the messages of a
+// batch in one statement, and a write whose row a batch in flight holds, which waits in the
+// queue rather than in a batch with others.
 import { describe, expect, it } from 'vitest';
 import { countMessageStatements, messageStatements, withFreshPool } from '../storage/test-database.ts';
 import { migrate } from '../storage/migrate.ts';
 import type { Sql, Tx } from '../storage/pool.ts';
-import { GROUP_COMMIT, Publisher } from './publisher.ts';
+import { GROUP_COMMIT, heldRow, Publisher } from './publisher.ts';
 import { appendMessageShared, insertConversation } from '../storage/chat.ts';
 
 let sql: Sql;
@@ -181,6 +182,42 @@ describe('publisher', () => {
       // and PostgreSQL idled in the transaction meanwhile.
       expect(Number(at!.firstInsert)).toBeLessThan(hold.to);
       expect(Number(at!.event)).toBeLessThan(hold.to);
+    } finally {
+      GROUP_COMMIT.concurrency = concurrency;
+    }
+  });
+});
+
+describe('publisher, rows held by a batch in flight', () => {
+  it('a write whose row a batch in flight holds waits in the queue; the writes behind it commit meanwhile, and it after', async () => {
+    const concurrency = GROUP_COMMIT.concurrency;
+    GROUP_COMMIT.concurrency = 2;
+    try {
+      const publisher = new Publisher(sql, () => {});
+      const bump = (tx: Tx, id: number) => tx`update pair set v = v + 1 where id = ${id}`;
+      // The first batch locks row 1 and keeps it for 1 s (a commit that hangs on its flush).
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const finished: string[] = [];
+      const first = publisher.write(async (tx) => {
+        await bump(tx, 1);
+        locked();
+        await sleep(1_000);
+        return { result: 'first', events: [] };
+      }, [heldRow('pair', '1')]).then((r) => (finished.push(r), r));
+      await isLocked;
+      // The other slot is taken too, so the next two writes queue up together.
+      const other = holdSlot(publisher);
+      const t0 = Date.now();
+      const same = publisher.write(async (tx) => ({ result: bump(tx, 1).then(() => 'same row'), events: [] }), [heldRow('pair', '1')])
+        .then((r) => (finished.push(r), r));
+      const unrelated = publisher.write(async (tx) => ({ result: bump(tx, 2).then(() => 'other row'), events: [] }))
+        .then((r) => (finished.push(r), Date.now() - t0));
+      await other.release();
+      // Before, both shared the next batch, and the unrelated write waited for row 1 with it.
+      expect(await unrelated).toBeLessThan(500);
+      expect(await Promise.all([first, same])).toEqual(['first', 'same row']);
+      expect(finished).toEqual(['other row', 'first', 'same row']);
     } finally {
       GROUP_COMMIT.concurrency = concurrency;
     }

@@ -41,6 +41,8 @@ export type Work<T> = (tx: Tx) => Promise<{ result: T | Promise<T>; events: NewE
 
 interface Pending {
   work: Work<unknown>;
+  /** What its transaction will lock, by the caller's names (write()'s `holds`). */
+  holds: readonly string[];
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -49,6 +51,9 @@ interface Pending {
 function pastDeadline(e: unknown): boolean {
   return e instanceof StorageDeadline || (e instanceof CommitOutcomeUnknown && e.cause instanceof StorageDeadline);
 }
+
+/** How write()'s `holds` names a row: its table and id (one name for a row, whoever locks it). */
+export const heldRow = (table: string, id: string): string => `${table}:${id}`;
 
 export const GROUP_COMMIT = {
   /**
@@ -72,6 +77,8 @@ export const GROUP_COMMIT = {
 export class Publisher {
   private queue: Pending[] = [];
   private running = 0;
+  /** The `holds` of the batches in flight. */
+  private readonly held = new Set<string>();
   /** Transactions committed, and writes they carried: the benchmark reports the ratio. */
   readonly stats = { batches: 0, writes: 0, retriedAlone: 0, conflictRetries: 0 };
 
@@ -86,8 +93,14 @@ export class Publisher {
    * Runs `work` in a transaction (shared with other writes of the moment); the events it
    * returns are appended at its end, committed with it, then published. Resolves with what
    * `work` returned once it is committed.
+   *
+   * `holds` names the rows the work locks until its commit (a conversation for its next seq, a
+   * reaction's target), each as heldRow names it. A write whose rows a batch in flight
+   * holds waits in the queue until that batch has committed, instead of joining the next batch:
+   * there it would wait on the lock, and every other write of its batch with it, through the
+   * other batch's WAL flush. Writes that name the same row share a batch when they meet.
    */
-  write<T>(work: Work<T>): Promise<T> {
+  write<T>(work: Work<T>, holds: readonly string[] = []): Promise<T> {
     const began = performance.now();
     return new Promise<T>((resolveWrite, rejectWrite) => {
       // Timed once: a write the guard answered may still be settled by its commit later.
@@ -108,6 +121,7 @@ export class Publisher {
         }
       }, WRITE_DEADLINE_MS);
       const pending: Pending = {
+        holds,
         work: (tx) => {
           started = true;
           return (work as Work<unknown>)(tx).then((out) => {
@@ -126,13 +140,30 @@ export class Publisher {
 
   private pump(): void {
     while (this.running < GROUP_COMMIT.concurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, GROUP_COMMIT.maxBatch);
+      const batch = this.nextBatch();
+      // Every write that waits holds rows a batch in flight holds: it goes when that one ends.
+      if (batch.length === 0) return;
+      const holds = [...new Set(batch.flatMap((p) => p.holds))];
+      for (const h of holds) this.held.add(h);
       this.running++;
       void this.runBatch(batch).finally(() => {
+        for (const h of holds) this.held.delete(h);
         this.running--;
         this.pump();
       });
     }
+  }
+
+  /** The oldest writes, up to maxBatch, but for those whose rows a batch in flight holds (they keep their place). */
+  private nextBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const left: Pending[] = [];
+    for (const p of this.queue) {
+      if (batch.length < GROUP_COMMIT.maxBatch && !p.holds.some((h) => this.held.has(h))) batch.push(p);
+      else left.push(p);
+    }
+    this.queue = left;
+    return batch;
   }
 
   private async runBatch(batch: Pending[]): Promise<void> {
@@ -203,8 +234,8 @@ export class Publisher {
         const e = result instanceof Promise ? await result.then(() => failed, (reason: unknown) => reason) : failed;
         // A deadlock or serialization victim was rolled back whole: run it again, after a
         // short random pause so that the two do not meet again, while time is left. Batches
-        // meet this way: each write of a batch locks its rows in its own order (a read mark
-        // locks its item's counters), so two batches may wait on each other.
+        // meet this way: each write of a batch locks its rows in its own order (a message
+        // locks its conversation, a reaction its target), so two batches may wait on each other.
         const pause = Math.random() * 20 * attempt;
         if (isConflictRollback(e) && attempt < CONFLICT_TRIES && until - Date.now() > pause + 100) {
           this.stats.conflictRetries++;

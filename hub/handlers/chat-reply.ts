@@ -21,6 +21,7 @@ import { assertAllowed } from './rights.ts';
 import { createOnce } from './create-once.ts';
 import { findOrStartDirect } from './chat-start.ts';
 import { readableTarget, type Readable } from './reactions.ts';
+import { heldRow } from '../publisher.ts';
 
 /** How much of the original the quote keeps: enough to recognise it, not a copy. */
 export const EXCERPT_CHARS = 140;
@@ -85,7 +86,7 @@ export const replyPrivately: Handler<'message.replyPrivately'> = async (ctx, req
         const message = { id: newId('msg'), senderId: me, body: req.body, clientKey: req.clientKey, quietHours, replyTo };
         // Not awaited: the insert, the events and the COMMIT go to PostgreSQL in one write.
         return { result: appendMessageShared(tx, { conv, message }), events: sentMessageEvents(dir, ctx.links, conv, participants, messageDraft(conv, message)) };
-      });
+      }, [heldRow('conversations', conv.id)]); // the append locks it for the next seq
       return sent && answer(ctx, conv, sent);
     },
   });

@@ -16,6 +16,7 @@ import { createOnce } from './create-once.ts';
 import { reactionsFor } from './reactions.ts';
 import { messageAudience } from '../views/reactions.ts';
 import { audit, conversationTouch } from '../audit.ts';
+import { heldRow } from '../publisher.ts';
 
 export { startConversation } from './chat-start.ts';
 
@@ -100,7 +101,7 @@ export const sendMessage: Handler<'message.send'> = async (ctx, req) => {
       if (!m) return { result: undefined, events: [] };
       await linkAttachments(tx, fileIds, { messageId: m.id });
       return { result: result(m), events: events({ ...message, files }) };
-    });
+    }, [heldRow('conversations', conv.id)]); // the append locks it for the next seq
     return sent && { message: messageView(dir, showTo(dir, personId), ctx.links, sent.message, sent.context) };
   }
 };
