@@ -14,6 +14,9 @@ export interface ReactionRow {
 
 const column = (db: Db, kind: ReactionTarget['kind']) => db(kind === 'message' ? 'message_id' : 'post_id');
 
+/** The table of a target's row: the one lockTarget locks. */
+export const targetTable = (kind: ReactionTarget['kind']): 'messages' | 'posts' => (kind === 'message' ? 'messages' : 'posts');
+
 /**
  * Locks the target's row for this transaction, so that changes to one target's reactions are
  * applied, counted and published one at a time (each event's counts include every earlier

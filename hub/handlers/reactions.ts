@@ -9,7 +9,7 @@ import type { Directory } from '../directory/model.ts';
 import type { Db } from '../../storage/pool.ts';
 import { getConversation, getMessage, type ConversationRow, type MessageRow } from '../../storage/chat.ts';
 import { readablePost, type PostRow } from '../../storage/feed.ts';
-import { lockTarget, reactionsOn, setReaction, type ReactionRow } from '../../storage/reactions.ts';
+import { lockTarget, reactionsOn, setReaction, targetTable, type ReactionRow } from '../../storage/reactions.ts';
 import type { Handler, HandlerContext } from './context.ts';
 import { audit } from '../audit.ts';
 import { isParticipant, participantsNow } from '../views/chat.ts';
@@ -75,7 +75,7 @@ export const setOneReaction: Handler<'reaction.set'> = async (ctx, req) => {
     const changed = await setReaction(tx, req.target, personId, req.emoji, req.on);
     const now: ReactionRow[] = (await reactionsOn(tx, req.target.kind, [req.target.id])).get(req.target.id) ?? [];
     return { result: now, events: changed ? reactionEvents(dir, wire, now, audience, personId) : [] };
-  }, [heldRow(req.target.kind === 'message' ? 'messages' : 'posts', req.target.id)]); // lockTarget's row
+  }, [heldRow(targetTable(req.target.kind), req.target.id)]); // lockTarget's row
   const names = namesFor(dir, personId, audience);
   if (names !== null) audit(ctx, 'reaction.set', () => [{ about: rows.map((r) => r.personId), ids: [req.target.id] }]);
   return { target: wire, reactions: reactionsView(dir, rows, names, personId) };
